@@ -2,5 +2,36 @@
 //! (load -> check -> fix up -> generate -> format -> write) can be tested alone.
 //! `src/main.rs` is the `cargo xtask` command line over these modules.
 
+pub mod check;
+pub mod codegen;
+pub mod config;
 pub mod diff;
+pub mod fixups;
+pub mod format;
+pub mod generate;
 pub mod import;
+pub mod ops;
+pub mod pointer;
+pub mod postprocess;
+pub mod spec;
+pub mod write;
+
+/// Everything that can stop a pipeline run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+    /// The document could not be parsed.
+    #[error("{0}: {1}")]
+    Load(String, String),
+    /// The config file is invalid.
+    #[error("{0}: {1}")]
+    Config(String, String),
+    /// The document uses constructs the generator does not support.
+    #[error("the document cannot be generated:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Unsupported(Vec<check::Problem>),
+    /// Code generation failed.
+    #[error("generation failed: {0}")]
+    Generate(String),
+}

@@ -1,1 +1,17 @@
-//! placeholder
+//! The request and response types of Infisical's machine-identity auth API (13 auth methods,
+//! 78 operations), generated from the spec in `openapi/` by `cargo xtask codegen`.
+//!
+//! One set of types serves the client (`infisical-auth-client`) and the server stubs. Every type
+//! derives `serde` and `schemars::JsonSchema`; request types have builders (`X::builder()`).
+//! Conventions worth knowing:
+//! - a PATCH field that may be `null` is `Option<Option<T>>`: `None` leaves the setting alone
+//!   (absent on the wire), `Some(None)` clears it (`null`), `Some(Some(v))` sets it;
+//! - no default is ever filled into a PATCH body;
+//! - `Debug` prints `<redacted>` for secrets (client secrets, access tokens, passwords, JWTs,
+//!   signatures);
+//! - every error answer is an [`ErrorResponse`].
+
+mod generated;
+pub use generated::*;
+
+mod error_body;

@@ -1,0 +1,46 @@
+//! Codegen configuration, read from `openapi/codegen.toml` (config in a file, not in code).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::Error;
+
+/// The contents of `openapi/codegen.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The spec file, relative to the config file's folder.
+    pub spec: PathBuf,
+    /// Where each generated file goes, relative to the workspace root.
+    pub output: Output,
+    /// Names for the options of `anyOf` unions that carry no tag, keyed by the union's JSON pointer.
+    #[serde(default)]
+    pub any_of_names: BTreeMap<String, Vec<String>>,
+    /// Wire names of fields whose values are secrets: never printed by `Debug`.
+    #[serde(default)]
+    pub secret_fields: Vec<String>,
+}
+
+/// Output locations.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// The shared types crate's folder.
+    pub types: PathBuf,
+    /// The client crate's folder.
+    pub client: PathBuf,
+    /// The server-stub crate's folder.
+    #[serde(default)]
+    pub server: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads and parses the config file.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::Io(path.display().to_string(), e))?;
+        toml::from_str(&text).map_err(|e| Error::Config(path.display().to_string(), e.to_string()))
+    }
+}

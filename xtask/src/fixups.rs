@@ -1,0 +1,509 @@
+//! Fix-up stage: one named pass per upstream quirk, applied to the document as JSON before any code
+//! is generated, in the order of [`PASSES`]. Each pass is a pure function `&mut Value -> Result`,
+//! documented with the quirk it fixes, so that a newer upstream document can be dropped in as it is
+//! (the way k8s-openapi keeps its upstream fix-ups in one place).
+
+use heck::ToUpperCamelCase;
+use serde_json::{json, Map, Value};
+
+use crate::check::Problem;
+use crate::config::Config;
+use crate::{ops, pointer};
+
+/// A fix-up pass.
+pub type Pass = fn(&mut Value, &Config) -> Result<(), Problem>;
+
+/// Every pass, in the order they run, with its name (used in errors and in the docs).
+pub const PASSES: &[(&str, Pass)] = &[
+    ("name_unnamed_operations", name_unnamed_operations),
+    ("accept_unknown_fields", accept_unknown_fields),
+    ("shared_error_response", shared_error_response),
+    ("name_any_of_options", name_any_of_options),
+    ("no_defaults_in_patch_bodies", no_defaults_in_patch_bodies),
+    ("typed_trusted_ip_records", typed_trusted_ip_records),
+];
+
+/// Runs every pass on a copy of `doc`.
+pub fn apply(doc: &Value, cfg: &Config) -> Result<Value, Problem> {
+    let mut doc = doc.clone();
+    for (name, pass) in PASSES {
+        pass(&mut doc, cfg).map_err(|p| Problem {
+            pointer: p.pointer,
+            message: format!("fix-up `{name}`: {}", p.message),
+        })?;
+    }
+    Ok(doc)
+}
+
+/// Quirk: some Infisical tag groups have operations without an `operationId`, and every generated
+/// method needs a name. Names them `<method><Path in camel case>`, e.g. `post /api/v1/auth/token/renew`
+/// becomes `postApiV1AuthTokenRenew`; a `{param}` segment reads `By<Param>`.
+pub fn name_unnamed_operations(doc: &mut Value, _cfg: &Config) -> Result<(), Problem> {
+    let missing: Vec<(String, &'static str)> = ops::operations(doc)
+        .into_iter()
+        .filter(|op| op.id().is_none())
+        .map(|op| (op.path.to_string(), op.method))
+        .collect();
+    for (path, method) in missing {
+        let name = operation_name_from_path(method, &path);
+        doc["paths"][&path][method]["operationId"] = Value::String(name);
+    }
+    Ok(())
+}
+
+/// The name [`name_unnamed_operations`] gives an operation.
+pub fn operation_name_from_path(method: &str, path: &str) -> String {
+    let mut name = method.to_string();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        if let Some(param) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            name.push_str("By");
+            name.push_str(&param.to_upper_camel_case());
+        } else {
+            name.push_str(&segment.to_upper_camel_case());
+        }
+    }
+    name
+}
+
+/// Quirk: every object is `additionalProperties: false`. On responses that would make a client
+/// reject any answer of a newer server that added a field; on requests Infisical strips unknown
+/// keys rather than rejecting them. Removes the keyword everywhere so generated types neither
+/// deny unknown fields nor carry a catch-all map.
+pub fn accept_unknown_fields(doc: &mut Value, _cfg: &Config) -> Result<(), Problem> {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+                    map.remove("additionalProperties");
+                }
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths") {
+        strip(paths);
+    }
+    Ok(())
+}
+
+/// The fields an Infisical error body may carry.
+const ERROR_FIELDS: [&str; 5] = ["reqId", "statusCode", "message", "error", "details"];
+
+/// Quirks: each operation declares six slightly different inline error bodies (400..500), which
+/// progenitor cannot represent (it needs one error type per operation), and `statusCode` is a
+/// `number` with a one-value enum. Replaces every non-2xx response with a reference to one shared
+/// `ErrorResponse` whose `statusCode` is an integer, whose `message` is either text or the list of
+/// validation issues of a 422, and whose `details` is any JSON. Refuses (naming the pointer) an
+/// error body with a field outside `reqId, statusCode, message, error, details`, since that would
+/// be lost.
+pub fn shared_error_response(doc: &mut Value, _cfg: &Config) -> Result<(), Problem> {
+    let mut targets = Vec::new();
+    for op in ops::operations(doc) {
+        let Some(responses) = op.op.get("responses").and_then(Value::as_object) else {
+            continue;
+        };
+        for (code, response) in responses {
+            if code.starts_with('2') {
+                continue;
+            }
+            let here = pointer::join(&format!("{}/responses", op.pointer()), code);
+            let schema = response.pointer("/content/application~1json/schema");
+            if let Some(props) = schema.and_then(|s| s.get("properties")).and_then(Value::as_object) {
+                if let Some(extra) = props.keys().find(|k| !ERROR_FIELDS.contains(&k.as_str())) {
+                    return Err(Problem {
+                        pointer: format!("{here}/content/application~1json/schema/properties/{}", pointer::escape(extra)),
+                        message: format!("error body field `{extra}` is not part of the shared error shape {ERROR_FIELDS:?}: extend ErrorResponse in this pass"),
+                    });
+                }
+            }
+            targets.push((op.path.to_string(), op.method, code.clone()));
+        }
+    }
+    for (path, method, code) in targets {
+        doc["paths"][&path][method]["responses"][&code] = json!({
+            "description": format!("Error {code}"),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+        });
+    }
+    let schemas = components_schemas(doc);
+    schemas.insert(
+        "ErrorResponse".into(),
+        json!({
+            "description": "The body of every Infisical error answer.",
+            "type": "object",
+            "required": ["reqId", "statusCode", "error"],
+            "properties": {
+                "reqId": {"type": "string", "description": "The request id, `req-` and 14 letters or digits."},
+                "statusCode": {"type": "integer", "format": "uint16", "description": "The HTTP status."},
+                "message": {"$ref": "#/components/schemas/ErrorMessage"},
+                "error": {"type": "string", "description": "The error class, e.g. `ValidationFailure`."},
+                "details": {"description": "Extra detail (e.g. the JSON path of an invalid IP entry)."}
+            }
+        }),
+    );
+    schemas.insert(
+        "ErrorMessage".into(),
+        json!({
+            "description": "What went wrong: text, or (on a 422) every validation issue.",
+            "oneOf": [
+                {"title": "Text", "type": "string"},
+                {"title": "Issues", "type": "array", "items": {"$ref": "#/components/schemas/ValidationIssue"}}
+            ]
+        }),
+    );
+    schemas.insert(
+        "ValidationIssue".into(),
+        json!({
+            "description": "One validation issue of a 422 answer.",
+            "type": "object",
+            "required": ["code", "path", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "e.g. `too_big`, `invalid_type`, `custom`."},
+                "path": {"type": "array", "items": {"$ref": "#/components/schemas/PathSegment"}, "description": "JSON path of the field."},
+                "message": {"type": "string"},
+                "minimum": {"type": "number"},
+                "maximum": {"type": "number"},
+                "inclusive": {"type": "boolean"},
+                "type": {"type": "string", "description": "What was bounded: `number`, `string` or `array`."}
+            }
+        }),
+    );
+    schemas.insert(
+        "PathSegment".into(),
+        json!({
+            "description": "A key or an array index in a JSON path.",
+            "oneOf": [{"title": "Key", "type": "string"}, {"title": "Index", "type": "integer", "format": "uint64"}]
+        }),
+    );
+    Ok(())
+}
+
+fn components_schemas(doc: &mut Value) -> &mut Map<String, Value> {
+    let root = doc.as_object_mut().expect("an OpenAPI document is an object");
+    let components = root
+        .entry("components")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .expect("components is an object");
+    components
+        .entry("schemas")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .expect("components.schemas is an object")
+}
+
+/// Quirk: unions are written as `anyOf` of objects, which typify turns into a struct of optional
+/// flattened options named `subtype_0`, `subtype_1`. Rewrites each into a `oneOf` whose options
+/// carry a `title`, so they become enum variants with meaningful names: by the value of the
+/// one-value enum property that tags every option (jwt `configurationType`: `Jwks`, `Static`;
+/// spiffe `profile`: `Static`, `HttpsWebBundle`), else by `any_of_names` in codegen.toml (ldap
+/// attach: `Template`, `Manual`), else by the first required property unique to each option.
+pub fn name_any_of_options(doc: &mut Value, cfg: &Config) -> Result<(), Problem> {
+    fn visit(value: &mut Value, here: &str, cfg: &Config) -> Result<(), Problem> {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Array(options)) = map.get("anyOf") {
+                    let names = option_names(options, here, cfg)?;
+                    let mut options = options.clone();
+                    for (option, name) in options.iter_mut().zip(names) {
+                        if let Value::Object(o) = option {
+                            o.insert("title".into(), Value::String(name));
+                        }
+                    }
+                    map.remove("anyOf");
+                    map.insert("oneOf".into(), Value::Array(options));
+                }
+                for (k, v) in map.iter_mut() {
+                    visit(v, &pointer::join(here, k), cfg)?;
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter_mut().enumerate() {
+                    visit(v, &format!("{here}/{i}"), cfg)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    if let Some(paths) = doc.get_mut("paths") {
+        visit(paths, "/paths", cfg)?;
+    }
+    Ok(())
+}
+
+/// Names for the options of one union (see [`name_any_of_options`]).
+pub fn option_names(options: &[Value], here: &str, cfg: &Config) -> Result<Vec<String>, Problem> {
+    if let Some(names) = cfg.any_of_names.get(here) {
+        if names.len() != options.len() {
+            return Err(Problem {
+                pointer: here.into(),
+                message: format!(
+                    "codegen.toml names {} options but the union has {}: update [any_of_names]",
+                    names.len(),
+                    options.len()
+                ),
+            });
+        }
+        return Ok(names.clone());
+    }
+    let props = |o: &Value| o.get("properties").and_then(Value::as_object).cloned();
+    let all_props: Option<Vec<Map<String, Value>>> = options.iter().map(props).collect();
+    let Some(all_props) = all_props else {
+        return Err(Problem {
+            pointer: here.into(),
+            message: "anyOf with a non-object option is not supported: give every option `type: object` and properties".into(),
+        });
+    };
+    // A tag: a property every option has, each with a distinct single enum value.
+    if let Some(first) = all_props.first() {
+        for key in first.keys() {
+            let values: Option<Vec<String>> = all_props
+                .iter()
+                .map(|p| match p.get(key)?.get("enum")?.as_array()?.as_slice() {
+                    [Value::String(v)] => Some(v.clone()),
+                    _ => None,
+                })
+                .collect();
+            if let Some(values) = values {
+                let names: Vec<String> = values.iter().map(|v| v.to_upper_camel_case()).collect();
+                if distinct(&names) {
+                    return Ok(names);
+                }
+            }
+        }
+    }
+    // Untagged: the first required property no other option requires.
+    let required: Vec<Vec<String>> = options
+        .iter()
+        .map(|o| {
+            o.get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let names: Option<Vec<String>> = required
+        .iter()
+        .enumerate()
+        .map(|(i, mine)| {
+            mine.iter()
+                .find(|f| required.iter().enumerate().all(|(j, other)| i == j || !other.contains(f)))
+                .map(|f| f.to_upper_camel_case())
+        })
+        .collect();
+    match names {
+        Some(names) if distinct(&names) => Ok(names),
+        _ => Err(Problem {
+            pointer: here.into(),
+            message: "cannot name the options of this untagged anyOf: add their names under [any_of_names] in openapi/codegen.toml, keyed by this pointer".into(),
+        }),
+    }
+}
+
+fn distinct(names: &[String]) -> bool {
+    let mut sorted = names.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted.len() == names.len() && names.iter().all(|n| !n.is_empty())
+}
+
+/// Quirk: the oidc, jwt and spiffe update (PATCH) bodies repeat the attach defaults (TTL 2592000,
+/// trusted IPs `0.0.0.0/0` and `::/0`, ...). A client that fills them in would silently reset
+/// settings the caller did not mention. Removes every `default` inside PATCH request bodies, so an
+/// absent field stays absent on the wire.
+pub fn no_defaults_in_patch_bodies(doc: &mut Value, _cfg: &Config) -> Result<(), Problem> {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.remove("default");
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let patch_paths: Vec<String> = ops::operations(doc)
+        .into_iter()
+        .filter(|op| op.method == "patch" && op.body_schema().is_some())
+        .map(|op| op.path.to_string())
+        .collect();
+    for path in patch_paths {
+        if let Some(schema) = doc["paths"][&path]["patch"].pointer_mut("/requestBody/content/application~1json/schema") {
+            // `default` can also be a property name; strip only inside schemas, which is every
+            // object here except a `properties` map, and no property here is named `default`.
+            strip(schema);
+        }
+    }
+    Ok(())
+}
+
+/// Quirk: config responses declare `accessTokenTrustedIps` and `clientSecretTrustedIps` as `{}`
+/// (any JSON), while the server returns a list of `{ipAddress, type, prefix?}`. Types them as a
+/// list of `TrustedIpRecord`, which keeps unknown fields acceptable.
+pub fn typed_trusted_ip_records(doc: &mut Value, _cfg: &Config) -> Result<(), Problem> {
+    const FIELDS: [&str; 2] = ["accessTokenTrustedIps", "clientSecretTrustedIps"];
+    fn visit(value: &mut Value) -> bool {
+        let mut used = false;
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get_mut("properties") {
+                    for field in FIELDS {
+                        if props.get(field).is_some_and(|s| s.as_object().is_some_and(Map::is_empty)) {
+                            props.insert(
+                                field.into(),
+                                json!({"type": "array", "items": {"$ref": "#/components/schemas/TrustedIpRecord"}}),
+                            );
+                            used = true;
+                        }
+                    }
+                }
+                for v in map.values_mut() {
+                    used |= visit(v);
+                }
+            }
+            Value::Array(items) => {
+                for v in items {
+                    used |= visit(v);
+                }
+            }
+            _ => {}
+        }
+        used
+    }
+    let mut used = false;
+    let paths: Vec<(String, &'static str, String)> = ops::operations(doc)
+        .into_iter()
+        .flat_map(|op| {
+            op.op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|r| r.keys())
+                .filter(|c| c.starts_with('2'))
+                .map(move |c| (op.path.to_string(), op.method, c.clone()))
+        })
+        .collect();
+    for (path, method, code) in paths {
+        used |= visit(&mut doc["paths"][&path][method]["responses"][&code]);
+    }
+    if used {
+        components_schemas(doc).insert(
+            "TrustedIpRecord".into(),
+            json!({
+                "description": "A trusted IP entry as the server stores it.",
+                "type": "object",
+                "required": ["ipAddress"],
+                "properties": {
+                    "ipAddress": {"type": "string", "description": "The address or CIDR block as typed."},
+                    "type": {"type": "string", "enum": ["ipv4", "ipv6"]},
+                    "prefix": {"type": "integer", "format": "uint8", "description": "The CIDR prefix, absent for a bare address."}
+                }
+            }),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Value {
+        serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json")).unwrap()
+    }
+
+    fn cfg() -> Config {
+        let text = include_str!("../../openapi/codegen.toml");
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn unnamed_operations_get_names_from_method_and_path() {
+        assert_eq!(
+            operation_name_from_path("get", "/api/v1/auth/token-auth/tokens/{tokenId}"),
+            "getApiV1AuthTokenAuthTokensByTokenId"
+        );
+        let mut doc = json!({"paths": {"/a/{id}": {"post": {"responses": {}}}}});
+        name_unnamed_operations(&mut doc, &cfg()).unwrap();
+        assert_eq!(doc["paths"]["/a/{id}"]["post"]["operationId"], "postAById");
+    }
+
+    #[test]
+    fn every_error_response_becomes_the_shared_type() {
+        let mut doc = spec();
+        shared_error_response(&mut doc, &cfg()).unwrap();
+        for op in ops::operations(&doc) {
+            for (code, r) in op.op["responses"].as_object().unwrap() {
+                let schema = &r["content"]["application/json"]["schema"];
+                if code.starts_with('2') {
+                    assert!(schema.get("$ref").is_none());
+                } else {
+                    assert_eq!(schema["$ref"], "#/components/schemas/ErrorResponse", "{code}");
+                }
+            }
+        }
+        assert_eq!(doc["components"]["schemas"]["ErrorResponse"]["properties"]["statusCode"]["type"], "integer");
+    }
+
+    #[test]
+    fn an_unknown_error_field_is_refused_with_its_pointer() {
+        let mut doc = json!({"paths": {"/a": {"get": {"responses": {"400": {"content": {"application/json": {"schema": {"properties": {"extra": {}}}}}}}}}}});
+        let p = shared_error_response(&mut doc, &cfg()).unwrap_err();
+        assert_eq!(p.pointer, "/paths/~1a/get/responses/400/content/application~1json/schema/properties/extra");
+    }
+
+    #[test]
+    fn unions_are_named_by_tag_config_or_required_fields() {
+        let doc = apply(&spec(), &cfg()).unwrap();
+        let titles = |p: &str| -> Vec<String> {
+            doc.pointer(p).unwrap()["oneOf"].as_array().unwrap().iter().map(|o| o["title"].as_str().unwrap().to_string()).collect()
+        };
+        let ldap = "/paths/~1api~1v1~1auth~1ldap-auth~1identities~1{identityId}/post/requestBody/content/application~1json/schema";
+        assert_eq!(titles(ldap), ["Template", "Manual"]);
+        let jwt = "/paths/~1api~1v1~1auth~1jwt-auth~1identities~1{identityId}/post/requestBody/content/application~1json/schema";
+        assert_eq!(titles(jwt), ["Jwks", "Static"]);
+        let spiffe = "/paths/~1api~1v1~1auth~1spiffe-auth~1identities~1{identityId}/post/requestBody/content/application~1json/schema/properties/trustBundleDistribution";
+        assert_eq!(titles(spiffe), ["Static", "HttpsWebBundle"]);
+        assert!(!serde_json::to_string(&doc).unwrap().contains("\"anyOf\""));
+        // Without the config entry the ldap options are named by their unique required field.
+        let mut bare = cfg();
+        bare.any_of_names.clear();
+        let doc = apply(&spec(), &bare).unwrap();
+        let names: Vec<_> = doc.pointer(ldap).unwrap()["oneOf"].as_array().unwrap().iter().map(|o| o["title"].clone()).collect();
+        assert_eq!(names, [json!("TemplateId"), json!("Url")]);
+    }
+
+    #[test]
+    fn patch_bodies_lose_their_defaults_and_attach_bodies_keep_them() {
+        let doc = apply(&spec(), &cfg()).unwrap();
+        for op in ops::operations(&doc) {
+            let Some(body) = op.body_schema() else { continue };
+            let text = serde_json::to_string(body).unwrap();
+            if op.method == "patch" {
+                assert!(!text.contains("\"default\""), "{}", op.id().unwrap());
+            }
+        }
+        let oidc_attach = ops::operations(&doc).into_iter().find(|o| o.id() == Some("attachOidcAuth")).unwrap();
+        assert_eq!(oidc_attach.body_schema().unwrap()["properties"]["accessTokenTTL"]["default"], 2592000);
+    }
+
+    #[test]
+    fn responses_accept_unknown_fields_and_trusted_ips_are_typed() {
+        let doc = apply(&spec(), &cfg()).unwrap();
+        let text = serde_json::to_string(&doc["paths"]).unwrap();
+        assert!(!text.contains("\"additionalProperties\":false"));
+        let get_ua = ops::operations(&doc).into_iter().find(|o| o.id() == Some("getUniversalAuth")).unwrap();
+        let props = &get_ua.success_schema().unwrap()["properties"]["identityUniversalAuth"]["properties"];
+        assert_eq!(props["accessTokenTrustedIps"]["items"]["$ref"], "#/components/schemas/TrustedIpRecord");
+        assert_eq!(props["clientSecretTrustedIps"]["items"]["$ref"], "#/components/schemas/TrustedIpRecord");
+    }
+
+    #[test]
+    fn fixing_up_is_idempotent() {
+        let once = apply(&spec(), &cfg()).unwrap();
+        assert_eq!(apply(&once, &cfg()).unwrap(), once);
+    }
+}

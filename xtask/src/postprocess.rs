@@ -1,0 +1,432 @@
+//! Post-processing of the generated types module (a `syn` tree), for what typify cannot express:
+//! PATCH fields that distinguish absent, null and a value; `Debug` output that never shows a
+//! secret; and no builders for types no request is built from. Each pass is a function over the
+//! tree, testable alone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+use syn::visit::Visit;
+use syn::{Fields, Item, Type};
+
+/// A field of a generated struct, by type name and Rust field name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FieldRef {
+    /// The struct's name, e.g. `UpdateKubernetesAuthBody`.
+    pub type_name: String,
+    /// The field's Rust name, e.g. `kubernetes_host`.
+    pub field: String,
+}
+
+/// The generated module holding the serde helper for three-state fields.
+pub fn three_state_module() -> Item {
+    syn::parse_quote! {
+        /// Serde support for PATCH fields that distinguish absent (`None`), null (`Some(None)`)
+        /// and a value (`Some(Some(v))`).
+        pub mod three_state {
+            /// Deserializes a present value, `null` included, as `Some`; absence is the field's
+            /// `#[serde(default)]`, `None`.
+            pub fn deserialize<'de, T, D>(deserializer: D) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
+            where
+                T: ::serde::Deserialize<'de>,
+                D: ::serde::Deserializer<'de>,
+            {
+                <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer).map(::std::option::Option::Some)
+            }
+        }
+    }
+}
+
+/// Turns each listed optional field into `Option<Option<T>>` (absent, null, value), in the struct
+/// and in its builder, with serde attributes that keep the three states on the wire.
+pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<(), String> {
+    let mut done = BTreeSet::new();
+    for item in &mut types.items {
+        if let Item::Struct(s) = item {
+            let Fields::Named(named) = &mut s.fields else { continue };
+            for field in named.named.iter_mut() {
+                let Some(ident) = &field.ident else { continue };
+                let key = FieldRef { type_name: s.ident.to_string(), field: ident.to_string() };
+                if !fields.contains(&key) {
+                    continue;
+                }
+                if !wrap_first_option(&mut field.ty) {
+                    return Err(format!("{}.{} is not an Option", key.type_name, key.field));
+                }
+                for attr in field.attrs.iter_mut().filter(|a| a.path().is_ident("serde")) {
+                    let mut tokens = attr.meta.require_list().map_err(|e| e.to_string())?.tokens.clone();
+                    tokens.extend(quote! { , default, deserialize_with = "three_state::deserialize" });
+                    *attr = syn::parse_quote! { #[serde(#tokens)] };
+                }
+                let with = field.ty.to_token_stream().to_string().replace(' ', "");
+                field.attrs.push(syn::parse_quote! { #[schemars(with = #with)] });
+                done.insert(key);
+            }
+        }
+    }
+    let missing: Vec<_> = fields.iter().filter(|f| !done.contains(f)).collect();
+    if !missing.is_empty() {
+        return Err(format!("three-state fields not found in the generated types: {missing:?}"));
+    }
+    // The builder module: the field type and the setter's bound.
+    let Some(builder) = module_items(types, "builder") else { return Ok(()) };
+    for item in builder.iter_mut() {
+        match item {
+            Item::Struct(s) => {
+                let Fields::Named(named) = &mut s.fields else { continue };
+                for field in named.named.iter_mut() {
+                    let key = FieldRef { type_name: s.ident.to_string(), field: field.ident.as_ref().map(|i| i.to_string()).unwrap_or_default() };
+                    if fields.contains(&key) {
+                        wrap_first_option(&mut field.ty);
+                    }
+                }
+            }
+            Item::Impl(imp) if imp.trait_.is_none() => {
+                let type_name = type_ident(&imp.self_ty);
+                for impl_item in imp.items.iter_mut() {
+                    let syn::ImplItem::Fn(f) = impl_item else { continue };
+                    let key = FieldRef { type_name: type_name.clone(), field: f.sig.ident.to_string() };
+                    if !fields.contains(&key) {
+                        continue;
+                    }
+                    for pred in f.sig.generics.where_clause.iter_mut().flat_map(|w| w.predicates.iter_mut()) {
+                        if let syn::WherePredicate::Type(t) = pred {
+                            for bound in t.bounds.iter_mut() {
+                                if let syn::TypeParamBound::Trait(tb) = bound {
+                                    if let Some(seg) = tb.path.segments.last_mut() {
+                                        if seg.ident == "TryInto" {
+                                            if let syn::PathArguments::AngleBracketed(args) = &mut seg.arguments {
+                                                for arg in args.args.iter_mut() {
+                                                    if let syn::GenericArgument::Type(ty) = arg {
+                                                        wrap_first_option(ty);
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Wraps the first `Option<..>` found in `ty` (depth first) in another `Option`.
+fn wrap_first_option(ty: &mut Type) -> bool {
+    if let Type::Path(p) = ty {
+        if p.path.segments.last().is_some_and(|s| s.ident == "Option") {
+            let inner = ty.clone();
+            *ty = syn::parse_quote! { ::std::option::Option<#inner> };
+            return true;
+        }
+        for seg in p.path.segments.iter_mut() {
+            if let syn::PathArguments::AngleBracketed(args) = &mut seg.arguments {
+                for arg in args.args.iter_mut() {
+                    if let syn::GenericArgument::Type(t) = arg {
+                        if wrap_first_option(t) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+fn type_ident(ty: &Type) -> String {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// Idents of types referenced anywhere in a syntax node.
+#[derive(Default)]
+struct Idents(BTreeSet<String>);
+
+impl<'ast> Visit<'ast> for Idents {
+    fn visit_path_segment(&mut self, seg: &'ast syn::PathSegment) {
+        self.0.insert(seg.ident.to_string());
+        syn::visit::visit_path_segment(self, seg);
+    }
+}
+
+/// Removes the builders of every type that no request is built from: keeps the builders named in
+/// `roots` (the client's `types::builder::X` uses) and those of the types their fields reach.
+pub fn drop_unused_builders(types: &mut syn::File, roots: &BTreeSet<String>) {
+    // Type graph over the top-level definitions.
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in &types.items {
+        let (name, node): (String, &dyn ToTokens) = match item {
+            Item::Struct(s) => (s.ident.to_string(), s),
+            Item::Enum(e) => (e.ident.to_string(), e),
+            _ => continue,
+        };
+        let mut idents = Idents::default();
+        let parsed: syn::Item = syn::parse2(node.to_token_stream()).expect("a generated item reparses");
+        idents.visit_item(&parsed);
+        edges.insert(name, idents.0);
+    }
+    let mut keep = BTreeSet::new();
+    let mut stack: Vec<String> = roots.iter().cloned().collect();
+    while let Some(name) = stack.pop() {
+        if !keep.insert(name.clone()) {
+            continue;
+        }
+        for next in edges.get(&name).into_iter().flatten() {
+            if edges.contains_key(next) && !keep.contains(next) {
+                stack.push(next.clone());
+            }
+        }
+    }
+    let dropped = |name: &str| edges.contains_key(name) && !keep.contains(name);
+    // `impl X { pub fn builder() }` at the top level.
+    types.items.retain(|item| match item {
+        Item::Impl(imp) if imp.trait_.is_none() => {
+            let only_builder = imp.items.len() == 1
+                && matches!(&imp.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder");
+            !(only_builder && dropped(&type_ident(&imp.self_ty)))
+        }
+        _ => true,
+    });
+    if let Some(builder) = module_items(types, "builder") {
+        builder.retain(|item| {
+            let name = match item {
+                Item::Struct(s) => s.ident.to_string(),
+                Item::Impl(imp) => {
+                    let self_name = type_ident(&imp.self_ty);
+                    let trait_arg = imp.trait_.as_ref().and_then(|(path, _)| {
+                        path.segments.last().and_then(|seg| match &seg.arguments {
+                            syn::PathArguments::AngleBracketed(a) => a.args.first().and_then(|g| match g {
+                                syn::GenericArgument::Type(t) => Some(type_ident(t)),
+                                _ => None,
+                            }),
+                            _ => None,
+                        })
+                    });
+                    // `impl TryFrom<X> for super::X`: the builder is the trait argument.
+                    trait_arg.filter(|a| edges.contains_key(a)).unwrap_or(self_name)
+                }
+                _ => return true,
+            };
+            !dropped(&name)
+        });
+    }
+}
+
+/// Replaces the derived `Debug` of every struct or enum (builders included) that has a field named
+/// in `secrets` with an impl that prints `<redacted>` for that field.
+pub fn redact_secrets(types: &mut syn::File, secrets: &BTreeSet<String>) {
+    redact_items(&mut types.items, secrets);
+    if let Some(builder) = module_items(types, "builder") {
+        redact_items(builder, secrets);
+    }
+}
+
+fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) {
+    let mut impls = Vec::new();
+    for item in items.iter_mut() {
+        let (attrs, name, body) = match item {
+            Item::Struct(s) => {
+                let Fields::Named(named) = &s.fields else { continue };
+                if !named.named.iter().any(|f| is_secret(f, secrets)) {
+                    continue;
+                }
+                let name = s.ident.clone();
+                let body = debug_fields(&name.to_string(), named, secrets, |f| quote!(&self.#f));
+                (&mut s.attrs, name, body)
+            }
+            Item::Enum(e) => {
+                let has_secret = e.variants.iter().any(|v| match &v.fields {
+                    Fields::Named(n) => n.named.iter().any(|f| is_secret(f, secrets)),
+                    _ => false,
+                });
+                if !has_secret {
+                    continue;
+                }
+                let name = e.ident.clone();
+                let arms = e.variants.iter().map(|v| {
+                    let vname = &v.ident;
+                    let label = vname.to_string();
+                    match &v.fields {
+                        Fields::Named(n) => {
+                            let binds: Vec<TokenStream> = n
+                                .named
+                                .iter()
+                                .map(|f| {
+                                    let ident = &f.ident;
+                                    if is_secret(f, secrets) { quote!(#ident: _) } else { quote!(#ident) }
+                                })
+                                .collect();
+                            let body = debug_fields(&label, n, secrets, |f| quote!(#f));
+                            quote! { Self::#vname { #(#binds),* } => { #body } }
+                        }
+                        Fields::Unnamed(u) => {
+                            let binds: Vec<_> = (0..u.unnamed.len()).map(|i| format_ident!("v{}", i)).collect();
+                            quote! { Self::#vname(#(#binds),*) => f.debug_tuple(#label)#(.field(#binds))*.finish(), }
+                        }
+                        Fields::Unit => quote! { Self::#vname => f.write_str(#label), },
+                    }
+                });
+                (&mut e.attrs, name, quote! { match self { #(#arms)* } })
+            }
+            _ => continue,
+        };
+        remove_derive(attrs, "Debug");
+        impls.push(syn::parse_quote! {
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    #body
+                }
+            }
+        });
+    }
+    items.extend(impls);
+}
+
+fn is_secret(field: &syn::Field, secrets: &BTreeSet<String>) -> bool {
+    field.ident.as_ref().is_some_and(|i| secrets.contains(&i.to_string()))
+}
+
+fn debug_fields(
+    label: &str,
+    fields: &syn::FieldsNamed,
+    secrets: &BTreeSet<String>,
+    access: impl Fn(&syn::Ident) -> TokenStream,
+) -> TokenStream {
+    let calls = fields.named.iter().map(|f| {
+        let ident = f.ident.as_ref().expect("named field");
+        let key = ident.to_string();
+        if is_secret(f, secrets) {
+            quote! { .field(#key, &"<redacted>") }
+        } else {
+            let value = access(ident);
+            quote! { .field(#key, #value) }
+        }
+    });
+    quote! { f.debug_struct(#label) #(#calls)* .finish() }
+}
+
+fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept: Vec<_> = paths.into_iter().filter(|p| !p.is_ident(name)).collect();
+        *attr = syn::parse_quote! { #[derive(#(#kept),*)] };
+    }
+}
+
+/// Names that follow `types::builder::` in the client code.
+pub fn builder_roots(client: &syn::File) -> BTreeSet<String> {
+    #[derive(Default)]
+    struct Roots(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Roots {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if let Some(pos) = segs.windows(2).position(|w| w[0] == "types" && w[1] == "builder") {
+                if let Some(name) = segs.get(pos + 2) {
+                    self.0.insert(name.clone());
+                }
+            }
+            syn::visit::visit_path(self, path);
+        }
+    }
+    let mut roots = Roots::default();
+    roots.visit_file(client);
+    roots.0
+}
+
+/// An identifier for generated code (`Span::call_site`).
+pub fn ident(name: &str) -> syn::Ident {
+    syn::Ident::new(name, Span::call_site())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_in_structs_and_enum_variants() {
+        let mut file: syn::File = syn::parse_quote! {
+            #[derive(Clone, Debug)]
+            pub struct Login { pub client_id: String, pub client_secret: String }
+            #[derive(Debug)]
+            pub enum Body { Manual { url: String, bind_pass: String }, Template { id: String } }
+            #[derive(Debug)]
+            pub struct Plain { pub a: u8 }
+        };
+        let secrets: BTreeSet<String> = ["client_secret", "bind_pass"].map(String::from).into();
+        redact_secrets(&mut file, &secrets);
+        let text = prettyplease::unparse(&file);
+        assert!(text.contains("#[derive(Clone)]\npub struct Login"), "{text}");
+        assert!(text.contains(".field(\"client_secret\", &\"<redacted>\")"), "{text}");
+        assert!(text.contains(".field(\"bind_pass\", &\"<redacted>\")"), "{text}");
+        assert!(text.contains("#[derive(Debug)]\npub struct Plain"), "{text}");
+    }
+
+    #[test]
+    fn unused_builders_are_dropped_and_reachable_ones_kept() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub struct Body { pub item: Item }
+            pub struct Item { pub a: u8 }
+            pub struct Response { pub b: u8 }
+            impl Body { pub fn builder() -> builder::Body { Default::default() } }
+            impl Item { pub fn builder() -> builder::Item { Default::default() } }
+            impl Response { pub fn builder() -> builder::Response { Default::default() } }
+            pub mod builder {
+                pub struct Body {}
+                pub struct Item {}
+                pub struct Response {}
+                impl Response { pub fn b(self) -> Self { self } }
+                impl ::std::convert::TryFrom<Response> for super::Response { type Error = (); }
+                impl ::std::convert::From<super::Response> for Response {}
+            }
+        };
+        drop_unused_builders(&mut file, &["Body".to_string()].into());
+        let text = prettyplease::unparse(&file);
+        assert!(text.contains("impl Item {"), "{text}");
+        assert!(!text.contains("impl Response {"), "{text}");
+        assert!(text.contains("pub struct Response {\n    pub b: u8"), "the type itself stays: {text}");
+        assert_eq!(text.matches("Response").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn three_state_fields_wrap_the_option_in_struct_and_builder() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub struct Update {
+                #[serde(rename = "host", skip_serializing_if = "::std::option::Option::is_none")]
+                pub host: ::std::option::Option<String>,
+            }
+            pub mod builder {
+                pub struct Update { host: ::std::result::Result<::std::option::Option<String>, String> }
+                impl Update {
+                    pub fn host<T>(mut self, value: T) -> Self where T: ::std::convert::TryInto<::std::option::Option<String>>, T::Error: ::std::fmt::Display { self }
+                }
+            }
+        };
+        let field = FieldRef { type_name: "Update".into(), field: "host".into() };
+        three_state_fields(&mut file, &[field.clone()]).unwrap();
+        let text = prettyplease::unparse(&file).replace([' ', '\n'], "");
+        assert_eq!(text.matches("::std::option::Option<::std::option::Option<String>>").count(), 4, "{text}");
+        assert!(text.contains("default,deserialize_with=\"three_state::deserialize\""), "{text}");
+        let missing = FieldRef { type_name: "Update".into(), field: "nope".into() };
+        assert!(three_state_fields(&mut file, &[missing]).is_err());
+    }
+}
