@@ -110,7 +110,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
                     pub use #types_ident as types;
                 },
             );
-            vec![
+            let mut files = vec![
                 (
                     root.join(&cfg.output.types).join("src/generated.rs"),
                     format::render(&types, sha, "The types of every request and response: structs, enums, builders for request types."),
@@ -119,7 +119,15 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
                     root.join(&cfg.output.client).join("src/generated.rs"),
                     format::render(&client_file, sha, "The client: one builder per operation (progenitor, builder style)."),
                 ),
-            ]
+            ];
+            if let Some(server) = &cfg.output.server {
+                let server_file = crate::server::generate(&fixed, &types_crate).map_err(Error::Generate)?;
+                files.push((
+                    root.join(server).join("src/generated.rs"),
+                    format::render(&server_file, sha, "The server stubs: one trait method per operation and an axum router."),
+                ));
+            }
+            files
         }
         Layout::Standalone { dir } => standalone_files(dir, types, client, sha)?,
     };

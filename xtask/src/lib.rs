@@ -13,6 +13,7 @@ pub mod import;
 pub mod ops;
 pub mod pointer;
 pub mod postprocess;
+pub mod server;
 pub mod spec;
 pub mod write;
 
