@@ -88,7 +88,10 @@ fn check_operation(op: &ops::Op<'_>, problems: &mut Vec<Problem>) {
     {
         let here = format!("{base}/parameters/{i}");
         if param.get("$ref").is_some() {
-            problems.push(problem(&here, "parameter references are not supported: inline the parameter"));
+            problems.push(problem(
+                &here,
+                "parameter references are not supported: inline the parameter",
+            ));
             continue;
         }
         match param.get("in").and_then(Value::as_str) {
@@ -116,7 +119,10 @@ fn check_operation(op: &ops::Op<'_>, problems: &mut Vec<Problem>) {
         }
     }
     match op.op.get("responses").and_then(Value::as_object) {
-        None => problems.push(problem(&format!("{base}/responses"), "operation has no responses")),
+        None => problems.push(problem(
+            &format!("{base}/responses"),
+            "operation has no responses",
+        )),
         Some(responses) => {
             if !responses.keys().any(|c| c.starts_with('2')) {
                 problems.push(problem(
@@ -156,7 +162,8 @@ fn walk_schemas(value: &Value, here: &str, problems: &mut Vec<Problem>) {
                     ));
                 }
             }
-            if map.contains_key("not") && map.contains_key("type") | map.contains_key("properties") {
+            if map.contains_key("not") && map.contains_key("type") | map.contains_key("properties")
+            {
                 problems.push(problem(
                     &format!("{here}/not"),
                     "`not` in a schema is not supported: remove it in a fix-up pass or describe the constraint in the validation layer",
@@ -184,7 +191,8 @@ mod tests {
     #[test]
     fn the_default_spec_passes() {
         let doc: Value =
-            serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json")).unwrap();
+            serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json"))
+                .unwrap();
         assert_eq!(check(&doc), vec![]);
     }
 

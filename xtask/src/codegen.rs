@@ -56,7 +56,9 @@ pub fn three_state_fields(fixed: &Value) -> Vec<FieldRef> {
         if op.method != "patch" {
             continue;
         }
-        let (Some(id), Some(body)) = (op.id(), op.body_schema()) else { continue };
+        let (Some(id), Some(body)) = (op.id(), op.body_schema()) else {
+            continue;
+        };
         let required: BTreeSet<&str> = body
             .get("required")
             .and_then(Value::as_array)
@@ -64,8 +66,15 @@ pub fn three_state_fields(fixed: &Value) -> Vec<FieldRef> {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        for (name, schema) in body.get("properties").and_then(Value::as_object).into_iter().flatten() {
-            if schema.get("nullable") == Some(&Value::Bool(true)) && !required.contains(name.as_str()) {
+        for (name, schema) in body
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if schema.get("nullable") == Some(&Value::Bool(true))
+                && !required.contains(name.as_str())
+            {
                 out.push(FieldRef {
                     type_name: format!("{}Body", id.to_upper_camel_case()),
                     field: name.to_snake_case(),
@@ -83,10 +92,15 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     let mut types = generated.types;
     let client = generated.client;
 
-    postprocess::three_state_fields(&mut types, &three_state_fields(&fixed)).map_err(Error::Generate)?;
+    postprocess::three_state_fields(&mut types, &three_state_fields(&fixed))
+        .map_err(Error::Generate)?;
     types.items.push(postprocess::three_state_module());
     postprocess::drop_unused_builders(&mut types, &postprocess::builder_roots(&client));
-    let secrets: BTreeSet<String> = cfg.secret_fields.iter().map(|s| s.to_snake_case()).collect();
+    let secrets: BTreeSet<String> = cfg
+        .secret_fields
+        .iter()
+        .map(|s| s.to_snake_case())
+        .collect();
     postprocess::redact_secrets(&mut types, &secrets);
 
     let type_count = types
@@ -99,9 +113,13 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     let files = match layout {
         Layout::Workspace { root } => {
             let types_crate = crate_ident(&cfg.output.types);
-            types.attrs.push(syn::parse_quote! { #![allow(clippy::all, missing_docs, dead_code)] });
+            types
+                .attrs
+                .push(syn::parse_quote! { #![allow(clippy::all, missing_docs, dead_code)] });
             let mut client_file = client;
-            client_file.attrs.push(syn::parse_quote! { #![allow(clippy::all, missing_docs, dead_code)] });
+            client_file
+                .attrs
+                .push(syn::parse_quote! { #![allow(clippy::all, missing_docs, dead_code)] });
             let types_ident = postprocess::ident(&types_crate);
             client_file.items.insert(
                 0,
@@ -121,17 +139,26 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
                 ),
             ];
             if let Some(server) = &cfg.output.server {
-                let server_file = crate::server::generate(&fixed, &types_crate).map_err(Error::Generate)?;
+                let server_file =
+                    crate::server::generate(&fixed, &types_crate).map_err(Error::Generate)?;
                 files.push((
                     root.join(server).join("src/generated.rs"),
-                    format::render(&server_file, sha, "The server stubs: one trait method per operation and an axum router."),
+                    format::render(
+                        &server_file,
+                        sha,
+                        "The server stubs: one trait method per operation and an axum router.",
+                    ),
                 ));
             }
             files
         }
         Layout::Standalone { dir } => standalone_files(dir, types, client, sha)?,
     };
-    Ok(Plan { files, operations, types: type_count })
+    Ok(Plan {
+        files,
+        operations,
+        types: type_count,
+    })
 }
 
 /// The Rust name of the crate in `folder` (its last component, `-` as `_`).
@@ -142,7 +169,12 @@ pub fn crate_ident(folder: &Path) -> String {
         .unwrap_or_else(|| "generated".into())
 }
 
-fn standalone_files(dir: &Path, types: syn::File, client: syn::File, sha: &str) -> Result<Vec<(PathBuf, String)>, Error> {
+fn standalone_files(
+    dir: &Path,
+    types: syn::File,
+    client: syn::File,
+    sha: &str,
+) -> Result<Vec<(PathBuf, String)>, Error> {
     let name = dir
         .canonicalize()
         .unwrap_or_else(|_| dir.to_path_buf())
@@ -152,7 +184,8 @@ fn standalone_files(dir: &Path, types: syn::File, client: syn::File, sha: &str) 
         .unwrap_or_else(|| "generated-client".into());
     let type_items = types.items;
     let mut file = client;
-    file.attrs.push(syn::parse_quote! { #![allow(clippy::all, missing_docs, dead_code)] });
+    file.attrs
+        .push(syn::parse_quote! { #![allow(clippy::all, missing_docs, dead_code)] });
     file.items.insert(
         0,
         syn::parse_quote! {
@@ -170,7 +203,14 @@ fn standalone_files(dir: &Path, types: syn::File, client: syn::File, sha: &str) 
     Ok(vec![
         (dir.join("Cargo.toml"), manifest),
         (dir.join("src/lib.rs"), lib),
-        (dir.join("src/generated.rs"), format::render(&file, sha, "A self-contained client: types and one builder per operation.")),
+        (
+            dir.join("src/generated.rs"),
+            format::render(
+                &file,
+                sha,
+                "A self-contained client: types and one builder per operation.",
+            ),
+        ),
     ])
 }
 
@@ -205,5 +245,9 @@ pub fn run(spec_path: &Path, cfg: &Config, layout: &Layout, mode: Mode) -> Resul
     let spec = crate::spec::load(spec_path)?;
     let plan = plan(&spec, cfg, layout)?;
     let touched = write::ensure_files(&plan.files, mode)?;
-    Ok(Report { plan, touched, millis: start.elapsed().as_millis() })
+    Ok(Report {
+        plan,
+        touched,
+        millis: start.elapsed().as_millis(),
+    })
 }

@@ -110,7 +110,10 @@ pub fn shared_error_response(doc: &mut Value, _cfg: &Config) -> Result<(), Probl
             }
             let here = pointer::join(&format!("{}/responses", op.pointer()), code);
             let schema = response.pointer("/content/application~1json/schema");
-            if let Some(props) = schema.and_then(|s| s.get("properties")).and_then(Value::as_object) {
+            if let Some(props) = schema
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_object)
+            {
                 if let Some(extra) = props.keys().find(|k| !ERROR_FIELDS.contains(&k.as_str())) {
                     return Err(Problem {
                         pointer: format!("{here}/content/application~1json/schema/properties/{}", pointer::escape(extra)),
@@ -181,7 +184,9 @@ pub fn shared_error_response(doc: &mut Value, _cfg: &Config) -> Result<(), Probl
 }
 
 fn components_schemas(doc: &mut Value) -> &mut Map<String, Value> {
-    let root = doc.as_object_mut().expect("an OpenAPI document is an object");
+    let root = doc
+        .as_object_mut()
+        .expect("an OpenAPI document is an object");
     let components = root
         .entry("components")
         .or_insert_with(|| json!({}))
@@ -281,7 +286,11 @@ pub fn option_names(options: &[Value], here: &str, cfg: &Config) -> Result<Vec<S
         .map(|o| {
             o.get("required")
                 .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|s| s.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default()
         })
         .collect();
@@ -290,7 +299,12 @@ pub fn option_names(options: &[Value], here: &str, cfg: &Config) -> Result<Vec<S
         .enumerate()
         .map(|(i, mine)| {
             mine.iter()
-                .find(|f| required.iter().enumerate().all(|(j, other)| i == j || !other.contains(f)))
+                .find(|f| {
+                    required
+                        .iter()
+                        .enumerate()
+                        .all(|(j, other)| i == j || !other.contains(f))
+                })
                 .map(|f| f.to_upper_camel_case())
         })
         .collect();
@@ -331,7 +345,9 @@ pub fn no_defaults_in_patch_bodies(doc: &mut Value, _cfg: &Config) -> Result<(),
         .map(|op| op.path.to_string())
         .collect();
     for path in patch_paths {
-        if let Some(schema) = doc["paths"][&path]["patch"].pointer_mut("/requestBody/content/application~1json/schema") {
+        if let Some(schema) = doc["paths"][&path]["patch"]
+            .pointer_mut("/requestBody/content/application~1json/schema")
+        {
             // `default` can also be a property name; strip only inside schemas, which is every
             // object here except a `properties` map, and no property here is named `default`.
             strip(schema);
@@ -351,7 +367,10 @@ pub fn typed_trusted_ip_records(doc: &mut Value, _cfg: &Config) -> Result<(), Pr
             Value::Object(map) => {
                 if let Some(Value::Object(props)) = map.get_mut("properties") {
                     for field in FIELDS {
-                        if props.get(field).is_some_and(|s| s.as_object().is_some_and(Map::is_empty)) {
+                        if props
+                            .get(field)
+                            .is_some_and(|s| s.as_object().is_some_and(Map::is_empty))
+                        {
                             props.insert(
                                 field.into(),
                                 json!({"type": "array", "items": {"$ref": "#/components/schemas/TrustedIpRecord"}}),
@@ -441,25 +460,39 @@ mod tests {
                 if code.starts_with('2') {
                     assert!(schema.get("$ref").is_none());
                 } else {
-                    assert_eq!(schema["$ref"], "#/components/schemas/ErrorResponse", "{code}");
+                    assert_eq!(
+                        schema["$ref"], "#/components/schemas/ErrorResponse",
+                        "{code}"
+                    );
                 }
             }
         }
-        assert_eq!(doc["components"]["schemas"]["ErrorResponse"]["properties"]["statusCode"]["type"], "integer");
+        assert_eq!(
+            doc["components"]["schemas"]["ErrorResponse"]["properties"]["statusCode"]["type"],
+            "integer"
+        );
     }
 
     #[test]
     fn an_unknown_error_field_is_refused_with_its_pointer() {
         let mut doc = json!({"paths": {"/a": {"get": {"responses": {"400": {"content": {"application/json": {"schema": {"properties": {"extra": {}}}}}}}}}}});
         let p = shared_error_response(&mut doc, &cfg()).unwrap_err();
-        assert_eq!(p.pointer, "/paths/~1a/get/responses/400/content/application~1json/schema/properties/extra");
+        assert_eq!(
+            p.pointer,
+            "/paths/~1a/get/responses/400/content/application~1json/schema/properties/extra"
+        );
     }
 
     #[test]
     fn unions_are_named_by_tag_config_or_required_fields() {
         let doc = apply(&spec(), &cfg()).unwrap();
         let titles = |p: &str| -> Vec<String> {
-            doc.pointer(p).unwrap()["oneOf"].as_array().unwrap().iter().map(|o| o["title"].as_str().unwrap().to_string()).collect()
+            doc.pointer(p).unwrap()["oneOf"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["title"].as_str().unwrap().to_string())
+                .collect()
         };
         let ldap = "/paths/~1api~1v1~1auth~1ldap-auth~1identities~1{identityId}/post/requestBody/content/application~1json/schema";
         assert_eq!(titles(ldap), ["Template", "Manual"]);
@@ -472,7 +505,12 @@ mod tests {
         let mut bare = cfg();
         bare.any_of_names.clear();
         let doc = apply(&spec(), &bare).unwrap();
-        let names: Vec<_> = doc.pointer(ldap).unwrap()["oneOf"].as_array().unwrap().iter().map(|o| o["title"].clone()).collect();
+        let names: Vec<_> = doc.pointer(ldap).unwrap()["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["title"].clone())
+            .collect();
         assert_eq!(names, [json!("TemplateId"), json!("Url")]);
     }
 
@@ -480,14 +518,22 @@ mod tests {
     fn patch_bodies_lose_their_defaults_and_attach_bodies_keep_them() {
         let doc = apply(&spec(), &cfg()).unwrap();
         for op in ops::operations(&doc) {
-            let Some(body) = op.body_schema() else { continue };
+            let Some(body) = op.body_schema() else {
+                continue;
+            };
             let text = serde_json::to_string(body).unwrap();
             if op.method == "patch" {
                 assert!(!text.contains("\"default\""), "{}", op.id().unwrap());
             }
         }
-        let oidc_attach = ops::operations(&doc).into_iter().find(|o| o.id() == Some("attachOidcAuth")).unwrap();
-        assert_eq!(oidc_attach.body_schema().unwrap()["properties"]["accessTokenTTL"]["default"], 2592000);
+        let oidc_attach = ops::operations(&doc)
+            .into_iter()
+            .find(|o| o.id() == Some("attachOidcAuth"))
+            .unwrap();
+        assert_eq!(
+            oidc_attach.body_schema().unwrap()["properties"]["accessTokenTTL"]["default"],
+            2592000
+        );
     }
 
     #[test]
@@ -495,10 +541,20 @@ mod tests {
         let doc = apply(&spec(), &cfg()).unwrap();
         let text = serde_json::to_string(&doc["paths"]).unwrap();
         assert!(!text.contains("\"additionalProperties\":false"));
-        let get_ua = ops::operations(&doc).into_iter().find(|o| o.id() == Some("getUniversalAuth")).unwrap();
-        let props = &get_ua.success_schema().unwrap()["properties"]["identityUniversalAuth"]["properties"];
-        assert_eq!(props["accessTokenTrustedIps"]["items"]["$ref"], "#/components/schemas/TrustedIpRecord");
-        assert_eq!(props["clientSecretTrustedIps"]["items"]["$ref"], "#/components/schemas/TrustedIpRecord");
+        let get_ua = ops::operations(&doc)
+            .into_iter()
+            .find(|o| o.id() == Some("getUniversalAuth"))
+            .unwrap();
+        let props =
+            &get_ua.success_schema().unwrap()["properties"]["identityUniversalAuth"]["properties"];
+        assert_eq!(
+            props["accessTokenTrustedIps"]["items"]["$ref"],
+            "#/components/schemas/TrustedIpRecord"
+        );
+        assert_eq!(
+            props["clientSecretTrustedIps"]["items"]["$ref"],
+            "#/components/schemas/TrustedIpRecord"
+        );
     }
 
     #[test]

@@ -29,8 +29,11 @@ pub fn settings() -> GenerationSettings {
 /// Runs progenitor on the fixed-up document. Progenitor panics on some shapes; a panic is caught
 /// and reported as an error rather than crashing the xtask.
 pub fn generate(doc: &Value) -> Result<Generated, Error> {
-    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
-        .map_err(|e| Error::Generate(format!("the fixed-up document is not valid OpenAPI 3.0: {e}")))?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone()).map_err(|e| {
+        Error::Generate(format!(
+            "the fixed-up document is not valid OpenAPI 3.0: {e}"
+        ))
+    })?;
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(|| {
@@ -40,7 +43,11 @@ pub fn generate(doc: &Value) -> Result<Generated, Error> {
     std::panic::set_hook(previous_hook);
     let tokens: TokenStream = match result {
         Ok(Ok(tokens)) => tokens,
-        Ok(Err(e)) => return Err(Error::Generate(format!("progenitor refused the document: {e}"))),
+        Ok(Err(e)) => {
+            return Err(Error::Generate(format!(
+                "progenitor refused the document: {e}"
+            )))
+        }
         Err(panic) => {
             let what = panic
                 .downcast_ref::<String>()
@@ -67,7 +74,8 @@ pub fn split(tokens: TokenStream) -> Result<Generated, Error> {
             other => rest.push(other),
         }
     }
-    let types = types.ok_or_else(|| Error::Generate("progenitor emitted no `types` module".into()))?;
+    let types =
+        types.ok_or_else(|| Error::Generate("progenitor emitted no `types` module".into()))?;
     Ok(Generated {
         types: file_of(types),
         client: file_of(rest),

@@ -15,6 +15,7 @@ pub mod pointer;
 pub mod postprocess;
 pub mod server;
 pub mod spec;
+pub mod surface;
 pub mod write;
 
 /// Everything that can stop a pipeline run.

@@ -9,7 +9,10 @@ use xtask::config::Config;
 use xtask::write::Mode;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Code generation and spec maintenance for the Infisical identity-auth workspace")]
+#[command(
+    name = "cargo xtask",
+    about = "Code generation and spec maintenance for the Infisical identity-auth workspace"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,7 +35,10 @@ enum Command {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn main() -> ExitCode {
@@ -47,7 +53,10 @@ fn main() -> ExitCode {
             };
             let (spec_path, layout) = match (spec, out) {
                 (Some(spec), Some(out)) => (spec, Layout::Standalone { dir: out }),
-                _ => (root.join("openapi").join(&cfg.spec), Layout::Workspace { root: root.clone() }),
+                _ => (
+                    root.join("openapi").join(&cfg.spec),
+                    Layout::Workspace { root: root.clone() },
+                ),
             };
             let mode = if check { Mode::Check } else { Mode::Write };
             let report = match codegen::run(&spec_path, &cfg, &layout, mode) {

@@ -44,39 +44,70 @@ pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<
     let mut done = BTreeSet::new();
     for item in &mut types.items {
         if let Item::Struct(s) = item {
-            let Fields::Named(named) = &mut s.fields else { continue };
+            let Fields::Named(named) = &mut s.fields else {
+                continue;
+            };
             for field in named.named.iter_mut() {
                 let Some(ident) = &field.ident else { continue };
-                let key = FieldRef { type_name: s.ident.to_string(), field: ident.to_string() };
+                let key = FieldRef {
+                    type_name: s.ident.to_string(),
+                    field: ident.to_string(),
+                };
                 if !fields.contains(&key) {
                     continue;
                 }
                 if !wrap_first_option(&mut field.ty) {
                     return Err(format!("{}.{} is not an Option", key.type_name, key.field));
                 }
-                for attr in field.attrs.iter_mut().filter(|a| a.path().is_ident("serde")) {
-                    let mut tokens = attr.meta.require_list().map_err(|e| e.to_string())?.tokens.clone();
-                    tokens.extend(quote! { , default, deserialize_with = "three_state::deserialize" });
+                for attr in field
+                    .attrs
+                    .iter_mut()
+                    .filter(|a| a.path().is_ident("serde"))
+                {
+                    let mut tokens = attr
+                        .meta
+                        .require_list()
+                        .map_err(|e| e.to_string())?
+                        .tokens
+                        .clone();
+                    tokens.extend(
+                        quote! { , default, deserialize_with = "three_state::deserialize" },
+                    );
                     *attr = syn::parse_quote! { #[serde(#tokens)] };
                 }
                 let with = field.ty.to_token_stream().to_string().replace(' ', "");
-                field.attrs.push(syn::parse_quote! { #[schemars(with = #with)] });
+                field
+                    .attrs
+                    .push(syn::parse_quote! { #[schemars(with = #with)] });
                 done.insert(key);
             }
         }
     }
     let missing: Vec<_> = fields.iter().filter(|f| !done.contains(f)).collect();
     if !missing.is_empty() {
-        return Err(format!("three-state fields not found in the generated types: {missing:?}"));
+        return Err(format!(
+            "three-state fields not found in the generated types: {missing:?}"
+        ));
     }
     // The builder module: the field type and the setter's bound.
-    let Some(builder) = module_items(types, "builder") else { return Ok(()) };
+    let Some(builder) = module_items(types, "builder") else {
+        return Ok(());
+    };
     for item in builder.iter_mut() {
         match item {
             Item::Struct(s) => {
-                let Fields::Named(named) = &mut s.fields else { continue };
+                let Fields::Named(named) = &mut s.fields else {
+                    continue;
+                };
                 for field in named.named.iter_mut() {
-                    let key = FieldRef { type_name: s.ident.to_string(), field: field.ident.as_ref().map(|i| i.to_string()).unwrap_or_default() };
+                    let key = FieldRef {
+                        type_name: s.ident.to_string(),
+                        field: field
+                            .ident
+                            .as_ref()
+                            .map(|i| i.to_string())
+                            .unwrap_or_default(),
+                    };
                     if fields.contains(&key) {
                         wrap_first_option(&mut field.ty);
                     }
@@ -85,18 +116,31 @@ pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<
             Item::Impl(imp) if imp.trait_.is_none() => {
                 let type_name = type_ident(&imp.self_ty);
                 for impl_item in imp.items.iter_mut() {
-                    let syn::ImplItem::Fn(f) = impl_item else { continue };
-                    let key = FieldRef { type_name: type_name.clone(), field: f.sig.ident.to_string() };
+                    let syn::ImplItem::Fn(f) = impl_item else {
+                        continue;
+                    };
+                    let key = FieldRef {
+                        type_name: type_name.clone(),
+                        field: f.sig.ident.to_string(),
+                    };
                     if !fields.contains(&key) {
                         continue;
                     }
-                    for pred in f.sig.generics.where_clause.iter_mut().flat_map(|w| w.predicates.iter_mut()) {
+                    for pred in f
+                        .sig
+                        .generics
+                        .where_clause
+                        .iter_mut()
+                        .flat_map(|w| w.predicates.iter_mut())
+                    {
                         if let syn::WherePredicate::Type(t) = pred {
                             for bound in t.bounds.iter_mut() {
                                 if let syn::TypeParamBound::Trait(tb) = bound {
                                     if let Some(seg) = tb.path.segments.last_mut() {
                                         if seg.ident == "TryInto" {
-                                            if let syn::PathArguments::AngleBracketed(args) = &mut seg.arguments {
+                                            if let syn::PathArguments::AngleBracketed(args) =
+                                                &mut seg.arguments
+                                            {
                                                 for arg in args.args.iter_mut() {
                                                     if let syn::GenericArgument::Type(ty) = arg {
                                                         wrap_first_option(ty);
@@ -142,7 +186,12 @@ fn wrap_first_option(ty: &mut Type) -> bool {
 
 fn type_ident(ty: &Type) -> String {
     match ty {
-        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+        Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -177,7 +226,8 @@ pub fn drop_unused_builders(types: &mut syn::File, roots: &BTreeSet<String>) {
             _ => continue,
         };
         let mut idents = Idents::default();
-        let parsed: syn::Item = syn::parse2(node.to_token_stream()).expect("a generated item reparses");
+        let parsed: syn::Item =
+            syn::parse2(node.to_token_stream()).expect("a generated item reparses");
         idents.visit_item(&parsed);
         edges.insert(name, idents.0);
     }
@@ -211,15 +261,19 @@ pub fn drop_unused_builders(types: &mut syn::File, roots: &BTreeSet<String>) {
                     let self_name = type_ident(&imp.self_ty);
                     let trait_arg = imp.trait_.as_ref().and_then(|(path, _)| {
                         path.segments.last().and_then(|seg| match &seg.arguments {
-                            syn::PathArguments::AngleBracketed(a) => a.args.first().and_then(|g| match g {
-                                syn::GenericArgument::Type(t) => Some(type_ident(t)),
-                                _ => None,
-                            }),
+                            syn::PathArguments::AngleBracketed(a) => {
+                                a.args.first().and_then(|g| match g {
+                                    syn::GenericArgument::Type(t) => Some(type_ident(t)),
+                                    _ => None,
+                                })
+                            }
                             _ => None,
                         })
                     });
                     // `impl TryFrom<X> for super::X`: the builder is the trait argument.
-                    trait_arg.filter(|a| edges.contains_key(a)).unwrap_or(self_name)
+                    trait_arg
+                        .filter(|a| edges.contains_key(a))
+                        .unwrap_or(self_name)
                 }
                 _ => return true,
             };
@@ -242,7 +296,9 @@ fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) {
     for item in items.iter_mut() {
         let (attrs, name, body) = match item {
             Item::Struct(s) => {
-                let Fields::Named(named) = &s.fields else { continue };
+                let Fields::Named(named) = &s.fields else {
+                    continue;
+                };
                 if !named.named.iter().any(|f| is_secret(f, secrets)) {
                     continue;
                 }
@@ -299,7 +355,10 @@ fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) {
 }
 
 fn is_secret(field: &syn::Field, secrets: &BTreeSet<String>) -> bool {
-    field.ident.as_ref().is_some_and(|i| secrets.contains(&i.to_string()))
+    field
+        .ident
+        .as_ref()
+        .is_some_and(|i| secrets.contains(&i.to_string()))
 }
 
 fn debug_fields(
@@ -340,7 +399,10 @@ pub fn builder_roots(client: &syn::File) -> BTreeSet<String> {
     impl<'ast> Visit<'ast> for Roots {
         fn visit_path(&mut self, path: &'ast syn::Path) {
             let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if let Some(pos) = segs.windows(2).position(|w| w[0] == "types" && w[1] == "builder") {
+            if let Some(pos) = segs
+                .windows(2)
+                .position(|w| w[0] == "types" && w[1] == "builder")
+            {
                 if let Some(name) = segs.get(pos + 2) {
                     self.0.insert(name.clone());
                 }
@@ -375,10 +437,22 @@ mod tests {
         let secrets: BTreeSet<String> = ["client_secret", "bind_pass"].map(String::from).into();
         redact_secrets(&mut file, &secrets);
         let text = prettyplease::unparse(&file);
-        assert!(text.contains("#[derive(Clone)]\npub struct Login"), "{text}");
-        assert!(text.contains(".field(\"client_secret\", &\"<redacted>\")"), "{text}");
-        assert!(text.contains(".field(\"bind_pass\", &\"<redacted>\")"), "{text}");
-        assert!(text.contains("#[derive(Debug)]\npub struct Plain"), "{text}");
+        assert!(
+            text.contains("#[derive(Clone)]\npub struct Login"),
+            "{text}"
+        );
+        assert!(
+            text.contains(".field(\"client_secret\", &\"<redacted>\")"),
+            "{text}"
+        );
+        assert!(
+            text.contains(".field(\"bind_pass\", &\"<redacted>\")"),
+            "{text}"
+        );
+        assert!(
+            text.contains("#[derive(Debug)]\npub struct Plain"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -403,7 +477,10 @@ mod tests {
         let text = prettyplease::unparse(&file);
         assert!(text.contains("impl Item {"), "{text}");
         assert!(!text.contains("impl Response {"), "{text}");
-        assert!(text.contains("pub struct Response {\n    pub b: u8"), "the type itself stays: {text}");
+        assert!(
+            text.contains("pub struct Response {\n    pub b: u8"),
+            "the type itself stays: {text}"
+        );
         assert_eq!(text.matches("Response").count(), 1, "{text}");
     }
 
@@ -421,12 +498,26 @@ mod tests {
                 }
             }
         };
-        let field = FieldRef { type_name: "Update".into(), field: "host".into() };
+        let field = FieldRef {
+            type_name: "Update".into(),
+            field: "host".into(),
+        };
         three_state_fields(&mut file, &[field.clone()]).unwrap();
         let text = prettyplease::unparse(&file).replace([' ', '\n'], "");
-        assert_eq!(text.matches("::std::option::Option<::std::option::Option<String>>").count(), 4, "{text}");
-        assert!(text.contains("default,deserialize_with=\"three_state::deserialize\""), "{text}");
-        let missing = FieldRef { type_name: "Update".into(), field: "nope".into() };
+        assert_eq!(
+            text.matches("::std::option::Option<::std::option::Option<String>>")
+                .count(),
+            4,
+            "{text}"
+        );
+        assert!(
+            text.contains("default,deserialize_with=\"three_state::deserialize\""),
+            "{text}"
+        );
+        let missing = FieldRef {
+            type_name: "Update".into(),
+            field: "nope".into(),
+        };
         assert!(three_state_fields(&mut file, &[missing]).is_err());
     }
 }

@@ -35,7 +35,8 @@ pub fn ensure_file(path: &Path, contents: &str, mode: Mode) -> Result<Outcome, E
         Mode::Check => Ok(Outcome::Stale),
         Mode::Write => {
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::Io(parent.display().to_string(), e))?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| Error::Io(parent.display().to_string(), e))?;
             }
             std::fs::write(path, contents).map_err(|e| Error::Io(path.display().to_string(), e))?;
             Ok(Outcome::Written)
@@ -63,12 +64,24 @@ mod tests {
     fn check_mode_reports_without_writing_and_write_mode_writes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a/generated.rs");
-        assert_eq!(ensure_file(&path, "x", Mode::Check).unwrap(), Outcome::Stale);
+        assert_eq!(
+            ensure_file(&path, "x", Mode::Check).unwrap(),
+            Outcome::Stale
+        );
         assert!(!path.exists());
-        assert_eq!(ensure_file(&path, "x", Mode::Write).unwrap(), Outcome::Written);
-        assert_eq!(ensure_file(&path, "x", Mode::Check).unwrap(), Outcome::Fresh);
+        assert_eq!(
+            ensure_file(&path, "x", Mode::Write).unwrap(),
+            Outcome::Written
+        );
+        assert_eq!(
+            ensure_file(&path, "x", Mode::Check).unwrap(),
+            Outcome::Fresh
+        );
         std::fs::write(&path, "hand edit").unwrap();
-        assert_eq!(ensure_file(&path, "x", Mode::Check).unwrap(), Outcome::Stale);
+        assert_eq!(
+            ensure_file(&path, "x", Mode::Check).unwrap(),
+            Outcome::Stale
+        );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "hand edit");
     }
 }

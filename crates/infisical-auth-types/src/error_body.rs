@@ -27,6 +27,13 @@ impl ErrorResponse {
 
 impl std::fmt::Display for ErrorResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {} ({})", self.status_code, self.error, self.message_text(), self.req_id)
+        write!(
+            f,
+            "{} {}: {} ({})",
+            self.status_code,
+            self.error,
+            self.message_text(),
+            self.req_id
+        )
     }
 }

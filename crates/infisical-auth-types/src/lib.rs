@@ -11,6 +11,7 @@
 //!   signatures);
 //! - every error answer is an [`ErrorResponse`].
 
+#[rustfmt::skip]
 mod generated;
 pub use generated::*;
 

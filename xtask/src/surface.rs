@@ -1,0 +1,229 @@
+//! The API surface of a fixed-up document as readable text, one page per tag (auth method): each
+//! operation's method, path, security, parameters, request fields (type, required, nullability,
+//! limits, default) and response fields. Snapshot tests hold these pages, so a spec update shows
+//! up in review as a diff in API terms.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use crate::ops;
+
+/// Tags in document order (first tag of each operation, deduplicated, sorted).
+pub fn tags(doc: &Value) -> Vec<String> {
+    let mut tags: Vec<String> = ops::operations(doc)
+        .iter()
+        .filter_map(|o| o.tag())
+        .map(String::from)
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// The surface page of one tag.
+pub fn render_tag(doc: &Value, tag: &str) -> String {
+    let ops: Vec<_> = ops::operations(doc)
+        .into_iter()
+        .filter(|o| o.tag() == Some(tag))
+        .collect();
+    let mut out = format!("# {tag}: {} operations\n", ops.len());
+    for op in ops {
+        let id = op.id().unwrap_or("?");
+        let _ = writeln!(out, "\n## {id}: {} {}", op.method.to_uppercase(), op.path);
+        let secured = op
+            .op
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+            });
+        let _ = writeln!(
+            out,
+            "security: {}",
+            if secured { "bearer token" } else { "none" }
+        );
+        for param in op
+            .op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
+            let place = param.get("in").and_then(Value::as_str).unwrap_or("?");
+            let required = param.get("required") == Some(&Value::Bool(true));
+            let schema = param.get("schema").unwrap_or(&Value::Null);
+            let _ = writeln!(out, "{place} {name}: {}", describe(doc, schema, required));
+        }
+        if let Some(body) = op.body_schema() {
+            let required = op.op.pointer("/requestBody/required") == Some(&Value::Bool(true));
+            let _ = writeln!(
+                out,
+                "request body{}:",
+                if required { "" } else { " (optional)" }
+            );
+            fields(doc, body, "", &mut out);
+        }
+        if let Some(schema) = op.success_schema() {
+            out.push_str("response 200:\n");
+            fields(doc, schema, "", &mut out);
+        }
+        let errors: Vec<String> = op
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(code, _)| !code.starts_with('2'))
+            .map(|(code, r)| {
+                let schema = r
+                    .pointer("/content/application~1json/schema/$ref")
+                    .and_then(Value::as_str);
+                match schema {
+                    Some(r) => format!("{code} {}", r.rsplit('/').next().unwrap_or(r)),
+                    None => code.clone(),
+                }
+            })
+            .collect();
+        if !errors.is_empty() {
+            let _ = writeln!(out, "errors: {}", errors.join(", "));
+        }
+    }
+    out
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
+        Some(pointer) => doc.pointer(pointer).unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// Lists the fields of an object schema (recursively), one line each, with `prefix.` paths.
+fn fields(doc: &Value, schema: &Value, prefix: &str, out: &mut String) {
+    let schema = resolve(doc, schema);
+    if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
+        let names: Vec<&str> = options
+            .iter()
+            .map(|o| o.get("title").and_then(Value::as_str).unwrap_or("?"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {}one of: {}",
+            if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix} ")
+            },
+            names.join(" | ")
+        );
+        for (option, name) in options.iter().zip(names) {
+            fields(doc, option, &format!("{prefix}<{name}>"), out);
+        }
+        return;
+    }
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    for (name, prop) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        let prop_resolved = resolve(doc, prop);
+        let _ = writeln!(
+            out,
+            "  {path}: {}",
+            describe(doc, prop, required.contains(&name.as_str()))
+        );
+        if prop_resolved.get("properties").is_some() || prop_resolved.get("oneOf").is_some() {
+            fields(doc, prop, &path, out);
+        } else if let Some(items) = prop_resolved.get("items") {
+            let items = resolve(doc, items);
+            if items.get("properties").is_some() || items.get("oneOf").is_some() {
+                fields(doc, items, &format!("{path}[]"), out);
+            }
+        }
+    }
+}
+
+/// One line: type, required-ness, nullability, format, enum, limits, default.
+fn describe(doc: &Value, schema: &Value, required: bool) -> String {
+    let resolved = resolve(doc, schema);
+    let mut parts = vec![type_name(doc, schema)];
+    parts.push(if required {
+        "required".into()
+    } else {
+        "optional".into()
+    });
+    if resolved.get("nullable") == Some(&Value::Bool(true)) {
+        parts.push("nullable".into());
+    }
+    if let Some(values) = resolved.get("enum").and_then(Value::as_array) {
+        let values: Vec<String> = values.iter().map(Value::to_string).collect();
+        parts.push(format!("one of {}", values.join(", ")));
+    }
+    let bound = |key: &str| resolved.get(key).map(Value::to_string);
+    match (bound("minimum"), bound("maximum")) {
+        (Some(min), Some(max)) => parts.push(format!("range {min}..={max}")),
+        (Some(min), None) => parts.push(format!("range >= {min}")),
+        (None, Some(max)) => parts.push(format!("range <= {max}")),
+        (None, None) => {}
+    }
+    match (bound("minLength"), bound("maxLength")) {
+        (Some(min), Some(max)) => parts.push(format!("length {min}..={max}")),
+        (Some(min), None) => parts.push(format!("length >= {min}")),
+        (None, Some(max)) => parts.push(format!("length <= {max}")),
+        (None, None) => {}
+    }
+    match (bound("minItems"), bound("maxItems")) {
+        (Some(min), Some(max)) => parts.push(format!("items {min}..={max}")),
+        (Some(min), None) => parts.push(format!("items >= {min}")),
+        (None, Some(max)) => parts.push(format!("items <= {max}")),
+        (None, None) => {}
+    }
+    if let Some(default) = resolved.get("default") {
+        parts.push(format!("default {default}"));
+    }
+    parts.join(", ")
+}
+
+fn type_name(doc: &Value, schema: &Value) -> String {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap_or(r);
+        let resolved = resolve(doc, schema);
+        return format!("{name} ({})", type_name(doc, resolved));
+    }
+    if schema.get("oneOf").is_some() {
+        return "union".into();
+    }
+    let base = match schema.get("type").and_then(Value::as_str) {
+        Some("array") => {
+            let items = schema.get("items").unwrap_or(&Value::Null);
+            format!("array<{}>", type_name(doc, items))
+        }
+        Some(t) => t.to_string(),
+        None if schema.get("properties").is_some() => "object".into(),
+        None => "any".into(),
+    };
+    match schema.get("format").and_then(Value::as_str) {
+        Some(format) => format!("{base}({format})"),
+        None => base,
+    }
+}
