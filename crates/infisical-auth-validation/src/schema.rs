@@ -1,0 +1,467 @@
+//! The validation engine: a small static schema language (written by hand per operation in `ops.rs`) and the
+//! walker that checks a JSON value against it, collecting every issue at once in zod's shape.
+//!
+//! The walker allocates nothing on the success path: the JSON path is a stack-linked list that is only turned
+//! into a `Vec<PathSegment>` when an issue is reported.
+
+use serde_json::Value;
+
+use crate::error::{BoundKind, Issue, IssueCode, PathSegment, INVALID_IP_MESSAGE};
+use crate::formats;
+use crate::rules::{self, Rule};
+
+/// A string format the spec declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// `format: uuid` (hyphenated 8-4-4-4-12 hex, as zod's `.uuid()`).
+    Uuid,
+    /// `format: uri` (a WHATWG URL, as zod's `.url()`).
+    Uri,
+    /// `format: date-time` (ISO 8601 in UTC with `Z`, as zod's `.datetime()`).
+    DateTime,
+}
+
+impl Format {
+    /// The format as the spec writes it.
+    pub fn as_spec_str(self) -> &'static str {
+        match self {
+            Format::Uuid => "uuid",
+            Format::Uri => "uri",
+            Format::DateTime => "date-time",
+        }
+    }
+
+    fn zod_name(self) -> &'static str {
+        match self {
+            Format::Uuid => "uuid",
+            Format::Uri => "url",
+            Format::DateTime => "datetime",
+        }
+    }
+}
+
+/// String constraints.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StrC {
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    pub enums: &'static [&'static str],
+    pub format: Option<Format>,
+    pub trim: bool,
+    pub rule: Option<Rule>,
+}
+
+impl StrC {
+    pub const NONE: StrC = StrC { min: None, max: None, enums: &[], format: None, trim: false, rule: None };
+}
+
+/// Numeric bounds (inclusive).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NumC {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// A schema node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum S {
+    Str(StrC),
+    /// `integer` in the spec.
+    Int(NumC),
+    /// `number` in the spec.
+    Num(NumC),
+    /// `number` in the spec, integral by a Deliberate choice (lockout fields).
+    IntegralNum(NumC),
+    Bool,
+    Arr { item: &'static S, min_items: Option<u32> },
+    Obj(&'static [Prop]),
+    /// An object whose values are all strings.
+    StrMap,
+    /// A union tagged by a one-value enum property (zod `discriminatedUnion`).
+    Tagged { tag: &'static str, options: &'static [Variant] },
+    /// A union without a tag (zod `union`): the first option that fits wins.
+    Untagged(&'static [Variant]),
+}
+
+/// One option of a union.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Variant {
+    pub name: &'static str,
+    pub props: &'static [Prop],
+}
+
+/// One object property.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Prop {
+    pub name: &'static str,
+    pub s: S,
+    pub required: bool,
+    pub nullable: bool,
+}
+
+impl Prop {
+    pub const fn opt(name: &'static str, s: S) -> Prop {
+        Prop { name, s, required: false, nullable: false }
+    }
+    pub const fn req(name: &'static str, s: S) -> Prop {
+        Prop { name, s, required: true, nullable: false }
+    }
+    pub const fn nullable(mut self) -> Prop {
+        self.nullable = true;
+        self
+    }
+}
+
+/// A JSON path under construction, linked through the stack.
+#[derive(Clone, Copy)]
+pub(crate) enum P<'a> {
+    Root,
+    Key(&'a P<'a>, &'a str),
+    Idx(&'a P<'a>, usize),
+}
+
+impl P<'_> {
+    pub fn to_vec(&self) -> Vec<PathSegment> {
+        let mut out = Vec::new();
+        self.push_into(&mut out);
+        out
+    }
+    fn push_into(&self, out: &mut Vec<PathSegment>) {
+        match self {
+            P::Root => {}
+            P::Key(parent, k) => {
+                parent.push_into(out);
+                out.push(PathSegment::Key((*k).to_owned()));
+            }
+            P::Idx(parent, i) => {
+                parent.push_into(out);
+                out.push(PathSegment::Index(*i));
+            }
+        }
+    }
+}
+
+/// Collected outcome of a walk.
+#[derive(Default)]
+pub(crate) struct Ctx {
+    pub issues: Vec<Issue>,
+    /// The first service-level (400) problem.
+    pub bad: Option<(String, Vec<PathSegment>)>,
+}
+
+impl Ctx {
+    pub fn has_fatal(&self) -> bool {
+        self.issues.iter().any(|i| i.code.is_fatal())
+    }
+
+    pub fn push(&mut self, issue: Issue) {
+        self.issues.push(issue);
+    }
+
+    pub fn custom(&mut self, p: &P<'_>, message: impl Into<String>) {
+        self.issues.push(Issue::new(IssueCode::Custom, p.to_vec(), message));
+    }
+
+    fn bad_request(&mut self, p: &P<'_>, message: &str) {
+        if self.bad.is_none() {
+            self.bad = Some((message.to_owned(), p.to_vec()));
+        }
+    }
+}
+
+/// zod's name for the type of a JSON value.
+pub(crate) fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Formats a bound as JavaScript prints it (`30`, not `30.0`).
+pub(crate) fn js_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e21 {
+        format!("{}", v as i128)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn invalid_type(p: &P<'_>, expected: &str, received: &str) -> Issue {
+    let message = if received == "undefined" {
+        "Required".to_owned()
+    } else {
+        format!("Expected {expected}, received {received}")
+    };
+    Issue {
+        expected: Some(expected.to_owned()),
+        received: Some(received.to_owned()),
+        ..Issue::new(IssueCode::InvalidType, p.to_vec(), message)
+    }
+}
+
+fn bound(p: &P<'_>, small: bool, kind: BoundKind, b: f64) -> Issue {
+    let n = js_num(b);
+    let message = match (kind, small) {
+        (BoundKind::Number, true) => format!("Number must be greater than or equal to {n}"),
+        (BoundKind::Number, false) => format!("Number must be less than or equal to {n}"),
+        (BoundKind::String, true) => format!("String must contain at least {n} character(s)"),
+        (BoundKind::String, false) => format!("String must contain at most {n} character(s)"),
+        (BoundKind::Array, true) => format!("Array must contain at least {n} element(s)"),
+        (BoundKind::Array, false) => format!("Array must contain at most {n} element(s)"),
+    };
+    let mut i = Issue::new(if small { IssueCode::TooSmall } else { IssueCode::TooBig }, p.to_vec(), message);
+    if small {
+        i.minimum = Some(b);
+    } else {
+        i.maximum = Some(b);
+    }
+    i.inclusive = Some(true);
+    i.kind = Some(kind);
+    i
+}
+
+fn quoted_list(values: &[&str]) -> String {
+    values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" | ")
+}
+
+/// The expected-type name of a schema node, as zod reports it.
+fn expected_name(s: &S) -> &'static str {
+    match s {
+        S::Str(_) => "string",
+        S::Int(_) | S::Num(_) | S::IntegralNum(_) => "number",
+        S::Bool => "boolean",
+        S::Arr { .. } => "array",
+        S::Obj(_) | S::StrMap | S::Tagged { .. } | S::Untagged(_) => "object",
+    }
+}
+
+/// Length of a string as JavaScript counts it (UTF-16 code units).
+pub(crate) fn js_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.encode_utf16().count()
+    }
+}
+
+/// Validates a present (non-missing) value against `s`.
+pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
+    match s {
+        S::Str(c) => check_str(c, v, p, ctx),
+        S::Int(c) | S::IntegralNum(c) => check_num(c, true, v, p, ctx),
+        S::Num(c) => check_num(c, false, v, p, ctx),
+        S::Bool => {
+            if !v.is_boolean() {
+                ctx.push(invalid_type(p, "boolean", type_name(v)));
+            }
+        }
+        S::Arr { item, min_items } => {
+            let Some(arr) = v.as_array() else {
+                ctx.push(invalid_type(p, "array", type_name(v)));
+                return;
+            };
+            if let Some(m) = min_items {
+                if arr.len() < *m as usize {
+                    ctx.push(bound(p, true, BoundKind::Array, f64::from(*m)));
+                }
+            }
+            for (i, x) in arr.iter().enumerate() {
+                let ip = P::Idx(p, i);
+                if x.is_null() {
+                    ctx.push(invalid_type(&ip, expected_name(item), "null"));
+                } else {
+                    check(item, x, &ip, ctx);
+                }
+            }
+        }
+        S::Obj(props) => {
+            let Some(obj) = v.as_object() else {
+                ctx.push(invalid_type(p, "object", type_name(v)));
+                return;
+            };
+            check_props(props, obj, p, ctx);
+        }
+        S::StrMap => {
+            let Some(obj) = v.as_object() else {
+                ctx.push(invalid_type(p, "object", type_name(v)));
+                return;
+            };
+            for (k, x) in obj {
+                if !x.is_string() {
+                    ctx.push(invalid_type(&P::Key(p, k), "string", type_name(x)));
+                }
+            }
+        }
+        S::Tagged { tag, options } => {
+            let Some(obj) = v.as_object() else {
+                ctx.push(invalid_type(p, "object", type_name(v)));
+                return;
+            };
+            let chosen = obj.get(*tag).and_then(Value::as_str).and_then(|t| options.iter().find(|o| o.name == t));
+            match chosen {
+                Some(opt) => check_props(opt.props, obj, p, ctx),
+                None => {
+                    let names: Vec<&str> = options.iter().map(|o| o.name).collect();
+                    let mut i = Issue::new(
+                        IssueCode::InvalidUnionDiscriminator,
+                        P::Key(p, tag).to_vec(),
+                        format!("Invalid discriminator value. Expected {}", quoted_list(&names)),
+                    );
+                    i.options = Some(names.iter().map(|s| (*s).to_owned()).collect());
+                    ctx.push(i);
+                }
+            }
+        }
+        S::Untagged(options) => {
+            let Some(obj) = v.as_object() else {
+                ctx.push(invalid_type(p, "object", type_name(v)));
+                return;
+            };
+            check_untagged(options, obj, p, ctx);
+        }
+    }
+}
+
+/// zod's union: the first option without issues wins; else the first option with only non-fatal issues reports
+/// them; else one `invalid_union` issue carries every option's issues. Returns the chosen option's index.
+pub(crate) fn check_untagged(
+    options: &[Variant],
+    obj: &serde_json::Map<String, Value>,
+    p: &P<'_>,
+    ctx: &mut Ctx,
+) -> Option<usize> {
+    let mut results: Vec<Ctx> = Vec::with_capacity(options.len());
+    for (idx, opt) in options.iter().enumerate() {
+        let mut sub = Ctx::default();
+        check_props(opt.props, obj, p, &mut sub);
+        if sub.issues.is_empty() {
+            if let Some(b) = sub.bad {
+                if ctx.bad.is_none() {
+                    ctx.bad = Some(b);
+                }
+            }
+            return Some(idx);
+        }
+        results.push(sub);
+    }
+    if let Some(idx) = results.iter().position(|r| !r.has_fatal()) {
+        let r = results.swap_remove(idx);
+        ctx.issues.extend(r.issues);
+        return Some(idx);
+    }
+    let mut i = Issue::new(IssueCode::InvalidUnion, p.to_vec(), "Invalid input");
+    i.union_errors = results.into_iter().map(|r| r.issues).collect();
+    ctx.push(i);
+    None
+}
+
+/// Checks each declared property of an object; unknown keys are ignored (Infisical strips them).
+pub(crate) fn check_props(props: &[Prop], obj: &serde_json::Map<String, Value>, p: &P<'_>, ctx: &mut Ctx) {
+    for prop in props {
+        let fp = P::Key(p, prop.name);
+        match obj.get(prop.name) {
+            None => {
+                if prop.required {
+                    ctx.push(invalid_type(&fp, expected_name(&prop.s), "undefined"));
+                }
+            }
+            Some(Value::Null) => {
+                if !prop.nullable {
+                    ctx.push(invalid_type(&fp, expected_name(&prop.s), "null"));
+                }
+            }
+            Some(v) => check(&prop.s, v, &fp, ctx),
+        }
+    }
+}
+
+fn check_num(c: &NumC, integral: bool, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
+    let Some(n) = v.as_f64() else {
+        ctx.push(invalid_type(p, "number", type_name(v)));
+        return;
+    };
+    check_num_value(c, integral, n, p, ctx);
+}
+
+pub(crate) fn check_num_value(c: &NumC, integral: bool, n: f64, p: &P<'_>, ctx: &mut Ctx) {
+    if n.is_nan() {
+        ctx.push(invalid_type(p, "number", "nan"));
+        return;
+    }
+    if integral && n.fract() != 0.0 && n.is_finite() {
+        ctx.push(invalid_type(p, "integer", "float"));
+    }
+    if let Some(min) = c.min {
+        if n < min {
+            ctx.push(bound(p, true, BoundKind::Number, min));
+        }
+    }
+    if let Some(max) = c.max {
+        if n > max {
+            ctx.push(bound(p, false, BoundKind::Number, max));
+        }
+    }
+}
+
+fn check_str(c: &StrC, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
+    let Some(raw) = v.as_str() else {
+        ctx.push(invalid_type(p, "string", type_name(v)));
+        return;
+    };
+    let s = if c.trim { raw.trim() } else { raw };
+    if !c.enums.is_empty() {
+        if !c.enums.contains(&s) {
+            let mut i = Issue::new(
+                IssueCode::InvalidEnumValue,
+                p.to_vec(),
+                format!("Invalid enum value. Expected {}, received '{s}'", quoted_list(c.enums)),
+            );
+            i.options = Some(c.enums.iter().map(|x| (*x).to_owned()).collect());
+            i.received = Some(s.to_owned());
+            ctx.push(i);
+        }
+        return;
+    }
+    let before = ctx.issues.len();
+    if c.min.is_some() || c.max.is_some() {
+        let len = js_len(s);
+        if let Some(min) = c.min {
+            if len < min as usize {
+                ctx.push(bound(p, true, BoundKind::String, f64::from(min)));
+            }
+        }
+        if let Some(max) = c.max {
+            if len > max as usize {
+                ctx.push(bound(p, false, BoundKind::String, f64::from(max)));
+            }
+        }
+    }
+    if let Some(f) = c.format {
+        let ok = match f {
+            Format::Uuid => formats::is_uuid(s),
+            Format::Uri => formats::is_url(s),
+            Format::DateTime => formats::is_datetime(s),
+        };
+        if !ok {
+            let mut i = Issue::new(IssueCode::InvalidString, p.to_vec(), format!("Invalid {}", f.zod_name()));
+            i.validation = Some(f.zod_name().to_owned());
+            ctx.push(i);
+        }
+    }
+    if ctx.issues.len() != before {
+        return;
+    }
+    if let Some(rule) = c.rule {
+        if rule == Rule::TrustedIp {
+            if !crate::ip::TrustedIp::is_valid(s) {
+                ctx.bad_request(p, INVALID_IP_MESSAGE);
+            }
+        } else if let Err(msg) = rules::check_rule(rule, s) {
+            ctx.custom(p, msg);
+        }
+    }
+}
