@@ -225,6 +225,12 @@ impl Issue {
         Issue { path, code, message: message.into(), ..Issue::default() }
     }
 
+    /// Whether the issue aborts its object as zod's type-level failures do (see [`IssueCode::is_fatal`]); an
+    /// integer check (`expected: "integer"`) is a refinement in zod and does not abort.
+    pub fn is_fatal(&self) -> bool {
+        self.code.is_fatal() && !(self.code == IssueCode::InvalidType && self.expected.as_deref() == Some("integer"))
+    }
+
     /// The issue as one entry of Infisical's 422 `message` array.
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();

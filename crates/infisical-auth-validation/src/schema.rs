@@ -151,7 +151,7 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub fn has_fatal(&self) -> bool {
-        self.issues.iter().any(|i| i.code.is_fatal())
+        self.issues.iter().any(Issue::is_fatal)
     }
 
     pub fn push(&mut self, issue: Issue) {
