@@ -21,6 +21,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("name_any_of_options", name_any_of_options),
     ("no_defaults_in_patch_bodies", no_defaults_in_patch_bodies),
     ("typed_trusted_ip_records", typed_trusted_ip_records),
+    ("integer_query_parameters", integer_query_parameters),
 ];
 
 /// Runs every pass on a copy of `doc`.
@@ -426,6 +427,43 @@ pub fn typed_trusted_ip_records(doc: &mut Value, _cfg: &Config) -> Result<(), Pr
     Ok(())
 }
 
+/// Quirk: the token-auth list query parameters `offset` and `limit` are declared `number`, so a
+/// generated client sends `limit=5.0`. A query parameter declared `number` whose bounds and
+/// default are whole numbers counts items: it becomes `integer` and goes out as `limit=5`.
+pub fn integer_query_parameters(doc: &mut Value, _cfg: &Config) -> Result<(), Problem> {
+    let whole = |v: Option<&Value>| v.is_none_or(|v| v.as_f64().is_some_and(|f| f.fract() == 0.0));
+    let targets: Vec<(String, &'static str)> = ops::operations(doc)
+        .iter()
+        .map(|o| (o.path.to_string(), o.method))
+        .collect();
+    for (path, method) in targets {
+        let Some(params) = doc["paths"][&path][method]
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for param in params
+            .iter_mut()
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+        {
+            let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let is_number = schema.get("type").and_then(Value::as_str) == Some("number");
+            if is_number
+                && whole(schema.get("minimum"))
+                && whole(schema.get("maximum"))
+                && whole(schema.get("default"))
+                && schema.contains_key("minimum")
+            {
+                schema.insert("type".into(), Value::String("integer".into()));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,6 +593,23 @@ mod tests {
             props["clientSecretTrustedIps"]["items"]["$ref"],
             "#/components/schemas/TrustedIpRecord"
         );
+    }
+
+    #[test]
+    fn counting_query_parameters_become_integers() {
+        let doc = apply(&spec(), &cfg()).unwrap();
+        let op = ops::operations(&doc)
+            .into_iter()
+            .find(|o| o.id() == Some("getTokenAuthTokens"))
+            .unwrap();
+        for param in op.op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "query")
+        {
+            assert_eq!(param["schema"]["type"], "integer", "{}", param["name"]);
+        }
     }
 
     #[test]

@@ -8795,8 +8795,8 @@ pub mod builder {
     pub struct GetTokenAuthTokens<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        limit: Result<Option<f64>, String>,
-        offset: Result<Option<f64>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
     }
     impl<'a> GetTokenAuthTokens<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8821,22 +8821,25 @@ pub mod builder {
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<f64>,
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn offset<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<f64>,
+            V: std::convert::TryInto<i64>,
         {
             self.offset = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for offset failed".to_string());
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/token-auth/identities/{identityId}/tokens`
