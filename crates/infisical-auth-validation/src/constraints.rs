@@ -104,7 +104,12 @@ pub struct FieldConstraint {
 }
 
 impl FieldConstraint {
-    fn new(location: Location, variant: Option<&'static str>, path: String, ty: FieldType) -> FieldConstraint {
+    fn new(
+        location: Location,
+        variant: Option<&'static str>,
+        path: String,
+        ty: FieldType,
+    ) -> FieldConstraint {
         FieldConstraint {
             location,
             variant,
@@ -152,11 +157,24 @@ fn flatten_props(
     out: &mut Vec<FieldConstraint>,
 ) {
     for p in props {
-        flatten_node(&p.s, join(prefix, p.name), p.required, p.nullable, variant, loc, out);
+        flatten_node(
+            &p.s,
+            join(prefix, p.name),
+            p.required,
+            p.nullable,
+            variant,
+            loc,
+            out,
+        );
     }
 }
 
-fn flatten_variants(options: &[Variant], prefix: &str, loc: Location, out: &mut Vec<FieldConstraint>) {
+fn flatten_variants(
+    options: &[Variant],
+    prefix: &str,
+    loc: Location,
+    out: &mut Vec<FieldConstraint>,
+) {
     for o in options {
         flatten_props(o.props, prefix, Some(o.name), loc, out);
     }
@@ -202,9 +220,13 @@ fn flatten_node(
     }
     out.push(c);
     match s {
-        S::Arr { item, .. } => flatten_node(item, format!("{path}[]"), false, false, variant, loc, out),
+        S::Arr { item, .. } => {
+            flatten_node(item, format!("{path}[]"), false, false, variant, loc, out)
+        }
         S::Obj(props) => flatten_props(props, &path, variant, loc, out),
-        S::Tagged { options, .. } | S::Untagged(options) => flatten_variants(options, &path, loc, out),
+        S::Tagged { options, .. } | S::Untagged(options) => {
+            flatten_variants(options, &path, loc, out)
+        }
         _ => {}
     }
 }
@@ -219,7 +241,9 @@ fn flatten_op(op: &OpDef) -> Vec<FieldConstraint> {
     flatten_props(op.query, "", None, Location::Query, &mut out);
     match &op.body {
         Some(S::Obj(props)) => flatten_props(props, "", None, Location::Body, &mut out),
-        Some(S::Tagged { options, .. } | S::Untagged(options)) => flatten_variants(options, "", Location::Body, &mut out),
+        Some(S::Tagged { options, .. } | S::Untagged(options)) => {
+            flatten_variants(options, "", Location::Body, &mut out)
+        }
         _ => {}
     }
     out
@@ -237,7 +261,9 @@ pub fn constraints(operation_id: &str) -> &'static [FieldConstraint] {
 
 /// The cross-field rules of an operation's body (empty for an unknown operation).
 pub fn cross_rules(operation_id: &str) -> &'static [CrossRule] {
-    crate::ops::find(operation_id).map(|op| op.cross).unwrap_or(&[])
+    crate::ops::find(operation_id)
+        .map(|op| op.cross)
+        .unwrap_or(&[])
 }
 
 /// Whether an operation takes a JSON body (a `null` or missing body is then a 422).

@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 pub const INVALID_IP_MESSAGE: &str = "The IP is not a valid IPv4, IPv6, or CIDR block";
 
 /// The message of the cross-field rule `accessTokenTTL <= accessTokenMaxTTL` (422, custom issue).
-pub const TTL_ABOVE_MAX_MESSAGE: &str = "Access Token TTL cannot be greater than Access Token Max TTL.";
+pub const TTL_ABOVE_MAX_MESSAGE: &str =
+    "Access Token TTL cannot be greater than Access Token Max TTL.";
 
 /// The message Infisical's service answers (400) when the effective TTL exceeds the effective max TTL on update.
 pub const EFFECTIVE_TTL_MESSAGE: &str = "Access token TTL cannot be greater than max TTL";
@@ -40,7 +41,10 @@ impl PathSegment {
     pub fn from_json(v: &Value) -> Option<PathSegment> {
         match v {
             Value::String(s) => Some(PathSegment::Key(s.clone())),
-            Value::Number(n) => n.as_u64().and_then(|u| usize::try_from(u).ok()).map(PathSegment::Index),
+            Value::Number(n) => n
+                .as_u64()
+                .and_then(|u| usize::try_from(u).ok())
+                .map(PathSegment::Index),
             _ => None,
         }
     }
@@ -83,7 +87,7 @@ pub fn display_path(path: &[PathSegment]) -> String {
 }
 
 /// The kind of an issue, serialised as zod's snake_case code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum IssueCode {
     /// Wrong JSON type, or a required value missing (`message` "Required").
     InvalidType,
@@ -100,6 +104,7 @@ pub enum IssueCode {
     /// A string format (uuid, url, datetime) is not met.
     InvalidString,
     /// A hand-written rule (cross-field, per-method grammar) is not met.
+    #[default]
     Custom,
 }
 
@@ -213,22 +218,22 @@ pub struct Issue {
     pub union_errors: Vec<Vec<Issue>>,
 }
 
-impl Default for IssueCode {
-    fn default() -> Self {
-        IssueCode::Custom
-    }
-}
-
 impl Issue {
     /// A bare issue with a code, a path and a message.
     pub fn new(code: IssueCode, path: Vec<PathSegment>, message: impl Into<String>) -> Issue {
-        Issue { path, code, message: message.into(), ..Issue::default() }
+        Issue {
+            path,
+            code,
+            message: message.into(),
+            ..Issue::default()
+        }
     }
 
     /// Whether the issue aborts its object as zod's type-level failures do (see [`IssueCode::is_fatal`]); an
     /// integer check (`expected: "integer"`) is a refinement in zod and does not abort.
     pub fn is_fatal(&self) -> bool {
-        self.code.is_fatal() && !(self.code == IssueCode::InvalidType && self.expected.as_deref() == Some("integer"))
+        self.code.is_fatal()
+            && !(self.code == IssueCode::InvalidType && self.expected.as_deref() == Some("integer"))
     }
 
     /// The issue as one entry of Infisical's 422 `message` array.
@@ -257,7 +262,10 @@ impl Issue {
             m.insert("exact".into(), Value::Bool(false));
         }
         if let Some(o) = &self.options {
-            m.insert("options".into(), Value::Array(o.iter().cloned().map(Value::String).collect()));
+            m.insert(
+                "options".into(),
+                Value::Array(o.iter().cloned().map(Value::String).collect()),
+            );
         }
         if let Some(v) = &self.validation {
             m.insert("validation".into(), Value::String(v.clone()));
@@ -268,14 +276,20 @@ impl Issue {
                 .iter()
                 .map(|issues| {
                     let mut e = Map::new();
-                    e.insert("issues".into(), Value::Array(issues.iter().map(Issue::to_json).collect()));
+                    e.insert(
+                        "issues".into(),
+                        Value::Array(issues.iter().map(Issue::to_json).collect()),
+                    );
                     e.insert("name".into(), Value::String("ZodError".into()));
                     Value::Object(e)
                 })
                 .collect();
             m.insert("unionErrors".into(), Value::Array(errs));
         }
-        m.insert("path".into(), Value::Array(self.path.iter().map(PathSegment::to_json).collect()));
+        m.insert(
+            "path".into(),
+            Value::Array(self.path.iter().map(PathSegment::to_json).collect()),
+        );
         m.insert("message".into(), Value::String(self.message.clone()));
         Value::Object(m)
     }
@@ -298,7 +312,11 @@ impl Issue {
             .map(|errs| {
                 errs.iter()
                     .filter_map(|e| {
-                        e.get("issues")?.as_array()?.iter().map(Issue::from_json).collect::<Option<Vec<_>>>()
+                        e.get("issues")?
+                            .as_array()?
+                            .iter()
+                            .map(Issue::from_json)
+                            .collect::<Option<Vec<_>>>()
                     })
                     .collect()
             })
@@ -310,13 +328,17 @@ impl Issue {
             minimum: o.get("minimum").and_then(Value::as_f64),
             maximum: o.get("maximum").and_then(Value::as_f64),
             inclusive: o.get("inclusive").and_then(Value::as_bool),
-            kind: o.get("type").and_then(Value::as_str).and_then(BoundKind::parse),
+            kind: o
+                .get("type")
+                .and_then(Value::as_str)
+                .and_then(BoundKind::parse),
             expected: s("expected"),
             received: s("received"),
-            options: o
-                .get("options")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()),
+            options: o.get("options").and_then(Value::as_array).map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            }),
             validation: s("validation"),
             union_errors,
         })
@@ -328,13 +350,21 @@ fn num(v: f64) -> Value {
     if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
         Value::from(v as i64)
     } else {
-        serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
     }
 }
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} ({})", display_path(&self.path), self.message, self.code)
+        write!(
+            f,
+            "{}: {} ({})",
+            display_path(&self.path),
+            self.message,
+            self.code
+        )
     }
 }
 
@@ -358,7 +388,11 @@ pub enum Rejection {
 }
 
 fn join_issues(issues: &[Issue]) -> String {
-    issues.iter().map(Issue::to_string).collect::<Vec<_>>().join("; ")
+    issues
+        .iter()
+        .map(Issue::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Rejection {
@@ -386,18 +420,27 @@ impl Rejection {
         m.insert("statusCode".into(), Value::from(self.status()));
         match self {
             Rejection::Unprocessable(issues) => {
-                m.insert("message".into(), Value::Array(issues.iter().map(Issue::to_json).collect()));
+                m.insert(
+                    "message".into(),
+                    Value::Array(issues.iter().map(Issue::to_json).collect()),
+                );
                 m.insert("error".into(), Value::String("ValidationFailure".into()));
             }
             Rejection::BadRequest { message, path } => {
                 m.insert("message".into(), Value::String(message.clone()));
                 m.insert("error".into(), Value::String("BadRequest".into()));
                 let mut d = Map::new();
-                d.insert("path".into(), Value::Array(path.iter().map(PathSegment::to_json).collect()));
+                d.insert(
+                    "path".into(),
+                    Value::Array(path.iter().map(PathSegment::to_json).collect()),
+                );
                 m.insert("details".into(), Value::Object(d));
             }
             Rejection::UnknownOperation(op) => {
-                m.insert("message".into(), Value::String(format!("Route {op} not found")));
+                m.insert(
+                    "message".into(),
+                    Value::String(format!("Route {op} not found")),
+                );
                 m.insert("error".into(), Value::String("NotFound".into()));
             }
         }
@@ -410,7 +453,12 @@ impl Rejection {
         let o = body.as_object()?;
         let status = o.get("statusCode").and_then(Value::as_f64)?;
         if status == 422.0 {
-            let issues = o.get("message")?.as_array()?.iter().map(Issue::from_json).collect::<Option<Vec<_>>>()?;
+            let issues = o
+                .get("message")?
+                .as_array()?
+                .iter()
+                .map(Issue::from_json)
+                .collect::<Option<Vec<_>>>()?;
             Some(Rejection::Unprocessable(issues))
         } else if status == 400.0 {
             let message = o.get("message")?.as_str()?.to_owned();

@@ -34,13 +34,19 @@ pub fn is_datetime(s: &str) -> bool {
     if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':')) {
         return false;
     }
-    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) =
-        (digits(0..4), digits(5..7), digits(8..10), digits(11..13), digits(14..16), digits(17..19))
-    else {
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+    ) else {
         return false;
     };
     let rest = &b[19..b.len() - 1];
-    let frac_ok = rest.is_empty() || (rest.len() >= 2 && rest[0] == b'.' && rest[1..].iter().all(u8::is_ascii_digit));
+    let frac_ok = rest.is_empty()
+        || (rest.len() >= 2 && rest[0] == b'.' && rest[1..].iter().all(u8::is_ascii_digit));
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match mo {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -68,7 +74,9 @@ mod tests {
 
     #[test]
     fn url() {
-        assert!(is_url("https://example.com/.well-known/openid-configuration"));
+        assert!(is_url(
+            "https://example.com/.well-known/openid-configuration"
+        ));
         assert!(is_url("http://localhost:8080"));
         assert!(!is_url("example.com"));
         assert!(!is_url("not a url"));

@@ -58,7 +58,8 @@ fn parse_v4(s: &str) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut n = 0;
     for part in s.split('.') {
-        if n == 4 || part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+        if n == 4 || part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         if part.len() > 1 && part.starts_with('0') {
@@ -74,7 +75,11 @@ fn parse_v4(s: &str) -> Option<Ipv4Addr> {
 /// Parses a strict IPv6 address (std grammar, which has no zone ids or brackets), refusing leading zeros in an
 /// embedded dotted quad.
 fn parse_v6(s: &str) -> Option<Ipv6Addr> {
-    if !s.contains(':') || !s.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+    if !s.contains(':')
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    {
         return None;
     }
     if let Some(idx) = s.rfind(':') {
@@ -100,7 +105,10 @@ impl TrustedIp {
     /// Parses an entry with the strict grammar. Surrounding whitespace is an error here: trim first (the
     /// validator trims `ipAddress`, as Infisical does).
     pub fn parse(input: &str) -> Result<TrustedIp, InvalidTrustedIp> {
-        Self::parse_opt(input).ok_or_else(|| InvalidTrustedIp { input: input.to_owned(), message: INVALID_IP_MESSAGE })
+        Self::parse_opt(input).ok_or_else(|| InvalidTrustedIp {
+            input: input.to_owned(),
+            message: INVALID_IP_MESSAGE,
+        })
     }
 
     /// Whether `input` is a valid entry, without allocating.
@@ -134,7 +142,11 @@ impl TrustedIp {
 
     fn parse_opt(input: &str) -> Option<TrustedIp> {
         let (net, prefix) = Self::parse_parts(input)?;
-        Some(TrustedIp { text: input.to_owned(), net, prefix })
+        Some(TrustedIp {
+            text: input.to_owned(),
+            net,
+            prefix,
+        })
     }
 
     /// The entry as typed (e.g. `10.1.2.3/8`, host bits kept).
@@ -166,7 +178,9 @@ impl TrustedIp {
             (IpNet::V4(n), IpAddr::V4(c)) => n.contains(&c),
             (IpNet::V4(n), IpAddr::V6(c)) => c.to_ipv4_mapped().is_some_and(|c4| n.contains(&c4)),
             (IpNet::V6(n), IpAddr::V6(c)) => {
-                n.contains(&c) || c.to_ipv4_mapped().is_some_and(|c4| n.contains(&c4.to_ipv6_mapped()))
+                n.contains(&c)
+                    || c.to_ipv4_mapped()
+                        .is_some_and(|c4| n.contains(&c4.to_ipv6_mapped()))
             }
             (IpNet::V6(n), IpAddr::V4(c)) => n.contains(&c.to_ipv6_mapped()),
         }
@@ -210,8 +224,14 @@ impl TrustedIpList {
     }
 
     /// Parses every entry (each trimmed first, as Infisical trims `ipAddress`); the first invalid one is the error.
-    pub fn parse<'a, I: IntoIterator<Item = &'a str>>(items: I) -> Result<TrustedIpList, InvalidTrustedIp> {
-        items.into_iter().map(|s| TrustedIp::parse(s.trim())).collect::<Result<Vec<_>, _>>().map(TrustedIpList::new)
+    pub fn parse<'a, I: IntoIterator<Item = &'a str>>(
+        items: I,
+    ) -> Result<TrustedIpList, InvalidTrustedIp> {
+        items
+            .into_iter()
+            .map(|s| TrustedIp::parse(s.trim()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(TrustedIpList::new)
     }
 
     /// Reads a request or stored JSON array of `{ipAddress, ...}` objects; `None` if the shape is wrong or an
@@ -252,7 +272,17 @@ mod tests {
 
     #[test]
     fn accepts_bare_addresses_and_blocks() {
-        for s in ["1.2.3.4", "0.0.0.0/0", "::/0", "10.1.2.3/8", "fe80::1", "2001:db8::/32", "::ffff:1.2.3.4", "1.2.3.4/32", "::1/128"] {
+        for s in [
+            "1.2.3.4",
+            "0.0.0.0/0",
+            "::/0",
+            "10.1.2.3/8",
+            "fe80::1",
+            "2001:db8::/32",
+            "::ffff:1.2.3.4",
+            "1.2.3.4/32",
+            "::1/128",
+        ] {
             assert!(TrustedIp::parse(s).is_ok(), "{s} should be accepted");
         }
     }
@@ -260,7 +290,13 @@ mod tests {
     #[test]
     fn rejects_infisicals_accidental_leniency() {
         // BEHAVIOUR.md §4: Infisical accepts these by accident; this project refuses them (Deliberate).
-        for s in ["1.2.3.4/8abc", "1.2.3.4/24.5", "1.2.3.4/+8", "1.2.3.4/24/8", "fe80::1%eth0"] {
+        for s in [
+            "1.2.3.4/8abc",
+            "1.2.3.4/24.5",
+            "1.2.3.4/+8",
+            "1.2.3.4/24/8",
+            "fe80::1%eth0",
+        ] {
             let err = TrustedIp::parse(s).expect_err(s);
             assert_eq!(err.message, INVALID_IP_MESSAGE);
         }
@@ -269,9 +305,28 @@ mod tests {
     #[test]
     fn rejects_strict_grammar_violations() {
         for s in [
-            "", "1.2.3.4/", "/8", "1.2.3.4/33", "::/129", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.04",
-            " 1.2.3.4", "1.2.3.4 ", "1.2.3.4 /8", "1.2.3.4/ 8", "[::1]", "[::1]/64", "1.2.3.4:80", "1.2.3.4/-1",
-            "localhost", "::ffff:01.2.3.4", "1.2.3.4/8/", "fe80::1%25eth0/64",
+            "",
+            "1.2.3.4/",
+            "/8",
+            "1.2.3.4/33",
+            "::/129",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3.04",
+            " 1.2.3.4",
+            "1.2.3.4 ",
+            "1.2.3.4 /8",
+            "1.2.3.4/ 8",
+            "[::1]",
+            "[::1]/64",
+            "1.2.3.4:80",
+            "1.2.3.4/-1",
+            "localhost",
+            "::ffff:01.2.3.4",
+            "1.2.3.4/8/",
+            "fe80::1%25eth0/64",
         ] {
             assert!(TrustedIp::parse(s).is_err(), "{s:?} should be rejected");
         }
@@ -284,11 +339,17 @@ mod tests {
         assert_eq!(e.kind(), IpKind::Ipv4);
         assert_eq!(e.prefix(), Some(8));
         assert_eq!(e.network().to_string(), "10.0.0.0/8");
-        assert_eq!(e.to_stored_json(), serde_json::json!({"ipAddress": "10.1.2.3/8", "type": "ipv4", "prefix": 8}));
+        assert_eq!(
+            e.to_stored_json(),
+            serde_json::json!({"ipAddress": "10.1.2.3/8", "type": "ipv4", "prefix": 8})
+        );
         let b = TrustedIp::parse("fe80::1").unwrap();
         assert_eq!(b.kind(), IpKind::Ipv6);
         assert_eq!(b.prefix(), None);
-        assert_eq!(b.to_stored_json(), serde_json::json!({"ipAddress": "fe80::1", "type": "ipv6"}));
+        assert_eq!(
+            b.to_stored_json(),
+            serde_json::json!({"ipAddress": "fe80::1", "type": "ipv6"})
+        );
     }
 
     #[test]
@@ -332,7 +393,10 @@ mod tests {
 
     #[test]
     fn default_list_admits_everybody() {
-        let l = TrustedIpList::from_json(&serde_json::json!([{"ipAddress": "0.0.0.0/0"}, {"ipAddress": "::/0"}])).unwrap();
+        let l = TrustedIpList::from_json(
+            &serde_json::json!([{"ipAddress": "0.0.0.0/0"}, {"ipAddress": "::/0"}]),
+        )
+        .unwrap();
         assert!(l.allows(ip("1.2.3.4")));
         assert!(l.allows(ip("2001:db8::5")));
     }

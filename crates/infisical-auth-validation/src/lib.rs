@@ -30,10 +30,12 @@ mod schema;
 
 use serde_json::Value;
 
-pub use constraints::{constraints, cross_rules, has_body, operation_ids, FieldConstraint, FieldType, Location};
+pub use constraints::{
+    constraints, cross_rules, has_body, operation_ids, FieldConstraint, FieldType, Location,
+};
 pub use error::{
-    display_path, BoundKind, Issue, IssueCode, PathSegment, Rejection, EFFECTIVE_TTL_MESSAGE, INVALID_IP_MESSAGE,
-    TTL_ABOVE_MAX_MESSAGE,
+    display_path, BoundKind, Issue, IssueCode, PathSegment, Rejection, EFFECTIVE_TTL_MESSAGE,
+    INVALID_IP_MESSAGE, TTL_ABOVE_MAX_MESSAGE,
 };
 pub use formats::{is_datetime, is_url, is_uuid};
 pub use ip::{InvalidTrustedIp, IpKind, TrustedIp, TrustedIpList};
@@ -60,14 +62,19 @@ pub struct RequestParts<'a> {
 /// service-level problem as [`Rejection::BadRequest`] (400); [`Rejection::UnknownOperation`] for an id that is
 /// not one of the 78 operations. Unknown body keys are ignored (Infisical strips them). Never panics.
 pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Rejection> {
-    let op = ops::find(operation_id).ok_or_else(|| Rejection::UnknownOperation(operation_id.to_owned()))?;
+    let op = ops::find(operation_id)
+        .ok_or_else(|| Rejection::UnknownOperation(operation_id.to_owned()))?;
     let mut ctx = Ctx::default();
     for name in op.path_params {
         if !req.path.iter().any(|(k, _)| k == name) {
             ctx.push(Issue {
                 expected: Some("string".into()),
                 received: Some("undefined".into()),
-                ..Issue::new(IssueCode::InvalidType, vec![PathSegment::Key((*name).to_owned())], "Required")
+                ..Issue::new(
+                    IssueCode::InvalidType,
+                    vec![PathSegment::Key((*name).to_owned())],
+                    "Required",
+                )
             });
         }
     }
@@ -89,7 +96,11 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
             None | Some(Value::Null) => ctx.push(Issue {
                 expected: Some("object".into()),
                 received: Some("null".into()),
-                ..Issue::new(IssueCode::InvalidType, Vec::new(), "Expected object, received null")
+                ..Issue::new(
+                    IssueCode::InvalidType,
+                    Vec::new(),
+                    "Expected object, received null",
+                )
             }),
             Some(body) => {
                 schema::check(body_schema, body, &P::Root, &mut ctx);
@@ -115,7 +126,10 @@ fn check_query_number(c: &NumC, integral: bool, raw: &str, p: &P<'_>, ctx: &mut 
     let t = raw.trim();
     let n = if t.is_empty() {
         0.0
-    } else if t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+    } else if t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+    {
         t.parse::<f64>().unwrap_or(f64::NAN)
     } else {
         match t {
@@ -133,14 +147,24 @@ pub fn validate_body(operation_id: &str, body: &Value) -> Result<(), Rejection> 
         return Err(Rejection::UnknownOperation(operation_id.to_owned()));
     };
     let path: Vec<(&str, &str)> = op.path_params.iter().map(|p| (*p, "")).collect();
-    validate(operation_id, &RequestParts { path: &path, query: &[], body: Some(body) })
+    validate(
+        operation_id,
+        &RequestParts {
+            path: &path,
+            query: &[],
+            body: Some(body),
+        },
+    )
 }
 
 /// Infisical's service check on update (BEHAVIOUR.md §2): the effective TTL (the request's, else the stored one)
 /// may not exceed the effective max TTL when that is above 0; a 400 otherwise.
 pub fn check_effective_ttl(ttl: f64, max_ttl: f64) -> Result<(), Rejection> {
     if max_ttl > 0.0 && ttl > max_ttl {
-        Err(Rejection::BadRequest { message: EFFECTIVE_TTL_MESSAGE.to_owned(), path: Vec::new() })
+        Err(Rejection::BadRequest {
+            message: EFFECTIVE_TTL_MESSAGE.to_owned(),
+            path: Vec::new(),
+        })
     } else {
         Ok(())
     }

@@ -47,9 +47,15 @@ fn trim_node(s: &S, v: &mut Value) {
 
 /// Rewrites a comma list: items trimmed, empties dropped, joined with `sep`; `null` when empty if `null_when_empty`.
 fn join_list(v: &mut Value, key: &str, sep: &str, null_when_empty: bool) {
-    let Some(Value::String(text)) = v.get(key) else { return };
+    let Some(Value::String(text)) = v.get(key) else {
+        return;
+    };
     let items: Vec<&str> = comma_items(text).collect();
-    let new = if items.is_empty() && null_when_empty { Value::Null } else { Value::String(items.join(sep)) };
+    let new = if items.is_empty() && null_when_empty {
+        Value::Null
+    } else {
+        Value::String(items.join(sep))
+    };
     if let Some(obj) = v.as_object_mut() {
         obj.insert(key.to_owned(), new);
     }
@@ -58,11 +64,15 @@ fn join_list(v: &mut Value, key: &str, sep: &str, null_when_empty: bool) {
 /// Normalises a request body of `operation_id` in place the way Infisical does before storing it. Unknown
 /// operations and non-object bodies are left as they are.
 pub fn normalise(operation_id: &str, body: &mut Value) {
-    let Some(op) = ops::find(operation_id) else { return };
+    let Some(op) = ops::find(operation_id) else {
+        return;
+    };
     if let Some(s) = &op.body {
         trim_node(s, body);
     }
-    let method = operation_id.trim_start_matches("attach").trim_start_matches("update");
+    let method = operation_id
+        .trim_start_matches("attach")
+        .trim_start_matches("update");
     if !(operation_id.starts_with("attach") || operation_id.starts_with("update")) {
         return;
     }
@@ -92,14 +102,21 @@ mod tests {
     fn trims_trusted_ips_everywhere() {
         let mut b = json!({"clientSecretTrustedIps": [{"ipAddress": " 1.2.3.4 "}], "accessTokenTrustedIps": [{"ipAddress": "::/0\n"}]});
         normalise("attachUniversalAuth", &mut b);
-        assert_eq!(b, json!({"clientSecretTrustedIps": [{"ipAddress": "1.2.3.4"}], "accessTokenTrustedIps": [{"ipAddress": "::/0"}]}));
+        assert_eq!(
+            b,
+            json!({"clientSecretTrustedIps": [{"ipAddress": "1.2.3.4"}], "accessTokenTrustedIps": [{"ipAddress": "::/0"}]})
+        );
     }
 
     #[test]
     fn oci_usernames_joined_or_null() {
-        let mut b = json!({"tenancyOcid": " ocid1.tenancy.oc1..x ", "allowedUsernames": "alice ,, bob,"});
+        let mut b =
+            json!({"tenancyOcid": " ocid1.tenancy.oc1..x ", "allowedUsernames": "alice ,, bob,"});
         normalise("attachOciAuth", &mut b);
-        assert_eq!(b, json!({"tenancyOcid": "ocid1.tenancy.oc1..x", "allowedUsernames": "alice, bob"}));
+        assert_eq!(
+            b,
+            json!({"tenancyOcid": "ocid1.tenancy.oc1..x", "allowedUsernames": "alice, bob"})
+        );
         let mut b = json!({"tenancyOcid": "ocid1.tenancy.oc1..x", "allowedUsernames": " , "});
         normalise("updateOciAuth", &mut b);
         assert_eq!(b["allowedUsernames"], Value::Null);
@@ -116,7 +133,10 @@ mod tests {
     fn cloud_allow_lists() {
         let mut b = json!({"type": "iam", "allowedProjects": "p1,p2 , ", "allowedZones": ""});
         normalise("attachGcpAuth", &mut b);
-        assert_eq!(b, json!({"type": "iam", "allowedProjects": "p1, p2", "allowedZones": ""}));
+        assert_eq!(
+            b,
+            json!({"type": "iam", "allowedProjects": "p1, p2", "allowedZones": ""})
+        );
         let mut b = json!({"allowedAccountIds": "123456789012 ,210987654321"});
         normalise("updateAwsAuth", &mut b);
         assert_eq!(b["allowedAccountIds"], "123456789012, 210987654321");
@@ -129,7 +149,10 @@ mod tests {
         assert_eq!(b["description"], "ci");
         let mut b = json!({"clientId": " x ", "clientSecret": " y ", "organizationSlug": " acme "});
         normalise("loginWithUniversalAuth", &mut b);
-        assert_eq!(b, json!({"clientId": " x ", "clientSecret": " y ", "organizationSlug": "acme"}));
+        assert_eq!(
+            b,
+            json!({"clientId": " x ", "clientSecret": " y ", "organizationSlug": "acme"})
+        );
         let mut b = json!({"x": " y "});
         normalise("noSuchOp", &mut b);
         assert_eq!(b, json!({"x": " y "}));

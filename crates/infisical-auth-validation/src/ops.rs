@@ -23,16 +23,32 @@ const fn s() -> S {
     S::Str(StrC::NONE)
 }
 const fn s_len(min: Option<u32>, max: Option<u32>) -> S {
-    S::Str(StrC { min, max, ..StrC::NONE })
+    S::Str(StrC {
+        min,
+        max,
+        ..StrC::NONE
+    })
 }
 const fn s_rule(min: Option<u32>, max: Option<u32>, rule: Rule) -> S {
-    S::Str(StrC { min, max, rule: Some(rule), ..StrC::NONE })
+    S::Str(StrC {
+        min,
+        max,
+        rule: Some(rule),
+        ..StrC::NONE
+    })
 }
 const fn s_fmt(min: Option<u32>, format: crate::schema::Format) -> S {
-    S::Str(StrC { min, format: Some(format), ..StrC::NONE })
+    S::Str(StrC {
+        min,
+        format: Some(format),
+        ..StrC::NONE
+    })
 }
 const fn s_enum(values: &'static [&'static str]) -> S {
-    S::Str(StrC { enums: values, ..StrC::NONE })
+    S::Str(StrC {
+        enums: values,
+        ..StrC::NONE
+    })
 }
 const fn int(min: Option<f64>, max: Option<f64>) -> S {
     S::Int(NumC { min, max })
@@ -41,13 +57,26 @@ const fn num(min: Option<f64>, max: Option<f64>) -> S {
     S::Num(NumC { min, max })
 }
 const fn integral(min: f64, max: f64) -> S {
-    S::IntegralNum(NumC { min: Some(min), max: Some(max) })
+    S::IntegralNum(NumC {
+        min: Some(min),
+        max: Some(max),
+    })
 }
 
 use crate::schema::Format::{DateTime, Uri, Uuid};
 
-const IP_ITEM: S = S::Obj(&[Prop::req("ipAddress", S::Str(StrC { trim: true, rule: Some(Rule::TrustedIp), ..StrC::NONE }))]);
-const IPS: S = S::Arr { item: &IP_ITEM, min_items: Some(1) };
+const IP_ITEM: S = S::Obj(&[Prop::req(
+    "ipAddress",
+    S::Str(StrC {
+        trim: true,
+        rule: Some(Rule::TrustedIp),
+        ..StrC::NONE
+    }),
+)]);
+const IPS: S = S::Arr {
+    item: &IP_ITEM,
+    min_items: Some(1),
+};
 
 const P_IPS: Prop = Prop::opt("accessTokenTrustedIps", IPS);
 const P_CS_IPS: Prop = Prop::opt("clientSecretTrustedIps", IPS);
@@ -61,7 +90,13 @@ const P_LOCK_DURATION: Prop = Prop::opt("lockoutDurationSeconds", integral(30.0,
 const P_LOCK_RESET: Prop = Prop::opt("lockoutCounterResetSeconds", integral(5.0, 3_600.0));
 const P_SLUG: Prop = Prop::opt(
     "organizationSlug",
-    S::Str(StrC { min: Some(1), max: Some(64), trim: true, rule: Some(Rule::OrganizationSlug), ..StrC::NONE }),
+    S::Str(StrC {
+        min: Some(1),
+        max: Some(64),
+        trim: true,
+        rule: Some(Rule::OrganizationSlug),
+        ..StrC::NONE
+    }),
 );
 const P_IDENTITY: Prop = Prop::req("identityId", s());
 
@@ -70,7 +105,13 @@ const ATTACH: &[CrossRule] = &[CrossRule::TtlWithinMaxOnAttach];
 const UPDATE: &[CrossRule] = &[CrossRule::TtlWithinMaxOnUpdate];
 
 const fn path_only(id: &'static str, path_params: &'static [&'static str]) -> OpDef {
-    OpDef { id, path_params, query: &[], body: None, cross: &[] }
+    OpDef {
+        id,
+        path_params,
+        query: &[],
+        body: None,
+        cross: &[],
+    }
 }
 const fn with_body(
     id: &'static str,
@@ -78,7 +119,13 @@ const fn with_body(
     body: S,
     cross: &'static [CrossRule],
 ) -> OpDef {
-    OpDef { id, path_params, query: &[], body: Some(body), cross }
+    OpDef {
+        id,
+        path_params,
+        query: &[],
+        body: Some(body),
+        cross,
+    }
 }
 
 /// Login body `{identityId, jwt, organizationSlug?}` shared by azure, gcp, jwt, kubernetes, oidc and spiffe.
@@ -89,8 +136,14 @@ const ALICLOUD_ARNS: S = s_rule(Some(1), Some(500), Rule::AliCloudArns);
 
 // ---- aws ----
 const AWS_STS: Prop = Prop::opt("stsEndpoint", s_len(Some(1), None));
-const AWS_ARNS: Prop = Prop::opt("allowedPrincipalArns", s_rule(None, Some(4096), Rule::AwsPrincipalArns));
-const AWS_ACCOUNTS: Prop = Prop::opt("allowedAccountIds", s_rule(None, Some(4096), Rule::AwsAccountIds));
+const AWS_ARNS: Prop = Prop::opt(
+    "allowedPrincipalArns",
+    s_rule(None, Some(4096), Rule::AwsPrincipalArns),
+);
+const AWS_ACCOUNTS: Prop = Prop::opt(
+    "allowedAccountIds",
+    s_rule(None, Some(4096), Rule::AwsAccountIds),
+);
 
 // ---- gcp ----
 const GCP_TYPES: &[&str] = &["iam", "gce"];
@@ -100,7 +153,13 @@ const JWT_JWKS_ATTACH: &[Prop] = &[
     Prop::req("configurationType", s_enum(&["jwks"])),
     Prop::req("jwksUrl", s_fmt(None, Uri)),
     Prop::opt("jwksCaCert", s()),
-    Prop::opt("publicKeys", S::Arr { item: &s(), min_items: None }),
+    Prop::opt(
+        "publicKeys",
+        S::Arr {
+            item: &s(),
+            min_items: None,
+        },
+    ),
     Prop::opt("boundIssuer", s()),
     Prop::opt("boundAudiences", s()),
     Prop::req("boundClaims", S::StrMap),
@@ -114,7 +173,13 @@ const JWT_STATIC_ATTACH: &[Prop] = &[
     Prop::req("configurationType", s_enum(&["static"])),
     Prop::opt("jwksUrl", s()),
     Prop::opt("jwksCaCert", s()),
-    Prop::req("publicKeys", S::Arr { item: &s_len(Some(1), None), min_items: Some(1) }),
+    Prop::req(
+        "publicKeys",
+        S::Arr {
+            item: &s_len(Some(1), None),
+            min_items: Some(1),
+        },
+    ),
     Prop::opt("boundIssuer", s()),
     Prop::opt("boundAudiences", s()),
     Prop::req("boundClaims", S::StrMap),
@@ -128,7 +193,13 @@ const JWT_JWKS_UPDATE: &[Prop] = &[
     Prop::req("configurationType", s_enum(&["jwks"])),
     Prop::req("jwksUrl", s_fmt(None, Uri)),
     Prop::opt("jwksCaCert", s()),
-    Prop::opt("publicKeys", S::Arr { item: &s(), min_items: None }),
+    Prop::opt(
+        "publicKeys",
+        S::Arr {
+            item: &s(),
+            min_items: None,
+        },
+    ),
     Prop::opt("boundIssuer", s()),
     Prop::opt("boundAudiences", s()),
     Prop::opt("boundClaims", S::StrMap),
@@ -142,7 +213,13 @@ const JWT_STATIC_UPDATE: &[Prop] = &[
     Prop::req("configurationType", s_enum(&["static"])),
     Prop::opt("jwksUrl", s()),
     Prop::opt("jwksCaCert", s()),
-    Prop::req("publicKeys", S::Arr { item: &s_len(Some(1), None), min_items: Some(1) }),
+    Prop::req(
+        "publicKeys",
+        S::Arr {
+            item: &s_len(Some(1), None),
+            min_items: Some(1),
+        },
+    ),
     Prop::opt("boundIssuer", s()),
     Prop::opt("boundAudiences", s()),
     Prop::opt("boundClaims", S::StrMap),
@@ -160,7 +237,13 @@ const K8S_MODES: &[&str] = &["api", "gateway"];
 // ---- ldap ----
 const LDAP_FILTER: Prop = Prop::opt("searchFilter", s_rule(Some(1), None, Rule::LdapFilter));
 const LDAP_FIELD: S = S::Obj(&[Prop::req("key", s()), Prop::req("value", s())]);
-const LDAP_FIELDS: Prop = Prop::opt("allowedFields", S::Arr { item: &LDAP_FIELD, min_items: None });
+const LDAP_FIELDS: Prop = Prop::opt(
+    "allowedFields",
+    S::Arr {
+        item: &LDAP_FIELD,
+        min_items: None,
+    },
+);
 const LDAP_TEMPLATE: &[Prop] = &[
     Prop::req("templateId", s()),
     LDAP_FILTER,
@@ -194,15 +277,32 @@ const LDAP_MANUAL: &[Prop] = &[
 ];
 
 // ---- oci ----
-const OCI_TENANCY: Prop =
-    Prop::req("tenancyOcid", S::Str(StrC { min: Some(1), trim: true, rule: Some(Rule::TenancyOcid), ..StrC::NONE }));
-const OCI_USERS: Prop = Prop::opt("allowedUsernames", s_rule(None, Some(500), Rule::OciUsernames)).nullable();
+const OCI_TENANCY: Prop = Prop::req(
+    "tenancyOcid",
+    S::Str(StrC {
+        min: Some(1),
+        trim: true,
+        rule: Some(Rule::TenancyOcid),
+        ..StrC::NONE
+    }),
+);
+const OCI_USERS: Prop = Prop::opt(
+    "allowedUsernames",
+    s_rule(None, Some(500), Rule::OciUsernames),
+)
+.nullable();
 
 // ---- spiffe ----
 const TBD: S = S::Tagged {
     tag: "profile",
     options: &[
-        Variant { name: "static", props: &[Prop::req("profile", s_enum(&["static"])), Prop::req("bundle", s_len(Some(1), None))] },
+        Variant {
+            name: "static",
+            props: &[
+                Prop::req("profile", s_enum(&["static"])),
+                Prop::req("bundle", s_len(Some(1), None)),
+            ],
+        },
         Variant {
             name: "https_web_bundle",
             props: &[
@@ -224,13 +324,27 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "attachAlicloudAuth",
         ID,
-        S::Obj(&[Prop::req("allowedArns", ALICLOUD_ARNS), P_IPS, P_TTL, P_MAX1, P_USES]),
+        S::Obj(&[
+            Prop::req("allowedArns", ALICLOUD_ARNS),
+            P_IPS,
+            P_TTL,
+            P_MAX1,
+            P_USES,
+        ]),
         ATTACH,
     ),
     with_body(
         "attachAwsAuth",
         ID,
-        S::Obj(&[AWS_STS, AWS_ARNS, AWS_ACCOUNTS, P_IPS, P_TTL, P_MAX1, P_USES]),
+        S::Obj(&[
+            AWS_STS,
+            AWS_ARNS,
+            AWS_ACCOUNTS,
+            P_IPS,
+            P_TTL,
+            P_MAX1,
+            P_USES,
+        ]),
         ATTACH,
     ),
     with_body(
@@ -268,7 +382,16 @@ pub(crate) static OPS: &[OpDef] = &[
         ID,
         S::Tagged {
             tag: "configurationType",
-            options: &[Variant { name: "jwks", props: JWT_JWKS_ATTACH }, Variant { name: "static", props: JWT_STATIC_ATTACH }],
+            options: &[
+                Variant {
+                    name: "jwks",
+                    props: JWT_JWKS_ATTACH,
+                },
+                Variant {
+                    name: "static",
+                    props: JWT_STATIC_ATTACH,
+                },
+            ],
         },
         &[],
     ),
@@ -291,15 +414,32 @@ pub(crate) static OPS: &[OpDef] = &[
             P_MAX0,
             P_USES,
         ]),
-        &[CrossRule::TtlWithinMaxOnAttach, CrossRule::KubernetesReviewModeOnAttach],
+        &[
+            CrossRule::TtlWithinMaxOnAttach,
+            CrossRule::KubernetesReviewModeOnAttach,
+        ],
     ),
     with_body(
         "attachLdapAuth",
         ID,
-        S::Untagged(&[Variant { name: "template", props: LDAP_TEMPLATE }, Variant { name: "manual", props: LDAP_MANUAL }]),
+        S::Untagged(&[
+            Variant {
+                name: "template",
+                props: LDAP_TEMPLATE,
+            },
+            Variant {
+                name: "manual",
+                props: LDAP_MANUAL,
+            },
+        ]),
         ATTACH,
     ),
-    with_body("attachOciAuth", ID, S::Obj(&[OCI_TENANCY, OCI_USERS, P_IPS, P_TTL, P_MAX1, P_USES]), ATTACH),
+    with_body(
+        "attachOciAuth",
+        ID,
+        S::Obj(&[OCI_TENANCY, OCI_USERS, P_IPS, P_TTL, P_MAX1, P_USES]),
+        ATTACH,
+    ),
     with_body(
         "attachOidcAuth",
         ID,
@@ -336,10 +476,22 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "attachTlsCertAuth",
         ID,
-        S::Obj(&[TLS_CNS, Prop::req("caCertificate", TLS_CA), P_IPS, P_TTL, P_MAX1, P_USES]),
+        S::Obj(&[
+            TLS_CNS,
+            Prop::req("caCertificate", TLS_CA),
+            P_IPS,
+            P_TTL,
+            P_MAX1,
+            P_USES,
+        ]),
         ATTACH,
     ),
-    with_body("attachTokenAuth", ID, S::Obj(&[P_IPS, P_TTL, P_MAX0, P_USES]), ATTACH),
+    with_body(
+        "attachTokenAuth",
+        ID,
+        S::Obj(&[P_IPS, P_TTL, P_MAX0, P_USES]),
+        ATTACH,
+    ),
     with_body(
         "attachUniversalAuth",
         ID,
@@ -369,7 +521,13 @@ pub(crate) static OPS: &[OpDef] = &[
         "createUniversalAuthClientSecret",
         ID,
         S::Obj(&[
-            Prop::opt("description", S::Str(StrC { trim: true, ..StrC::NONE })),
+            Prop::opt(
+                "description",
+                S::Str(StrC {
+                    trim: true,
+                    ..StrC::NONE
+                }),
+            ),
             Prop::opt("numUsesLimit", num(Some(0.0), None)),
             Prop::opt("ttl", num(Some(0.0), Some(MAX_TTL))),
         ]),
@@ -412,7 +570,10 @@ pub(crate) static OPS: &[OpDef] = &[
         cross: &[],
     },
     path_only("getUniversalAuth", ID),
-    path_only("getUniversalAuthClientSecret", &["identityId", "clientSecretId"]),
+    path_only(
+        "getUniversalAuthClientSecret",
+        &["identityId", "clientSecretId"],
+    ),
     path_only("listUniversalAuthClientSecrets", ID),
     with_body(
         "loginWithAlicloudAuth",
@@ -480,28 +641,64 @@ pub(crate) static OPS: &[OpDef] = &[
     ),
     with_body("loginWithOidcAuth", &[], JWT_LOGIN, &[]),
     with_body("loginWithSpiffeAuth", &[], JWT_LOGIN, &[]),
-    with_body("loginWithTlsCertAuth", &[], S::Obj(&[P_IDENTITY, P_SLUG]), &[]),
+    with_body(
+        "loginWithTlsCertAuth",
+        &[],
+        S::Obj(&[P_IDENTITY, P_SLUG]),
+        &[],
+    ),
     with_body(
         "loginWithUniversalAuth",
         &[],
-        S::Obj(&[Prop::req("clientId", s()), Prop::req("clientSecret", s()), P_SLUG]),
+        S::Obj(&[
+            Prop::req("clientId", s()),
+            Prop::req("clientSecret", s()),
+            P_SLUG,
+        ]),
         &[],
     ),
     path_only("refreshSpiffeBundle", ID),
-    with_body("renewIdentityAccessToken", &[], S::Obj(&[Prop::req("accessToken", s())]), &[]),
-    with_body("revokeIdentityAccessToken", &[], S::Obj(&[Prop::req("accessToken", s())]), &[]),
+    with_body(
+        "renewIdentityAccessToken",
+        &[],
+        S::Obj(&[Prop::req("accessToken", s())]),
+        &[],
+    ),
+    with_body(
+        "revokeIdentityAccessToken",
+        &[],
+        S::Obj(&[Prop::req("accessToken", s())]),
+        &[],
+    ),
     path_only("revokeTokenAuthToken", &["tokenId"]),
-    path_only("revokeUniversalAuthClientSecret", &["identityId", "clientSecretId"]),
+    path_only(
+        "revokeUniversalAuthClientSecret",
+        &["identityId", "clientSecretId"],
+    ),
     with_body(
         "updateAlicloudAuth",
         ID,
-        S::Obj(&[Prop::req("allowedArns", ALICLOUD_ARNS), P_IPS, P_TTL, P_USES, P_MAX0]),
+        S::Obj(&[
+            Prop::req("allowedArns", ALICLOUD_ARNS),
+            P_IPS,
+            P_TTL,
+            P_USES,
+            P_MAX0,
+        ]),
         UPDATE,
     ),
     with_body(
         "updateAwsAuth",
         ID,
-        S::Obj(&[AWS_STS, AWS_ARNS, AWS_ACCOUNTS, P_IPS, P_TTL, P_USES, P_MAX0]),
+        S::Obj(&[
+            AWS_STS,
+            AWS_ARNS,
+            AWS_ACCOUNTS,
+            P_IPS,
+            P_TTL,
+            P_USES,
+            P_MAX0,
+        ]),
         UPDATE,
     ),
     with_body(
@@ -538,7 +735,16 @@ pub(crate) static OPS: &[OpDef] = &[
         ID,
         S::Tagged {
             tag: "configurationType",
-            options: &[Variant { name: "jwks", props: JWT_JWKS_UPDATE }, Variant { name: "static", props: JWT_STATIC_UPDATE }],
+            options: &[
+                Variant {
+                    name: "jwks",
+                    props: JWT_JWKS_UPDATE,
+                },
+                Variant {
+                    name: "static",
+                    props: JWT_STATIC_UPDATE,
+                },
+            ],
         },
         &[],
     ),
@@ -561,7 +767,10 @@ pub(crate) static OPS: &[OpDef] = &[
             P_USES,
             P_MAX0,
         ]),
-        &[CrossRule::TtlWithinMaxOnUpdate, CrossRule::KubernetesReviewModeOnUpdate],
+        &[
+            CrossRule::TtlWithinMaxOnUpdate,
+            CrossRule::KubernetesReviewModeOnUpdate,
+        ],
     ),
     with_body(
         "updateLdapAuth",
@@ -585,7 +794,12 @@ pub(crate) static OPS: &[OpDef] = &[
         ]),
         UPDATE,
     ),
-    with_body("updateOciAuth", ID, S::Obj(&[OCI_TENANCY, OCI_USERS, P_IPS, P_TTL, P_USES, P_MAX0]), UPDATE),
+    with_body(
+        "updateOciAuth",
+        ID,
+        S::Obj(&[OCI_TENANCY, OCI_USERS, P_IPS, P_TTL, P_USES, P_MAX0]),
+        UPDATE,
+    ),
     with_body(
         "updateOidcAuth",
         ID,
@@ -622,11 +836,28 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "updateTlsCertAuth",
         ID,
-        S::Obj(&[Prop::opt("caCertificate", TLS_CA), TLS_CNS, P_IPS, P_TTL, P_USES, P_MAX0]),
+        S::Obj(&[
+            Prop::opt("caCertificate", TLS_CA),
+            TLS_CNS,
+            P_IPS,
+            P_TTL,
+            P_USES,
+            P_MAX0,
+        ]),
         UPDATE,
     ),
-    with_body("updateTokenAuth", ID, S::Obj(&[P_IPS, P_TTL, P_USES, P_MAX0]), UPDATE),
-    with_body("updateTokenAuthToken", &["tokenId"], S::Obj(&[Prop::opt("name", s())]), &[]),
+    with_body(
+        "updateTokenAuth",
+        ID,
+        S::Obj(&[P_IPS, P_TTL, P_USES, P_MAX0]),
+        UPDATE,
+    ),
+    with_body(
+        "updateTokenAuthToken",
+        &["tokenId"],
+        S::Obj(&[Prop::opt("name", s())]),
+        &[],
+    ),
     with_body(
         "updateUniversalAuth",
         ID,
@@ -648,7 +879,9 @@ pub(crate) static OPS: &[OpDef] = &[
 
 /// The definition of an operation.
 pub(crate) fn find(operation_id: &str) -> Option<&'static OpDef> {
-    OPS.binary_search_by(|o| o.id.cmp(operation_id)).ok().map(|i| &OPS[i])
+    OPS.binary_search_by(|o| o.id.cmp(operation_id))
+        .ok()
+        .map(|i| &OPS[i])
 }
 
 #[cfg(test)]
@@ -659,7 +892,12 @@ mod tests {
     fn table_is_sorted_and_complete() {
         assert_eq!(OPS.len(), 78);
         for w in OPS.windows(2) {
-            assert!(w[0].id < w[1].id, "{} must sort before {}", w[0].id, w[1].id);
+            assert!(
+                w[0].id < w[1].id,
+                "{} must sort before {}",
+                w[0].id,
+                w[1].id
+            );
         }
     }
 }

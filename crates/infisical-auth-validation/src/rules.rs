@@ -60,11 +60,17 @@ fn no_space(s: &str) -> bool {
 
 /// `arn:(aws|aws-us-gov):(iam|sts)::<12 digits>:<resource>`.
 pub fn is_aws_principal_arn(s: &str) -> bool {
-    let rest = match s.strip_prefix("arn:aws:").or_else(|| s.strip_prefix("arn:aws-us-gov:")) {
+    let rest = match s
+        .strip_prefix("arn:aws:")
+        .or_else(|| s.strip_prefix("arn:aws-us-gov:"))
+    {
         Some(r) => r,
         None => return false,
     };
-    let Some(rest) = rest.strip_prefix("iam::").or_else(|| rest.strip_prefix("sts::")) else {
+    let Some(rest) = rest
+        .strip_prefix("iam::")
+        .or_else(|| rest.strip_prefix("sts::"))
+    else {
         return false;
     };
     match rest.split_once(':') {
@@ -81,7 +87,9 @@ pub fn is_alicloud_arn(s: &str) -> bool {
     let Some((acct, resource)) = rest.split_once(':') else {
         return false;
     };
-    let name = resource.strip_prefix("user/").or_else(|| resource.strip_prefix("role/"));
+    let name = resource
+        .strip_prefix("user/")
+        .or_else(|| resource.strip_prefix("role/"));
     all_digits(acct, 16) && name.is_some_and(no_space)
 }
 
@@ -91,7 +99,8 @@ pub fn is_slug(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--")
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Whether a PEM text holds a parsable X.509 certificate (the first block must be a `CERTIFICATE`).
@@ -139,7 +148,9 @@ fn ldap_filter(b: &[u8], i: usize, depth: usize) -> Option<usize> {
         b'!' => j = ldap_filter(b, j + 1, depth + 1)?,
         _ => {
             let start = j;
-            while b.get(j).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b';' | b':' | b'_')) {
+            while b.get(j).is_some_and(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b';' | b':' | b'_')
+            }) {
                 j += 1;
             }
             if j == start {
@@ -255,8 +266,16 @@ pub(crate) fn check_cross(rule: CrossRule, body: &Value, ctx: &mut Ctx) {
     let num = |k: &str| get(k).and_then(Value::as_f64);
     match rule {
         CrossRule::TtlWithinMaxOnAttach => {
-            let ttl = if get("accessTokenTTL").is_some() { num("accessTokenTTL") } else { Some(DEFAULT_TTL) };
-            let max = if get("accessTokenMaxTTL").is_some() { num("accessTokenMaxTTL") } else { Some(DEFAULT_TTL) };
+            let ttl = if get("accessTokenTTL").is_some() {
+                num("accessTokenTTL")
+            } else {
+                Some(DEFAULT_TTL)
+            };
+            let max = if get("accessTokenMaxTTL").is_some() {
+                num("accessTokenMaxTTL")
+            } else {
+                Some(DEFAULT_TTL)
+            };
             if let (Some(t), Some(m)) = (ttl, max) {
                 if t > m {
                     ctx.custom(&P::Root, TTL_ABOVE_MAX_MESSAGE);
@@ -318,8 +337,16 @@ mod tests {
         assert!(check_rule(Rule::AwsAccountIds, "12345678901").is_err());
         assert!(check_rule(Rule::AwsAccountIds, "12345678901a").is_err());
         assert!(check_rule(Rule::AwsPrincipalArns, "arn:aws:iam::123456789012:role/app").is_ok());
-        assert!(check_rule(Rule::AwsPrincipalArns, "arn:aws-us-gov:sts::123456789012:assumed-role/r/s").is_ok());
-        assert!(check_rule(Rule::AwsPrincipalArns, "arn:aws-cn:iam::123456789012:role/app").is_err());
+        assert!(check_rule(
+            Rule::AwsPrincipalArns,
+            "arn:aws-us-gov:sts::123456789012:assumed-role/r/s"
+        )
+        .is_ok());
+        assert!(check_rule(
+            Rule::AwsPrincipalArns,
+            "arn:aws-cn:iam::123456789012:role/app"
+        )
+        .is_err());
         assert!(check_rule(Rule::AwsPrincipalArns, "arn:aws:s3:::bucket").is_err());
         assert!(check_rule(Rule::AwsPrincipalArns, "arn:aws:iam::123456789012:").is_err());
     }
@@ -334,7 +361,11 @@ mod tests {
     #[test]
     fn ca_certificate() {
         assert!(check_rule(Rule::CaCertificatePem, CA).is_ok());
-        assert!(check_rule(Rule::CaCertificatePem, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").is_err());
+        assert!(check_rule(
+            Rule::CaCertificatePem,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+        )
+        .is_err());
         assert!(check_rule(Rule::CaCertificatePem, "hello").is_err());
         let key_label = CA.replace("CERTIFICATE", "PUBLIC KEY");
         assert!(check_rule(Rule::CaCertificatePem, &key_label).is_err());
@@ -342,7 +373,11 @@ mod tests {
 
     #[test]
     fn alicloud() {
-        assert!(check_rule(Rule::AliCloudArns, "acs:ram::1234567890123456:role/app, acs:ram::1234567890123456:user/bob").is_ok());
+        assert!(check_rule(
+            Rule::AliCloudArns,
+            "acs:ram::1234567890123456:role/app, acs:ram::1234567890123456:user/bob"
+        )
+        .is_ok());
         assert!(check_rule(Rule::AliCloudArns, "acs:ram::123:role/app").is_err());
         assert!(check_rule(Rule::AliCloudArns, "acs:ram::1234567890123456:group/app").is_err());
         assert!(check_rule(Rule::AliCloudArns, " , ").is_err());
@@ -358,10 +393,29 @@ mod tests {
 
     #[test]
     fn ldap_filter() {
-        for ok in ["(uid={{username}})", "uid={{username}}", "(&(objectClass=person)(uid={{username}}))", "(!(cn=a))", "(|(a=1)(b>=2))", "(cn=*)", "(cn=a\\2ab)"] {
+        for ok in [
+            "(uid={{username}})",
+            "uid={{username}}",
+            "(&(objectClass=person)(uid={{username}}))",
+            "(!(cn=a))",
+            "(|(a=1)(b>=2))",
+            "(cn=*)",
+            "(cn=a\\2ab)",
+        ] {
             assert!(is_ldap_filter(ok), "{ok}");
         }
-        for bad in ["", "(", "(uid={{username}}", "((uid=a))", "(&)", "(=a)", "(cn~a)", "(cn=a(b)", "(cn=a\\zz)", "(cn=a))"] {
+        for bad in [
+            "",
+            "(",
+            "(uid={{username}}",
+            "((uid=a))",
+            "(&)",
+            "(=a)",
+            "(cn~a)",
+            "(cn=a(b)",
+            "(cn=a\\zz)",
+            "(cn=a))",
+        ] {
             assert!(!is_ldap_filter(bad), "{bad}");
         }
     }

@@ -52,7 +52,14 @@ pub(crate) struct StrC {
 }
 
 impl StrC {
-    pub const NONE: StrC = StrC { min: None, max: None, enums: &[], format: None, trim: false, rule: None };
+    pub const NONE: StrC = StrC {
+        min: None,
+        max: None,
+        enums: &[],
+        format: None,
+        trim: false,
+        rule: None,
+    };
 }
 
 /// Numeric bounds (inclusive).
@@ -73,12 +80,18 @@ pub(crate) enum S {
     /// `number` in the spec, integral by a Deliberate choice (lockout fields).
     IntegralNum(NumC),
     Bool,
-    Arr { item: &'static S, min_items: Option<u32> },
+    Arr {
+        item: &'static S,
+        min_items: Option<u32>,
+    },
     Obj(&'static [Prop]),
     /// An object whose values are all strings.
     StrMap,
     /// A union tagged by a one-value enum property (zod `discriminatedUnion`).
-    Tagged { tag: &'static str, options: &'static [Variant] },
+    Tagged {
+        tag: &'static str,
+        options: &'static [Variant],
+    },
     /// A union without a tag (zod `union`): the first option that fits wins.
     Untagged(&'static [Variant]),
 }
@@ -101,10 +114,20 @@ pub(crate) struct Prop {
 
 impl Prop {
     pub const fn opt(name: &'static str, s: S) -> Prop {
-        Prop { name, s, required: false, nullable: false }
+        Prop {
+            name,
+            s,
+            required: false,
+            nullable: false,
+        }
     }
     pub const fn req(name: &'static str, s: S) -> Prop {
-        Prop { name, s, required: true, nullable: false }
+        Prop {
+            name,
+            s,
+            required: true,
+            nullable: false,
+        }
     }
     pub const fn nullable(mut self) -> Prop {
         self.nullable = true;
@@ -121,7 +144,7 @@ pub(crate) enum P<'a> {
 }
 
 impl P<'_> {
-    pub fn to_vec(&self) -> Vec<PathSegment> {
+    pub fn segments(&self) -> Vec<PathSegment> {
         let mut out = Vec::new();
         self.push_into(&mut out);
         out
@@ -159,12 +182,13 @@ impl Ctx {
     }
 
     pub fn custom(&mut self, p: &P<'_>, message: impl Into<String>) {
-        self.issues.push(Issue::new(IssueCode::Custom, p.to_vec(), message));
+        self.issues
+            .push(Issue::new(IssueCode::Custom, p.segments(), message));
     }
 
     fn bad_request(&mut self, p: &P<'_>, message: &str) {
         if self.bad.is_none() {
-            self.bad = Some((message.to_owned(), p.to_vec()));
+            self.bad = Some((message.to_owned(), p.segments()));
         }
     }
 }
@@ -199,7 +223,7 @@ fn invalid_type(p: &P<'_>, expected: &str, received: &str) -> Issue {
     Issue {
         expected: Some(expected.to_owned()),
         received: Some(received.to_owned()),
-        ..Issue::new(IssueCode::InvalidType, p.to_vec(), message)
+        ..Issue::new(IssueCode::InvalidType, p.segments(), message)
     }
 }
 
@@ -213,7 +237,15 @@ fn bound(p: &P<'_>, small: bool, kind: BoundKind, b: f64) -> Issue {
         (BoundKind::Array, true) => format!("Array must contain at least {n} element(s)"),
         (BoundKind::Array, false) => format!("Array must contain at most {n} element(s)"),
     };
-    let mut i = Issue::new(if small { IssueCode::TooSmall } else { IssueCode::TooBig }, p.to_vec(), message);
+    let mut i = Issue::new(
+        if small {
+            IssueCode::TooSmall
+        } else {
+            IssueCode::TooBig
+        },
+        p.segments(),
+        message,
+    );
     if small {
         i.minimum = Some(b);
     } else {
@@ -225,7 +257,11 @@ fn bound(p: &P<'_>, small: bool, kind: BoundKind, b: f64) -> Issue {
 }
 
 fn quoted_list(values: &[&str]) -> String {
-    values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" | ")
+    values
+        .iter()
+        .map(|v| format!("'{v}'"))
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 /// The expected-type name of a schema node, as zod reports it.
@@ -301,15 +337,21 @@ pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
                 ctx.push(invalid_type(p, "object", type_name(v)));
                 return;
             };
-            let chosen = obj.get(*tag).and_then(Value::as_str).and_then(|t| options.iter().find(|o| o.name == t));
+            let chosen = obj
+                .get(*tag)
+                .and_then(Value::as_str)
+                .and_then(|t| options.iter().find(|o| o.name == t));
             match chosen {
                 Some(opt) => check_props(opt.props, obj, p, ctx),
                 None => {
                     let names: Vec<&str> = options.iter().map(|o| o.name).collect();
                     let mut i = Issue::new(
                         IssueCode::InvalidUnionDiscriminator,
-                        P::Key(p, tag).to_vec(),
-                        format!("Invalid discriminator value. Expected {}", quoted_list(&names)),
+                        P::Key(p, tag).segments(),
+                        format!(
+                            "Invalid discriminator value. Expected {}",
+                            quoted_list(&names)
+                        ),
                     );
                     i.options = Some(names.iter().map(|s| (*s).to_owned()).collect());
                     ctx.push(i);
@@ -353,14 +395,19 @@ pub(crate) fn check_untagged(
         ctx.issues.extend(r.issues);
         return Some(idx);
     }
-    let mut i = Issue::new(IssueCode::InvalidUnion, p.to_vec(), "Invalid input");
+    let mut i = Issue::new(IssueCode::InvalidUnion, p.segments(), "Invalid input");
     i.union_errors = results.into_iter().map(|r| r.issues).collect();
     ctx.push(i);
     None
 }
 
 /// Checks each declared property of an object; unknown keys are ignored (Infisical strips them).
-pub(crate) fn check_props(props: &[Prop], obj: &serde_json::Map<String, Value>, p: &P<'_>, ctx: &mut Ctx) {
+pub(crate) fn check_props(
+    props: &[Prop],
+    obj: &serde_json::Map<String, Value>,
+    p: &P<'_>,
+    ctx: &mut Ctx,
+) {
     for prop in props {
         let fp = P::Key(p, prop.name);
         match obj.get(prop.name) {
@@ -417,8 +464,11 @@ fn check_str(c: &StrC, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
         if !c.enums.contains(&s) {
             let mut i = Issue::new(
                 IssueCode::InvalidEnumValue,
-                p.to_vec(),
-                format!("Invalid enum value. Expected {}, received '{s}'", quoted_list(c.enums)),
+                p.segments(),
+                format!(
+                    "Invalid enum value. Expected {}, received '{s}'",
+                    quoted_list(c.enums)
+                ),
             );
             i.options = Some(c.enums.iter().map(|x| (*x).to_owned()).collect());
             i.received = Some(s.to_owned());
@@ -447,7 +497,11 @@ fn check_str(c: &StrC, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
             Format::DateTime => formats::is_datetime(s),
         };
         if !ok {
-            let mut i = Issue::new(IssueCode::InvalidString, p.to_vec(), format!("Invalid {}", f.zod_name()));
+            let mut i = Issue::new(
+                IssueCode::InvalidString,
+                p.segments(),
+                format!("Invalid {}", f.zod_name()),
+            );
             i.validation = Some(f.zod_name().to_owned());
             ctx.push(i);
         }
