@@ -1,0 +1,41 @@
+//! Attach universal auth to an identity, allowing client secrets only from an office network and
+//! access tokens from anywhere, with one-hour tokens.
+//!
+//! `INFISICAL_URL=https://eu.infisical.com INFISICAL_TOKEN=... IDENTITY_ID=... cargo run --example attach_universal_auth`
+
+use infisical_auth_client::{error_body, types, BaseUrl, Client};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let url = std::env::var("INFISICAL_URL").unwrap_or_else(|_| "https://us.infisical.com".into());
+    let token = std::env::var("INFISICAL_TOKEN")?;
+    let identity_id = std::env::var("IDENTITY_ID")?;
+    let client = Client::connect(BaseUrl::SelfHosted(url))
+        .bearer_token(token)
+        .build()?;
+
+    let office = |ip: &str| types::AttachUniversalAuthBodyClientSecretTrustedIpsItem {
+        ip_address: ip.into(),
+    };
+    let result = client
+        .attach_universal_auth()
+        .identity_id(identity_id)
+        .body_map(|body| {
+            body.client_secret_trusted_ips(vec![office("203.0.113.0/24"), office("2001:db8::/32")])
+                .access_token_ttl(3600)
+                .access_token_max_ttl(86400)
+        })
+        .send()
+        .await;
+    match result {
+        Ok(config) => println!(
+            "attached: client id {}",
+            config.identity_universal_auth.client_id
+        ),
+        Err(err) => match error_body(&err) {
+            Some(body) => eprintln!("Infisical refused: {body}"),
+            None => eprintln!("request failed: {err}"),
+        },
+    }
+    Ok(())
+}

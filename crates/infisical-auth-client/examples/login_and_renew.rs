@@ -1,0 +1,33 @@
+//! Log in with universal auth (client id and secret), then renew the access token before it
+//! expires. Login and renew need no bearer token.
+//!
+//! `CLIENT_ID=... CLIENT_SECRET=... cargo run --example login_and_renew`
+
+use infisical_auth_client::{BaseUrl, Client};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = Client::connect(BaseUrl::Us).build()?;
+    let login = client
+        .login_with_universal_auth()
+        .body_map(|body| {
+            body.client_id(std::env::var("CLIENT_ID").unwrap_or_default())
+                .client_secret(std::env::var("CLIENT_SECRET").unwrap_or_default())
+        })
+        .send()
+        .await?
+        .into_inner();
+    println!(
+        "logged in: token valid for {} s (at most {} s)",
+        login.expires_in, login.access_token_max_ttl
+    );
+
+    let renewed = client
+        .renew_identity_access_token()
+        .body_map(|body| body.access_token(login.access_token.clone()))
+        .send()
+        .await?
+        .into_inner();
+    println!("renewed: valid for {} s more", renewed.expires_in);
+    Ok(())
+}
