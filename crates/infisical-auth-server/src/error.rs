@@ -1,0 +1,185 @@
+//! [`ApiError`]: what a handler (or the router itself) answers instead of a 200, rendered as
+//! Infisical's error body `{reqId, statusCode, message, error, details?}` (BEHAVIOUR.md §5).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use serde_json::{Map, Value};
+
+/// An error answer. The request id is added when it is rendered, so handlers never need it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    status: StatusCode,
+    error: Cow<'static, str>,
+    message: Option<Value>,
+    details: Option<Value>,
+}
+
+impl ApiError {
+    /// An error with any status, error class (e.g. `BadRequest`) and text message.
+    pub fn new(
+        status: StatusCode,
+        error: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            error: error.into(),
+            message: Some(Value::String(message.into())),
+            details: None,
+        }
+    }
+
+    /// 400 `BadRequest`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+    }
+
+    /// 401 `UnauthorizedError`, e.g. "Token missing" or "Invalid credentials".
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "UnauthorizedError", message)
+    }
+
+    /// 403 `ForbiddenError`, e.g. a caller outside the trusted IPs.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "ForbiddenError", message)
+    }
+
+    /// 404 `NotFound`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "NotFound", message)
+    }
+
+    /// 413 `PayloadTooLarge`: the body is over the router's limit.
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            format!("Request body is larger than {limit} bytes"),
+        )
+    }
+
+    /// 415 `UnsupportedMediaType`: a body that is not `application/json`.
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            "Request body must be application/json",
+        )
+    }
+
+    /// 422 `ValidationFailure` carrying every issue (each `{code, path, message, ...}`).
+    pub fn unprocessable(issues: Vec<Value>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            error: Cow::Borrowed("ValidationFailure"),
+            message: Some(Value::Array(issues)),
+            details: None,
+        }
+    }
+
+    /// 500 `InternalServerError` "Something went wrong": never says more.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            "Something went wrong",
+        )
+    }
+
+    /// Rebuilds an error from an Infisical error body (its `error`, `message` and `details`).
+    pub fn from_body(status: StatusCode, body: &Value) -> Self {
+        ApiError {
+            status,
+            error: Cow::Owned(
+                body.get("error")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Error")
+                    .to_owned(),
+            ),
+            message: body.get("message").cloned(),
+            details: body.get("details").cloned(),
+        }
+    }
+
+    /// The same error with `details` (e.g. `{"path": [...]}` for an invalid IP entry).
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The error class, e.g. `NotFound`.
+    pub fn error(&self) -> &str {
+        &self.error
+    }
+
+    /// The message as JSON (a string, or the list of issues of a 422).
+    pub fn message(&self) -> Option<&Value> {
+        self.message.as_ref()
+    }
+
+    /// The details, if any.
+    pub fn details(&self) -> Option<&Value> {
+        self.details.as_ref()
+    }
+
+    /// The JSON body for request `req_id`.
+    pub fn to_body(&self, req_id: &str) -> Value {
+        let mut body = Map::with_capacity(5);
+        body.insert("reqId".into(), Value::String(req_id.to_owned()));
+        body.insert("statusCode".into(), Value::from(self.status.as_u16()));
+        if let Some(message) = &self.message {
+            body.insert("message".into(), message.clone());
+        }
+        body.insert("error".into(), Value::String(self.error.to_string()));
+        if let Some(details) = &self.details {
+            body.insert("details".into(), details.clone());
+        }
+        Value::Object(body)
+    }
+
+    /// The HTTP response for request `req_id`.
+    pub fn to_response(&self, req_id: &str) -> Response {
+        let bytes = serde_json::to_vec(&self.to_body(req_id)).unwrap_or_default();
+        json_response(self.status, bytes)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.message {
+            Some(Value::String(text)) => {
+                write!(f, "{} {}: {}", self.status.as_u16(), self.error, text)
+            }
+            Some(Value::Array(issues)) => write!(
+                f,
+                "{} {}: {} issue(s)",
+                self.status.as_u16(),
+                self.error,
+                issues.len()
+            ),
+            _ => write!(f, "{} {}", self.status.as_u16(), self.error),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A JSON response with `status` and an already serialized body.
+pub(crate) fn json_response(status: StatusCode, bytes: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}

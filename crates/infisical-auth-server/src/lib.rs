@@ -1,0 +1,31 @@
+//! Server stubs for Infisical's machine-identity auth API (78 operations, 13 auth methods),
+//! generated from the same spec and sharing the same types as `infisical-auth-client`.
+//!
+//! Implement [`InfisicalAuthApi`] (one async method per operation) and serve it with
+//! [`router`]. The router enforces Infisical's contract before your method runs
+//! (BEHAVIOUR.md §1 and §5): a bearer token on secured operations (401 "Token missing"), JSON
+//! bodies (415, 413, 400), every validation rule (422 with every issue, 400 for an invalid IP),
+//! typed parsing (422, never 500), 404 for unknown routes, and a bare 500 for a panic. Every
+//! error body is `{reqId, statusCode, message, error, details?}` with a fresh `req-` id.
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # async fn serve<T: infisical_auth_server::InfisicalAuthApi>(api: T) -> std::io::Result<()> {
+//! let app = infisical_auth_server::router(Arc::new(api));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! // Connect info gives handlers the caller's IP (RequestContext::client_ip).
+//! axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await
+//! # }
+//! ```
+//!
+//! The binary `reference-server` is an in-memory implementation (see the crate README).
+
+mod checks;
+mod error;
+mod generated;
+pub mod runtime;
+
+pub use error::ApiError;
+pub use generated::*;
+pub use infisical_auth_types as types;
+pub use runtime::{RequestContext, BODY_LIMIT};
