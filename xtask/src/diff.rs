@@ -316,11 +316,7 @@ impl DiffReport {
             ));
         }
         for op in &self.operations {
-            out.push_str(&format!(
-                "\n## `{} {}`",
-                op.method.to_uppercase(),
-                op.path
-            ));
+            out.push_str(&format!("\n## `{} {}`", op.method.to_uppercase(), op.path));
             if let Some(id) = &op.operation_id {
                 out.push_str(&format!(" ({})", md_code(id)));
             }
@@ -809,7 +805,12 @@ pub fn diff(old: &Value, new: &Value) -> DiffReport {
             continue;
         }
         changes.sort_by(|a, b| {
-            (&a.location, &a.field, &a.id, &a.detail).cmp(&(&b.location, &b.field, &b.id, &b.detail))
+            (&a.location, &a.field, &a.id, &a.detail).cmp(&(
+                &b.location,
+                &b.field,
+                &b.id,
+                &b.detail,
+            ))
         });
         changes.dedup();
         operations.push(OperationDiff {
@@ -1023,9 +1024,10 @@ impl<'a> Differ<'a> {
         let dep = |op: &OpRef| op.op.get("deprecated") == Some(&Value::Bool(true));
         match (dep(o), dep(n)) {
             (false, true) => changes.push(op_change(OpAspect::Deprecated, "deprecated".into())),
-            (true, false) => {
-                changes.push(op_change(OpAspect::Reactivated, "no longer deprecated".into()))
-            }
+            (true, false) => changes.push(op_change(
+                OpAspect::Reactivated,
+                "no longer deprecated".into(),
+            )),
             _ => {}
         }
         // tags
@@ -1035,7 +1037,10 @@ impl<'a> Differ<'a> {
             changes.push(op_change(OpAspect::TagAdded, format!("tag `{t}` added")));
         }
         for t in otags.difference(&ntags) {
-            changes.push(op_change(OpAspect::TagRemoved, format!("tag `{t}` removed")));
+            changes.push(op_change(
+                OpAspect::TagRemoved,
+                format!("tag `{t}` removed"),
+            ));
         }
         // security
         let osec = self.security(o);
@@ -1048,7 +1053,11 @@ impl<'a> Differ<'a> {
             };
             changes.push(op_change(
                 aspect,
-                format!("security {} -> {}", show_security(&osec), show_security(&nsec)),
+                format!(
+                    "security {} -> {}",
+                    show_security(&osec),
+                    show_security(&nsec)
+                ),
             ));
         }
         self.parameters(o, n, changes);
@@ -1164,9 +1173,8 @@ impl<'a> Differ<'a> {
                 },
                 changes: &mut *changes,
             };
-            let required = |p: &Node| {
-                p.v.get("required") == Some(&Value::Bool(true)) || location == "path"
-            };
+            let required =
+                |p: &Node| p.v.get("required") == Some(&Value::Bool(true)) || location == "path";
             match (old.get(key), new.get(key)) {
                 (None, Some((p, ptr))) => {
                     let required = required(p);
@@ -1252,7 +1260,10 @@ impl<'a> Differ<'a> {
             self.problem(doc, &mt_ptr, "media type is not an object");
             return None;
         };
-        Some((mt.get("schema").unwrap_or(&NO_SCHEMA), join(&mt_ptr, "schema")))
+        Some((
+            mt.get("schema").unwrap_or(&NO_SCHEMA),
+            join(&mt_ptr, "schema"),
+        ))
     }
 
     fn request_body(&mut self, o: &OpRef<'a>, n: &OpRef<'a>, changes: &mut Vec<Change>) {
@@ -1324,7 +1335,10 @@ impl<'a> Differ<'a> {
     }
 
     /// The success (2XX) responses of an operation, keyed by status.
-    fn success_responses(&mut self, op: &OpRef<'a>) -> BTreeMap<String, (&'a Map<String, Value>, String)> {
+    fn success_responses(
+        &mut self,
+        op: &OpRef<'a>,
+    ) -> BTreeMap<String, (&'a Map<String, Value>, String)> {
         let mut out = BTreeMap::new();
         let Some(responses) = op.op.get("responses") else {
             return out;
@@ -1412,7 +1426,11 @@ impl<'a> Differ<'a> {
         depth: usize,
     ) {
         if depth > MAX_DEPTH {
-            self.problem(new.doc, &nptr, "schema nested too deeply (recursive `$ref`?)");
+            self.problem(
+                new.doc,
+                &nptr,
+                "schema nested too deeply (recursive `$ref`?)",
+            );
             return;
         }
         let Some((o, optr)) = self.schema_obj(old, &optr) else {
@@ -1623,13 +1641,7 @@ impl<'a> Differ<'a> {
             match (oprops.get(name), nprops.get(name)) {
                 (None, Some(s)) => {
                     let required = nreq.contains(name);
-                    let summary = self.summary((
-                        Node {
-                            v: s,
-                            doc: new.doc,
-                        },
-                        npp,
-                    ));
+                    let summary = self.summary((Node { v: s, doc: new.doc }, npp));
                     cx.push(
                         SchemaAspect::Added { required },
                         Subject::Property,
@@ -1666,8 +1678,20 @@ impl<'a> Differ<'a> {
                         cx,
                         Subject::Property,
                         &child,
-                        (Node { v: os, doc: old.doc }, opp),
-                        (Node { v: ns, doc: new.doc }, npp),
+                        (
+                            Node {
+                                v: os,
+                                doc: old.doc,
+                            },
+                            opp,
+                        ),
+                        (
+                            Node {
+                                v: ns,
+                                doc: new.doc,
+                            },
+                            npp,
+                        ),
                         depth + 1,
                     );
                 }
@@ -1686,13 +1710,22 @@ impl<'a> Differ<'a> {
             None => None,
             Some(Value::Object(p)) => Some(p),
             Some(_) => {
-                self.problem(doc, &join(ptr, "properties"), "`properties` is not an object");
+                self.problem(
+                    doc,
+                    &join(ptr, "properties"),
+                    "`properties` is not an object",
+                );
                 None
             }
         }
     }
 
-    fn required(&mut self, doc: Document, s: &'a Map<String, Value>, ptr: &str) -> BTreeSet<String> {
+    fn required(
+        &mut self,
+        doc: Document,
+        s: &'a Map<String, Value>,
+        ptr: &str,
+    ) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         match s.get("required") {
             None => {}
@@ -1771,14 +1804,31 @@ impl<'a> Differ<'a> {
                         cx,
                         subject,
                         &child,
-                        (Node { v: &oo[i], doc: odoc }, format!("{optr}/{i}")),
-                        (Node { v: &no[j], doc: ndoc }, format!("{nptr}/{j}")),
+                        (
+                            Node {
+                                v: &oo[i],
+                                doc: odoc,
+                            },
+                            format!("{optr}/{i}"),
+                        ),
+                        (
+                            Node {
+                                v: &no[j],
+                                doc: ndoc,
+                            },
+                            format!("{nptr}/{j}"),
+                        ),
                         depth + 1,
                     );
                 }
                 (None, Some(j)) => {
-                    let summary =
-                        self.summary((Node { v: &no[j], doc: ndoc }, format!("{nptr}/{j}")));
+                    let summary = self.summary((
+                        Node {
+                            v: &no[j],
+                            doc: ndoc,
+                        },
+                        format!("{nptr}/{j}"),
+                    ));
                     cx.push(
                         SchemaAspect::OptionAdded(comb),
                         subject,
@@ -1787,8 +1837,13 @@ impl<'a> Differ<'a> {
                     );
                 }
                 (Some(i), None) => {
-                    let summary =
-                        self.summary((Node { v: &oo[i], doc: odoc }, format!("{optr}/{i}")));
+                    let summary = self.summary((
+                        Node {
+                            v: &oo[i],
+                            doc: odoc,
+                        },
+                        format!("{optr}/{i}"),
+                    ));
                     cx.push(
                         SchemaAspect::OptionRemoved(comb),
                         subject,
@@ -1806,8 +1861,9 @@ impl<'a> Differ<'a> {
     fn option_keys(&mut self, doc: Document, opts: &'a [Value], ptr: &str) -> Vec<Option<String>> {
         let mut out = Vec::new();
         for (i, opt) in opts.iter().enumerate() {
-            let key = self.schema_obj(Node { v: opt, doc }, &format!("{ptr}/{i}")).and_then(
-                |(o, _)| {
+            let key = self
+                .schema_obj(Node { v: opt, doc }, &format!("{ptr}/{i}"))
+                .and_then(|(o, _)| {
                     let props = o.get("properties")?.as_object()?;
                     let req = o.get("required")?.as_array()?;
                     props.iter().find_map(|(name, s)| {
@@ -1819,8 +1875,7 @@ impl<'a> Differ<'a> {
                             _ => None,
                         }
                     })
-                },
-            );
+                });
             out.push(key);
         }
         out
@@ -2103,8 +2158,13 @@ mod tests {
         let bad = json!({"paths": {"/a": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "maxLength": "ten"}}]}}}});
         assert!(try_diff(&old, &new).is_ok());
         let err = try_diff(&new, &bad).unwrap_err();
-        assert_eq!(err.0.pointer, "/paths/~1a/get/parameters/0/schema/maxLength");
+        assert_eq!(
+            err.0.pointer,
+            "/paths/~1a/get/parameters/0/schema/maxLength"
+        );
         assert_eq!(err.0.document, Document::New);
-        assert!(err.to_string().contains("/paths/~1a/get/parameters/0/schema/maxLength"));
+        assert!(err
+            .to_string()
+            .contains("/paths/~1a/get/parameters/0/schema/maxLength"));
     }
 }

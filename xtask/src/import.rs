@@ -1,1 +1,951 @@
-//! Import of a full Infisical OpenAPI document (issue 5). Owned by the diff helper.
+//! Import of a full Infisical OpenAPI document (`cargo xtask import PATH`).
+//!
+//! Infisical serves one OpenAPI document for its whole API (every tag). [`import`] reads it (JSON
+//! or YAML, [`load_document`]), keeps the machine-identity auth operations — those tagged with one
+//! of the tags listed in `openapi/import.toml` ([`ImportConfig`], [`filter_identity_auth`]) —
+//! writes the result in one canonical form ([`canonical_json`]) and reports the semantic diff
+//! against the spec file it replaces ([`crate::diff`]).
+//!
+//! # Canonical form
+//!
+//! [`canonical_json`] makes the output a function of the document's *content*, so that
+//! re-importing the same document — whatever its format or key order — is a no-op, and a new
+//! upstream revision changes only the lines that really changed:
+//!
+//! * 2-space indented JSON (`serde_json`'s pretty printer), `\n` line ends, one trailing newline;
+//! * the fixed fields of every OpenAPI object are in a fixed conventional order, independent of
+//!   the input: the document (`openapi`, `info`, `jsonSchemaDialect`, `servers`, `security`,
+//!   `tags`, `paths`, `webhooks`, `components`, `externalDocs`), path items (`$ref`, `summary`,
+//!   `description`, `servers`, `parameters`, then `get`, `put`, `post`, `delete`, `options`,
+//!   `head`, `patch`, `trace`), operations (`tags`, `summary`, `description`, `externalDocs`,
+//!   `operationId`, `parameters`, `requestBody`, `responses`, `callbacks`, `deprecated`,
+//!   `security`, `servers`), parameters (`name`, `in`, `description`, `required`, ..., `schema`),
+//!   request bodies, responses, media types, security schemes, and schemas (`$ref`, `title`,
+//!   `description`, `type`, `format`, `nullable`, `enum`, `const`, `default`, numeric bounds,
+//!   string bounds, `pattern`, `items`, array bounds, `properties`, `required`,
+//!   `additionalProperties`, ..., `allOf`, `anyOf`, `oneOf`, `not`, ...); unknown keys (`x-…`)
+//!   follow, sorted;
+//! * maps keyed by names are sorted by name: `paths`, `responses` (status codes, `default` last),
+//!   `content` (media types), `headers`, the sections of `components`;
+//! * except schema `properties`, which keep the document's order: that order is the API author's
+//!   field order, and it is the order of the fields in the generated Rust structs;
+//! * arrays keep their order (`required`, `enum`, `tags`, `parameters`, `anyOf` are ordered in
+//!   the source too), and literal values (`default`, `enum`, `example`, `examples`, `const`,
+//!   `x-…` extension values) are kept verbatim;
+//! * other objects (`externalDocs`, `discriminator`, `links`, security requirements, ...) have
+//!   their keys sorted, recursively.
+//!
+//! Every rule depends only on the keys present, so canonicalising twice gives the same text.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::diff::{self, DiffReport, METHODS};
+
+/// Where the import configuration lives, relative to the workspace root.
+pub const DEFAULT_CONFIG_PATH: &str = "openapi/import.toml";
+
+/// Everything that can make an import fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The input looks like JSON (starts with `{`) but does not parse.
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// The input is not valid YAML.
+    #[error("invalid YAML: {0}")]
+    Yaml(String),
+    /// The document parses but is not shaped as an OpenAPI document at `pointer`.
+    #[error("invalid document at {}: {message}", if pointer.is_empty() { "(root)" } else { pointer.as_str() })]
+    Invalid {
+        /// RFC 6901 JSON pointer of the offending value (`""` is the root).
+        pointer: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No operation of the input has one of the configured tags.
+    #[error("no operation is tagged with one of the {} tags of the import config", .0.len())]
+    NoOperations(Vec<String>),
+    /// The import configuration is invalid.
+    #[error("invalid import config: {0}")]
+    Config(String),
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The import configuration (`openapi/import.toml`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportConfig {
+    /// The spec file the import writes, relative to the workspace root.
+    pub output: PathBuf,
+    /// If set, replaces `info.description` of the imported document (Infisical's describes its
+    /// whole API; the project's file describes the identity-auth subset).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The tags of the operations to keep (the identity-auth methods).
+    pub tags: Vec<String>,
+}
+
+impl ImportConfig {
+    /// Parses and checks a configuration (non-empty, distinct, non-blank tags; an output path).
+    pub fn from_toml(text: &str) -> Result<Self, ImportError> {
+        let cfg: ImportConfig =
+            toml::from_str(text).map_err(|e| ImportError::Config(e.to_string()))?;
+        if cfg.tags.is_empty() {
+            return Err(ImportError::Config("`tags` is empty".into()));
+        }
+        let mut seen = HashSet::new();
+        for tag in &cfg.tags {
+            if tag.trim().is_empty() {
+                return Err(ImportError::Config("`tags` has a blank entry".into()));
+            }
+            if !seen.insert(tag.as_str()) {
+                return Err(ImportError::Config(format!("tag `{tag}` is listed twice")));
+            }
+        }
+        if cfg.output.as_os_str().is_empty() {
+            return Err(ImportError::Config("`output` is empty".into()));
+        }
+        Ok(cfg)
+    }
+
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ImportError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_toml(&text)
+    }
+}
+
+/// The result of [`import`].
+#[derive(Clone, Debug)]
+pub struct ImportOutcome {
+    /// The canonical text to write to [`ImportConfig::output`].
+    pub text: String,
+    /// The kept document (as written).
+    pub document: Value,
+    /// Number of operations kept.
+    pub operations: usize,
+    /// Configured tags that no operation of the input carries (an Infisical rename?).
+    pub missing_tags: Vec<String>,
+    /// The semantic diff from the replaced document (or from an empty one) to the new one.
+    pub report: DiffReport,
+    /// [`DiffReport::to_markdown`] of `report`.
+    pub diff_markdown: String,
+}
+
+/// Parses an OpenAPI document: JSON if it starts with `{` (after whitespace and a BOM), else
+/// YAML. YAML mapping keys that are numbers or booleans (`200:`) become strings; other non-string
+/// keys, tags and non-finite numbers are errors naming their JSON pointer. The root must be an
+/// object.
+pub fn load_document(text: &str) -> Result<Value, ImportError> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let doc = if trimmed.starts_with('{') {
+        serde_json::from_str::<Value>(trimmed).map_err(|e| ImportError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?
+    } else {
+        let yaml: serde_yaml::Value =
+            serde_yaml::from_str(trimmed).map_err(|e| ImportError::Yaml(e.to_string()))?;
+        yaml_to_json(yaml, "")?
+    };
+    if !doc.is_object() {
+        return Err(invalid("", "the document is not an object"));
+    }
+    Ok(doc)
+}
+
+fn invalid(pointer: &str, message: impl Into<String>) -> ImportError {
+    ImportError::Invalid {
+        pointer: pointer.to_string(),
+        message: message.into(),
+    }
+}
+
+fn esc(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+fn yaml_to_json(v: serde_yaml::Value, ptr: &str) -> Result<Value, ImportError> {
+    use serde_yaml::Value as Y;
+    Ok(match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                match serde_json::Number::from_f64(f) {
+                    Some(n) => Value::Number(n),
+                    None => return Err(invalid(ptr, format!("number `{f}` is not finite"))),
+                }
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(seq) => Value::Array(
+            seq.into_iter()
+                .enumerate()
+                .map(|(i, item)| yaml_to_json(item, &format!("{ptr}/{i}")))
+                .collect::<Result<_, _>>()?,
+        ),
+        Y::Mapping(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    _ => return Err(invalid(ptr, "a mapping key is not a string")),
+                };
+                let value = yaml_to_json(v, &format!("{ptr}/{}", esc(&key)))?;
+                out.insert(key, value);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => {
+            return Err(invalid(
+                ptr,
+                format!("YAML tag `{}` is not supported", t.tag),
+            ))
+        }
+    })
+}
+
+/// Whether an operation carries one of the tags.
+fn has_tag(op: &Value, tags: &HashSet<&str>) -> bool {
+    op.get("tags").and_then(Value::as_array).is_some_and(|ts| {
+        ts.iter()
+            .any(|t| t.as_str().is_some_and(|t| tags.contains(t)))
+    })
+}
+
+/// Keeps the operations tagged with one of `cfg.tags` (an operation with several tags is kept if
+/// any is listed): path items left without operations are dropped; `tags` keeps the entries of
+/// the kept operations' listed tags (in the document's order, with entries added for used tags
+/// the document does not declare); `components` keeps `securitySchemes` and whatever the kept
+/// operations reach by `$ref`; everything else at the top level is kept. Never fails: parts that
+/// are not shaped as expected are dropped (a path item that is not an object) or kept as they are
+/// (the other top-level keys); [`import`] checks the document first.
+pub fn filter_identity_auth(doc: &Value, cfg: &ImportConfig) -> Value {
+    let Some(root) = doc.as_object() else {
+        return doc.clone();
+    };
+    let listed: HashSet<&str> = cfg.tags.iter().map(String::as_str).collect();
+
+    // Paths.
+    let mut paths = Map::new();
+    let mut used: Vec<String> = Vec::new();
+    if let Some(src) = root.get("paths").and_then(Value::as_object) {
+        for (path, item) in src {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            let mut kept = Map::new();
+            let mut any = false;
+            for (key, value) in item {
+                if METHODS.contains(&key.as_str()) {
+                    if !has_tag(value, &listed) {
+                        continue;
+                    }
+                    any = true;
+                    for t in value["tags"].as_array().into_iter().flatten() {
+                        if let Some(t) = t.as_str() {
+                            if listed.contains(t) && !used.iter().any(|u| u == t) {
+                                used.push(t.to_string());
+                            }
+                        }
+                    }
+                }
+                kept.insert(key.clone(), value.clone());
+            }
+            if any {
+                paths.insert(path.clone(), Value::Object(kept));
+            }
+        }
+    }
+
+    // Tags: declared entries of used tags, then used tags not declared (in config order).
+    let mut tags: Vec<Value> = Vec::new();
+    let mut declared = HashSet::new();
+    if let Some(src) = root.get("tags").and_then(Value::as_array) {
+        for t in src {
+            if let Some(name) = t.get("name").and_then(Value::as_str) {
+                if used.iter().any(|u| u == name) && declared.insert(name.to_string()) {
+                    tags.push(t.clone());
+                }
+            }
+        }
+    }
+    for t in &cfg.tags {
+        if used.contains(t) && !declared.contains(t) {
+            tags.push(serde_json::json!({ "name": t }));
+        }
+    }
+
+    // Components: security schemes and everything reachable by $ref from the kept paths.
+    let components = root
+        .get("components")
+        .and_then(Value::as_object)
+        .map(|src| {
+            let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+            let mut queue: Vec<&Value> = vec![];
+            let paths_value = Value::Object(paths.clone());
+            collect_component_refs(&paths_value, &mut wanted);
+            // Follow references inside referenced components until nothing new appears.
+            loop {
+                let before = wanted.len();
+                queue.clear();
+                for (section, name) in &wanted {
+                    if let Some(v) = src.get(section).and_then(|s| s.get(name)) {
+                        queue.push(v);
+                    }
+                }
+                let mut more = BTreeSet::new();
+                for v in &queue {
+                    collect_component_refs(v, &mut more);
+                }
+                wanted.extend(more);
+                if wanted.len() == before {
+                    break;
+                }
+            }
+            let mut out = Map::new();
+            for (section, entries) in src {
+                if section == "securitySchemes" {
+                    out.insert(section.clone(), entries.clone());
+                    continue;
+                }
+                let Some(entries) = entries.as_object() else {
+                    continue;
+                };
+                let kept: Map<String, Value> = entries
+                    .iter()
+                    .filter(|(name, _)| wanted.contains(&(section.clone(), (*name).clone())))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                if !kept.is_empty() {
+                    out.insert(section.clone(), Value::Object(kept));
+                }
+            }
+            out
+        });
+
+    let mut out = Map::new();
+    for (key, value) in root {
+        match key.as_str() {
+            "paths" => {
+                out.insert(key.clone(), Value::Object(paths.clone()));
+            }
+            "tags" => {
+                out.insert(key.clone(), Value::Array(tags.clone()));
+            }
+            "components" => {
+                if let Some(c) = &components {
+                    if !c.is_empty() {
+                        out.insert(key.clone(), Value::Object(c.clone()));
+                    }
+                }
+            }
+            _ => {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    if !out.contains_key("paths") {
+        out.insert("paths".into(), Value::Object(paths));
+    }
+    if !out.contains_key("tags") && !tags.is_empty() {
+        out.insert("tags".into(), Value::Array(tags));
+    }
+    Value::Object(out)
+}
+
+/// Collects `#/components/<section>/<name>` references.
+fn collect_component_refs(v: &Value, out: &mut BTreeSet<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                if let Some(rest) = r.strip_prefix("#/components/") {
+                    let mut parts = rest.splitn(3, '/');
+                    if let (Some(section), Some(name)) = (parts.next(), parts.next()) {
+                        let unescape = |s: &str| s.replace("~1", "/").replace("~0", "~");
+                        out.insert((unescape(section), unescape(name)));
+                    }
+                }
+            }
+            for value in m.values() {
+                collect_component_refs(value, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_component_refs(x, out)),
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical form.
+
+/// What a JSON object in the document is, which decides its key order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Root,
+    Info,
+    Server,
+    Tag,
+    Paths,
+    PathItem,
+    Operation,
+    Parameter,
+    Header,
+    RequestBody,
+    Responses,
+    Response,
+    Content,
+    MediaType,
+    Schema,
+    Properties,
+    Components,
+    SecurityScheme,
+    /// A map of names to values of one kind, sorted by name.
+    Named(NamedKind),
+    /// Data, kept verbatim.
+    Literal,
+    /// Anything else: keys sorted, recursively.
+    Generic,
+}
+
+/// The value kind of a sorted name map (a separate enum keeps [`Kind`] `Copy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NamedKind {
+    Schema,
+    Response,
+    Parameter,
+    RequestBody,
+    Header,
+    SecurityScheme,
+    PathItem,
+    Literal,
+    Generic,
+}
+
+impl NamedKind {
+    fn kind(self) -> Kind {
+        match self {
+            NamedKind::Schema => Kind::Schema,
+            NamedKind::Response => Kind::Response,
+            NamedKind::Parameter => Kind::Parameter,
+            NamedKind::RequestBody => Kind::RequestBody,
+            NamedKind::Header => Kind::Header,
+            NamedKind::SecurityScheme => Kind::SecurityScheme,
+            NamedKind::PathItem => Kind::PathItem,
+            NamedKind::Literal => Kind::Literal,
+            NamedKind::Generic => Kind::Generic,
+        }
+    }
+}
+
+const ROOT_ORDER: &[&str] = &[
+    "openapi",
+    "info",
+    "jsonSchemaDialect",
+    "servers",
+    "security",
+    "tags",
+    "paths",
+    "webhooks",
+    "components",
+    "externalDocs",
+];
+const INFO_ORDER: &[&str] = &[
+    "title",
+    "summary",
+    "description",
+    "termsOfService",
+    "contact",
+    "license",
+    "version",
+];
+const SERVER_ORDER: &[&str] = &["url", "description", "variables"];
+const TAG_ORDER: &[&str] = &["name", "description", "externalDocs"];
+const PATH_ITEM_ORDER: &[&str] = &[
+    "$ref",
+    "summary",
+    "description",
+    "servers",
+    "parameters",
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "trace",
+];
+const OPERATION_ORDER: &[&str] = &[
+    "tags",
+    "summary",
+    "description",
+    "externalDocs",
+    "operationId",
+    "parameters",
+    "requestBody",
+    "responses",
+    "callbacks",
+    "deprecated",
+    "security",
+    "servers",
+];
+const PARAMETER_ORDER: &[&str] = &[
+    "$ref",
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
+];
+const REQUEST_BODY_ORDER: &[&str] = &["$ref", "description", "required", "content"];
+const RESPONSE_ORDER: &[&str] = &["$ref", "description", "headers", "content", "links"];
+const MEDIA_TYPE_ORDER: &[&str] = &["schema", "example", "examples", "encoding"];
+const COMPONENTS_ORDER: &[&str] = &[
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "pathItems",
+];
+const SECURITY_SCHEME_ORDER: &[&str] = &[
+    "$ref",
+    "type",
+    "description",
+    "name",
+    "in",
+    "scheme",
+    "bearerFormat",
+    "flows",
+    "openIdConnectUrl",
+];
+const SCHEMA_ORDER: &[&str] = &[
+    "$ref",
+    "title",
+    "description",
+    "type",
+    "format",
+    "nullable",
+    "enum",
+    "const",
+    "default",
+    "multipleOf",
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "items",
+    "prefixItems",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "properties",
+    "required",
+    "additionalProperties",
+    "minProperties",
+    "maxProperties",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "discriminator",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "example",
+    "examples",
+    "externalDocs",
+    "xml",
+];
+
+impl Kind {
+    /// The fixed-field order, or `None` for maps sorted by name / kept in order.
+    fn order(self) -> Option<&'static [&'static str]> {
+        Some(match self {
+            Kind::Root => ROOT_ORDER,
+            Kind::Info => INFO_ORDER,
+            Kind::Server => SERVER_ORDER,
+            Kind::Tag => TAG_ORDER,
+            Kind::PathItem => PATH_ITEM_ORDER,
+            Kind::Operation => OPERATION_ORDER,
+            Kind::Parameter | Kind::Header => PARAMETER_ORDER,
+            Kind::RequestBody => REQUEST_BODY_ORDER,
+            Kind::Response => RESPONSE_ORDER,
+            Kind::MediaType => MEDIA_TYPE_ORDER,
+            Kind::Components => COMPONENTS_ORDER,
+            Kind::SecurityScheme => SECURITY_SCHEME_ORDER,
+            Kind::Schema => SCHEMA_ORDER,
+            _ => return None,
+        })
+    }
+
+    /// The kind of the value under `key` in an object of this kind.
+    fn child(self, key: &str) -> Kind {
+        if key.starts_with("x-") && self != Kind::Paths && self != Kind::Properties {
+            return Kind::Literal;
+        }
+        match self {
+            Kind::Root => match key {
+                "info" => Kind::Info,
+                "servers" => Kind::Server,
+                "tags" => Kind::Tag,
+                "paths" => Kind::Paths,
+                "webhooks" => Kind::Named(NamedKind::PathItem),
+                "components" => Kind::Components,
+                "openapi" | "jsonSchemaDialect" => Kind::Literal,
+                _ => Kind::Generic,
+            },
+            Kind::Info => Kind::Generic,
+            Kind::Paths => Kind::PathItem,
+            Kind::PathItem => match key {
+                "servers" => Kind::Server,
+                "parameters" => Kind::Parameter,
+                k if METHODS.contains(&k) => Kind::Operation,
+                _ => Kind::Generic,
+            },
+            Kind::Operation => match key {
+                "tags" => Kind::Literal,
+                "parameters" => Kind::Parameter,
+                "requestBody" => Kind::RequestBody,
+                "responses" => Kind::Responses,
+                "servers" => Kind::Server,
+                _ => Kind::Generic,
+            },
+            Kind::Parameter | Kind::Header => match key {
+                "schema" => Kind::Schema,
+                "content" => Kind::Content,
+                "example" | "examples" => Kind::Literal,
+                _ => Kind::Generic,
+            },
+            Kind::RequestBody => match key {
+                "content" => Kind::Content,
+                _ => Kind::Generic,
+            },
+            Kind::Responses => Kind::Response,
+            Kind::Response => match key {
+                "headers" => Kind::Named(NamedKind::Header),
+                "content" => Kind::Content,
+                _ => Kind::Generic,
+            },
+            Kind::Content => Kind::MediaType,
+            Kind::MediaType => match key {
+                "schema" => Kind::Schema,
+                "example" | "examples" => Kind::Literal,
+                _ => Kind::Generic,
+            },
+            Kind::Schema => match key {
+                "properties" => Kind::Properties,
+                "items"
+                | "additionalProperties"
+                | "not"
+                | "allOf"
+                | "anyOf"
+                | "oneOf"
+                | "prefixItems" => Kind::Schema,
+                "default" | "enum" | "const" | "example" | "examples" | "required" => Kind::Literal,
+                _ => Kind::Generic,
+            },
+            Kind::Properties => Kind::Schema,
+            Kind::Components => Kind::Named(match key {
+                "schemas" => NamedKind::Schema,
+                "responses" => NamedKind::Response,
+                "parameters" => NamedKind::Parameter,
+                "requestBodies" => NamedKind::RequestBody,
+                "headers" => NamedKind::Header,
+                "securitySchemes" => NamedKind::SecurityScheme,
+                "pathItems" => NamedKind::PathItem,
+                "examples" => NamedKind::Literal,
+                _ => NamedKind::Generic,
+            }),
+            Kind::Named(inner) => inner.kind(),
+            Kind::Server | Kind::Tag | Kind::SecurityScheme => Kind::Generic,
+            Kind::Literal => Kind::Literal,
+            Kind::Generic => Kind::Generic,
+        }
+    }
+}
+
+/// The canonical form of a document as a value (see the module doc); [`canonical_json`] prints
+/// it.
+pub fn canonicalize(doc: &Value) -> Value {
+    canon(doc, Kind::Root)
+}
+
+fn canon(v: &Value, kind: Kind) -> Value {
+    match v {
+        _ if kind == Kind::Literal => v.clone(),
+        // Arrays hold values of the kind the key announced (`parameters`, `anyOf`, `servers`,
+        // `tags` at the root).
+        Value::Array(items) => Value::Array(items.iter().map(|i| canon(i, kind)).collect()),
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            match kind {
+                Kind::Properties => {}
+                Kind::Responses => keys.sort_by_key(|k| (k.as_str() == "default", k.as_str())),
+                _ => match kind.order() {
+                    Some(order) => keys.sort_by_key(|k| {
+                        let rank = order.iter().position(|o| o == k).unwrap_or(order.len());
+                        (rank, k.as_str())
+                    }),
+                    None => keys.sort(),
+                },
+            }
+            let mut out = Map::new();
+            for k in keys {
+                out.insert(k.clone(), canon(&m[k], kind.child(k)));
+            }
+            Value::Object(out)
+        }
+        _ => v.clone(),
+    }
+}
+
+/// The canonical text of a document: [`canonicalize`]d, 2-space indented JSON with a trailing
+/// newline. `canonical_json(&load_document(&canonical_json(d))?) == canonical_json(d)`.
+pub fn canonical_json(doc: &Value) -> String {
+    // Printing a `Value` cannot fail: its keys are strings and its numbers finite.
+    let mut text = serde_json::to_string_pretty(&canonicalize(doc)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Checks the parts of a document the import relies on, naming the first bad one.
+fn check_shape(doc: &Value) -> Result<(), ImportError> {
+    let root = doc
+        .as_object()
+        .ok_or_else(|| invalid("", "the document is not an object"))?;
+    match root.get("openapi") {
+        Some(Value::String(v)) if v.starts_with("3.") => {}
+        Some(Value::String(v)) => {
+            return Err(invalid(
+                "/openapi",
+                format!("OpenAPI version `{v}` is not 3.x"),
+            ))
+        }
+        _ => return Err(invalid("/openapi", "missing or not a string")),
+    }
+    let paths = root
+        .get("paths")
+        .ok_or_else(|| invalid("/paths", "missing"))?
+        .as_object()
+        .ok_or_else(|| invalid("/paths", "not an object"))?;
+    for (path, item) in paths {
+        let item_ptr = format!("/paths/{}", esc(path));
+        let item = item
+            .as_object()
+            .ok_or_else(|| invalid(&item_ptr, "path item is not an object"))?;
+        for method in METHODS {
+            let Some(op) = item.get(method) else {
+                continue;
+            };
+            let ptr = format!("{item_ptr}/{method}");
+            let op = op
+                .as_object()
+                .ok_or_else(|| invalid(&ptr, "operation is not an object"))?;
+            if let Some(tags) = op.get("tags") {
+                let tags = tags
+                    .as_array()
+                    .ok_or_else(|| invalid(&format!("{ptr}/tags"), "not a list"))?;
+                for (i, t) in tags.iter().enumerate() {
+                    if !t.is_string() {
+                        return Err(invalid(&format!("{ptr}/tags/{i}"), "tag is not a string"));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(tags) = root.get("tags") {
+        if !tags.is_array() {
+            return Err(invalid("/tags", "not a list"));
+        }
+    }
+    if let Some(components) = root.get("components") {
+        if !components.is_object() {
+            return Err(invalid("/components", "not an object"));
+        }
+    }
+    Ok(())
+}
+
+/// Imports a full Infisical OpenAPI document: parses `input_text` ([`load_document`]), checks
+/// its shape, keeps the operations of `cfg` ([`filter_identity_auth`]), applies
+/// `cfg.description`, checks the kept operations deeply (every schema the diff walks; errors name
+/// the JSON pointer) and renders the canonical text. The semantic diff is taken from `existing`
+/// (the spec file being replaced), or from an empty document when there is none.
+pub fn import(
+    input_text: &str,
+    cfg: &ImportConfig,
+    existing: Option<&Value>,
+) -> Result<ImportOutcome, ImportError> {
+    let full = load_document(input_text)?;
+    check_shape(&full)?;
+    let mut doc = filter_identity_auth(&full, cfg);
+    if let Some(description) = &cfg.description {
+        if let Some(info) = doc.get_mut("info").and_then(Value::as_object_mut) {
+            info.insert("description".into(), Value::String(description.clone()));
+        }
+    }
+    let operations: usize = doc["paths"]
+        .as_object()
+        .map(|paths| {
+            paths
+                .values()
+                .filter_map(Value::as_object)
+                .map(|item| {
+                    item.keys()
+                        .filter(|k| METHODS.contains(&k.as_str()))
+                        .count()
+                })
+                .sum()
+        })
+        .unwrap_or(0);
+    if operations == 0 {
+        return Err(ImportError::NoOperations(cfg.tags.clone()));
+    }
+    // Deep check: comparing the kept document with itself walks every parameter, body and
+    // success-response schema and reports the first malformed one.
+    diff::try_diff(&doc, &doc).map_err(|e| invalid(&e.0.pointer, e.0.message))?;
+
+    let document = canonicalize(&doc);
+    let text = canonical_json(&document);
+    let used: HashSet<&str> = document["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.get("name").and_then(Value::as_str))
+        .collect();
+    let missing_tags = cfg
+        .tags
+        .iter()
+        .filter(|t| !used.contains(t.as_str()))
+        .cloned()
+        .collect();
+    let empty = serde_json::json!({ "openapi": "3.0.3", "paths": {} });
+    let report = diff::diff(existing.unwrap_or(&empty), &document);
+    let diff_markdown = report.to_markdown();
+    Ok(ImportOutcome {
+        text,
+        document,
+        operations,
+        missing_tags,
+        report,
+        diff_markdown,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn yaml_keys_and_numbers_become_json() {
+        let doc = load_document("openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses:\n        200:\n          description: ok\nx: 1.5\n").unwrap();
+        assert_eq!(
+            doc["paths"]["/a"]["get"]["responses"]["200"]["description"],
+            "ok"
+        );
+        assert_eq!(doc["x"], json!(1.5));
+    }
+
+    #[test]
+    fn bad_inputs_are_errors_not_panics() {
+        assert!(matches!(
+            load_document("{\"a\": "),
+            Err(ImportError::Json { .. })
+        ));
+        assert!(matches!(load_document("a: [1"), Err(ImportError::Yaml(_))));
+        assert!(matches!(
+            load_document("[1, 2]"),
+            Err(ImportError::Invalid { .. })
+        ));
+        assert!(matches!(
+            load_document("- 1"),
+            Err(ImportError::Invalid { .. })
+        ));
+        let err = load_document("a:\n  b: !custom 1\n").unwrap_err();
+        assert!(err.to_string().contains("/a/b"), "{err}");
+        let err = load_document("a:\n  ? [1, 2]\n  : x\n").unwrap_err();
+        assert!(err.to_string().contains("/a"), "{err}");
+        let err = load_document("a: .nan\n").unwrap_err();
+        assert!(err.to_string().contains("/a"), "{err}");
+    }
+
+    #[test]
+    fn canonical_order_is_independent_of_input_order() {
+        let a = json!({"paths": {"/b": {}, "/a": {"post": {"responses": {"default": {}, "400": {}, "200": {}}, "operationId": "x", "tags": ["t"]}}}, "openapi": "3.0.3"});
+        let b = json!({"openapi": "3.0.3", "paths": {"/a": {"post": {"tags": ["t"], "operationId": "x", "responses": {"200": {}, "default": {}, "400": {}}}}, "/b": {}}});
+        assert_eq!(canonical_json(&a), canonical_json(&b));
+        let text = canonical_json(&a);
+        assert!(text.starts_with("{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\n    \"/a\""));
+        assert!(text.find("\"200\"") < text.find("\"400\""));
+        assert!(text.find("\"400\"") < text.find("\"default\""));
+        assert!(text.ends_with("}\n"));
+    }
+
+    #[test]
+    fn properties_keep_their_order() {
+        let doc = json!({"openapi": "3.0.3", "paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"properties": {"z": {"type": "string"}, "a": {"type": "string"}}, "type": "object"}}}}}}}}});
+        let text = canonical_json(&doc);
+        assert!(text.find("\"z\"") < text.find("\"a\""));
+        assert!(text.find("\"type\": \"object\"") < text.find("\"properties\""));
+    }
+
+    #[test]
+    fn config_is_checked() {
+        assert!(ImportConfig::from_toml("output = \"x.json\"\ntags = []\n").is_err());
+        assert!(ImportConfig::from_toml("output = \"x.json\"\ntags = [\"a\", \"a\"]\n").is_err());
+        assert!(
+            ImportConfig::from_toml("output = \"x.json\"\ntags = [\"a\"]\nother = 1\n").is_err()
+        );
+        let cfg = ImportConfig::from_toml("output = \"x.json\"\ntags = [\"a\"]\n").unwrap();
+        assert_eq!(cfg.tags, vec!["a".to_string()]);
+        assert_eq!(cfg.description, None);
+    }
+}

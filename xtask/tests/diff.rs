@@ -112,7 +112,11 @@ fn find<'r>(op: &'r OperationDiff, location: &Location, field: &str) -> &'r xtas
         .iter()
         .filter(|c| &c.location == location && c.field == field)
         .collect();
-    assert_eq!(found.len(), 1, "one change at {location} `{field}`: {found:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "one change at {location} `{field}`: {found:#?}"
+    );
     found[0]
 }
 
@@ -144,7 +148,10 @@ fn seed_001_fixture_matches_the_seed_page_and_the_current_spec() {
         .as_object_mut()
         .unwrap();
     for f in NEW_FIELDS {
-        assert!(resp.shift_remove(f).is_some(), "{f} in the current response");
+        assert!(
+            resp.shift_remove(f).is_some(),
+            "{f} in the current response"
+        );
     }
     assert_eq!(current, older);
 }
@@ -153,8 +160,14 @@ fn seed_001_fixture_matches_the_seed_page_and_the_current_spec() {
 fn seed_001_pair_lists_the_five_new_fields_as_added_non_breaking() {
     let report = diff(&older_spec(), &current_spec());
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    assert_eq!(report.operations.len(), 1, "only the update operation changed");
-    let op = report.operation("PATCH", UA_PATH).expect("the update operation");
+    assert_eq!(
+        report.operations.len(),
+        1,
+        "only the update operation changed"
+    );
+    let op = report
+        .operation("PATCH", UA_PATH)
+        .expect("the update operation");
     assert_eq!(op.operation_id.as_deref(), Some("updateUniversalAuth"));
     for f in NEW_FIELDS {
         let c = find(op, &Location::RequestBody, f);
@@ -172,7 +185,10 @@ fn seed_001_pair_lists_the_five_new_fields_as_added_non_breaking() {
     }
     assert_eq!(op.changes.len(), 10);
     assert!(!report.has_breaking());
-    assert_eq!((report.breaking_count(), report.non_breaking_count()), (0, 10));
+    assert_eq!(
+        (report.breaking_count(), report.non_breaking_count()),
+        (0, 10)
+    );
     let period = find(op, &Location::RequestBody, "accessTokenPeriod");
     assert_eq!(period.detail, "optional; integer, 0..315360000");
     insta::assert_snapshot!("seed_001_update_universal_auth", report.to_markdown());
@@ -333,29 +349,137 @@ struct Case {
 fn leaf_changes() -> Vec<(String, Value, Value, bool, bool)> {
     let s = |v: Value| v;
     let mut v: Vec<(String, Value, Value, bool, bool)> = vec![
-        ("type-changed".into(), s(json!({"type": "integer"})), s(json!({"type": "string"})), true, true),
-        ("type-changed".into(), s(json!({})), s(json!({"type": "object"})), true, true),
-        ("type-changed".into(), s(json!({"type": "integer"})), s(json!({"type": "number"})), true, true),
-        ("type-changed".into(), s(json!({"type": "string"})), s(json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})), true, true),
-        ("became-nullable".into(), s(json!({"type": "string"})), s(json!({"type": "string", "nullable": true})), false, true),
-        ("became-nullable".into(), s(json!({"type": "string"})), s(json!({"type": ["string", "null"]})), false, true),
-        ("became-not-nullable".into(), s(json!({"type": "string", "nullable": true})), s(json!({"type": "string"})), true, false),
-        ("format-added".into(), s(json!({"type": "string"})), s(json!({"type": "string", "format": "uuid"})), true, false),
-        ("format-removed".into(), s(json!({"type": "string", "format": "uuid"})), s(json!({"type": "string"})), false, true),
-        ("format-changed".into(), s(json!({"type": "string", "format": "uuid"})), s(json!({"type": "string", "format": "date-time"})), true, true),
-        ("enum-value-added".into(), s(json!({"type": "string", "enum": ["a"]})), s(json!({"type": "string", "enum": ["a", "b"]})), false, true),
-        ("enum-value-removed".into(), s(json!({"type": "string", "enum": ["a", "b"]})), s(json!({"type": "string", "enum": ["a"]})), true, false),
-        ("enum-set".into(), s(json!({"type": "string"})), s(json!({"type": "string", "enum": ["a"]})), true, false),
-        ("enum-unset".into(), s(json!({"type": "string", "enum": ["a"]})), s(json!({"type": "string"})), false, true),
-        ("default-value-added".into(), s(json!({"type": "integer"})), s(json!({"type": "integer", "default": 1})), false, false),
-        ("default-value-removed".into(), s(json!({"type": "integer", "default": 1})), s(json!({"type": "integer"})), false, false),
-        ("default-value-changed".into(), s(json!({"type": "integer", "default": 1})), s(json!({"type": "integer", "default": 2})), false, false),
+        (
+            "type-changed".into(),
+            s(json!({"type": "integer"})),
+            s(json!({"type": "string"})),
+            true,
+            true,
+        ),
+        (
+            "type-changed".into(),
+            s(json!({})),
+            s(json!({"type": "object"})),
+            true,
+            true,
+        ),
+        (
+            "type-changed".into(),
+            s(json!({"type": "integer"})),
+            s(json!({"type": "number"})),
+            true,
+            true,
+        ),
+        (
+            "type-changed".into(),
+            s(json!({"type": "string"})),
+            s(json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})),
+            true,
+            true,
+        ),
+        (
+            "became-nullable".into(),
+            s(json!({"type": "string"})),
+            s(json!({"type": "string", "nullable": true})),
+            false,
+            true,
+        ),
+        (
+            "became-nullable".into(),
+            s(json!({"type": "string"})),
+            s(json!({"type": ["string", "null"]})),
+            false,
+            true,
+        ),
+        (
+            "became-not-nullable".into(),
+            s(json!({"type": "string", "nullable": true})),
+            s(json!({"type": "string"})),
+            true,
+            false,
+        ),
+        (
+            "format-added".into(),
+            s(json!({"type": "string"})),
+            s(json!({"type": "string", "format": "uuid"})),
+            true,
+            false,
+        ),
+        (
+            "format-removed".into(),
+            s(json!({"type": "string", "format": "uuid"})),
+            s(json!({"type": "string"})),
+            false,
+            true,
+        ),
+        (
+            "format-changed".into(),
+            s(json!({"type": "string", "format": "uuid"})),
+            s(json!({"type": "string", "format": "date-time"})),
+            true,
+            true,
+        ),
+        (
+            "enum-value-added".into(),
+            s(json!({"type": "string", "enum": ["a"]})),
+            s(json!({"type": "string", "enum": ["a", "b"]})),
+            false,
+            true,
+        ),
+        (
+            "enum-value-removed".into(),
+            s(json!({"type": "string", "enum": ["a", "b"]})),
+            s(json!({"type": "string", "enum": ["a"]})),
+            true,
+            false,
+        ),
+        (
+            "enum-set".into(),
+            s(json!({"type": "string"})),
+            s(json!({"type": "string", "enum": ["a"]})),
+            true,
+            false,
+        ),
+        (
+            "enum-unset".into(),
+            s(json!({"type": "string", "enum": ["a"]})),
+            s(json!({"type": "string"})),
+            false,
+            true,
+        ),
+        (
+            "default-value-added".into(),
+            s(json!({"type": "integer"})),
+            s(json!({"type": "integer", "default": 1})),
+            false,
+            false,
+        ),
+        (
+            "default-value-removed".into(),
+            s(json!({"type": "integer", "default": 1})),
+            s(json!({"type": "integer"})),
+            false,
+            false,
+        ),
+        (
+            "default-value-changed".into(),
+            s(json!({"type": "integer", "default": 1})),
+            s(json!({"type": "integer", "default": 2})),
+            false,
+            false,
+        ),
     ];
     for comb in ["anyOf", "oneOf"] {
         let slug = if comb == "anyOf" { "any-of" } else { "one-of" };
         let two = json!({comb: [{"type": "string"}, {"type": "integer"}]});
         let three = json!({comb: [{"type": "string"}, {"type": "integer"}, {"type": "boolean"}]});
-        v.push((format!("{slug}-added"), two.clone(), three.clone(), false, true));
+        v.push((
+            format!("{slug}-added"),
+            two.clone(),
+            three.clone(),
+            false,
+            true,
+        ));
         v.push((format!("{slug}-removed"), three, two, true, false));
     }
     for (keyword, slug, lower, ty) in [
@@ -388,11 +512,28 @@ fn leaf_changes() -> Vec<(String, Value, Value, bool, bool)> {
                 "set" => true,
                 _ => false,
             };
-            v.push((format!("{slug}-{dir}"), leaf(old), leaf(new), narrowed, !narrowed));
+            v.push((
+                format!("{slug}-{dir}"),
+                leaf(old),
+                leaf(new),
+                narrowed,
+                !narrowed,
+            ));
         }
     }
     v
 }
+
+/// (place, old leaf, old required, new leaf, new required, expected id, expected breaking).
+type FieldCase = (
+    Place,
+    Option<Value>,
+    bool,
+    Option<Value>,
+    bool,
+    &'static str,
+    bool,
+);
 
 fn all_cases() -> Vec<Case> {
     let mut cases = Vec::new();
@@ -416,24 +557,160 @@ fn all_cases() -> Vec<Case> {
     }
     // Presence and required-ness of fields and parameters.
     let leaf = || Some(json!({"type": "string"}));
-    let field_cases: [(Place, Option<Value>, bool, Option<Value>, bool, &str, bool); 17] = [
-        (Place::Param, None, false, leaf(), false, "new-optional-request-parameter", false),
-        (Place::Param, None, false, leaf(), true, "new-required-request-parameter", true),
-        (Place::Param, leaf(), false, None, false, "request-parameter-removed", true),
-        (Place::Param, leaf(), true, None, false, "request-parameter-removed", true),
-        (Place::Param, leaf(), false, leaf(), true, "request-parameter-became-required", true),
-        (Place::Param, leaf(), true, leaf(), false, "request-parameter-became-optional", false),
-        (Place::ReqProp, None, false, leaf(), false, "new-optional-request-property", false),
-        (Place::ReqProp, None, false, leaf(), true, "new-required-request-property", true),
-        (Place::ReqProp, leaf(), false, None, false, "request-property-removed", true),
-        (Place::ReqProp, leaf(), false, leaf(), true, "request-property-became-required", true),
-        (Place::ReqProp, leaf(), true, leaf(), false, "request-property-became-optional", false),
-        (Place::RespProp, None, false, leaf(), false, "response-optional-property-added", false),
-        (Place::RespProp, None, false, leaf(), true, "response-required-property-added", false),
-        (Place::RespProp, leaf(), false, None, false, "response-optional-property-removed", true),
-        (Place::RespProp, leaf(), true, None, false, "response-required-property-removed", true),
-        (Place::RespProp, leaf(), false, leaf(), true, "response-property-became-required", false),
-        (Place::RespProp, leaf(), true, leaf(), false, "response-property-became-optional", true),
+    let field_cases: [FieldCase; 17] = [
+        (
+            Place::Param,
+            None,
+            false,
+            leaf(),
+            false,
+            "new-optional-request-parameter",
+            false,
+        ),
+        (
+            Place::Param,
+            None,
+            false,
+            leaf(),
+            true,
+            "new-required-request-parameter",
+            true,
+        ),
+        (
+            Place::Param,
+            leaf(),
+            false,
+            None,
+            false,
+            "request-parameter-removed",
+            true,
+        ),
+        (
+            Place::Param,
+            leaf(),
+            true,
+            None,
+            false,
+            "request-parameter-removed",
+            true,
+        ),
+        (
+            Place::Param,
+            leaf(),
+            false,
+            leaf(),
+            true,
+            "request-parameter-became-required",
+            true,
+        ),
+        (
+            Place::Param,
+            leaf(),
+            true,
+            leaf(),
+            false,
+            "request-parameter-became-optional",
+            false,
+        ),
+        (
+            Place::ReqProp,
+            None,
+            false,
+            leaf(),
+            false,
+            "new-optional-request-property",
+            false,
+        ),
+        (
+            Place::ReqProp,
+            None,
+            false,
+            leaf(),
+            true,
+            "new-required-request-property",
+            true,
+        ),
+        (
+            Place::ReqProp,
+            leaf(),
+            false,
+            None,
+            false,
+            "request-property-removed",
+            true,
+        ),
+        (
+            Place::ReqProp,
+            leaf(),
+            false,
+            leaf(),
+            true,
+            "request-property-became-required",
+            true,
+        ),
+        (
+            Place::ReqProp,
+            leaf(),
+            true,
+            leaf(),
+            false,
+            "request-property-became-optional",
+            false,
+        ),
+        (
+            Place::RespProp,
+            None,
+            false,
+            leaf(),
+            false,
+            "response-optional-property-added",
+            false,
+        ),
+        (
+            Place::RespProp,
+            None,
+            false,
+            leaf(),
+            true,
+            "response-required-property-added",
+            false,
+        ),
+        (
+            Place::RespProp,
+            leaf(),
+            false,
+            None,
+            false,
+            "response-optional-property-removed",
+            true,
+        ),
+        (
+            Place::RespProp,
+            leaf(),
+            true,
+            None,
+            false,
+            "response-required-property-removed",
+            true,
+        ),
+        (
+            Place::RespProp,
+            leaf(),
+            false,
+            leaf(),
+            true,
+            "response-property-became-required",
+            false,
+        ),
+        (
+            Place::RespProp,
+            leaf(),
+            true,
+            leaf(),
+            false,
+            "response-property-became-optional",
+            true,
+        ),
     ];
     for (place, old, old_req, new, new_req, id, breaking) in field_cases {
         cases.push(Case {
@@ -454,12 +731,22 @@ fn all_cases() -> Vec<Case> {
     };
     let base = doc_with(Some(base_op()));
     let none = doc_with(None);
-    let body = || {
-        json!({"content": {"application/json": {"schema": {"type": "object"}}}})
-    };
+    let body = || json!({"content": {"application/json": {"schema": {"type": "object"}}}});
     let op_cases: Vec<(&str, Value, Value, &str, bool)> = vec![
-        ("operation added", none.clone(), base.clone(), "endpoint-added", false),
-        ("operation removed", base.clone(), none.clone(), "api-removed-without-deprecation", true),
+        (
+            "operation added",
+            none.clone(),
+            base.clone(),
+            "endpoint-added",
+            false,
+        ),
+        (
+            "operation removed",
+            base.clone(),
+            none.clone(),
+            "api-removed-without-deprecation",
+            true,
+        ),
         (
             "deprecated operation removed",
             with(&|op| op["deprecated"] = json!(true)),
@@ -474,10 +761,34 @@ fn all_cases() -> Vec<Case> {
             "api-operation-id-updated",
             true,
         ),
-        ("deprecated", base.clone(), with(&|op| op["deprecated"] = json!(true)), "api-deprecated", false),
-        ("reactivated", with(&|op| op["deprecated"] = json!(true)), base.clone(), "api-reactivated", false),
-        ("security added", with(&|op| op["security"] = json!([])), base.clone(), "api-security-added", true),
-        ("security removed", base.clone(), with(&|op| op["security"] = json!([])), "api-security-removed", false),
+        (
+            "deprecated",
+            base.clone(),
+            with(&|op| op["deprecated"] = json!(true)),
+            "api-deprecated",
+            false,
+        ),
+        (
+            "reactivated",
+            with(&|op| op["deprecated"] = json!(true)),
+            base.clone(),
+            "api-reactivated",
+            false,
+        ),
+        (
+            "security added",
+            with(&|op| op["security"] = json!([])),
+            base.clone(),
+            "api-security-added",
+            true,
+        ),
+        (
+            "security removed",
+            base.clone(),
+            with(&|op| op["security"] = json!([])),
+            "api-security-removed",
+            false,
+        ),
         (
             "security optional",
             base.clone(),
@@ -499,7 +810,13 @@ fn all_cases() -> Vec<Case> {
             "api-tag-added",
             false,
         ),
-        ("tag removed", base.clone(), with(&|op| op["tags"] = json!([])), "api-tag-removed", false),
+        (
+            "tag removed",
+            base.clone(),
+            with(&|op| op["tags"] = json!([])),
+            "api-tag-removed",
+            false,
+        ),
         (
             "required body added",
             with(&|op| {
@@ -589,10 +906,16 @@ fn check(case: &Case) -> Result<(), String> {
         return Err(format!("id `{}`, expected `{}`", c.id, case.id));
     }
     if c.breaking != case.breaking {
-        return Err(format!("`{}` breaking = {}, expected {}", c.id, c.breaking, case.breaking));
+        return Err(format!(
+            "`{}` breaking = {}, expected {}",
+            c.id, c.breaking, case.breaking
+        ));
     }
     if c.location != case.location {
-        return Err(format!("location {:?}, expected {:?}", c.location, case.location));
+        return Err(format!(
+            "location {:?}, expected {:?}",
+            c.location, case.location
+        ));
     }
     if !c.field.starts_with(&case.field) {
         return Err(format!("field `{}`, expected `{}...`", c.field, case.field));
@@ -629,10 +952,22 @@ fn every_category_has_a_constructed_pair() {
         .into_iter()
         .map(|c| (c.id, c.breaking))
         .collect();
-    let untested: Vec<&String> = listed.keys().filter(|id| !tested.contains_key(*id)).collect();
-    assert!(untested.is_empty(), "categories without a test: {untested:?}");
-    let unknown: Vec<&String> = tested.keys().filter(|id| !listed.contains_key(*id)).collect();
-    assert!(unknown.is_empty(), "tested ids not listed by categories(): {unknown:?}");
+    let untested: Vec<&String> = listed
+        .keys()
+        .filter(|id| !tested.contains_key(*id))
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "categories without a test: {untested:?}"
+    );
+    let unknown: Vec<&String> = tested
+        .keys()
+        .filter(|id| !listed.contains_key(*id))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "tested ids not listed by categories(): {unknown:?}"
+    );
     assert_eq!(tested, listed, "breaking flags agree");
 }
 
@@ -644,7 +979,11 @@ fn categories_snapshot() {
             format!(
                 "{:<48} {}\n",
                 c.id,
-                if c.breaking { "breaking" } else { "non-breaking" }
+                if c.breaking {
+                    "breaking"
+                } else {
+                    "non-breaking"
+                }
             )
         })
         .collect();
@@ -683,7 +1022,11 @@ fn mixed_update() -> (Value, Value) {
     let body = "requestBody/content/application~1json/schema";
     let ok = "responses/200/content/application~1json/schema";
     // Narrowed range and a nested array field in the universal-auth attach body.
-    set(&mut new, &format!("{ua}/post/{body}/properties/accessTokenTTL/maximum"), json!(86400));
+    set(
+        &mut new,
+        &format!("{ua}/post/{body}/properties/accessTokenTTL/maximum"),
+        json!(86400),
+    );
     set(
         &mut new,
         &format!("{ua}/post/{body}/properties/clientSecretTrustedIps/items/properties/ipAddress/maxLength"),
@@ -697,12 +1040,17 @@ fn mixed_update() -> (Value, Value) {
         &format!("{jwt}/{body}/anyOf/0/properties/jwksRefreshSeconds"),
         json!({"type": "integer", "minimum": 60}),
     );
-    remove(&mut new, &format!("{jwt}/{body}/anyOf/1/properties/jwksUrl/default"));
+    remove(
+        &mut new,
+        &format!("{jwt}/{body}/anyOf/1/properties/jwksUrl/default"),
+    );
     // The spiffe retrieve response drops its https_web_bundle option; the token-auth list
     // operation gets a larger page limit.
     let spiffe = "/paths/~1api~1v1~1auth~1spiffe-auth~1identities~1{identityId}";
     let tbd = new
-        .pointer(&format!("{spiffe}/get/{ok}/properties/identitySpiffeAuth/properties/trustBundleDistribution"))
+        .pointer(&format!(
+            "{spiffe}/get/{ok}/properties/identitySpiffeAuth/properties/trustBundleDistribution"
+        ))
         .cloned();
     if let Some(Value::Object(tbd)) = tbd {
         if tbd.contains_key("anyOf") {
@@ -719,7 +1067,9 @@ fn mixed_update() -> (Value, Value) {
     let token = "/paths/~1api~1v1~1auth~1token-auth~1identities~1{identityId}";
     remove(&mut new, &format!("{token}/delete"));
     let mut clear = new
-        .pointer("/paths/~1api~1v1~1auth~1universal-auth~1identities~1{identityId}~1clear-lockouts/post")
+        .pointer(
+            "/paths/~1api~1v1~1auth~1universal-auth~1identities~1{identityId}~1clear-lockouts/post",
+        )
         .cloned()
         .unwrap();
     clear["operationId"] = json!("rotateUniversalAuthClientId");
@@ -735,9 +1085,19 @@ fn mixed_update_names_nested_fields_and_options() {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     let attach = report.operation("post", UA_PATH).unwrap();
     let c = find(attach, &Location::RequestBody, "accessTokenTTL");
-    assert_eq!((c.id.as_str(), c.breaking), ("request-property-max-decreased", true));
-    let c = find(attach, &Location::RequestBody, "clientSecretTrustedIps[].ipAddress");
-    assert_eq!((c.id.as_str(), c.breaking), ("request-property-max-length-set", true));
+    assert_eq!(
+        (c.id.as_str(), c.breaking),
+        ("request-property-max-decreased", true)
+    );
+    let c = find(
+        attach,
+        &Location::RequestBody,
+        "clientSecretTrustedIps[].ipAddress",
+    );
+    assert_eq!(
+        (c.id.as_str(), c.breaking),
+        ("request-property-max-length-set", true)
+    );
 
     let jwt = report
         .operation("post", "/api/v1/auth/jwt-auth/identities/{identityId}")
@@ -747,18 +1107,34 @@ fn mixed_update_names_nested_fields_and_options() {
         &Location::RequestBody,
         "anyOf[configurationType=jwks].jwksRefreshSeconds",
     );
-    assert_eq!((c.id.as_str(), c.breaking), ("new-optional-request-property", false));
-    let c = find(jwt, &Location::RequestBody, "anyOf[configurationType=static].jwksUrl");
-    assert_eq!((c.id.as_str(), c.breaking), ("request-property-default-value-removed", false));
+    assert_eq!(
+        (c.id.as_str(), c.breaking),
+        ("new-optional-request-property", false)
+    );
+    let c = find(
+        jwt,
+        &Location::RequestBody,
+        "anyOf[configurationType=static].jwksUrl",
+    );
+    assert_eq!(
+        (c.id.as_str(), c.breaking),
+        ("request-property-default-value-removed", false)
+    );
 
     let removed = report
         .operation("delete", "/api/v1/auth/token-auth/identities/{identityId}")
         .unwrap();
     assert_eq!(removed.changes[0].id, "api-removed-without-deprecation");
     let added = report
-        .operation("post", "/api/v1/auth/universal-auth/identities/{identityId}/rotate-client-id")
+        .operation(
+            "post",
+            "/api/v1/auth/universal-auth/identities/{identityId}/rotate-client-id",
+        )
         .unwrap();
-    assert_eq!(added.operation_id.as_deref(), Some("rotateUniversalAuthClientId"));
+    assert_eq!(
+        added.operation_id.as_deref(),
+        Some("rotateUniversalAuthClientId")
+    );
     assert_eq!(added.changes[0].id, "endpoint-added");
     assert!(report.has_breaking());
     insta::assert_snapshot!("mixed_update", report.to_markdown());
@@ -790,7 +1166,11 @@ fn untagged_options_are_matched_by_position() {
     let ldap = "/paths/~1api~1v1~1auth~1ldap-auth~1identities~1{identityId}/post/requestBody/content/application~1json/schema";
     let old = current_spec();
     let mut new = old.clone();
-    set(&mut new, &format!("{ldap}/anyOf/1/properties/searchBase/minLength"), json!(3));
+    set(
+        &mut new,
+        &format!("{ldap}/anyOf/1/properties/searchBase/minLength"),
+        json!(3),
+    );
     let report = diff(&old, &new);
     let op = report
         .operation("post", "/api/v1/auth/ldap-auth/identities/{identityId}")
