@@ -13,18 +13,30 @@
 //! upstream revision changes only the lines that really changed:
 //!
 //! * 2-space indented JSON (`serde_json`'s pretty printer), `\n` line ends, one trailing newline;
-//! * the fixed fields of every OpenAPI object are in a fixed conventional order, independent of
-//!   the input: the document (`openapi`, `info`, `jsonSchemaDialect`, `servers`, `security`,
-//!   `tags`, `paths`, `webhooks`, `components`, `externalDocs`), path items (`$ref`, `summary`,
-//!   `description`, `servers`, `parameters`, then `get`, `put`, `post`, `delete`, `options`,
-//!   `head`, `patch`, `trace`), operations (`tags`, `summary`, `description`, `externalDocs`,
-//!   `operationId`, `parameters`, `requestBody`, `responses`, `callbacks`, `deprecated`,
-//!   `security`, `servers`), parameters (`name`, `in`, `description`, `required`, ..., `schema`),
-//!   request bodies, responses, media types, security schemes, and schemas (`$ref`, `title`,
-//!   `description`, `type`, `format`, `nullable`, `enum`, `const`, `default`, numeric bounds,
-//!   string bounds, `pattern`, `items`, array bounds, `properties`, `required`,
-//!   `additionalProperties`, ..., `allOf`, `anyOf`, `oneOf`, `not`, ...); unknown keys (`x-…`)
-//!   follow, sorted;
+//! * the fixed fields of every OpenAPI object are in a fixed order, independent of the input.
+//!   Where Infisical's generator (fastify-swagger over zod schemas) is consistent, the order is
+//!   the one it emits, so that importing Infisical's document changes as little as possible;
+//!   fields it does not emit sit where the OpenAPI specification lists them:
+//!   - document: `openapi`, `info`, `jsonSchemaDialect`, `servers`, `security`, `tags`,
+//!     `paths`, `webhooks`, `components`, `externalDocs`;
+//!   - info: `title`, `version`, `summary`, `description`, ...;
+//!   - path item: `$ref`, `summary`, `description`, `servers`, `parameters`, then `get`, `put`,
+//!     `post`, `delete`, `options`, `head`, `patch`, `trace`;
+//!   - operation: `tags`, `summary`, `description`, `externalDocs`, `operationId`,
+//!     `parameters`, `requestBody`, `responses`, `callbacks`, `deprecated`, `security`,
+//!     `servers`;
+//!   - parameter: `schema`, `in`, `name`, `required`, `description`, ...;
+//!   - request body: `description`, `required`, `content`; response: `description`, `headers`,
+//!     `content`, `links`; media type: `schema`, `example`, `examples`, `encoding`;
+//!   - schema: `$ref`, `title`, `description`, `type`, `properties`, `required`,
+//!     `additionalProperties`, `format`, `enum`, `const`, `minLength`, `maxLength`, `pattern`,
+//!     `items`, `minItems`, `maxItems`, `uniqueItems`, `minimum`, `exclusiveMinimum`, `maximum`,
+//!     `exclusiveMaximum`, `multipleOf`, `default`, `nullable`, `allOf`, `anyOf`, `oneOf`,
+//!     `not`, ...;
+//!
+//!   unknown keys (`x-…`) follow the known ones, sorted. (Infisical's own output is not fully
+//!   consistent: in the current document 3 request bodies put `content` before `required` and 6
+//!   schemas put `maximum` before `minimum`; the canonical form fixes those 9 places.)
 //! * maps keyed by names are sorted by name: `paths`, `responses` (status codes, `default` last),
 //!   `content` (media types), `headers`, the sections of `components`;
 //! * except schema `properties`, which keep the document's order: that order is the API author's
@@ -482,12 +494,12 @@ const ROOT_ORDER: &[&str] = &[
 ];
 const INFO_ORDER: &[&str] = &[
     "title",
+    "version",
     "summary",
     "description",
     "termsOfService",
     "contact",
     "license",
-    "version",
 ];
 const SERVER_ORDER: &[&str] = &["url", "description", "variables"];
 const TAG_ORDER: &[&str] = &["name", "description", "externalDocs"];
@@ -522,16 +534,16 @@ const OPERATION_ORDER: &[&str] = &[
 ];
 const PARAMETER_ORDER: &[&str] = &[
     "$ref",
-    "name",
+    "schema",
     "in",
-    "description",
+    "name",
     "required",
+    "description",
     "deprecated",
     "allowEmptyValue",
     "style",
     "explode",
     "allowReserved",
-    "schema",
     "example",
     "examples",
     "content",
@@ -567,16 +579,12 @@ const SCHEMA_ORDER: &[&str] = &[
     "title",
     "description",
     "type",
+    "properties",
+    "required",
+    "additionalProperties",
     "format",
-    "nullable",
     "enum",
     "const",
-    "default",
-    "multipleOf",
-    "minimum",
-    "exclusiveMinimum",
-    "maximum",
-    "exclusiveMaximum",
     "minLength",
     "maxLength",
     "pattern",
@@ -585,15 +593,19 @@ const SCHEMA_ORDER: &[&str] = &[
     "minItems",
     "maxItems",
     "uniqueItems",
-    "properties",
-    "required",
-    "additionalProperties",
-    "minProperties",
-    "maxProperties",
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "default",
+    "nullable",
     "allOf",
     "anyOf",
     "oneOf",
     "not",
+    "minProperties",
+    "maxProperties",
     "discriminator",
     "readOnly",
     "writeOnly",
