@@ -24,7 +24,8 @@
 //!   spiffe-auth's `profile` do; otherwise options are matched by position). For every schema:
 //!   type, nullability (`nullable: true` or a `"null"` type), `format`, `enum` values, `default`,
 //!   `minimum`, `maximum`, `minLength`, `maxLength`, `minItems`, `maxItems`; for every property
-//!   and parameter: added, removed, required-ness. Local `$ref`s are followed.
+//!   and parameter: added, removed, required-ness. Local `$ref`s are followed (a recursive
+//!   schema is compared once: a pair of references met again below itself is not re-entered).
 //!
 //! # Classification
 //!
@@ -765,6 +766,7 @@ pub fn diff(old: &Value, new: &Value) -> DiffReport {
         old,
         new,
         problems: Vec::new(),
+        active_refs: Vec::new(),
     };
     let old_ops = differ.operations(Document::Old);
     let new_ops = differ.operations(Document::New);
@@ -893,6 +895,8 @@ struct Differ<'a> {
     old: &'a Value,
     new: &'a Value,
     problems: Vec<Problem>,
+    /// `$ref` pairs being compared on the current walk (cycle guard).
+    active_refs: Vec<(String, String)>,
 }
 
 /// RFC 6901 escaping of one reference token.
@@ -1417,6 +1421,35 @@ impl<'a> Differ<'a> {
     /// Compares two schemas found at `field`.
     #[allow(clippy::too_many_arguments)]
     fn schema(
+        &mut self,
+        cx: &mut Cx<'_>,
+        subject: Subject,
+        field: &str,
+        old: (Node<'a>, String),
+        new: (Node<'a>, String),
+        depth: usize,
+    ) {
+        // A pair of `$ref`s already being compared further up is a recursive schema: its
+        // changes are reported at the outer level.
+        let ref_of = |n: &Node<'a>| n.v.get("$ref").and_then(Value::as_str);
+        let pair = match (ref_of(&old.0), ref_of(&new.0)) {
+            (Some(a), Some(b)) => Some((a.to_string(), b.to_string())),
+            _ => None,
+        };
+        if let Some(pair) = &pair {
+            if self.active_refs.contains(pair) {
+                return;
+            }
+            self.active_refs.push(pair.clone());
+        }
+        self.schema_inner(cx, subject, field, old, new, depth);
+        if pair.is_some() {
+            self.active_refs.pop();
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn schema_inner(
         &mut self,
         cx: &mut Cx<'_>,
         subject: Subject,

@@ -1199,3 +1199,30 @@ fn malformed_parts_are_reported_with_their_pointer() {
     assert!(err.to_string().contains(&p.pointer), "{err}");
     assert!(report.to_markdown().contains("## Problems"));
 }
+
+#[test]
+fn recursive_schemas_are_compared_without_looping() {
+    let tree = |max: u64| {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/tree": {"get": {"operationId": "getTree", "responses": {"200": {
+                "description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}
+            }}}}},
+            "components": {"schemas": {"Node": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "maxLength": max},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}
+                }
+            }}}
+        })
+    };
+    let report = try_diff(&tree(10), &tree(20)).expect("no problems");
+    let changes: Vec<_> = report.changes().map(|(_, c)| c).collect();
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0].id, "response-property-max-length-increased");
+    assert_eq!(changes[0].field, "name");
+    assert!(changes[0].breaking);
+}
