@@ -23,6 +23,7 @@
 mod checks;
 mod error;
 mod generated;
+pub mod reference;
 pub mod runtime;
 
 pub use error::ApiError;

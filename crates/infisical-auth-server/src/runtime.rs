@@ -210,12 +210,12 @@ where
         }
     };
     let query = parts.uri.query().unwrap_or("").to_owned();
-    let body = if operation.has_body {
+    let mut body = if operation.has_body {
         Some(read_json(&parts.headers, body).await?)
     } else {
         None
     };
-    crate::checks::validate(operation.id, &path, &query, body.as_ref())?;
+    crate::checks::validate(operation.id, &path, &query, body.as_mut())?;
     let input = Input {
         context: Some(RequestContext {
             bearer_token,

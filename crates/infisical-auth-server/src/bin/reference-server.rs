@@ -1,1 +1,86 @@
-fn main() {}
+//! `reference-server`: Infisical's machine-identity auth API served from memory, for tests and
+//! local development.
+//!
+//! ```text
+//! cargo run --release --bin reference-server -- --listen 127.0.0.1:8080 --admin-token TOKEN \
+//!     [--identity UUID]... [--seed-identities N] [--quiet]
+//! ```
+//!
+//! Create identities with `--identity` or `POST /api/v1/identities` (admin token). Ctrl-C (or
+//! SIGTERM) stops it after the requests in flight are answered.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use infisical_auth_server::reference::{serve, ReferenceConfig};
+
+/// Infisical's machine-identity auth API, in memory.
+#[derive(Debug, Parser)]
+#[command(name = "reference-server", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Bearer token that authorises management calls (or set INFISICAL_ADMIN_TOKEN).
+    #[arg(long, env = "INFISICAL_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: String,
+    /// An identity to create at start (a UUID); repeat for more.
+    #[arg(long = "identity", value_name = "UUID")]
+    identities: Vec<String>,
+    /// Create N more identities at start, each with universal auth attached (defaults).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    seed_identities: usize,
+    /// Do not log a line per request.
+    #[arg(long)]
+    quiet: bool,
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    eprintln!("reference-server: shutting down");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = ReferenceConfig {
+        admin_token: args.admin_token,
+        identities: args.identities,
+        seed_identities: args.seed_identities,
+        log_requests: !args.quiet,
+    };
+    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("reference-server: cannot listen on {}: {e}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    eprintln!("reference-server: listening on http://{local}");
+    match serve(listener, &config, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("reference-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

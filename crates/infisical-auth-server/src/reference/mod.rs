@@ -1,0 +1,155 @@
+//! The reference server: an in-memory implementation of [`InfisicalAuthApi`] behind the generated
+//! router, plus what a test double needs around it:
+//!
+//! - `POST /api/v1/identities` (admin token only, not part of Infisical's API): creates an
+//!   identity, body `{"id"?: UUID, "name"?: string}`, answers `{"identity": {"id", "name"}}`;
+//! - `GET /api/docs/json`: the OpenAPI document the server was generated from, as Infisical
+//!   serves it;
+//! - a log line per request (method, path, status, latency, reqId; never a header, query or body).
+//!
+//! Management calls accept the admin token, or an access token issued by this server (used from
+//! one of its trusted IPs, counting against its use limit).
+
+mod api;
+mod shape;
+mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{json, Value};
+
+pub use api::ReferenceApi;
+
+use crate::runtime::{bearer_token, new_request_id, RequestId};
+use crate::ApiError;
+
+/// The OpenAPI document the server stubs were generated from.
+pub const SPEC_JSON: &str = include_str!("../../../../openapi/infisical-identity-auth.json");
+
+/// How to run the reference server.
+#[derive(Clone, Debug, Default)]
+pub struct ReferenceConfig {
+    /// The bearer token that authorises management calls.
+    pub admin_token: String,
+    /// Identities to create at start (UUIDs).
+    pub identities: Vec<String>,
+    /// How many further identities to create at start, each with universal auth attached with
+    /// the defaults (for load and memory measurements).
+    pub seed_identities: usize,
+    /// Log a line per request to standard output.
+    pub log_requests: bool,
+}
+
+/// Builds the state of a reference server from `config`.
+pub fn build(config: &ReferenceConfig) -> Result<Arc<ReferenceApi>, ApiError> {
+    let spec: Value = serde_json::from_str(SPEC_JSON).map_err(|_| ApiError::internal())?;
+    let api = Arc::new(ReferenceApi::new(config.admin_token.clone(), &spec));
+    drop(spec);
+    for id in &config.identities {
+        api.create_identity(Some(id))?;
+    }
+    if config.seed_identities > 0 {
+        let admin = crate::RequestContext {
+            bearer_token: Some(config.admin_token.clone()),
+            client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+            request_id: new_request_id(),
+        };
+        let defaults: Value = serde_json::from_value::<crate::types::AttachUniversalAuthBody>(json!({}))
+            .ok()
+            .and_then(|b| serde_json::to_value(b).ok())
+            .unwrap_or_else(|| json!({}));
+        for _ in 0..config.seed_identities {
+            let id = api.create_identity(None)?;
+            api.dispatch("attachUniversalAuth", &admin, &[&id], None, Some(defaults.clone()))?;
+        }
+    }
+    Ok(api)
+}
+
+/// The whole application: the generated router on `api`, the extra routes, and (if asked) the
+/// request log.
+pub fn app(api: Arc<ReferenceApi>, log_requests: bool) -> axum::Router {
+    let extra = axum::Router::new()
+        .route("/api/docs/json", get(docs))
+        .route("/api/v1/identities", post(create_identity))
+        .with_state(api.clone());
+    let app = crate::router(api).merge(extra);
+    if log_requests {
+        app.layer(middleware::from_fn(log_request))
+    } else {
+        app
+    }
+}
+
+/// Serves `config` on `listener` until `shutdown` completes (connections are drained first).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: &ReferenceConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let api = build(config).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let app = app(api, config.log_requests);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn docs() -> Response {
+    let mut response = Response::new(axum::body::Body::from(SPEC_JSON));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response
+}
+
+async fn create_identity(State(api): State<Arc<ReferenceApi>>, headers: HeaderMap, body: Bytes) -> Response {
+    let request_id = new_request_id();
+    let outcome = (|| {
+        let token = bearer_token(&headers).ok_or_else(|| ApiError::unauthorized("Token missing"))?;
+        let ctx = crate::RequestContext {
+            bearer_token: Some(token),
+            client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+            request_id: request_id.clone(),
+        };
+        api.authorize(&ctx)?;
+        let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))?
+        };
+        let id = body.get("id").and_then(Value::as_str);
+        let name = body.get("name").and_then(Value::as_str);
+        let id = api.create_identity(id)?;
+        let name = name.map(str::to_owned).unwrap_or_else(|| format!("identity-{}", &id[..8]));
+        Ok::<_, ApiError>(json!({"identity": {"id": id, "name": name}}))
+    })();
+    let mut response = match outcome {
+        Ok(value) => (StatusCode::OK, axum::Json(value)).into_response(),
+        Err(error) => error.to_response(&request_id),
+    };
+    response.extensions_mut().insert(RequestId(request_id));
+    response
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let request_id = response.extensions().get::<RequestId>().map(|r| r.0.as_str()).unwrap_or("-");
+    println!(
+        "{method} {path} {} {:.3}ms {request_id}",
+        response.status().as_u16(),
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
