@@ -365,3 +365,81 @@ fn unknown_response_fields_are_accepted() {
     let body = json!({"accessToken": "t", "expiresIn": 1, "accessTokenMaxTTL": 2, "tokenType": "Bearer", "aFieldFromTheFuture": 1});
     assert!(serde_json::from_value::<types::LoginWithUniversalAuthResponse>(body).is_ok());
 }
+
+#[tokio::test]
+async fn invalid_requests_are_refused_before_sending() {
+    let mock = Mock::start().await;
+    let client = mock.client();
+    mock.answer_success("attachUniversalAuth");
+    let ip = |ip: &str| types::AttachUniversalAuthBodyClientSecretTrustedIpsItem {
+        ip_address: ip.into(),
+    };
+    let err = client
+        .attach_universal_auth()
+        .identity_id(ID)
+        .body_map(|b| {
+            b.access_token_ttl(7200)
+                .access_token_max_ttl(3600)
+                .lockout_threshold(31.0)
+                .client_secret_trusted_ips(vec![ip("10.0.0.0/8"), ip("10.0.0.1/33")])
+        })
+        .send()
+        .await
+        .expect_err("an invalid body is refused");
+    assert_eq!(mock.seen.lock().unwrap().len(), 0, "nothing was sent");
+    let rejection = infisical_auth_client::rejection(&err).expect("a typed validation error");
+    assert_eq!(rejection.status(), 422);
+    let issues: Vec<String> = rejection
+        .issues()
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}",
+                infisical_auth_validation::display_path(&i.path),
+                i.code.as_str()
+            )
+        })
+        .collect();
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.starts_with("lockoutThreshold") && i.ends_with("too_big")),
+        "{issues:?}"
+    );
+    assert!(
+        rejection
+            .issues()
+            .iter()
+            .any(|i| i.message == "Access Token TTL cannot be greater than Access Token Max TTL."),
+        "TTL <= MaxTTL: {:?}",
+        rejection.issues()
+    );
+
+    // Schema-valid but a malformed trusted IP: Infisical's 400, also caught before sending.
+    let err = client
+        .attach_universal_auth()
+        .identity_id(ID)
+        .body_map(|b| b.client_secret_trusted_ips(vec![ip("10.0.0.0/8"), ip("10.0.0.1/33")]))
+        .send()
+        .await
+        .expect_err("an invalid IP is refused");
+    let rejection = infisical_auth_client::rejection(&err).expect("typed");
+    assert_eq!(rejection.status(), 400);
+    assert!(
+        rejection
+            .to_string()
+            .contains("The IP is not a valid IPv4, IPv6, or CIDR block"),
+        "{rejection}"
+    );
+    assert_eq!(mock.seen.lock().unwrap().len(), 0, "nothing was sent");
+
+    // A valid request goes out.
+    client
+        .attach_universal_auth()
+        .identity_id(ID)
+        .body_map(|b| b.access_token_ttl(3600))
+        .send()
+        .await
+        .expect("valid request is sent");
+    assert_eq!(mock.seen.lock().unwrap().len(), 1);
+}

@@ -90,7 +90,8 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     let fixed = fixed_document(&spec.doc, cfg)?;
     let generated = generate::generate(&fixed)?;
     let mut types = generated.types;
-    let client = generated.client;
+    let mut client = generated.client;
+    client.items.push(operation_table(&fixed));
 
     postprocess::three_state_fields(&mut types, &three_state_fields(&fixed))
         .map_err(Error::Generate)?;
@@ -159,6 +160,23 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         operations,
         types: type_count,
     })
+}
+
+/// `OPERATIONS`: every operation's id, method and path template, in the client code, so that
+/// hand-written hooks can map a request back to its operation and path parameters.
+pub fn operation_table(fixed: &Value) -> syn::Item {
+    let rows = ops::operations(fixed).into_iter().map(|op| {
+        let id = op.id().unwrap_or_default();
+        let rust_name = id.to_snake_case();
+        let method = op.method.to_uppercase();
+        let path = op.path;
+        quote::quote! { (#id, #rust_name, #method, #path) }
+    });
+    syn::parse_quote! {
+        /// Every operation as `(operationId, client method name, HTTP method, path template)`, in
+        /// path order.
+        pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[#(#rows),*];
+    }
 }
 
 /// The Rust name of the crate in `folder` (its last component, `-` as `_`).

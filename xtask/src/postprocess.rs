@@ -502,7 +502,7 @@ mod tests {
             type_name: "Update".into(),
             field: "host".into(),
         };
-        three_state_fields(&mut file, &[field.clone()]).unwrap();
+        three_state_fields(&mut file, std::slice::from_ref(&field)).unwrap();
         let text = prettyplease::unparse(&file).replace([' ', '\n'], "");
         assert_eq!(
             text.matches("::std::option::Option<::std::option::Option<String>>")

@@ -14,13 +14,21 @@
 //! Every operation returns `Result<ResponseValue<T>, Error<ErrorResponse>>`: a non-2xx answer is
 //! `Error::ErrorResponse` holding the typed [`types::ErrorResponse`] (status, `reqId`, `error`,
 //! `message` or the list of validation issues, `details`). See [`ApiError`] helpers.
+//!
+//! Requests are validated before they are sent (ranges, lengths, trusted IP syntax, TTL <= MaxTTL
+//! and the other rules of `infisical-auth-validation`): an invalid request is refused with every
+//! problem at once and nothing goes over the network; [`rejection`] gives the typed problems.
 
 #[rustfmt::skip]
 mod generated;
 pub use generated::*;
 
 mod connect;
-pub use connect::{BaseUrl, Connect, ConnectError};
+pub use connect::{BaseUrl, Connect, ConnectError, EU_CLOUD, US_CLOUD};
+
+mod validate;
+pub use infisical_auth_validation::{Issue, Rejection};
+pub use validate::rejection;
 
 /// The error every operation returns.
 pub type ApiError = Error<types::ErrorResponse>;
