@@ -53,52 +53,160 @@ pub struct TrustedIp {
     prefix: Option<u8>,
 }
 
-/// Parses a strict IPv4 dotted quad: four decimal octets 0..=255 without leading zeros.
-fn parse_v4(s: &str) -> Option<Ipv4Addr> {
+/// Parses a strict IPv4 dotted quad: four decimal octets 0..=255 without leading zeros (one pass over the bytes).
+fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut n = 0;
-    for part in s.split('.') {
-        if n == 4 || part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit())
-        {
+    let mut val: u32 = 0;
+    let mut digits = 0;
+    for &c in b {
+        if c.is_ascii_digit() {
+            if digits > 0 && val == 0 {
+                return None; // leading zero
+            }
+            val = val * 10 + u32::from(c - b'0');
+            digits += 1;
+            if digits > 3 {
+                return None;
+            }
+        } else if c == b'.' {
+            if digits == 0 || n == 3 || val > 255 {
+                return None;
+            }
+            octets[n] = val as u8;
+            n += 1;
+            val = 0;
+            digits = 0;
+        } else {
             return None;
         }
-        if part.len() > 1 && part.starts_with('0') {
-            return None;
-        }
-        let v: u16 = part.parse().ok()?;
-        octets[n] = u8::try_from(v).ok()?;
-        n += 1;
     }
-    (n == 4).then(|| Ipv4Addr::from(octets))
-}
-
-/// Parses a strict IPv6 address (std grammar, which has no zone ids or brackets), refusing leading zeros in an
-/// embedded dotted quad.
-fn parse_v6(s: &str) -> Option<Ipv6Addr> {
-    if !s.contains(':')
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-    {
+    if digits == 0 || n != 3 || val > 255 {
         return None;
     }
-    if let Some(idx) = s.rfind(':') {
-        let tail = &s[idx + 1..];
-        if tail.contains('.') && parse_v4(tail).is_none() {
+    octets[3] = val as u8;
+    Some(Ipv4Addr::from(octets))
+}
+
+fn hex_value(c: u8) -> Option<u32> {
+    match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'a'..=b'f' => Some(u32::from(c - b'a' + 10)),
+        b'A'..=b'F' => Some(u32::from(c - b'A' + 10)),
+        _ => None,
+    }
+}
+
+/// Parses an IPv6 address with the grammar of `std::net::Ipv6Addr` (groups of 1-4 hex digits, at most one `::`
+/// standing for at least one group, an optional trailing dotted quad), refusing leading zeros in the dotted quad.
+/// No zone ids, no brackets.
+fn parse_v6(b: &[u8]) -> Option<Ipv6Addr> {
+    let mut head = [0u16; 8];
+    let mut tail = [0u16; 8];
+    let (mut hn, mut tn) = (0usize, 0usize);
+    let mut compressed = false;
+    let mut i = 0;
+    if b.starts_with(b"::") {
+        compressed = true;
+        i = 2;
+        if i == b.len() {
+            return Some(Ipv6Addr::UNSPECIFIED);
+        }
+    }
+    loop {
+        let start = i;
+        let mut v: u32 = 0;
+        let mut digits = 0;
+        while let Some(h) = b.get(i).and_then(|c| hex_value(*c)) {
+            v = v * 16 + h;
+            digits += 1;
+            i += 1;
+            if digits > 4 {
+                return None;
+            }
+        }
+        let limit = if compressed { 7 } else { 8 };
+        if b.get(i) == Some(&b'.') {
+            // a trailing dotted quad: two groups
+            let v4 = parse_v4(&b[start..])?;
+            if hn + tn + 2 > limit {
+                return None;
+            }
+            let o = v4.octets();
+            let groups = [
+                u16::from_be_bytes([o[0], o[1]]),
+                u16::from_be_bytes([o[2], o[3]]),
+            ];
+            for g in groups {
+                if compressed {
+                    tail[tn] = g;
+                    tn += 1;
+                } else {
+                    head[hn] = g;
+                    hn += 1;
+                }
+            }
+            break;
+        }
+        if digits == 0 || hn + tn + 1 > limit {
+            return None;
+        }
+        if compressed {
+            tail[tn] = v as u16;
+            tn += 1;
+        } else {
+            head[hn] = v as u16;
+            hn += 1;
+        }
+        if i == b.len() {
+            break;
+        }
+        if b[i] != b':' {
+            return None;
+        }
+        i += 1;
+        if b.get(i) == Some(&b':') {
+            if compressed {
+                return None;
+            }
+            compressed = true;
+            i += 1;
+            if hn + 1 > 8 {
+                return None;
+            }
+            if i == b.len() {
+                break;
+            }
+        } else if i == b.len() {
             return None;
         }
     }
-    Ipv6Addr::from_str(s).ok()
-}
-
-/// Parses a prefix: 1 to 3 plain decimal digits.
-fn parse_prefix(s: &str, max: u8) -> Option<u8> {
-    if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if compressed {
+        if hn + tn > 7 {
+            return None;
+        }
+    } else if hn != 8 {
         return None;
     }
-    let v: u16 = s.parse().ok()?;
-    let v = u8::try_from(v).ok()?;
-    (v <= max).then_some(v)
+    let mut groups = [0u16; 8];
+    groups[..hn].copy_from_slice(&head[..hn]);
+    groups[8 - tn..].copy_from_slice(&tail[..tn]);
+    Some(Ipv6Addr::from(groups))
+}
+
+/// Parses a prefix: 1 to 3 plain decimal digits, at most `max`.
+fn parse_prefix(b: &[u8], max: u8) -> Option<u8> {
+    if b.is_empty() || b.len() > 3 {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    (v <= u32::from(max)).then_some(v as u8)
 }
 
 impl TrustedIp {
@@ -117,26 +225,25 @@ impl TrustedIp {
     }
 
     fn parse_parts(input: &str) -> Option<(IpNet, Option<u8>)> {
-        let (addr, prefix) = match input.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (input, None),
+        let b = input.as_bytes();
+        let (addr, prefix) = match b.iter().position(|c| *c == b'/') {
+            Some(i) => (&b[..i], Some(&b[i + 1..])),
+            None => (b, None),
         };
-        let ip: IpAddr = if let Some(v4) = parse_v4(addr) {
-            IpAddr::V4(v4)
+        if addr.contains(&b':') {
+            let a = parse_v6(addr)?;
+            let p = match prefix {
+                Some(p) => Some(parse_prefix(p, 128)?),
+                None => None,
+            };
+            Some((IpNet::V6(Ipv6Net::new(a, p.unwrap_or(128)).ok()?), p))
         } else {
-            IpAddr::V6(parse_v6(addr)?)
-        };
-        match (ip, prefix) {
-            (IpAddr::V4(a), None) => Some((IpNet::V4(Ipv4Net::new(a, 32).ok()?), None)),
-            (IpAddr::V6(a), None) => Some((IpNet::V6(Ipv6Net::new(a, 128).ok()?), None)),
-            (IpAddr::V4(a), Some(p)) => {
-                let p = parse_prefix(p, 32)?;
-                Some((IpNet::V4(Ipv4Net::new(a, p).ok()?), Some(p)))
-            }
-            (IpAddr::V6(a), Some(p)) => {
-                let p = parse_prefix(p, 128)?;
-                Some((IpNet::V6(Ipv6Net::new(a, p).ok()?), Some(p)))
-            }
+            let a = parse_v4(addr)?;
+            let p = match prefix {
+                Some(p) => Some(parse_prefix(p, 32)?),
+                None => None,
+            };
+            Some((IpNet::V4(Ipv4Net::new(a, p.unwrap_or(32)).ok()?), p))
         }
     }
 

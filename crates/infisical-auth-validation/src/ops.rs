@@ -879,9 +879,41 @@ pub(crate) static OPS: &[OpDef] = &[
 
 /// The definition of an operation.
 pub(crate) fn find(operation_id: &str) -> Option<&'static OpDef> {
-    OPS.binary_search_by(|o| o.id.cmp(operation_id))
-        .ok()
-        .map(|i| &OPS[i])
+    // An open-addressed table keyed by an FNV-1a hash: one hash and usually one comparison per call.
+    const SLOTS: usize = 256;
+    static INDEX: std::sync::OnceLock<[u8; SLOTS]> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut t = [u8::MAX; SLOTS];
+        for (i, op) in OPS.iter().enumerate() {
+            let mut slot = fnv1a(op.id) % SLOTS;
+            while t[slot] != u8::MAX {
+                slot = (slot + 1) % SLOTS;
+            }
+            t[slot] = i as u8;
+        }
+        t
+    });
+    let mut slot = fnv1a(operation_id) % SLOTS;
+    loop {
+        let i = index[slot];
+        if i == u8::MAX {
+            return None;
+        }
+        let op = &OPS[usize::from(i)];
+        if crate::schema::bytes_eq(op.id.as_bytes(), operation_id.as_bytes()) {
+            return Some(op);
+        }
+        slot = (slot + 1) % SLOTS;
+    }
+}
+
+fn fnv1a(s: &str) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h as usize
 }
 
 #[cfg(test)]
@@ -891,6 +923,11 @@ mod tests {
     #[test]
     fn table_is_sorted_and_complete() {
         assert_eq!(OPS.len(), 78);
+        for op in OPS {
+            assert!(std::ptr::eq(find(op.id).unwrap(), op), "{}", op.id);
+            assert!(find(&format!("{}x", op.id)).is_none());
+        }
+        assert!(find("").is_none());
         for w in OPS.windows(2) {
             assert!(
                 w[0].id < w[1].id,

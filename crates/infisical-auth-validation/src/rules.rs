@@ -266,16 +266,12 @@ pub(crate) fn check_cross(rule: CrossRule, body: &Value, ctx: &mut Ctx) {
     let num = |k: &str| get(k).and_then(Value::as_f64);
     match rule {
         CrossRule::TtlWithinMaxOnAttach => {
-            let ttl = if get("accessTokenTTL").is_some() {
-                num("accessTokenTTL")
-            } else {
-                Some(DEFAULT_TTL)
+            let value_or_default = |v: Option<&Value>| match v {
+                None => Some(DEFAULT_TTL),
+                Some(x) => x.as_f64(),
             };
-            let max = if get("accessTokenMaxTTL").is_some() {
-                num("accessTokenMaxTTL")
-            } else {
-                Some(DEFAULT_TTL)
-            };
+            let ttl = value_or_default(get("accessTokenTTL"));
+            let max = value_or_default(get("accessTokenMaxTTL"));
             if let (Some(t), Some(m)) = (ttl, max) {
                 if t > m {
                     ctx.custom(&P::Root, TTL_ABOVE_MAX_MESSAGE);

@@ -164,6 +164,27 @@ impl P<'_> {
     }
 }
 
+/// Byte equality for short keys, inlined (avoids a `memcmp` call per property name).
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        let x = u64::from_ne_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]);
+        let y = u64::from_ne_bytes([y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]]);
+        if x != y {
+            return false;
+        }
+    }
+    ca.remainder()
+        .iter()
+        .zip(cb.remainder())
+        .all(|(x, y)| x == y)
+}
+
 /// Collected outcome of a walk.
 #[derive(Default)]
 pub(crate) struct Ctx {
@@ -408,9 +429,29 @@ pub(crate) fn check_props(
     p: &P<'_>,
     ctx: &mut Ctx,
 ) {
-    for prop in props {
+    // One pass over the body's keys (cheaper than a map lookup per property), then the properties in declared
+    // order so issues come out in Infisical's order.
+    const MAX_PROPS: usize = 16;
+    let mut found: [Option<&Value>; MAX_PROPS] = [None; MAX_PROPS];
+    if props.len() <= MAX_PROPS {
+        for (k, v) in obj {
+            let kb = k.as_bytes();
+            if let Some(i) = props
+                .iter()
+                .position(|prop| prop.name.len() == kb.len() && prop.name.as_bytes() == kb)
+            {
+                found[i] = Some(v);
+            }
+        }
+    }
+    for (i, prop) in props.iter().enumerate() {
         let fp = P::Key(p, prop.name);
-        match obj.get(prop.name) {
+        let value = if props.len() <= MAX_PROPS {
+            found[i]
+        } else {
+            obj.get(prop.name)
+        };
+        match value {
             None => {
                 if prop.required {
                     ctx.push(invalid_type(&fp, expected_name(&prop.s), "undefined"));
@@ -427,11 +468,19 @@ pub(crate) fn check_props(
 }
 
 fn check_num(c: &NumC, integral: bool, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
-    let Some(n) = v.as_f64() else {
+    let Value::Number(num) = v else {
         ctx.push(invalid_type(p, "number", type_name(v)));
         return;
     };
-    check_num_value(c, integral, n, p, ctx);
+    if let Some(i) = num.as_i64() {
+        // integers: no fraction to check
+        let n = i as f64;
+        if c.min.is_some_and(|m| n < m) || c.max.is_some_and(|m| n > m) {
+            check_num_value(c, false, n, p, ctx);
+        }
+        return;
+    }
+    check_num_value(c, integral, num.as_f64().unwrap_or(f64::NAN), p, ctx);
 }
 
 pub(crate) fn check_num_value(c: &NumC, integral: bool, n: f64, p: &P<'_>, ctx: &mut Ctx) {

@@ -99,6 +99,26 @@ fn v6_text() -> impl Strategy<Value = String> {
                 .join(":")
         )),
         Just("::".to_owned()),
+        // group soup: 0-5 hex digits per group, an optional "::" anywhere, an optional dotted-quad tail
+        (
+            prop::collection::vec("[0-9a-fA-F]{0,5}", 0..10),
+            any::<prop::sample::Index>(),
+            any::<bool>(),
+            prop::option::of(v4_text()),
+        )
+            .prop_map(|(g, at, dc, v4)| {
+                let mut parts = g.clone();
+                if dc {
+                    let i = at.index(parts.len() + 1);
+                    parts.insert(i, String::new());
+                }
+                let mut t = parts.join(":");
+                if let Some(q) = v4 {
+                    t.push(':');
+                    t.push_str(&q);
+                }
+                t
+            }),
         Just("::1".to_owned()),
         Just("fe80::1%eth0".to_owned()),
         Just("[::1]".to_owned()),
