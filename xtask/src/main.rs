@@ -32,6 +32,23 @@ enum Command {
         #[arg(long, requires = "spec")]
         out: Option<PathBuf>,
     },
+    /// Print, per operation, what changed between two OpenAPI documents (Markdown), each change
+    /// marked breaking or not for a client user.
+    Diff {
+        /// The older document (JSON or YAML).
+        old: PathBuf,
+        /// The newer document (JSON or YAML).
+        new: PathBuf,
+        /// Exit non-zero when any change is breaking.
+        #[arg(long)]
+        fail_on_breaking: bool,
+    },
+    /// Import Infisical's full OpenAPI document: keep the identity-auth operations (tags in
+    /// openapi/import.toml), write the spec file in canonical form, print the diff against it.
+    Import {
+        /// Infisical's document (JSON or YAML), as served at /api/docs/json.
+        path: PathBuf,
+    },
 }
 
 fn workspace_root() -> PathBuf {
@@ -82,7 +99,70 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Command::Diff {
+            old,
+            new,
+            fail_on_breaking,
+        } => diff(&old, &new, fail_on_breaking).unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }),
+        Command::Import { path } => import(&path).unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }),
     }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn diff(old: &Path, new: &Path, fail_on_breaking: bool) -> Result<ExitCode, String> {
+    let old_doc =
+        xtask::import::load_document(&read(old)?).map_err(|e| format!("{}: {e}", old.display()))?;
+    let new_doc =
+        xtask::import::load_document(&read(new)?).map_err(|e| format!("{}: {e}", new.display()))?;
+    let report = xtask::diff::diff(&old_doc, &new_doc);
+    print!("{}", report.to_markdown());
+    Ok(if fail_on_breaking && report.has_breaking() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn import(path: &Path) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let cfg = xtask::import::ImportConfig::load(&root.join(xtask::import::DEFAULT_CONFIG_PATH))
+        .map_err(|e| e.to_string())?;
+    let target = root.join(&cfg.output);
+    let existing = match std::fs::read_to_string(&target) {
+        Ok(text) => Some(
+            xtask::import::load_document(&text)
+                .map_err(|e| format!("{}: {e}", target.display()))?,
+        ),
+        Err(_) => None,
+    };
+    let outcome =
+        xtask::import::import(&read(path)?, &cfg, existing.as_ref()).map_err(|e| e.to_string())?;
+    let changed = xtask::write::ensure_file(&target, &outcome.text, Mode::Write)
+        .map_err(|e| e.to_string())?;
+    print!("{}", outcome.diff_markdown);
+    for tag in &outcome.missing_tags {
+        eprintln!("warning: tag `{tag}` of openapi/import.toml is not in the document");
+    }
+    eprintln!(
+        "import: {} operations -> {} ({})",
+        outcome.operations,
+        cfg.output.display(),
+        if changed == xtask::write::Outcome::Fresh {
+            "unchanged"
+        } else {
+            "written; now run `cargo xtask codegen`"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn fail(e: &xtask::Error) -> ExitCode {
