@@ -56,6 +56,16 @@ fn not_attached(key: &str) -> ApiError {
     ApiError::bad_request(format!("The identity does not have {}", method_words(key)))
 }
 
+/// LDAP configurations can name a template; this server holds none.
+fn check_ldap_template(key: &str, body: &Map<String, Value>) -> Result<(), ApiError> {
+    match body.get("templateId") {
+        Some(Value::String(id)) if key == "LdapAuth" => Err(ApiError::not_found(format!(
+            "Failed to find LDAP configuration template with ID {id}: this reference server holds no templates"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn num(value: &Value, key: &str) -> f64 {
     value.get(key).and_then(Value::as_f64).unwrap_or(0.0)
 }
@@ -213,6 +223,7 @@ impl ReferenceApi {
         let Value::Object(mut config) = body else {
             return Err(ApiError::bad_request("Expected an object body"));
         };
+        check_ldap_template(key, &config)?;
         store_trusted_ips(&mut config)?;
         let now = now_iso();
         config.insert("id".into(), Value::String(uuid::Uuid::new_v4().to_string()));
@@ -243,6 +254,7 @@ impl ReferenceApi {
         let Value::Object(mut changes) = body else {
             return Err(ApiError::bad_request("Expected an object body"));
         };
+        check_ldap_template(key, &changes)?;
         store_trusted_ips(&mut changes)?;
         let mut state = self.write();
         let identity = state.identities.get_mut(identity_id).ok_or_else(|| identity_not_found(identity_id))?;

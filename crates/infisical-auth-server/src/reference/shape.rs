@@ -31,7 +31,8 @@ pub fn shape(value: &Value, schema: &Value, now: &str) -> Value {
             }
             let chosen = options
                 .iter()
-                .find(|option| matches_option(value, option))
+                .find(|option| tags_match(value, option) && has_required(value, option))
+                .or_else(|| options.iter().find(|option| tags_match(value, option)))
                 .or_else(|| options.first());
             return match chosen {
                 Some(option) => shape(value, option, now),
@@ -88,9 +89,8 @@ fn nullable(schema: &Value) -> bool {
     schema.get("nullable") == Some(&Value::Bool(true))
 }
 
-/// Whether `value` fits an option of a union: its one-value enums (tags) match and its required
-/// keys are present.
-fn matches_option(value: &Value, option: &Value) -> bool {
+/// Whether the one-value enums (tags) of a union option agree with `value`.
+fn tags_match(value: &Value, option: &Value) -> bool {
     let Some(obj) = value.as_object() else { return false };
     let props = option.get("properties").and_then(Value::as_object);
     for (name, prop) in props.into_iter().flatten() {
@@ -100,6 +100,12 @@ fn matches_option(value: &Value, option: &Value) -> bool {
             }
         }
     }
+    true
+}
+
+/// Whether `value` has every required key of a union option.
+fn has_required(value: &Value, option: &Value) -> bool {
+    let Some(obj) = value.as_object() else { return false };
     option
         .get("required")
         .and_then(Value::as_array)
