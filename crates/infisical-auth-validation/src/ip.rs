@@ -54,6 +54,7 @@ pub struct TrustedIp {
 }
 
 /// Parses a strict IPv4 dotted quad: four decimal octets 0..=255 without leading zeros (one pass over the bytes).
+#[inline]
 fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
     let mut n = 0;
@@ -221,7 +222,23 @@ impl TrustedIp {
 
     /// Whether `input` is a valid entry, without allocating.
     pub fn is_valid(input: &str) -> bool {
-        Self::parse_parts(input).is_some()
+        let b = input.as_bytes();
+        let (addr, prefix) = match b.iter().position(|c| *c == b'/') {
+            Some(i) => (&b[..i], Some(&b[i + 1..])),
+            None => (b, None),
+        };
+        let max = if addr.contains(&b':') {
+            if parse_v6(addr).is_none() {
+                return false;
+            }
+            128
+        } else {
+            if parse_v4(addr).is_none() {
+                return false;
+            }
+            32
+        };
+        prefix.is_none_or(|p| parse_prefix(p, max).is_some())
     }
 
     fn parse_parts(input: &str) -> Option<(IpNet, Option<u8>)> {

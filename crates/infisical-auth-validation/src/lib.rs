@@ -66,7 +66,11 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
         .ok_or_else(|| Rejection::UnknownOperation(operation_id.to_owned()))?;
     let mut ctx = Ctx::default();
     for name in op.path_params {
-        if !req.path.iter().any(|(k, _)| k == name) {
+        if !req
+            .path
+            .iter()
+            .any(|(k, _)| schema::bytes_eq(k.as_bytes(), name.as_bytes()))
+        {
             ctx.push(Issue {
                 expected: Some("string".into()),
                 received: Some("undefined".into()),
@@ -102,14 +106,30 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
                     "Expected object, received null",
                 )
             }),
-            Some(body) => {
-                schema::check(body_schema, body, &P::Root, &mut ctx);
-                if !ctx.has_fatal() {
-                    for rule in op.cross {
-                        rules::check_cross(*rule, body, &mut ctx);
+            Some(body) => match (body_schema, body) {
+                (S::Obj(props), Value::Object(obj)) if props.len() <= schema::MAX_PROPS => {
+                    let found = schema::check_props_found(props, obj, &P::Root, &mut ctx);
+                    if !op.cross.is_empty() && !ctx.has_fatal() {
+                        let get = |k: &str| {
+                            props
+                                .iter()
+                                .position(|p| schema::bytes_eq(p.name.as_bytes(), k.as_bytes()))
+                                .and_then(|i| found[i])
+                        };
+                        for rule in op.cross {
+                            rules::check_cross(*rule, &get, &mut ctx);
+                        }
                     }
                 }
-            }
+                _ => {
+                    schema::check(body_schema, body, &P::Root, &mut ctx);
+                    if !ctx.has_fatal() {
+                        for rule in op.cross {
+                            rules::check_cross(*rule, &|k| body.get(k), &mut ctx);
+                        }
+                    }
+                }
+            },
         }
     }
     if !ctx.issues.is_empty() {

@@ -261,8 +261,11 @@ pub fn check_rule(rule: Rule, s: &str) -> Result<(), String> {
 pub const DEFAULT_TTL: f64 = 2_592_000.0;
 
 /// Runs a cross-field rule on a body that has no type-level issue.
-pub(crate) fn check_cross(rule: CrossRule, body: &Value, ctx: &mut Ctx) {
-    let get = |k: &str| body.get(k);
+pub(crate) fn check_cross<'v>(
+    rule: CrossRule,
+    get: &dyn Fn(&str) -> Option<&'v Value>,
+    ctx: &mut Ctx,
+) {
     let num = |k: &str| get(k).and_then(Value::as_f64);
     match rule {
         CrossRule::TtlWithinMaxOnAttach => {

@@ -429,9 +429,22 @@ pub(crate) fn check_props(
     p: &P<'_>,
     ctx: &mut Ctx,
 ) {
+    check_props_found(props, obj, p, ctx);
+}
+
+/// Most properties an object schema may have for the one-pass lookup (more fall back to map lookups).
+pub(crate) const MAX_PROPS: usize = 16;
+
+/// [`check_props`], returning the value found for each property (by property index) when the schema has at
+/// most [`MAX_PROPS`] properties.
+pub(crate) fn check_props_found<'v>(
+    props: &[Prop],
+    obj: &'v serde_json::Map<String, Value>,
+    p: &P<'_>,
+    ctx: &mut Ctx,
+) -> [Option<&'v Value>; MAX_PROPS] {
     // One pass over the body's keys (cheaper than a map lookup per property), then the properties in declared
     // order so issues come out in Infisical's order.
-    const MAX_PROPS: usize = 16;
     let mut found: [Option<&Value>; MAX_PROPS] = [None; MAX_PROPS];
     if props.len() <= MAX_PROPS {
         for (k, v) in obj {
@@ -465,6 +478,7 @@ pub(crate) fn check_props(
             Some(v) => check(&prop.s, v, &fp, ctx),
         }
     }
+    found
 }
 
 fn check_num(c: &NumC, integral: bool, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
