@@ -151,6 +151,13 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
                     ),
                 ));
             }
+            if let Some(index) = &cfg.output.schema_index {
+                let file = schema_index(&fixed, &types, &types_crate);
+                files.push((
+                    root.join(index).join("src/schema_index/generated.rs"),
+                    format::render(&file, sha, "The JSON schema of each operation's Rust request and response type, for tests."),
+                ));
+            }
             files
         }
         Layout::Standalone { dir } => standalone_files(dir, types, client, sha)?,
@@ -176,6 +183,41 @@ pub fn operation_table(fixed: &Value) -> syn::Item {
         /// Every operation as `(operationId, client method name, HTTP method, path template)`, in
         /// path order.
         pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[#(#rows),*];
+    }
+}
+
+/// `type_schemas()`: `(operationId, "request" | "response", schema_for!(type))` for every operation's
+/// body and 200 types that the types module defines.
+pub fn schema_index(fixed: &Value, types: &syn::File, types_crate: &str) -> syn::File {
+    let defined: BTreeSet<String> = types
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let krate = postprocess::ident(types_crate);
+    let mut rows = Vec::new();
+    for op in ops::operations(fixed) {
+        let id = op.id().unwrap_or_default();
+        for (which, suffix, present) in [
+            ("request", "Body", op.body_schema().is_some()),
+            ("response", "Response", op.success_schema().is_some()),
+        ] {
+            let name = format!("{}{suffix}", id.to_upper_camel_case());
+            if present && defined.contains(&name) {
+                let ty = postprocess::ident(&name);
+                rows.push(quote::quote! { (#id, #which, ::schemars::schema_for!(::#krate::#ty)) });
+            }
+        }
+    }
+    syn::parse_quote! {
+        /// `(operationId, "request" | "response", the JSON schema the Rust type emits)`.
+        pub fn type_schemas() -> ::std::vec::Vec<(&'static str, &'static str, ::schemars::schema::RootSchema)> {
+            ::std::vec![#(#rows),*]
+        }
     }
 }
 

@@ -34,6 +34,10 @@ pub struct Output {
     /// The server-stub crate's folder.
     #[serde(default)]
     pub server: Option<PathBuf>,
+    /// A crate (the workspace tests) that gets `src/schema_index/generated.rs`: the JSON schema of
+    /// every operation's Rust request and response type, for the schema conformance test.
+    #[serde(default)]
+    pub schema_index: Option<PathBuf>,
 }
 
 impl Config {
