@@ -102,6 +102,12 @@ fn hex_value(c: u8) -> Option<u32> {
 /// standing for at least one group, an optional trailing dotted quad), refusing leading zeros in the dotted quad.
 /// No zone ids, no brackets.
 fn parse_v6(b: &[u8]) -> Option<Ipv6Addr> {
+    parse_v6_impl::<true>(b)
+}
+
+/// The IPv6 grammar; with `STORE = false` only validity is computed (the result is then `::`).
+#[inline]
+fn parse_v6_impl<const STORE: bool>(b: &[u8]) -> Option<Ipv6Addr> {
     let mut head = [0u16; 8];
     let mut tail = [0u16; 8];
     let (mut hn, mut tn) = (0usize, 0usize);
@@ -140,10 +146,14 @@ fn parse_v6(b: &[u8]) -> Option<Ipv6Addr> {
             ];
             for g in groups {
                 if compressed {
-                    tail[tn] = g;
+                    if STORE {
+                        tail[tn] = g;
+                    }
                     tn += 1;
                 } else {
-                    head[hn] = g;
+                    if STORE {
+                        head[hn] = g;
+                    }
                     hn += 1;
                 }
             }
@@ -153,10 +163,14 @@ fn parse_v6(b: &[u8]) -> Option<Ipv6Addr> {
             return None;
         }
         if compressed {
-            tail[tn] = v as u16;
+            if STORE {
+                tail[tn] = v as u16;
+            }
             tn += 1;
         } else {
-            head[hn] = v as u16;
+            if STORE {
+                head[hn] = v as u16;
+            }
             hn += 1;
         }
         if i == b.len() {
@@ -188,6 +202,9 @@ fn parse_v6(b: &[u8]) -> Option<Ipv6Addr> {
         }
     } else if hn != 8 {
         return None;
+    }
+    if !STORE {
+        return Some(Ipv6Addr::UNSPECIFIED);
     }
     let mut groups = [0u16; 8];
     groups[..hn].copy_from_slice(&head[..hn]);
@@ -223,12 +240,21 @@ impl TrustedIp {
     /// Whether `input` is a valid entry, without allocating.
     pub fn is_valid(input: &str) -> bool {
         let b = input.as_bytes();
-        let (addr, prefix) = match b.iter().position(|c| *c == b'/') {
-            Some(i) => (&b[..i], Some(&b[i + 1..])),
-            None => (b, None),
-        };
-        let max = if addr.contains(&b':') {
-            if parse_v6(addr).is_none() {
+        let mut slash = b.len();
+        let mut colon = false;
+        for (i, c) in b.iter().enumerate() {
+            match c {
+                b'/' => {
+                    slash = i;
+                    break;
+                }
+                b':' => colon = true,
+                _ => {}
+            }
+        }
+        let addr = &b[..slash];
+        let max = if colon {
+            if parse_v6_impl::<false>(addr).is_none() {
                 return false;
             }
             128
@@ -238,7 +264,7 @@ impl TrustedIp {
             }
             32
         };
-        prefix.is_none_or(|p| parse_prefix(p, max).is_some())
+        slash == b.len() || parse_prefix(&b[slash + 1..], max).is_some()
     }
 
     fn parse_parts(input: &str) -> Option<(IpNet, Option<u8>)> {

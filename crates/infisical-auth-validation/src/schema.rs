@@ -296,6 +296,15 @@ fn expected_name(s: &S) -> &'static str {
     }
 }
 
+/// `str::trim`, with a fast path for text that starts and ends with a visible ASCII character.
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Length of a string as JavaScript counts it (UTF-16 code units).
 pub(crate) fn js_len(s: &str) -> usize {
     if s.is_ascii() {
@@ -522,7 +531,7 @@ fn check_str(c: &StrC, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
         ctx.push(invalid_type(p, "string", type_name(v)));
         return;
     };
-    let s = if c.trim { raw.trim() } else { raw };
+    let s = if c.trim { trim(raw) } else { raw };
     if !c.enums.is_empty() {
         if !c.enums.contains(&s) {
             let mut i = Issue::new(
