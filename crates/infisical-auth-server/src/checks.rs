@@ -17,11 +17,20 @@ pub fn validate(
     body: Option<&mut Value>,
 ) -> Result<(), ApiError> {
     let path: Vec<(&str, &str)> = path.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let query_pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    let query: Vec<(&str, &str)> = query_pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let query_pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let query: Vec<(&str, &str)> = query_pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let outcome = rules(
         operation_id,
-        &RequestParts { path: &path, query: &query, body: body.as_deref() },
+        &RequestParts {
+            path: &path,
+            query: &query,
+            body: body.as_deref(),
+        },
     );
     match outcome {
         Ok(()) | Err(Rejection::UnknownOperation(_)) => {
@@ -31,8 +40,12 @@ pub fn validate(
             Ok(())
         }
         Err(rejection) => {
-            let status = StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            Err(ApiError::from_body(status, &rejection.to_infisical_body("")))
+            let status =
+                StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            Err(ApiError::from_body(
+                status,
+                &rejection.to_infisical_body(""),
+            ))
         }
     }
 }

@@ -22,6 +22,7 @@
 
 mod checks;
 mod error;
+#[rustfmt::skip]
 mod generated;
 pub mod reference;
 pub mod runtime;

@@ -38,10 +38,20 @@ macro_rules! config_cycle {
             .await
             .unwrap_or_else(|e| panic!("{}: {e:?}", stringify!($attach)));
         let attached = serde_json::to_value(attached.into_inner()).expect("json");
-        let config = attached.as_object().and_then(|o| o.values().next()).cloned().expect("wrapper");
+        let config = attached
+            .as_object()
+            .and_then(|o| o.values().next())
+            .cloned()
+            .expect("wrapper");
         assert_eq!(config["identityId"], json!(id), "{}", stringify!($attach));
         let again = api_error(
-            server.admin.$attach().identity_id(&id).body(body::<types::$attach_body>($attach_json)).send().await,
+            server
+                .admin
+                .$attach()
+                .identity_id(&id)
+                .body(body::<types::$attach_body>($attach_json))
+                .send()
+                .await,
         );
         assert_eq!(again.status_code, 400, "{}", stringify!($attach));
         let unknown = api_error(
@@ -54,7 +64,13 @@ macro_rules! config_cycle {
                 .await,
         );
         assert_eq!(unknown.status_code, 404, "{}", stringify!($attach));
-        server.admin.$get().identity_id(&id).send().await.unwrap_or_else(|e| panic!("{}: {e:?}", stringify!($get)));
+        server
+            .admin
+            .$get()
+            .identity_id(&id)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", stringify!($get)));
         let updated = server
             .admin
             .$update()
@@ -64,12 +80,27 @@ macro_rules! config_cycle {
             .await
             .unwrap_or_else(|e| panic!("{}: {e:?}", stringify!($update)));
         let updated = serde_json::to_value(updated.into_inner()).expect("json");
-        let updated = updated.as_object().and_then(|o| o.values().next()).cloned().expect("wrapper");
+        let updated = updated
+            .as_object()
+            .and_then(|o| o.values().next())
+            .cloned()
+            .expect("wrapper");
         assert_eq!(updated["id"], config["id"]);
-        server.admin.$delete().identity_id(&id).send().await.unwrap_or_else(|e| panic!("{}: {e:?}", stringify!($delete)));
+        server
+            .admin
+            .$delete()
+            .identity_id(&id)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", stringify!($delete)));
         let gone = api_error(server.admin.$get().identity_id(&id).send().await);
         assert_eq!(gone.status_code, 400, "{}", stringify!($get));
-        for op in [stringify!($attach), stringify!($get), stringify!($update), stringify!($delete)] {
+        for op in [
+            stringify!($attach),
+            stringify!($get),
+            stringify!($update),
+            stringify!($delete),
+        ] {
             $seen.insert(op.to_owned());
         }
         id
@@ -79,9 +110,20 @@ macro_rules! config_cycle {
 /// A login that only the identity provider could verify: a clear 401 saying so.
 macro_rules! offline_login {
     ($server:expr, $seen:expr, $login:ident $login_body:ident = $json:expr) => {{
-        let error = api_error($server.anon.$login().body(body::<types::$login_body>($json)).send().await);
+        let error = api_error(
+            $server
+                .anon
+                .$login()
+                .body(body::<types::$login_body>($json))
+                .send()
+                .await,
+        );
         assert_eq!(error.status_code, 401, "{}", stringify!($login));
-        assert!(error.message_text().contains("cannot be verified"), "{}", error.message_text());
+        assert!(
+            error.message_text().contains("cannot be verified"),
+            "{}",
+            error.message_text()
+        );
         $seen.insert(stringify!($login).to_owned());
     }};
 }
@@ -181,7 +223,9 @@ async fn every_operation_is_served() {
             .admin
             .attach_ldap_auth()
             .identity_id(&ldap)
-            .body(body::<types::AttachLdapAuthBody>(json!({"templateId": "00000000-0000-4000-8000-000000000000"})))
+            .body(body::<types::AttachLdapAuthBody>(
+                json!({"templateId": "00000000-0000-4000-8000-000000000000"}),
+            ))
             .send()
             .await,
     );
@@ -194,7 +238,13 @@ async fn every_operation_is_served() {
         .send()
         .await
         .expect("attach ldap");
-    let cleared = server.admin.clear_ldap_auth_lockouts().identity_id(&ldap).send().await.expect("clear ldap");
+    let cleared = server
+        .admin
+        .clear_ldap_auth_lockouts()
+        .identity_id(&ldap)
+        .send()
+        .await
+        .expect("clear ldap");
     assert_eq!(cleared.deleted, 0.0);
     seen.insert("clear_ldap_auth_lockouts".into());
     server
@@ -205,7 +255,13 @@ async fn every_operation_is_served() {
         .send()
         .await
         .expect("attach spiffe");
-    server.admin.refresh_spiffe_bundle().identity_id(&id).send().await.expect("refresh bundle");
+    server
+        .admin
+        .refresh_spiffe_bundle()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("refresh bundle");
     seen.insert("refresh_spiffe_bundle".into());
 
     // Universal auth: secrets, login, lockouts, renew, revoke.
@@ -217,19 +273,36 @@ async fn every_operation_is_served() {
         .send()
         .await
         .expect("attach ua");
-    let client_id = server.admin.get_universal_auth().identity_id(&id).send().await.expect("get ua").into_inner().identity_universal_auth.client_id;
+    let client_id = server
+        .admin
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("get ua")
+        .into_inner()
+        .identity_universal_auth
+        .client_id;
     let created = server
         .admin
         .create_universal_auth_client_secret()
         .identity_id(&id)
-        .body(body::<types::CreateUniversalAuthClientSecretBody>(json!({"description": "ci"})))
+        .body(body::<types::CreateUniversalAuthClientSecretBody>(
+            json!({"description": "ci"}),
+        ))
         .send()
         .await
         .expect("create secret")
         .into_inner();
     seen.insert("create_universal_auth_client_secret".into());
     let secret_id = created.client_secret_data.id.clone();
-    let listed = server.admin.list_universal_auth_client_secrets().identity_id(&id).send().await.expect("list secrets");
+    let listed = server
+        .admin
+        .list_universal_auth_client_secrets()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("list secrets");
     assert_eq!(listed.client_secret_data.len(), 1);
     seen.insert("list_universal_auth_client_secrets".into());
     let one = server
@@ -240,12 +313,17 @@ async fn every_operation_is_served() {
         .send()
         .await
         .expect("get secret");
-    assert_eq!(one.client_secret_data.client_secret_prefix, created.client_secret[..4]);
+    assert_eq!(
+        one.client_secret_data.client_secret_prefix,
+        created.client_secret[..4]
+    );
     seen.insert("get_universal_auth_client_secret".into());
     let login = server
         .anon
         .login_with_universal_auth()
-        .body(body::<types::LoginWithUniversalAuthBody>(json!({"clientId": client_id, "clientSecret": created.client_secret})))
+        .body(body::<types::LoginWithUniversalAuthBody>(
+            json!({"clientId": client_id, "clientSecret": created.client_secret}),
+        ))
         .send()
         .await
         .expect("login")
@@ -254,7 +332,9 @@ async fn every_operation_is_served() {
     let renewed = server
         .anon
         .renew_identity_access_token()
-        .body(body::<types::RenewIdentityAccessTokenBody>(json!({"accessToken": login.access_token})))
+        .body(body::<types::RenewIdentityAccessTokenBody>(
+            json!({"accessToken": login.access_token}),
+        ))
         .send()
         .await
         .expect("renew");
@@ -263,13 +343,21 @@ async fn every_operation_is_served() {
     let revoked = server
         .anon
         .revoke_identity_access_token()
-        .body(body::<types::RevokeIdentityAccessTokenBody>(json!({"accessToken": login.access_token})))
+        .body(body::<types::RevokeIdentityAccessTokenBody>(
+            json!({"accessToken": login.access_token}),
+        ))
         .send()
         .await
         .expect("revoke");
     assert_eq!(revoked.message, "Successfully revoked access token");
     seen.insert("revoke_identity_access_token".into());
-    let cleared = server.admin.clear_universal_auth_lockouts().identity_id(&id).send().await.expect("clear ua");
+    let cleared = server
+        .admin
+        .clear_universal_auth_lockouts()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("clear ua");
     assert_eq!(cleared.deleted, 0.0);
     seen.insert("clear_universal_auth_lockouts".into());
     let revoked = server
@@ -296,24 +384,42 @@ async fn every_operation_is_served() {
         .admin
         .create_token_auth_token()
         .identity_id(&id)
-        .body(body::<types::CreateTokenAuthTokenBody>(json!({"name": "first"})))
+        .body(body::<types::CreateTokenAuthTokenBody>(
+            json!({"name": "first"}),
+        ))
         .send()
         .await
         .expect("create token")
         .into_inner();
     seen.insert("create_token_auth_token".into());
     let token_id = token.token_data.id.clone();
-    let list = server.admin.get_token_auth_tokens().identity_id(&id).limit(10).offset(0).send().await.expect("list tokens");
+    let list = server
+        .admin
+        .get_token_auth_tokens()
+        .identity_id(&id)
+        .limit(10)
+        .offset(0)
+        .send()
+        .await
+        .expect("list tokens");
     assert_eq!(list.tokens.len(), 1);
     seen.insert("get_token_auth_tokens".into());
-    let by_id = server.admin.get_token_auth_token_by_id().token_id(&token_id).send().await.expect("token by id");
+    let by_id = server
+        .admin
+        .get_token_auth_token_by_id()
+        .token_id(&token_id)
+        .send()
+        .await
+        .expect("token by id");
     assert_eq!(by_id.token.name.as_deref(), Some("first"));
     seen.insert("get_token_auth_token_by_id".into());
     let renamed = server
         .admin
         .update_token_auth_token()
         .token_id(&token_id)
-        .body(body::<types::UpdateTokenAuthTokenBody>(json!({"name": "second"})))
+        .body(body::<types::UpdateTokenAuthTokenBody>(
+            json!({"name": "second"}),
+        ))
         .send()
         .await
         .expect("rename token");
@@ -321,13 +427,27 @@ async fn every_operation_is_served() {
     seen.insert("update_token_auth_token".into());
     // The token authorises management calls until it is revoked.
     let as_token = common::client_with_token(&server.base, Some(&token.access_token));
-    as_token.get_token_auth().identity_id(&id).send().await.expect("token works");
-    server.admin.revoke_token_auth_token().token_id(&token_id).send().await.expect("revoke token");
+    as_token
+        .get_token_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("token works");
+    server
+        .admin
+        .revoke_token_auth_token()
+        .token_id(&token_id)
+        .send()
+        .await
+        .expect("revoke token");
     seen.insert("revoke_token_auth_token".into());
     let refused = api_error(as_token.get_token_auth().identity_id(&id).send().await);
     assert_eq!(refused.status_code, 401);
 
-    let all: BTreeSet<String> = infisical_auth_server::OPERATIONS.iter().map(|op| snake(op.id)).collect();
+    let all: BTreeSet<String> = infisical_auth_server::OPERATIONS
+        .iter()
+        .map(|op| snake(op.id))
+        .collect();
     assert_eq!(all.len(), 78);
     let missing: Vec<_> = all.difference(&seen).collect();
     assert!(missing.is_empty(), "operations not called: {missing:?}");

@@ -74,7 +74,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let local = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     eprintln!("reference-server: listening on http://{local}");
     match serve(listener, &config, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,

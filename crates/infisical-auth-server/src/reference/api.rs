@@ -10,7 +10,10 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::shape::{response_schemas, shape};
-use super::state::{digest, new_secret, now_iso, now_secs, store_trusted_ips, AccessToken, ClientSecret, Identity, Lockout, State};
+use super::state::{
+    digest, new_secret, now_iso, now_secs, store_trusted_ips, AccessToken, ClientSecret, Identity,
+    Lockout, State,
+};
 use crate::{types, ApiError, GetTokenAuthTokensQuery, InfisicalAuthApi, RequestContext};
 
 /// The in-memory implementation behind `reference-server`.
@@ -22,7 +25,9 @@ pub struct ReferenceApi {
 
 impl std::fmt::Debug for ReferenceApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReferenceApi").field("admin_token", &"<redacted>").finish_non_exhaustive()
+        f.debug_struct("ReferenceApi")
+            .field("admin_token", &"<redacted>")
+            .finish_non_exhaustive()
     }
 }
 
@@ -70,7 +75,8 @@ fn num(value: &Value, key: &str) -> f64 {
     value.get(key).and_then(Value::as_f64).unwrap_or(0.0)
 }
 
-const FORBIDDEN_IP: &str = "You are not allowed to access this resource from the current IP address";
+const FORBIDDEN_IP: &str =
+    "You are not allowed to access this resource from the current IP address";
 const INVALID_CREDENTIALS: &str = "Invalid credentials";
 
 /// Logins whose proof only the identity provider can check: the method's name and the party
@@ -104,7 +110,9 @@ impl ReferenceApi {
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, State> {
-        self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Creates an identity (`id` a UUID, or a fresh one) and returns its id.
@@ -118,7 +126,9 @@ impl ReferenceApi {
         };
         let mut state = self.write();
         if state.identities.contains_key(&id) {
-            return Err(ApiError::bad_request(format!("Identity with ID {id} already exists")));
+            return Err(ApiError::bad_request(format!(
+                "Identity with ID {id} already exists"
+            )));
         }
         state.identities.insert(id.clone(), Identity::default());
         Ok(id)
@@ -138,7 +148,10 @@ impl ReferenceApi {
     /// Authorises a management call: the admin token, or a usable access token of this server
     /// used from one of its trusted IPs (which counts as a use).
     pub fn authorize(&self, ctx: &RequestContext) -> Result<(), ApiError> {
-        let token = ctx.bearer_token.as_deref().ok_or_else(|| ApiError::unauthorized("Token missing"))?;
+        let token = ctx
+            .bearer_token
+            .as_deref()
+            .ok_or_else(|| ApiError::unauthorized("Token missing"))?;
         if self.is_admin(token) {
             return Ok(());
         }
@@ -160,7 +173,11 @@ impl ReferenceApi {
     }
 
     /// Fits `value` to the 200 schema of `op` and types it.
-    fn respond<R: DeserializeOwned>(&self, op: &str, value: Result<Value, ApiError>) -> Result<R, ApiError> {
+    fn respond<R: DeserializeOwned>(
+        &self,
+        op: &str,
+        value: Result<Value, ApiError>,
+    ) -> Result<R, ApiError> {
         let value = value?;
         let schema = self.schemas.get(op).ok_or_else(ApiError::internal)?;
         serde_json::from_value(shape(&value, schema, &now_iso())).map_err(|e| {
@@ -185,7 +202,14 @@ impl ReferenceApi {
     }
 
     /// Runs operation `op` (its path parameters in template order, its query and body as JSON).
-    pub fn dispatch(&self, op: &str, ctx: &RequestContext, path: &[&str], query: Option<Value>, body: Option<Value>) -> Result<Value, ApiError> {
+    pub fn dispatch(
+        &self,
+        op: &str,
+        ctx: &RequestContext,
+        path: &[&str],
+        query: Option<Value>,
+        body: Option<Value>,
+    ) -> Result<Value, ApiError> {
         let body = body.unwrap_or(Value::Null);
         let id = path.first().copied().unwrap_or("");
         match op {
@@ -203,23 +227,35 @@ impl ReferenceApi {
         match op {
             "createUniversalAuthClientSecret" => self.create_secret(op, id, &body),
             "listUniversalAuthClientSecrets" => self.list_secrets(id),
-            "getUniversalAuthClientSecret" | "revokeUniversalAuthClientSecret" => {
-                self.secret(id, path.get(1).copied().unwrap_or(""), op.starts_with("revoke"))
-            }
+            "getUniversalAuthClientSecret" | "revokeUniversalAuthClientSecret" => self.secret(
+                id,
+                path.get(1).copied().unwrap_or(""),
+                op.starts_with("revoke"),
+            ),
             "clearUniversalAuthLockouts" | "clearLdapAuthLockouts" => self.clear_lockouts(op, id),
             "refreshSpiffeBundle" => self.refresh_bundle(op, id),
             "createTokenAuthToken" => self.create_token(id, &body),
             "getTokenAuthTokens" => self.list_tokens(id, query.unwrap_or(Value::Null)),
-            "getTokenAuthTokenById" | "updateTokenAuthToken" | "revokeTokenAuthToken" => self.token_by_id(op, id, &body),
+            "getTokenAuthTokenById" | "updateTokenAuthToken" | "revokeTokenAuthToken" => {
+                self.token_by_id(op, id, &body)
+            }
             _ if op.starts_with("attach") => self.attach(op, method_key(op, "attach"), id, body),
             _ if op.starts_with("update") => self.update(op, method_key(op, "update"), id, body),
             _ if op.starts_with("get") => self.config(op, method_key(op, "get"), id, false),
             _ if op.starts_with("delete") => self.config(op, method_key(op, "delete"), id, true),
-            _ => Err(ApiError::not_found(format!("Operation {op} is not implemented"))),
+            _ => Err(ApiError::not_found(format!(
+                "Operation {op} is not implemented"
+            ))),
         }
     }
 
-    fn attach(&self, op: &str, key: &str, identity_id: &str, body: Value) -> Result<Value, ApiError> {
+    fn attach(
+        &self,
+        op: &str,
+        key: &str,
+        identity_id: &str,
+        body: Value,
+    ) -> Result<Value, ApiError> {
         let Value::Object(mut config) = body else {
             return Err(ApiError::bad_request("Expected an object body"));
         };
@@ -231,7 +267,10 @@ impl ReferenceApi {
         config.insert("createdAt".into(), Value::String(now.clone()));
         config.insert("updatedAt".into(), Value::String(now));
         let mut state = self.write();
-        let identity = state.identities.get_mut(identity_id).ok_or_else(|| identity_not_found(identity_id))?;
+        let identity = state
+            .identities
+            .get_mut(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
         if identity.configs.contains_key(key) {
             return Err(ApiError::bad_request(format!(
                 "Failed to add {} to already configured identity",
@@ -250,19 +289,38 @@ impl ReferenceApi {
         Ok(self.wrap(op, config))
     }
 
-    fn update(&self, op: &str, key: &str, identity_id: &str, body: Value) -> Result<Value, ApiError> {
+    fn update(
+        &self,
+        op: &str,
+        key: &str,
+        identity_id: &str,
+        body: Value,
+    ) -> Result<Value, ApiError> {
         let Value::Object(mut changes) = body else {
             return Err(ApiError::bad_request("Expected an object body"));
         };
         check_ldap_template(key, &changes)?;
         store_trusted_ips(&mut changes)?;
         let mut state = self.write();
-        let identity = state.identities.get_mut(identity_id).ok_or_else(|| identity_not_found(identity_id))?;
-        let stored = identity.configs.get_mut(key).ok_or_else(|| not_attached(key))?;
-        let effective = |k: &str| changes.get(k).and_then(Value::as_f64).unwrap_or_else(|| num(stored, k));
+        let identity = state
+            .identities
+            .get_mut(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
+        let stored = identity
+            .configs
+            .get_mut(key)
+            .ok_or_else(|| not_attached(key))?;
+        let effective = |k: &str| {
+            changes
+                .get(k)
+                .and_then(Value::as_f64)
+                .unwrap_or_else(|| num(stored, k))
+        };
         let (ttl, max_ttl) = (effective("accessTokenTTL"), effective("accessTokenMaxTTL"));
         if max_ttl > 0.0 && ttl > max_ttl {
-            return Err(ApiError::bad_request(infisical_auth_validation::EFFECTIVE_TTL_MESSAGE));
+            return Err(ApiError::bad_request(
+                infisical_auth_validation::EFFECTIVE_TTL_MESSAGE,
+            ));
         }
         if let Value::Object(target) = stored {
             for (k, v) in changes {
@@ -276,11 +334,23 @@ impl ReferenceApi {
         Ok(self.wrap(op, config))
     }
 
-    fn config(&self, op: &str, key: &str, identity_id: &str, remove: bool) -> Result<Value, ApiError> {
+    fn config(
+        &self,
+        op: &str,
+        key: &str,
+        identity_id: &str,
+        remove: bool,
+    ) -> Result<Value, ApiError> {
         let mut state = self.write();
-        let identity = state.identities.get_mut(identity_id).ok_or_else(|| identity_not_found(identity_id))?;
+        let identity = state
+            .identities
+            .get_mut(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
         let config = if remove {
-            let config = identity.configs.remove(key).ok_or_else(|| not_attached(key))?;
+            let config = identity
+                .configs
+                .remove(key)
+                .ok_or_else(|| not_attached(key))?;
             if key == "UniversalAuth" {
                 identity.secrets.clear();
                 identity.lockout = None;
@@ -290,19 +360,32 @@ impl ReferenceApi {
             }
             config
         } else {
-            identity.configs.get(key).cloned().ok_or_else(|| not_attached(key))?
+            identity
+                .configs
+                .get(key)
+                .cloned()
+                .ok_or_else(|| not_attached(key))?
         };
         Ok(self.wrap(op, config))
     }
 
     fn refresh_bundle(&self, op: &str, identity_id: &str) -> Result<Value, ApiError> {
         let mut state = self.write();
-        let identity = state.identities.get_mut(identity_id).ok_or_else(|| identity_not_found(identity_id))?;
-        let stored = identity.configs.get_mut("SpiffeAuth").ok_or_else(|| not_attached("SpiffeAuth"))?;
+        let identity = state
+            .identities
+            .get_mut(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
+        let stored = identity
+            .configs
+            .get_mut("SpiffeAuth")
+            .ok_or_else(|| not_attached("SpiffeAuth"))?;
         let now = now_iso();
         if let Some(Value::Object(dist)) = stored.get_mut("trustBundleDistribution") {
             if dist.get("profile").and_then(Value::as_str) == Some("https_web_bundle") {
-                dist.insert("cachedBundleLastRefreshedAt".into(), Value::String(now.clone()));
+                dist.insert(
+                    "cachedBundleLastRefreshedAt".into(),
+                    Value::String(now.clone()),
+                );
             }
         }
         if let Value::Object(target) = stored {
@@ -312,8 +395,14 @@ impl ReferenceApi {
         Ok(self.wrap(op, config))
     }
 
-    fn ua_config<'a>(state: &'a mut State, identity_id: &str) -> Result<(&'a mut Identity, Value), ApiError> {
-        let identity = state.identities.get_mut(identity_id).ok_or_else(|| identity_not_found(identity_id))?;
+    fn ua_config<'a>(
+        state: &'a mut State,
+        identity_id: &str,
+    ) -> Result<(&'a mut Identity, Value), ApiError> {
+        let identity = state
+            .identities
+            .get_mut(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
         let ua_id = identity
             .configs
             .get("UniversalAuth")
@@ -332,7 +421,11 @@ impl ReferenceApi {
             id: uuid::Uuid::new_v4().to_string(),
             digest: digest(&secret),
             prefix: secret[..4].to_owned(),
-            description: body.get("description").and_then(Value::as_str).unwrap_or("").to_owned(),
+            description: body
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
             created_at: now.clone(),
             created: now_secs(),
             updated_at: now,
@@ -349,7 +442,12 @@ impl ReferenceApi {
     fn list_secrets(&self, identity_id: &str) -> Result<Value, ApiError> {
         let mut state = self.write();
         let (identity, ua_id) = Self::ua_config(&mut state, identity_id)?;
-        let data: Vec<Value> = identity.secrets.iter().filter(|s| !s.revoked).map(|s| s.data(&ua_id)).collect();
+        let data: Vec<Value> = identity
+            .secrets
+            .iter()
+            .filter(|s| !s.revoked)
+            .map(|s| s.data(&ua_id))
+            .collect();
         Ok(json!({"clientSecretData": data}))
     }
 
@@ -360,7 +458,9 @@ impl ReferenceApi {
             .secrets
             .iter_mut()
             .find(|s| s.id == secret_id)
-            .ok_or_else(|| ApiError::not_found(format!("Failed to find client secret with ID {secret_id}")))?;
+            .ok_or_else(|| {
+                ApiError::not_found(format!("Failed to find client secret with ID {secret_id}"))
+            })?;
         if revoke {
             secret.revoked = true;
             secret.updated_at = now_iso();
@@ -369,20 +469,34 @@ impl ReferenceApi {
     }
 
     fn clear_lockouts(&self, op: &str, identity_id: &str) -> Result<Value, ApiError> {
-        let key = if op == "clearLdapAuthLockouts" { "LdapAuth" } else { "UniversalAuth" };
+        let key = if op == "clearLdapAuthLockouts" {
+            "LdapAuth"
+        } else {
+            "UniversalAuth"
+        };
         let mut state = self.write();
-        let identity = state.identities.get_mut(identity_id).ok_or_else(|| identity_not_found(identity_id))?;
+        let identity = state
+            .identities
+            .get_mut(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
         if !identity.configs.contains_key(key) {
             return Err(not_attached(key));
         }
-        let deleted = if key == "UniversalAuth" { u32::from(identity.lockout.take().is_some()) } else { 0 };
+        let deleted = if key == "UniversalAuth" {
+            u32::from(identity.lockout.take().is_some())
+        } else {
+            0
+        };
         Ok(json!({"deleted": deleted}))
     }
 
     /// Universal-auth login, checked in Infisical's order (BEHAVIOUR.md §6).
     fn login_universal(&self, ctx: &RequestContext, body: &Value) -> Result<Value, ApiError> {
         let client_id = body.get("clientId").and_then(Value::as_str).unwrap_or("");
-        let client_secret = body.get("clientSecret").and_then(Value::as_str).unwrap_or("");
+        let client_secret = body
+            .get("clientSecret")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let now = now_secs();
         let mut state = self.write();
         let identity_id = state
@@ -406,14 +520,21 @@ impl ReferenceApi {
         if ctx.client_ip.is_unspecified() || !trusted.allows(ctx.client_ip) {
             return Err(ApiError::forbidden(FORBIDDEN_IP));
         }
-        let lockout_enabled = config.get("lockoutEnabled").and_then(Value::as_bool).unwrap_or(true);
+        let lockout_enabled = config
+            .get("lockoutEnabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
         if lockout_enabled && identity.lockout.is_some_and(|l| l.locked_until > now) {
             return Err(ApiError::unauthorized(
                 "This identity auth method is temporarily locked, please try again later",
             ));
         }
         let wanted = digest(client_secret);
-        let Some(secret) = identity.secrets.iter_mut().find(|s| !s.revoked && s.digest == wanted) else {
+        let Some(secret) = identity
+            .secrets
+            .iter_mut()
+            .find(|s| !s.revoked && s.digest == wanted)
+        else {
             if lockout_enabled {
                 let threshold = num(&config, "lockoutThreshold").max(1.0) as u32;
                 let reset = num(&config, "lockoutCounterResetSeconds");
@@ -432,10 +553,14 @@ impl ReferenceApi {
             return Err(ApiError::unauthorized(INVALID_CREDENTIALS));
         };
         if secret.ttl > 0.0 && secret.created + secret.ttl <= now {
-            return Err(ApiError::unauthorized("Access denied due to expired client secret"));
+            return Err(ApiError::unauthorized(
+                "Access denied due to expired client secret",
+            ));
         }
         if secret.uses_limit > 0.0 && secret.uses as f64 >= secret.uses_limit {
-            return Err(ApiError::unauthorized("Access denied due to client secret usage limit reached"));
+            return Err(ApiError::unauthorized(
+                "Access denied due to client secret usage limit reached",
+            ));
         }
         secret.uses += 1;
         let secret_id = secret.id.clone();
@@ -448,7 +573,10 @@ impl ReferenceApi {
     }
 
     fn renew(&self, ctx: &RequestContext, body: &Value) -> Result<Value, ApiError> {
-        let text = body.get("accessToken").and_then(Value::as_str).unwrap_or("");
+        let text = body
+            .get("accessToken")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let now = now_secs();
         let mut state = self.write();
         let token = state
@@ -469,7 +597,9 @@ impl ReferenceApi {
                 end = end.min(token.created + token.max_ttl);
             }
             if end <= now {
-                return Err(ApiError::unauthorized("Failed to renew access token due to Max TTL expiration"));
+                return Err(ApiError::unauthorized(
+                    "Failed to renew access token due to Max TTL expiration",
+                ));
             }
             token.expires_at = Some(end);
         }
@@ -478,7 +608,10 @@ impl ReferenceApi {
     }
 
     fn revoke_token_text(&self, body: &Value) -> Result<Value, ApiError> {
-        let text = body.get("accessToken").and_then(Value::as_str).unwrap_or("");
+        let text = body
+            .get("accessToken")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let mut state = self.write();
         let token = state
             .tokens
@@ -492,8 +625,15 @@ impl ReferenceApi {
     fn create_token(&self, identity_id: &str, body: &Value) -> Result<Value, ApiError> {
         let now = now_secs();
         let mut state = self.write();
-        let identity = state.identities.get(identity_id).ok_or_else(|| identity_not_found(identity_id))?;
-        let config = identity.configs.get("TokenAuth").cloned().ok_or_else(|| not_attached("TokenAuth"))?;
+        let identity = state
+            .identities
+            .get(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
+        let config = identity
+            .configs
+            .get("TokenAuth")
+            .cloned()
+            .ok_or_else(|| not_attached("TokenAuth"))?;
         let mut token = AccessToken::issue(identity_id, "token-auth", &config, now);
         token.name = body.get("name").and_then(Value::as_str).map(str::to_owned);
         let data = token.data();
@@ -507,10 +647,21 @@ impl ReferenceApi {
     }
 
     fn list_tokens(&self, identity_id: &str, query: Value) -> Result<Value, ApiError> {
-        let offset = query.get("offset").and_then(Value::as_f64).unwrap_or(0.0).max(0.0) as usize;
-        let limit = query.get("limit").and_then(Value::as_f64).unwrap_or(20.0).max(0.0) as usize;
+        let offset = query
+            .get("offset")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0)
+            .max(0.0) as usize;
+        let limit = query
+            .get("limit")
+            .and_then(Value::as_f64)
+            .unwrap_or(20.0)
+            .max(0.0) as usize;
         let state = self.state.read().unwrap_or_else(|p| p.into_inner());
-        let identity = state.identities.get(identity_id).ok_or_else(|| identity_not_found(identity_id))?;
+        let identity = state
+            .identities
+            .get(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
         if !identity.configs.contains_key("TokenAuth") {
             return Err(not_attached("TokenAuth"));
         }
@@ -519,23 +670,32 @@ impl ReferenceApi {
             .values()
             .filter(|t| t.identity_id == identity_id && t.auth_method == "token-auth")
             .collect();
-        tokens.sort_by(|a, b| a.created.total_cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        let page: Vec<Value> = tokens.into_iter().skip(offset).take(limit).map(AccessToken::data).collect();
+        tokens.sort_by(|a, b| {
+            a.created
+                .total_cmp(&b.created)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let page: Vec<Value> = tokens
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(AccessToken::data)
+            .collect();
         Ok(json!({"tokens": page}))
     }
 
     fn token_by_id(&self, op: &str, token_id: &str, body: &Value) -> Result<Value, ApiError> {
         let mut state = self.write();
-        let key = state
-            .token_ids
-            .get(token_id)
-            .copied()
-            .ok_or_else(|| ApiError::not_found(format!("Failed to find token with ID {token_id}")))?;
+        let key = state.token_ids.get(token_id).copied().ok_or_else(|| {
+            ApiError::not_found(format!("Failed to find token with ID {token_id}"))
+        })?;
         let token = state
             .tokens
             .get_mut(&key)
             .filter(|t| t.auth_method == "token-auth")
-            .ok_or_else(|| ApiError::not_found(format!("Failed to find token with ID {token_id}")))?;
+            .ok_or_else(|| {
+                ApiError::not_found(format!("Failed to find token with ID {token_id}"))
+            })?;
         match op {
             "updateTokenAuthToken" => {
                 if let Some(name) = body.get("name").and_then(Value::as_str) {
@@ -576,85 +736,264 @@ impl InfisicalAuthApi for ReferenceApi {
         ctx: RequestContext,
     ) -> Result<types::GetTokenAuthTokensResponse, ApiError> {
         let query = to_json(&query)?;
-        self.respond("getTokenAuthTokens", self.dispatch("getTokenAuthTokens", &ctx, &[&identity_id], Some(query), None))
+        self.respond(
+            "getTokenAuthTokens",
+            self.dispatch(
+                "getTokenAuthTokens",
+                &ctx,
+                &[&identity_id],
+                Some(query),
+                None,
+            ),
+        )
     }
 
-    op!(get_alicloud_auth, "getAlicloudAuth", (identity_id), GetAlicloudAuthResponse);
+    op!(
+        get_alicloud_auth,
+        "getAlicloudAuth",
+        (identity_id),
+        GetAlicloudAuthResponse
+    );
     op!(attach_alicloud_auth, "attachAlicloudAuth", (identity_id), body AttachAlicloudAuthBody, AttachAlicloudAuthResponse);
-    op!(delete_alicloud_auth, "deleteAlicloudAuth", (identity_id), DeleteAlicloudAuthResponse);
+    op!(
+        delete_alicloud_auth,
+        "deleteAlicloudAuth",
+        (identity_id),
+        DeleteAlicloudAuthResponse
+    );
     op!(update_alicloud_auth, "updateAlicloudAuth", (identity_id), body UpdateAlicloudAuthBody, UpdateAlicloudAuthResponse);
     op!(login_with_alicloud_auth, "loginWithAlicloudAuth", (), body LoginWithAlicloudAuthBody, LoginWithAlicloudAuthResponse);
-    op!(get_aws_auth, "getAwsAuth", (identity_id), GetAwsAuthResponse);
+    op!(
+        get_aws_auth,
+        "getAwsAuth",
+        (identity_id),
+        GetAwsAuthResponse
+    );
     op!(attach_aws_auth, "attachAwsAuth", (identity_id), body AttachAwsAuthBody, AttachAwsAuthResponse);
-    op!(delete_aws_auth, "deleteAwsAuth", (identity_id), DeleteAwsAuthResponse);
+    op!(
+        delete_aws_auth,
+        "deleteAwsAuth",
+        (identity_id),
+        DeleteAwsAuthResponse
+    );
     op!(update_aws_auth, "updateAwsAuth", (identity_id), body UpdateAwsAuthBody, UpdateAwsAuthResponse);
     op!(login_with_aws_auth, "loginWithAwsAuth", (), body LoginWithAwsAuthBody, LoginWithAwsAuthResponse);
-    op!(get_azure_auth, "getAzureAuth", (identity_id), GetAzureAuthResponse);
+    op!(
+        get_azure_auth,
+        "getAzureAuth",
+        (identity_id),
+        GetAzureAuthResponse
+    );
     op!(attach_azure_auth, "attachAzureAuth", (identity_id), body AttachAzureAuthBody, AttachAzureAuthResponse);
-    op!(delete_azure_auth, "deleteAzureAuth", (identity_id), DeleteAzureAuthResponse);
+    op!(
+        delete_azure_auth,
+        "deleteAzureAuth",
+        (identity_id),
+        DeleteAzureAuthResponse
+    );
     op!(update_azure_auth, "updateAzureAuth", (identity_id), body UpdateAzureAuthBody, UpdateAzureAuthResponse);
     op!(login_with_azure_auth, "loginWithAzureAuth", (), body LoginWithAzureAuthBody, LoginWithAzureAuthResponse);
-    op!(get_gcp_auth, "getGcpAuth", (identity_id), GetGcpAuthResponse);
+    op!(
+        get_gcp_auth,
+        "getGcpAuth",
+        (identity_id),
+        GetGcpAuthResponse
+    );
     op!(attach_gcp_auth, "attachGcpAuth", (identity_id), body AttachGcpAuthBody, AttachGcpAuthResponse);
-    op!(delete_gcp_auth, "deleteGcpAuth", (identity_id), DeleteGcpAuthResponse);
+    op!(
+        delete_gcp_auth,
+        "deleteGcpAuth",
+        (identity_id),
+        DeleteGcpAuthResponse
+    );
     op!(update_gcp_auth, "updateGcpAuth", (identity_id), body UpdateGcpAuthBody, UpdateGcpAuthResponse);
     op!(login_with_gcp_auth, "loginWithGcpAuth", (), body LoginWithGcpAuthBody, LoginWithGcpAuthResponse);
-    op!(get_jwt_auth, "getJwtAuth", (identity_id), GetJwtAuthResponse);
+    op!(
+        get_jwt_auth,
+        "getJwtAuth",
+        (identity_id),
+        GetJwtAuthResponse
+    );
     op!(attach_jwt_auth, "attachJwtAuth", (identity_id), body AttachJwtAuthBody, AttachJwtAuthResponse);
-    op!(delete_jwt_auth, "deleteJwtAuth", (identity_id), DeleteJwtAuthResponse);
+    op!(
+        delete_jwt_auth,
+        "deleteJwtAuth",
+        (identity_id),
+        DeleteJwtAuthResponse
+    );
     op!(update_jwt_auth, "updateJwtAuth", (identity_id), body UpdateJwtAuthBody, UpdateJwtAuthResponse);
     op!(login_with_jwt_auth, "loginWithJwtAuth", (), body LoginWithJwtAuthBody, LoginWithJwtAuthResponse);
-    op!(get_kubernetes_auth, "getKubernetesAuth", (identity_id), GetKubernetesAuthResponse);
+    op!(
+        get_kubernetes_auth,
+        "getKubernetesAuth",
+        (identity_id),
+        GetKubernetesAuthResponse
+    );
     op!(attach_kubernetes_auth, "attachKubernetesAuth", (identity_id), body AttachKubernetesAuthBody, AttachKubernetesAuthResponse);
-    op!(delete_kubernetes_auth, "deleteKubernetesAuth", (identity_id), DeleteKubernetesAuthResponse);
+    op!(
+        delete_kubernetes_auth,
+        "deleteKubernetesAuth",
+        (identity_id),
+        DeleteKubernetesAuthResponse
+    );
     op!(update_kubernetes_auth, "updateKubernetesAuth", (identity_id), body UpdateKubernetesAuthBody, UpdateKubernetesAuthResponse);
     op!(login_with_kubernetes_auth, "loginWithKubernetesAuth", (), body LoginWithKubernetesAuthBody, LoginWithKubernetesAuthResponse);
-    op!(get_ldap_auth, "getLdapAuth", (identity_id), GetLdapAuthResponse);
+    op!(
+        get_ldap_auth,
+        "getLdapAuth",
+        (identity_id),
+        GetLdapAuthResponse
+    );
     op!(attach_ldap_auth, "attachLdapAuth", (identity_id), body AttachLdapAuthBody, AttachLdapAuthResponse);
-    op!(delete_ldap_auth, "deleteLdapAuth", (identity_id), DeleteLdapAuthResponse);
+    op!(
+        delete_ldap_auth,
+        "deleteLdapAuth",
+        (identity_id),
+        DeleteLdapAuthResponse
+    );
     op!(update_ldap_auth, "updateLdapAuth", (identity_id), body UpdateLdapAuthBody, UpdateLdapAuthResponse);
-    op!(clear_ldap_auth_lockouts, "clearLdapAuthLockouts", (identity_id), ClearLdapAuthLockoutsResponse);
+    op!(
+        clear_ldap_auth_lockouts,
+        "clearLdapAuthLockouts",
+        (identity_id),
+        ClearLdapAuthLockoutsResponse
+    );
     op!(login_with_ldap_auth, "loginWithLdapAuth", (), body LoginWithLdapAuthBody, LoginWithLdapAuthResponse);
-    op!(get_oci_auth, "getOciAuth", (identity_id), GetOciAuthResponse);
+    op!(
+        get_oci_auth,
+        "getOciAuth",
+        (identity_id),
+        GetOciAuthResponse
+    );
     op!(attach_oci_auth, "attachOciAuth", (identity_id), body AttachOciAuthBody, AttachOciAuthResponse);
-    op!(delete_oci_auth, "deleteOciAuth", (identity_id), DeleteOciAuthResponse);
+    op!(
+        delete_oci_auth,
+        "deleteOciAuth",
+        (identity_id),
+        DeleteOciAuthResponse
+    );
     op!(update_oci_auth, "updateOciAuth", (identity_id), body UpdateOciAuthBody, UpdateOciAuthResponse);
     op!(login_with_oci_auth, "loginWithOciAuth", (), body LoginWithOciAuthBody, LoginWithOciAuthResponse);
-    op!(get_oidc_auth, "getOidcAuth", (identity_id), GetOidcAuthResponse);
+    op!(
+        get_oidc_auth,
+        "getOidcAuth",
+        (identity_id),
+        GetOidcAuthResponse
+    );
     op!(attach_oidc_auth, "attachOidcAuth", (identity_id), body AttachOidcAuthBody, AttachOidcAuthResponse);
-    op!(delete_oidc_auth, "deleteOidcAuth", (identity_id), DeleteOidcAuthResponse);
+    op!(
+        delete_oidc_auth,
+        "deleteOidcAuth",
+        (identity_id),
+        DeleteOidcAuthResponse
+    );
     op!(update_oidc_auth, "updateOidcAuth", (identity_id), body UpdateOidcAuthBody, UpdateOidcAuthResponse);
     op!(login_with_oidc_auth, "loginWithOidcAuth", (), body LoginWithOidcAuthBody, LoginWithOidcAuthResponse);
-    op!(get_spiffe_auth, "getSpiffeAuth", (identity_id), GetSpiffeAuthResponse);
+    op!(
+        get_spiffe_auth,
+        "getSpiffeAuth",
+        (identity_id),
+        GetSpiffeAuthResponse
+    );
     op!(attach_spiffe_auth, "attachSpiffeAuth", (identity_id), body AttachSpiffeAuthBody, AttachSpiffeAuthResponse);
-    op!(delete_spiffe_auth, "deleteSpiffeAuth", (identity_id), DeleteSpiffeAuthResponse);
+    op!(
+        delete_spiffe_auth,
+        "deleteSpiffeAuth",
+        (identity_id),
+        DeleteSpiffeAuthResponse
+    );
     op!(update_spiffe_auth, "updateSpiffeAuth", (identity_id), body UpdateSpiffeAuthBody, UpdateSpiffeAuthResponse);
-    op!(refresh_spiffe_bundle, "refreshSpiffeBundle", (identity_id), RefreshSpiffeBundleResponse);
+    op!(
+        refresh_spiffe_bundle,
+        "refreshSpiffeBundle",
+        (identity_id),
+        RefreshSpiffeBundleResponse
+    );
     op!(login_with_spiffe_auth, "loginWithSpiffeAuth", (), body LoginWithSpiffeAuthBody, LoginWithSpiffeAuthResponse);
-    op!(get_tls_cert_auth, "getTlsCertAuth", (identity_id), GetTlsCertAuthResponse);
+    op!(
+        get_tls_cert_auth,
+        "getTlsCertAuth",
+        (identity_id),
+        GetTlsCertAuthResponse
+    );
     op!(attach_tls_cert_auth, "attachTlsCertAuth", (identity_id), body AttachTlsCertAuthBody, AttachTlsCertAuthResponse);
-    op!(delete_tls_cert_auth, "deleteTlsCertAuth", (identity_id), DeleteTlsCertAuthResponse);
+    op!(
+        delete_tls_cert_auth,
+        "deleteTlsCertAuth",
+        (identity_id),
+        DeleteTlsCertAuthResponse
+    );
     op!(update_tls_cert_auth, "updateTlsCertAuth", (identity_id), body UpdateTlsCertAuthBody, UpdateTlsCertAuthResponse);
     op!(login_with_tls_cert_auth, "loginWithTlsCertAuth", (), body LoginWithTlsCertAuthBody, LoginWithTlsCertAuthResponse);
-    op!(get_token_auth, "getTokenAuth", (identity_id), GetTokenAuthResponse);
+    op!(
+        get_token_auth,
+        "getTokenAuth",
+        (identity_id),
+        GetTokenAuthResponse
+    );
     op!(attach_token_auth, "attachTokenAuth", (identity_id), body AttachTokenAuthBody, AttachTokenAuthResponse);
-    op!(delete_token_auth, "deleteTokenAuth", (identity_id), DeleteTokenAuthResponse);
+    op!(
+        delete_token_auth,
+        "deleteTokenAuth",
+        (identity_id),
+        DeleteTokenAuthResponse
+    );
     op!(update_token_auth, "updateTokenAuth", (identity_id), body UpdateTokenAuthBody, UpdateTokenAuthResponse);
     // getTokenAuthTokens: query, written out below
     op!(create_token_auth_token, "createTokenAuthToken", (identity_id), body CreateTokenAuthTokenBody, CreateTokenAuthTokenResponse);
-    op!(get_token_auth_token_by_id, "getTokenAuthTokenById", (token_id), GetTokenAuthTokenByIdResponse);
+    op!(
+        get_token_auth_token_by_id,
+        "getTokenAuthTokenById",
+        (token_id),
+        GetTokenAuthTokenByIdResponse
+    );
     op!(update_token_auth_token, "updateTokenAuthToken", (token_id), body UpdateTokenAuthTokenBody, UpdateTokenAuthTokenResponse);
-    op!(revoke_token_auth_token, "revokeTokenAuthToken", (token_id), RevokeTokenAuthTokenResponse);
+    op!(
+        revoke_token_auth_token,
+        "revokeTokenAuthToken",
+        (token_id),
+        RevokeTokenAuthTokenResponse
+    );
     op!(renew_identity_access_token, "renewIdentityAccessToken", (), body RenewIdentityAccessTokenBody, RenewIdentityAccessTokenResponse);
     op!(revoke_identity_access_token, "revokeIdentityAccessToken", (), body RevokeIdentityAccessTokenBody, RevokeIdentityAccessTokenResponse);
-    op!(get_universal_auth, "getUniversalAuth", (identity_id), GetUniversalAuthResponse);
+    op!(
+        get_universal_auth,
+        "getUniversalAuth",
+        (identity_id),
+        GetUniversalAuthResponse
+    );
     op!(attach_universal_auth, "attachUniversalAuth", (identity_id), body AttachUniversalAuthBody, AttachUniversalAuthResponse);
-    op!(delete_universal_auth, "deleteUniversalAuth", (identity_id), DeleteUniversalAuthResponse);
+    op!(
+        delete_universal_auth,
+        "deleteUniversalAuth",
+        (identity_id),
+        DeleteUniversalAuthResponse
+    );
     op!(update_universal_auth, "updateUniversalAuth", (identity_id), body UpdateUniversalAuthBody, UpdateUniversalAuthResponse);
-    op!(clear_universal_auth_lockouts, "clearUniversalAuthLockouts", (identity_id), ClearUniversalAuthLockoutsResponse);
-    op!(list_universal_auth_client_secrets, "listUniversalAuthClientSecrets", (identity_id), ListUniversalAuthClientSecretsResponse);
+    op!(
+        clear_universal_auth_lockouts,
+        "clearUniversalAuthLockouts",
+        (identity_id),
+        ClearUniversalAuthLockoutsResponse
+    );
+    op!(
+        list_universal_auth_client_secrets,
+        "listUniversalAuthClientSecrets",
+        (identity_id),
+        ListUniversalAuthClientSecretsResponse
+    );
     op!(create_universal_auth_client_secret, "createUniversalAuthClientSecret", (identity_id), body CreateUniversalAuthClientSecretBody, CreateUniversalAuthClientSecretResponse);
-    op!(get_universal_auth_client_secret, "getUniversalAuthClientSecret", (identity_id, client_secret_id), GetUniversalAuthClientSecretResponse);
-    op!(revoke_universal_auth_client_secret, "revokeUniversalAuthClientSecret", (identity_id, client_secret_id), RevokeUniversalAuthClientSecretResponse);
+    op!(
+        get_universal_auth_client_secret,
+        "getUniversalAuthClientSecret",
+        (identity_id, client_secret_id),
+        GetUniversalAuthClientSecretResponse
+    );
+    op!(
+        revoke_universal_auth_client_secret,
+        "revokeUniversalAuthClientSecret",
+        (identity_id, client_secret_id),
+        RevokeUniversalAuthClientSecretResponse
+    );
     op!(login_with_universal_auth, "loginWithUniversalAuth", (), body LoginWithUniversalAuthBody, LoginWithUniversalAuthResponse);
 }

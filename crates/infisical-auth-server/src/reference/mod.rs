@@ -63,13 +63,20 @@ pub fn build(config: &ReferenceConfig) -> Result<Arc<ReferenceApi>, ApiError> {
             client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
             request_id: new_request_id(),
         };
-        let defaults: Value = serde_json::from_value::<crate::types::AttachUniversalAuthBody>(json!({}))
-            .ok()
-            .and_then(|b| serde_json::to_value(b).ok())
-            .unwrap_or_else(|| json!({}));
+        let defaults: Value =
+            serde_json::from_value::<crate::types::AttachUniversalAuthBody>(json!({}))
+                .ok()
+                .and_then(|b| serde_json::to_value(b).ok())
+                .unwrap_or_else(|| json!({}));
         for _ in 0..config.seed_identities {
             let id = api.create_identity(None)?;
-            api.dispatch("attachUniversalAuth", &admin, &[&id], None, Some(defaults.clone()))?;
+            api.dispatch(
+                "attachUniversalAuth",
+                &admin,
+                &[&id],
+                None,
+                Some(defaults.clone()),
+            )?;
         }
     }
     Ok(api)
@@ -98,23 +105,32 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let api = build(config).map_err(|e| std::io::Error::other(e.to_string()))?;
     let app = app(api, config.log_requests);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 async fn docs() -> Response {
     let mut response = Response::new(axum::body::Body::from(SPEC_JSON));
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
     response
 }
 
-async fn create_identity(State(api): State<Arc<ReferenceApi>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create_identity(
+    State(api): State<Arc<ReferenceApi>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let request_id = new_request_id();
     let outcome = (|| {
-        let token = bearer_token(&headers).ok_or_else(|| ApiError::unauthorized("Token missing"))?;
+        let token =
+            bearer_token(&headers).ok_or_else(|| ApiError::unauthorized("Token missing"))?;
         let ctx = crate::RequestContext {
             bearer_token: Some(token),
             client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
@@ -124,12 +140,15 @@ async fn create_identity(State(api): State<Arc<ReferenceApi>>, headers: HeaderMa
         let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
-            serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))?
+            serde_json::from_slice(&body)
+                .map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))?
         };
         let id = body.get("id").and_then(Value::as_str);
         let name = body.get("name").and_then(Value::as_str);
         let id = api.create_identity(id)?;
-        let name = name.map(str::to_owned).unwrap_or_else(|| format!("identity-{}", &id[..8]));
+        let name = name
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("identity-{}", &id[..8]));
         Ok::<_, ApiError>(json!({"identity": {"id": id, "name": name}}))
     })();
     let mut response = match outcome {
@@ -145,7 +164,11 @@ async fn log_request(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
-    let request_id = response.extensions().get::<RequestId>().map(|r| r.0.as_str()).unwrap_or("-");
+    let request_id = response
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.as_str())
+        .unwrap_or("-");
     println!(
         "{method} {path} {} {:.3}ms {request_id}",
         response.status().as_u16(),

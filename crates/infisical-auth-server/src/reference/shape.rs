@@ -8,7 +8,12 @@ use serde_json::{Map, Value};
 /// The 200 schema of every operation of `spec`, by operationId.
 pub fn response_schemas(spec: &Value) -> std::collections::HashMap<String, Value> {
     let mut out = std::collections::HashMap::new();
-    for item in spec.get("paths").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+    for item in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         for op in item.as_object().into_iter().flat_map(|m| m.values()) {
             let (Some(id), Some(schema)) = (
                 op.get("operationId").and_then(Value::as_str),
@@ -91,7 +96,9 @@ fn nullable(schema: &Value) -> bool {
 
 /// Whether the one-value enums (tags) of a union option agree with `value`.
 fn tags_match(value: &Value, option: &Value) -> bool {
-    let Some(obj) = value.as_object() else { return false };
+    let Some(obj) = value.as_object() else {
+        return false;
+    };
     let props = option.get("properties").and_then(Value::as_object);
     for (name, prop) in props.into_iter().flatten() {
         if let Some(Value::Array(values)) = prop.get("enum") {
@@ -105,7 +112,9 @@ fn tags_match(value: &Value, option: &Value) -> bool {
 
 /// Whether `value` has every required key of a union option.
 fn has_required(value: &Value, option: &Value) -> bool {
-    let Some(obj) = value.as_object() else { return false };
+    let Some(obj) = value.as_object() else {
+        return false;
+    };
     option
         .get("required")
         .and_then(Value::as_array)
@@ -158,6 +167,9 @@ mod tests {
         }, "required": ["a", "b", "c"]});
         let value = json!({"a": "x", "secret": "s", "u": {"profile": "web", "url": "https://x", "other": 1}});
         let shaped = super::shape(&value, &schema, "2026-01-01T00:00:00.000Z");
-        assert_eq!(shaped, json!({"a": "x", "b": 7, "c": null, "u": {"profile": "web", "url": "https://x"}}));
+        assert_eq!(
+            shaped,
+            json!({"a": "x", "b": 7, "c": null, "u": {"profile": "web", "url": "https://x"}})
+        );
     }
 }

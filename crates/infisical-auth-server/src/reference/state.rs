@@ -20,7 +20,10 @@ pub const PERIODIC_MAX_TTL: f64 = 1_000_000_000.0;
 
 /// Seconds since the Unix epoch.
 pub fn now_secs() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 /// The current time as Infisical writes it (`2026-01-01T00:00:00.000Z`).
@@ -30,7 +33,11 @@ pub fn now_iso() -> String {
 
 /// A new secret: 64 hexadecimal digits from the operating system's random source.
 pub fn new_secret() -> String {
-    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 /// The digest under which a secret is stored.
@@ -148,8 +155,19 @@ pub struct AccessToken {
 
 impl AccessToken {
     /// Issues a token for `identity_id` with the settings of an auth-method configuration.
-    pub fn issue(identity_id: &str, auth_method: &'static str, config: &Value, now: f64) -> AccessToken {
-        let num = |key: &str| config.get(key).and_then(Value::as_f64).unwrap_or(0.0).max(0.0);
+    pub fn issue(
+        identity_id: &str,
+        auth_method: &'static str,
+        config: &Value,
+        now: f64,
+    ) -> AccessToken {
+        let num = |key: &str| {
+            config
+                .get(key)
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0)
+                .max(0.0)
+        };
         let ttl = num("accessTokenTTL");
         let max_ttl = num("accessTokenMaxTTL");
         let period = num("accessTokenPeriod");
@@ -157,7 +175,11 @@ impl AccessToken {
             Some(now + period)
         } else if ttl > 0.0 {
             let end = now + ttl;
-            Some(if max_ttl > 0.0 { end.min(now + max_ttl) } else { end })
+            Some(if max_ttl > 0.0 {
+                end.min(now + max_ttl)
+            } else {
+                end
+            })
         } else {
             None
         };
@@ -192,7 +214,10 @@ impl AccessToken {
         if self.period > 0.0 {
             return (self.period, PERIODIC_MAX_TTL);
         }
-        let expires_in = self.expires_at.map(|t| (t - now).max(0.0).round()).unwrap_or(0.0);
+        let expires_in = self
+            .expires_at
+            .map(|t| (t - now).max(0.0).round())
+            .unwrap_or(0.0);
         (expires_in, self.max_ttl)
     }
 
@@ -227,7 +252,9 @@ impl AccessToken {
     /// Why the token cannot be used now, if it cannot (revoked, expired, used up).
     pub fn unusable(&self, now: f64) -> Option<ApiError> {
         if self.revoked {
-            return Some(ApiError::unauthorized("Failed to authorize revoked access token"));
+            return Some(ApiError::unauthorized(
+                "Failed to authorize revoked access token",
+            ));
         }
         if self.expires_at.is_some_and(|t| t <= now) {
             return Some(ApiError::unauthorized("Access token has expired"));
@@ -272,14 +299,18 @@ impl State {
 /// `[{ipAddress, type, prefix?}]`; an invalid entry is Infisical's 400.
 pub fn store_trusted_ips(config: &mut Map<String, Value>) -> Result<(), ApiError> {
     for key in ["accessTokenTrustedIps", "clientSecretTrustedIps"] {
-        let Some(Value::Array(items)) = config.get(key) else { continue };
+        let Some(Value::Array(items)) = config.get(key) else {
+            continue;
+        };
         let mut texts = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             match item.get("ipAddress").and_then(Value::as_str) {
                 Some(text) => texts.push(text),
                 None => {
-                    return Err(ApiError::bad_request(infisical_auth_validation::INVALID_IP_MESSAGE)
-                        .with_details(json!({"path": [key, index, "ipAddress"]})))
+                    return Err(ApiError::bad_request(
+                        infisical_auth_validation::INVALID_IP_MESSAGE,
+                    )
+                    .with_details(json!({"path": [key, index, "ipAddress"]})))
                 }
             }
         }

@@ -26,13 +26,23 @@ pub struct Server {
 
 /// Starts a reference server on an ephemeral loopback port.
 pub async fn start() -> Server {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("address"));
-    let config = ReferenceConfig { admin_token: ADMIN.into(), ..ReferenceConfig::default() };
+    let config = ReferenceConfig {
+        admin_token: ADMIN.into(),
+        ..ReferenceConfig::default()
+    };
     tokio::spawn(async move {
         let _ = serve(listener, &config, std::future::pending()).await;
     });
-    Server { admin: client_with_token(&base, Some(ADMIN)), anon: Client::new(&base), http: reqwest::Client::new(), base }
+    Server {
+        admin: client_with_token(&base, Some(ADMIN)),
+        anon: Client::new(&base),
+        http: reqwest::Client::new(),
+        base,
+    }
 }
 
 /// A generated client that sends `token` as bearer (or nothing).
@@ -44,7 +54,10 @@ pub fn client_with_token(base: &str, token: Option<&str>) -> Client {
             format!("Bearer {token}").parse().expect("header value"),
         );
     }
-    let http = reqwest::Client::builder().default_headers(headers).build().expect("client");
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client");
     Client::new_with_client(base, http)
 }
 
@@ -64,7 +77,13 @@ impl Server {
     }
 
     /// A raw request: method, path, optional bearer, optional (content type, body).
-    pub async fn raw(&self, method: &str, path: &str, bearer: Option<&str>, body: Option<(&str, Vec<u8>)>) -> (u16, Value) {
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> (u16, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut request = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(token) = bearer {
@@ -77,7 +96,10 @@ impl Server {
         let status = response.status().as_u16();
         assert!(status < 500, "{path} answered {status}");
         let text = response.text().await.expect("text");
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 }
 
@@ -87,7 +109,9 @@ pub fn body<T: DeserializeOwned>(value: Value) -> T {
 }
 
 /// The error body of an answer that must be an error.
-pub fn api_error<T: std::fmt::Debug>(result: Result<ResponseValue<T>, Error<ErrorResponse>>) -> ErrorResponse {
+pub fn api_error<T: std::fmt::Debug>(
+    result: Result<ResponseValue<T>, Error<ErrorResponse>>,
+) -> ErrorResponse {
     match result {
         Err(Error::ErrorResponse(response)) => response.into_inner(),
         other => panic!("expected an error answer, got {other:?}"),
@@ -104,7 +128,9 @@ pub fn assert_error(body: &Value, status: u16, error: &str) {
 /// Asserts a request id is `req-` and 14 letters or digits.
 pub fn assert_request_id(id: &str) {
     assert!(
-        id.len() == 18 && id.starts_with("req-") && id[4..].chars().all(|c| c.is_ascii_alphanumeric()),
+        id.len() == 18
+            && id.starts_with("req-")
+            && id[4..].chars().all(|c| c.is_ascii_alphanumeric()),
         "bad request id {id:?}"
     );
 }
