@@ -19,8 +19,9 @@ pub const TTL_ABOVE_MAX_MESSAGE: &str =
 /// The message Infisical's service answers (400) when the effective TTL exceeds the effective max TTL on update.
 pub const EFFECTIVE_TTL_MESSAGE: &str = "Access token TTL cannot be greater than max TTL";
 
-/// One step of a JSON path: an object key or an array index.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One step of a JSON path: an object key or an array index (serialised as a JSON string or number).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
 pub enum PathSegment {
     /// An object key, e.g. `clientSecretTrustedIps`.
     Key(String),
@@ -87,7 +88,10 @@ pub fn display_path(path: &[PathSegment]) -> String {
 }
 
 /// The kind of an issue, serialised as zod's snake_case code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum IssueCode {
     /// Wrong JSON type, or a required value missing (`message` "Required").
     InvalidType,
@@ -158,7 +162,8 @@ impl fmt::Display for IssueCode {
 }
 
 /// What a `too_small`/`too_big` bound measures: a number, a string's length or an array's item count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BoundKind {
     /// A numeric value.
     Number,
@@ -353,6 +358,21 @@ fn num(v: f64) -> Value {
         serde_json::Number::from_f64(v)
             .map(Value::Number)
             .unwrap_or(Value::Null)
+    }
+}
+
+impl serde::Serialize for Issue {
+    /// Serialises as [`Issue::to_json`] (Infisical's issue shape).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Issue {
+    /// Reads Infisical's issue shape (see [`Issue::from_json`]).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Issue, D::Error> {
+        let v = Value::deserialize(deserializer)?;
+        Issue::from_json(&v).ok_or_else(|| serde::de::Error::custom("not a validation issue"))
     }
 }
 

@@ -19,6 +19,8 @@
 //! Checks run in Infisical's order: schema issues first (422, all at once), then service checks (400, e.g. an
 //! invalid trusted IP entry).
 
+#![deny(missing_docs)]
+
 mod constraints;
 mod error;
 mod formats;

@@ -883,3 +883,28 @@ fn constraint_table_lists_bounds() {
     assert!(constraints("nope").is_empty());
     assert_eq!(infisical_auth_validation::operation_ids().count(), 78);
 }
+
+#[test]
+fn serde_shapes() {
+    assert_eq!(
+        serde_json::to_value(IssueCode::InvalidUnionDiscriminator).unwrap(),
+        json!("invalid_union_discriminator")
+    );
+    assert_eq!(
+        serde_json::to_value(BoundKind::Array).unwrap(),
+        json!("array")
+    );
+    assert_eq!(
+        serde_json::to_value(vec![key("a"), PathSegment::Index(2)]).unwrap(),
+        json!(["a", 2])
+    );
+    let back: Vec<PathSegment> = serde_json::from_value(json!(["a", 2])).unwrap();
+    assert_eq!(back, vec![key("a"), PathSegment::Index(2)]);
+    let i = one("updateTokenAuth", json!({"accessTokenTTL": 315_360_001}));
+    let wire = serde_json::to_value(&i).unwrap();
+    assert_eq!(wire["maximum"], 315_360_000);
+    assert_eq!(wire["type"], "number");
+    let again: Issue = serde_json::from_value(wire).unwrap();
+    assert_eq!(again, i);
+    assert!(serde_json::from_value::<Issue>(json!({"code": "nope"})).is_err());
+}
