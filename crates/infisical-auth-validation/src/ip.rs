@@ -53,14 +53,16 @@ pub struct TrustedIp {
     prefix: Option<u8>,
 }
 
-/// Parses a strict IPv4 dotted quad: four decimal octets 0..=255 without leading zeros (one pass over the bytes).
+/// Scans a strict IPv4 dotted quad at the start of `b`: four decimal octets 0..=255 without leading zeros,
+/// ending at the end of `b` or at a `/`. Returns the address and where it ends (one pass over the bytes).
 #[inline]
-fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
+fn scan_v4(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let mut octets = [0u8; 4];
     let mut n = 0;
     let mut val: u32 = 0;
     let mut digits = 0;
-    for &c in b {
+    let mut end = b.len();
+    for (i, &c) in b.iter().enumerate() {
         if c.is_ascii_digit() {
             if digits > 0 && val == 0 {
                 return None; // leading zero
@@ -78,6 +80,9 @@ fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
             n += 1;
             val = 0;
             digits = 0;
+        } else if c == b'/' {
+            end = i;
+            break;
         } else {
             return None;
         }
@@ -86,28 +91,33 @@ fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
         return None;
     }
     octets[3] = val as u8;
-    Some(Ipv4Addr::from(octets))
+    Some((Ipv4Addr::from(octets), end))
 }
 
-fn hex_value(c: u8) -> Option<u32> {
-    match c {
-        b'0'..=b'9' => Some(u32::from(c - b'0')),
-        b'a'..=b'f' => Some(u32::from(c - b'a' + 10)),
-        b'A'..=b'F' => Some(u32::from(c - b'A' + 10)),
-        _ => None,
+/// Hex digit values, 0xFF for other bytes.
+static HEX: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
-/// Parses an IPv6 address with the grammar of `std::net::Ipv6Addr` (groups of 1-4 hex digits, at most one `::`
-/// standing for at least one group, an optional trailing dotted quad), refusing leading zeros in the dotted quad.
-/// No zone ids, no brackets.
-fn parse_v6(b: &[u8]) -> Option<Ipv6Addr> {
-    parse_v6_impl::<true>(b)
-}
-
-/// The IPv6 grammar; with `STORE = false` only validity is computed (the result is then `::`).
+/// Scans an IPv6 address at the start of `b` with the grammar of `std::net::Ipv6Addr` (groups of 1-4 hex digits,
+/// at most one `::` standing for at least one group, an optional trailing dotted quad), refusing leading zeros in
+/// the dotted quad; no zone ids, no brackets. It ends at the end of `b` or at a `/`; returns the address (`::`
+/// when `STORE` is false: validity only) and where it ends.
 #[inline]
-fn parse_v6_impl<const STORE: bool>(b: &[u8]) -> Option<Ipv6Addr> {
+fn scan_v6<const STORE: bool>(b: &[u8]) -> Option<(Ipv6Addr, usize)> {
+    let at_end = |i: usize| i == b.len() || b[i] == b'/';
     let mut head = [0u16; 8];
     let mut tail = [0u16; 8];
     let (mut hn, mut tn) = (0usize, 0usize);
@@ -116,16 +126,20 @@ fn parse_v6_impl<const STORE: bool>(b: &[u8]) -> Option<Ipv6Addr> {
     if b.starts_with(b"::") {
         compressed = true;
         i = 2;
-        if i == b.len() {
-            return Some(Ipv6Addr::UNSPECIFIED);
+        if at_end(i) {
+            return Some((Ipv6Addr::UNSPECIFIED, i));
         }
     }
     loop {
         let start = i;
         let mut v: u32 = 0;
         let mut digits = 0;
-        while let Some(h) = b.get(i).and_then(|c| hex_value(*c)) {
-            v = v * 16 + h;
+        while i < b.len() {
+            let h = HEX[usize::from(b[i])];
+            if h == 0xFF {
+                break;
+            }
+            v = v * 16 + u32::from(h);
             digits += 1;
             i += 1;
             if digits > 4 {
@@ -135,16 +149,16 @@ fn parse_v6_impl<const STORE: bool>(b: &[u8]) -> Option<Ipv6Addr> {
         let limit = if compressed { 7 } else { 8 };
         if b.get(i) == Some(&b'.') {
             // a trailing dotted quad: two groups
-            let v4 = parse_v4(&b[start..])?;
+            let (v4, used) = scan_v4(&b[start..])?;
+            i = start + used;
             if hn + tn + 2 > limit {
                 return None;
             }
             let o = v4.octets();
-            let groups = [
+            for g in [
                 u16::from_be_bytes([o[0], o[1]]),
                 u16::from_be_bytes([o[2], o[3]]),
-            ];
-            for g in groups {
+            ] {
                 if compressed {
                     if STORE {
                         tail[tn] = g;
@@ -173,7 +187,7 @@ fn parse_v6_impl<const STORE: bool>(b: &[u8]) -> Option<Ipv6Addr> {
             }
             hn += 1;
         }
-        if i == b.len() {
+        if at_end(i) {
             break;
         }
         if b[i] != b':' {
@@ -189,10 +203,10 @@ fn parse_v6_impl<const STORE: bool>(b: &[u8]) -> Option<Ipv6Addr> {
             if hn + 1 > 8 {
                 return None;
             }
-            if i == b.len() {
+            if at_end(i) {
                 break;
             }
-        } else if i == b.len() {
+        } else if at_end(i) {
             return None;
         }
     }
@@ -204,12 +218,28 @@ fn parse_v6_impl<const STORE: bool>(b: &[u8]) -> Option<Ipv6Addr> {
         return None;
     }
     if !STORE {
-        return Some(Ipv6Addr::UNSPECIFIED);
+        return Some((Ipv6Addr::UNSPECIFIED, i));
     }
     let mut groups = [0u16; 8];
     groups[..hn].copy_from_slice(&head[..hn]);
     groups[8 - tn..].copy_from_slice(&tail[..tn]);
-    Some(Ipv6Addr::from(groups))
+    Some((Ipv6Addr::from(groups), i))
+}
+
+/// Whether an entry's address is IPv6: a `:` within its first five bytes (an IPv4 address has a `.` by then;
+/// anything else is invalid either way).
+#[inline]
+fn looks_v6(b: &[u8]) -> bool {
+    b.iter().take(5).any(|c| *c == b':')
+}
+
+/// After an address ending at `end`: nothing, or `/` and a valid prefix. Returns the prefix, `Some(None)` if none.
+#[inline]
+fn scan_prefix(b: &[u8], end: usize, max: u8) -> Option<Option<u8>> {
+    if end == b.len() {
+        return Some(None);
+    }
+    parse_prefix(&b[end + 1..], max).map(Some)
 }
 
 /// Parses a prefix: 1 to 3 plain decimal digits, at most `max`.
@@ -240,52 +270,26 @@ impl TrustedIp {
     /// Whether `input` is a valid entry, without allocating.
     pub fn is_valid(input: &str) -> bool {
         let b = input.as_bytes();
-        let mut slash = b.len();
-        let mut colon = false;
-        for (i, c) in b.iter().enumerate() {
-            match c {
-                b'/' => {
-                    slash = i;
-                    break;
-                }
-                b':' => colon = true,
-                _ => {}
-            }
-        }
-        let addr = &b[..slash];
-        let max = if colon {
-            if parse_v6_impl::<false>(addr).is_none() {
-                return false;
-            }
-            128
+        if looks_v6(b) {
+            scan_v6::<false>(b)
+                .and_then(|(_, end)| scan_prefix(b, end, 128))
+                .is_some()
         } else {
-            if parse_v4(addr).is_none() {
-                return false;
-            }
-            32
-        };
-        slash == b.len() || parse_prefix(&b[slash + 1..], max).is_some()
+            scan_v4(b)
+                .and_then(|(_, end)| scan_prefix(b, end, 32))
+                .is_some()
+        }
     }
 
     fn parse_parts(input: &str) -> Option<(IpNet, Option<u8>)> {
         let b = input.as_bytes();
-        let (addr, prefix) = match b.iter().position(|c| *c == b'/') {
-            Some(i) => (&b[..i], Some(&b[i + 1..])),
-            None => (b, None),
-        };
-        if addr.contains(&b':') {
-            let a = parse_v6(addr)?;
-            let p = match prefix {
-                Some(p) => Some(parse_prefix(p, 128)?),
-                None => None,
-            };
+        if looks_v6(b) {
+            let (a, end) = scan_v6::<true>(b)?;
+            let p = scan_prefix(b, end, 128)?;
             Some((IpNet::V6(Ipv6Net::new(a, p.unwrap_or(128)).ok()?), p))
         } else {
-            let a = parse_v4(addr)?;
-            let p = match prefix {
-                Some(p) => Some(parse_prefix(p, 32)?),
-                None => None,
-            };
+            let (a, end) = scan_v4(b)?;
+            let p = scan_prefix(b, end, 32)?;
             Some((IpNet::V4(Ipv4Net::new(a, p.unwrap_or(32)).ok()?), p))
         }
     }

@@ -164,25 +164,38 @@ impl P<'_> {
     }
 }
 
-/// Byte equality for short keys, inlined (avoids a `memcmp` call per property name).
+/// Byte equality for short keys, inlined with overlapping word loads (no `memcmp` call per property name).
 #[inline]
 pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    #[inline(always)]
+    fn w8(s: &[u8], at: usize) -> u64 {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(&s[at..at + 8]);
+        u64::from_ne_bytes(x)
+    }
+    #[inline(always)]
+    fn w4(s: &[u8], at: usize) -> u32 {
+        let mut x = [0u8; 4];
+        x.copy_from_slice(&s[at..at + 4]);
+        u32::from_ne_bytes(x)
+    }
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        let x = u64::from_ne_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]);
-        let y = u64::from_ne_bytes([y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]]);
-        if x != y {
-            return false;
+    match n {
+        0 => true,
+        1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        8..=16 => w8(a, 0) == w8(b, 0) && w8(a, n - 8) == w8(b, n - 8),
+        17..=32 => {
+            w8(a, 0) == w8(b, 0)
+                && w8(a, 8) == w8(b, 8)
+                && w8(a, n - 16) == w8(b, n - 16)
+                && w8(a, n - 8) == w8(b, n - 8)
         }
+        _ => a == b,
     }
-    ca.remainder()
-        .iter()
-        .zip(cb.remainder())
-        .all(|(x, y)| x == y)
 }
 
 /// Collected outcome of a walk.
@@ -349,6 +362,15 @@ pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
                 ctx.push(invalid_type(p, "object", type_name(v)));
                 return;
             };
+            // fast path for one-property objects such as trusted IP entries `{ipAddress}`
+            if let ([prop], 1) = (props, obj.len()) {
+                if let Some((k, x)) = obj.iter().next() {
+                    if bytes_eq(k.as_bytes(), prop.name.as_bytes()) && !x.is_null() {
+                        check(&prop.s, x, &P::Key(p, prop.name), ctx);
+                        return;
+                    }
+                }
+            }
             check_props(props, obj, p, ctx);
         }
         S::StrMap => {
@@ -588,6 +610,42 @@ fn check_str(c: &StrC, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
             }
         } else if let Err(msg) = rules::check_rule(rule, s) {
             ctx.custom(p, msg);
+        }
+    }
+}
+
+#[cfg(test)]
+mod bytes_eq_tests {
+    use super::bytes_eq;
+
+    #[test]
+    fn agrees_with_slice_equality() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcdefg",
+            "abcdefgh",
+            "ipAddress",
+            "accessTokenTTL",
+            "lockoutEnabled",
+            "accessTokenMaxTTL",
+            "clientSecretTrustedIps",
+            "lockoutCounterResetSeconds",
+            "x".repeat(40).leak(),
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(bytes_eq(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+            }
+            // one byte changed anywhere
+            for i in 0..a.len() {
+                let mut c = a.as_bytes().to_vec();
+                c[i] ^= 1;
+                assert!(!bytes_eq(a.as_bytes(), &c), "{a} @{i}");
+            }
         }
     }
 }

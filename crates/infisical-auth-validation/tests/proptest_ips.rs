@@ -244,6 +244,11 @@ proptest! {
     }
 
     #[test]
+    fn validity_check_agrees_with_parse(s in entry_text()) {
+        prop_assert_eq!(TrustedIp::is_valid(&s), TrustedIp::parse(&s).is_ok(), "{:?}", s);
+    }
+
+    #[test]
     fn matching_agrees_with_reference(entries in prop::collection::vec(entry_text(), 0..4), client in client_ip()) {
         let parsed: Vec<(TrustedIp, (IpAddr, u8, bool))> =
             entries.iter().filter_map(|s| Some((TrustedIp::parse(s).ok()?, ref_parse(s)?))).collect();
