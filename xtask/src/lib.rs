@@ -2,6 +2,7 @@
 //! (load -> check -> fix up -> generate -> format -> write) can be tested alone.
 //! `src/main.rs` is the `cargo xtask` command line over these modules.
 
+pub mod bench;
 pub mod check;
 pub mod codegen;
 pub mod config;

@@ -43,6 +43,13 @@ enum Command {
         #[arg(long)]
         fail_on_breaking: bool,
     },
+    /// Benchmark codegen and the generated client's build time against openapi-generator's
+    /// `rust` generator on the same spec (medians; Markdown on stdout).
+    Bench {
+        /// Runs per measure (builds use at most 3).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Import Infisical's full OpenAPI document: keep the identity-auth operations (tags in
     /// openapi/import.toml), write the spec file in canonical form, print the diff against it.
     Import {
@@ -107,6 +114,20 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }),
+        Command::Bench { runs } => {
+            let root = workspace_root();
+            let spec = root.join("openapi/infisical-identity-auth.json");
+            match xtask::bench::bench(&root, &spec, runs) {
+                Ok(table) => {
+                    print!("{table}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Import { path } => import(&path).unwrap_or_else(|e| {
             eprintln!("error: {e}");
             ExitCode::FAILURE

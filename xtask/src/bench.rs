@@ -1,0 +1,193 @@
+//! `cargo xtask bench`: codegen speed and the build time of the generated client, side by side
+//! with openapi-generator's `rust` generator on the same spec, in one run. Prints a Markdown table
+//! of medians and ratios (the README quotes it). Needs Java 17 and installs
+//! `openapi-generator-cli` from PyPI with pip when it is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The openapi-generator release measured against.
+const OPENAPI_GENERATOR: &str = "openapi-generator-cli==7.26.0";
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time(runs: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<Duration, String> {
+    let mut samples = Vec::new();
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        f()?;
+        samples.push(start.elapsed());
+    }
+    Ok(median(samples))
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    let out = cmd.output().map_err(|e| format!("{shown}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{shown} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+fn touch(path: &Path) -> Result<(), String> {
+    let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Runs the benchmark and returns the Markdown report.
+pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
+    let work = root.join("target/bench");
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+
+    // 1. Generation, warm (the binary is built; each run loads, checks, fixes up, generates,
+    //    formats and compares every file, writing nothing).
+    eprintln!("bench: cargo xtask codegen x{runs}");
+    let ours_gen = time(runs, || {
+        run(Command::new(&exe)
+            .args(["codegen", "--check"])
+            .current_dir(root))
+    })?;
+
+    eprintln!("bench: openapi-generator rust x{runs}");
+    if Command::new("openapi-generator-cli")
+        .arg("version")
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        run(Command::new("python3").args(["-m", "pip", "install", "--quiet", OPENAPI_GENERATOR]))?;
+    }
+    let oag_out = work.join("openapi-generator-rust");
+    let oag_gen = time(runs, || {
+        let _ = std::fs::remove_dir_all(&oag_out);
+        run(Command::new("openapi-generator-cli")
+            .args([
+                "generate",
+                "-g",
+                "rust",
+                "--skip-validate-spec",
+                "--package-name",
+                "oag_client",
+                "-i",
+            ])
+            .arg(spec)
+            .arg("-o")
+            .arg(&oag_out))
+    })?;
+    // Keep openapi-generator's crate out of this workspace.
+    let manifest = oag_out.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).map_err(|e| e.to_string())?;
+    if !text.contains("[workspace]") {
+        std::fs::write(&manifest, format!("{text}\n[workspace]\n")).map_err(|e| e.to_string())?;
+    }
+
+    // 2. Build times with dependencies already built: from scratch (the crates cleaned) and after
+    //    a touch of the generated sources.
+    eprintln!("bench: building the generated client");
+    let ours_build = || {
+        run(cargo()
+            .args(["build", "--quiet", "-p", "infisical-auth-client"])
+            .current_dir(root))
+    };
+    ours_build()?;
+    let builds = runs.clamp(1, 3);
+    let ours_scratch = time(builds, || {
+        run(cargo()
+            .args([
+                "clean",
+                "--quiet",
+                "-p",
+                "infisical-auth-types",
+                "-p",
+                "infisical-auth-client",
+            ])
+            .current_dir(root))?;
+        ours_build()
+    })?;
+    let generated: Vec<PathBuf> = [
+        "crates/infisical-auth-types/src/generated.rs",
+        "crates/infisical-auth-client/src/generated.rs",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .collect();
+    let ours_touch = time(builds, || {
+        generated.iter().try_for_each(|p| touch(p))?;
+        ours_build()
+    })?;
+
+    eprintln!("bench: building openapi-generator's client");
+    let oag_target = work.join("openapi-generator-target");
+    let oag_build = || {
+        run(cargo()
+            .args(["build", "--quiet"])
+            .env("CARGO_TARGET_DIR", &oag_target)
+            .current_dir(&oag_out))
+    };
+    oag_build()?;
+    let oag_scratch = time(builds, || {
+        run(cargo()
+            .args(["clean", "--quiet", "-p", "oag_client"])
+            .env("CARGO_TARGET_DIR", &oag_target)
+            .current_dir(&oag_out))?;
+        oag_build()
+    })?;
+    let oag_touch = time(builds, || {
+        touch(&oag_out.join("src/lib.rs"))?;
+        oag_build()
+    })?;
+
+    let lines = |dir: &Path| -> usize {
+        walk(dir)
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .map(|t| t.lines().count())
+            .sum()
+    };
+    let ours_lines: usize = generated
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|t| t.lines().count())
+        .sum();
+    let oag_lines = lines(&oag_out.join("src"));
+    let s = |d: Duration| format!("{:.3} s", d.as_secs_f64());
+    let ratio = |a: Duration, b: Duration| format!("{:.1}x", b.as_secs_f64() / a.as_secs_f64());
+    Ok(format!(
+        "| measure (median) | this workspace | openapi-generator `rust` | openapi-generator / ours |\n|---|---|---|---|\n\
+         | generate the 78-operation client (warm, {runs} runs) | {} | {} | {} |\n\
+         | generated Rust lines | {ours_lines} | {oag_lines} | |\n\
+         | build the generated crate(s), dependencies built ({builds} runs) | {} | {} | {} |\n\
+         | rebuild after touching the generated sources ({builds} runs) | {} | {} | {} |\n",
+        s(ours_gen), s(oag_gen), ratio(ours_gen, oag_gen),
+        s(ours_scratch), s(oag_scratch), ratio(ours_scratch, oag_scratch),
+        s(ours_touch), s(oag_touch), ratio(ours_touch, oag_touch),
+    ))
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
