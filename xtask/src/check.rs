@@ -124,6 +124,21 @@ fn check_operation(op: &ops::Op<'_>, problems: &mut Vec<Problem>) {
             "operation has no responses",
         )),
         Some(responses) => {
+            let with_body: Vec<&String> = responses
+                .iter()
+                .filter(|(c, r)| {
+                    c.starts_with('2')
+                        && r.get("content")
+                            .is_some_and(|c| c.as_object().is_some_and(|m| !m.is_empty()))
+                })
+                .map(|(c, _)| c)
+                .collect();
+            if with_body.len() > 1 {
+                problems.push(problem(
+                    &pointer::join(&format!("{base}/responses"), with_body[1]),
+                    &format!("several success responses with bodies ({}): a generated operation returns one type; keep one in a fix-up pass", with_body.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
+                ));
+            }
             if !responses.keys().any(|c| c.starts_with('2')) {
                 problems.push(problem(
                     &format!("{base}/responses"),
@@ -206,6 +221,15 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].pointer, "/paths/~1b/get/operationId");
         assert!(problems[0].message.contains("/paths/~1a/get/operationId"));
+    }
+
+    #[test]
+    fn several_success_bodies_are_reported_before_progenitor_panics() {
+        let body = json!({"description": "", "content": {"application/json": {"schema": {"type": "string"}}}});
+        let doc = json!({"openapi": "3.0.3", "paths": {"/a": {"get": {"responses": {"200": body, "201": body}}}}});
+        let problems = check(&doc);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].pointer, "/paths/~1a/get/responses/201");
     }
 
     #[test]

@@ -88,3 +88,51 @@ pub fn file_of(items: Vec<syn::Item>) -> syn::File {
     file.items = items;
     file
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_progenitor_panic_is_an_error_not_a_crash() {
+        // Two different success bodies in one operation: progenitor asserts there is one.
+        let body = |schema: Value| json!({"description": "", "content": {"application/json": {"schema": schema}}});
+        let doc = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "getA", "responses": {
+                "200": body(json!({"type": "string"})),
+                "201": body(json!({"type": "integer"}))
+            }}}}
+        });
+        let err = generate(&doc)
+            .err()
+            .expect("progenitor cannot generate this");
+        let text = err.to_string();
+        assert!(text.starts_with("generation failed:"), "{text}");
+    }
+
+    #[test]
+    fn the_default_spec_splits_into_types_and_client() {
+        let spec: Value =
+            serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json"))
+                .unwrap();
+        let cfg: crate::config::Config =
+            toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap();
+        let fixed = crate::fixups::apply(&spec, &cfg).unwrap();
+        let generated = generate(&fixed).unwrap();
+        let has = |file: &syn::File, name: &str| {
+            file.items
+                .iter()
+                .any(|i| matches!(i, syn::Item::Struct(s) if s.ident == name))
+        };
+        assert!(has(&generated.types, "ErrorResponse"));
+        assert!(has(&generated.client, "Client"));
+        assert!(!generated
+            .client
+            .items
+            .iter()
+            .any(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types")));
+    }
+}
