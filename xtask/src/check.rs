@@ -78,14 +78,7 @@ fn check_operation_ids(doc: &Value, problems: &mut Vec<Problem>) {
 
 fn check_operation(op: &ops::Op<'_>, problems: &mut Vec<Problem>) {
     let base = op.pointer();
-    for (i, param) in op
-        .op
-        .get("parameters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, param) in op.parameters().enumerate() {
         let here = format!("{base}/parameters/{i}");
         if param.get("$ref").is_some() {
             problems.push(problem(

@@ -59,19 +59,8 @@ pub fn three_state_fields(fixed: &Value) -> Vec<FieldRef> {
         let (Some(id), Some(body)) = (op.id(), op.body_schema()) else {
             continue;
         };
-        let required: BTreeSet<&str> = body
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        for (name, schema) in body
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        let required = ops::required(body);
+        for (name, schema) in ops::properties(body) {
             if schema.get("nullable") == Some(&Value::Bool(true))
                 && !required.contains(name.as_str())
             {

@@ -36,6 +36,15 @@ impl<'a> Op<'a> {
         self.op.get("tags")?.get(0)?.as_str()
     }
 
+    /// The operation's parameters (path and query after the check stage).
+    pub fn parameters(&self) -> impl Iterator<Item = &'a Value> {
+        self.op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    }
+
     /// The JSON request body schema, if any.
     pub fn body_schema(&self) -> Option<&'a Value> {
         self.op
@@ -56,6 +65,26 @@ impl<'a> Op<'a> {
             .get("application/json")?
             .get("schema")
     }
+}
+
+/// The names an object schema lists as `required`.
+pub fn required(schema: &Value) -> std::collections::BTreeSet<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// The `properties` of an object schema, in document order.
+pub fn properties(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
 }
 
 /// Every operation of `doc`, paths sorted, methods in [`METHODS`] order.

@@ -44,13 +44,7 @@ pub fn render_tag(doc: &Value, tag: &str) -> String {
             "security: {}",
             if secured { "bearer token" } else { "none" }
         );
-        for param in op
-            .op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for param in op.parameters() {
             let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
             let place = param.get("in").and_then(Value::as_str).unwrap_or("?");
             let required = param.get("required") == Some(&Value::Bool(true));
@@ -128,19 +122,8 @@ fn fields(doc: &Value, schema: &Value, prefix: &str, out: &mut String) {
         }
         return;
     }
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    for (name, prop) in schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    let required = ops::required(schema);
+    for (name, prop) in ops::properties(schema) {
         let path = if prefix.is_empty() {
             name.clone()
         } else {

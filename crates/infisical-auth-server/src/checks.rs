@@ -17,9 +17,13 @@ pub fn validate(
     body: Option<&mut Value>,
 ) -> Result<(), ApiError> {
     let path: Vec<(&str, &str)> = path.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let query_pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
+    let query_pairs: Vec<(String, String)> = if query.is_empty() {
+        Vec::new()
+    } else {
+        form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect()
+    };
     let query: Vec<(&str, &str)> = query_pairs
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

@@ -10,8 +10,12 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 /// An error answer. The request id is added when it is rendered, so handlers never need it.
+/// Boxed, so that a `Result<_, ApiError>` stays one pointer wide on the success path.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Clone, Debug, PartialEq)]
+struct Inner {
     status: StatusCode,
     error: Cow<'static, str>,
     message: Option<Value>,
@@ -25,12 +29,12 @@ impl ApiError {
         error: impl Into<Cow<'static, str>>,
         message: impl Into<String>,
     ) -> Self {
-        ApiError {
+        ApiError(Box::new(Inner {
             status,
             error: error.into(),
             message: Some(Value::String(message.into())),
             details: None,
-        }
+        }))
     }
 
     /// 400 `BadRequest`.
@@ -73,12 +77,12 @@ impl ApiError {
 
     /// 422 `ValidationFailure` carrying every issue (each `{code, path, message, ...}`).
     pub fn unprocessable(issues: Vec<Value>) -> Self {
-        ApiError {
+        ApiError(Box::new(Inner {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             error: Cow::Borrowed("ValidationFailure"),
             message: Some(Value::Array(issues)),
             details: None,
-        }
+        }))
     }
 
     /// 500 `InternalServerError` "Something went wrong": never says more.
@@ -92,7 +96,7 @@ impl ApiError {
 
     /// Rebuilds an error from an Infisical error body (its `error`, `message` and `details`).
     pub fn from_body(status: StatusCode, body: &Value) -> Self {
-        ApiError {
+        ApiError(Box::new(Inner {
             status,
             error: Cow::Owned(
                 body.get("error")
@@ -102,45 +106,45 @@ impl ApiError {
             ),
             message: body.get("message").cloned(),
             details: body.get("details").cloned(),
-        }
+        }))
     }
 
     /// The same error with `details` (e.g. `{"path": [...]}` for an invalid IP entry).
     pub fn with_details(mut self, details: Value) -> Self {
-        self.details = Some(details);
+        self.0.details = Some(details);
         self
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The error class, e.g. `NotFound`.
     pub fn error(&self) -> &str {
-        &self.error
+        &self.0.error
     }
 
     /// The message as JSON (a string, or the list of issues of a 422).
     pub fn message(&self) -> Option<&Value> {
-        self.message.as_ref()
+        self.0.message.as_ref()
     }
 
     /// The details, if any.
     pub fn details(&self) -> Option<&Value> {
-        self.details.as_ref()
+        self.0.details.as_ref()
     }
 
     /// The JSON body for request `req_id`.
     pub fn to_body(&self, req_id: &str) -> Value {
         let mut body = Map::with_capacity(5);
         body.insert("reqId".into(), Value::String(req_id.to_owned()));
-        body.insert("statusCode".into(), Value::from(self.status.as_u16()));
-        if let Some(message) = &self.message {
+        body.insert("statusCode".into(), Value::from(self.0.status.as_u16()));
+        if let Some(message) = &self.0.message {
             body.insert("message".into(), message.clone());
         }
-        body.insert("error".into(), Value::String(self.error.to_string()));
-        if let Some(details) = &self.details {
+        body.insert("error".into(), Value::String(self.0.error.to_string()));
+        if let Some(details) = &self.0.details {
             body.insert("details".into(), details.clone());
         }
         Value::Object(body)
@@ -149,24 +153,24 @@ impl ApiError {
     /// The HTTP response for request `req_id`.
     pub fn to_response(&self, req_id: &str) -> Response {
         let bytes = serde_json::to_vec(&self.to_body(req_id)).unwrap_or_default();
-        json_response(self.status, bytes)
+        json_response(self.0.status, bytes)
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.message {
+        match &self.0.message {
             Some(Value::String(text)) => {
-                write!(f, "{} {}: {}", self.status.as_u16(), self.error, text)
+                write!(f, "{} {}: {}", self.0.status.as_u16(), self.0.error, text)
             }
             Some(Value::Array(issues)) => write!(
                 f,
                 "{} {}: {} issue(s)",
-                self.status.as_u16(),
-                self.error,
+                self.0.status.as_u16(),
+                self.0.error,
                 issues.len()
             ),
-            _ => write!(f, "{} {}", self.status.as_u16(), self.error),
+            _ => write!(f, "{} {}", self.0.status.as_u16(), self.0.error),
         }
     }
 }

@@ -70,10 +70,6 @@ impl std::fmt::Debug for RequestContext {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestId(pub String);
 
-/// The operation that answered, put in the response's extensions (absent for unknown routes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OperationId(pub &'static str);
-
 /// A fresh request id: `req-` and 14 letters or digits.
 pub fn new_request_id() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -172,7 +168,6 @@ where
         Err(_panic) => ApiError::internal().to_response(&request_id),
     };
     response.extensions_mut().insert(RequestId(request_id));
-    response.extensions_mut().insert(OperationId(operation.id));
     response
 }
 

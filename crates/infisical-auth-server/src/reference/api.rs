@@ -3,7 +3,7 @@
 //! and the answer is fitted to the spec's response schema and typed again.
 
 use std::collections::HashMap;
-use std::sync::{RwLock, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockWriteGuard};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -186,6 +186,39 @@ impl ReferenceApi {
         })
     }
 
+    /// A configuration retrieve (`op`, e.g. `getUniversalAuth`): the typed answer is built once
+    /// and kept until the identity's configurations change.
+    fn retrieve<R>(
+        &self,
+        op: &'static str,
+        identity_id: &str,
+        ctx: &RequestContext,
+    ) -> Result<R, ApiError>
+    where
+        R: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        self.authorize(ctx)?;
+        {
+            let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+            let cached = state
+                .identities
+                .get(identity_id)
+                .and_then(|identity| identity.answers.0.get(op))
+                .and_then(|answer| answer.downcast_ref::<R>());
+            if let Some(answer) = cached {
+                return Ok(answer.clone());
+            }
+        }
+        let answer: R = self.respond(
+            op,
+            self.config(op, method_key(op, "get"), identity_id, false),
+        )?;
+        if let Some(identity) = self.write().identities.get_mut(identity_id) {
+            identity.answers.0.insert(op, Arc::new(answer.clone()));
+        }
+        Ok(answer)
+    }
+
     /// `{wrapper: config}` for a configuration answer of `op` (the wrapper is the one property
     /// of its 200 schema, e.g. `identityUniversalAuth`).
     fn wrap(&self, op: &str, config: Value) -> Value {
@@ -282,6 +315,7 @@ impl ReferenceApi {
             config.insert("clientId".into(), Value::String(client_id.clone()));
         }
         let config = Value::Object(config);
+        identity.answers.0.clear();
         identity.configs.insert(key.to_owned(), config.clone());
         if let Some(client_id) = client_id {
             state.client_ids.insert(client_id, identity_id.to_owned());
@@ -306,6 +340,7 @@ impl ReferenceApi {
             .identities
             .get_mut(identity_id)
             .ok_or_else(|| identity_not_found(identity_id))?;
+        identity.answers.0.clear();
         let stored = identity
             .configs
             .get_mut(key)
@@ -347,6 +382,7 @@ impl ReferenceApi {
             .get_mut(identity_id)
             .ok_or_else(|| identity_not_found(identity_id))?;
         let config = if remove {
+            identity.answers.0.clear();
             let config = identity
                 .configs
                 .remove(key)
@@ -375,6 +411,7 @@ impl ReferenceApi {
             .identities
             .get_mut(identity_id)
             .ok_or_else(|| identity_not_found(identity_id))?;
+        identity.answers.0.clear();
         let stored = identity
             .configs
             .get_mut("SpiffeAuth")
@@ -715,6 +752,11 @@ impl ReferenceApi {
 }
 
 macro_rules! op {
+    (retrieve $name:ident, $id:literal, (identity_id), $resp:ident) => {
+        async fn $name(&self, identity_id: String, ctx: RequestContext) -> Result<types::$resp, ApiError> {
+            self.retrieve($id, &identity_id, &ctx)
+        }
+    };
     ($name:ident, $id:literal, ($($p:ident),*), $resp:ident) => {
         async fn $name(&self, $($p: String,)* ctx: RequestContext) -> Result<types::$resp, ApiError> {
             self.respond($id, self.dispatch($id, &ctx, &[$($p.as_str()),*], None, None))
@@ -749,7 +791,7 @@ impl InfisicalAuthApi for ReferenceApi {
     }
 
     op!(
-        get_alicloud_auth,
+        retrieve get_alicloud_auth,
         "getAlicloudAuth",
         (identity_id),
         GetAlicloudAuthResponse
@@ -764,7 +806,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(update_alicloud_auth, "updateAlicloudAuth", (identity_id), body UpdateAlicloudAuthBody, UpdateAlicloudAuthResponse);
     op!(login_with_alicloud_auth, "loginWithAlicloudAuth", (), body LoginWithAlicloudAuthBody, LoginWithAlicloudAuthResponse);
     op!(
-        get_aws_auth,
+        retrieve get_aws_auth,
         "getAwsAuth",
         (identity_id),
         GetAwsAuthResponse
@@ -779,7 +821,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(update_aws_auth, "updateAwsAuth", (identity_id), body UpdateAwsAuthBody, UpdateAwsAuthResponse);
     op!(login_with_aws_auth, "loginWithAwsAuth", (), body LoginWithAwsAuthBody, LoginWithAwsAuthResponse);
     op!(
-        get_azure_auth,
+        retrieve get_azure_auth,
         "getAzureAuth",
         (identity_id),
         GetAzureAuthResponse
@@ -794,7 +836,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(update_azure_auth, "updateAzureAuth", (identity_id), body UpdateAzureAuthBody, UpdateAzureAuthResponse);
     op!(login_with_azure_auth, "loginWithAzureAuth", (), body LoginWithAzureAuthBody, LoginWithAzureAuthResponse);
     op!(
-        get_gcp_auth,
+        retrieve get_gcp_auth,
         "getGcpAuth",
         (identity_id),
         GetGcpAuthResponse
@@ -809,7 +851,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(update_gcp_auth, "updateGcpAuth", (identity_id), body UpdateGcpAuthBody, UpdateGcpAuthResponse);
     op!(login_with_gcp_auth, "loginWithGcpAuth", (), body LoginWithGcpAuthBody, LoginWithGcpAuthResponse);
     op!(
-        get_jwt_auth,
+        retrieve get_jwt_auth,
         "getJwtAuth",
         (identity_id),
         GetJwtAuthResponse
@@ -824,7 +866,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(update_jwt_auth, "updateJwtAuth", (identity_id), body UpdateJwtAuthBody, UpdateJwtAuthResponse);
     op!(login_with_jwt_auth, "loginWithJwtAuth", (), body LoginWithJwtAuthBody, LoginWithJwtAuthResponse);
     op!(
-        get_kubernetes_auth,
+        retrieve get_kubernetes_auth,
         "getKubernetesAuth",
         (identity_id),
         GetKubernetesAuthResponse
@@ -839,7 +881,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(update_kubernetes_auth, "updateKubernetesAuth", (identity_id), body UpdateKubernetesAuthBody, UpdateKubernetesAuthResponse);
     op!(login_with_kubernetes_auth, "loginWithKubernetesAuth", (), body LoginWithKubernetesAuthBody, LoginWithKubernetesAuthResponse);
     op!(
-        get_ldap_auth,
+        retrieve get_ldap_auth,
         "getLdapAuth",
         (identity_id),
         GetLdapAuthResponse
@@ -860,7 +902,7 @@ impl InfisicalAuthApi for ReferenceApi {
     );
     op!(login_with_ldap_auth, "loginWithLdapAuth", (), body LoginWithLdapAuthBody, LoginWithLdapAuthResponse);
     op!(
-        get_oci_auth,
+        retrieve get_oci_auth,
         "getOciAuth",
         (identity_id),
         GetOciAuthResponse
@@ -875,7 +917,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(update_oci_auth, "updateOciAuth", (identity_id), body UpdateOciAuthBody, UpdateOciAuthResponse);
     op!(login_with_oci_auth, "loginWithOciAuth", (), body LoginWithOciAuthBody, LoginWithOciAuthResponse);
     op!(
-        get_oidc_auth,
+        retrieve get_oidc_auth,
         "getOidcAuth",
         (identity_id),
         GetOidcAuthResponse
@@ -890,7 +932,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(update_oidc_auth, "updateOidcAuth", (identity_id), body UpdateOidcAuthBody, UpdateOidcAuthResponse);
     op!(login_with_oidc_auth, "loginWithOidcAuth", (), body LoginWithOidcAuthBody, LoginWithOidcAuthResponse);
     op!(
-        get_spiffe_auth,
+        retrieve get_spiffe_auth,
         "getSpiffeAuth",
         (identity_id),
         GetSpiffeAuthResponse
@@ -911,7 +953,7 @@ impl InfisicalAuthApi for ReferenceApi {
     );
     op!(login_with_spiffe_auth, "loginWithSpiffeAuth", (), body LoginWithSpiffeAuthBody, LoginWithSpiffeAuthResponse);
     op!(
-        get_tls_cert_auth,
+        retrieve get_tls_cert_auth,
         "getTlsCertAuth",
         (identity_id),
         GetTlsCertAuthResponse
@@ -926,7 +968,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(update_tls_cert_auth, "updateTlsCertAuth", (identity_id), body UpdateTlsCertAuthBody, UpdateTlsCertAuthResponse);
     op!(login_with_tls_cert_auth, "loginWithTlsCertAuth", (), body LoginWithTlsCertAuthBody, LoginWithTlsCertAuthResponse);
     op!(
-        get_token_auth,
+        retrieve get_token_auth,
         "getTokenAuth",
         (identity_id),
         GetTokenAuthResponse
@@ -957,7 +999,7 @@ impl InfisicalAuthApi for ReferenceApi {
     op!(renew_identity_access_token, "renewIdentityAccessToken", (), body RenewIdentityAccessTokenBody, RenewIdentityAccessTokenResponse);
     op!(revoke_identity_access_token, "revokeIdentityAccessToken", (), body RevokeIdentityAccessTokenBody, RevokeIdentityAccessTokenResponse);
     op!(
-        get_universal_auth,
+        retrieve get_universal_auth,
         "getUniversalAuth",
         (identity_id),
         GetUniversalAuthResponse

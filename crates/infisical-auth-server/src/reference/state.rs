@@ -4,8 +4,10 @@
 //! Secrets are never kept in clear: client secrets and access tokens are stored as SHA-256
 //! digests and only shown once, in the answer that creates them.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{SecondsFormat, Utc};
@@ -45,9 +47,21 @@ pub fn digest(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 
+/// Typed retrieve answers by operation id, kept until the identity's configurations change.
+#[derive(Default)]
+pub struct AnswerCache(pub HashMap<&'static str, Arc<dyn Any + Send + Sync>>);
+
+impl std::fmt::Debug for AnswerCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
 /// One machine identity.
 #[derive(Debug, Default)]
 pub struct Identity {
+    /// Retrieve answers already built (cleared on every configuration change).
+    pub answers: AnswerCache,
     /// Attached auth methods by key (e.g. `UniversalAuth`), each its stored configuration.
     pub configs: HashMap<String, Value>,
     /// Universal-auth client secrets, oldest first.
