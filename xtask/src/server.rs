@@ -118,7 +118,7 @@ pub fn generate(fixed: &Value, types_crate: &str) -> Result<syn::File, String> {
         let index_lit = proc_macro2::Literal::usize_unsuffixed(index);
         handlers.push(quote! {
             pub(super) async fn #snake<T: InfisicalAuthApi>(State(api): State<Arc<T>>, request: Request) -> Response {
-                runtime::serve(&OPERATIONS[#index_lit], request, move |mut input| async move {
+                runtime::serve(&OPERATIONS[#index_lit], request, api, |api, mut input| async move {
                     api.#snake(#(#call,)* input.take_context()).await
                 })
                 .await
@@ -158,10 +158,21 @@ pub fn generate(fixed: &Value, types_crate: &str) -> Result<syn::File, String> {
         /// The API: one async method per operation. Implement it and serve it with [`router`].
         ///
         /// Each method receives the typed path parameters, query and body, already checked against
-        /// the contract (authentication present, JSON well formed, every validation rule), and the
-        /// [`RequestContext`]. It returns the typed 200 body or an [`ApiError`], which the router
-        /// renders as Infisical's error body.
+        /// the contract (authentication present and accepted by [`authenticate`], JSON well formed,
+        /// every validation rule), and the [`RequestContext`]. It returns the typed 200 body or an
+        /// [`ApiError`], which the router renders as Infisical's error body.
+        ///
+        /// [`authenticate`]: InfisicalAuthApi::authenticate
         pub trait InfisicalAuthApi: Send + Sync + 'static {
+            /// Decides whether the bearer token of a secured operation is accepted, before the
+            /// request's body is read or validated: as Infisical does, an unknown token is a 401
+            /// (and a token used from outside its trusted IPs a 403) whatever the body holds.
+            /// `ctx.bearer_token` is always present here. The default accepts every token.
+            fn authenticate(&self, ctx: &RequestContext) -> impl Future<Output = Result<(), ApiError>> + Send {
+                let _ = ctx;
+                async { Ok(()) }
+            }
+
             #(#trait_methods)*
         }
 

@@ -23,10 +23,23 @@ pub struct GetTokenAuthTokensQuery {
 /// The API: one async method per operation. Implement it and serve it with [`router`].
 ///
 /// Each method receives the typed path parameters, query and body, already checked against
-/// the contract (authentication present, JSON well formed, every validation rule), and the
-/// [`RequestContext`]. It returns the typed 200 body or an [`ApiError`], which the router
-/// renders as Infisical's error body.
+/// the contract (authentication present and accepted by [`authenticate`], JSON well formed,
+/// every validation rule), and the [`RequestContext`]. It returns the typed 200 body or an
+/// [`ApiError`], which the router renders as Infisical's error body.
+///
+/// [`authenticate`]: InfisicalAuthApi::authenticate
 pub trait InfisicalAuthApi: Send + Sync + 'static {
+    /// Decides whether the bearer token of a secured operation is accepted, before the
+    /// request's body is read or validated: as Infisical does, an unknown token is a 401
+    /// (and a token used from outside its trusted IPs a 403) whatever the body holds.
+    /// `ctx.bearer_token` is always present here. The default accepts every token.
+    fn authenticate(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
     ///`GET /api/v1/auth/alicloud-auth/identities/{identityId}` (`getAlicloudAuth`), bearer token required.
     fn get_alicloud_auth(
         &self,
@@ -1455,7 +1468,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[0],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_alicloud_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1469,7 +1483,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[1],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_alicloud_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1487,7 +1502,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[2],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_alicloud_auth(
                             input.path("identityId"),
                             input.take_context(),
@@ -1504,7 +1520,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[3],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_alicloud_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1522,7 +1539,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[4],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_alicloud_auth(input.body()?, input.take_context())
                         .await
                 },
@@ -1536,7 +1554,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[5],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_aws_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1550,7 +1569,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[6],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_aws_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1568,7 +1588,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[7],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_aws_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1582,7 +1603,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[8],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_aws_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1600,7 +1622,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[9],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_aws_auth(input.body()?, input.take_context()).await
                 },
             )
@@ -1613,7 +1636,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[10],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_azure_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1627,7 +1651,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[11],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_azure_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1645,7 +1670,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[12],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_azure_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1659,7 +1685,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[13],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_azure_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1677,7 +1704,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[14],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_azure_auth(input.body()?, input.take_context()).await
                 },
             )
@@ -1690,7 +1718,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[15],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_gcp_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1704,7 +1733,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[16],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_gcp_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1722,7 +1752,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[17],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_gcp_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1736,7 +1767,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[18],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_gcp_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1754,7 +1786,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[19],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_gcp_auth(input.body()?, input.take_context()).await
                 },
             )
@@ -1767,7 +1800,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[20],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_jwt_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1781,7 +1815,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[21],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_jwt_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1799,7 +1834,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[22],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_jwt_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1813,7 +1849,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[23],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_jwt_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1831,7 +1868,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[24],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_jwt_auth(input.body()?, input.take_context()).await
                 },
             )
@@ -1844,7 +1882,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[25],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_kubernetes_auth(
                             input.path("identityId"),
                             input.take_context(),
@@ -1861,7 +1900,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[26],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_kubernetes_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1879,7 +1919,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[27],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_kubernetes_auth(
                             input.path("identityId"),
                             input.take_context(),
@@ -1896,7 +1937,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[28],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_kubernetes_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1914,7 +1956,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[29],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_kubernetes_auth(input.body()?, input.take_context())
                         .await
                 },
@@ -1928,7 +1971,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[30],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_ldap_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1942,7 +1986,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[31],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_ldap_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1960,7 +2005,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[32],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_ldap_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -1974,7 +2020,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[33],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_ldap_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -1992,7 +2039,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[34],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.clear_ldap_auth_lockouts(
                             input.path("identityId"),
                             input.take_context(),
@@ -2009,7 +2057,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[35],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_ldap_auth(input.body()?, input.take_context()).await
                 },
             )
@@ -2022,7 +2071,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[36],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_oci_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -2036,7 +2086,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[37],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_oci_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2054,7 +2105,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[38],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_oci_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -2068,7 +2120,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[39],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_oci_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2086,7 +2139,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[40],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_oci_auth(input.body()?, input.take_context()).await
                 },
             )
@@ -2099,7 +2153,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[41],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_oidc_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -2113,7 +2168,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[42],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_oidc_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2131,7 +2187,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[43],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_oidc_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -2145,7 +2202,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[44],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_oidc_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2163,7 +2221,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[45],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_oidc_auth(input.body()?, input.take_context()).await
                 },
             )
@@ -2176,7 +2235,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[46],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_spiffe_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -2190,7 +2250,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[47],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_spiffe_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2208,7 +2269,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[48],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_spiffe_auth(
                             input.path("identityId"),
                             input.take_context(),
@@ -2225,7 +2287,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[49],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_spiffe_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2243,7 +2306,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[50],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.refresh_spiffe_bundle(
                             input.path("identityId"),
                             input.take_context(),
@@ -2260,7 +2324,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[51],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_spiffe_auth(input.body()?, input.take_context()).await
                 },
             )
@@ -2273,7 +2338,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[52],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_tls_cert_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -2287,7 +2353,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[53],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_tls_cert_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2305,7 +2372,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[54],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_tls_cert_auth(
                             input.path("identityId"),
                             input.take_context(),
@@ -2322,7 +2390,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[55],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_tls_cert_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2340,7 +2409,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[56],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_tls_cert_auth(input.body()?, input.take_context())
                         .await
                 },
@@ -2354,7 +2424,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[57],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_token_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -2368,7 +2439,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[58],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_token_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2386,7 +2458,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[59],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_token_auth(input.path("identityId"), input.take_context())
                         .await
                 },
@@ -2400,7 +2473,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[60],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_token_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2418,7 +2492,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[61],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_token_auth_tokens(
                             input.path("identityId"),
                             input.query()?,
@@ -2436,7 +2511,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[62],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.create_token_auth_token(
                             input.path("identityId"),
                             input.body()?,
@@ -2454,7 +2530,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[63],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_token_auth_token_by_id(
                             input.path("tokenId"),
                             input.take_context(),
@@ -2471,7 +2548,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[64],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_token_auth_token(
                             input.path("tokenId"),
                             input.body()?,
@@ -2489,7 +2567,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[65],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.revoke_token_auth_token(
                             input.path("tokenId"),
                             input.take_context(),
@@ -2506,7 +2585,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[66],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.renew_identity_access_token(input.body()?, input.take_context())
                         .await
                 },
@@ -2520,7 +2600,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[67],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.revoke_identity_access_token(input.body()?, input.take_context())
                         .await
                 },
@@ -2534,7 +2615,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[68],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_universal_auth(
                             input.path("identityId"),
                             input.take_context(),
@@ -2551,7 +2633,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[69],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.attach_universal_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2569,7 +2652,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[70],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.delete_universal_auth(
                             input.path("identityId"),
                             input.take_context(),
@@ -2586,7 +2670,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[71],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.update_universal_auth(
                             input.path("identityId"),
                             input.body()?,
@@ -2604,7 +2689,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[72],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.clear_universal_auth_lockouts(
                             input.path("identityId"),
                             input.take_context(),
@@ -2621,7 +2707,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[73],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.list_universal_auth_client_secrets(
                             input.path("identityId"),
                             input.take_context(),
@@ -2638,7 +2725,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[74],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.create_universal_auth_client_secret(
                             input.path("identityId"),
                             input.body()?,
@@ -2656,7 +2744,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[75],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.get_universal_auth_client_secret(
                             input.path("identityId"),
                             input.path("clientSecretId"),
@@ -2674,7 +2763,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[76],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.revoke_universal_auth_client_secret(
                             input.path("identityId"),
                             input.path("clientSecretId"),
@@ -2692,7 +2782,8 @@ mod handlers {
         runtime::serve(
                 &OPERATIONS[77],
                 request,
-                move |mut input| async move {
+                api,
+                |api, mut input| async move {
                     api.login_with_universal_auth(input.body()?, input.take_context())
                         .await
                 },

@@ -2,7 +2,7 @@
 //! after calling the trait, written once and shared by all 78 operations.
 //!
 //! In order (BEHAVIOUR.md §1 and §5): a fresh request id; the bearer token (401 "Token missing"
-//! on a secured operation without one); path and query; the body, read as bytes and parsed here
+//! on a secured operation without one, then the API's own `authenticate`); path and query; the body, read as bytes and parsed here
 //! (415 for another media type, 413 over [`BODY_LIMIT`], 400 for malformed JSON); the validation
 //! rules (422 with every issue, 400 for an invalid IP entry); serde into the typed values (422 on
 //! failure, never 500); then the trait method, whose panic becomes a 500 that says nothing more.
@@ -10,6 +10,7 @@
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request};
@@ -22,6 +23,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::{json_response, ApiError};
+use crate::InfisicalAuthApi;
 
 /// The largest request body the router reads (1 MiB); a larger one is answered 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -148,18 +150,20 @@ impl Input {
 /// Serves one request for `operation`: checks it, calls `handler` with the checked input, and
 /// answers the handler's value as JSON 200 or its error in Infisical's shape. Never panics
 /// through: a panic becomes a bare 500.
-pub async fn serve<R, F, Fut>(
+pub async fn serve<T, R, F, Fut>(
     operation: &'static Operation,
     request: Request,
+    api: Arc<T>,
     handler: F,
 ) -> Response
 where
+    T: InfisicalAuthApi,
     R: Serialize,
-    F: FnOnce(Input) -> Fut + Send,
+    F: FnOnce(Arc<T>, Input) -> Fut + Send,
     Fut: Future<Output = Result<R, ApiError>> + Send,
 {
     let request_id = new_request_id();
-    let outcome = AssertUnwindSafe(answer(operation, request, request_id.clone(), handler))
+    let outcome = AssertUnwindSafe(answer(operation, request, request_id.clone(), api, handler))
         .catch_unwind()
         .await;
     let mut response = match outcome {
@@ -171,27 +175,38 @@ where
     response
 }
 
-async fn answer<R, F, Fut>(
+async fn answer<T, R, F, Fut>(
     operation: &'static Operation,
     request: Request,
     request_id: String,
+    api: Arc<T>,
     handler: F,
 ) -> Result<Vec<u8>, ApiError>
 where
+    T: InfisicalAuthApi,
     R: Serialize,
-    F: FnOnce(Input) -> Fut,
+    F: FnOnce(Arc<T>, Input) -> Fut,
     Fut: Future<Output = Result<R, ApiError>>,
 {
     let (mut parts, body) = request.into_parts();
-    let bearer_token = bearer_token(&parts.headers);
-    if operation.secured && bearer_token.is_none() {
-        return Err(ApiError::unauthorized("Token missing"));
-    }
     let client_ip = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_canonical())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let context = RequestContext {
+        bearer_token: bearer_token(&parts.headers),
+        client_ip,
+        request_id,
+    };
+    // Authentication comes first (BEHAVIOUR.md §1): no token, or one the API refuses, is
+    // answered before the body is read or validated.
+    if operation.secured {
+        if context.bearer_token.is_none() {
+            return Err(ApiError::unauthorized("Token missing"));
+        }
+        api.authenticate(&context).await?;
+    }
     let path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await
     {
         Ok(params) => params
@@ -212,16 +227,12 @@ where
     };
     crate::checks::validate(operation.id, &path, &query, body.as_mut())?;
     let input = Input {
-        context: Some(RequestContext {
-            bearer_token,
-            client_ip,
-            request_id,
-        }),
+        context: Some(context),
         path,
         query,
         body,
     };
-    let value = handler(input).await?;
+    let value = handler(api, input).await?;
     serde_json::to_vec(&value).map_err(|_| ApiError::internal())
 }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use axum::extract::Request;
 use common::{assert_error, start, ADMIN};
+use infisical_auth_server::reference::ReferenceApi;
 use infisical_auth_server::runtime::serve;
 use infisical_auth_server::{ApiError, OPERATIONS};
 use serde_json::{json, Value};
@@ -211,13 +212,137 @@ async fn the_spec_is_served() {
 }
 
 #[tokio::test]
+async fn authentication_comes_before_the_body() {
+    let server = start().await;
+    let bad = json!({"accessTokenTTL": "3600", "lockoutThreshold": 50}).to_string();
+    // An unknown token with an invalid body: 401, not the body's 422.
+    let (status, body) = server
+        .raw(
+            "POST",
+            UA,
+            Some("not-a-token"),
+            Some((JSON, bad.clone().into_bytes())),
+        )
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert_error(&body, 401, "UnauthorizedError");
+    // An unknown token with a malformed body: 401, not the body's 400.
+    let (status, _) = server
+        .raw("POST", UA, Some("not-a-token"), Some((JSON, b"{".to_vec())))
+        .await;
+    assert_eq!(status, 401);
+
+    // A real access token used from outside its trusted IPs: 403, whatever the body.
+    let id = server.new_identity().await;
+    let ua = format!("/api/v1/auth/universal-auth/identities/{id}");
+    let attach = json!({"accessTokenTrustedIps": [{"ipAddress": "10.0.0.0/8"}]});
+    let (status, attached) = server
+        .raw(
+            "POST",
+            &ua,
+            Some(ADMIN),
+            Some((JSON, attach.to_string().into_bytes())),
+        )
+        .await;
+    assert_eq!(status, 200, "{attached}");
+    let client_id = attached["identityUniversalAuth"]["clientId"].clone();
+    let (status, secret) = server
+        .raw(
+            "POST",
+            &format!("{ua}/client-secrets"),
+            Some(ADMIN),
+            Some((JSON, b"{}".to_vec())),
+        )
+        .await;
+    assert_eq!(status, 200, "{secret}");
+    let login = json!({"clientId": client_id, "clientSecret": secret["clientSecret"]});
+    let (status, token) = server
+        .raw(
+            "POST",
+            "/api/v1/auth/universal-auth/login",
+            None,
+            Some((JSON, login.to_string().into_bytes())),
+        )
+        .await;
+    assert_eq!(status, 200, "{token}");
+    let token = token["accessToken"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
+    let (status, body) = server
+        .raw("PATCH", &ua, Some(&token), Some((JSON, bad.into_bytes())))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert_error(&body, 403, "ForbiddenError");
+}
+
+#[tokio::test]
+async fn a_body_without_a_media_type_is_415() {
+    let server = start().await;
+    let response = server
+        .http
+        .post(format!("{}{UA}", server.base))
+        .bearer_auth(ADMIN)
+        .body("{}")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status().as_u16(), 415);
+    let body: Value = response.json().await.expect("json");
+    assert_error(&body, 415, "UnsupportedMediaType");
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_413() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = start().await;
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST {UA}/client-secrets HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {ADMIN}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    // No Content-Length: the limit must hold while the chunks arrive. The server may answer
+    // and close before all of them are sent, so a failed write ends the loop.
+    let chunk = vec![b' '; 64 * 1024];
+    for _ in 0..((2 * infisical_auth_server::BODY_LIMIT) / chunk.len()) {
+        let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+        if stream.write_all(&framed).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
+    let body: Value = serde_json::from_str(body).expect("json body");
+    assert_error(&body, 413, "PayloadTooLarge");
+}
+
+#[tokio::test]
+async fn other_methods_on_the_extra_routes_are_404_in_the_same_shape() {
+    let server = start().await;
+    for (method, path) in [("DELETE", "/api/docs/json"), ("GET", "/api/v1/identities")] {
+        let (status, body) = server.raw(method, path, Some(ADMIN), None).await;
+        assert_eq!(status, 404, "{method} {path}: {body}");
+        assert_error(&body, 404, "NotFound");
+    }
+}
+
+#[tokio::test]
 async fn a_panicking_handler_is_a_bare_500() {
     // The generated handlers all go through `runtime::serve`; a handler that panics there.
     let op = &OPERATIONS[0];
+    let api = std::sync::Arc::new(ReferenceApi::new(ADMIN, &json!({})));
     let app = axum::Router::new().route(
         "/boom/{identityId}",
         axum::routing::get(move |request: Request| async move {
-            serve(op, request, |_input| async move { explode() }).await
+            serve(op, request, api, |_api, _input| async move { explode() }).await
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -229,7 +354,7 @@ async fn a_panicking_handler_is_a_bare_500() {
     });
     let response = reqwest::Client::new()
         .get(format!("{base}/boom/00000000-0000-4000-8000-000000000000"))
-        .bearer_auth("x")
+        .bearer_auth(ADMIN)
         .send()
         .await
         .expect("send");

@@ -16,7 +16,7 @@ use clap::Parser;
 use infisical_auth_server::reference::{serve, ReferenceConfig};
 
 /// Infisical's machine-identity auth API, in memory.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(name = "reference-server", version)]
 struct Args {
     /// Address to listen on.

@@ -155,21 +155,33 @@ impl ReferenceApi {
         if self.is_admin(token) {
             return Ok(());
         }
-        let now = now_secs();
         let mut state = self.write();
         let access = state
             .tokens
             .get_mut(&digest(token))
             .ok_or_else(|| ApiError::unauthorized("Token missing"))?;
-        if let Some(error) = access.unusable(now) {
-            return Err(error);
-        }
-        if !access.admits(ctx.client_ip) {
-            return Err(ApiError::forbidden(FORBIDDEN_IP));
-        }
+        vet_access_token(access, ctx)?;
         access.uses += 1;
         access.last_used_at = Some(now_iso());
         Ok(())
+    }
+
+    /// What [`authorize`](Self::authorize) decides, without counting a use: the router asks it
+    /// before reading the body, so an unknown token is a 401 whatever the body holds.
+    pub fn authenticate_token(&self, ctx: &RequestContext) -> Result<(), ApiError> {
+        let token = ctx
+            .bearer_token
+            .as_deref()
+            .ok_or_else(|| ApiError::unauthorized("Token missing"))?;
+        if self.is_admin(token) {
+            return Ok(());
+        }
+        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+        let access = state
+            .tokens
+            .get(&digest(token))
+            .ok_or_else(|| ApiError::unauthorized("Token missing"))?;
+        vet_access_token(access, ctx)
     }
 
     /// Fits `value` to the 200 schema of `op` and types it.
@@ -180,10 +192,16 @@ impl ReferenceApi {
     ) -> Result<R, ApiError> {
         let value = value?;
         let schema = self.schemas.get(op).ok_or_else(ApiError::internal)?;
-        serde_json::from_value(shape(&value, schema, &now_iso())).map_err(|e| {
-            eprintln!("reference-server: the answer of {op} does not fit its type: {e}");
-            ApiError::internal()
-        })
+        serde_path_to_error::deserialize(shape(&value, schema, &now_iso())).map_err(
+            |e: serde_path_to_error::Error<serde_json::Error>| {
+                // The field's path only: serde's message could quote a value (a secret).
+                eprintln!(
+                    "reference-server: the answer of {op} does not fit its type at `{}`",
+                    e.path()
+                );
+                ApiError::internal()
+            },
+        )
     }
 
     /// A configuration retrieve (`op`, e.g. `getUniversalAuth`): the typed answer is built once
@@ -751,6 +769,18 @@ impl ReferenceApi {
     }
 }
 
+/// Whether `access` may be used now by the caller of `ctx` (not revoked, expired or used up; from
+/// one of its trusted IPs).
+fn vet_access_token(access: &AccessToken, ctx: &RequestContext) -> Result<(), ApiError> {
+    if let Some(error) = access.unusable(now_secs()) {
+        return Err(error);
+    }
+    if !access.admits(ctx.client_ip) {
+        return Err(ApiError::forbidden(FORBIDDEN_IP));
+    }
+    Ok(())
+}
+
 macro_rules! op {
     (retrieve $name:ident, $id:literal, (identity_id), $resp:ident) => {
         async fn $name(&self, identity_id: String, ctx: RequestContext) -> Result<types::$resp, ApiError> {
@@ -771,6 +801,10 @@ macro_rules! op {
 }
 
 impl InfisicalAuthApi for ReferenceApi {
+    async fn authenticate(&self, ctx: &RequestContext) -> Result<(), ApiError> {
+        self.authenticate_token(ctx)
+    }
+
     async fn get_token_auth_tokens(
         &self,
         identity_id: String,

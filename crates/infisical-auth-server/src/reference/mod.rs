@@ -20,11 +20,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use serde_json::{json, Value};
 
 pub use api::ReferenceApi;
@@ -35,8 +36,8 @@ use crate::ApiError;
 /// The OpenAPI document the server stubs were generated from.
 pub const SPEC_JSON: &str = include_str!("../../../../openapi/infisical-identity-auth.json");
 
-/// How to run the reference server.
-#[derive(Clone, Debug, Default)]
+/// How to run the reference server. `Debug` redacts the admin token.
+#[derive(Clone, Default)]
 pub struct ReferenceConfig {
     /// The bearer token that authorises management calls.
     pub admin_token: String,
@@ -47,6 +48,17 @@ pub struct ReferenceConfig {
     pub seed_identities: usize,
     /// Log a line per request to standard output.
     pub log_requests: bool,
+}
+
+impl std::fmt::Debug for ReferenceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReferenceConfig")
+            .field("admin_token", &"<redacted>")
+            .field("identities", &self.identities)
+            .field("seed_identities", &self.seed_identities)
+            .field("log_requests", &self.log_requests)
+            .finish()
+    }
 }
 
 /// Builds the state of a reference server from `config`.
@@ -89,7 +101,11 @@ pub fn app(api: Arc<ReferenceApi>, log_requests: bool) -> axum::Router {
         .route("/api/docs/json", get(docs))
         .route("/api/v1/identities", post(create_identity))
         .with_state(api.clone());
-    let app = crate::router(api).merge(extra);
+    // The extra routes join after the generated router's fallbacks were set: set the
+    // method-not-allowed one again so that e.g. `DELETE /api/docs/json` is Infisical's 404 too.
+    let app = crate::router(api)
+        .merge(extra)
+        .method_not_allowed_fallback(crate::runtime::not_found);
     if log_requests {
         app.layer(middleware::from_fn(log_request))
     } else {
@@ -124,6 +140,7 @@ async fn docs() -> Response {
 
 async fn create_identity(
     State(api): State<Arc<ReferenceApi>>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -133,7 +150,9 @@ async fn create_identity(
             bearer_token(&headers).ok_or_else(|| ApiError::unauthorized("Token missing"))?;
         let ctx = crate::RequestContext {
             bearer_token: Some(token),
-            client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+            client_ip: connect.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| {
+                c.0 .0.ip().to_canonical()
+            }),
             request_id: request_id.clone(),
         };
         api.authorize(&ctx)?;
@@ -175,4 +194,20 @@ async fn log_request(request: Request, next: Next) -> Response {
         start.elapsed().as_secs_f64() * 1000.0
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_admin_token() {
+        let config = ReferenceConfig {
+            admin_token: "very-secret-admin-token".into(),
+            ..ReferenceConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
 }

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Load benchmark of the release reference server, side by side in one run with a bare axum handler
+# that answers a fixed body of the size of a universal-auth retrieve answer (examples/bare_axum.rs).
+# wrk (Debian's package) drives each scenario on loopback; both servers share the machine with it.
+#
+#   bash crates/infisical-auth-server/bench/load.sh
+#
+# Scenarios (each on a freshly started server):
+#   bare       GET anything on the bare axum handler (the baseline);
+#   retrieve   GET getUniversalAuth of one identity with universal auth attached;
+#   cycle      attach -> update -> revoke of universal auth, spread over LOAD_IDENTITIES identities;
+#   login      POST loginWithUniversalAuth with a client secret (each login issues an access token).
+# Then: resident memory (VmRSS) of the reference server holding 10,000 identities, each with
+# universal auth attached.
+#
+# Environment: LOAD_DURATION (default 10s), LOAD_CONNECTIONS (64), LOAD_THREADS (2),
+# LOAD_IDENTITIES (1000, for the cycle scenario). Prints a Markdown table (the README quotes it).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
+cd "$ROOT"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+DURATION="${LOAD_DURATION:-10s}"
+CONNECTIONS="${LOAD_CONNECTIONS:-64}"
+THREADS="${LOAD_THREADS:-2}"
+IDENTITIES="${LOAD_IDENTITIES:-1000}"
+TOKEN="load-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+LOGIN_IDENTITY="00000000-0000-4000-8000-999999999999"
+
+if ! command -v wrk >/dev/null; then
+  echo "== load: installing wrk (Debian package)" >&2
+  apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+fi
+
+echo "== load: building the release reference server and the bare axum baseline" >&2
+cargo build --release --quiet -p infisical-auth-server --bin reference-server --example bare_axum
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# identity_id N: the N-th identity of the cycle scenario (the Lua scripts use the same form).
+identity_id() { printf '00000000-0000-4000-8000-%012d' "$1"; }
+
+# start NAME LOG CMD...: starts a server writing "listening on http://ADDR" to LOG, sets BASE and PID.
+start() {
+  local log="$WORK/$1.log"
+  shift
+  "$@" >/dev/null 2>"$log" &
+  PID=$!
+  PIDS+=("$PID")
+  BASE=""
+  for _ in $(seq 1 600); do
+    BASE="$(sed -n 's/^.*listening on \(http:[^ ]*\)$/\1/p' "$log")"
+    [ -n "$BASE" ] && return 0
+    sleep 0.1
+  done
+  echo "server did not start:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+stop() {
+  kill "$PID" 2>/dev/null || true
+  wait "$PID" 2>/dev/null || true
+}
+
+reference() {
+  local ids=(--identity "$LOGIN_IDENTITY")
+  for i in $(seq 0 $((IDENTITIES - 1))); do ids+=(--identity "$(identity_id "$i")"); done
+  start "$1" "$TARGET/release/reference-server" --listen 127.0.0.1:0 --admin-token "$TOKEN" \
+    --quiet "${ids[@]}" "${@:2}"
+}
+
+# api METHOD PATH [BODY]: one call with the admin token; prints the answer.
+api() {
+  curl -sS -X "$1" "$BASE$2" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    ${3:+--data "$3"}
+}
+
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+cat >"$WORK/retrieve.lua" <<'LUA'
+local path = "/api/v1/auth/universal-auth/identities/" .. os.getenv("LOGIN_IDENTITY")
+local headers = { ["Authorization"] = "Bearer " .. os.getenv("TOKEN") }
+request = function() return wrk.format("GET", path, headers) end
+LUA
+
+# Each wrk thread owns every THREADS-th identity and walks them in passes: attach, update, revoke.
+cat >"$WORK/cycle.lua" <<'LUA'
+local counter = 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+local threads = tonumber(os.getenv("THREADS"))
+local n = tonumber(os.getenv("IDENTITIES"))
+local per_thread = math.floor(n / threads)
+local headers = {
+  ["Authorization"] = "Bearer " .. os.getenv("TOKEN"),
+  ["Content-Type"] = "application/json",
+}
+local attach = '{"accessTokenTTL":3600,"accessTokenMaxTTL":7200,'
+  .. '"accessTokenTrustedIps":[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}],'
+  .. '"clientSecretTrustedIps":[{"ipAddress":"127.0.0.0/8"}],"lockoutThreshold":5}'
+local update = '{"accessTokenTTL":1800,"accessTokenNumUsesLimit":10}'
+local i = 0
+request = function()
+  local slot = i % per_thread
+  local phase = math.floor(i / per_thread) % 3
+  i = i + 1
+  local id = string.format("00000000-0000-4000-8000-%012d", slot * threads + tid)
+  local path = "/api/v1/auth/universal-auth/identities/" .. id
+  if phase == 0 then
+    return wrk.format("POST", path, headers, attach)
+  elseif phase == 1 then
+    return wrk.format("PATCH", path, headers, update)
+  else
+    return wrk.format("DELETE", path, headers)
+  end
+end
+LUA
+
+cat >"$WORK/login.lua" <<'LUA'
+local headers = { ["Content-Type"] = "application/json" }
+local body = '{"clientId":"' .. os.getenv("CLIENT_ID") .. '","clientSecret":"'
+  .. os.getenv("CLIENT_SECRET") .. '"}'
+request = function()
+  return wrk.format("POST", "/api/v1/auth/universal-auth/login", headers, body)
+end
+LUA
+
+# run NAME [SCRIPT]: wrk against BASE; appends "NAME rps p99 non2xx" to the results.
+run() {
+  local out="$WORK/$1.wrk"
+  echo "== load: $1 ($DURATION, $CONNECTIONS connections, $THREADS threads)" >&2
+  env TOKEN="$TOKEN" THREADS="$THREADS" IDENTITIES="$IDENTITIES" LOGIN_IDENTITY="$LOGIN_IDENTITY" \
+    CLIENT_ID="${CLIENT_ID:-}" CLIENT_SECRET="${CLIENT_SECRET:-}" \
+    wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" ${2:+-s "$2"} "$BASE" >"$out"
+  local rps p99 non2xx
+  rps="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
+  p99="$(awk '$1 == "99%" {print $2}' "$out")"
+  non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")"
+  echo "$1 $rps $p99 ${non2xx:-0}" >>"$WORK/results"
+}
+
+start bare "$TARGET/release/examples/bare_axum" 127.0.0.1:0
+run bare
+stop
+
+reference retrieve
+api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' >/dev/null
+run retrieve "$WORK/retrieve.lua"
+stop
+
+reference cycle
+run cycle "$WORK/cycle.lua"
+stop
+
+reference login
+CLIENT_ID="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' \
+  | json_field "['identityUniversalAuth']['clientId']")"
+CLIENT_SECRET="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY/client-secrets" '{}' \
+  | json_field "['clientSecret']")"
+export CLIENT_ID CLIENT_SECRET
+run login "$WORK/login.lua"
+stop
+
+echo "== load: resident memory with 10,000 identities" >&2
+start memory "$TARGET/release/reference-server" --listen 127.0.0.1:0 --admin-token "$TOKEN" \
+  --quiet --seed-identities 10000
+RSS_KB="$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status")"
+stop
+
+BARE_RPS="$(awk '$1 == "bare" {print $2}' "$WORK/results")"
+echo
+echo "wrk $DURATION, $CONNECTIONS connections, $THREADS threads, loopback, $(nproc) cores shared by wrk and the server"
+echo
+echo "| scenario | requests/s | p99 latency | vs bare axum | non-2xx answers |"
+echo "|---|---:|---:|---:|---:|"
+while read -r name rps p99 non2xx; do
+  ratio="$(awk -v a="$rps" -v b="$BARE_RPS" 'BEGIN { printf "%.0f %%", 100 * a / b }')"
+  printf '| %s | %.0f | %s | %s | %s |\n' "$name" "$rps" "$p99" "$ratio" "$non2xx"
+done <"$WORK/results"
+echo
+echo "reference server holding 10,000 identities with universal auth attached: $((RSS_KB / 1024)) MiB resident (VmRSS)"
