@@ -104,7 +104,8 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, served: &Value) {
     );
 }
 
-/// Each error status the spec declares decodes into the typed error with all its parts.
+/// Each error status the spec declares, and those it does not (a rate limiter's 429, a conflict,
+/// a proxy's 502), decodes into the typed error with all its parts.
 async fn assert_errors_decode<
     T: std::fmt::Debug,
     F: std::future::Future<Output = Result<T, Error<types::ErrorResponse>>>,
@@ -112,7 +113,7 @@ async fn assert_errors_decode<
     mock: &Mock,
     call: impl Fn() -> F,
 ) {
-    for status in [400u16, 401, 403, 404, 500] {
+    for status in [400u16, 401, 403, 404, 500, 409, 429, 502, 503] {
         mock.answer(
             StatusCode::from_u16(status).unwrap(),
             json!({"reqId": "req-abcdefghij1234", "statusCode": status, "message": format!("failed with {status}"), "error": "SomeError", "details": {"path": ["a"]}}),

@@ -89,6 +89,10 @@ pub fn accept_unknown_fields(doc: &mut Value, _cfg: &Config) -> Result<(), Probl
     Ok(())
 }
 
+/// The operation extension in which [`shared_error_response`] keeps the error statuses the
+/// document declared.
+pub const DECLARED_ERRORS: &str = "x-declared-error-statuses";
+
 /// The fields an Infisical error body may carry.
 const ERROR_FIELDS: [&str; 5] = ["reqId", "statusCode", "message", "error", "details"];
 
@@ -99,6 +103,11 @@ const ERROR_FIELDS: [&str; 5] = ["reqId", "statusCode", "message", "error", "det
 /// validation issues of a 422, and whose `details` is any JSON. Refuses (naming the pointer) an
 /// error body with a field outside `reqId, statusCode, message, error, details`, since that would
 /// be lost.
+///
+/// Infisical also answers statuses no operation declares (a 429 from its rate limiter, a 409, a
+/// 502 from a proxy), always in the same shape. So the declared codes become the ranges `4XX` and
+/// `5XX` (every 4xx and 5xx answer decodes into `ErrorResponse`), and the declared codes are kept,
+/// in order, in [`DECLARED_ERRORS`] for the API surface.
 pub fn shared_error_response(doc: &mut Value, _cfg: &Config) -> Result<(), Problem> {
     let mut targets = Vec::new();
     for op in ops::operations(doc) {
@@ -125,11 +134,35 @@ pub fn shared_error_response(doc: &mut Value, _cfg: &Config) -> Result<(), Probl
             targets.push((op.path.to_string(), op.method, code.clone()));
         }
     }
-    for (path, method, code) in targets {
-        doc["paths"][&path][method]["responses"][&code] = json!({
-            "description": format!("Error {code}"),
+    let error = |range: &str| {
+        json!({
+            "description": format!("Error {range}, in Infisical's error shape"),
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
-        });
+        })
+    };
+    let mut declared: Vec<((String, &'static str), Vec<Value>)> = ops::operations(doc)
+        .into_iter()
+        .map(|op| ((op.path.to_string(), op.method), Vec::new()))
+        .collect();
+    for (path, method, code) in targets {
+        if let Some((_, codes)) = declared
+            .iter_mut()
+            .find(|((p, m), _)| *p == path && *m == method)
+        {
+            codes.push(Value::String(code));
+        }
+    }
+    for ((path, method), codes) in declared {
+        let op = &mut doc["paths"][&path][method];
+        if let Some(responses) = op["responses"].as_object_mut() {
+            responses.retain(|code, _| code.starts_with('2'));
+            responses.insert("4XX".into(), error("4XX"));
+            responses.insert("5XX".into(), error("5XX"));
+        }
+        // Applied twice, the first run's record stands (the ranges are not declarations).
+        if op.get(DECLARED_ERRORS).is_none() {
+            op[DECLARED_ERRORS] = Value::Array(codes);
+        }
     }
     let schemas = components_schemas(doc);
     schemas.insert(
@@ -490,10 +523,28 @@ mod tests {
 
     #[test]
     fn every_error_response_becomes_the_shared_type() {
-        let mut doc = spec();
+        let original = spec();
+        let mut doc = original.clone();
         shared_error_response(&mut doc, &cfg()).unwrap();
-        for op in ops::operations(&doc) {
-            for (code, r) in op.op["responses"].as_object().unwrap() {
+        for (before, op) in ops::operations(&original)
+            .into_iter()
+            .zip(ops::operations(&doc))
+        {
+            // Every 4xx and 5xx, declared or not, decodes into the shared type; the declared
+            // codes are kept, in order, for the API surface.
+            let responses = op.op["responses"].as_object().unwrap();
+            let codes: Vec<&str> = responses.keys().map(String::as_str).collect();
+            assert_eq!(codes, ["200", "4XX", "5XX"], "{}", op.pointer());
+            let declared: Vec<Value> = before.op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .filter(|c| !c.starts_with('2'))
+                .map(|c| Value::String(c.clone()))
+                .collect();
+            assert!(!declared.is_empty());
+            assert_eq!(op.op[DECLARED_ERRORS], Value::Array(declared));
+            for (code, r) in responses {
                 let schema = &r["content"]["application/json"]["schema"];
                 if code.starts_with('2') {
                     assert!(schema.get("$ref").is_none());

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::ops;
+use crate::{fixups, ops};
 
 /// Tags in document order (first tag of each operation, deduplicated, sorted).
 pub fn tags(doc: &Value) -> Vec<String> {
@@ -50,6 +50,9 @@ pub fn render_tag(doc: &Value, tag: &str) -> String {
             let required = param.get("required") == Some(&Value::Bool(true));
             let schema = param.get("schema").unwrap_or(&Value::Null);
             let _ = writeln!(out, "{place} {name}: {}", describe(doc, schema, required));
+            if let Some(items) = item_limits(doc, schema) {
+                let _ = writeln!(out, "{place} {name} items: {items}");
+            }
         }
         if let Some(body) = op.body_schema() {
             let required = op.op.pointer("/requestBody/required") == Some(&Value::Bool(true));
@@ -64,19 +67,35 @@ pub fn render_tag(doc: &Value, tag: &str) -> String {
             out.push_str("response 200:\n");
             fields(doc, schema, "", &mut out);
         }
-        let errors: Vec<String> = op
-            .op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter(|(code, _)| !code.starts_with('2'))
-            .map(|(code, r)| {
-                let schema = r
-                    .pointer("/content/application~1json/schema/$ref")
-                    .and_then(Value::as_str);
-                match schema {
-                    Some(r) => format!("{code} {}", r.rsplit('/').next().unwrap_or(r)),
+        let responses = op.op.get("responses").and_then(Value::as_object);
+        let schema_name = |code: &str| {
+            responses
+                .and_then(|r| r.get(code))
+                .and_then(|r| r.pointer("/content/application~1json/schema/$ref"))
+                .and_then(Value::as_str)
+                .map(|r| r.rsplit('/').next().unwrap_or(r))
+        };
+        // The codes the document declared (kept by the `shared_error_response` fix-up, which
+        // turns them into the ranges 4XX and 5XX), or the non-2xx responses as they stand.
+        let declared: Vec<String> = match op.op.get(fixups::DECLARED_ERRORS) {
+            Some(Value::Array(codes)) => codes
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => responses
+                .into_iter()
+                .flatten()
+                .map(|(code, _)| code.clone())
+                .filter(|code| !code.starts_with('2'))
+                .collect(),
+        };
+        let errors: Vec<String> = declared
+            .iter()
+            .map(|code| {
+                let range = format!("{}XX", code.get(..1).unwrap_or(""));
+                match schema_name(code).or_else(|| schema_name(&range)) {
+                    Some(name) => format!("{code} {name}"),
                     None => code.clone(),
                 }
             })
@@ -141,20 +160,46 @@ fn fields(doc: &Value, schema: &Value, prefix: &str, out: &mut String) {
             let items = resolve(doc, items);
             if items.get("properties").is_some() || items.get("oneOf").is_some() {
                 fields(doc, items, &format!("{path}[]"), out);
+            } else if let Some(limits) = item_limits(doc, prop) {
+                let _ = writeln!(out, "  {path} items: {limits}");
             }
         }
     }
 }
 
+/// For an array of primitives whose items carry limits of their own (nullability, enum, range,
+/// length, items, default): the items' type and those limits, e.g. `string, length >= 1`. `None`
+/// when the items say nothing beyond the type already shown in `array<..>`.
+fn item_limits(doc: &Value, schema: &Value) -> Option<String> {
+    let items = resolve(doc, schema).get("items")?;
+    let resolved = resolve(doc, items);
+    if resolved.get("properties").is_some() || resolved.get("oneOf").is_some() {
+        return None;
+    }
+    let limits = limits(resolved);
+    if limits.is_empty() {
+        return None;
+    }
+    let mut parts = vec![type_name(doc, items)];
+    parts.extend(limits);
+    Some(parts.join(", "))
+}
+
 /// One line: type, required-ness, nullability, format, enum, limits, default.
 fn describe(doc: &Value, schema: &Value, required: bool) -> String {
-    let resolved = resolve(doc, schema);
     let mut parts = vec![type_name(doc, schema)];
     parts.push(if required {
         "required".into()
     } else {
         "optional".into()
     });
+    parts.extend(limits(resolve(doc, schema)));
+    parts.join(", ")
+}
+
+/// Nullability, enum, range/length/items limits and default of a resolved schema, in that order.
+fn limits(resolved: &Value) -> Vec<String> {
+    let mut parts = Vec::new();
     if resolved.get("nullable") == Some(&Value::Bool(true)) {
         parts.push("nullable".into());
     }
@@ -184,7 +229,7 @@ fn describe(doc: &Value, schema: &Value, required: bool) -> String {
     if let Some(default) = resolved.get("default") {
         parts.push(format!("default {default}"));
     }
-    parts.join(", ")
+    parts
 }
 
 fn type_name(doc: &Value, schema: &Value) -> String {
@@ -208,5 +253,49 @@ fn type_name(doc: &Value, schema: &Value) -> String {
     match schema.get("format").and_then(Value::as_str) {
         Some(format) => format!("{base}({format})"),
         None => base,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_limits_of_primitive_arrays_get_a_line() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/things": {"post": {
+                "tags": ["Things"],
+                "operationId": "createThing",
+                "parameters": [{"name": "ids", "in": "query", "schema": {
+                    "type": "array", "items": {"type": "string", "format": "uuid", "maxLength": 36}
+                }}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["keys"],
+                    "properties": {
+                        "keys": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+                        "tags": {"type": "array", "items": {"type": "string"}},
+                        "levels": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9}}
+                    }
+                }}}},
+                "responses": {"200": {"description": "ok"}}
+            }}}
+        });
+        let page = render_tag(&doc, "Things");
+        let lines: Vec<&str> = page.lines().collect();
+        for expected in [
+            "query ids: array<string(uuid)>, optional",
+            "query ids items: string(uuid), length <= 36",
+            "  keys: array<string>, required, items >= 1",
+            "  keys items: string, length >= 1",
+            "  tags: array<string>, optional",
+            "  levels items: integer, range 0..=9",
+        ] {
+            assert!(lines.contains(&expected), "{expected:?} in\n{page}");
+        }
+        // Items without limits of their own add nothing beyond `array<string>`.
+        assert!(!page.contains("tags items"), "{page}");
     }
 }
