@@ -30,12 +30,19 @@ impl ClientHooks<()> for Client {
 
 /// Validates a built request against the rules of the operation whose client method is
 /// `method_name` (what progenitor reports as the operation id).
+///
+/// There is no silent pass: a method missing from [`OPERATIONS`], or an operation the validation
+/// crate does not know, is refused as [`Rejection::UnknownOperation`] (nothing is sent). Neither
+/// can happen with the generated code as it stands: the tests below and
+/// `tests/tests/client_validation.rs` prove every generated method is in the table and every row
+/// is known to `infisical-auth-validation`, so a spec update that adds an operation fails those
+/// tests instead of shipping an unvalidated method.
 pub fn check(request: &reqwest::Request, method_name: &str) -> Result<(), Rejection> {
     let Some((operation_id, _, _, template)) = OPERATIONS
         .iter()
         .find(|(_, name, _, _)| *name == method_name)
     else {
-        return Ok(());
+        return Err(Rejection::UnknownOperation(method_name.to_owned()));
     };
     let path = path_params(template, request.url().path());
     let path: Vec<(&str, &str)> = path.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -48,18 +55,14 @@ pub fn check(request: &reqwest::Request, method_name: &str) -> Result<(), Reject
         .body()
         .and_then(|b| b.as_bytes())
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(bytes).ok());
-    match validate(
+    validate(
         operation_id,
         &RequestParts {
             path: &path,
             query: &query,
             body: body.as_ref(),
         },
-    ) {
-        // An operation newer than the hand-written rules is sent as is.
-        Err(Rejection::UnknownOperation(_)) => Ok(()),
-        other => other,
-    }
+    )
 }
 
 /// The path parameters of `path` matched against `template` (`{name}` segments), decoded.
@@ -123,5 +126,44 @@ mod tests {
             ]
         );
         assert_eq!(percent_decode("100%"), "100%");
+    }
+
+    /// The method names progenitor reports to the `pre` hook, read from the generated code.
+    fn hook_method_names() -> Vec<&'static str> {
+        const MARK: &str = "operation_id: \"";
+        include_str!("generated.rs")
+            .split(MARK)
+            .skip(1)
+            .filter_map(|rest| rest.split_once('"').map(|(name, _)| name))
+            .collect()
+    }
+
+    #[test]
+    fn every_hooked_method_is_in_the_operations_table() {
+        let names = hook_method_names();
+        assert_eq!(names.len(), 78, "one `pre` call per operation: {names:?}");
+        for name in &names {
+            let row = OPERATIONS.iter().find(|(_, m, _, _)| m == name);
+            let (operation_id, ..) = row.unwrap_or_else(|| panic!("{name} is not in OPERATIONS"));
+            assert!(
+                infisical_auth_validation::operation_ids().any(|id| id == *operation_id),
+                "{name} ({operation_id}) is unknown to the validation crate"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_method_is_refused_not_sent() {
+        let request = reqwest::Request::new(
+            reqwest::Method::GET,
+            "http://127.0.0.1:1/api/v1/auth/universal-auth/identities/x"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            check(&request, "no_such_method"),
+            Err(Rejection::UnknownOperation("no_such_method".into()))
+        );
+        assert_eq!(check(&request, "get_universal_auth"), Ok(()));
     }
 }

@@ -90,8 +90,9 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
         };
         let p = P::Key(&P::Root, prop.name);
         match &prop.s {
-            S::Num(c) | S::Int(c) | S::IntegralNum(c) => {
-                let integral = !matches!(prop.s, S::Num(_));
+            S::Int(c) => check_query_integer(c, raw, &p, &mut ctx),
+            S::Num(c) | S::IntegralNum(c) => {
+                let integral = matches!(prop.s, S::IntegralNum(_));
                 check_query_number(c, integral, raw, &p, &mut ctx);
             }
             other => schema::check(other, &Value::String((*raw).to_owned()), &p, &mut ctx),
@@ -161,6 +162,47 @@ fn check_query_number(c: &NumC, integral: bool, raw: &str, p: &P<'_>, ctx: &mut 
         }
     };
     schema::check_num_value(c, integral, n, p, ctx);
+}
+
+/// An `integer` query parameter (`offset`, `limit`: `number` in the spec, integers in the generated
+/// types by the codegen fix-up `integer_query_parameters`). The text must be what a typed integer
+/// parser accepts, an optional sign and decimal digits, so that whatever passes here also parses
+/// into the generated query type. Anything else is an `invalid_type` issue at the parameter:
+/// `Expected number, received nan` for text that is no number at all (as Infisical says it),
+/// `Expected integer, received float` for a number written another way (`1.5`, `10.0`, `1e1`) and
+/// `Expected integer, received string` for blank or space-padded text. The bounds are checked on
+/// the value either way.
+fn check_query_integer(c: &NumC, raw: &str, p: &P<'_>, ctx: &mut Ctx) {
+    let digits = raw.strip_prefix(['+', '-']).unwrap_or(raw);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let n = raw.parse::<f64>().unwrap_or(f64::NAN);
+        schema::check_num_value(c, true, n, p, ctx);
+        return;
+    }
+    let before = ctx.issues.len();
+    check_query_number(c, true, raw, p, ctx);
+    let reported = ctx.issues[before..]
+        .iter()
+        .any(|i| i.code == IssueCode::InvalidType);
+    if !reported {
+        let received = if raw.trim().is_empty() || raw.trim() != raw {
+            "string"
+        } else {
+            "float"
+        };
+        ctx.issues.insert(
+            before,
+            Issue {
+                expected: Some("integer".into()),
+                received: Some(received.into()),
+                ..Issue::new(
+                    IssueCode::InvalidType,
+                    p.segments(),
+                    format!("Expected integer, received {received}"),
+                )
+            },
+        );
+    }
 }
 
 /// Validates a body alone (no path or query parameters checked beyond presence, which is assumed).

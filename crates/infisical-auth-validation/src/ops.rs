@@ -563,8 +563,10 @@ pub(crate) static OPS: &[OpDef] = &[
         id: "getTokenAuthTokens",
         path_params: ID,
         query: &[
-            Prop::opt("offset", num(Some(0.0), Some(100.0))),
-            Prop::opt("limit", num(Some(1.0), Some(100.0))),
+            // `number` in the spec, integers in the generated types (the codegen fix-up
+            // `integer_query_parameters`): the text must be an integer literal.
+            Prop::opt("offset", int(Some(0.0), Some(100.0))),
+            Prop::opt("limit", int(Some(1.0), Some(100.0))),
         ],
         body: None,
         cross: &[],

@@ -272,7 +272,66 @@ fn token_list_query_is_coerced_and_bounded() {
     );
     let e = run(&[("limit", "ten")]).unwrap_err();
     assert_eq!(e.issues()[0].message, "Expected number, received nan");
-    assert!(run(&[("limit", "1e1")]).is_ok());
+    assert!(run(&[("limit", "+10"), ("offset", "007")]).is_ok());
+}
+
+/// `offset` and `limit` are `number` in the spec but integers in the generated types (the codegen fix-up
+/// `integer_query_parameters`): text a typed integer parser refuses is refused here, naming the field, rather
+/// than passing validation and failing to parse later.
+#[test]
+fn token_list_query_must_be_integers() {
+    let run = |q: &[(&str, &str)]| {
+        validate(
+            "getTokenAuthTokens",
+            &RequestParts {
+                path: &[("identityId", "x")],
+                query: q,
+                body: None,
+            },
+        )
+    };
+    for (name, text, received) in [
+        ("limit", "1.5", "float"),
+        ("offset", "2.25", "float"),
+        ("limit", "1e1", "float"),
+        ("limit", "10.0", "float"),
+        ("offset", "", "string"),
+        ("limit", " 5", "string"),
+    ] {
+        let e = run(&[(name, text)]).expect_err(text);
+        assert_eq!(e.status(), 422);
+        let issue = &e.issues()[0];
+        assert_eq!(
+            (
+                issue.code,
+                issue.path.clone(),
+                issue.expected.as_deref(),
+                issue.received.as_deref()
+            ),
+            (
+                IssueCode::InvalidType,
+                vec![key(name)],
+                Some("integer"),
+                Some(received)
+            ),
+            "{name}={text:?}: {e}"
+        );
+        assert_eq!(
+            issue.message,
+            format!("Expected integer, received {received}")
+        );
+        assert_eq!(e.issues().len(), 1, "{e}");
+    }
+    // The bound is still checked on the value.
+    let e = run(&[("limit", "150.5")]).unwrap_err();
+    let codes: Vec<_> = e.issues().iter().map(|i| i.code).collect();
+    assert_eq!(codes, vec![IssueCode::InvalidType, IssueCode::TooBig]);
+    // The constraint table says so.
+    let limit = constraints("getTokenAuthTokens")
+        .iter()
+        .find(|c| c.location == Location::Query && c.path == "limit")
+        .unwrap();
+    assert_eq!(limit.ty, FieldType::Integer);
 }
 
 // ---- TTL <= MaxTTL ----

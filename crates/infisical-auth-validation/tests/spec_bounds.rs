@@ -5,9 +5,14 @@
 //! 1. compares the spec's declared type, required, nullable, bounds, enum and format with the crate's constraint
 //!    table, failing with the operation, the field, the hand-written (old) and the spec (new) value on a mismatch;
 //!    a spec field or keyword it cannot map fails the test, and so does a hand-written field the spec lacks;
+//!    query numbers the codegen fix-up `integer_query_parameters` makes integers are compared as `integer`;
 //! 2. generates boundary cases from the spec's bounds on an otherwise valid request (min-1, min, max, max+1,
 //!    length and item-count edges, each enum value and one outside, a bad format, a wrong type, null, missing)
 //!    and asserts `validate` accepts or rejects exactly those, with the issue at the field's path.
+//!
+//! The comparison is [`check`], a function returning the failure lines: one test holds it to the real spec, the
+//! others change the real spec in memory (a narrowed maximum, a widened enum, a new field, a moved `minItems`, a
+//! query bound, an unmapped keyword, field or operation) and assert the failure text names the change.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -72,9 +77,14 @@ impl SpecField {
     fn is_union(&self) -> bool {
         self.schema.get("anyOf").is_some()
     }
+    /// The type the field has once generated: the spec's, except that a query `number` the codegen fix-up
+    /// `integer_query_parameters` turns into an integer (see [`fix_up_makes_integer`]) is `integer`, as the
+    /// generated types and the validator have it (a deliberate choice, not drift).
     fn ty(&self) -> &str {
         if self.is_union() {
             "object"
+        } else if self.location == Location::Query && fix_up_makes_integer(&self.schema) {
+            "integer"
         } else {
             self.schema
                 .get("type")
@@ -100,6 +110,23 @@ impl SpecField {
         let p = self.path.trim_end_matches("[]");
         p.rsplit('.').next().unwrap_or(p)
     }
+}
+
+/// The rule of the codegen fix-up `integer_query_parameters` (xtask/src/fixups.rs): a query parameter declared
+/// `number` with a `minimum`, and whose `minimum`, `maximum` and `default` (those present) are whole numbers,
+/// counts items and is generated as an integer. When a spec update breaks the rule (a `maximum` of 99.5), the
+/// field is `number` again and the comparison reports the hand-written `integer` as drift.
+fn fix_up_makes_integer(schema: &Value) -> bool {
+    let whole = |k: &str| {
+        schema
+            .get(k)
+            .is_none_or(|v| v.as_f64().is_some_and(|f| f.fract() == 0.0))
+    };
+    schema.get("type").and_then(Value::as_str) == Some("number")
+        && schema.get("minimum").is_some()
+        && whole("minimum")
+        && whole("maximum")
+        && whole("default")
 }
 
 struct Walker<'a> {
@@ -318,6 +345,19 @@ fn fmt_num(v: Option<f64>) -> String {
 
 /// Compares one spec field with its hand-written constraint.
 fn compare(f: &SpecField, c: &FieldConstraint, failures: &mut Vec<String>) {
+    if c.ty.spec_name() != f.ty() {
+        let note = if f.location == Location::Query && fix_up_makes_integer(&f.schema) {
+            " (`number` in the spec, made `integer` by the codegen fix-up `integer_query_parameters`)"
+        } else {
+            ""
+        };
+        failures.push(format!(
+            "{}: type: hand-written {}, spec {}{note}",
+            f.name(),
+            c.ty.spec_name(),
+            f.ty()
+        ));
+    }
     let mut diff = |what: &str, old: String, new: String| {
         if old != new {
             failures.push(format!(
@@ -326,7 +366,6 @@ fn compare(f: &SpecField, c: &FieldConstraint, failures: &mut Vec<String>) {
             ));
         }
     };
-    diff("type", c.ty.spec_name().into(), f.ty().into());
     if c.ty == infisical_auth_validation::FieldType::StringMap
         || f.schema
             .get("additionalProperties")
@@ -786,6 +825,25 @@ fn cases_for(f: &SpecField, table: &FieldConstraint) -> Vec<Case> {
                     bound: None,
                 },
             });
+            if f.ty() == "integer" || table.integral {
+                // Inside the bounds, so the only issue is the fraction (or, for an integer, the float text
+                // that a typed integer parser would refuse).
+                let m = f.num("minimum").unwrap_or(0.0);
+                let mut texts = vec![num_text(m + 0.5)];
+                if f.ty() == "integer" {
+                    texts.push(format!("{}.0", num_text(m)));
+                }
+                for text in texts {
+                    cases.push(Case {
+                        what: format!("not an integer {text}"),
+                        value: CaseValue::Query(Some(text)),
+                        expect: Expect::Reject {
+                            codes: &[InvalidType],
+                            bound: None,
+                        },
+                    });
+                }
+            }
             if let Some(m) = f.num("minimum") {
                 cases.push(Case {
                     what: format!("minimum {m}"),
@@ -1133,14 +1191,28 @@ fn run_case(
     }
 }
 
-#[test]
-fn spec_bounds_match_hand_written_rules() {
-    let path = spec_path();
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read spec {}: {e}", path.display()));
-    let spec: Value = serde_json::from_str(&text).expect("spec is JSON");
-    let (ops, mut failures) = walk_spec(&spec);
-    assert_eq!(ops.len(), 78, "the spec should have 78 operations");
+/// What one run of [`check`] found, with how much it looked at.
+struct Report {
+    operations: usize,
+    fields: usize,
+    cases: usize,
+    failures: Vec<String>,
+}
+
+/// Holds the hand-written rules to `spec`: every failure line names the operation, the field, the hand-written
+/// (old) and the spec (new) value. Empty when they agree.
+fn check(spec: &Value) -> Vec<String> {
+    run_check(spec).failures
+}
+
+fn run_check(spec: &Value) -> Report {
+    let (ops, mut failures) = walk_spec(spec);
+    if ops.len() != 78 {
+        failures.push(format!(
+            "the spec has {} operations, the hand-written rules 78",
+            ops.len()
+        ));
+    }
     let mut fields = 0;
     let mut cases = 0;
     for (op, spec_fields, body, path_params) in &ops {
@@ -1154,8 +1226,9 @@ fn spec_bounds_match_hand_written_rules() {
             {
                 Some(c) => compare(f, c, &mut failures),
                 None => failures.push(format!(
-                    "{}: field is in the spec but has no hand-written constraint",
-                    f.name()
+                    "{}: field is in the spec ({}) but has no hand-written constraint",
+                    f.name(),
+                    spec_summary(f)
                 )),
             }
         }
@@ -1208,11 +1281,48 @@ fn spec_bounds_match_hand_written_rules() {
             }
         }
     }
+    if fields <= 300 {
+        failures.push(format!("suspiciously few fields walked: {fields}"));
+    }
+    Report {
+        operations: ops.len(),
+        fields,
+        cases,
+        failures,
+    }
+}
+
+/// The spec's constraints on a field, as a failure line shows them: `type integer, minimum 1, maximum 5`.
+fn spec_summary(f: &SpecField) -> String {
+    let mut parts = vec![format!("type {}", f.ty())];
+    for k in ["minimum", "maximum", "minLength", "maxLength", "minItems"] {
+        if let Some(n) = f.num(k) {
+            parts.push(format!("{k} {}", num_text(n)));
+        }
+    }
+    let enums = f.enum_values();
+    if !enums.is_empty() {
+        parts.push(format!("enum {enums:?}"));
+    }
+    if let Some(fmt) = f.schema.get("format").and_then(Value::as_str) {
+        parts.push(format!("format {fmt}"));
+    }
+    if f.required {
+        parts.push("required".into());
+    }
+    parts.join(", ")
+}
+
+#[test]
+fn spec_bounds_match_hand_written_rules() {
+    let path = spec_path();
+    let spec = load(&path);
+    let report = run_check(&spec);
     eprintln!(
-        "spec_bounds: {} operations, {fields} fields, {cases} boundary cases",
-        ops.len()
+        "spec_bounds: {} operations, {} fields, {} boundary cases",
+        report.operations, report.fields, report.cases
     );
-    assert!(fields > 300, "suspiciously few fields walked: {fields}");
+    let failures = report.failures;
     if !failures.is_empty() {
         panic!(
             "{} mismatch(es) between the spec ({}) and the hand-written validation rules:\n  {}",
@@ -1221,4 +1331,247 @@ fn spec_bounds_match_hand_written_rules() {
             failures.join("\n  ")
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The check itself, against updates of the real spec made in memory
+
+fn load(path: &std::path::Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read spec {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("spec is JSON")
+}
+
+/// The real spec, `openapi/infisical-identity-auth.json` (not `INFISICAL_SPEC`: the mutations below are
+/// written against it).
+fn real_spec() -> Value {
+    load(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../openapi/infisical-identity-auth.json"),
+    )
+}
+
+/// The operation `id` of `spec`.
+fn op_mut<'a>(spec: &'a mut Value, id: &str) -> &'a mut Value {
+    spec["paths"]
+        .as_object_mut()
+        .expect("paths")
+        .values_mut()
+        .flat_map(|item| {
+            item.as_object_mut()
+                .into_iter()
+                .flat_map(|m| m.values_mut())
+        })
+        .find(|op| op.get("operationId").and_then(Value::as_str) == Some(id))
+        .unwrap_or_else(|| panic!("{id} is in the spec"))
+}
+
+/// The JSON request body schema of operation `id`.
+fn body_mut<'a>(spec: &'a mut Value, id: &str) -> &'a mut Value {
+    op_mut(spec, id)
+        .pointer_mut("/requestBody/content/application~1json/schema")
+        .unwrap_or_else(|| panic!("{id} has a JSON body"))
+}
+
+/// The query or path parameter `name` of operation `id`.
+fn param_mut<'a>(spec: &'a mut Value, id: &str, name: &str) -> &'a mut Value {
+    op_mut(spec, id)["parameters"]
+        .as_array_mut()
+        .expect("parameters")
+        .iter_mut()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{id} has parameter {name}"))
+}
+
+/// Runs [`check`] on the real spec after `mutate` and asserts some failure line contains every one of `parts`.
+/// Returns the failures.
+fn assert_named(mutate: impl FnOnce(&mut Value), parts: &[&str]) -> Vec<String> {
+    let mut spec = real_spec();
+    mutate(&mut spec);
+    let failures = check(&spec);
+    assert!(
+        failures
+            .iter()
+            .any(|line| parts.iter().all(|p| line.contains(p))),
+        "no failure line names all of {parts:?}; got:\n  {}",
+        failures.join("\n  ")
+    );
+    failures
+}
+
+#[test]
+fn the_real_spec_passes_unchanged() {
+    assert_eq!(check(&real_spec()), Vec::<String>::new());
+}
+
+#[test]
+fn a_narrowed_maximum_names_operation_field_and_both_bounds() {
+    let failures = assert_named(
+        |spec| {
+            body_mut(spec, "attachUniversalAuth")["properties"]["lockoutThreshold"]["maximum"] =
+                json!(20);
+        },
+        &["attachUniversalAuth: body.lockoutThreshold: maximum: hand-written 30, spec 20"],
+    );
+    // The boundary cases see it too: 21 is accepted where the spec now refuses it.
+    assert!(
+        failures
+            .iter()
+            .any(|l| l.starts_with("attachUniversalAuth: body.lockoutThreshold: case maximum+1 21")),
+        "{failures:#?}"
+    );
+    // And nothing unrelated is reported.
+    assert!(
+        failures.iter().all(|l| l.contains("lockoutThreshold")),
+        "{failures:#?}"
+    );
+}
+
+#[test]
+fn an_added_enum_value_is_named() {
+    assert_named(
+        |spec| {
+            body_mut(spec, "attachGcpAuth")["properties"]["type"]["enum"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!("workload"));
+        },
+        &[
+            "attachGcpAuth: body.type: enum:",
+            r#"hand-written ["iam", "gce"]"#,
+            r#"spec ["iam", "gce", "workload"]"#,
+        ],
+    );
+}
+
+#[test]
+fn a_new_constrained_body_field_is_named_with_its_bounds() {
+    assert_named(
+        |spec| {
+            body_mut(spec, "attachUniversalAuth")["properties"]
+                .as_object_mut()
+                .unwrap()
+                .insert(
+                    "maxClientSecrets".into(),
+                    json!({"type": "integer", "minimum": 1, "maximum": 50}),
+                );
+        },
+        &[
+            "attachUniversalAuth: body.maxClientSecrets: field is in the spec",
+            "type integer, minimum 1, maximum 50",
+            "no hand-written constraint",
+        ],
+    );
+}
+
+#[test]
+fn a_moved_min_items_is_named() {
+    // Raised inside a union option (jwt `static`).
+    assert_named(
+        |spec| {
+            body_mut(spec, "attachJwtAuth")["anyOf"][1]["properties"]["publicKeys"]["minItems"] =
+                json!(2);
+        },
+        &["attachJwtAuth: body.publicKeys <static>: minItems: hand-written 1, spec 2"],
+    );
+    // Moved from one list to another: both ends are named.
+    let failures = assert_named(
+        |spec| {
+            let props = &mut body_mut(spec, "attachUniversalAuth")["properties"];
+            props["clientSecretTrustedIps"]
+                .as_object_mut()
+                .unwrap()
+                .remove("minItems");
+            props["accessTokenTrustedIps"]["minItems"] = json!(3);
+        },
+        &["attachUniversalAuth: body.clientSecretTrustedIps: minItems: hand-written 1, spec none"],
+    );
+    assert!(
+        failures.iter().any(|l| l.contains(
+            "attachUniversalAuth: body.accessTokenTrustedIps: minItems: hand-written 1, spec 3"
+        )),
+        "{failures:#?}"
+    );
+}
+
+#[test]
+fn a_changed_query_limit_maximum_is_named() {
+    assert_named(
+        |spec| param_mut(spec, "getTokenAuthTokens", "limit")["schema"]["maximum"] = json!(50),
+        &["getTokenAuthTokens: query.limit: maximum: hand-written 100, spec 50"],
+    );
+}
+
+#[test]
+fn query_integers_follow_the_codegen_fix_up() {
+    // The spec says `number`; the fix-up `integer_query_parameters` makes whole-number-bounded query numbers
+    // integers, and so does the validator. A bound that is not whole ends the fix-up, and the check says so.
+    assert_named(
+        |spec| param_mut(spec, "getTokenAuthTokens", "offset")["schema"]["maximum"] = json!(99.5),
+        &["getTokenAuthTokens: query.offset: type: hand-written integer, spec number"],
+    );
+    assert_named(
+        |spec| param_mut(spec, "getTokenAuthTokens", "limit")["schema"]["type"] = json!("string"),
+        &["getTokenAuthTokens: query.limit: type: hand-written integer, spec string"],
+    );
+}
+
+#[test]
+fn unmapped_keywords_fields_and_operations_fail() {
+    // A keyword the validator does not implement.
+    assert_named(
+        |spec| {
+            body_mut(spec, "attachAzureAuth")["properties"]["tenantId"]["pattern"] =
+                json!("^[a-z]+$");
+        },
+        &["attachAzureAuth: body.tenantId: spec keyword `pattern` is not mapped"],
+    );
+    // A parameter in a place the validator does not read.
+    assert_named(
+        |spec| {
+            op_mut(spec, "getUniversalAuth")["parameters"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"name": "X-Tenant", "in": "header", "schema": {"type": "string"}}));
+        },
+        &["getUniversalAuth: parameter X-Tenant in Some(\"header\") is not mapped"],
+    );
+    // A union option that matches no hand-written variant.
+    assert_named(
+        |spec| {
+            let options = body_mut(spec, "attachJwtAuth")["anyOf"]
+                .as_array_mut()
+                .unwrap();
+            let mut third = options[1].clone();
+            third["properties"]["configurationType"]["enum"] = json!(["oidc"]);
+            third["required"] = json!(["configurationType", "issuer"]);
+            third["properties"]["issuer"] = json!({"type": "string"});
+            options.push(third);
+        },
+        &["attachJwtAuth", "oidc"],
+    );
+    // A new operation.
+    assert_named(
+        |spec| {
+            spec["paths"]["/api/v1/auth/new-auth/login"] = json!({"post": {
+                "operationId": "loginWithNewAuth",
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"identityId": {"type": "string", "minLength": 1}},
+                    "required": ["identityId"]
+                }}}}
+            }});
+        },
+        &["loginWithNewAuth: operation has no hand-written rules"],
+    );
+    // A field the spec dropped that the validator still checks.
+    assert_named(
+        |spec| {
+            body_mut(spec, "attachUniversalAuth")["properties"]
+                .as_object_mut()
+                .unwrap()
+                .remove("lockoutThreshold");
+        },
+        &["attachUniversalAuth: body.lockoutThreshold: hand-written field is not in the spec"],
+    );
 }
