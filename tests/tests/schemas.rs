@@ -55,6 +55,27 @@ fn types(root: &Value, schema: &Value) -> Option<BTreeSet<String>> {
     Some(out)
 }
 
+/// The values an enum schema admits, `null` left out: its `enum`, or (schemars' form for an
+/// enum whose variants carry docs) the `enum`/`const` of each of its `oneOf` options.
+fn enum_values(root: &Value, schema: &Value) -> BTreeSet<String> {
+    let schema = resolve(root, schema);
+    let own = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .chain(schema.get("const"))
+        .filter(|v| !v.is_null())
+        .map(Value::to_string);
+    let from_options = schema
+        .get("oneOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|option| enum_values(root, option));
+    own.chain(from_options).collect()
+}
+
 fn options<'a>(root: &'a Value, schema: &'a Value) -> Option<Vec<&'a Value>> {
     let schema = resolve(root, schema);
     let list = schema
@@ -118,14 +139,7 @@ fn compare(spec: &Value, s: &Value, rust: &Value, r: &Value, at: &str, diffs: &m
     }
     if let Some(values) = s.get("enum").and_then(Value::as_array) {
         let spec_values: BTreeSet<String> = values.iter().map(Value::to_string).collect();
-        let rust_values: BTreeSet<String> = r_inner
-            .get("enum")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|v| !v.is_null())
-            .map(Value::to_string)
-            .collect();
+        let rust_values = enum_values(rust, r_inner);
         if spec_values != rust_values {
             diffs.push(format!(
                 "{at}: enum {spec_values:?} in the spec, {rust_values:?} in Rust"

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::postprocess::{self, FieldRef};
 use crate::spec::LoadedSpec;
 use crate::write::{self, Mode};
-use crate::{check, fixups, format, generate, ops, Error};
+use crate::{check, describe, fixups, format, generate, ops, Error};
 
 /// Where the generated code goes.
 #[derive(Clone, Debug)]
@@ -77,7 +77,9 @@ pub fn three_state_fields(fixed: &Value) -> Vec<FieldRef> {
 /// Generates every file for `spec` in `layout`, without touching the disk.
 pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Error> {
     let fixed = fixed_document(&spec.doc, cfg)?;
-    let generated = generate::generate(&fixed)?;
+    let mut described = fixed.clone();
+    describe::document(&mut described);
+    let generated = generate::generate(&described)?;
     let mut types = generated.types;
     let mut client = generated.client;
     client.items.push(operation_table(&fixed));
@@ -92,6 +94,8 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         .map(|s| s.to_snake_case())
         .collect();
     postprocess::redact_secrets(&mut types, &secrets);
+    postprocess::document_items(&mut types);
+    postprocess::document_items(&mut client);
 
     let type_count = types
         .items
@@ -105,11 +109,11 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
             let types_crate = crate_ident(&cfg.output.types);
             types
                 .attrs
-                .push(syn::parse_quote! { #![allow(clippy::all, missing_docs, dead_code)] });
+                .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });
             let mut client_file = client;
             client_file
                 .attrs
-                .push(syn::parse_quote! { #![allow(clippy::all, missing_docs, dead_code)] });
+                .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });
             let types_ident = postprocess::ident(&types_crate);
             client_file.items.insert(
                 0,
@@ -234,7 +238,7 @@ fn standalone_files(
     let type_items = types.items;
     let mut file = client;
     file.attrs
-        .push(syn::parse_quote! { #![allow(clippy::all, missing_docs, dead_code)] });
+        .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });
     file.items.insert(
         0,
         syn::parse_quote! {

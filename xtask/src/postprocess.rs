@@ -196,6 +196,25 @@ fn type_ident(ty: &Type) -> String {
     }
 }
 
+/// The type a field holds, through `Option`, `Vec` and `Box` (e.g. `X` for `Option<Vec<X>>`).
+fn named_type(ty: &Type) -> String {
+    let Type::Path(p) = ty else {
+        return String::new();
+    };
+    let Some(last) = p.path.segments.last() else {
+        return String::new();
+    };
+    let name = last.ident.to_string();
+    if matches!(name.as_str(), "Option" | "Vec" | "Box") {
+        if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+            if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                return named_type(inner);
+            }
+        }
+    }
+    name
+}
+
 fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<Item>> {
     file.items.iter_mut().find_map(|item| match item {
         Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
@@ -415,6 +434,144 @@ pub fn builder_roots(client: &syn::File) -> BTreeSet<String> {
     roots.0
 }
 
+/// Gives every public item progenitor and typify leave undocumented a doc comment, so that the
+/// generated crates build under `missing_docs`: a builder setter takes the doc of the field it
+/// sets (types) or says which parameter it sets (client), `builder()` and `new()` say what they
+/// make, and a unit enum variant names the wire value it stands for.
+pub fn document_items(file: &mut syn::File) {
+    let mut field_docs: BTreeMap<(String, String), Vec<syn::Attribute>> = BTreeMap::new();
+    for item in &file.items {
+        if let Item::Struct(s) = item {
+            if let Fields::Named(named) = &s.fields {
+                for field in &named.named {
+                    let docs: Vec<syn::Attribute> =
+                        field.attrs.iter().filter(|a| is_doc(a)).cloned().collect();
+                    if let (Some(ident), false) = (&field.ident, docs.is_empty()) {
+                        field_docs.insert((s.ident.to_string(), ident.to_string()), docs);
+                    }
+                }
+            }
+        }
+    }
+    document_in(&mut file.items, &field_docs, false);
+}
+
+/// The wire name of a field or variant: its `#[serde(rename = "...")]`, if any.
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut rename = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    rename
+}
+
+fn is_doc(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("doc")
+}
+
+fn doc_attr(text: &str) -> syn::Attribute {
+    syn::parse_quote! { #[doc = #text] }
+}
+
+fn document_in(
+    items: &mut [Item],
+    field_docs: &BTreeMap<(String, String), Vec<syn::Attribute>>,
+    in_builder: bool,
+) {
+    for item in items {
+        match item {
+            Item::Mod(m) => {
+                let builder = m.ident == "builder";
+                if let Some((_, inner)) = &mut m.content {
+                    document_in(inner, field_docs, builder);
+                }
+            }
+            Item::Struct(st) if matches!(st.vis, syn::Visibility::Public(_)) => {
+                let name = st.ident.to_string();
+                if !st.attrs.iter().any(is_doc) {
+                    let text = if in_builder {
+                        format!(
+                            "A builder for [`super::{name}`]: set fields with its methods, then \
+                             convert it with `try_into()`."
+                        )
+                    } else {
+                        format!("`{name}`.")
+                    };
+                    st.attrs.insert(0, doc_attr(&text));
+                }
+                for field in st.fields.iter_mut() {
+                    if !matches!(field.vis, syn::Visibility::Public(_))
+                        || field.attrs.iter().any(is_doc)
+                    {
+                        continue;
+                    }
+                    let rust = field.ident.as_ref().map(ToString::to_string);
+                    let wire = serde_rename(&field.attrs).or(rust).unwrap_or_default();
+                    let ty = named_type(&field.ty);
+                    let text = if ty.is_empty() {
+                        format!("`{wire}`.")
+                    } else {
+                        format!("`{wire}`: see [`{ty}`].")
+                    };
+                    field.attrs.insert(0, doc_attr(&text));
+                }
+            }
+            Item::Enum(e) if matches!(e.vis, syn::Visibility::Public(_)) => {
+                for variant in &mut e.variants {
+                    if variant.attrs.iter().any(is_doc) {
+                        continue;
+                    }
+                    let text = match serde_rename(&variant.attrs) {
+                        Some(wire) => format!("The value `{wire:?}`."),
+                        None => format!("`{}`.", variant.ident),
+                    };
+                    variant.attrs.insert(0, doc_attr(&text));
+                }
+            }
+            Item::Impl(imp) if imp.trait_.is_none() => {
+                let self_name = type_ident(&imp.self_ty);
+                for member in &mut imp.items {
+                    let syn::ImplItem::Fn(f) = member else {
+                        continue;
+                    };
+                    if !matches!(f.vis, syn::Visibility::Public(_)) || f.attrs.iter().any(is_doc) {
+                        continue;
+                    }
+                    let name = f.sig.ident.to_string();
+                    let docs = match name.as_str() {
+                        "builder" => vec![doc_attr(&format!(
+                            "A builder for [`{self_name}`], starting from its defaults."
+                        ))],
+                        "new" => vec![doc_attr(&format!(
+                            "A `{self_name}` request on `client`, with nothing set yet."
+                        ))],
+                        "body" => vec![doc_attr("Sets the request body.")],
+                        "body_map" => vec![doc_attr(
+                            "Changes the request body with a function of its builder.",
+                        )],
+                        field => field_docs
+                            .get(&(self_name.clone(), field.to_owned()))
+                            .cloned()
+                            .unwrap_or_else(|| vec![doc_attr(&format!("Sets `{field}`."))]),
+                    };
+                    for (i, doc) in docs.into_iter().enumerate() {
+                        f.attrs.insert(i, doc);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// An identifier for generated code (`Span::call_site`).
 pub fn ident(name: &str) -> syn::Ident {
     syn::Ident::new(name, Span::call_site())
@@ -423,6 +580,55 @@ pub fn ident(name: &str) -> syn::Ident {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undocumented_public_items_get_docs() {
+        let mut file: syn::File = syn::parse_quote! {
+            /// A body.
+            pub struct Body {
+                /// `ttl`: integer, optional.
+                pub ttl: i64,
+                #[serde(rename = "nestedThing")]
+                pub nested_thing: Option<Nested>,
+            }
+            pub enum Kind {
+                #[serde(rename = "iam")]
+                Iam,
+                /// Kept.
+                Gce,
+            }
+            impl Body {
+                pub fn builder() -> builder::Body { Default::default() }
+            }
+            pub mod builder {
+                pub struct Body { ttl: i64 }
+                impl Body {
+                    pub fn ttl<T>(self, value: T) -> Self { self }
+                    pub fn other<T>(self, value: T) -> Self { self }
+                    fn private(self) -> Self { self }
+                }
+            }
+        };
+        document_items(&mut file);
+        let text = prettyplease::unparse(&file);
+        for expected in [
+            "///`nestedThing`: see [`Nested`].",
+            "///The value `\"iam\"`.",
+            "/// Kept.",
+            "///A builder for [`Body`], starting from its defaults.",
+            "///A builder for [`super::Body`]: set fields with its methods",
+            "///Sets `other`.",
+        ] {
+            assert!(text.contains(expected), "{expected} in\n{text}");
+        }
+        // The builder's setter takes the doc of the field it sets; private items get none.
+        assert_eq!(
+            text.matches("/// `ttl`: integer, optional.").count(),
+            2,
+            "{text}"
+        );
+        assert!(!text.contains("Sets `private`"), "{text}");
+    }
 
     #[test]
     fn secrets_are_redacted_in_structs_and_enum_variants() {

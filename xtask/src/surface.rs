@@ -49,7 +49,7 @@ pub fn render_tag(doc: &Value, tag: &str) -> String {
             let place = param.get("in").and_then(Value::as_str).unwrap_or("?");
             let required = param.get("required") == Some(&Value::Bool(true));
             let schema = param.get("schema").unwrap_or(&Value::Null);
-            let _ = writeln!(out, "{place} {name}: {}", describe(doc, schema, required));
+            let _ = writeln!(out, "{place} {name}: {}", field_line(doc, schema, required));
             if let Some(items) = item_limits(doc, schema) {
                 let _ = writeln!(out, "{place} {name} items: {items}");
             }
@@ -152,7 +152,7 @@ fn fields(doc: &Value, schema: &Value, prefix: &str, out: &mut String) {
         let _ = writeln!(
             out,
             "  {path}: {}",
-            describe(doc, prop, required.contains(&name.as_str()))
+            field_line(doc, prop, required.contains(&name.as_str()))
         );
         if prop_resolved.get("properties").is_some() || prop_resolved.get("oneOf").is_some() {
             fields(doc, prop, &path, out);
@@ -185,8 +185,9 @@ fn item_limits(doc: &Value, schema: &Value) -> Option<String> {
     Some(parts.join(", "))
 }
 
-/// One line: type, required-ness, nullability, format, enum, limits, default.
-fn describe(doc: &Value, schema: &Value, required: bool) -> String {
+/// One line for a field: type, required-ness, nullability, format, enum, limits, default (e.g.
+/// `integer, optional, range 0..=315360000, default 2592000`).
+pub fn field_line(doc: &Value, schema: &Value, required: bool) -> String {
     let mut parts = vec![type_name(doc, schema)];
     parts.push(if required {
         "required".into()

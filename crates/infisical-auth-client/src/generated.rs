@@ -3,7 +3,7 @@
 // The client: one builder per operation (progenitor, builder style).
 // Regenerate with `cargo xtask codegen`; check freshness with `cargo xtask codegen --check`.
 
-#![allow(clippy::all, missing_docs, dead_code)]
+#![allow(clippy::all, dead_code)]
 /// The request and response types, shared with the server-stub crate.
 pub use infisical_auth_types as types;
 #[allow(unused_imports)]
@@ -987,12 +987,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetAlicloudAuth<'a> {
+        ///A `GetAlicloudAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1073,6 +1075,7 @@ pub mod builder {
         body: Result<types::builder::AttachAlicloudAuthBody, String>,
     }
     impl<'a> AttachAlicloudAuth<'a> {
+        ///A `AttachAlicloudAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1080,6 +1083,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1092,6 +1096,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachAlicloudAuthBody>,
@@ -1109,6 +1114,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1191,12 +1197,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteAlicloudAuth<'a> {
+        ///A `DeleteAlicloudAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1277,6 +1285,7 @@ pub mod builder {
         body: Result<types::builder::UpdateAlicloudAuthBody, String>,
     }
     impl<'a> UpdateAlicloudAuth<'a> {
+        ///A `UpdateAlicloudAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1284,6 +1293,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1296,6 +1306,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateAlicloudAuthBody>,
@@ -1313,6 +1324,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1395,12 +1407,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithAlicloudAuthBody, String>,
     }
     impl<'a> LoginWithAlicloudAuth<'a> {
+        ///A `LoginWithAlicloudAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithAlicloudAuthBody>,
@@ -1419,6 +1433,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1498,12 +1513,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetAwsAuth<'a> {
+        ///A `GetAwsAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1584,6 +1601,7 @@ pub mod builder {
         body: Result<types::builder::AttachAwsAuthBody, String>,
     }
     impl<'a> AttachAwsAuth<'a> {
+        ///A `AttachAwsAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1591,6 +1609,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1603,6 +1622,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachAwsAuthBody>,
@@ -1618,6 +1638,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1700,12 +1721,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteAwsAuth<'a> {
+        ///A `DeleteAwsAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1786,6 +1809,7 @@ pub mod builder {
         body: Result<types::builder::UpdateAwsAuthBody, String>,
     }
     impl<'a> UpdateAwsAuth<'a> {
+        ///A `UpdateAwsAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -1793,6 +1817,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -1805,6 +1830,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateAwsAuthBody>,
@@ -1820,6 +1846,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -1902,12 +1929,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithAwsAuthBody, String>,
     }
     impl<'a> LoginWithAwsAuth<'a> {
+        ///A `LoginWithAwsAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithAwsAuthBody>,
@@ -1925,6 +1954,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2003,12 +2033,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetAzureAuth<'a> {
+        ///A `GetAzureAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2089,6 +2121,7 @@ pub mod builder {
         body: Result<types::builder::AttachAzureAuthBody, String>,
     }
     impl<'a> AttachAzureAuth<'a> {
+        ///A `AttachAzureAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2096,6 +2129,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2108,6 +2142,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachAzureAuthBody>,
@@ -2123,6 +2158,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2205,12 +2241,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteAzureAuth<'a> {
+        ///A `DeleteAzureAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2291,6 +2329,7 @@ pub mod builder {
         body: Result<types::builder::UpdateAzureAuthBody, String>,
     }
     impl<'a> UpdateAzureAuth<'a> {
+        ///A `UpdateAzureAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2298,6 +2337,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2310,6 +2350,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateAzureAuthBody>,
@@ -2325,6 +2366,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2407,12 +2449,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithAzureAuthBody, String>,
     }
     impl<'a> LoginWithAzureAuth<'a> {
+        ///A `LoginWithAzureAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithAzureAuthBody>,
@@ -2430,6 +2474,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2508,12 +2553,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetGcpAuth<'a> {
+        ///A `GetGcpAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2594,6 +2641,7 @@ pub mod builder {
         body: Result<types::builder::AttachGcpAuthBody, String>,
     }
     impl<'a> AttachGcpAuth<'a> {
+        ///A `AttachGcpAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2601,6 +2649,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2613,6 +2662,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachGcpAuthBody>,
@@ -2628,6 +2678,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2710,12 +2761,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteGcpAuth<'a> {
+        ///A `DeleteGcpAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2796,6 +2849,7 @@ pub mod builder {
         body: Result<types::builder::UpdateGcpAuthBody, String>,
     }
     impl<'a> UpdateGcpAuth<'a> {
+        ///A `UpdateGcpAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2803,6 +2857,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2815,6 +2870,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateGcpAuthBody>,
@@ -2830,6 +2886,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2912,12 +2969,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithGcpAuthBody, String>,
     }
     impl<'a> LoginWithGcpAuth<'a> {
+        ///A `LoginWithGcpAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithGcpAuthBody>,
@@ -2935,6 +2994,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3013,12 +3073,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetJwtAuth<'a> {
+        ///A `GetJwtAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3099,6 +3161,7 @@ pub mod builder {
         body: Result<types::AttachJwtAuthBody, String>,
     }
     impl<'a> AttachJwtAuth<'a> {
+        ///A `AttachJwtAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3106,6 +3169,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3118,6 +3182,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachJwtAuthBody>,
@@ -3198,12 +3263,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteJwtAuth<'a> {
+        ///A `DeleteJwtAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3284,6 +3351,7 @@ pub mod builder {
         body: Result<types::UpdateJwtAuthBody, String>,
     }
     impl<'a> UpdateJwtAuth<'a> {
+        ///A `UpdateJwtAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3291,6 +3359,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3303,6 +3372,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateJwtAuthBody>,
@@ -3383,12 +3453,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithJwtAuthBody, String>,
     }
     impl<'a> LoginWithJwtAuth<'a> {
+        ///A `LoginWithJwtAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithJwtAuthBody>,
@@ -3406,6 +3478,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3484,12 +3557,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetKubernetesAuth<'a> {
+        ///A `GetKubernetesAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3570,6 +3645,7 @@ pub mod builder {
         body: Result<types::builder::AttachKubernetesAuthBody, String>,
     }
     impl<'a> AttachKubernetesAuth<'a> {
+        ///A `AttachKubernetesAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3577,6 +3653,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3589,6 +3666,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachKubernetesAuthBody>,
@@ -3606,6 +3684,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3689,12 +3768,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteKubernetesAuth<'a> {
+        ///A `DeleteKubernetesAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3775,6 +3856,7 @@ pub mod builder {
         body: Result<types::builder::UpdateKubernetesAuthBody, String>,
     }
     impl<'a> UpdateKubernetesAuth<'a> {
+        ///A `UpdateKubernetesAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3782,6 +3864,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3794,6 +3877,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateKubernetesAuthBody>,
@@ -3811,6 +3895,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3894,12 +3979,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithKubernetesAuthBody, String>,
     }
     impl<'a> LoginWithKubernetesAuth<'a> {
+        ///A `LoginWithKubernetesAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithKubernetesAuthBody>,
@@ -3918,6 +4005,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3997,12 +4085,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetLdapAuth<'a> {
+        ///A `GetLdapAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4083,6 +4173,7 @@ pub mod builder {
         body: Result<types::AttachLdapAuthBody, String>,
     }
     impl<'a> AttachLdapAuth<'a> {
+        ///A `AttachLdapAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4090,6 +4181,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4102,6 +4194,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachLdapAuthBody>,
@@ -4182,12 +4275,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteLdapAuth<'a> {
+        ///A `DeleteLdapAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4268,6 +4363,7 @@ pub mod builder {
         body: Result<types::builder::UpdateLdapAuthBody, String>,
     }
     impl<'a> UpdateLdapAuth<'a> {
+        ///A `UpdateLdapAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4275,6 +4371,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4287,6 +4384,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateLdapAuthBody>,
@@ -4302,6 +4400,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4384,12 +4483,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> ClearLdapAuthLockouts<'a> {
+        ///A `ClearLdapAuthLockouts` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4469,12 +4570,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithLdapAuthBody, String>,
     }
     impl<'a> LoginWithLdapAuth<'a> {
+        ///A `LoginWithLdapAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithLdapAuthBody>,
@@ -4492,6 +4595,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4570,12 +4674,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetOciAuth<'a> {
+        ///A `GetOciAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4656,6 +4762,7 @@ pub mod builder {
         body: Result<types::builder::AttachOciAuthBody, String>,
     }
     impl<'a> AttachOciAuth<'a> {
+        ///A `AttachOciAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4663,6 +4770,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4675,6 +4783,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachOciAuthBody>,
@@ -4690,6 +4799,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4772,12 +4882,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteOciAuth<'a> {
+        ///A `DeleteOciAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4858,6 +4970,7 @@ pub mod builder {
         body: Result<types::builder::UpdateOciAuthBody, String>,
     }
     impl<'a> UpdateOciAuth<'a> {
+        ///A `UpdateOciAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4865,6 +4978,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4877,6 +4991,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateOciAuthBody>,
@@ -4892,6 +5007,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4974,12 +5090,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithOciAuthBody, String>,
     }
     impl<'a> LoginWithOciAuth<'a> {
+        ///A `LoginWithOciAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithOciAuthBody>,
@@ -4997,6 +5115,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5075,12 +5194,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetOidcAuth<'a> {
+        ///A `GetOidcAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5161,6 +5282,7 @@ pub mod builder {
         body: Result<types::builder::AttachOidcAuthBody, String>,
     }
     impl<'a> AttachOidcAuth<'a> {
+        ///A `AttachOidcAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5168,6 +5290,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5180,6 +5303,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachOidcAuthBody>,
@@ -5195,6 +5319,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5277,12 +5402,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteOidcAuth<'a> {
+        ///A `DeleteOidcAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5363,6 +5490,7 @@ pub mod builder {
         body: Result<types::builder::UpdateOidcAuthBody, String>,
     }
     impl<'a> UpdateOidcAuth<'a> {
+        ///A `UpdateOidcAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5370,6 +5498,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5382,6 +5511,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateOidcAuthBody>,
@@ -5397,6 +5527,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5479,12 +5610,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithOidcAuthBody, String>,
     }
     impl<'a> LoginWithOidcAuth<'a> {
+        ///A `LoginWithOidcAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithOidcAuthBody>,
@@ -5502,6 +5635,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5580,12 +5714,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetSpiffeAuth<'a> {
+        ///A `GetSpiffeAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5666,6 +5802,7 @@ pub mod builder {
         body: Result<types::builder::AttachSpiffeAuthBody, String>,
     }
     impl<'a> AttachSpiffeAuth<'a> {
+        ///A `AttachSpiffeAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5673,6 +5810,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5685,6 +5823,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachSpiffeAuthBody>,
@@ -5702,6 +5841,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5784,12 +5924,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteSpiffeAuth<'a> {
+        ///A `DeleteSpiffeAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5870,6 +6012,7 @@ pub mod builder {
         body: Result<types::builder::UpdateSpiffeAuthBody, String>,
     }
     impl<'a> UpdateSpiffeAuth<'a> {
+        ///A `UpdateSpiffeAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5877,6 +6020,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5889,6 +6033,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateSpiffeAuthBody>,
@@ -5906,6 +6051,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5988,12 +6134,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> RefreshSpiffeBundle<'a> {
+        ///A `RefreshSpiffeBundle` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6073,12 +6221,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithSpiffeAuthBody, String>,
     }
     impl<'a> LoginWithSpiffeAuth<'a> {
+        ///A `LoginWithSpiffeAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithSpiffeAuthBody>,
@@ -6096,6 +6246,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6175,12 +6326,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetTlsCertAuth<'a> {
+        ///A `GetTlsCertAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6261,6 +6414,7 @@ pub mod builder {
         body: Result<types::builder::AttachTlsCertAuthBody, String>,
     }
     impl<'a> AttachTlsCertAuth<'a> {
+        ///A `AttachTlsCertAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6268,6 +6422,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6280,6 +6435,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachTlsCertAuthBody>,
@@ -6297,6 +6453,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6379,12 +6536,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteTlsCertAuth<'a> {
+        ///A `DeleteTlsCertAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6465,6 +6624,7 @@ pub mod builder {
         body: Result<types::builder::UpdateTlsCertAuthBody, String>,
     }
     impl<'a> UpdateTlsCertAuth<'a> {
+        ///A `UpdateTlsCertAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6472,6 +6632,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6484,6 +6645,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateTlsCertAuthBody>,
@@ -6501,6 +6663,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6583,12 +6746,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithTlsCertAuthBody, String>,
     }
     impl<'a> LoginWithTlsCertAuth<'a> {
+        ///A `LoginWithTlsCertAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithTlsCertAuthBody>,
@@ -6606,6 +6771,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6685,12 +6851,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetTokenAuth<'a> {
+        ///A `GetTokenAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6771,6 +6939,7 @@ pub mod builder {
         body: Result<types::builder::AttachTokenAuthBody, String>,
     }
     impl<'a> AttachTokenAuth<'a> {
+        ///A `AttachTokenAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6778,6 +6947,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6790,6 +6960,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachTokenAuthBody>,
@@ -6805,6 +6976,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6887,12 +7059,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteTokenAuth<'a> {
+        ///A `DeleteTokenAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6973,6 +7147,7 @@ pub mod builder {
         body: Result<types::builder::UpdateTokenAuthBody, String>,
     }
     impl<'a> UpdateTokenAuth<'a> {
+        ///A `UpdateTokenAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6980,6 +7155,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6992,6 +7168,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateTokenAuthBody>,
@@ -7007,6 +7184,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7091,6 +7269,7 @@ pub mod builder {
         offset: Result<Option<i64>, String>,
     }
     impl<'a> GetTokenAuthTokens<'a> {
+        ///A `GetTokenAuthTokens` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7099,6 +7278,7 @@ pub mod builder {
                 offset: Ok(None),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7111,6 +7291,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets `limit`.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -7124,6 +7305,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets `offset`.
         pub fn offset<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -7206,6 +7388,7 @@ pub mod builder {
         body: Result<types::builder::CreateTokenAuthTokenBody, String>,
     }
     impl<'a> CreateTokenAuthToken<'a> {
+        ///A `CreateTokenAuthToken` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7213,6 +7396,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7225,6 +7409,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateTokenAuthTokenBody>,
@@ -7242,6 +7427,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7325,12 +7511,14 @@ pub mod builder {
         token_id: Result<::std::string::String, String>,
     }
     impl<'a> GetTokenAuthTokenById<'a> {
+        ///A `GetTokenAuthTokenById` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 token_id: Err("token_id was not initialized".to_string()),
             }
         }
+        ///Sets `token_id`.
         pub fn token_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7411,6 +7599,7 @@ pub mod builder {
         body: Result<types::builder::UpdateTokenAuthTokenBody, String>,
     }
     impl<'a> UpdateTokenAuthToken<'a> {
+        ///A `UpdateTokenAuthToken` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7418,6 +7607,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `token_id`.
         pub fn token_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7430,6 +7620,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateTokenAuthTokenBody>,
@@ -7447,6 +7638,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7530,12 +7722,14 @@ pub mod builder {
         token_id: Result<::std::string::String, String>,
     }
     impl<'a> RevokeTokenAuthToken<'a> {
+        ///A `RevokeTokenAuthToken` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 token_id: Err("token_id was not initialized".to_string()),
             }
         }
+        ///Sets `token_id`.
         pub fn token_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7615,12 +7809,14 @@ pub mod builder {
         body: Result<types::builder::RenewIdentityAccessTokenBody, String>,
     }
     impl<'a> RenewIdentityAccessToken<'a> {
+        ///A `RenewIdentityAccessToken` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RenewIdentityAccessTokenBody>,
@@ -7639,6 +7835,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7718,12 +7915,14 @@ pub mod builder {
         body: Result<types::builder::RevokeIdentityAccessTokenBody, String>,
     }
     impl<'a> RevokeIdentityAccessToken<'a> {
+        ///A `RevokeIdentityAccessToken` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RevokeIdentityAccessTokenBody>,
@@ -7742,6 +7941,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7821,12 +8021,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> GetUniversalAuth<'a> {
+        ///A `GetUniversalAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7907,6 +8109,7 @@ pub mod builder {
         body: Result<types::builder::AttachUniversalAuthBody, String>,
     }
     impl<'a> AttachUniversalAuth<'a> {
+        ///A `AttachUniversalAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7914,6 +8117,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7926,6 +8130,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttachUniversalAuthBody>,
@@ -7943,6 +8148,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8026,12 +8232,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteUniversalAuth<'a> {
+        ///A `DeleteUniversalAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -8112,6 +8320,7 @@ pub mod builder {
         body: Result<types::builder::UpdateUniversalAuthBody, String>,
     }
     impl<'a> UpdateUniversalAuth<'a> {
+        ///A `UpdateUniversalAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8119,6 +8328,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -8131,6 +8341,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateUniversalAuthBody>,
@@ -8148,6 +8359,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8231,12 +8443,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> ClearUniversalAuthLockouts<'a> {
+        ///A `ClearUniversalAuthLockouts` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -8316,12 +8530,14 @@ pub mod builder {
         identity_id: Result<::std::string::String, String>,
     }
     impl<'a> ListUniversalAuthClientSecrets<'a> {
+        ///A `ListUniversalAuthClientSecrets` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -8402,6 +8618,7 @@ pub mod builder {
         body: Result<types::builder::CreateUniversalAuthClientSecretBody, String>,
     }
     impl<'a> CreateUniversalAuthClientSecret<'a> {
+        ///A `CreateUniversalAuthClientSecret` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8409,6 +8626,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -8421,6 +8639,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateUniversalAuthClientSecretBody>,
@@ -8439,6 +8658,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8523,6 +8743,7 @@ pub mod builder {
         client_secret_id: Result<::std::string::String, String>,
     }
     impl<'a> GetUniversalAuthClientSecret<'a> {
+        ///A `GetUniversalAuthClientSecret` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8530,6 +8751,7 @@ pub mod builder {
                 client_secret_id: Err("client_secret_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -8542,6 +8764,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets `client_secret_id`.
         pub fn client_secret_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -8624,6 +8847,7 @@ pub mod builder {
         client_secret_id: Result<::std::string::String, String>,
     }
     impl<'a> RevokeUniversalAuthClientSecret<'a> {
+        ///A `RevokeUniversalAuthClientSecret` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8631,6 +8855,7 @@ pub mod builder {
                 client_secret_id: Err("client_secret_id was not initialized".to_string()),
             }
         }
+        ///Sets `identity_id`.
         pub fn identity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -8643,6 +8868,7 @@ pub mod builder {
                 });
             self
         }
+        ///Sets `client_secret_id`.
         pub fn client_secret_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -8724,12 +8950,14 @@ pub mod builder {
         body: Result<types::builder::LoginWithUniversalAuthBody, String>,
     }
     impl<'a> LoginWithUniversalAuth<'a> {
+        ///A `LoginWithUniversalAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LoginWithUniversalAuthBody>,
@@ -8748,6 +8976,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body with a function of its builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(

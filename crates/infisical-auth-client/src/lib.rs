@@ -19,6 +19,8 @@
 //! and the other rules of `infisical-auth-validation`): an invalid request is refused with every
 //! problem at once and nothing goes over the network; [`rejection`] gives the typed problems.
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
 mod generated;
 pub use generated::*;

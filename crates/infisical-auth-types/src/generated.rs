@@ -3,8 +3,8 @@
 // The types of every request and response: structs, enums, builders for request types.
 // Regenerate with `cargo xtask codegen`; check freshness with `cargo xtask codegen --check`.
 
-#![allow(clippy::all, missing_docs, dead_code)]
-///`AttachAlicloudAuthBody`
+#![allow(clippy::all, dead_code)]
+///The request body of `attachAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -14,13 +14,16 @@
     schemars::JsonSchema
 )]
 pub struct AttachAlicloudAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_alicloud_auth_body_access_token_trusted_ips"
@@ -28,15 +31,18 @@ pub struct AttachAlicloudAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachAlicloudAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`allowedArns`: string, required, length 1..=500.
     #[serde(rename = "allowedArns")]
     pub allowed_arns: AttachAlicloudAuthBodyAllowedArns,
 }
 impl AttachAlicloudAuthBody {
+    ///A builder for [`AttachAlicloudAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachAlicloudAuthBody {
         Default::default()
     }
@@ -51,15 +57,17 @@ impl AttachAlicloudAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachAlicloudAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachAlicloudAuthBodyAllowedArns`
+///`allowedArns`: string, required, length 1..=500.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -127,7 +135,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachAlicloudAuthBodyAllowedArns {
             })
     }
 }
-///`AttachAlicloudAuthResponse`
+///The answer of `attachAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -137,10 +145,11 @@ impl<'de> ::serde::Deserialize<'de> for AttachAlicloudAuthBodyAllowedArns {
     schemars::JsonSchema
 )]
 pub struct AttachAlicloudAuthResponse {
+    ///`identityAliCloudAuth`: see [`AttachAlicloudAuthResponseIdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
     pub identity_ali_cloud_auth: AttachAlicloudAuthResponseIdentityAliCloudAuth,
 }
-///`AttachAlicloudAuthResponseIdentityAliCloudAuth`
+///`identityAliCloudAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -150,40 +159,50 @@ pub struct AttachAlicloudAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachAlicloudAuthResponseIdentityAliCloudAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedArns`: string, required.
     #[serde(rename = "allowedArns")]
     pub allowed_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachAwsAuthBody`
+///The request body of `attachAwsAuth` (`POST /api/v1/auth/aws-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -193,13 +212,16 @@ pub struct AttachAlicloudAuthResponseIdentityAliCloudAuth {
     schemars::JsonSchema
 )]
 pub struct AttachAwsAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_aws_auth_body_access_token_trusted_ips"
@@ -207,21 +229,25 @@ pub struct AttachAwsAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachAwsAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`allowedAccountIds`: string, optional, length <= 4096, default "".
     #[serde(
         rename = "allowedAccountIds",
         default = "defaults::attach_aws_auth_body_allowed_account_ids"
     )]
     pub allowed_account_ids: AttachAwsAuthBodyAllowedAccountIds,
+    ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
     #[serde(
         rename = "allowedPrincipalArns",
         default = "defaults::attach_aws_auth_body_allowed_principal_arns"
     )]
     pub allowed_principal_arns: AttachAwsAuthBodyAllowedPrincipalArns,
+    ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
     #[serde(
         rename = "stsEndpoint",
         default = "defaults::attach_aws_auth_body_sts_endpoint"
@@ -245,6 +271,7 @@ impl ::std::default::Default for AttachAwsAuthBody {
     }
 }
 impl AttachAwsAuthBody {
+    ///A builder for [`AttachAwsAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachAwsAuthBody {
         Default::default()
     }
@@ -259,15 +286,17 @@ impl AttachAwsAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachAwsAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachAwsAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachAwsAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachAwsAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachAwsAuthBodyAllowedAccountIds`
+///`allowedAccountIds`: string, optional, length <= 4096, default "".
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -337,7 +366,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyAllowedAccountIds {
             })
     }
 }
-///`AttachAwsAuthBodyAllowedPrincipalArns`
+///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -408,7 +437,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyAllowedPrincipalArns {
             })
     }
 }
-///`AttachAwsAuthBodyStsEndpoint`
+///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -477,7 +506,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyStsEndpoint {
             })
     }
 }
-///`AttachAwsAuthResponse`
+///The answer of `attachAwsAuth` (`POST /api/v1/auth/aws-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -487,10 +516,11 @@ impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyStsEndpoint {
     schemars::JsonSchema
 )]
 pub struct AttachAwsAuthResponse {
+    ///`identityAwsAuth`: see [`AttachAwsAuthResponseIdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
     pub identity_aws_auth: AttachAwsAuthResponseIdentityAwsAuth,
 }
-///`AttachAwsAuthResponseIdentityAwsAuth`
+///`identityAwsAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -500,49 +530,62 @@ pub struct AttachAwsAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachAwsAuthResponseIdentityAwsAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_aws_auth_response_identity_aws_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_aws_auth_response_identity_aws_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::attach_aws_auth_response_identity_aws_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_aws_auth_response_identity_aws_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAccountIds`: string, required.
     #[serde(rename = "allowedAccountIds")]
     pub allowed_account_ids: ::std::string::String,
+    ///`allowedPrincipalArns`: string, required.
     #[serde(rename = "allowedPrincipalArns")]
     pub allowed_principal_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`stsEndpoint`: string, required.
     #[serde(rename = "stsEndpoint")]
     pub sts_endpoint: ::std::string::String,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachAzureAuthBody`
+///The request body of `attachAzureAuth` (`POST /api/v1/auth/azure-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -552,13 +595,16 @@ pub struct AttachAwsAuthResponseIdentityAwsAuth {
     schemars::JsonSchema
 )]
 pub struct AttachAzureAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_max_ttl: i64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_azure_auth_body_access_token_trusted_ips"
@@ -566,18 +612,23 @@ pub struct AttachAzureAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachAzureAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`allowedServicePrincipalIds`: string, optional, default "".
     #[serde(rename = "allowedServicePrincipalIds", default)]
     pub allowed_service_principal_ids: ::std::string::String,
+    ///`resource`: string, required.
     pub resource: ::std::string::String,
+    ///`tenantId`: string, required.
     #[serde(rename = "tenantId")]
     pub tenant_id: ::std::string::String,
 }
 impl AttachAzureAuthBody {
+    ///A builder for [`AttachAzureAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachAzureAuthBody {
         Default::default()
     }
@@ -592,15 +643,17 @@ impl AttachAzureAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachAzureAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachAzureAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachAzureAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachAzureAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachAzureAuthResponse`
+///The answer of `attachAzureAuth` (`POST /api/v1/auth/azure-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -610,10 +663,11 @@ impl AttachAzureAuthBodyAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct AttachAzureAuthResponse {
+    ///`identityAzureAuth`: see [`AttachAzureAuthResponseIdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
     pub identity_azure_auth: AttachAzureAuthResponseIdentityAzureAuth,
 }
-///`AttachAzureAuthResponseIdentityAzureAuth`
+///`identityAzureAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -623,46 +677,58 @@ pub struct AttachAzureAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachAzureAuthResponseIdentityAzureAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_azure_auth_response_identity_azure_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_azure_auth_response_identity_azure_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::attach_azure_auth_response_identity_azure_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_azure_auth_response_identity_azure_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedServicePrincipalIds`: string, required.
     #[serde(rename = "allowedServicePrincipalIds")]
     pub allowed_service_principal_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`resource`: string, required.
     pub resource: ::std::string::String,
+    ///`tenantId`: string, required.
     #[serde(rename = "tenantId")]
     pub tenant_id: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachGcpAuthBody`
+///The request body of `attachGcpAuth` (`POST /api/v1/auth/gcp-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -672,13 +738,16 @@ pub struct AttachAzureAuthResponseIdentityAzureAuth {
     schemars::JsonSchema
 )]
 pub struct AttachGcpAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_max_ttl: i64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_gcp_auth_body_access_token_trusted_ips"
@@ -686,21 +755,27 @@ pub struct AttachGcpAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachGcpAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`allowedProjects`: string, optional, default "".
     #[serde(rename = "allowedProjects", default)]
     pub allowed_projects: ::std::string::String,
+    ///`allowedServiceAccounts`: string, optional, default "".
     #[serde(rename = "allowedServiceAccounts", default)]
     pub allowed_service_accounts: ::std::string::String,
+    ///`allowedZones`: string, optional, default "".
     #[serde(rename = "allowedZones", default)]
     pub allowed_zones: ::std::string::String,
+    ///`type`: string, required, one of "iam", "gce".
     #[serde(rename = "type")]
     pub type_: AttachGcpAuthBodyType,
 }
 impl AttachGcpAuthBody {
+    ///A builder for [`AttachGcpAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachGcpAuthBody {
         Default::default()
     }
@@ -715,15 +790,17 @@ impl AttachGcpAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachGcpAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachGcpAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachGcpAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachGcpAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachGcpAuthBodyType`
+///`type`: string, required, one of "iam", "gce".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -738,8 +815,10 @@ impl AttachGcpAuthBodyAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub enum AttachGcpAuthBodyType {
+    ///The value `"iam"`.
     #[serde(rename = "iam")]
     Iam,
+    ///The value `"gce"`.
     #[serde(rename = "gce")]
     Gce,
 }
@@ -779,7 +858,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AttachGcpAuthBodyType {
         value.parse()
     }
 }
-///`AttachGcpAuthResponse`
+///The answer of `attachGcpAuth` (`POST /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -789,10 +868,11 @@ impl ::std::convert::TryFrom<::std::string::String> for AttachGcpAuthBodyType {
     schemars::JsonSchema
 )]
 pub struct AttachGcpAuthResponse {
+    ///`identityGcpAuth`: see [`AttachGcpAuthResponseIdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
     pub identity_gcp_auth: AttachGcpAuthResponseIdentityGcpAuth,
 }
-///`AttachGcpAuthResponseIdentityGcpAuth`
+///`identityGcpAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -802,58 +882,71 @@ pub struct AttachGcpAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachGcpAuthResponseIdentityGcpAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_gcp_auth_response_identity_gcp_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::attach_gcp_auth_response_identity_gcp_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_gcp_auth_response_identity_gcp_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedProjects`: string, optional, nullable.
     #[serde(
         rename = "allowedProjects",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
+    ///`allowedServiceAccounts`: string, optional, nullable.
     #[serde(
         rename = "allowedServiceAccounts",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
+    ///`allowedZones`: string, optional, nullable.
     #[serde(
         rename = "allowedZones",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachJwtAuthBody`
+///The request body of `attachJwtAuth` (`POST /api/v1/auth/jwt-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -867,38 +960,49 @@ pub enum AttachJwtAuthBody {
     ///Jwks
     #[serde(rename = "jwks")]
     Jwks {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenMaxTTL",
             default = "defaults::default_u64::<i64, 2592000>"
         )]
         access_token_max_ttl: i64,
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         #[serde(rename = "accessTokenNumUsesLimit", default)]
         access_token_num_uses_limit: u64,
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[serde(
             rename = "accessTokenTrustedIps",
             default = "defaults::attach_jwt_auth_body_jwks_access_token_trusted_ips"
         )]
         access_token_trusted_ips: ::std::vec::Vec<JwksAccessTokenTrustedIpsItem>,
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenTTL",
             default = "defaults::default_u64::<i64, 2592000>"
         )]
         access_token_ttl: i64,
+        ///`boundAudiences`: string, optional, default "".
         #[serde(rename = "boundAudiences", default)]
         bound_audiences: ::std::string::String,
+        ///`boundClaims`: object, required.
         #[serde(rename = "boundClaims")]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
+        ///`boundIssuer`: string, optional, default "".
         #[serde(rename = "boundIssuer", default)]
         bound_issuer: ::std::string::String,
+        ///`boundSubject`: string, optional, default "".
         #[serde(rename = "boundSubject", default)]
         bound_subject: ::std::string::String,
+        ///`jwksCaCert`: string, optional, default "".
         #[serde(rename = "jwksCaCert", default)]
         jwks_ca_cert: ::std::string::String,
+        ///`jwksUrl`: string(uri), required.
         #[serde(rename = "jwksUrl")]
         jwks_url: ::std::string::String,
+        ///`publicKeys`: array<string>, optional, default [].
         #[serde(
             rename = "publicKeys",
             default,
@@ -909,43 +1013,54 @@ pub enum AttachJwtAuthBody {
     ///Static
     #[serde(rename = "static")]
     Static {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenMaxTTL",
             default = "defaults::default_u64::<i64, 2592000>"
         )]
         access_token_max_ttl: i64,
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         #[serde(rename = "accessTokenNumUsesLimit", default)]
         access_token_num_uses_limit: u64,
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[serde(
             rename = "accessTokenTrustedIps",
             default = "defaults::attach_jwt_auth_body_static_access_token_trusted_ips"
         )]
         access_token_trusted_ips: ::std::vec::Vec<StaticAccessTokenTrustedIpsItem>,
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenTTL",
             default = "defaults::default_u64::<i64, 2592000>"
         )]
         access_token_ttl: i64,
+        ///`boundAudiences`: string, optional, default "".
         #[serde(rename = "boundAudiences", default)]
         bound_audiences: ::std::string::String,
+        ///`boundClaims`: object, required.
         #[serde(rename = "boundClaims")]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
+        ///`boundIssuer`: string, optional, default "".
         #[serde(rename = "boundIssuer", default)]
         bound_issuer: ::std::string::String,
+        ///`boundSubject`: string, optional, default "".
         #[serde(rename = "boundSubject", default)]
         bound_subject: ::std::string::String,
+        ///`jwksCaCert`: string, optional, default "".
         #[serde(rename = "jwksCaCert", default)]
         jwks_ca_cert: ::std::string::String,
+        ///`jwksUrl`: string, optional, default "".
         #[serde(rename = "jwksUrl", default)]
         jwks_url: ::std::string::String,
+        ///`publicKeys`: array<string>, required, items >= 1.
         #[serde(rename = "publicKeys")]
         public_keys: ::std::vec::Vec<StaticPublicKeysItem>,
     },
 }
-///`AttachJwtAuthResponse`
+///The answer of `attachJwtAuth` (`POST /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -955,10 +1070,11 @@ pub enum AttachJwtAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachJwtAuthResponse {
+    ///`identityJwtAuth`: see [`AttachJwtAuthResponseIdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
     pub identity_jwt_auth: AttachJwtAuthResponseIdentityJwtAuth,
 }
-///`AttachJwtAuthResponseIdentityJwtAuth`
+///`identityJwtAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -968,60 +1084,77 @@ pub struct AttachJwtAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachJwtAuthResponseIdentityJwtAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::attach_jwt_auth_response_identity_jwt_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_jwt_auth_response_identity_jwt_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
     #[serde(rename = "boundAudiences")]
     pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
     #[serde(
         rename = "boundClaims",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
     #[serde(rename = "boundIssuer")]
     pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, required.
     #[serde(rename = "boundSubject")]
     pub bound_subject: ::std::string::String,
+    ///`configurationType`: string, required.
     #[serde(rename = "configurationType")]
     pub configuration_type: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`jwksCaCert`: string, required.
     #[serde(rename = "jwksCaCert")]
     pub jwks_ca_cert: ::std::string::String,
+    ///`jwksUrl`: string, required.
     #[serde(rename = "jwksUrl")]
     pub jwks_url: ::std::string::String,
+    ///`publicKeys`: array<string>, required.
     #[serde(rename = "publicKeys")]
     pub public_keys: ::std::vec::Vec<::std::string::String>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachKubernetesAuthBody`
+///The request body of `attachKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1030,13 +1163,16 @@ pub struct AttachJwtAuthResponseIdentityJwtAuth {
     schemars::JsonSchema
 )]
 pub struct AttachKubernetesAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_max_ttl: i64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_kubernetes_auth_body_access_token_trusted_ips"
@@ -1044,44 +1180,55 @@ pub struct AttachKubernetesAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachKubernetesAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`allowedAudience`: string, required.
     #[serde(rename = "allowedAudience")]
     pub allowed_audience: ::std::string::String,
+    ///`allowedNames`: string, required.
     #[serde(rename = "allowedNames")]
     pub allowed_names: ::std::string::String,
+    ///`allowedNamespaces`: string, required.
     #[serde(rename = "allowedNamespaces")]
     pub allowed_namespaces: ::std::string::String,
+    ///`caCert`: string, optional.
     #[serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")]
     pub ca_cert: ::std::option::Option<::std::string::String>,
+    ///`gatewayId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
+    ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayPoolId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///`kubernetesHost`: string, required, nullable, length >= 1.
     #[serde(
         rename = "kubernetesHost",
         deserialize_with = "::std::option::Option::deserialize"
     )]
     pub kubernetes_host: ::std::option::Option<AttachKubernetesAuthBodyKubernetesHost>,
+    ///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
     #[serde(
         rename = "tokenReviewMode",
         default = "defaults::attach_kubernetes_auth_body_token_review_mode"
     )]
     pub token_review_mode: AttachKubernetesAuthBodyTokenReviewMode,
+    ///`tokenReviewerJwt`: string, optional.
     #[serde(
         rename = "tokenReviewerJwt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::string::String>,
+    ///`verifyTlsCertificate`: boolean, optional.
     #[serde(
         rename = "verifyTlsCertificate",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -1089,6 +1236,7 @@ pub struct AttachKubernetesAuthBody {
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
 impl AttachKubernetesAuthBody {
+    ///A builder for [`AttachKubernetesAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachKubernetesAuthBody {
         Default::default()
     }
@@ -1103,15 +1251,17 @@ impl AttachKubernetesAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachKubernetesAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachKubernetesAuthBodyKubernetesHost`
+///`kubernetesHost`: string, required, nullable, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -1177,7 +1327,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachKubernetesAuthBodyKubernetesHost {
             })
     }
 }
-///`AttachKubernetesAuthBodyTokenReviewMode`
+///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1192,8 +1342,10 @@ impl<'de> ::serde::Deserialize<'de> for AttachKubernetesAuthBodyKubernetesHost {
     schemars::JsonSchema
 )]
 pub enum AttachKubernetesAuthBodyTokenReviewMode {
+    ///The value `"api"`.
     #[serde(rename = "api")]
     Api,
+    ///The value `"gateway"`.
     #[serde(rename = "gateway")]
     Gateway,
 }
@@ -1239,7 +1391,7 @@ impl ::std::default::Default for AttachKubernetesAuthBodyTokenReviewMode {
         AttachKubernetesAuthBodyTokenReviewMode::Api
     }
 }
-///`AttachKubernetesAuthResponse`
+///The answer of `attachKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1249,10 +1401,11 @@ impl ::std::default::Default for AttachKubernetesAuthBodyTokenReviewMode {
     schemars::JsonSchema
 )]
 pub struct AttachKubernetesAuthResponse {
+    ///`identityKubernetesAuth`: see [`AttachKubernetesAuthResponseIdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
     pub identity_kubernetes_auth: AttachKubernetesAuthResponseIdentityKubernetesAuth,
 }
-///`AttachKubernetesAuthResponseIdentityKubernetesAuth`
+///`identityKubernetesAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1261,71 +1414,89 @@ pub struct AttachKubernetesAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachKubernetesAuthResponseIdentityKubernetesAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAudience`: string, required.
     #[serde(rename = "allowedAudience")]
     pub allowed_audience: ::std::string::String,
+    ///`allowedNames`: string, required.
     #[serde(rename = "allowedNames")]
     pub allowed_names: ::std::string::String,
+    ///`allowedNamespaces`: string, required.
     #[serde(rename = "allowedNamespaces")]
     pub allowed_namespaces: ::std::string::String,
+    ///`caCert`: string, required.
     #[serde(rename = "caCert")]
     pub ca_cert: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`gatewayId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
+    ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayPoolId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`kubernetesHost`: string, optional, nullable.
     #[serde(
         rename = "kubernetesHost",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
+    ///`tokenReviewMode`: string, optional, default "api".
     #[serde(
         rename = "tokenReviewMode",
         default = "defaults::attach_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
     )]
     pub token_review_mode: ::std::string::String,
+    ///`tokenReviewerJwt`: string, optional, nullable.
     #[serde(
         rename = "tokenReviewerJwt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::string::String>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`verifyTlsCertificate`: boolean, optional, default false.
     #[serde(rename = "verifyTlsCertificate", default)]
     pub verify_tls_certificate: bool,
 }
-///`AttachLdapAuthBody`
+///The request body of `attachLdapAuth` (`POST /api/v1/auth/ldap-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1335,121 +1506,150 @@ pub struct AttachKubernetesAuthResponseIdentityKubernetesAuth {
 )]
 #[serde(untagged)]
 pub enum AttachLdapAuthBody {
+    ///`Template`.
     Template {
+        ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenMaxTTL",
             default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         #[serde(rename = "accessTokenNumUsesLimit", default)]
         access_token_num_uses_limit: u64,
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[serde(
             rename = "accessTokenTrustedIps",
             default = "defaults::attach_ldap_auth_body_template_access_token_trusted_ips"
         )]
         access_token_trusted_ips: ::std::vec::Vec<TemplateAccessTokenTrustedIpsItem>,
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenTTL",
             default = "defaults::default_u64::<i64, 2592000>"
         )]
         access_token_ttl: i64,
+        ///`allowedFields`: array<object>, optional.
         #[serde(
             rename = "allowedFields",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         allowed_fields: ::std::vec::Vec<TemplateAllowedFieldsItem>,
+        ///`ldapCaCertificate`: string, optional.
         #[serde(
             rename = "ldapCaCertificate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
+        ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
         #[serde(
             rename = "lockoutCounterResetSeconds",
             default = "defaults::attach_ldap_auth_body_template_lockout_counter_reset_seconds"
         )]
         lockout_counter_reset_seconds: f64,
+        ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
         #[serde(
             rename = "lockoutDurationSeconds",
             default = "defaults::attach_ldap_auth_body_template_lockout_duration_seconds"
         )]
         lockout_duration_seconds: f64,
+        ///`lockoutEnabled`: boolean, optional, default true.
         #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
         lockout_enabled: bool,
+        ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
         #[serde(
             rename = "lockoutThreshold",
             default = "defaults::attach_ldap_auth_body_template_lockout_threshold"
         )]
         lockout_threshold: f64,
+        ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
         #[serde(
             rename = "searchFilter",
             default = "defaults::attach_ldap_auth_body_template_search_filter"
         )]
         search_filter: TemplateSearchFilter,
+        ///`templateId`: string, required.
         #[serde(rename = "templateId")]
         template_id: ::std::string::String,
     },
+    ///`Manual`.
     Manual {
+        ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenMaxTTL",
             default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         #[serde(rename = "accessTokenNumUsesLimit", default)]
         access_token_num_uses_limit: u64,
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[serde(
             rename = "accessTokenTrustedIps",
             default = "defaults::attach_ldap_auth_body_manual_access_token_trusted_ips"
         )]
         access_token_trusted_ips: ::std::vec::Vec<ManualAccessTokenTrustedIpsItem>,
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenTTL",
             default = "defaults::default_u64::<i64, 2592000>"
         )]
         access_token_ttl: i64,
+        ///`allowedFields`: array<object>, optional.
         #[serde(
             rename = "allowedFields",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         allowed_fields: ::std::vec::Vec<ManualAllowedFieldsItem>,
+        ///`bindDN`: string, required.
         #[serde(rename = "bindDN")]
         bind_dn: ::std::string::String,
+        ///`bindPass`: string, required.
         #[serde(rename = "bindPass")]
         bind_pass: ::std::string::String,
+        ///`ldapCaCertificate`: string, optional.
         #[serde(
             rename = "ldapCaCertificate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
+        ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
         #[serde(
             rename = "lockoutCounterResetSeconds",
             default = "defaults::attach_ldap_auth_body_manual_lockout_counter_reset_seconds"
         )]
         lockout_counter_reset_seconds: f64,
+        ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
         #[serde(
             rename = "lockoutDurationSeconds",
             default = "defaults::attach_ldap_auth_body_manual_lockout_duration_seconds"
         )]
         lockout_duration_seconds: f64,
+        ///`lockoutEnabled`: boolean, optional, default true.
         #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
         lockout_enabled: bool,
+        ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
         #[serde(
             rename = "lockoutThreshold",
             default = "defaults::attach_ldap_auth_body_manual_lockout_threshold"
         )]
         lockout_threshold: f64,
+        ///`searchBase`: string, required.
         #[serde(rename = "searchBase")]
         search_base: ::std::string::String,
+        ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
         #[serde(
             rename = "searchFilter",
             default = "defaults::attach_ldap_auth_body_manual_search_filter"
         )]
         search_filter: ManualSearchFilter,
+        ///`url`: string, required.
         url: ::std::string::String,
     },
 }
-///`AttachLdapAuthResponse`
+///The answer of `attachLdapAuth` (`POST /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1459,10 +1659,11 @@ pub enum AttachLdapAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachLdapAuthResponse {
+    ///`identityLdapAuth`: see [`AttachLdapAuthResponseIdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
     pub identity_ldap_auth: AttachLdapAuthResponseIdentityLdapAuth,
 }
-///`AttachLdapAuthResponseIdentityLdapAuth`
+///`identityLdapAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1472,73 +1673,91 @@ pub struct AttachLdapAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachLdapAuthResponseIdentityLdapAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::attach_ldap_auth_response_identity_ldap_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_ldap_auth_response_identity_ldap_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedFields`: any, optional, nullable.
     #[serde(
         rename = "allowedFields",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         default = "defaults::attach_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
         default = "defaults::attach_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
     #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
     pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, default 3.
     #[serde(
         rename = "lockoutThreshold",
         default = "defaults::attach_ldap_auth_response_identity_ldap_auth_lockout_threshold"
     )]
     pub lockout_threshold: f64,
+    ///`searchBase`: string, required.
     #[serde(rename = "searchBase")]
     pub search_base: ::std::string::String,
+    ///`searchFilter`: string, required.
     #[serde(rename = "searchFilter")]
     pub search_filter: ::std::string::String,
+    ///`templateId`: string(uuid), optional, nullable.
     #[serde(
         rename = "templateId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`url`: string, required.
     pub url: ::std::string::String,
 }
-///`AttachOciAuthBody`
+///The request body of `attachOciAuth` (`POST /api/v1/auth/oci-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1548,13 +1767,16 @@ pub struct AttachLdapAuthResponseIdentityLdapAuth {
     schemars::JsonSchema
 )]
 pub struct AttachOciAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_oci_auth_body_access_token_trusted_ips"
@@ -1562,20 +1784,24 @@ pub struct AttachOciAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachOciAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`allowedUsernames`: string, optional, nullable, length <= 500.
     #[serde(
         rename = "allowedUsernames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_usernames: ::std::option::Option<AttachOciAuthBodyAllowedUsernames>,
+    ///`tenancyOcid`: string, required, length >= 1.
     #[serde(rename = "tenancyOcid")]
     pub tenancy_ocid: AttachOciAuthBodyTenancyOcid,
 }
 impl AttachOciAuthBody {
+    ///A builder for [`AttachOciAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachOciAuthBody {
         Default::default()
     }
@@ -1590,15 +1816,17 @@ impl AttachOciAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachOciAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachOciAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachOciAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachOciAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachOciAuthBodyAllowedUsernames`
+///`allowedUsernames`: string, optional, nullable, length <= 500.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -1663,7 +1891,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachOciAuthBodyAllowedUsernames {
             })
     }
 }
-///`AttachOciAuthBodyTenancyOcid`
+///`tenancyOcid`: string, required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -1727,7 +1955,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachOciAuthBodyTenancyOcid {
             })
     }
 }
-///`AttachOciAuthResponse`
+///The answer of `attachOciAuth` (`POST /api/v1/auth/oci-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1737,10 +1965,11 @@ impl<'de> ::serde::Deserialize<'de> for AttachOciAuthBodyTenancyOcid {
     schemars::JsonSchema
 )]
 pub struct AttachOciAuthResponse {
+    ///`identityOciAuth`: see [`AttachOciAuthResponseIdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
     pub identity_oci_auth: AttachOciAuthResponseIdentityOciAuth,
 }
-///`AttachOciAuthResponseIdentityOciAuth`
+///`identityOciAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1750,50 +1979,62 @@ pub struct AttachOciAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachOciAuthResponseIdentityOciAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_oci_auth_response_identity_oci_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_oci_auth_response_identity_oci_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::attach_oci_auth_response_identity_oci_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_oci_auth_response_identity_oci_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedUsernames`: string, optional, nullable.
     #[serde(
         rename = "allowedUsernames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`tenancyOcid`: string, required.
     #[serde(rename = "tenancyOcid")]
     pub tenancy_ocid: ::std::string::String,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachOidcAuthBody`
+///The request body of `attachOidcAuth` (`POST /api/v1/auth/oidc-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1803,13 +2044,16 @@ pub struct AttachOciAuthResponseIdentityOciAuth {
     schemars::JsonSchema
 )]
 pub struct AttachOidcAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_max_ttl: i64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_oidc_auth_body_access_token_trusted_ips"
@@ -1817,24 +2061,31 @@ pub struct AttachOidcAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachOidcAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`boundAudiences`: string, optional, default "".
     #[serde(rename = "boundAudiences", default)]
     pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: object, required.
     #[serde(rename = "boundClaims")]
     pub bound_claims: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
+    ///`boundIssuer`: string, required, length >= 1.
     #[serde(rename = "boundIssuer")]
     pub bound_issuer: AttachOidcAuthBodyBoundIssuer,
+    ///`boundSubject`: string, optional, default "".
     #[serde(rename = "boundSubject", default)]
     pub bound_subject: ::std::string::String,
+    ///`caCert`: string, optional, default "".
     #[serde(rename = "caCert", default)]
     pub ca_cert: ::std::string::String,
+    ///`claimMetadataMapping`: object, optional.
     #[serde(
         rename = "claimMetadataMapping",
         default,
@@ -1844,10 +2095,12 @@ pub struct AttachOidcAuthBody {
         ::std::string::String,
         ::std::string::String,
     >,
+    ///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
     #[serde(rename = "oidcDiscoveryUrl")]
     pub oidc_discovery_url: AttachOidcAuthBodyOidcDiscoveryUrl,
 }
 impl AttachOidcAuthBody {
+    ///A builder for [`AttachOidcAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachOidcAuthBody {
         Default::default()
     }
@@ -1862,15 +2115,17 @@ impl AttachOidcAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachOidcAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachOidcAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachOidcAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachOidcAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachOidcAuthBodyBoundIssuer`
+///`boundIssuer`: string, required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -1934,7 +2189,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachOidcAuthBodyBoundIssuer {
             })
     }
 }
-///`AttachOidcAuthBodyOidcDiscoveryUrl`
+///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -1999,7 +2254,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachOidcAuthBodyOidcDiscoveryUrl {
             })
     }
 }
-///`AttachOidcAuthResponse`
+///The answer of `attachOidcAuth` (`POST /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2009,10 +2264,11 @@ impl<'de> ::serde::Deserialize<'de> for AttachOidcAuthBodyOidcDiscoveryUrl {
     schemars::JsonSchema
 )]
 pub struct AttachOidcAuthResponse {
+    ///`identityOidcAuth`: see [`AttachOidcAuthResponseIdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
     pub identity_oidc_auth: AttachOidcAuthResponseIdentityOidcAuth,
 }
-///`AttachOidcAuthResponseIdentityOidcAuth`
+///`identityOidcAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2022,59 +2278,74 @@ pub struct AttachOidcAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachOidcAuthResponseIdentityOidcAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_oidc_auth_response_identity_oidc_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
     #[serde(rename = "boundAudiences")]
     pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
     #[serde(
         rename = "boundClaims",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
     #[serde(rename = "boundIssuer")]
     pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, optional, nullable.
     #[serde(
         rename = "boundSubject",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
+    ///`caCert`: string, required.
     #[serde(rename = "caCert")]
     pub ca_cert: ::std::string::String,
+    ///`claimMetadataMapping`: any, optional, nullable.
     #[serde(
         rename = "claimMetadataMapping",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`oidcDiscoveryUrl`: string, required.
     #[serde(rename = "oidcDiscoveryUrl")]
     pub oidc_discovery_url: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachSpiffeAuthBody`
+///The request body of `attachSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2084,13 +2355,16 @@ pub struct AttachOidcAuthResponseIdentityOidcAuth {
     schemars::JsonSchema
 )]
 pub struct AttachSpiffeAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_max_ttl: i64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_spiffe_auth_body_access_token_trusted_ips"
@@ -2098,21 +2372,27 @@ pub struct AttachSpiffeAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachSpiffeAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`allowedAudiences`: string, required, length >= 1.
     #[serde(rename = "allowedAudiences")]
     pub allowed_audiences: AttachSpiffeAuthBodyAllowedAudiences,
+    ///`allowedSpiffeIds`: string, required, length >= 1.
     #[serde(rename = "allowedSpiffeIds")]
     pub allowed_spiffe_ids: AttachSpiffeAuthBodyAllowedSpiffeIds,
+    ///`trustBundleDistribution`: union, required.
     #[serde(rename = "trustBundleDistribution")]
     pub trust_bundle_distribution: AttachSpiffeAuthBodyTrustBundleDistribution,
+    ///`trustDomain`: string, required, length >= 1.
     #[serde(rename = "trustDomain")]
     pub trust_domain: AttachSpiffeAuthBodyTrustDomain,
 }
 impl AttachSpiffeAuthBody {
+    ///A builder for [`AttachSpiffeAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachSpiffeAuthBody {
         Default::default()
     }
@@ -2127,15 +2407,17 @@ impl AttachSpiffeAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachSpiffeAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachSpiffeAuthBodyAllowedAudiences`
+///`allowedAudiences`: string, required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -2201,7 +2483,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyAllowedAudiences {
             })
     }
 }
-///`AttachSpiffeAuthBodyAllowedSpiffeIds`
+///`allowedSpiffeIds`: string, required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -2267,7 +2549,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyAllowedSpiffeIds {
             })
     }
 }
-///`AttachSpiffeAuthBodyTrustBundleDistribution`
+///`trustBundleDistribution`: union, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2280,17 +2562,23 @@ impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyAllowedSpiffeIds {
 pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
     ///Static
     #[serde(rename = "static")]
-    Static { bundle: StaticBundle },
+    Static {
+        ///`bundle`: string, required, length >= 1.
+        bundle: StaticBundle,
+    },
     ///HttpsWebBundle
     #[serde(rename = "https_web_bundle")]
     HttpsWebBundle {
+        ///`caCert`: string, optional.
         #[serde(
             rename = "caCert",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
+        ///`endpointUrl`: string(uri), required.
         #[serde(rename = "endpointUrl")]
         endpoint_url: ::std::string::String,
+        ///`refreshHintSeconds`: integer, optional, range >= 0, default 3600.
         #[serde(
             rename = "refreshHintSeconds",
             default = "defaults::default_u64::<u64, 3600>"
@@ -2298,7 +2586,7 @@ pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
         refresh_hint_seconds: u64,
     },
 }
-///`AttachSpiffeAuthBodyTrustDomain`
+///`trustDomain`: string, required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -2362,7 +2650,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyTrustDomain {
             })
     }
 }
-///`AttachSpiffeAuthResponse`
+///The answer of `attachSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2372,10 +2660,11 @@ impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyTrustDomain {
     schemars::JsonSchema
 )]
 pub struct AttachSpiffeAuthResponse {
+    ///`identitySpiffeAuth`: see [`AttachSpiffeAuthResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: AttachSpiffeAuthResponseIdentitySpiffeAuth,
 }
-///`AttachSpiffeAuthResponseIdentitySpiffeAuth`
+///`identitySpiffeAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2385,44 +2674,56 @@ pub struct AttachSpiffeAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachSpiffeAuthResponseIdentitySpiffeAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_spiffe_auth_response_identity_spiffe_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAudiences`: string, required.
     #[serde(rename = "allowedAudiences")]
     pub allowed_audiences: ::std::string::String,
+    ///`allowedSpiffeIds`: string, required.
     #[serde(rename = "allowedSpiffeIds")]
     pub allowed_spiffe_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`trustBundleDistribution`: union, required.
     #[serde(rename = "trustBundleDistribution")]
     pub trust_bundle_distribution: AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution,
+    ///`trustDomain`: string, required.
     #[serde(rename = "trustDomain")]
     pub trust_domain: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution`
+///`trustBundleDistribution`: union, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2435,12 +2736,17 @@ pub struct AttachSpiffeAuthResponseIdentitySpiffeAuth {
 pub enum AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
     #[serde(rename = "static")]
-    Static { bundle: ::std::string::String },
+    Static {
+        ///`bundle`: string, required.
+        bundle: ::std::string::String,
+    },
     ///HttpsWebBundle
     #[serde(rename = "https_web_bundle")]
     HttpsWebBundle {
+        ///`caCert`: string, required.
         #[serde(rename = "caCert")]
         ca_cert: ::std::string::String,
+        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
         #[serde(
             rename = "cachedBundleLastRefreshedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2448,13 +2754,15 @@ pub enum AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
         cached_bundle_last_refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`endpointUrl`: string, required.
         #[serde(rename = "endpointUrl")]
         endpoint_url: ::std::string::String,
+        ///`refreshHintSeconds`: number, required.
         #[serde(rename = "refreshHintSeconds")]
         refresh_hint_seconds: f64,
     },
 }
-///`AttachTlsCertAuthBody`
+///The request body of `attachTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2464,13 +2772,16 @@ pub enum AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     schemars::JsonSchema
 )]
 pub struct AttachTlsCertAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_tls_cert_auth_body_access_token_trusted_ips"
@@ -2478,11 +2789,13 @@ pub struct AttachTlsCertAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachTlsCertAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`allowedCommonNames`: string, optional, nullable, length >= 1.
     #[serde(
         rename = "allowedCommonNames",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -2490,10 +2803,12 @@ pub struct AttachTlsCertAuthBody {
     pub allowed_common_names: ::std::option::Option<
         AttachTlsCertAuthBodyAllowedCommonNames,
     >,
+    ///`caCertificate`: string, required, length 1..=10240.
     #[serde(rename = "caCertificate")]
     pub ca_certificate: AttachTlsCertAuthBodyCaCertificate,
 }
 impl AttachTlsCertAuthBody {
+    ///A builder for [`AttachTlsCertAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachTlsCertAuthBody {
         Default::default()
     }
@@ -2508,15 +2823,17 @@ impl AttachTlsCertAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachTlsCertAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachTlsCertAuthBodyAllowedCommonNames`
+///`allowedCommonNames`: string, optional, nullable, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -2582,7 +2899,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachTlsCertAuthBodyAllowedCommonNames 
             })
     }
 }
-///`AttachTlsCertAuthBodyCaCertificate`
+///`caCertificate`: string, required, length 1..=10240.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -2650,7 +2967,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachTlsCertAuthBodyCaCertificate {
             })
     }
 }
-///`AttachTlsCertAuthResponse`
+///The answer of `attachTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2660,10 +2977,11 @@ impl<'de> ::serde::Deserialize<'de> for AttachTlsCertAuthBodyCaCertificate {
     schemars::JsonSchema
 )]
 pub struct AttachTlsCertAuthResponse {
+    ///`identityTlsCertAuth`: see [`AttachTlsCertAuthResponseIdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
     pub identity_tls_cert_auth: AttachTlsCertAuthResponseIdentityTlsCertAuth,
 }
-///`AttachTlsCertAuthResponseIdentityTlsCertAuth`
+///`identityTlsCertAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2673,43 +2991,53 @@ pub struct AttachTlsCertAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachTlsCertAuthResponseIdentityTlsCertAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedCommonNames`: string, optional, nullable.
     #[serde(
         rename = "allowedCommonNames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`encryptedCaCertificate`: any, required.
     #[serde(rename = "encryptedCaCertificate")]
     pub encrypted_ca_certificate: ::serde_json::Value,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachTokenAuthBody`
+///The request body of `attachTokenAuth` (`POST /api/v1/auth/token-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2719,13 +3047,16 @@ pub struct AttachTlsCertAuthResponseIdentityTlsCertAuth {
     schemars::JsonSchema
 )]
 pub struct AttachTokenAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_max_ttl: i64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_token_auth_body_access_token_trusted_ips"
@@ -2733,6 +3064,7 @@ pub struct AttachTokenAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachTokenAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
@@ -2750,6 +3082,7 @@ impl ::std::default::Default for AttachTokenAuthBody {
     }
 }
 impl AttachTokenAuthBody {
+    ///A builder for [`AttachTokenAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachTokenAuthBody {
         Default::default()
     }
@@ -2764,15 +3097,17 @@ impl AttachTokenAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachTokenAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachTokenAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachTokenAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachTokenAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachTokenAuthResponse`
+///The answer of `attachTokenAuth` (`POST /api/v1/auth/token-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2782,10 +3117,11 @@ impl AttachTokenAuthBodyAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct AttachTokenAuthResponse {
+    ///`identityTokenAuth`: see [`AttachTokenAuthResponseIdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
     pub identity_token_auth: AttachTokenAuthResponseIdentityTokenAuth,
 }
-///`AttachTokenAuthResponseIdentityTokenAuth`
+///`identityTokenAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2795,41 +3131,50 @@ pub struct AttachTokenAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachTokenAuthResponseIdentityTokenAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_token_auth_response_identity_token_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_token_auth_response_identity_token_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::attach_token_auth_response_identity_token_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_token_auth_response_identity_token_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`AttachUniversalAuthBody`
+///The request body of `attachUniversalAuth` (`POST /api/v1/auth/universal-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2839,15 +3184,19 @@ pub struct AttachTokenAuthResponseIdentityTokenAuth {
     schemars::JsonSchema
 )]
 pub struct AttachUniversalAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_max_ttl: i64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenPeriod", default)]
     pub access_token_period: u64,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_universal_auth_body_access_token_trusted_ips"
@@ -2855,11 +3204,13 @@ pub struct AttachUniversalAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         AttachUniversalAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
+    ///`clientSecretTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "clientSecretTrustedIps",
         default = "defaults::attach_universal_auth_body_client_secret_trusted_ips"
@@ -2867,18 +3218,22 @@ pub struct AttachUniversalAuthBody {
     pub client_secret_trusted_ips: ::std::vec::Vec<
         AttachUniversalAuthBodyClientSecretTrustedIpsItem,
     >,
+    ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         default = "defaults::attach_universal_auth_body_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
         default = "defaults::attach_universal_auth_body_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
     #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
     pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
     #[serde(
         rename = "lockoutThreshold",
         default = "defaults::attach_universal_auth_body_lockout_threshold"
@@ -2902,6 +3257,7 @@ impl ::std::default::Default for AttachUniversalAuthBody {
     }
 }
 impl AttachUniversalAuthBody {
+    ///A builder for [`AttachUniversalAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachUniversalAuthBody {
         Default::default()
     }
@@ -2916,10 +3272,12 @@ impl AttachUniversalAuthBody {
     schemars::JsonSchema
 )]
 pub struct AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`AttachUniversalAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
@@ -2934,15 +3292,17 @@ impl AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct AttachUniversalAuthBodyClientSecretTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl AttachUniversalAuthBodyClientSecretTrustedIpsItem {
+    ///A builder for [`AttachUniversalAuthBodyClientSecretTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::AttachUniversalAuthBodyClientSecretTrustedIpsItem {
         Default::default()
     }
 }
-///`AttachUniversalAuthResponse`
+///The answer of `attachUniversalAuth` (`POST /api/v1/auth/universal-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2952,10 +3312,11 @@ impl AttachUniversalAuthBodyClientSecretTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct AttachUniversalAuthResponse {
+    ///`identityUniversalAuth`: see [`AttachUniversalAuthResponseIdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
     pub identity_universal_auth: AttachUniversalAuthResponseIdentityUniversalAuth,
 }
-///`AttachUniversalAuthResponseIdentityUniversalAuth`
+///`identityUniversalAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2965,66 +3326,81 @@ pub struct AttachUniversalAuthResponse {
     schemars::JsonSchema
 )]
 pub struct AttachUniversalAuthResponseIdentityUniversalAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::attach_universal_auth_response_identity_universal_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::attach_universal_auth_response_identity_universal_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::attach_universal_auth_response_identity_universal_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::attach_universal_auth_response_identity_universal_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`clientId`: string, required.
     #[serde(rename = "clientId")]
     pub client_id: ::std::string::String,
+    ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "clientSecretTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         default = "defaults::attach_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
         default = "defaults::attach_universal_auth_response_identity_universal_auth_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
     #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
     pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, default 3.
     #[serde(
         rename = "lockoutThreshold",
         default = "defaults::attach_universal_auth_response_identity_universal_auth_lockout_threshold"
     )]
     pub lockout_threshold: f64,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`ClearLdapAuthLockoutsResponse`
+///The answer of `clearLdapAuthLockouts` (`POST /api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3034,9 +3410,10 @@ pub struct AttachUniversalAuthResponseIdentityUniversalAuth {
     schemars::JsonSchema
 )]
 pub struct ClearLdapAuthLockoutsResponse {
+    ///`deleted`: number, required.
     pub deleted: f64,
 }
-///`ClearUniversalAuthLockoutsResponse`
+///The answer of `clearUniversalAuthLockouts` (`POST /api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3046,9 +3423,10 @@ pub struct ClearLdapAuthLockoutsResponse {
     schemars::JsonSchema
 )]
 pub struct ClearUniversalAuthLockoutsResponse {
+    ///`deleted`: number, required.
     pub deleted: f64,
 }
-///`CreateTokenAuthTokenBody`
+///The request body of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3059,8 +3437,10 @@ pub struct ClearUniversalAuthLockoutsResponse {
     schemars::JsonSchema
 )]
 pub struct CreateTokenAuthTokenBody {
+    ///`name`: string, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -3070,11 +3450,12 @@ pub struct CreateTokenAuthTokenBody {
     >,
 }
 impl CreateTokenAuthTokenBody {
+    ///A builder for [`CreateTokenAuthTokenBody`], starting from its defaults.
     pub fn builder() -> builder::CreateTokenAuthTokenBody {
         Default::default()
     }
 }
-///`CreateTokenAuthTokenBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -3143,7 +3524,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenAuthTokenBodyOrganizationSlug
             })
     }
 }
-///`CreateTokenAuthTokenResponse`
+///The answer of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3152,18 +3533,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenAuthTokenBodyOrganizationSlug
     schemars::JsonSchema
 )]
 pub struct CreateTokenAuthTokenResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenData`: see [`CreateTokenAuthTokenResponseTokenData`].
     #[serde(rename = "tokenData")]
     pub token_data: CreateTokenAuthTokenResponseTokenData,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: CreateTokenAuthTokenResponseTokenType,
 }
-///`CreateTokenAuthTokenResponseTokenData`
+///`tokenData`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3173,6 +3559,7 @@ pub struct CreateTokenAuthTokenResponse {
     schemars::JsonSchema
 )]
 pub struct CreateTokenAuthTokenResponseTokenData {
+    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastRenewedAt",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -3180,6 +3567,7 @@ pub struct CreateTokenAuthTokenResponseTokenData {
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastUsedAt",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -3187,56 +3575,70 @@ pub struct CreateTokenAuthTokenResponseTokenData {
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///`accessTokenMaxTTL`: number, optional, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::create_token_auth_token_response_token_data_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUses`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUses",
         default = "defaults::create_token_auth_token_response_token_data_access_token_num_uses"
     )]
     pub access_token_num_uses: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::create_token_auth_token_response_token_data_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::create_token_auth_token_response_token_data_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTTL`: number, optional, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::create_token_auth_token_response_token_data_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`authMethod`: string, required.
     #[serde(rename = "authMethod")]
     pub auth_method: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string, required.
     pub id: ::std::string::String,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`identityUAClientSecretId`: string, optional, nullable.
     #[serde(
         rename = "identityUAClientSecretId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
+    ///`isAccessTokenRevoked`: boolean, optional, default false.
     #[serde(rename = "isAccessTokenRevoked", default)]
     pub is_access_token_revoked: bool,
+    ///`name`: string, optional, nullable.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    ///`subOrganizationId`: string(uuid), optional, nullable.
     #[serde(
         rename = "subOrganizationId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`CreateTokenAuthTokenResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3251,6 +3653,7 @@ pub struct CreateTokenAuthTokenResponseTokenData {
     schemars::JsonSchema
 )]
 pub enum CreateTokenAuthTokenResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for CreateTokenAuthTokenResponseTokenType {
@@ -3288,7 +3691,7 @@ for CreateTokenAuthTokenResponseTokenType {
         value.parse()
     }
 }
-///`CreateUniversalAuthClientSecretBody`
+///The request body of `createUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3298,13 +3701,16 @@ for CreateTokenAuthTokenResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct CreateUniversalAuthClientSecretBody {
+    ///`description`: string, optional, default "".
     #[serde(default)]
     pub description: ::std::string::String,
+    ///`numUsesLimit`: number, optional, range >= 0, default 0.
     #[serde(
         rename = "numUsesLimit",
         default = "defaults::create_universal_auth_client_secret_body_num_uses_limit"
     )]
     pub num_uses_limit: f64,
+    ///`ttl`: number, optional, range 0..=315360000, default 0.
     #[serde(default = "defaults::create_universal_auth_client_secret_body_ttl")]
     pub ttl: f64,
 }
@@ -3318,11 +3724,12 @@ impl ::std::default::Default for CreateUniversalAuthClientSecretBody {
     }
 }
 impl CreateUniversalAuthClientSecretBody {
+    ///A builder for [`CreateUniversalAuthClientSecretBody`], starting from its defaults.
     pub fn builder() -> builder::CreateUniversalAuthClientSecretBody {
         Default::default()
     }
 }
-///`CreateUniversalAuthClientSecretResponse`
+///The answer of `createUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3331,12 +3738,14 @@ impl CreateUniversalAuthClientSecretBody {
     schemars::JsonSchema
 )]
 pub struct CreateUniversalAuthClientSecretResponse {
+    ///`clientSecret`: string, required.
     #[serde(rename = "clientSecret")]
     pub client_secret: ::std::string::String,
+    ///`clientSecretData`: see [`CreateUniversalAuthClientSecretResponseClientSecretData`].
     #[serde(rename = "clientSecretData")]
     pub client_secret_data: CreateUniversalAuthClientSecretResponseClientSecretData,
 }
-///`CreateUniversalAuthClientSecretResponseClientSecretData`
+///`clientSecretData`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3346,35 +3755,45 @@ pub struct CreateUniversalAuthClientSecretResponse {
     schemars::JsonSchema
 )]
 pub struct CreateUniversalAuthClientSecretResponseClientSecretData {
+    ///`clientSecretNumUses`: number, optional, default 0.
     #[serde(
         rename = "clientSecretNumUses",
         default = "defaults::create_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses"
     )]
     pub client_secret_num_uses: f64,
+    ///`clientSecretNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "clientSecretNumUsesLimit",
         default = "defaults::create_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses_limit"
     )]
     pub client_secret_num_uses_limit: f64,
+    ///`clientSecretPrefix`: string, required.
     #[serde(rename = "clientSecretPrefix")]
     pub client_secret_prefix: ::std::string::String,
+    ///`clientSecretTTL`: number, optional, default 0.
     #[serde(
         rename = "clientSecretTTL",
         default = "defaults::create_universal_auth_client_secret_response_client_secret_data_client_secret_ttl"
     )]
     pub client_secret_ttl: f64,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`description`: string, required.
     pub description: ::std::string::String,
+    ///`id`: string, required.
     pub id: ::std::string::String,
+    ///`identityUAId`: string(uuid), required.
     #[serde(rename = "identityUAId")]
     pub identity_ua_id: ::uuid::Uuid,
+    ///`isClientSecretRevoked`: boolean, optional, default false.
     #[serde(rename = "isClientSecretRevoked", default)]
     pub is_client_secret_revoked: bool,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteAlicloudAuthResponse`
+///The answer of `deleteAlicloudAuth` (`DELETE /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3384,10 +3803,11 @@ pub struct CreateUniversalAuthClientSecretResponseClientSecretData {
     schemars::JsonSchema
 )]
 pub struct DeleteAlicloudAuthResponse {
+    ///`identityAliCloudAuth`: see [`DeleteAlicloudAuthResponseIdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
     pub identity_ali_cloud_auth: DeleteAlicloudAuthResponseIdentityAliCloudAuth,
 }
-///`DeleteAlicloudAuthResponseIdentityAliCloudAuth`
+///`identityAliCloudAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3397,40 +3817,50 @@ pub struct DeleteAlicloudAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteAlicloudAuthResponseIdentityAliCloudAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedArns`: string, required.
     #[serde(rename = "allowedArns")]
     pub allowed_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteAwsAuthResponse`
+///The answer of `deleteAwsAuth` (`DELETE /api/v1/auth/aws-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3440,10 +3870,11 @@ pub struct DeleteAlicloudAuthResponseIdentityAliCloudAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteAwsAuthResponse {
+    ///`identityAwsAuth`: see [`DeleteAwsAuthResponseIdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
     pub identity_aws_auth: DeleteAwsAuthResponseIdentityAwsAuth,
 }
-///`DeleteAwsAuthResponseIdentityAwsAuth`
+///`identityAwsAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3453,49 +3884,62 @@ pub struct DeleteAwsAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteAwsAuthResponseIdentityAwsAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_aws_auth_response_identity_aws_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_aws_auth_response_identity_aws_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::delete_aws_auth_response_identity_aws_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_aws_auth_response_identity_aws_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAccountIds`: string, required.
     #[serde(rename = "allowedAccountIds")]
     pub allowed_account_ids: ::std::string::String,
+    ///`allowedPrincipalArns`: string, required.
     #[serde(rename = "allowedPrincipalArns")]
     pub allowed_principal_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`stsEndpoint`: string, required.
     #[serde(rename = "stsEndpoint")]
     pub sts_endpoint: ::std::string::String,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteAzureAuthResponse`
+///The answer of `deleteAzureAuth` (`DELETE /api/v1/auth/azure-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3505,10 +3949,11 @@ pub struct DeleteAwsAuthResponseIdentityAwsAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteAzureAuthResponse {
+    ///`identityAzureAuth`: see [`DeleteAzureAuthResponseIdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
     pub identity_azure_auth: DeleteAzureAuthResponseIdentityAzureAuth,
 }
-///`DeleteAzureAuthResponseIdentityAzureAuth`
+///`identityAzureAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3518,46 +3963,58 @@ pub struct DeleteAzureAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteAzureAuthResponseIdentityAzureAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_azure_auth_response_identity_azure_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_azure_auth_response_identity_azure_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::delete_azure_auth_response_identity_azure_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_azure_auth_response_identity_azure_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedServicePrincipalIds`: string, required.
     #[serde(rename = "allowedServicePrincipalIds")]
     pub allowed_service_principal_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`resource`: string, required.
     pub resource: ::std::string::String,
+    ///`tenantId`: string, required.
     #[serde(rename = "tenantId")]
     pub tenant_id: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteGcpAuthResponse`
+///The answer of `deleteGcpAuth` (`DELETE /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3567,10 +4024,11 @@ pub struct DeleteAzureAuthResponseIdentityAzureAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteGcpAuthResponse {
+    ///`identityGcpAuth`: see [`DeleteGcpAuthResponseIdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
     pub identity_gcp_auth: DeleteGcpAuthResponseIdentityGcpAuth,
 }
-///`DeleteGcpAuthResponseIdentityGcpAuth`
+///`identityGcpAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3580,58 +4038,71 @@ pub struct DeleteGcpAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteGcpAuthResponseIdentityGcpAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_gcp_auth_response_identity_gcp_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::delete_gcp_auth_response_identity_gcp_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_gcp_auth_response_identity_gcp_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedProjects`: string, optional, nullable.
     #[serde(
         rename = "allowedProjects",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
+    ///`allowedServiceAccounts`: string, optional, nullable.
     #[serde(
         rename = "allowedServiceAccounts",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
+    ///`allowedZones`: string, optional, nullable.
     #[serde(
         rename = "allowedZones",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteJwtAuthResponse`
+///The answer of `deleteJwtAuth` (`DELETE /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3641,10 +4112,11 @@ pub struct DeleteGcpAuthResponseIdentityGcpAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteJwtAuthResponse {
+    ///`identityJwtAuth`: see [`DeleteJwtAuthResponseIdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
     pub identity_jwt_auth: DeleteJwtAuthResponseIdentityJwtAuth,
 }
-///`DeleteJwtAuthResponseIdentityJwtAuth`
+///`identityJwtAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3654,56 +4126,71 @@ pub struct DeleteJwtAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteJwtAuthResponseIdentityJwtAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
     #[serde(rename = "boundAudiences")]
     pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
     #[serde(
         rename = "boundClaims",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
     #[serde(rename = "boundIssuer")]
     pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, required.
     #[serde(rename = "boundSubject")]
     pub bound_subject: ::std::string::String,
+    ///`configurationType`: string, required.
     #[serde(rename = "configurationType")]
     pub configuration_type: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`jwksUrl`: string, required.
     #[serde(rename = "jwksUrl")]
     pub jwks_url: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteKubernetesAuthResponse`
+///The answer of `deleteKubernetesAuth` (`DELETE /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3713,10 +4200,11 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteKubernetesAuthResponse {
+    ///`identityKubernetesAuth`: see [`DeleteKubernetesAuthResponseIdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
     pub identity_kubernetes_auth: DeleteKubernetesAuthResponseIdentityKubernetesAuth,
 }
-///`DeleteKubernetesAuthResponseIdentityKubernetesAuth`
+///`identityKubernetesAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3726,64 +4214,80 @@ pub struct DeleteKubernetesAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAudience`: string, required.
     #[serde(rename = "allowedAudience")]
     pub allowed_audience: ::std::string::String,
+    ///`allowedNames`: string, required.
     #[serde(rename = "allowedNames")]
     pub allowed_names: ::std::string::String,
+    ///`allowedNamespaces`: string, required.
     #[serde(rename = "allowedNamespaces")]
     pub allowed_namespaces: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`gatewayId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
+    ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayPoolId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`kubernetesHost`: string, optional, nullable.
     #[serde(
         rename = "kubernetesHost",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
+    ///`tokenReviewMode`: string, optional, default "api".
     #[serde(
         rename = "tokenReviewMode",
         default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
     )]
     pub token_review_mode: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`verifyTlsCertificate`: boolean, optional, default false.
     #[serde(rename = "verifyTlsCertificate", default)]
     pub verify_tls_certificate: bool,
 }
-///`DeleteLdapAuthResponse`
+///The answer of `deleteLdapAuth` (`DELETE /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3793,10 +4297,11 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteLdapAuthResponse {
+    ///`identityLdapAuth`: see [`DeleteLdapAuthResponseIdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
     pub identity_ldap_auth: DeleteLdapAuthResponseIdentityLdapAuth,
 }
-///`DeleteLdapAuthResponseIdentityLdapAuth`
+///`identityLdapAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3806,73 +4311,91 @@ pub struct DeleteLdapAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteLdapAuthResponseIdentityLdapAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::delete_ldap_auth_response_identity_ldap_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_ldap_auth_response_identity_ldap_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedFields`: any, optional, nullable.
     #[serde(
         rename = "allowedFields",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         default = "defaults::delete_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
         default = "defaults::delete_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
     #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
     pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, default 3.
     #[serde(
         rename = "lockoutThreshold",
         default = "defaults::delete_ldap_auth_response_identity_ldap_auth_lockout_threshold"
     )]
     pub lockout_threshold: f64,
+    ///`searchBase`: string, required.
     #[serde(rename = "searchBase")]
     pub search_base: ::std::string::String,
+    ///`searchFilter`: string, required.
     #[serde(rename = "searchFilter")]
     pub search_filter: ::std::string::String,
+    ///`templateId`: string(uuid), optional, nullable.
     #[serde(
         rename = "templateId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`url`: string, required.
     pub url: ::std::string::String,
 }
-///`DeleteOciAuthResponse`
+///The answer of `deleteOciAuth` (`DELETE /api/v1/auth/oci-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3882,10 +4405,11 @@ pub struct DeleteLdapAuthResponseIdentityLdapAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteOciAuthResponse {
+    ///`identityOciAuth`: see [`DeleteOciAuthResponseIdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
     pub identity_oci_auth: DeleteOciAuthResponseIdentityOciAuth,
 }
-///`DeleteOciAuthResponseIdentityOciAuth`
+///`identityOciAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3895,50 +4419,62 @@ pub struct DeleteOciAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteOciAuthResponseIdentityOciAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_oci_auth_response_identity_oci_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_oci_auth_response_identity_oci_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::delete_oci_auth_response_identity_oci_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_oci_auth_response_identity_oci_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedUsernames`: string, optional, nullable.
     #[serde(
         rename = "allowedUsernames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`tenancyOcid`: string, required.
     #[serde(rename = "tenancyOcid")]
     pub tenancy_ocid: ::std::string::String,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteOidcAuthResponse`
+///The answer of `deleteOidcAuth` (`DELETE /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3948,10 +4484,11 @@ pub struct DeleteOciAuthResponseIdentityOciAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteOidcAuthResponse {
+    ///`identityOidcAuth`: see [`DeleteOidcAuthResponseIdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
     pub identity_oidc_auth: DeleteOidcAuthResponseIdentityOidcAuth,
 }
-///`DeleteOidcAuthResponseIdentityOidcAuth`
+///`identityOidcAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -3961,57 +4498,71 @@ pub struct DeleteOidcAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteOidcAuthResponseIdentityOidcAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
     #[serde(rename = "boundAudiences")]
     pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
     #[serde(
         rename = "boundClaims",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
     #[serde(rename = "boundIssuer")]
     pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, optional, nullable.
     #[serde(
         rename = "boundSubject",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
+    ///`claimMetadataMapping`: any, optional, nullable.
     #[serde(
         rename = "claimMetadataMapping",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`oidcDiscoveryUrl`: string, required.
     #[serde(rename = "oidcDiscoveryUrl")]
     pub oidc_discovery_url: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteSpiffeAuthResponse`
+///The answer of `deleteSpiffeAuth` (`DELETE /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4021,10 +4572,11 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteSpiffeAuthResponse {
+    ///`identitySpiffeAuth`: see [`DeleteSpiffeAuthResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: DeleteSpiffeAuthResponseIdentitySpiffeAuth,
 }
-///`DeleteSpiffeAuthResponseIdentitySpiffeAuth`
+///`identitySpiffeAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4034,44 +4586,56 @@ pub struct DeleteSpiffeAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteSpiffeAuthResponseIdentitySpiffeAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_spiffe_auth_response_identity_spiffe_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAudiences`: string, required.
     #[serde(rename = "allowedAudiences")]
     pub allowed_audiences: ::std::string::String,
+    ///`allowedSpiffeIds`: string, required.
     #[serde(rename = "allowedSpiffeIds")]
     pub allowed_spiffe_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`trustBundleDistribution`: union, required.
     #[serde(rename = "trustBundleDistribution")]
     pub trust_bundle_distribution: DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution,
+    ///`trustDomain`: string, required.
     #[serde(rename = "trustDomain")]
     pub trust_domain: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution`
+///`trustBundleDistribution`: union, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4084,12 +4648,17 @@ pub struct DeleteSpiffeAuthResponseIdentitySpiffeAuth {
 pub enum DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
     #[serde(rename = "static")]
-    Static { bundle: ::std::string::String },
+    Static {
+        ///`bundle`: string, required.
+        bundle: ::std::string::String,
+    },
     ///HttpsWebBundle
     #[serde(rename = "https_web_bundle")]
     HttpsWebBundle {
+        ///`caCert`: string, required.
         #[serde(rename = "caCert")]
         ca_cert: ::std::string::String,
+        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
         #[serde(
             rename = "cachedBundleLastRefreshedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4097,13 +4666,15 @@ pub enum DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
         cached_bundle_last_refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`endpointUrl`: string, required.
         #[serde(rename = "endpointUrl")]
         endpoint_url: ::std::string::String,
+        ///`refreshHintSeconds`: number, required.
         #[serde(rename = "refreshHintSeconds")]
         refresh_hint_seconds: f64,
     },
 }
-///`DeleteTlsCertAuthResponse`
+///The answer of `deleteTlsCertAuth` (`DELETE /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4113,10 +4684,11 @@ pub enum DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     schemars::JsonSchema
 )]
 pub struct DeleteTlsCertAuthResponse {
+    ///`identityTlsCertAuth`: see [`DeleteTlsCertAuthResponseIdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
     pub identity_tls_cert_auth: DeleteTlsCertAuthResponseIdentityTlsCertAuth,
 }
-///`DeleteTlsCertAuthResponseIdentityTlsCertAuth`
+///`identityTlsCertAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4126,43 +4698,53 @@ pub struct DeleteTlsCertAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteTlsCertAuthResponseIdentityTlsCertAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedCommonNames`: string, optional, nullable.
     #[serde(
         rename = "allowedCommonNames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`encryptedCaCertificate`: any, required.
     #[serde(rename = "encryptedCaCertificate")]
     pub encrypted_ca_certificate: ::serde_json::Value,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteTokenAuthResponse`
+///The answer of `deleteTokenAuth` (`DELETE /api/v1/auth/token-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4172,10 +4754,11 @@ pub struct DeleteTlsCertAuthResponseIdentityTlsCertAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteTokenAuthResponse {
+    ///`identityTokenAuth`: see [`DeleteTokenAuthResponseIdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
     pub identity_token_auth: DeleteTokenAuthResponseIdentityTokenAuth,
 }
-///`DeleteTokenAuthResponseIdentityTokenAuth`
+///`identityTokenAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4185,41 +4768,50 @@ pub struct DeleteTokenAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteTokenAuthResponseIdentityTokenAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_token_auth_response_identity_token_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_token_auth_response_identity_token_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::delete_token_auth_response_identity_token_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_token_auth_response_identity_token_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`DeleteUniversalAuthResponse`
+///The answer of `deleteUniversalAuth` (`DELETE /api/v1/auth/universal-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4229,10 +4821,11 @@ pub struct DeleteTokenAuthResponseIdentityTokenAuth {
     schemars::JsonSchema
 )]
 pub struct DeleteUniversalAuthResponse {
+    ///`identityUniversalAuth`: see [`DeleteUniversalAuthResponseIdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
     pub identity_universal_auth: DeleteUniversalAuthResponseIdentityUniversalAuth,
 }
-///`DeleteUniversalAuthResponseIdentityUniversalAuth`
+///`identityUniversalAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4242,62 +4835,77 @@ pub struct DeleteUniversalAuthResponse {
     schemars::JsonSchema
 )]
 pub struct DeleteUniversalAuthResponseIdentityUniversalAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::delete_universal_auth_response_identity_universal_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::delete_universal_auth_response_identity_universal_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::delete_universal_auth_response_identity_universal_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::delete_universal_auth_response_identity_universal_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`clientId`: string, required.
     #[serde(rename = "clientId")]
     pub client_id: ::std::string::String,
+    ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "clientSecretTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         default = "defaults::delete_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
         default = "defaults::delete_universal_auth_response_identity_universal_auth_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
     #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
     pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, default 3.
     #[serde(
         rename = "lockoutThreshold",
         default = "defaults::delete_universal_auth_response_identity_universal_auth_lockout_threshold"
     )]
     pub lockout_threshold: f64,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -4312,7 +4920,9 @@ pub struct DeleteUniversalAuthResponseIdentityUniversalAuth {
 )]
 #[serde(untagged)]
 pub enum ErrorMessage {
+    ///`Text`.
     Text(::std::string::String),
+    ///`Issues`.
     Issues(::std::vec::Vec<ValidationIssue>),
 }
 impl ::std::convert::From<::std::vec::Vec<ValidationIssue>> for ErrorMessage {
@@ -4335,6 +4945,7 @@ pub struct ErrorResponse {
     pub details: ::std::option::Option<::serde_json::Value>,
     ///The error class, e.g. `ValidationFailure`.
     pub error: ::std::string::String,
+    ///`message`: see [`ErrorMessage`].
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<ErrorMessage>,
     ///The request id, `req-` and 14 letters or digits.
@@ -4344,7 +4955,7 @@ pub struct ErrorResponse {
     #[serde(rename = "statusCode")]
     pub status_code: u16,
 }
-///`GetAlicloudAuthResponse`
+///The answer of `getAlicloudAuth` (`GET /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4354,10 +4965,11 @@ pub struct ErrorResponse {
     schemars::JsonSchema
 )]
 pub struct GetAlicloudAuthResponse {
+    ///`identityAliCloudAuth`: see [`GetAlicloudAuthResponseIdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
     pub identity_ali_cloud_auth: GetAlicloudAuthResponseIdentityAliCloudAuth,
 }
-///`GetAlicloudAuthResponseIdentityAliCloudAuth`
+///`identityAliCloudAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4367,40 +4979,50 @@ pub struct GetAlicloudAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetAlicloudAuthResponseIdentityAliCloudAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedArns`: string, required.
     #[serde(rename = "allowedArns")]
     pub allowed_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetAwsAuthResponse`
+///The answer of `getAwsAuth` (`GET /api/v1/auth/aws-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4410,10 +5032,11 @@ pub struct GetAlicloudAuthResponseIdentityAliCloudAuth {
     schemars::JsonSchema
 )]
 pub struct GetAwsAuthResponse {
+    ///`identityAwsAuth`: see [`GetAwsAuthResponseIdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
     pub identity_aws_auth: GetAwsAuthResponseIdentityAwsAuth,
 }
-///`GetAwsAuthResponseIdentityAwsAuth`
+///`identityAwsAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4423,49 +5046,62 @@ pub struct GetAwsAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetAwsAuthResponseIdentityAwsAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_aws_auth_response_identity_aws_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_aws_auth_response_identity_aws_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_aws_auth_response_identity_aws_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_aws_auth_response_identity_aws_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAccountIds`: string, required.
     #[serde(rename = "allowedAccountIds")]
     pub allowed_account_ids: ::std::string::String,
+    ///`allowedPrincipalArns`: string, required.
     #[serde(rename = "allowedPrincipalArns")]
     pub allowed_principal_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`stsEndpoint`: string, required.
     #[serde(rename = "stsEndpoint")]
     pub sts_endpoint: ::std::string::String,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetAzureAuthResponse`
+///The answer of `getAzureAuth` (`GET /api/v1/auth/azure-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4475,10 +5111,11 @@ pub struct GetAwsAuthResponseIdentityAwsAuth {
     schemars::JsonSchema
 )]
 pub struct GetAzureAuthResponse {
+    ///`identityAzureAuth`: see [`GetAzureAuthResponseIdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
     pub identity_azure_auth: GetAzureAuthResponseIdentityAzureAuth,
 }
-///`GetAzureAuthResponseIdentityAzureAuth`
+///`identityAzureAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4488,46 +5125,58 @@ pub struct GetAzureAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetAzureAuthResponseIdentityAzureAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_azure_auth_response_identity_azure_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_azure_auth_response_identity_azure_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_azure_auth_response_identity_azure_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_azure_auth_response_identity_azure_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedServicePrincipalIds`: string, required.
     #[serde(rename = "allowedServicePrincipalIds")]
     pub allowed_service_principal_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`resource`: string, required.
     pub resource: ::std::string::String,
+    ///`tenantId`: string, required.
     #[serde(rename = "tenantId")]
     pub tenant_id: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetGcpAuthResponse`
+///The answer of `getGcpAuth` (`GET /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4537,10 +5186,11 @@ pub struct GetAzureAuthResponseIdentityAzureAuth {
     schemars::JsonSchema
 )]
 pub struct GetGcpAuthResponse {
+    ///`identityGcpAuth`: see [`GetGcpAuthResponseIdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
     pub identity_gcp_auth: GetGcpAuthResponseIdentityGcpAuth,
 }
-///`GetGcpAuthResponseIdentityGcpAuth`
+///`identityGcpAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4550,58 +5200,71 @@ pub struct GetGcpAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetGcpAuthResponseIdentityGcpAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_gcp_auth_response_identity_gcp_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_gcp_auth_response_identity_gcp_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_gcp_auth_response_identity_gcp_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedProjects`: string, optional, nullable.
     #[serde(
         rename = "allowedProjects",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
+    ///`allowedServiceAccounts`: string, optional, nullable.
     #[serde(
         rename = "allowedServiceAccounts",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
+    ///`allowedZones`: string, optional, nullable.
     #[serde(
         rename = "allowedZones",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetJwtAuthResponse`
+///The answer of `getJwtAuth` (`GET /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4611,10 +5274,11 @@ pub struct GetGcpAuthResponseIdentityGcpAuth {
     schemars::JsonSchema
 )]
 pub struct GetJwtAuthResponse {
+    ///`identityJwtAuth`: see [`GetJwtAuthResponseIdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
     pub identity_jwt_auth: GetJwtAuthResponseIdentityJwtAuth,
 }
-///`GetJwtAuthResponseIdentityJwtAuth`
+///`identityJwtAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4624,60 +5288,77 @@ pub struct GetJwtAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetJwtAuthResponseIdentityJwtAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_jwt_auth_response_identity_jwt_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_jwt_auth_response_identity_jwt_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
     #[serde(rename = "boundAudiences")]
     pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
     #[serde(
         rename = "boundClaims",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
     #[serde(rename = "boundIssuer")]
     pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, required.
     #[serde(rename = "boundSubject")]
     pub bound_subject: ::std::string::String,
+    ///`configurationType`: string, required.
     #[serde(rename = "configurationType")]
     pub configuration_type: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`jwksCaCert`: string, required.
     #[serde(rename = "jwksCaCert")]
     pub jwks_ca_cert: ::std::string::String,
+    ///`jwksUrl`: string, required.
     #[serde(rename = "jwksUrl")]
     pub jwks_url: ::std::string::String,
+    ///`publicKeys`: array<string>, required.
     #[serde(rename = "publicKeys")]
     pub public_keys: ::std::vec::Vec<::std::string::String>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetKubernetesAuthResponse`
+///The answer of `getKubernetesAuth` (`GET /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4687,10 +5368,11 @@ pub struct GetJwtAuthResponseIdentityJwtAuth {
     schemars::JsonSchema
 )]
 pub struct GetKubernetesAuthResponse {
+    ///`identityKubernetesAuth`: see [`GetKubernetesAuthResponseIdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
     pub identity_kubernetes_auth: GetKubernetesAuthResponseIdentityKubernetesAuth,
 }
-///`GetKubernetesAuthResponseIdentityKubernetesAuth`
+///`identityKubernetesAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4699,71 +5381,89 @@ pub struct GetKubernetesAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetKubernetesAuthResponseIdentityKubernetesAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAudience`: string, required.
     #[serde(rename = "allowedAudience")]
     pub allowed_audience: ::std::string::String,
+    ///`allowedNames`: string, required.
     #[serde(rename = "allowedNames")]
     pub allowed_names: ::std::string::String,
+    ///`allowedNamespaces`: string, required.
     #[serde(rename = "allowedNamespaces")]
     pub allowed_namespaces: ::std::string::String,
+    ///`caCert`: string, required.
     #[serde(rename = "caCert")]
     pub ca_cert: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`gatewayId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
+    ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayPoolId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`kubernetesHost`: string, optional, nullable.
     #[serde(
         rename = "kubernetesHost",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
+    ///`tokenReviewMode`: string, optional, default "api".
     #[serde(
         rename = "tokenReviewMode",
         default = "defaults::get_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
     )]
     pub token_review_mode: ::std::string::String,
+    ///`tokenReviewerJwt`: string, optional, nullable.
     #[serde(
         rename = "tokenReviewerJwt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::string::String>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`verifyTlsCertificate`: boolean, optional, default false.
     #[serde(rename = "verifyTlsCertificate", default)]
     pub verify_tls_certificate: bool,
 }
-///`GetLdapAuthResponse`
+///The answer of `getLdapAuth` (`GET /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4773,10 +5473,11 @@ pub struct GetKubernetesAuthResponseIdentityKubernetesAuth {
     schemars::JsonSchema
 )]
 pub struct GetLdapAuthResponse {
+    ///`identityLdapAuth`: see [`GetLdapAuthResponseIdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
     pub identity_ldap_auth: GetLdapAuthResponseIdentityLdapAuth,
 }
-///`GetLdapAuthResponseIdentityLdapAuth`
+///`identityLdapAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4785,82 +5486,103 @@ pub struct GetLdapAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetLdapAuthResponseIdentityLdapAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedFields`: any, optional, nullable.
     #[serde(
         rename = "allowedFields",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
+    ///`bindDN`: string, required.
     #[serde(rename = "bindDN")]
     pub bind_dn: ::std::string::String,
+    ///`bindPass`: string, required.
     #[serde(rename = "bindPass")]
     pub bind_pass: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`ldapCaCertificate`: string, optional.
     #[serde(
         rename = "ldapCaCertificate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub ldap_ca_certificate: ::std::option::Option<::std::string::String>,
+    ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
         default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
     #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
     pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, default 3.
     #[serde(
         rename = "lockoutThreshold",
         default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_threshold"
     )]
     pub lockout_threshold: f64,
+    ///`searchBase`: string, required.
     #[serde(rename = "searchBase")]
     pub search_base: ::std::string::String,
+    ///`searchFilter`: string, required.
     #[serde(rename = "searchFilter")]
     pub search_filter: ::std::string::String,
+    ///`templateId`: string, optional, nullable.
     #[serde(
         rename = "templateId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`url`: string, required.
     pub url: ::std::string::String,
 }
-///`GetOciAuthResponse`
+///The answer of `getOciAuth` (`GET /api/v1/auth/oci-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4870,10 +5592,11 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     schemars::JsonSchema
 )]
 pub struct GetOciAuthResponse {
+    ///`identityOciAuth`: see [`GetOciAuthResponseIdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
     pub identity_oci_auth: GetOciAuthResponseIdentityOciAuth,
 }
-///`GetOciAuthResponseIdentityOciAuth`
+///`identityOciAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4883,50 +5606,62 @@ pub struct GetOciAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetOciAuthResponseIdentityOciAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_oci_auth_response_identity_oci_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_oci_auth_response_identity_oci_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_oci_auth_response_identity_oci_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_oci_auth_response_identity_oci_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedUsernames`: string, optional, nullable.
     #[serde(
         rename = "allowedUsernames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`tenancyOcid`: string, required.
     #[serde(rename = "tenancyOcid")]
     pub tenancy_ocid: ::std::string::String,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetOidcAuthResponse`
+///The answer of `getOidcAuth` (`GET /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4936,10 +5671,11 @@ pub struct GetOciAuthResponseIdentityOciAuth {
     schemars::JsonSchema
 )]
 pub struct GetOidcAuthResponse {
+    ///`identityOidcAuth`: see [`GetOidcAuthResponseIdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
     pub identity_oidc_auth: GetOidcAuthResponseIdentityOidcAuth,
 }
-///`GetOidcAuthResponseIdentityOidcAuth`
+///`identityOidcAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -4949,59 +5685,74 @@ pub struct GetOidcAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetOidcAuthResponseIdentityOidcAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_oidc_auth_response_identity_oidc_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
     #[serde(rename = "boundAudiences")]
     pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
     #[serde(
         rename = "boundClaims",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
     #[serde(rename = "boundIssuer")]
     pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, optional, nullable.
     #[serde(
         rename = "boundSubject",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
+    ///`caCert`: string, required.
     #[serde(rename = "caCert")]
     pub ca_cert: ::std::string::String,
+    ///`claimMetadataMapping`: any, optional, nullable.
     #[serde(
         rename = "claimMetadataMapping",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`oidcDiscoveryUrl`: string, required.
     #[serde(rename = "oidcDiscoveryUrl")]
     pub oidc_discovery_url: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetSpiffeAuthResponse`
+///The answer of `getSpiffeAuth` (`GET /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5011,10 +5762,11 @@ pub struct GetOidcAuthResponseIdentityOidcAuth {
     schemars::JsonSchema
 )]
 pub struct GetSpiffeAuthResponse {
+    ///`identitySpiffeAuth`: see [`GetSpiffeAuthResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: GetSpiffeAuthResponseIdentitySpiffeAuth,
 }
-///`GetSpiffeAuthResponseIdentitySpiffeAuth`
+///`identitySpiffeAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5024,44 +5776,56 @@ pub struct GetSpiffeAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetSpiffeAuthResponseIdentitySpiffeAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_spiffe_auth_response_identity_spiffe_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAudiences`: string, required.
     #[serde(rename = "allowedAudiences")]
     pub allowed_audiences: ::std::string::String,
+    ///`allowedSpiffeIds`: string, required.
     #[serde(rename = "allowedSpiffeIds")]
     pub allowed_spiffe_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`trustBundleDistribution`: union, required.
     #[serde(rename = "trustBundleDistribution")]
     pub trust_bundle_distribution: GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution,
+    ///`trustDomain`: string, required.
     #[serde(rename = "trustDomain")]
     pub trust_domain: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution`
+///`trustBundleDistribution`: union, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5074,12 +5838,17 @@ pub struct GetSpiffeAuthResponseIdentitySpiffeAuth {
 pub enum GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
     #[serde(rename = "static")]
-    Static { bundle: ::std::string::String },
+    Static {
+        ///`bundle`: string, required.
+        bundle: ::std::string::String,
+    },
     ///HttpsWebBundle
     #[serde(rename = "https_web_bundle")]
     HttpsWebBundle {
+        ///`caCert`: string, required.
         #[serde(rename = "caCert")]
         ca_cert: ::std::string::String,
+        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
         #[serde(
             rename = "cachedBundleLastRefreshedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -5087,13 +5856,15 @@ pub enum GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
         cached_bundle_last_refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`endpointUrl`: string, required.
         #[serde(rename = "endpointUrl")]
         endpoint_url: ::std::string::String,
+        ///`refreshHintSeconds`: number, required.
         #[serde(rename = "refreshHintSeconds")]
         refresh_hint_seconds: f64,
     },
 }
-///`GetTlsCertAuthResponse`
+///The answer of `getTlsCertAuth` (`GET /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5103,10 +5874,11 @@ pub enum GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     schemars::JsonSchema
 )]
 pub struct GetTlsCertAuthResponse {
+    ///`identityTlsCertAuth`: see [`GetTlsCertAuthResponseIdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
     pub identity_tls_cert_auth: GetTlsCertAuthResponseIdentityTlsCertAuth,
 }
-///`GetTlsCertAuthResponseIdentityTlsCertAuth`
+///`identityTlsCertAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5116,45 +5888,56 @@ pub struct GetTlsCertAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedCommonNames`: string, optional, nullable.
     #[serde(
         rename = "allowedCommonNames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
+    ///`caCertificate`: string, required.
     #[serde(rename = "caCertificate")]
     pub ca_certificate: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`encryptedCaCertificate`: any, required.
     #[serde(rename = "encryptedCaCertificate")]
     pub encrypted_ca_certificate: ::serde_json::Value,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetTokenAuthResponse`
+///The answer of `getTokenAuth` (`GET /api/v1/auth/token-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5164,10 +5947,11 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     schemars::JsonSchema
 )]
 pub struct GetTokenAuthResponse {
+    ///`identityTokenAuth`: see [`GetTokenAuthResponseIdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
     pub identity_token_auth: GetTokenAuthResponseIdentityTokenAuth,
 }
-///`GetTokenAuthResponseIdentityTokenAuth`
+///`identityTokenAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5177,41 +5961,50 @@ pub struct GetTokenAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetTokenAuthResponseIdentityTokenAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_token_auth_response_identity_token_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_token_auth_response_identity_token_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_token_auth_response_identity_token_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_token_auth_response_identity_token_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetTokenAuthTokenByIdResponse`
+///The answer of `getTokenAuthTokenById` (`GET /api/v1/auth/token-auth/tokens/{tokenId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5221,9 +6014,10 @@ pub struct GetTokenAuthResponseIdentityTokenAuth {
     schemars::JsonSchema
 )]
 pub struct GetTokenAuthTokenByIdResponse {
+    ///`token`: see [`GetTokenAuthTokenByIdResponseToken`].
     pub token: GetTokenAuthTokenByIdResponseToken,
 }
-///`GetTokenAuthTokenByIdResponseToken`
+///`token`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5233,6 +6027,7 @@ pub struct GetTokenAuthTokenByIdResponse {
     schemars::JsonSchema
 )]
 pub struct GetTokenAuthTokenByIdResponseToken {
+    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastRenewedAt",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5240,6 +6035,7 @@ pub struct GetTokenAuthTokenByIdResponseToken {
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastUsedAt",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5247,56 +6043,70 @@ pub struct GetTokenAuthTokenByIdResponseToken {
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///`accessTokenMaxTTL`: number, optional, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_token_auth_token_by_id_response_token_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUses`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUses",
         default = "defaults::get_token_auth_token_by_id_response_token_access_token_num_uses"
     )]
     pub access_token_num_uses: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_token_auth_token_by_id_response_token_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_token_auth_token_by_id_response_token_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTTL`: number, optional, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_token_auth_token_by_id_response_token_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`authMethod`: string, required.
     #[serde(rename = "authMethod")]
     pub auth_method: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string, required.
     pub id: ::std::string::String,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`identityUAClientSecretId`: string, optional, nullable.
     #[serde(
         rename = "identityUAClientSecretId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
+    ///`isAccessTokenRevoked`: boolean, optional, default false.
     #[serde(rename = "isAccessTokenRevoked", default)]
     pub is_access_token_revoked: bool,
+    ///`name`: string, optional, nullable.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    ///`subOrganizationId`: string(uuid), optional, nullable.
     #[serde(
         rename = "subOrganizationId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetTokenAuthTokensResponse`
+///The answer of `getTokenAuthTokens` (`GET /api/v1/auth/token-auth/identities/{identityId}/tokens`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5306,6 +6116,7 @@ pub struct GetTokenAuthTokenByIdResponseToken {
     schemars::JsonSchema
 )]
 pub struct GetTokenAuthTokensResponse {
+    ///`tokens`: array<object>, required.
     pub tokens: ::std::vec::Vec<GetTokenAuthTokensResponseTokensItem>,
 }
 ///`GetTokenAuthTokensResponseTokensItem`
@@ -5318,6 +6129,7 @@ pub struct GetTokenAuthTokensResponse {
     schemars::JsonSchema
 )]
 pub struct GetTokenAuthTokensResponseTokensItem {
+    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastRenewedAt",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5325,6 +6137,7 @@ pub struct GetTokenAuthTokensResponseTokensItem {
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastUsedAt",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5332,56 +6145,70 @@ pub struct GetTokenAuthTokensResponseTokensItem {
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///`accessTokenMaxTTL`: number, optional, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUses`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUses",
         default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_num_uses"
     )]
     pub access_token_num_uses: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTTL`: number, optional, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`authMethod`: string, required.
     #[serde(rename = "authMethod")]
     pub auth_method: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string, required.
     pub id: ::std::string::String,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`identityUAClientSecretId`: string, optional, nullable.
     #[serde(
         rename = "identityUAClientSecretId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
+    ///`isAccessTokenRevoked`: boolean, optional, default false.
     #[serde(rename = "isAccessTokenRevoked", default)]
     pub is_access_token_revoked: bool,
+    ///`name`: string, optional, nullable.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    ///`subOrganizationId`: string(uuid), optional, nullable.
     #[serde(
         rename = "subOrganizationId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetUniversalAuthClientSecretResponse`
+///The answer of `getUniversalAuthClientSecret` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5391,10 +6218,11 @@ pub struct GetTokenAuthTokensResponseTokensItem {
     schemars::JsonSchema
 )]
 pub struct GetUniversalAuthClientSecretResponse {
+    ///`clientSecretData`: see [`GetUniversalAuthClientSecretResponseClientSecretData`].
     #[serde(rename = "clientSecretData")]
     pub client_secret_data: GetUniversalAuthClientSecretResponseClientSecretData,
 }
-///`GetUniversalAuthClientSecretResponseClientSecretData`
+///`clientSecretData`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5404,35 +6232,45 @@ pub struct GetUniversalAuthClientSecretResponse {
     schemars::JsonSchema
 )]
 pub struct GetUniversalAuthClientSecretResponseClientSecretData {
+    ///`clientSecretNumUses`: number, optional, default 0.
     #[serde(
         rename = "clientSecretNumUses",
         default = "defaults::get_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses"
     )]
     pub client_secret_num_uses: f64,
+    ///`clientSecretNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "clientSecretNumUsesLimit",
         default = "defaults::get_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses_limit"
     )]
     pub client_secret_num_uses_limit: f64,
+    ///`clientSecretPrefix`: string, required.
     #[serde(rename = "clientSecretPrefix")]
     pub client_secret_prefix: ::std::string::String,
+    ///`clientSecretTTL`: number, optional, default 0.
     #[serde(
         rename = "clientSecretTTL",
         default = "defaults::get_universal_auth_client_secret_response_client_secret_data_client_secret_ttl"
     )]
     pub client_secret_ttl: f64,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`description`: string, required.
     pub description: ::std::string::String,
+    ///`id`: string, required.
     pub id: ::std::string::String,
+    ///`identityUAId`: string(uuid), required.
     #[serde(rename = "identityUAId")]
     pub identity_ua_id: ::uuid::Uuid,
+    ///`isClientSecretRevoked`: boolean, optional, default false.
     #[serde(rename = "isClientSecretRevoked", default)]
     pub is_client_secret_revoked: bool,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`GetUniversalAuthResponse`
+///The answer of `getUniversalAuth` (`GET /api/v1/auth/universal-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5442,10 +6280,11 @@ pub struct GetUniversalAuthClientSecretResponseClientSecretData {
     schemars::JsonSchema
 )]
 pub struct GetUniversalAuthResponse {
+    ///`identityUniversalAuth`: see [`GetUniversalAuthResponseIdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
     pub identity_universal_auth: GetUniversalAuthResponseIdentityUniversalAuth,
 }
-///`GetUniversalAuthResponseIdentityUniversalAuth`
+///`identityUniversalAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5455,62 +6294,77 @@ pub struct GetUniversalAuthResponse {
     schemars::JsonSchema
 )]
 pub struct GetUniversalAuthResponseIdentityUniversalAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::get_universal_auth_response_identity_universal_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::get_universal_auth_response_identity_universal_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::get_universal_auth_response_identity_universal_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::get_universal_auth_response_identity_universal_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`clientId`: string, required.
     #[serde(rename = "clientId")]
     pub client_id: ::std::string::String,
+    ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "clientSecretTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         default = "defaults::get_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
         default = "defaults::get_universal_auth_response_identity_universal_auth_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
     #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
     pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, default 3.
     #[serde(
         rename = "lockoutThreshold",
         default = "defaults::get_universal_auth_response_identity_universal_auth_lockout_threshold"
     )]
     pub lockout_threshold: f64,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -5524,10 +6378,11 @@ pub struct GetUniversalAuthResponseIdentityUniversalAuth {
     schemars::JsonSchema
 )]
 pub struct JwksAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
-///`ListUniversalAuthClientSecretsResponse`
+///The answer of `listUniversalAuthClientSecrets` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5537,6 +6392,7 @@ pub struct JwksAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct ListUniversalAuthClientSecretsResponse {
+    ///`clientSecretData`: array<object>, required.
     #[serde(rename = "clientSecretData")]
     pub client_secret_data: ::std::vec::Vec<
         ListUniversalAuthClientSecretsResponseClientSecretDataItem,
@@ -5552,35 +6408,45 @@ pub struct ListUniversalAuthClientSecretsResponse {
     schemars::JsonSchema
 )]
 pub struct ListUniversalAuthClientSecretsResponseClientSecretDataItem {
+    ///`clientSecretNumUses`: number, optional, default 0.
     #[serde(
         rename = "clientSecretNumUses",
         default = "defaults::list_universal_auth_client_secrets_response_client_secret_data_item_client_secret_num_uses"
     )]
     pub client_secret_num_uses: f64,
+    ///`clientSecretNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "clientSecretNumUsesLimit",
         default = "defaults::list_universal_auth_client_secrets_response_client_secret_data_item_client_secret_num_uses_limit"
     )]
     pub client_secret_num_uses_limit: f64,
+    ///`clientSecretPrefix`: string, required.
     #[serde(rename = "clientSecretPrefix")]
     pub client_secret_prefix: ::std::string::String,
+    ///`clientSecretTTL`: number, optional, default 0.
     #[serde(
         rename = "clientSecretTTL",
         default = "defaults::list_universal_auth_client_secrets_response_client_secret_data_item_client_secret_ttl"
     )]
     pub client_secret_ttl: f64,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`description`: string, required.
     pub description: ::std::string::String,
+    ///`id`: string, required.
     pub id: ::std::string::String,
+    ///`identityUAId`: string(uuid), required.
     #[serde(rename = "identityUAId")]
     pub identity_ua_id: ::uuid::Uuid,
+    ///`isClientSecretRevoked`: boolean, optional, default false.
     #[serde(rename = "isClientSecretRevoked", default)]
     pub is_client_secret_revoked: bool,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`LoginWithAlicloudAuthBody`
+///The request body of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5589,14 +6455,19 @@ pub struct ListUniversalAuthClientSecretsResponseClientSecretDataItem {
     schemars::JsonSchema
 )]
 pub struct LoginWithAlicloudAuthBody {
+    ///`AccessKeyId`: string, required.
     #[serde(rename = "AccessKeyId")]
     pub access_key_id: ::std::string::String,
+    ///`Action`: string, required, one of "GetCallerIdentity".
     #[serde(rename = "Action")]
     pub action: LoginWithAlicloudAuthBodyAction,
+    ///`Format`: string, required, one of "JSON".
     #[serde(rename = "Format")]
     pub format: LoginWithAlicloudAuthBodyFormat,
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5604,25 +6475,32 @@ pub struct LoginWithAlicloudAuthBody {
     pub organization_slug: ::std::option::Option<
         LoginWithAlicloudAuthBodyOrganizationSlug,
     >,
+    ///`Signature`: string, required.
     #[serde(rename = "Signature")]
     pub signature: ::std::string::String,
+    ///`SignatureMethod`: string, required, one of "HMAC-SHA1".
     #[serde(rename = "SignatureMethod")]
     pub signature_method: LoginWithAlicloudAuthBodySignatureMethod,
+    ///`SignatureNonce`: string, required.
     #[serde(rename = "SignatureNonce")]
     pub signature_nonce: ::std::string::String,
+    ///`SignatureVersion`: string, required, one of "1.0".
     #[serde(rename = "SignatureVersion")]
     pub signature_version: LoginWithAlicloudAuthBodySignatureVersion,
+    ///`Timestamp`: string(date-time), required.
     #[serde(rename = "Timestamp")]
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`Version`: string, required.
     #[serde(rename = "Version")]
     pub version: ::std::string::String,
 }
 impl LoginWithAlicloudAuthBody {
+    ///A builder for [`LoginWithAlicloudAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithAlicloudAuthBody {
         Default::default()
     }
 }
-///`LoginWithAlicloudAuthBodyAction`
+///`Action`: string, required, one of "GetCallerIdentity".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5637,6 +6515,7 @@ impl LoginWithAlicloudAuthBody {
     schemars::JsonSchema
 )]
 pub enum LoginWithAlicloudAuthBodyAction {
+    ///`GetCallerIdentity`.
     GetCallerIdentity,
 }
 impl ::std::fmt::Display for LoginWithAlicloudAuthBodyAction {
@@ -5673,7 +6552,7 @@ impl ::std::convert::TryFrom<::std::string::String> for LoginWithAlicloudAuthBod
         value.parse()
     }
 }
-///`LoginWithAlicloudAuthBodyFormat`
+///`Format`: string, required, one of "JSON".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5688,6 +6567,7 @@ impl ::std::convert::TryFrom<::std::string::String> for LoginWithAlicloudAuthBod
     schemars::JsonSchema
 )]
 pub enum LoginWithAlicloudAuthBodyFormat {
+    ///The value `"JSON"`.
     #[serde(rename = "JSON")]
     Json,
 }
@@ -5725,7 +6605,7 @@ impl ::std::convert::TryFrom<::std::string::String> for LoginWithAlicloudAuthBod
         value.parse()
     }
 }
-///`LoginWithAlicloudAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -5794,7 +6674,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAlicloudAuthBodyOrganizationSlu
             })
     }
 }
-///`LoginWithAlicloudAuthBodySignatureMethod`
+///`SignatureMethod`: string, required, one of "HMAC-SHA1".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5809,6 +6689,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAlicloudAuthBodyOrganizationSlu
     schemars::JsonSchema
 )]
 pub enum LoginWithAlicloudAuthBodySignatureMethod {
+    ///The value `"HMAC-SHA1"`.
     #[serde(rename = "HMAC-SHA1")]
     HmacSha1,
 }
@@ -5847,7 +6728,7 @@ for LoginWithAlicloudAuthBodySignatureMethod {
         value.parse()
     }
 }
-///`LoginWithAlicloudAuthBodySignatureVersion`
+///`SignatureVersion`: string, required, one of "1.0".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5862,6 +6743,7 @@ for LoginWithAlicloudAuthBodySignatureMethod {
     schemars::JsonSchema
 )]
 pub enum LoginWithAlicloudAuthBodySignatureVersion {
+    ///The value `"1.0"`.
     #[serde(rename = "1.0")]
     X10,
 }
@@ -5900,7 +6782,7 @@ for LoginWithAlicloudAuthBodySignatureVersion {
         value.parse()
     }
 }
-///`LoginWithAlicloudAuthResponse`
+///The answer of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5909,16 +6791,20 @@ for LoginWithAlicloudAuthBodySignatureVersion {
     schemars::JsonSchema
 )]
 pub struct LoginWithAlicloudAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithAlicloudAuthResponseTokenType,
 }
-///`LoginWithAlicloudAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5933,6 +6819,7 @@ pub struct LoginWithAlicloudAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithAlicloudAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithAlicloudAuthResponseTokenType {
@@ -5970,7 +6857,7 @@ for LoginWithAlicloudAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithAwsAuthBody`
+///The request body of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5979,17 +6866,22 @@ for LoginWithAlicloudAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithAwsAuthBody {
+    ///`iamHttpRequestMethod`: string, optional, default "POST".
     #[serde(
         rename = "iamHttpRequestMethod",
         default = "defaults::login_with_aws_auth_body_iam_http_request_method"
     )]
     pub iam_http_request_method: ::std::string::String,
+    ///`iamRequestBody`: string, required.
     #[serde(rename = "iamRequestBody")]
     pub iam_request_body: ::std::string::String,
+    ///`iamRequestHeaders`: string, required.
     #[serde(rename = "iamRequestHeaders")]
     pub iam_request_headers: ::std::string::String,
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5997,11 +6889,12 @@ pub struct LoginWithAwsAuthBody {
     pub organization_slug: ::std::option::Option<LoginWithAwsAuthBodyOrganizationSlug>,
 }
 impl LoginWithAwsAuthBody {
+    ///A builder for [`LoginWithAwsAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithAwsAuthBody {
         Default::default()
     }
 }
-///`LoginWithAwsAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -6070,7 +6963,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAwsAuthBodyOrganizationSlug {
             })
     }
 }
-///`LoginWithAwsAuthResponse`
+///The answer of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6079,16 +6972,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAwsAuthBodyOrganizationSlug {
     schemars::JsonSchema
 )]
 pub struct LoginWithAwsAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithAwsAuthResponseTokenType,
 }
-///`LoginWithAwsAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6103,6 +7000,7 @@ pub struct LoginWithAwsAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithAwsAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithAwsAuthResponseTokenType {
@@ -6140,7 +7038,7 @@ for LoginWithAwsAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithAzureAuthBody`
+///The request body of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6149,9 +7047,12 @@ for LoginWithAwsAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithAzureAuthBody {
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`jwt`: string, required.
     pub jwt: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -6159,11 +7060,12 @@ pub struct LoginWithAzureAuthBody {
     pub organization_slug: ::std::option::Option<LoginWithAzureAuthBodyOrganizationSlug>,
 }
 impl LoginWithAzureAuthBody {
+    ///A builder for [`LoginWithAzureAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithAzureAuthBody {
         Default::default()
     }
 }
-///`LoginWithAzureAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -6232,7 +7134,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAzureAuthBodyOrganizationSlug {
             })
     }
 }
-///`LoginWithAzureAuthResponse`
+///The answer of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6241,16 +7143,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAzureAuthBodyOrganizationSlug {
     schemars::JsonSchema
 )]
 pub struct LoginWithAzureAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithAzureAuthResponseTokenType,
 }
-///`LoginWithAzureAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6265,6 +7171,7 @@ pub struct LoginWithAzureAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithAzureAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithAzureAuthResponseTokenType {
@@ -6302,7 +7209,7 @@ for LoginWithAzureAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithGcpAuthBody`
+///The request body of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6311,9 +7218,12 @@ for LoginWithAzureAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithGcpAuthBody {
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`jwt`: string, required.
     pub jwt: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -6321,11 +7231,12 @@ pub struct LoginWithGcpAuthBody {
     pub organization_slug: ::std::option::Option<LoginWithGcpAuthBodyOrganizationSlug>,
 }
 impl LoginWithGcpAuthBody {
+    ///A builder for [`LoginWithGcpAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithGcpAuthBody {
         Default::default()
     }
 }
-///`LoginWithGcpAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -6394,7 +7305,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithGcpAuthBodyOrganizationSlug {
             })
     }
 }
-///`LoginWithGcpAuthResponse`
+///The answer of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6403,16 +7314,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithGcpAuthBodyOrganizationSlug {
     schemars::JsonSchema
 )]
 pub struct LoginWithGcpAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithGcpAuthResponseTokenType,
 }
-///`LoginWithGcpAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6427,6 +7342,7 @@ pub struct LoginWithGcpAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithGcpAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithGcpAuthResponseTokenType {
@@ -6464,7 +7380,7 @@ for LoginWithGcpAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithJwtAuthBody`
+///The request body of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6473,9 +7389,12 @@ for LoginWithGcpAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithJwtAuthBody {
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`jwt`: string, required.
     pub jwt: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -6483,11 +7402,12 @@ pub struct LoginWithJwtAuthBody {
     pub organization_slug: ::std::option::Option<LoginWithJwtAuthBodyOrganizationSlug>,
 }
 impl LoginWithJwtAuthBody {
+    ///A builder for [`LoginWithJwtAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithJwtAuthBody {
         Default::default()
     }
 }
-///`LoginWithJwtAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -6556,7 +7476,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithJwtAuthBodyOrganizationSlug {
             })
     }
 }
-///`LoginWithJwtAuthResponse`
+///The answer of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6565,16 +7485,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithJwtAuthBodyOrganizationSlug {
     schemars::JsonSchema
 )]
 pub struct LoginWithJwtAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithJwtAuthResponseTokenType,
 }
-///`LoginWithJwtAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6589,6 +7513,7 @@ pub struct LoginWithJwtAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithJwtAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithJwtAuthResponseTokenType {
@@ -6626,7 +7551,7 @@ for LoginWithJwtAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithKubernetesAuthBody`
+///The request body of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6635,9 +7560,12 @@ for LoginWithJwtAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithKubernetesAuthBody {
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`jwt`: string, required.
     pub jwt: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -6647,11 +7575,12 @@ pub struct LoginWithKubernetesAuthBody {
     >,
 }
 impl LoginWithKubernetesAuthBody {
+    ///A builder for [`LoginWithKubernetesAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithKubernetesAuthBody {
         Default::default()
     }
 }
-///`LoginWithKubernetesAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -6720,7 +7649,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithKubernetesAuthBodyOrganizationS
             })
     }
 }
-///`LoginWithKubernetesAuthResponse`
+///The answer of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6729,16 +7658,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithKubernetesAuthBodyOrganizationS
     schemars::JsonSchema
 )]
 pub struct LoginWithKubernetesAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithKubernetesAuthResponseTokenType,
 }
-///`LoginWithKubernetesAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6753,6 +7686,7 @@ pub struct LoginWithKubernetesAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithKubernetesAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithKubernetesAuthResponseTokenType {
@@ -6790,7 +7724,7 @@ for LoginWithKubernetesAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithLdapAuthBody`
+///The request body of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6799,22 +7733,27 @@ for LoginWithKubernetesAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithLdapAuthBody {
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub organization_slug: ::std::option::Option<LoginWithLdapAuthBodyOrganizationSlug>,
+    ///`password`: string, required, length >= 1.
     pub password: LoginWithLdapAuthBodyPassword,
+    ///`username`: string, required, length >= 1.
     pub username: LoginWithLdapAuthBodyUsername,
 }
 impl LoginWithLdapAuthBody {
+    ///A builder for [`LoginWithLdapAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithLdapAuthBody {
         Default::default()
     }
 }
-///`LoginWithLdapAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -6883,7 +7822,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyOrganizationSlug {
             })
     }
 }
-///`LoginWithLdapAuthBodyPassword`
+///`password`: string, required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -6947,7 +7886,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyPassword {
             })
     }
 }
-///`LoginWithLdapAuthBodyUsername`
+///`username`: string, required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -7011,7 +7950,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyUsername {
             })
     }
 }
-///`LoginWithLdapAuthResponse`
+///The answer of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7020,16 +7959,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyUsername {
     schemars::JsonSchema
 )]
 pub struct LoginWithLdapAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithLdapAuthResponseTokenType,
 }
-///`LoginWithLdapAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7044,6 +7987,7 @@ pub struct LoginWithLdapAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithLdapAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithLdapAuthResponseTokenType {
@@ -7081,7 +8025,7 @@ for LoginWithLdapAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithOciAuthBody`
+///The request body of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7091,23 +8035,28 @@ for LoginWithLdapAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithOciAuthBody {
+    ///`headers`: see [`LoginWithOciAuthBodyHeaders`].
     pub headers: LoginWithOciAuthBodyHeaders,
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub organization_slug: ::std::option::Option<LoginWithOciAuthBodyOrganizationSlug>,
+    ///`userOcid`: string, required.
     #[serde(rename = "userOcid")]
     pub user_ocid: ::std::string::String,
 }
 impl LoginWithOciAuthBody {
+    ///A builder for [`LoginWithOciAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithOciAuthBody {
         Default::default()
     }
 }
-///`LoginWithOciAuthBodyHeaders`
+///`headers`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7116,19 +8065,24 @@ impl LoginWithOciAuthBody {
     schemars::JsonSchema
 )]
 pub struct LoginWithOciAuthBodyHeaders {
+    ///`authorization`: string, required.
     pub authorization: ::std::string::String,
+    ///`date`: string, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date: ::std::option::Option<::std::string::String>,
+    ///`host`: string, required.
     pub host: ::std::string::String,
+    ///`x-date`: string, optional.
     #[serde(rename = "x-date", skip_serializing_if = "::std::option::Option::is_none")]
     pub x_date: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithOciAuthBodyHeaders {
+    ///A builder for [`LoginWithOciAuthBodyHeaders`], starting from its defaults.
     pub fn builder() -> builder::LoginWithOciAuthBodyHeaders {
         Default::default()
     }
 }
-///`LoginWithOciAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -7197,7 +8151,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithOciAuthBodyOrganizationSlug {
             })
     }
 }
-///`LoginWithOciAuthResponse`
+///The answer of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7206,16 +8160,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithOciAuthBodyOrganizationSlug {
     schemars::JsonSchema
 )]
 pub struct LoginWithOciAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithOciAuthResponseTokenType,
 }
-///`LoginWithOciAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7230,6 +8188,7 @@ pub struct LoginWithOciAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithOciAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithOciAuthResponseTokenType {
@@ -7267,7 +8226,7 @@ for LoginWithOciAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithOidcAuthBody`
+///The request body of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7276,9 +8235,12 @@ for LoginWithOciAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithOidcAuthBody {
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`jwt`: string, required.
     pub jwt: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -7286,11 +8248,12 @@ pub struct LoginWithOidcAuthBody {
     pub organization_slug: ::std::option::Option<LoginWithOidcAuthBodyOrganizationSlug>,
 }
 impl LoginWithOidcAuthBody {
+    ///A builder for [`LoginWithOidcAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithOidcAuthBody {
         Default::default()
     }
 }
-///`LoginWithOidcAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -7359,7 +8322,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithOidcAuthBodyOrganizationSlug {
             })
     }
 }
-///`LoginWithOidcAuthResponse`
+///The answer of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7368,16 +8331,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithOidcAuthBodyOrganizationSlug {
     schemars::JsonSchema
 )]
 pub struct LoginWithOidcAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithOidcAuthResponseTokenType,
 }
-///`LoginWithOidcAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7392,6 +8359,7 @@ pub struct LoginWithOidcAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithOidcAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithOidcAuthResponseTokenType {
@@ -7429,7 +8397,7 @@ for LoginWithOidcAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithSpiffeAuthBody`
+///The request body of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7438,9 +8406,12 @@ for LoginWithOidcAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithSpiffeAuthBody {
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`jwt`: string, required.
     pub jwt: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -7450,11 +8421,12 @@ pub struct LoginWithSpiffeAuthBody {
     >,
 }
 impl LoginWithSpiffeAuthBody {
+    ///A builder for [`LoginWithSpiffeAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithSpiffeAuthBody {
         Default::default()
     }
 }
-///`LoginWithSpiffeAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -7523,7 +8495,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithSpiffeAuthBodyOrganizationSlug 
             })
     }
 }
-///`LoginWithSpiffeAuthResponse`
+///The answer of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7532,16 +8504,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithSpiffeAuthBodyOrganizationSlug 
     schemars::JsonSchema
 )]
 pub struct LoginWithSpiffeAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithSpiffeAuthResponseTokenType,
 }
-///`LoginWithSpiffeAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7556,6 +8532,7 @@ pub struct LoginWithSpiffeAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithSpiffeAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithSpiffeAuthResponseTokenType {
@@ -7593,7 +8570,7 @@ for LoginWithSpiffeAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithTlsCertAuthBody`
+///The request body of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7603,8 +8580,10 @@ for LoginWithSpiffeAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithTlsCertAuthBody {
+    ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -7614,11 +8593,12 @@ pub struct LoginWithTlsCertAuthBody {
     >,
 }
 impl LoginWithTlsCertAuthBody {
+    ///A builder for [`LoginWithTlsCertAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithTlsCertAuthBody {
         Default::default()
     }
 }
-///`LoginWithTlsCertAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -7687,7 +8667,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithTlsCertAuthBodyOrganizationSlug
             })
     }
 }
-///`LoginWithTlsCertAuthResponse`
+///The answer of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7696,16 +8676,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithTlsCertAuthBodyOrganizationSlug
     schemars::JsonSchema
 )]
 pub struct LoginWithTlsCertAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithTlsCertAuthResponseTokenType,
 }
-///`LoginWithTlsCertAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7720,6 +8704,7 @@ pub struct LoginWithTlsCertAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithTlsCertAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithTlsCertAuthResponseTokenType {
@@ -7757,7 +8742,7 @@ for LoginWithTlsCertAuthResponseTokenType {
         value.parse()
     }
 }
-///`LoginWithUniversalAuthBody`
+///The request body of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7766,10 +8751,13 @@ for LoginWithTlsCertAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct LoginWithUniversalAuthBody {
+    ///`clientId`: string, required.
     #[serde(rename = "clientId")]
     pub client_id: ::std::string::String,
+    ///`clientSecret`: string, required.
     #[serde(rename = "clientSecret")]
     pub client_secret: ::std::string::String,
+    ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -7779,11 +8767,12 @@ pub struct LoginWithUniversalAuthBody {
     >,
 }
 impl LoginWithUniversalAuthBody {
+    ///A builder for [`LoginWithUniversalAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithUniversalAuthBody {
         Default::default()
     }
 }
-///`LoginWithUniversalAuthBodyOrganizationSlug`
+///`organizationSlug`: string, optional, length 1..=64.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -7852,7 +8841,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithUniversalAuthBodyOrganizationSl
             })
     }
 }
-///`LoginWithUniversalAuthResponse`
+///The answer of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7861,16 +8850,20 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithUniversalAuthBodyOrganizationSl
     schemars::JsonSchema
 )]
 pub struct LoginWithUniversalAuthResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: LoginWithUniversalAuthResponseTokenType,
 }
-///`LoginWithUniversalAuthResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7885,6 +8878,7 @@ pub struct LoginWithUniversalAuthResponse {
     schemars::JsonSchema
 )]
 pub enum LoginWithUniversalAuthResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for LoginWithUniversalAuthResponseTokenType {
@@ -7932,6 +8926,7 @@ for LoginWithUniversalAuthResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct ManualAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
@@ -7945,10 +8940,12 @@ pub struct ManualAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct ManualAllowedFieldsItem {
+    ///`key`: string, required.
     pub key: ::std::string::String,
+    ///`value`: string, required.
     pub value: ::std::string::String,
 }
-///`ManualSearchFilter`
+///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -8028,7 +9025,9 @@ impl<'de> ::serde::Deserialize<'de> for ManualSearchFilter {
 )]
 #[serde(untagged)]
 pub enum PathSegment {
+    ///`Key`.
     Key(::std::string::String),
+    ///`Index`.
     Index(u64),
 }
 impl ::std::fmt::Display for PathSegment {
@@ -8044,7 +9043,7 @@ impl ::std::convert::From<u64> for PathSegment {
         Self::Index(value)
     }
 }
-///`RefreshSpiffeBundleResponse`
+///The answer of `refreshSpiffeBundle` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}/refresh-bundle`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8054,10 +9053,11 @@ impl ::std::convert::From<u64> for PathSegment {
     schemars::JsonSchema
 )]
 pub struct RefreshSpiffeBundleResponse {
+    ///`identitySpiffeAuth`: see [`RefreshSpiffeBundleResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: RefreshSpiffeBundleResponseIdentitySpiffeAuth,
 }
-///`RefreshSpiffeBundleResponseIdentitySpiffeAuth`
+///`identitySpiffeAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8067,44 +9067,56 @@ pub struct RefreshSpiffeBundleResponse {
     schemars::JsonSchema
 )]
 pub struct RefreshSpiffeBundleResponseIdentitySpiffeAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::refresh_spiffe_bundle_response_identity_spiffe_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::refresh_spiffe_bundle_response_identity_spiffe_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::refresh_spiffe_bundle_response_identity_spiffe_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAudiences`: string, required.
     #[serde(rename = "allowedAudiences")]
     pub allowed_audiences: ::std::string::String,
+    ///`allowedSpiffeIds`: string, required.
     #[serde(rename = "allowedSpiffeIds")]
     pub allowed_spiffe_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`trustBundleDistribution`: union, required.
     #[serde(rename = "trustBundleDistribution")]
     pub trust_bundle_distribution: RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution,
+    ///`trustDomain`: string, required.
     #[serde(rename = "trustDomain")]
     pub trust_domain: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution`
+///`trustBundleDistribution`: union, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8117,12 +9129,17 @@ pub struct RefreshSpiffeBundleResponseIdentitySpiffeAuth {
 pub enum RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
     #[serde(rename = "static")]
-    Static { bundle: ::std::string::String },
+    Static {
+        ///`bundle`: string, required.
+        bundle: ::std::string::String,
+    },
     ///HttpsWebBundle
     #[serde(rename = "https_web_bundle")]
     HttpsWebBundle {
+        ///`caCert`: string, required.
         #[serde(rename = "caCert")]
         ca_cert: ::std::string::String,
+        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
         #[serde(
             rename = "cachedBundleLastRefreshedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -8130,13 +9147,15 @@ pub enum RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution {
         cached_bundle_last_refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`endpointUrl`: string, required.
         #[serde(rename = "endpointUrl")]
         endpoint_url: ::std::string::String,
+        ///`refreshHintSeconds`: number, required.
         #[serde(rename = "refreshHintSeconds")]
         refresh_hint_seconds: f64,
     },
 }
-///`RenewIdentityAccessTokenBody`
+///The request body of `renewIdentityAccessToken` (`POST /api/v1/auth/token/renew`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8145,15 +9164,17 @@ pub enum RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution {
     schemars::JsonSchema
 )]
 pub struct RenewIdentityAccessTokenBody {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
 }
 impl RenewIdentityAccessTokenBody {
+    ///A builder for [`RenewIdentityAccessTokenBody`], starting from its defaults.
     pub fn builder() -> builder::RenewIdentityAccessTokenBody {
         Default::default()
     }
 }
-///`RenewIdentityAccessTokenResponse`
+///The answer of `renewIdentityAccessToken` (`POST /api/v1/auth/token/renew`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8162,16 +9183,20 @@ impl RenewIdentityAccessTokenBody {
     schemars::JsonSchema
 )]
 pub struct RenewIdentityAccessTokenResponse {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
+    ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: RenewIdentityAccessTokenResponseTokenType,
 }
-///`RenewIdentityAccessTokenResponseTokenType`
+///`tokenType`: string, required, one of "Bearer".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8186,6 +9211,7 @@ pub struct RenewIdentityAccessTokenResponse {
     schemars::JsonSchema
 )]
 pub enum RenewIdentityAccessTokenResponseTokenType {
+    ///`Bearer`.
     Bearer,
 }
 impl ::std::fmt::Display for RenewIdentityAccessTokenResponseTokenType {
@@ -8223,7 +9249,7 @@ for RenewIdentityAccessTokenResponseTokenType {
         value.parse()
     }
 }
-///`RevokeIdentityAccessTokenBody`
+///The request body of `revokeIdentityAccessToken` (`POST /api/v1/auth/token/revoke`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8232,15 +9258,17 @@ for RenewIdentityAccessTokenResponseTokenType {
     schemars::JsonSchema
 )]
 pub struct RevokeIdentityAccessTokenBody {
+    ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
     pub access_token: ::std::string::String,
 }
 impl RevokeIdentityAccessTokenBody {
+    ///A builder for [`RevokeIdentityAccessTokenBody`], starting from its defaults.
     pub fn builder() -> builder::RevokeIdentityAccessTokenBody {
         Default::default()
     }
 }
-///`RevokeIdentityAccessTokenResponse`
+///The answer of `revokeIdentityAccessToken` (`POST /api/v1/auth/token/revoke`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8250,9 +9278,10 @@ impl RevokeIdentityAccessTokenBody {
     schemars::JsonSchema
 )]
 pub struct RevokeIdentityAccessTokenResponse {
+    ///`message`: string, required.
     pub message: ::std::string::String,
 }
-///`RevokeTokenAuthTokenResponse`
+///The answer of `revokeTokenAuthToken` (`POST /api/v1/auth/token-auth/tokens/{tokenId}/revoke`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8262,9 +9291,10 @@ pub struct RevokeIdentityAccessTokenResponse {
     schemars::JsonSchema
 )]
 pub struct RevokeTokenAuthTokenResponse {
+    ///`message`: string, required.
     pub message: ::std::string::String,
 }
-///`RevokeUniversalAuthClientSecretResponse`
+///The answer of `revokeUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8274,10 +9304,11 @@ pub struct RevokeTokenAuthTokenResponse {
     schemars::JsonSchema
 )]
 pub struct RevokeUniversalAuthClientSecretResponse {
+    ///`clientSecretData`: see [`RevokeUniversalAuthClientSecretResponseClientSecretData`].
     #[serde(rename = "clientSecretData")]
     pub client_secret_data: RevokeUniversalAuthClientSecretResponseClientSecretData,
 }
-///`RevokeUniversalAuthClientSecretResponseClientSecretData`
+///`clientSecretData`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8287,31 +9318,41 @@ pub struct RevokeUniversalAuthClientSecretResponse {
     schemars::JsonSchema
 )]
 pub struct RevokeUniversalAuthClientSecretResponseClientSecretData {
+    ///`clientSecretNumUses`: number, optional, default 0.
     #[serde(
         rename = "clientSecretNumUses",
         default = "defaults::revoke_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses"
     )]
     pub client_secret_num_uses: f64,
+    ///`clientSecretNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "clientSecretNumUsesLimit",
         default = "defaults::revoke_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses_limit"
     )]
     pub client_secret_num_uses_limit: f64,
+    ///`clientSecretPrefix`: string, required.
     #[serde(rename = "clientSecretPrefix")]
     pub client_secret_prefix: ::std::string::String,
+    ///`clientSecretTTL`: number, optional, default 0.
     #[serde(
         rename = "clientSecretTTL",
         default = "defaults::revoke_universal_auth_client_secret_response_client_secret_data_client_secret_ttl"
     )]
     pub client_secret_ttl: f64,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`description`: string, required.
     pub description: ::std::string::String,
+    ///`id`: string, required.
     pub id: ::std::string::String,
+    ///`identityUAId`: string(uuid), required.
     #[serde(rename = "identityUAId")]
     pub identity_ua_id: ::uuid::Uuid,
+    ///`isClientSecretRevoked`: boolean, optional, default false.
     #[serde(rename = "isClientSecretRevoked", default)]
     pub is_client_secret_revoked: bool,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -8325,10 +9366,11 @@ pub struct RevokeUniversalAuthClientSecretResponseClientSecretData {
     schemars::JsonSchema
 )]
 pub struct StaticAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
-///`StaticBundle`
+///`bundle`: string, required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -8466,6 +9508,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticPublicKeysItem {
     schemars::JsonSchema
 )]
 pub struct TemplateAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
@@ -8479,10 +9522,12 @@ pub struct TemplateAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct TemplateAllowedFieldsItem {
+    ///`key`: string, required.
     pub key: ::std::string::String,
+    ///`value`: string, required.
     pub value: ::std::string::String,
 }
-///`TemplateSearchFilter`
+///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -8567,10 +9612,11 @@ pub struct TrustedIpRecord {
     ///The CIDR prefix, absent for a bare address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix: ::std::option::Option<u8>,
+    ///`type`: string, optional, one of "ipv4", "ipv6".
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<TrustedIpRecordType>,
 }
-///`TrustedIpRecordType`
+///`type`: string, optional, one of "ipv4", "ipv6".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8585,8 +9631,10 @@ pub struct TrustedIpRecord {
     schemars::JsonSchema
 )]
 pub enum TrustedIpRecordType {
+    ///The value `"ipv4"`.
     #[serde(rename = "ipv4")]
     Ipv4,
+    ///The value `"ipv6"`.
     #[serde(rename = "ipv6")]
     Ipv6,
 }
@@ -8626,7 +9674,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TrustedIpRecordType {
         value.parse()
     }
 }
-///`UpdateAlicloudAuthBody`
+///The request body of `updateAlicloudAuth` (`PATCH /api/v1/auth/alicloud-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8636,16 +9684,19 @@ impl ::std::convert::TryFrom<::std::string::String> for TrustedIpRecordType {
     schemars::JsonSchema
 )]
 pub struct UpdateAlicloudAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -8654,15 +9705,18 @@ pub struct UpdateAlicloudAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`allowedArns`: string, required, length 1..=500.
     #[serde(rename = "allowedArns")]
     pub allowed_arns: UpdateAlicloudAuthBodyAllowedArns,
 }
 impl UpdateAlicloudAuthBody {
+    ///A builder for [`UpdateAlicloudAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateAlicloudAuthBody {
         Default::default()
     }
@@ -8677,15 +9731,17 @@ impl UpdateAlicloudAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateAlicloudAuthBodyAllowedArns`
+///`allowedArns`: string, required, length 1..=500.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -8753,7 +9809,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAlicloudAuthBodyAllowedArns {
             })
     }
 }
-///`UpdateAlicloudAuthResponse`
+///The answer of `updateAlicloudAuth` (`PATCH /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8763,10 +9819,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAlicloudAuthBodyAllowedArns {
     schemars::JsonSchema
 )]
 pub struct UpdateAlicloudAuthResponse {
+    ///`identityAliCloudAuth`: see [`UpdateAlicloudAuthResponseIdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
     pub identity_ali_cloud_auth: UpdateAlicloudAuthResponseIdentityAliCloudAuth,
 }
-///`UpdateAlicloudAuthResponseIdentityAliCloudAuth`
+///`identityAliCloudAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8776,40 +9833,50 @@ pub struct UpdateAlicloudAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateAlicloudAuthResponseIdentityAliCloudAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedArns`: string, required.
     #[serde(rename = "allowedArns")]
     pub allowed_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateAwsAuthBody`
+///The request body of `updateAwsAuth` (`PATCH /api/v1/auth/aws-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8820,16 +9887,19 @@ pub struct UpdateAlicloudAuthResponseIdentityAliCloudAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateAwsAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -8838,16 +9908,19 @@ pub struct UpdateAwsAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateAwsAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`allowedAccountIds`: string, optional, length <= 4096.
     #[serde(
         rename = "allowedAccountIds",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_account_ids: ::std::option::Option<UpdateAwsAuthBodyAllowedAccountIds>,
+    ///`allowedPrincipalArns`: string, optional, length <= 4096.
     #[serde(
         rename = "allowedPrincipalArns",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -8855,6 +9928,7 @@ pub struct UpdateAwsAuthBody {
     pub allowed_principal_arns: ::std::option::Option<
         UpdateAwsAuthBodyAllowedPrincipalArns,
     >,
+    ///`stsEndpoint`: string, optional, length >= 1.
     #[serde(
         rename = "stsEndpoint",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -8862,6 +9936,7 @@ pub struct UpdateAwsAuthBody {
     pub sts_endpoint: ::std::option::Option<UpdateAwsAuthBodyStsEndpoint>,
 }
 impl UpdateAwsAuthBody {
+    ///A builder for [`UpdateAwsAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateAwsAuthBody {
         Default::default()
     }
@@ -8876,15 +9951,17 @@ impl UpdateAwsAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateAwsAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateAwsAuthBodyAllowedAccountIds`
+///`allowedAccountIds`: string, optional, length <= 4096.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -8949,7 +10026,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyAllowedAccountIds {
             })
     }
 }
-///`UpdateAwsAuthBodyAllowedPrincipalArns`
+///`allowedPrincipalArns`: string, optional, length <= 4096.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -9015,7 +10092,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyAllowedPrincipalArns {
             })
     }
 }
-///`UpdateAwsAuthBodyStsEndpoint`
+///`stsEndpoint`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -9079,7 +10156,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyStsEndpoint {
             })
     }
 }
-///`UpdateAwsAuthResponse`
+///The answer of `updateAwsAuth` (`PATCH /api/v1/auth/aws-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9089,10 +10166,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyStsEndpoint {
     schemars::JsonSchema
 )]
 pub struct UpdateAwsAuthResponse {
+    ///`identityAwsAuth`: see [`UpdateAwsAuthResponseIdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
     pub identity_aws_auth: UpdateAwsAuthResponseIdentityAwsAuth,
 }
-///`UpdateAwsAuthResponseIdentityAwsAuth`
+///`identityAwsAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9102,49 +10180,62 @@ pub struct UpdateAwsAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateAwsAuthResponseIdentityAwsAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_aws_auth_response_identity_aws_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_aws_auth_response_identity_aws_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::update_aws_auth_response_identity_aws_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_aws_auth_response_identity_aws_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAccountIds`: string, required.
     #[serde(rename = "allowedAccountIds")]
     pub allowed_account_ids: ::std::string::String,
+    ///`allowedPrincipalArns`: string, required.
     #[serde(rename = "allowedPrincipalArns")]
     pub allowed_principal_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`stsEndpoint`: string, required.
     #[serde(rename = "stsEndpoint")]
     pub sts_endpoint: ::std::string::String,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateAzureAuthBody`
+///The request body of `updateAzureAuth` (`PATCH /api/v1/auth/azure-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9155,16 +10246,19 @@ pub struct UpdateAwsAuthResponseIdentityAwsAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateAzureAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -9173,22 +10267,27 @@ pub struct UpdateAzureAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateAzureAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`allowedServicePrincipalIds`: string, optional.
     #[serde(
         rename = "allowedServicePrincipalIds",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_service_principal_ids: ::std::option::Option<::std::string::String>,
+    ///`resource`: string, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource: ::std::option::Option<::std::string::String>,
+    ///`tenantId`: string, optional.
     #[serde(rename = "tenantId", skip_serializing_if = "::std::option::Option::is_none")]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
 impl UpdateAzureAuthBody {
+    ///A builder for [`UpdateAzureAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateAzureAuthBody {
         Default::default()
     }
@@ -9203,15 +10302,17 @@ impl UpdateAzureAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateAzureAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateAzureAuthResponse`
+///The answer of `updateAzureAuth` (`PATCH /api/v1/auth/azure-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9221,10 +10322,11 @@ impl UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct UpdateAzureAuthResponse {
+    ///`identityAzureAuth`: see [`UpdateAzureAuthResponseIdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
     pub identity_azure_auth: UpdateAzureAuthResponseIdentityAzureAuth,
 }
-///`UpdateAzureAuthResponseIdentityAzureAuth`
+///`identityAzureAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9234,46 +10336,58 @@ pub struct UpdateAzureAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateAzureAuthResponseIdentityAzureAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_azure_auth_response_identity_azure_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_azure_auth_response_identity_azure_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::update_azure_auth_response_identity_azure_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_azure_auth_response_identity_azure_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedServicePrincipalIds`: string, required.
     #[serde(rename = "allowedServicePrincipalIds")]
     pub allowed_service_principal_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`resource`: string, required.
     pub resource: ::std::string::String,
+    ///`tenantId`: string, required.
     #[serde(rename = "tenantId")]
     pub tenant_id: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateGcpAuthBody`
+///The request body of `updateGcpAuth` (`PATCH /api/v1/auth/gcp-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9284,16 +10398,19 @@ pub struct UpdateAzureAuthResponseIdentityAzureAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateGcpAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -9302,30 +10419,36 @@ pub struct UpdateGcpAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateGcpAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`allowedProjects`: string, optional.
     #[serde(
         rename = "allowedProjects",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
+    ///`allowedServiceAccounts`: string, optional.
     #[serde(
         rename = "allowedServiceAccounts",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
+    ///`allowedZones`: string, optional.
     #[serde(
         rename = "allowedZones",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
+    ///`type`: string, optional, one of "iam", "gce".
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<UpdateGcpAuthBodyType>,
 }
 impl UpdateGcpAuthBody {
+    ///A builder for [`UpdateGcpAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateGcpAuthBody {
         Default::default()
     }
@@ -9340,15 +10463,17 @@ impl UpdateGcpAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateGcpAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateGcpAuthBodyType`
+///`type`: string, optional, one of "iam", "gce".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9363,8 +10488,10 @@ impl UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub enum UpdateGcpAuthBodyType {
+    ///The value `"iam"`.
     #[serde(rename = "iam")]
     Iam,
+    ///The value `"gce"`.
     #[serde(rename = "gce")]
     Gce,
 }
@@ -9404,7 +10531,7 @@ impl ::std::convert::TryFrom<::std::string::String> for UpdateGcpAuthBodyType {
         value.parse()
     }
 }
-///`UpdateGcpAuthResponse`
+///The answer of `updateGcpAuth` (`PATCH /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9414,10 +10541,11 @@ impl ::std::convert::TryFrom<::std::string::String> for UpdateGcpAuthBodyType {
     schemars::JsonSchema
 )]
 pub struct UpdateGcpAuthResponse {
+    ///`identityGcpAuth`: see [`UpdateGcpAuthResponseIdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
     pub identity_gcp_auth: UpdateGcpAuthResponseIdentityGcpAuth,
 }
-///`UpdateGcpAuthResponseIdentityGcpAuth`
+///`identityGcpAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9427,58 +10555,71 @@ pub struct UpdateGcpAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateGcpAuthResponseIdentityGcpAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_gcp_auth_response_identity_gcp_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::update_gcp_auth_response_identity_gcp_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_gcp_auth_response_identity_gcp_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedProjects`: string, optional, nullable.
     #[serde(
         rename = "allowedProjects",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
+    ///`allowedServiceAccounts`: string, optional, nullable.
     #[serde(
         rename = "allowedServiceAccounts",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
+    ///`allowedZones`: string, optional, nullable.
     #[serde(
         rename = "allowedZones",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateJwtAuthBody`
+///The request body of `updateJwtAuth` (`PATCH /api/v1/auth/jwt-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9492,32 +10633,38 @@ pub enum UpdateJwtAuthBody {
     ///Jwks
     #[serde(rename = "jwks")]
     Jwks {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         #[serde(
             rename = "accessTokenMaxTTL",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         access_token_max_ttl: ::std::option::Option<i64>,
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         #[serde(
             rename = "accessTokenNumUsesLimit",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         #[serde(
             rename = "accessTokenTrustedIps",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         access_token_trusted_ips: ::std::vec::Vec<JwksAccessTokenTrustedIpsItem>,
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         #[serde(
             rename = "accessTokenTTL",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         access_token_ttl: ::std::option::Option<i64>,
+        ///`boundAudiences`: string, optional.
         #[serde(
             rename = "boundAudiences",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
+        ///`boundClaims`: object, optional.
         #[serde(
             rename = "boundClaims",
             default,
@@ -9527,23 +10674,28 @@ pub enum UpdateJwtAuthBody {
             ::std::string::String,
             ::std::string::String,
         >,
+        ///`boundIssuer`: string, optional.
         #[serde(
             rename = "boundIssuer",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
+        ///`boundSubject`: string, optional.
         #[serde(
             rename = "boundSubject",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
+        ///`jwksCaCert`: string, optional.
         #[serde(
             rename = "jwksCaCert",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
+        ///`jwksUrl`: string(uri), required.
         #[serde(rename = "jwksUrl")]
         jwks_url: ::std::string::String,
+        ///`publicKeys`: array<string>, optional.
         #[serde(
             rename = "publicKeys",
             default,
@@ -9554,32 +10706,38 @@ pub enum UpdateJwtAuthBody {
     ///Static
     #[serde(rename = "static")]
     Static {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         #[serde(
             rename = "accessTokenMaxTTL",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         access_token_max_ttl: ::std::option::Option<i64>,
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         #[serde(
             rename = "accessTokenNumUsesLimit",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         #[serde(
             rename = "accessTokenTrustedIps",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         access_token_trusted_ips: ::std::vec::Vec<StaticAccessTokenTrustedIpsItem>,
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         #[serde(
             rename = "accessTokenTTL",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         access_token_ttl: ::std::option::Option<i64>,
+        ///`boundAudiences`: string, optional.
         #[serde(
             rename = "boundAudiences",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
+        ///`boundClaims`: object, optional.
         #[serde(
             rename = "boundClaims",
             default,
@@ -9589,31 +10747,36 @@ pub enum UpdateJwtAuthBody {
             ::std::string::String,
             ::std::string::String,
         >,
+        ///`boundIssuer`: string, optional.
         #[serde(
             rename = "boundIssuer",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
+        ///`boundSubject`: string, optional.
         #[serde(
             rename = "boundSubject",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
+        ///`jwksCaCert`: string, optional.
         #[serde(
             rename = "jwksCaCert",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
+        ///`jwksUrl`: string, optional.
         #[serde(
             rename = "jwksUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         jwks_url: ::std::option::Option<::std::string::String>,
+        ///`publicKeys`: array<string>, required, items >= 1.
         #[serde(rename = "publicKeys")]
         public_keys: ::std::vec::Vec<StaticPublicKeysItem>,
     },
 }
-///`UpdateJwtAuthResponse`
+///The answer of `updateJwtAuth` (`PATCH /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9623,10 +10786,11 @@ pub enum UpdateJwtAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateJwtAuthResponse {
+    ///`identityJwtAuth`: see [`UpdateJwtAuthResponseIdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
     pub identity_jwt_auth: UpdateJwtAuthResponseIdentityJwtAuth,
 }
-///`UpdateJwtAuthResponseIdentityJwtAuth`
+///`identityJwtAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9636,60 +10800,77 @@ pub struct UpdateJwtAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateJwtAuthResponseIdentityJwtAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::update_jwt_auth_response_identity_jwt_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_jwt_auth_response_identity_jwt_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
     #[serde(rename = "boundAudiences")]
     pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
     #[serde(
         rename = "boundClaims",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
     #[serde(rename = "boundIssuer")]
     pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, required.
     #[serde(rename = "boundSubject")]
     pub bound_subject: ::std::string::String,
+    ///`configurationType`: string, required.
     #[serde(rename = "configurationType")]
     pub configuration_type: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`jwksCaCert`: string, required.
     #[serde(rename = "jwksCaCert")]
     pub jwks_ca_cert: ::std::string::String,
+    ///`jwksUrl`: string, required.
     #[serde(rename = "jwksUrl")]
     pub jwks_url: ::std::string::String,
+    ///`publicKeys`: array<string>, required.
     #[serde(rename = "publicKeys")]
     pub public_keys: ::std::vec::Vec<::std::string::String>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateKubernetesAuthBody`
+///The request body of `updateKubernetesAuth` (`PATCH /api/v1/auth/kubernetes-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9699,16 +10880,19 @@ pub struct UpdateJwtAuthResponseIdentityJwtAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateKubernetesAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -9717,28 +10901,34 @@ pub struct UpdateKubernetesAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`allowedAudience`: string, optional.
     #[serde(
         rename = "allowedAudience",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_audience: ::std::option::Option<::std::string::String>,
+    ///`allowedNames`: string, optional.
     #[serde(
         rename = "allowedNames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_names: ::std::option::Option<::std::string::String>,
+    ///`allowedNamespaces`: string, optional.
     #[serde(
         rename = "allowedNamespaces",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_namespaces: ::std::option::Option<::std::string::String>,
+    ///`caCert`: string, optional.
     #[serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")]
     pub ca_cert: ::std::option::Option<::std::string::String>,
+    ///`gatewayId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayId",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -9747,6 +10937,7 @@ pub struct UpdateKubernetesAuthBody {
     )]
     #[schemars(with = "::std::option::Option<::std::option::Option<::uuid::Uuid>>")]
     pub gateway_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
+    ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayPoolId",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -9755,6 +10946,7 @@ pub struct UpdateKubernetesAuthBody {
     )]
     #[schemars(with = "::std::option::Option<::std::option::Option<::uuid::Uuid>>")]
     pub gateway_pool_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
+    ///`kubernetesHost`: string, optional, nullable, length >= 1.
     #[serde(
         rename = "kubernetesHost",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -9767,6 +10959,7 @@ pub struct UpdateKubernetesAuthBody {
     pub kubernetes_host: ::std::option::Option<
         ::std::option::Option<UpdateKubernetesAuthBodyKubernetesHost>,
     >,
+    ///`tokenReviewMode`: string, optional, one of "api", "gateway".
     #[serde(
         rename = "tokenReviewMode",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -9774,6 +10967,7 @@ pub struct UpdateKubernetesAuthBody {
     pub token_review_mode: ::std::option::Option<
         UpdateKubernetesAuthBodyTokenReviewMode,
     >,
+    ///`tokenReviewerJwt`: string, optional, nullable.
     #[serde(
         rename = "tokenReviewerJwt",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -9786,6 +10980,7 @@ pub struct UpdateKubernetesAuthBody {
     pub token_reviewer_jwt: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
+    ///`verifyTlsCertificate`: boolean, optional.
     #[serde(
         rename = "verifyTlsCertificate",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -9793,6 +10988,7 @@ pub struct UpdateKubernetesAuthBody {
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
 impl UpdateKubernetesAuthBody {
+    ///A builder for [`UpdateKubernetesAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateKubernetesAuthBody {
         Default::default()
     }
@@ -9807,15 +11003,17 @@ impl UpdateKubernetesAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateKubernetesAuthBodyKubernetesHost`
+///`kubernetesHost`: string, optional, nullable, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -9881,7 +11079,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateKubernetesAuthBodyKubernetesHost {
             })
     }
 }
-///`UpdateKubernetesAuthBodyTokenReviewMode`
+///`tokenReviewMode`: string, optional, one of "api", "gateway".
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9896,8 +11094,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateKubernetesAuthBodyKubernetesHost {
     schemars::JsonSchema
 )]
 pub enum UpdateKubernetesAuthBodyTokenReviewMode {
+    ///The value `"api"`.
     #[serde(rename = "api")]
     Api,
+    ///The value `"gateway"`.
     #[serde(rename = "gateway")]
     Gateway,
 }
@@ -9938,7 +11138,7 @@ for UpdateKubernetesAuthBodyTokenReviewMode {
         value.parse()
     }
 }
-///`UpdateKubernetesAuthResponse`
+///The answer of `updateKubernetesAuth` (`PATCH /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9948,10 +11148,11 @@ for UpdateKubernetesAuthBodyTokenReviewMode {
     schemars::JsonSchema
 )]
 pub struct UpdateKubernetesAuthResponse {
+    ///`identityKubernetesAuth`: see [`UpdateKubernetesAuthResponseIdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
     pub identity_kubernetes_auth: UpdateKubernetesAuthResponseIdentityKubernetesAuth,
 }
-///`UpdateKubernetesAuthResponseIdentityKubernetesAuth`
+///`identityKubernetesAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9960,71 +11161,89 @@ pub struct UpdateKubernetesAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateKubernetesAuthResponseIdentityKubernetesAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAudience`: string, required.
     #[serde(rename = "allowedAudience")]
     pub allowed_audience: ::std::string::String,
+    ///`allowedNames`: string, required.
     #[serde(rename = "allowedNames")]
     pub allowed_names: ::std::string::String,
+    ///`allowedNamespaces`: string, required.
     #[serde(rename = "allowedNamespaces")]
     pub allowed_namespaces: ::std::string::String,
+    ///`caCert`: string, required.
     #[serde(rename = "caCert")]
     pub ca_cert: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`gatewayId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
+    ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[serde(
         rename = "gatewayPoolId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`kubernetesHost`: string, optional, nullable.
     #[serde(
         rename = "kubernetesHost",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
+    ///`tokenReviewMode`: string, optional, default "api".
     #[serde(
         rename = "tokenReviewMode",
         default = "defaults::update_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
     )]
     pub token_review_mode: ::std::string::String,
+    ///`tokenReviewerJwt`: string, optional, nullable.
     #[serde(
         rename = "tokenReviewerJwt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::string::String>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`verifyTlsCertificate`: boolean, optional, default false.
     #[serde(rename = "verifyTlsCertificate", default)]
     pub verify_tls_certificate: bool,
 }
-///`UpdateLdapAuthBody`
+///The request body of `updateLdapAuth` (`PATCH /api/v1/auth/ldap-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -10034,16 +11253,19 @@ pub struct UpdateKubernetesAuthResponseIdentityKubernetesAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateLdapAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -10052,60 +11274,73 @@ pub struct UpdateLdapAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateLdapAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`allowedFields`: array<object>, optional.
     #[serde(
         rename = "allowedFields",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub allowed_fields: ::std::vec::Vec<UpdateLdapAuthBodyAllowedFieldsItem>,
+    ///`bindDN`: string, optional, length >= 1.
     #[serde(rename = "bindDN", skip_serializing_if = "::std::option::Option::is_none")]
     pub bind_dn: ::std::option::Option<UpdateLdapAuthBodyBindDn>,
+    ///`bindPass`: string, optional, length >= 1.
     #[serde(rename = "bindPass", skip_serializing_if = "::std::option::Option::is_none")]
     pub bind_pass: ::std::option::Option<UpdateLdapAuthBodyBindPass>,
+    ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
+    ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
     #[serde(
         rename = "lockoutDurationSeconds",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
+    ///`lockoutEnabled`: boolean, optional.
     #[serde(
         rename = "lockoutEnabled",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lockout_enabled: ::std::option::Option<bool>,
+    ///`lockoutThreshold`: number, optional, range 1..=30.
     #[serde(
         rename = "lockoutThreshold",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lockout_threshold: ::std::option::Option<f64>,
+    ///`searchBase`: string, optional, length >= 1.
     #[serde(
         rename = "searchBase",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub search_base: ::std::option::Option<UpdateLdapAuthBodySearchBase>,
+    ///`searchFilter`: string, optional, length >= 1.
     #[serde(
         rename = "searchFilter",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub search_filter: ::std::option::Option<UpdateLdapAuthBodySearchFilter>,
+    ///`templateId`: string, optional.
     #[serde(
         rename = "templateId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
+    ///`url`: string, optional, length >= 1.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<UpdateLdapAuthBodyUrl>,
 }
 impl UpdateLdapAuthBody {
+    ///A builder for [`UpdateLdapAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateLdapAuthBody {
         Default::default()
     }
@@ -10120,10 +11355,12 @@ impl UpdateLdapAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateLdapAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
@@ -10138,15 +11375,18 @@ impl UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct UpdateLdapAuthBodyAllowedFieldsItem {
+    ///`key`: string, required.
     pub key: ::std::string::String,
+    ///`value`: string, required.
     pub value: ::std::string::String,
 }
 impl UpdateLdapAuthBodyAllowedFieldsItem {
+    ///A builder for [`UpdateLdapAuthBodyAllowedFieldsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateLdapAuthBodyAllowedFieldsItem {
         Default::default()
     }
 }
-///`UpdateLdapAuthBodyBindDn`
+///`bindDN`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -10210,7 +11450,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyBindDn {
             })
     }
 }
-///`UpdateLdapAuthBodyBindPass`
+///`bindPass`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -10274,7 +11514,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyBindPass {
             })
     }
 }
-///`UpdateLdapAuthBodySearchBase`
+///`searchBase`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -10338,7 +11578,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodySearchBase {
             })
     }
 }
-///`UpdateLdapAuthBodySearchFilter`
+///`searchFilter`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -10402,7 +11642,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodySearchFilter {
             })
     }
 }
-///`UpdateLdapAuthBodyUrl`
+///`url`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -10466,7 +11706,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyUrl {
             })
     }
 }
-///`UpdateLdapAuthResponse`
+///The answer of `updateLdapAuth` (`PATCH /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -10476,10 +11716,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyUrl {
     schemars::JsonSchema
 )]
 pub struct UpdateLdapAuthResponse {
+    ///`identityLdapAuth`: see [`UpdateLdapAuthResponseIdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
     pub identity_ldap_auth: UpdateLdapAuthResponseIdentityLdapAuth,
 }
-///`UpdateLdapAuthResponseIdentityLdapAuth`
+///`identityLdapAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -10489,73 +11730,91 @@ pub struct UpdateLdapAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateLdapAuthResponseIdentityLdapAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::update_ldap_auth_response_identity_ldap_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_ldap_auth_response_identity_ldap_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedFields`: any, optional, nullable.
     #[serde(
         rename = "allowedFields",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         default = "defaults::update_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
         default = "defaults::update_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
     #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
     pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, default 3.
     #[serde(
         rename = "lockoutThreshold",
         default = "defaults::update_ldap_auth_response_identity_ldap_auth_lockout_threshold"
     )]
     pub lockout_threshold: f64,
+    ///`searchBase`: string, required.
     #[serde(rename = "searchBase")]
     pub search_base: ::std::string::String,
+    ///`searchFilter`: string, required.
     #[serde(rename = "searchFilter")]
     pub search_filter: ::std::string::String,
+    ///`templateId`: string(uuid), optional, nullable.
     #[serde(
         rename = "templateId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`url`: string, required.
     pub url: ::std::string::String,
 }
-///`UpdateOciAuthBody`
+///The request body of `updateOciAuth` (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -10565,16 +11824,19 @@ pub struct UpdateLdapAuthResponseIdentityLdapAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateOciAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -10583,11 +11845,13 @@ pub struct UpdateOciAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateOciAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`allowedUsernames`: string, optional, nullable, length <= 500.
     #[serde(
         rename = "allowedUsernames",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -10600,10 +11864,12 @@ pub struct UpdateOciAuthBody {
     pub allowed_usernames: ::std::option::Option<
         ::std::option::Option<UpdateOciAuthBodyAllowedUsernames>,
     >,
+    ///`tenancyOcid`: string, required, length >= 1.
     #[serde(rename = "tenancyOcid")]
     pub tenancy_ocid: UpdateOciAuthBodyTenancyOcid,
 }
 impl UpdateOciAuthBody {
+    ///A builder for [`UpdateOciAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateOciAuthBody {
         Default::default()
     }
@@ -10618,15 +11884,17 @@ impl UpdateOciAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateOciAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateOciAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateOciAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateOciAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateOciAuthBodyAllowedUsernames`
+///`allowedUsernames`: string, optional, nullable, length <= 500.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -10691,7 +11959,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOciAuthBodyAllowedUsernames {
             })
     }
 }
-///`UpdateOciAuthBodyTenancyOcid`
+///`tenancyOcid`: string, required, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -10755,7 +12023,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOciAuthBodyTenancyOcid {
             })
     }
 }
-///`UpdateOciAuthResponse`
+///The answer of `updateOciAuth` (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -10765,10 +12033,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOciAuthBodyTenancyOcid {
     schemars::JsonSchema
 )]
 pub struct UpdateOciAuthResponse {
+    ///`identityOciAuth`: see [`UpdateOciAuthResponseIdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
     pub identity_oci_auth: UpdateOciAuthResponseIdentityOciAuth,
 }
-///`UpdateOciAuthResponseIdentityOciAuth`
+///`identityOciAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -10778,50 +12047,62 @@ pub struct UpdateOciAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateOciAuthResponseIdentityOciAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_oci_auth_response_identity_oci_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_oci_auth_response_identity_oci_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::update_oci_auth_response_identity_oci_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_oci_auth_response_identity_oci_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedUsernames`: string, optional, nullable.
     #[serde(
         rename = "allowedUsernames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`tenancyOcid`: string, required.
     #[serde(rename = "tenancyOcid")]
     pub tenancy_ocid: ::std::string::String,
+    ///`type`: string, required.
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateOidcAuthBody`
+///The request body of `updateOidcAuth` (`PATCH /api/v1/auth/oidc-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -10832,16 +12113,19 @@ pub struct UpdateOciAuthResponseIdentityOciAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateOidcAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -10850,16 +12134,19 @@ pub struct UpdateOidcAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateOidcAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`boundAudiences`: string, optional.
     #[serde(
         rename = "boundAudiences",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_audiences: ::std::option::Option<::std::string::String>,
+    ///`boundClaims`: object, optional.
     #[serde(
         rename = "boundClaims",
         default,
@@ -10869,18 +12156,22 @@ pub struct UpdateOidcAuthBody {
         ::std::string::String,
         ::std::string::String,
     >,
+    ///`boundIssuer`: string, optional, length >= 1.
     #[serde(
         rename = "boundIssuer",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_issuer: ::std::option::Option<UpdateOidcAuthBodyBoundIssuer>,
+    ///`boundSubject`: string, optional.
     #[serde(
         rename = "boundSubject",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
+    ///`caCert`: string, optional.
     #[serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")]
     pub ca_cert: ::std::option::Option<::std::string::String>,
+    ///`claimMetadataMapping`: object, optional.
     #[serde(
         rename = "claimMetadataMapping",
         default,
@@ -10890,6 +12181,7 @@ pub struct UpdateOidcAuthBody {
         ::std::string::String,
         ::std::string::String,
     >,
+    ///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
     #[serde(
         rename = "oidcDiscoveryUrl",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -10897,6 +12189,7 @@ pub struct UpdateOidcAuthBody {
     pub oidc_discovery_url: ::std::option::Option<UpdateOidcAuthBodyOidcDiscoveryUrl>,
 }
 impl UpdateOidcAuthBody {
+    ///A builder for [`UpdateOidcAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateOidcAuthBody {
         Default::default()
     }
@@ -10911,15 +12204,17 @@ impl UpdateOidcAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateOidcAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateOidcAuthBodyBoundIssuer`
+///`boundIssuer`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -10983,7 +12278,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOidcAuthBodyBoundIssuer {
             })
     }
 }
-///`UpdateOidcAuthBodyOidcDiscoveryUrl`
+///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -11048,7 +12343,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOidcAuthBodyOidcDiscoveryUrl {
             })
     }
 }
-///`UpdateOidcAuthResponse`
+///The answer of `updateOidcAuth` (`PATCH /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11058,10 +12353,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOidcAuthBodyOidcDiscoveryUrl {
     schemars::JsonSchema
 )]
 pub struct UpdateOidcAuthResponse {
+    ///`identityOidcAuth`: see [`UpdateOidcAuthResponseIdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
     pub identity_oidc_auth: UpdateOidcAuthResponseIdentityOidcAuth,
 }
-///`UpdateOidcAuthResponseIdentityOidcAuth`
+///`identityOidcAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11071,59 +12367,74 @@ pub struct UpdateOidcAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateOidcAuthResponseIdentityOidcAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_oidc_auth_response_identity_oidc_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
     #[serde(rename = "boundAudiences")]
     pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
     #[serde(
         rename = "boundClaims",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
     #[serde(rename = "boundIssuer")]
     pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, optional, nullable.
     #[serde(
         rename = "boundSubject",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
+    ///`caCert`: string, required.
     #[serde(rename = "caCert")]
     pub ca_cert: ::std::string::String,
+    ///`claimMetadataMapping`: any, optional, nullable.
     #[serde(
         rename = "claimMetadataMapping",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`oidcDiscoveryUrl`: string, required.
     #[serde(rename = "oidcDiscoveryUrl")]
     pub oidc_discovery_url: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateSpiffeAuthBody`
+///The request body of `updateSpiffeAuth` (`PATCH /api/v1/auth/spiffe-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11134,16 +12445,19 @@ pub struct UpdateOidcAuthResponseIdentityOidcAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateSpiffeAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -11152,21 +12466,25 @@ pub struct UpdateSpiffeAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`allowedAudiences`: string, optional, length >= 1.
     #[serde(
         rename = "allowedAudiences",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_audiences: ::std::option::Option<UpdateSpiffeAuthBodyAllowedAudiences>,
+    ///`allowedSpiffeIds`: string, optional, length >= 1.
     #[serde(
         rename = "allowedSpiffeIds",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_spiffe_ids: ::std::option::Option<UpdateSpiffeAuthBodyAllowedSpiffeIds>,
+    ///`trustBundleDistribution`: union, optional.
     #[serde(
         rename = "trustBundleDistribution",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -11174,6 +12492,7 @@ pub struct UpdateSpiffeAuthBody {
     pub trust_bundle_distribution: ::std::option::Option<
         UpdateSpiffeAuthBodyTrustBundleDistribution,
     >,
+    ///`trustDomain`: string, optional, length >= 1.
     #[serde(
         rename = "trustDomain",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -11181,6 +12500,7 @@ pub struct UpdateSpiffeAuthBody {
     pub trust_domain: ::std::option::Option<UpdateSpiffeAuthBodyTrustDomain>,
 }
 impl UpdateSpiffeAuthBody {
+    ///A builder for [`UpdateSpiffeAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateSpiffeAuthBody {
         Default::default()
     }
@@ -11195,15 +12515,17 @@ impl UpdateSpiffeAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateSpiffeAuthBodyAllowedAudiences`
+///`allowedAudiences`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -11269,7 +12591,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyAllowedAudiences {
             })
     }
 }
-///`UpdateSpiffeAuthBodyAllowedSpiffeIds`
+///`allowedSpiffeIds`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -11335,7 +12657,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyAllowedSpiffeIds {
             })
     }
 }
-///`UpdateSpiffeAuthBodyTrustBundleDistribution`
+///`trustBundleDistribution`: union, optional.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11348,17 +12670,23 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyAllowedSpiffeIds {
 pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
     ///Static
     #[serde(rename = "static")]
-    Static { bundle: StaticBundle },
+    Static {
+        ///`bundle`: string, required, length >= 1.
+        bundle: StaticBundle,
+    },
     ///HttpsWebBundle
     #[serde(rename = "https_web_bundle")]
     HttpsWebBundle {
+        ///`caCert`: string, optional.
         #[serde(
             rename = "caCert",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
+        ///`endpointUrl`: string(uri), required.
         #[serde(rename = "endpointUrl")]
         endpoint_url: ::std::string::String,
+        ///`refreshHintSeconds`: integer, optional, range >= 0.
         #[serde(
             rename = "refreshHintSeconds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -11366,7 +12694,7 @@ pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
         refresh_hint_seconds: ::std::option::Option<u64>,
     },
 }
-///`UpdateSpiffeAuthBodyTrustDomain`
+///`trustDomain`: string, optional, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -11430,7 +12758,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyTrustDomain {
             })
     }
 }
-///`UpdateSpiffeAuthResponse`
+///The answer of `updateSpiffeAuth` (`PATCH /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11440,10 +12768,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyTrustDomain {
     schemars::JsonSchema
 )]
 pub struct UpdateSpiffeAuthResponse {
+    ///`identitySpiffeAuth`: see [`UpdateSpiffeAuthResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: UpdateSpiffeAuthResponseIdentitySpiffeAuth,
 }
-///`UpdateSpiffeAuthResponseIdentitySpiffeAuth`
+///`identitySpiffeAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11453,44 +12782,56 @@ pub struct UpdateSpiffeAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateSpiffeAuthResponseIdentitySpiffeAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_spiffe_auth_response_identity_spiffe_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedAudiences`: string, required.
     #[serde(rename = "allowedAudiences")]
     pub allowed_audiences: ::std::string::String,
+    ///`allowedSpiffeIds`: string, required.
     #[serde(rename = "allowedSpiffeIds")]
     pub allowed_spiffe_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`trustBundleDistribution`: union, required.
     #[serde(rename = "trustBundleDistribution")]
     pub trust_bundle_distribution: UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution,
+    ///`trustDomain`: string, required.
     #[serde(rename = "trustDomain")]
     pub trust_domain: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution`
+///`trustBundleDistribution`: union, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11503,12 +12844,17 @@ pub struct UpdateSpiffeAuthResponseIdentitySpiffeAuth {
 pub enum UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
     #[serde(rename = "static")]
-    Static { bundle: ::std::string::String },
+    Static {
+        ///`bundle`: string, required.
+        bundle: ::std::string::String,
+    },
     ///HttpsWebBundle
     #[serde(rename = "https_web_bundle")]
     HttpsWebBundle {
+        ///`caCert`: string, required.
         #[serde(rename = "caCert")]
         ca_cert: ::std::string::String,
+        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
         #[serde(
             rename = "cachedBundleLastRefreshedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -11516,13 +12862,15 @@ pub enum UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
         cached_bundle_last_refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`endpointUrl`: string, required.
         #[serde(rename = "endpointUrl")]
         endpoint_url: ::std::string::String,
+        ///`refreshHintSeconds`: number, required.
         #[serde(rename = "refreshHintSeconds")]
         refresh_hint_seconds: f64,
     },
 }
-///`UpdateTlsCertAuthBody`
+///The request body of `updateTlsCertAuth` (`PATCH /api/v1/auth/tls-cert-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11533,16 +12881,19 @@ pub enum UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     schemars::JsonSchema
 )]
 pub struct UpdateTlsCertAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -11551,11 +12902,13 @@ pub struct UpdateTlsCertAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`allowedCommonNames`: string, optional, nullable, length >= 1.
     #[serde(
         rename = "allowedCommonNames",
         skip_serializing_if = "::std::option::Option::is_none",
@@ -11568,6 +12921,7 @@ pub struct UpdateTlsCertAuthBody {
     pub allowed_common_names: ::std::option::Option<
         ::std::option::Option<UpdateTlsCertAuthBodyAllowedCommonNames>,
     >,
+    ///`caCertificate`: string, optional, length 1..=10240.
     #[serde(
         rename = "caCertificate",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -11575,6 +12929,7 @@ pub struct UpdateTlsCertAuthBody {
     pub ca_certificate: ::std::option::Option<UpdateTlsCertAuthBodyCaCertificate>,
 }
 impl UpdateTlsCertAuthBody {
+    ///A builder for [`UpdateTlsCertAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateTlsCertAuthBody {
         Default::default()
     }
@@ -11589,15 +12944,17 @@ impl UpdateTlsCertAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateTlsCertAuthBodyAllowedCommonNames`
+///`allowedCommonNames`: string, optional, nullable, length >= 1.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -11663,7 +13020,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTlsCertAuthBodyAllowedCommonNames 
             })
     }
 }
-///`UpdateTlsCertAuthBodyCaCertificate`
+///`caCertificate`: string, optional, length 1..=10240.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -11731,7 +13088,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTlsCertAuthBodyCaCertificate {
             })
     }
 }
-///`UpdateTlsCertAuthResponse`
+///The answer of `updateTlsCertAuth` (`PATCH /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11741,10 +13098,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTlsCertAuthBodyCaCertificate {
     schemars::JsonSchema
 )]
 pub struct UpdateTlsCertAuthResponse {
+    ///`identityTlsCertAuth`: see [`UpdateTlsCertAuthResponseIdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
     pub identity_tls_cert_auth: UpdateTlsCertAuthResponseIdentityTlsCertAuth,
 }
-///`UpdateTlsCertAuthResponseIdentityTlsCertAuth`
+///`identityTlsCertAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11754,43 +13112,53 @@ pub struct UpdateTlsCertAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateTlsCertAuthResponseIdentityTlsCertAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`allowedCommonNames`: string, optional, nullable.
     #[serde(
         rename = "allowedCommonNames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`encryptedCaCertificate`: any, required.
     #[serde(rename = "encryptedCaCertificate")]
     pub encrypted_ca_certificate: ::serde_json::Value,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateTokenAuthBody`
+///The request body of `updateTokenAuth` (`PATCH /api/v1/auth/token-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11801,16 +13169,19 @@ pub struct UpdateTlsCertAuthResponseIdentityTlsCertAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateTokenAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -11819,6 +13190,7 @@ pub struct UpdateTokenAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateTokenAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -11826,6 +13198,7 @@ pub struct UpdateTokenAuthBody {
     pub access_token_ttl: ::std::option::Option<i64>,
 }
 impl UpdateTokenAuthBody {
+    ///A builder for [`UpdateTokenAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateTokenAuthBody {
         Default::default()
     }
@@ -11840,15 +13213,17 @@ impl UpdateTokenAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateTokenAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateTokenAuthResponse`
+///The answer of `updateTokenAuth` (`PATCH /api/v1/auth/token-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11858,10 +13233,11 @@ impl UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct UpdateTokenAuthResponse {
+    ///`identityTokenAuth`: see [`UpdateTokenAuthResponseIdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
     pub identity_token_auth: UpdateTokenAuthResponseIdentityTokenAuth,
 }
-///`UpdateTokenAuthResponseIdentityTokenAuth`
+///`identityTokenAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11871,41 +13247,50 @@ pub struct UpdateTokenAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateTokenAuthResponseIdentityTokenAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_token_auth_response_identity_token_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_token_auth_response_identity_token_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::update_token_auth_response_identity_token_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_token_auth_response_identity_token_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateTokenAuthTokenBody`
+///The request body of `updateTokenAuthToken` (`PATCH /api/v1/auth/token-auth/tokens/{tokenId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11916,15 +13301,17 @@ pub struct UpdateTokenAuthResponseIdentityTokenAuth {
     schemars::JsonSchema
 )]
 pub struct UpdateTokenAuthTokenBody {
+    ///`name`: string, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
 impl UpdateTokenAuthTokenBody {
+    ///A builder for [`UpdateTokenAuthTokenBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateTokenAuthTokenBody {
         Default::default()
     }
 }
-///`UpdateTokenAuthTokenResponse`
+///The answer of `updateTokenAuthToken` (`PATCH /api/v1/auth/token-auth/tokens/{tokenId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11934,9 +13321,10 @@ impl UpdateTokenAuthTokenBody {
     schemars::JsonSchema
 )]
 pub struct UpdateTokenAuthTokenResponse {
+    ///`token`: see [`UpdateTokenAuthTokenResponseToken`].
     pub token: UpdateTokenAuthTokenResponseToken,
 }
-///`UpdateTokenAuthTokenResponseToken`
+///`token`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -11946,6 +13334,7 @@ pub struct UpdateTokenAuthTokenResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateTokenAuthTokenResponseToken {
+    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastRenewedAt",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -11953,6 +13342,7 @@ pub struct UpdateTokenAuthTokenResponseToken {
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastUsedAt",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -11960,56 +13350,70 @@ pub struct UpdateTokenAuthTokenResponseToken {
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+    ///`accessTokenMaxTTL`: number, optional, default 2592000.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_token_auth_token_response_token_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUses`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUses",
         default = "defaults::update_token_auth_token_response_token_access_token_num_uses"
     )]
     pub access_token_num_uses: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_token_auth_token_response_token_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::update_token_auth_token_response_token_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTTL`: number, optional, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_token_auth_token_response_token_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`authMethod`: string, required.
     #[serde(rename = "authMethod")]
     pub auth_method: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string, required.
     pub id: ::std::string::String,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`identityUAClientSecretId`: string, optional, nullable.
     #[serde(
         rename = "identityUAClientSecretId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
+    ///`isAccessTokenRevoked`: boolean, optional, default false.
     #[serde(rename = "isAccessTokenRevoked", default)]
     pub is_access_token_revoked: bool,
+    ///`name`: string, optional, nullable.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    ///`subOrganizationId`: string(uuid), optional, nullable.
     #[serde(
         rename = "subOrganizationId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`UpdateUniversalAuthBody`
+///The request body of `updateUniversalAuth` (`PATCH /api/v1/auth/universal-auth/identities/{identityId}`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -12020,21 +13424,25 @@ pub struct UpdateTokenAuthTokenResponseToken {
     schemars::JsonSchema
 )]
 pub struct UpdateUniversalAuthBody {
+    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenMaxTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
+    ///`accessTokenPeriod`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenPeriod",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_period: ::std::option::Option<i64>,
+    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
@@ -12043,11 +13451,13 @@ pub struct UpdateUniversalAuthBody {
     pub access_token_trusted_ips: ::std::vec::Vec<
         UpdateUniversalAuthBodyAccessTokenTrustedIpsItem,
     >,
+    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
+    ///`clientSecretTrustedIps`: array<object>, optional, items >= 1.
     #[serde(
         rename = "clientSecretTrustedIps",
         default,
@@ -12056,21 +13466,25 @@ pub struct UpdateUniversalAuthBody {
     pub client_secret_trusted_ips: ::std::vec::Vec<
         UpdateUniversalAuthBodyClientSecretTrustedIpsItem,
     >,
+    ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
+    ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
     #[serde(
         rename = "lockoutDurationSeconds",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
+    ///`lockoutEnabled`: boolean, optional.
     #[serde(
         rename = "lockoutEnabled",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub lockout_enabled: ::std::option::Option<bool>,
+    ///`lockoutThreshold`: number, optional, range 1..=30.
     #[serde(
         rename = "lockoutThreshold",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -12078,6 +13492,7 @@ pub struct UpdateUniversalAuthBody {
     pub lockout_threshold: ::std::option::Option<f64>,
 }
 impl UpdateUniversalAuthBody {
+    ///A builder for [`UpdateUniversalAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateUniversalAuthBody {
         Default::default()
     }
@@ -12092,10 +13507,12 @@ impl UpdateUniversalAuthBody {
     schemars::JsonSchema
 )]
 pub struct UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
+    ///A builder for [`UpdateUniversalAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
@@ -12110,15 +13527,17 @@ impl UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
+    ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 impl UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
+    ///A builder for [`UpdateUniversalAuthBodyClientSecretTrustedIpsItem`], starting from its defaults.
     pub fn builder() -> builder::UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
         Default::default()
     }
 }
-///`UpdateUniversalAuthResponse`
+///The answer of `updateUniversalAuth` (`PATCH /api/v1/auth/universal-auth/identities/{identityId}`) on success.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -12128,10 +13547,11 @@ impl UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
     schemars::JsonSchema
 )]
 pub struct UpdateUniversalAuthResponse {
+    ///`identityUniversalAuth`: see [`UpdateUniversalAuthResponseIdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
     pub identity_universal_auth: UpdateUniversalAuthResponseIdentityUniversalAuth,
 }
-///`UpdateUniversalAuthResponseIdentityUniversalAuth`
+///`identityUniversalAuth`: object, required.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -12141,62 +13561,77 @@ pub struct UpdateUniversalAuthResponse {
     schemars::JsonSchema
 )]
 pub struct UpdateUniversalAuthResponseIdentityUniversalAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
         default = "defaults::update_universal_auth_response_identity_universal_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
         default = "defaults::update_universal_auth_response_identity_universal_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
         default = "defaults::update_universal_auth_response_identity_universal_auth_access_token_period"
     )]
     pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::update_universal_auth_response_identity_universal_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
+    ///`clientId`: string, required.
     #[serde(rename = "clientId")]
     pub client_id: ::std::string::String,
+    ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[serde(
         rename = "clientSecretTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
+    ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
         default = "defaults::update_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
         default = "defaults::update_universal_auth_response_identity_universal_auth_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
     #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
     pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, default 3.
     #[serde(
         rename = "lockoutThreshold",
         default = "defaults::update_universal_auth_response_identity_universal_auth_lockout_threshold"
     )]
     pub lockout_threshold: f64,
+    ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -12212,11 +13647,15 @@ pub struct UpdateUniversalAuthResponseIdentityUniversalAuth {
 pub struct ValidationIssue {
     ///e.g. `too_big`, `invalid_type`, `custom`.
     pub code: ::std::string::String,
+    ///`inclusive`: boolean, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub inclusive: ::std::option::Option<bool>,
+    ///`maximum`: number, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub maximum: ::std::option::Option<f64>,
+    ///`message`: string, required.
     pub message: ::std::string::String,
+    ///`minimum`: number, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub minimum: ::std::option::Option<f64>,
     ///JSON path of the field.
@@ -12227,6 +13666,7 @@ pub struct ValidationIssue {
 }
 /// Types for composing complex structures.
 pub mod builder {
+    ///A builder for [`super::AttachAlicloudAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAlicloudAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -12260,6 +13700,7 @@ pub mod builder {
         }
     }
     impl AttachAlicloudAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::num::NonZeroU64>,
@@ -12274,6 +13715,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -12288,6 +13730,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -12304,6 +13747,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -12316,6 +13760,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedArns`: string, required, length 1..=500.
         pub fn allowed_arns<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachAlicloudAuthBodyAllowedArns>,
@@ -12355,6 +13800,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -12367,6 +13813,7 @@ pub mod builder {
         }
     }
     impl AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -12399,6 +13846,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachAwsAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAwsAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -12446,6 +13894,7 @@ pub mod builder {
         }
     }
     impl AttachAwsAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::num::NonZeroU64>,
@@ -12460,6 +13909,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -12474,6 +13924,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -12490,6 +13941,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -12502,6 +13954,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedAccountIds`: string, optional, length <= 4096, default "".
         pub fn allowed_account_ids<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachAwsAuthBodyAllowedAccountIds>,
@@ -12516,6 +13969,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
         pub fn allowed_principal_arns<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachAwsAuthBodyAllowedPrincipalArns>,
@@ -12530,6 +13984,7 @@ pub mod builder {
                 });
             self
         }
+        ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
         pub fn sts_endpoint<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachAwsAuthBodyStsEndpoint>,
@@ -12572,6 +14027,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachAwsAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAwsAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -12584,6 +14040,7 @@ pub mod builder {
         }
     }
     impl AttachAwsAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -12616,6 +14073,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachAzureAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAzureAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -12648,6 +14106,7 @@ pub mod builder {
         }
     }
     impl AttachAzureAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -12662,6 +14121,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -12676,6 +14136,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -12692,6 +14153,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -12704,6 +14166,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedServicePrincipalIds`: string, optional, default "".
         pub fn allowed_service_principal_ids<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -12718,6 +14181,7 @@ pub mod builder {
                 });
             self
         }
+        ///`resource`: string, required.
         pub fn resource<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -12730,6 +14194,7 @@ pub mod builder {
                 });
             self
         }
+        ///`tenantId`: string, required.
         pub fn tenant_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -12772,6 +14237,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachAzureAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAzureAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -12784,6 +14250,7 @@ pub mod builder {
         }
     }
     impl AttachAzureAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -12816,6 +14283,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachGcpAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachGcpAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -12859,6 +14327,7 @@ pub mod builder {
         }
     }
     impl AttachGcpAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -12873,6 +14342,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -12887,6 +14357,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -12903,6 +14374,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -12915,6 +14387,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedProjects`: string, optional, default "".
         pub fn allowed_projects<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -12927,6 +14400,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedServiceAccounts`: string, optional, default "".
         pub fn allowed_service_accounts<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -12941,6 +14415,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedZones`: string, optional, default "".
         pub fn allowed_zones<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -12953,6 +14428,7 @@ pub mod builder {
                 });
             self
         }
+        ///`type`: string, required, one of "iam", "gce".
         pub fn type_<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachGcpAuthBodyType>,
@@ -12995,6 +14471,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachGcpAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachGcpAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -13007,6 +14484,7 @@ pub mod builder {
         }
     }
     impl AttachGcpAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13039,6 +14517,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachKubernetesAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct AttachKubernetesAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -13120,6 +14599,7 @@ pub mod builder {
         }
     }
     impl AttachKubernetesAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -13134,6 +14614,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -13148,6 +14629,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -13164,6 +14646,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -13176,6 +14659,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedAudience`: string, required.
         pub fn allowed_audience<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13188,6 +14672,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedNames`: string, required.
         pub fn allowed_names<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13200,6 +14685,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedNamespaces`: string, required.
         pub fn allowed_namespaces<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13214,6 +14700,7 @@ pub mod builder {
                 });
             self
         }
+        ///`caCert`: string, optional.
         pub fn ca_cert<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13226,6 +14713,7 @@ pub mod builder {
                 });
             self
         }
+        ///`gatewayId`: string(uuid), optional, nullable.
         pub fn gateway_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -13238,6 +14726,7 @@ pub mod builder {
                 });
             self
         }
+        ///`gatewayPoolId`: string(uuid), optional, nullable.
         pub fn gateway_pool_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -13250,6 +14739,7 @@ pub mod builder {
                 });
             self
         }
+        ///`kubernetesHost`: string, required, nullable, length >= 1.
         pub fn kubernetes_host<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -13264,6 +14754,7 @@ pub mod builder {
                 });
             self
         }
+        ///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
         pub fn token_review_mode<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachKubernetesAuthBodyTokenReviewMode>,
@@ -13276,6 +14767,7 @@ pub mod builder {
                 });
             self
         }
+        ///`tokenReviewerJwt`: string, optional.
         pub fn token_reviewer_jwt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13290,6 +14782,7 @@ pub mod builder {
                 });
             self
         }
+        ///`verifyTlsCertificate`: boolean, optional.
         pub fn verify_tls_certificate<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -13350,6 +14843,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -13362,6 +14856,7 @@ pub mod builder {
         }
     }
     impl AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13396,6 +14891,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachOciAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachOciAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -13434,6 +14930,7 @@ pub mod builder {
         }
     }
     impl AttachOciAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::num::NonZeroU64>,
@@ -13448,6 +14945,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -13462,6 +14960,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -13478,6 +14977,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -13490,6 +14990,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedUsernames`: string, optional, nullable, length <= 500.
         pub fn allowed_usernames<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -13504,6 +15005,7 @@ pub mod builder {
                 });
             self
         }
+        ///`tenancyOcid`: string, required, length >= 1.
         pub fn tenancy_ocid<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachOciAuthBodyTenancyOcid>,
@@ -13544,6 +15046,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachOciAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachOciAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -13556,6 +15059,7 @@ pub mod builder {
         }
     }
     impl AttachOciAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13588,6 +15092,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachOidcAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachOidcAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -13645,6 +15150,7 @@ pub mod builder {
         }
     }
     impl AttachOidcAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -13659,6 +15165,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -13673,6 +15180,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -13689,6 +15197,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -13701,6 +15210,7 @@ pub mod builder {
                 });
             self
         }
+        ///`boundAudiences`: string, optional, default "".
         pub fn bound_audiences<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13713,6 +15223,7 @@ pub mod builder {
                 });
             self
         }
+        ///`boundClaims`: object, required.
         pub fn bound_claims<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -13727,6 +15238,7 @@ pub mod builder {
                 });
             self
         }
+        ///`boundIssuer`: string, required, length >= 1.
         pub fn bound_issuer<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachOidcAuthBodyBoundIssuer>,
@@ -13739,6 +15251,7 @@ pub mod builder {
                 });
             self
         }
+        ///`boundSubject`: string, optional, default "".
         pub fn bound_subject<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13751,6 +15264,7 @@ pub mod builder {
                 });
             self
         }
+        ///`caCert`: string, optional, default "".
         pub fn ca_cert<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13763,6 +15277,7 @@ pub mod builder {
                 });
             self
         }
+        ///`claimMetadataMapping`: object, optional.
         pub fn claim_metadata_mapping<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -13779,6 +15294,7 @@ pub mod builder {
                 });
             self
         }
+        ///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
         pub fn oidc_discovery_url<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachOidcAuthBodyOidcDiscoveryUrl>,
@@ -13831,6 +15347,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachOidcAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachOidcAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -13843,6 +15360,7 @@ pub mod builder {
         }
     }
     impl AttachOidcAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -13875,6 +15393,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachSpiffeAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachSpiffeAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -13924,6 +15443,7 @@ pub mod builder {
         }
     }
     impl AttachSpiffeAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -13938,6 +15458,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -13952,6 +15473,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -13968,6 +15490,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -13980,6 +15503,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedAudiences`: string, required, length >= 1.
         pub fn allowed_audiences<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachSpiffeAuthBodyAllowedAudiences>,
@@ -13992,6 +15516,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedSpiffeIds`: string, required, length >= 1.
         pub fn allowed_spiffe_ids<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachSpiffeAuthBodyAllowedSpiffeIds>,
@@ -14006,6 +15531,7 @@ pub mod builder {
                 });
             self
         }
+        ///`trustBundleDistribution`: union, required.
         pub fn trust_bundle_distribution<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -14022,6 +15548,7 @@ pub mod builder {
                 });
             self
         }
+        ///`trustDomain`: string, required, length >= 1.
         pub fn trust_domain<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachSpiffeAuthBodyTrustDomain>,
@@ -14066,6 +15593,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -14078,6 +15606,7 @@ pub mod builder {
         }
     }
     impl AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -14110,6 +15639,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachTlsCertAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachTlsCertAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -14148,6 +15678,7 @@ pub mod builder {
         }
     }
     impl AttachTlsCertAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::num::NonZeroU64>,
@@ -14162,6 +15693,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -14176,6 +15708,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -14192,6 +15725,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -14204,6 +15738,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedCommonNames`: string, optional, nullable, length >= 1.
         pub fn allowed_common_names<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -14220,6 +15755,7 @@ pub mod builder {
                 });
             self
         }
+        ///`caCertificate`: string, required, length 1..=10240.
         pub fn ca_certificate<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::AttachTlsCertAuthBodyCaCertificate>,
@@ -14261,6 +15797,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -14273,6 +15810,7 @@ pub mod builder {
         }
     }
     impl AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -14305,6 +15843,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachTokenAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachTokenAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -14328,6 +15867,7 @@ pub mod builder {
         }
     }
     impl AttachTokenAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -14342,6 +15882,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -14356,6 +15897,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -14372,6 +15914,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -14408,6 +15951,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachTokenAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachTokenAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -14420,6 +15964,7 @@ pub mod builder {
         }
     }
     impl AttachTokenAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -14452,6 +15997,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachUniversalAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachUniversalAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -14498,6 +16044,7 @@ pub mod builder {
         }
     }
     impl AttachUniversalAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -14512,6 +16059,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -14526,6 +16074,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
         pub fn access_token_period<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<u64>,
@@ -14540,6 +16089,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -14556,6 +16106,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<i64>,
@@ -14568,6 +16119,7 @@ pub mod builder {
                 });
             self
         }
+        ///`clientSecretTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn client_secret_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -14584,6 +16136,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
         pub fn lockout_counter_reset_seconds<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<f64>,
@@ -14598,6 +16151,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
         pub fn lockout_duration_seconds<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<f64>,
@@ -14612,6 +16166,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutEnabled`: boolean, optional, default true.
         pub fn lockout_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<bool>,
@@ -14624,6 +16179,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
         pub fn lockout_threshold<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<f64>,
@@ -14674,6 +16230,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -14686,6 +16243,7 @@ pub mod builder {
         }
     }
     impl AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -14718,6 +16276,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::AttachUniversalAuthBodyClientSecretTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachUniversalAuthBodyClientSecretTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -14730,6 +16289,7 @@ pub mod builder {
         }
     }
     impl AttachUniversalAuthBodyClientSecretTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -14764,6 +16324,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::CreateTokenAuthTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct CreateTokenAuthTokenBody {
         name: ::std::result::Result<
@@ -14784,6 +16345,7 @@ pub mod builder {
         }
     }
     impl CreateTokenAuthTokenBody {
+        ///`name`: string, optional.
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14794,6 +16356,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -14830,6 +16393,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::CreateUniversalAuthClientSecretBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct CreateUniversalAuthClientSecretBody {
         description: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -14848,6 +16412,7 @@ pub mod builder {
         }
     }
     impl CreateUniversalAuthClientSecretBody {
+        ///`description`: string, optional, default "".
         pub fn description<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -14860,6 +16425,7 @@ pub mod builder {
                 });
             self
         }
+        ///`numUsesLimit`: number, optional, range >= 0, default 0.
         pub fn num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<f64>,
@@ -14872,6 +16438,7 @@ pub mod builder {
                 });
             self
         }
+        ///`ttl`: number, optional, range 0..=315360000, default 0.
         pub fn ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<f64>,
@@ -14906,6 +16473,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithAlicloudAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithAlicloudAuthBody {
         access_key_id: ::std::result::Result<
@@ -14968,6 +16536,7 @@ pub mod builder {
         }
     }
     impl LoginWithAlicloudAuthBody {
+        ///`AccessKeyId`: string, required.
         pub fn access_key_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -14980,6 +16549,7 @@ pub mod builder {
                 });
             self
         }
+        ///`Action`: string, required, one of "GetCallerIdentity".
         pub fn action<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::LoginWithAlicloudAuthBodyAction>,
@@ -14990,6 +16560,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for action: {e}"));
             self
         }
+        ///`Format`: string, required, one of "JSON".
         pub fn format<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::LoginWithAlicloudAuthBodyFormat>,
@@ -15000,6 +16571,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for format: {e}"));
             self
         }
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15012,6 +16584,7 @@ pub mod builder {
                 });
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -15026,6 +16599,7 @@ pub mod builder {
                 });
             self
         }
+        ///`Signature`: string, required.
         pub fn signature<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15038,6 +16612,7 @@ pub mod builder {
                 });
             self
         }
+        ///`SignatureMethod`: string, required, one of "HMAC-SHA1".
         pub fn signature_method<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::LoginWithAlicloudAuthBodySignatureMethod>,
@@ -15050,6 +16625,7 @@ pub mod builder {
                 });
             self
         }
+        ///`SignatureNonce`: string, required.
         pub fn signature_nonce<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15062,6 +16638,7 @@ pub mod builder {
                 });
             self
         }
+        ///`SignatureVersion`: string, required, one of "1.0".
         pub fn signature_version<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::LoginWithAlicloudAuthBodySignatureVersion>,
@@ -15074,6 +16651,7 @@ pub mod builder {
                 });
             self
         }
+        ///`Timestamp`: string(date-time), required.
         pub fn timestamp<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15086,6 +16664,7 @@ pub mod builder {
                 });
             self
         }
+        ///`Version`: string, required.
         pub fn version<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15138,6 +16717,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithAwsAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithAwsAuthBody {
         iam_http_request_method: ::std::result::Result<
@@ -15176,6 +16756,7 @@ pub mod builder {
         }
     }
     impl LoginWithAwsAuthBody {
+        ///`iamHttpRequestMethod`: string, optional, default "POST".
         pub fn iam_http_request_method<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15190,6 +16771,7 @@ pub mod builder {
                 });
             self
         }
+        ///`iamRequestBody`: string, required.
         pub fn iam_request_body<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15202,6 +16784,7 @@ pub mod builder {
                 });
             self
         }
+        ///`iamRequestHeaders`: string, required.
         pub fn iam_request_headers<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15216,6 +16799,7 @@ pub mod builder {
                 });
             self
         }
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15228,6 +16812,7 @@ pub mod builder {
                 });
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -15268,6 +16853,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithAzureAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithAzureAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -15287,6 +16873,7 @@ pub mod builder {
         }
     }
     impl LoginWithAzureAuthBody {
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15299,6 +16886,7 @@ pub mod builder {
                 });
             self
         }
+        ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15309,6 +16897,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for jwt: {e}"));
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -15346,6 +16935,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithGcpAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithGcpAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -15365,6 +16955,7 @@ pub mod builder {
         }
     }
     impl LoginWithGcpAuthBody {
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15377,6 +16968,7 @@ pub mod builder {
                 });
             self
         }
+        ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15387,6 +16979,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for jwt: {e}"));
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -15423,6 +17016,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithJwtAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithJwtAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -15442,6 +17036,7 @@ pub mod builder {
         }
     }
     impl LoginWithJwtAuthBody {
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15454,6 +17049,7 @@ pub mod builder {
                 });
             self
         }
+        ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15464,6 +17060,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for jwt: {e}"));
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -15500,6 +17097,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithKubernetesAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithKubernetesAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -15519,6 +17117,7 @@ pub mod builder {
         }
     }
     impl LoginWithKubernetesAuthBody {
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15531,6 +17130,7 @@ pub mod builder {
                 });
             self
         }
+        ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15541,6 +17141,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for jwt: {e}"));
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -15579,6 +17180,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithLdapAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithLdapAuthBody {
         identity_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
@@ -15606,6 +17208,7 @@ pub mod builder {
         }
     }
     impl LoginWithLdapAuthBody {
+        ///`identityId`: string(uuid), required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -15618,6 +17221,7 @@ pub mod builder {
                 });
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -15632,6 +17236,7 @@ pub mod builder {
                 });
             self
         }
+        ///`password`: string, required, length >= 1.
         pub fn password<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::LoginWithLdapAuthBodyPassword>,
@@ -15644,6 +17249,7 @@ pub mod builder {
                 });
             self
         }
+        ///`username`: string, required, length >= 1.
         pub fn username<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::LoginWithLdapAuthBodyUsername>,
@@ -15681,6 +17287,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithOciAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct LoginWithOciAuthBody {
         headers: ::std::result::Result<
@@ -15705,6 +17312,7 @@ pub mod builder {
         }
     }
     impl LoginWithOciAuthBody {
+        ///Sets `headers`.
         pub fn headers<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::LoginWithOciAuthBodyHeaders>,
@@ -15717,6 +17325,7 @@ pub mod builder {
                 });
             self
         }
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15729,6 +17338,7 @@ pub mod builder {
                 });
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -15743,6 +17353,7 @@ pub mod builder {
                 });
             self
         }
+        ///`userOcid`: string, required.
         pub fn user_ocid<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15779,6 +17390,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithOciAuthBodyHeaders`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithOciAuthBodyHeaders {
         authorization: ::std::result::Result<
@@ -15806,6 +17418,7 @@ pub mod builder {
         }
     }
     impl LoginWithOciAuthBodyHeaders {
+        ///`authorization`: string, required.
         pub fn authorization<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15818,6 +17431,7 @@ pub mod builder {
                 });
             self
         }
+        ///`date`: string, optional.
         pub fn date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15828,6 +17442,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for date: {e}"));
             self
         }
+        ///`host`: string, required.
         pub fn host<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15838,6 +17453,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for host: {e}"));
             self
         }
+        ///`x-date`: string, optional.
         pub fn x_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15874,6 +17490,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithOidcAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithOidcAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -15893,6 +17510,7 @@ pub mod builder {
         }
     }
     impl LoginWithOidcAuthBody {
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15905,6 +17523,7 @@ pub mod builder {
                 });
             self
         }
+        ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15915,6 +17534,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for jwt: {e}"));
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -15952,6 +17572,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithSpiffeAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithSpiffeAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -15971,6 +17592,7 @@ pub mod builder {
         }
     }
     impl LoginWithSpiffeAuthBody {
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15983,6 +17605,7 @@ pub mod builder {
                 });
             self
         }
+        ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -15993,6 +17616,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for jwt: {e}"));
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16031,6 +17655,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithTlsCertAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct LoginWithTlsCertAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -16048,6 +17673,7 @@ pub mod builder {
         }
     }
     impl LoginWithTlsCertAuthBody {
+        ///`identityId`: string, required.
         pub fn identity_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -16060,6 +17686,7 @@ pub mod builder {
                 });
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16096,6 +17723,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::LoginWithUniversalAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithUniversalAuthBody {
         client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -16118,6 +17746,7 @@ pub mod builder {
         }
     }
     impl LoginWithUniversalAuthBody {
+        ///`clientId`: string, required.
         pub fn client_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -16130,6 +17759,7 @@ pub mod builder {
                 });
             self
         }
+        ///`clientSecret`: string, required.
         pub fn client_secret<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -16142,6 +17772,7 @@ pub mod builder {
                 });
             self
         }
+        ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16180,6 +17811,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::RenewIdentityAccessTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct RenewIdentityAccessTokenBody {
         access_token: ::std::result::Result<
@@ -16195,6 +17827,7 @@ pub mod builder {
         }
     }
     impl RenewIdentityAccessTokenBody {
+        ///`accessToken`: string, required.
         pub fn access_token<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -16227,6 +17860,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::RevokeIdentityAccessTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct RevokeIdentityAccessTokenBody {
         access_token: ::std::result::Result<
@@ -16242,6 +17876,7 @@ pub mod builder {
         }
     }
     impl RevokeIdentityAccessTokenBody {
+        ///`accessToken`: string, required.
         pub fn access_token<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -16274,6 +17909,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateAlicloudAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAlicloudAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -16309,6 +17945,7 @@ pub mod builder {
         }
     }
     impl UpdateAlicloudAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16323,6 +17960,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -16337,6 +17975,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16353,6 +17992,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16365,6 +18005,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedArns`: string, required, length 1..=500.
         pub fn allowed_arns<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::UpdateAlicloudAuthBodyAllowedArns>,
@@ -16404,6 +18045,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -16416,6 +18058,7 @@ pub mod builder {
         }
     }
     impl UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -16448,6 +18091,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateAwsAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAwsAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -16493,6 +18137,7 @@ pub mod builder {
         }
     }
     impl UpdateAwsAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16507,6 +18152,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -16521,6 +18167,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16537,6 +18184,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16549,6 +18197,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedAccountIds`: string, optional, length <= 4096.
         pub fn allowed_account_ids<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16565,6 +18214,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedPrincipalArns`: string, optional, length <= 4096.
         pub fn allowed_principal_arns<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16581,6 +18231,7 @@ pub mod builder {
                 });
             self
         }
+        ///`stsEndpoint`: string, optional, length >= 1.
         pub fn sts_endpoint<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16625,6 +18276,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateAwsAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -16637,6 +18289,7 @@ pub mod builder {
         }
     }
     impl UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -16669,6 +18322,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateAzureAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAzureAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -16714,6 +18368,7 @@ pub mod builder {
         }
     }
     impl UpdateAzureAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16728,6 +18383,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -16742,6 +18398,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16758,6 +18415,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16770,6 +18428,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedServicePrincipalIds`: string, optional.
         pub fn allowed_service_principal_ids<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16784,6 +18443,7 @@ pub mod builder {
                 });
             self
         }
+        ///`resource`: string, optional.
         pub fn resource<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16796,6 +18456,7 @@ pub mod builder {
                 });
             self
         }
+        ///`tenantId`: string, optional.
         pub fn tenant_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -16838,6 +18499,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateAzureAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -16850,6 +18512,7 @@ pub mod builder {
         }
     }
     impl UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -16882,6 +18545,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateGcpAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateGcpAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -16932,6 +18596,7 @@ pub mod builder {
         }
     }
     impl UpdateGcpAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16946,6 +18611,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -16960,6 +18626,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -16976,6 +18643,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -16988,6 +18656,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedProjects`: string, optional.
         pub fn allowed_projects<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17000,6 +18669,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedServiceAccounts`: string, optional.
         pub fn allowed_service_accounts<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17014,6 +18684,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedZones`: string, optional.
         pub fn allowed_zones<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17026,6 +18697,7 @@ pub mod builder {
                 });
             self
         }
+        ///`type`: string, optional, one of "iam", "gce".
         pub fn type_<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17070,6 +18742,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateGcpAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -17082,6 +18755,7 @@ pub mod builder {
         }
     }
     impl UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -17114,6 +18788,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateKubernetesAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct UpdateKubernetesAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -17196,6 +18871,7 @@ pub mod builder {
         }
     }
     impl UpdateKubernetesAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17210,6 +18886,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -17224,6 +18901,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17240,6 +18918,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17252,6 +18931,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedAudience`: string, optional.
         pub fn allowed_audience<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17264,6 +18944,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedNames`: string, optional.
         pub fn allowed_names<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17276,6 +18957,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedNamespaces`: string, optional.
         pub fn allowed_namespaces<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17290,6 +18972,7 @@ pub mod builder {
                 });
             self
         }
+        ///`caCert`: string, optional.
         pub fn ca_cert<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17302,6 +18985,7 @@ pub mod builder {
                 });
             self
         }
+        ///`gatewayId`: string(uuid), optional, nullable.
         pub fn gateway_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17316,6 +19000,7 @@ pub mod builder {
                 });
             self
         }
+        ///`gatewayPoolId`: string(uuid), optional, nullable.
         pub fn gateway_pool_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17330,6 +19015,7 @@ pub mod builder {
                 });
             self
         }
+        ///`kubernetesHost`: string, optional, nullable, length >= 1.
         pub fn kubernetes_host<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17346,6 +19032,7 @@ pub mod builder {
                 });
             self
         }
+        ///`tokenReviewMode`: string, optional, one of "api", "gateway".
         pub fn token_review_mode<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17360,6 +19047,7 @@ pub mod builder {
                 });
             self
         }
+        ///`tokenReviewerJwt`: string, optional, nullable.
         pub fn token_reviewer_jwt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17376,6 +19064,7 @@ pub mod builder {
                 });
             self
         }
+        ///`verifyTlsCertificate`: boolean, optional.
         pub fn verify_tls_certificate<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -17436,6 +19125,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -17448,6 +19138,7 @@ pub mod builder {
         }
     }
     impl UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -17482,6 +19173,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateLdapAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct UpdateLdapAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -17567,6 +19259,7 @@ pub mod builder {
         }
     }
     impl UpdateLdapAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17581,6 +19274,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -17595,6 +19289,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17611,6 +19306,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17623,6 +19319,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedFields`: array<object>, optional.
         pub fn allowed_fields<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17637,6 +19334,7 @@ pub mod builder {
                 });
             self
         }
+        ///`bindDN`: string, optional, length >= 1.
         pub fn bind_dn<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17651,6 +19349,7 @@ pub mod builder {
                 });
             self
         }
+        ///`bindPass`: string, optional, length >= 1.
         pub fn bind_pass<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17665,6 +19364,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
         pub fn lockout_counter_reset_seconds<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -17679,6 +19379,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
         pub fn lockout_duration_seconds<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -17693,6 +19394,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutEnabled`: boolean, optional.
         pub fn lockout_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -17705,6 +19407,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutThreshold`: number, optional, range 1..=30.
         pub fn lockout_threshold<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -17717,6 +19420,7 @@ pub mod builder {
                 });
             self
         }
+        ///`searchBase`: string, optional, length >= 1.
         pub fn search_base<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17731,6 +19435,7 @@ pub mod builder {
                 });
             self
         }
+        ///`searchFilter`: string, optional, length >= 1.
         pub fn search_filter<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17745,6 +19450,7 @@ pub mod builder {
                 });
             self
         }
+        ///`templateId`: string, optional.
         pub fn template_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -17757,6 +19463,7 @@ pub mod builder {
                 });
             self
         }
+        ///`url`: string, optional, length >= 1.
         pub fn url<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -17815,6 +19522,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateLdapAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -17827,6 +19535,7 @@ pub mod builder {
         }
     }
     impl UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -17859,6 +19568,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateLdapAuthBodyAllowedFieldsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateLdapAuthBodyAllowedFieldsItem {
         key: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -17873,6 +19583,7 @@ pub mod builder {
         }
     }
     impl UpdateLdapAuthBodyAllowedFieldsItem {
+        ///`key`: string, required.
         pub fn key<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -17883,6 +19594,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for key: {e}"));
             self
         }
+        ///`value`: string, required.
         pub fn value<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -17915,6 +19627,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateOciAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateOciAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -17957,6 +19670,7 @@ pub mod builder {
         }
     }
     impl UpdateOciAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -17971,6 +19685,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -17985,6 +19700,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18001,6 +19717,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18013,6 +19730,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedUsernames`: string, optional, nullable, length <= 500.
         pub fn allowed_usernames<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18029,6 +19747,7 @@ pub mod builder {
                 });
             self
         }
+        ///`tenancyOcid`: string, required, length >= 1.
         pub fn tenancy_ocid<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::UpdateOciAuthBodyTenancyOcid>,
@@ -18069,6 +19788,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateOciAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateOciAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -18081,6 +19801,7 @@ pub mod builder {
         }
     }
     impl UpdateOciAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -18113,6 +19834,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateOidcAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateOidcAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -18178,6 +19900,7 @@ pub mod builder {
         }
     }
     impl UpdateOidcAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18192,6 +19915,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -18206,6 +19930,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18222,6 +19947,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18234,6 +19960,7 @@ pub mod builder {
                 });
             self
         }
+        ///`boundAudiences`: string, optional.
         pub fn bound_audiences<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18246,6 +19973,7 @@ pub mod builder {
                 });
             self
         }
+        ///`boundClaims`: object, optional.
         pub fn bound_claims<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18260,6 +19988,7 @@ pub mod builder {
                 });
             self
         }
+        ///`boundIssuer`: string, optional, length >= 1.
         pub fn bound_issuer<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18274,6 +20003,7 @@ pub mod builder {
                 });
             self
         }
+        ///`boundSubject`: string, optional.
         pub fn bound_subject<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18286,6 +20016,7 @@ pub mod builder {
                 });
             self
         }
+        ///`caCert`: string, optional.
         pub fn ca_cert<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18298,6 +20029,7 @@ pub mod builder {
                 });
             self
         }
+        ///`claimMetadataMapping`: object, optional.
         pub fn claim_metadata_mapping<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18314,6 +20046,7 @@ pub mod builder {
                 });
             self
         }
+        ///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
         pub fn oidc_discovery_url<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18368,6 +20101,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateOidcAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -18380,6 +20114,7 @@ pub mod builder {
         }
     }
     impl UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -18412,6 +20147,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateSpiffeAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateSpiffeAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -18462,6 +20198,7 @@ pub mod builder {
         }
     }
     impl UpdateSpiffeAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18476,6 +20213,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -18490,6 +20228,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18506,6 +20245,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18518,6 +20258,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedAudiences`: string, optional, length >= 1.
         pub fn allowed_audiences<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18532,6 +20273,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedSpiffeIds`: string, optional, length >= 1.
         pub fn allowed_spiffe_ids<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18548,6 +20290,7 @@ pub mod builder {
                 });
             self
         }
+        ///`trustBundleDistribution`: union, optional.
         pub fn trust_bundle_distribution<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18564,6 +20307,7 @@ pub mod builder {
                 });
             self
         }
+        ///`trustDomain`: string, optional, length >= 1.
         pub fn trust_domain<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18610,6 +20354,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -18622,6 +20367,7 @@ pub mod builder {
         }
     }
     impl UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -18654,6 +20400,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateTlsCertAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTlsCertAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -18696,6 +20443,7 @@ pub mod builder {
         }
     }
     impl UpdateTlsCertAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18710,6 +20458,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -18724,6 +20473,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18740,6 +20490,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18752,6 +20503,7 @@ pub mod builder {
                 });
             self
         }
+        ///`allowedCommonNames`: string, optional, nullable, length >= 1.
         pub fn allowed_common_names<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18770,6 +20522,7 @@ pub mod builder {
                 });
             self
         }
+        ///`caCertificate`: string, optional, length 1..=10240.
         pub fn ca_certificate<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18813,6 +20566,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -18825,6 +20579,7 @@ pub mod builder {
         }
     }
     impl UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -18857,6 +20612,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateTokenAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTokenAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -18887,6 +20643,7 @@ pub mod builder {
         }
     }
     impl UpdateTokenAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18901,6 +20658,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -18915,6 +20673,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -18931,6 +20690,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -18967,6 +20727,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateTokenAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -18979,6 +20740,7 @@ pub mod builder {
         }
     }
     impl UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -19011,6 +20773,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateTokenAuthTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTokenAuthTokenBody {
         name: ::std::result::Result<
@@ -19026,6 +20789,7 @@ pub mod builder {
         }
     }
     impl UpdateTokenAuthTokenBody {
+        ///`name`: string, optional.
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -19052,6 +20816,7 @@ pub mod builder {
             Self { name: Ok(value.name) }
         }
     }
+    ///A builder for [`super::UpdateUniversalAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateUniversalAuthBody {
         access_token_max_ttl: ::std::result::Result<
@@ -19112,6 +20877,7 @@ pub mod builder {
         }
     }
     impl UpdateUniversalAuthBody {
+        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -19126,6 +20892,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<u64>>,
@@ -19140,6 +20907,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenPeriod`: integer, optional, range 0..=315360000.
         pub fn access_token_period<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -19154,6 +20922,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -19170,6 +20939,7 @@ pub mod builder {
                 });
             self
         }
+        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         pub fn access_token_ttl<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -19182,6 +20952,7 @@ pub mod builder {
                 });
             self
         }
+        ///`clientSecretTrustedIps`: array<object>, optional, items >= 1.
         pub fn client_secret_trusted_ips<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -19198,6 +20969,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
         pub fn lockout_counter_reset_seconds<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -19212,6 +20984,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
         pub fn lockout_duration_seconds<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -19226,6 +20999,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutEnabled`: boolean, optional.
         pub fn lockout_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -19238,6 +21012,7 @@ pub mod builder {
                 });
             self
         }
+        ///`lockoutThreshold`: number, optional, range 1..=30.
         pub fn lockout_threshold<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -19288,6 +21063,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateUniversalAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -19300,6 +21076,7 @@ pub mod builder {
         }
     }
     impl UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,
@@ -19332,6 +21109,7 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::UpdateUniversalAuthBodyClientSecretTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
         ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -19344,6 +21122,7 @@ pub mod builder {
         }
     }
     impl UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
+        ///`ipAddress`: string, required.
         pub fn ip_address<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::string::String>,

@@ -11,6 +11,8 @@
 //!   signatures);
 //! - every error answer is an [`ErrorResponse`].
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
 mod generated;
 pub use generated::*;
