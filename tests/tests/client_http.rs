@@ -444,3 +444,32 @@ async fn invalid_requests_are_refused_before_sending() {
         .expect("valid request is sent");
     assert_eq!(mock.seen.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_configured_timeout_ends_a_stalled_request() {
+    // A server that accepts the connection and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    let client = Client::connect(BaseUrl::SelfHosted(format!("http://{addr}")))
+        .bearer_token("admin-token")
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = client
+        .get_universal_auth()
+        .identity_id(ID)
+        .send()
+        .await
+        .expect_err("a stalled server times out");
+    match &err {
+        Error::CommunicationError(e) => assert!(e.is_timeout(), "{e:?}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    held.abort();
+}
