@@ -572,6 +572,80 @@ fn document_in(
     }
 }
 
+/// The cargo feature behind which the generated types derive `schemars::JsonSchema`.
+pub const SCHEMARS_FEATURE: &str = "schemars";
+
+/// Puts every `schemars::JsonSchema` derive and `#[schemars(...)]` attribute behind the cargo
+/// feature [`SCHEMARS_FEATURE`]: the derive is most of the types crate's build time (about 13 of
+/// 16 s here) and only schema users (the conformance test, documentation tools) need it.
+pub fn schemars_behind_feature(file: &mut syn::File) {
+    gate_items(&mut file.items);
+}
+
+fn gate_items(items: &mut [Item]) {
+    for item in items {
+        match item {
+            Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    gate_items(inner);
+                }
+            }
+            Item::Struct(st) => {
+                gate_attrs(&mut st.attrs);
+                st.fields.iter_mut().for_each(|f| gate_attrs(&mut f.attrs));
+            }
+            Item::Enum(e) => {
+                gate_attrs(&mut e.attrs);
+                for variant in &mut e.variants {
+                    gate_attrs(&mut variant.attrs);
+                    variant
+                        .fields
+                        .iter_mut()
+                        .for_each(|f| gate_attrs(&mut f.attrs));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn gate_attrs(attrs: &mut Vec<syn::Attribute>) {
+    let feature = SCHEMARS_FEATURE;
+    let mut gated = Vec::with_capacity(attrs.len() + 1);
+    for attr in attrs.drain(..) {
+        if attr.path().is_ident("schemars") {
+            let syn::Meta::List(list) = &attr.meta else {
+                gated.push(attr);
+                continue;
+            };
+            let tokens = &list.tokens;
+            gated.push(syn::parse_quote! { #[cfg_attr(feature = #feature, schemars(#tokens))] });
+        } else if attr.path().is_ident("derive") {
+            let Ok(paths) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) else {
+                gated.push(attr);
+                continue;
+            };
+            let is_schema =
+                |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == "JsonSchema");
+            let (schema, rest): (Vec<syn::Path>, Vec<syn::Path>) =
+                paths.into_iter().partition(is_schema);
+            if schema.is_empty() {
+                gated.push(syn::parse_quote! { #[derive(#(#rest),*)] });
+            } else {
+                gated.push(syn::parse_quote! { #[derive(#(#rest),*)] });
+                gated.push(
+                    syn::parse_quote! { #[cfg_attr(feature = #feature, derive(#(#schema),*))] },
+                );
+            }
+        } else {
+            gated.push(attr);
+        }
+    }
+    *attrs = gated;
+}
+
 /// An identifier for generated code (`Span::call_site`).
 pub fn ident(name: &str) -> syn::Ident {
     syn::Ident::new(name, Span::call_site())

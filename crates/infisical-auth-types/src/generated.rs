@@ -5,14 +5,8 @@
 
 #![allow(clippy::all, dead_code)]
 ///The request body of `attachAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAlicloudAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[serde(
@@ -48,14 +42,8 @@ impl AttachAlicloudAuthBody {
     }
 }
 ///`AttachAlicloudAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -68,17 +56,8 @@ impl AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedArns`: string, required, length 1..=500.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachAlicloudAuthBodyAllowedArns(::std::string::String);
 impl ::std::ops::Deref for AttachAlicloudAuthBodyAllowedArns {
@@ -136,28 +115,16 @@ impl<'de> ::serde::Deserialize<'de> for AttachAlicloudAuthBodyAllowedArns {
     }
 }
 ///The answer of `attachAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`AttachAlicloudAuthResponseIdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
     pub identity_ali_cloud_auth: AttachAlicloudAuthResponseIdentityAliCloudAuth,
 }
 ///`identityAliCloudAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAlicloudAuthResponseIdentityAliCloudAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -203,14 +170,8 @@ pub struct AttachAlicloudAuthResponseIdentityAliCloudAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `attachAwsAuth` (`POST /api/v1/auth/aws-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAwsAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[serde(
@@ -277,14 +238,8 @@ impl AttachAwsAuthBody {
     }
 }
 ///`AttachAwsAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAwsAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -297,17 +252,8 @@ impl AttachAwsAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedAccountIds`: string, optional, length <= 4096, default "".
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachAwsAuthBodyAllowedAccountIds(::std::string::String);
 impl ::std::ops::Deref for AttachAwsAuthBodyAllowedAccountIds {
@@ -367,17 +313,8 @@ impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyAllowedAccountIds {
     }
 }
 ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachAwsAuthBodyAllowedPrincipalArns(::std::string::String);
 impl ::std::ops::Deref for AttachAwsAuthBodyAllowedPrincipalArns {
@@ -438,17 +375,8 @@ impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyAllowedPrincipalArns {
     }
 }
 ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachAwsAuthBodyStsEndpoint(::std::string::String);
 impl ::std::ops::Deref for AttachAwsAuthBodyStsEndpoint {
@@ -507,28 +435,16 @@ impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyStsEndpoint {
     }
 }
 ///The answer of `attachAwsAuth` (`POST /api/v1/auth/aws-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAwsAuthResponse {
     ///`identityAwsAuth`: see [`AttachAwsAuthResponseIdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
     pub identity_aws_auth: AttachAwsAuthResponseIdentityAwsAuth,
 }
 ///`identityAwsAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAwsAuthResponseIdentityAwsAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -586,14 +502,8 @@ pub struct AttachAwsAuthResponseIdentityAwsAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `attachAzureAuth` (`POST /api/v1/auth/azure-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAzureAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
@@ -634,14 +544,8 @@ impl AttachAzureAuthBody {
     }
 }
 ///`AttachAzureAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAzureAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -654,28 +558,16 @@ impl AttachAzureAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///The answer of `attachAzureAuth` (`POST /api/v1/auth/azure-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAzureAuthResponse {
     ///`identityAzureAuth`: see [`AttachAzureAuthResponseIdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
     pub identity_azure_auth: AttachAzureAuthResponseIdentityAzureAuth,
 }
 ///`identityAzureAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAzureAuthResponseIdentityAzureAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -729,14 +621,8 @@ pub struct AttachAzureAuthResponseIdentityAzureAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `attachGcpAuth` (`POST /api/v1/auth/gcp-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachGcpAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
@@ -781,14 +667,8 @@ impl AttachGcpAuthBody {
     }
 }
 ///`AttachGcpAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachGcpAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -811,9 +691,9 @@ impl AttachGcpAuthBodyAccessTokenTrustedIpsItem {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum AttachGcpAuthBodyType {
     ///The value `"iam"`.
     #[serde(rename = "iam")]
@@ -859,28 +739,16 @@ impl ::std::convert::TryFrom<::std::string::String> for AttachGcpAuthBodyType {
     }
 }
 ///The answer of `attachGcpAuth` (`POST /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachGcpAuthResponse {
     ///`identityGcpAuth`: see [`AttachGcpAuthResponseIdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
     pub identity_gcp_auth: AttachGcpAuthResponseIdentityGcpAuth,
 }
 ///`identityGcpAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachGcpAuthResponseIdentityGcpAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -947,14 +815,8 @@ pub struct AttachGcpAuthResponseIdentityGcpAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `attachJwtAuth` (`POST /api/v1/auth/jwt-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "configurationType")]
 pub enum AttachJwtAuthBody {
     ///Jwks
@@ -1061,28 +923,16 @@ pub enum AttachJwtAuthBody {
     },
 }
 ///The answer of `attachJwtAuth` (`POST /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachJwtAuthResponse {
     ///`identityJwtAuth`: see [`AttachJwtAuthResponseIdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
     pub identity_jwt_auth: AttachJwtAuthResponseIdentityJwtAuth,
 }
 ///`identityJwtAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachJwtAuthResponseIdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -1155,13 +1005,8 @@ pub struct AttachJwtAuthResponseIdentityJwtAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `attachKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachKubernetesAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
@@ -1242,14 +1087,8 @@ impl AttachKubernetesAuthBody {
     }
 }
 ///`AttachKubernetesAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -1262,17 +1101,8 @@ impl AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`kubernetesHost`: string, required, nullable, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachKubernetesAuthBodyKubernetesHost(::std::string::String);
 impl ::std::ops::Deref for AttachKubernetesAuthBodyKubernetesHost {
@@ -1338,9 +1168,9 @@ impl<'de> ::serde::Deserialize<'de> for AttachKubernetesAuthBodyKubernetesHost {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum AttachKubernetesAuthBodyTokenReviewMode {
     ///The value `"api"`.
     #[serde(rename = "api")]
@@ -1392,27 +1222,16 @@ impl ::std::default::Default for AttachKubernetesAuthBodyTokenReviewMode {
     }
 }
 ///The answer of `attachKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`AttachKubernetesAuthResponseIdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
     pub identity_kubernetes_auth: AttachKubernetesAuthResponseIdentityKubernetesAuth,
 }
 ///`identityKubernetesAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachKubernetesAuthResponseIdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -1497,13 +1316,8 @@ pub struct AttachKubernetesAuthResponseIdentityKubernetesAuth {
     pub verify_tls_certificate: bool,
 }
 ///The request body of `attachLdapAuth` (`POST /api/v1/auth/ldap-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum AttachLdapAuthBody {
     ///`Template`.
@@ -1650,28 +1464,16 @@ pub enum AttachLdapAuthBody {
     },
 }
 ///The answer of `attachLdapAuth` (`POST /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachLdapAuthResponse {
     ///`identityLdapAuth`: see [`AttachLdapAuthResponseIdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
     pub identity_ldap_auth: AttachLdapAuthResponseIdentityLdapAuth,
 }
 ///`identityLdapAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachLdapAuthResponseIdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -1758,14 +1560,8 @@ pub struct AttachLdapAuthResponseIdentityLdapAuth {
     pub url: ::std::string::String,
 }
 ///The request body of `attachOciAuth` (`POST /api/v1/auth/oci-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOciAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[serde(
@@ -1807,14 +1603,8 @@ impl AttachOciAuthBody {
     }
 }
 ///`AttachOciAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOciAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -1827,17 +1617,8 @@ impl AttachOciAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedUsernames`: string, optional, nullable, length <= 500.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachOciAuthBodyAllowedUsernames(::std::string::String);
 impl ::std::ops::Deref for AttachOciAuthBodyAllowedUsernames {
@@ -1892,17 +1673,8 @@ impl<'de> ::serde::Deserialize<'de> for AttachOciAuthBodyAllowedUsernames {
     }
 }
 ///`tenancyOcid`: string, required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachOciAuthBodyTenancyOcid(::std::string::String);
 impl ::std::ops::Deref for AttachOciAuthBodyTenancyOcid {
@@ -1956,28 +1728,16 @@ impl<'de> ::serde::Deserialize<'de> for AttachOciAuthBodyTenancyOcid {
     }
 }
 ///The answer of `attachOciAuth` (`POST /api/v1/auth/oci-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOciAuthResponse {
     ///`identityOciAuth`: see [`AttachOciAuthResponseIdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
     pub identity_oci_auth: AttachOciAuthResponseIdentityOciAuth,
 }
 ///`identityOciAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOciAuthResponseIdentityOciAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -2035,14 +1795,8 @@ pub struct AttachOciAuthResponseIdentityOciAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `attachOidcAuth` (`POST /api/v1/auth/oidc-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOidcAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
@@ -2106,14 +1860,8 @@ impl AttachOidcAuthBody {
     }
 }
 ///`AttachOidcAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOidcAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -2126,17 +1874,8 @@ impl AttachOidcAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`boundIssuer`: string, required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachOidcAuthBodyBoundIssuer(::std::string::String);
 impl ::std::ops::Deref for AttachOidcAuthBodyBoundIssuer {
@@ -2190,17 +1929,8 @@ impl<'de> ::serde::Deserialize<'de> for AttachOidcAuthBodyBoundIssuer {
     }
 }
 ///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachOidcAuthBodyOidcDiscoveryUrl(::std::string::String);
 impl ::std::ops::Deref for AttachOidcAuthBodyOidcDiscoveryUrl {
@@ -2255,28 +1985,16 @@ impl<'de> ::serde::Deserialize<'de> for AttachOidcAuthBodyOidcDiscoveryUrl {
     }
 }
 ///The answer of `attachOidcAuth` (`POST /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOidcAuthResponse {
     ///`identityOidcAuth`: see [`AttachOidcAuthResponseIdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
     pub identity_oidc_auth: AttachOidcAuthResponseIdentityOidcAuth,
 }
 ///`identityOidcAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOidcAuthResponseIdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -2346,14 +2064,8 @@ pub struct AttachOidcAuthResponseIdentityOidcAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `attachSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachSpiffeAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
@@ -2398,14 +2110,8 @@ impl AttachSpiffeAuthBody {
     }
 }
 ///`AttachSpiffeAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -2418,17 +2124,8 @@ impl AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedAudiences`: string, required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachSpiffeAuthBodyAllowedAudiences(::std::string::String);
 impl ::std::ops::Deref for AttachSpiffeAuthBodyAllowedAudiences {
@@ -2484,17 +2181,8 @@ impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyAllowedAudiences {
     }
 }
 ///`allowedSpiffeIds`: string, required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachSpiffeAuthBodyAllowedSpiffeIds(::std::string::String);
 impl ::std::ops::Deref for AttachSpiffeAuthBodyAllowedSpiffeIds {
@@ -2550,14 +2238,8 @@ impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyAllowedSpiffeIds {
     }
 }
 ///`trustBundleDistribution`: union, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "profile")]
 pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
     ///Static
@@ -2587,17 +2269,8 @@ pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
     },
 }
 ///`trustDomain`: string, required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachSpiffeAuthBodyTrustDomain(::std::string::String);
 impl ::std::ops::Deref for AttachSpiffeAuthBodyTrustDomain {
@@ -2651,28 +2324,16 @@ impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyTrustDomain {
     }
 }
 ///The answer of `attachSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`AttachSpiffeAuthResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: AttachSpiffeAuthResponseIdentitySpiffeAuth,
 }
 ///`identitySpiffeAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachSpiffeAuthResponseIdentitySpiffeAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -2724,14 +2385,8 @@ pub struct AttachSpiffeAuthResponseIdentitySpiffeAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`trustBundleDistribution`: union, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "profile")]
 pub enum AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
@@ -2763,14 +2418,8 @@ pub enum AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     },
 }
 ///The request body of `attachTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTlsCertAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[serde(
@@ -2814,14 +2463,8 @@ impl AttachTlsCertAuthBody {
     }
 }
 ///`AttachTlsCertAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -2834,17 +2477,8 @@ impl AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedCommonNames`: string, optional, nullable, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachTlsCertAuthBodyAllowedCommonNames(::std::string::String);
 impl ::std::ops::Deref for AttachTlsCertAuthBodyAllowedCommonNames {
@@ -2900,17 +2534,8 @@ impl<'de> ::serde::Deserialize<'de> for AttachTlsCertAuthBodyAllowedCommonNames 
     }
 }
 ///`caCertificate`: string, required, length 1..=10240.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct AttachTlsCertAuthBodyCaCertificate(::std::string::String);
 impl ::std::ops::Deref for AttachTlsCertAuthBodyCaCertificate {
@@ -2968,28 +2593,16 @@ impl<'de> ::serde::Deserialize<'de> for AttachTlsCertAuthBodyCaCertificate {
     }
 }
 ///The answer of `attachTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`AttachTlsCertAuthResponseIdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
     pub identity_tls_cert_auth: AttachTlsCertAuthResponseIdentityTlsCertAuth,
 }
 ///`identityTlsCertAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTlsCertAuthResponseIdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -3038,14 +2651,8 @@ pub struct AttachTlsCertAuthResponseIdentityTlsCertAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `attachTokenAuth` (`POST /api/v1/auth/token-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTokenAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
@@ -3088,14 +2695,8 @@ impl AttachTokenAuthBody {
     }
 }
 ///`AttachTokenAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTokenAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -3108,28 +2709,16 @@ impl AttachTokenAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///The answer of `attachTokenAuth` (`POST /api/v1/auth/token-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTokenAuthResponse {
     ///`identityTokenAuth`: see [`AttachTokenAuthResponseIdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
     pub identity_token_auth: AttachTokenAuthResponseIdentityTokenAuth,
 }
 ///`identityTokenAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTokenAuthResponseIdentityTokenAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -3175,14 +2764,8 @@ pub struct AttachTokenAuthResponseIdentityTokenAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `attachUniversalAuth` (`POST /api/v1/auth/universal-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachUniversalAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
@@ -3263,14 +2846,8 @@ impl AttachUniversalAuthBody {
     }
 }
 ///`AttachUniversalAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -3283,14 +2860,8 @@ impl AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`AttachUniversalAuthBodyClientSecretTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachUniversalAuthBodyClientSecretTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -3303,28 +2874,16 @@ impl AttachUniversalAuthBodyClientSecretTrustedIpsItem {
     }
 }
 ///The answer of `attachUniversalAuth` (`POST /api/v1/auth/universal-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`AttachUniversalAuthResponseIdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
     pub identity_universal_auth: AttachUniversalAuthResponseIdentityUniversalAuth,
 }
 ///`identityUniversalAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachUniversalAuthResponseIdentityUniversalAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -3401,41 +2960,22 @@ pub struct AttachUniversalAuthResponseIdentityUniversalAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `clearLdapAuthLockouts` (`POST /api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClearLdapAuthLockoutsResponse {
     ///`deleted`: number, required.
     pub deleted: f64,
 }
 ///The answer of `clearUniversalAuthLockouts` (`POST /api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClearUniversalAuthLockoutsResponse {
     ///`deleted`: number, required.
     pub deleted: f64,
 }
 ///The request body of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateTokenAuthTokenBody {
     ///`name`: string, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3456,17 +2996,8 @@ impl CreateTokenAuthTokenBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct CreateTokenAuthTokenBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for CreateTokenAuthTokenBodyOrganizationSlug {
@@ -3525,13 +3056,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenAuthTokenBodyOrganizationSlug
     }
 }
 ///The answer of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateTokenAuthTokenResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -3550,14 +3076,8 @@ pub struct CreateTokenAuthTokenResponse {
     pub token_type: CreateTokenAuthTokenResponseTokenType,
 }
 ///`tokenData`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateTokenAuthTokenResponseTokenData {
     ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[serde(
@@ -3649,9 +3169,9 @@ pub struct CreateTokenAuthTokenResponseTokenData {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum CreateTokenAuthTokenResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -3692,14 +3212,8 @@ for CreateTokenAuthTokenResponseTokenType {
     }
 }
 ///The request body of `createUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateUniversalAuthClientSecretBody {
     ///`description`: string, optional, default "".
     #[serde(default)]
@@ -3730,13 +3244,8 @@ impl CreateUniversalAuthClientSecretBody {
     }
 }
 ///The answer of `createUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateUniversalAuthClientSecretResponse {
     ///`clientSecret`: string, required.
     #[serde(rename = "clientSecret")]
@@ -3746,14 +3255,8 @@ pub struct CreateUniversalAuthClientSecretResponse {
     pub client_secret_data: CreateUniversalAuthClientSecretResponseClientSecretData,
 }
 ///`clientSecretData`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateUniversalAuthClientSecretResponseClientSecretData {
     ///`clientSecretNumUses`: number, optional, default 0.
     #[serde(
@@ -3794,28 +3297,16 @@ pub struct CreateUniversalAuthClientSecretResponseClientSecretData {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteAlicloudAuth` (`DELETE /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`DeleteAlicloudAuthResponseIdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
     pub identity_ali_cloud_auth: DeleteAlicloudAuthResponseIdentityAliCloudAuth,
 }
 ///`identityAliCloudAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAlicloudAuthResponseIdentityAliCloudAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -3861,28 +3352,16 @@ pub struct DeleteAlicloudAuthResponseIdentityAliCloudAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteAwsAuth` (`DELETE /api/v1/auth/aws-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAwsAuthResponse {
     ///`identityAwsAuth`: see [`DeleteAwsAuthResponseIdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
     pub identity_aws_auth: DeleteAwsAuthResponseIdentityAwsAuth,
 }
 ///`identityAwsAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAwsAuthResponseIdentityAwsAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -3940,28 +3419,16 @@ pub struct DeleteAwsAuthResponseIdentityAwsAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteAzureAuth` (`DELETE /api/v1/auth/azure-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAzureAuthResponse {
     ///`identityAzureAuth`: see [`DeleteAzureAuthResponseIdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
     pub identity_azure_auth: DeleteAzureAuthResponseIdentityAzureAuth,
 }
 ///`identityAzureAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAzureAuthResponseIdentityAzureAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4015,28 +3482,16 @@ pub struct DeleteAzureAuthResponseIdentityAzureAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteGcpAuth` (`DELETE /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteGcpAuthResponse {
     ///`identityGcpAuth`: see [`DeleteGcpAuthResponseIdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
     pub identity_gcp_auth: DeleteGcpAuthResponseIdentityGcpAuth,
 }
 ///`identityGcpAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteGcpAuthResponseIdentityGcpAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4103,28 +3558,16 @@ pub struct DeleteGcpAuthResponseIdentityGcpAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteJwtAuth` (`DELETE /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteJwtAuthResponse {
     ///`identityJwtAuth`: see [`DeleteJwtAuthResponseIdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
     pub identity_jwt_auth: DeleteJwtAuthResponseIdentityJwtAuth,
 }
 ///`identityJwtAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4191,28 +3634,16 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteKubernetesAuth` (`DELETE /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`DeleteKubernetesAuthResponseIdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
     pub identity_kubernetes_auth: DeleteKubernetesAuthResponseIdentityKubernetesAuth,
 }
 ///`identityKubernetesAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4288,28 +3719,16 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     pub verify_tls_certificate: bool,
 }
 ///The answer of `deleteLdapAuth` (`DELETE /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteLdapAuthResponse {
     ///`identityLdapAuth`: see [`DeleteLdapAuthResponseIdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
     pub identity_ldap_auth: DeleteLdapAuthResponseIdentityLdapAuth,
 }
 ///`identityLdapAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteLdapAuthResponseIdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4396,28 +3815,16 @@ pub struct DeleteLdapAuthResponseIdentityLdapAuth {
     pub url: ::std::string::String,
 }
 ///The answer of `deleteOciAuth` (`DELETE /api/v1/auth/oci-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteOciAuthResponse {
     ///`identityOciAuth`: see [`DeleteOciAuthResponseIdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
     pub identity_oci_auth: DeleteOciAuthResponseIdentityOciAuth,
 }
 ///`identityOciAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteOciAuthResponseIdentityOciAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4475,28 +3882,16 @@ pub struct DeleteOciAuthResponseIdentityOciAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteOidcAuth` (`DELETE /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteOidcAuthResponse {
     ///`identityOidcAuth`: see [`DeleteOidcAuthResponseIdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
     pub identity_oidc_auth: DeleteOidcAuthResponseIdentityOidcAuth,
 }
 ///`identityOidcAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4563,28 +3958,16 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteSpiffeAuth` (`DELETE /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`DeleteSpiffeAuthResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: DeleteSpiffeAuthResponseIdentitySpiffeAuth,
 }
 ///`identitySpiffeAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteSpiffeAuthResponseIdentitySpiffeAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4636,14 +4019,8 @@ pub struct DeleteSpiffeAuthResponseIdentitySpiffeAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`trustBundleDistribution`: union, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "profile")]
 pub enum DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
@@ -4675,28 +4052,16 @@ pub enum DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     },
 }
 ///The answer of `deleteTlsCertAuth` (`DELETE /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`DeleteTlsCertAuthResponseIdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
     pub identity_tls_cert_auth: DeleteTlsCertAuthResponseIdentityTlsCertAuth,
 }
 ///`identityTlsCertAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteTlsCertAuthResponseIdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4745,28 +4110,16 @@ pub struct DeleteTlsCertAuthResponseIdentityTlsCertAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteTokenAuth` (`DELETE /api/v1/auth/token-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteTokenAuthResponse {
     ///`identityTokenAuth`: see [`DeleteTokenAuthResponseIdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
     pub identity_token_auth: DeleteTokenAuthResponseIdentityTokenAuth,
 }
 ///`identityTokenAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteTokenAuthResponseIdentityTokenAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4812,28 +4165,16 @@ pub struct DeleteTokenAuthResponseIdentityTokenAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteUniversalAuth` (`DELETE /api/v1/auth/universal-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`DeleteUniversalAuthResponseIdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
     pub identity_universal_auth: DeleteUniversalAuthResponseIdentityUniversalAuth,
 }
 ///`identityUniversalAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteUniversalAuthResponseIdentityUniversalAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -4910,14 +4251,8 @@ pub struct DeleteUniversalAuthResponseIdentityUniversalAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///What went wrong: text, or (on a 422) every validation issue.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum ErrorMessage {
     ///`Text`.
@@ -4931,14 +4266,8 @@ impl ::std::convert::From<::std::vec::Vec<ValidationIssue>> for ErrorMessage {
     }
 }
 ///The body of every Infisical error answer.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ErrorResponse {
     ///Extra detail (e.g. the JSON path of an invalid IP entry).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4956,28 +4285,16 @@ pub struct ErrorResponse {
     pub status_code: u16,
 }
 ///The answer of `getAlicloudAuth` (`GET /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`GetAlicloudAuthResponseIdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
     pub identity_ali_cloud_auth: GetAlicloudAuthResponseIdentityAliCloudAuth,
 }
 ///`identityAliCloudAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAlicloudAuthResponseIdentityAliCloudAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5023,28 +4340,16 @@ pub struct GetAlicloudAuthResponseIdentityAliCloudAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getAwsAuth` (`GET /api/v1/auth/aws-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAwsAuthResponse {
     ///`identityAwsAuth`: see [`GetAwsAuthResponseIdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
     pub identity_aws_auth: GetAwsAuthResponseIdentityAwsAuth,
 }
 ///`identityAwsAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAwsAuthResponseIdentityAwsAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5102,28 +4407,16 @@ pub struct GetAwsAuthResponseIdentityAwsAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getAzureAuth` (`GET /api/v1/auth/azure-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAzureAuthResponse {
     ///`identityAzureAuth`: see [`GetAzureAuthResponseIdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
     pub identity_azure_auth: GetAzureAuthResponseIdentityAzureAuth,
 }
 ///`identityAzureAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAzureAuthResponseIdentityAzureAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5177,28 +4470,16 @@ pub struct GetAzureAuthResponseIdentityAzureAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getGcpAuth` (`GET /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetGcpAuthResponse {
     ///`identityGcpAuth`: see [`GetGcpAuthResponseIdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
     pub identity_gcp_auth: GetGcpAuthResponseIdentityGcpAuth,
 }
 ///`identityGcpAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetGcpAuthResponseIdentityGcpAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5265,28 +4546,16 @@ pub struct GetGcpAuthResponseIdentityGcpAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getJwtAuth` (`GET /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetJwtAuthResponse {
     ///`identityJwtAuth`: see [`GetJwtAuthResponseIdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
     pub identity_jwt_auth: GetJwtAuthResponseIdentityJwtAuth,
 }
 ///`identityJwtAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetJwtAuthResponseIdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5359,27 +4628,16 @@ pub struct GetJwtAuthResponseIdentityJwtAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getKubernetesAuth` (`GET /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`GetKubernetesAuthResponseIdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
     pub identity_kubernetes_auth: GetKubernetesAuthResponseIdentityKubernetesAuth,
 }
 ///`identityKubernetesAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetKubernetesAuthResponseIdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5464,27 +4722,16 @@ pub struct GetKubernetesAuthResponseIdentityKubernetesAuth {
     pub verify_tls_certificate: bool,
 }
 ///The answer of `getLdapAuth` (`GET /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetLdapAuthResponse {
     ///`identityLdapAuth`: see [`GetLdapAuthResponseIdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
     pub identity_ldap_auth: GetLdapAuthResponseIdentityLdapAuth,
 }
 ///`identityLdapAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5583,28 +4830,16 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     pub url: ::std::string::String,
 }
 ///The answer of `getOciAuth` (`GET /api/v1/auth/oci-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetOciAuthResponse {
     ///`identityOciAuth`: see [`GetOciAuthResponseIdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
     pub identity_oci_auth: GetOciAuthResponseIdentityOciAuth,
 }
 ///`identityOciAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetOciAuthResponseIdentityOciAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5662,28 +4897,16 @@ pub struct GetOciAuthResponseIdentityOciAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getOidcAuth` (`GET /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetOidcAuthResponse {
     ///`identityOidcAuth`: see [`GetOidcAuthResponseIdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
     pub identity_oidc_auth: GetOidcAuthResponseIdentityOidcAuth,
 }
 ///`identityOidcAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetOidcAuthResponseIdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5753,28 +4976,16 @@ pub struct GetOidcAuthResponseIdentityOidcAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getSpiffeAuth` (`GET /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`GetSpiffeAuthResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: GetSpiffeAuthResponseIdentitySpiffeAuth,
 }
 ///`identitySpiffeAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetSpiffeAuthResponseIdentitySpiffeAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5826,14 +5037,8 @@ pub struct GetSpiffeAuthResponseIdentitySpiffeAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`trustBundleDistribution`: union, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "profile")]
 pub enum GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
@@ -5865,28 +5070,16 @@ pub enum GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     },
 }
 ///The answer of `getTlsCertAuth` (`GET /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`GetTlsCertAuthResponseIdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
     pub identity_tls_cert_auth: GetTlsCertAuthResponseIdentityTlsCertAuth,
 }
 ///`identityTlsCertAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -5938,28 +5131,16 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getTokenAuth` (`GET /api/v1/auth/token-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthResponse {
     ///`identityTokenAuth`: see [`GetTokenAuthResponseIdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
     pub identity_token_auth: GetTokenAuthResponseIdentityTokenAuth,
 }
 ///`identityTokenAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthResponseIdentityTokenAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -6005,27 +5186,15 @@ pub struct GetTokenAuthResponseIdentityTokenAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getTokenAuthTokenById` (`GET /api/v1/auth/token-auth/tokens/{tokenId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthTokenByIdResponse {
     ///`token`: see [`GetTokenAuthTokenByIdResponseToken`].
     pub token: GetTokenAuthTokenByIdResponseToken,
 }
 ///`token`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthTokenByIdResponseToken {
     ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[serde(
@@ -6107,27 +5276,15 @@ pub struct GetTokenAuthTokenByIdResponseToken {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getTokenAuthTokens` (`GET /api/v1/auth/token-auth/identities/{identityId}/tokens`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthTokensResponse {
     ///`tokens`: array<object>, required.
     pub tokens: ::std::vec::Vec<GetTokenAuthTokensResponseTokensItem>,
 }
 ///`GetTokenAuthTokensResponseTokensItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthTokensResponseTokensItem {
     ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[serde(
@@ -6209,28 +5366,16 @@ pub struct GetTokenAuthTokensResponseTokensItem {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getUniversalAuthClientSecret` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetUniversalAuthClientSecretResponse {
     ///`clientSecretData`: see [`GetUniversalAuthClientSecretResponseClientSecretData`].
     #[serde(rename = "clientSecretData")]
     pub client_secret_data: GetUniversalAuthClientSecretResponseClientSecretData,
 }
 ///`clientSecretData`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetUniversalAuthClientSecretResponseClientSecretData {
     ///`clientSecretNumUses`: number, optional, default 0.
     #[serde(
@@ -6271,28 +5416,16 @@ pub struct GetUniversalAuthClientSecretResponseClientSecretData {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getUniversalAuth` (`GET /api/v1/auth/universal-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`GetUniversalAuthResponseIdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
     pub identity_universal_auth: GetUniversalAuthResponseIdentityUniversalAuth,
 }
 ///`identityUniversalAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetUniversalAuthResponseIdentityUniversalAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -6369,28 +5502,16 @@ pub struct GetUniversalAuthResponseIdentityUniversalAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`JwksAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JwksAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 ///The answer of `listUniversalAuthClientSecrets` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ListUniversalAuthClientSecretsResponse {
     ///`clientSecretData`: array<object>, required.
     #[serde(rename = "clientSecretData")]
@@ -6399,14 +5520,8 @@ pub struct ListUniversalAuthClientSecretsResponse {
     >,
 }
 ///`ListUniversalAuthClientSecretsResponseClientSecretDataItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ListUniversalAuthClientSecretsResponseClientSecretDataItem {
     ///`clientSecretNumUses`: number, optional, default 0.
     #[serde(
@@ -6447,13 +5562,8 @@ pub struct ListUniversalAuthClientSecretsResponseClientSecretDataItem {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAlicloudAuthBody {
     ///`AccessKeyId`: string, required.
     #[serde(rename = "AccessKeyId")]
@@ -6511,9 +5621,9 @@ impl LoginWithAlicloudAuthBody {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthBodyAction {
     ///`GetCallerIdentity`.
     GetCallerIdentity,
@@ -6563,9 +5673,9 @@ impl ::std::convert::TryFrom<::std::string::String> for LoginWithAlicloudAuthBod
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthBodyFormat {
     ///The value `"JSON"`.
     #[serde(rename = "JSON")]
@@ -6606,17 +5716,8 @@ impl ::std::convert::TryFrom<::std::string::String> for LoginWithAlicloudAuthBod
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithAlicloudAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithAlicloudAuthBodyOrganizationSlug {
@@ -6685,9 +5786,9 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAlicloudAuthBodyOrganizationSlu
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthBodySignatureMethod {
     ///The value `"HMAC-SHA1"`.
     #[serde(rename = "HMAC-SHA1")]
@@ -6739,9 +5840,9 @@ for LoginWithAlicloudAuthBodySignatureMethod {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthBodySignatureVersion {
     ///The value `"1.0"`.
     #[serde(rename = "1.0")]
@@ -6783,13 +5884,8 @@ for LoginWithAlicloudAuthBodySignatureVersion {
     }
 }
 ///The answer of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAlicloudAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -6815,9 +5911,9 @@ pub struct LoginWithAlicloudAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -6858,13 +5954,8 @@ for LoginWithAlicloudAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAwsAuthBody {
     ///`iamHttpRequestMethod`: string, optional, default "POST".
     #[serde(
@@ -6895,17 +5986,8 @@ impl LoginWithAwsAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithAwsAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithAwsAuthBodyOrganizationSlug {
@@ -6964,13 +6046,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAwsAuthBodyOrganizationSlug {
     }
 }
 ///The answer of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAwsAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -6996,9 +6073,9 @@ pub struct LoginWithAwsAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAwsAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -7039,13 +6116,8 @@ for LoginWithAwsAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAzureAuthBody {
     ///`identityId`: string, required.
     #[serde(rename = "identityId")]
@@ -7066,17 +6138,8 @@ impl LoginWithAzureAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithAzureAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithAzureAuthBodyOrganizationSlug {
@@ -7135,13 +6198,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAzureAuthBodyOrganizationSlug {
     }
 }
 ///The answer of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAzureAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -7167,9 +6225,9 @@ pub struct LoginWithAzureAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAzureAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -7210,13 +6268,8 @@ for LoginWithAzureAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithGcpAuthBody {
     ///`identityId`: string, required.
     #[serde(rename = "identityId")]
@@ -7237,17 +6290,8 @@ impl LoginWithGcpAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithGcpAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithGcpAuthBodyOrganizationSlug {
@@ -7306,13 +6350,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithGcpAuthBodyOrganizationSlug {
     }
 }
 ///The answer of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithGcpAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -7338,9 +6377,9 @@ pub struct LoginWithGcpAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithGcpAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -7381,13 +6420,8 @@ for LoginWithGcpAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithJwtAuthBody {
     ///`identityId`: string, required.
     #[serde(rename = "identityId")]
@@ -7408,17 +6442,8 @@ impl LoginWithJwtAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithJwtAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithJwtAuthBodyOrganizationSlug {
@@ -7477,13 +6502,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithJwtAuthBodyOrganizationSlug {
     }
 }
 ///The answer of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithJwtAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -7509,9 +6529,9 @@ pub struct LoginWithJwtAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithJwtAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -7552,13 +6572,8 @@ for LoginWithJwtAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithKubernetesAuthBody {
     ///`identityId`: string, required.
     #[serde(rename = "identityId")]
@@ -7581,17 +6596,8 @@ impl LoginWithKubernetesAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithKubernetesAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithKubernetesAuthBodyOrganizationSlug {
@@ -7650,13 +6656,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithKubernetesAuthBodyOrganizationS
     }
 }
 ///The answer of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithKubernetesAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -7682,9 +6683,9 @@ pub struct LoginWithKubernetesAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithKubernetesAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -7725,13 +6726,8 @@ for LoginWithKubernetesAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithLdapAuthBody {
     ///`identityId`: string(uuid), required.
     #[serde(rename = "identityId")]
@@ -7754,17 +6750,8 @@ impl LoginWithLdapAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithLdapAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithLdapAuthBodyOrganizationSlug {
@@ -7823,17 +6810,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyOrganizationSlug {
     }
 }
 ///`password`: string, required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithLdapAuthBodyPassword(::std::string::String);
 impl ::std::ops::Deref for LoginWithLdapAuthBodyPassword {
@@ -7887,17 +6865,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyPassword {
     }
 }
 ///`username`: string, required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithLdapAuthBodyUsername(::std::string::String);
 impl ::std::ops::Deref for LoginWithLdapAuthBodyUsername {
@@ -7951,13 +6920,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyUsername {
     }
 }
 ///The answer of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithLdapAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -7983,9 +6947,9 @@ pub struct LoginWithLdapAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithLdapAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -8026,14 +6990,8 @@ for LoginWithLdapAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOciAuthBody {
     ///`headers`: see [`LoginWithOciAuthBodyHeaders`].
     pub headers: LoginWithOciAuthBodyHeaders,
@@ -8057,13 +7015,8 @@ impl LoginWithOciAuthBody {
     }
 }
 ///`headers`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOciAuthBodyHeaders {
     ///`authorization`: string, required.
     pub authorization: ::std::string::String,
@@ -8083,17 +7036,8 @@ impl LoginWithOciAuthBodyHeaders {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithOciAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithOciAuthBodyOrganizationSlug {
@@ -8152,13 +7096,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithOciAuthBodyOrganizationSlug {
     }
 }
 ///The answer of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOciAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -8184,9 +7123,9 @@ pub struct LoginWithOciAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithOciAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -8227,13 +7166,8 @@ for LoginWithOciAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOidcAuthBody {
     ///`identityId`: string, required.
     #[serde(rename = "identityId")]
@@ -8254,17 +7188,8 @@ impl LoginWithOidcAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithOidcAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithOidcAuthBodyOrganizationSlug {
@@ -8323,13 +7248,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithOidcAuthBodyOrganizationSlug {
     }
 }
 ///The answer of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOidcAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -8355,9 +7275,9 @@ pub struct LoginWithOidcAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithOidcAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -8398,13 +7318,8 @@ for LoginWithOidcAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithSpiffeAuthBody {
     ///`identityId`: string, required.
     #[serde(rename = "identityId")]
@@ -8427,17 +7342,8 @@ impl LoginWithSpiffeAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithSpiffeAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithSpiffeAuthBodyOrganizationSlug {
@@ -8496,13 +7402,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithSpiffeAuthBodyOrganizationSlug 
     }
 }
 ///The answer of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithSpiffeAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -8528,9 +7429,9 @@ pub struct LoginWithSpiffeAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithSpiffeAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -8571,14 +7472,8 @@ for LoginWithSpiffeAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithTlsCertAuthBody {
     ///`identityId`: string, required.
     #[serde(rename = "identityId")]
@@ -8599,17 +7494,8 @@ impl LoginWithTlsCertAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithTlsCertAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithTlsCertAuthBodyOrganizationSlug {
@@ -8668,13 +7554,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithTlsCertAuthBodyOrganizationSlug
     }
 }
 ///The answer of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithTlsCertAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -8700,9 +7581,9 @@ pub struct LoginWithTlsCertAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithTlsCertAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -8743,13 +7624,8 @@ for LoginWithTlsCertAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithUniversalAuthBody {
     ///`clientId`: string, required.
     #[serde(rename = "clientId")]
@@ -8773,17 +7649,8 @@ impl LoginWithUniversalAuthBody {
     }
 }
 ///`organizationSlug`: string, optional, length 1..=64.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LoginWithUniversalAuthBodyOrganizationSlug(::std::string::String);
 impl ::std::ops::Deref for LoginWithUniversalAuthBodyOrganizationSlug {
@@ -8842,13 +7709,8 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithUniversalAuthBodyOrganizationSl
     }
 }
 ///The answer of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithUniversalAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -8874,9 +7736,9 @@ pub struct LoginWithUniversalAuthResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithUniversalAuthResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -8917,28 +7779,16 @@ for LoginWithUniversalAuthResponseTokenType {
     }
 }
 ///`ManualAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ManualAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 ///`ManualAllowedFieldsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ManualAllowedFieldsItem {
     ///`key`: string, required.
     pub key: ::std::string::String,
@@ -8946,17 +7796,8 @@ pub struct ManualAllowedFieldsItem {
     pub value: ::std::string::String,
 }
 ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct ManualSearchFilter(::std::string::String);
 impl ::std::ops::Deref for ManualSearchFilter {
@@ -9015,14 +7856,8 @@ impl<'de> ::serde::Deserialize<'de> for ManualSearchFilter {
     }
 }
 ///A key or an array index in a JSON path.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum PathSegment {
     ///`Key`.
@@ -9044,28 +7879,16 @@ impl ::std::convert::From<u64> for PathSegment {
     }
 }
 ///The answer of `refreshSpiffeBundle` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}/refresh-bundle`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RefreshSpiffeBundleResponse {
     ///`identitySpiffeAuth`: see [`RefreshSpiffeBundleResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: RefreshSpiffeBundleResponseIdentitySpiffeAuth,
 }
 ///`identitySpiffeAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RefreshSpiffeBundleResponseIdentitySpiffeAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -9117,14 +7940,8 @@ pub struct RefreshSpiffeBundleResponseIdentitySpiffeAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`trustBundleDistribution`: union, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "profile")]
 pub enum RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
@@ -9156,13 +7973,8 @@ pub enum RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution {
     },
 }
 ///The request body of `renewIdentityAccessToken` (`POST /api/v1/auth/token/renew`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RenewIdentityAccessTokenBody {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -9175,13 +7987,8 @@ impl RenewIdentityAccessTokenBody {
     }
 }
 ///The answer of `renewIdentityAccessToken` (`POST /api/v1/auth/token/renew`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RenewIdentityAccessTokenResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -9207,9 +8014,9 @@ pub struct RenewIdentityAccessTokenResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum RenewIdentityAccessTokenResponseTokenType {
     ///`Bearer`.
     Bearer,
@@ -9250,13 +8057,8 @@ for RenewIdentityAccessTokenResponseTokenType {
     }
 }
 ///The request body of `revokeIdentityAccessToken` (`POST /api/v1/auth/token/revoke`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeIdentityAccessTokenBody {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
@@ -9269,54 +8071,30 @@ impl RevokeIdentityAccessTokenBody {
     }
 }
 ///The answer of `revokeIdentityAccessToken` (`POST /api/v1/auth/token/revoke`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeIdentityAccessTokenResponse {
     ///`message`: string, required.
     pub message: ::std::string::String,
 }
 ///The answer of `revokeTokenAuthToken` (`POST /api/v1/auth/token-auth/tokens/{tokenId}/revoke`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeTokenAuthTokenResponse {
     ///`message`: string, required.
     pub message: ::std::string::String,
 }
 ///The answer of `revokeUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeUniversalAuthClientSecretResponse {
     ///`clientSecretData`: see [`RevokeUniversalAuthClientSecretResponseClientSecretData`].
     #[serde(rename = "clientSecretData")]
     pub client_secret_data: RevokeUniversalAuthClientSecretResponseClientSecretData,
 }
 ///`clientSecretData`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeUniversalAuthClientSecretResponseClientSecretData {
     ///`clientSecretNumUses`: number, optional, default 0.
     #[serde(
@@ -9357,31 +8135,16 @@ pub struct RevokeUniversalAuthClientSecretResponseClientSecretData {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`StaticAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct StaticAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 ///`bundle`: string, required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct StaticBundle(::std::string::String);
 impl ::std::ops::Deref for StaticBundle {
@@ -9435,17 +8198,8 @@ impl<'de> ::serde::Deserialize<'de> for StaticBundle {
     }
 }
 ///`StaticPublicKeysItem`
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct StaticPublicKeysItem(::std::string::String);
 impl ::std::ops::Deref for StaticPublicKeysItem {
@@ -9499,28 +8253,16 @@ impl<'de> ::serde::Deserialize<'de> for StaticPublicKeysItem {
     }
 }
 ///`TemplateAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TemplateAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
     pub ip_address: ::std::string::String,
 }
 ///`TemplateAllowedFieldsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TemplateAllowedFieldsItem {
     ///`key`: string, required.
     pub key: ::std::string::String,
@@ -9528,17 +8270,8 @@ pub struct TemplateAllowedFieldsItem {
     pub value: ::std::string::String,
 }
 ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct TemplateSearchFilter(::std::string::String);
 impl ::std::ops::Deref for TemplateSearchFilter {
@@ -9597,14 +8330,8 @@ impl<'de> ::serde::Deserialize<'de> for TemplateSearchFilter {
     }
 }
 ///A trusted IP entry as the server stores it.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TrustedIpRecord {
     ///The address or CIDR block as typed.
     #[serde(rename = "ipAddress")]
@@ -9627,9 +8354,9 @@ pub struct TrustedIpRecord {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum TrustedIpRecordType {
     ///The value `"ipv4"`.
     #[serde(rename = "ipv4")]
@@ -9675,14 +8402,8 @@ impl ::std::convert::TryFrom<::std::string::String> for TrustedIpRecordType {
     }
 }
 ///The request body of `updateAlicloudAuth` (`PATCH /api/v1/auth/alicloud-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAlicloudAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -9722,14 +8443,8 @@ impl UpdateAlicloudAuthBody {
     }
 }
 ///`UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -9742,17 +8457,8 @@ impl UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedArns`: string, required, length 1..=500.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateAlicloudAuthBodyAllowedArns(::std::string::String);
 impl ::std::ops::Deref for UpdateAlicloudAuthBodyAllowedArns {
@@ -9810,28 +8516,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAlicloudAuthBodyAllowedArns {
     }
 }
 ///The answer of `updateAlicloudAuth` (`PATCH /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`UpdateAlicloudAuthResponseIdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
     pub identity_ali_cloud_auth: UpdateAlicloudAuthResponseIdentityAliCloudAuth,
 }
 ///`identityAliCloudAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAlicloudAuthResponseIdentityAliCloudAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -9877,15 +8571,8 @@ pub struct UpdateAlicloudAuthResponseIdentityAliCloudAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateAwsAuth` (`PATCH /api/v1/auth/aws-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAwsAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -9942,14 +8629,8 @@ impl UpdateAwsAuthBody {
     }
 }
 ///`UpdateAwsAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -9962,17 +8643,8 @@ impl UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedAccountIds`: string, optional, length <= 4096.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateAwsAuthBodyAllowedAccountIds(::std::string::String);
 impl ::std::ops::Deref for UpdateAwsAuthBodyAllowedAccountIds {
@@ -10027,17 +8699,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyAllowedAccountIds {
     }
 }
 ///`allowedPrincipalArns`: string, optional, length <= 4096.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateAwsAuthBodyAllowedPrincipalArns(::std::string::String);
 impl ::std::ops::Deref for UpdateAwsAuthBodyAllowedPrincipalArns {
@@ -10093,17 +8756,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyAllowedPrincipalArns {
     }
 }
 ///`stsEndpoint`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateAwsAuthBodyStsEndpoint(::std::string::String);
 impl ::std::ops::Deref for UpdateAwsAuthBodyStsEndpoint {
@@ -10157,28 +8811,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyStsEndpoint {
     }
 }
 ///The answer of `updateAwsAuth` (`PATCH /api/v1/auth/aws-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAwsAuthResponse {
     ///`identityAwsAuth`: see [`UpdateAwsAuthResponseIdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
     pub identity_aws_auth: UpdateAwsAuthResponseIdentityAwsAuth,
 }
 ///`identityAwsAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAwsAuthResponseIdentityAwsAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -10236,15 +8878,8 @@ pub struct UpdateAwsAuthResponseIdentityAwsAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateAzureAuth` (`PATCH /api/v1/auth/azure-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAzureAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -10293,14 +8928,8 @@ impl UpdateAzureAuthBody {
     }
 }
 ///`UpdateAzureAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -10313,28 +8942,16 @@ impl UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///The answer of `updateAzureAuth` (`PATCH /api/v1/auth/azure-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAzureAuthResponse {
     ///`identityAzureAuth`: see [`UpdateAzureAuthResponseIdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
     pub identity_azure_auth: UpdateAzureAuthResponseIdentityAzureAuth,
 }
 ///`identityAzureAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAzureAuthResponseIdentityAzureAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -10388,15 +9005,8 @@ pub struct UpdateAzureAuthResponseIdentityAzureAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateGcpAuth` (`PATCH /api/v1/auth/gcp-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateGcpAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -10454,14 +9064,8 @@ impl UpdateGcpAuthBody {
     }
 }
 ///`UpdateGcpAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -10484,9 +9088,9 @@ impl UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum UpdateGcpAuthBodyType {
     ///The value `"iam"`.
     #[serde(rename = "iam")]
@@ -10532,28 +9136,16 @@ impl ::std::convert::TryFrom<::std::string::String> for UpdateGcpAuthBodyType {
     }
 }
 ///The answer of `updateGcpAuth` (`PATCH /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateGcpAuthResponse {
     ///`identityGcpAuth`: see [`UpdateGcpAuthResponseIdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
     pub identity_gcp_auth: UpdateGcpAuthResponseIdentityGcpAuth,
 }
 ///`identityGcpAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateGcpAuthResponseIdentityGcpAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -10620,14 +9212,8 @@ pub struct UpdateGcpAuthResponseIdentityGcpAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateJwtAuth` (`PATCH /api/v1/auth/jwt-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "configurationType")]
 pub enum UpdateJwtAuthBody {
     ///Jwks
@@ -10777,28 +9363,16 @@ pub enum UpdateJwtAuthBody {
     },
 }
 ///The answer of `updateJwtAuth` (`PATCH /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateJwtAuthResponse {
     ///`identityJwtAuth`: see [`UpdateJwtAuthResponseIdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
     pub identity_jwt_auth: UpdateJwtAuthResponseIdentityJwtAuth,
 }
 ///`identityJwtAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateJwtAuthResponseIdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -10871,14 +9445,8 @@ pub struct UpdateJwtAuthResponseIdentityJwtAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateKubernetesAuth` (`PATCH /api/v1/auth/kubernetes-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateKubernetesAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -10935,7 +9503,10 @@ pub struct UpdateKubernetesAuthBody {
         default,
         deserialize_with = "three_state::deserialize"
     )]
-    #[schemars(with = "::std::option::Option<::std::option::Option<::uuid::Uuid>>")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::std::option::Option<::std::option::Option<::uuid::Uuid>>")
+    )]
     pub gateway_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[serde(
@@ -10944,7 +9515,10 @@ pub struct UpdateKubernetesAuthBody {
         default,
         deserialize_with = "three_state::deserialize"
     )]
-    #[schemars(with = "::std::option::Option<::std::option::Option<::uuid::Uuid>>")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::std::option::Option<::std::option::Option<::uuid::Uuid>>")
+    )]
     pub gateway_pool_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`kubernetesHost`: string, optional, nullable, length >= 1.
     #[serde(
@@ -10953,8 +9527,11 @@ pub struct UpdateKubernetesAuthBody {
         default,
         deserialize_with = "three_state::deserialize"
     )]
-    #[schemars(
-        with = "::std::option::Option<::std::option::Option<UpdateKubernetesAuthBodyKubernetesHost>>"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "::std::option::Option<::std::option::Option<UpdateKubernetesAuthBodyKubernetesHost>>"
+        )
     )]
     pub kubernetes_host: ::std::option::Option<
         ::std::option::Option<UpdateKubernetesAuthBodyKubernetesHost>,
@@ -10974,8 +9551,11 @@ pub struct UpdateKubernetesAuthBody {
         default,
         deserialize_with = "three_state::deserialize"
     )]
-    #[schemars(
-        with = "::std::option::Option<::std::option::Option<::std::string::String>>"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "::std::option::Option<::std::option::Option<::std::string::String>>"
+        )
     )]
     pub token_reviewer_jwt: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -10994,14 +9574,8 @@ impl UpdateKubernetesAuthBody {
     }
 }
 ///`UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -11014,17 +9588,8 @@ impl UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`kubernetesHost`: string, optional, nullable, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateKubernetesAuthBodyKubernetesHost(::std::string::String);
 impl ::std::ops::Deref for UpdateKubernetesAuthBodyKubernetesHost {
@@ -11090,9 +9655,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateKubernetesAuthBodyKubernetesHost {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
+    PartialOrd
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum UpdateKubernetesAuthBodyTokenReviewMode {
     ///The value `"api"`.
     #[serde(rename = "api")]
@@ -11139,27 +9704,16 @@ for UpdateKubernetesAuthBodyTokenReviewMode {
     }
 }
 ///The answer of `updateKubernetesAuth` (`PATCH /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`UpdateKubernetesAuthResponseIdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
     pub identity_kubernetes_auth: UpdateKubernetesAuthResponseIdentityKubernetesAuth,
 }
 ///`identityKubernetesAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateKubernetesAuthResponseIdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -11244,14 +9798,8 @@ pub struct UpdateKubernetesAuthResponseIdentityKubernetesAuth {
     pub verify_tls_certificate: bool,
 }
 ///The request body of `updateLdapAuth` (`PATCH /api/v1/auth/ldap-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateLdapAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -11346,14 +9894,8 @@ impl UpdateLdapAuthBody {
     }
 }
 ///`UpdateLdapAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -11366,14 +9908,8 @@ impl UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`UpdateLdapAuthBodyAllowedFieldsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateLdapAuthBodyAllowedFieldsItem {
     ///`key`: string, required.
     pub key: ::std::string::String,
@@ -11387,17 +9923,8 @@ impl UpdateLdapAuthBodyAllowedFieldsItem {
     }
 }
 ///`bindDN`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateLdapAuthBodyBindDn(::std::string::String);
 impl ::std::ops::Deref for UpdateLdapAuthBodyBindDn {
@@ -11451,17 +9978,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyBindDn {
     }
 }
 ///`bindPass`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateLdapAuthBodyBindPass(::std::string::String);
 impl ::std::ops::Deref for UpdateLdapAuthBodyBindPass {
@@ -11515,17 +10033,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyBindPass {
     }
 }
 ///`searchBase`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateLdapAuthBodySearchBase(::std::string::String);
 impl ::std::ops::Deref for UpdateLdapAuthBodySearchBase {
@@ -11579,17 +10088,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodySearchBase {
     }
 }
 ///`searchFilter`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateLdapAuthBodySearchFilter(::std::string::String);
 impl ::std::ops::Deref for UpdateLdapAuthBodySearchFilter {
@@ -11643,17 +10143,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodySearchFilter {
     }
 }
 ///`url`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateLdapAuthBodyUrl(::std::string::String);
 impl ::std::ops::Deref for UpdateLdapAuthBodyUrl {
@@ -11707,28 +10198,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyUrl {
     }
 }
 ///The answer of `updateLdapAuth` (`PATCH /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateLdapAuthResponse {
     ///`identityLdapAuth`: see [`UpdateLdapAuthResponseIdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
     pub identity_ldap_auth: UpdateLdapAuthResponseIdentityLdapAuth,
 }
 ///`identityLdapAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateLdapAuthResponseIdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -11815,14 +10294,8 @@ pub struct UpdateLdapAuthResponseIdentityLdapAuth {
     pub url: ::std::string::String,
 }
 ///The request body of `updateOciAuth` (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOciAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -11858,8 +10331,11 @@ pub struct UpdateOciAuthBody {
         default,
         deserialize_with = "three_state::deserialize"
     )]
-    #[schemars(
-        with = "::std::option::Option<::std::option::Option<UpdateOciAuthBodyAllowedUsernames>>"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "::std::option::Option<::std::option::Option<UpdateOciAuthBodyAllowedUsernames>>"
+        )
     )]
     pub allowed_usernames: ::std::option::Option<
         ::std::option::Option<UpdateOciAuthBodyAllowedUsernames>,
@@ -11875,14 +10351,8 @@ impl UpdateOciAuthBody {
     }
 }
 ///`UpdateOciAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOciAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -11895,17 +10365,8 @@ impl UpdateOciAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedUsernames`: string, optional, nullable, length <= 500.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateOciAuthBodyAllowedUsernames(::std::string::String);
 impl ::std::ops::Deref for UpdateOciAuthBodyAllowedUsernames {
@@ -11960,17 +10421,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOciAuthBodyAllowedUsernames {
     }
 }
 ///`tenancyOcid`: string, required, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateOciAuthBodyTenancyOcid(::std::string::String);
 impl ::std::ops::Deref for UpdateOciAuthBodyTenancyOcid {
@@ -12024,28 +10476,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOciAuthBodyTenancyOcid {
     }
 }
 ///The answer of `updateOciAuth` (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOciAuthResponse {
     ///`identityOciAuth`: see [`UpdateOciAuthResponseIdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
     pub identity_oci_auth: UpdateOciAuthResponseIdentityOciAuth,
 }
 ///`identityOciAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOciAuthResponseIdentityOciAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -12103,15 +10543,8 @@ pub struct UpdateOciAuthResponseIdentityOciAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateOidcAuth` (`PATCH /api/v1/auth/oidc-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOidcAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -12195,14 +10628,8 @@ impl UpdateOidcAuthBody {
     }
 }
 ///`UpdateOidcAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -12215,17 +10642,8 @@ impl UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`boundIssuer`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateOidcAuthBodyBoundIssuer(::std::string::String);
 impl ::std::ops::Deref for UpdateOidcAuthBodyBoundIssuer {
@@ -12279,17 +10697,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOidcAuthBodyBoundIssuer {
     }
 }
 ///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateOidcAuthBodyOidcDiscoveryUrl(::std::string::String);
 impl ::std::ops::Deref for UpdateOidcAuthBodyOidcDiscoveryUrl {
@@ -12344,28 +10753,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOidcAuthBodyOidcDiscoveryUrl {
     }
 }
 ///The answer of `updateOidcAuth` (`PATCH /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOidcAuthResponse {
     ///`identityOidcAuth`: see [`UpdateOidcAuthResponseIdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
     pub identity_oidc_auth: UpdateOidcAuthResponseIdentityOidcAuth,
 }
 ///`identityOidcAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOidcAuthResponseIdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -12435,15 +10832,8 @@ pub struct UpdateOidcAuthResponseIdentityOidcAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateSpiffeAuth` (`PATCH /api/v1/auth/spiffe-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateSpiffeAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -12506,14 +10896,8 @@ impl UpdateSpiffeAuthBody {
     }
 }
 ///`UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -12526,17 +10910,8 @@ impl UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedAudiences`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateSpiffeAuthBodyAllowedAudiences(::std::string::String);
 impl ::std::ops::Deref for UpdateSpiffeAuthBodyAllowedAudiences {
@@ -12592,17 +10967,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyAllowedAudiences {
     }
 }
 ///`allowedSpiffeIds`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateSpiffeAuthBodyAllowedSpiffeIds(::std::string::String);
 impl ::std::ops::Deref for UpdateSpiffeAuthBodyAllowedSpiffeIds {
@@ -12658,14 +11024,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyAllowedSpiffeIds {
     }
 }
 ///`trustBundleDistribution`: union, optional.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "profile")]
 pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
     ///Static
@@ -12695,17 +11055,8 @@ pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
     },
 }
 ///`trustDomain`: string, optional, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateSpiffeAuthBodyTrustDomain(::std::string::String);
 impl ::std::ops::Deref for UpdateSpiffeAuthBodyTrustDomain {
@@ -12759,28 +11110,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyTrustDomain {
     }
 }
 ///The answer of `updateSpiffeAuth` (`PATCH /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`UpdateSpiffeAuthResponseIdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
     pub identity_spiffe_auth: UpdateSpiffeAuthResponseIdentitySpiffeAuth,
 }
 ///`identitySpiffeAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateSpiffeAuthResponseIdentitySpiffeAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -12832,14 +11171,8 @@ pub struct UpdateSpiffeAuthResponseIdentitySpiffeAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`trustBundleDistribution`: union, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "profile")]
 pub enum UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     ///Static
@@ -12871,15 +11204,8 @@ pub enum UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
     },
 }
 ///The request body of `updateTlsCertAuth` (`PATCH /api/v1/auth/tls-cert-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTlsCertAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -12915,8 +11241,11 @@ pub struct UpdateTlsCertAuthBody {
         default,
         deserialize_with = "three_state::deserialize"
     )]
-    #[schemars(
-        with = "::std::option::Option<::std::option::Option<UpdateTlsCertAuthBodyAllowedCommonNames>>"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "::std::option::Option<::std::option::Option<UpdateTlsCertAuthBodyAllowedCommonNames>>"
+        )
     )]
     pub allowed_common_names: ::std::option::Option<
         ::std::option::Option<UpdateTlsCertAuthBodyAllowedCommonNames>,
@@ -12935,14 +11264,8 @@ impl UpdateTlsCertAuthBody {
     }
 }
 ///`UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -12955,17 +11278,8 @@ impl UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`allowedCommonNames`: string, optional, nullable, length >= 1.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateTlsCertAuthBodyAllowedCommonNames(::std::string::String);
 impl ::std::ops::Deref for UpdateTlsCertAuthBodyAllowedCommonNames {
@@ -13021,17 +11335,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTlsCertAuthBodyAllowedCommonNames 
     }
 }
 ///`caCertificate`: string, optional, length 1..=10240.
-#[derive(
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct UpdateTlsCertAuthBodyCaCertificate(::std::string::String);
 impl ::std::ops::Deref for UpdateTlsCertAuthBodyCaCertificate {
@@ -13089,28 +11394,16 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTlsCertAuthBodyCaCertificate {
     }
 }
 ///The answer of `updateTlsCertAuth` (`PATCH /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`UpdateTlsCertAuthResponseIdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
     pub identity_tls_cert_auth: UpdateTlsCertAuthResponseIdentityTlsCertAuth,
 }
 ///`identityTlsCertAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTlsCertAuthResponseIdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -13159,15 +11452,8 @@ pub struct UpdateTlsCertAuthResponseIdentityTlsCertAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateTokenAuth` (`PATCH /api/v1/auth/token-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -13204,14 +11490,8 @@ impl UpdateTokenAuthBody {
     }
 }
 ///`UpdateTokenAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -13224,28 +11504,16 @@ impl UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///The answer of `updateTokenAuth` (`PATCH /api/v1/auth/token-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthResponse {
     ///`identityTokenAuth`: see [`UpdateTokenAuthResponseIdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
     pub identity_token_auth: UpdateTokenAuthResponseIdentityTokenAuth,
 }
 ///`identityTokenAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthResponseIdentityTokenAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -13291,15 +11559,8 @@ pub struct UpdateTokenAuthResponseIdentityTokenAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateTokenAuthToken` (`PATCH /api/v1/auth/token-auth/tokens/{tokenId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthTokenBody {
     ///`name`: string, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13312,27 +11573,15 @@ impl UpdateTokenAuthTokenBody {
     }
 }
 ///The answer of `updateTokenAuthToken` (`PATCH /api/v1/auth/token-auth/tokens/{tokenId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthTokenResponse {
     ///`token`: see [`UpdateTokenAuthTokenResponseToken`].
     pub token: UpdateTokenAuthTokenResponseToken,
 }
 ///`token`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthTokenResponseToken {
     ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[serde(
@@ -13414,15 +11663,8 @@ pub struct UpdateTokenAuthTokenResponseToken {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `updateUniversalAuth` (`PATCH /api/v1/auth/universal-auth/identities/{identityId}`).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateUniversalAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[serde(
@@ -13498,14 +11740,8 @@ impl UpdateUniversalAuthBody {
     }
 }
 ///`UpdateUniversalAuthBodyAccessTokenTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -13518,14 +11754,8 @@ impl UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
     }
 }
 ///`UpdateUniversalAuthBodyClientSecretTrustedIpsItem`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
     ///`ipAddress`: string, required.
     #[serde(rename = "ipAddress")]
@@ -13538,28 +11768,16 @@ impl UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
     }
 }
 ///The answer of `updateUniversalAuth` (`PATCH /api/v1/auth/universal-auth/identities/{identityId}`) on success.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`UpdateUniversalAuthResponseIdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
     pub identity_universal_auth: UpdateUniversalAuthResponseIdentityUniversalAuth,
 }
 ///`identityUniversalAuth`: object, required.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateUniversalAuthResponseIdentityUniversalAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
@@ -13636,14 +11854,8 @@ pub struct UpdateUniversalAuthResponseIdentityUniversalAuth {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///One validation issue of a 422 answer.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidationIssue {
     ///e.g. `too_big`, `invalid_type`, `custom`.
     pub code: ::std::string::String,

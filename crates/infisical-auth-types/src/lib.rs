@@ -2,7 +2,8 @@
 //! 78 operations), generated from the spec in `openapi/` by `cargo xtask codegen`.
 //!
 //! One set of types serves the client (`infisical-auth-client`) and the server stubs. Every type
-//! derives `serde` and `schemars::JsonSchema`; request types have builders (`X::builder()`).
+//! derives `serde` (and `schemars::JsonSchema` with the `schemars` feature); request types have
+//! builders (`X::builder()`).
 //! Conventions worth knowing:
 //! - a PATCH field that may be `null` is `Option<Option<T>>`: `None` leaves the setting alone
 //!   (absent on the wire), `Some(None)` clears it (`null`), `Some(Some(v))` sets it;

@@ -340,10 +340,15 @@ impl TrustedIp {
         }
     }
 
-    /// The entry as Infisical stores and returns it: `{ipAddress, type, prefix?}`.
+    /// The entry as Infisical stores and returns it: `{ipAddress, type, prefix?}`, the address as
+    /// typed and a block's prefix apart (`10.1.2.3/8` is `{"ipAddress": "10.1.2.3", "prefix": 8}`).
     pub fn to_stored_json(&self) -> Value {
         let mut m = Map::new();
-        m.insert("ipAddress".into(), Value::String(self.text.clone()));
+        let address = self
+            .text
+            .split_once('/')
+            .map_or(self.text.as_str(), |(a, _)| a);
+        m.insert("ipAddress".into(), Value::String(address.to_owned()));
         m.insert("type".into(), Value::String(self.kind().as_str().into()));
         if let Some(p) = self.prefix {
             m.insert("prefix".into(), Value::from(p));
@@ -388,14 +393,18 @@ impl TrustedIpList {
             .map(TrustedIpList::new)
     }
 
-    /// Reads a request or stored JSON array of `{ipAddress, ...}` objects; `None` if the shape is wrong or an
-    /// entry is invalid.
+    /// Reads a request (`[{ipAddress}]`) or stored (`[{ipAddress, type, prefix?}]`) JSON array; `None` if the
+    /// shape is wrong or an entry is invalid.
     pub fn from_json(v: &Value) -> Option<TrustedIpList> {
         let arr = v.as_array()?;
         let mut entries = Vec::with_capacity(arr.len());
         for item in arr {
-            let s = item.get("ipAddress")?.as_str()?;
-            entries.push(TrustedIp::parse(s.trim()).ok()?);
+            let s = item.get("ipAddress")?.as_str()?.trim();
+            let entry = match item.get("prefix").and_then(Value::as_u64) {
+                Some(prefix) if !s.contains('/') => TrustedIp::parse(&format!("{s}/{prefix}")),
+                _ => TrustedIp::parse(s),
+            };
+            entries.push(entry.ok()?);
         }
         Some(TrustedIpList { entries })
     }
@@ -422,6 +431,27 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().expect("test address")
+    }
+
+    #[test]
+    fn the_stored_form_keeps_the_address_as_typed_and_the_prefix_apart() {
+        let list = TrustedIpList::parse(["10.1.2.3/8", "2001:DB8::1", "::/0"]).expect("valid");
+        let stored = list.to_stored_json();
+        assert_eq!(
+            stored,
+            serde_json::json!([
+                {"ipAddress": "10.1.2.3", "type": "ipv4", "prefix": 8},
+                {"ipAddress": "2001:DB8::1", "type": "ipv6"},
+                {"ipAddress": "::", "type": "ipv6", "prefix": 0}
+            ])
+        );
+        // Read back, the stored form matches as the typed list did.
+        let again = TrustedIpList::from_json(&stored).expect("stored form reads back");
+        assert_eq!(again, list);
+        let v4_only =
+            TrustedIpList::from_json(&serde_json::json!([stored[0].clone()])).expect("one entry");
+        assert!(v4_only.allows(ip("10.200.0.1")));
+        assert!(!v4_only.allows(ip("11.0.0.1")));
     }
 
     #[test]
@@ -495,7 +525,7 @@ mod tests {
         assert_eq!(e.network().to_string(), "10.0.0.0/8");
         assert_eq!(
             e.to_stored_json(),
-            serde_json::json!({"ipAddress": "10.1.2.3/8", "type": "ipv4", "prefix": 8})
+            serde_json::json!({"ipAddress": "10.1.2.3", "type": "ipv4", "prefix": 8})
         );
         let b = TrustedIp::parse("fe80::1").unwrap();
         assert_eq!(b.kind(), IpKind::Ipv6);
