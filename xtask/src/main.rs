@@ -8,6 +8,9 @@ use xtask::codegen::{self, Layout};
 use xtask::config::Config;
 use xtask::write::Mode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
