@@ -656,6 +656,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn schemars_goes_behind_its_feature() {
+        let mut file: syn::File = syn::parse_quote! {
+            #[derive(Clone, Debug, schemars::JsonSchema)]
+            pub struct Body {
+                #[schemars(with = "Option<Option<i64>>")]
+                pub ttl: Option<Option<i64>>,
+            }
+            #[derive(Clone, Debug)]
+            pub enum Kind { A }
+        };
+        schemars_behind_feature(&mut file);
+        let text = prettyplease::unparse(&file);
+        for expected in [
+            "#[derive(Clone, Debug)]\n#[cfg_attr(feature = \"schemars\", derive(schemars::JsonSchema))]\npub struct Body",
+            "#[cfg_attr(feature = \"schemars\", schemars(with = \"Option<Option<i64>>\"))]",
+            "#[derive(Clone, Debug)]\npub enum Kind",
+        ] {
+            assert!(text.contains(expected), "{expected} in\n{text}");
+        }
+        assert_eq!(text.matches("JsonSchema").count(), 1, "{text}");
+    }
+
+    #[test]
     fn undocumented_public_items_get_docs() {
         let mut file: syn::File = syn::parse_quote! {
             /// A body.
