@@ -194,17 +194,8 @@ async fn a_caller_whose_address_is_unknown_is_refused_not_a_500() {
     )
     .await;
     assert_eq!(status, 200, "{secret}");
-    let login = json!({
-        "clientId": config(&attached)["clientId"],
-        "clientSecret": secret["clientSecret"],
-    });
     let (status, body) = server
-        .raw(
-            "POST",
-            "/api/v1/auth/universal-auth/login",
-            None,
-            Some((JSON, login.to_string().into_bytes())),
-        )
+        .raw_login(&config(&attached)["clientId"], &secret["clientSecret"])
         .await;
     assert_eq!(status, 403, "{body}");
     assert_error(&body, 403, "ForbiddenError");

@@ -255,15 +255,7 @@ async fn authentication_comes_before_the_body() {
         )
         .await;
     assert_eq!(status, 200, "{secret}");
-    let login = json!({"clientId": client_id, "clientSecret": secret["clientSecret"]});
-    let (status, token) = server
-        .raw(
-            "POST",
-            "/api/v1/auth/universal-auth/login",
-            None,
-            Some((JSON, login.to_string().into_bytes())),
-        )
-        .await;
+    let (status, token) = server.raw_login(&client_id, &secret["clientSecret"]).await;
     assert_eq!(status, 200, "{token}");
     let token = token["accessToken"]
         .as_str()

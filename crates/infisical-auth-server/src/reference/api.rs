@@ -145,16 +145,22 @@ impl ReferenceApi {
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
 
-    /// Authorises a management call: the admin token, or a usable access token of this server
-    /// used from one of its trusted IPs (which counts as a use).
-    pub fn authorize(&self, ctx: &RequestContext) -> Result<(), ApiError> {
+    /// The caller's bearer token when it is not the admin token (`None` for the admin); no token
+    /// is a 401.
+    fn access_token_of<'c>(&self, ctx: &'c RequestContext) -> Result<Option<&'c str>, ApiError> {
         let token = ctx
             .bearer_token
             .as_deref()
             .ok_or_else(|| ApiError::unauthorized("Token missing"))?;
-        if self.is_admin(token) {
+        Ok((!self.is_admin(token)).then_some(token))
+    }
+
+    /// Authorises a management call: the admin token, or a usable access token of this server
+    /// used from one of its trusted IPs (which counts as a use).
+    pub fn authorize(&self, ctx: &RequestContext) -> Result<(), ApiError> {
+        let Some(token) = self.access_token_of(ctx)? else {
             return Ok(());
-        }
+        };
         let mut state = self.write();
         let access = state
             .tokens
@@ -169,13 +175,9 @@ impl ReferenceApi {
     /// What [`authorize`](Self::authorize) decides, without counting a use: the router asks it
     /// before reading the body, so an unknown token is a 401 whatever the body holds.
     pub fn authenticate_token(&self, ctx: &RequestContext) -> Result<(), ApiError> {
-        let token = ctx
-            .bearer_token
-            .as_deref()
-            .ok_or_else(|| ApiError::unauthorized("Token missing"))?;
-        if self.is_admin(token) {
+        let Some(token) = self.access_token_of(ctx)? else {
             return Ok(());
-        }
+        };
         let state = self.state.read().unwrap_or_else(|p| p.into_inner());
         let access = state
             .tokens

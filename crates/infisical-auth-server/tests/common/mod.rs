@@ -103,6 +103,20 @@ impl Server {
     }
 }
 
+impl Server {
+    /// `loginWithUniversalAuth` over raw HTTP (no token): the status and the JSON answer.
+    pub async fn raw_login(&self, client_id: &Value, client_secret: &Value) -> (u16, Value) {
+        let login = serde_json::json!({"clientId": client_id, "clientSecret": client_secret});
+        self.raw(
+            "POST",
+            "/api/v1/auth/universal-auth/login",
+            None,
+            Some(("application/json", login.to_string().into_bytes())),
+        )
+        .await
+    }
+}
+
 /// A request body from JSON.
 pub fn body<T: DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).expect("body fits its type")
