@@ -277,20 +277,13 @@ fn insta_holds_the_committed_snapshot_against_the_older_surface() {
 
 /// Every file under `dir` with its contents.
 fn tree(dir: &Path) -> BTreeMap<PathBuf, String> {
-    let mut out = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let text = std::fs::read_to_string(&path).unwrap();
-                out.insert(path, text);
-            }
-        }
-    }
-    out
+    xtask::write::files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path, text)
+        })
+        .collect()
 }
 
 /// The body of `pub struct UpdateUniversalAuthBody` in a generated types file.

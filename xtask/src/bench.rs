@@ -150,7 +150,7 @@ pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
     })?;
 
     let lines = |dir: &Path| -> usize {
-        walk(dir)
+        crate::write::files_under(dir)
             .iter()
             .filter(|p| p.extension().is_some_and(|e| e == "rs"))
             .filter_map(|p| std::fs::read_to_string(p).ok())
@@ -175,17 +175,4 @@ pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
         s(ours_scratch), s(oag_scratch), ratio(ours_scratch, oag_scratch),
         s(ours_touch), s(oag_touch), ratio(ours_touch, oag_touch),
     ))
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }

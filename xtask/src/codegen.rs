@@ -77,9 +77,7 @@ pub fn three_state_fields(fixed: &Value) -> Vec<FieldRef> {
 /// Generates every file for `spec` in `layout`, without touching the disk.
 pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Error> {
     let fixed = fixed_document(&spec.doc, cfg)?;
-    let mut described = fixed.clone();
-    describe::document(&mut described);
-    let generated = generate::generate(&described)?;
+    let generated = generate::generate(&describe::document(&fixed))?;
     let mut types = generated.types;
     let mut client = generated.client;
     client.items.push(operation_table(&fixed));

@@ -11,10 +11,11 @@ use serde_json::Value;
 
 use crate::{ops, surface};
 
-/// Adds the descriptions to `doc` (the fixed-up document).
-pub fn document(doc: &mut Value) {
-    let original = doc.clone();
-    for op in ops::operations(&original) {
+/// The fixed-up document `fixed` with the descriptions added (references resolve in `fixed`).
+pub fn document(fixed: &Value) -> Value {
+    let mut doc = fixed.clone();
+    let original = fixed;
+    for op in ops::operations(original) {
         let (Some(id), path, method) = (op.id(), op.path, op.method) else {
             continue;
         };
@@ -22,7 +23,7 @@ pub fn document(doc: &mut Value) {
         let base = format!("/paths/{}/{method}", crate::pointer::escape(path));
         let body = format!("{base}/requestBody/content/application~1json/schema");
         set_default_description(
-            doc,
+            &mut doc,
             &body,
             format!("The request body of `{id}` ({endpoint})."),
         );
@@ -34,7 +35,7 @@ pub fn document(doc: &mut Value) {
         {
             let answer = format!("{base}/responses/{code}/content/application~1json/schema");
             set_default_description(
-                doc,
+                &mut doc,
                 &answer,
                 format!("The answer of `{id}` ({endpoint}) on success."),
             );
@@ -42,9 +43,10 @@ pub fn document(doc: &mut Value) {
     }
     for root in ["/paths", "/components/schemas"] {
         if let Some(value) = doc.pointer_mut(root) {
-            describe_properties(&original, value);
+            describe_properties(original, value);
         }
     }
+    doc
 }
 
 /// Sets `description` on the inline schema at `pointer` if it has none (a `$ref` is left alone:
@@ -59,12 +61,12 @@ fn set_default_description(doc: &mut Value, pointer: &str, text: String) {
 
 /// Walks `value` and gives every inline property of every object schema a description.
 fn describe_properties(original: &Value, value: &mut Value) {
+    let required: Vec<String> = ops::required(value)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     match value {
         Value::Object(map) => {
-            let required: Vec<String> = ops::required(&Value::Object(map.clone()))
-                .into_iter()
-                .map(str::to_owned)
-                .collect();
             if let Some(Value::Object(props)) = map.get_mut("properties") {
                 for (name, prop) in props.iter_mut() {
                     let Value::Object(schema) = prop else {
@@ -99,7 +101,7 @@ mod tests {
 
     #[test]
     fn bodies_answers_and_fields_are_described_in_api_terms() {
-        let mut doc = json!({
+        let doc = json!({
             "paths": {"/a/{id}": {"post": {
                 "operationId": "attachA",
                 "requestBody": {"content": {"application/json": {"schema": {
@@ -117,7 +119,7 @@ mod tests {
             }}},
             "components": {"schemas": {"Shared": {"type": "object", "properties": {"x": {"type": "boolean"}}}}}
         });
-        document(&mut doc);
+        let doc = document(&doc);
         let body = &doc["paths"]["/a/{id}"]["post"]["requestBody"]["content"]["application/json"]
             ["schema"];
         assert_eq!(

@@ -109,12 +109,12 @@ const ERROR_FIELDS: [&str; 5] = ["reqId", "statusCode", "message", "error", "det
 /// `5XX` (every 4xx and 5xx answer decodes into `ErrorResponse`), and the declared codes are kept,
 /// in order, in [`DECLARED_ERRORS`] for the API surface.
 pub fn shared_error_response(doc: &mut Value, _cfg: &Config) -> Result<(), Problem> {
-    let mut targets = Vec::new();
+    // Per operation, the error codes it declares (checked to fit the shared shape).
+    let mut declared: Vec<((String, &'static str), Vec<Value>)> = Vec::new();
     for op in ops::operations(doc) {
-        let Some(responses) = op.op.get("responses").and_then(Value::as_object) else {
-            continue;
-        };
-        for (code, response) in responses {
+        let mut codes = Vec::new();
+        let responses = op.op.get("responses").and_then(Value::as_object);
+        for (code, response) in responses.into_iter().flatten() {
             if code.starts_with('2') {
                 continue;
             }
@@ -131,8 +131,9 @@ pub fn shared_error_response(doc: &mut Value, _cfg: &Config) -> Result<(), Probl
                     });
                 }
             }
-            targets.push((op.path.to_string(), op.method, code.clone()));
+            codes.push(Value::String(code.clone()));
         }
+        declared.push(((op.path.to_string(), op.method), codes));
     }
     let error = |range: &str| {
         json!({
@@ -140,18 +141,6 @@ pub fn shared_error_response(doc: &mut Value, _cfg: &Config) -> Result<(), Probl
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
         })
     };
-    let mut declared: Vec<((String, &'static str), Vec<Value>)> = ops::operations(doc)
-        .into_iter()
-        .map(|op| ((op.path.to_string(), op.method), Vec::new()))
-        .collect();
-    for (path, method, code) in targets {
-        if let Some((_, codes)) = declared
-            .iter_mut()
-            .find(|((p, m), _)| *p == path && *m == method)
-        {
-            codes.push(Value::String(code));
-        }
-    }
     for ((path, method), codes) in declared {
         let op = &mut doc["paths"][&path][method];
         if let Some(responses) = op["responses"].as_object_mut() {

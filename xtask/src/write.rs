@@ -56,6 +56,24 @@ pub fn ensure_files(files: &[(PathBuf, String)], mode: Mode) -> Result<Vec<PathB
     Ok(touched)
 }
 
+/// Every file below `dir` (recursively), sorted; an unreadable folder counts as empty.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,21 +43,14 @@ fn codegen(root: &Path, mode: Mode) -> Report {
 
 /// Every file under `dir` with its contents and modification time.
 fn tree(dir: &Path) -> BTreeMap<PathBuf, (String, SystemTime)> {
-    let mut out = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let meta = std::fs::metadata(&path).unwrap();
-                let text = std::fs::read_to_string(&path).unwrap();
-                out.insert(path, (text, meta.modified().unwrap()));
-            }
-        }
-    }
-    out
+    xtask::write::files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path, (text, modified))
+        })
+        .collect()
 }
 
 /// The files codegen writes in the workspace layout under `root`, per codegen.toml.
