@@ -27,9 +27,10 @@ pub fn config() -> xtask::config::Config {
 }
 
 /// The default spec as loaded.
-pub fn spec() -> xtask::spec::LoadedSpec {
+pub fn spec() -> xtask::document::load::LoadedSpec {
     let cfg = config();
-    xtask::spec::load(&workspace_root().join("openapi").join(&cfg.spec)).expect("the spec loads")
+    xtask::document::load::load(&workspace_root().join("openapi").join(&cfg.spec))
+        .expect("the spec loads")
 }
 
 /// The default spec after check and fix-ups: what the generated crates are made from.

@@ -75,7 +75,7 @@ impl Mock {
     /// Answers with a spec-valid example of the operation's 200 body; returns it.
     fn answer_success(&self, operation_id: &str) -> Value {
         let doc = fixed_spec();
-        let op = xtask::ops::operations(&doc)
+        let op = xtask::document::ops::operations(&doc)
             .into_iter()
             .find(|o| o.id() == Some(operation_id))
             .expect("known operation");

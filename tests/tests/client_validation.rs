@@ -344,7 +344,7 @@ async fn invalid_bodies_are_refused_before_sending_for_every_constrained_operati
     let server = Counter::start().await;
     let client = server.client();
     let doc = fixed_spec();
-    let spec_ops = xtask::ops::operations(&doc);
+    let spec_ops = xtask::document::ops::operations(&doc);
     let rows = rows();
 
     // The table covers every operation with a body, so none can be left out of this test.

@@ -201,7 +201,7 @@ fn compare(spec: &Value, s: &Value, rust: &Value, r: &Value, at: &str, diffs: &m
 #[test]
 fn every_request_and_response_type_emits_the_spec_schema() {
     let spec = fixed_spec();
-    let ops = xtask::ops::operations(&spec);
+    let ops = xtask::document::ops::operations(&spec);
     let schemas = type_schemas();
     let bodies = ops.iter().filter(|o| o.body_schema().is_some()).count();
     assert_eq!(

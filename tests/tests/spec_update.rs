@@ -333,7 +333,7 @@ fn replaying_the_update_through_the_pipeline_in_a_temporary_workspace() {
             "{rust} generated from the older spec"
         );
     }
-    let old_loaded = xtask::spec::load(&spec_path).unwrap();
+    let old_loaded = xtask::document::load::load(&spec_path).unwrap();
     assert_ne!(
         surface(&old_loaded.doc).trim_end(),
         committed_snapshot().trim_end()
@@ -364,7 +364,7 @@ fn replaying_the_update_through_the_pipeline_in_a_temporary_workspace() {
             "{rust} missing from the newer types"
         );
     }
-    let new_loaded = xtask::spec::load(&spec_path).unwrap();
+    let new_loaded = xtask::document::load::load(&spec_path).unwrap();
     assert_eq!(
         surface(&new_loaded.doc).trim_end(),
         committed_snapshot().trim_end()

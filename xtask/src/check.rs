@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::{ops, pointer};
+use crate::document::{ops, pointer, refs};
+use crate::lower;
 
 /// One reason the document cannot be generated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +34,17 @@ pub fn check(doc: &Value) -> Vec<Problem> {
     }
     check_operation_ids(doc, &mut problems);
     for op in ops::operations(doc) {
-        check_operation(&op, &mut problems);
+        check_operation(doc, &op, &mut problems);
+    }
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            if item.get("$ref").is_some() {
+                problems.push(problem(
+                    &pointer::join(&pointer::join("/paths", path), "$ref"),
+                    "path item references are not generated: inline the path item",
+                ));
+            }
+        }
     }
     walk_schemas(doc, "", &mut problems);
     problems
@@ -76,39 +87,108 @@ fn check_operation_ids(doc: &Value, problems: &mut Vec<Problem>) {
     }
 }
 
-fn check_operation(op: &ops::Op<'_>, problems: &mut Vec<Problem>) {
+/// The parameters an operation takes: the path item's and its own (references resolved), each
+/// with its pointer in the document as loaded.
+fn parameters<'a>(doc: &'a Value, op: &ops::Op<'a>) -> Vec<(String, &'a Value)> {
+    let item_ptr = pointer::join("/paths", op.path);
+    let item = doc.get("paths").and_then(|p| p.get(op.path));
+    let shared = item
+        .and_then(|i| i.get("parameters"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, p)| (format!("{item_ptr}/parameters/{i}"), refs::resolve(doc, p)));
+    let own = op.parameters().enumerate().map(|(i, p)| {
+        (
+            format!("{}/parameters/{i}", op.pointer()),
+            refs::resolve(doc, p),
+        )
+    });
+    shared.chain(own).collect()
+}
+
+fn check_operation(doc: &Value, op: &ops::Op<'_>, problems: &mut Vec<Problem>) {
     let base = op.pointer();
-    for (i, param) in op.parameters().enumerate() {
-        let here = format!("{base}/parameters/{i}");
+    let mut path_params = BTreeMap::new();
+    for (here, param) in parameters(doc, op) {
         if param.get("$ref").is_some() {
             problems.push(problem(
                 &here,
-                "parameter references are not supported: inline the parameter",
+                "this parameter reference does not resolve in the document: fix the `$ref`",
             ));
             continue;
         }
+        let style = param.get("style").and_then(Value::as_str);
         match param.get("in").and_then(Value::as_str) {
-            Some("path" | "query") => {}
+            Some("path") => {
+                if let Some(name) = param.get("name").and_then(Value::as_str) {
+                    path_params.insert(name.to_string(), here.clone());
+                }
+                if style.is_some_and(|s| s != "simple") {
+                    problems.push(problem(&format!("{here}/style"), "only the `simple` style is generated for path parameters: drop the style in a fix-up"));
+                }
+            }
+            Some("query") => {
+                if style.is_some_and(|s| s != "form") {
+                    problems.push(problem(&format!("{here}/style"), "only the `form` style is generated for query parameters: drop the style in a fix-up"));
+                }
+            }
+            Some("header") => {
+                if style.is_some_and(|s| s != "simple") {
+                    problems.push(problem(&format!("{here}/style"), "only the `simple` style is generated for header parameters: drop the style in a fix-up"));
+                }
+            }
+            Some("cookie") => problems.push(problem(
+                &format!("{here}/in"),
+                "cookie parameters are not generated: give the client a reqwest client with a cookie store and drop the parameter in a fix-up",
+            )),
             Some(other) => problems.push(problem(
                 &format!("{here}/in"),
-                &format!("`{other}` parameters are not supported: only path and query parameters are generated (move it into the body or drop it in a fix-up)"),
+                &format!("`{other}` is not a parameter location (path, query, header or cookie)"),
             )),
             None => problems.push(problem(&here, "parameter without `in`")),
         }
+        if param.get("schema").is_none() {
+            problems.push(problem(
+                &here,
+                "parameter without a `schema` (`content` is not generated): give it a schema in a fix-up",
+            ));
+        }
     }
-    if let Some(content) = op
-        .op
-        .get("requestBody")
+    for name in template_names(op.path) {
+        if path_params.remove(&name).is_none() {
+            problems.push(problem(
+                &base,
+                &format!("the path names `{{{name}}}` but no path parameter `{name}` is declared: declare it"),
+            ));
+        }
+    }
+    for (name, here) in path_params {
+        problems.push(problem(
+            &here,
+            &format!("path parameter `{name}` does not appear in the path template: remove it or fix its name"),
+        ));
+    }
+    let body = op.op.get("requestBody").map(|b| refs::resolve(doc, b));
+    if let Some(content) = body
         .and_then(|b| b.get("content"))
         .and_then(Value::as_object)
     {
-        for media in content.keys() {
-            if media != "application/json" {
-                problems.push(problem(
-                    &pointer::join(&format!("{base}/requestBody/content"), media),
-                    &format!("request media type `{media}` is not supported: only application/json bodies are generated"),
-                ));
-            }
+        if !content.is_empty()
+            && !content
+                .keys()
+                .any(|m| lower::request_media_rank(m).is_some())
+        {
+            let media: Vec<&str> = content.keys().map(String::as_str).collect();
+            problems.push(problem(
+                &format!("{base}/requestBody/content"),
+                &format!(
+                    "request media type {} cannot be sent by the generated client (it sends {}): add one of those in a fix-up",
+                    media.join(", "),
+                    lower::REQUEST_MEDIA_TYPES.join(", ")
+                ),
+            ));
         }
     }
     match op.op.get("responses").and_then(Value::as_object) {
@@ -117,45 +197,45 @@ fn check_operation(op: &ops::Op<'_>, problems: &mut Vec<Problem>) {
             "operation has no responses",
         )),
         Some(responses) => {
-            let with_body: Vec<&String> = responses
+            // Progenitor returns one type on success: every 2xx answer must have the same kind
+            // of body (JSON, other media, or none), and at most one JSON schema.
+            let kind = |r: &Value| {
+                let r = refs::resolve(doc, r);
+                match r.get("content").and_then(Value::as_object) {
+                    Some(c) if c.keys().any(|m| m.starts_with(ops::JSON)) => "a JSON body",
+                    Some(c) if !c.is_empty() => "a non-JSON body",
+                    _ => "no body",
+                }
+            };
+            let success: Vec<(&String, &str)> = responses
                 .iter()
-                .filter(|(c, r)| {
-                    c.starts_with('2')
-                        && r.get("content")
-                            .is_some_and(|c| c.as_object().is_some_and(|m| !m.is_empty()))
-                })
-                .map(|(c, _)| c)
+                .filter(|(c, _)| c.starts_with('2'))
+                .map(|(c, r)| (c, kind(r)))
                 .collect();
-            if with_body.len() > 1 {
-                problems.push(problem(
-                    &pointer::join(&format!("{base}/responses"), with_body[1]),
-                    &format!("several success responses with bodies ({}): a generated operation returns one type; keep one in a fix-up pass", with_body.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
-                ));
-            }
-            if !responses.keys().any(|c| c.starts_with('2')) {
-                problems.push(problem(
-                    &format!("{base}/responses"),
-                    "operation has no 2xx response: declare the success response",
-                ));
-            }
-            for (code, response) in responses {
-                let here = pointer::join(&format!("{base}/responses"), code);
-                for media in response
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flat_map(|c| c.keys())
-                {
-                    if media != "application/json" {
-                        problems.push(problem(
-                            &pointer::join(&format!("{here}/content"), media),
-                            &format!("response media type `{media}` is not supported: only application/json responses are generated"),
-                        ));
-                    }
+            if let Some((first_code, first_kind)) = success.first() {
+                let json_count = success.iter().filter(|(_, k)| *k == "a JSON body").count();
+                if let Some((code, other)) = success.iter().find(|(_, k)| k != first_kind) {
+                    problems.push(problem(
+                        &pointer::join(&format!("{base}/responses"), code),
+                        &format!("success answers differ: {first_code} has {first_kind}, {code} has {other}; a generated operation returns one type: keep one in a fix-up pass"),
+                    ));
+                } else if json_count > 1 {
+                    problems.push(problem(
+                        &pointer::join(&format!("{base}/responses"), success[1].0),
+                        &format!("several success responses with bodies ({}): a generated operation returns one type; keep one in a fix-up pass", success.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ")),
+                    ));
                 }
             }
         }
     }
+}
+
+/// The `{name}`s of a path template.
+fn template_names(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect()
 }
 
 /// Schema keywords that typify cannot represent faithfully.
@@ -223,14 +303,41 @@ mod tests {
         let problems = check(&doc);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].pointer, "/paths/~1a/get/responses/201");
+        let doc = json!({"openapi": "3.0.3", "paths": {"/a": {"get": {"responses": {"200": body, "204": {"description": ""}}}}}});
+        let problems = check(&doc);
+        assert_eq!(problems[0].pointer, "/paths/~1a/get/responses/204");
+        assert!(
+            problems[0].message.contains("no body"),
+            "{}",
+            problems[0].message
+        );
     }
 
     #[test]
-    fn version_header_params_and_media_types_are_reported() {
+    fn ordinary_constructs_pass() {
+        let doc = json!({"openapi": "3.0.0", "paths": {
+            "/a/{id}": {
+                "parameters": [{"$ref": "#/components/parameters/Id"}],
+                "post": {
+                    "parameters": [{"in": "header", "name": "x-date", "schema": {"type": "string"}}],
+                    "requestBody": {"content": {"text/plain": {}, "application/xml": {}}},
+                    "responses": {"default": {"description": ""}}
+                }
+            }
+        }, "components": {"parameters": {"Id": {"in": "path", "name": "id", "schema": {"type": "string"}}}}});
+        assert_eq!(check(&doc), vec![]);
+    }
+
+    #[test]
+    fn what_cannot_be_generated_is_reported_with_its_pointer() {
         let doc = json!({"openapi": "3.1.0", "paths": {
-            "/a": {"post": {
-                "parameters": [{"in": "header", "name": "x-date", "schema": {"type": "string"}}],
-                "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}}},
+            "/a/{id}": {"post": {
+                "parameters": [
+                    {"in": "cookie", "name": "session", "schema": {"type": "string"}},
+                    {"in": "path", "name": "other", "required": true, "schema": {"type": "string"}},
+                    {"$ref": "#/components/parameters/Missing"}
+                ],
+                "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}},
                 "responses": {"200": {"description": ""}}}}
         }});
         let pointers: Vec<_> = check(&doc).into_iter().map(|p| p.pointer).collect();
@@ -238,8 +345,11 @@ mod tests {
             pointers,
             vec![
                 "/openapi",
-                "/paths/~1a/post/parameters/0/in",
-                "/paths/~1a/post/requestBody/content/text~1plain"
+                "/paths/~1a~1{id}/post/parameters/0/in",
+                "/paths/~1a~1{id}/post/parameters/2",
+                "/paths/~1a~1{id}/post",
+                "/paths/~1a~1{id}/post/parameters/1",
+                "/paths/~1a~1{id}/post/requestBody/content"
             ]
         );
     }

@@ -1,18 +1,21 @@
 //! The `codegen` job: load -> check -> fix up -> generate -> post-process -> format -> write.
 //! [`plan`] is pure (document in, files out); [`run`] adds the file system.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::ToSnakeCase;
 use serde_json::Value;
 
 use crate::config::Config;
+use crate::document::load::LoadedSpec;
+use crate::document::ops;
+use crate::generate::{Answer, OperationTypes};
+use crate::passes::Applied;
 use crate::postprocess::{self, FieldRef};
-use crate::spec::LoadedSpec;
 use crate::write::{self, Mode};
-use crate::{check, describe, fixups, format, generate, ops, Error};
+use crate::{check, describe, fixups, format, generate, lower, Error};
 
 /// Where the generated code goes.
 #[derive(Clone, Debug)]
@@ -38,25 +41,105 @@ pub struct Plan {
     pub operations: usize,
     /// Types generated (structs and enums).
     pub types: usize,
+    /// Every lowering and fix-up pass, in order, with the places it changed.
+    pub passes: Vec<(&'static str, Applied)>,
+    /// What the run noticed but did not refuse (codegen.toml entries that match nothing in a
+    /// document given with `--spec`).
+    pub warnings: Vec<String>,
 }
 
-/// The fixed-up document for `spec` (checked first).
-pub fn fixed_document(spec: &Value, cfg: &Config) -> Result<Value, Error> {
+/// The document ready for generation, with what each lowering and fix-up pass did.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The checked, lowered and fixed-up document.
+    pub doc: Value,
+    /// Every pass that ran, in order, as `(stage, what it did)`.
+    pub passes: Vec<(&'static str, Applied)>,
+    /// Entries of codegen.toml that match nothing in the document (see [`unused_entries`]).
+    pub unused_entries: Vec<String>,
+}
+
+/// check -> lower -> fix up: the document progenitor is given, before the describe stage.
+pub fn prepare(spec: &Value, cfg: &Config) -> Result<Prepared, Error> {
     let problems = check::check(spec);
     if !problems.is_empty() {
         return Err(Error::Unsupported(problems));
     }
-    fixups::apply(spec, cfg).map_err(|p| Error::Unsupported(vec![p]))
+    let (lowered, lowering) = lower::apply(spec, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
+    let unused_entries = unused_entries(&lowered, cfg);
+    let (doc, fixing) = fixups::apply(&lowered, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
+    let passes = lowering
+        .into_iter()
+        .map(|a| ("lower", a))
+        .chain(fixing.into_iter().map(|a| ("fix-up", a)))
+        .collect();
+    Ok(Prepared {
+        doc,
+        passes,
+        unused_entries,
+    })
 }
 
-/// Optional nullable fields of PATCH bodies: these keep three states on the wire.
-pub fn three_state_fields(fixed: &Value) -> Vec<FieldRef> {
+/// The fixed-up document for `spec` (checked and lowered first).
+pub fn fixed_document(spec: &Value, cfg: &Config) -> Result<Value, Error> {
+    prepare(spec, cfg).map(|p| p.doc)
+}
+
+/// Entries of `cfg` that match nothing in the lowered document `doc`: an `any_of_names` pointer
+/// that is not an `anyOf`, a `secret_fields` name that no property, parameter or header has.
+/// Each names the entry and what to do.
+pub fn unused_entries(doc: &Value, cfg: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    for pointer in cfg.any_of_names.keys() {
+        if doc.pointer(pointer).and_then(|v| v.get("anyOf")).is_none() {
+            out.push(format!(
+                "codegen.toml [any_of_names] `{pointer}`: no anyOf union is there (remove or update the entry)"
+            ));
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    collect_field_names(doc, &mut names);
+    for field in &cfg.secret_fields {
+        if !names.contains(&field.to_ascii_lowercase()) {
+            out.push(format!(
+                "codegen.toml secret_fields `{field}`: no property, parameter or header of the document has this name (remove the entry)"
+            ));
+        }
+    }
+    out
+}
+
+/// Lower-cased names of every schema property and parameter in `value`.
+fn collect_field_names(value: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get("properties") {
+                out.extend(props.keys().map(|k| k.to_ascii_lowercase()));
+            }
+            if let (Some(Value::String(name)), Some(Value::String(_))) =
+                (map.get("name"), map.get("in"))
+            {
+                out.insert(name.to_ascii_lowercase());
+            }
+            map.values().for_each(|v| collect_field_names(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_field_names(v, out)),
+        _ => {}
+    }
+}
+
+/// Optional nullable fields of PATCH bodies: these keep three states on the wire. `operations`
+/// names each operation's body type as progenitor generated it.
+pub fn three_state_fields(fixed: &Value, operations: &OperationMap) -> Vec<FieldRef> {
     let mut out = Vec::new();
     for op in ops::operations(fixed) {
         if op.method != "patch" {
             continue;
         }
-        let (Some(id), Some(body)) = (op.id(), op.body_schema()) else {
+        let Some(body) = op.body_schema() else {
+            continue;
+        };
+        let Some(type_name) = body_type(operations, &op) else {
             continue;
         };
         let required = ops::required(body);
@@ -65,7 +148,7 @@ pub fn three_state_fields(fixed: &Value) -> Vec<FieldRef> {
                 && !required.contains(name.as_str())
             {
                 out.push(FieldRef {
-                    type_name: format!("{}Body", id.to_upper_camel_case()),
+                    type_name: type_name.clone(),
                     field: name.to_snake_case(),
                 });
             }
@@ -74,15 +157,35 @@ pub fn three_state_fields(fixed: &Value) -> Vec<FieldRef> {
     out
 }
 
+/// What progenitor generated for each operation, keyed by `(method, path)`.
+pub type OperationMap = BTreeMap<(String, String), OperationTypes>;
+
+fn types_of<'m>(operations: &'m OperationMap, op: &ops::Op<'_>) -> Option<&'m OperationTypes> {
+    operations.get(&(op.method.to_string(), op.path.to_string()))
+}
+
+fn body_type(operations: &OperationMap, op: &ops::Op<'_>) -> Option<String> {
+    generate::types_name(types_of(operations, op)?.body.as_ref()?)
+}
+
 /// Generates every file for `spec` in `layout`, without touching the disk.
 pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Error> {
-    let fixed = fixed_document(&spec.doc, cfg)?;
-    let generated = generate::generate(&describe::document(&fixed))?;
+    let prepared = prepare(&spec.doc, cfg)?;
+    if matches!(layout, Layout::Workspace { .. }) && !prepared.unused_entries.is_empty() {
+        return Err(Error::Config(
+            "openapi/codegen.toml".into(),
+            prepared.unused_entries.join("; "),
+        ));
+    }
+    let fixed = &prepared.doc;
+    let generated = generate::generate(&describe::document(fixed))?;
+    let operations = generated.operations;
     let mut types = generated.types;
     let mut client = generated.client;
-    client.items.push(operation_table(&fixed));
+    client.items.push(operation_table(fixed));
+    postprocess::redirects_as_success(&mut client, &redirecting_builders(fixed, &operations));
 
-    postprocess::three_state_fields(&mut types, &three_state_fields(&fixed))
+    postprocess::three_state_fields(&mut types, &three_state_fields(fixed, &operations))
         .map_err(Error::Generate)?;
     types.items.push(postprocess::three_state_module());
     postprocess::drop_unused_builders(&mut types, &postprocess::builder_roots(&client));
@@ -92,6 +195,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         .map(|s| s.to_snake_case())
         .collect();
     postprocess::redact_secrets(&mut types, &secrets);
+    postprocess::redact_secret_headers(&mut client, &secret_headers(fixed, cfg, &operations));
     postprocess::document_items(&mut types);
     postprocess::document_items(&mut client);
     postprocess::schemars_behind_feature(&mut types);
@@ -101,7 +205,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         .iter()
         .filter(|i| matches!(i, syn::Item::Struct(_) | syn::Item::Enum(_)))
         .count();
-    let operations = ops::operations(&fixed).len();
+    let operation_count = ops::operations(fixed).len();
     let sha = &spec.sha256;
     let files = match layout {
         Layout::Workspace { root } => {
@@ -132,8 +236,8 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
                 ),
             ];
             if let Some(server) = &cfg.output.server {
-                let server_file =
-                    crate::server::generate(&fixed, &types_crate).map_err(Error::Generate)?;
+                let server_file = crate::server::generate(fixed, &operations, &types_crate)
+                    .map_err(Error::Generate)?;
                 files.push((
                     root.join(server).join("src/generated.rs"),
                     format::render(
@@ -144,7 +248,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
                 ));
             }
             if let Some(index) = &cfg.output.schema_index {
-                let file = schema_index(&fixed, &types, &types_crate);
+                let file = schema_index(fixed, &operations, &types, &types_crate);
                 files.push((
                     root.join(index).join("src/schema_index/generated.rs"),
                     format::render(&file, sha, "The JSON schema of each operation's Rust request and response type, for tests."),
@@ -156,9 +260,66 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     };
     Ok(Plan {
         files,
-        operations,
+        operations: operation_count,
         types: type_count,
+        passes: prepared.passes,
+        warnings: prepared.unused_entries,
     })
+}
+
+/// Builders of operations answered by redirects ([`lower::REDIRECTS`]) whose success carries no
+/// body: their 3xx answers are successes too.
+fn redirecting_builders(fixed: &Value, operations: &OperationMap) -> BTreeSet<String> {
+    ops::operations(fixed)
+        .iter()
+        .filter(|op| op.op.get(lower::REDIRECTS).is_some())
+        .filter_map(|op| types_of(operations, op))
+        .filter(|t| t.response == Answer::Empty)
+        .map(|t| t.builder.clone())
+        .collect()
+}
+
+/// Words that mark a header as carrying a secret (matched in its lower-cased name).
+pub const SECRET_HEADER_WORDS: [&str; 7] = [
+    "authorization",
+    "token",
+    "secret",
+    "password",
+    "api-key",
+    "cookie",
+    "signature",
+];
+
+/// Per builder, the snake-case names of its header parameters that carry secrets: a name with
+/// one of [`SECRET_HEADER_WORDS`], or one listed in `secret_fields`.
+fn secret_headers(
+    fixed: &Value,
+    cfg: &Config,
+    operations: &OperationMap,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let listed: BTreeSet<String> = cfg
+        .secret_fields
+        .iter()
+        .map(|f| f.to_ascii_lowercase())
+        .collect();
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for op in ops::operations(fixed) {
+        let Some(types) = types_of(operations, &op) else {
+            continue;
+        };
+        for param in op.parameters().filter(|p| p["in"] == "header") {
+            let Some(name) = param.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let lower = name.to_ascii_lowercase();
+            if listed.contains(&lower) || SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w)) {
+                out.entry(types.builder.clone())
+                    .or_default()
+                    .insert(name.to_snake_case());
+            }
+        }
+    }
+    out
 }
 
 /// `OPERATIONS`: every operation's id, method and path template, in the client code, so that
@@ -180,7 +341,12 @@ pub fn operation_table(fixed: &Value) -> syn::Item {
 
 /// `type_schemas()`: `(operationId, "request" | "response", schema_for!(type))` for every operation's
 /// body and 200 types that the types module defines.
-pub fn schema_index(fixed: &Value, types: &syn::File, types_crate: &str) -> syn::File {
+pub fn schema_index(
+    fixed: &Value,
+    operations: &OperationMap,
+    types: &syn::File,
+    types_crate: &str,
+) -> syn::File {
     let defined: BTreeSet<String> = types
         .items
         .iter()
@@ -194,12 +360,17 @@ pub fn schema_index(fixed: &Value, types: &syn::File, types_crate: &str) -> syn:
     let mut rows = Vec::new();
     for op in ops::operations(fixed) {
         let id = op.id().unwrap_or_default();
-        for (which, suffix, present) in [
-            ("request", "Body", op.body_schema().is_some()),
-            ("response", "Response", op.success_schema().is_some()),
-        ] {
-            let name = format!("{}{suffix}", id.to_upper_camel_case());
-            if present && defined.contains(&name) {
+        let Some(names) = types_of(operations, &op) else {
+            continue;
+        };
+        let response = match &names.response {
+            Answer::Type(ty) => generate::types_name(ty),
+            Answer::Empty | Answer::Raw => None,
+        };
+        let body = names.body.as_ref().and_then(generate::types_name);
+        for (which, name) in [("request", body), ("response", response)] {
+            let Some(name) = name else { continue };
+            if defined.contains(&name) {
                 let ty = postprocess::ident(&name);
                 rows.push(quote::quote! { (#id, #which, ::schemars::schema_for!(::#krate::#ty)) });
             }
@@ -294,7 +465,7 @@ pub struct Report {
 /// Loads the spec, plans, and writes or checks the files.
 pub fn run(spec_path: &Path, cfg: &Config, layout: &Layout, mode: Mode) -> Result<Report, Error> {
     let start = Instant::now();
-    let spec = crate::spec::load(spec_path)?;
+    let spec = crate::document::load::load(spec_path)?;
     let plan = plan(&spec, cfg, layout)?;
     let touched = write::ensure_files(&plan.files, mode)?;
     Ok(Report {

@@ -9,7 +9,8 @@
 
 use serde_json::Value;
 
-use crate::{ops, surface};
+use crate::document::ops;
+use crate::surface;
 
 /// The fixed-up document `fixed` with the descriptions added (references resolve in `fixed`).
 pub fn document(fixed: &Value) -> Value {
@@ -20,7 +21,7 @@ pub fn document(fixed: &Value) -> Value {
             continue;
         };
         let endpoint = format!("`{} {path}`", method.to_uppercase());
-        let base = format!("/paths/{}/{method}", crate::pointer::escape(path));
+        let base = format!("/paths/{}/{method}", crate::document::pointer::escape(path));
         let body = format!("{base}/requestBody/content/application~1json/schema");
         set_default_description(
             &mut doc,

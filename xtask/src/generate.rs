@@ -1,5 +1,8 @@
 //! Generate stage: the fixed-up document through progenitor-impl (builder style), split into the
-//! shared types module and the client code.
+//! shared types module and the client code, with what progenitor named each operation's builder,
+//! body and answer types (read from its output, so later stages never guess a name).
+
+use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
@@ -13,6 +16,33 @@ pub struct Generated {
     pub types: syn::File,
     /// The client: `Client`, one builder per operation, prelude; without the `types` module.
     pub client: syn::File,
+    /// Per operation, keyed by `(lower-case method, path template)`: the types progenitor gave it.
+    pub operations: BTreeMap<(String, String), OperationTypes>,
+}
+
+/// The names progenitor gave one operation, read from the client it generated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationTypes {
+    /// The builder struct in the client's `builder` module (e.g. `LoginWithUniversalAuth`).
+    pub builder: String,
+    /// The `Client` method that starts the builder (e.g. `login_with_universal_auth`).
+    pub method: String,
+    /// The request body's type as the client refers to it (`types::LoginBody`), when the body
+    /// is typed (not raw bytes).
+    pub body: Option<syn::Type>,
+    /// The success answer.
+    pub response: Answer,
+}
+
+/// What a successful call returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A type, as the client refers to it (`types::LoginResponse`, `::std::vec::Vec<types::X>`).
+    Type(syn::Type),
+    /// Nothing (`ResponseValue<()>`): the status and headers only.
+    Empty,
+    /// The raw body (`ResponseValue<ByteStream>`).
+    Raw,
 }
 
 /// The settings every generation uses.
@@ -34,13 +64,12 @@ pub fn generate(doc: &Value) -> Result<Generated, Error> {
             "the fixed-up document is not valid OpenAPI 3.0: {e}"
         ))
     })?;
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    // The check and lowering stages keep progenitor off its asserts; should one still fire, it
+    // is caught here (the process-wide panic hook is left alone: it still prints the message).
     let result = std::panic::catch_unwind(|| {
         let mut generator = Generator::new(&settings());
         generator.generate_tokens(&spec)
     });
-    std::panic::set_hook(previous_hook);
     let tokens: TokenStream = match result {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(e)) => {
@@ -76,10 +105,199 @@ pub fn split(tokens: TokenStream) -> Result<Generated, Error> {
     }
     let types =
         types.ok_or_else(|| Error::Generate("progenitor emitted no `types` module".into()))?;
+    let client = file_of(rest);
     Ok(Generated {
         types: file_of(types),
-        client: file_of(rest),
+        operations: operation_types(&client)?,
+        client,
     })
+}
+
+/// Reads, from progenitor's client, each operation's builder with its body and answer types:
+/// the builder's `send` is documented "Sends a `METHOD` request to `PATH`", its `body` field
+/// holds the body's type and it returns `ResponseValue<Answer>`.
+pub fn operation_types(
+    client: &syn::File,
+) -> Result<BTreeMap<(String, String), OperationTypes>, Error> {
+    let mut out = BTreeMap::new();
+    let builders = client.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    let Some(builders) = builders else {
+        return Ok(out);
+    };
+    let mut bodies = BTreeMap::new();
+    for item in builders {
+        if let syn::Item::Struct(s) = item {
+            let body = s.fields.iter().find_map(|f| {
+                (f.ident.as_ref()? == "body")
+                    .then(|| body_type(&f.ty))
+                    .flatten()
+            });
+            bodies.insert(s.ident.to_string(), body);
+        }
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(self_ty) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        for impl_item in &imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            if f.sig.ident != "send" {
+                continue;
+            }
+            let doc = doc_text(&f.attrs);
+            let Some((method, path)) = parse_sends(&doc) else {
+                return Err(Error::Generate(format!(
+                    "cannot read which operation builder `{builder}` sends (progenitor's `send` doc was {doc:?})"
+                )));
+            };
+            let syn::ReturnType::Type(_, ret) = &f.sig.output else {
+                continue;
+            };
+            let response = answer(ret).ok_or_else(|| {
+                Error::Generate(format!(
+                    "cannot read the answer type of builder `{builder}` ({} {path})",
+                    method.to_uppercase()
+                ))
+            })?;
+            let client_method = operation_info_id(f).unwrap_or_else(|| builder.clone());
+            out.insert(
+                (method, path),
+                OperationTypes {
+                    builder: builder.clone(),
+                    method: client_method,
+                    body: None,
+                    response,
+                },
+            );
+        }
+    }
+    for types in out.values_mut() {
+        types.body = bodies.get(&types.builder).cloned().flatten();
+    }
+    Ok(out)
+}
+
+fn doc_text(attrs: &[syn::Attribute]) -> String {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `("post", "/a/{id}")` from "Sends a `POST` request to `/a/{id}`".
+fn parse_sends(doc: &str) -> Option<(String, String)> {
+    let rest = doc
+        .trim()
+        .strip_prefix("Sends a")?
+        .trim_start_matches('n')
+        .trim();
+    let mut parts = rest.split('`');
+    let (_, method, mid, path) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (mid.trim() == "request to").then(|| (method.to_lowercase(), path.to_string()))
+}
+
+/// The body type inside the builder's `Result<_, String>` field, `builder::` taken out of a
+/// `types::builder::X` path; `None` for a raw body (`reqwest::Body`).
+fn body_type(ty: &syn::Type) -> Option<syn::Type> {
+    let inner = first_generic(ty)?;
+    if let syn::Type::Path(p) = inner {
+        if p.path.segments.last().is_some_and(|s| s.ident == "Body")
+            && p.path.segments.iter().any(|s| s.ident == "reqwest")
+        {
+            return None;
+        }
+        let mut p = p.clone();
+        let segments: Vec<syn::PathSegment> = p
+            .path
+            .segments
+            .iter()
+            .filter(|s| s.ident != "builder")
+            .cloned()
+            .collect();
+        p.path.segments = segments.into_iter().collect();
+        return Some(syn::Type::Path(p));
+    }
+    Some(inner.clone())
+}
+
+/// The name of a `types::Name` type (a type the types module defines at its top level).
+pub fn types_name(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(p) = ty else { return None };
+    let segments: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    match segments.as_slice() {
+        [types, name] if types == "types" => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// The first generic argument of a path type (`Result<T, E>` -> `T`).
+fn first_generic(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    })
+}
+
+/// The answer of `Result<ResponseValue<T>, Error<E>>`.
+fn answer(ret: &syn::Type) -> Option<Answer> {
+    let value = first_generic(first_generic(ret)?)?;
+    Some(match value {
+        syn::Type::Tuple(t) if t.elems.is_empty() => Answer::Empty,
+        syn::Type::Path(p) if p.path.segments.last()?.ident == "ByteStream" => Answer::Raw,
+        other => Answer::Type(other.clone()),
+    })
+}
+
+/// The `operation_id` of the `OperationInfo` the `send` body builds (the client method's name).
+fn operation_info_id(f: &syn::ImplItemFn) -> Option<String> {
+    struct Find(Option<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Find {
+        fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
+            if let (
+                syn::Member::Named(name),
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }),
+            ) = (&fv.member, &fv.expr)
+            {
+                if name == "operation_id" && self.0.is_none() {
+                    self.0 = Some(s.value());
+                }
+            }
+            syn::visit::visit_field_value(self, fv);
+        }
+    }
+    let mut find = Find(None);
+    syn::visit::Visit::visit_block(&mut find, &f.block);
+    find.0
 }
 
 /// A file holding `items`.
@@ -120,8 +338,29 @@ mod tests {
                 .unwrap();
         let cfg: crate::config::Config =
             toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap();
-        let fixed = crate::fixups::apply(&spec, &cfg).unwrap();
+        let fixed = crate::codegen::fixed_document(&spec, &cfg).unwrap();
         let generated = generate(&fixed).unwrap();
+        let login = &generated.operations[&(
+            "post".to_string(),
+            "/api/v1/auth/universal-auth/login".to_string(),
+        )];
+        assert_eq!(login.builder, "LoginWithUniversalAuth");
+        assert_eq!(login.method, "login_with_universal_auth");
+        assert_eq!(
+            login.body.as_ref().and_then(types_name).as_deref(),
+            Some("LoginWithUniversalAuthBody")
+        );
+        let Answer::Type(answer) = &login.response else {
+            panic!("a typed answer")
+        };
+        assert_eq!(
+            types_name(answer).as_deref(),
+            Some("LoginWithUniversalAuthResponse")
+        );
+        assert_eq!(
+            generated.operations.len(),
+            crate::document::ops::operations(&fixed).len()
+        );
         let has = |file: &syn::File, name: &str| {
             file.items
                 .iter()

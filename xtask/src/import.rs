@@ -1,7 +1,7 @@
 //! Import of a full Infisical OpenAPI document (`cargo xtask import PATH`).
 //!
 //! Infisical serves one OpenAPI document for its whole API (every tag). [`import`] reads it (JSON
-//! or YAML, [`load_document`]), keeps the machine-identity auth operations — those tagged with one
+//! or YAML, [`crate::document::load`]), keeps the machine-identity auth operations — those tagged with one
 //! of the tags listed in `openapi/import.toml` ([`ImportConfig`], [`filter_identity_auth`]) —
 //! writes the result in one canonical form ([`canonical_json`]) and reports the semantic diff
 //! against the spec file it replaces ([`crate::diff`]).
@@ -55,7 +55,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::diff::{self, DiffReport, METHODS};
+use crate::diff::{self, DiffReport};
+use crate::document::load::{parse_text, LoadError};
+use crate::document::ops::METHODS;
+use crate::document::pointer::escape as esc;
 
 /// Where the import configuration lives, relative to the workspace root.
 pub const DEFAULT_CONFIG_PATH: &str = "openapi/import.toml";
@@ -63,20 +66,10 @@ pub const DEFAULT_CONFIG_PATH: &str = "openapi/import.toml";
 /// Everything that can make an import fail.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// The input looks like JSON (starts with `{`) but does not parse.
-    #[error("invalid JSON at line {line}, column {column}: {message}")]
-    Json {
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The parser's message.
-        message: String,
-    },
-    /// The input is not valid YAML.
-    #[error("invalid YAML: {0}")]
-    Yaml(String),
-    /// The document parses but is not shaped as an OpenAPI document at `pointer`.
+    /// The input does not load as a document.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The document loads but is not shaped as an OpenAPI document at `pointer`.
     #[error("invalid document at {}: {message}", if pointer.is_empty() { "(root)" } else { pointer.as_str() })]
     Invalid {
         /// RFC 6901 JSON pointer of the offending value (`""` is the root).
@@ -165,86 +158,11 @@ pub struct ImportOutcome {
     pub diff_markdown: String,
 }
 
-/// Parses an OpenAPI document: JSON if it starts with `{` (after whitespace and a BOM), else
-/// YAML. YAML mapping keys that are numbers or booleans (`200:`) become strings; other non-string
-/// keys, tags and non-finite numbers are errors naming their JSON pointer. The root must be an
-/// object.
-pub fn load_document(text: &str) -> Result<Value, ImportError> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let doc = if trimmed.starts_with('{') {
-        serde_json::from_str::<Value>(trimmed).map_err(|e| ImportError::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?
-    } else {
-        let yaml: serde_yaml::Value =
-            serde_yaml::from_str(trimmed).map_err(|e| ImportError::Yaml(e.to_string()))?;
-        yaml_to_json(yaml, "")?
-    };
-    if !doc.is_object() {
-        return Err(invalid("", "the document is not an object"));
-    }
-    Ok(doc)
-}
-
 fn invalid(pointer: &str, message: impl Into<String>) -> ImportError {
     ImportError::Invalid {
         pointer: pointer.to_string(),
         message: message.into(),
     }
-}
-
-fn esc(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-fn yaml_to_json(v: serde_yaml::Value, ptr: &str) -> Result<Value, ImportError> {
-    use serde_yaml::Value as Y;
-    Ok(match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                match serde_json::Number::from_f64(f) {
-                    Some(n) => Value::Number(n),
-                    None => return Err(invalid(ptr, format!("number `{f}` is not finite"))),
-                }
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(seq) => Value::Array(
-            seq.into_iter()
-                .enumerate()
-                .map(|(i, item)| yaml_to_json(item, &format!("{ptr}/{i}")))
-                .collect::<Result<_, _>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    _ => return Err(invalid(ptr, "a mapping key is not a string")),
-                };
-                let value = yaml_to_json(v, &format!("{ptr}/{}", esc(&key)))?;
-                out.insert(key, value);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(t) => {
-            return Err(invalid(
-                ptr,
-                format!("YAML tag `{}` is not supported", t.tag),
-            ))
-        }
-    })
 }
 
 /// Whether an operation carries one of the tags.
@@ -759,7 +677,7 @@ fn canon(v: &Value, kind: Kind) -> Value {
 }
 
 /// The canonical text of a document: [`canonicalize`]d, 2-space indented JSON with a trailing
-/// newline. `canonical_json(&load_document(&canonical_json(d))?) == canonical_json(d)`.
+/// newline. `canonical_json(&parse_text(&canonical_json(d))?) == canonical_json(d)`.
 pub fn canonical_json(doc: &Value) -> String {
     // Printing a `Value` cannot fail: its keys are strings and its numbers finite.
     let mut text = serde_json::to_string_pretty(&canonicalize(doc)).unwrap_or_default();
@@ -825,7 +743,7 @@ fn check_shape(doc: &Value) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// Imports a full Infisical OpenAPI document: parses `input_text` ([`load_document`]), checks
+/// Imports a full Infisical OpenAPI document: parses `input_text` ([`parse_text`]), checks
 /// its shape, keeps the operations of `cfg` ([`filter_identity_auth`]), applies
 /// `cfg.description`, checks the kept operations deeply (every schema the diff walks; errors name
 /// the JSON pointer) and renders the canonical text. The semantic diff is taken from `existing`
@@ -835,7 +753,7 @@ pub fn import(
     cfg: &ImportConfig,
     existing: Option<&Value>,
 ) -> Result<ImportOutcome, ImportError> {
-    let full = load_document(input_text)?;
+    let full = parse_text(input_text)?;
     check_shape(&full)?;
     let mut doc = filter_identity_auth(&full, cfg);
     if let Some(description) = &cfg.description {
@@ -895,39 +813,6 @@ pub fn import(
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn yaml_keys_and_numbers_become_json() {
-        let doc = load_document("openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses:\n        200:\n          description: ok\nx: 1.5\n").unwrap();
-        assert_eq!(
-            doc["paths"]["/a"]["get"]["responses"]["200"]["description"],
-            "ok"
-        );
-        assert_eq!(doc["x"], json!(1.5));
-    }
-
-    #[test]
-    fn bad_inputs_are_errors_not_panics() {
-        assert!(matches!(
-            load_document("{\"a\": "),
-            Err(ImportError::Json { .. })
-        ));
-        assert!(matches!(load_document("a: [1"), Err(ImportError::Yaml(_))));
-        assert!(matches!(
-            load_document("[1, 2]"),
-            Err(ImportError::Invalid { .. })
-        ));
-        assert!(matches!(
-            load_document("- 1"),
-            Err(ImportError::Invalid { .. })
-        ));
-        let err = load_document("a:\n  b: !custom 1\n").unwrap_err();
-        assert!(err.to_string().contains("/a/b"), "{err}");
-        let err = load_document("a:\n  ? [1, 2]\n  : x\n").unwrap_err();
-        assert!(err.to_string().contains("/a"), "{err}");
-        let err = load_document("a: .nan\n").unwrap_err();
-        assert!(err.to_string().contains("/a"), "{err}");
-    }
 
     #[test]
     fn canonical_order_is_independent_of_input_order() {

@@ -8,15 +8,15 @@ pub mod codegen;
 pub mod config;
 pub mod describe;
 pub mod diff;
+pub mod document;
 pub mod fixups;
 pub mod format;
 pub mod generate;
 pub mod import;
-pub mod ops;
-pub mod pointer;
+pub mod lower;
+pub mod passes;
 pub mod postprocess;
 pub mod server;
-pub mod spec;
 pub mod surface;
 pub mod write;
 

@@ -34,6 +34,9 @@ enum Command {
         /// With --spec: the folder to write a self-contained client crate into.
         #[arg(long, requires = "spec")]
         out: Option<PathBuf>,
+        /// Print every lowering and fix-up pass with the number of places it changed.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Print, per operation, what changed between two OpenAPI documents (Markdown), each change
     /// marked breaking or not for a client user.
@@ -71,7 +74,12 @@ fn workspace_root() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Codegen { check, spec, out } => {
+        Command::Codegen {
+            check,
+            spec,
+            out,
+            verbose,
+        } => {
             let root = workspace_root();
             let cfg_path = root.join("openapi/codegen.toml");
             let cfg = match Config::load(&cfg_path) {
@@ -91,6 +99,14 @@ fn main() -> ExitCode {
                 Err(e) => return fail(&e),
             };
             let shown = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+            if verbose {
+                for (stage, pass) in &report.plan.passes {
+                    println!("{stage:>6} {:<30} {:>5} changed", pass.name, pass.changes);
+                }
+            }
+            for warning in &report.plan.warnings {
+                eprintln!("note: {warning} (in the document given with --spec)");
+            }
             if check && !report.touched.is_empty() {
                 eprintln!("stale generated files (run `cargo xtask codegen`):");
                 for path in &report.touched {
@@ -143,10 +159,10 @@ fn read(path: &Path) -> Result<String, String> {
 }
 
 fn diff(old: &Path, new: &Path, fail_on_breaking: bool) -> Result<ExitCode, String> {
-    let old_doc =
-        xtask::import::load_document(&read(old)?).map_err(|e| format!("{}: {e}", old.display()))?;
-    let new_doc =
-        xtask::import::load_document(&read(new)?).map_err(|e| format!("{}: {e}", new.display()))?;
+    let old_doc = xtask::document::load::parse_text(&read(old)?)
+        .map_err(|e| format!("{}: {e}", old.display()))?;
+    let new_doc = xtask::document::load::parse_text(&read(new)?)
+        .map_err(|e| format!("{}: {e}", new.display()))?;
     let report = xtask::diff::diff(&old_doc, &new_doc);
     print!("{}", report.to_markdown());
     Ok(if fail_on_breaking && report.has_breaking() {
@@ -163,7 +179,7 @@ fn import(path: &Path) -> Result<ExitCode, String> {
     let target = root.join(&cfg.output);
     let existing = match std::fs::read_to_string(&target) {
         Ok(text) => Some(
-            xtask::import::load_document(&text)
+            xtask::document::load::parse_text(&text)
                 .map_err(|e| format!("{}: {e}", target.display()))?,
         ),
         Err(_) => None,

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, Type};
 
 /// A field of a generated struct, by type name and Rust field name.
@@ -371,6 +372,80 @@ fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) {
         });
     }
     items.extend(impls);
+}
+
+/// Replaces the derived `Debug` of the client's operation builders that hold a secret header
+/// (`builders`: builder name -> field names) with one that prints `<redacted>` for it.
+pub fn redact_secret_headers(
+    client: &mut syn::File,
+    builders: &BTreeMap<String, BTreeSet<String>>,
+) {
+    let Some(items) = module_items(client, "builder") else {
+        return;
+    };
+    let mut impls: Vec<Item> = Vec::new();
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        let Some(secrets) = builders.get(&s.ident.to_string()) else {
+            continue;
+        };
+        let Fields::Named(named) = &s.fields else {
+            continue;
+        };
+        let name = s.ident.clone();
+        let body = debug_fields(&name.to_string(), named, secrets, |f| quote!(&self.#f));
+        let (impl_generics, ty_generics, where_clause) = s.generics.split_for_impl();
+        impls.push(syn::parse_quote! {
+            impl #impl_generics ::std::fmt::Debug for #name #ty_generics #where_clause {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    #body
+                }
+            }
+        });
+        remove_derive(&mut s.attrs, "Debug");
+    }
+    items.extend(impls);
+}
+
+/// In the `send` of each builder in `builders` (operations answered by redirects, success
+/// without a body), answers 3xx as success: `ResponseValue<()>` whose headers hold `Location`.
+pub fn redirects_as_success(client: &mut syn::File, builders: &BTreeSet<String>) {
+    struct AddArm;
+    impl VisitMut for AddArm {
+        fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+            let is_status = matches!(&*m.expr, syn::Expr::MethodCall(c) if c.method == "as_u16");
+            if is_status {
+                m.arms.insert(
+                    0,
+                    syn::parse_quote! { 300u16..=399u16 => Ok(ResponseValue::empty(response)), },
+                );
+            } else {
+                syn::visit_mut::visit_expr_match_mut(self, m);
+            }
+        }
+    }
+    let Some(items) = module_items(client, "builder") else {
+        return;
+    };
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        if !builders.contains(&name) {
+            continue;
+        }
+        for f in imp.items.iter_mut() {
+            if let syn::ImplItem::Fn(f) = f {
+                if f.sig.ident == "send" {
+                    AddArm.visit_block_mut(&mut f.block);
+                }
+            }
+        }
+    }
 }
 
 fn is_secret(field: &syn::Field, secrets: &BTreeSet<String>) -> bool {

@@ -12,7 +12,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::ops::{self, Op};
+use crate::codegen::OperationMap;
+use crate::document::ops::{self, Op};
+use crate::generate::Answer;
 
 /// One parameter of an operation (path or query).
 struct Param {
@@ -30,16 +32,22 @@ struct OpInfo {
     secured: bool,
     path_params: Vec<Param>,
     query_params: Vec<Param>,
-    has_body: bool,
+    /// The body's type, as progenitor named it, in the types crate.
+    body: Option<TokenStream>,
+    /// The success answer's type in the types crate (`()` when the answer has no body).
+    response: TokenStream,
 }
 
 /// Generates the server-stub crate's `generated.rs` items. `types_crate` is the Rust name of the
-/// shared types crate.
-pub fn generate(fixed: &Value, types_crate: &str) -> Result<syn::File, String> {
-    let types = syn::Ident::new(types_crate, Span::call_site());
+/// shared types crate; `operations` names the types progenitor generated for each operation.
+pub fn generate(
+    fixed: &Value,
+    operations: &OperationMap,
+    types_crate: &str,
+) -> Result<syn::File, String> {
     let ops: Vec<OpInfo> = ops::operations(fixed)
         .iter()
-        .map(|op| op_info(fixed, op))
+        .map(|op| op_info(fixed, operations, op, types_crate))
         .collect::<Result<_, _>>()?;
 
     let mut query_structs = Vec::new();
@@ -51,14 +59,13 @@ pub fn generate(fixed: &Value, types_crate: &str) -> Result<syn::File, String> {
     for (index, op) in ops.iter().enumerate() {
         let camel = op.id.to_upper_camel_case();
         let snake = format_ident!("{}", op.id.to_snake_case());
-        let response = format_ident!("{}Response", camel);
-        let body_ty = format_ident!("{}Body", camel);
+        let response = &op.response;
         let query_ty = format_ident!("{}Query", camel);
         let id = &op.id;
         let method_upper = op.method.to_uppercase();
         let path = &op.path;
         let secured = op.secured;
-        let has_body = op.has_body;
+        let has_body = op.body.is_some();
 
         // Trait method.
         let mut args = Vec::new();
@@ -91,8 +98,8 @@ pub fn generate(fixed: &Value, types_crate: &str) -> Result<syn::File, String> {
                 pub struct #query_ty { #(#fields)* }
             });
         }
-        if op.has_body {
-            args.push(quote! { body: #types::#body_ty });
+        if let Some(body_ty) = &op.body {
+            args.push(quote! { body: #body_ty });
             call.push(quote! { input.body()? });
         }
         let doc = format!(
@@ -106,7 +113,7 @@ pub fn generate(fixed: &Value, types_crate: &str) -> Result<syn::File, String> {
         trait_methods.push(quote! {
             #[doc = #doc]
             fn #snake(&self, #(#args,)* ctx: RequestContext)
-                -> impl Future<Output = Result<#types::#response, ApiError>> + Send;
+                -> impl Future<Output = Result<#response, ApiError>> + Send;
         });
 
         // Operation table row.
@@ -200,23 +207,60 @@ pub fn generate(fixed: &Value, types_crate: &str) -> Result<syn::File, String> {
     Ok(file)
 }
 
-fn op_info(doc: &Value, op: &Op<'_>) -> Result<OpInfo, String> {
+/// `ty` as the client names it (`types::X`), with `types` replaced by the types crate.
+fn in_types_crate(ty: &syn::Type, types: &syn::Ident) -> TokenStream {
+    struct Rename<'a>(&'a syn::Ident);
+    impl syn::visit_mut::VisitMut for Rename<'_> {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            if path.leading_colon.is_none()
+                && path.segments.len() > 1
+                && path.segments.first().is_some_and(|s| s.ident == "types")
+            {
+                if let Some(first) = path.segments.first_mut() {
+                    first.ident = self.0.clone();
+                }
+            }
+            syn::visit_mut::visit_path_mut(self, path);
+        }
+    }
+    let mut ty = ty.clone();
+    syn::visit_mut::VisitMut::visit_type_mut(&mut Rename(types), &mut ty);
+    quote! { #ty }
+}
+
+fn op_info(
+    doc: &Value,
+    operations: &OperationMap,
+    op: &Op<'_>,
+    types_crate: &str,
+) -> Result<OpInfo, String> {
+    let here = op.pointer();
     let id = op
         .id()
-        .ok_or_else(|| format!("{} {}: no operationId", op.method, op.path))?
+        .ok_or_else(|| format!("{here}: no operationId"))?
         .to_string();
-    let secured = match op.op.get("security") {
-        Some(Value::Array(list)) => list
-            .iter()
-            .any(|req| req.as_object().is_some_and(|o| !o.is_empty())),
-        Some(_) => true,
-        None => doc
-            .get("security")
-            .and_then(Value::as_array)
-            .is_some_and(|list| {
-                list.iter()
-                    .any(|req| req.as_object().is_some_and(|o| !o.is_empty()))
-            }),
+    let secured = op.secured(doc);
+    let names = operations
+        .get(&(op.method.to_string(), op.path.to_string()))
+        .ok_or_else(|| format!("{here}: progenitor generated no builder for this operation"))?;
+    let types = syn::Ident::new(types_crate, Span::call_site());
+    let body = match (op.body_media(), &names.body) {
+        (None, _) => None,
+        (Some(_), Some(ty)) => Some(in_types_crate(ty, &types)),
+        (Some((media, _)), None) => {
+            return Err(format!(
+                "{here}/requestBody: server stubs take JSON or form bodies, not `{media}` (no typed body was generated)"
+            ))
+        }
+    };
+    let response = match &names.response {
+        Answer::Type(ty) => in_types_crate(ty, &types),
+        Answer::Empty => quote! { () },
+        Answer::Raw => {
+            return Err(format!(
+                "{here}/responses: server stubs answer JSON or nothing; this operation's success answer is not JSON"
+            ))
+        }
     };
     let mut path_params = Vec::new();
     let mut query_params = Vec::new();
@@ -230,14 +274,15 @@ fn op_info(doc: &Value, op: &Op<'_>) -> Result<OpInfo, String> {
         let name = param
             .get("name")
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("{id}: a parameter without a name"))?;
+            .ok_or_else(|| format!("{here}: a parameter without a name"))?;
         let location = param.get("in").and_then(Value::as_str).unwrap_or("");
         let schema = param.get("schema").unwrap_or(&Value::Null);
         let p = Param {
             wire: name.to_string(),
             rust: rust_ident(&name.to_snake_case()),
-            ty: scalar_type(schema)
-                .ok_or_else(|| format!("{id}: parameter {name} is not a scalar"))?,
+            ty: scalar_type(schema).ok_or_else(|| {
+                format!("{here}: parameter `{name}` is not a string, number, integer or boolean")
+            })?,
             required: param.get("required") == Some(&Value::Bool(true)),
         };
         match location {
@@ -260,7 +305,8 @@ fn op_info(doc: &Value, op: &Op<'_>) -> Result<OpInfo, String> {
         secured,
         path_params,
         query_params,
-        has_body: op.body_schema().is_some(),
+        body,
+        response,
     })
 }
 
@@ -298,14 +344,39 @@ mod tests {
                 }
             }
         });
-        let file = super::generate(&doc, "types_crate").expect("generates");
+        let ty = |name: &str| syn::parse_str::<syn::Type>(&format!("types::{name}")).unwrap();
+        let types =
+            |builder: &str, body: Option<&str>, response: &str| crate::generate::OperationTypes {
+                builder: builder.into(),
+                method: String::new(),
+                body: body.map(ty),
+                response: crate::generate::Answer::Type(ty(response)),
+            };
+        let mut operations = crate::codegen::OperationMap::new();
+        operations.insert(
+            ("get".into(), "/a/{id}".into()),
+            types("GetA", None, "GetAResponse"),
+        );
+        // Names as progenitor gave them, not as a convention would derive them.
+        operations.insert(
+            ("post".into(), "/a/{id}".into()),
+            types("LoginA", Some("LoginABody2"), "Answer"),
+        );
+        let file = super::generate(&doc, &operations, "types_crate").expect("generates");
         let text = prettyplease::unparse(&file);
         assert!(text.contains("fn get_a("), "{text}");
         assert!(text.contains("pub struct GetAQuery"), "{text}");
-        assert!(text.contains("body: types_crate::LoginABody"), "{text}");
+        assert!(text.contains("body: types_crate::LoginABody2"), "{text}");
+        assert!(
+            text.contains("Result<types_crate::Answer, ApiError>"),
+            "{text}"
+        );
         assert!(text.contains("secured: true"), "{text}");
         assert!(text.contains("secured: false"), "{text}");
         assert!(text.contains(".route(\n            \"/a/{id}\""), "{text}");
         assert!(text.contains("OPERATIONS: [Operation; 2]"), "{text}");
+        operations.remove(&("post".to_string(), "/a/{id}".to_string()));
+        let err = super::generate(&doc, &operations, "types_crate").unwrap_err();
+        assert!(err.starts_with("/paths/~1a~1{id}/post:"), "{err}");
     }
 }

@@ -7,7 +7,8 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::{fixups, ops};
+use crate::document::ops;
+use crate::fixups;
 
 /// Tags in document order (first tag of each operation, deduplicated, sorted).
 pub fn tags(doc: &Value) -> Vec<String> {

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use xtask::import::{canonical_json, import, load_document, ImportConfig, ImportError};
+use xtask::document::load::parse_text as load_document;
+use xtask::import::{canonical_json, import, ImportConfig, ImportError};
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,7 +30,7 @@ fn operations(doc: &Value) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
-            if xtask::diff::METHODS.contains(&method.as_str()) {
+            if xtask::document::ops::METHODS.contains(&method.as_str()) {
                 out.insert((method.clone(), path.clone()));
             }
         }

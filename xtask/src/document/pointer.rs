@@ -5,6 +5,11 @@ pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// Undoes [`escape`] (`~1` -> `/`, `~0` -> `~`).
+pub fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 /// Joins a base pointer and a token.
 pub fn join(base: &str, token: &str) -> String {
     format!("{base}/{}", escape(token))
@@ -23,5 +28,6 @@ mod tests {
             super::operation("/api/v1/a~b/{id}", "get"),
             "/paths/~1api~1v1~1a~0b~1{id}/get"
         );
+        assert_eq!(super::unescape("~1a~0b~01"), "/a~b~1");
     }
 }

@@ -1,0 +1,248 @@
+//! The diff report: which document a problem is in, where a change is, each change with its id
+//! and classification, per operation, and the Markdown rendering for review.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Which of the two compared documents something comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Document {
+    /// The first argument of [`diff`].
+    Old,
+    /// The second argument of [`diff`].
+    New,
+}
+
+impl fmt::Display for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Document::Old => "old",
+            Document::New => "new",
+        })
+    }
+}
+
+/// A part of a document that is not shaped as OpenAPI requires and was skipped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The document it is in.
+    pub document: Document,
+    /// RFC 6901 JSON pointer of the offending value (`""` is the root).
+    pub pointer: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() {
+            "(root)"
+        } else {
+            &self.pointer
+        };
+        write!(
+            f,
+            "{} document, at {pointer}: {}",
+            self.document, self.message
+        )
+    }
+}
+
+/// The error of [`try_diff`]: the first [`Problem`] met.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DiffError(pub Problem);
+
+/// Where in an operation a change is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Location {
+    /// The operation itself (added, removed, id, tags, security, body presence, statuses).
+    Operation,
+    /// A parameter; the change's `field` starts with the parameter's name.
+    Parameter {
+        /// `path`, `query`, `header` or `cookie`.
+        #[serde(rename = "in")]
+        location: String,
+    },
+    /// The request body's schema.
+    RequestBody,
+    /// A success response's schema.
+    Response {
+        /// The status code, as written in the document (`200`).
+        status: String,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Operation => f.write_str("operation"),
+            Location::Parameter { location } => write!(f, "{location} parameter"),
+            Location::RequestBody => f.write_str("request body"),
+            Location::Response { status } => write!(f, "response {status}"),
+        }
+    }
+}
+
+/// One change of one operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The oasdiff-style category id, e.g. `new-optional-request-property`. See [`categories`].
+    pub id: String,
+    /// Whether the change can break a client written against the old document.
+    pub breaking: bool,
+    /// Where in the operation the change is.
+    pub location: Location,
+    /// The field path inside the location: `a.b`, `a[]`, `a.anyOf[kind=x].b`; for parameters it
+    /// starts with the parameter's name; empty for the location itself (the body schema, the
+    /// operation).
+    pub field: String,
+    /// A human-readable description of the change (`maximum 30 -> 20`).
+    pub detail: String,
+}
+
+/// The changes of one operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OperationDiff {
+    /// Lower-case HTTP method.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// The `operationId` (of the new document, or of the old one for a removed operation).
+    pub operation_id: Option<String>,
+    /// The changes, in the documented order.
+    pub changes: Vec<Change>,
+}
+
+impl OperationDiff {
+    /// `PATCH /path (operationId)`, as used in headings.
+    pub fn label(&self) -> String {
+        match &self.operation_id {
+            Some(id) => format!("{} {} ({id})", self.method.to_uppercase(), self.path),
+            None => format!("{} {}", self.method.to_uppercase(), self.path),
+        }
+    }
+}
+
+/// The result of [`diff`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DiffReport {
+    /// Operations with at least one change, sorted by path then method.
+    pub operations: Vec<OperationDiff>,
+    /// Malformed parts of either document that were skipped.
+    pub problems: Vec<Problem>,
+}
+
+impl DiffReport {
+    /// Every change, operation by operation.
+    pub fn changes(&self) -> impl Iterator<Item = (&OperationDiff, &Change)> {
+        self.operations
+            .iter()
+            .flat_map(|op| op.changes.iter().map(move |c| (op, c)))
+    }
+
+    /// Whether any change is breaking.
+    pub fn has_breaking(&self) -> bool {
+        self.changes().any(|(_, c)| c.breaking)
+    }
+
+    /// Number of breaking changes.
+    pub fn breaking_count(&self) -> usize {
+        self.changes().filter(|(_, c)| c.breaking).count()
+    }
+
+    /// Number of non-breaking changes.
+    pub fn non_breaking_count(&self) -> usize {
+        self.changes().filter(|(_, c)| !c.breaking).count()
+    }
+
+    /// Whether there is no change at all.
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty()
+    }
+
+    /// Finds the operation diff for `method` (any case) and `path`.
+    pub fn operation(&self, method: &str, path: &str) -> Option<&OperationDiff> {
+        self.operations
+            .iter()
+            .find(|op| op.method.eq_ignore_ascii_case(method) && op.path == path)
+    }
+
+    /// Renders the report as Markdown: a summary line, the list of operations with breaking
+    /// changes, then one section per operation with a table of its changes, then the problems.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::from("# API changes\n\n");
+        let ops = self.operations.len();
+        out.push_str(&format!(
+            "**{} breaking, {} non-breaking** changes in {ops} operation{}.\n",
+            self.breaking_count(),
+            self.non_breaking_count(),
+            if ops == 1 { "" } else { "s" }
+        ));
+        if self.is_empty() {
+            out.push_str("\nNo API changes.\n");
+        }
+        let breaking_ops: Vec<String> = self
+            .operations
+            .iter()
+            .filter(|op| op.changes.iter().any(|c| c.breaking))
+            .map(|op| format!("`{}`", op.label()))
+            .collect();
+        if !breaking_ops.is_empty() {
+            out.push_str(&format!(
+                "\nBreaking changes in: {}.\n",
+                breaking_ops.join(", ")
+            ));
+        }
+        for op in &self.operations {
+            out.push_str(&format!("\n## `{} {}`", op.method.to_uppercase(), op.path));
+            if let Some(id) = &op.operation_id {
+                out.push_str(&format!(" ({})", md_code(id)));
+            }
+            out.push_str("\n\n| | change | location | field | detail |\n|---|---|---|---|---|\n");
+            for c in &op.changes {
+                let mark = if c.breaking {
+                    "**breaking**"
+                } else {
+                    "non-breaking"
+                };
+                let field = if c.field.is_empty() {
+                    String::new()
+                } else {
+                    md_code(&c.field)
+                };
+                out.push_str(&format!(
+                    "| {mark} | `{}` | {} | {} | {} |\n",
+                    c.id,
+                    c.location,
+                    md_cell(&field),
+                    md_cell(&c.detail)
+                ));
+            }
+        }
+        if !self.problems.is_empty() {
+            out.push_str("\n## Problems (skipped parts of the documents)\n\n");
+            for p in &self.problems {
+                out.push_str(&format!("- {}\n", md_cell(&p.to_string())));
+            }
+        }
+        out
+    }
+}
+
+/// Inline code that survives backticks in the text.
+pub(super) fn md_code(text: &str) -> String {
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// Escapes a table cell.
+pub(super) fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}

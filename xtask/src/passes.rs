@@ -1,0 +1,83 @@
+//! Document passes: named rewrites of the document as JSON that count the places they changed.
+//! The lowering stage ([`crate::lower`]) and the fix-up stage ([`crate::fixups`]) are lists of
+//! them; `cargo xtask codegen --verbose` prints each pass with its count.
+
+use serde_json::{json, Map, Value};
+
+use crate::check::Problem;
+use crate::config::Config;
+
+/// A pass: rewrites the document, returns how many places it changed.
+pub type Pass = fn(&mut Value, &Config) -> Result<usize, Problem>;
+
+/// What one pass did on a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applied {
+    /// The pass's name.
+    pub name: &'static str,
+    /// Places changed (0: the pass found nothing to do in this document).
+    pub changes: usize,
+}
+
+/// Runs `passes` in order on a copy of `doc`; a problem names the pass that raised it.
+pub fn run(
+    doc: &Value,
+    cfg: &Config,
+    passes: &[(&'static str, Pass)],
+) -> Result<(Value, Vec<Applied>), Problem> {
+    let mut doc = doc.clone();
+    let mut applied = Vec::with_capacity(passes.len());
+    for (name, pass) in passes {
+        let changes = pass(&mut doc, cfg).map_err(|p| Problem {
+            pointer: p.pointer,
+            message: format!("pass `{name}`: {}", p.message),
+        })?;
+        applied.push(Applied { name, changes });
+    }
+    Ok((doc, applied))
+}
+
+/// `components.schemas` of `doc`, created when missing. Refuses (naming the pointer) a document
+/// whose `components` or `components.schemas` is not an object.
+pub fn components_schemas(doc: &mut Value) -> Result<&mut Map<String, Value>, Problem> {
+    let not_object = |pointer: &str| Problem {
+        pointer: pointer.into(),
+        message: "is not an object".into(),
+    };
+    let root = doc.as_object_mut().ok_or_else(|| not_object(""))?;
+    let components = root
+        .entry("components")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or_else(|| not_object("/components"))?;
+    components
+        .entry("schemas")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or_else(|| not_object("/components/schemas"))
+}
+
+/// Calls `f` on every object inside `value` (depth first, parents before children) with its
+/// JSON pointer (`here` is the pointer of `value`); `f` returns how many places it changed.
+pub fn each_object(
+    value: &mut Value,
+    here: &str,
+    f: &mut dyn FnMut(&mut Map<String, Value>, &str) -> Result<usize, Problem>,
+) -> Result<usize, Problem> {
+    let mut count = 0;
+    match value {
+        Value::Object(map) => {
+            count += f(map, here)?;
+            for (k, v) in map.iter_mut() {
+                count += each_object(v, &crate::document::pointer::join(here, k), f)?;
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                count += each_object(v, &format!("{here}/{i}"), f)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(count)
+}
