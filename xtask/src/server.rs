@@ -246,8 +246,8 @@ fn op_info(
     let types = syn::Ident::new(types_crate, Span::call_site());
     let body = match (op.body_media(), &names.body) {
         (None, _) => None,
-        (Some(_), Some(ty)) => Some(in_types_crate(ty, &types)),
-        (Some((media, _)), None) => {
+        (Some(_), Some(ty)) if op.body_schema().is_some() => Some(in_types_crate(ty, &types)),
+        (Some((media, _)), _) => {
             return Err(format!(
                 "{here}/requestBody: server stubs take JSON or form bodies, not `{media}` (no typed body was generated)"
             ))
