@@ -474,3 +474,43 @@ pub fn run(spec_path: &Path, cfg: &Config, layout: &Layout, mode: Mode) -> Resul
         millis: start.elapsed().as_millis(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> LoadedSpec {
+        crate::document::load::parse(include_bytes!("../../openapi/infisical-identity-auth.json"))
+            .unwrap()
+    }
+
+    fn cfg() -> Config {
+        toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap()
+    }
+
+    #[test]
+    fn every_codegen_toml_entry_matches_the_embedded_spec() {
+        let prepared = prepare(&spec().doc, &cfg()).unwrap();
+        assert_eq!(prepared.unused_entries, Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_entry_that_matches_nothing_is_an_error_naming_it() {
+        let mut cfg = cfg();
+        cfg.secret_fields.push("privateKeyPem".into());
+        cfg.any_of_names
+            .insert("/paths/~1gone/post".into(), vec!["A".into(), "B".into()]);
+        let layout = Layout::Workspace {
+            root: PathBuf::from("/nonexistent"),
+        };
+        let err = plan(&spec(), &cfg, &layout).unwrap_err().to_string();
+        assert!(err.contains("secret_fields `privateKeyPem`"), "{err}");
+        assert!(err.contains("[any_of_names] `/paths/~1gone/post`"), "{err}");
+        // With another document (`--spec F --out DIR`) they are notes, not errors.
+        let standalone = Layout::Standalone {
+            dir: PathBuf::from("/nonexistent/out"),
+        };
+        let plan = plan(&spec(), &cfg, &standalone).unwrap();
+        assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
+    }
+}

@@ -80,6 +80,10 @@ pub enum ImportError {
     /// No operation of the input has one of the configured tags.
     #[error("no operation is tagged with one of the {} tags of the import config", .0.len())]
     NoOperations(Vec<String>),
+    /// Entries of the import config that match no operation of the input (a tag Infisical
+    /// renamed or dropped): each is named, so that nothing changes silently.
+    #[error("openapi/import.toml entries match nothing in the document: {}", .0.join("; "))]
+    UnusedEntries(Vec<String>),
     /// The import configuration is invalid.
     #[error("invalid import config: {0}")]
     Config(String),
@@ -106,6 +110,87 @@ pub struct ImportConfig {
     pub description: Option<String>,
     /// The tags of the operations to keep (the identity-auth methods).
     pub tags: Vec<String>,
+    /// Path prefixes of more operations to keep (for untagged documents): an operation whose
+    /// path starts with one (`/api/v1/auth/new-auth` keeps `/api/v1/auth/new-auth/login`).
+    #[serde(default)]
+    pub path_prefixes: Vec<String>,
+}
+
+impl ImportConfig {
+    /// Whether the operation at `path` is kept.
+    fn keeps(&self, path: &str, op: &Value) -> bool {
+        let listed: HashSet<&str> = self.tags.iter().map(String::as_str).collect();
+        has_tag(op, &listed) || self.path_prefixes.iter().any(|p| under(path, p))
+    }
+}
+
+/// Whether `path` is `prefix` or below it (segment-wise: `/a/b` is under `/a`, `/ab` is not).
+fn under(path: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_end_matches('/');
+    path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A group of operations the import did not keep although it looks like an auth method: a
+/// tag ending in `Auth`, or paths under `/api/v<N>/auth/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnlistedAuth {
+    /// The tag, or the path prefix of untagged operations (`/api/v1/auth/new-auth`).
+    pub group: String,
+    /// How many operations it has.
+    pub operations: usize,
+    /// What to add to `openapi/import.toml` to keep them.
+    pub to_keep: String,
+}
+
+/// The `/api/v<N>/auth/<method>` prefix of a path, if it has one.
+fn auth_prefix(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        ["api", version, "auth", method, ..]
+            if version.starts_with('v') && !method.starts_with('{') =>
+        {
+            Some(format!("/api/{version}/auth/{method}"))
+        }
+        _ => None,
+    }
+}
+
+/// The operations of `doc` that `cfg` does not keep but that look like auth methods, by group.
+pub fn unlisted_auth_methods(doc: &Value, cfg: &ImportConfig) -> Vec<UnlistedAuth> {
+    let mut groups: std::collections::BTreeMap<String, (usize, String)> = Default::default();
+    for op in crate::document::ops::operations(doc) {
+        if cfg.keeps(op.path, op.op) {
+            continue;
+        }
+        let (group, to_keep) = match op.tag() {
+            Some(tag) if tag.ends_with("Auth") => {
+                (tag.to_string(), format!("add \"{tag}\" to `tags`"))
+            }
+            tag => match auth_prefix(op.path) {
+                Some(prefix) if tag.is_none() => {
+                    let add = format!("add \"{prefix}\" to `path_prefixes`");
+                    (prefix, add)
+                }
+                Some(_) => {
+                    let tag = tag.unwrap_or_default();
+                    (tag.to_string(), format!("add \"{tag}\" to `tags`"))
+                }
+                None => continue,
+            },
+        };
+        groups.entry(group).or_insert((0, to_keep)).0 += 1;
+    }
+    groups
+        .into_iter()
+        .map(|(group, (operations, to_keep))| UnlistedAuth {
+            group,
+            operations,
+            to_keep,
+        })
+        .collect()
 }
 
 impl ImportConfig {
@@ -127,6 +212,11 @@ impl ImportConfig {
         }
         if cfg.output.as_os_str().is_empty() {
             return Err(ImportError::Config("`output` is empty".into()));
+        }
+        if let Some(p) = cfg.path_prefixes.iter().find(|p| !p.starts_with('/')) {
+            return Err(ImportError::Config(format!(
+                "path prefix `{p}` does not start with `/`"
+            )));
         }
         Ok(cfg)
     }
@@ -150,8 +240,8 @@ pub struct ImportOutcome {
     pub document: Value,
     /// Number of operations kept.
     pub operations: usize,
-    /// Configured tags that no operation of the input carries (an Infisical rename?).
-    pub missing_tags: Vec<String>,
+    /// Operations left out that look like auth methods, with what keeps them.
+    pub unlisted_auth: Vec<UnlistedAuth>,
     /// The semantic diff from the replaced document (or from an empty one) to the new one.
     pub report: DiffReport,
     /// [`DiffReport::to_markdown`] of `report`.
@@ -198,7 +288,7 @@ pub fn filter_identity_auth(doc: &Value, cfg: &ImportConfig) -> Value {
             let mut any = false;
             for (key, value) in item {
                 if METHODS.contains(&key.as_str()) {
-                    if !has_tag(value, &listed) {
+                    if !cfg.keeps(path, value) {
                         continue;
                     }
                     any = true;
@@ -790,12 +880,28 @@ pub fn import(
         .flatten()
         .filter_map(|t| t.get("name").and_then(Value::as_str))
         .collect();
-    let missing_tags = cfg
+    let mut unused: Vec<String> = cfg
         .tags
         .iter()
         .filter(|t| !used.contains(t.as_str()))
-        .cloned()
+        .map(|t| {
+            format!("tag `{t}`: no operation has it (renamed or removed upstream? update `tags`)")
+        })
         .collect();
+    for prefix in &cfg.path_prefixes {
+        if !crate::document::ops::operations(&full)
+            .iter()
+            .any(|op| under(op.path, prefix))
+        {
+            unused.push(format!(
+                "path prefix `{prefix}`: no operation is under it (update `path_prefixes`)"
+            ));
+        }
+    }
+    if !unused.is_empty() {
+        return Err(ImportError::UnusedEntries(unused));
+    }
+    let unlisted_auth = unlisted_auth_methods(&full, cfg);
     let empty = serde_json::json!({ "openapi": "3.0.3", "paths": {} });
     let report = diff::diff(existing.unwrap_or(&empty), &document);
     let diff_markdown = report.to_markdown();
@@ -803,7 +909,7 @@ pub fn import(
         text,
         document,
         operations,
-        missing_tags,
+        unlisted_auth,
         report,
         diff_markdown,
     })

@@ -189,8 +189,14 @@ fn import(path: &Path) -> Result<ExitCode, String> {
     let changed = xtask::write::ensure_file(&target, &outcome.text, Mode::Write)
         .map_err(|e| e.to_string())?;
     print!("{}", outcome.diff_markdown);
-    for tag in &outcome.missing_tags {
-        eprintln!("warning: tag `{tag}` of openapi/import.toml is not in the document");
+    if !outcome.unlisted_auth.is_empty() {
+        eprintln!("warning: operations that look like auth methods were left out:");
+        for group in &outcome.unlisted_auth {
+            eprintln!(
+                "  {} ({} operations): to keep them, {} in openapi/import.toml",
+                group.group, group.operations, group.to_keep
+            );
+        }
     }
     eprintln!(
         "import: {} operations -> {} ({})",

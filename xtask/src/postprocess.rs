@@ -461,14 +461,14 @@ fn debug_fields(
     secrets: &BTreeSet<String>,
     access: impl Fn(&syn::Ident) -> TokenStream,
 ) -> TokenStream {
-    let calls = fields.named.iter().map(|f| {
-        let ident = f.ident.as_ref().expect("named field");
+    let calls = fields.named.iter().filter_map(|f| {
+        let ident = f.ident.as_ref()?;
         let key = ident.to_string();
         if is_secret(f, secrets) {
-            quote! { .field(#key, &"<redacted>") }
+            Some(quote! { .field(#key, &"<redacted>") })
         } else {
             let value = access(ident);
-            quote! { .field(#key, #value) }
+            Some(quote! { .field(#key, #value) })
         }
     });
     quote! { f.debug_struct(#label) #(#calls)* .finish() }

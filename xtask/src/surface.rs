@@ -1,50 +1,78 @@
-//! The API surface of a fixed-up document as readable text, one page per tag (auth method): each
-//! operation's method, path, security, parameters, request fields (type, required, nullability,
-//! limits, default) and response fields. Snapshot tests hold these pages, so a spec update shows
-//! up in review as a diff in API terms.
+//! The API surface of a fixed-up document as readable text, one page per group (a tag, which is
+//! an auth method here; the path prefix for untagged operations): each operation's method, path,
+//! security, parameters, request fields (type, required, nullability, limits, default), response
+//! fields, redirects and errors. Snapshot tests hold these pages, so a spec update shows up in
+//! review as a diff in API terms.
 
 use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::document::ops;
-use crate::fixups;
+use crate::document::{ops, refs};
+use crate::{fixups, lower};
 
-/// Tags in document order (first tag of each operation, deduplicated, sorted).
-pub fn tags(doc: &Value) -> Vec<String> {
-    let mut tags: Vec<String> = ops::operations(doc)
-        .iter()
-        .filter_map(|o| o.tag())
-        .map(String::from)
-        .collect();
-    tags.sort();
-    tags.dedup();
-    tags
+/// The groups of the document's operations ([`ops::Op::group`]), sorted, each once.
+pub fn groups(doc: &Value) -> Vec<String> {
+    let mut groups: Vec<String> = ops::operations(doc).iter().map(|o| o.group()).collect();
+    groups.sort();
+    groups.dedup();
+    groups
 }
 
-/// The surface page of one tag.
-pub fn render_tag(doc: &Value, tag: &str) -> String {
+/// How a caller authenticates: `none`, or each alternative (`bearer token`, `api key X-API-Key
+/// in header`, ...) joined by `or`; `optional` when one alternative is no authentication.
+pub fn security_line(doc: &Value, op: &ops::Op<'_>) -> String {
+    let alternatives = op.security(doc);
+    if alternatives.iter().all(Vec::is_empty) {
+        return "none".into();
+    }
+    let scheme = |name: &String| {
+        let s = doc
+            .pointer(&format!(
+                "/components/securitySchemes/{}",
+                crate::document::pointer::escape(name)
+            ))
+            .map(|s| refs::resolve(doc, s));
+        let field = |k: &str| s.and_then(|s| s.get(k)).and_then(Value::as_str);
+        match (field("type"), field("scheme")) {
+            (Some("http"), Some(scheme)) if scheme.eq_ignore_ascii_case("bearer") => {
+                "bearer token".to_string()
+            }
+            (Some("http"), Some(scheme)) => format!("http {scheme}"),
+            (Some("apiKey"), _) => format!(
+                "api key {} in {}",
+                field("name").unwrap_or("?"),
+                field("in").unwrap_or("?")
+            ),
+            (Some(other), _) => format!("{other} `{name}`"),
+            (None, _) => format!("`{name}`"),
+        }
+    };
+    let mut parts: Vec<String> = alternatives
+        .iter()
+        .filter(|a| !a.is_empty())
+        .map(|a| a.iter().map(scheme).collect::<Vec<_>>().join(" and "))
+        .collect();
+    parts.dedup();
+    let line = parts.join(" or ");
+    if alternatives.iter().any(Vec::is_empty) {
+        format!("optional: {line}")
+    } else {
+        line
+    }
+}
+
+/// The surface page of one group.
+pub fn render_group(doc: &Value, group: &str) -> String {
     let ops: Vec<_> = ops::operations(doc)
         .into_iter()
-        .filter(|o| o.tag() == Some(tag))
+        .filter(|o| o.group() == group)
         .collect();
-    let mut out = format!("# {tag}: {} operations\n", ops.len());
+    let mut out = format!("# {group}: {} operations\n", ops.len());
     for op in ops {
         let id = op.id().unwrap_or("?");
         let _ = writeln!(out, "\n## {id}: {} {}", op.method.to_uppercase(), op.path);
-        let secured = op
-            .op
-            .get("security")
-            .and_then(Value::as_array)
-            .is_some_and(|s| {
-                s.iter()
-                    .any(|r| r.as_object().is_some_and(|o| !o.is_empty()))
-            });
-        let _ = writeln!(
-            out,
-            "security: {}",
-            if secured { "bearer token" } else { "none" }
-        );
+        let _ = writeln!(out, "security: {}", security_line(doc, &op));
         for param in op.parameters() {
             let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
             let place = param.get("in").and_then(Value::as_str).unwrap_or("?");
@@ -55,18 +83,52 @@ pub fn render_tag(doc: &Value, tag: &str) -> String {
                 let _ = writeln!(out, "{place} {name} items: {items}");
             }
         }
-        if let Some(body) = op.body_schema() {
+        if let Some((media, body)) = op.body_media() {
             let required = op.op.pointer("/requestBody/required") == Some(&Value::Bool(true));
+            let optional = if required { "" } else { " (optional)" };
+            match media {
+                ops::JSON => schema_lines(doc, body, &format!("request body{optional}"), &mut out),
+                ops::FORM => schema_lines(
+                    doc,
+                    body,
+                    &format!("request body{optional}, form fields"),
+                    &mut out,
+                ),
+                lower::TEXT => {
+                    let _ = writeln!(out, "request body{optional}: text");
+                }
+                _ => {
+                    let _ = writeln!(out, "request body{optional}: bytes ({media})");
+                }
+            }
+        }
+        if let Some((code, response)) = op
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .and_then(|r| r.iter().find(|(c, _)| c.starts_with('2')))
+        {
+            let content = response.get("content").and_then(Value::as_object);
+            match (op.success_schema(), content) {
+                (Some(schema), _) => {
+                    schema_lines(doc, schema, &format!("response {code}"), &mut out)
+                }
+                (None, Some(content)) if !content.is_empty() => {
+                    let media: Vec<&str> = content.keys().map(String::as_str).collect();
+                    let _ = writeln!(out, "response {code}: bytes ({})", media.join(", "));
+                }
+                (None, _) => {
+                    let _ = writeln!(out, "response {code}: no body");
+                }
+            }
+        }
+        if let Some(Value::Array(codes)) = op.op.get(lower::REDIRECTS) {
+            let codes: Vec<&str> = codes.iter().filter_map(Value::as_str).collect();
             let _ = writeln!(
                 out,
-                "request body{}:",
-                if required { "" } else { " (optional)" }
+                "redirects: {} (Location in the answer's headers)",
+                codes.join(", ")
             );
-            fields(doc, body, "", &mut out);
-        }
-        if let Some(schema) = op.success_schema() {
-            out.push_str("response 200:\n");
-            fields(doc, schema, "", &mut out);
         }
         let responses = op.op.get("responses").and_then(Value::as_object);
         let schema_name = |code: &str| {
@@ -109,19 +171,53 @@ pub fn render_tag(doc: &Value, tag: &str) -> String {
 }
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-    {
-        Some(pointer) => doc.pointer(pointer).unwrap_or(schema),
-        None => schema,
+    refs::resolve(doc, schema)
+}
+
+/// `heading:` and the fields of an object or union schema, or `heading: <type>` for any other.
+fn schema_lines(doc: &Value, schema: &Value, heading: &str, out: &mut String) {
+    let resolved = resolve(doc, schema);
+    if resolved.get("properties").is_some() || resolved.get("oneOf").is_some() {
+        let _ = writeln!(out, "{heading}:");
+        fields(doc, schema, "", out);
+    } else {
+        let _ = writeln!(out, "{heading}: {}", type_name(doc, schema));
     }
 }
 
-/// Lists the fields of an object schema (recursively), one line each, with `prefix.` paths.
+/// Lists the fields of an object schema (recursively), one line each, with `prefix.` paths. A
+/// recursive schema is listed once: a reference met again inside itself is not expanded.
 fn fields(doc: &Value, schema: &Value, prefix: &str, out: &mut String) {
-    let schema = resolve(doc, schema);
+    expand(doc, schema, prefix, out, &mut Vec::new());
+}
+
+fn expand<'a>(
+    doc: &'a Value,
+    schema: &'a Value,
+    prefix: &str,
+    out: &mut String,
+    active: &mut Vec<&'a str>,
+) {
+    let reference = schema.get("$ref").and_then(Value::as_str);
+    if let Some(r) = reference {
+        if active.contains(&r) {
+            return;
+        }
+        active.push(r);
+    }
+    expand_resolved(doc, resolve(doc, schema), prefix, out, active);
+    if reference.is_some() {
+        active.pop();
+    }
+}
+
+fn expand_resolved<'a>(
+    doc: &'a Value,
+    schema: &'a Value,
+    prefix: &str,
+    out: &mut String,
+    active: &mut Vec<&'a str>,
+) {
     if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
         let names: Vec<&str> = options
             .iter()
@@ -138,7 +234,7 @@ fn fields(doc: &Value, schema: &Value, prefix: &str, out: &mut String) {
             names.join(" | ")
         );
         for (option, name) in options.iter().zip(names) {
-            fields(doc, option, &format!("{prefix}<{name}>"), out);
+            expand(doc, option, &format!("{prefix}<{name}>"), out, active);
         }
         return;
     }
@@ -156,11 +252,11 @@ fn fields(doc: &Value, schema: &Value, prefix: &str, out: &mut String) {
             field_line(doc, prop, required.contains(&name.as_str()))
         );
         if prop_resolved.get("properties").is_some() || prop_resolved.get("oneOf").is_some() {
-            fields(doc, prop, &path, out);
+            expand(doc, prop, &path, out, active);
         } else if let Some(items) = prop_resolved.get("items") {
-            let items = resolve(doc, items);
-            if items.get("properties").is_some() || items.get("oneOf").is_some() {
-                fields(doc, items, &format!("{path}[]"), out);
+            let resolved = resolve(doc, items);
+            if resolved.get("properties").is_some() || resolved.get("oneOf").is_some() {
+                expand(doc, items, &format!("{path}[]"), out, active);
             } else if let Some(limits) = item_limits(doc, prop) {
                 let _ = writeln!(out, "  {path} items: {limits}");
             }
@@ -285,7 +381,7 @@ mod tests {
                 "responses": {"200": {"description": "ok"}}
             }}}
         });
-        let page = render_tag(&doc, "Things");
+        let page = render_group(&doc, "Things");
         let lines: Vec<&str> = page.lines().collect();
         for expected in [
             "query ids: array<string(uuid)>, optional",

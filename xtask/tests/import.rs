@@ -124,14 +124,25 @@ fn import_config_lists_the_13_tags_of_the_spec() {
 }
 
 #[test]
-fn import_keeps_exactly_the_78_identity_operations() {
+fn import_keeps_exactly_the_identity_operations() {
     let full = full_document();
-    assert_eq!(operations(&full).len(), 78 + 5);
+    let count = operations(&current_spec()).len();
+    assert_eq!(
+        operations(&full).len(),
+        count + 5,
+        "the fixture adds five other operations"
+    );
     let outcome = import(&serde_json::to_string(&full).unwrap(), &config(), None).unwrap();
-    assert_eq!(outcome.operations, 78);
+    assert_eq!(outcome.operations, count);
     let current = current_spec();
     assert_eq!(operations(&outcome.document), operations(&current));
-    assert!(outcome.missing_tags.is_empty());
+    // The one left-out operation under an auth path is reported, with what would keep it.
+    let unlisted: Vec<(&str, usize)> = outcome
+        .unlisted_auth
+        .iter()
+        .map(|g| (g.group.as_str(), g.operations))
+        .collect();
+    assert_eq!(unlisted, [("Identities", 1)]);
     // Nothing of the other tags survives: no tag, no component, no path.
     assert_eq!(outcome.document["tags"], current["tags"]);
     assert_eq!(outcome.document["components"], current["components"]);
@@ -147,7 +158,7 @@ fn import_keeps_exactly_the_78_identity_operations() {
     // And the result is the project's spec, semantically.
     assert_eq!(outcome.document, current);
     // Without a file to replace, the diff lists every operation as added.
-    assert_eq!(outcome.report.operations.len(), 78);
+    assert_eq!(outcome.report.operations.len(), count);
     assert!(outcome
         .report
         .changes()
@@ -188,7 +199,7 @@ fn importing_the_current_spec_reproduces_it() {
         serde_json::from_str::<Value>(&outcome.text).unwrap(),
         current
     );
-    assert_eq!(outcome.operations, 78);
+    assert_eq!(outcome.operations, operations(&current).len());
     assert!(outcome.report.is_empty());
     assert!(outcome.report.problems.is_empty());
 }
@@ -247,9 +258,18 @@ fn import_prints_the_diff_against_the_replaced_file() {
 fn small_yaml_document_snapshot() {
     let text = std::fs::read_to_string(manifest_dir().join("tests/fixtures/full-sample.yaml"))
         .expect("fixture");
-    let outcome = import(&text, &config(), None).unwrap();
+    // The workspace's config lists 13 tags; the sample has two of them: the other eleven are
+    // named in the error rather than skipped.
+    let err = import(&text, &config(), None).unwrap_err();
+    let ImportError::UnusedEntries(entries) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(entries.len(), 11, "{err}");
+    assert!(err.to_string().contains("tag `LDAP Auth`"), "{err}");
+    let mut cfg = config();
+    cfg.tags = vec!["Universal Auth".into(), "Token Auth".into()];
+    let outcome = import(&text, &cfg, None).unwrap();
     assert_eq!(outcome.operations, 2);
-    assert_eq!(outcome.missing_tags.len(), 11);
     insta::assert_snapshot!("full_sample_canonical", outcome.text);
     insta::assert_snapshot!("full_sample_diff", outcome.diff_markdown);
 }
@@ -302,4 +322,51 @@ fn malformed_documents_are_errors_naming_the_pointer() {
     for garbage in ["", "null", "42", "{", "[", "openapi: [", "\u{feff}{}"] {
         assert!(import(garbage, &cfg, None).is_err(), "{garbage:?}");
     }
+}
+
+#[test]
+fn a_new_auth_method_left_out_is_named_with_what_keeps_it() {
+    let mut full = full_document();
+    let login = full["paths"]["/api/v1/auth/universal-auth/login"].clone();
+    // A new tagged method, and an untagged one of the shape of Infisical's 2023 documents.
+    let mut tagged = login.clone();
+    tagged["post"]["tags"] = json!(["Quantum Auth"]);
+    tagged["post"]["operationId"] = json!("loginWithQuantumAuth");
+    full["paths"]["/api/v1/auth/quantum-auth/login"] = tagged;
+    let mut untagged = login;
+    untagged["post"].as_object_mut().unwrap().remove("tags");
+    untagged["post"]["operationId"] = json!("loginWithNewAuth");
+    full["paths"]["/api/v1/auth/new-auth/login"] = untagged.clone();
+    full["paths"]["/api/v1/auth/new-auth/renew"] = untagged;
+    full["paths"]["/api/v1/auth/new-auth/renew"]["post"]["operationId"] = json!("renewNewAuth");
+    let text = serde_json::to_string(&full).unwrap();
+    let outcome = import(&text, &config(), None).unwrap();
+    let groups: Vec<(&str, usize, &str)> = outcome
+        .unlisted_auth
+        .iter()
+        .map(|g| (g.group.as_str(), g.operations, g.to_keep.as_str()))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            (
+                "/api/v1/auth/new-auth",
+                2,
+                "add \"/api/v1/auth/new-auth\" to `path_prefixes`"
+            ),
+            ("Identities", 1, "add \"Identities\" to `tags`"),
+            ("Quantum Auth", 1, "add \"Quantum Auth\" to `tags`"),
+        ]
+    );
+    // Doing what the report says keeps them.
+    let mut cfg = config();
+    cfg.tags.push("Quantum Auth".into());
+    cfg.path_prefixes.push("/api/v1/auth/new-auth".into());
+    let kept = import(&text, &cfg, None).unwrap();
+    assert_eq!(kept.unlisted_auth.len(), 1, "only Identities is left");
+    assert_eq!(kept.operations, outcome.operations + 3);
+    // A prefix that matches nothing is an error naming it.
+    cfg.path_prefixes.push("/api/v9/auth/gone".into());
+    let err = import(&text, &cfg, None).unwrap_err();
+    assert!(err.to_string().contains("`/api/v9/auth/gone`"), "{err}");
 }

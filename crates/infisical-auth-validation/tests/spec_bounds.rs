@@ -1207,9 +1207,10 @@ fn check(spec: &Value) -> Vec<String> {
 
 fn run_check(spec: &Value) -> Report {
     let (ops, mut failures) = walk_spec(spec);
-    if ops.len() != 78 {
+    let written = infisical_auth_validation::operation_ids().count();
+    if ops.len() != written {
         failures.push(format!(
-            "the spec has {} operations, the hand-written rules 78",
+            "the spec has {} operations, the hand-written rules {written}",
             ops.len()
         ));
     }
