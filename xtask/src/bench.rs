@@ -47,6 +47,51 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
+/// The largest document of the generator corpus (Infisical's full document of 2023-11-23).
+pub const LARGEST_HISTORY_DOCUMENT: &str =
+    "xtask/tests/fixtures/infisical-history/infisical-2023-11-23-53ac0569.json";
+
+/// How codegen time grows with the document: warm `cargo xtask codegen --spec F --out DIR` of
+/// the embedded spec and of the largest corpus document, side by side (Markdown rows).
+pub fn bench_scaling(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let work = root.join("target/bench");
+    let largest = root.join(LARGEST_HISTORY_DOCUMENT);
+    let count = |path: &Path| -> Result<usize, String> {
+        let doc = crate::document::load::load(path).map_err(|e| e.to_string())?;
+        Ok(crate::document::ops::operations(&doc.doc).len())
+    };
+    let mut timings = Vec::new();
+    for (name, doc) in [("embedded", spec), ("history", largest.as_path())] {
+        eprintln!(
+            "bench: cargo xtask codegen --spec {} x{runs}",
+            doc.display()
+        );
+        let out = work.join(format!("scaling-{name}"));
+        let cmd = || {
+            let mut c = Command::new(&exe);
+            c.arg("codegen")
+                .arg("--spec")
+                .arg(doc)
+                .arg("--out")
+                .arg(&out);
+            c
+        };
+        run(&mut cmd())?;
+        timings.push((count(doc)?, time(runs, || run(&mut cmd()))?));
+    }
+    let (small_ops, small) = timings[0];
+    let (large_ops, large) = timings[1];
+    let ratio = large.as_secs_f64() / small.as_secs_f64();
+    Ok(format!(
+        "| warm `codegen --spec F --out DIR`, {small_ops} operations (embedded spec) | {:.3} s | |\n\
+         | warm `codegen --spec F --out DIR`, {large_ops} operations (Infisical 2023-11-23) | {:.3} s | {ratio:.2}x the embedded spec for {:.2}x the operations (aim: at most 3.5x) |\n",
+        small.as_secs_f64(),
+        large.as_secs_f64(),
+        large_ops as f64 / small_ops as f64,
+    ))
+}
+
 /// Runs the benchmark and returns the Markdown report.
 pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
     let work = root.join("target/bench");
@@ -163,6 +208,7 @@ pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
         .map(|t| t.lines().count())
         .sum();
     let oag_lines = lines(&oag_out.join("src"));
+    let scaling = bench_scaling(root, spec, runs)?;
     let s = |d: Duration| format!("{:.3} s", d.as_secs_f64());
     let ratio = |a: Duration, b: Duration| format!("{:.1}x", b.as_secs_f64() / a.as_secs_f64());
     Ok(format!(
@@ -170,7 +216,8 @@ pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
          | generate the 78-operation client (warm, {runs} runs) | {} | {} | {} |\n\
          | generated Rust lines | {ours_lines} | {oag_lines} | |\n\
          | build the generated crate(s), dependencies built ({builds} runs) | {} | {} | {} |\n\
-         | rebuild after touching the generated sources ({builds} runs) | {} | {} | {} |\n",
+         | rebuild after touching the generated sources ({builds} runs) | {} | {} | {} |\n\n\
+         | codegen cost by document size (median of {runs}) | time | ratio |\n|---|---|---|\n{scaling}",
         s(ours_gen), s(oag_gen), ratio(ours_gen, oag_gen),
         s(ours_scratch), s(oag_scratch), ratio(ours_scratch, oag_scratch),
         s(ours_touch), s(oag_touch), ratio(ours_touch, oag_touch),

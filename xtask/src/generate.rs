@@ -38,7 +38,7 @@ pub struct OperationTypes {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Answer {
     /// A type, as the client refers to it (`types::LoginResponse`, `::std::vec::Vec<types::X>`).
-    Type(syn::Type),
+    Type(Box<syn::Type>),
     /// Nothing (`ResponseValue<()>`): the status and headers only.
     Empty,
     /// The raw body (`ResponseValue<ByteStream>`).
@@ -271,7 +271,7 @@ fn answer(ret: &syn::Type) -> Option<Answer> {
     Some(match value {
         syn::Type::Tuple(t) if t.elems.is_empty() => Answer::Empty,
         syn::Type::Path(p) if p.path.segments.last()?.ident == "ByteStream" => Answer::Raw,
-        other => Answer::Type(other.clone()),
+        other => Answer::Type(Box::new(other.clone())),
     })
 }
 

@@ -288,7 +288,7 @@ pub fn media_type_schemas(doc: &mut Value, _cfg: &Config) -> Result<usize, Probl
                         .get("schema")
                         .and_then(|s| s.get("description"))
                         .cloned();
-                    if value.get("schema").map(|s| without_description(s)) != Some(schema.clone()) {
+                    if value.get("schema").map(without_description) != Some(schema.clone()) {
                         let mut schema = schema;
                         if let Some(d) = kept {
                             schema["description"] = d;

@@ -55,6 +55,9 @@ enum Command {
         /// Runs per measure (builds use at most 3).
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Only how codegen time grows with the document (no openapi-generator, no builds).
+        #[arg(long)]
+        scaling: bool,
     },
     /// Import Infisical's full OpenAPI document: keep the identity-auth operations (tags in
     /// openapi/import.toml), write the spec file in canonical form, print the diff against it.
@@ -133,10 +136,16 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }),
-        Command::Bench { runs } => {
+        Command::Bench { runs, scaling } => {
             let root = workspace_root();
             let spec = root.join("openapi/infisical-identity-auth.json");
-            match xtask::bench::bench(&root, &spec, runs) {
+            let result = if scaling {
+                xtask::bench::bench_scaling(&root, &spec, runs)
+                    .map(|rows| format!("| codegen cost by document size (median of {runs}) | time | ratio |\n|---|---|---|\n{rows}"))
+            } else {
+                xtask::bench::bench(&root, &spec, runs)
+            };
+            match result {
                 Ok(table) => {
                     print!("{table}");
                     ExitCode::SUCCESS

@@ -57,12 +57,16 @@ pub fn components_schemas(doc: &mut Value) -> Result<&mut Map<String, Value>, Pr
         .ok_or_else(|| not_object("/components/schemas"))
 }
 
+/// A visitor of [`each_object`]: one object and its pointer in, places changed out.
+pub type ObjectVisitor<'f> =
+    dyn FnMut(&mut Map<String, Value>, &str) -> Result<usize, Problem> + 'f;
+
 /// Calls `f` on every object inside `value` (depth first, parents before children) with its
 /// JSON pointer (`here` is the pointer of `value`); `f` returns how many places it changed.
 pub fn each_object(
     value: &mut Value,
     here: &str,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str) -> Result<usize, Problem>,
+    f: &mut ObjectVisitor<'_>,
 ) -> Result<usize, Problem> {
     let mut count = 0;
     match value {

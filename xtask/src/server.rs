@@ -350,7 +350,7 @@ mod tests {
                 builder: builder.into(),
                 method: String::new(),
                 body: body.map(ty),
-                response: crate::generate::Answer::Type(ty(response)),
+                response: crate::generate::Answer::Type(Box::new(ty(response))),
             };
         let mut operations = crate::codegen::OperationMap::new();
         operations.insert(
