@@ -18,13 +18,13 @@
 //! # }
 //! ```
 //!
-//! The binary `reference-server` is an in-memory implementation (see the crate README).
+//! The crate `infisical-auth-reference` is an in-memory implementation, served by its
+//! `reference-server` binary.
 
 mod checks;
 mod error;
 #[rustfmt::skip]
 mod generated;
-pub mod reference;
 pub mod runtime;
 
 pub use error::ApiError;

@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use infisical_auth_server::reference::{serve, ReferenceConfig};
+use infisical_auth_reference::{serve, ReferenceConfig};
 
 /// Infisical's machine-identity auth API, in memory.
 #[derive(Parser)]

@@ -3,7 +3,7 @@
 # the project's spec, over all 78 operations. Checks: no 5xx (not_a_server_error) and every
 # answer of a declared status matches the spec (response_schema_conformance).
 #
-#   bash crates/infisical-auth-server/bench/schemathesis.sh
+#   bash crates/infisical-auth-reference/bench/schemathesis.sh
 #
 # Environment: SCHEMATHESIS_VENV (default $CARGO_TARGET_DIR/schemathesis-venv, or target/),
 # SCHEMATHESIS_MAX_EXAMPLES (default 30 per operation and phase), SCHEMATHESIS_SEED (reproduce

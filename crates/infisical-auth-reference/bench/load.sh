@@ -3,7 +3,7 @@
 # that answers a fixed body of the size of a universal-auth retrieve answer (examples/bare_axum.rs).
 # wrk (Debian's package) drives each scenario on loopback; both servers share the machine with it.
 #
-#   bash crates/infisical-auth-server/bench/load.sh
+#   bash crates/infisical-auth-reference/bench/load.sh
 #
 # Scenarios (each on a freshly started server):
 #   bare       GET anything on the bare axum handler (the baseline);
@@ -32,7 +32,7 @@ if ! command -v wrk >/dev/null; then
 fi
 
 echo "== load: building the release reference server and the bare axum baseline" >&2
-cargo build --release --quiet -p infisical-auth-server --bin reference-server --example bare_axum
+cargo build --release --quiet -p infisical-auth-reference --bin reference-server --example bare_axum
 
 WORK="$(mktemp -d)"
 PIDS=()

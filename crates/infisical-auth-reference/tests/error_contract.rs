@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use axum::extract::Request;
 use common::{assert_error, start, ADMIN};
-use infisical_auth_server::reference::ReferenceApi;
+use infisical_auth_reference::ReferenceApi;
 use infisical_auth_server::runtime::serve;
 use infisical_auth_server::{ApiError, OPERATIONS};
 use serde_json::{json, Value};

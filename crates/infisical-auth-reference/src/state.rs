@@ -15,7 +15,7 @@ use infisical_auth_validation::TrustedIpList;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::ApiError;
+use infisical_auth_server::ApiError;
 
 /// The MaxTTL Infisical reports for periodic tokens.
 pub const PERIODIC_MAX_TTL: f64 = 1_000_000_000.0;

@@ -14,7 +14,9 @@ use super::state::{
     digest, new_secret, now_iso, now_secs, store_trusted_ips, AccessToken, ClientSecret, Identity,
     Lockout, State,
 };
-use crate::{types, ApiError, GetTokenAuthTokensQuery, InfisicalAuthApi, RequestContext};
+use infisical_auth_server::{
+    types, ApiError, GetTokenAuthTokensQuery, InfisicalAuthApi, RequestContext,
+};
 
 /// The in-memory implementation behind `reference-server`.
 pub struct ReferenceApi {

@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{assert_error, start, Server, ADMIN};
-use infisical_auth_server::reference::{app, build, ReferenceConfig};
+use infisical_auth_reference::{app, build, ReferenceConfig};
 use serde_json::{json, Value};
 
 const JSON: &str = "application/json";
