@@ -16,14 +16,12 @@
 # Environment: LOAD_DURATION (default 10s), LOAD_CONNECTIONS (64), LOAD_THREADS (2),
 # LOAD_IDENTITIES (1000, for the cycle scenario). Prints a Markdown table (the README quotes it).
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-cd "$ROOT"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+# shellcheck source=../scripts/common.sh
+source "$(dirname "$0")/../scripts/common.sh"
 DURATION="${LOAD_DURATION:-10s}"
 CONNECTIONS="${LOAD_CONNECTIONS:-64}"
 THREADS="${LOAD_THREADS:-2}"
 IDENTITIES="${LOAD_IDENTITIES:-1000}"
-TOKEN="load-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 LOGIN_IDENTITY="00000000-0000-4000-8000-999999999999"
 
 if ! command -v wrk >/dev/null; then
@@ -32,50 +30,16 @@ if ! command -v wrk >/dev/null; then
 fi
 
 echo "== load: building the release reference server and the bare axum baseline" >&2
-cargo build --release --quiet -p infisical-auth-reference --bin reference-server --example bare_axum
-
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+build_release --example bare_axum
 
 # identity_id N: the N-th identity of the cycle scenario (the Lua scripts use the same form).
 identity_id() { printf '00000000-0000-4000-8000-%012d' "$1"; }
 
-# start NAME LOG CMD...: starts a server writing "listening on http://ADDR" to LOG, sets BASE and PID.
-start() {
-  local log="$WORK/$1.log"
-  shift
-  "$@" >/dev/null 2>"$log" &
-  PID=$!
-  PIDS+=("$PID")
-  BASE=""
-  for _ in $(seq 1 600); do
-    BASE="$(sed -n 's/^.*listening on \(http:[^ ]*\)$/\1/p' "$log")"
-    [ -n "$BASE" ] && return 0
-    sleep 0.1
-  done
-  echo "server did not start:" >&2
-  cat "$log" >&2
-  exit 1
-}
-
-stop() {
-  kill "$PID" 2>/dev/null || true
-  wait "$PID" 2>/dev/null || true
-}
-
-reference() {
+# load_reference NAME [ARGS]: the reference server holding the identities of every scenario.
+load_reference() {
   local ids=(--identity "$LOGIN_IDENTITY")
   for i in $(seq 0 $((IDENTITIES - 1))); do ids+=(--identity "$(identity_id "$i")"); done
-  start "$1" "$TARGET/release/reference-server" --listen 127.0.0.1:0 --admin-token "$TOKEN" \
-    --quiet "${ids[@]}" "${@:2}"
+  reference "$1" --quiet "${ids[@]}" "${@:2}"
 }
 
 # api METHOD PATH [BODY]: one call with the admin token; prints the answer.
@@ -154,16 +118,16 @@ start bare "$TARGET/release/examples/bare_axum" 127.0.0.1:0
 run bare
 stop
 
-reference retrieve
+load_reference retrieve
 api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' >/dev/null
 run retrieve "$WORK/retrieve.lua"
 stop
 
-reference cycle
+load_reference cycle
 run cycle "$WORK/cycle.lua"
 stop
 
-reference login
+load_reference login
 CLIENT_ID="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' \
   | json_field "['identityUniversalAuth']['clientId']")"
 CLIENT_SECRET="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY/client-secrets" '{}' \
@@ -173,8 +137,7 @@ run login "$WORK/login.lua"
 stop
 
 echo "== load: resident memory with 10,000 identities" >&2
-start memory "$TARGET/release/reference-server" --listen 127.0.0.1:0 --admin-token "$TOKEN" \
-  --quiet --seed-identities 10000
+reference memory --quiet --seed-identities 10000
 RSS_KB="$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status")"
 stop
 

@@ -549,7 +549,7 @@ impl ReferenceApi {
         Ok(json!({"deleted": deleted}))
     }
 
-    /// Universal-auth login, checked in Infisical's order (BEHAVIOUR.md §6).
+    /// Universal-auth login, checked in Infisical's order (docs/infisical-behaviour.md#universal-auth-login-lockout-and-tokens).
     fn login_universal(&self, ctx: &RequestContext, body: &Value) -> Result<Value, ApiError> {
         let client_id = body.get("clientId").and_then(Value::as_str).unwrap_or("");
         let client_secret = body

@@ -1,5 +1,5 @@
 //! [`ApiError`]: what a handler (or the router itself) answers instead of a 200, rendered as
-//! Infisical's error body `{reqId, statusCode, message, error, details?}` (BEHAVIOUR.md §5).
+//! Infisical's error body `{reqId, statusCode, message, error, details?}` (docs/infisical-behaviour.md#error-bodies).
 
 use std::borrow::Cow;
 use std::fmt;

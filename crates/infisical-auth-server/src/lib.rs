@@ -3,7 +3,7 @@
 //!
 //! Implement [`InfisicalAuthApi`] (one async method per operation) and serve it with
 //! [`router`]. The router enforces Infisical's contract before your method runs
-//! (BEHAVIOUR.md §1 and §5): a bearer token on secured operations (401 "Token missing"), JSON
+//! (docs/infisical-behaviour.md#order-of-checks #error-bodies): a bearer token on secured operations (401 "Token missing"), JSON
 //! bodies (415, 413, 400), every validation rule (422 with every issue, 400 for an invalid IP),
 //! typed parsing (422, never 500), 404 for unknown routes, and a bare 500 for a panic. Every
 //! error body is `{reqId, statusCode, message, error, details?}` with a fresh `req-` id.

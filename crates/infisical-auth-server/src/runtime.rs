@@ -1,7 +1,7 @@
 //! The hand-written runtime behind the generated router: everything a handler does before and
 //! after calling the trait, written once and shared by all 78 operations.
 //!
-//! In order (BEHAVIOUR.md §1 and §5): a fresh request id; the bearer token (401 "Token missing"
+//! In order (docs/infisical-behaviour.md#order-of-checks #error-bodies): a fresh request id; the bearer token (401 "Token missing"
 //! on a secured operation without one, then the API's own `authenticate`); path and query; the body, read as bytes and parsed here
 //! (415 for another media type, 413 over [`BODY_LIMIT`], 400 for malformed JSON); the validation
 //! rules (422 with every issue, 400 for an invalid IP entry); serde into the typed values (422 on
@@ -199,7 +199,7 @@ where
         client_ip,
         request_id,
     };
-    // Authentication comes first (BEHAVIOUR.md §1): no token, or one the API refuses, is
+    // Authentication comes first (docs/infisical-behaviour.md#order-of-checks): no token, or one the API refuses, is
     // answered before the body is read or validated.
     if operation.secured {
         if context.bearer_token.is_none() {
