@@ -105,10 +105,13 @@ pub fn app(api: Arc<ReferenceApi>, log_requests: bool) -> axum::Router {
         .route("/api/v1/identities", post(create_identity))
         .with_state(api.clone());
     // The extra routes join after the generated router's fallbacks were set: set the
-    // method-not-allowed one again so that e.g. `DELETE /api/docs/json` is Infisical's 404 too.
-    let app = infisical_auth_server::router(api)
-        .merge(extra)
-        .method_not_allowed_fallback(infisical_auth_server::runtime::not_found);
+    // method-not-allowed one again so that e.g. `DELETE /api/docs/json` is Infisical's 404 too,
+    // and ignore trailing slashes on them as on the API's routes.
+    let app = infisical_auth_server::runtime::ignore_trailing_slashes(
+        infisical_auth_server::router(api)
+            .merge(extra)
+            .method_not_allowed_fallback(infisical_auth_server::runtime::not_found),
+    );
     if log_requests {
         app.layer(middleware::from_fn(log_request))
     } else {
