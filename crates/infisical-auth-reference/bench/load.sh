@@ -11,10 +11,11 @@
 #   cycle      attach -> update -> revoke of universal auth, spread over LOAD_IDENTITIES identities;
 #   login      POST loginWithUniversalAuth with a client secret (each login issues an access token).
 # Then: resident memory (VmRSS) of the reference server holding 10,000 identities, each with
-# universal auth attached.
+# universal auth attached; and a bounded soak: LOAD_SOAK_LOGINS logins with a 1 s token TTL, with
+# the server's resident memory before and after (expired tokens must be removed).
 #
 # Environment: LOAD_DURATION (default 10s), LOAD_CONNECTIONS (64), LOAD_THREADS (2),
-# LOAD_IDENTITIES (1000, for the cycle scenario). Prints a Markdown table (the README quotes it).
+# LOAD_IDENTITIES (1000, for the cycle scenario), LOAD_SOAK_LOGINS (1000000; 0 skips the soak). Prints a Markdown table (the README quotes it).
 set -euo pipefail
 # shellcheck source=../scripts/common.sh
 source "$(dirname "$0")/../scripts/common.sh"
@@ -22,6 +23,7 @@ DURATION="${LOAD_DURATION:-10s}"
 CONNECTIONS="${LOAD_CONNECTIONS:-64}"
 THREADS="${LOAD_THREADS:-2}"
 IDENTITIES="${LOAD_IDENTITIES:-1000}"
+SOAK_LOGINS="${LOAD_SOAK_LOGINS:-1000000}"
 LOGIN_IDENTITY="00000000-0000-4000-8000-999999999999"
 
 if ! command -v wrk >/dev/null; then
@@ -100,11 +102,13 @@ request = function()
 end
 LUA
 
+rss_mib() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status"; }
+
 # run NAME [SCRIPT]: wrk against BASE; appends "NAME rps p99 non2xx" to the results.
 run() {
   local out="$WORK/$1.wrk"
   echo "== load: $1 ($DURATION, $CONNECTIONS connections, $THREADS threads)" >&2
-  env TOKEN="$TOKEN" THREADS="$THREADS" IDENTITIES="$IDENTITIES" LOGIN_IDENTITY="$LOGIN_IDENTITY" \
+  env TOKEN="$TOKEN" THREADS="$THREADS" SOAK_LOGINS="$SOAK_LOGINS" IDENTITIES="$IDENTITIES" LOGIN_IDENTITY="$LOGIN_IDENTITY" \
     CLIENT_ID="${CLIENT_ID:-}" CLIENT_SECRET="${CLIENT_SECRET:-}" \
     wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" ${2:+-s "$2"} "$BASE" >"$out"
   local rps p99 non2xx
@@ -136,6 +140,29 @@ export CLIENT_ID CLIENT_SECRET
 run login "$WORK/login.lua"
 stop
 
+SOAK=""
+if [ "$SOAK_LOGINS" -gt 0 ]; then
+  echo "== load: soak: $SOAK_LOGINS logins with a 1 s token TTL" >&2
+  reference soak --quiet --identity "$LOGIN_IDENTITY"
+  CLIENT_ID="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" \
+    '{"accessTokenTTL":1,"accessTokenMaxTTL":1}' | json_field "['identityUniversalAuth']['clientId']")"
+  CLIENT_SECRET="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY/client-secrets" '{}' \
+    | json_field "['clientSecret']")"
+  export CLIENT_ID CLIENT_SECRET
+  RSS_BEFORE="$(rss_mib)"
+  # Long enough for SOAK_LOGINS at 80 % of the login scenario's rate (wrk counts time, not requests).
+  LOGIN_RPS="$(awk '$1 == "login" {print $2}' "$WORK/results")"
+  SOAK_SECS="$(awk -v n="$SOAK_LOGINS" -v r="$LOGIN_RPS" 'BEGIN { printf "%d", n / (0.8 * r) + 1 }')"
+  wrk -t "$THREADS" -c "$CONNECTIONS" -d "${SOAK_SECS}s" -s "$WORK/login.lua" "$BASE" >"$WORK/soak.wrk"
+  RSS_AFTER="$(rss_mib)"
+  PEAK="$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status")"
+  DONE="$(awk '/requests in/ {print $1}' "$WORK/soak.wrk")"
+  SECS="$(awk '/requests in/ {print $4}' "$WORK/soak.wrk" | tr -d ',')"
+  NON2XX="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$WORK/soak.wrk")"
+  SOAK="soak: $DONE logins in $SECS (1 s token TTL, ${NON2XX:-0} non-2xx): resident memory $RSS_BEFORE MiB before, $RSS_AFTER MiB after (peak $PEAK MiB)"
+  stop
+fi
+
 echo "== load: resident memory with 10,000 identities" >&2
 reference memory --quiet --seed-identities 10000
 RSS_KB="$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status")"
@@ -153,3 +180,4 @@ while read -r name rps p99 non2xx; do
 done <"$WORK/results"
 echo
 echo "reference server holding 10,000 identities with universal auth attached: $((RSS_KB / 1024)) MiB resident (VmRSS)"
+[ -n "$SOAK" ] && echo "$SOAK"

@@ -40,7 +40,7 @@ start() {
   PIDS+=("$PID")
   BASE=""
   for _ in $(seq 1 600); do
-    BASE="$(sed -n 's/^.*listening on \(http:[^ ]*\)$/\1/p' "$WORK/$name.log")"
+    BASE="$(sed -n 's/^.*listening on \(http:[^ ]*\)$/\1/p' "$WORK/$name.log" 2>/dev/null || true)"
     [ -n "$BASE" ] && return 0
     if ! kill -0 "$PID" 2>/dev/null; then break; fi
     sleep 0.1

@@ -126,7 +126,17 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let api = build(config).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let app = app(api, config.log_requests);
+    serve_api(listener, api, config.log_requests, shutdown).await
+}
+
+/// Serves an already [`build`]t `api` on `listener` until `shutdown` completes.
+pub async fn serve_api(
+    listener: tokio::net::TcpListener,
+    api: Arc<ReferenceApi>,
+    log_requests: bool,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(api, log_requests);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
