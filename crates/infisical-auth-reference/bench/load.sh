@@ -150,9 +150,9 @@ if [ "$SOAK_LOGINS" -gt 0 ]; then
     | json_field "['clientSecret']")"
   export CLIENT_ID CLIENT_SECRET
   RSS_BEFORE="$(rss_mib)"
-  # Long enough for SOAK_LOGINS at 80 % of the login scenario's rate (wrk counts time, not requests).
+  # Long enough for SOAK_LOGINS at 60 % of the login scenario's rate (wrk counts time, not requests).
   LOGIN_RPS="$(awk '$1 == "login" {print $2}' "$WORK/results")"
-  SOAK_SECS="$(awk -v n="$SOAK_LOGINS" -v r="$LOGIN_RPS" 'BEGIN { printf "%d", n / (0.8 * r) + 1 }')"
+  SOAK_SECS="$(awk -v n="$SOAK_LOGINS" -v r="$LOGIN_RPS" 'BEGIN { printf "%d", n / (0.6 * r) + 1 }')"
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "${SOAK_SECS}s" -s "$WORK/login.lua" "$BASE" >"$WORK/soak.wrk"
   RSS_AFTER="$(rss_mib)"
   PEAK="$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status")"

@@ -339,7 +339,7 @@ impl ReferenceApi {
         identity.answers.0.clear();
         identity.configs.insert(key.to_owned(), config.clone());
         if key == "UniversalAuth" {
-            identity.refresh_universal_auth();
+            identity.refresh_universal_auth(identity_id);
         }
         if let Some(client_id) = client_id {
             state.client_ids.insert(client_id, identity_id.to_owned());
@@ -391,7 +391,7 @@ impl ReferenceApi {
         }
         let config = stored.clone();
         if key == "UniversalAuth" {
-            identity.refresh_universal_auth();
+            identity.refresh_universal_auth(identity_id);
         }
         Ok(self.wrap(op, config))
     }
@@ -483,7 +483,7 @@ impl ReferenceApi {
         let secret = new_secret();
         let now = now_iso();
         let record = ClientSecret {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::new_v4().to_string().into(),
             digest: digest(&secret),
             prefix: secret[..4].to_owned(),
             description: body
@@ -522,7 +522,7 @@ impl ReferenceApi {
         let secret = identity
             .secrets
             .iter_mut()
-            .find(|s| s.id == secret_id)
+            .find(|s| *s.id == *secret_id)
             .ok_or_else(|| {
                 ApiError::not_found(format!("Failed to find client secret with ID {secret_id}"))
             })?;
@@ -629,10 +629,10 @@ impl ReferenceApi {
             secret.uses += 1;
             let secret_id = secret.id.clone();
             identity.lockout = None;
-            (Arc::<str>::from(identity_id.as_str()), settings, secret_id)
+            (settings.identity_id.clone(), settings, secret_id)
         };
         let mut token = AccessToken::issue(identity_id, "universal-auth", &settings.tokens, now);
-        token.client_secret_id = Some(secret_id.into());
+        token.client_secret_id = Some(secret_id);
         let (expires_in, max_ttl) = token.lifetimes(now);
         let text = self.tokens.insert(token, now);
         Ok(types::LoginWithUniversalAuthResponse {

@@ -75,19 +75,19 @@ pub struct Identity {
 
 impl Identity {
     /// Reads the universal-auth settings again after its configuration changed.
-    pub fn refresh_universal_auth(&mut self) {
+    pub fn refresh_universal_auth(&mut self, identity_id: &str) {
         self.universal_auth = self
             .configs
             .get("UniversalAuth")
-            .map(|config| Arc::new(UniversalAuthSettings::from_config(config)));
+            .map(|config| Arc::new(UniversalAuthSettings::from_config(identity_id, config)));
     }
 }
 
 /// A universal-auth client secret (the secret itself is only a digest here).
 #[derive(Debug, Clone)]
 pub struct ClientSecret {
-    /// Its id.
-    pub id: String,
+    /// Its id (shared with the tokens obtained with it).
+    pub id: Arc<str>,
     /// SHA-256 of the secret.
     pub digest: [u8; 32],
     /// The first characters of the secret, shown in listings.
@@ -114,7 +114,7 @@ impl ClientSecret {
     /// The secret's data as Infisical returns it (`clientSecretData`).
     pub fn data(&self, ua_id: &Value) -> Value {
         json!({
-            "id": self.id,
+            "id": &*self.id,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
             "description": self.description,
@@ -183,6 +183,8 @@ impl TokenSettings {
 /// What a universal-auth login needs of the stored configuration, read once per attach or update.
 #[derive(Debug, Clone)]
 pub struct UniversalAuthSettings {
+    /// The identity's id, shared by the tokens its logins issue.
+    pub identity_id: Arc<str>,
     /// Where logins may come from.
     pub client_secret_trusted_ips: TrustedIpList,
     /// Whether failures lock the method.
@@ -199,9 +201,10 @@ pub struct UniversalAuthSettings {
 
 impl UniversalAuthSettings {
     /// The settings of a stored universal-auth configuration.
-    pub fn from_config(config: &Value) -> UniversalAuthSettings {
+    pub fn from_config(identity_id: &str, config: &Value) -> UniversalAuthSettings {
         let num = |key: &str| config.get(key).and_then(Value::as_f64).unwrap_or(0.0);
         UniversalAuthSettings {
+            identity_id: identity_id.into(),
             client_secret_trusted_ips: config
                 .get("clientSecretTrustedIps")
                 .and_then(TrustedIpList::from_json)
@@ -222,7 +225,7 @@ impl UniversalAuthSettings {
 #[derive(Debug, Clone)]
 pub struct AccessToken {
     /// Its id (token-auth endpoints address tokens by id).
-    pub id: String,
+    pub id: uuid::Uuid,
     /// The identity it authenticates.
     pub identity_id: Arc<str>,
     /// `universal-auth` or `token-auth`.
@@ -279,7 +282,7 @@ impl AccessToken {
             None
         };
         AccessToken {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::new_v4(),
             identity_id,
             auth_method,
             created: now,
@@ -314,7 +317,7 @@ impl AccessToken {
     /// The token's data as token-auth endpoints return it (`tokenData`).
     pub fn data(&self) -> Value {
         json!({
-            "id": self.id,
+            "id": self.id.to_string(),
             "accessTokenTTL": self.ttl,
             "accessTokenMaxTTL": self.max_ttl,
             "accessTokenNumUses": self.uses,
@@ -380,7 +383,7 @@ pub struct Tokens {
     cursor: AtomicUsize,
     /// Token-auth token ids to the digest of their text (universal-auth tokens are never
     /// addressed by id).
-    ids: Mutex<HashMap<String, [u8; 32]>>,
+    ids: Mutex<HashMap<uuid::Uuid, [u8; 32]>>,
 }
 
 #[derive(Default)]
@@ -402,7 +405,7 @@ impl Shard {
 
     /// Removes up to `budget` tokens expired for longer than the grace; the token-auth ids of
     /// those removed.
-    fn sweep(&mut self, now: f64, budget: usize) -> Vec<String> {
+    fn sweep(&mut self, now: f64, budget: usize) -> Vec<uuid::Uuid> {
         // Compared in whole milliseconds, as scheduled: an entry reached is either removed or
         // stale (its token was renewed and scheduled again), never left behind.
         let limit = millis(now - EXPIRED_TOKEN_GRACE_SECS);
@@ -467,7 +470,7 @@ impl Tokens {
     pub fn insert(&self, token: AccessToken, now: f64) -> String {
         let text = new_secret();
         let key = digest(&text);
-        let id = (token.auth_method == "token-auth").then(|| token.id.clone());
+        let id = (token.auth_method == "token-auth").then_some(token.id);
         let mut removed = {
             let mut shard = self.shard(&key);
             shard.schedule(key, token.expires_at);
@@ -495,7 +498,8 @@ impl Tokens {
 
     /// Runs `f` on the token-auth token with id `id`.
     pub fn with_id<R>(&self, id: &str, f: impl FnOnce(&mut AccessToken) -> R) -> Option<R> {
-        let key = lock(&self.ids).get(id).copied()?;
+        let id = uuid::Uuid::parse_str(id).ok()?;
+        let key = lock(&self.ids).get(&id).copied()?;
         self.with_key(&key, f)
     }
 
