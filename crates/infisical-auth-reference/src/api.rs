@@ -138,7 +138,7 @@ impl ReferenceApi {
         Ok(id)
     }
 
-    /// How many access tokens are held (expired ones are removed about a second after expiry).
+    /// How many access tokens are held (expired ones are removed shortly after expiry).
     pub fn token_count(&self) -> usize {
         self.tokens.len()
     }

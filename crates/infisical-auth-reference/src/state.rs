@@ -367,7 +367,7 @@ pub fn iso(secs: f64) -> String {
 
 /// How long an expired token is still known (and answered "Access token has expired") before it
 /// is removed.
-pub const EXPIRED_TOKEN_GRACE_SECS: f64 = 1.0;
+pub const EXPIRED_TOKEN_GRACE_SECS: f64 = 0.25;
 
 /// How many token shards there are: a login locks one, so logins rarely wait for each other, and
 /// a shard's table grows by a 64th of the tokens at a time.
