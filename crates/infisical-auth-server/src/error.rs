@@ -1,5 +1,5 @@
 //! [`ApiError`]: what a handler (or the router itself) answers instead of a 200, rendered as
-//! Infisical's error body `{reqId, statusCode, message, error, details?}` (BEHAVIOUR.md §5).
+//! Infisical's error body `{reqId, statusCode, message, error, details?}` (docs/infisical-behaviour.md#error-bodies).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,6 +20,8 @@ struct Inner {
     error: Cow<'static, str>,
     message: Option<Value>,
     details: Option<Value>,
+    /// Close the connection after this answer (a body too large to read and discard).
+    close: bool,
 }
 
 impl ApiError {
@@ -34,6 +36,7 @@ impl ApiError {
             error: error.into(),
             message: Some(Value::String(message.into())),
             details: None,
+            close: false,
         }))
     }
 
@@ -66,12 +69,13 @@ impl ApiError {
         )
     }
 
-    /// 415 `UnsupportedMediaType`: a body that is not `application/json`.
+    /// 415 `UnsupportedMediaType`: a body that is neither `application/json` nor
+    /// `application/x-www-form-urlencoded`.
     pub fn unsupported_media_type() -> Self {
         Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedMediaType",
-            "Request body must be application/json",
+            "Request body must be application/json or application/x-www-form-urlencoded",
         )
     }
 
@@ -82,6 +86,7 @@ impl ApiError {
             error: Cow::Borrowed("ValidationFailure"),
             message: Some(Value::Array(issues)),
             details: None,
+            close: false,
         }))
     }
 
@@ -106,12 +111,19 @@ impl ApiError {
             ),
             message: body.get("message").cloned(),
             details: body.get("details").cloned(),
+            close: false,
         }))
     }
 
     /// The same error with `details` (e.g. `{"path": [...]}` for an invalid IP entry).
     pub fn with_details(mut self, details: Value) -> Self {
         self.0.details = Some(details);
+        self
+    }
+
+    /// The same error, answered with `Connection: close` (the connection ends after it).
+    pub fn closing(mut self) -> Self {
+        self.0.close = true;
         self
     }
 
@@ -152,8 +164,14 @@ impl ApiError {
 
     /// The HTTP response for request `req_id`.
     pub fn to_response(&self, req_id: &str) -> Response {
-        let bytes = serde_json::to_vec(&self.to_body(req_id)).unwrap_or_default();
-        json_response(self.0.status, bytes)
+        let bytes = crate::runtime::to_json_bytes(&self.to_body(req_id)).unwrap_or_default();
+        let mut response = json_response(self.0.status, bytes);
+        if self.0.close {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 }
 

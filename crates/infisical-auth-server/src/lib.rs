@@ -3,10 +3,13 @@
 //!
 //! Implement [`InfisicalAuthApi`] (one async method per operation) and serve it with
 //! [`router`]. The router enforces Infisical's contract before your method runs
-//! (BEHAVIOUR.md §1 and §5): a bearer token on secured operations (401 "Token missing"), JSON
-//! bodies (415, 413, 400), every validation rule (422 with every issue, 400 for an invalid IP),
-//! typed parsing (422, never 500), 404 for unknown routes, and a bare 500 for a panic. Every
-//! error body is `{reqId, statusCode, message, error, details?}` with a fresh `req-` id.
+//! (docs/infisical-behaviour.md, #order-of-checks and #error-bodies): a bearer token on secured
+//! operations (401 "Token missing"), JSON or form bodies (415, 413, 400), every validation rule
+//! (422 with every issue, 400 for an invalid IP), typed parsing (422, never 500), 404 for unknown
+//! routes, and a bare 500 for a panic. Every error body is
+//! `{reqId, statusCode, message, error, details?}` with a fresh `req-` id. It speaks Infisical's
+//! dialect (#request-dialect): form bodies coerced to the field types, trailing slashes ignored,
+//! `Authorization` ignored on operations without security, whole numbers written as integers.
 //!
 //! ```no_run
 //! # use std::sync::Arc;
@@ -18,16 +21,26 @@
 //! # }
 //! ```
 //!
-//! The binary `reference-server` is an in-memory implementation (see the crate README).
+//! The crate `infisical-auth-reference` is an in-memory implementation, served by its
+//! `reference-server` binary.
 
 mod checks;
 mod error;
 #[rustfmt::skip]
 mod generated;
-pub mod reference;
 pub mod runtime;
 
 pub use error::ApiError;
 pub use generated::*;
 pub use infisical_auth_types as types;
 pub use runtime::{RequestContext, BODY_LIMIT};
+
+use std::sync::Arc;
+
+/// An axum router serving every operation of the API on `api`, with Infisical's error contract
+/// enforced before each handler runs, unknown routes answered 404, and trailing slashes ignored
+/// on every route (docs/infisical-behaviour.md#request-dialect). The generated router, wrapped
+/// by [`runtime::ignore_trailing_slashes`].
+pub fn router<T: InfisicalAuthApi>(api: Arc<T>) -> axum::Router {
+    runtime::ignore_trailing_slashes(generated::router(api))
+}

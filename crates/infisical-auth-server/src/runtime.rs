@@ -1,32 +1,46 @@
 //! The hand-written runtime behind the generated router: everything a handler does before and
 //! after calling the trait, written once and shared by all 78 operations.
 //!
-//! In order (BEHAVIOUR.md §1 and §5): a fresh request id; the bearer token (401 "Token missing"
-//! on a secured operation without one, then the API's own `authenticate`); path and query; the body, read as bytes and parsed here
-//! (415 for another media type, 413 over [`BODY_LIMIT`], 400 for malformed JSON); the validation
-//! rules (422 with every issue, 400 for an invalid IP entry); serde into the typed values (422 on
-//! failure, never 500); then the trait method, whose panic becomes a 500 that says nothing more.
+//! In order (docs/infisical-behaviour.md#order-of-checks and #error-bodies): a fresh request id;
+//! the bearer token of a secured operation (401 "Token missing" without one, then the API's own
+//! `authenticate`; on an operation without security the `Authorization` header is ignored); path
+//! and query; the body, read as bytes and parsed here, as JSON or as a form whose values are
+//! coerced to the field types (415 for another media type, 413 over [`BODY_LIMIT`], 400 for
+//! malformed JSON); the validation rules (422 with every issue, 400 for an invalid IP entry);
+//! serde into the typed values (422 on failure, never 500); then the trait method, whose panic
+//! becomes a 500 that says nothing more. Answers write whole numbers as integers, as Infisical
+//! (JavaScript) does. A body left unread by an early answer is read and discarded up to
+//! [`DRAIN_LIMIT`], so a client that sends its whole body before reading still gets the answer.
+//! The dialect is described in docs/infisical-behaviour.md#request-dialect.
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use futures_util::FutureExt;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
+use infisical_auth_validation::{constraints, FieldType, Location};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+use tower::ServiceExt;
 
 use crate::error::{json_response, ApiError};
 use crate::InfisicalAuthApi;
 
 /// The largest request body the router reads (1 MiB); a larger one is answered 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// How much of a body the router reads and discards before an early answer (a 413, or an error
+/// decided before the body was needed), so that a client that writes its whole body before
+/// reading gets the answer rather than a reset connection. A body declared larger than this is
+/// answered at once, with `Connection: close`.
+pub const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// What the router knows about one operation (a row of the generated `OPERATIONS` table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,21 +177,38 @@ where
     Fut: Future<Output = Result<R, ApiError>> + Send,
 {
     let request_id = new_request_id();
-    let outcome = AssertUnwindSafe(answer(operation, request, request_id.clone(), api, handler))
-        .catch_unwind()
-        .await;
+    let (parts, body) = request.into_parts();
+    let mut body = Some(body);
+    let outcome = AssertUnwindSafe(answer(
+        operation,
+        parts,
+        &mut body,
+        request_id.clone(),
+        api,
+        handler,
+    ))
+    .catch_unwind()
+    .await;
     let mut response = match outcome {
         Ok(Ok(bytes)) => json_response(StatusCode::OK, bytes),
         Ok(Err(error)) => error.to_response(&request_id),
         Err(_panic) => ApiError::internal().to_response(&request_id),
     };
+    // An answer given before the body was read (authentication, media type): read the body
+    // first, so that the client, which may still be writing it, can read the answer.
+    if let Some(body) = body.take() {
+        if !body.is_end_stream() && !discard(body).await {
+            close_after(&mut response);
+        }
+    }
     response.extensions_mut().insert(RequestId(request_id));
     response
 }
 
 async fn answer<T, R, F, Fut>(
     operation: &'static Operation,
-    request: Request,
+    mut parts: axum::http::request::Parts,
+    body: &mut Option<Body>,
     request_id: String,
     api: Arc<T>,
     handler: F,
@@ -188,19 +219,24 @@ where
     F: FnOnce(Arc<T>, Input) -> Fut,
     Fut: Future<Output = Result<R, ApiError>>,
 {
-    let (mut parts, body) = request.into_parts();
     let client_ip = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_canonical())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    // An operation without security ignores the Authorization header, as Infisical does
+    // (docs/infisical-behaviour.md#order-of-checks): a stale token never fails a login or a renew.
     let context = RequestContext {
-        bearer_token: bearer_token(&parts.headers),
+        bearer_token: if operation.secured {
+            bearer_token(&parts.headers)
+        } else {
+            None
+        },
         client_ip,
         request_id,
     };
-    // Authentication comes first (BEHAVIOUR.md §1): no token, or one the API refuses, is
-    // answered before the body is read or validated.
+    // Authentication comes first (docs/infisical-behaviour.md#order-of-checks): no token, or one
+    // the API refuses, is answered before the body is read or validated.
     if operation.secured {
         if context.bearer_token.is_none() {
             return Err(ApiError::unauthorized("Token missing"));
@@ -220,10 +256,9 @@ where
         }
     };
     let query = parts.uri.query().unwrap_or("").to_owned();
-    let mut body = if operation.has_body {
-        Some(read_json(&parts.headers, body).await?)
-    } else {
-        None
+    let mut body = match (operation.has_body, body.take()) {
+        (true, Some(body)) => Some(read_body(operation.id, &parts.headers, body).await?),
+        _ => None,
     };
     crate::checks::validate(operation.id, &path, &query, body.as_mut())?;
     let input = Input {
@@ -233,7 +268,62 @@ where
         body,
     };
     let value = handler(api, input).await?;
-    serde_json::to_vec(&value).map_err(|_| ApiError::internal())
+    to_json_bytes(&value).map_err(|_| ApiError::internal())
+}
+
+/// `value` as JSON, with whole numbers written as integers (`2592000`, not `2592000.0`), as
+/// Infisical's JavaScript server writes them: clients with integer fields read them as such.
+pub fn to_json_bytes<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(256);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsNumbers);
+    value.serialize(&mut serializer)?;
+    Ok(out)
+}
+
+/// serde_json's compact format, except that a whole `f64` (within JavaScript's safe integers) is
+/// written as an integer.
+struct JsNumbers;
+
+impl serde_json::ser::Formatter for JsNumbers {
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        const SAFE: f64 = 9_007_199_254_740_992.0;
+        if value.fract() == 0.0 && value.abs() < SAFE {
+            serde_json::ser::CompactFormatter.write_i64(writer, value as i64)
+        } else {
+            serde_json::ser::CompactFormatter.write_f64(writer, value)
+        }
+    }
+}
+
+/// Reads and discards the rest of `body`, up to [`DRAIN_LIMIT`] bytes in all; whether it ended
+/// within that bound (if not, or if it failed, the connection should close after the answer).
+async fn discard(mut body: Body) -> bool {
+    let mut seen: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Some(data) = frame.data_ref() {
+                    seen += data.len() as u64;
+                    if seen > DRAIN_LIMIT {
+                        return false;
+                    }
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+/// Marks `response` as the last on its connection.
+fn close_after(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
 }
 
 /// The token of an `Authorization: Bearer TOKEN` header (scheme case-insensitive, not empty).
@@ -244,41 +334,46 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
-/// Whether a `Content-Type` value names JSON (`application/json`, or `+json`, any parameters).
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type
+/// The essence of a `Content-Type` value (`application/json` of
+/// `Application/JSON; charset=utf-8`), lower case.
+fn essence(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// Whether a `Content-Type` value names JSON (`application/json`, or `+json`, any parameters).
+fn is_json(content_type: &str) -> bool {
+    let essence = essence(content_type);
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Reads the body as JSON: 415 for another media type, 413 over [`BODY_LIMIT`], 400 when
-/// malformed. An empty body is `null` (which validation answers 422).
-async fn read_json(headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
+/// Whether a `Content-Type` value names a form (`application/x-www-form-urlencoded`).
+fn is_form(content_type: &str) -> bool {
+    essence(content_type) == "application/x-www-form-urlencoded"
+}
+
+/// Reads the body of `operation_id` as JSON or as a form (docs/infisical-behaviour.md#request-dialect):
+/// 415 for another media type, 413 over [`BODY_LIMIT`] (after reading and discarding the rest),
+/// 400 when malformed. An empty JSON body is `null` (which validation answers 422); an empty
+/// form is `{}`.
+async fn read_body(operation_id: &str, headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("?"));
-    if content_type.is_some_and(|ct| !is_json(ct)) {
+    let form = content_type.is_some_and(is_form);
+    if content_type.is_some_and(|ct| !is_json(ct) && !form) {
+        drain_or_close(body).await?;
         return Err(ApiError::unsupported_media_type());
     }
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > BODY_LIMIT as u64) {
-        return Err(ApiError::payload_too_large(BODY_LIMIT));
+    let bytes = read_limited(headers, body).await?;
+    if form {
+        return Ok(form_body(operation_id, &bytes));
     }
-    let bytes = match Limited::new(body, BODY_LIMIT).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return Err(ApiError::payload_too_large(BODY_LIMIT));
-        }
-        Err(_) => return Err(ApiError::bad_request("Failed to read the request body")),
-    };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
@@ -287,6 +382,128 @@ async fn read_json(headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
     }
     serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))
+}
+
+/// Discards `body` (see [`discard`]); `Err` with a closing 413 when it exceeds [`DRAIN_LIMIT`].
+async fn drain_or_close(body: Body) -> Result<(), ApiError> {
+    if discard(body).await {
+        Ok(())
+    } else {
+        Err(ApiError::payload_too_large(BODY_LIMIT).closing())
+    }
+}
+
+/// The body's bytes, at most [`BODY_LIMIT`] of them. A larger body is read to its end and
+/// discarded before the 413 (so the client sees it), unless it is declared or turns out larger
+/// than [`DRAIN_LIMIT`]: then the 413 closes the connection.
+async fn read_limited(headers: &HeaderMap, mut body: Body) -> Result<Vec<u8>, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > DRAIN_LIMIT) {
+        return Err(ApiError::payload_too_large(BODY_LIMIT).closing());
+    }
+    if declared.is_some_and(|len| len > BODY_LIMIT as u64) {
+        drain_or_close(body).await?;
+        return Err(ApiError::payload_too_large(BODY_LIMIT));
+    }
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| ApiError::bad_request("Failed to read the request body"))?;
+        if let Some(data) = frame.data_ref() {
+            if bytes.len() + data.len() > BODY_LIMIT {
+                drain_or_close(body).await?;
+                return Err(ApiError::payload_too_large(BODY_LIMIT));
+            }
+            bytes.extend_from_slice(data);
+        }
+    }
+    Ok(bytes)
+}
+
+/// A form body as JSON: each value coerced to what the field's schema declares (a number for
+/// `number` and `integer` fields, a boolean for `boolean` fields when the text is `true` or
+/// `false`), a key sent more than once a list of its values; what cannot be coerced stays text,
+/// so validation names the field.
+fn form_body(operation_id: &str, bytes: &[u8]) -> Value {
+    let fields = constraints(operation_id);
+    let field_type = |key: &str| {
+        fields
+            .iter()
+            .find(|f| f.location == Location::Body && f.path == key)
+            .map(|f| f.ty)
+    };
+    let mut values: Vec<(String, Vec<Value>)> = Vec::new();
+    for (key, text) in form_urlencoded::parse(bytes) {
+        let value = match field_type(&key) {
+            Some(FieldType::Integer | FieldType::Number) => coerce_number(&text),
+            Some(FieldType::Boolean) => match text.as_ref() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => Value::String(text.into_owned()),
+            },
+            _ => Value::String(text.into_owned()),
+        };
+        match values.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(value),
+            None => values.push((key.into_owned(), vec![value])),
+        }
+    }
+    let mut out = Map::with_capacity(values.len());
+    for (key, mut list) in values {
+        let value = if list.len() == 1 && field_type(&key) != Some(FieldType::Array) {
+            list.pop().unwrap_or(Value::Null)
+        } else {
+            Value::Array(list)
+        };
+        out.insert(key, value);
+    }
+    Value::Object(out)
+}
+
+/// A form value for a numeric field: the number it spells (an integer when it is one), or the
+/// text itself when it spells none (then validation answers "Expected number").
+fn coerce_number(text: &str) -> Value {
+    let trimmed = text.trim();
+    if let Ok(n) = trimmed.parse::<i64>() {
+        return Value::from(n);
+    }
+    match trimmed.parse::<f64>() {
+        Ok(n) if n.is_finite() && !trimmed.is_empty() => Value::from(n),
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+/// `router` with trailing slashes ignored on every route, as Infisical does
+/// (docs/infisical-behaviour.md#request-dialect): `/api/v1/auth/universal-auth/login/` is served
+/// as `/api/v1/auth/universal-auth/login`. The slashes are removed before routing.
+pub fn ignore_trailing_slashes(router: axum::Router) -> axum::Router {
+    axum::Router::new().fallback_service(router.map_request(without_trailing_slashes))
+}
+
+/// The request with the trailing slashes of its path removed (`/` stays `/`).
+fn without_trailing_slashes(mut request: Request) -> Request {
+    let path = request.uri().path();
+    if path.len() <= 1 || !path.ends_with('/') {
+        return request;
+    }
+    let trimmed = match path.trim_end_matches('/') {
+        "" => "/",
+        trimmed => trimmed,
+    };
+    let path_and_query = match request.uri().query() {
+        Some(query) => format!("{trimmed}?{query}"),
+        None => trimmed.to_owned(),
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(path_and_query) = path_and_query.parse() {
+        parts.path_and_query = Some(path_and_query);
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 /// The router's fallback: an unknown route (or a known path with another method) is a 404 in
@@ -329,11 +546,50 @@ mod tests {
     }
 
     #[test]
+    fn whole_numbers_are_written_as_integers() {
+        let value = json!({"ttl": 2592000.0, "half": 1.5, "big": 1e300, "neg": -3.0});
+        let text = String::from_utf8(to_json_bytes(&value).unwrap()).unwrap();
+        assert_eq!(text, r#"{"big":1e+300,"half":1.5,"neg":-3,"ttl":2592000}"#);
+    }
+
+    #[test]
+    fn form_values_take_the_type_of_their_field() {
+        let body = form_body(
+            "attachUniversalAuth",
+            b"accessTokenTTL=3600&lockoutEnabled=false&lockoutThreshold=2.5&accessTokenMaxTTL=x&extra=1",
+        );
+        assert_eq!(
+            body,
+            json!({"accessTokenTTL": 3600, "lockoutEnabled": false, "lockoutThreshold": 2.5,
+                   "accessTokenMaxTTL": "x", "extra": "1"})
+        );
+        let body = form_body(
+            "loginWithUniversalAuth",
+            b"clientId=a%20b&clientSecret=1234",
+        );
+        assert_eq!(body, json!({"clientId": "a b", "clientSecret": "1234"}));
+    }
+
+    #[test]
+    fn trailing_slashes_are_removed_before_routing() {
+        let strip = |uri: &str| {
+            let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
+            without_trailing_slashes(request).uri().to_string()
+        };
+        assert_eq!(strip("/api/v1/x/"), "/api/v1/x");
+        assert_eq!(strip("/api/v1/x//?limit=5"), "/api/v1/x?limit=5");
+        assert_eq!(strip("/"), "/");
+        assert_eq!(strip("/api/v1/x"), "/api/v1/x");
+    }
+
+    #[test]
     fn json_media_types() {
         assert!(is_json("application/json"));
         assert!(is_json("Application/JSON; charset=utf-8"));
         assert!(is_json("application/merge-patch+json"));
         assert!(!is_json("text/plain"));
         assert!(!is_json("application/x-www-form-urlencoded"));
+        assert!(is_form("application/x-www-form-urlencoded; charset=utf-8"));
+        assert!(!is_form("multipart/form-data"));
     }
 }

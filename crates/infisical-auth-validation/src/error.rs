@@ -1,5 +1,5 @@
 //! Validation outcomes: the [`Rejection`] a request earns, the [`Issue`]s it carries, and their conversion to and
-//! from Infisical's JSON error body (BEHAVIOUR.md §5).
+//! from Infisical's JSON error body (docs/infisical-behaviour.md#error-bodies).
 //!
 //! A 422 carries every schema issue at once, each shaped like a zod issue (`code`, `path`, `message` and, for
 //! bounds, `minimum`/`maximum`, `inclusive`, `type`). A 400 carries one service-level message (an invalid trusted
@@ -433,7 +433,7 @@ impl Rejection {
         }
     }
 
-    /// Infisical's error body `{reqId, statusCode, message, error}` (+ `details` on a 400), BEHAVIOUR.md §5.
+    /// Infisical's error body `{reqId, statusCode, message, error}` (+ `details` on a 400), docs/infisical-behaviour.md#error-bodies.
     pub fn to_infisical_body(&self, req_id: &str) -> Value {
         let mut m = Map::new();
         m.insert("reqId".into(), Value::String(req_id.to_owned()));

@@ -1,4 +1,4 @@
-//! Trusted IP entries and lists (BEHAVIOUR.md §4).
+//! Trusted IP entries and lists (docs/infisical-behaviour.md#trusted-ips).
 //!
 //! An entry is a bare IPv4/IPv6 address or a CIDR block, parsed with the strict grammar this project chose
 //! (**Deliberate**): `ADDRESS` or `ADDRESS/PREFIX`, PREFIX plain decimal digits in range (v4 0..=32, v6 0..=128),
@@ -473,7 +473,7 @@ mod tests {
 
     #[test]
     fn rejects_infisicals_accidental_leniency() {
-        // BEHAVIOUR.md §4: Infisical accepts these by accident; this project refuses them (Deliberate).
+        // docs/infisical-behaviour.md#trusted-ips: Infisical accepts these by accident; this project refuses them (Deliberate).
         for s in [
             "1.2.3.4/8abc",
             "1.2.3.4/24.5",

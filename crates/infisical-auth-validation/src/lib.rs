@@ -2,7 +2,7 @@
 //!
 //! It works on JSON (`serde_json::Value`), so a generated client can check a request before sending it and a
 //! generated server can reject it exactly as Infisical does. It covers what the OpenAPI document declares
-//! (required, types, ranges, lengths, item counts, enums, formats) and what it cannot say (BEHAVIOUR.md §2-§4):
+//! (required, types, ranges, lengths, item counts, enums, formats) and what it cannot say (docs/infisical-behaviour.md#common-fields #rules-per-auth-method #trusted-ips):
 //! TTL against max TTL, integral lockout values, per-method grammars, the trusted-IP grammar and matching.
 //!
 //! ```
@@ -221,7 +221,7 @@ pub fn validate_body(operation_id: &str, body: &Value) -> Result<(), Rejection> 
     )
 }
 
-/// Infisical's service check on update (BEHAVIOUR.md §2): the effective TTL (the request's, else the stored one)
+/// Infisical's service check on update (docs/infisical-behaviour.md#common-fields): the effective TTL (the request's, else the stored one)
 /// may not exceed the effective max TTL when that is above 0; a 400 otherwise.
 pub fn check_effective_ttl(ttl: f64, max_ttl: f64) -> Result<(), Rejection> {
     if max_ttl > 0.0 && ttl > max_ttl {

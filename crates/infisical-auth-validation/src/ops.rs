@@ -376,7 +376,7 @@ pub(crate) static OPS: &[OpDef] = &[
         ]),
         ATTACH,
     ),
-    // jwt: no TTL <= MaxTTL rule (Infisical's schema lacks it, BEHAVIOUR.md §2).
+    // jwt: no TTL <= MaxTTL rule (Infisical's schema lacks it, docs/infisical-behaviour.md#common-fields).
     with_body(
         "attachJwtAuth",
         ID,

@@ -1,4 +1,4 @@
-//! Hand-written rules the OpenAPI document cannot say (BEHAVIOUR.md §2-§3): per-method string grammars (OCI,
+//! Hand-written rules the OpenAPI document cannot say (docs/infisical-behaviour.md#common-fields #rules-per-auth-method): per-method string grammars (OCI,
 //! AWS, Kubernetes, TLS, AliCloud, LDAP, slugs) and the cross-field rules (TTL against max TTL, Kubernetes review
 //! mode). Each string rule answers `Err(message)` with the message of the 422 `custom` issue it produces.
 
@@ -10,7 +10,7 @@ use crate::schema::{Ctx, P};
 /// A hand-written rule on one string field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rule {
-    /// A trusted IP entry (BEHAVIOUR.md §4); a violation is a 400, not a 422.
+    /// A trusted IP entry (docs/infisical-behaviour.md#trusted-ips); a violation is a 400, not a 422.
     TrustedIp,
     /// OCI `tenancyOcid`: trimmed, starts with `ocid1.tenancy.oc1.`.
     TenancyOcid,

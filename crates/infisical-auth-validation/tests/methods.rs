@@ -1,5 +1,5 @@
 //! Rule-by-rule tests of `validate`: the common fields, the cross-field rules, each auth method's own rules, the
-//! error body contract (BEHAVIOUR.md §2-§5).
+//! error body contract (docs/infisical-behaviour.md#common-fields #rules-per-auth-method #trusted-ips #error-bodies).
 
 use infisical_auth_validation::{
     check_effective_ttl, constraints, validate, validate_body, BoundKind, FieldType, Issue,

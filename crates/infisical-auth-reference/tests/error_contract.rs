@@ -1,4 +1,4 @@
-//! The error contract the router enforces before any handler runs (BEHAVIOUR.md §1, §5), over
+//! The error contract the router enforces before any handler runs (docs/infisical-behaviour.md#order-of-checks #error-bodies), over
 //! raw HTTP: 401 without a token, 422 with every issue, 400 for an invalid IP with its path,
 //! 400 for malformed JSON, 415, 413, 404 for unknown routes, and a panic as a bare 500. Every
 //! error body is `{reqId, statusCode, message, error}` with a fresh `req-` id.
@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use axum::extract::Request;
 use common::{assert_error, start, ADMIN};
-use infisical_auth_server::reference::ReferenceApi;
+use infisical_auth_reference::ReferenceApi;
 use infisical_auth_server::runtime::serve;
 use infisical_auth_server::{ApiError, OPERATIONS};
 use serde_json::{json, Value};

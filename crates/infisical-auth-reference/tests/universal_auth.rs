@@ -1,4 +1,4 @@
-//! Universal auth end to end (BEHAVIOUR.md §6): the life cycle attach -> secret -> login -> renew
+//! Universal auth end to end (docs/infisical-behaviour.md#universal-auth-login-lockout-and-tokens): the life cycle attach -> secret -> login -> renew
 //! -> revoke, secret limits, token limits, lockout tripping and clearing, trusted-IP denials.
 
 mod common;

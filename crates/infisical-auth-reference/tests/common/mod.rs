@@ -5,7 +5,7 @@
 
 use infisical_auth_client::types::ErrorResponse;
 use infisical_auth_client::{Client, Error, ResponseValue};
-use infisical_auth_server::reference::{serve, ReferenceConfig};
+use infisical_auth_reference::{serve, ReferenceConfig};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

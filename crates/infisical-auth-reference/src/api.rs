@@ -12,15 +12,18 @@ use serde_json::{json, Map, Value};
 use super::shape::{response_schemas, shape};
 use super::state::{
     digest, new_secret, now_iso, now_secs, store_trusted_ips, AccessToken, ClientSecret, Identity,
-    Lockout, State,
+    Lockout, State, TokenSettings, Tokens,
 };
-use crate::{types, ApiError, GetTokenAuthTokensQuery, InfisicalAuthApi, RequestContext};
+use infisical_auth_server::{
+    types, ApiError, GetTokenAuthTokensQuery, InfisicalAuthApi, RequestContext,
+};
 
 /// The in-memory implementation behind `reference-server`.
 pub struct ReferenceApi {
     admin_token: String,
     schemas: HashMap<String, Value>,
     state: RwLock<State>,
+    tokens: Tokens,
 }
 
 impl std::fmt::Debug for ReferenceApi {
@@ -106,6 +109,7 @@ impl ReferenceApi {
             admin_token: admin_token.into(),
             schemas: response_schemas(spec),
             state: RwLock::new(State::default()),
+            tokens: Tokens::default(),
         }
     }
 
@@ -132,6 +136,11 @@ impl ReferenceApi {
         }
         state.identities.insert(id.clone(), Identity::default());
         Ok(id)
+    }
+
+    /// How many access tokens are held (expired ones are removed shortly after expiry).
+    pub fn token_count(&self) -> usize {
+        self.tokens.len()
     }
 
     /// How many identities are held.
@@ -161,15 +170,15 @@ impl ReferenceApi {
         let Some(token) = self.access_token_of(ctx)? else {
             return Ok(());
         };
-        let mut state = self.write();
-        let access = state
-            .tokens
-            .get_mut(&digest(token))
-            .ok_or_else(|| ApiError::unauthorized("Token missing"))?;
-        vet_access_token(access, ctx)?;
-        access.uses += 1;
-        access.last_used_at = Some(now_iso());
-        Ok(())
+        let now = now_secs();
+        self.tokens
+            .with_text(token, |access| {
+                vet_access_token(access, ctx, now)?;
+                access.uses += 1;
+                access.last_used = Some(now);
+                Ok(())
+            })
+            .unwrap_or_else(|| Err(ApiError::unauthorized("Token missing")))
     }
 
     /// What [`authorize`](Self::authorize) decides, without counting a use: the router asks it
@@ -178,12 +187,10 @@ impl ReferenceApi {
         let Some(token) = self.access_token_of(ctx)? else {
             return Ok(());
         };
-        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
-        let access = state
-            .tokens
-            .get(&digest(token))
-            .ok_or_else(|| ApiError::unauthorized("Token missing"))?;
-        vet_access_token(access, ctx)
+        let now = now_secs();
+        self.tokens
+            .with_text(token, |access| vet_access_token(access, ctx, now))
+            .unwrap_or_else(|| Err(ApiError::unauthorized("Token missing")))
     }
 
     /// Fits `value` to the 200 schema of `op` and types it.
@@ -265,12 +272,6 @@ impl ReferenceApi {
     ) -> Result<Value, ApiError> {
         let body = body.unwrap_or(Value::Null);
         let id = path.first().copied().unwrap_or("");
-        match op {
-            "loginWithUniversalAuth" => return self.login_universal(ctx, &body),
-            "renewIdentityAccessToken" => return self.renew(ctx, &body),
-            "revokeIdentityAccessToken" => return self.revoke_token_text(&body),
-            _ => {}
-        }
         if let Some((method, provider)) = offline_login(op) {
             return Err(ApiError::unauthorized(format!(
                 "{method} login cannot be verified by this reference server: it works offline and cannot reach {provider}"
@@ -337,6 +338,9 @@ impl ReferenceApi {
         let config = Value::Object(config);
         identity.answers.0.clear();
         identity.configs.insert(key.to_owned(), config.clone());
+        if key == "UniversalAuth" {
+            identity.refresh_universal_auth(identity_id);
+        }
         if let Some(client_id) = client_id {
             state.client_ids.insert(client_id, identity_id.to_owned());
         }
@@ -386,6 +390,9 @@ impl ReferenceApi {
             target.insert("updatedAt".into(), Value::String(now_iso()));
         }
         let config = stored.clone();
+        if key == "UniversalAuth" {
+            identity.refresh_universal_auth(identity_id);
+        }
         Ok(self.wrap(op, config))
     }
 
@@ -410,6 +417,7 @@ impl ReferenceApi {
             if key == "UniversalAuth" {
                 identity.secrets.clear();
                 identity.lockout = None;
+                identity.universal_auth = None;
                 if let Some(client_id) = config.get("clientId").and_then(Value::as_str) {
                     state.client_ids.remove(client_id);
                 }
@@ -475,7 +483,7 @@ impl ReferenceApi {
         let secret = new_secret();
         let now = now_iso();
         let record = ClientSecret {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::new_v4().to_string().into(),
             digest: digest(&secret),
             prefix: secret[..4].to_owned(),
             description: body
@@ -514,7 +522,7 @@ impl ReferenceApi {
         let secret = identity
             .secrets
             .iter_mut()
-            .find(|s| s.id == secret_id)
+            .find(|s| *s.id == *secret_id)
             .ok_or_else(|| {
                 ApiError::not_found(format!("Failed to find client secret with ID {secret_id}"))
             })?;
@@ -547,160 +555,180 @@ impl ReferenceApi {
         Ok(json!({"deleted": deleted}))
     }
 
-    /// Universal-auth login, checked in Infisical's order (BEHAVIOUR.md §6).
-    fn login_universal(&self, ctx: &RequestContext, body: &Value) -> Result<Value, ApiError> {
-        let client_id = body.get("clientId").and_then(Value::as_str).unwrap_or("");
-        let client_secret = body
-            .get("clientSecret")
-            .and_then(Value::as_str)
-            .unwrap_or("");
+    /// Universal-auth login, checked in Infisical's order
+    /// (docs/infisical-behaviour.md#universal-auth-login-lockout-and-tokens). The identity's lock
+    /// is held only to check the secret and count the use; the token is issued after it, into
+    /// its own shard.
+    fn login_universal(
+        &self,
+        ctx: &RequestContext,
+        body: &types::LoginWithUniversalAuthBody,
+    ) -> Result<types::LoginWithUniversalAuthResponse, ApiError> {
         let now = now_secs();
-        let mut state = self.write();
-        let identity_id = state
-            .client_ids
-            .get(client_id)
-            .cloned()
-            .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
-        let identity = state
-            .identities
-            .get_mut(&identity_id)
-            .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
-        let config = identity
-            .configs
-            .get("UniversalAuth")
-            .cloned()
-            .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
-        let trusted = config
-            .get("clientSecretTrustedIps")
-            .and_then(infisical_auth_validation::TrustedIpList::from_json)
-            .unwrap_or_default();
-        if ctx.client_ip.is_unspecified() || !trusted.allows(ctx.client_ip) {
-            return Err(ApiError::forbidden(FORBIDDEN_IP));
-        }
-        let lockout_enabled = config
-            .get("lockoutEnabled")
-            .and_then(Value::as_bool)
-            .unwrap_or(true);
-        if lockout_enabled && identity.lockout.is_some_and(|l| l.locked_until > now) {
-            return Err(ApiError::unauthorized(
-                "This identity auth method is temporarily locked, please try again later",
-            ));
-        }
-        let wanted = digest(client_secret);
-        let Some(secret) = identity
-            .secrets
-            .iter_mut()
-            .find(|s| !s.revoked && s.digest == wanted)
-        else {
-            if lockout_enabled {
-                let threshold = num(&config, "lockoutThreshold").max(1.0) as u32;
-                let reset = num(&config, "lockoutCounterResetSeconds");
-                let duration = num(&config, "lockoutDurationSeconds");
-                let lockout = identity.lockout.get_or_insert_with(Lockout::default);
-                if now - lockout.last_failure > reset {
-                    lockout.failures = 0;
-                }
-                lockout.failures += 1;
-                lockout.last_failure = now;
-                if lockout.failures >= threshold {
-                    lockout.locked_until = now + duration;
-                    lockout.failures = 0;
-                }
+        let wanted = digest(&body.client_secret);
+        let (identity_id, settings, secret_id) = {
+            let mut state = self.write();
+            let state = &mut *state;
+            let identity_id = state
+                .client_ids
+                .get(body.client_id.as_str())
+                .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
+            let identity = state
+                .identities
+                .get_mut(identity_id)
+                .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
+            let settings = identity
+                .universal_auth
+                .clone()
+                .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
+            if ctx.client_ip.is_unspecified()
+                || !settings.client_secret_trusted_ips.allows(ctx.client_ip)
+            {
+                return Err(ApiError::forbidden(FORBIDDEN_IP));
             }
-            return Err(ApiError::unauthorized(INVALID_CREDENTIALS));
-        };
-        if secret.ttl > 0.0 && secret.created + secret.ttl <= now {
-            return Err(ApiError::unauthorized(
-                "Access denied due to expired client secret",
-            ));
-        }
-        if secret.uses_limit > 0.0 && secret.uses as f64 >= secret.uses_limit {
-            return Err(ApiError::unauthorized(
-                "Access denied due to client secret usage limit reached",
-            ));
-        }
-        secret.uses += 1;
-        let secret_id = secret.id.clone();
-        identity.lockout = None;
-        let mut token = AccessToken::issue(&identity_id, "universal-auth", &config, now);
-        token.client_secret_id = Some(secret_id);
-        let answer_token = token.clone();
-        let text = state.add_token(token);
-        Ok(answer_token.login_answer(&text, now))
-    }
-
-    fn renew(&self, ctx: &RequestContext, body: &Value) -> Result<Value, ApiError> {
-        let text = body
-            .get("accessToken")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let now = now_secs();
-        let mut state = self.write();
-        let token = state
-            .tokens
-            .get_mut(&digest(text))
-            .ok_or_else(|| ApiError::unauthorized("Invalid access token"))?;
-        if let Some(error) = token.unusable(now) {
-            return Err(error);
-        }
-        if !token.admits(ctx.client_ip) {
-            return Err(ApiError::forbidden(FORBIDDEN_IP));
-        }
-        if token.period > 0.0 {
-            token.expires_at = Some(now + token.period);
-        } else if token.ttl > 0.0 {
-            let mut end = now + token.ttl;
-            if token.max_ttl > 0.0 {
-                end = end.min(token.created + token.max_ttl);
+            // A lock or a count whose time is over is forgotten.
+            if identity.lockout.is_some_and(|l| {
+                l.locked_until <= now && now - l.last_failure > settings.lockout_counter_reset
+            }) {
+                identity.lockout = None;
             }
-            if end <= now {
+            if settings.lockout_enabled && identity.lockout.is_some_and(|l| l.locked_until > now) {
                 return Err(ApiError::unauthorized(
-                    "Failed to renew access token due to Max TTL expiration",
+                    "This identity auth method is temporarily locked, please try again later",
                 ));
             }
-            token.expires_at = Some(end);
-        }
-        token.last_renewed_at = Some(now_iso());
-        Ok(token.login_answer(text, now))
+            let Some(secret) = identity
+                .secrets
+                .iter_mut()
+                .find(|s| !s.revoked && s.digest == wanted)
+            else {
+                if settings.lockout_enabled {
+                    let lockout = identity.lockout.get_or_insert_with(Lockout::default);
+                    if now - lockout.last_failure > settings.lockout_counter_reset {
+                        lockout.failures = 0;
+                    }
+                    lockout.failures += 1;
+                    lockout.last_failure = now;
+                    if lockout.failures >= settings.lockout_threshold {
+                        lockout.locked_until = now + settings.lockout_duration;
+                        lockout.failures = 0;
+                    }
+                }
+                return Err(ApiError::unauthorized(INVALID_CREDENTIALS));
+            };
+            if secret.ttl > 0.0 && secret.created + secret.ttl <= now {
+                return Err(ApiError::unauthorized(
+                    "Access denied due to expired client secret",
+                ));
+            }
+            if secret.uses_limit > 0.0 && secret.uses as f64 >= secret.uses_limit {
+                return Err(ApiError::unauthorized(
+                    "Access denied due to client secret usage limit reached",
+                ));
+            }
+            secret.uses += 1;
+            let secret_id = secret.id.clone();
+            identity.lockout = None;
+            (settings.identity_id.clone(), settings, secret_id)
+        };
+        let mut token = AccessToken::issue(identity_id, "universal-auth", &settings.tokens, now);
+        token.client_secret_id = Some(secret_id);
+        let (expires_in, max_ttl) = token.lifetimes(now);
+        let text = self.tokens.insert(token, now);
+        Ok(types::LoginWithUniversalAuthResponse {
+            access_token: text,
+            expires_in,
+            access_token_max_ttl: max_ttl,
+            token_type: types::LoginWithUniversalAuthResponseTokenType::Bearer,
+        })
     }
 
-    fn revoke_token_text(&self, body: &Value) -> Result<Value, ApiError> {
-        let text = body
-            .get("accessToken")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let mut state = self.write();
-        let token = state
+    /// Token renew: extends the token of the body (never the bearer's) by its TTL, up to its max
+    /// TTL from creation, or by its period.
+    fn renew(
+        &self,
+        ctx: &RequestContext,
+        body: &types::RenewIdentityAccessTokenBody,
+    ) -> Result<types::RenewIdentityAccessTokenResponse, ApiError> {
+        let now = now_secs();
+        let (expires_in, max_ttl) = self
             .tokens
-            .get_mut(&digest(text))
+            .with_text(&body.access_token, |token| {
+                if let Some(error) = token.unusable(now) {
+                    return Err(error);
+                }
+                if !token.admits(ctx.client_ip) {
+                    return Err(ApiError::forbidden(FORBIDDEN_IP));
+                }
+                if token.period > 0.0 {
+                    token.expires_at = Some(now + token.period);
+                } else if token.ttl > 0.0 {
+                    let mut end = now + token.ttl;
+                    if token.max_ttl > 0.0 {
+                        end = end.min(token.created + token.max_ttl);
+                    }
+                    if end <= now {
+                        return Err(ApiError::unauthorized(
+                            "Failed to renew access token due to Max TTL expiration",
+                        ));
+                    }
+                    token.expires_at = Some(end);
+                }
+                token.last_renewed = Some(now);
+                Ok(token.lifetimes(now))
+            })
+            .unwrap_or_else(|| Err(ApiError::unauthorized("Invalid access token")))?;
+        Ok(types::RenewIdentityAccessTokenResponse {
+            access_token: body.access_token.clone(),
+            expires_in,
+            access_token_max_ttl: max_ttl,
+            token_type: types::RenewIdentityAccessTokenResponseTokenType::Bearer,
+        })
+    }
+
+    /// Token revoke by the token's text.
+    fn revoke_token_text(
+        &self,
+        body: &types::RevokeIdentityAccessTokenBody,
+    ) -> Result<types::RevokeIdentityAccessTokenResponse, ApiError> {
+        let now = now_secs();
+        self.tokens
+            .with_text(&body.access_token, |token| {
+                token.revoked = true;
+                token.updated = now;
+            })
             .ok_or_else(|| ApiError::unauthorized("Invalid access token"))?;
-        token.revoked = true;
-        token.updated_at = now_iso();
-        Ok(json!({"message": "Successfully revoked access token"}))
+        Ok(types::RevokeIdentityAccessTokenResponse {
+            message: "Successfully revoked access token".to_owned(),
+        })
     }
 
     fn create_token(&self, identity_id: &str, body: &Value) -> Result<Value, ApiError> {
         let now = now_secs();
-        let mut state = self.write();
-        let identity = state
-            .identities
-            .get(identity_id)
-            .ok_or_else(|| identity_not_found(identity_id))?;
-        let config = identity
-            .configs
-            .get("TokenAuth")
-            .cloned()
-            .ok_or_else(|| not_attached("TokenAuth"))?;
-        let mut token = AccessToken::issue(identity_id, "token-auth", &config, now);
+        let settings = {
+            let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+            let identity = state
+                .identities
+                .get(identity_id)
+                .ok_or_else(|| identity_not_found(identity_id))?;
+            let config = identity
+                .configs
+                .get("TokenAuth")
+                .ok_or_else(|| not_attached("TokenAuth"))?;
+            TokenSettings::from_config(config)
+        };
+        let mut token = AccessToken::issue(identity_id.into(), "token-auth", &settings, now);
         token.name = body.get("name").and_then(Value::as_str).map(str::to_owned);
         let data = token.data();
-        let answer = token.clone();
-        let text = state.add_token(token);
-        let mut out = answer.login_answer(&text, now);
-        if let Value::Object(map) = &mut out {
-            map.insert("tokenData".into(), data);
-        }
-        Ok(out)
+        let (expires_in, max_ttl) = token.lifetimes(now);
+        let text = self.tokens.insert(token, now);
+        Ok(json!({
+            "accessToken": text,
+            "expiresIn": expires_in,
+            "accessTokenMaxTTL": max_ttl,
+            "tokenType": "Bearer",
+            "tokenData": data,
+        }))
     }
 
     fn list_tokens(&self, identity_id: &str, query: Value) -> Result<Value, ApiError> {
@@ -714,26 +742,20 @@ impl ReferenceApi {
             .and_then(Value::as_f64)
             .unwrap_or(20.0)
             .max(0.0) as usize;
-        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
-        let identity = state
-            .identities
-            .get(identity_id)
-            .ok_or_else(|| identity_not_found(identity_id))?;
-        if !identity.configs.contains_key("TokenAuth") {
-            return Err(not_attached("TokenAuth"));
+        {
+            let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+            let identity = state
+                .identities
+                .get(identity_id)
+                .ok_or_else(|| identity_not_found(identity_id))?;
+            if !identity.configs.contains_key("TokenAuth") {
+                return Err(not_attached("TokenAuth"));
+            }
         }
-        let mut tokens: Vec<&AccessToken> = state
+        let page: Vec<Value> = self
             .tokens
-            .values()
-            .filter(|t| t.identity_id == identity_id && t.auth_method == "token-auth")
-            .collect();
-        tokens.sort_by(|a, b| {
-            a.created
-                .total_cmp(&b.created)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        let page: Vec<Value> = tokens
-            .into_iter()
+            .of_identity(identity_id, "token-auth")
+            .iter()
             .skip(offset)
             .take(limit)
             .map(AccessToken::data)
@@ -742,39 +764,31 @@ impl ReferenceApi {
     }
 
     fn token_by_id(&self, op: &str, token_id: &str, body: &Value) -> Result<Value, ApiError> {
-        let mut state = self.write();
-        let key = state.token_ids.get(token_id).copied().ok_or_else(|| {
-            ApiError::not_found(format!("Failed to find token with ID {token_id}"))
-        })?;
-        let token = state
-            .tokens
-            .get_mut(&key)
-            .filter(|t| t.auth_method == "token-auth")
-            .ok_or_else(|| {
-                ApiError::not_found(format!("Failed to find token with ID {token_id}"))
-            })?;
-        match op {
-            "updateTokenAuthToken" => {
-                if let Some(name) = body.get("name").and_then(Value::as_str) {
-                    token.name = Some(name.to_owned());
+        let now = now_secs();
+        self.tokens
+            .with_id(token_id, |token| match op {
+                "updateTokenAuthToken" => {
+                    if let Some(name) = body.get("name").and_then(Value::as_str) {
+                        token.name = Some(name.to_owned());
+                    }
+                    token.updated = now;
+                    json!({"token": token.data()})
                 }
-                token.updated_at = now_iso();
-                Ok(json!({"token": token.data()}))
-            }
-            "revokeTokenAuthToken" => {
-                token.revoked = true;
-                token.updated_at = now_iso();
-                Ok(json!({"message": "Successfully revoked access token"}))
-            }
-            _ => Ok(json!({"token": token.data()})),
-        }
+                "revokeTokenAuthToken" => {
+                    token.revoked = true;
+                    token.updated = now;
+                    json!({"message": "Successfully revoked access token"})
+                }
+                _ => json!({"token": token.data()}),
+            })
+            .ok_or_else(|| ApiError::not_found(format!("Failed to find token with ID {token_id}")))
     }
 }
 
 /// Whether `access` may be used now by the caller of `ctx` (not revoked, expired or used up; from
 /// one of its trusted IPs).
-fn vet_access_token(access: &AccessToken, ctx: &RequestContext) -> Result<(), ApiError> {
-    if let Some(error) = access.unusable(now_secs()) {
+fn vet_access_token(access: &AccessToken, ctx: &RequestContext, now: f64) -> Result<(), ApiError> {
+    if let Some(error) = access.unusable(now) {
         return Err(error);
     }
     if !access.admits(ctx.client_ip) {
@@ -1032,8 +1046,21 @@ impl InfisicalAuthApi for ReferenceApi {
         (token_id),
         RevokeTokenAuthTokenResponse
     );
-    op!(renew_identity_access_token, "renewIdentityAccessToken", (), body RenewIdentityAccessTokenBody, RenewIdentityAccessTokenResponse);
-    op!(revoke_identity_access_token, "revokeIdentityAccessToken", (), body RevokeIdentityAccessTokenBody, RevokeIdentityAccessTokenResponse);
+    async fn renew_identity_access_token(
+        &self,
+        body: types::RenewIdentityAccessTokenBody,
+        ctx: RequestContext,
+    ) -> Result<types::RenewIdentityAccessTokenResponse, ApiError> {
+        self.renew(&ctx, &body)
+    }
+
+    async fn revoke_identity_access_token(
+        &self,
+        body: types::RevokeIdentityAccessTokenBody,
+        _ctx: RequestContext,
+    ) -> Result<types::RevokeIdentityAccessTokenResponse, ApiError> {
+        self.revoke_token_text(&body)
+    }
     op!(
         retrieve get_universal_auth,
         "getUniversalAuth",
@@ -1073,5 +1100,11 @@ impl InfisicalAuthApi for ReferenceApi {
         (identity_id, client_secret_id),
         RevokeUniversalAuthClientSecretResponse
     );
-    op!(login_with_universal_auth, "loginWithUniversalAuth", (), body LoginWithUniversalAuthBody, LoginWithUniversalAuthResponse);
+    async fn login_with_universal_auth(
+        &self,
+        body: types::LoginWithUniversalAuthBody,
+        ctx: RequestContext,
+    ) -> Result<types::LoginWithUniversalAuthResponse, ApiError> {
+        self.login_universal(&ctx, &body)
+    }
 }

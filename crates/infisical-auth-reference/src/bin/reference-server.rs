@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use infisical_auth_server::reference::{serve, ReferenceConfig};
+use infisical_auth_reference::{build, serve_api, ReferenceConfig};
 
 /// Infisical's machine-identity auth API, in memory.
 #[derive(Parser)]
@@ -67,6 +67,15 @@ async fn main() -> ExitCode {
         seed_identities: args.seed_identities,
         log_requests: !args.quiet,
     };
+    // The state (and its seeded identities) is built before "listening" is printed, so that
+    // scripts waiting for that line measure a server that is ready.
+    let api = match build(&config) {
+        Ok(api) => api,
+        Err(e) => {
+            eprintln!("reference-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(listener) => listener,
         Err(e) => {
@@ -79,7 +88,7 @@ async fn main() -> ExitCode {
         .map(|a| a.to_string())
         .unwrap_or_default();
     eprintln!("reference-server: listening on http://{local}");
-    match serve(listener, &config, shutdown_signal()).await {
+    match serve_api(listener, api, config.log_requests, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("reference-server: {e}");

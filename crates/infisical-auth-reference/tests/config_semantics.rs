@@ -1,4 +1,4 @@
-//! Configuration semantics of the reference server over loopback (BEHAVIOUR.md §2 and §4): an
+//! Configuration semantics of the reference server over loopback (docs/infisical-behaviour.md#common-fields #trusted-ips): an
 //! update keeps every field it does not name, trusted IPs are stored and answered as
 //! `{ipAddress, type, prefix?}` with the address as typed, an unknown identity is a 404 on every
 //! configuration operation, and a caller whose address is unknown is refused (403), never a 500.
@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{assert_error, start, Server, ADMIN};
-use infisical_auth_server::reference::{app, build, ReferenceConfig};
+use infisical_auth_reference::{app, build, ReferenceConfig};
 use serde_json::{json, Value};
 
 const JSON: &str = "application/json";
@@ -161,7 +161,7 @@ async fn an_unknown_identity_is_404_on_every_configuration_operation() {
 
 #[tokio::test]
 async fn a_caller_whose_address_is_unknown_is_refused_not_a_500() {
-    // Served without connect info, the server cannot tell the caller's address (BEHAVIOUR.md §4:
+    // Served without connect info, the server cannot tell the caller's address (docs/infisical-behaviour.md#trusted-ips:
     // Infisical answers 500 there; this server deliberately answers 403).
     let settings = ReferenceConfig {
         admin_token: ADMIN.into(),

@@ -9,6 +9,8 @@
 //!
 //! Management calls accept the admin token, or an access token issued by this server (used from
 //! one of its trusted IPs, counting against its use limit).
+//!
+//! [`InfisicalAuthApi`]: infisical_auth_server::InfisicalAuthApi
 
 mod api;
 mod shape;
@@ -30,11 +32,11 @@ use serde_json::{json, Value};
 
 pub use api::ReferenceApi;
 
-use crate::runtime::{bearer_token, new_request_id, RequestId};
-use crate::ApiError;
+use infisical_auth_server::runtime::{bearer_token, new_request_id, RequestId};
+use infisical_auth_server::{ApiError, RequestContext};
 
 /// The OpenAPI document the server stubs were generated from.
-pub const SPEC_JSON: &str = include_str!("../../../../openapi/infisical-identity-auth.json");
+pub const SPEC_JSON: &str = include_str!("../../../openapi/infisical-identity-auth.json");
 
 /// How to run the reference server. `Debug` redacts the admin token.
 #[derive(Clone, Default)]
@@ -70,16 +72,17 @@ pub fn build(config: &ReferenceConfig) -> Result<Arc<ReferenceApi>, ApiError> {
         api.create_identity(Some(id))?;
     }
     if config.seed_identities > 0 {
-        let admin = crate::RequestContext {
+        let admin = RequestContext {
             bearer_token: Some(config.admin_token.clone()),
             client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
             request_id: new_request_id(),
         };
-        let defaults: Value =
-            serde_json::from_value::<crate::types::AttachUniversalAuthBody>(json!({}))
-                .ok()
-                .and_then(|b| serde_json::to_value(b).ok())
-                .unwrap_or_else(|| json!({}));
+        let defaults: Value = serde_json::from_value::<
+            infisical_auth_server::types::AttachUniversalAuthBody,
+        >(json!({}))
+        .ok()
+        .and_then(|b| serde_json::to_value(b).ok())
+        .unwrap_or_else(|| json!({}));
         for _ in 0..config.seed_identities {
             let id = api.create_identity(None)?;
             api.dispatch(
@@ -102,10 +105,13 @@ pub fn app(api: Arc<ReferenceApi>, log_requests: bool) -> axum::Router {
         .route("/api/v1/identities", post(create_identity))
         .with_state(api.clone());
     // The extra routes join after the generated router's fallbacks were set: set the
-    // method-not-allowed one again so that e.g. `DELETE /api/docs/json` is Infisical's 404 too.
-    let app = crate::router(api)
-        .merge(extra)
-        .method_not_allowed_fallback(crate::runtime::not_found);
+    // method-not-allowed one again so that e.g. `DELETE /api/docs/json` is Infisical's 404 too,
+    // and ignore trailing slashes on them as on the API's routes.
+    let app = infisical_auth_server::runtime::ignore_trailing_slashes(
+        infisical_auth_server::router(api)
+            .merge(extra)
+            .method_not_allowed_fallback(infisical_auth_server::runtime::not_found),
+    );
     if log_requests {
         app.layer(middleware::from_fn(log_request))
     } else {
@@ -120,7 +126,17 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let api = build(config).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let app = app(api, config.log_requests);
+    serve_api(listener, api, config.log_requests, shutdown).await
+}
+
+/// Serves an already [`build`]t `api` on `listener` until `shutdown` completes.
+pub async fn serve_api(
+    listener: tokio::net::TcpListener,
+    api: Arc<ReferenceApi>,
+    log_requests: bool,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(api, log_requests);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -148,7 +164,7 @@ async fn create_identity(
     let outcome = (|| {
         let token =
             bearer_token(&headers).ok_or_else(|| ApiError::unauthorized("Token missing"))?;
-        let ctx = crate::RequestContext {
+        let ctx = RequestContext {
             bearer_token: Some(token),
             client_ip: connect.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| {
                 c.0 .0.ip().to_canonical()

@@ -3,21 +3,19 @@
 # the project's spec, over all 78 operations. Checks: no 5xx (not_a_server_error) and every
 # answer of a declared status matches the spec (response_schema_conformance).
 #
-#   bash crates/infisical-auth-server/bench/schemathesis.sh
+#   bash crates/infisical-auth-reference/tests/conformance/schemathesis.sh
 #
 # Environment: SCHEMATHESIS_VENV (default $CARGO_TARGET_DIR/schemathesis-venv, or target/),
 # SCHEMATHESIS_MAX_EXAMPLES (default 30 per operation and phase), SCHEMATHESIS_SEED (reproduce
 # a run; the seed is printed at the end of every run).
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-cd "$ROOT"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+# shellcheck source=../../scripts/common.sh
+source "$(dirname "$0")/../../scripts/common.sh"
 VENV="${SCHEMATHESIS_VENV:-$TARGET/schemathesis-venv}"
 MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-30}"
 SPEC="$ROOT/openapi/infisical-identity-auth.json"
 # An identity that exists, so that configuration operations reach their logic (not only 404).
 IDENTITY="5c4f1f5e-0d0e-4a7b-9b39-6f1f2f0a7c11"
-TOKEN="schemathesis-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 
 echo "== schemathesis: installing into $VENV"
 if [ ! -x "$VENV/bin/schemathesis" ]; then
@@ -27,33 +25,9 @@ fi
 "$VENV/bin/schemathesis" --version
 
 echo "== schemathesis: building the release reference server"
-cargo build --release --quiet --bin reference-server
+build_release
 
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-INFISICAL_ADMIN_TOKEN="$TOKEN" "$TARGET/release/reference-server" \
-  --listen 127.0.0.1:0 --identity "$IDENTITY" >"$WORK/requests.log" 2>"$WORK/server.log" &
-SERVER_PID=$!
-BASE=""
-for _ in $(seq 1 100); do
-  BASE="$(sed -n 's/^reference-server: listening on \(http:[^ ]*\)$/\1/p' "$WORK/server.log")"
-  [ -n "$BASE" ] && break
-  sleep 0.1
-done
-if [ -z "$BASE" ]; then
-  echo "the reference server did not start:" >&2
-  cat "$WORK/server.log" >&2
-  exit 1
-fi
+reference server --identity "$IDENTITY"
 echo "== schemathesis: reference server on $BASE"
 
 cat >"$WORK/schemathesis.toml" <<TOML
@@ -76,7 +50,7 @@ status=0
 
 # What the server answered, by status (its request log: method, path, status, latency, reqId).
 echo "== schemathesis: answers by status"
-awk '{print $3}' "$WORK/requests.log" | sort | uniq -c | sort -rn
+awk '{print $3}' "$WORK/server.out" | sort | uniq -c | sort -rn
 if grep -q 'does not fit its type' "$WORK/server.log"; then
   echo "the server produced answers that do not fit their types:" >&2
   grep 'does not fit its type' "$WORK/server.log" | sort | uniq -c >&2

@@ -3,7 +3,7 @@
 # that answers a fixed body of the size of a universal-auth retrieve answer (examples/bare_axum.rs).
 # wrk (Debian's package) drives each scenario on loopback; both servers share the machine with it.
 #
-#   bash crates/infisical-auth-server/bench/load.sh
+#   bash crates/infisical-auth-reference/bench/load.sh
 #
 # Scenarios (each on a freshly started server):
 #   bare       GET anything on the bare axum handler (the baseline);
@@ -11,19 +11,19 @@
 #   cycle      attach -> update -> revoke of universal auth, spread over LOAD_IDENTITIES identities;
 #   login      POST loginWithUniversalAuth with a client secret (each login issues an access token).
 # Then: resident memory (VmRSS) of the reference server holding 10,000 identities, each with
-# universal auth attached.
+# universal auth attached; and a bounded soak: LOAD_SOAK_LOGINS logins with a 1 s token TTL, with
+# the server's resident memory before and after (expired tokens must be removed).
 #
 # Environment: LOAD_DURATION (default 10s), LOAD_CONNECTIONS (64), LOAD_THREADS (2),
-# LOAD_IDENTITIES (1000, for the cycle scenario). Prints a Markdown table (the README quotes it).
+# LOAD_IDENTITIES (1000, for the cycle scenario), LOAD_SOAK_LOGINS (1000000; 0 skips the soak). Prints a Markdown table (the README quotes it).
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
-cd "$ROOT"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+# shellcheck source=../scripts/common.sh
+source "$(dirname "$0")/../scripts/common.sh"
 DURATION="${LOAD_DURATION:-10s}"
 CONNECTIONS="${LOAD_CONNECTIONS:-64}"
 THREADS="${LOAD_THREADS:-2}"
 IDENTITIES="${LOAD_IDENTITIES:-1000}"
-TOKEN="load-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+SOAK_LOGINS="${LOAD_SOAK_LOGINS:-1000000}"
 LOGIN_IDENTITY="00000000-0000-4000-8000-999999999999"
 
 if ! command -v wrk >/dev/null; then
@@ -32,50 +32,16 @@ if ! command -v wrk >/dev/null; then
 fi
 
 echo "== load: building the release reference server and the bare axum baseline" >&2
-cargo build --release --quiet -p infisical-auth-server --bin reference-server --example bare_axum
-
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+build_release --example bare_axum
 
 # identity_id N: the N-th identity of the cycle scenario (the Lua scripts use the same form).
 identity_id() { printf '00000000-0000-4000-8000-%012d' "$1"; }
 
-# start NAME LOG CMD...: starts a server writing "listening on http://ADDR" to LOG, sets BASE and PID.
-start() {
-  local log="$WORK/$1.log"
-  shift
-  "$@" >/dev/null 2>"$log" &
-  PID=$!
-  PIDS+=("$PID")
-  BASE=""
-  for _ in $(seq 1 600); do
-    BASE="$(sed -n 's/^.*listening on \(http:[^ ]*\)$/\1/p' "$log")"
-    [ -n "$BASE" ] && return 0
-    sleep 0.1
-  done
-  echo "server did not start:" >&2
-  cat "$log" >&2
-  exit 1
-}
-
-stop() {
-  kill "$PID" 2>/dev/null || true
-  wait "$PID" 2>/dev/null || true
-}
-
-reference() {
+# load_reference NAME [ARGS]: the reference server holding the identities of every scenario.
+load_reference() {
   local ids=(--identity "$LOGIN_IDENTITY")
   for i in $(seq 0 $((IDENTITIES - 1))); do ids+=(--identity "$(identity_id "$i")"); done
-  start "$1" "$TARGET/release/reference-server" --listen 127.0.0.1:0 --admin-token "$TOKEN" \
-    --quiet "${ids[@]}" "${@:2}"
+  reference "$1" --quiet "${ids[@]}" "${@:2}"
 }
 
 # api METHOD PATH [BODY]: one call with the admin token; prints the answer.
@@ -136,11 +102,13 @@ request = function()
 end
 LUA
 
+rss_mib() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status"; }
+
 # run NAME [SCRIPT]: wrk against BASE; appends "NAME rps p99 non2xx" to the results.
 run() {
   local out="$WORK/$1.wrk"
   echo "== load: $1 ($DURATION, $CONNECTIONS connections, $THREADS threads)" >&2
-  env TOKEN="$TOKEN" THREADS="$THREADS" IDENTITIES="$IDENTITIES" LOGIN_IDENTITY="$LOGIN_IDENTITY" \
+  env TOKEN="$TOKEN" THREADS="$THREADS" SOAK_LOGINS="$SOAK_LOGINS" IDENTITIES="$IDENTITIES" LOGIN_IDENTITY="$LOGIN_IDENTITY" \
     CLIENT_ID="${CLIENT_ID:-}" CLIENT_SECRET="${CLIENT_SECRET:-}" \
     wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" ${2:+-s "$2"} "$BASE" >"$out"
   local rps p99 non2xx
@@ -154,16 +122,16 @@ start bare "$TARGET/release/examples/bare_axum" 127.0.0.1:0
 run bare
 stop
 
-reference retrieve
+load_reference retrieve
 api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' >/dev/null
 run retrieve "$WORK/retrieve.lua"
 stop
 
-reference cycle
+load_reference cycle
 run cycle "$WORK/cycle.lua"
 stop
 
-reference login
+load_reference login
 CLIENT_ID="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' \
   | json_field "['identityUniversalAuth']['clientId']")"
 CLIENT_SECRET="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY/client-secrets" '{}' \
@@ -172,9 +140,31 @@ export CLIENT_ID CLIENT_SECRET
 run login "$WORK/login.lua"
 stop
 
+SOAK=""
+if [ "$SOAK_LOGINS" -gt 0 ]; then
+  echo "== load: soak: $SOAK_LOGINS logins with a 1 s token TTL" >&2
+  reference soak --quiet --identity "$LOGIN_IDENTITY"
+  CLIENT_ID="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" \
+    '{"accessTokenTTL":1,"accessTokenMaxTTL":1}' | json_field "['identityUniversalAuth']['clientId']")"
+  CLIENT_SECRET="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY/client-secrets" '{}' \
+    | json_field "['clientSecret']")"
+  export CLIENT_ID CLIENT_SECRET
+  RSS_BEFORE="$(rss_mib)"
+  # Long enough for SOAK_LOGINS at 60 % of the login scenario's rate (wrk counts time, not requests).
+  LOGIN_RPS="$(awk '$1 == "login" {print $2}' "$WORK/results")"
+  SOAK_SECS="$(awk -v n="$SOAK_LOGINS" -v r="$LOGIN_RPS" 'BEGIN { printf "%d", n / (0.6 * r) + 1 }')"
+  wrk -t "$THREADS" -c "$CONNECTIONS" -d "${SOAK_SECS}s" -s "$WORK/login.lua" "$BASE" >"$WORK/soak.wrk"
+  RSS_AFTER="$(rss_mib)"
+  PEAK="$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status")"
+  DONE="$(awk '/requests in/ {print $1}' "$WORK/soak.wrk")"
+  SECS="$(awk '/requests in/ {print $4}' "$WORK/soak.wrk" | tr -d ',')"
+  NON2XX="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$WORK/soak.wrk")"
+  SOAK="soak: $DONE logins in $SECS (1 s token TTL, ${NON2XX:-0} non-2xx): resident memory $RSS_BEFORE MiB before, $RSS_AFTER MiB after (peak $PEAK MiB)"
+  stop
+fi
+
 echo "== load: resident memory with 10,000 identities" >&2
-start memory "$TARGET/release/reference-server" --listen 127.0.0.1:0 --admin-token "$TOKEN" \
-  --quiet --seed-identities 10000
+reference memory --quiet --seed-identities 10000
 RSS_KB="$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status")"
 stop
 
@@ -190,3 +180,4 @@ while read -r name rps p99 non2xx; do
 done <"$WORK/results"
 echo
 echo "reference server holding 10,000 identities with universal auth attached: $((RSS_KB / 1024)) MiB resident (VmRSS)"
+[ -n "$SOAK" ] && echo "$SOAK"

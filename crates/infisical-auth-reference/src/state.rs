@@ -1,0 +1,652 @@
+//! The reference server's in-memory state: identities, the auth-method configurations attached to
+//! them (JSON, as stored), universal-auth client secrets and lockouts, and access tokens.
+//!
+//! Secrets are never kept in clear: client secrets and access tokens are stored as SHA-256
+//! digests and only shown once, in the answer that creates them.
+
+use std::any::Any;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{SecondsFormat, Utc};
+use infisical_auth_validation::TrustedIpList;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use infisical_auth_server::ApiError;
+
+/// The MaxTTL Infisical reports for periodic tokens.
+pub const PERIODIC_MAX_TTL: f64 = 1_000_000_000.0;
+
+/// Seconds since the Unix epoch.
+pub fn now_secs() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// The current time as Infisical writes it (`2026-01-01T00:00:00.000Z`).
+pub fn now_iso() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// A new secret: 64 hexadecimal digits from the operating system's random source.
+pub fn new_secret() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// The digest under which a secret is stored.
+pub fn digest(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Typed retrieve answers by operation id, kept until the identity's configurations change.
+#[derive(Default)]
+pub struct AnswerCache(pub HashMap<&'static str, Arc<dyn Any + Send + Sync>>);
+
+impl std::fmt::Debug for AnswerCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
+/// One machine identity.
+#[derive(Debug, Default)]
+pub struct Identity {
+    /// Retrieve answers already built (cleared on every configuration change).
+    pub answers: AnswerCache,
+    /// Attached auth methods by key (e.g. `UniversalAuth`), each its stored configuration.
+    pub configs: HashMap<String, Value>,
+    /// Universal-auth client secrets, oldest first.
+    pub secrets: Vec<ClientSecret>,
+    /// Universal-auth login failures and lock.
+    pub lockout: Option<Lockout>,
+    /// The attached universal auth's settings, read once per attach or update.
+    pub universal_auth: Option<Arc<UniversalAuthSettings>>,
+}
+
+impl Identity {
+    /// Reads the universal-auth settings again after its configuration changed.
+    pub fn refresh_universal_auth(&mut self, identity_id: &str) {
+        self.universal_auth = self
+            .configs
+            .get("UniversalAuth")
+            .map(|config| Arc::new(UniversalAuthSettings::from_config(identity_id, config)));
+    }
+}
+
+/// A universal-auth client secret (the secret itself is only a digest here).
+#[derive(Debug, Clone)]
+pub struct ClientSecret {
+    /// Its id (shared with the tokens obtained with it).
+    pub id: Arc<str>,
+    /// SHA-256 of the secret.
+    pub digest: [u8; 32],
+    /// The first characters of the secret, shown in listings.
+    pub prefix: String,
+    /// The description given at creation.
+    pub description: String,
+    /// Creation time (ISO) and (seconds).
+    pub created_at: String,
+    /// Creation time in seconds since the epoch.
+    pub created: f64,
+    /// Last update (ISO).
+    pub updated_at: String,
+    /// Lifetime in seconds, 0 for none.
+    pub ttl: f64,
+    /// Logins made with it.
+    pub uses: u64,
+    /// Most logins allowed, 0 for unlimited.
+    pub uses_limit: f64,
+    /// Revoked secrets never log in again.
+    pub revoked: bool,
+}
+
+impl ClientSecret {
+    /// The secret's data as Infisical returns it (`clientSecretData`).
+    pub fn data(&self, ua_id: &Value) -> Value {
+        json!({
+            "id": &*self.id,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "description": self.description,
+            "clientSecretPrefix": self.prefix,
+            "clientSecretNumUses": self.uses,
+            "clientSecretNumUsesLimit": self.uses_limit,
+            "clientSecretTTL": self.ttl,
+            "identityUAId": ua_id,
+            "isClientSecretRevoked": self.revoked,
+        })
+    }
+}
+
+/// Login failures of one identity's universal auth.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lockout {
+    /// Failures counted since the counter was last reset.
+    pub failures: u32,
+    /// When the latest failure happened.
+    pub last_failure: f64,
+    /// Until when logins are refused (0 when not locked).
+    pub locked_until: f64,
+}
+
+/// The token settings of an auth-method configuration, read once when it is attached or updated
+/// (not on every login).
+#[derive(Debug, Clone, Default)]
+pub struct TokenSettings {
+    /// `accessTokenTTL` in seconds.
+    pub ttl: f64,
+    /// `accessTokenMaxTTL` in seconds, 0 for no cap.
+    pub max_ttl: f64,
+    /// `accessTokenPeriod` in seconds, 0 for a non-periodic token.
+    pub period: f64,
+    /// `accessTokenNumUsesLimit`, 0 for unlimited.
+    pub uses_limit: u64,
+    /// `accessTokenTrustedIps`, shared by every token issued with these settings.
+    pub trusted_ips: Arc<TrustedIpList>,
+}
+
+impl TokenSettings {
+    /// The settings of a stored configuration (absent or negative numbers count as 0).
+    pub fn from_config(config: &Value) -> TokenSettings {
+        let num = |key: &str| {
+            config
+                .get(key)
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0)
+                .max(0.0)
+        };
+        TokenSettings {
+            ttl: num("accessTokenTTL"),
+            max_ttl: num("accessTokenMaxTTL"),
+            period: num("accessTokenPeriod"),
+            uses_limit: num("accessTokenNumUsesLimit") as u64,
+            trusted_ips: Arc::new(
+                config
+                    .get("accessTokenTrustedIps")
+                    .and_then(TrustedIpList::from_json)
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// What a universal-auth login needs of the stored configuration, read once per attach or update.
+#[derive(Debug, Clone)]
+pub struct UniversalAuthSettings {
+    /// The identity's id, shared by the tokens its logins issue.
+    pub identity_id: Arc<str>,
+    /// Where logins may come from.
+    pub client_secret_trusted_ips: TrustedIpList,
+    /// Whether failures lock the method.
+    pub lockout_enabled: bool,
+    /// Failures that lock it.
+    pub lockout_threshold: u32,
+    /// Seconds after the latest failure at which the count is forgotten.
+    pub lockout_counter_reset: f64,
+    /// Seconds a lock lasts.
+    pub lockout_duration: f64,
+    /// The tokens its logins issue.
+    pub tokens: TokenSettings,
+}
+
+impl UniversalAuthSettings {
+    /// The settings of a stored universal-auth configuration.
+    pub fn from_config(identity_id: &str, config: &Value) -> UniversalAuthSettings {
+        let num = |key: &str| config.get(key).and_then(Value::as_f64).unwrap_or(0.0);
+        UniversalAuthSettings {
+            identity_id: identity_id.into(),
+            client_secret_trusted_ips: config
+                .get("clientSecretTrustedIps")
+                .and_then(TrustedIpList::from_json)
+                .unwrap_or_default(),
+            lockout_enabled: config
+                .get("lockoutEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+            lockout_threshold: num("lockoutThreshold").max(1.0) as u32,
+            lockout_counter_reset: num("lockoutCounterResetSeconds"),
+            lockout_duration: num("lockoutDurationSeconds"),
+            tokens: TokenSettings::from_config(config),
+        }
+    }
+}
+
+/// An access token (identified by the digest of its text, under which [`Tokens`] keeps it).
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    /// Its id (token-auth endpoints address tokens by id).
+    pub id: uuid::Uuid,
+    /// The identity it authenticates.
+    pub identity_id: Arc<str>,
+    /// `universal-auth` or `token-auth`.
+    pub auth_method: &'static str,
+    /// Creation time in seconds.
+    pub created: f64,
+    /// Last update in seconds.
+    pub updated: f64,
+    /// When it stops working, `None` for never.
+    pub expires_at: Option<f64>,
+    /// TTL in seconds.
+    pub ttl: f64,
+    /// Max TTL in seconds from creation, 0 for no cap.
+    pub max_ttl: f64,
+    /// Period in seconds, 0 for a non-periodic token.
+    pub period: f64,
+    /// Uses so far.
+    pub uses: u64,
+    /// Most uses allowed, 0 for unlimited.
+    pub uses_limit: u64,
+    /// Where it may be used from.
+    pub trusted_ips: Arc<TrustedIpList>,
+    /// Revoked tokens never work again.
+    pub revoked: bool,
+    /// Last use in seconds.
+    pub last_used: Option<f64>,
+    /// Last renewal in seconds.
+    pub last_renewed: Option<f64>,
+    /// Its name (token auth).
+    pub name: Option<String>,
+    /// The client secret it was obtained with (universal auth).
+    pub client_secret_id: Option<Arc<str>>,
+}
+
+impl AccessToken {
+    /// Issues a token for `identity_id` with an auth method's token settings.
+    pub fn issue(
+        identity_id: Arc<str>,
+        auth_method: &'static str,
+        settings: &TokenSettings,
+        now: f64,
+    ) -> AccessToken {
+        let (ttl, max_ttl, period) = (settings.ttl, settings.max_ttl, settings.period);
+        let expires_at = if period > 0.0 {
+            Some(now + period)
+        } else if ttl > 0.0 {
+            let end = now + ttl;
+            Some(if max_ttl > 0.0 {
+                end.min(now + max_ttl)
+            } else {
+                end
+            })
+        } else {
+            None
+        };
+        AccessToken {
+            id: uuid::Uuid::new_v4(),
+            identity_id,
+            auth_method,
+            created: now,
+            updated: now,
+            expires_at,
+            ttl,
+            max_ttl,
+            period,
+            uses: 0,
+            uses_limit: settings.uses_limit,
+            trusted_ips: settings.trusted_ips.clone(),
+            revoked: false,
+            last_used: None,
+            last_renewed: None,
+            name: None,
+            client_secret_id: None,
+        }
+    }
+
+    /// `expiresIn` and `accessTokenMaxTTL` as a login or renew answers them.
+    pub fn lifetimes(&self, now: f64) -> (f64, f64) {
+        if self.period > 0.0 {
+            return (self.period, PERIODIC_MAX_TTL);
+        }
+        let expires_in = self
+            .expires_at
+            .map(|t| (t - now).max(0.0).round())
+            .unwrap_or(0.0);
+        (expires_in, self.max_ttl)
+    }
+
+    /// The token's data as token-auth endpoints return it (`tokenData`).
+    pub fn data(&self) -> Value {
+        json!({
+            "id": self.id.to_string(),
+            "accessTokenTTL": self.ttl,
+            "accessTokenMaxTTL": self.max_ttl,
+            "accessTokenNumUses": self.uses,
+            "accessTokenNumUsesLimit": self.uses_limit,
+            "accessTokenLastUsedAt": self.last_used.map(iso),
+            "accessTokenLastRenewedAt": self.last_renewed.map(iso),
+            "isAccessTokenRevoked": self.revoked,
+            "identityUAClientSecretId": self.client_secret_id.as_deref(),
+            "identityId": &*self.identity_id,
+            "createdAt": iso(self.created),
+            "updatedAt": iso(self.updated),
+            "name": self.name,
+            "authMethod": self.auth_method,
+            "accessTokenPeriod": self.period,
+            "subOrganizationId": Value::Null,
+        })
+    }
+
+    /// Why the token cannot be used now, if it cannot (revoked, expired, used up).
+    pub fn unusable(&self, now: f64) -> Option<ApiError> {
+        if self.revoked {
+            return Some(ApiError::unauthorized(
+                "Failed to authorize revoked access token",
+            ));
+        }
+        if self.expires_at.is_some_and(|t| t <= now) {
+            return Some(ApiError::unauthorized("Access token has expired"));
+        }
+        if self.uses_limit > 0 && self.uses >= self.uses_limit {
+            return Some(ApiError::unauthorized("Access token usage limit reached"));
+        }
+        None
+    }
+
+    /// Whether `client` is inside the token's trusted IPs (an unknown address never is).
+    pub fn admits(&self, client: IpAddr) -> bool {
+        !client.is_unspecified() && self.trusted_ips.allows(client)
+    }
+}
+
+/// Seconds since the epoch as Infisical writes times (`2026-01-01T00:00:00.000Z`).
+pub fn iso(secs: f64) -> String {
+    chrono::DateTime::from_timestamp_millis((secs * 1000.0) as i64)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// How long an expired token is still known (and answered "Access token has expired") before it
+/// is removed.
+pub const EXPIRED_TOKEN_GRACE_SECS: f64 = 0.25;
+
+/// How many token shards there are: a login locks one, so logins rarely wait for each other, and
+/// a shard's table grows by a 64th of the tokens at a time.
+const SHARDS: usize = 64;
+
+/// The access tokens, by the digest of their text, in [`SHARDS`] independently locked shards.
+/// Expired tokens are removed [`EXPIRED_TOKEN_GRACE_SECS`] after their expiry, a few at a time by
+/// each new token of their shard, so memory stays flat under a steady login load.
+pub struct Tokens {
+    shards: Box<[Mutex<Shard>]>,
+    /// The shard the next insert sweeps besides its own, so that every shard is swept while
+    /// tokens are issued, whichever shards they land in.
+    cursor: AtomicUsize,
+    /// Token-auth token ids to the digest of their text (universal-auth tokens are never
+    /// addressed by id).
+    ids: Mutex<HashMap<uuid::Uuid, [u8; 32]>>,
+}
+
+#[derive(Default)]
+struct Shard {
+    tokens: HashMap<[u8; 32], AccessToken>,
+    /// When each token expires, in milliseconds (with a sequence number to keep keys unique);
+    /// a renewed token gets a new entry and its old one is skipped when reached.
+    expiry: BTreeMap<(u64, u64), [u8; 32]>,
+    sequence: u64,
+}
+
+impl Shard {
+    fn schedule(&mut self, key: [u8; 32], expires_at: Option<f64>) {
+        if let Some(at) = expires_at {
+            self.sequence += 1;
+            self.expiry.insert((millis(at), self.sequence), key);
+        }
+    }
+
+    /// Removes up to `budget` tokens expired for longer than the grace; the token-auth ids of
+    /// those removed.
+    fn sweep(&mut self, now: f64, budget: usize) -> Vec<uuid::Uuid> {
+        // Compared in whole milliseconds, as scheduled: an entry reached is either removed or
+        // stale (its token was renewed and scheduled again), never left behind.
+        let limit = millis(now - EXPIRED_TOKEN_GRACE_SECS);
+        let mut removed = Vec::new();
+        for _ in 0..budget {
+            let Some(entry) = self.expiry.first_entry() else {
+                break;
+            };
+            if entry.key().0 > limit {
+                break;
+            }
+            let key = entry.remove();
+            let expired = self
+                .tokens
+                .get(&key)
+                .is_some_and(|t| t.expires_at.is_some_and(|at| millis(at) <= limit));
+            if expired {
+                if let Some(token) = self.tokens.remove(&key) {
+                    if token.auth_method == "token-auth" {
+                        removed.push(token.id);
+                    }
+                }
+            }
+        }
+        removed
+    }
+}
+
+/// Seconds since the epoch in whole milliseconds.
+fn millis(secs: f64) -> u64 {
+    (secs * 1000.0) as u64
+}
+
+impl Default for Tokens {
+    fn default() -> Self {
+        Tokens {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            cursor: AtomicUsize::new(0),
+            ids: Mutex::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens").field("len", &self.len()).finish()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Tokens {
+    fn shard(&self, key: &[u8; 32]) -> MutexGuard<'_, Shard> {
+        lock(&self.shards[usize::from(key[0]) % SHARDS])
+    }
+
+    /// Keeps a new token and returns its text (shown once, never stored).
+    pub fn insert(&self, token: AccessToken, now: f64) -> String {
+        let text = new_secret();
+        let key = digest(&text);
+        let id = (token.auth_method == "token-auth").then_some(token.id);
+        let mut removed = {
+            let mut shard = self.shard(&key);
+            shard.schedule(key, token.expires_at);
+            shard.tokens.insert(key, token);
+            shard.sweep(now, 4)
+        };
+        let next = self.cursor.fetch_add(1, Ordering::Relaxed) % SHARDS;
+        removed.extend(lock(&self.shards[next]).sweep(now, 4));
+        if id.is_some() || !removed.is_empty() {
+            let mut ids = lock(&self.ids);
+            for gone in removed {
+                ids.remove(&gone);
+            }
+            if let Some(id) = id {
+                ids.insert(id, key);
+            }
+        }
+        text
+    }
+
+    /// Runs `f` on the token whose text is `text`, if this server issued it and still knows it.
+    pub fn with_text<R>(&self, text: &str, f: impl FnOnce(&mut AccessToken) -> R) -> Option<R> {
+        self.with_key(&digest(text), f)
+    }
+
+    /// Runs `f` on the token-auth token with id `id`.
+    pub fn with_id<R>(&self, id: &str, f: impl FnOnce(&mut AccessToken) -> R) -> Option<R> {
+        let id = uuid::Uuid::parse_str(id).ok()?;
+        let key = lock(&self.ids).get(&id).copied()?;
+        self.with_key(&key, f)
+    }
+
+    fn with_key<R>(&self, key: &[u8; 32], f: impl FnOnce(&mut AccessToken) -> R) -> Option<R> {
+        let mut shard = self.shard(key);
+        let token = shard.tokens.get_mut(key)?;
+        let before = token.expires_at;
+        let out = f(token);
+        let after = token.expires_at;
+        if after != before {
+            shard.schedule(*key, after);
+        }
+        Some(out)
+    }
+
+    /// Every token of `identity_id` issued by `auth_method`, oldest first.
+    pub fn of_identity(&self, identity_id: &str, auth_method: &str) -> Vec<AccessToken> {
+        let mut tokens: Vec<AccessToken> = Vec::new();
+        for shard in self.shards.iter() {
+            tokens.extend(
+                lock(shard)
+                    .tokens
+                    .values()
+                    .filter(|t| &*t.identity_id == identity_id && t.auth_method == auth_method)
+                    .cloned(),
+            );
+        }
+        tokens.sort_by(|a, b| {
+            a.created
+                .total_cmp(&b.created)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        tokens
+    }
+
+    /// How many tokens are held.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| lock(s).tokens.len()).sum()
+    }
+}
+
+/// Everything the reference server holds under its one lock (tokens are apart, in [`Tokens`]).
+#[derive(Debug, Default)]
+pub struct State {
+    /// Identities by id.
+    pub identities: HashMap<String, Identity>,
+    /// Universal-auth client ids to identity ids.
+    pub client_ids: HashMap<String, String>,
+}
+
+/// Converts every trusted-IP list of a configuration body (`[{ipAddress}]`) to the stored form
+/// `[{ipAddress, type, prefix?}]`; an invalid entry is Infisical's 400.
+pub fn store_trusted_ips(config: &mut Map<String, Value>) -> Result<(), ApiError> {
+    for key in ["accessTokenTrustedIps", "clientSecretTrustedIps"] {
+        let Some(Value::Array(items)) = config.get(key) else {
+            continue;
+        };
+        let mut texts = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            match item.get("ipAddress").and_then(Value::as_str) {
+                Some(text) => texts.push(text),
+                None => {
+                    return Err(ApiError::bad_request(
+                        infisical_auth_validation::INVALID_IP_MESSAGE,
+                    )
+                    .with_details(json!({"path": [key, index, "ipAddress"]})))
+                }
+            }
+        }
+        let list = TrustedIpList::parse(texts.iter().copied()).map_err(|_| {
+            let index = texts
+                .iter()
+                .position(|t| infisical_auth_validation::TrustedIp::parse(t.trim()).is_err())
+                .unwrap_or(0);
+            ApiError::bad_request(infisical_auth_validation::INVALID_IP_MESSAGE)
+                .with_details(json!({"path": [key, index, "ipAddress"]}))
+        })?;
+        config.insert(key.to_owned(), list.to_stored_json());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(now: f64, ttl: f64) -> AccessToken {
+        let settings = TokenSettings {
+            ttl,
+            ..TokenSettings::default()
+        };
+        AccessToken::issue("identity".into(), "universal-auth", &settings, now)
+    }
+
+    #[test]
+    fn expired_tokens_are_removed_as_new_ones_are_issued() {
+        let tokens = Tokens::default();
+        let now = now_secs();
+        let expired: Vec<String> = (0..100)
+            .map(|_| tokens.insert(token(now - 10.0, 5.0), now - 10.0))
+            .collect();
+        let lasting = tokens.insert(token(now, 3600.0), now);
+        let forever = tokens.insert(token(now, 0.0), now);
+        // Every insert sweeps its own shard and the next in turn: 30 rounds over the 64 shards
+        // remove far more than the 100 expired tokens.
+        for _ in 0..(30 * SHARDS) {
+            tokens.insert(token(now, 1.0), now);
+        }
+        assert!(expired
+            .iter()
+            .all(|t| tokens.with_text(t, |_| ()).is_none()));
+        assert!(tokens.with_text(&lasting, |_| ()).is_some());
+        assert!(tokens.with_text(&forever, |_| ()).is_some());
+        assert_eq!(tokens.len(), 2 + 30 * SHARDS);
+    }
+
+    #[test]
+    fn a_steady_login_load_holds_only_the_tokens_of_the_last_seconds() {
+        // 200,000 logins over 5 simulated seconds, tokens living 1 s: what is held is the last
+        // second's tokens and those within the grace after it, not everything ever issued.
+        let tokens = Tokens::default();
+        let start = now_secs();
+        let settings = TokenSettings {
+            ttl: 1.0,
+            max_ttl: 1.0,
+            ..TokenSettings::default()
+        };
+        for i in 0..200_000u32 {
+            let now = start + f64::from(i) / 40_000.0;
+            tokens.insert(
+                AccessToken::issue("identity".into(), "universal-auth", &settings, now),
+                now,
+            );
+        }
+        let held = tokens.len();
+        assert!(held <= 85_000, "{held} tokens held");
+    }
+
+    #[test]
+    fn a_renewed_token_is_kept_until_its_new_expiry() {
+        let tokens = Tokens::default();
+        let now = now_secs();
+        let text = tokens.insert(token(now - 10.0, 5.0), now - 10.0);
+        tokens.with_text(&text, |t| t.expires_at = Some(now + 3600.0));
+        for _ in 0..(4 * SHARDS) {
+            tokens.insert(token(now, 1.0), now);
+        }
+        assert!(tokens.with_text(&text, |_| ()).is_some());
+    }
+}
