@@ -97,7 +97,7 @@ pub fn unused_entries(doc: &Value, cfg: &Config) -> Vec<String> {
             ));
         }
     }
-    let mut names = std::collections::BTreeSet::new();
+    let mut names = BTreeSet::new();
     collect_field_names(doc, &mut names);
     for field in &cfg.secret_fields {
         if !names.contains(&field.to_ascii_lowercase()) {
@@ -110,7 +110,7 @@ pub fn unused_entries(doc: &Value, cfg: &Config) -> Vec<String> {
 }
 
 /// Lower-cased names of every schema property and parameter in `value`.
-fn collect_field_names(value: &Value, out: &mut std::collections::BTreeSet<String>) {
+fn collect_field_names(value: &Value, out: &mut BTreeSet<String>) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Object(props)) = map.get("properties") {

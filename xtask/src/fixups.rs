@@ -372,39 +372,26 @@ pub fn typed_trusted_ip_records(doc: &mut Value, _cfg: &Config) -> Result<usize,
 /// generated client sends `limit=5.0`. A query parameter declared `number` whose bounds and
 /// default are whole numbers counts items: it becomes `integer` and goes out as `limit=5`.
 pub fn integer_query_parameters(doc: &mut Value, _cfg: &Config) -> Result<usize, Problem> {
-    let mut count = 0;
     let whole = |v: Option<&Value>| v.is_none_or(|v| v.as_f64().is_some_and(|f| f.fract() == 0.0));
-    let targets: Vec<(String, &'static str)> = ops::operations(doc)
-        .iter()
-        .map(|o| (o.path.to_string(), o.method))
-        .collect();
-    for (path, method) in targets {
-        let Some(params) = doc["paths"][&path][method]
-            .get_mut("parameters")
-            .and_then(Value::as_array_mut)
-        else {
-            continue;
-        };
-        for param in params
-            .iter_mut()
-            .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
-        {
-            let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let is_number = schema.get("type").and_then(Value::as_str) == Some("number");
-            if is_number
-                && whole(schema.get("minimum"))
-                && whole(schema.get("maximum"))
-                && whole(schema.get("default"))
-                && schema.contains_key("minimum")
-            {
-                schema.insert("type".into(), Value::String("integer".into()));
-                count += 1;
-            }
+    Ok(passes::each_parameter(doc, &mut |param| {
+        if param.get("in").and_then(Value::as_str) != Some("query") {
+            return 0;
         }
-    }
-    Ok(count)
+        let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
+            return 0;
+        };
+        let is_number = schema.get("type").and_then(Value::as_str) == Some("number");
+        if is_number
+            && whole(schema.get("minimum"))
+            && whole(schema.get("maximum"))
+            && whole(schema.get("default"))
+            && schema.contains_key("minimum")
+        {
+            schema.insert("type".into(), Value::String("integer".into()));
+            return 1;
+        }
+        0
+    }))
 }
 
 #[cfg(test)]

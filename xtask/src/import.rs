@@ -119,8 +119,11 @@ pub struct ImportConfig {
 impl ImportConfig {
     /// Whether the operation at `path` is kept.
     fn keeps(&self, path: &str, op: &Value) -> bool {
-        let listed: HashSet<&str> = self.tags.iter().map(String::as_str).collect();
-        has_tag(op, &listed) || self.path_prefixes.iter().any(|p| under(path, p))
+        let tagged = op.get("tags").and_then(Value::as_array).is_some_and(|ts| {
+            ts.iter()
+                .any(|t| self.tags.iter().any(|listed| t.as_str() == Some(listed)))
+        });
+        tagged || self.path_prefixes.iter().any(|p| under(path, p))
     }
 }
 
@@ -253,14 +256,6 @@ fn invalid(pointer: &str, message: impl Into<String>) -> ImportError {
         pointer: pointer.to_string(),
         message: message.into(),
     }
-}
-
-/// Whether an operation carries one of the tags.
-fn has_tag(op: &Value, tags: &HashSet<&str>) -> bool {
-    op.get("tags").and_then(Value::as_array).is_some_and(|ts| {
-        ts.iter()
-            .any(|t| t.as_str().is_some_and(|t| tags.contains(t)))
-    })
 }
 
 /// Keeps the operations tagged with one of `cfg.tags` (an operation with several tags is kept if

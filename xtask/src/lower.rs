@@ -204,22 +204,13 @@ pub fn operation_name_from_path(method: &str, path: &str) -> String {
 /// Construct: a path parameter without `required: true`. OpenAPI requires it (a path segment
 /// cannot be absent) and progenitor asserts it; sets it.
 pub fn required_path_parameters(doc: &mut Value, _cfg: &Config) -> Result<usize, Problem> {
-    let mut count = 0;
-    for (path, method) in operation_keys(doc) {
-        let Some(params) = doc["paths"][&path][method]
-            .get_mut("parameters")
-            .and_then(Value::as_array_mut)
-        else {
-            continue;
-        };
-        for param in params.iter_mut().filter(|p| p["in"] == "path") {
-            if param.get("required") != Some(&Value::Bool(true)) {
-                param["required"] = Value::Bool(true);
-                count += 1;
-            }
+    Ok(passes::each_parameter(doc, &mut |param| {
+        if param["in"] == "path" && param.get("required") != Some(&Value::Bool(true)) {
+            param["required"] = Value::Bool(true);
+            return 1;
         }
-    }
-    Ok(count)
+        0
+    }))
 }
 
 /// The request media types the generated client can send, best first. The check stage refuses a
@@ -396,29 +387,21 @@ fn primitive_kind(option: &Value) -> Option<&str> {
 /// enum): each option gets a `title` naming its type (`Boolean`, `Integer`, `Number`,
 /// `String`, `StringList`, ...), so the enum's variants read as what they hold.
 pub fn primitive_unions(doc: &mut Value, _cfg: &Config) -> Result<usize, Problem> {
-    let mut count = 0;
-    for (path, method) in operation_keys(doc) {
-        let Some(params) = doc["paths"][&path][method]
-            .get_mut("parameters")
-            .and_then(Value::as_array_mut)
-        else {
-            continue;
+    let mut count = passes::each_parameter(doc, &mut |param| {
+        let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
+            return 0;
         };
-        for param in params.iter_mut() {
-            let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            if let Some(collapsed) = collapse_parameter_union(schema) {
-                for key in ["anyOf", "oneOf"] {
-                    schema.remove(key);
-                }
-                for (k, v) in collapsed {
-                    schema.entry(k).or_insert(v);
-                }
-                count += 1;
-            }
+        let Some(collapsed) = collapse_parameter_union(schema) else {
+            return 0;
+        };
+        for key in ["anyOf", "oneOf"] {
+            schema.remove(key);
         }
-    }
+        for (k, v) in collapsed {
+            schema.entry(k).or_insert(v);
+        }
+        1
+    });
     count += passes::each_object(doc, "", &mut |map, _here| {
         let key = if map.contains_key("anyOf") {
             "anyOf"

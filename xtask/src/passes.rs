@@ -57,6 +57,25 @@ pub fn components_schemas(doc: &mut Value) -> Result<&mut Map<String, Value>, Pr
         .ok_or_else(|| not_object("/components/schemas"))
 }
 
+/// Calls `f` on every parameter of every operation (after lowering, all inline); `f` returns
+/// how many places it changed.
+pub fn each_parameter(doc: &mut Value, f: &mut dyn FnMut(&mut Value) -> usize) -> usize {
+    let keys: Vec<(String, &'static str)> = crate::document::ops::operations(doc)
+        .into_iter()
+        .map(|op| (op.path.to_string(), op.method))
+        .collect();
+    let mut count = 0;
+    for (path, method) in keys {
+        if let Some(params) = doc["paths"][&path][method]
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+        {
+            count += params.iter_mut().map(&mut *f).sum::<usize>();
+        }
+    }
+    count
+}
+
 /// A visitor of [`each_object`]: one object and its pointer in, places changed out.
 pub type ObjectVisitor<'f> =
     dyn FnMut(&mut Map<String, Value>, &str) -> Result<usize, Problem> + 'f;
