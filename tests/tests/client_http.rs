@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use infisical_auth_client::{error_body, types, BaseUrl, Client, Error};
+use infisical_auth_client::{types, BaseUrl, Client, Error, RetryPolicy};
 use serde_json::{json, Value};
 use workspace_tests::{example, fixed_spec, normalise_numbers};
 
@@ -64,6 +64,7 @@ impl Mock {
     fn client(&self) -> Client {
         Client::connect(BaseUrl::SelfHosted(format!("http://{}", self.addr)))
             .bearer_token("admin-token")
+            .retry(RetryPolicy::none())
             .build()
             .unwrap()
     }
@@ -108,7 +109,7 @@ fn assert_round_trip<T: serde::Serialize>(decoded: &T, served: &Value) {
 /// a proxy's 502), decodes into the typed error with all its parts.
 async fn assert_errors_decode<
     T: std::fmt::Debug,
-    F: std::future::Future<Output = Result<T, Error<types::ErrorResponse>>>,
+    F: std::future::Future<Output = Result<T, Error>>,
 >(
     mock: &Mock,
     call: impl Fn() -> F,
@@ -119,9 +120,10 @@ async fn assert_errors_decode<
             json!({"reqId": "req-abcdefghij1234", "statusCode": status, "message": format!("failed with {status}"), "error": "SomeError", "details": {"path": ["a"]}}),
         );
         let err = call().await.expect_err("an error status is an error");
-        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
-        let body =
-            error_body(&err).unwrap_or_else(|| panic!("typed error body for {status}: {err:?}"));
+        assert_eq!(err.status(), Some(status));
+        let body = err
+            .body()
+            .unwrap_or_else(|| panic!("typed error body for {status}: {err:?}"));
         assert_eq!(
             (body.status_code, body.req_id.as_str(), body.error.as_str()),
             (status, "req-abcdefghij1234", "SomeError")
@@ -136,7 +138,7 @@ async fn assert_errors_decode<
         ]}),
     );
     let err = call().await.expect_err("422 is an error");
-    let issues = error_body(&err).expect("typed 422").validation_issues();
+    let issues = err.body().expect("typed 422").validation_issues();
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].code, "too_big");
     assert_eq!(
@@ -388,7 +390,7 @@ async fn invalid_requests_are_refused_before_sending() {
         .await
         .expect_err("an invalid body is refused");
     assert_eq!(mock.seen.lock().unwrap().len(), 0, "nothing was sent");
-    let rejection = infisical_auth_client::rejection(&err).expect("a typed validation error");
+    let rejection = err.rejection().expect("a typed validation error");
     assert_eq!(rejection.status(), 422);
     let issues: Vec<String> = rejection
         .issues()
@@ -424,7 +426,7 @@ async fn invalid_requests_are_refused_before_sending() {
         .send()
         .await
         .expect_err("an invalid IP is refused");
-    let rejection = infisical_auth_client::rejection(&err).expect("typed");
+    let rejection = err.rejection().expect("typed");
     assert_eq!(rejection.status(), 400);
     assert!(
         rejection
@@ -468,7 +470,7 @@ async fn the_configured_timeout_ends_a_stalled_request() {
         .await
         .expect_err("a stalled server times out");
     match &err {
-        Error::CommunicationError(e) => assert!(e.is_timeout(), "{e:?}"),
+        Error::Timeout { operation, .. } => assert_eq!(*operation, "getUniversalAuth"),
         other => panic!("expected a timeout, got {other:?}"),
     }
     held.abort();

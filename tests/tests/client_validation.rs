@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use infisical_auth_client::{rejection, types, ApiError, BaseUrl, Client, OPERATIONS};
+use infisical_auth_client::{types, BaseUrl, Client, Error, OPERATIONS};
 use infisical_auth_validation::{
     constraints, cross_rules, display_path, has_body, operation_ids, validate, FieldConstraint,
     FieldType, Location, PathSegment, Rejection, RequestParts,
@@ -109,7 +109,7 @@ impl Counter {
     }
 }
 
-type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), ApiError>> + 'a>>;
+type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
 
 /// One operation with a body: its id, and how to send a JSON body through its typed builder. `send`
 /// answers `None` when the JSON does not deserialize into the operation's typed body (the type itself
@@ -406,7 +406,7 @@ async fn invalid_bodies_are_refused_before_sending_for_every_constrained_operati
         let err = sent
             .await
             .expect_err(&format!("{}: {} is refused", row.id, breakage.what));
-        let r = rejection(&err).unwrap_or_else(|| {
+        let r = err.rejection().cloned().unwrap_or_else(|| {
             panic!(
                 "{}: {}: a typed validation error, got {err:?}",
                 row.id, breakage.what

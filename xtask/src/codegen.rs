@@ -214,6 +214,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
                 .attrs
                 .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });
             let mut client_file = client;
+            postprocess::route_through_runtime(&mut client_file).map_err(Error::Generate)?;
             client_file
                 .attrs
                 .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });

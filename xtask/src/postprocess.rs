@@ -374,6 +374,121 @@ fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) {
     items.extend(impls);
 }
 
+/// Routes every operation of a workspace client through the client crate's hand-written shared
+/// send path, `crate::runtime`: the `Client` gets a `runtime` field (retry policy, session), and
+/// each builder's `send` keeps progenitor's request building, then hands the built request to
+/// `crate::runtime::send`, which validates it, adds the session's token, retries per policy and
+/// decodes the answer into `crate::Error` on failure. Progenitor's hooks are no longer called.
+pub fn route_through_runtime(client: &mut syn::File) -> Result<(), String> {
+    use syn::parse::Parser;
+    let mut routed = 0usize;
+    for item in client.items.iter_mut() {
+        match item {
+            Item::Struct(s) if s.ident == "Client" => {
+                let Fields::Named(named) = &mut s.fields else {
+                    return Err("`Client` has no named fields".into());
+                };
+                named.named.push(
+                    syn::Field::parse_named
+                        .parse2(quote! {
+                            pub(crate) runtime: crate::runtime::Runtime
+                        })
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+            Item::Impl(imp) if is_type(&imp.self_ty, "Client") && imp.trait_.is_none() => {
+                for it in imp.items.iter_mut() {
+                    let syn::ImplItem::Fn(f) = it else { continue };
+                    if f.sig.ident != "new_with_client" {
+                        continue;
+                    }
+                    f.block = syn::parse_quote! {{
+                        Self {
+                            baseurl: baseurl.to_string(),
+                            client,
+                            runtime: ::std::default::Default::default(),
+                        }
+                    }};
+                }
+            }
+            Item::Mod(m) if m.ident == "builder" => {
+                let Some((_, items)) = &mut m.content else {
+                    continue;
+                };
+                for it in items.iter_mut() {
+                    let Item::Impl(imp) = it else { continue };
+                    for f in imp.items.iter_mut() {
+                        let syn::ImplItem::Fn(f) = f else { continue };
+                        if f.sig.ident == "send" {
+                            route_send(f)?;
+                            routed += 1;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if routed == 0 {
+        return Err("no builder `send` to route through the runtime".into());
+    }
+    Ok(())
+}
+
+fn is_type(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
+}
+
+/// One builder's `send`: everything up to the built request is kept in a closure whose
+/// progenitor errors (a missing or unconvertible parameter) become `crate::Error`, the rest is a
+/// call into the runtime with the operation's method name.
+fn route_send(f: &mut syn::ImplItemFn) -> Result<(), String> {
+    let info_at = f
+        .block
+        .stmts
+        .iter()
+        .position(|s| {
+            s.to_token_stream()
+                .to_string()
+                .starts_with("let info = OperationInfo")
+        })
+        .ok_or_else(|| format!("`{}`: no OperationInfo in send", f.sig.ident))?;
+    let info = f.block.stmts[info_at].to_token_stream().to_string();
+    let method = info
+        .split('"')
+        .nth(1)
+        .ok_or_else(|| "OperationInfo without an operation_id".to_string())?
+        .to_string();
+    let syn::ReturnType::Type(_, ret) = &f.sig.output else {
+        return Err(format!("`{method}`: send returns nothing"));
+    };
+    let answer = result_ok_type(ret).ok_or_else(|| format!("`{method}`: send's Ok type"))?;
+    let building: Vec<syn::Stmt> = f.block.stmts[..info_at].to_vec();
+    f.sig.output = syn::parse_quote! { -> Result<#answer, crate::Error> };
+    f.block = syn::parse_quote! {{
+        let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            #(#building)*
+            Ok((client, request))
+        })();
+        let (client, request) = built.map_err(|e| crate::runtime::not_built(#method, e))?;
+        crate::runtime::send(client, #method, request).await
+    }};
+    Ok(())
+}
+
+/// `T` of `Result<T, E>`.
+fn result_ok_type(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
 /// Replaces the derived `Debug` of the client's operation builders that hold a secret header
 /// (`builders`: builder name -> field names) with one that prints `<redacted>` for it.
 pub fn redact_secret_headers(

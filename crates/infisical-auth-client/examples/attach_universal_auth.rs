@@ -3,7 +3,7 @@
 //!
 //! `INFISICAL_URL=https://eu.infisical.com INFISICAL_TOKEN=... IDENTITY_ID=... cargo run --example attach_universal_auth`
 
-use infisical_auth_client::{error_body, types, BaseUrl, Client};
+use infisical_auth_client::{types, BaseUrl, Client};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,8 +32,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "attached: client id {}",
             config.identity_universal_auth.client_id
         ),
-        Err(err) => match error_body(&err) {
-            Some(body) => eprintln!("Infisical refused: {body}"),
+        Err(err) => match err.req_id() {
+            Some(req_id) => eprintln!("Infisical refused ({req_id}): {err}"),
             None => eprintln!("request failed: {err}"),
         },
     }

@@ -1,10 +1,11 @@
 //! Building a [`Client`]: the base URL (Infisical Cloud US or EU, or a self-hosted server), the
-//! bearer token sent with every request, and the timeout.
+//! bearer token sent with every request, the timeout and the retry policy.
 
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 
+use crate::retry::RetryPolicy;
 use crate::Client;
 
 /// Infisical Cloud, United States.
@@ -54,6 +55,7 @@ pub struct Connect {
     base_url: BaseUrl,
     token: Option<String>,
     timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for Connect {
@@ -62,17 +64,19 @@ impl std::fmt::Debug for Connect {
             .field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
             .finish()
     }
 }
 
 impl Client {
-    /// Starts building a client for `base_url` (timeout 15 s, no token).
+    /// Starts building a client for `base_url` (timeout 15 s, no token, default retries).
     pub fn connect(base_url: BaseUrl) -> Connect {
         Connect {
             base_url,
             token: None,
             timeout: Duration::from_secs(15),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -88,6 +92,13 @@ impl Connect {
     /// The time limit of each request, connection included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// When calls are retried ([`RetryPolicy::default`] unless set; [`RetryPolicy::none`] sends
+    /// each request once). See [`crate::retry`] for which operations are retried after what.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
         self
     }
 
@@ -111,7 +122,9 @@ impl Connect {
             .connect_timeout(self.timeout)
             .timeout(self.timeout)
             .build()?;
-        Ok(Client::new_with_client(base, http))
+        let mut client = Client::new_with_client(base, http);
+        client.runtime.retry = self.retry;
+        Ok(client)
     }
 }
 

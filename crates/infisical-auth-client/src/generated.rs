@@ -19,6 +19,7 @@ Version: 0.0.1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) runtime: crate::runtime::Runtime,
 }
 impl Client {
     /// Create a new client.
@@ -46,6 +47,7 @@ impl Client {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            runtime: ::std::default::Default::default(),
         }
     }
 }
@@ -1010,59 +1012,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/alicloud-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetAlicloudAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetAlicloudAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_alicloud_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_alicloud_auth", e))?;
+            crate::runtime::send(client, "get_alicloud_auth", request).await
         }
     }
     /**Builder for [`Client::attach_alicloud_auth`]
@@ -1127,65 +1107,44 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/alicloud-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachAlicloudAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachAlicloudAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachAlicloudAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachAlicloudAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_alicloud_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_alicloud_auth", e))?;
+            crate::runtime::send(client, "attach_alicloud_auth", request).await
         }
     }
     /**Builder for [`Client::delete_alicloud_auth`]
@@ -1220,59 +1179,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/alicloud-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteAlicloudAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteAlicloudAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_alicloud_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_alicloud_auth", e))?;
+            crate::runtime::send(client, "delete_alicloud_auth", request).await
         }
     }
     /**Builder for [`Client::update_alicloud_auth`]
@@ -1337,65 +1274,44 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/alicloud-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateAlicloudAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateAlicloudAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateAlicloudAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateAlicloudAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_alicloud_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_alicloud_auth", e))?;
+            crate::runtime::send(client, "update_alicloud_auth", request).await
         }
     }
     /**Builder for [`Client::login_with_alicloud_auth`]
@@ -1446,62 +1362,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/alicloud-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithAlicloudAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithAlicloudAuthBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/alicloud-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_alicloud_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithAlicloudAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithAlicloudAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/alicloud-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_alicloud_auth", e))?;
+            crate::runtime::send(client, "login_with_alicloud_auth", request).await
         }
     }
     /**Builder for [`Client::get_aws_auth`]
@@ -1536,59 +1430,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/aws-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetAwsAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetAwsAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_aws_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_aws_auth", e))?;
+            crate::runtime::send(client, "get_aws_auth", request).await
         }
     }
     /**Builder for [`Client::attach_aws_auth`]
@@ -1651,65 +1523,43 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/aws-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachAwsAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachAwsAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachAwsAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachAwsAuthBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_aws_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_aws_auth", e))?;
+            crate::runtime::send(client, "attach_aws_auth", request).await
         }
     }
     /**Builder for [`Client::delete_aws_auth`]
@@ -1744,59 +1594,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/aws-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteAwsAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteAwsAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_aws_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_aws_auth", e))?;
+            crate::runtime::send(client, "delete_aws_auth", request).await
         }
     }
     /**Builder for [`Client::update_aws_auth`]
@@ -1859,65 +1687,43 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/aws-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateAwsAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateAwsAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateAwsAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateAwsAuthBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_aws_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_aws_auth", e))?;
+            crate::runtime::send(client, "update_aws_auth", request).await
         }
     }
     /**Builder for [`Client::login_with_aws_auth`]
@@ -1967,61 +1773,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/aws-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithAwsAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithAwsAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/aws-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_aws_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithAwsAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithAwsAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/aws-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_aws_auth", e))?;
+            crate::runtime::send(client, "login_with_aws_auth", request).await
         }
     }
     /**Builder for [`Client::get_azure_auth`]
@@ -2056,59 +1841,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/azure-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetAzureAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetAzureAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_azure_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_azure_auth", e))?;
+            crate::runtime::send(client, "get_azure_auth", request).await
         }
     }
     /**Builder for [`Client::attach_azure_auth`]
@@ -2171,65 +1934,44 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/azure-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachAzureAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachAzureAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachAzureAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachAzureAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_azure_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_azure_auth", e))?;
+            crate::runtime::send(client, "attach_azure_auth", request).await
         }
     }
     /**Builder for [`Client::delete_azure_auth`]
@@ -2264,59 +2006,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/azure-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteAzureAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteAzureAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_azure_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_azure_auth", e))?;
+            crate::runtime::send(client, "delete_azure_auth", request).await
         }
     }
     /**Builder for [`Client::update_azure_auth`]
@@ -2379,65 +2099,44 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/azure-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateAzureAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateAzureAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateAzureAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateAzureAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_azure_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_azure_auth", e))?;
+            crate::runtime::send(client, "update_azure_auth", request).await
         }
     }
     /**Builder for [`Client::login_with_azure_auth`]
@@ -2487,61 +2186,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/azure-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithAzureAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithAzureAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/azure-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_azure_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithAzureAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithAzureAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/azure-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_azure_auth", e))?;
+            crate::runtime::send(client, "login_with_azure_auth", request).await
         }
     }
     /**Builder for [`Client::get_gcp_auth`]
@@ -2576,59 +2254,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/gcp-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetGcpAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetGcpAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_gcp_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_gcp_auth", e))?;
+            crate::runtime::send(client, "get_gcp_auth", request).await
         }
     }
     /**Builder for [`Client::attach_gcp_auth`]
@@ -2691,65 +2347,43 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/gcp-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachGcpAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachGcpAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachGcpAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachGcpAuthBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_gcp_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_gcp_auth", e))?;
+            crate::runtime::send(client, "attach_gcp_auth", request).await
         }
     }
     /**Builder for [`Client::delete_gcp_auth`]
@@ -2784,59 +2418,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/gcp-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteGcpAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteGcpAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_gcp_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_gcp_auth", e))?;
+            crate::runtime::send(client, "delete_gcp_auth", request).await
         }
     }
     /**Builder for [`Client::update_gcp_auth`]
@@ -2899,65 +2511,43 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/gcp-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateGcpAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateGcpAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateGcpAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateGcpAuthBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_gcp_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_gcp_auth", e))?;
+            crate::runtime::send(client, "update_gcp_auth", request).await
         }
     }
     /**Builder for [`Client::login_with_gcp_auth`]
@@ -3007,61 +2597,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/gcp-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithGcpAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithGcpAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/gcp-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_gcp_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithGcpAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithGcpAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/gcp-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_gcp_auth", e))?;
+            crate::runtime::send(client, "login_with_gcp_auth", request).await
         }
     }
     /**Builder for [`Client::get_jwt_auth`]
@@ -3096,59 +2665,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/jwt-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetJwtAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetJwtAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_jwt_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_jwt_auth", e))?;
+            crate::runtime::send(client, "get_jwt_auth", request).await
         }
     }
     /**Builder for [`Client::attach_jwt_auth`]
@@ -3197,61 +2744,39 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/jwt-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachJwtAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachJwtAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_jwt_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_jwt_auth", e))?;
+            crate::runtime::send(client, "attach_jwt_auth", request).await
         }
     }
     /**Builder for [`Client::delete_jwt_auth`]
@@ -3286,59 +2811,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/jwt-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteJwtAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteJwtAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_jwt_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_jwt_auth", e))?;
+            crate::runtime::send(client, "delete_jwt_auth", request).await
         }
     }
     /**Builder for [`Client::update_jwt_auth`]
@@ -3387,61 +2890,39 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/jwt-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateJwtAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateJwtAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_jwt_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_jwt_auth", e))?;
+            crate::runtime::send(client, "update_jwt_auth", request).await
         }
     }
     /**Builder for [`Client::login_with_jwt_auth`]
@@ -3491,61 +2972,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/jwt-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithJwtAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithJwtAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/jwt-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_jwt_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithJwtAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithJwtAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/jwt-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_jwt_auth", e))?;
+            crate::runtime::send(client, "login_with_jwt_auth", request).await
         }
     }
     /**Builder for [`Client::get_kubernetes_auth`]
@@ -3580,59 +3040,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/kubernetes-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetKubernetesAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetKubernetesAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_kubernetes_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_kubernetes_auth", e))?;
+            crate::runtime::send(client, "get_kubernetes_auth", request).await
         }
     }
     /**Builder for [`Client::attach_kubernetes_auth`]
@@ -3697,66 +3135,44 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/kubernetes-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachKubernetesAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachKubernetesAuthBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachKubernetesAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachKubernetesAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_kubernetes_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_kubernetes_auth", e))?;
+            crate::runtime::send(client, "attach_kubernetes_auth", request).await
         }
     }
     /**Builder for [`Client::delete_kubernetes_auth`]
@@ -3791,59 +3207,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/kubernetes-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteKubernetesAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteKubernetesAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_kubernetes_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_kubernetes_auth", e))?;
+            crate::runtime::send(client, "delete_kubernetes_auth", request).await
         }
     }
     /**Builder for [`Client::update_kubernetes_auth`]
@@ -3908,66 +3302,44 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/kubernetes-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateKubernetesAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateKubernetesAuthBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateKubernetesAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateKubernetesAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_kubernetes_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_kubernetes_auth", e))?;
+            crate::runtime::send(client, "update_kubernetes_auth", request).await
         }
     }
     /**Builder for [`Client::login_with_kubernetes_auth`]
@@ -4020,60 +3392,46 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::LoginWithKubernetesAuthResponse>,
-            Error<types::ErrorResponse>,
+            crate::Error,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithKubernetesAuthBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/kubernetes-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithKubernetesAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/kubernetes-auth/login", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_kubernetes_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built(
+                    "login_with_kubernetes_auth",
+                    e,
+                ))?;
+            crate::runtime::send(client, "login_with_kubernetes_auth", request).await
         }
     }
     /**Builder for [`Client::get_ldap_auth`]
@@ -4108,59 +3466,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/ldap-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetLdapAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetLdapAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_ldap_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_ldap_auth", e))?;
+            crate::runtime::send(client, "get_ldap_auth", request).await
         }
     }
     /**Builder for [`Client::attach_ldap_auth`]
@@ -4209,61 +3545,39 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/ldap-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachLdapAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachLdapAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_ldap_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_ldap_auth", e))?;
+            crate::runtime::send(client, "attach_ldap_auth", request).await
         }
     }
     /**Builder for [`Client::delete_ldap_auth`]
@@ -4298,59 +3612,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/ldap-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteLdapAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteLdapAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_ldap_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_ldap_auth", e))?;
+            crate::runtime::send(client, "delete_ldap_auth", request).await
         }
     }
     /**Builder for [`Client::update_ldap_auth`]
@@ -4413,65 +3705,43 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/ldap-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateLdapAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateLdapAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateLdapAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateLdapAuthBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_ldap_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_ldap_auth", e))?;
+            crate::runtime::send(client, "update_ldap_auth", request).await
         }
     }
     /**Builder for [`Client::clear_ldap_auth_lockouts`]
@@ -4506,59 +3776,37 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ClearLdapAuthLockoutsResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/ldap-auth/identities/{}/clear-lockouts", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::ClearLdapAuthLockoutsResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/ldap-auth/identities/{}/clear-lockouts", client
+                    .baseurl, encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "clear_ldap_auth_lockouts",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("clear_ldap_auth_lockouts", e))?;
+            crate::runtime::send(client, "clear_ldap_auth_lockouts", request).await
         }
     }
     /**Builder for [`Client::login_with_ldap_auth`]
@@ -4608,61 +3856,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/ldap-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithLdapAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithLdapAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/ldap-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_ldap_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithLdapAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithLdapAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/ldap-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_ldap_auth", e))?;
+            crate::runtime::send(client, "login_with_ldap_auth", request).await
         }
     }
     /**Builder for [`Client::get_oci_auth`]
@@ -4697,59 +3924,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/oci-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetOciAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetOciAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_oci_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_oci_auth", e))?;
+            crate::runtime::send(client, "get_oci_auth", request).await
         }
     }
     /**Builder for [`Client::attach_oci_auth`]
@@ -4812,65 +4017,43 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/oci-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachOciAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachOciAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachOciAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachOciAuthBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_oci_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_oci_auth", e))?;
+            crate::runtime::send(client, "attach_oci_auth", request).await
         }
     }
     /**Builder for [`Client::delete_oci_auth`]
@@ -4905,59 +4088,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/oci-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteOciAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteOciAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_oci_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_oci_auth", e))?;
+            crate::runtime::send(client, "delete_oci_auth", request).await
         }
     }
     /**Builder for [`Client::update_oci_auth`]
@@ -5020,65 +4181,43 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/oci-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateOciAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateOciAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateOciAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateOciAuthBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_oci_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_oci_auth", e))?;
+            crate::runtime::send(client, "update_oci_auth", request).await
         }
     }
     /**Builder for [`Client::login_with_oci_auth`]
@@ -5128,61 +4267,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/oci-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithOciAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithOciAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/oci-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_oci_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithOciAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithOciAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/oci-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_oci_auth", e))?;
+            crate::runtime::send(client, "login_with_oci_auth", request).await
         }
     }
     /**Builder for [`Client::get_oidc_auth`]
@@ -5217,59 +4335,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/oidc-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetOidcAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetOidcAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_oidc_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_oidc_auth", e))?;
+            crate::runtime::send(client, "get_oidc_auth", request).await
         }
     }
     /**Builder for [`Client::attach_oidc_auth`]
@@ -5332,65 +4428,43 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/oidc-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachOidcAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachOidcAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachOidcAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachOidcAuthBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_oidc_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_oidc_auth", e))?;
+            crate::runtime::send(client, "attach_oidc_auth", request).await
         }
     }
     /**Builder for [`Client::delete_oidc_auth`]
@@ -5425,59 +4499,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/oidc-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteOidcAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteOidcAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_oidc_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_oidc_auth", e))?;
+            crate::runtime::send(client, "delete_oidc_auth", request).await
         }
     }
     /**Builder for [`Client::update_oidc_auth`]
@@ -5540,65 +4592,43 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/oidc-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateOidcAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateOidcAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateOidcAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateOidcAuthBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_oidc_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_oidc_auth", e))?;
+            crate::runtime::send(client, "update_oidc_auth", request).await
         }
     }
     /**Builder for [`Client::login_with_oidc_auth`]
@@ -5648,61 +4678,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/oidc-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithOidcAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithOidcAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/oidc-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_oidc_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithOidcAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithOidcAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/oidc-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_oidc_auth", e))?;
+            crate::runtime::send(client, "login_with_oidc_auth", request).await
         }
     }
     /**Builder for [`Client::get_spiffe_auth`]
@@ -5737,59 +4746,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/spiffe-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetSpiffeAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetSpiffeAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_spiffe_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_spiffe_auth", e))?;
+            crate::runtime::send(client, "get_spiffe_auth", request).await
         }
     }
     /**Builder for [`Client::attach_spiffe_auth`]
@@ -5854,65 +4841,44 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/spiffe-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachSpiffeAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachSpiffeAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachSpiffeAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachSpiffeAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_spiffe_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_spiffe_auth", e))?;
+            crate::runtime::send(client, "attach_spiffe_auth", request).await
         }
     }
     /**Builder for [`Client::delete_spiffe_auth`]
@@ -5947,59 +4913,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/spiffe-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteSpiffeAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteSpiffeAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_spiffe_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_spiffe_auth", e))?;
+            crate::runtime::send(client, "delete_spiffe_auth", request).await
         }
     }
     /**Builder for [`Client::update_spiffe_auth`]
@@ -6064,65 +5008,44 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/spiffe-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateSpiffeAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateSpiffeAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateSpiffeAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateSpiffeAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_spiffe_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_spiffe_auth", e))?;
+            crate::runtime::send(client, "update_spiffe_auth", request).await
         }
     }
     /**Builder for [`Client::refresh_spiffe_bundle`]
@@ -6157,59 +5080,37 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/spiffe-auth/identities/{identityId}/refresh-bundle`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RefreshSpiffeBundleResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/spiffe-auth/identities/{}/refresh-bundle", client
-                .baseurl, encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::RefreshSpiffeBundleResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/spiffe-auth/identities/{}/refresh-bundle", client
+                    .baseurl, encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "refresh_spiffe_bundle",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("refresh_spiffe_bundle", e))?;
+            crate::runtime::send(client, "refresh_spiffe_bundle", request).await
         }
     }
     /**Builder for [`Client::login_with_spiffe_auth`]
@@ -6259,62 +5160,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/spiffe-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithSpiffeAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithSpiffeAuthBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/spiffe-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_spiffe_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithSpiffeAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithSpiffeAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/spiffe-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_spiffe_auth", e))?;
+            crate::runtime::send(client, "login_with_spiffe_auth", request).await
         }
     }
     /**Builder for [`Client::get_tls_cert_auth`]
@@ -6349,59 +5228,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/tls-cert-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetTlsCertAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetTlsCertAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_tls_cert_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_tls_cert_auth", e))?;
+            crate::runtime::send(client, "get_tls_cert_auth", request).await
         }
     }
     /**Builder for [`Client::attach_tls_cert_auth`]
@@ -6466,65 +5323,44 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/tls-cert-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachTlsCertAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachTlsCertAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachTlsCertAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachTlsCertAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_tls_cert_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_tls_cert_auth", e))?;
+            crate::runtime::send(client, "attach_tls_cert_auth", request).await
         }
     }
     /**Builder for [`Client::delete_tls_cert_auth`]
@@ -6559,59 +5395,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/tls-cert-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteTlsCertAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteTlsCertAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_tls_cert_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_tls_cert_auth", e))?;
+            crate::runtime::send(client, "delete_tls_cert_auth", request).await
         }
     }
     /**Builder for [`Client::update_tls_cert_auth`]
@@ -6676,65 +5490,44 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/tls-cert-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateTlsCertAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateTlsCertAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateTlsCertAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateTlsCertAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_tls_cert_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_tls_cert_auth", e))?;
+            crate::runtime::send(client, "update_tls_cert_auth", request).await
         }
     }
     /**Builder for [`Client::login_with_tls_cert_auth`]
@@ -6784,62 +5577,40 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/tls-cert-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithTlsCertAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithTlsCertAuthBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/tls-cert-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_tls_cert_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+        ) -> Result<ResponseValue<types::LoginWithTlsCertAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithTlsCertAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/tls-cert-auth/login", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_tls_cert_auth", e))?;
+            crate::runtime::send(client, "login_with_tls_cert_auth", request).await
         }
     }
     /**Builder for [`Client::get_token_auth`]
@@ -6874,59 +5645,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/token-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetTokenAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/token-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetTokenAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/token-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_token_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_token_auth", e))?;
+            crate::runtime::send(client, "get_token_auth", request).await
         }
     }
     /**Builder for [`Client::attach_token_auth`]
@@ -6989,65 +5738,44 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/token-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachTokenAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachTokenAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/token-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachTokenAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachTokenAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/token-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_token_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_token_auth", e))?;
+            crate::runtime::send(client, "attach_token_auth", request).await
         }
     }
     /**Builder for [`Client::delete_token_auth`]
@@ -7082,59 +5810,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/token-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteTokenAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/token-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteTokenAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/token-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_token_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_token_auth", e))?;
+            crate::runtime::send(client, "delete_token_auth", request).await
         }
     }
     /**Builder for [`Client::update_token_auth`]
@@ -7197,65 +5903,44 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/token-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateTokenAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateTokenAuthBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/token-auth/identities/{}", client.baseurl, encode_path(&
-                identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateTokenAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateTokenAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/token-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_token_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_token_auth", e))?;
+            crate::runtime::send(client, "update_token_auth", request).await
         }
     }
     /**Builder for [`Client::get_token_auth_tokens`]
@@ -7319,63 +6004,41 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/token-auth/identities/{identityId}/tokens`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetTokenAuthTokensResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, limit, offset } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let offset = offset.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/token-auth/identities/{}/tokens", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetTokenAuthTokensResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, limit, offset } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let limit = limit.map_err(Error::InvalidRequest)?;
+                let offset = offset.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/token-auth/identities/{}/tokens", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_token_auth_tokens",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("offset", &offset))
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_token_auth_tokens", e))?;
+            crate::runtime::send(client, "get_token_auth_tokens", request).await
         }
     }
     /**Builder for [`Client::create_token_auth_token`]
@@ -7440,66 +6103,44 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/token-auth/identities/{identityId}/tokens`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CreateTokenAuthTokenResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::CreateTokenAuthTokenBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/token-auth/identities/{}/tokens", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::CreateTokenAuthTokenResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::CreateTokenAuthTokenBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/token-auth/identities/{}/tokens", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_token_auth_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("create_token_auth_token", e))?;
+            crate::runtime::send(client, "create_token_auth_token", request).await
         }
     }
     /**Builder for [`Client::get_token_auth_token_by_id`]
@@ -7534,59 +6175,40 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/token-auth/tokens/{tokenId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetTokenAuthTokenByIdResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, token_id } = self;
-            let token_id = token_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/token-auth/tokens/{}", client.baseurl, encode_path(&
-                token_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetTokenAuthTokenByIdResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, token_id } = self;
+                let token_id = token_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/token-auth/tokens/{}", client.baseurl, encode_path(&
+                    token_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_token_auth_token_by_id",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built(
+                    "get_token_auth_token_by_id",
+                    e,
+                ))?;
+            crate::runtime::send(client, "get_token_auth_token_by_id", request).await
         }
     }
     /**Builder for [`Client::update_token_auth_token`]
@@ -7651,66 +6273,44 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/token-auth/tokens/{tokenId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateTokenAuthTokenResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, token_id, body } = self;
-            let token_id = token_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateTokenAuthTokenBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/token-auth/tokens/{}", client.baseurl, encode_path(&
-                token_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateTokenAuthTokenResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, token_id, body } = self;
+                let token_id = token_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateTokenAuthTokenBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/token-auth/tokens/{}", client.baseurl, encode_path(&
+                    token_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_token_auth_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_token_auth_token", e))?;
+            crate::runtime::send(client, "update_token_auth_token", request).await
         }
     }
     /**Builder for [`Client::revoke_token_auth_token`]
@@ -7745,59 +6345,37 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/token-auth/tokens/{tokenId}/revoke`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RevokeTokenAuthTokenResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, token_id } = self;
-            let token_id = token_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/token-auth/tokens/{}/revoke", client.baseurl,
-                encode_path(& token_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::RevokeTokenAuthTokenResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, token_id } = self;
+                let token_id = token_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/token-auth/tokens/{}/revoke", client.baseurl,
+                    encode_path(& token_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "revoke_token_auth_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("revoke_token_auth_token", e))?;
+            crate::runtime::send(client, "revoke_token_auth_token", request).await
         }
     }
     /**Builder for [`Client::renew_identity_access_token`]
@@ -7850,60 +6428,44 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::RenewIdentityAccessTokenResponse>,
-            Error<types::ErrorResponse>,
+            crate::Error,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::RenewIdentityAccessTokenBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/token/renew", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "renew_identity_access_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::RenewIdentityAccessTokenBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/token/renew", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built(
+                    "renew_identity_access_token",
+                    e,
+                ))?;
+            crate::runtime::send(client, "renew_identity_access_token", request).await
         }
     }
     /**Builder for [`Client::revoke_identity_access_token`]
@@ -7956,60 +6518,44 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::RevokeIdentityAccessTokenResponse>,
-            Error<types::ErrorResponse>,
+            crate::Error,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::RevokeIdentityAccessTokenBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/token/revoke", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "revoke_identity_access_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::RevokeIdentityAccessTokenBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/auth/token/revoke", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built(
+                    "revoke_identity_access_token",
+                    e,
+                ))?;
+            crate::runtime::send(client, "revoke_identity_access_token", request).await
         }
     }
     /**Builder for [`Client::get_universal_auth`]
@@ -8044,59 +6590,37 @@ pub mod builder {
         ///Sends a `GET` request to `/api/v1/auth/universal-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetUniversalAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::GetUniversalAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_universal_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("get_universal_auth", e))?;
+            crate::runtime::send(client, "get_universal_auth", request).await
         }
     }
     /**Builder for [`Client::attach_universal_auth`]
@@ -8161,66 +6685,44 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/universal-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AttachUniversalAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::AttachUniversalAuthBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::AttachUniversalAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::AttachUniversalAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "attach_universal_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("attach_universal_auth", e))?;
+            crate::runtime::send(client, "attach_universal_auth", request).await
         }
     }
     /**Builder for [`Client::delete_universal_auth`]
@@ -8255,59 +6757,37 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api/v1/auth/universal-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DeleteUniversalAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::DeleteUniversalAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_universal_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("delete_universal_auth", e))?;
+            crate::runtime::send(client, "delete_universal_auth", request).await
         }
     }
     /**Builder for [`Client::update_universal_auth`]
@@ -8372,66 +6852,44 @@ pub mod builder {
         ///Sends a `PATCH` request to `/api/v1/auth/universal-auth/identities/{identityId}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateUniversalAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateUniversalAuthBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
-                encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::UpdateUniversalAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateUniversalAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
+                    encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_universal_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("update_universal_auth", e))?;
+            crate::runtime::send(client, "update_universal_auth", request).await
         }
     }
     /**Builder for [`Client::clear_universal_auth_lockouts`]
@@ -8468,57 +6926,41 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::ClearUniversalAuthLockoutsResponse>,
-            Error<types::ErrorResponse>,
+            crate::Error,
         > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/universal-auth/identities/{}/clear-lockouts", client
-                .baseurl, encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/identities/{}/clear-lockouts", client
+                    .baseurl, encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "clear_universal_auth_lockouts",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built(
+                    "clear_universal_auth_lockouts",
+                    e,
+                ))?;
+            crate::runtime::send(client, "clear_universal_auth_lockouts", request).await
         }
     }
     /**Builder for [`Client::list_universal_auth_client_secrets`]
@@ -8555,57 +6997,42 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::ListUniversalAuthClientSecretsResponse>,
-            Error<types::ErrorResponse>,
+            crate::Error,
         > {
-            let Self { client, identity_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/universal-auth/identities/{}/client-secrets", client
-                .baseurl, encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/identities/{}/client-secrets", client
+                    .baseurl, encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_universal_auth_client_secrets",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built(
+                    "list_universal_auth_client_secrets",
+                    e,
+                ))?;
+            crate::runtime::send(client, "list_universal_auth_client_secrets", request)
+                .await
         }
     }
     /**Builder for [`Client::create_universal_auth_client_secret`]
@@ -8673,64 +7100,49 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::CreateUniversalAuthClientSecretResponse>,
-            Error<types::ErrorResponse>,
+            crate::Error,
         > {
-            let Self { client, identity_id, body } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::CreateUniversalAuthClientSecretBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/universal-auth/identities/{}/client-secrets", client
-                .baseurl, encode_path(& identity_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, body } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::CreateUniversalAuthClientSecretBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/identities/{}/client-secrets", client
+                    .baseurl, encode_path(& identity_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_universal_auth_client_secret",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built(
+                    "create_universal_auth_client_secret",
+                    e,
+                ))?;
+            crate::runtime::send(client, "create_universal_auth_client_secret", request)
+                .await
         }
     }
     /**Builder for [`Client::get_universal_auth_client_secret`]
@@ -8782,59 +7194,44 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetUniversalAuthClientSecretResponse>,
-            Error<types::ErrorResponse>,
+            crate::Error,
         > {
-            let Self { client, identity_id, client_secret_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let client_secret_id = client_secret_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/universal-auth/identities/{}/client-secrets/{}", client
-                .baseurl, encode_path(& identity_id.to_string()), encode_path(&
-                client_secret_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, client_secret_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let client_secret_id = client_secret_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/identities/{}/client-secrets/{}",
+                    client.baseurl, encode_path(& identity_id.to_string()), encode_path(&
+                    client_secret_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_universal_auth_client_secret",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built(
+                    "get_universal_auth_client_secret",
+                    e,
+                ))?;
+            crate::runtime::send(client, "get_universal_auth_client_secret", request)
+                .await
         }
     }
     /**Builder for [`Client::revoke_universal_auth_client_secret`]
@@ -8886,59 +7283,44 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::RevokeUniversalAuthClientSecretResponse>,
-            Error<types::ErrorResponse>,
+            crate::Error,
         > {
-            let Self { client, identity_id, client_secret_id } = self;
-            let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-            let client_secret_id = client_secret_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/auth/universal-auth/identities/{}/client-secrets/{}/revoke",
-                client.baseurl, encode_path(& identity_id.to_string()), encode_path(&
-                client_secret_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, identity_id, client_secret_id } = self;
+                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                let client_secret_id = client_secret_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/identities/{}/client-secrets/{}/revoke",
+                    client.baseurl, encode_path(& identity_id.to_string()), encode_path(&
+                    client_secret_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "revoke_universal_auth_client_secret",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built(
+                    "revoke_universal_auth_client_secret",
+                    e,
+                ))?;
+            crate::runtime::send(client, "revoke_universal_auth_client_secret", request)
+                .await
         }
     }
     /**Builder for [`Client::login_with_universal_auth`]
@@ -8989,62 +7371,42 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/universal-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithUniversalAuthResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginWithUniversalAuthBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v1/auth/universal-auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::LoginWithUniversalAuthResponse>, crate::Error> {
+            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::LoginWithUniversalAuthBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/api/v1/auth/universal-auth/login", client.baseurl,
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login_with_universal_auth",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                Ok((client, request))
+            })();
+            let (client, request) = built
+                .map_err(|e| crate::runtime::not_built("login_with_universal_auth", e))?;
+            crate::runtime::send(client, "login_with_universal_auth", request).await
         }
     }
 }

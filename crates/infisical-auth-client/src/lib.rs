@@ -11,13 +11,18 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every operation returns `Result<ResponseValue<T>, Error<ErrorResponse>>`: a non-2xx answer is
-//! `Error::ErrorResponse` holding the typed [`types::ErrorResponse`] (status, `reqId`, `error`,
-//! `message` or the list of validation issues, `details`). See [`ApiError`] helpers.
+//! A service that runs for a long time uses a [`Session`]: it logs in, renews and logs in again
+//! by itself, one refresh at a time for all its clones.
+//!
+//! Every operation returns `Result<ResponseValue<T>, Error>`: one [`Error`] whose variants say
+//! what happened (refused before sending with the typed [`Rejection`], Infisical's error answer
+//! with status, `reqId` and issues, transport, timeout, an unexpected answer, a session that
+//! could not log in), with a one-line `Display` naming the operation.
 //!
 //! Requests are validated before they are sent (ranges, lengths, trusted IP syntax, TTL <= MaxTTL
 //! and the other rules of `infisical-auth-validation`): an invalid request is refused with every
-//! problem at once and nothing goes over the network; [`rejection`] gives the typed problems.
+//! problem at once and nothing goes over the network. Failed calls are retried when that is safe
+//! ([`retry`]).
 
 #![warn(missing_docs)]
 
@@ -30,15 +35,17 @@ pub use connect::{BaseUrl, Connect, ConnectError, EU_CLOUD, US_CLOUD};
 
 mod validate;
 pub use infisical_auth_validation::{Issue, Rejection};
-pub use validate::rejection;
 
-/// The error every operation returns.
-pub type ApiError = Error<types::ErrorResponse>;
+mod error;
+pub use error::{Error, EXCERPT_LIMIT};
 
-/// The typed error body of a non-2xx answer, if `err` is one.
-pub fn error_body(err: &ApiError) -> Option<&types::ErrorResponse> {
-    match err {
-        Error::ErrorResponse(response) => Some(response.as_ref()),
-        _ => None,
-    }
-}
+pub mod retry;
+pub use retry::RetryPolicy;
+
+mod runtime;
+
+mod session;
+pub use session::{Grant, LoginFuture, RenewMargin, Session, SessionBuilder, SessionError};
+
+/// progenitor's error type, which the generated builders use while building a request.
+pub use progenitor_client::Error as BuildError;

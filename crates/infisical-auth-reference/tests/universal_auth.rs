@@ -51,7 +51,7 @@ async fn login(
         .await
     {
         Ok(answer) => Ok(answer.into_inner()),
-        Err(infisical_auth_client::Error::ErrorResponse(e)) => Err(e.into_inner()),
+        Err(infisical_auth_client::Error::Api { body, .. }) => Err(*body),
         Err(other) => panic!("transport error: {other:?}"),
     }
 }

@@ -123,11 +123,9 @@ pub fn body<T: DeserializeOwned>(value: Value) -> T {
 }
 
 /// The error body of an answer that must be an error.
-pub fn api_error<T: std::fmt::Debug>(
-    result: Result<ResponseValue<T>, Error<ErrorResponse>>,
-) -> ErrorResponse {
+pub fn api_error<T: std::fmt::Debug>(result: Result<ResponseValue<T>, Error>) -> ErrorResponse {
     match result {
-        Err(Error::ErrorResponse(response)) => response.into_inner(),
+        Err(Error::Api { body, .. }) => *body,
         other => panic!("expected an error answer, got {other:?}"),
     }
 }

@@ -1,0 +1,339 @@
+//! The session against the reference server over loopback: renewals and logins counted at the
+//! server, single flight under concurrency, renew refused, periodic and use-limited tokens, a
+//! token revoked behind the session's back, and logout.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{error_body, get_key, identity, start, Fault, LOGIN, RENEW};
+use infisical_auth_client::{BaseUrl, Error, RenewMargin, RetryPolicy, Session};
+
+fn session(base: &str, client_id: &str, secret: &str) -> Session {
+    Session::builder(BaseUrl::SelfHosted(base.to_owned()))
+        .universal_auth(client_id, secret)
+        .renew_margin(RenewMargin {
+            fixed: Duration::from_millis(500),
+            proportion: 0.25,
+        })
+        .build()
+        .expect("session")
+}
+
+/// TTL 2 s, max TTL 6 s, 32 tasks calling for 20 s: no call fails, and the server sees about one
+/// renewal per renewal window and one login per max TTL, not one per task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_two_tasks_for_twenty_seconds_share_renewals_and_logins() {
+    let server = start().await;
+    let (id, client_id, secret) =
+        identity(&server, |b| b.access_token_ttl(2).access_token_max_ttl(6)).await;
+    let session = session(&server.base, &client_id, &secret);
+    let run = Duration::from_secs(20);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let session = session.clone();
+        let id = id.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut calls = 0usize;
+            while started.elapsed() < run {
+                let answer = session.get_universal_auth().identity_id(&id).send().await;
+                if let Err(error) = answer {
+                    return Err(error.to_string());
+                }
+                calls += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Ok(calls)
+        }));
+    }
+    let mut calls = 0;
+    for task in tasks {
+        calls += task.await.expect("task").expect("no call fails");
+    }
+    let (logins, renewals) = (server.probe.count(LOGIN), server.probe.count(RENEW));
+    assert_eq!(server.probe.count(&get_key(&id)), calls, "no call resent");
+    // Renewal window: margin min(0.5 + 0.25 × 2, 1) = 1 s, so a renewal each second; a login
+    // when the next renewal would pass the 6 s max TTL, about every 5 s.
+    assert!((3..=7).contains(&logins), "{logins} logins in 20 s");
+    assert!((10..=24).contains(&renewals), "{renewals} renewals in 20 s");
+    assert!(calls > 32 * 100, "only {calls} calls");
+}
+
+#[tokio::test]
+async fn a_refused_renewal_leads_to_a_new_login() {
+    let server = start().await;
+    let (id, client_id, secret) =
+        identity(&server, |b| b.access_token_ttl(2).access_token_max_ttl(60)).await;
+    let session = session(&server.base, &client_id, &secret);
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("first call");
+    server.probe.inject(
+        RENEW,
+        [Fault::Answer(
+            401,
+            None,
+            error_body(401, "UnauthorizedError", "Invalid access token"),
+        )],
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await; // past the renewal point (1 s)
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("after the refusal");
+    assert_eq!(
+        server.probe.count(RENEW),
+        1,
+        "the refused renewal is not repeated"
+    );
+    assert_eq!(server.probe.count(LOGIN), 2, "a new login replaces renewal");
+}
+
+#[tokio::test]
+async fn a_periodic_token_keeps_working_past_its_max_ttl() {
+    let server = start().await;
+    let (id, client_id, secret) = identity(&server, |b| {
+        b.access_token_ttl(1)
+            .access_token_max_ttl(2)
+            .access_token_period(1u64)
+    })
+    .await;
+    let session = session(&server.base, &client_id, &secret);
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(3500) {
+        session
+            .get_universal_auth()
+            .identity_id(&id)
+            .send()
+            .await
+            .expect("call");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        server.probe.count(LOGIN),
+        1,
+        "renewed, never logged in again"
+    );
+    assert!(
+        server.probe.count(RENEW) >= 5,
+        "{}",
+        server.probe.count(RENEW)
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_replaced_and_the_read_sent_again() {
+    let server = start().await;
+    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let session = session(&server.base, &client_id, &secret);
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("first call");
+    let token = server
+        .probe
+        .last_bearer()
+        .expect("the session sent a token");
+    server
+        .admin
+        .revoke_identity_access_token()
+        .body_map(|b| b.access_token(token))
+        .send()
+        .await
+        .expect("revoked behind the session's back");
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("replaced");
+    assert_eq!(server.probe.count(LOGIN), 2);
+    assert_eq!(
+        server.probe.count(&get_key(&id)),
+        3,
+        "refused once, sent again once"
+    );
+}
+
+#[tokio::test]
+async fn a_use_limited_token_is_replaced_when_exhausted() {
+    let server = start().await;
+    let (id, client_id, secret) = identity(&server, |b| b.access_token_num_uses_limit(2u64)).await;
+    let session = session(&server.base, &client_id, &secret);
+    for _ in 0..5 {
+        session
+            .get_universal_auth()
+            .identity_id(&id)
+            .send()
+            .await
+            .expect("call");
+    }
+    assert_eq!(server.probe.count(LOGIN), 3, "two uses per token");
+}
+
+#[tokio::test]
+async fn a_write_refused_for_its_token_is_not_sent_again() {
+    let server = start().await;
+    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let session = session(&server.base, &client_id, &secret);
+    session.login().await.expect("login");
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("read");
+    let token = server.probe.last_bearer().expect("token");
+    server
+        .admin
+        .revoke_identity_access_token()
+        .body_map(|b| b.access_token(token))
+        .send()
+        .await
+        .expect("revoke");
+    let key = format!("POST /api/v1/auth/universal-auth/identities/{id}/client-secrets");
+    let before = server.probe.count(&key);
+    let err = session
+        .create_universal_auth_client_secret()
+        .identity_id(&id)
+        .body_map(|b| b.description("x"))
+        .send()
+        .await
+        .expect_err("refused");
+    assert_eq!(err.status(), Some(401), "{err}");
+    assert_eq!(
+        server.probe.count(&key),
+        before + 1,
+        "a creation is not replayed"
+    );
+    // The token was replaced all the same: the next call works.
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("next call");
+    assert_eq!(server.probe.count(LOGIN), 2);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_token_and_a_later_call_logs_in_again() {
+    let server = start().await;
+    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let session = session(&server.base, &client_id, &secret);
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("call");
+    let token = server.probe.last_bearer().expect("token");
+    session.logout().await.expect("logout");
+    assert_eq!(server.probe.count("POST /api/v1/auth/token/revoke"), 1);
+    let reuse = infisical_auth_client::Client::connect(BaseUrl::SelfHosted(server.base.clone()))
+        .bearer_token(token)
+        .build()
+        .unwrap()
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect_err("revoked");
+    assert_eq!(reuse.status(), Some(401));
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("logs in again");
+    assert_eq!(server.probe.count(LOGIN), 2);
+}
+
+#[tokio::test]
+async fn a_login_callback_runs_for_each_login_and_a_wrong_secret_is_a_session_error() {
+    let server = start().await;
+    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = calls.clone();
+    let session = Session::builder(BaseUrl::SelfHosted(server.base.clone()))
+        .login_with(move |client| {
+            let (client_id, secret) = (client_id.clone(), secret.clone());
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                let answer = client
+                    .login_with_universal_auth()
+                    .body_map(|b| b.client_id(client_id).client_secret(secret))
+                    .send()
+                    .await?;
+                Ok(answer.into_inner().into())
+            }
+        })
+        .build()
+        .unwrap();
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("call");
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    let wrong = Session::builder(BaseUrl::SelfHosted(server.base.clone()))
+        .universal_auth("00000000-0000-4000-8000-000000000000", "not-the-secret")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = wrong
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect_err("no token");
+    assert!(matches!(err, Error::Session { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("getUniversalAuth has no token: loginWithUniversalAuth answered 401"),
+        "{text}"
+    );
+    assert!(!text.contains("not-the-secret") && !format!("{err:?}").contains("not-the-secret"));
+    assert_eq!(err.status(), Some(401));
+    assert!(err.req_id().is_some_and(|id| id.starts_with("req-")));
+}
+
+#[tokio::test]
+async fn a_login_answered_503_is_not_sent_again() {
+    let server = start().await;
+    let (_, client_id, secret) = identity(&server, |b| b).await;
+    server.probe.inject(
+        LOGIN,
+        [Fault::Answer(
+            503,
+            None,
+            error_body(503, "ServiceUnavailable", "busy"),
+        )],
+    );
+    let session = session(&server.base, &client_id, &secret);
+    let err = session.login().await.expect_err("503");
+    assert_eq!(
+        server.probe.count(LOGIN),
+        1,
+        "a login is never replayed once sent"
+    );
+    assert_eq!(err.status(), Some(503));
+    assert!(err.is_retryable());
+    session.login().await.expect("the next attempt logs in");
+}
