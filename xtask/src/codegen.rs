@@ -194,6 +194,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         .iter()
         .map(|s| s.to_snake_case())
         .collect();
+    postprocess::secret_types(&mut types, &secrets);
     postprocess::redact_secrets(&mut types, &secrets);
     postprocess::redact_secret_headers(&mut client, &secret_headers(fixed, cfg, &operations));
     postprocess::document_items(&mut types);

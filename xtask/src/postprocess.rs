@@ -374,6 +374,262 @@ fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) {
     items.extend(impls);
 }
 
+/// The type every secret field is held in (added to the types when a secret field exists).
+fn secret_type_items() -> Vec<Item> {
+    let file: syn::File = syn::parse_quote! {
+        /// A secret (client secret, access token, password, bind password, JWT, signature, signed
+        /// AWS headers): `Debug` prints `<redacted>`, there is no `Display`, and the text is read
+        /// only through [`Secret::expose_secret`]. On the wire it is the plain JSON string.
+        #[derive(::serde::Serialize, ::serde::Deserialize, Clone, Default, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[derive(schemars::JsonSchema)]
+        #[serde(transparent)]
+        pub struct Secret(::std::string::String);
+        impl Secret {
+            /// Wraps `value`.
+            pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Secret(value.into())
+            }
+            /// The secret's text: the one way to read it.
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+        }
+        impl ::std::fmt::Debug for Secret {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str("<redacted>")
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for Secret {
+            fn from(value: ::std::string::String) -> Self {
+                Secret(value)
+            }
+        }
+        impl ::std::convert::From<&str> for Secret {
+            fn from(value: &str) -> Self {
+                Secret(value.to_owned())
+            }
+        }
+        impl ::std::convert::From<&::std::string::String> for Secret {
+            fn from(value: &::std::string::String) -> Self {
+                Secret(value.clone())
+            }
+        }
+    };
+    file.items
+}
+
+/// Holds every field named in `secrets` (snake case) in `Secret`: `String` fields and the
+/// constrained-string newtypes typify makes for some of them (those newtypes, which derive
+/// `Debug`, are removed; their bounds are checked by the validation crate). The builders' fields
+/// and setters follow, so `.client_secret("...")` still works. Returns the replaced newtypes.
+pub fn secret_types(types: &mut syn::File, secrets: &BTreeSet<String>) -> BTreeSet<String> {
+    let newtypes: BTreeSet<String> = types
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => match &s.fields {
+                Fields::Unnamed(u)
+                    if u.unnamed.len() == 1
+                        && u.unnamed[0].ty.to_token_stream().to_string()
+                            == quote!(::std::string::String).to_string() =>
+                {
+                    Some(s.ident.to_string())
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let mut replaced = BTreeSet::new();
+    let mut any = false;
+    let secret_top: Type = syn::parse_quote!(Secret);
+    let secret_builder: Type = syn::parse_quote!(super::Secret);
+    for item in types.items.iter_mut() {
+        match item {
+            Item::Struct(s) => {
+                if let Fields::Named(named) = &mut s.fields {
+                    for f in named.named.iter_mut() {
+                        if is_secret(f, secrets) {
+                            any = true;
+                            replace_string(&mut f.ty, &newtypes, &secret_top, &mut replaced);
+                        }
+                    }
+                }
+            }
+            Item::Enum(e) => {
+                for v in e.variants.iter_mut() {
+                    if let Fields::Named(named) = &mut v.fields {
+                        for f in named.named.iter_mut() {
+                            if is_secret(f, secrets) {
+                                any = true;
+                                replace_string(&mut f.ty, &newtypes, &secret_top, &mut replaced);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(builder) = module_items(types, "builder") {
+        for item in builder.iter_mut() {
+            match item {
+                Item::Struct(s) => {
+                    let Fields::Named(named) = &mut s.fields else {
+                        continue;
+                    };
+                    for f in named.named.iter_mut() {
+                        if !is_secret(f, secrets) {
+                            continue;
+                        }
+                        // `Result<T, String>`: only `T`.
+                        if let Type::Path(p) = &mut f.ty {
+                            if let Some(seg) = p.path.segments.last_mut() {
+                                if let syn::PathArguments::AngleBracketed(args) = &mut seg.arguments
+                                {
+                                    if let Some(syn::GenericArgument::Type(t)) =
+                                        args.args.first_mut()
+                                    {
+                                        replace_string(
+                                            t,
+                                            &newtypes,
+                                            &secret_builder,
+                                            &mut replaced,
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Item::Impl(imp) => {
+                    for it in imp.items.iter_mut() {
+                        let syn::ImplItem::Fn(f) = it else { continue };
+                        if !secrets.contains(&f.sig.ident.to_string()) {
+                            continue;
+                        }
+                        if let Some(wc) = &mut f.sig.generics.where_clause {
+                            for pred in wc.predicates.iter_mut() {
+                                if let syn::WherePredicate::Type(pt) = pred {
+                                    for bound in pt.bounds.iter_mut() {
+                                        let syn::TypeParamBound::Trait(tb) = bound else {
+                                            continue;
+                                        };
+                                        let Some(seg) = tb.path.segments.last_mut() else {
+                                            continue;
+                                        };
+                                        if seg.ident != "TryInto" {
+                                            continue;
+                                        }
+                                        if let syn::PathArguments::AngleBracketed(args) =
+                                            &mut seg.arguments
+                                        {
+                                            if let Some(syn::GenericArgument::Type(t)) =
+                                                args.args.first_mut()
+                                            {
+                                                replace_string(
+                                                    t,
+                                                    &newtypes,
+                                                    &secret_builder,
+                                                    &mut replaced,
+                                                );
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if !any {
+        return replaced;
+    }
+    // The replaced newtypes go, with their impls, unless something else still names them.
+    let still_used = {
+        let mut names = BTreeSet::new();
+        for item in &types.items {
+            if let Item::Struct(s) = item {
+                if replaced.contains(&s.ident.to_string()) {
+                    continue;
+                }
+            }
+            if let Item::Impl(imp) = item {
+                if replaced.iter().any(|r| mentions(imp, r)) {
+                    continue;
+                }
+            }
+            let text = item.to_token_stream().to_string();
+            for r in &replaced {
+                if text
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == r)
+                {
+                    names.insert(r.clone());
+                }
+            }
+        }
+        names
+    };
+    let gone: BTreeSet<String> = replaced.difference(&still_used).cloned().collect();
+    types.items.retain(|item| match item {
+        Item::Struct(s) => !gone.contains(&s.ident.to_string()),
+        Item::Impl(imp) => !gone.iter().any(|g| mentions(imp, g)),
+        _ => true,
+    });
+    types.items.extend(secret_type_items());
+    gone
+}
+
+/// Whether an impl is for `name` or converts to or from it.
+fn mentions(imp: &syn::ItemImpl, name: &str) -> bool {
+    let self_named = type_ident(&imp.self_ty) == name;
+    let trait_named = imp.trait_.as_ref().is_some_and(|(path, _)| {
+        path.to_token_stream()
+            .to_string()
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|w| w == name)
+    });
+    self_named || trait_named
+}
+
+/// Replaces `::std::string::String` or a newtype in `newtypes` inside `ty` (through `Option`)
+/// with `secret`.
+fn replace_string(
+    ty: &mut Type,
+    newtypes: &BTreeSet<String>,
+    secret: &Type,
+    replaced: &mut BTreeSet<String>,
+) {
+    let text = ty.to_token_stream().to_string();
+    if text == quote!(::std::string::String).to_string() {
+        *ty = secret.clone();
+        return;
+    }
+    let Type::Path(p) = ty else { return };
+    let Some(last) = p.path.segments.last() else {
+        return;
+    };
+    let name = last.ident.to_string();
+    if newtypes.contains(&name) && matches!(last.arguments, syn::PathArguments::None) {
+        replaced.insert(name);
+        *ty = secret.clone();
+        return;
+    }
+    if let Some(seg) = p.path.segments.last_mut() {
+        if seg.ident == "Option" {
+            if let syn::PathArguments::AngleBracketed(args) = &mut seg.arguments {
+                if let Some(syn::GenericArgument::Type(t)) = args.args.first_mut() {
+                    replace_string(t, newtypes, secret, replaced);
+                }
+            }
+        }
+    }
+}
+
 /// Routes every operation of a workspace client through the client crate's hand-written shared
 /// send path, `crate::runtime`: the `Client` gets a `runtime` field (retry policy, session), and
 /// each builder's `send` keeps progenitor's request building, then hands the built request to

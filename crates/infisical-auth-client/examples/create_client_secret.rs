@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?
         .into_inner();
     // `Debug` of the response redacts the secret; print it deliberately, once.
-    println!("client secret: {}", created.client_secret);
+    println!("client secret: {}", created.client_secret.expose_secret());
     println!(
         "prefix (shown from now on): {}",
         created.client_secret_data.client_secret_prefix

@@ -69,7 +69,7 @@ macro_rules! grant_from_login_answers {
     ($($answer:ident),* $(,)?) => {$(
         impl From<types::$answer> for Grant {
             fn from(answer: types::$answer) -> Self {
-                Grant::from_seconds(answer.access_token, answer.expires_in, answer.access_token_max_ttl)
+                Grant::from_seconds(answer.access_token.expose_secret().to_owned(), answer.expires_in, answer.access_token_max_ttl)
             }
         }
     )*};

@@ -565,7 +565,7 @@ impl ReferenceApi {
         body: &types::LoginWithUniversalAuthBody,
     ) -> Result<types::LoginWithUniversalAuthResponse, ApiError> {
         let now = now_secs();
-        let wanted = digest(&body.client_secret);
+        let wanted = digest(body.client_secret.expose_secret());
         let (identity_id, settings, secret_id) = {
             let mut state = self.write();
             let state = &mut *state;
@@ -636,7 +636,7 @@ impl ReferenceApi {
         let (expires_in, max_ttl) = token.lifetimes(now);
         let text = self.tokens.insert(token, now);
         Ok(types::LoginWithUniversalAuthResponse {
-            access_token: text,
+            access_token: text.into(),
             expires_in,
             access_token_max_ttl: max_ttl,
             token_type: types::LoginWithUniversalAuthResponseTokenType::Bearer,
@@ -653,7 +653,7 @@ impl ReferenceApi {
         let now = now_secs();
         let (expires_in, max_ttl) = self
             .tokens
-            .with_text(&body.access_token, |token| {
+            .with_text(body.access_token.expose_secret(), |token| {
                 if let Some(error) = token.unusable(now) {
                     return Err(error);
                 }
@@ -693,7 +693,7 @@ impl ReferenceApi {
     ) -> Result<types::RevokeIdentityAccessTokenResponse, ApiError> {
         let now = now_secs();
         self.tokens
-            .with_text(&body.access_token, |token| {
+            .with_text(body.access_token.expose_secret(), |token| {
                 token.revoked = true;
                 token.updated = now;
             })

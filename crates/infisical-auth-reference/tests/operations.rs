@@ -315,7 +315,7 @@ async fn every_operation_is_served() {
         .expect("get secret");
     assert_eq!(
         one.client_secret_data.client_secret_prefix,
-        created.client_secret[..4]
+        created.client_secret.expose_secret()[..4]
     );
     seen.insert("get_universal_auth_client_secret".into());
     let login = server
@@ -426,7 +426,8 @@ async fn every_operation_is_served() {
     assert_eq!(renamed.token.name.as_deref(), Some("second"));
     seen.insert("update_token_auth_token".into());
     // The token authorises management calls until it is revoked.
-    let as_token = common::client_with_token(&server.base, Some(&token.access_token));
+    let as_token =
+        common::client_with_token(&server.base, Some(token.access_token.expose_secret()));
     as_token
         .get_token_auth()
         .identity_id(&id)

@@ -32,7 +32,7 @@ async fn setup(server: &Server, settings: Value, secret: Value) -> (String, Stri
     (
         id,
         attached.identity_universal_auth.client_id,
-        created.client_secret,
+        created.client_secret.expose_secret().to_owned(),
     )
 }
 
@@ -90,7 +90,7 @@ async fn life_cycle_attach_secret_login_renew_revoke() {
     assert_eq!(token.access_token_max_ttl, 90.0);
 
     // The token authorises management calls.
-    let as_identity = client_with_token(&server.base, Some(&token.access_token));
+    let as_identity = client_with_token(&server.base, Some(token.access_token.expose_secret()));
     as_identity
         .get_universal_auth()
         .identity_id(&id)
@@ -199,7 +199,7 @@ async fn life_cycle_attach_secret_login_renew_revoke() {
 
     // Token use limit: two uses, then refused.
     let limited = login(&server, &client_id, &secret).await.expect("login");
-    let as_limited = client_with_token(&server.base, Some(&limited.access_token));
+    let as_limited = client_with_token(&server.base, Some(limited.access_token.expose_secret()));
     as_limited
         .get_universal_auth()
         .identity_id(&id)
@@ -284,11 +284,11 @@ async fn client_secret_use_limit_and_ttl() {
         .await
         .expect("secret with ttl")
         .into_inner();
-    login(&server, &client_id, &short.client_secret)
+    login(&server, &client_id, short.client_secret.expose_secret())
         .await
         .expect("fresh secret");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let expired = login(&server, &client_id, &short.client_secret)
+    let expired = login(&server, &client_id, short.client_secret.expose_secret())
         .await
         .expect_err("expired");
     assert_eq!(
@@ -317,7 +317,7 @@ async fn client_secret_use_limit_and_ttl() {
         .await
         .expect("revoke");
     assert_eq!(
-        login(&server, &client_id, &other.client_secret)
+        login(&server, &client_id, other.client_secret.expose_secret())
             .await
             .expect_err("revoked")
             .status_code,
@@ -335,7 +335,7 @@ async fn access_tokens_expire_after_their_ttl() {
     )
     .await;
     let token = login(&server, &client_id, &secret).await.expect("login");
-    let as_identity = client_with_token(&server.base, Some(&token.access_token));
+    let as_identity = client_with_token(&server.base, Some(token.access_token.expose_secret()));
     as_identity
         .get_universal_auth()
         .identity_id(&id)
@@ -463,7 +463,7 @@ async fn trusted_ips_deny_other_callers() {
     let token = login(&server, &client_id, &secret)
         .await
         .expect("login from loopback");
-    let as_identity = client_with_token(&server.base, Some(&token.access_token));
+    let as_identity = client_with_token(&server.base, Some(token.access_token.expose_secret()));
     let refused = api_error(
         as_identity
             .get_universal_auth()

@@ -1072,7 +1072,7 @@ pub struct AttachKubernetesAuthBody {
         rename = "tokenReviewerJwt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub token_reviewer_jwt: ::std::option::Option<::std::string::String>,
+    pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`verifyTlsCertificate`: boolean, optional.
     #[serde(
         rename = "verifyTlsCertificate",
@@ -1307,7 +1307,7 @@ pub struct AttachKubernetesAuthResponseIdentityKubernetesAuth {
         rename = "tokenReviewerJwt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub token_reviewer_jwt: ::std::option::Option<::std::string::String>,
+    pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1422,7 +1422,7 @@ pub enum AttachLdapAuthBody {
         bind_dn: ::std::string::String,
         ///`bindPass`: string, required.
         #[serde(rename = "bindPass")]
-        bind_pass: ::std::string::String,
+        bind_pass: Secret,
         ///`ldapCaCertificate`: string, optional.
         #[serde(
             rename = "ldapCaCertificate",
@@ -3061,7 +3061,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateTokenAuthTokenBodyOrganizationSlug
 pub struct CreateTokenAuthTokenResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -3249,7 +3249,7 @@ impl CreateUniversalAuthClientSecretBody {
 pub struct CreateUniversalAuthClientSecretResponse {
     ///`clientSecret`: string, required.
     #[serde(rename = "clientSecret")]
-    pub client_secret: ::std::string::String,
+    pub client_secret: Secret,
     ///`clientSecretData`: see [`CreateUniversalAuthClientSecretResponseClientSecretData`].
     #[serde(rename = "clientSecretData")]
     pub client_secret_data: CreateUniversalAuthClientSecretResponseClientSecretData,
@@ -4713,7 +4713,7 @@ pub struct GetKubernetesAuthResponseIdentityKubernetesAuth {
         rename = "tokenReviewerJwt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub token_reviewer_jwt: ::std::option::Option<::std::string::String>,
+    pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4775,7 +4775,7 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     pub bind_dn: ::std::string::String,
     ///`bindPass`: string, required.
     #[serde(rename = "bindPass")]
-    pub bind_pass: ::std::string::String,
+    pub bind_pass: Secret,
     ///`createdAt`: string(date-time), required.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -5587,7 +5587,7 @@ pub struct LoginWithAlicloudAuthBody {
     >,
     ///`Signature`: string, required.
     #[serde(rename = "Signature")]
-    pub signature: ::std::string::String,
+    pub signature: Secret,
     ///`SignatureMethod`: string, required, one of "HMAC-SHA1".
     #[serde(rename = "SignatureMethod")]
     pub signature_method: LoginWithAlicloudAuthBodySignatureMethod,
@@ -5889,7 +5889,7 @@ for LoginWithAlicloudAuthBodySignatureVersion {
 pub struct LoginWithAlicloudAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -5968,7 +5968,7 @@ pub struct LoginWithAwsAuthBody {
     pub iam_request_body: ::std::string::String,
     ///`iamRequestHeaders`: string, required.
     #[serde(rename = "iamRequestHeaders")]
-    pub iam_request_headers: ::std::string::String,
+    pub iam_request_headers: Secret,
     ///`identityId`: string, required.
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
@@ -6051,7 +6051,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAwsAuthBodyOrganizationSlug {
 pub struct LoginWithAwsAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -6123,7 +6123,7 @@ pub struct LoginWithAzureAuthBody {
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
-    pub jwt: ::std::string::String,
+    pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
@@ -6203,7 +6203,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithAzureAuthBodyOrganizationSlug {
 pub struct LoginWithAzureAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -6275,7 +6275,7 @@ pub struct LoginWithGcpAuthBody {
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
-    pub jwt: ::std::string::String,
+    pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
@@ -6355,7 +6355,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithGcpAuthBodyOrganizationSlug {
 pub struct LoginWithGcpAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -6427,7 +6427,7 @@ pub struct LoginWithJwtAuthBody {
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
-    pub jwt: ::std::string::String,
+    pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
@@ -6507,7 +6507,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithJwtAuthBodyOrganizationSlug {
 pub struct LoginWithJwtAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -6579,7 +6579,7 @@ pub struct LoginWithKubernetesAuthBody {
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
-    pub jwt: ::std::string::String,
+    pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
@@ -6661,7 +6661,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithKubernetesAuthBodyOrganizationS
 pub struct LoginWithKubernetesAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -6739,7 +6739,7 @@ pub struct LoginWithLdapAuthBody {
     )]
     pub organization_slug: ::std::option::Option<LoginWithLdapAuthBodyOrganizationSlug>,
     ///`password`: string, required, length >= 1.
-    pub password: LoginWithLdapAuthBodyPassword,
+    pub password: Secret,
     ///`username`: string, required, length >= 1.
     pub username: LoginWithLdapAuthBodyUsername,
 }
@@ -6798,61 +6798,6 @@ for LoginWithLdapAuthBodyOrganizationSlug {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`password`: string, required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithLdapAuthBodyPassword(::std::string::String);
-impl ::std::ops::Deref for LoginWithLdapAuthBodyPassword {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithLdapAuthBodyPassword> for ::std::string::String {
-    fn from(value: LoginWithLdapAuthBodyPassword) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithLdapAuthBodyPassword {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithLdapAuthBodyPassword {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for LoginWithLdapAuthBodyPassword {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyPassword {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
@@ -6925,7 +6870,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyUsername {
 pub struct LoginWithLdapAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -7019,7 +6964,7 @@ impl LoginWithOciAuthBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOciAuthBodyHeaders {
     ///`authorization`: string, required.
-    pub authorization: ::std::string::String,
+    pub authorization: Secret,
     ///`date`: string, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date: ::std::option::Option<::std::string::String>,
@@ -7101,7 +7046,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithOciAuthBodyOrganizationSlug {
 pub struct LoginWithOciAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -7173,7 +7118,7 @@ pub struct LoginWithOidcAuthBody {
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
-    pub jwt: ::std::string::String,
+    pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
@@ -7253,7 +7198,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithOidcAuthBodyOrganizationSlug {
 pub struct LoginWithOidcAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -7325,7 +7270,7 @@ pub struct LoginWithSpiffeAuthBody {
     #[serde(rename = "identityId")]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
-    pub jwt: ::std::string::String,
+    pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
@@ -7407,7 +7352,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithSpiffeAuthBodyOrganizationSlug 
 pub struct LoginWithSpiffeAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -7559,7 +7504,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithTlsCertAuthBodyOrganizationSlug
 pub struct LoginWithTlsCertAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -7632,7 +7577,7 @@ pub struct LoginWithUniversalAuthBody {
     pub client_id: ::std::string::String,
     ///`clientSecret`: string, required.
     #[serde(rename = "clientSecret")]
-    pub client_secret: ::std::string::String,
+    pub client_secret: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[serde(
         rename = "organizationSlug",
@@ -7714,7 +7659,7 @@ impl<'de> ::serde::Deserialize<'de> for LoginWithUniversalAuthBodyOrganizationSl
 pub struct LoginWithUniversalAuthResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -7978,7 +7923,7 @@ pub enum RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution {
 pub struct RenewIdentityAccessTokenBody {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
 }
 impl RenewIdentityAccessTokenBody {
     ///A builder for [`RenewIdentityAccessTokenBody`], starting from its defaults.
@@ -7992,7 +7937,7 @@ impl RenewIdentityAccessTokenBody {
 pub struct RenewIdentityAccessTokenResponse {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[serde(rename = "accessTokenMaxTTL")]
     pub access_token_max_ttl: f64,
@@ -8062,7 +8007,7 @@ for RenewIdentityAccessTokenResponseTokenType {
 pub struct RevokeIdentityAccessTokenBody {
     ///`accessToken`: string, required.
     #[serde(rename = "accessToken")]
-    pub access_token: ::std::string::String,
+    pub access_token: Secret,
 }
 impl RevokeIdentityAccessTokenBody {
     ///A builder for [`RevokeIdentityAccessTokenBody`], starting from its defaults.
@@ -9557,9 +9502,7 @@ pub struct UpdateKubernetesAuthBody {
             with = "::std::option::Option<::std::option::Option<::std::string::String>>"
         )
     )]
-    pub token_reviewer_jwt: ::std::option::Option<
-        ::std::option::Option<::std::string::String>,
-    >,
+    pub token_reviewer_jwt: ::std::option::Option<::std::option::Option<Secret>>,
     ///`verifyTlsCertificate`: boolean, optional.
     #[serde(
         rename = "verifyTlsCertificate",
@@ -9789,7 +9732,7 @@ pub struct UpdateKubernetesAuthResponseIdentityKubernetesAuth {
         rename = "tokenReviewerJwt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub token_reviewer_jwt: ::std::option::Option<::std::string::String>,
+    pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -9840,7 +9783,7 @@ pub struct UpdateLdapAuthBody {
     pub bind_dn: ::std::option::Option<UpdateLdapAuthBodyBindDn>,
     ///`bindPass`: string, optional, length >= 1.
     #[serde(rename = "bindPass", skip_serializing_if = "::std::option::Option::is_none")]
-    pub bind_pass: ::std::option::Option<UpdateLdapAuthBodyBindPass>,
+    pub bind_pass: ::std::option::Option<Secret>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
     #[serde(
         rename = "lockoutCounterResetSeconds",
@@ -9966,61 +9909,6 @@ impl ::std::convert::TryFrom<::std::string::String> for UpdateLdapAuthBodyBindDn
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyBindDn {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`bindPass`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateLdapAuthBodyBindPass(::std::string::String);
-impl ::std::ops::Deref for UpdateLdapAuthBodyBindPass {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateLdapAuthBodyBindPass> for ::std::string::String {
-    fn from(value: UpdateLdapAuthBodyBindPass) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateLdapAuthBodyBindPass {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateLdapAuthBodyBindPass {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateLdapAuthBodyBindPass {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyBindPass {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
@@ -12772,7 +12660,7 @@ pub mod builder {
             ::std::string::String,
         >,
         token_reviewer_jwt: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<super::Secret>,
             ::std::string::String,
         >,
         verify_tls_certificate: ::std::result::Result<
@@ -12982,7 +12870,7 @@ pub mod builder {
         ///`tokenReviewerJwt`: string, optional.
         pub fn token_reviewer_jwt<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T: ::std::convert::TryInto<::std::option::Option<super::Secret>>,
             T::Error: ::std::fmt::Display,
         {
             self.token_reviewer_jwt = value
@@ -14705,7 +14593,7 @@ pub mod builder {
             ::std::option::Option<super::LoginWithAlicloudAuthBodyOrganizationSlug>,
             ::std::string::String,
         >,
-        signature: ::std::result::Result<::std::string::String, ::std::string::String>,
+        signature: ::std::result::Result<super::Secret, ::std::string::String>,
         signature_method: ::std::result::Result<
             super::LoginWithAlicloudAuthBodySignatureMethod,
             ::std::string::String,
@@ -14814,7 +14702,7 @@ pub mod builder {
         ///`Signature`: string, required.
         pub fn signature<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.signature = value
@@ -14940,10 +14828,7 @@ pub mod builder {
             ::std::string::String,
             ::std::string::String,
         >,
-        iam_request_headers: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        iam_request_headers: ::std::result::Result<super::Secret, ::std::string::String>,
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         organization_slug: ::std::result::Result<
             ::std::option::Option<super::LoginWithAwsAuthBodyOrganizationSlug>,
@@ -14999,7 +14884,7 @@ pub mod builder {
         ///`iamRequestHeaders`: string, required.
         pub fn iam_request_headers<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.iam_request_headers = value
@@ -15069,7 +14954,7 @@ pub mod builder {
     #[derive(Clone)]
     pub struct LoginWithAzureAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<::std::string::String, ::std::string::String>,
+        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
             ::std::option::Option<super::LoginWithAzureAuthBodyOrganizationSlug>,
             ::std::string::String,
@@ -15101,7 +14986,7 @@ pub mod builder {
         ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.jwt = value
@@ -15151,7 +15036,7 @@ pub mod builder {
     #[derive(Clone)]
     pub struct LoginWithGcpAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<::std::string::String, ::std::string::String>,
+        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
             ::std::option::Option<super::LoginWithGcpAuthBodyOrganizationSlug>,
             ::std::string::String,
@@ -15183,7 +15068,7 @@ pub mod builder {
         ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.jwt = value
@@ -15232,7 +15117,7 @@ pub mod builder {
     #[derive(Clone)]
     pub struct LoginWithJwtAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<::std::string::String, ::std::string::String>,
+        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
             ::std::option::Option<super::LoginWithJwtAuthBodyOrganizationSlug>,
             ::std::string::String,
@@ -15264,7 +15149,7 @@ pub mod builder {
         ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.jwt = value
@@ -15313,7 +15198,7 @@ pub mod builder {
     #[derive(Clone)]
     pub struct LoginWithKubernetesAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<::std::string::String, ::std::string::String>,
+        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
             ::std::option::Option<super::LoginWithKubernetesAuthBodyOrganizationSlug>,
             ::std::string::String,
@@ -15345,7 +15230,7 @@ pub mod builder {
         ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.jwt = value
@@ -15400,10 +15285,7 @@ pub mod builder {
             ::std::option::Option<super::LoginWithLdapAuthBodyOrganizationSlug>,
             ::std::string::String,
         >,
-        password: ::std::result::Result<
-            super::LoginWithLdapAuthBodyPassword,
-            ::std::string::String,
-        >,
+        password: ::std::result::Result<super::Secret, ::std::string::String>,
         username: ::std::result::Result<
             super::LoginWithLdapAuthBodyUsername,
             ::std::string::String,
@@ -15451,7 +15333,7 @@ pub mod builder {
         ///`password`: string, required, length >= 1.
         pub fn password<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::LoginWithLdapAuthBodyPassword>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.password = value
@@ -15605,10 +15487,7 @@ pub mod builder {
     ///A builder for [`super::LoginWithOciAuthBodyHeaders`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithOciAuthBodyHeaders {
-        authorization: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        authorization: ::std::result::Result<super::Secret, ::std::string::String>,
         date: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -15633,7 +15512,7 @@ pub mod builder {
         ///`authorization`: string, required.
         pub fn authorization<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.authorization = value
@@ -15706,7 +15585,7 @@ pub mod builder {
     #[derive(Clone)]
     pub struct LoginWithOidcAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<::std::string::String, ::std::string::String>,
+        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
             ::std::option::Option<super::LoginWithOidcAuthBodyOrganizationSlug>,
             ::std::string::String,
@@ -15738,7 +15617,7 @@ pub mod builder {
         ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.jwt = value
@@ -15788,7 +15667,7 @@ pub mod builder {
     #[derive(Clone)]
     pub struct LoginWithSpiffeAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<::std::string::String, ::std::string::String>,
+        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
             ::std::option::Option<super::LoginWithSpiffeAuthBodyOrganizationSlug>,
             ::std::string::String,
@@ -15820,7 +15699,7 @@ pub mod builder {
         ///`jwt`: string, required.
         pub fn jwt<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.jwt = value
@@ -15939,10 +15818,7 @@ pub mod builder {
     #[derive(Clone)]
     pub struct LoginWithUniversalAuthBody {
         client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        client_secret: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        client_secret: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
             ::std::option::Option<super::LoginWithUniversalAuthBodyOrganizationSlug>,
             ::std::string::String,
@@ -15974,7 +15850,7 @@ pub mod builder {
         ///`clientSecret`: string, required.
         pub fn client_secret<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.client_secret = value
@@ -16026,10 +15902,7 @@ pub mod builder {
     ///A builder for [`super::RenewIdentityAccessTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct RenewIdentityAccessTokenBody {
-        access_token: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        access_token: ::std::result::Result<super::Secret, ::std::string::String>,
     }
     impl ::std::default::Default for RenewIdentityAccessTokenBody {
         fn default() -> Self {
@@ -16042,7 +15915,7 @@ pub mod builder {
         ///`accessToken`: string, required.
         pub fn access_token<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token = value
@@ -16075,10 +15948,7 @@ pub mod builder {
     ///A builder for [`super::RevokeIdentityAccessTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct RevokeIdentityAccessTokenBody {
-        access_token: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        access_token: ::std::result::Result<super::Secret, ::std::string::String>,
     }
     impl ::std::default::Default for RevokeIdentityAccessTokenBody {
         fn default() -> Self {
@@ -16091,7 +15961,7 @@ pub mod builder {
         ///`accessToken`: string, required.
         pub fn access_token<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::Secret>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token = value
@@ -17054,7 +16924,7 @@ pub mod builder {
             ::std::string::String,
         >,
         token_reviewer_jwt: ::std::result::Result<
-            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::option::Option<::std::option::Option<super::Secret>>,
             ::std::string::String,
         >,
         verify_tls_certificate: ::std::result::Result<
@@ -17263,7 +17133,7 @@ pub mod builder {
         pub fn token_reviewer_jwt<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::option::Option<::std::string::String>>,
+                ::std::option::Option<::std::option::Option<super::Secret>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -17413,7 +17283,7 @@ pub mod builder {
             ::std::string::String,
         >,
         bind_pass: ::std::result::Result<
-            ::std::option::Option<super::UpdateLdapAuthBodyBindPass>,
+            ::std::option::Option<super::Secret>,
             ::std::string::String,
         >,
         lockout_counter_reset_seconds: ::std::result::Result<
@@ -17564,9 +17434,7 @@ pub mod builder {
         ///`bindPass`: string, optional, length >= 1.
         pub fn bind_pass<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateLdapAuthBodyBindPass>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Secret>>,
             T::Error: ::std::fmt::Display,
         {
             self.bind_pass = value
@@ -20588,6 +20456,54 @@ pub mod three_state {
     {
         <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
             .map(::std::option::Option::Some)
+    }
+}
+/// A secret (client secret, access token, password, bind password, JWT, signature, signed
+/// AWS headers): `Debug` prints `<redacted>`, there is no `Display`, and the text is read
+/// only through [`Secret::expose_secret`]. On the wire it is the plain JSON string.
+#[derive(
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    Clone,
+    Default,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+#[derive()]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Secret(::std::string::String);
+impl Secret {
+    /// Wraps `value`.
+    pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Secret(value.into())
+    }
+    /// The secret's text: the one way to read it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+impl ::std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+impl ::std::convert::From<::std::string::String> for Secret {
+    fn from(value: ::std::string::String) -> Self {
+        Secret(value)
+    }
+}
+impl ::std::convert::From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret(value.to_owned())
+    }
+}
+impl ::std::convert::From<&::std::string::String> for Secret {
+    fn from(value: &::std::string::String) -> Self {
+        Secret(value.clone())
     }
 }
 impl ::std::fmt::Debug for AttachKubernetesAuthBody {

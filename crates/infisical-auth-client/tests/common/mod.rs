@@ -177,7 +177,7 @@ pub async fn identity(
         .expect("client secret")
         .into_inner()
         .client_secret;
-    (identity, client_id, secret)
+    (identity, client_id, secret.expose_secret().to_owned())
 }
 
 /// `"GET /api/v1/auth/universal-auth/identities/<id>"`.
