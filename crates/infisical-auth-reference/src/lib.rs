@@ -15,6 +15,7 @@
 mod api;
 mod shape;
 mod state;
+pub mod verify;
 
 use std::future::Future;
 use std::net::SocketAddr;
