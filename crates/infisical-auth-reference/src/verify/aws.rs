@@ -47,6 +47,16 @@ impl From<&types::AttachAwsAuthBody> for AwsSettings {
     }
 }
 
+impl From<&types::GetAwsAuthResponseIdentityAwsAuth> for AwsSettings {
+    fn from(stored: &types::GetAwsAuthResponseIdentityAwsAuth) -> Self {
+        Self {
+            sts_endpoint: stored.sts_endpoint.clone(),
+            allowed_account_ids: stored.allowed_account_ids.clone(),
+            allowed_principal_arns: stored.allowed_principal_arns.clone(),
+        }
+    }
+}
+
 /// The signed `GetCallerIdentity` request of an AWS-auth login. `Debug` shows none of it.
 #[derive(Clone)]
 pub struct SignedRequest<'a> {

@@ -101,6 +101,28 @@ impl From<&types::AttachJwtAuthBody> for JwtSettings {
     }
 }
 
+impl From<&types::GetJwtAuthResponseIdentityJwtAuth> for JwtSettings {
+    fn from(stored: &types::GetJwtAuthResponseIdentityJwtAuth) -> Self {
+        let keys = if stored.configuration_type == "jwks" {
+            JwtKeys::Jwks {
+                url: stored.jwks_url.clone(),
+                ca_cert: stored.jwks_ca_cert.clone(),
+            }
+        } else {
+            JwtKeys::Static {
+                public_keys: stored.public_keys.clone(),
+            }
+        };
+        Self {
+            keys,
+            bound_issuer: stored.bound_issuer.clone(),
+            bound_audiences: stored.bound_audiences.clone(),
+            bound_subject: stored.bound_subject.clone(),
+            bound_claims: super::string_map(stored.bound_claims.as_ref()),
+        }
+    }
+}
+
 /// Verifies a JWT-auth login's token (see the module documentation for the checks).
 pub async fn verify(
     fetcher: &Fetcher,

@@ -86,6 +86,20 @@ impl From<&types::AttachKubernetesAuthBody> for KubernetesSettings {
     }
 }
 
+impl From<&types::GetKubernetesAuthResponseIdentityKubernetesAuth> for KubernetesSettings {
+    fn from(stored: &types::GetKubernetesAuthResponseIdentityKubernetesAuth) -> Self {
+        Self {
+            gateway_mode: stored.token_review_mode == "gateway",
+            kubernetes_host: stored.kubernetes_host.clone(),
+            ca_cert: stored.ca_cert.clone(),
+            token_reviewer_jwt: stored.token_reviewer_jwt.clone().unwrap_or_default(),
+            allowed_namespaces: stored.allowed_namespaces.clone(),
+            allowed_names: stored.allowed_names.clone(),
+            allowed_audience: stored.allowed_audience.clone(),
+        }
+    }
+}
+
 /// Verifies a Kubernetes-auth login's service-account token (see the module documentation).
 pub async fn verify(
     fetcher: &Fetcher,

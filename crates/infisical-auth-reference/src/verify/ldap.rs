@@ -89,6 +89,35 @@ impl LdapSettings {
     }
 }
 
+impl From<&types::GetLdapAuthResponseIdentityLdapAuth> for LdapSettings {
+    fn from(stored: &types::GetLdapAuthResponseIdentityLdapAuth) -> Self {
+        let allowed_fields = stored
+            .allowed_fields
+            .as_ref()
+            .and_then(serde_json::Value::as_array)
+            .map(|fields| {
+                fields
+                    .iter()
+                    .filter_map(|field| {
+                        Some((
+                            field.get("key")?.as_str()?.to_owned(),
+                            field.get("value")?.as_str()?.to_owned(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            url: stored.url.clone(),
+            bind_dn: stored.bind_dn.clone(),
+            bind_pass: stored.bind_pass.clone(),
+            search_base: stored.search_base.clone(),
+            search_filter: stored.search_filter.clone(),
+            allowed_fields,
+        }
+    }
+}
+
 fn failed() -> LoginFailure {
     LoginFailure::unauthorized("LDAP authentication failed")
 }

@@ -111,6 +111,19 @@ pub enum VerifiedIdentity {
     Ldap { dn: String, username: String },
 }
 
+/// A stored JSON object of strings (bound claims, metadata mappings) as a sorted map; other
+/// values are dropped.
+pub(crate) fn string_map(value: Option<&Value>) -> std::collections::BTreeMap<String, String> {
+    value
+        .and_then(Value::as_object)
+        .map(|map| {
+            map.iter()
+                .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Splits a comma list as Infisical stores its allow-lists: items trimmed, empty items dropped.
 pub(crate) fn comma_list(list: &str) -> impl Iterator<Item = &str> {
     list.split(',')

@@ -59,6 +59,20 @@ impl From<&types::AttachOidcAuthBody> for OidcSettings {
     }
 }
 
+impl From<&types::GetOidcAuthResponseIdentityOidcAuth> for OidcSettings {
+    fn from(stored: &types::GetOidcAuthResponseIdentityOidcAuth) -> Self {
+        Self {
+            discovery_url: stored.oidc_discovery_url.clone(),
+            ca_cert: stored.ca_cert.clone(),
+            bound_issuer: stored.bound_issuer.clone(),
+            bound_audiences: stored.bound_audiences.clone(),
+            bound_subject: stored.bound_subject.clone().unwrap_or_default(),
+            bound_claims: super::string_map(stored.bound_claims.as_ref()),
+            claim_metadata_mapping: super::string_map(stored.claim_metadata_mapping.as_ref()),
+        }
+    }
+}
+
 /// Verifies an OIDC-auth login's token (see the module documentation for the checks).
 pub async fn verify(
     fetcher: &Fetcher,

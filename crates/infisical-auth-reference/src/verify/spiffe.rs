@@ -83,6 +83,33 @@ impl From<&types::AttachSpiffeAuthBody> for SpiffeSettings {
     }
 }
 
+impl From<&types::GetSpiffeAuthResponseIdentitySpiffeAuth> for SpiffeSettings {
+    fn from(stored: &types::GetSpiffeAuthResponseIdentitySpiffeAuth) -> Self {
+        use types::GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution as Stored;
+        let bundle = match &stored.trust_bundle_distribution {
+            Stored::Static { bundle } => SpiffeBundle::Static {
+                bundle: bundle.clone(),
+            },
+            Stored::HttpsWebBundle {
+                ca_cert,
+                endpoint_url,
+                refresh_hint_seconds,
+                ..
+            } => SpiffeBundle::HttpsWebBundle {
+                endpoint_url: endpoint_url.clone(),
+                ca_cert: ca_cert.clone(),
+                refresh_hint_seconds: refresh_hint_seconds.max(0.0) as u64,
+            },
+        };
+        Self {
+            trust_domain: stored.trust_domain.clone(),
+            allowed_spiffe_ids: stored.allowed_spiffe_ids.clone(),
+            allowed_audiences: stored.allowed_audiences.clone(),
+            bundle,
+        }
+    }
+}
+
 const SVID_ALGORITHMS: &[Algorithm] = &[
     Algorithm::RS256,
     Algorithm::RS384,

@@ -47,6 +47,15 @@ impl From<&types::AttachTlsCertAuthBody> for TlsCertSettings {
     }
 }
 
+impl From<&types::GetTlsCertAuthResponseIdentityTlsCertAuth> for TlsCertSettings {
+    fn from(stored: &types::GetTlsCertAuthResponseIdentityTlsCertAuth) -> Self {
+        Self {
+            ca_certificate: stored.ca_certificate.clone(),
+            allowed_common_names: stored.allowed_common_names.clone(),
+        }
+    }
+}
+
 fn not_issued() -> LoginFailure {
     LoginFailure::unauthorized("Access denied: Certificate not issued by the provided CA.")
 }
