@@ -645,3 +645,38 @@ async fn spiffe_bundle_endpoints_that_fail_are_a_quick_401() {
         "JWT-SVID verification failed",
     );
 }
+
+#[tokio::test]
+async fn jwks_over_https_trusts_jwks_ca_cert_and_only_it() {
+    let key = SigningKey::new("k");
+    let ca = test_ca("JWKS CA");
+    let (addr, hits) = https_json(&ca, jwks(&[&key]).to_string()).await;
+    let url = format!("https://{addr}/jwks.json");
+    let token = key.sign(&claims(), true);
+    let f = fetcher();
+
+    let mut settings = jwks_settings(&url);
+    settings.keys = JwtKeys::Jwks {
+        url: url.clone(),
+        ca_cert: ca.pem(),
+    };
+    jwt::verify(&f, &settings, &token).await.unwrap();
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // Another CA, or the system's roots, do not trust the server.
+    let other = test_ca("Other CA");
+    settings.keys = JwtKeys::Jwks {
+        url: url.clone(),
+        ca_cert: other.pem(),
+    };
+    assert_failure(
+        jwt::verify(&fetcher(), &settings, &token).await,
+        401,
+        "Access denied: Failed to retrieve signing key from JWKS endpoint: could not connect",
+    );
+    assert_failure(
+        jwt::verify(&fetcher(), &jwks_settings(&url), &token).await,
+        401,
+        "Access denied: Failed to retrieve signing key from JWKS endpoint: could not connect",
+    );
+}
