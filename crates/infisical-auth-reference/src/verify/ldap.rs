@@ -12,10 +12,12 @@
 //!    `Invalid request. Missing field <key> on user.`; no value of it among the comma-separated
 //!    `value`: 401 `Invalid request. User field '<key>' does not match required fields.`
 //!
-//! Lockout (counting failures per identity and username) is the caller's, as for universal auth.
-//! Only `ldap://` URLs are served; `ldaps://` answers 401 naming why.
+//! Lockout counts failed logins per identity and username ([`Lockouts`]), as universal auth counts
+//! them per client id. Only `ldap://` URLs are served; `ldaps://` answers 401 naming why.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use ldap3::{LdapConnAsync, LdapConnSettings, Scope, SearchEntry, SearchOptions};
 
@@ -222,4 +224,161 @@ async fn authenticate(
     let _ = ldap.with_timeout(timeout).unbind().await;
     driver.abort();
     result
+}
+
+/// The lockout settings of an LDAP configuration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LockoutPolicy {
+    pub enabled: bool,
+    /// Failures that lock.
+    pub threshold: u32,
+    /// How long a lock lasts.
+    pub duration: Duration,
+    /// A count is forgotten this long after its latest failure.
+    pub counter_reset: Duration,
+}
+
+impl From<&types::GetLdapAuthResponseIdentityLdapAuth> for LockoutPolicy {
+    fn from(stored: &types::GetLdapAuthResponseIdentityLdapAuth) -> Self {
+        Self {
+            enabled: stored.lockout_enabled,
+            threshold: stored.lockout_threshold.max(1.0) as u32,
+            duration: Duration::from_secs_f64(stored.lockout_duration_seconds.max(0.0)),
+            counter_reset: Duration::from_secs_f64(stored.lockout_counter_reset_seconds.max(0.0)),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Count {
+    failures: u32,
+    last_failure: Instant,
+    locked_until: Option<Instant>,
+}
+
+/// Failed LDAP logins per identity and username (trimmed, lowercased): locked after
+/// `threshold` failures within `counter_reset` of each other, for `duration`.
+#[derive(Debug, Default)]
+pub struct Lockouts {
+    counts: Mutex<HashMap<(String, String), Count>>,
+}
+
+/// The answer to a login while its identity and username are locked.
+pub const LOCKED: &str = "This identity auth method is temporarily locked, please try again later";
+
+/// At most this many counts are kept; expired ones are dropped first.
+const MAX_COUNTS: usize = 100_000;
+
+impl Lockouts {
+    fn key(identity_id: &str, username: &str) -> (String, String) {
+        (identity_id.to_owned(), username.trim().to_lowercase())
+    }
+
+    /// Refuses the login when its identity and username are locked.
+    pub fn check(
+        &self,
+        identity_id: &str,
+        username: &str,
+        policy: &LockoutPolicy,
+    ) -> Result<(), LoginFailure> {
+        if !policy.enabled {
+            return Ok(());
+        }
+        let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let locked = counts
+            .get(&Self::key(identity_id, username))
+            .and_then(|count| count.locked_until)
+            .is_some_and(|until| until > Instant::now());
+        if locked {
+            return Err(LoginFailure::unauthorized(LOCKED));
+        }
+        Ok(())
+    }
+
+    /// Counts a failed login; the failure that reaches the threshold locks.
+    pub fn failed(&self, identity_id: &str, username: &str, policy: &LockoutPolicy) {
+        if !policy.enabled {
+            return;
+        }
+        let now = Instant::now();
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if counts.len() >= MAX_COUNTS {
+            counts.retain(|_, count| {
+                count.locked_until.is_some_and(|until| until > now)
+                    || now.duration_since(count.last_failure) < Duration::from_secs(3600)
+            });
+        }
+        let count = counts
+            .entry(Self::key(identity_id, username))
+            .or_insert(Count {
+                failures: 0,
+                last_failure: now,
+                locked_until: None,
+            });
+        let lock_over = count.locked_until.is_some_and(|until| until <= now);
+        if lock_over || now.duration_since(count.last_failure) > policy.counter_reset {
+            count.failures = 0;
+            count.locked_until = None;
+        }
+        count.failures += 1;
+        count.last_failure = now;
+        if count.failures >= policy.threshold {
+            count.locked_until = Some(now + policy.duration);
+            count.failures = 0;
+        }
+    }
+
+    /// Forgets the count of a login that succeeded.
+    pub fn succeeded(&self, identity_id: &str, username: &str) {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        counts.remove(&Self::key(identity_id, username));
+    }
+
+    /// Clears every count and lock of an identity, answering how many there were.
+    pub fn clear(&self, identity_id: &str) -> usize {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let before = counts.len();
+        counts.retain(|(identity, _), _| identity != identity_id);
+        before - counts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockouts_lock_at_the_threshold_per_username_and_clear() {
+        let policy = LockoutPolicy {
+            enabled: true,
+            threshold: 2,
+            duration: Duration::from_secs(60),
+            counter_reset: Duration::from_secs(30),
+        };
+        let lockouts = Lockouts::default();
+        lockouts.failed("id", "Alice", &policy);
+        assert!(lockouts.check("id", "alice", &policy).is_ok());
+        lockouts.failed("id", " alice ", &policy);
+        assert_eq!(
+            lockouts.check("id", "ALICE", &policy).unwrap_err().message,
+            LOCKED
+        );
+        assert!(lockouts.check("id", "bob", &policy).is_ok());
+        assert!(lockouts.check("other", "alice", &policy).is_ok());
+        let disabled = LockoutPolicy {
+            enabled: false,
+            ..policy
+        };
+        assert!(lockouts.check("id", "alice", &disabled).is_ok());
+        assert_eq!(lockouts.clear("id"), 1);
+        assert!(lockouts.check("id", "alice", &policy).is_ok());
+
+        lockouts.failed("id", "carol", &policy);
+        lockouts.succeeded("id", "carol");
+        lockouts.failed("id", "carol", &policy);
+        assert!(
+            lockouts.check("id", "carol", &policy).is_ok(),
+            "a success resets"
+        );
+    }
 }
