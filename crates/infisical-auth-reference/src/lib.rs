@@ -13,7 +13,8 @@
 //! [`InfisicalAuthApi`]: infisical_auth_server::InfisicalAuthApi
 
 mod api;
-mod shape;
+mod logins;
+mod methods;
 mod state;
 pub mod verify;
 
@@ -66,34 +67,13 @@ impl std::fmt::Debug for ReferenceConfig {
 
 /// Builds the state of a reference server from `config`.
 pub fn build(config: &ReferenceConfig) -> Result<Arc<ReferenceApi>, ApiError> {
-    let spec: Value = serde_json::from_str(SPEC_JSON).map_err(|_| ApiError::internal())?;
-    let api = Arc::new(ReferenceApi::new(config.admin_token.clone(), &spec));
-    drop(spec);
+    let api = Arc::new(ReferenceApi::new(config.admin_token.clone()));
     for id in &config.identities {
         api.create_identity(Some(id))?;
     }
-    if config.seed_identities > 0 {
-        let admin = RequestContext {
-            bearer_token: Some(config.admin_token.clone()),
-            client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
-            request_id: new_request_id(),
-        };
-        let defaults: Value = serde_json::from_value::<
-            infisical_auth_server::types::AttachUniversalAuthBody,
-        >(json!({}))
-        .ok()
-        .and_then(|b| serde_json::to_value(b).ok())
-        .unwrap_or_else(|| json!({}));
-        for _ in 0..config.seed_identities {
-            let id = api.create_identity(None)?;
-            api.dispatch(
-                "attachUniversalAuth",
-                &admin,
-                &[&id],
-                None,
-                Some(defaults.clone()),
-            )?;
-        }
+    for _ in 0..config.seed_identities {
+        let id = api.create_identity(None)?;
+        api.seed_universal_auth(&id)?;
     }
     Ok(api)
 }
