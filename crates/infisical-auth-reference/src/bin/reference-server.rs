@@ -34,6 +34,14 @@ struct Args {
     /// Do not log a line per request.
     #[arg(long)]
     quiet: bool,
+    /// The request header TLS-certificate logins read the client certificate (URL-encoded PEM)
+    /// from, as set by the TLS-terminating proxy.
+    #[arg(
+        long,
+        env = "IDENTITY_TLS_CERT_AUTH_CLIENT_CERTIFICATE_HEADER_KEY",
+        default_value = "x-identity-tls-cert-auth-client-cert"
+    )]
+    tls_cert_header: String,
 }
 
 async fn shutdown_signal() {
@@ -66,6 +74,7 @@ async fn main() -> ExitCode {
         identities: args.identities,
         seed_identities: args.seed_identities,
         log_requests: !args.quiet,
+        client_certificate_header: args.tls_cert_header,
     };
     // The state (and its seeded identities) is built before "listening" is printed, so that
     // scripts waiting for that line measure a server that is ready.

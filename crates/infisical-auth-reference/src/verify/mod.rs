@@ -26,6 +26,49 @@ mod glob;
 
 pub use fetch::Fetcher;
 
+/// What the verified logins of one server share.
+#[derive(Debug)]
+pub struct Verifiers {
+    /// Bounded calls out and the key cache.
+    pub fetcher: Fetcher,
+    /// LDAP failures per identity and username.
+    pub ldap_lockouts: ldap::Lockouts,
+    /// The (lowercase) header TLS-certificate logins read the client certificate from.
+    pub client_certificate_header: String,
+}
+
+impl Default for Verifiers {
+    fn default() -> Self {
+        Self {
+            fetcher: Fetcher::default(),
+            ldap_lockouts: ldap::Lockouts::default(),
+            client_certificate_header: tls_cert::DEFAULT_CLIENT_CERTIFICATE_HEADER.to_owned(),
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The client-certificate header of the request being served (set by the server's
+    /// middleware around each request, read by the TLS-certificate login).
+    static CLIENT_CERTIFICATE: Option<String>;
+}
+
+/// Runs `serve` with `header` as the request's client-certificate header.
+pub async fn with_client_certificate<F: std::future::Future>(
+    header: Option<String>,
+    serve: F,
+) -> F::Output {
+    CLIENT_CERTIFICATE.scope(header, serve).await
+}
+
+/// The client-certificate header of the request being served, if it has one.
+pub fn client_certificate() -> Option<String> {
+    CLIENT_CERTIFICATE
+        .try_with(|header| header.clone())
+        .ok()
+        .flatten()
+}
+
 use infisical_auth_server::ApiError;
 use serde_json::{Map, Value};
 

@@ -1,0 +1,330 @@
+//! Verified logins end to end through the generated client: a method attached through the API, a
+//! credential made by the test logs in, and the access token it receives works on a secured call
+//! within the method's limits; a credential failing a check answers Infisical's error; logins
+//! only a cloud provider can verify answer 401 saying why.
+
+mod common;
+mod verify_support;
+
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use common::{api_error, body, start, Server};
+use infisical_auth_client::types;
+use serde_json::{json, Value};
+use verify_support::*;
+
+fn message(error: &types::ErrorResponse) -> (u16, Value) {
+    (
+        error.status_code,
+        serde_json::to_value(error).expect("error body")["message"].clone(),
+    )
+}
+
+/// A secured call with `token`: reading the identity's configuration of `method` (e.g.
+/// `jwt-auth`); true when it answers 200.
+async fn token_works_for(server: &Server, method: &str, token: &str, identity: &str) -> bool {
+    let path = format!("/api/v1/auth/{method}/identities/{identity}");
+    server.raw("GET", &path, Some(token), None).await.0 == 200
+}
+
+async fn token_works(server: &Server, token: &str, identity: &str) -> bool {
+    token_works_for(server, "jwt-auth", token, identity).await
+}
+
+fn jwt_claims() -> Value {
+    json!({
+        "iss": "https://ci.example",
+        "sub": "repo:acme/app:ref:refs/heads/main",
+        "aud": "infisical",
+        "exp": now() + 600,
+        "env": "prod",
+    })
+}
+
+async fn jwt_login(
+    server: &Server,
+    identity: &str,
+    jwt: &str,
+) -> Result<types::LoginWithJwtAuthResponse, types::ErrorResponse> {
+    match server
+        .anon
+        .login_with_jwt_auth()
+        .body(body::<types::LoginWithJwtAuthBody>(
+            json!({ "identityId": identity, "jwt": jwt }),
+        ))
+        .send()
+        .await
+    {
+        Ok(answer) => Ok(answer.into_inner()),
+        Err(infisical_auth_client::Error::ErrorResponse(e)) => Err(e.into_inner()),
+        Err(other) => panic!("transport error: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn jwt_login_issues_a_token_with_the_methods_limits() {
+    let server = start().await;
+    let identity = server.new_identity().await;
+    let key = SigningKey::new("ci");
+    server
+        .admin
+        .attach_jwt_auth()
+        .identity_id(&identity)
+        .body(body::<types::AttachJwtAuthBody>(json!({
+            "configurationType": "static",
+            "publicKeys": [key.public_pem()],
+            "boundIssuer": "https://ci.example",
+            "boundSubject": "repo:acme/*:ref:refs/heads/main",
+            "boundAudiences": "infisical",
+            "boundClaims": { "env": "prod, staging" },
+            "accessTokenTTL": 1200,
+            "accessTokenMaxTTL": 2400,
+            "accessTokenNumUsesLimit": 2,
+        })))
+        .send()
+        .await
+        .expect("attach JWT auth");
+
+    let login = jwt_login(&server, &identity, &key.sign(&jwt_claims(), true))
+        .await
+        .expect("a valid JWT logs in");
+    assert_eq!(login.expires_in, 1200.0);
+    assert_eq!(login.access_token_max_ttl, 2400.0);
+    assert!(token_works(&server, &login.access_token, &identity).await);
+    assert!(token_works(&server, &login.access_token, &identity).await);
+    assert!(
+        !token_works(&server, &login.access_token, &identity).await,
+        "the token's use limit (2) is spent"
+    );
+
+    let mut wrong_issuer = jwt_claims();
+    wrong_issuer["iss"] = json!("https://evil.example");
+    let error = jwt_login(&server, &identity, &key.sign(&wrong_issuer, true))
+        .await
+        .expect_err("wrong issuer");
+    assert_eq!(
+        message(&error),
+        (403, json!("Access denied: issuer mismatch"))
+    );
+    assert_eq!(error.error, "ForbiddenError");
+
+    let mut wrong_claim = jwt_claims();
+    wrong_claim["env"] = json!("dev");
+    let error = jwt_login(&server, &identity, &key.sign(&wrong_claim, true))
+        .await
+        .expect_err("wrong claim");
+    assert_eq!(
+        message(&error),
+        (401, json!("Access denied: claim mismatch for field env"))
+    );
+
+    let other = SigningKey::new("ci");
+    let error = jwt_login(&server, &identity, &other.sign(&jwt_claims(), true))
+        .await
+        .expect_err("wrong key");
+    assert_eq!(
+        message(&error),
+        (
+            401,
+            json!(
+                "Access denied: JWT verification failed with all keys. Errors - invalid signature"
+            )
+        )
+    );
+}
+
+#[tokio::test]
+async fn jwt_login_from_an_untrusted_ip_or_without_the_method_is_refused() {
+    let server = start().await;
+    let identity = server.new_identity().await;
+    let key = SigningKey::new("ci");
+    let token = key.sign(&jwt_claims(), true);
+    // Not attached: Infisical's 404.
+    let error = jwt_login(&server, &identity, &token)
+        .await
+        .expect_err("not attached");
+    assert_eq!(
+        message(&error),
+        (
+            404,
+            json!("JWT auth method not found for identity, did you configure JWT auth?")
+        )
+    );
+
+    server
+        .admin
+        .attach_jwt_auth()
+        .identity_id(&identity)
+        .body(body::<types::AttachJwtAuthBody>(json!({
+            "configurationType": "static",
+            "publicKeys": [key.public_pem()],
+            "boundClaims": {},
+            "accessTokenTrustedIps": [{ "ipAddress": "10.0.0.0/8" }],
+        })))
+        .send()
+        .await
+        .expect("attach");
+    let login = jwt_login(&server, &identity, &token).await.expect("login");
+    assert!(
+        !token_works(&server, &login.access_token, &identity).await,
+        "the token works only from 10.0.0.0/8"
+    );
+}
+
+#[tokio::test]
+async fn kubernetes_login_reviews_the_token_with_the_cluster() {
+    let server = start().await;
+    let identity = server.new_identity().await;
+    let api = Router::new().route(
+        "/apis/authentication.k8s.io/v1/tokenreviews",
+        post(|Json(review): Json<Value>| async move {
+            let status = match review["spec"]["token"].as_str() {
+                Some("sa-prod-api") => json!({
+                    "authenticated": true,
+                    "user": { "username": "system:serviceaccount:prod:api" },
+                    "audiences": ["infisical"],
+                }),
+                _ => json!({ "authenticated": false }),
+            };
+            (StatusCode::CREATED, Json(json!({ "status": status })))
+        }),
+    );
+    let addr = serve(api).await;
+    server
+        .admin
+        .attach_kubernetes_auth()
+        .identity_id(&identity)
+        .body(body::<types::AttachKubernetesAuthBody>(json!({
+            "kubernetesHost": format!("http://{addr}"),
+            "tokenReviewerJwt": "reviewer",
+            "allowedNamespaces": "prod",
+            "allowedNames": "api",
+            "allowedAudience": "infisical",
+            "accessTokenTTL": 600,
+        })))
+        .send()
+        .await
+        .expect("attach Kubernetes auth");
+
+    let login = |jwt: &'static str| {
+        let server = &server;
+        let identity = identity.clone();
+        async move {
+            server
+                .anon
+                .login_with_kubernetes_auth()
+                .body(body::<types::LoginWithKubernetesAuthBody>(
+                    json!({ "identityId": identity, "jwt": jwt }),
+                ))
+                .send()
+                .await
+        }
+    };
+    let answer = login("sa-prod-api").await.expect("login").into_inner();
+    assert_eq!(answer.expires_in, 600.0);
+    assert!(token_works_for(&server, "kubernetes-auth", &answer.access_token, &identity).await);
+    let error = api_error(login("sa-dev-worker").await);
+    assert_eq!(
+        message(&error),
+        (401, json!("Kubernetes token not authenticated"))
+    );
+}
+
+#[tokio::test]
+async fn tls_certificate_login_reads_the_client_certificate_header() {
+    let server = start().await;
+    let identity = server.new_identity().await;
+    let ca = test_ca("Clients");
+    server
+        .admin
+        .attach_tls_cert_auth()
+        .identity_id(&identity)
+        .body(body::<types::AttachTlsCertAuthBody>(json!({
+            "caCertificate": ca.pem(),
+            "allowedCommonNames": "app-1",
+        })))
+        .send()
+        .await
+        .expect("attach TLS certificate auth");
+
+    let client_cert = |cn: &str| {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn);
+        params.signed_by(&key, &ca).unwrap().pem()
+    };
+    let login = |pem: Option<String>| {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(pem) = pem {
+            let encoded =
+                percent_encoding::utf8_percent_encode(&pem, percent_encoding::NON_ALPHANUMERIC);
+            headers.insert(
+                "x-identity-tls-cert-auth-client-cert",
+                encoded.to_string().parse().unwrap(),
+            );
+        }
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        let client = infisical_auth_client::Client::new_with_client(&server.base, http);
+        let identity = identity.clone();
+        async move {
+            client
+                .login_with_tls_cert_auth()
+                .body(body::<types::LoginWithTlsCertAuthBody>(
+                    json!({ "identityId": identity }),
+                ))
+                .send()
+                .await
+        }
+    };
+    let answer = login(Some(client_cert("app-1")))
+        .await
+        .expect("login")
+        .into_inner();
+    assert!(token_works_for(&server, "tls-cert-auth", &answer.access_token, &identity).await);
+    let error = api_error(login(Some(client_cert("app-2"))).await);
+    assert_eq!(
+        message(&error),
+        (
+            401,
+            json!("Access denied: TLS Certificate Auth common name not allowed.")
+        )
+    );
+    let error = api_error(login(None).await);
+    assert_eq!(
+        message(&error),
+        (400, json!("Missing TLS certificate in header"))
+    );
+}
+
+#[tokio::test]
+async fn cloud_provider_logins_answer_401_naming_why() {
+    let server = start().await;
+    let identity = server.new_identity().await;
+    server
+        .admin
+        .attach_gcp_auth()
+        .identity_id(&identity)
+        .body(body::<types::AttachGcpAuthBody>(json!({ "type": "iam" })))
+        .send()
+        .await
+        .expect("attach GCP auth");
+    let error = api_error(
+        server
+            .anon
+            .login_with_gcp_auth()
+            .body(body::<types::LoginWithGcpAuthBody>(
+                json!({ "identityId": identity, "jwt": "x.y.z" }),
+            ))
+            .send()
+            .await,
+    );
+    assert_eq!(error.status_code, 401);
+    let text = serde_json::to_value(&error).unwrap()["message"].to_string();
+    assert!(text.contains("cannot be verified"), "{text}");
+}
