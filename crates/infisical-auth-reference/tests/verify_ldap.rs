@@ -5,6 +5,7 @@
 //! `slapd` comes from Debian's `slapd` package (`tests/ldap/install.sh` installs it). Without it
 //! the tests print why and pass, unless `REQUIRE_SLAPD=1` is set (as in CI), when they fail.
 
+mod common;
 mod verify_support;
 
 use std::net::TcpStream;
@@ -392,4 +393,105 @@ async fn a_directory_that_is_down_or_hangs_is_a_quick_401() {
         401,
         "LDAP auth over TLS (ldaps://)",
     );
+}
+
+#[tokio::test]
+async fn ldap_login_end_to_end_with_lockout_and_clear_lockouts() {
+    use common::{api_error, body, start};
+    use infisical_auth_client::types;
+    use serde_json::json;
+
+    let Some(slapd) = start_slapd("e2e") else {
+        return;
+    };
+    seed(&slapd.url).await;
+    let server = start().await;
+    let identity = server.new_identity().await;
+    server
+        .admin
+        .attach_ldap_auth()
+        .identity_id(&identity)
+        .body(body::<types::AttachLdapAuthBody>(json!({
+            "url": slapd.url,
+            "bindDN": "cn=reader,dc=example,dc=org",
+            "bindPass": "reader-secret",
+            "searchBase": SUFFIX,
+            "allowedFields": [{ "key": "departmentNumber", "value": "eng" }],
+            "lockoutThreshold": 2,
+            "lockoutDurationSeconds": 60,
+            "accessTokenTTL": 900,
+        })))
+        .send()
+        .await
+        .expect("attach LDAP auth");
+    let login = |username: &'static str, password: &'static str| {
+        let server = &server;
+        let identity = identity.clone();
+        async move {
+            server
+                .anon
+                .login_with_ldap_auth()
+                .body(body::<types::LoginWithLdapAuthBody>(json!({
+                    "identityId": identity, "username": username, "password": password
+                })))
+                .send()
+                .await
+        }
+    };
+    let message = |error: &types::ErrorResponse| {
+        (
+            error.status_code,
+            serde_json::to_value(error).unwrap()["message"].clone(),
+        )
+    };
+
+    let answer = login("alice", "alice-pw")
+        .await
+        .expect("login")
+        .into_inner();
+    assert_eq!(answer.expires_in, 900.0);
+    let path = format!("/api/v1/auth/ldap-auth/identities/{identity}");
+    assert_eq!(
+        server
+            .raw("GET", &path, Some(&answer.access_token), None)
+            .await
+            .0,
+        200
+    );
+
+    let error = api_error(login("bob", "bob-pw").await);
+    assert_eq!(
+        message(&error),
+        (
+            401,
+            json!("Invalid request. User field 'departmentNumber' does not match required fields.")
+        )
+    );
+
+    // Two wrong passwords lock alice (the second still answers its own failure); bob is not
+    // locked by them.
+    for _ in 0..2 {
+        let error = api_error(login("alice", "wrong").await);
+        assert_eq!(message(&error), (401, json!("LDAP authentication failed")));
+    }
+    let error = api_error(login("alice", "alice-pw").await);
+    assert_eq!(
+        message(&error),
+        (
+            401,
+            json!("This identity auth method is temporarily locked, please try again later")
+        )
+    );
+    let cleared = server
+        .admin
+        .clear_ldap_auth_lockouts()
+        .identity_id(&identity)
+        .send()
+        .await
+        .expect("clear lockouts")
+        .into_inner();
+    assert_eq!(cleared.deleted, 2.0, "alice's lock and bob's count");
+    login("alice", "alice-pw")
+        .await
+        .expect("login after clearing");
 }
