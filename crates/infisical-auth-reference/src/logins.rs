@@ -323,10 +323,13 @@ impl ReferenceApi {
         _ctx: &RequestContext,
         body: types::LoginWithTlsCertAuthBody,
     ) -> Result<types::LoginWithTlsCertAuthResponse, ApiError> {
+        // Infisical reads the header before it looks the identity up.
+        let Some(header) = verify::client_certificate().filter(|value| !value.is_empty()) else {
+            return Err(ApiError::bad_request("Missing TLS certificate in header"));
+        };
         let config: methods::TlsCert =
             self.login_config(&body.identity_id, not_configured("TLS Certificate"))?;
-        let header = verify::client_certificate();
-        verify::tls_cert::verify(&(&config).into(), header.as_deref())?;
+        verify::tls_cert::verify(&(&config).into(), Some(&header))?;
         let issued = self.issue_login(&body.identity_id, "tls-cert-auth", &config);
         Ok(login_answer!(
             LoginWithTlsCertAuthResponse,

@@ -237,7 +237,20 @@ async fn every_operation_is_served() {
     offline_login!(server, seen, login_with_oci_auth LoginWithOciAuthBody = json!({"identityId": id, "userOcid": "ocid1.user.oc1..a", "headers": {"authorization": "a", "host": "h"}}));
     unconfigured_login!(server, seen, login_with_oidc_auth LoginWithOidcAuthBody = json!({"identityId": id, "jwt": "j"}));
     unconfigured_login!(server, seen, login_with_spiffe_auth LoginWithSpiffeAuthBody = json!({"identityId": id, "jwt": "j"}));
-    unconfigured_login!(server, seen, login_with_tls_cert_auth LoginWithTlsCertAuthBody = json!({"identityId": id}));
+    // TLS-certificate login reads its certificate header first: without one, a 400.
+    let error = api_error(
+        server
+            .anon
+            .login_with_tls_cert_auth()
+            .body(body::<types::LoginWithTlsCertAuthBody>(
+                json!({"identityId": id}),
+            ))
+            .send()
+            .await,
+    );
+    assert_eq!(error.status_code, 400);
+    assert_eq!(error.message_text(), "Missing TLS certificate in header");
+    seen.insert("login_with_tls_cert_auth".to_owned());
 
     // LDAP lockouts (none yet on this identity) and the SPIFFE bundle refresh.
     let template = api_error(
