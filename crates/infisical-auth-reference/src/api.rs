@@ -76,6 +76,15 @@ impl ReferenceApi {
         self
     }
 
+    /// Bounds each call a verified login makes to a provider by `timeout` (`None`: 10 s).
+    pub fn with_provider_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        if let Some(timeout) = timeout {
+            self.verifiers.fetcher =
+                crate::verify::Fetcher::new(timeout, crate::verify::fetch::DEFAULT_MAX_BODY);
+        }
+        self
+    }
+
     /// The header TLS-certificate logins read the client certificate from.
     pub fn client_certificate_header(&self) -> &str {
         &self.verifiers.client_certificate_header

@@ -55,6 +55,9 @@ pub struct ReferenceConfig {
     /// The header TLS-certificate logins read the client certificate from; empty: Infisical's
     /// default, `x-identity-tls-cert-auth-client-cert`.
     pub client_certificate_header: String,
+    /// How long a verified login may wait for a provider (JWKS, discovery, bundle endpoint,
+    /// TokenReview, STS, LDAP) per call; `None`: 10 seconds.
+    pub provider_timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for ReferenceConfig {
@@ -65,6 +68,7 @@ impl std::fmt::Debug for ReferenceConfig {
             .field("seed_identities", &self.seed_identities)
             .field("log_requests", &self.log_requests)
             .field("client_certificate_header", &self.client_certificate_header)
+            .field("provider_timeout", &self.provider_timeout)
             .finish()
     }
 }
@@ -73,7 +77,8 @@ impl std::fmt::Debug for ReferenceConfig {
 pub fn build(config: &ReferenceConfig) -> Result<Arc<ReferenceApi>, ApiError> {
     let api = Arc::new(
         ReferenceApi::new(config.admin_token.clone())
-            .with_client_certificate_header(&config.client_certificate_header),
+            .with_client_certificate_header(&config.client_certificate_header)
+            .with_provider_timeout(config.provider_timeout),
     );
     for id in &config.identities {
         api.create_identity(Some(id))?;

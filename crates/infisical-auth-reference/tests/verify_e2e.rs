@@ -328,3 +328,109 @@ async fn cloud_provider_logins_answer_401_naming_why() {
     let text = serde_json::to_value(&error).unwrap()["message"].to_string();
     assert!(text.contains("cannot be verified"), "{text}");
 }
+
+#[tokio::test]
+async fn a_provider_that_hangs_or_answers_garbage_leaves_the_server_healthy() {
+    // A server whose calls to providers give up after 700 ms.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = infisical_auth_reference::ReferenceConfig {
+        admin_token: common::ADMIN.into(),
+        provider_timeout: Some(std::time::Duration::from_millis(700)),
+        ..Default::default()
+    };
+    tokio::spawn(async move {
+        let _ = infisical_auth_reference::serve(listener, &config, std::future::pending()).await;
+    });
+    let server = Server {
+        admin: common::client_with_token(&base, Some(common::ADMIN)),
+        anon: infisical_auth_client::Client::new(&base),
+        http: reqwest::Client::new(),
+        base,
+    };
+
+    let hanging = silent_server().await;
+    let garbage = Served::new("{ not json");
+    let garbage_addr = serve(Router::new().route("/jwks", garbage.handler())).await;
+    let key = SigningKey::new("k");
+    let token = key.sign(&jwt_claims(), true);
+    let mut identities = Vec::new();
+    for url in [
+        format!("http://{hanging}/jwks"),
+        format!("http://{garbage_addr}/jwks"),
+    ] {
+        let identity = server.new_identity().await;
+        server
+            .admin
+            .attach_jwt_auth()
+            .identity_id(&identity)
+            .body(body::<types::AttachJwtAuthBody>(json!({
+                "configurationType": "jwks",
+                "jwksUrl": url,
+                "boundClaims": {},
+            })))
+            .send()
+            .await
+            .expect("attach");
+        identities.push(identity);
+    }
+
+    // Logins against the hanging provider, several at once, each a 401 within the timeout.
+    let start = std::time::Instant::now();
+    let hung = futures_join(identities[0].clone(), &server, &token).await;
+    for error in hung {
+        assert_eq!(
+            message(&error),
+            (
+                401,
+                json!("Access denied: Failed to retrieve signing key from JWKS endpoint: timeout of 700ms exceeded")
+            )
+        );
+    }
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(4),
+        "took {:?}",
+        start.elapsed()
+    );
+
+    let error = jwt_login(&server, &identities[1], &token)
+        .await
+        .expect_err("garbage JWKS");
+    assert_eq!(
+        message(&error),
+        (
+            401,
+            json!("Access denied: Failed to retrieve signing key from JWKS endpoint: the JWKS is not valid JSON")
+        )
+    );
+
+    // The server still serves: a new identity, a JWT login with static keys.
+    let identity = server.new_identity().await;
+    server
+        .admin
+        .attach_jwt_auth()
+        .identity_id(&identity)
+        .body(body::<types::AttachJwtAuthBody>(json!({
+            "configurationType": "static",
+            "publicKeys": [key.public_pem()],
+            "boundClaims": {},
+        })))
+        .send()
+        .await
+        .expect("attach");
+    jwt_login(&server, &identity, &token).await.expect("login");
+}
+
+/// Four logins for `identity` at once; their errors.
+async fn futures_join(identity: String, server: &Server, token: &str) -> Vec<types::ErrorResponse> {
+    let (a, b, c, d) = tokio::join!(
+        jwt_login(server, &identity, token),
+        jwt_login(server, &identity, token),
+        jwt_login(server, &identity, token),
+        jwt_login(server, &identity, token),
+    );
+    [a, b, c, d]
+        .into_iter()
+        .map(|result| result.expect_err("a hanging provider refuses"))
+        .collect()
+}

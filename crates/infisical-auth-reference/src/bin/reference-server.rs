@@ -42,6 +42,10 @@ struct Args {
         default_value = "x-identity-tls-cert-auth-client-cert"
     )]
     tls_cert_header: String,
+    /// How long a verified login waits for a provider (JWKS, OIDC discovery, SPIFFE bundle,
+    /// Kubernetes TokenReview, STS, LDAP), per call, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    provider_timeout_ms: u64,
 }
 
 async fn shutdown_signal() {
@@ -75,6 +79,9 @@ async fn main() -> ExitCode {
         seed_identities: args.seed_identities,
         log_requests: !args.quiet,
         client_certificate_header: args.tls_cert_header,
+        provider_timeout: Some(std::time::Duration::from_millis(
+            args.provider_timeout_ms.max(1),
+        )),
     };
     // The state (and its seeded identities) is built before "listening" is printed, so that
     // scripts waiting for that line measure a server that is ready.
