@@ -680,3 +680,25 @@ async fn jwks_over_https_trusts_jwks_ca_cert_and_only_it() {
         "Access denied: Failed to retrieve signing key from JWKS endpoint: could not connect",
     );
 }
+
+#[tokio::test]
+async fn oidc_over_https_trusts_ca_cert_for_discovery_and_keys() {
+    let key = SigningKey::new("k1");
+    let ca = test_ca("IdP CA");
+    let (keys_addr, _) = https_json(&ca, jwks(&[&key]).to_string()).await;
+    let discovery = json!({ "jwks_uri": format!("https://{keys_addr}/keys") });
+    let (idp_addr, discovery_hits) = https_json(&ca, discovery.to_string()).await;
+    let mut settings = oidc_settings(&format!("https://{idp_addr}"));
+    settings.bound_subject = String::new();
+    settings.ca_cert = ca.pem();
+    let token = key.sign(&claims(), true);
+    oidc::verify(&fetcher(), &settings, &token).await.unwrap();
+    assert_eq!(discovery_hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    settings.ca_cert = String::new();
+    assert_failure(
+        oidc::verify(&fetcher(), &settings, &token).await,
+        401,
+        &format!("Access denied: Failed to fetch OIDC discovery document from https://{idp_addr}. could not connect"),
+    );
+}
