@@ -434,3 +434,171 @@ async fn futures_join(identity: String, server: &Server, token: &str) -> Vec<typ
         .map(|result| result.expect_err("a hanging provider refuses"))
         .collect()
 }
+
+#[tokio::test]
+async fn oidc_spiffe_and_aws_logins_end_to_end() {
+    use base64::Engine as _;
+    let server = start().await;
+    let key = SigningKey::new("k1");
+
+    // OIDC: a provider on loopback serving discovery and keys.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let idp = format!("http://{}", listener.local_addr().unwrap());
+    let discovery = Served::new(json!({ "jwks_uri": format!("{idp}/keys") }).to_string());
+    let keys = Served::new(jwks(&[&key]).to_string());
+    let router = Router::new()
+        .route("/.well-known/openid-configuration", discovery.handler())
+        .route("/keys", keys.handler());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let oidc = server.new_identity().await;
+    server
+        .admin
+        .attach_oidc_auth()
+        .identity_id(&oidc)
+        .body(body::<types::AttachOidcAuthBody>(json!({
+            "oidcDiscoveryUrl": idp,
+            "boundIssuer": "https://ci.example",
+            "boundAudiences": "infisical",
+            "boundClaims": { "env": "prod" },
+        })))
+        .send()
+        .await
+        .expect("attach OIDC auth");
+    let oidc_login = |jwt: String| {
+        let server = &server;
+        let identity = oidc.clone();
+        async move {
+            server
+                .anon
+                .login_with_oidc_auth()
+                .body(body::<types::LoginWithOidcAuthBody>(
+                    json!({ "identityId": identity, "jwt": jwt }),
+                ))
+                .send()
+                .await
+        }
+    };
+    let answer = oidc_login(key.sign(&jwt_claims(), true))
+        .await
+        .expect("OIDC login")
+        .into_inner();
+    assert!(token_works_for(&server, "oidc-auth", &answer.access_token, &oidc).await);
+    let mut elsewhere = jwt_claims();
+    elsewhere["aud"] = json!("elsewhere");
+    let error = api_error(oidc_login(key.sign(&elsewhere, true)).await);
+    assert_eq!(
+        message(&error),
+        (401, json!("Access denied: OIDC audience not allowed."))
+    );
+
+    // SPIFFE: a static bundle.
+    let spiffe = server.new_identity().await;
+    server
+        .admin
+        .attach_spiffe_auth()
+        .identity_id(&spiffe)
+        .body(body::<types::AttachSpiffeAuthBody>(json!({
+            "trustDomain": "example.org",
+            "allowedSpiffeIds": "spiffe://example.org/ns/prod/*",
+            "allowedAudiences": "infisical",
+            "trustBundleDistribution": { "profile": "static", "bundle": jwks(&[&key]).to_string() },
+        })))
+        .send()
+        .await
+        .expect("attach SPIFFE auth");
+    let svid = |sub: &str| {
+        key.sign(
+            &json!({ "sub": sub, "aud": "infisical", "exp": now() + 300 }),
+            true,
+        )
+    };
+    let spiffe_login = |jwt: String| {
+        let server = &server;
+        let identity = spiffe.clone();
+        async move {
+            server
+                .anon
+                .login_with_spiffe_auth()
+                .body(body::<types::LoginWithSpiffeAuthBody>(
+                    json!({ "identityId": identity, "jwt": jwt }),
+                ))
+                .send()
+                .await
+        }
+    };
+    let answer = spiffe_login(svid("spiffe://example.org/ns/prod/api"))
+        .await
+        .expect("SPIFFE login")
+        .into_inner();
+    assert!(token_works_for(&server, "spiffe-auth", &answer.access_token, &spiffe).await);
+    let error = api_error(spiffe_login(svid("spiffe://example.org/ns/dev/api")).await);
+    assert_eq!(message(&error), (401, json!("Access denied")));
+
+    // AWS: an STS stand-in answering for the access key in the signature.
+    let sts = Router::new().route(
+        "/",
+        post(|headers: axum::http::HeaderMap| async move {
+            let authorization = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let account = if authorization.contains("Credential=AKIDPROD/") {
+                "123456789012"
+            } else {
+                "999999999999"
+            };
+            Json(
+                json!({ "GetCallerIdentityResponse": { "GetCallerIdentityResult": {
+                    "Account": account,
+                    "Arn": format!("arn:aws:sts::{account}:assumed-role/app/i-1"),
+                    "UserId": "AROA:i-1",
+                }}}),
+            )
+        }),
+    );
+    let sts_addr = serve(sts).await;
+    let aws = server.new_identity().await;
+    server
+        .admin
+        .attach_aws_auth()
+        .identity_id(&aws)
+        .body(body::<types::AttachAwsAuthBody>(json!({
+            "stsEndpoint": format!("http://{sts_addr}/"),
+            "allowedAccountIds": "123456789012",
+        })))
+        .send()
+        .await
+        .expect("attach AWS auth");
+    let aws_login = |access_key: &str| {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let headers = json!({
+            "Authorization": format!("AWS4-HMAC-SHA256 Credential={access_key}/20240101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"),
+            "X-Amz-Date": "20240101T000000Z",
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+        });
+        let request = json!({
+            "identityId": aws,
+            "iamHttpRequestMethod": "POST",
+            "iamRequestBody": b64("Action=GetCallerIdentity&Version=2011-06-15"),
+            "iamRequestHeaders": b64(&headers.to_string()),
+        });
+        let server = &server;
+        async move {
+            server
+                .anon
+                .login_with_aws_auth()
+                .body(body::<types::LoginWithAwsAuthBody>(request))
+                .send()
+                .await
+        }
+    };
+    let answer = aws_login("AKIDPROD").await.expect("AWS login").into_inner();
+    assert!(token_works_for(&server, "aws-auth", &answer.access_token, &aws).await);
+    let error = api_error(aws_login("AKIDOTHER").await);
+    assert_eq!(
+        message(&error),
+        (401, json!("Access denied: AWS account ID not allowed."))
+    );
+}
