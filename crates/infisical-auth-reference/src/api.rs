@@ -20,6 +20,9 @@ pub struct ReferenceApi {
     admin_token: String,
     pub(crate) state: State,
     pub(crate) tokens: Tokens,
+    /// What verified logins share: the bounded fetcher with its key cache, LDAP lockouts, the
+    /// client-certificate header.
+    pub(crate) verifiers: crate::verify::Verifiers,
 }
 
 impl std::fmt::Debug for ReferenceApi {
@@ -59,7 +62,32 @@ impl ReferenceApi {
             admin_token: admin_token.into(),
             state: State::default(),
             tokens: Tokens::default(),
+            verifiers: crate::verify::Verifiers::default(),
         }
+    }
+
+    /// Reads TLS-certificate logins' client certificate from header `name` (Infisical's
+    /// `IDENTITY_TLS_CERT_AUTH_CLIENT_CERTIFICATE_HEADER_KEY`) instead of
+    /// `x-identity-tls-cert-auth-client-cert`.
+    pub fn with_client_certificate_header(mut self, name: &str) -> Self {
+        if !name.trim().is_empty() {
+            self.verifiers.client_certificate_header = name.trim().to_ascii_lowercase();
+        }
+        self
+    }
+
+    /// Bounds each call a verified login makes to a provider by `timeout` (`None`: 10 s).
+    pub fn with_provider_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        if let Some(timeout) = timeout {
+            self.verifiers.fetcher =
+                crate::verify::Fetcher::new(timeout, crate::verify::fetch::DEFAULT_MAX_BODY);
+        }
+        self
+    }
+
+    /// The header TLS-certificate logins read the client certificate from.
+    pub fn client_certificate_header(&self) -> &str {
+        &self.verifiers.client_certificate_header
     }
 
     /// Creates an identity (`id` a UUID, or a fresh one) and returns its id.
@@ -388,8 +416,11 @@ impl ReferenceApi {
             }
             let is_universal =
                 std::any::TypeId::of::<M>() == std::any::TypeId::of::<methods::Universal>();
+            let is_ldap = std::any::TypeId::of::<M>() == std::any::TypeId::of::<methods::Ldap>();
             Ok(if is_universal && identity.lockout.take().is_some() {
                 1.0
+            } else if is_ldap {
+                self.verifiers.ldap_lockouts.clear(identity_id) as f64
             } else {
                 0.0
             })
@@ -609,7 +640,7 @@ macro_rules! method_ops {
             body: types::$login_b,
             ctx: RequestContext,
         ) -> Result<types::$login_r, ApiError> {
-            self.$login_fn(&ctx, body)
+            self.$login_fn(&ctx, body).await
         }
     };
 }
