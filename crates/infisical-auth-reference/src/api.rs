@@ -428,19 +428,19 @@ impl ReferenceApi {
     }
 
     /// Issues an access token for `identity_id` with a method's token settings (TTL, max TTL,
-    /// period, use limit, trusted IPs); `shape` sets what the method adds (a name, a secret).
-    pub(crate) fn issue(
+    /// period, use limit, trusted IPs); `shape` sets what the method adds (a name, a secret) and
+    /// reads what its answer needs of the token.
+    pub(crate) fn issue<R>(
         &self,
         identity_id: Arc<str>,
         auth_method: &'static str,
         settings: &TokenSettings,
-        shape: impl FnOnce(&mut AccessToken),
-    ) -> (Issued, AccessToken) {
+        shape: impl FnOnce(&mut AccessToken) -> R,
+    ) -> (Issued, R) {
         let now = now_secs();
         let mut token = AccessToken::issue(identity_id, auth_method, settings, now);
-        shape(&mut token);
+        let extra = shape(&mut token);
         let (expires_in, max_ttl) = token.lifetimes(now);
-        let kept = token.clone();
         let access_token = self.tokens.insert(token, now);
         (
             Issued {
@@ -448,7 +448,7 @@ impl ReferenceApi {
                 expires_in,
                 max_ttl,
             },
-            kept,
+            extra,
         )
     }
 
@@ -460,14 +460,15 @@ impl ReferenceApi {
     ) -> Result<types::CreateTokenAuthTokenResponse, ApiError> {
         self.authorize(ctx)?;
         let settings = self.config::<methods::Token>(identity_id)?.tokens();
-        let (issued, token) = self.issue(identity_id.into(), "token-auth", &settings, |t| {
+        let (issued, data) = self.issue(identity_id.into(), "token-auth", &settings, |t| {
             t.name = body.name;
+            token_data!(CreateTokenAuthTokenResponseTokenData, t)
         });
         Ok(types::CreateTokenAuthTokenResponse {
             access_token: issued.access_token,
             access_token_max_ttl: issued.max_ttl,
             expires_in: issued.expires_in,
-            token_data: token_data!(CreateTokenAuthTokenResponseTokenData, &token),
+            token_data: data,
             token_type: types::CreateTokenAuthTokenResponseTokenType::Bearer,
         })
     }
