@@ -1,29 +1,28 @@
-//! The reference server's implementation of [`InfisicalAuthApi`]: every trait method turns its
-//! typed input into JSON, [`ReferenceApi::dispatch`] runs the operation on the in-memory state,
-//! and the answer is fitted to the spec's response schema and typed again.
+//! The reference server's implementation of [`InfisicalAuthApi`]: every trait method works on the
+//! typed state (`state`, `methods`) and answers with the generated response types, built
+//! directly. Configuration operations share four generic steps (retrieve, attach, update,
+//! delete) over each method's stored type; logins are in `logins`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock, RwLockWriteGuard};
+use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use serde_json::{json, Map, Value};
-
-use super::shape::{response_schemas, shape};
-use super::state::{
-    digest, new_secret, now_iso, now_secs, store_trusted_ips, AccessToken, ClientSecret, Identity,
-    Lockout, State, TokenSettings, Tokens,
-};
 use infisical_auth_server::{
     types, ApiError, GetTokenAuthTokensQuery, InfisicalAuthApi, RequestContext,
+};
+
+use super::methods::{self, Fit, Meta, Patch, Stored};
+use super::state::{
+    digest, new_secret, now_secs, now_time, secret_data, token_data, AccessToken, ClientSecret,
+    Identity, State, TokenSettings, Tokens,
 };
 
 /// The in-memory implementation behind `reference-server`.
 pub struct ReferenceApi {
     admin_token: String,
-    schemas: HashMap<String, Value>,
-    state: RwLock<State>,
-    tokens: Tokens,
+    pub(crate) state: State,
+    pub(crate) tokens: Tokens,
+    /// What verified logins share: the bounded fetcher with its key cache, LDAP lockouts, the
+    /// client-certificate header.
+    pub(crate) verifiers: crate::verify::Verifiers,
 }
 
 impl std::fmt::Debug for ReferenceApi {
@@ -34,89 +33,61 @@ impl std::fmt::Debug for ReferenceApi {
     }
 }
 
-/// The request's typed input as JSON.
-fn to_json<T: Serialize>(value: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(|_| ApiError::internal())
-}
-
-/// The auth-method key of a configuration operation, e.g. `UniversalAuth` for `getUniversalAuth`.
-fn method_key<'a>(op: &'a str, prefix: &str) -> &'a str {
-    &op[prefix.len()..]
-}
-
-/// `UniversalAuth` as Infisical's messages name it: `universal auth`.
-fn method_words(key: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in key.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push(' ');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
 fn identity_not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("Failed to find identity with ID {id}"))
 }
 
-fn not_attached(key: &str) -> ApiError {
-    ApiError::bad_request(format!("The identity does not have {}", method_words(key)))
+fn not_attached<M: Stored>() -> ApiError {
+    ApiError::bad_request(format!("The identity does not have {}", M::WORDS))
 }
 
-/// LDAP configurations can name a template; this server holds none.
-fn check_ldap_template(key: &str, body: &Map<String, Value>) -> Result<(), ApiError> {
-    match body.get("templateId") {
-        Some(Value::String(id)) if key == "LdapAuth" => Err(ApiError::not_found(format!(
-            "Failed to find LDAP configuration template with ID {id}: this reference server holds no templates"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-fn num(value: &Value, key: &str) -> f64 {
-    value.get(key).and_then(Value::as_f64).unwrap_or(0.0)
-}
-
-const FORBIDDEN_IP: &str =
+pub(crate) const FORBIDDEN_IP: &str =
     "You are not allowed to access this resource from the current IP address";
-const INVALID_CREDENTIALS: &str = "Invalid credentials";
 
-/// Logins whose proof only the identity provider can check: the method's name and the party
-/// that would have to be asked.
-fn offline_login(op: &str) -> Option<(&'static str, &'static str)> {
-    Some(match op {
-        "loginWithAwsAuth" => ("AWS Auth", "AWS STS"),
-        "loginWithGcpAuth" => ("GCP Auth", "Google Cloud"),
-        "loginWithAzureAuth" => ("Azure Auth", "Azure AD"),
-        "loginWithKubernetesAuth" => ("Kubernetes Auth", "the Kubernetes TokenReview API"),
-        "loginWithOidcAuth" => ("OIDC Auth", "the OIDC provider"),
-        "loginWithJwtAuth" => ("JWT Auth", "the issuer's keys"),
-        "loginWithLdapAuth" => ("LDAP Auth", "the LDAP server"),
-        "loginWithOciAuth" => ("OCI Auth", "Oracle Cloud"),
-        "loginWithTlsCertAuth" => ("TLS Certificate Auth", "a verified TLS client certificate"),
-        "loginWithAlicloudAuth" => ("Alibaba Cloud Auth", "Alibaba Cloud STS"),
-        "loginWithSpiffeAuth" => ("SPIFFE Auth", "the SPIFFE trust bundle"),
-        _ => return None,
-    })
+/// An access token just issued: its text (shown once) and lifetimes as a login answers them.
+#[derive(Debug)]
+pub(crate) struct Issued {
+    /// The token's text.
+    pub access_token: String,
+    /// `expiresIn`.
+    pub expires_in: f64,
+    /// `accessTokenMaxTTL`.
+    pub max_ttl: f64,
 }
 
 impl ReferenceApi {
-    /// A server with no identities whose management calls accept `admin_token`, answering per
-    /// the response schemas of `spec` (the OpenAPI document).
-    pub fn new(admin_token: impl Into<String>, spec: &Value) -> Self {
+    /// A server with no identities whose management calls accept `admin_token`.
+    pub fn new(admin_token: impl Into<String>) -> Self {
         ReferenceApi {
             admin_token: admin_token.into(),
-            schemas: response_schemas(spec),
-            state: RwLock::new(State::default()),
+            state: State::default(),
             tokens: Tokens::default(),
+            verifiers: crate::verify::Verifiers::default(),
         }
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, State> {
-        self.state
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Reads TLS-certificate logins' client certificate from header `name` (Infisical's
+    /// `IDENTITY_TLS_CERT_AUTH_CLIENT_CERTIFICATE_HEADER_KEY`) instead of
+    /// `x-identity-tls-cert-auth-client-cert`.
+    pub fn with_client_certificate_header(mut self, name: &str) -> Self {
+        if !name.trim().is_empty() {
+            self.verifiers.client_certificate_header = name.trim().to_ascii_lowercase();
+        }
+        self
+    }
+
+    /// Bounds each call a verified login makes to a provider by `timeout` (`None`: 10 s).
+    pub fn with_provider_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        if let Some(timeout) = timeout {
+            self.verifiers.fetcher =
+                crate::verify::Fetcher::new(timeout, crate::verify::fetch::DEFAULT_MAX_BODY);
+        }
+        self
+    }
+
+    /// The header TLS-certificate logins read the client certificate from.
+    pub fn client_certificate_header(&self) -> &str {
+        &self.verifiers.client_certificate_header
     }
 
     /// Creates an identity (`id` a UUID, or a fresh one) and returns its id.
@@ -128,14 +99,20 @@ impl ReferenceApi {
                 .to_string(),
             None => uuid::Uuid::new_v4().to_string(),
         };
-        let mut state = self.write();
-        if state.identities.contains_key(&id) {
+        let mut shard = self.state.identities.write(&id);
+        if shard.contains_key(&id) {
             return Err(ApiError::bad_request(format!(
                 "Identity with ID {id} already exists"
             )));
         }
-        state.identities.insert(id.clone(), Identity::default());
+        shard.insert(id.clone(), Identity::default());
         Ok(id)
+    }
+
+    /// Attaches universal auth with its defaults to `identity_id` (for seeding at start).
+    pub fn seed_universal_auth(&self, identity_id: &str) -> Result<(), ApiError> {
+        self.attach_universal_auth_config(identity_id, types::AttachUniversalAuthBody::default())
+            .map(drop)
     }
 
     /// How many access tokens are held (expired ones are removed shortly after expiry).
@@ -145,7 +122,7 @@ impl ReferenceApi {
 
     /// How many identities are held.
     pub fn identity_count(&self) -> usize {
-        self.state.read().map(|s| s.identities.len()).unwrap_or(0)
+        self.state.identities.len()
     }
 
     /// Whether `token` is the admin token (compared in constant time).
@@ -193,454 +170,342 @@ impl ReferenceApi {
             .unwrap_or_else(|| Err(ApiError::unauthorized("Token missing")))
     }
 
-    /// Fits `value` to the 200 schema of `op` and types it.
-    fn respond<R: DeserializeOwned>(
+    /// Runs `f` on identity `identity_id` (404 if unknown), its shard locked for writing.
+    fn with_identity<R>(
         &self,
-        op: &str,
-        value: Result<Value, ApiError>,
+        identity_id: &str,
+        f: impl FnOnce(&mut Identity) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
-        let value = value?;
-        let schema = self.schemas.get(op).ok_or_else(ApiError::internal)?;
-        serde_path_to_error::deserialize(shape(&value, schema, &now_iso())).map_err(
-            |e: serde_path_to_error::Error<serde_json::Error>| {
-                // The field's path only: serde's message could quote a value (a secret).
-                eprintln!(
-                    "reference-server: the answer of {op} does not fit its type at `{}`",
-                    e.path()
-                );
-                ApiError::internal()
+        let mut shard = self.state.identities.write(identity_id);
+        let identity = shard
+            .get_mut(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
+        f(identity)
+    }
+
+    /// A copy of the stored configuration of method `M` of `identity_id`, for an answer.
+    pub(crate) fn config<M: Stored>(&self, identity_id: &str) -> Result<M, ApiError> {
+        let shard = self.state.identities.read(identity_id);
+        let identity = shard
+            .get(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
+        M::slot(&identity.configs)
+            .as_deref()
+            .cloned()
+            .ok_or_else(not_attached::<M>)
+    }
+
+    /// A configuration retrieve.
+    fn retrieve<M: Stored>(&self, ctx: &RequestContext, identity_id: &str) -> Result<M, ApiError> {
+        self.authorize(ctx)?;
+        self.config(identity_id)
+    }
+
+    /// A configuration attach: `build` makes it from the body (its trusted IPs checked), then it
+    /// is attached unless the identity is unknown (404) or already has it (400).
+    fn attach<M: Stored>(
+        &self,
+        ctx: &RequestContext,
+        identity_id: &str,
+        build: impl FnOnce(Meta) -> Result<M, ApiError>,
+    ) -> Result<M, ApiError> {
+        self.authorize(ctx)?;
+        self.attach_config(identity_id, build, |_| ())
+    }
+
+    /// Attaches the configuration `build` makes; `then` runs on the identity after it.
+    fn attach_config<M: Stored>(
+        &self,
+        identity_id: &str,
+        build: impl FnOnce(Meta) -> Result<M, ApiError>,
+        then: impl FnOnce(&mut Identity),
+    ) -> Result<M, ApiError> {
+        let meta = Meta {
+            id: uuid::Uuid::new_v4(),
+            identity_id: uuid::Uuid::parse_str(identity_id).unwrap_or_default(),
+            now: now_time(),
+        };
+        let config = build(meta)?;
+        self.with_identity(identity_id, |identity| {
+            let slot = M::slot_mut(&mut identity.configs);
+            if slot.is_some() {
+                return Err(ApiError::bad_request(format!(
+                    "Failed to add {} to already configured identity",
+                    M::WORDS
+                )));
+            }
+            *slot = Some(Box::new(config.clone()));
+            then(identity);
+            Ok(config)
+        })
+    }
+
+    /// A configuration update: fields the body names change, the others are kept; the effective
+    /// TTL may not exceed the effective max TTL (docs/infisical-behaviour.md#order-of-checks).
+    fn update<M: Stored, B>(
+        &self,
+        ctx: &RequestContext,
+        identity_id: &str,
+        body: B,
+        read: fn(B) -> Result<Patch<M>, ApiError>,
+        then: impl FnOnce(&mut Identity),
+    ) -> Result<M, ApiError> {
+        self.authorize(ctx)?;
+        let patch = read(body)?;
+        self.with_identity(identity_id, |identity| {
+            let stored = M::slot_mut(&mut identity.configs)
+                .as_deref_mut()
+                .ok_or_else(not_attached::<M>)?;
+            let ttl = patch.ttl.unwrap_or_else(|| stored.ttl());
+            let max_ttl = patch.max_ttl.unwrap_or_else(|| stored.max_ttl());
+            if max_ttl > 0.0 && ttl > max_ttl {
+                return Err(ApiError::bad_request(
+                    infisical_auth_validation::EFFECTIVE_TTL_MESSAGE,
+                ));
+            }
+            (patch.apply)(stored);
+            stored.touch(now_time());
+            let config = stored.clone();
+            then(identity);
+            Ok(config)
+        })
+    }
+
+    /// A configuration delete; `then` runs on the identity and the removed configuration.
+    fn delete<M: Stored>(
+        &self,
+        ctx: &RequestContext,
+        identity_id: &str,
+        then: impl FnOnce(&mut Identity, &M),
+    ) -> Result<M, ApiError> {
+        self.authorize(ctx)?;
+        self.with_identity(identity_id, |identity| {
+            let config = M::slot_mut(&mut identity.configs)
+                .take()
+                .ok_or_else(not_attached::<M>)?;
+            then(identity, &config);
+            Ok(*config)
+        })
+    }
+
+    /// Attaches universal auth: a new client id, registered for logins.
+    fn attach_universal_auth_config(
+        &self,
+        identity_id: &str,
+        body: types::AttachUniversalAuthBody,
+    ) -> Result<methods::Universal, ApiError> {
+        let client_id = uuid::Uuid::new_v4().to_string();
+        let config = self.attach_config(
+            identity_id,
+            |meta| methods::attach_universal(body, meta, client_id.clone()),
+            |identity| identity.refresh_universal_auth(identity_id),
+        )?;
+        self.state
+            .client_ids
+            .write(&client_id)
+            .insert(client_id, identity_id.into());
+        Ok(config)
+    }
+
+    /// The universal-auth configuration id of `identity`, the client secrets' `identityUAId`.
+    fn ua_id(identity: &Identity) -> Result<uuid::Uuid, ApiError> {
+        identity
+            .configs
+            .universal
+            .as_ref()
+            .map(|c| c.id)
+            .ok_or_else(not_attached::<methods::Universal>)
+    }
+
+    fn create_secret(
+        &self,
+        ctx: &RequestContext,
+        identity_id: &str,
+        body: types::CreateUniversalAuthClientSecretBody,
+    ) -> Result<types::CreateUniversalAuthClientSecretResponse, ApiError> {
+        self.authorize(ctx)?;
+        self.with_identity(identity_id, |identity| {
+            let ua_id = Self::ua_id(identity)?;
+            let secret = new_secret();
+            let now = now_time();
+            let record = ClientSecret {
+                id: uuid::Uuid::new_v4().to_string().into(),
+                digest: digest(&secret),
+                prefix: secret[..4].to_owned(),
+                description: body.description,
+                created_at: now,
+                created: now_secs(),
+                updated_at: now,
+                ttl: body.ttl,
+                uses: 0,
+                uses_limit: body.num_uses_limit,
+                revoked: false,
+            };
+            let data = secret_data!(
+                CreateUniversalAuthClientSecretResponseClientSecretData,
+                &record,
+                ua_id
+            );
+            identity.secrets.push(record);
+            Ok(types::CreateUniversalAuthClientSecretResponse {
+                client_secret: secret.into(),
+                client_secret_data: data,
+            })
+        })
+    }
+
+    fn list_secrets(
+        &self,
+        ctx: &RequestContext,
+        identity_id: &str,
+    ) -> Result<types::ListUniversalAuthClientSecretsResponse, ApiError> {
+        self.authorize(ctx)?;
+        let shard = self.state.identities.read(identity_id);
+        let identity = shard
+            .get(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
+        let ua_id = Self::ua_id(identity)?;
+        Ok(types::ListUniversalAuthClientSecretsResponse {
+            client_secret_data: identity
+                .secrets
+                .iter()
+                .filter(|s| !s.revoked)
+                .map(|s| {
+                    secret_data!(
+                        ListUniversalAuthClientSecretsResponseClientSecretDataItem,
+                        s,
+                        ua_id
+                    )
+                })
+                .collect(),
+        })
+    }
+
+    /// Runs `f` on client secret `secret_id` of `identity_id` and universal auth's id.
+    fn with_secret<R>(
+        &self,
+        ctx: &RequestContext,
+        identity_id: &str,
+        secret_id: &str,
+        f: impl FnOnce(&mut ClientSecret, uuid::Uuid) -> R,
+    ) -> Result<R, ApiError> {
+        self.authorize(ctx)?;
+        self.with_identity(identity_id, |identity| {
+            let ua_id = Self::ua_id(identity)?;
+            let secret = identity
+                .secrets
+                .iter_mut()
+                .find(|s| *s.id == *secret_id)
+                .ok_or_else(|| {
+                    ApiError::not_found(format!("Failed to find client secret with ID {secret_id}"))
+                })?;
+            Ok(f(secret, ua_id))
+        })
+    }
+
+    /// Clears the lockouts of method `M` (this server locks only universal auth out).
+    fn clear_lockouts<M: Stored>(
+        &self,
+        ctx: &RequestContext,
+        identity_id: &str,
+    ) -> Result<f64, ApiError> {
+        self.authorize(ctx)?;
+        self.with_identity(identity_id, |identity| {
+            if M::slot(&identity.configs).is_none() {
+                return Err(not_attached::<M>());
+            }
+            let is_universal =
+                std::any::TypeId::of::<M>() == std::any::TypeId::of::<methods::Universal>();
+            let is_ldap = std::any::TypeId::of::<M>() == std::any::TypeId::of::<methods::Ldap>();
+            Ok(if is_universal && identity.lockout.take().is_some() {
+                1.0
+            } else if is_ldap {
+                self.verifiers.ldap_lockouts.clear(identity_id) as f64
+            } else {
+                0.0
+            })
+        })
+    }
+
+    /// Issues an access token for `identity_id` with a method's token settings (TTL, max TTL,
+    /// period, use limit, trusted IPs); `shape` sets what the method adds (a name, a secret) and
+    /// reads what its answer needs of the token.
+    pub(crate) fn issue<R>(
+        &self,
+        identity_id: Arc<str>,
+        auth_method: &'static str,
+        settings: &TokenSettings,
+        shape: impl FnOnce(&mut AccessToken) -> R,
+    ) -> (Issued, R) {
+        let now = now_secs();
+        let mut token = AccessToken::issue(identity_id, auth_method, settings, now);
+        let extra = shape(&mut token);
+        let (expires_in, max_ttl) = token.lifetimes(now);
+        let access_token = self.tokens.insert(token, now);
+        (
+            Issued {
+                access_token,
+                expires_in,
+                max_ttl,
             },
+            extra,
         )
     }
 
-    /// A configuration retrieve (`op`, e.g. `getUniversalAuth`): the typed answer is built once
-    /// and kept until the identity's configurations change.
-    fn retrieve<R>(
+    fn create_token(
         &self,
-        op: &'static str,
-        identity_id: &str,
         ctx: &RequestContext,
-    ) -> Result<R, ApiError>
-    where
-        R: DeserializeOwned + Clone + Send + Sync + 'static,
-    {
+        identity_id: &str,
+        body: types::CreateTokenAuthTokenBody,
+    ) -> Result<types::CreateTokenAuthTokenResponse, ApiError> {
         self.authorize(ctx)?;
-        {
-            let state = self.state.read().unwrap_or_else(|p| p.into_inner());
-            let cached = state
-                .identities
-                .get(identity_id)
-                .and_then(|identity| identity.answers.0.get(op))
-                .and_then(|answer| answer.downcast_ref::<R>());
-            if let Some(answer) = cached {
-                return Ok(answer.clone());
-            }
-        }
-        let answer: R = self.respond(
-            op,
-            self.config(op, method_key(op, "get"), identity_id, false),
-        )?;
-        if let Some(identity) = self.write().identities.get_mut(identity_id) {
-            identity.answers.0.insert(op, Arc::new(answer.clone()));
-        }
-        Ok(answer)
-    }
-
-    /// `{wrapper: config}` for a configuration answer of `op` (the wrapper is the one property
-    /// of its 200 schema, e.g. `identityUniversalAuth`).
-    fn wrap(&self, op: &str, config: Value) -> Value {
-        let wrapper = self
-            .schemas
-            .get(op)
-            .and_then(|s| s.get("properties"))
-            .and_then(Value::as_object)
-            .and_then(|p| p.keys().next().cloned())
-            .unwrap_or_default();
-        let mut out = Map::new();
-        out.insert(wrapper, config);
-        Value::Object(out)
-    }
-
-    /// Runs operation `op` (its path parameters in template order, its query and body as JSON).
-    pub fn dispatch(
-        &self,
-        op: &str,
-        ctx: &RequestContext,
-        path: &[&str],
-        query: Option<Value>,
-        body: Option<Value>,
-    ) -> Result<Value, ApiError> {
-        let body = body.unwrap_or(Value::Null);
-        let id = path.first().copied().unwrap_or("");
-        if let Some((method, provider)) = offline_login(op) {
-            return Err(ApiError::unauthorized(format!(
-                "{method} login cannot be verified by this reference server: it works offline and cannot reach {provider}"
-            )));
-        }
-        self.authorize(ctx)?;
-        match op {
-            "createUniversalAuthClientSecret" => self.create_secret(op, id, &body),
-            "listUniversalAuthClientSecrets" => self.list_secrets(id),
-            "getUniversalAuthClientSecret" | "revokeUniversalAuthClientSecret" => self.secret(
-                id,
-                path.get(1).copied().unwrap_or(""),
-                op.starts_with("revoke"),
-            ),
-            "clearUniversalAuthLockouts" | "clearLdapAuthLockouts" => self.clear_lockouts(op, id),
-            "refreshSpiffeBundle" => self.refresh_bundle(op, id),
-            "createTokenAuthToken" => self.create_token(id, &body),
-            "getTokenAuthTokens" => self.list_tokens(id, query.unwrap_or(Value::Null)),
-            "getTokenAuthTokenById" | "updateTokenAuthToken" | "revokeTokenAuthToken" => {
-                self.token_by_id(op, id, &body)
-            }
-            _ if op.starts_with("attach") => self.attach(op, method_key(op, "attach"), id, body),
-            _ if op.starts_with("update") => self.update(op, method_key(op, "update"), id, body),
-            _ if op.starts_with("get") => self.config(op, method_key(op, "get"), id, false),
-            _ if op.starts_with("delete") => self.config(op, method_key(op, "delete"), id, true),
-            _ => Err(ApiError::not_found(format!(
-                "Operation {op} is not implemented"
-            ))),
-        }
-    }
-
-    fn attach(
-        &self,
-        op: &str,
-        key: &str,
-        identity_id: &str,
-        body: Value,
-    ) -> Result<Value, ApiError> {
-        let Value::Object(mut config) = body else {
-            return Err(ApiError::bad_request("Expected an object body"));
-        };
-        check_ldap_template(key, &config)?;
-        store_trusted_ips(&mut config)?;
-        let now = now_iso();
-        config.insert("id".into(), Value::String(uuid::Uuid::new_v4().to_string()));
-        config.insert("identityId".into(), Value::String(identity_id.to_owned()));
-        config.insert("createdAt".into(), Value::String(now.clone()));
-        config.insert("updatedAt".into(), Value::String(now));
-        let mut state = self.write();
-        let identity = state
-            .identities
-            .get_mut(identity_id)
-            .ok_or_else(|| identity_not_found(identity_id))?;
-        if identity.configs.contains_key(key) {
-            return Err(ApiError::bad_request(format!(
-                "Failed to add {} to already configured identity",
-                method_words(key)
-            )));
-        }
-        let client_id = (key == "UniversalAuth").then(|| uuid::Uuid::new_v4().to_string());
-        if let Some(client_id) = &client_id {
-            config.insert("clientId".into(), Value::String(client_id.clone()));
-        }
-        let config = Value::Object(config);
-        identity.answers.0.clear();
-        identity.configs.insert(key.to_owned(), config.clone());
-        if key == "UniversalAuth" {
-            identity.refresh_universal_auth(identity_id);
-        }
-        if let Some(client_id) = client_id {
-            state.client_ids.insert(client_id, identity_id.to_owned());
-        }
-        Ok(self.wrap(op, config))
-    }
-
-    fn update(
-        &self,
-        op: &str,
-        key: &str,
-        identity_id: &str,
-        body: Value,
-    ) -> Result<Value, ApiError> {
-        let Value::Object(mut changes) = body else {
-            return Err(ApiError::bad_request("Expected an object body"));
-        };
-        check_ldap_template(key, &changes)?;
-        store_trusted_ips(&mut changes)?;
-        let mut state = self.write();
-        let identity = state
-            .identities
-            .get_mut(identity_id)
-            .ok_or_else(|| identity_not_found(identity_id))?;
-        identity.answers.0.clear();
-        let stored = identity
-            .configs
-            .get_mut(key)
-            .ok_or_else(|| not_attached(key))?;
-        let effective = |k: &str| {
-            changes
-                .get(k)
-                .and_then(Value::as_f64)
-                .unwrap_or_else(|| num(stored, k))
-        };
-        let (ttl, max_ttl) = (effective("accessTokenTTL"), effective("accessTokenMaxTTL"));
-        if max_ttl > 0.0 && ttl > max_ttl {
-            return Err(ApiError::bad_request(
-                infisical_auth_validation::EFFECTIVE_TTL_MESSAGE,
-            ));
-        }
-        if let Value::Object(target) = stored {
-            for (k, v) in changes {
-                if !matches!(k.as_str(), "id" | "identityId" | "clientId" | "createdAt") {
-                    target.insert(k, v);
-                }
-            }
-            target.insert("updatedAt".into(), Value::String(now_iso()));
-        }
-        let config = stored.clone();
-        if key == "UniversalAuth" {
-            identity.refresh_universal_auth(identity_id);
-        }
-        Ok(self.wrap(op, config))
-    }
-
-    fn config(
-        &self,
-        op: &str,
-        key: &str,
-        identity_id: &str,
-        remove: bool,
-    ) -> Result<Value, ApiError> {
-        let mut state = self.write();
-        let identity = state
-            .identities
-            .get_mut(identity_id)
-            .ok_or_else(|| identity_not_found(identity_id))?;
-        let config = if remove {
-            identity.answers.0.clear();
-            let config = identity
-                .configs
-                .remove(key)
-                .ok_or_else(|| not_attached(key))?;
-            if key == "UniversalAuth" {
-                identity.secrets.clear();
-                identity.lockout = None;
-                identity.universal_auth = None;
-                if let Some(client_id) = config.get("clientId").and_then(Value::as_str) {
-                    state.client_ids.remove(client_id);
-                }
-            }
-            config
-        } else {
-            identity
-                .configs
-                .get(key)
-                .cloned()
-                .ok_or_else(|| not_attached(key))?
-        };
-        Ok(self.wrap(op, config))
-    }
-
-    fn refresh_bundle(&self, op: &str, identity_id: &str) -> Result<Value, ApiError> {
-        let mut state = self.write();
-        let identity = state
-            .identities
-            .get_mut(identity_id)
-            .ok_or_else(|| identity_not_found(identity_id))?;
-        identity.answers.0.clear();
-        let stored = identity
-            .configs
-            .get_mut("SpiffeAuth")
-            .ok_or_else(|| not_attached("SpiffeAuth"))?;
-        let now = now_iso();
-        if let Some(Value::Object(dist)) = stored.get_mut("trustBundleDistribution") {
-            if dist.get("profile").and_then(Value::as_str) == Some("https_web_bundle") {
-                dist.insert(
-                    "cachedBundleLastRefreshedAt".into(),
-                    Value::String(now.clone()),
-                );
-            }
-        }
-        if let Value::Object(target) = stored {
-            target.insert("updatedAt".into(), Value::String(now));
-        }
-        let config = stored.clone();
-        Ok(self.wrap(op, config))
-    }
-
-    fn ua_config<'a>(
-        state: &'a mut State,
-        identity_id: &str,
-    ) -> Result<(&'a mut Identity, Value), ApiError> {
-        let identity = state
-            .identities
-            .get_mut(identity_id)
-            .ok_or_else(|| identity_not_found(identity_id))?;
-        let ua_id = identity
-            .configs
-            .get("UniversalAuth")
-            .and_then(|c| c.get("id"))
-            .cloned()
-            .ok_or_else(|| not_attached("UniversalAuth"))?;
-        Ok((identity, ua_id))
-    }
-
-    fn create_secret(&self, _op: &str, identity_id: &str, body: &Value) -> Result<Value, ApiError> {
-        let mut state = self.write();
-        let (identity, ua_id) = Self::ua_config(&mut state, identity_id)?;
-        let secret = new_secret();
-        let now = now_iso();
-        let record = ClientSecret {
-            id: uuid::Uuid::new_v4().to_string().into(),
-            digest: digest(&secret),
-            prefix: secret[..4].to_owned(),
-            description: body
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
-            created_at: now.clone(),
-            created: now_secs(),
-            updated_at: now,
-            ttl: num(body, "ttl"),
-            uses: 0,
-            uses_limit: num(body, "numUsesLimit"),
-            revoked: false,
-        };
-        let data = record.data(&ua_id);
-        identity.secrets.push(record);
-        Ok(json!({"clientSecret": secret, "clientSecretData": data}))
-    }
-
-    fn list_secrets(&self, identity_id: &str) -> Result<Value, ApiError> {
-        let mut state = self.write();
-        let (identity, ua_id) = Self::ua_config(&mut state, identity_id)?;
-        let data: Vec<Value> = identity
-            .secrets
-            .iter()
-            .filter(|s| !s.revoked)
-            .map(|s| s.data(&ua_id))
-            .collect();
-        Ok(json!({"clientSecretData": data}))
-    }
-
-    fn secret(&self, identity_id: &str, secret_id: &str, revoke: bool) -> Result<Value, ApiError> {
-        let mut state = self.write();
-        let (identity, ua_id) = Self::ua_config(&mut state, identity_id)?;
-        let secret = identity
-            .secrets
-            .iter_mut()
-            .find(|s| *s.id == *secret_id)
-            .ok_or_else(|| {
-                ApiError::not_found(format!("Failed to find client secret with ID {secret_id}"))
-            })?;
-        if revoke {
-            secret.revoked = true;
-            secret.updated_at = now_iso();
-        }
-        Ok(json!({"clientSecretData": secret.data(&ua_id)}))
-    }
-
-    fn clear_lockouts(&self, op: &str, identity_id: &str) -> Result<Value, ApiError> {
-        let key = if op == "clearLdapAuthLockouts" {
-            "LdapAuth"
-        } else {
-            "UniversalAuth"
-        };
-        let mut state = self.write();
-        let identity = state
-            .identities
-            .get_mut(identity_id)
-            .ok_or_else(|| identity_not_found(identity_id))?;
-        if !identity.configs.contains_key(key) {
-            return Err(not_attached(key));
-        }
-        let deleted = if key == "UniversalAuth" {
-            u32::from(identity.lockout.take().is_some())
-        } else {
-            0
-        };
-        Ok(json!({"deleted": deleted}))
-    }
-
-    /// Universal-auth login, checked in Infisical's order
-    /// (docs/infisical-behaviour.md#universal-auth-login-lockout-and-tokens). The identity's lock
-    /// is held only to check the secret and count the use; the token is issued after it, into
-    /// its own shard.
-    fn login_universal(
-        &self,
-        ctx: &RequestContext,
-        body: &types::LoginWithUniversalAuthBody,
-    ) -> Result<types::LoginWithUniversalAuthResponse, ApiError> {
-        let now = now_secs();
-        let wanted = digest(body.client_secret.expose_secret());
-        let (identity_id, settings, secret_id) = {
-            let mut state = self.write();
-            let state = &mut *state;
-            let identity_id = state
-                .client_ids
-                .get(body.client_id.as_str())
-                .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
-            let identity = state
-                .identities
-                .get_mut(identity_id)
-                .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
-            let settings = identity
-                .universal_auth
-                .clone()
-                .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
-            if ctx.client_ip.is_unspecified()
-                || !settings.client_secret_trusted_ips.allows(ctx.client_ip)
-            {
-                return Err(ApiError::forbidden(FORBIDDEN_IP));
-            }
-            // A lock or a count whose time is over is forgotten.
-            if identity.lockout.is_some_and(|l| {
-                l.locked_until <= now && now - l.last_failure > settings.lockout_counter_reset
-            }) {
-                identity.lockout = None;
-            }
-            if settings.lockout_enabled && identity.lockout.is_some_and(|l| l.locked_until > now) {
-                return Err(ApiError::unauthorized(
-                    "This identity auth method is temporarily locked, please try again later",
-                ));
-            }
-            let Some(secret) = identity
-                .secrets
-                .iter_mut()
-                .find(|s| !s.revoked && s.digest == wanted)
-            else {
-                if settings.lockout_enabled {
-                    let lockout = identity.lockout.get_or_insert_with(Lockout::default);
-                    if now - lockout.last_failure > settings.lockout_counter_reset {
-                        lockout.failures = 0;
-                    }
-                    lockout.failures += 1;
-                    lockout.last_failure = now;
-                    if lockout.failures >= settings.lockout_threshold {
-                        lockout.locked_until = now + settings.lockout_duration;
-                        lockout.failures = 0;
-                    }
-                }
-                return Err(ApiError::unauthorized(INVALID_CREDENTIALS));
-            };
-            if secret.ttl > 0.0 && secret.created + secret.ttl <= now {
-                return Err(ApiError::unauthorized(
-                    "Access denied due to expired client secret",
-                ));
-            }
-            if secret.uses_limit > 0.0 && secret.uses as f64 >= secret.uses_limit {
-                return Err(ApiError::unauthorized(
-                    "Access denied due to client secret usage limit reached",
-                ));
-            }
-            secret.uses += 1;
-            let secret_id = secret.id.clone();
-            identity.lockout = None;
-            (settings.identity_id.clone(), settings, secret_id)
-        };
-        let mut token = AccessToken::issue(identity_id, "universal-auth", &settings.tokens, now);
-        token.client_secret_id = Some(secret_id);
-        let (expires_in, max_ttl) = token.lifetimes(now);
-        let text = self.tokens.insert(token, now);
-        Ok(types::LoginWithUniversalAuthResponse {
-            access_token: text.into(),
-            expires_in,
-            access_token_max_ttl: max_ttl,
-            token_type: types::LoginWithUniversalAuthResponseTokenType::Bearer,
+        let settings = self.config::<methods::Token>(identity_id)?.tokens();
+        let (issued, data) = self.issue(identity_id.into(), "token-auth", &settings, |t| {
+            t.name = body.name;
+            token_data!(CreateTokenAuthTokenResponseTokenData, t)
+        });
+        Ok(types::CreateTokenAuthTokenResponse {
+            access_token: issued.access_token.into(),
+            access_token_max_ttl: issued.max_ttl,
+            expires_in: issued.expires_in,
+            token_data: data,
+            token_type: types::CreateTokenAuthTokenResponseTokenType::Bearer,
         })
+    }
+
+    fn list_tokens(
+        &self,
+        ctx: &RequestContext,
+        identity_id: &str,
+        query: GetTokenAuthTokensQuery,
+    ) -> Result<types::GetTokenAuthTokensResponse, ApiError> {
+        self.authorize(ctx)?;
+        let offset = query.offset.unwrap_or(0).max(0) as usize;
+        let limit = query.limit.unwrap_or(20).max(0) as usize;
+        self.config::<methods::Token>(identity_id)?;
+        Ok(types::GetTokenAuthTokensResponse {
+            tokens: self
+                .tokens
+                .of_identity(identity_id, "token-auth")
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|t| token_data!(GetTokenAuthTokensResponseTokensItem, t))
+                .collect(),
+        })
+    }
+
+    /// Runs `f` on the token-auth token `token_id` (404 if unknown).
+    fn with_token<R>(
+        &self,
+        ctx: &RequestContext,
+        token_id: &str,
+        f: impl FnOnce(&mut AccessToken) -> R,
+    ) -> Result<R, ApiError> {
+        self.authorize(ctx)?;
+        self.tokens
+            .with_id(token_id, f)
+            .ok_or_else(|| ApiError::not_found(format!("Failed to find token with ID {token_id}")))
     }
 
     /// Token renew: extends the token of the body (never the bearer's) by its TTL, up to its max
@@ -648,7 +513,7 @@ impl ReferenceApi {
     fn renew(
         &self,
         ctx: &RequestContext,
-        body: &types::RenewIdentityAccessTokenBody,
+        body: types::RenewIdentityAccessTokenBody,
     ) -> Result<types::RenewIdentityAccessTokenResponse, ApiError> {
         let now = now_secs();
         let (expires_in, max_ttl) = self
@@ -679,7 +544,7 @@ impl ReferenceApi {
             })
             .unwrap_or_else(|| Err(ApiError::unauthorized("Invalid access token")))?;
         Ok(types::RenewIdentityAccessTokenResponse {
-            access_token: body.access_token.clone(),
+            access_token: body.access_token,
             expires_in,
             access_token_max_ttl: max_ttl,
             token_type: types::RenewIdentityAccessTokenResponseTokenType::Bearer,
@@ -702,87 +567,6 @@ impl ReferenceApi {
             message: "Successfully revoked access token".to_owned(),
         })
     }
-
-    fn create_token(&self, identity_id: &str, body: &Value) -> Result<Value, ApiError> {
-        let now = now_secs();
-        let settings = {
-            let state = self.state.read().unwrap_or_else(|p| p.into_inner());
-            let identity = state
-                .identities
-                .get(identity_id)
-                .ok_or_else(|| identity_not_found(identity_id))?;
-            let config = identity
-                .configs
-                .get("TokenAuth")
-                .ok_or_else(|| not_attached("TokenAuth"))?;
-            TokenSettings::from_config(config)
-        };
-        let mut token = AccessToken::issue(identity_id.into(), "token-auth", &settings, now);
-        token.name = body.get("name").and_then(Value::as_str).map(str::to_owned);
-        let data = token.data();
-        let (expires_in, max_ttl) = token.lifetimes(now);
-        let text = self.tokens.insert(token, now);
-        Ok(json!({
-            "accessToken": text,
-            "expiresIn": expires_in,
-            "accessTokenMaxTTL": max_ttl,
-            "tokenType": "Bearer",
-            "tokenData": data,
-        }))
-    }
-
-    fn list_tokens(&self, identity_id: &str, query: Value) -> Result<Value, ApiError> {
-        let offset = query
-            .get("offset")
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0)
-            .max(0.0) as usize;
-        let limit = query
-            .get("limit")
-            .and_then(Value::as_f64)
-            .unwrap_or(20.0)
-            .max(0.0) as usize;
-        {
-            let state = self.state.read().unwrap_or_else(|p| p.into_inner());
-            let identity = state
-                .identities
-                .get(identity_id)
-                .ok_or_else(|| identity_not_found(identity_id))?;
-            if !identity.configs.contains_key("TokenAuth") {
-                return Err(not_attached("TokenAuth"));
-            }
-        }
-        let page: Vec<Value> = self
-            .tokens
-            .of_identity(identity_id, "token-auth")
-            .iter()
-            .skip(offset)
-            .take(limit)
-            .map(AccessToken::data)
-            .collect();
-        Ok(json!({"tokens": page}))
-    }
-
-    fn token_by_id(&self, op: &str, token_id: &str, body: &Value) -> Result<Value, ApiError> {
-        let now = now_secs();
-        self.tokens
-            .with_id(token_id, |token| match op {
-                "updateTokenAuthToken" => {
-                    if let Some(name) = body.get("name").and_then(Value::as_str) {
-                        token.name = Some(name.to_owned());
-                    }
-                    token.updated = now;
-                    json!({"token": token.data()})
-                }
-                "revokeTokenAuthToken" => {
-                    token.revoked = true;
-                    token.updated = now;
-                    json!({"message": "Successfully revoked access token"})
-                }
-                _ => json!({"token": token.data()}),
-            })
-            .ok_or_else(|| ApiError::not_found(format!("Failed to find token with ID {token_id}")))
-    }
 }
 
 /// Whether `access` may be used now by the caller of `ctx` (not revoked, expired or used up; from
@@ -797,21 +581,67 @@ fn vet_access_token(access: &AccessToken, ctx: &RequestContext, now: f64) -> Res
     Ok(())
 }
 
-macro_rules! op {
-    (retrieve $name:ident, $id:literal, (identity_id), $resp:ident) => {
-        async fn $name(&self, identity_id: String, ctx: RequestContext) -> Result<types::$resp, ApiError> {
-            self.retrieve($id, &identity_id, &ctx)
+/// The retrieve, attach, update and delete operations of one auth method (`$field` the answers'
+/// one property, e.g. `identity_aws_auth`) and its login.
+macro_rules! method_ops {
+    (
+        $stored:ident, $field:ident,
+        $get:ident -> $get_r:ident,
+        $attach:ident($attach_b:ident) -> $attach_r:ident = $build:path,
+        $update:ident($update_b:ident) -> $update_r:ident = $read:path,
+        $delete:ident -> $delete_r:ident,
+        $login:ident($login_b:ident) -> $login_r:ident = $login_fn:ident
+    ) => {
+        async fn $get(
+            &self,
+            identity_id: String,
+            ctx: RequestContext,
+        ) -> Result<types::$get_r, ApiError> {
+            let config: methods::$stored = self.retrieve(&ctx, &identity_id)?;
+            Ok(types::$get_r { $field: config })
         }
-    };
-    ($name:ident, $id:literal, ($($p:ident),*), $resp:ident) => {
-        async fn $name(&self, $($p: String,)* ctx: RequestContext) -> Result<types::$resp, ApiError> {
-            self.respond($id, self.dispatch($id, &ctx, &[$($p.as_str()),*], None, None))
+
+        async fn $attach(
+            &self,
+            identity_id: String,
+            body: types::$attach_b,
+            ctx: RequestContext,
+        ) -> Result<types::$attach_r, ApiError> {
+            let config = self.attach(&ctx, &identity_id, |meta| $build(body, meta))?;
+            Ok(types::$attach_r {
+                $field: config.fit(),
+            })
         }
-    };
-    ($name:ident, $id:literal, ($($p:ident),*), body $body:ident, $resp:ident) => {
-        async fn $name(&self, $($p: String,)* body: types::$body, ctx: RequestContext) -> Result<types::$resp, ApiError> {
-            let body = to_json(&body)?;
-            self.respond($id, self.dispatch($id, &ctx, &[$($p.as_str()),*], None, Some(body)))
+
+        async fn $update(
+            &self,
+            identity_id: String,
+            body: types::$update_b,
+            ctx: RequestContext,
+        ) -> Result<types::$update_r, ApiError> {
+            let config = self.update(&ctx, &identity_id, body, $read, |_| ())?;
+            Ok(types::$update_r {
+                $field: config.fit(),
+            })
+        }
+
+        async fn $delete(
+            &self,
+            identity_id: String,
+            ctx: RequestContext,
+        ) -> Result<types::$delete_r, ApiError> {
+            let config = self.delete::<methods::$stored>(&ctx, &identity_id, |_, _| ())?;
+            Ok(types::$delete_r {
+                $field: config.fit(),
+            })
+        }
+
+        async fn $login(
+            &self,
+            body: types::$login_b,
+            ctx: RequestContext,
+        ) -> Result<types::$login_r, ApiError> {
+            self.$login_fn(&ctx, body).await
         }
     };
 }
@@ -821,237 +651,237 @@ impl InfisicalAuthApi for ReferenceApi {
         self.authenticate_token(ctx)
     }
 
+    method_ops!(
+        Alicloud, identity_ali_cloud_auth,
+        get_alicloud_auth -> GetAlicloudAuthResponse,
+        attach_alicloud_auth(AttachAlicloudAuthBody) -> AttachAlicloudAuthResponse = methods::attach_alicloud,
+        update_alicloud_auth(UpdateAlicloudAuthBody) -> UpdateAlicloudAuthResponse = methods::update_alicloud,
+        delete_alicloud_auth -> DeleteAlicloudAuthResponse,
+        login_with_alicloud_auth(LoginWithAlicloudAuthBody) -> LoginWithAlicloudAuthResponse = login_alicloud_auth
+    );
+    method_ops!(
+        Aws, identity_aws_auth,
+        get_aws_auth -> GetAwsAuthResponse,
+        attach_aws_auth(AttachAwsAuthBody) -> AttachAwsAuthResponse = methods::attach_aws,
+        update_aws_auth(UpdateAwsAuthBody) -> UpdateAwsAuthResponse = methods::update_aws,
+        delete_aws_auth -> DeleteAwsAuthResponse,
+        login_with_aws_auth(LoginWithAwsAuthBody) -> LoginWithAwsAuthResponse = login_aws_auth
+    );
+    method_ops!(
+        Azure, identity_azure_auth,
+        get_azure_auth -> GetAzureAuthResponse,
+        attach_azure_auth(AttachAzureAuthBody) -> AttachAzureAuthResponse = methods::attach_azure,
+        update_azure_auth(UpdateAzureAuthBody) -> UpdateAzureAuthResponse = methods::update_azure,
+        delete_azure_auth -> DeleteAzureAuthResponse,
+        login_with_azure_auth(LoginWithAzureAuthBody) -> LoginWithAzureAuthResponse = login_azure_auth
+    );
+    method_ops!(
+        Gcp, identity_gcp_auth,
+        get_gcp_auth -> GetGcpAuthResponse,
+        attach_gcp_auth(AttachGcpAuthBody) -> AttachGcpAuthResponse = methods::attach_gcp,
+        update_gcp_auth(UpdateGcpAuthBody) -> UpdateGcpAuthResponse = methods::update_gcp,
+        delete_gcp_auth -> DeleteGcpAuthResponse,
+        login_with_gcp_auth(LoginWithGcpAuthBody) -> LoginWithGcpAuthResponse = login_gcp_auth
+    );
+    method_ops!(
+        Jwt, identity_jwt_auth,
+        get_jwt_auth -> GetJwtAuthResponse,
+        attach_jwt_auth(AttachJwtAuthBody) -> AttachJwtAuthResponse = methods::attach_jwt,
+        update_jwt_auth(UpdateJwtAuthBody) -> UpdateJwtAuthResponse = methods::update_jwt,
+        delete_jwt_auth -> DeleteJwtAuthResponse,
+        login_with_jwt_auth(LoginWithJwtAuthBody) -> LoginWithJwtAuthResponse = login_jwt_auth
+    );
+    method_ops!(
+        Kubernetes, identity_kubernetes_auth,
+        get_kubernetes_auth -> GetKubernetesAuthResponse,
+        attach_kubernetes_auth(AttachKubernetesAuthBody) -> AttachKubernetesAuthResponse = methods::attach_kubernetes,
+        update_kubernetes_auth(UpdateKubernetesAuthBody) -> UpdateKubernetesAuthResponse = methods::update_kubernetes,
+        delete_kubernetes_auth -> DeleteKubernetesAuthResponse,
+        login_with_kubernetes_auth(LoginWithKubernetesAuthBody) -> LoginWithKubernetesAuthResponse = login_kubernetes_auth
+    );
+    method_ops!(
+        Ldap, identity_ldap_auth,
+        get_ldap_auth -> GetLdapAuthResponse,
+        attach_ldap_auth(AttachLdapAuthBody) -> AttachLdapAuthResponse = methods::attach_ldap,
+        update_ldap_auth(UpdateLdapAuthBody) -> UpdateLdapAuthResponse = methods::update_ldap,
+        delete_ldap_auth -> DeleteLdapAuthResponse,
+        login_with_ldap_auth(LoginWithLdapAuthBody) -> LoginWithLdapAuthResponse = login_ldap_auth
+    );
+    method_ops!(
+        Oci, identity_oci_auth,
+        get_oci_auth -> GetOciAuthResponse,
+        attach_oci_auth(AttachOciAuthBody) -> AttachOciAuthResponse = methods::attach_oci,
+        update_oci_auth(UpdateOciAuthBody) -> UpdateOciAuthResponse = methods::update_oci,
+        delete_oci_auth -> DeleteOciAuthResponse,
+        login_with_oci_auth(LoginWithOciAuthBody) -> LoginWithOciAuthResponse = login_oci_auth
+    );
+    method_ops!(
+        Oidc, identity_oidc_auth,
+        get_oidc_auth -> GetOidcAuthResponse,
+        attach_oidc_auth(AttachOidcAuthBody) -> AttachOidcAuthResponse = methods::attach_oidc,
+        update_oidc_auth(UpdateOidcAuthBody) -> UpdateOidcAuthResponse = methods::update_oidc,
+        delete_oidc_auth -> DeleteOidcAuthResponse,
+        login_with_oidc_auth(LoginWithOidcAuthBody) -> LoginWithOidcAuthResponse = login_oidc_auth
+    );
+    method_ops!(
+        Spiffe, identity_spiffe_auth,
+        get_spiffe_auth -> GetSpiffeAuthResponse,
+        attach_spiffe_auth(AttachSpiffeAuthBody) -> AttachSpiffeAuthResponse = methods::attach_spiffe,
+        update_spiffe_auth(UpdateSpiffeAuthBody) -> UpdateSpiffeAuthResponse = methods::update_spiffe,
+        delete_spiffe_auth -> DeleteSpiffeAuthResponse,
+        login_with_spiffe_auth(LoginWithSpiffeAuthBody) -> LoginWithSpiffeAuthResponse = login_spiffe_auth
+    );
+    method_ops!(
+        TlsCert, identity_tls_cert_auth,
+        get_tls_cert_auth -> GetTlsCertAuthResponse,
+        attach_tls_cert_auth(AttachTlsCertAuthBody) -> AttachTlsCertAuthResponse = methods::attach_tls_cert,
+        update_tls_cert_auth(UpdateTlsCertAuthBody) -> UpdateTlsCertAuthResponse = methods::update_tls_cert,
+        delete_tls_cert_auth -> DeleteTlsCertAuthResponse,
+        login_with_tls_cert_auth(LoginWithTlsCertAuthBody) -> LoginWithTlsCertAuthResponse = login_tls_cert_auth
+    );
+
+    async fn clear_ldap_auth_lockouts(
+        &self,
+        identity_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::ClearLdapAuthLockoutsResponse, ApiError> {
+        let deleted = self.clear_lockouts::<methods::Ldap>(&ctx, &identity_id)?;
+        Ok(types::ClearLdapAuthLockoutsResponse { deleted })
+    }
+
+    async fn refresh_spiffe_bundle(
+        &self,
+        identity_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::RefreshSpiffeBundleResponse, ApiError> {
+        self.authorize(&ctx)?;
+        let config = self.with_identity(&identity_id, |identity| {
+            let stored = identity
+                .configs
+                .spiffe
+                .as_deref_mut()
+                .ok_or_else(not_attached::<methods::Spiffe>)?;
+            methods::refresh_bundle(stored, now_time());
+            Ok(stored.clone())
+        })?;
+        Ok(types::RefreshSpiffeBundleResponse {
+            identity_spiffe_auth: config.fit(),
+        })
+    }
+
+    async fn get_token_auth(
+        &self,
+        identity_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::GetTokenAuthResponse, ApiError> {
+        let config: methods::Token = self.retrieve(&ctx, &identity_id)?;
+        Ok(types::GetTokenAuthResponse {
+            identity_token_auth: config,
+        })
+    }
+
+    async fn attach_token_auth(
+        &self,
+        identity_id: String,
+        body: types::AttachTokenAuthBody,
+        ctx: RequestContext,
+    ) -> Result<types::AttachTokenAuthResponse, ApiError> {
+        let config = self.attach(&ctx, &identity_id, |meta| methods::attach_token(body, meta))?;
+        Ok(types::AttachTokenAuthResponse {
+            identity_token_auth: config.fit(),
+        })
+    }
+
+    async fn update_token_auth(
+        &self,
+        identity_id: String,
+        body: types::UpdateTokenAuthBody,
+        ctx: RequestContext,
+    ) -> Result<types::UpdateTokenAuthResponse, ApiError> {
+        let config = self.update(&ctx, &identity_id, body, methods::update_token, |_| ())?;
+        Ok(types::UpdateTokenAuthResponse {
+            identity_token_auth: config.fit(),
+        })
+    }
+
+    async fn delete_token_auth(
+        &self,
+        identity_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::DeleteTokenAuthResponse, ApiError> {
+        let config = self.delete::<methods::Token>(&ctx, &identity_id, |_, _| ())?;
+        Ok(types::DeleteTokenAuthResponse {
+            identity_token_auth: config.fit(),
+        })
+    }
+
     async fn get_token_auth_tokens(
         &self,
         identity_id: String,
         query: GetTokenAuthTokensQuery,
         ctx: RequestContext,
     ) -> Result<types::GetTokenAuthTokensResponse, ApiError> {
-        let query = to_json(&query)?;
-        self.respond(
-            "getTokenAuthTokens",
-            self.dispatch(
-                "getTokenAuthTokens",
-                &ctx,
-                &[&identity_id],
-                Some(query),
-                None,
-            ),
-        )
+        self.list_tokens(&ctx, &identity_id, query)
     }
 
-    op!(
-        retrieve get_alicloud_auth,
-        "getAlicloudAuth",
-        (identity_id),
-        GetAlicloudAuthResponse
-    );
-    op!(attach_alicloud_auth, "attachAlicloudAuth", (identity_id), body AttachAlicloudAuthBody, AttachAlicloudAuthResponse);
-    op!(
-        delete_alicloud_auth,
-        "deleteAlicloudAuth",
-        (identity_id),
-        DeleteAlicloudAuthResponse
-    );
-    op!(update_alicloud_auth, "updateAlicloudAuth", (identity_id), body UpdateAlicloudAuthBody, UpdateAlicloudAuthResponse);
-    op!(login_with_alicloud_auth, "loginWithAlicloudAuth", (), body LoginWithAlicloudAuthBody, LoginWithAlicloudAuthResponse);
-    op!(
-        retrieve get_aws_auth,
-        "getAwsAuth",
-        (identity_id),
-        GetAwsAuthResponse
-    );
-    op!(attach_aws_auth, "attachAwsAuth", (identity_id), body AttachAwsAuthBody, AttachAwsAuthResponse);
-    op!(
-        delete_aws_auth,
-        "deleteAwsAuth",
-        (identity_id),
-        DeleteAwsAuthResponse
-    );
-    op!(update_aws_auth, "updateAwsAuth", (identity_id), body UpdateAwsAuthBody, UpdateAwsAuthResponse);
-    op!(login_with_aws_auth, "loginWithAwsAuth", (), body LoginWithAwsAuthBody, LoginWithAwsAuthResponse);
-    op!(
-        retrieve get_azure_auth,
-        "getAzureAuth",
-        (identity_id),
-        GetAzureAuthResponse
-    );
-    op!(attach_azure_auth, "attachAzureAuth", (identity_id), body AttachAzureAuthBody, AttachAzureAuthResponse);
-    op!(
-        delete_azure_auth,
-        "deleteAzureAuth",
-        (identity_id),
-        DeleteAzureAuthResponse
-    );
-    op!(update_azure_auth, "updateAzureAuth", (identity_id), body UpdateAzureAuthBody, UpdateAzureAuthResponse);
-    op!(login_with_azure_auth, "loginWithAzureAuth", (), body LoginWithAzureAuthBody, LoginWithAzureAuthResponse);
-    op!(
-        retrieve get_gcp_auth,
-        "getGcpAuth",
-        (identity_id),
-        GetGcpAuthResponse
-    );
-    op!(attach_gcp_auth, "attachGcpAuth", (identity_id), body AttachGcpAuthBody, AttachGcpAuthResponse);
-    op!(
-        delete_gcp_auth,
-        "deleteGcpAuth",
-        (identity_id),
-        DeleteGcpAuthResponse
-    );
-    op!(update_gcp_auth, "updateGcpAuth", (identity_id), body UpdateGcpAuthBody, UpdateGcpAuthResponse);
-    op!(login_with_gcp_auth, "loginWithGcpAuth", (), body LoginWithGcpAuthBody, LoginWithGcpAuthResponse);
-    op!(
-        retrieve get_jwt_auth,
-        "getJwtAuth",
-        (identity_id),
-        GetJwtAuthResponse
-    );
-    op!(attach_jwt_auth, "attachJwtAuth", (identity_id), body AttachJwtAuthBody, AttachJwtAuthResponse);
-    op!(
-        delete_jwt_auth,
-        "deleteJwtAuth",
-        (identity_id),
-        DeleteJwtAuthResponse
-    );
-    op!(update_jwt_auth, "updateJwtAuth", (identity_id), body UpdateJwtAuthBody, UpdateJwtAuthResponse);
-    op!(login_with_jwt_auth, "loginWithJwtAuth", (), body LoginWithJwtAuthBody, LoginWithJwtAuthResponse);
-    op!(
-        retrieve get_kubernetes_auth,
-        "getKubernetesAuth",
-        (identity_id),
-        GetKubernetesAuthResponse
-    );
-    op!(attach_kubernetes_auth, "attachKubernetesAuth", (identity_id), body AttachKubernetesAuthBody, AttachKubernetesAuthResponse);
-    op!(
-        delete_kubernetes_auth,
-        "deleteKubernetesAuth",
-        (identity_id),
-        DeleteKubernetesAuthResponse
-    );
-    op!(update_kubernetes_auth, "updateKubernetesAuth", (identity_id), body UpdateKubernetesAuthBody, UpdateKubernetesAuthResponse);
-    op!(login_with_kubernetes_auth, "loginWithKubernetesAuth", (), body LoginWithKubernetesAuthBody, LoginWithKubernetesAuthResponse);
-    op!(
-        retrieve get_ldap_auth,
-        "getLdapAuth",
-        (identity_id),
-        GetLdapAuthResponse
-    );
-    op!(attach_ldap_auth, "attachLdapAuth", (identity_id), body AttachLdapAuthBody, AttachLdapAuthResponse);
-    op!(
-        delete_ldap_auth,
-        "deleteLdapAuth",
-        (identity_id),
-        DeleteLdapAuthResponse
-    );
-    op!(update_ldap_auth, "updateLdapAuth", (identity_id), body UpdateLdapAuthBody, UpdateLdapAuthResponse);
-    op!(
-        clear_ldap_auth_lockouts,
-        "clearLdapAuthLockouts",
-        (identity_id),
-        ClearLdapAuthLockoutsResponse
-    );
-    op!(login_with_ldap_auth, "loginWithLdapAuth", (), body LoginWithLdapAuthBody, LoginWithLdapAuthResponse);
-    op!(
-        retrieve get_oci_auth,
-        "getOciAuth",
-        (identity_id),
-        GetOciAuthResponse
-    );
-    op!(attach_oci_auth, "attachOciAuth", (identity_id), body AttachOciAuthBody, AttachOciAuthResponse);
-    op!(
-        delete_oci_auth,
-        "deleteOciAuth",
-        (identity_id),
-        DeleteOciAuthResponse
-    );
-    op!(update_oci_auth, "updateOciAuth", (identity_id), body UpdateOciAuthBody, UpdateOciAuthResponse);
-    op!(login_with_oci_auth, "loginWithOciAuth", (), body LoginWithOciAuthBody, LoginWithOciAuthResponse);
-    op!(
-        retrieve get_oidc_auth,
-        "getOidcAuth",
-        (identity_id),
-        GetOidcAuthResponse
-    );
-    op!(attach_oidc_auth, "attachOidcAuth", (identity_id), body AttachOidcAuthBody, AttachOidcAuthResponse);
-    op!(
-        delete_oidc_auth,
-        "deleteOidcAuth",
-        (identity_id),
-        DeleteOidcAuthResponse
-    );
-    op!(update_oidc_auth, "updateOidcAuth", (identity_id), body UpdateOidcAuthBody, UpdateOidcAuthResponse);
-    op!(login_with_oidc_auth, "loginWithOidcAuth", (), body LoginWithOidcAuthBody, LoginWithOidcAuthResponse);
-    op!(
-        retrieve get_spiffe_auth,
-        "getSpiffeAuth",
-        (identity_id),
-        GetSpiffeAuthResponse
-    );
-    op!(attach_spiffe_auth, "attachSpiffeAuth", (identity_id), body AttachSpiffeAuthBody, AttachSpiffeAuthResponse);
-    op!(
-        delete_spiffe_auth,
-        "deleteSpiffeAuth",
-        (identity_id),
-        DeleteSpiffeAuthResponse
-    );
-    op!(update_spiffe_auth, "updateSpiffeAuth", (identity_id), body UpdateSpiffeAuthBody, UpdateSpiffeAuthResponse);
-    op!(
-        refresh_spiffe_bundle,
-        "refreshSpiffeBundle",
-        (identity_id),
-        RefreshSpiffeBundleResponse
-    );
-    op!(login_with_spiffe_auth, "loginWithSpiffeAuth", (), body LoginWithSpiffeAuthBody, LoginWithSpiffeAuthResponse);
-    op!(
-        retrieve get_tls_cert_auth,
-        "getTlsCertAuth",
-        (identity_id),
-        GetTlsCertAuthResponse
-    );
-    op!(attach_tls_cert_auth, "attachTlsCertAuth", (identity_id), body AttachTlsCertAuthBody, AttachTlsCertAuthResponse);
-    op!(
-        delete_tls_cert_auth,
-        "deleteTlsCertAuth",
-        (identity_id),
-        DeleteTlsCertAuthResponse
-    );
-    op!(update_tls_cert_auth, "updateTlsCertAuth", (identity_id), body UpdateTlsCertAuthBody, UpdateTlsCertAuthResponse);
-    op!(login_with_tls_cert_auth, "loginWithTlsCertAuth", (), body LoginWithTlsCertAuthBody, LoginWithTlsCertAuthResponse);
-    op!(
-        retrieve get_token_auth,
-        "getTokenAuth",
-        (identity_id),
-        GetTokenAuthResponse
-    );
-    op!(attach_token_auth, "attachTokenAuth", (identity_id), body AttachTokenAuthBody, AttachTokenAuthResponse);
-    op!(
-        delete_token_auth,
-        "deleteTokenAuth",
-        (identity_id),
-        DeleteTokenAuthResponse
-    );
-    op!(update_token_auth, "updateTokenAuth", (identity_id), body UpdateTokenAuthBody, UpdateTokenAuthResponse);
-    // getTokenAuthTokens: query, written out below
-    op!(create_token_auth_token, "createTokenAuthToken", (identity_id), body CreateTokenAuthTokenBody, CreateTokenAuthTokenResponse);
-    op!(
-        get_token_auth_token_by_id,
-        "getTokenAuthTokenById",
-        (token_id),
-        GetTokenAuthTokenByIdResponse
-    );
-    op!(update_token_auth_token, "updateTokenAuthToken", (token_id), body UpdateTokenAuthTokenBody, UpdateTokenAuthTokenResponse);
-    op!(
-        revoke_token_auth_token,
-        "revokeTokenAuthToken",
-        (token_id),
-        RevokeTokenAuthTokenResponse
-    );
+    async fn create_token_auth_token(
+        &self,
+        identity_id: String,
+        body: types::CreateTokenAuthTokenBody,
+        ctx: RequestContext,
+    ) -> Result<types::CreateTokenAuthTokenResponse, ApiError> {
+        self.create_token(&ctx, &identity_id, body)
+    }
+
+    async fn get_token_auth_token_by_id(
+        &self,
+        token_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::GetTokenAuthTokenByIdResponse, ApiError> {
+        let token = self.with_token(&ctx, &token_id, |t| {
+            token_data!(GetTokenAuthTokenByIdResponseToken, t)
+        })?;
+        Ok(types::GetTokenAuthTokenByIdResponse { token })
+    }
+
+    async fn update_token_auth_token(
+        &self,
+        token_id: String,
+        body: types::UpdateTokenAuthTokenBody,
+        ctx: RequestContext,
+    ) -> Result<types::UpdateTokenAuthTokenResponse, ApiError> {
+        let now = now_secs();
+        let token = self.with_token(&ctx, &token_id, |t| {
+            if let Some(name) = body.name {
+                t.name = Some(name);
+            }
+            t.updated = now;
+            token_data!(UpdateTokenAuthTokenResponseToken, t)
+        })?;
+        Ok(types::UpdateTokenAuthTokenResponse { token })
+    }
+
+    async fn revoke_token_auth_token(
+        &self,
+        token_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::RevokeTokenAuthTokenResponse, ApiError> {
+        let now = now_secs();
+        self.with_token(&ctx, &token_id, |t| {
+            t.revoked = true;
+            t.updated = now;
+        })?;
+        Ok(types::RevokeTokenAuthTokenResponse {
+            message: "Successfully revoked access token".to_owned(),
+        })
+    }
+
     async fn renew_identity_access_token(
         &self,
         body: types::RenewIdentityAccessTokenBody,
         ctx: RequestContext,
     ) -> Result<types::RenewIdentityAccessTokenResponse, ApiError> {
-        self.renew(&ctx, &body)
+        self.renew(&ctx, body)
     }
 
     async fn revoke_identity_access_token(
@@ -1061,50 +891,137 @@ impl InfisicalAuthApi for ReferenceApi {
     ) -> Result<types::RevokeIdentityAccessTokenResponse, ApiError> {
         self.revoke_token_text(&body)
     }
-    op!(
-        retrieve get_universal_auth,
-        "getUniversalAuth",
-        (identity_id),
-        GetUniversalAuthResponse
-    );
-    op!(attach_universal_auth, "attachUniversalAuth", (identity_id), body AttachUniversalAuthBody, AttachUniversalAuthResponse);
-    op!(
-        delete_universal_auth,
-        "deleteUniversalAuth",
-        (identity_id),
-        DeleteUniversalAuthResponse
-    );
-    op!(update_universal_auth, "updateUniversalAuth", (identity_id), body UpdateUniversalAuthBody, UpdateUniversalAuthResponse);
-    op!(
-        clear_universal_auth_lockouts,
-        "clearUniversalAuthLockouts",
-        (identity_id),
-        ClearUniversalAuthLockoutsResponse
-    );
-    op!(
-        list_universal_auth_client_secrets,
-        "listUniversalAuthClientSecrets",
-        (identity_id),
-        ListUniversalAuthClientSecretsResponse
-    );
-    op!(create_universal_auth_client_secret, "createUniversalAuthClientSecret", (identity_id), body CreateUniversalAuthClientSecretBody, CreateUniversalAuthClientSecretResponse);
-    op!(
-        get_universal_auth_client_secret,
-        "getUniversalAuthClientSecret",
-        (identity_id, client_secret_id),
-        GetUniversalAuthClientSecretResponse
-    );
-    op!(
-        revoke_universal_auth_client_secret,
-        "revokeUniversalAuthClientSecret",
-        (identity_id, client_secret_id),
-        RevokeUniversalAuthClientSecretResponse
-    );
+
+    async fn get_universal_auth(
+        &self,
+        identity_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::GetUniversalAuthResponse, ApiError> {
+        let config: methods::Universal = self.retrieve(&ctx, &identity_id)?;
+        Ok(types::GetUniversalAuthResponse {
+            identity_universal_auth: config,
+        })
+    }
+
+    async fn attach_universal_auth(
+        &self,
+        identity_id: String,
+        body: types::AttachUniversalAuthBody,
+        ctx: RequestContext,
+    ) -> Result<types::AttachUniversalAuthResponse, ApiError> {
+        self.authorize(&ctx)?;
+        let config = self.attach_universal_auth_config(&identity_id, body)?;
+        Ok(types::AttachUniversalAuthResponse {
+            identity_universal_auth: config.fit(),
+        })
+    }
+
+    async fn update_universal_auth(
+        &self,
+        identity_id: String,
+        body: types::UpdateUniversalAuthBody,
+        ctx: RequestContext,
+    ) -> Result<types::UpdateUniversalAuthResponse, ApiError> {
+        let config = self.update(
+            &ctx,
+            &identity_id,
+            body,
+            methods::update_universal,
+            |identity| identity.refresh_universal_auth(&identity_id),
+        )?;
+        Ok(types::UpdateUniversalAuthResponse {
+            identity_universal_auth: config.fit(),
+        })
+    }
+
+    async fn delete_universal_auth(
+        &self,
+        identity_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::DeleteUniversalAuthResponse, ApiError> {
+        let config = self.delete::<methods::Universal>(&ctx, &identity_id, |identity, _| {
+            identity.secrets.clear();
+            identity.lockout = None;
+            identity.universal_auth = None;
+        })?;
+        self.state
+            .client_ids
+            .write(&config.client_id)
+            .remove(&config.client_id);
+        Ok(types::DeleteUniversalAuthResponse {
+            identity_universal_auth: config.fit(),
+        })
+    }
+
+    async fn clear_universal_auth_lockouts(
+        &self,
+        identity_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::ClearUniversalAuthLockoutsResponse, ApiError> {
+        let deleted = self.clear_lockouts::<methods::Universal>(&ctx, &identity_id)?;
+        Ok(types::ClearUniversalAuthLockoutsResponse { deleted })
+    }
+
+    async fn list_universal_auth_client_secrets(
+        &self,
+        identity_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::ListUniversalAuthClientSecretsResponse, ApiError> {
+        self.list_secrets(&ctx, &identity_id)
+    }
+
+    async fn create_universal_auth_client_secret(
+        &self,
+        identity_id: String,
+        body: types::CreateUniversalAuthClientSecretBody,
+        ctx: RequestContext,
+    ) -> Result<types::CreateUniversalAuthClientSecretResponse, ApiError> {
+        self.create_secret(&ctx, &identity_id, body)
+    }
+
+    async fn get_universal_auth_client_secret(
+        &self,
+        identity_id: String,
+        client_secret_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::GetUniversalAuthClientSecretResponse, ApiError> {
+        let data = self.with_secret(&ctx, &identity_id, &client_secret_id, |s, ua_id| {
+            secret_data!(
+                GetUniversalAuthClientSecretResponseClientSecretData,
+                s,
+                ua_id
+            )
+        })?;
+        Ok(types::GetUniversalAuthClientSecretResponse {
+            client_secret_data: data,
+        })
+    }
+
+    async fn revoke_universal_auth_client_secret(
+        &self,
+        identity_id: String,
+        client_secret_id: String,
+        ctx: RequestContext,
+    ) -> Result<types::RevokeUniversalAuthClientSecretResponse, ApiError> {
+        let data = self.with_secret(&ctx, &identity_id, &client_secret_id, |s, ua_id| {
+            s.revoked = true;
+            s.updated_at = now_time();
+            secret_data!(
+                RevokeUniversalAuthClientSecretResponseClientSecretData,
+                s,
+                ua_id
+            )
+        })?;
+        Ok(types::RevokeUniversalAuthClientSecretResponse {
+            client_secret_data: data,
+        })
+    }
+
     async fn login_with_universal_auth(
         &self,
         body: types::LoginWithUniversalAuthBody,
         ctx: RequestContext,
     ) -> Result<types::LoginWithUniversalAuthResponse, ApiError> {
-        self.login_universal(&ctx, &body)
+        self.login_universal_auth(&ctx, &body)
     }
 }

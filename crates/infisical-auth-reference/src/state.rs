@@ -1,20 +1,21 @@
 //! The reference server's in-memory state: identities, the auth-method configurations attached to
-//! them (JSON, as stored), universal-auth client secrets and lockouts, and access tokens.
+//! them (typed, see `methods`), universal-auth client secrets and lockouts, and access tokens.
 //!
 //! Secrets are never kept in clear: client secrets and access tokens are stored as SHA-256
 //! digests and only shown once, in the answer that creates them.
 
-use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use infisical_auth_validation::TrustedIpList;
-use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
+
+use super::methods::{ip_list, Configs, Stored, Universal};
 
 use infisical_auth_server::ApiError;
 
@@ -29,9 +30,9 @@ pub fn now_secs() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The current time as Infisical writes it (`2026-01-01T00:00:00.000Z`).
-pub fn now_iso() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+/// The current time, to the millisecond as Infisical keeps times.
+pub fn now_time() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
 }
 
 /// A new secret: 64 hexadecimal digits from the operating system's random source.
@@ -48,28 +49,16 @@ pub fn digest(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 
-/// Typed retrieve answers by operation id, kept until the identity's configurations change.
-#[derive(Default)]
-pub struct AnswerCache(pub HashMap<&'static str, Arc<dyn Any + Send + Sync>>);
-
-impl std::fmt::Debug for AnswerCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_set().entries(self.0.keys()).finish()
-    }
-}
-
 /// One machine identity.
 #[derive(Debug, Default)]
 pub struct Identity {
-    /// Retrieve answers already built (cleared on every configuration change).
-    pub answers: AnswerCache,
-    /// Attached auth methods by key (e.g. `UniversalAuth`), each its stored configuration.
-    pub configs: HashMap<String, Value>,
+    /// The auth methods attached to it, each its typed stored configuration.
+    pub configs: Configs,
     /// Universal-auth client secrets, oldest first.
     pub secrets: Vec<ClientSecret>,
     /// Universal-auth login failures and lock.
     pub lockout: Option<Lockout>,
-    /// The attached universal auth's settings, read once per attach or update.
+    /// The attached universal auth's login settings, read once per attach or update.
     pub universal_auth: Option<Arc<UniversalAuthSettings>>,
 }
 
@@ -78,7 +67,8 @@ impl Identity {
     pub fn refresh_universal_auth(&mut self, identity_id: &str) {
         self.universal_auth = self
             .configs
-            .get("UniversalAuth")
+            .universal
+            .as_deref()
             .map(|config| Arc::new(UniversalAuthSettings::from_config(identity_id, config)));
     }
 }
@@ -94,12 +84,12 @@ pub struct ClientSecret {
     pub prefix: String,
     /// The description given at creation.
     pub description: String,
-    /// Creation time (ISO) and (seconds).
-    pub created_at: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
     /// Creation time in seconds since the epoch.
     pub created: f64,
-    /// Last update (ISO).
-    pub updated_at: String,
+    /// Last update.
+    pub updated_at: DateTime<Utc>,
     /// Lifetime in seconds, 0 for none.
     pub ttl: f64,
     /// Logins made with it.
@@ -110,23 +100,25 @@ pub struct ClientSecret {
     pub revoked: bool,
 }
 
-impl ClientSecret {
-    /// The secret's data as Infisical returns it (`clientSecretData`).
-    pub fn data(&self, ua_id: &Value) -> Value {
-        json!({
-            "id": &*self.id,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "description": self.description,
-            "clientSecretPrefix": self.prefix,
-            "clientSecretNumUses": self.uses,
-            "clientSecretNumUsesLimit": self.uses_limit,
-            "clientSecretTTL": self.ttl,
-            "identityUAId": ua_id,
-            "isClientSecretRevoked": self.revoked,
-        })
-    }
+/// A client secret's data as Infisical returns it (`clientSecretData`), as the answer type `$ty`.
+macro_rules! secret_data {
+    ($ty:ident, $secret:expr, $ua_id:expr) => {{
+        let s: &$crate::state::ClientSecret = $secret;
+        infisical_auth_server::types::$ty {
+            client_secret_num_uses: s.uses as f64,
+            client_secret_num_uses_limit: s.uses_limit,
+            client_secret_prefix: s.prefix.clone(),
+            client_secret_ttl: s.ttl,
+            created_at: s.created_at,
+            description: s.description.clone(),
+            id: s.id.to_string(),
+            identity_ua_id: $ua_id,
+            is_client_secret_revoked: s.revoked,
+            updated_at: s.updated_at,
+        }
+    }};
 }
+pub(crate) use secret_data;
 
 /// Login failures of one identity's universal auth.
 #[derive(Debug, Clone, Copy, Default)]
@@ -155,31 +147,6 @@ pub struct TokenSettings {
     pub trusted_ips: Arc<TrustedIpList>,
 }
 
-impl TokenSettings {
-    /// The settings of a stored configuration (absent or negative numbers count as 0).
-    pub fn from_config(config: &Value) -> TokenSettings {
-        let num = |key: &str| {
-            config
-                .get(key)
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0)
-                .max(0.0)
-        };
-        TokenSettings {
-            ttl: num("accessTokenTTL"),
-            max_ttl: num("accessTokenMaxTTL"),
-            period: num("accessTokenPeriod"),
-            uses_limit: num("accessTokenNumUsesLimit") as u64,
-            trusted_ips: Arc::new(
-                config
-                    .get("accessTokenTrustedIps")
-                    .and_then(TrustedIpList::from_json)
-                    .unwrap_or_default(),
-            ),
-        }
-    }
-}
-
 /// What a universal-auth login needs of the stored configuration, read once per attach or update.
 #[derive(Debug, Clone)]
 pub struct UniversalAuthSettings {
@@ -201,22 +168,15 @@ pub struct UniversalAuthSettings {
 
 impl UniversalAuthSettings {
     /// The settings of a stored universal-auth configuration.
-    pub fn from_config(identity_id: &str, config: &Value) -> UniversalAuthSettings {
-        let num = |key: &str| config.get(key).and_then(Value::as_f64).unwrap_or(0.0);
+    pub fn from_config(identity_id: &str, config: &Universal) -> UniversalAuthSettings {
         UniversalAuthSettings {
             identity_id: identity_id.into(),
-            client_secret_trusted_ips: config
-                .get("clientSecretTrustedIps")
-                .and_then(TrustedIpList::from_json)
-                .unwrap_or_default(),
-            lockout_enabled: config
-                .get("lockoutEnabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(true),
-            lockout_threshold: num("lockoutThreshold").max(1.0) as u32,
-            lockout_counter_reset: num("lockoutCounterResetSeconds"),
-            lockout_duration: num("lockoutDurationSeconds"),
-            tokens: TokenSettings::from_config(config),
+            client_secret_trusted_ips: ip_list(&config.client_secret_trusted_ips),
+            lockout_enabled: config.lockout_enabled,
+            lockout_threshold: config.lockout_threshold.max(1.0) as u32,
+            lockout_counter_reset: config.lockout_counter_reset_seconds,
+            lockout_duration: config.lockout_duration_seconds,
+            tokens: config.tokens(),
         }
     }
 }
@@ -314,28 +274,6 @@ impl AccessToken {
         (expires_in, self.max_ttl)
     }
 
-    /// The token's data as token-auth endpoints return it (`tokenData`).
-    pub fn data(&self) -> Value {
-        json!({
-            "id": self.id.to_string(),
-            "accessTokenTTL": self.ttl,
-            "accessTokenMaxTTL": self.max_ttl,
-            "accessTokenNumUses": self.uses,
-            "accessTokenNumUsesLimit": self.uses_limit,
-            "accessTokenLastUsedAt": self.last_used.map(iso),
-            "accessTokenLastRenewedAt": self.last_renewed.map(iso),
-            "isAccessTokenRevoked": self.revoked,
-            "identityUAClientSecretId": self.client_secret_id.as_deref(),
-            "identityId": &*self.identity_id,
-            "createdAt": iso(self.created),
-            "updatedAt": iso(self.updated),
-            "name": self.name,
-            "authMethod": self.auth_method,
-            "accessTokenPeriod": self.period,
-            "subOrganizationId": Value::Null,
-        })
-    }
-
     /// Why the token cannot be used now, if it cannot (revoked, expired, used up).
     pub fn unusable(&self, now: f64) -> Option<ApiError> {
         if self.revoked {
@@ -358,12 +296,37 @@ impl AccessToken {
     }
 }
 
-/// Seconds since the epoch as Infisical writes times (`2026-01-01T00:00:00.000Z`).
-pub fn iso(secs: f64) -> String {
-    chrono::DateTime::from_timestamp_millis((secs * 1000.0) as i64)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Millis, true)
+/// Seconds since the epoch as a time of an answer, to the millisecond as Infisical keeps them.
+pub fn time(secs: f64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis((secs * 1000.0) as i64).unwrap_or_default()
 }
+
+/// A token's data as token-auth endpoints return it (`tokenData`, `token`, `tokens[]`), as the
+/// answer type `$ty`.
+macro_rules! token_data {
+    ($ty:ident, $token:expr) => {{
+        let t: &$crate::state::AccessToken = $token;
+        infisical_auth_server::types::$ty {
+            access_token_last_renewed_at: t.last_renewed.map($crate::state::time),
+            access_token_last_used_at: t.last_used.map($crate::state::time),
+            access_token_max_ttl: t.max_ttl,
+            access_token_num_uses: t.uses as f64,
+            access_token_num_uses_limit: t.uses_limit as f64,
+            access_token_period: t.period,
+            access_token_ttl: t.ttl,
+            auth_method: t.auth_method.to_owned(),
+            created_at: $crate::state::time(t.created),
+            id: t.id.to_string(),
+            identity_id: uuid::Uuid::parse_str(&t.identity_id).unwrap_or_default(),
+            identity_ua_client_secret_id: t.client_secret_id.as_deref().map(str::to_owned),
+            is_access_token_revoked: t.revoked,
+            name: t.name.clone(),
+            sub_organization_id: None,
+            updated_at: $crate::state::time(t.updated),
+        }
+    }};
+}
+pub(crate) use token_data;
 
 /// How long an expired token is still known (and answered "Access token has expired") before it
 /// is removed.
@@ -541,45 +504,63 @@ impl Tokens {
     }
 }
 
-/// Everything the reference server holds under its one lock (tokens are apart, in [`Tokens`]).
+/// A map in [`SHARDS`] independently locked shards by a hash of its key, so that operations on
+/// different identities rarely wait for each other.
+pub struct Sharded<V> {
+    shards: Box<[RwLock<HashMap<String, V>>]>,
+    hasher: RandomState,
+}
+
+impl<V> Default for Sharded<V> {
+    fn default() -> Self {
+        Sharded {
+            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            hasher: RandomState::new(),
+        }
+    }
+}
+
+impl<V> Sharded<V> {
+    fn shard(&self, key: &str) -> &RwLock<HashMap<String, V>> {
+        &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS]
+    }
+
+    /// The shard holding `key`, to read.
+    pub fn read(&self, key: &str) -> RwLockReadGuard<'_, HashMap<String, V>> {
+        self.shard(key)
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The shard holding `key`, to change.
+    pub fn write(&self, key: &str) -> RwLockWriteGuard<'_, HashMap<String, V>> {
+        self.shard(key)
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// How many entries are held.
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.read().map_or(0, |s| s.len()))
+            .sum()
+    }
+}
+
+impl<V> std::fmt::Debug for Sharded<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sharded").field("len", &self.len()).finish()
+    }
+}
+
+/// The identities and universal auth's client ids (tokens are apart, in [`Tokens`]).
 #[derive(Debug, Default)]
 pub struct State {
     /// Identities by id.
-    pub identities: HashMap<String, Identity>,
+    pub identities: Sharded<Identity>,
     /// Universal-auth client ids to identity ids.
-    pub client_ids: HashMap<String, String>,
-}
-
-/// Converts every trusted-IP list of a configuration body (`[{ipAddress}]`) to the stored form
-/// `[{ipAddress, type, prefix?}]`; an invalid entry is Infisical's 400.
-pub fn store_trusted_ips(config: &mut Map<String, Value>) -> Result<(), ApiError> {
-    for key in ["accessTokenTrustedIps", "clientSecretTrustedIps"] {
-        let Some(Value::Array(items)) = config.get(key) else {
-            continue;
-        };
-        let mut texts = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
-            match item.get("ipAddress").and_then(Value::as_str) {
-                Some(text) => texts.push(text),
-                None => {
-                    return Err(ApiError::bad_request(
-                        infisical_auth_validation::INVALID_IP_MESSAGE,
-                    )
-                    .with_details(json!({"path": [key, index, "ipAddress"]})))
-                }
-            }
-        }
-        let list = TrustedIpList::parse(texts.iter().copied()).map_err(|_| {
-            let index = texts
-                .iter()
-                .position(|t| infisical_auth_validation::TrustedIp::parse(t.trim()).is_err())
-                .unwrap_or(0);
-            ApiError::bad_request(infisical_auth_validation::INVALID_IP_MESSAGE)
-                .with_details(json!({"path": [key, index, "ipAddress"]}))
-        })?;
-        config.insert(key.to_owned(), list.to_stored_json());
-    }
-    Ok(())
+    pub client_ids: Sharded<Arc<str>>,
 }
 
 #[cfg(test)]

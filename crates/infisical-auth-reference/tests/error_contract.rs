@@ -330,7 +330,7 @@ async fn other_methods_on_the_extra_routes_are_404_in_the_same_shape() {
 async fn a_panicking_handler_is_a_bare_500() {
     // The generated handlers all go through `runtime::serve`; a handler that panics there.
     let op = &OPERATIONS[0];
-    let api = std::sync::Arc::new(ReferenceApi::new(ADMIN, &json!({})));
+    let api = std::sync::Arc::new(ReferenceApi::new(ADMIN));
     let app = axum::Router::new().route(
         "/boom/{identityId}",
         axum::routing::get(move |request: Request| async move {
