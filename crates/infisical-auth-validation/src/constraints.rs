@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use crate::ops::{OpDef, OPS};
 use crate::rules::{CrossRule, Rule};
-use crate::schema::{Format, Prop, Variant, S};
+use crate::schema::{Format, Prop, Shape, Variant};
 
 /// Where a field lives in the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -158,7 +158,7 @@ fn flatten_props(
 ) {
     for p in props {
         flatten_node(
-            &p.s,
+            &p.shape,
             join(prefix, p.name),
             p.required,
             p.nullable,
@@ -181,7 +181,7 @@ fn flatten_variants(
 }
 
 fn flatten_node(
-    s: &S,
+    s: &Shape,
     path: String,
     required: bool,
     nullable: bool,
@@ -190,19 +190,19 @@ fn flatten_node(
     out: &mut Vec<FieldConstraint>,
 ) {
     let ty = match s {
-        S::Str(_) => FieldType::String,
-        S::Int(_) => FieldType::Integer,
-        S::Num(_) | S::IntegralNum(_) => FieldType::Number,
-        S::Bool => FieldType::Boolean,
-        S::Arr { .. } => FieldType::Array,
-        S::Obj(_) | S::Tagged { .. } | S::Untagged(_) => FieldType::Object,
-        S::StrMap => FieldType::StringMap,
+        Shape::Str(_) => FieldType::String,
+        Shape::Int(_) => FieldType::Integer,
+        Shape::Num(_) | Shape::IntegralNum(_) => FieldType::Number,
+        Shape::Bool => FieldType::Boolean,
+        Shape::Arr { .. } => FieldType::Array,
+        Shape::Obj(_) | Shape::Tagged { .. } | Shape::Untagged(_) => FieldType::Object,
+        Shape::StrMap => FieldType::StringMap,
     };
     let mut c = FieldConstraint::new(loc, variant, path.clone(), ty);
     c.required = required;
     c.nullable = nullable;
     match s {
-        S::Str(sc) => {
+        Shape::Str(sc) => {
             c.min_length = sc.min;
             c.max_length = sc.max;
             c.enum_values = sc.enums;
@@ -210,21 +210,21 @@ fn flatten_node(
             c.trimmed = sc.trim;
             c.rule = sc.rule;
         }
-        S::Int(n) | S::Num(n) | S::IntegralNum(n) => {
+        Shape::Int(n) | Shape::Num(n) | Shape::IntegralNum(n) => {
             c.minimum = n.min;
             c.maximum = n.max;
-            c.integral = matches!(s, S::IntegralNum(_));
+            c.integral = matches!(s, Shape::IntegralNum(_));
         }
-        S::Arr { min_items, .. } => c.min_items = *min_items,
+        Shape::Arr { min_items, .. } => c.min_items = *min_items,
         _ => {}
     }
     out.push(c);
     match s {
-        S::Arr { item, .. } => {
+        Shape::Arr { item, .. } => {
             flatten_node(item, format!("{path}[]"), false, false, variant, loc, out)
         }
-        S::Obj(props) => flatten_props(props, &path, variant, loc, out),
-        S::Tagged { options, .. } | S::Untagged(options) => {
+        Shape::Obj(props) => flatten_props(props, &path, variant, loc, out),
+        Shape::Tagged { options, .. } | Shape::Untagged(options) => {
             flatten_variants(options, &path, loc, out)
         }
         _ => {}
@@ -240,8 +240,8 @@ fn flatten_op(op: &OpDef) -> Vec<FieldConstraint> {
     }
     flatten_props(op.query, "", None, Location::Query, &mut out);
     match &op.body {
-        Some(S::Obj(props)) => flatten_props(props, "", None, Location::Body, &mut out),
-        Some(S::Tagged { options, .. } | S::Untagged(options)) => {
+        Some(Shape::Obj(props)) => flatten_props(props, "", None, Location::Body, &mut out),
+        Some(Shape::Tagged { options, .. } | Shape::Untagged(options)) => {
             flatten_variants(options, "", Location::Body, &mut out)
         }
         _ => {}

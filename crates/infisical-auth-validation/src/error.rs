@@ -305,7 +305,10 @@ impl Issue {
 impl serde::Serialize for Issue {
     /// Serialises as Infisical's issue shape ([`types::ValidationIssue`]), whole bounds as
     /// integers (`30`, not `30.0`).
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<Shape: serde::Serializer>(
+        &self,
+        serializer: Shape,
+    ) -> Result<Shape::Ok, Shape::Error> {
         let mut wire = serde_json::to_value(self.to_wire()).map_err(serde::ser::Error::custom)?;
         whole_numbers_as_integers(&mut wire);
         wire.serialize(serializer)

@@ -45,7 +45,7 @@ pub use normalise::normalise;
 pub use rules::{check_rule, comma_items, CrossRule, Rule, DEFAULT_TTL};
 pub use schema::Format;
 
-use schema::{Ctx, NumC, P, S};
+use schema::{Ctx, JsonPath, NumberRules, Shape};
 
 /// The parts of a request the validator reads: path parameters, query parameters (raw text) and the JSON body.
 #[derive(Debug, Clone, Copy, Default)]
@@ -88,11 +88,11 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
         let Some((_, raw)) = req.query.iter().find(|(k, _)| *k == prop.name) else {
             continue;
         };
-        let p = P::Key(&P::Root, prop.name);
-        match &prop.s {
-            S::Int(c) => check_query_integer(c, raw, &p, &mut ctx),
-            S::Num(c) | S::IntegralNum(c) => {
-                let integral = matches!(prop.s, S::IntegralNum(_));
+        let p = JsonPath::Key(&JsonPath::Root, prop.name);
+        match &prop.shape {
+            Shape::Int(c) => check_query_integer(c, raw, &p, &mut ctx),
+            Shape::Num(c) | Shape::IntegralNum(c) => {
+                let integral = matches!(prop.shape, Shape::IntegralNum(_));
                 check_query_number(c, integral, raw, &p, &mut ctx);
             }
             other => schema::check(other, &Value::String((*raw).to_owned()), &p, &mut ctx),
@@ -110,8 +110,8 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
                 )
             }),
             Some(body) => match (body_schema, body) {
-                (S::Obj(props), Value::Object(obj)) if props.len() <= schema::MAX_PROPS => {
-                    let found = schema::check_props_found(props, obj, &P::Root, &mut ctx);
+                (Shape::Obj(props), Value::Object(obj)) if props.len() <= schema::MAX_PROPS => {
+                    let found = schema::check_props_found(props, obj, &JsonPath::Root, &mut ctx);
                     if !op.cross.is_empty() && !ctx.has_fatal() {
                         let get = |k: &str| {
                             props
@@ -125,7 +125,7 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
                     }
                 }
                 _ => {
-                    schema::check(body_schema, body, &P::Root, &mut ctx);
+                    schema::check(body_schema, body, &JsonPath::Root, &mut ctx);
                     if !ctx.has_fatal() {
                         for rule in op.cross {
                             rules::check_cross(*rule, &|k| body.get(k), &mut ctx);
@@ -145,7 +145,7 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
 }
 
 /// JavaScript's `Number(text)` as zod's `z.coerce.number()` applies it: blank is 0, otherwise a decimal number.
-fn check_query_number(c: &NumC, integral: bool, raw: &str, p: &P<'_>, ctx: &mut Ctx) {
+fn check_query_number(c: &NumberRules, integral: bool, raw: &str, p: &JsonPath<'_>, ctx: &mut Ctx) {
     let t = raw.trim();
     let n = if t.is_empty() {
         0.0
@@ -172,7 +172,7 @@ fn check_query_number(c: &NumC, integral: bool, raw: &str, p: &P<'_>, ctx: &mut 
 /// `Expected integer, received float` for a number written another way (`1.5`, `10.0`, `1e1`) and
 /// `Expected integer, received string` for blank or space-padded text. The bounds are checked on
 /// the value either way.
-fn check_query_integer(c: &NumC, raw: &str, p: &P<'_>, ctx: &mut Ctx) {
+fn check_query_integer(c: &NumberRules, raw: &str, p: &JsonPath<'_>, ctx: &mut Ctx) {
     let digits = raw.strip_prefix(['+', '-']).unwrap_or(raw);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         let n = raw.parse::<f64>().unwrap_or(f64::NAN);

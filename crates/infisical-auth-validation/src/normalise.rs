@@ -7,20 +7,20 @@ use serde_json::Value;
 
 use crate::ops;
 use crate::rules::comma_items;
-use crate::schema::{Prop, S};
+use crate::schema::{Prop, Shape};
 
 fn trim_props(props: &[Prop], v: &mut Value) {
     let Some(obj) = v.as_object_mut() else { return };
     for p in props {
         if let Some(x) = obj.get_mut(p.name) {
-            trim_node(&p.s, x);
+            trim_node(&p.shape, x);
         }
     }
 }
 
-fn trim_node(s: &S, v: &mut Value) {
+fn trim_node(s: &Shape, v: &mut Value) {
     match s {
-        S::Str(c) if c.trim => {
+        Shape::Str(c) if c.trim => {
             if let Value::String(text) = v {
                 let t = text.trim();
                 if t.len() != text.len() {
@@ -28,15 +28,15 @@ fn trim_node(s: &S, v: &mut Value) {
                 }
             }
         }
-        S::Arr { item, .. } => {
+        Shape::Arr { item, .. } => {
             if let Value::Array(items) = v {
                 for x in items {
                     trim_node(item, x);
                 }
             }
         }
-        S::Obj(props) => trim_props(props, v),
-        S::Tagged { options, .. } | S::Untagged(options) => {
+        Shape::Obj(props) => trim_props(props, v),
+        Shape::Tagged { options, .. } | Shape::Untagged(options) => {
             for o in options.iter() {
                 trim_props(o.props, v);
             }

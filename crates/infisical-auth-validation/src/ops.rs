@@ -5,7 +5,7 @@
 //! trusted IP grammar, per-method grammars) and `tests/spec_bounds.rs` holds them to the spec's declared bounds.
 
 use crate::rules::{CrossRule, Rule};
-use crate::schema::{NumC, Prop, StrC, Variant, S};
+use crate::schema::{NumberRules, Prop, Shape, StringRules, Variant};
 
 /// One operation's request rules.
 #[derive(Debug)]
@@ -13,51 +13,51 @@ pub(crate) struct OpDef {
     pub id: &'static str,
     pub path_params: &'static [&'static str],
     pub query: &'static [Prop],
-    pub body: Option<S>,
+    pub body: Option<Shape>,
     pub cross: &'static [CrossRule],
 }
 
 const MAX_TTL: f64 = 315_360_000.0;
 
-const fn s() -> S {
-    S::Str(StrC::NONE)
+const fn text() -> Shape {
+    Shape::Str(StringRules::NONE)
 }
-const fn s_len(min: Option<u32>, max: Option<u32>) -> S {
-    S::Str(StrC {
+const fn text_len(min: Option<u32>, max: Option<u32>) -> Shape {
+    Shape::Str(StringRules {
         min,
         max,
-        ..StrC::NONE
+        ..StringRules::NONE
     })
 }
-const fn s_rule(min: Option<u32>, max: Option<u32>, rule: Rule) -> S {
-    S::Str(StrC {
+const fn text_rule(min: Option<u32>, max: Option<u32>, rule: Rule) -> Shape {
+    Shape::Str(StringRules {
         min,
         max,
         rule: Some(rule),
-        ..StrC::NONE
+        ..StringRules::NONE
     })
 }
-const fn s_fmt(min: Option<u32>, format: crate::schema::Format) -> S {
-    S::Str(StrC {
+const fn text_format(min: Option<u32>, format: crate::schema::Format) -> Shape {
+    Shape::Str(StringRules {
         min,
         format: Some(format),
-        ..StrC::NONE
+        ..StringRules::NONE
     })
 }
-const fn s_enum(values: &'static [&'static str]) -> S {
-    S::Str(StrC {
+const fn text_enum(values: &'static [&'static str]) -> Shape {
+    Shape::Str(StringRules {
         enums: values,
-        ..StrC::NONE
+        ..StringRules::NONE
     })
 }
-const fn int(min: Option<f64>, max: Option<f64>) -> S {
-    S::Int(NumC { min, max })
+const fn int(min: Option<f64>, max: Option<f64>) -> Shape {
+    Shape::Int(NumberRules { min, max })
 }
-const fn num(min: Option<f64>, max: Option<f64>) -> S {
-    S::Num(NumC { min, max })
+const fn num(min: Option<f64>, max: Option<f64>) -> Shape {
+    Shape::Num(NumberRules { min, max })
 }
-const fn integral(min: f64, max: f64) -> S {
-    S::IntegralNum(NumC {
+const fn integral(min: f64, max: f64) -> Shape {
+    Shape::IntegralNum(NumberRules {
         min: Some(min),
         max: Some(max),
     })
@@ -65,40 +65,45 @@ const fn integral(min: f64, max: f64) -> S {
 
 use crate::schema::Format::{DateTime, Uri, Uuid};
 
-const IP_ITEM: S = S::Obj(&[Prop::req(
+const TRUSTED_IP_ENTRY: Shape = Shape::Obj(&[Prop::req(
     "ipAddress",
-    S::Str(StrC {
+    Shape::Str(StringRules {
         trim: true,
         rule: Some(Rule::TrustedIp),
-        ..StrC::NONE
+        ..StringRules::NONE
     }),
 )]);
-const IPS: S = S::Arr {
-    item: &IP_ITEM,
+const TRUSTED_IP_LIST: Shape = Shape::Arr {
+    item: &TRUSTED_IP_ENTRY,
     min_items: Some(1),
 };
 
-const P_IPS: Prop = Prop::opt("accessTokenTrustedIps", IPS);
-const P_CS_IPS: Prop = Prop::opt("clientSecretTrustedIps", IPS);
-const P_TTL: Prop = Prop::opt("accessTokenTTL", int(Some(0.0), Some(MAX_TTL)));
-const P_MAX0: Prop = Prop::opt("accessTokenMaxTTL", int(Some(0.0), Some(MAX_TTL)));
-const P_MAX1: Prop = Prop::opt("accessTokenMaxTTL", int(Some(1.0), Some(MAX_TTL)));
-const P_USES: Prop = Prop::opt("accessTokenNumUsesLimit", int(Some(0.0), None));
-const P_LOCK_ON: Prop = Prop::opt("lockoutEnabled", S::Bool);
-const P_LOCK_THRESHOLD: Prop = Prop::opt("lockoutThreshold", integral(1.0, 30.0));
-const P_LOCK_DURATION: Prop = Prop::opt("lockoutDurationSeconds", integral(30.0, 86_400.0));
-const P_LOCK_RESET: Prop = Prop::opt("lockoutCounterResetSeconds", integral(5.0, 3_600.0));
-const P_SLUG: Prop = Prop::opt(
+const ACCESS_TOKEN_TRUSTED_IPS: Prop = Prop::opt("accessTokenTrustedIps", TRUSTED_IP_LIST);
+const CLIENT_SECRET_TRUSTED_IPS: Prop = Prop::opt("clientSecretTrustedIps", TRUSTED_IP_LIST);
+const ACCESS_TOKEN_TTL: Prop = Prop::opt("accessTokenTTL", int(Some(0.0), Some(MAX_TTL)));
+const ACCESS_TOKEN_MAX_TTL_FROM_0: Prop =
+    Prop::opt("accessTokenMaxTTL", int(Some(0.0), Some(MAX_TTL)));
+const ACCESS_TOKEN_MAX_TTL_FROM_1: Prop =
+    Prop::opt("accessTokenMaxTTL", int(Some(1.0), Some(MAX_TTL)));
+const ACCESS_TOKEN_NUM_USES_LIMIT: Prop =
+    Prop::opt("accessTokenNumUsesLimit", int(Some(0.0), None));
+const LOCKOUT_ENABLED: Prop = Prop::opt("lockoutEnabled", Shape::Bool);
+const LOCKOUT_THRESHOLD: Prop = Prop::opt("lockoutThreshold", integral(1.0, 30.0));
+const LOCKOUT_DURATION_SECONDS: Prop =
+    Prop::opt("lockoutDurationSeconds", integral(30.0, 86_400.0));
+const LOCKOUT_COUNTER_RESET_SECONDS: Prop =
+    Prop::opt("lockoutCounterResetSeconds", integral(5.0, 3_600.0));
+const ORGANIZATION_SLUG: Prop = Prop::opt(
     "organizationSlug",
-    S::Str(StrC {
+    Shape::Str(StringRules {
         min: Some(1),
         max: Some(64),
         trim: true,
         rule: Some(Rule::OrganizationSlug),
-        ..StrC::NONE
+        ..StringRules::NONE
     }),
 );
-const P_IDENTITY: Prop = Prop::req("identityId", s());
+const IDENTITY_ID: Prop = Prop::req("identityId", text());
 
 const ID: &[&str] = &["identityId"];
 const ATTACH: &[CrossRule] = &[CrossRule::TtlWithinMaxOnAttach];
@@ -116,7 +121,7 @@ const fn path_only(id: &'static str, path_params: &'static [&'static str]) -> Op
 const fn with_body(
     id: &'static str,
     path_params: &'static [&'static str],
-    body: S,
+    body: Shape,
     cross: &'static [CrossRule],
 ) -> OpDef {
     OpDef {
@@ -129,20 +134,20 @@ const fn with_body(
 }
 
 /// Login body `{identityId, jwt, organizationSlug?}` shared by azure, gcp, jwt, kubernetes, oidc and spiffe.
-const JWT_LOGIN: S = S::Obj(&[P_IDENTITY, Prop::req("jwt", s()), P_SLUG]);
+const JWT_LOGIN: Shape = Shape::Obj(&[IDENTITY_ID, Prop::req("jwt", text()), ORGANIZATION_SLUG]);
 
 // ---- alicloud ----
-const ALICLOUD_ARNS: S = s_rule(Some(1), Some(500), Rule::AliCloudArns);
+const ALICLOUD_ARNS: Shape = text_rule(Some(1), Some(500), Rule::AliCloudArns);
 
 // ---- aws ----
-const AWS_STS: Prop = Prop::opt("stsEndpoint", s_len(Some(1), None));
+const AWS_STS: Prop = Prop::opt("stsEndpoint", text_len(Some(1), None));
 const AWS_ARNS: Prop = Prop::opt(
     "allowedPrincipalArns",
-    s_rule(None, Some(4096), Rule::AwsPrincipalArns),
+    text_rule(None, Some(4096), Rule::AwsPrincipalArns),
 );
 const AWS_ACCOUNTS: Prop = Prop::opt(
     "allowedAccountIds",
-    s_rule(None, Some(4096), Rule::AwsAccountIds),
+    text_rule(None, Some(4096), Rule::AwsAccountIds),
 );
 
 // ---- gcp ----
@@ -150,165 +155,165 @@ const GCP_TYPES: &[&str] = &["iam", "gce"];
 
 // ---- jwt ----
 const JWT_JWKS_ATTACH: &[Prop] = &[
-    Prop::req("configurationType", s_enum(&["jwks"])),
-    Prop::req("jwksUrl", s_fmt(None, Uri)),
-    Prop::opt("jwksCaCert", s()),
+    Prop::req("configurationType", text_enum(&["jwks"])),
+    Prop::req("jwksUrl", text_format(None, Uri)),
+    Prop::opt("jwksCaCert", text()),
     Prop::opt(
         "publicKeys",
-        S::Arr {
-            item: &s(),
+        Shape::Arr {
+            item: &text(),
             min_items: None,
         },
     ),
-    Prop::opt("boundIssuer", s()),
-    Prop::opt("boundAudiences", s()),
-    Prop::req("boundClaims", S::StrMap),
-    Prop::opt("boundSubject", s()),
-    P_IPS,
-    P_TTL,
-    P_MAX0,
-    P_USES,
+    Prop::opt("boundIssuer", text()),
+    Prop::opt("boundAudiences", text()),
+    Prop::req("boundClaims", Shape::StrMap),
+    Prop::opt("boundSubject", text()),
+    ACCESS_TOKEN_TRUSTED_IPS,
+    ACCESS_TOKEN_TTL,
+    ACCESS_TOKEN_MAX_TTL_FROM_0,
+    ACCESS_TOKEN_NUM_USES_LIMIT,
 ];
 const JWT_STATIC_ATTACH: &[Prop] = &[
-    Prop::req("configurationType", s_enum(&["static"])),
-    Prop::opt("jwksUrl", s()),
-    Prop::opt("jwksCaCert", s()),
+    Prop::req("configurationType", text_enum(&["static"])),
+    Prop::opt("jwksUrl", text()),
+    Prop::opt("jwksCaCert", text()),
     Prop::req(
         "publicKeys",
-        S::Arr {
-            item: &s_len(Some(1), None),
+        Shape::Arr {
+            item: &text_len(Some(1), None),
             min_items: Some(1),
         },
     ),
-    Prop::opt("boundIssuer", s()),
-    Prop::opt("boundAudiences", s()),
-    Prop::req("boundClaims", S::StrMap),
-    Prop::opt("boundSubject", s()),
-    P_IPS,
-    P_TTL,
-    P_MAX0,
-    P_USES,
+    Prop::opt("boundIssuer", text()),
+    Prop::opt("boundAudiences", text()),
+    Prop::req("boundClaims", Shape::StrMap),
+    Prop::opt("boundSubject", text()),
+    ACCESS_TOKEN_TRUSTED_IPS,
+    ACCESS_TOKEN_TTL,
+    ACCESS_TOKEN_MAX_TTL_FROM_0,
+    ACCESS_TOKEN_NUM_USES_LIMIT,
 ];
 const JWT_JWKS_UPDATE: &[Prop] = &[
-    Prop::req("configurationType", s_enum(&["jwks"])),
-    Prop::req("jwksUrl", s_fmt(None, Uri)),
-    Prop::opt("jwksCaCert", s()),
+    Prop::req("configurationType", text_enum(&["jwks"])),
+    Prop::req("jwksUrl", text_format(None, Uri)),
+    Prop::opt("jwksCaCert", text()),
     Prop::opt(
         "publicKeys",
-        S::Arr {
-            item: &s(),
+        Shape::Arr {
+            item: &text(),
             min_items: None,
         },
     ),
-    Prop::opt("boundIssuer", s()),
-    Prop::opt("boundAudiences", s()),
-    Prop::opt("boundClaims", S::StrMap),
-    Prop::opt("boundSubject", s()),
-    P_IPS,
-    P_TTL,
-    P_MAX0,
-    P_USES,
+    Prop::opt("boundIssuer", text()),
+    Prop::opt("boundAudiences", text()),
+    Prop::opt("boundClaims", Shape::StrMap),
+    Prop::opt("boundSubject", text()),
+    ACCESS_TOKEN_TRUSTED_IPS,
+    ACCESS_TOKEN_TTL,
+    ACCESS_TOKEN_MAX_TTL_FROM_0,
+    ACCESS_TOKEN_NUM_USES_LIMIT,
 ];
 const JWT_STATIC_UPDATE: &[Prop] = &[
-    Prop::req("configurationType", s_enum(&["static"])),
-    Prop::opt("jwksUrl", s()),
-    Prop::opt("jwksCaCert", s()),
+    Prop::req("configurationType", text_enum(&["static"])),
+    Prop::opt("jwksUrl", text()),
+    Prop::opt("jwksCaCert", text()),
     Prop::req(
         "publicKeys",
-        S::Arr {
-            item: &s_len(Some(1), None),
+        Shape::Arr {
+            item: &text_len(Some(1), None),
             min_items: Some(1),
         },
     ),
-    Prop::opt("boundIssuer", s()),
-    Prop::opt("boundAudiences", s()),
-    Prop::opt("boundClaims", S::StrMap),
-    Prop::opt("boundSubject", s()),
-    P_IPS,
-    P_TTL,
-    P_MAX0,
-    P_USES,
+    Prop::opt("boundIssuer", text()),
+    Prop::opt("boundAudiences", text()),
+    Prop::opt("boundClaims", Shape::StrMap),
+    Prop::opt("boundSubject", text()),
+    ACCESS_TOKEN_TRUSTED_IPS,
+    ACCESS_TOKEN_TTL,
+    ACCESS_TOKEN_MAX_TTL_FROM_0,
+    ACCESS_TOKEN_NUM_USES_LIMIT,
 ];
 
 // ---- kubernetes ----
-const K8S_HOST: S = s_rule(Some(1), None, Rule::KubernetesHost);
+const K8S_HOST: Shape = text_rule(Some(1), None, Rule::KubernetesHost);
 const K8S_MODES: &[&str] = &["api", "gateway"];
 
 // ---- ldap ----
-const LDAP_FILTER: Prop = Prop::opt("searchFilter", s_rule(Some(1), None, Rule::LdapFilter));
-const LDAP_FIELD: S = S::Obj(&[Prop::req("key", s()), Prop::req("value", s())]);
+const LDAP_FILTER: Prop = Prop::opt("searchFilter", text_rule(Some(1), None, Rule::LdapFilter));
+const LDAP_FIELD: Shape = Shape::Obj(&[Prop::req("key", text()), Prop::req("value", text())]);
 const LDAP_FIELDS: Prop = Prop::opt(
     "allowedFields",
-    S::Arr {
+    Shape::Arr {
         item: &LDAP_FIELD,
         min_items: None,
     },
 );
 const LDAP_TEMPLATE: &[Prop] = &[
-    Prop::req("templateId", s()),
+    Prop::req("templateId", text()),
     LDAP_FILTER,
     LDAP_FIELDS,
-    Prop::opt("ldapCaCertificate", s()),
-    P_IPS,
-    P_TTL,
-    P_MAX1,
-    P_USES,
-    P_LOCK_ON,
-    P_LOCK_THRESHOLD,
-    P_LOCK_DURATION,
-    P_LOCK_RESET,
+    Prop::opt("ldapCaCertificate", text()),
+    ACCESS_TOKEN_TRUSTED_IPS,
+    ACCESS_TOKEN_TTL,
+    ACCESS_TOKEN_MAX_TTL_FROM_1,
+    ACCESS_TOKEN_NUM_USES_LIMIT,
+    LOCKOUT_ENABLED,
+    LOCKOUT_THRESHOLD,
+    LOCKOUT_DURATION_SECONDS,
+    LOCKOUT_COUNTER_RESET_SECONDS,
 ];
 const LDAP_MANUAL: &[Prop] = &[
-    Prop::req("url", s()),
-    Prop::req("bindDN", s()),
-    Prop::req("bindPass", s()),
-    Prop::req("searchBase", s()),
+    Prop::req("url", text()),
+    Prop::req("bindDN", text()),
+    Prop::req("bindPass", text()),
+    Prop::req("searchBase", text()),
     LDAP_FILTER,
     LDAP_FIELDS,
-    Prop::opt("ldapCaCertificate", s()),
-    P_IPS,
-    P_TTL,
-    P_MAX1,
-    P_USES,
-    P_LOCK_ON,
-    P_LOCK_THRESHOLD,
-    P_LOCK_DURATION,
-    P_LOCK_RESET,
+    Prop::opt("ldapCaCertificate", text()),
+    ACCESS_TOKEN_TRUSTED_IPS,
+    ACCESS_TOKEN_TTL,
+    ACCESS_TOKEN_MAX_TTL_FROM_1,
+    ACCESS_TOKEN_NUM_USES_LIMIT,
+    LOCKOUT_ENABLED,
+    LOCKOUT_THRESHOLD,
+    LOCKOUT_DURATION_SECONDS,
+    LOCKOUT_COUNTER_RESET_SECONDS,
 ];
 
 // ---- oci ----
 const OCI_TENANCY: Prop = Prop::req(
     "tenancyOcid",
-    S::Str(StrC {
+    Shape::Str(StringRules {
         min: Some(1),
         trim: true,
         rule: Some(Rule::TenancyOcid),
-        ..StrC::NONE
+        ..StringRules::NONE
     }),
 );
 const OCI_USERS: Prop = Prop::opt(
     "allowedUsernames",
-    s_rule(None, Some(500), Rule::OciUsernames),
+    text_rule(None, Some(500), Rule::OciUsernames),
 )
 .nullable();
 
 // ---- spiffe ----
-const TBD: S = S::Tagged {
+const TRUST_BUNDLE_DISTRIBUTION: Shape = Shape::Tagged {
     tag: "profile",
     options: &[
         Variant {
             name: "static",
             props: &[
-                Prop::req("profile", s_enum(&["static"])),
-                Prop::req("bundle", s_len(Some(1), None)),
+                Prop::req("profile", text_enum(&["static"])),
+                Prop::req("bundle", text_len(Some(1), None)),
             ],
         },
         Variant {
             name: "https_web_bundle",
             props: &[
-                Prop::req("profile", s_enum(&["https_web_bundle"])),
-                Prop::req("endpointUrl", s_fmt(None, Uri)),
-                Prop::opt("caCert", s()),
+                Prop::req("profile", text_enum(&["https_web_bundle"])),
+                Prop::req("endpointUrl", text_format(None, Uri)),
+                Prop::opt("caCert", text()),
                 Prop::opt("refreshHintSeconds", int(Some(0.0), None)),
             ],
         },
@@ -316,63 +321,63 @@ const TBD: S = S::Tagged {
 };
 
 // ---- tls-cert ----
-const TLS_CA: S = s_rule(Some(1), Some(10_240), Rule::CaCertificatePem);
-const TLS_CNS: Prop = Prop::opt("allowedCommonNames", s_len(Some(1), None)).nullable();
+const TLS_CA: Shape = text_rule(Some(1), Some(10_240), Rule::CaCertificatePem);
+const TLS_CNS: Prop = Prop::opt("allowedCommonNames", text_len(Some(1), None)).nullable();
 
 /// Every operation, sorted by operation id (binary-searched by [`find`]).
 pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "attachAlicloudAuth",
         ID,
-        S::Obj(&[
+        Shape::Obj(&[
             Prop::req("allowedArns", ALICLOUD_ARNS),
-            P_IPS,
-            P_TTL,
-            P_MAX1,
-            P_USES,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_1,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         ATTACH,
     ),
     with_body(
         "attachAwsAuth",
         ID,
-        S::Obj(&[
+        Shape::Obj(&[
             AWS_STS,
             AWS_ARNS,
             AWS_ACCOUNTS,
-            P_IPS,
-            P_TTL,
-            P_MAX1,
-            P_USES,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_1,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         ATTACH,
     ),
     with_body(
         "attachAzureAuth",
         ID,
-        S::Obj(&[
-            Prop::req("tenantId", s()),
-            Prop::req("resource", s()),
-            Prop::opt("allowedServicePrincipalIds", s()),
-            P_IPS,
-            P_TTL,
-            P_MAX0,
-            P_USES,
+        Shape::Obj(&[
+            Prop::req("tenantId", text()),
+            Prop::req("resource", text()),
+            Prop::opt("allowedServicePrincipalIds", text()),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         ATTACH,
     ),
     with_body(
         "attachGcpAuth",
         ID,
-        S::Obj(&[
-            Prop::req("type", s_enum(GCP_TYPES)),
-            Prop::opt("allowedServiceAccounts", s()),
-            Prop::opt("allowedProjects", s()),
-            Prop::opt("allowedZones", s()),
-            P_IPS,
-            P_TTL,
-            P_MAX0,
-            P_USES,
+        Shape::Obj(&[
+            Prop::req("type", text_enum(GCP_TYPES)),
+            Prop::opt("allowedServiceAccounts", text()),
+            Prop::opt("allowedProjects", text()),
+            Prop::opt("allowedZones", text()),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         ATTACH,
     ),
@@ -380,7 +385,7 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "attachJwtAuth",
         ID,
-        S::Tagged {
+        Shape::Tagged {
             tag: "configurationType",
             options: &[
                 Variant {
@@ -398,21 +403,21 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "attachKubernetesAuth",
         ID,
-        S::Obj(&[
+        Shape::Obj(&[
             Prop::req("kubernetesHost", K8S_HOST).nullable(),
-            Prop::opt("caCert", s()),
-            Prop::opt("verifyTlsCertificate", S::Bool),
-            Prop::opt("tokenReviewerJwt", s()),
-            Prop::opt("tokenReviewMode", s_enum(K8S_MODES)),
-            Prop::req("allowedNamespaces", s()),
-            Prop::req("allowedNames", s()),
-            Prop::req("allowedAudience", s()),
-            Prop::opt("gatewayId", s_fmt(None, Uuid)).nullable(),
-            Prop::opt("gatewayPoolId", s_fmt(None, Uuid)).nullable(),
-            P_IPS,
-            P_TTL,
-            P_MAX0,
-            P_USES,
+            Prop::opt("caCert", text()),
+            Prop::opt("verifyTlsCertificate", Shape::Bool),
+            Prop::opt("tokenReviewerJwt", text()),
+            Prop::opt("tokenReviewMode", text_enum(K8S_MODES)),
+            Prop::req("allowedNamespaces", text()),
+            Prop::req("allowedNames", text()),
+            Prop::req("allowedAudience", text()),
+            Prop::opt("gatewayId", text_format(None, Uuid)).nullable(),
+            Prop::opt("gatewayPoolId", text_format(None, Uuid)).nullable(),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         &[
             CrossRule::TtlWithinMaxOnAttach,
@@ -422,7 +427,7 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "attachLdapAuth",
         ID,
-        S::Untagged(&[
+        Shape::Untagged(&[
             Variant {
                 name: "template",
                 props: LDAP_TEMPLATE,
@@ -437,75 +442,87 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "attachOciAuth",
         ID,
-        S::Obj(&[OCI_TENANCY, OCI_USERS, P_IPS, P_TTL, P_MAX1, P_USES]),
+        Shape::Obj(&[
+            OCI_TENANCY,
+            OCI_USERS,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_1,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+        ]),
         ATTACH,
     ),
     with_body(
         "attachOidcAuth",
         ID,
-        S::Obj(&[
-            Prop::req("oidcDiscoveryUrl", s_fmt(Some(1), Uri)),
-            Prop::opt("caCert", s()),
-            Prop::req("boundIssuer", s_len(Some(1), None)),
-            Prop::opt("boundAudiences", s()),
-            Prop::req("boundClaims", S::StrMap),
-            Prop::opt("claimMetadataMapping", S::StrMap),
-            Prop::opt("boundSubject", s()),
-            P_IPS,
-            P_TTL,
-            P_MAX0,
-            P_USES,
+        Shape::Obj(&[
+            Prop::req("oidcDiscoveryUrl", text_format(Some(1), Uri)),
+            Prop::opt("caCert", text()),
+            Prop::req("boundIssuer", text_len(Some(1), None)),
+            Prop::opt("boundAudiences", text()),
+            Prop::req("boundClaims", Shape::StrMap),
+            Prop::opt("claimMetadataMapping", Shape::StrMap),
+            Prop::opt("boundSubject", text()),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         ATTACH,
     ),
     with_body(
         "attachSpiffeAuth",
         ID,
-        S::Obj(&[
-            Prop::req("trustDomain", s_len(Some(1), None)),
-            Prop::req("allowedSpiffeIds", s_len(Some(1), None)),
-            Prop::req("allowedAudiences", s_len(Some(1), None)),
-            Prop::req("trustBundleDistribution", TBD),
-            P_IPS,
-            P_TTL,
-            P_MAX0,
-            P_USES,
+        Shape::Obj(&[
+            Prop::req("trustDomain", text_len(Some(1), None)),
+            Prop::req("allowedSpiffeIds", text_len(Some(1), None)),
+            Prop::req("allowedAudiences", text_len(Some(1), None)),
+            Prop::req("trustBundleDistribution", TRUST_BUNDLE_DISTRIBUTION),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         ATTACH,
     ),
     with_body(
         "attachTlsCertAuth",
         ID,
-        S::Obj(&[
+        Shape::Obj(&[
             TLS_CNS,
             Prop::req("caCertificate", TLS_CA),
-            P_IPS,
-            P_TTL,
-            P_MAX1,
-            P_USES,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_1,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         ATTACH,
     ),
     with_body(
         "attachTokenAuth",
         ID,
-        S::Obj(&[P_IPS, P_TTL, P_MAX0, P_USES]),
+        Shape::Obj(&[
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+        ]),
         ATTACH,
     ),
     with_body(
         "attachUniversalAuth",
         ID,
-        S::Obj(&[
-            P_CS_IPS,
-            P_IPS,
-            P_TTL,
-            P_MAX0,
-            P_USES,
+        Shape::Obj(&[
+            CLIENT_SECRET_TRUSTED_IPS,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
             Prop::opt("accessTokenPeriod", int(Some(0.0), None)),
-            P_LOCK_ON,
-            P_LOCK_THRESHOLD,
-            P_LOCK_DURATION,
-            P_LOCK_RESET,
+            LOCKOUT_ENABLED,
+            LOCKOUT_THRESHOLD,
+            LOCKOUT_DURATION_SECONDS,
+            LOCKOUT_COUNTER_RESET_SECONDS,
         ]),
         ATTACH,
     ),
@@ -514,18 +531,18 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "createTokenAuthToken",
         ID,
-        S::Obj(&[Prop::opt("name", s()), P_SLUG]),
+        Shape::Obj(&[Prop::opt("name", text()), ORGANIZATION_SLUG]),
         &[],
     ),
     with_body(
         "createUniversalAuthClientSecret",
         ID,
-        S::Obj(&[
+        Shape::Obj(&[
             Prop::opt(
                 "description",
-                S::Str(StrC {
+                Shape::Str(StringRules {
                     trim: true,
-                    ..StrC::NONE
+                    ..StringRules::NONE
                 }),
             ),
             Prop::opt("numUsesLimit", num(Some(0.0), None)),
@@ -580,30 +597,30 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "loginWithAlicloudAuth",
         &[],
-        S::Obj(&[
-            P_IDENTITY,
-            Prop::req("Action", s_enum(&["GetCallerIdentity"])),
-            Prop::req("Format", s_enum(&["JSON"])),
-            Prop::req("Version", s()),
-            Prop::req("AccessKeyId", s()),
-            P_SLUG,
-            Prop::req("SignatureMethod", s_enum(&["HMAC-SHA1"])),
-            Prop::req("Timestamp", s_fmt(None, DateTime)),
-            Prop::req("SignatureVersion", s_enum(&["1.0"])),
-            Prop::req("SignatureNonce", s()),
-            Prop::req("Signature", s()),
+        Shape::Obj(&[
+            IDENTITY_ID,
+            Prop::req("Action", text_enum(&["GetCallerIdentity"])),
+            Prop::req("Format", text_enum(&["JSON"])),
+            Prop::req("Version", text()),
+            Prop::req("AccessKeyId", text()),
+            ORGANIZATION_SLUG,
+            Prop::req("SignatureMethod", text_enum(&["HMAC-SHA1"])),
+            Prop::req("Timestamp", text_format(None, DateTime)),
+            Prop::req("SignatureVersion", text_enum(&["1.0"])),
+            Prop::req("SignatureNonce", text()),
+            Prop::req("Signature", text()),
         ]),
         &[],
     ),
     with_body(
         "loginWithAwsAuth",
         &[],
-        S::Obj(&[
-            P_IDENTITY,
-            Prop::opt("iamHttpRequestMethod", s()),
-            Prop::req("iamRequestBody", s()),
-            Prop::req("iamRequestHeaders", s()),
-            P_SLUG,
+        Shape::Obj(&[
+            IDENTITY_ID,
+            Prop::opt("iamHttpRequestMethod", text()),
+            Prop::req("iamRequestBody", text()),
+            Prop::req("iamRequestHeaders", text()),
+            ORGANIZATION_SLUG,
         ]),
         &[],
     ),
@@ -614,30 +631,30 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "loginWithLdapAuth",
         &[],
-        S::Obj(&[
-            Prop::req("identityId", s_fmt(None, Uuid)),
-            Prop::req("username", s_len(Some(1), None)),
-            Prop::req("password", s_len(Some(1), None)),
-            P_SLUG,
+        Shape::Obj(&[
+            Prop::req("identityId", text_format(None, Uuid)),
+            Prop::req("username", text_len(Some(1), None)),
+            Prop::req("password", text_len(Some(1), None)),
+            ORGANIZATION_SLUG,
         ]),
         &[],
     ),
     with_body(
         "loginWithOciAuth",
         &[],
-        S::Obj(&[
-            P_IDENTITY,
-            Prop::req("userOcid", s()),
+        Shape::Obj(&[
+            IDENTITY_ID,
+            Prop::req("userOcid", text()),
             Prop::req(
                 "headers",
-                S::Obj(&[
-                    Prop::req("authorization", s()),
-                    Prop::req("host", s()),
-                    Prop::opt("x-date", s()),
-                    Prop::opt("date", s()),
+                Shape::Obj(&[
+                    Prop::req("authorization", text()),
+                    Prop::req("host", text()),
+                    Prop::opt("x-date", text()),
+                    Prop::opt("date", text()),
                 ]),
             ),
-            P_SLUG,
+            ORGANIZATION_SLUG,
         ]),
         &[],
     ),
@@ -646,16 +663,16 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "loginWithTlsCertAuth",
         &[],
-        S::Obj(&[P_IDENTITY, P_SLUG]),
+        Shape::Obj(&[IDENTITY_ID, ORGANIZATION_SLUG]),
         &[],
     ),
     with_body(
         "loginWithUniversalAuth",
         &[],
-        S::Obj(&[
-            Prop::req("clientId", s()),
-            Prop::req("clientSecret", s()),
-            P_SLUG,
+        Shape::Obj(&[
+            Prop::req("clientId", text()),
+            Prop::req("clientSecret", text()),
+            ORGANIZATION_SLUG,
         ]),
         &[],
     ),
@@ -663,13 +680,13 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "renewIdentityAccessToken",
         &[],
-        S::Obj(&[Prop::req("accessToken", s())]),
+        Shape::Obj(&[Prop::req("accessToken", text())]),
         &[],
     ),
     with_body(
         "revokeIdentityAccessToken",
         &[],
-        S::Obj(&[Prop::req("accessToken", s())]),
+        Shape::Obj(&[Prop::req("accessToken", text())]),
         &[],
     ),
     path_only("revokeTokenAuthToken", &["tokenId"]),
@@ -680,62 +697,62 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "updateAlicloudAuth",
         ID,
-        S::Obj(&[
+        Shape::Obj(&[
             Prop::req("allowedArns", ALICLOUD_ARNS),
-            P_IPS,
-            P_TTL,
-            P_USES,
-            P_MAX0,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
         ]),
         UPDATE,
     ),
     with_body(
         "updateAwsAuth",
         ID,
-        S::Obj(&[
+        Shape::Obj(&[
             AWS_STS,
             AWS_ARNS,
             AWS_ACCOUNTS,
-            P_IPS,
-            P_TTL,
-            P_USES,
-            P_MAX0,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
         ]),
         UPDATE,
     ),
     with_body(
         "updateAzureAuth",
         ID,
-        S::Obj(&[
-            Prop::opt("tenantId", s()),
-            Prop::opt("resource", s()),
-            Prop::opt("allowedServicePrincipalIds", s()),
-            P_IPS,
-            P_TTL,
-            P_USES,
-            P_MAX0,
+        Shape::Obj(&[
+            Prop::opt("tenantId", text()),
+            Prop::opt("resource", text()),
+            Prop::opt("allowedServicePrincipalIds", text()),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
         ]),
         UPDATE,
     ),
     with_body(
         "updateGcpAuth",
         ID,
-        S::Obj(&[
-            Prop::opt("type", s_enum(GCP_TYPES)),
-            Prop::opt("allowedServiceAccounts", s()),
-            Prop::opt("allowedProjects", s()),
-            Prop::opt("allowedZones", s()),
-            P_IPS,
-            P_TTL,
-            P_USES,
-            P_MAX0,
+        Shape::Obj(&[
+            Prop::opt("type", text_enum(GCP_TYPES)),
+            Prop::opt("allowedServiceAccounts", text()),
+            Prop::opt("allowedProjects", text()),
+            Prop::opt("allowedZones", text()),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
         ]),
         UPDATE,
     ),
     with_body(
         "updateJwtAuth",
         ID,
-        S::Tagged {
+        Shape::Tagged {
             tag: "configurationType",
             options: &[
                 Variant {
@@ -753,21 +770,21 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "updateKubernetesAuth",
         ID,
-        S::Obj(&[
+        Shape::Obj(&[
             Prop::opt("kubernetesHost", K8S_HOST).nullable(),
-            Prop::opt("caCert", s()),
-            Prop::opt("verifyTlsCertificate", S::Bool),
-            Prop::opt("tokenReviewerJwt", s()).nullable(),
-            Prop::opt("tokenReviewMode", s_enum(K8S_MODES)),
-            Prop::opt("allowedNamespaces", s()),
-            Prop::opt("allowedNames", s()),
-            Prop::opt("allowedAudience", s()),
-            Prop::opt("gatewayId", s_fmt(None, Uuid)).nullable(),
-            Prop::opt("gatewayPoolId", s_fmt(None, Uuid)).nullable(),
-            P_IPS,
-            P_TTL,
-            P_USES,
-            P_MAX0,
+            Prop::opt("caCert", text()),
+            Prop::opt("verifyTlsCertificate", Shape::Bool),
+            Prop::opt("tokenReviewerJwt", text()).nullable(),
+            Prop::opt("tokenReviewMode", text_enum(K8S_MODES)),
+            Prop::opt("allowedNamespaces", text()),
+            Prop::opt("allowedNames", text()),
+            Prop::opt("allowedAudience", text()),
+            Prop::opt("gatewayId", text_format(None, Uuid)).nullable(),
+            Prop::opt("gatewayPoolId", text_format(None, Uuid)).nullable(),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
         ]),
         &[
             CrossRule::TtlWithinMaxOnUpdate,
@@ -777,103 +794,115 @@ pub(crate) static OPS: &[OpDef] = &[
     with_body(
         "updateLdapAuth",
         ID,
-        S::Obj(&[
-            Prop::opt("url", s_len(Some(1), None)),
-            Prop::opt("bindDN", s_len(Some(1), None)),
-            Prop::opt("bindPass", s_len(Some(1), None)),
-            Prop::opt("searchBase", s_len(Some(1), None)),
-            Prop::opt("templateId", s()),
+        Shape::Obj(&[
+            Prop::opt("url", text_len(Some(1), None)),
+            Prop::opt("bindDN", text_len(Some(1), None)),
+            Prop::opt("bindPass", text_len(Some(1), None)),
+            Prop::opt("searchBase", text_len(Some(1), None)),
+            Prop::opt("templateId", text()),
             LDAP_FILTER,
             LDAP_FIELDS,
-            P_IPS,
-            P_TTL,
-            P_USES,
-            P_MAX0,
-            P_LOCK_ON,
-            P_LOCK_THRESHOLD,
-            P_LOCK_DURATION,
-            P_LOCK_RESET,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            LOCKOUT_ENABLED,
+            LOCKOUT_THRESHOLD,
+            LOCKOUT_DURATION_SECONDS,
+            LOCKOUT_COUNTER_RESET_SECONDS,
         ]),
         UPDATE,
     ),
     with_body(
         "updateOciAuth",
         ID,
-        S::Obj(&[OCI_TENANCY, OCI_USERS, P_IPS, P_TTL, P_USES, P_MAX0]),
+        Shape::Obj(&[
+            OCI_TENANCY,
+            OCI_USERS,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+        ]),
         UPDATE,
     ),
     with_body(
         "updateOidcAuth",
         ID,
-        S::Obj(&[
-            Prop::opt("oidcDiscoveryUrl", s_fmt(Some(1), Uri)),
-            Prop::opt("caCert", s()),
-            Prop::opt("boundIssuer", s_len(Some(1), None)),
-            Prop::opt("boundAudiences", s()),
-            Prop::opt("boundClaims", S::StrMap),
-            Prop::opt("claimMetadataMapping", S::StrMap),
-            Prop::opt("boundSubject", s()),
-            P_IPS,
-            P_TTL,
-            P_MAX0,
-            P_USES,
+        Shape::Obj(&[
+            Prop::opt("oidcDiscoveryUrl", text_format(Some(1), Uri)),
+            Prop::opt("caCert", text()),
+            Prop::opt("boundIssuer", text_len(Some(1), None)),
+            Prop::opt("boundAudiences", text()),
+            Prop::opt("boundClaims", Shape::StrMap),
+            Prop::opt("claimMetadataMapping", Shape::StrMap),
+            Prop::opt("boundSubject", text()),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         UPDATE,
     ),
     with_body(
         "updateSpiffeAuth",
         ID,
-        S::Obj(&[
-            Prop::opt("trustDomain", s_len(Some(1), None)),
-            Prop::opt("allowedSpiffeIds", s_len(Some(1), None)),
-            Prop::opt("allowedAudiences", s_len(Some(1), None)),
-            Prop::opt("trustBundleDistribution", TBD),
-            P_IPS,
-            P_TTL,
-            P_MAX0,
-            P_USES,
+        Shape::Obj(&[
+            Prop::opt("trustDomain", text_len(Some(1), None)),
+            Prop::opt("allowedSpiffeIds", text_len(Some(1), None)),
+            Prop::opt("allowedAudiences", text_len(Some(1), None)),
+            Prop::opt("trustBundleDistribution", TRUST_BUNDLE_DISTRIBUTION),
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
         ]),
         UPDATE,
     ),
     with_body(
         "updateTlsCertAuth",
         ID,
-        S::Obj(&[
+        Shape::Obj(&[
             Prop::opt("caCertificate", TLS_CA),
             TLS_CNS,
-            P_IPS,
-            P_TTL,
-            P_USES,
-            P_MAX0,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
         ]),
         UPDATE,
     ),
     with_body(
         "updateTokenAuth",
         ID,
-        S::Obj(&[P_IPS, P_TTL, P_USES, P_MAX0]),
+        Shape::Obj(&[
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
+        ]),
         UPDATE,
     ),
     with_body(
         "updateTokenAuthToken",
         &["tokenId"],
-        S::Obj(&[Prop::opt("name", s())]),
+        Shape::Obj(&[Prop::opt("name", text())]),
         &[],
     ),
     with_body(
         "updateUniversalAuth",
         ID,
-        S::Obj(&[
-            P_CS_IPS,
-            P_IPS,
-            P_TTL,
-            P_USES,
-            P_MAX0,
+        Shape::Obj(&[
+            CLIENT_SECRET_TRUSTED_IPS,
+            ACCESS_TOKEN_TRUSTED_IPS,
+            ACCESS_TOKEN_TTL,
+            ACCESS_TOKEN_NUM_USES_LIMIT,
+            ACCESS_TOKEN_MAX_TTL_FROM_0,
             Prop::opt("accessTokenPeriod", int(Some(0.0), Some(MAX_TTL))),
-            P_LOCK_ON,
-            P_LOCK_THRESHOLD,
-            P_LOCK_DURATION,
-            P_LOCK_RESET,
+            LOCKOUT_ENABLED,
+            LOCKOUT_THRESHOLD,
+            LOCKOUT_DURATION_SECONDS,
+            LOCKOUT_COUNTER_RESET_SECONDS,
         ]),
         UPDATE,
     ),

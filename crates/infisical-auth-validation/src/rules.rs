@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::error::TTL_ABOVE_MAX_MESSAGE;
-use crate::schema::{Ctx, P};
+use crate::schema::{Ctx, JsonPath};
 
 /// A hand-written rule on one string field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -277,14 +277,14 @@ pub(crate) fn check_cross<'v>(
             let max = value_or_default(get("accessTokenMaxTTL"));
             if let (Some(t), Some(m)) = (ttl, max) {
                 if t > m {
-                    ctx.custom(&P::Root, TTL_ABOVE_MAX_MESSAGE);
+                    ctx.custom(&JsonPath::Root, TTL_ABOVE_MAX_MESSAGE);
                 }
             }
         }
         CrossRule::TtlWithinMaxOnUpdate => {
             if let (Some(t), Some(m)) = (num("accessTokenTTL"), num("accessTokenMaxTTL")) {
                 if t != 0.0 && m != 0.0 && t > m {
-                    ctx.custom(&P::Root, TTL_ABOVE_MAX_MESSAGE);
+                    ctx.custom(&JsonPath::Root, TTL_ABOVE_MAX_MESSAGE);
                 }
             }
         }
@@ -301,13 +301,13 @@ pub(crate) fn check_cross<'v>(
             };
             if mode == "api" && missing("kubernetesHost") {
                 ctx.custom(
-                    &P::Key(&P::Root, "kubernetesHost"),
+                    &JsonPath::Key(&JsonPath::Root, "kubernetesHost"),
                     "When token review mode is set to API, a Kubernetes host must be provided",
                 );
             }
             if mode == "gateway" && missing("gatewayId") {
                 ctx.custom(
-                    &P::Key(&P::Root, "gatewayId"),
+                    &JsonPath::Key(&JsonPath::Root, "gatewayId"),
                     "When token review mode is set to Gateway, a gateway ID must be provided",
                 );
             }

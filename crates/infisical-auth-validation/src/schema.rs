@@ -42,7 +42,7 @@ impl Format {
 
 /// String constraints.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct StrC {
+pub(crate) struct StringRules {
     pub min: Option<u32>,
     pub max: Option<u32>,
     pub enums: &'static [&'static str],
@@ -51,8 +51,8 @@ pub(crate) struct StrC {
     pub rule: Option<Rule>,
 }
 
-impl StrC {
-    pub const NONE: StrC = StrC {
+impl StringRules {
+    pub const NONE: StringRules = StringRules {
         min: None,
         max: None,
         enums: &[],
@@ -64,24 +64,24 @@ impl StrC {
 
 /// Numeric bounds (inclusive).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct NumC {
+pub(crate) struct NumberRules {
     pub min: Option<f64>,
     pub max: Option<f64>,
 }
 
 /// A schema node.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum S {
-    Str(StrC),
+pub(crate) enum Shape {
+    Str(StringRules),
     /// `integer` in the spec.
-    Int(NumC),
+    Int(NumberRules),
     /// `number` in the spec.
-    Num(NumC),
+    Num(NumberRules),
     /// `number` in the spec, integral by a Deliberate choice (lockout fields).
-    IntegralNum(NumC),
+    IntegralNum(NumberRules),
     Bool,
     Arr {
-        item: &'static S,
+        item: &'static Shape,
         min_items: Option<u32>,
     },
     Obj(&'static [Prop]),
@@ -107,24 +107,24 @@ pub(crate) struct Variant {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Prop {
     pub name: &'static str,
-    pub s: S,
+    pub shape: Shape,
     pub required: bool,
     pub nullable: bool,
 }
 
 impl Prop {
-    pub const fn opt(name: &'static str, s: S) -> Prop {
+    pub const fn opt(name: &'static str, shape: Shape) -> Prop {
         Prop {
             name,
-            s,
+            shape,
             required: false,
             nullable: false,
         }
     }
-    pub const fn req(name: &'static str, s: S) -> Prop {
+    pub const fn req(name: &'static str, shape: Shape) -> Prop {
         Prop {
             name,
-            s,
+            shape,
             required: true,
             nullable: false,
         }
@@ -137,13 +137,13 @@ impl Prop {
 
 /// A JSON path under construction, linked through the stack.
 #[derive(Clone, Copy)]
-pub(crate) enum P<'a> {
+pub(crate) enum JsonPath<'a> {
     Root,
-    Key(&'a P<'a>, &'a str),
-    Idx(&'a P<'a>, usize),
+    Key(&'a JsonPath<'a>, &'a str),
+    Idx(&'a JsonPath<'a>, usize),
 }
 
-impl P<'_> {
+impl JsonPath<'_> {
     pub fn segments(&self) -> Vec<PathSegment> {
         let mut out = Vec::new();
         self.push_into(&mut out);
@@ -151,12 +151,12 @@ impl P<'_> {
     }
     fn push_into(&self, out: &mut Vec<PathSegment>) {
         match self {
-            P::Root => {}
-            P::Key(parent, k) => {
+            JsonPath::Root => {}
+            JsonPath::Key(parent, k) => {
                 parent.push_into(out);
                 out.push(PathSegment::Key((*k).to_owned()));
             }
-            P::Idx(parent, i) => {
+            JsonPath::Idx(parent, i) => {
                 parent.push_into(out);
                 out.push(PathSegment::Index(*i));
             }
@@ -215,12 +215,12 @@ impl Ctx {
         self.issues.push(issue);
     }
 
-    pub fn custom(&mut self, p: &P<'_>, message: impl Into<String>) {
+    pub fn custom(&mut self, p: &JsonPath<'_>, message: impl Into<String>) {
         self.issues
             .push(Issue::new(IssueCode::Custom, p.segments(), message));
     }
 
-    fn bad_request(&mut self, p: &P<'_>, message: &str) {
+    fn bad_request(&mut self, p: &JsonPath<'_>, message: &str) {
         if self.bad.is_none() {
             self.bad = Some((message.to_owned(), p.segments()));
         }
@@ -248,7 +248,7 @@ pub(crate) fn js_num(v: f64) -> String {
     }
 }
 
-fn invalid_type(p: &P<'_>, expected: &str, received: &str) -> Issue {
+fn invalid_type(p: &JsonPath<'_>, expected: &str, received: &str) -> Issue {
     let message = if received == "undefined" {
         "Required".to_owned()
     } else {
@@ -261,7 +261,7 @@ fn invalid_type(p: &P<'_>, expected: &str, received: &str) -> Issue {
     }
 }
 
-fn bound(p: &P<'_>, small: bool, kind: BoundKind, b: f64) -> Issue {
+fn bound(p: &JsonPath<'_>, small: bool, kind: BoundKind, b: f64) -> Issue {
     let n = js_num(b);
     let message = match (kind, small) {
         (BoundKind::Number, true) => format!("Number must be greater than or equal to {n}"),
@@ -299,13 +299,13 @@ fn quoted_list(values: &[&str]) -> String {
 }
 
 /// The expected-type name of a schema node, as zod reports it.
-fn expected_name(s: &S) -> &'static str {
+fn expected_name(s: &Shape) -> &'static str {
     match s {
-        S::Str(_) => "string",
-        S::Int(_) | S::Num(_) | S::IntegralNum(_) => "number",
-        S::Bool => "boolean",
-        S::Arr { .. } => "array",
-        S::Obj(_) | S::StrMap | S::Tagged { .. } | S::Untagged(_) => "object",
+        Shape::Str(_) => "string",
+        Shape::Int(_) | Shape::Num(_) | Shape::IntegralNum(_) => "number",
+        Shape::Bool => "boolean",
+        Shape::Arr { .. } => "array",
+        Shape::Obj(_) | Shape::StrMap | Shape::Tagged { .. } | Shape::Untagged(_) => "object",
     }
 }
 
@@ -328,17 +328,17 @@ pub(crate) fn js_len(s: &str) -> usize {
 }
 
 /// Validates a present (non-missing) value against `s`.
-pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
+pub(crate) fn check(s: &Shape, v: &Value, p: &JsonPath<'_>, ctx: &mut Ctx) {
     match s {
-        S::Str(c) => check_str(c, v, p, ctx),
-        S::Int(c) | S::IntegralNum(c) => check_num(c, true, v, p, ctx),
-        S::Num(c) => check_num(c, false, v, p, ctx),
-        S::Bool => {
+        Shape::Str(c) => check_str(c, v, p, ctx),
+        Shape::Int(c) | Shape::IntegralNum(c) => check_num(c, true, v, p, ctx),
+        Shape::Num(c) => check_num(c, false, v, p, ctx),
+        Shape::Bool => {
             if !v.is_boolean() {
                 ctx.push(invalid_type(p, "boolean", type_name(v)));
             }
         }
-        S::Arr { item, min_items } => {
+        Shape::Arr { item, min_items } => {
             let Some(arr) = v.as_array() else {
                 ctx.push(invalid_type(p, "array", type_name(v)));
                 return;
@@ -349,7 +349,7 @@ pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
                 }
             }
             for (i, x) in arr.iter().enumerate() {
-                let ip = P::Idx(p, i);
+                let ip = JsonPath::Idx(p, i);
                 if x.is_null() {
                     ctx.push(invalid_type(&ip, expected_name(item), "null"));
                 } else {
@@ -357,7 +357,7 @@ pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
                 }
             }
         }
-        S::Obj(props) => {
+        Shape::Obj(props) => {
             let Some(obj) = v.as_object() else {
                 ctx.push(invalid_type(p, "object", type_name(v)));
                 return;
@@ -366,25 +366,25 @@ pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
             if let ([prop], 1) = (props, obj.len()) {
                 if let Some((k, x)) = obj.iter().next() {
                     if bytes_eq(k.as_bytes(), prop.name.as_bytes()) && !x.is_null() {
-                        check(&prop.s, x, &P::Key(p, prop.name), ctx);
+                        check(&prop.shape, x, &JsonPath::Key(p, prop.name), ctx);
                         return;
                     }
                 }
             }
             check_props(props, obj, p, ctx);
         }
-        S::StrMap => {
+        Shape::StrMap => {
             let Some(obj) = v.as_object() else {
                 ctx.push(invalid_type(p, "object", type_name(v)));
                 return;
             };
             for (k, x) in obj {
                 if !x.is_string() {
-                    ctx.push(invalid_type(&P::Key(p, k), "string", type_name(x)));
+                    ctx.push(invalid_type(&JsonPath::Key(p, k), "string", type_name(x)));
                 }
             }
         }
-        S::Tagged { tag, options } => {
+        Shape::Tagged { tag, options } => {
             let Some(obj) = v.as_object() else {
                 ctx.push(invalid_type(p, "object", type_name(v)));
                 return;
@@ -399,7 +399,7 @@ pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
                     let names: Vec<&str> = options.iter().map(|o| o.name).collect();
                     let mut i = Issue::new(
                         IssueCode::InvalidUnionDiscriminator,
-                        P::Key(p, tag).segments(),
+                        JsonPath::Key(p, tag).segments(),
                         format!(
                             "Invalid discriminator value. Expected {}",
                             quoted_list(&names)
@@ -410,7 +410,7 @@ pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
                 }
             }
         }
-        S::Untagged(options) => {
+        Shape::Untagged(options) => {
             let Some(obj) = v.as_object() else {
                 ctx.push(invalid_type(p, "object", type_name(v)));
                 return;
@@ -425,7 +425,7 @@ pub(crate) fn check(s: &S, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
 pub(crate) fn check_untagged(
     options: &[Variant],
     obj: &serde_json::Map<String, Value>,
-    p: &P<'_>,
+    p: &JsonPath<'_>,
     ctx: &mut Ctx,
 ) -> Option<usize> {
     let mut results: Vec<Ctx> = Vec::with_capacity(options.len());
@@ -457,7 +457,7 @@ pub(crate) fn check_untagged(
 pub(crate) fn check_props(
     props: &[Prop],
     obj: &serde_json::Map<String, Value>,
-    p: &P<'_>,
+    p: &JsonPath<'_>,
     ctx: &mut Ctx,
 ) {
     check_props_found(props, obj, p, ctx);
@@ -471,7 +471,7 @@ pub(crate) const MAX_PROPS: usize = 16;
 pub(crate) fn check_props_found<'v>(
     props: &[Prop],
     obj: &'v serde_json::Map<String, Value>,
-    p: &P<'_>,
+    p: &JsonPath<'_>,
     ctx: &mut Ctx,
 ) -> [Option<&'v Value>; MAX_PROPS] {
     // One pass over the body's keys (cheaper than a map lookup per property), then the properties in declared
@@ -489,7 +489,7 @@ pub(crate) fn check_props_found<'v>(
         }
     }
     for (i, prop) in props.iter().enumerate() {
-        let fp = P::Key(p, prop.name);
+        let fp = JsonPath::Key(p, prop.name);
         let value = if props.len() <= MAX_PROPS {
             found[i]
         } else {
@@ -498,21 +498,21 @@ pub(crate) fn check_props_found<'v>(
         match value {
             None => {
                 if prop.required {
-                    ctx.push(invalid_type(&fp, expected_name(&prop.s), "undefined"));
+                    ctx.push(invalid_type(&fp, expected_name(&prop.shape), "undefined"));
                 }
             }
             Some(Value::Null) => {
                 if !prop.nullable {
-                    ctx.push(invalid_type(&fp, expected_name(&prop.s), "null"));
+                    ctx.push(invalid_type(&fp, expected_name(&prop.shape), "null"));
                 }
             }
-            Some(v) => check(&prop.s, v, &fp, ctx),
+            Some(v) => check(&prop.shape, v, &fp, ctx),
         }
     }
     found
 }
 
-fn check_num(c: &NumC, integral: bool, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
+fn check_num(c: &NumberRules, integral: bool, v: &Value, p: &JsonPath<'_>, ctx: &mut Ctx) {
     let Value::Number(num) = v else {
         ctx.push(invalid_type(p, "number", type_name(v)));
         return;
@@ -528,7 +528,13 @@ fn check_num(c: &NumC, integral: bool, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
     check_num_value(c, integral, num.as_f64().unwrap_or(f64::NAN), p, ctx);
 }
 
-pub(crate) fn check_num_value(c: &NumC, integral: bool, n: f64, p: &P<'_>, ctx: &mut Ctx) {
+pub(crate) fn check_num_value(
+    c: &NumberRules,
+    integral: bool,
+    n: f64,
+    p: &JsonPath<'_>,
+    ctx: &mut Ctx,
+) {
     if n.is_nan() {
         ctx.push(invalid_type(p, "number", "nan"));
         return;
@@ -548,7 +554,7 @@ pub(crate) fn check_num_value(c: &NumC, integral: bool, n: f64, p: &P<'_>, ctx: 
     }
 }
 
-fn check_str(c: &StrC, v: &Value, p: &P<'_>, ctx: &mut Ctx) {
+fn check_str(c: &StringRules, v: &Value, p: &JsonPath<'_>, ctx: &mut Ctx) {
     let Some(raw) = v.as_str() else {
         ctx.push(invalid_type(p, "string", type_name(v)));
         return;
