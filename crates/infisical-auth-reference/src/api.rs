@@ -313,11 +313,7 @@ impl ReferenceApi {
                 uses_limit: body.num_uses_limit,
                 revoked: false,
             };
-            let data = secret_data!(
-                CreateUniversalAuthClientSecretResponseClientSecretData,
-                &record,
-                ua_id
-            );
+            let data = secret_data!(ClientSecretData, &record, ua_id);
             identity.secrets.push(record);
             Ok(types::CreateUniversalAuthClientSecretResponse {
                 client_secret: secret,
@@ -342,13 +338,7 @@ impl ReferenceApi {
                 .secrets
                 .iter()
                 .filter(|s| !s.revoked)
-                .map(|s| {
-                    secret_data!(
-                        ListUniversalAuthClientSecretsResponseClientSecretDataItem,
-                        s,
-                        ua_id
-                    )
-                })
+                .map(|s| secret_data!(ClientSecretData, s, ua_id))
                 .collect(),
         })
     }
@@ -436,7 +426,7 @@ impl ReferenceApi {
             access_token: issued.access_token,
             access_token_max_ttl: issued.max_ttl,
             expires_in: issued.expires_in,
-            token_data: token_data!(CreateTokenAuthTokenResponseTokenData, &token),
+            token_data: token_data!(TokenAuthToken, &token),
             token_type: types::CreateTokenAuthTokenResponseTokenType::Bearer,
         })
     }
@@ -458,7 +448,7 @@ impl ReferenceApi {
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|t| token_data!(GetTokenAuthTokensResponseTokensItem, t))
+                .map(|t| token_data!(TokenAuthToken, t))
                 .collect(),
         })
     }
@@ -806,9 +796,7 @@ impl InfisicalAuthApi for ReferenceApi {
         token_id: String,
         ctx: RequestContext,
     ) -> Result<types::GetTokenAuthTokenByIdResponse, ApiError> {
-        let token = self.with_token(&ctx, &token_id, |t| {
-            token_data!(GetTokenAuthTokenByIdResponseToken, t)
-        })?;
+        let token = self.with_token(&ctx, &token_id, |t| token_data!(TokenAuthToken, t))?;
         Ok(types::GetTokenAuthTokenByIdResponse { token })
     }
 
@@ -824,7 +812,7 @@ impl InfisicalAuthApi for ReferenceApi {
                 t.name = Some(name);
             }
             t.updated = now;
-            token_data!(UpdateTokenAuthTokenResponseToken, t)
+            token_data!(TokenAuthToken, t)
         })?;
         Ok(types::UpdateTokenAuthTokenResponse { token })
     }
@@ -954,11 +942,7 @@ impl InfisicalAuthApi for ReferenceApi {
         ctx: RequestContext,
     ) -> Result<types::GetUniversalAuthClientSecretResponse, ApiError> {
         let data = self.with_secret(&ctx, &identity_id, &client_secret_id, |s, ua_id| {
-            secret_data!(
-                GetUniversalAuthClientSecretResponseClientSecretData,
-                s,
-                ua_id
-            )
+            secret_data!(ClientSecretData, s, ua_id)
         })?;
         Ok(types::GetUniversalAuthClientSecretResponse {
             client_secret_data: data,
@@ -974,11 +958,7 @@ impl InfisicalAuthApi for ReferenceApi {
         let data = self.with_secret(&ctx, &identity_id, &client_secret_id, |s, ua_id| {
             s.revoked = true;
             s.updated_at = now_time();
-            secret_data!(
-                RevokeUniversalAuthClientSecretResponseClientSecretData,
-                s,
-                ua_id
-            )
+            secret_data!(ClientSecretData, s, ua_id)
         })?;
         Ok(types::RevokeUniversalAuthClientSecretResponse {
             client_secret_data: data,
