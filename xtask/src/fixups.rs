@@ -57,7 +57,8 @@ const ERROR_FIELDS: [&str; 5] = ["reqId", "statusCode", "message", "error", "det
 /// progenitor cannot represent (it needs one error type per operation), and `statusCode` is a
 /// `number` with a one-value enum. Replaces every non-2xx response with a reference to one shared
 /// `ErrorResponse` whose `statusCode` is an integer, whose `message` is either text or the list of
-/// validation issues of a 422, and whose `details` is any JSON. Refuses (naming the pointer) an
+/// validation issues of a 422 (every field of a zod issue, nested union issues included), and
+/// whose `details` is any JSON. Refuses (naming the pointer) an
 /// error body with a field outside `reqId, statusCode, message, error, details`, since that would
 /// be lost.
 ///
@@ -152,7 +153,25 @@ pub fn shared_error_response(doc: &mut Value, _cfg: &Config) -> Result<usize, Pr
                 "minimum": {"type": "number"},
                 "maximum": {"type": "number"},
                 "inclusive": {"type": "boolean"},
-                "type": {"type": "string", "description": "What was bounded: `number`, `string` or `array`."}
+                "type": {"type": "string", "description": "What was bounded: `number`, `string` or `array`."},
+                "exact": {"type": "boolean", "description": "Whether the bound must be met exactly (always false; written with a bound)."},
+                "expected": {"type": "string", "description": "`invalid_type`: the expected type, e.g. `number`."},
+                "received": {"type": "string", "description": "`invalid_type`, `invalid_enum_value`: what was received, e.g. `undefined`."},
+                "options": {"type": "array", "items": {"type": "string"}, "description": "`invalid_enum_value`, `invalid_union_discriminator`: the allowed values."},
+                "validation": {"type": "string", "description": "`invalid_string`: the failed format, e.g. `uuid`."},
+                "unionErrors": {"type": "array", "items": {"$ref": "#/components/schemas/UnionError"}, "description": "`invalid_union`: the issues of each option, in option order."}
+            }
+        }),
+    );
+    schemas.insert(
+        "UnionError".into(),
+        json!({
+            "description": "The issues of one option of a union (`invalid_union`).",
+            "type": "object",
+            "required": ["issues", "name"],
+            "properties": {
+                "issues": {"type": "array", "items": {"$ref": "#/components/schemas/ValidationIssue"}},
+                "name": {"type": "string", "description": "Always `ZodError`."}
             }
         }),
     );

@@ -6,7 +6,8 @@
 #   bash crates/infisical-auth-reference/bench/load.sh
 #
 # Scenarios (each on a freshly started server):
-#   bare       GET anything on the bare axum handler (the baseline);
+#   bare       GET anything on the bare axum handler (the baseline, run just before each other
+#              scenario, which is compared with it);
 #   retrieve   GET getUniversalAuth of one identity with universal auth attached;
 #   cycle      attach -> update -> revoke of universal auth, spread over LOAD_IDENTITIES identities;
 #   login      POST loginWithUniversalAuth with a client secret (each login issues an access token).
@@ -118,19 +119,26 @@ run() {
   echo "$1 $rps $p99 ${non2xx:-0}" >>"$WORK/results"
 }
 
-start bare "$TARGET/release/examples/bare_axum" 127.0.0.1:0
-run bare
-stop
+# bare: the baseline, run again just before each scenario (the machine is shared: each
+# scenario's ratio is against the baseline measured next to it).
+bare() {
+  start bare "$TARGET/release/examples/bare_axum" 127.0.0.1:0
+  run bare
+  stop
+}
 
+bare
 load_reference retrieve
 api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' >/dev/null
 run retrieve "$WORK/retrieve.lua"
 stop
 
+bare
 load_reference cycle
 run cycle "$WORK/cycle.lua"
 stop
 
+bare
 load_reference login
 CLIENT_ID="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' \
   | json_field "['identityUniversalAuth']['clientId']")"
@@ -168,13 +176,18 @@ reference memory --quiet --seed-identities 10000
 RSS_KB="$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status")"
 stop
 
-BARE_RPS="$(awk '$1 == "bare" {print $2}' "$WORK/results")"
 echo
 echo "wrk $DURATION, $CONNECTIONS connections, $THREADS threads, loopback, $(nproc) cores shared by wrk and the server"
+echo "(each scenario against the bare run just before it)"
 echo
 echo "| scenario | requests/s | p99 latency | vs bare axum | non-2xx answers |"
 echo "|---|---:|---:|---:|---:|"
+BARE_RPS=""
 while read -r name rps p99 non2xx; do
+  if [ "$name" = bare ]; then
+    BARE_RPS="$rps"
+    name="bare (before the next)"
+  fi
   ratio="$(awk -v a="$rps" -v b="$BARE_RPS" 'BEGIN { printf "%.0f %%", 100 * a / b }')"
   printf '| %s | %.0f | %s | %s | %s |\n' "$name" "$rps" "$p99" "$ratio" "$non2xx"
 done <"$WORK/results"

@@ -20,6 +20,9 @@ pub struct ReferenceApi {
     admin_token: String,
     pub(crate) state: State,
     pub(crate) tokens: Tokens,
+    /// What verified logins share: the bounded fetcher with its key cache, LDAP lockouts, the
+    /// client-certificate header.
+    pub(crate) verifiers: crate::verify::Verifiers,
 }
 
 impl std::fmt::Debug for ReferenceApi {
@@ -59,7 +62,32 @@ impl ReferenceApi {
             admin_token: admin_token.into(),
             state: State::default(),
             tokens: Tokens::default(),
+            verifiers: crate::verify::Verifiers::default(),
         }
+    }
+
+    /// Reads TLS-certificate logins' client certificate from header `name` (Infisical's
+    /// `IDENTITY_TLS_CERT_AUTH_CLIENT_CERTIFICATE_HEADER_KEY`) instead of
+    /// `x-identity-tls-cert-auth-client-cert`.
+    pub fn with_client_certificate_header(mut self, name: &str) -> Self {
+        if !name.trim().is_empty() {
+            self.verifiers.client_certificate_header = name.trim().to_ascii_lowercase();
+        }
+        self
+    }
+
+    /// Bounds each call a verified login makes to a provider by `timeout` (`None`: 10 s).
+    pub fn with_provider_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        if let Some(timeout) = timeout {
+            self.verifiers.fetcher =
+                crate::verify::Fetcher::new(timeout, crate::verify::fetch::DEFAULT_MAX_BODY);
+        }
+        self
+    }
+
+    /// The header TLS-certificate logins read the client certificate from.
+    pub fn client_certificate_header(&self) -> &str {
+        &self.verifiers.client_certificate_header
     }
 
     /// Creates an identity (`id` a UUID, or a fresh one) and returns its id.
@@ -378,8 +406,11 @@ impl ReferenceApi {
             }
             let is_universal =
                 std::any::TypeId::of::<M>() == std::any::TypeId::of::<methods::Universal>();
+            let is_ldap = std::any::TypeId::of::<M>() == std::any::TypeId::of::<methods::Ldap>();
             Ok(if is_universal && identity.lockout.take().is_some() {
                 1.0
+            } else if is_ldap {
+                self.verifiers.ldap_lockouts.clear(identity_id) as f64
             } else {
                 0.0
             })
@@ -387,19 +418,19 @@ impl ReferenceApi {
     }
 
     /// Issues an access token for `identity_id` with a method's token settings (TTL, max TTL,
-    /// period, use limit, trusted IPs); `shape` sets what the method adds (a name, a secret).
-    pub(crate) fn issue(
+    /// period, use limit, trusted IPs); `shape` sets what the method adds (a name, a secret) and
+    /// reads what its answer needs of the token.
+    pub(crate) fn issue<R>(
         &self,
         identity_id: Arc<str>,
         auth_method: &'static str,
         settings: &TokenSettings,
-        shape: impl FnOnce(&mut AccessToken),
-    ) -> (Issued, AccessToken) {
+        shape: impl FnOnce(&mut AccessToken) -> R,
+    ) -> (Issued, R) {
         let now = now_secs();
         let mut token = AccessToken::issue(identity_id, auth_method, settings, now);
-        shape(&mut token);
+        let extra = shape(&mut token);
         let (expires_in, max_ttl) = token.lifetimes(now);
-        let kept = token.clone();
         let access_token = self.tokens.insert(token, now);
         (
             Issued {
@@ -407,7 +438,7 @@ impl ReferenceApi {
                 expires_in,
                 max_ttl,
             },
-            kept,
+            extra,
         )
     }
 
@@ -419,14 +450,15 @@ impl ReferenceApi {
     ) -> Result<types::CreateTokenAuthTokenResponse, ApiError> {
         self.authorize(ctx)?;
         let settings = self.config::<methods::Token>(identity_id)?.tokens();
-        let (issued, token) = self.issue(identity_id.into(), "token-auth", &settings, |t| {
+        let (issued, data) = self.issue(identity_id.into(), "token-auth", &settings, |t| {
             t.name = body.name;
+            token_data!(TokenAuthToken, t)
         });
         Ok(types::CreateTokenAuthTokenResponse {
             access_token: issued.access_token,
             access_token_max_ttl: issued.max_ttl,
             expires_in: issued.expires_in,
-            token_data: token_data!(TokenAuthToken, &token),
+            token_data: data,
             token_type: types::CreateTokenAuthTokenResponseTokenType::Bearer,
         })
     }
@@ -599,7 +631,7 @@ macro_rules! method_ops {
             body: types::$login_b,
             ctx: RequestContext,
         ) -> Result<types::$login_r, ApiError> {
-            self.$login_fn(&ctx, body)
+            self.$login_fn(&ctx, body).await
         }
     };
 }

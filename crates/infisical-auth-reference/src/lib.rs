@@ -16,6 +16,7 @@ mod api;
 mod logins;
 mod methods;
 mod state;
+pub mod verify;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -51,6 +52,12 @@ pub struct ReferenceConfig {
     pub seed_identities: usize,
     /// Log a line per request to standard output.
     pub log_requests: bool,
+    /// The header TLS-certificate logins read the client certificate from; empty: Infisical's
+    /// default, `x-identity-tls-cert-auth-client-cert`.
+    pub client_certificate_header: String,
+    /// How long a verified login may wait for a provider (JWKS, discovery, bundle endpoint,
+    /// TokenReview, STS, LDAP) per call; `None`: 10 seconds.
+    pub provider_timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for ReferenceConfig {
@@ -60,13 +67,19 @@ impl std::fmt::Debug for ReferenceConfig {
             .field("identities", &self.identities)
             .field("seed_identities", &self.seed_identities)
             .field("log_requests", &self.log_requests)
+            .field("client_certificate_header", &self.client_certificate_header)
+            .field("provider_timeout", &self.provider_timeout)
             .finish()
     }
 }
 
 /// Builds the state of a reference server from `config`.
 pub fn build(config: &ReferenceConfig) -> Result<Arc<ReferenceApi>, ApiError> {
-    let api = Arc::new(ReferenceApi::new(config.admin_token.clone()));
+    let api = Arc::new(
+        ReferenceApi::new(config.admin_token.clone())
+            .with_client_certificate_header(&config.client_certificate_header)
+            .with_provider_timeout(config.provider_timeout),
+    );
     for id in &config.identities {
         api.create_identity(Some(id))?;
     }
@@ -80,6 +93,7 @@ pub fn build(config: &ReferenceConfig) -> Result<Arc<ReferenceApi>, ApiError> {
 /// The whole application: the generated router on `api`, the extra routes, and (if asked) the
 /// request log.
 pub fn app(api: Arc<ReferenceApi>, log_requests: bool) -> axum::Router {
+    let api_for_header = api.clone();
     let extra = axum::Router::new()
         .route("/api/docs/json", get(docs))
         .route("/api/v1/identities", post(create_identity))
@@ -92,11 +106,25 @@ pub fn app(api: Arc<ReferenceApi>, log_requests: bool) -> axum::Router {
             .merge(extra)
             .method_not_allowed_fallback(infisical_auth_server::runtime::not_found),
     );
+    // TLS-certificate logins read the client certificate from a header the proxy sets.
+    let header = api_header(&api_for_header);
+    let app = app.layer(middleware::from_fn(move |request: Request, next: Next| {
+        let value = request
+            .headers()
+            .get(&*header)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        verify::with_client_certificate(value, next.run(request))
+    }));
     if log_requests {
         app.layer(middleware::from_fn(log_request))
     } else {
         app
     }
+}
+
+fn api_header(api: &ReferenceApi) -> Arc<str> {
+    api.client_certificate_header().into()
 }
 
 /// Serves `config` on `listener` until `shutdown` completes (connections are drained first).

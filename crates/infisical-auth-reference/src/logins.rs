@@ -1,8 +1,10 @@
 //! Logins, one function per auth method: universal auth checks its client secret here, in
-//! Infisical's order (docs/infisical-behaviour.md#universal-auth-login-lockout-and-tokens); the
-//! 11 methods whose proof only a cloud or identity provider can check read the identity's typed
-//! configuration, then answer 401: this server works offline and cannot ask the provider. Every
-//! successful login issues its token with [`ReferenceApi::issue_login`].
+//! Infisical's order (docs/infisical-behaviour.md#universal-auth-login-lockout-and-tokens); JWT,
+//! OIDC, SPIFFE, TLS certificate, Kubernetes, AWS and LDAP auth verify the caller's credential
+//! with the identity's typed configuration through [`crate::verify`]
+//! (docs/infisical-behaviour.md#verified-logins); the 4 methods whose proof only a cloud provider
+//! can check (GCP, Azure, OCI, Alibaba Cloud) read the configuration, then answer 401 saying so.
+//! Every successful login issues its token with [`ReferenceApi::issue_login`].
 
 use std::sync::Arc;
 
@@ -11,6 +13,7 @@ use infisical_auth_server::{types, ApiError, RequestContext};
 use super::api::{Issued, ReferenceApi, FORBIDDEN_IP};
 use super::methods::{self, Stored};
 use super::state::{digest, now_secs, Lockout};
+use super::verify;
 
 const INVALID_CREDENTIALS: &str = "Invalid credentials";
 
@@ -27,6 +30,13 @@ macro_rules! login_answer {
     }};
 }
 
+/// Infisical's 404 for a login to an identity without the method (or no such identity).
+fn not_configured(method: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "{method} auth method not found for identity, did you configure {method} auth?"
+    ))
+}
+
 /// The 401 of a login whose proof only `provider` can check.
 fn cannot_verify(method: &str, provider: &str) -> ApiError {
     ApiError::unauthorized(format!(
@@ -34,8 +44,8 @@ fn cannot_verify(method: &str, provider: &str) -> ApiError {
     ))
 }
 
-/// The check of a login's proof against the configuration, where a verifier plugs in: offline,
-/// none can be made, so it is the method's 401.
+/// The check of a login's proof that only a cloud provider could make: offline, none can be
+/// made, so it is the method's 401.
 fn offline_proof(unverifiable: ApiError) -> Result<(), ApiError> {
     Err(unverifiable)
 }
@@ -147,15 +157,19 @@ impl ReferenceApi {
         ))
     }
 
-    /// AWS auth login: the proof is a signed `sts:GetCallerIdentity` request only AWS can check.
-    pub(crate) fn login_aws_auth(
+    /// AWS auth login: the signed `sts:GetCallerIdentity` request is forwarded to STS.
+    pub(crate) async fn login_aws_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithAwsAuthBody,
     ) -> Result<types::LoginWithAwsAuthResponse, ApiError> {
-        let unverifiable = || cannot_verify("AWS Auth", "AWS STS");
-        let config: methods::Aws = self.login_config(&body.identity_id, unverifiable())?;
-        offline_proof(unverifiable())?;
+        let config: methods::Aws = self.login_config(&body.identity_id, not_configured("AWS"))?;
+        let request = verify::aws::SignedRequest {
+            method: &body.iam_http_request_method,
+            body_base64: &body.iam_request_body,
+            headers_base64: &body.iam_request_headers,
+        };
+        verify::aws::verify(&self.verifiers.fetcher, &(&config).into(), &request).await?;
         let issued = self.issue_login(&body.identity_id, "aws-auth", &config);
         Ok(login_answer!(
             LoginWithAwsAuthResponse,
@@ -165,7 +179,7 @@ impl ReferenceApi {
     }
 
     /// GCP auth login: the proof is a Google-signed identity token or service-account JWT.
-    pub(crate) fn login_gcp_auth(
+    pub(crate) async fn login_gcp_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithGcpAuthBody,
@@ -182,7 +196,7 @@ impl ReferenceApi {
     }
 
     /// Azure auth login: the proof is a managed-identity token signed by Azure AD.
-    pub(crate) fn login_azure_auth(
+    pub(crate) async fn login_azure_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithAzureAuthBody,
@@ -198,15 +212,15 @@ impl ReferenceApi {
         ))
     }
 
-    /// Kubernetes auth login: the proof is a service-account token the cluster must review.
-    pub(crate) fn login_kubernetes_auth(
+    /// Kubernetes auth login: the service-account token is reviewed by the cluster.
+    pub(crate) async fn login_kubernetes_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithKubernetesAuthBody,
     ) -> Result<types::LoginWithKubernetesAuthResponse, ApiError> {
-        let unverifiable = || cannot_verify("Kubernetes Auth", "the Kubernetes TokenReview API");
-        let config: methods::Kubernetes = self.login_config(&body.identity_id, unverifiable())?;
-        offline_proof(unverifiable())?;
+        let config: methods::Kubernetes =
+            self.login_config(&body.identity_id, not_configured("Kubernetes"))?;
+        verify::kubernetes::verify(&self.verifiers.fetcher, &(&config).into(), &body.jwt).await?;
         let issued = self.issue_login(&body.identity_id, "kubernetes-auth", &config);
         Ok(login_answer!(
             LoginWithKubernetesAuthResponse,
@@ -215,15 +229,14 @@ impl ReferenceApi {
         ))
     }
 
-    /// OIDC auth login: the proof is an ID token signed by the OIDC provider.
-    pub(crate) fn login_oidc_auth(
+    /// OIDC auth login: the ID token is verified with the keys the provider's discovery names.
+    pub(crate) async fn login_oidc_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithOidcAuthBody,
     ) -> Result<types::LoginWithOidcAuthResponse, ApiError> {
-        let unverifiable = || cannot_verify("OIDC Auth", "the OIDC provider");
-        let config: methods::Oidc = self.login_config(&body.identity_id, unverifiable())?;
-        offline_proof(unverifiable())?;
+        let config: methods::Oidc = self.login_config(&body.identity_id, not_configured("OIDC"))?;
+        verify::oidc::verify(&self.verifiers.fetcher, &(&config).into(), &body.jwt).await?;
         let issued = self.issue_login(&body.identity_id, "oidc-auth", &config);
         Ok(login_answer!(
             LoginWithOidcAuthResponse,
@@ -232,15 +245,14 @@ impl ReferenceApi {
         ))
     }
 
-    /// JWT auth login: the proof is a JWT checked against the configured JWKS or public keys.
-    pub(crate) fn login_jwt_auth(
+    /// JWT auth login: the JWT is checked against the configured public keys or JWKS.
+    pub(crate) async fn login_jwt_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithJwtAuthBody,
     ) -> Result<types::LoginWithJwtAuthResponse, ApiError> {
-        let unverifiable = || cannot_verify("JWT Auth", "the issuer's keys");
-        let config: methods::Jwt = self.login_config(&body.identity_id, unverifiable())?;
-        offline_proof(unverifiable())?;
+        let config: methods::Jwt = self.login_config(&body.identity_id, not_configured("JWT"))?;
+        verify::jwt::verify(&self.verifiers.fetcher, &(&config).into(), &body.jwt).await?;
         let issued = self.issue_login(&body.identity_id, "jwt-auth", &config);
         Ok(login_answer!(
             LoginWithJwtAuthResponse,
@@ -249,16 +261,36 @@ impl ReferenceApi {
         ))
     }
 
-    /// LDAP auth login: the proof is a user's password, checked by binding to the LDAP server.
-    pub(crate) fn login_ldap_auth(
+    /// LDAP auth login: the user's password is checked by binding to the directory, within the
+    /// configuration's lockout.
+    pub(crate) async fn login_ldap_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithLdapAuthBody,
     ) -> Result<types::LoginWithLdapAuthResponse, ApiError> {
-        let unverifiable = || cannot_verify("LDAP Auth", "the LDAP server");
         let identity_id = body.identity_id.to_string();
-        let config: methods::Ldap = self.login_config(&identity_id, unverifiable())?;
-        offline_proof(unverifiable())?;
+        let config: methods::Ldap = self.login_config(
+            &identity_id,
+            ApiError::not_found(format!("LDAP auth with ID '{identity_id}' not found")),
+        )?;
+        let username = body.username.trim();
+        let policy = verify::ldap::LockoutPolicy::from(&config);
+        let lockouts = &self.verifiers.ldap_lockouts;
+        lockouts.check(&identity_id, username, &policy)?;
+        let verified = verify::ldap::verify(
+            &(&config).into(),
+            username,
+            body.password.trim(),
+            self.verifiers.fetcher.timeout(),
+        )
+        .await;
+        match verified {
+            Ok(_) => lockouts.succeeded(&identity_id, username),
+            Err(failure) => {
+                lockouts.failed(&identity_id, username, &policy);
+                return Err(failure.into());
+            }
+        }
         let issued = self.issue_login(&identity_id, "ldap-auth", &config);
         Ok(login_answer!(
             LoginWithLdapAuthResponse,
@@ -268,7 +300,7 @@ impl ReferenceApi {
     }
 
     /// OCI auth login: the proof is a request signed with the user's Oracle Cloud API key.
-    pub(crate) fn login_oci_auth(
+    pub(crate) async fn login_oci_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithOciAuthBody,
@@ -284,16 +316,20 @@ impl ReferenceApi {
         ))
     }
 
-    /// TLS-certificate auth login: the proof is a client certificate the TLS layer verified.
-    pub(crate) fn login_tls_cert_auth(
+    /// TLS-certificate auth login: the client certificate, from the request header the proxy
+    /// sets, is verified against the configured CA.
+    pub(crate) async fn login_tls_cert_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithTlsCertAuthBody,
     ) -> Result<types::LoginWithTlsCertAuthResponse, ApiError> {
-        let unverifiable =
-            || cannot_verify("TLS Certificate Auth", "a verified TLS client certificate");
-        let config: methods::TlsCert = self.login_config(&body.identity_id, unverifiable())?;
-        offline_proof(unverifiable())?;
+        // Infisical reads the header before it looks the identity up.
+        let Some(header) = verify::client_certificate().filter(|value| !value.is_empty()) else {
+            return Err(ApiError::bad_request("Missing TLS certificate in header"));
+        };
+        let config: methods::TlsCert =
+            self.login_config(&body.identity_id, not_configured("TLS Certificate"))?;
+        verify::tls_cert::verify(&(&config).into(), Some(&header))?;
         let issued = self.issue_login(&body.identity_id, "tls-cert-auth", &config);
         Ok(login_answer!(
             LoginWithTlsCertAuthResponse,
@@ -303,7 +339,7 @@ impl ReferenceApi {
     }
 
     /// Alibaba Cloud auth login: the proof is a signed `GetCallerIdentity` request.
-    pub(crate) fn login_alicloud_auth(
+    pub(crate) async fn login_alicloud_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithAlicloudAuthBody,
@@ -319,15 +355,15 @@ impl ReferenceApi {
         ))
     }
 
-    /// SPIFFE auth login: the proof is a JWT-SVID checked against the trust bundle.
-    pub(crate) fn login_spiffe_auth(
+    /// SPIFFE auth login: the JWT-SVID is checked against the trust bundle.
+    pub(crate) async fn login_spiffe_auth(
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithSpiffeAuthBody,
     ) -> Result<types::LoginWithSpiffeAuthResponse, ApiError> {
-        let unverifiable = || cannot_verify("SPIFFE Auth", "the SPIFFE trust bundle");
-        let config: methods::Spiffe = self.login_config(&body.identity_id, unverifiable())?;
-        offline_proof(unverifiable())?;
+        let config: methods::Spiffe =
+            self.login_config(&body.identity_id, not_configured("SPIFFE"))?;
+        verify::spiffe::verify(&self.verifiers.fetcher, &(&config).into(), &body.jwt).await?;
         let issued = self.issue_login(&body.identity_id, "spiffe-auth", &config);
         Ok(login_answer!(
             LoginWithSpiffeAuthResponse,

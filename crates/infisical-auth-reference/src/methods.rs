@@ -1049,3 +1049,58 @@ answers!(Oidc =>
 answers!(TlsCert =>
     IdentityTlsCertAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_common_names, created_at, encrypted_ca_certificate, id, identity_id, updated_at }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_ips_are_stored_with_family_and_prefix_and_read_back() {
+        let stored = records(ACCESS_TOKEN_IPS, [" 10.1.2.3/8", "::1"].into_iter()).unwrap();
+        assert_eq!(stored[0].ip_address, "10.1.2.3");
+        assert_eq!(stored[0].prefix, Some(8));
+        assert_eq!(stored[0].type_, Some(types::TrustedIpRecordType::Ipv4));
+        assert_eq!(stored[1].prefix, None);
+        assert_eq!(stored[1].type_, Some(types::TrustedIpRecordType::Ipv6));
+        let list = ip_list(&stored);
+        assert!(list.allows("10.200.0.1".parse().unwrap()));
+        assert!(list.allows("::1".parse().unwrap()));
+        assert!(!list.allows("11.0.0.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn an_invalid_entry_is_a_400_naming_its_list_and_index() {
+        let error = records(CLIENT_SECRET_IPS, ["10.0.0.1", "1.2.3.4/33"].into_iter()).unwrap_err();
+        assert_eq!(error.status().as_u16(), 400);
+        assert_eq!(
+            error.details(),
+            Some(&json!({"path": [CLIENT_SECRET_IPS, 1, "ipAddress"]}))
+        );
+    }
+
+    #[test]
+    fn an_update_changes_only_what_it_names() {
+        let meta = Meta {
+            id: uuid::Uuid::new_v4(),
+            identity_id: uuid::Uuid::new_v4(),
+            now: Utc::now(),
+        };
+        let mut stored = attach_aws(
+            serde_json::from_value(json!({"allowedAccountIds": "1", "accessTokenTTL": 60}))
+                .unwrap(),
+            meta,
+        )
+        .unwrap();
+        let patch =
+            update_aws(serde_json::from_value(json!({"stsEndpoint": "https://x/"})).unwrap())
+                .unwrap();
+        assert_eq!((patch.ttl, patch.max_ttl), (None, None));
+        (patch.apply)(&mut stored);
+        assert_eq!(stored.sts_endpoint, "https://x/");
+        assert_eq!(stored.allowed_account_ids, "1");
+        assert_eq!(stored.access_token_ttl, 60.0);
+        let answer: types::IdentityAwsAuth = stored.fit();
+        assert_eq!(answer.sts_endpoint, "https://x/");
+        assert_eq!(answer.id, meta.id);
+    }
+}

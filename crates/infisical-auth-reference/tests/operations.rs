@@ -128,6 +128,27 @@ macro_rules! offline_login {
     }};
 }
 
+/// A verified login to an identity without the method: Infisical's 404 naming the method.
+macro_rules! unconfigured_login {
+    ($server:expr, $seen:expr, $login:ident $login_body:ident = $json:expr) => {{
+        let error = api_error(
+            $server
+                .anon
+                .$login()
+                .body(body::<types::$login_body>($json))
+                .send()
+                .await,
+        );
+        assert_eq!(error.status_code, 404, "{}", stringify!($login));
+        assert!(
+            error.message_text().contains("not found"),
+            "{}",
+            error.message_text()
+        );
+        $seen.insert(stringify!($login).to_owned());
+    }};
+}
+
 #[tokio::test]
 async fn every_operation_is_served() {
     let server = start().await;
@@ -200,24 +221,38 @@ async fn every_operation_is_served() {
         update_universal_auth UpdateUniversalAuthBody = json!({"lockoutThreshold": 5}),
         delete_universal_auth);
 
-    // Logins the reference server cannot verify offline.
+    // Logins only a cloud provider can verify, and verified logins to an identity without the
+    // method (verified logins themselves: tests/verify_*.rs).
     let id = server.new_identity().await;
     offline_login!(server, seen, login_with_alicloud_auth LoginWithAlicloudAuthBody = json!({
         "identityId": id, "Action": "GetCallerIdentity", "Format": "JSON", "Version": "2015-04-01",
         "AccessKeyId": "k", "SignatureMethod": "HMAC-SHA1", "Timestamp": "2026-01-01T00:00:00Z",
         "SignatureVersion": "1.0", "SignatureNonce": "n", "Signature": "s"}));
-    offline_login!(server, seen, login_with_aws_auth LoginWithAwsAuthBody = json!({"identityId": id, "iamHttpRequestMethod": "POST", "iamRequestBody": "b", "iamRequestHeaders": "h"}));
+    unconfigured_login!(server, seen, login_with_aws_auth LoginWithAwsAuthBody = json!({"identityId": id, "iamHttpRequestMethod": "POST", "iamRequestBody": "b", "iamRequestHeaders": "h"}));
     offline_login!(server, seen, login_with_azure_auth LoginWithAzureAuthBody = json!({"identityId": id, "jwt": "j"}));
     offline_login!(server, seen, login_with_gcp_auth LoginWithGcpAuthBody = json!({"identityId": id, "jwt": "j"}));
-    offline_login!(server, seen, login_with_jwt_auth LoginWithJwtAuthBody = json!({"identityId": id, "jwt": "j"}));
-    offline_login!(server, seen, login_with_kubernetes_auth LoginWithKubernetesAuthBody = json!({"identityId": id, "jwt": "j"}));
-    offline_login!(server, seen, login_with_ldap_auth LoginWithLdapAuthBody = json!({"identityId": id, "username": "u", "password": "p"}));
+    unconfigured_login!(server, seen, login_with_jwt_auth LoginWithJwtAuthBody = json!({"identityId": id, "jwt": "j"}));
+    unconfigured_login!(server, seen, login_with_kubernetes_auth LoginWithKubernetesAuthBody = json!({"identityId": id, "jwt": "j"}));
+    unconfigured_login!(server, seen, login_with_ldap_auth LoginWithLdapAuthBody = json!({"identityId": id, "username": "u", "password": "p"}));
     offline_login!(server, seen, login_with_oci_auth LoginWithOciAuthBody = json!({"identityId": id, "userOcid": "ocid1.user.oc1..a", "headers": {"authorization": "a", "host": "h"}}));
-    offline_login!(server, seen, login_with_oidc_auth LoginWithOidcAuthBody = json!({"identityId": id, "jwt": "j"}));
-    offline_login!(server, seen, login_with_spiffe_auth LoginWithSpiffeAuthBody = json!({"identityId": id, "jwt": "j"}));
-    offline_login!(server, seen, login_with_tls_cert_auth LoginWithTlsCertAuthBody = json!({"identityId": id}));
+    unconfigured_login!(server, seen, login_with_oidc_auth LoginWithOidcAuthBody = json!({"identityId": id, "jwt": "j"}));
+    unconfigured_login!(server, seen, login_with_spiffe_auth LoginWithSpiffeAuthBody = json!({"identityId": id, "jwt": "j"}));
+    // TLS-certificate login reads its certificate header first: without one, a 400.
+    let error = api_error(
+        server
+            .anon
+            .login_with_tls_cert_auth()
+            .body(body::<types::LoginWithTlsCertAuthBody>(
+                json!({"identityId": id}),
+            ))
+            .send()
+            .await,
+    );
+    assert_eq!(error.status_code, 400);
+    assert_eq!(error.message_text(), "Missing TLS certificate in header");
+    seen.insert("login_with_tls_cert_auth".to_owned());
 
-    // LDAP lockouts (none: LDAP logins are never verified here) and the SPIFFE bundle refresh.
+    // LDAP lockouts (none yet on this identity) and the SPIFFE bundle refresh.
     let template = api_error(
         server
             .admin

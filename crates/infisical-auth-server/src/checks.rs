@@ -2,7 +2,6 @@
 //! (ranges, trusted IPs, cross-field rules), answered 422 with every issue or 400 for an invalid
 //! IP entry, then Infisical's normalisation of the accepted body (trimmed strings, joined lists).
 
-use axum::http::StatusCode;
 use infisical_auth_validation::{normalise, validate as rules, Rejection, RequestParts};
 use serde_json::Value;
 
@@ -43,13 +42,6 @@ pub fn validate(
             }
             Ok(())
         }
-        Err(rejection) => {
-            let status =
-                StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            Err(ApiError::from_body(
-                status,
-                &rejection.to_infisical_body(""),
-            ))
-        }
+        Err(rejection) => Err(ApiError::from(rejection)),
     }
 }

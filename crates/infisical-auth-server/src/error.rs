@@ -1,13 +1,17 @@
 //! [`ApiError`]: what a handler (or the router itself) answers instead of a 200, rendered as
-//! Infisical's error body `{reqId, statusCode, message, error, details?}` (docs/infisical-behaviour.md#error-bodies).
+//! Infisical's error body `{reqId, statusCode, message, error, details?}`
+//! (docs/infisical-behaviour.md#error-bodies). It holds that body as the types crate's
+//! [`ErrorResponse`], the one model the client decodes and the validation crate builds; a
+//! validation [`Rejection`] converts into it directly.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
-use serde_json::{Map, Value};
+use infisical_auth_types::{ErrorMessage, ErrorResponse, ValidationIssue};
+use infisical_auth_validation::Rejection;
+use serde_json::Value;
 
 /// An error answer. The request id is added when it is rendered, so handlers never need it.
 /// Boxed, so that a `Result<_, ApiError>` stays one pointer wide on the success path.
@@ -17,27 +21,31 @@ pub struct ApiError(Box<Inner>);
 #[derive(Clone, Debug, PartialEq)]
 struct Inner {
     status: StatusCode,
-    error: Cow<'static, str>,
-    message: Option<Value>,
-    details: Option<Value>,
+    /// The body, its `reqId` empty until rendered.
+    body: ErrorResponse,
     /// Close the connection after this answer (a body too large to read and discard).
     close: bool,
 }
 
 impl ApiError {
-    /// An error with any status, error class (e.g. `BadRequest`) and text message.
-    pub fn new(
-        status: StatusCode,
-        error: impl Into<Cow<'static, str>>,
-        message: impl Into<String>,
-    ) -> Self {
+    /// An error with any status, error class (e.g. `BadRequest`) and message.
+    fn with_message(status: StatusCode, error: impl Into<String>, message: ErrorMessage) -> Self {
         ApiError(Box::new(Inner {
             status,
-            error: error.into(),
-            message: Some(Value::String(message.into())),
-            details: None,
+            body: ErrorResponse {
+                details: None,
+                error: error.into(),
+                message: Some(message),
+                req_id: String::new(),
+                status_code: status.as_u16(),
+            },
             close: false,
         }))
+    }
+
+    /// An error with any status, error class (e.g. `BadRequest`) and text message.
+    pub fn new(status: StatusCode, error: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::with_message(status, error, ErrorMessage::Text(message.into()))
     }
 
     /// 400 `BadRequest`.
@@ -79,15 +87,13 @@ impl ApiError {
         )
     }
 
-    /// 422 `ValidationFailure` carrying every issue (each `{code, path, message, ...}`).
-    pub fn unprocessable(issues: Vec<Value>) -> Self {
-        ApiError(Box::new(Inner {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            error: Cow::Borrowed("ValidationFailure"),
-            message: Some(Value::Array(issues)),
-            details: None,
-            close: false,
-        }))
+    /// 422 `ValidationFailure` carrying every issue.
+    pub fn unprocessable(issues: Vec<ValidationIssue>) -> Self {
+        Self::with_message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ValidationFailure",
+            ErrorMessage::Issues(issues),
+        )
     }
 
     /// 500 `InternalServerError` "Something went wrong": never says more.
@@ -99,25 +105,9 @@ impl ApiError {
         )
     }
 
-    /// Rebuilds an error from an Infisical error body (its `error`, `message` and `details`).
-    pub fn from_body(status: StatusCode, body: &Value) -> Self {
-        ApiError(Box::new(Inner {
-            status,
-            error: Cow::Owned(
-                body.get("error")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Error")
-                    .to_owned(),
-            ),
-            message: body.get("message").cloned(),
-            details: body.get("details").cloned(),
-            close: false,
-        }))
-    }
-
     /// The same error with `details` (e.g. `{"path": [...]}` for an invalid IP entry).
     pub fn with_details(mut self, details: Value) -> Self {
-        self.0.details = Some(details);
+        self.0.body.details = Some(details);
         self
     }
 
@@ -134,32 +124,25 @@ impl ApiError {
 
     /// The error class, e.g. `NotFound`.
     pub fn error(&self) -> &str {
-        &self.0.error
+        &self.0.body.error
     }
 
-    /// The message as JSON (a string, or the list of issues of a 422).
-    pub fn message(&self) -> Option<&Value> {
-        self.0.message.as_ref()
+    /// The message: text, or the issues of a 422.
+    pub fn message(&self) -> Option<&ErrorMessage> {
+        self.0.body.message.as_ref()
     }
 
     /// The details, if any.
     pub fn details(&self) -> Option<&Value> {
-        self.0.details.as_ref()
+        self.0.body.details.as_ref()
     }
 
-    /// The JSON body for request `req_id`.
-    pub fn to_body(&self, req_id: &str) -> Value {
-        let mut body = Map::with_capacity(5);
-        body.insert("reqId".into(), Value::String(req_id.to_owned()));
-        body.insert("statusCode".into(), Value::from(self.0.status.as_u16()));
-        if let Some(message) = &self.0.message {
-            body.insert("message".into(), message.clone());
+    /// The error body for request `req_id`.
+    pub fn to_body(&self, req_id: &str) -> ErrorResponse {
+        ErrorResponse {
+            req_id: req_id.to_owned(),
+            ..self.0.body.clone()
         }
-        body.insert("error".into(), Value::String(self.0.error.to_string()));
-        if let Some(details) = &self.0.details {
-            body.insert("details".into(), details.clone());
-        }
-        Value::Object(body)
     }
 
     /// The HTTP response for request `req_id`.
@@ -175,20 +158,27 @@ impl ApiError {
     }
 }
 
+impl From<Rejection> for ApiError {
+    /// The validation crate's refusal as the answer it earns (422, 400 or 404), field by field.
+    fn from(rejection: Rejection) -> Self {
+        let body = rejection.to_error_response("");
+        ApiError(Box::new(Inner {
+            status: StatusCode::from_u16(body.status_code).unwrap_or(StatusCode::BAD_REQUEST),
+            body,
+            close: false,
+        }))
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0.message {
-            Some(Value::String(text)) => {
-                write!(f, "{} {}: {}", self.0.status.as_u16(), self.0.error, text)
+        let (status, error) = (self.0.status.as_u16(), &self.0.body.error);
+        match &self.0.body.message {
+            Some(ErrorMessage::Text(text)) => write!(f, "{status} {error}: {text}"),
+            Some(ErrorMessage::Issues(issues)) => {
+                write!(f, "{status} {error}: {} issue(s)", issues.len())
             }
-            Some(Value::Array(issues)) => write!(
-                f,
-                "{} {}: {} issue(s)",
-                self.0.status.as_u16(),
-                self.0.error,
-                issues.len()
-            ),
-            _ => write!(f, "{} {}", self.0.status.as_u16(), self.0.error),
+            None => write!(f, "{status} {error}"),
         }
     }
 }

@@ -24,10 +24,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use futures_util::FutureExt;
 use http_body_util::BodyExt;
+use infisical_auth_types::{PathSegment, ValidationIssue};
 use infisical_auth_validation::{constraints, FieldType, Location};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use tower::ServiceExt;
 
 use crate::error::{json_response, ApiError};
@@ -97,6 +98,25 @@ pub fn new_request_id() -> String {
     id
 }
 
+/// An `invalid_type` issue at `path` (a body or query the typed input cannot hold).
+fn type_issue(path: Vec<PathSegment>, message: String) -> ValidationIssue {
+    ValidationIssue {
+        code: "invalid_type".to_owned(),
+        exact: None,
+        expected: None,
+        inclusive: None,
+        maximum: None,
+        message,
+        minimum: None,
+        options: Vec::new(),
+        path,
+        received: None,
+        type_: None,
+        union_errors: Vec::new(),
+        validation: None,
+    }
+}
+
 /// The request as the generated handler sees it, already checked; the handler takes the typed
 /// parts out of it.
 pub struct Input {
@@ -119,11 +139,7 @@ impl Input {
     /// The query string as the typed query of the operation; a mismatch is a 422.
     pub fn query<Q: DeserializeOwned>(&self) -> Result<Q, ApiError> {
         serde_urlencoded::from_str(&self.query).map_err(|e| {
-            ApiError::unprocessable(vec![json!({
-                "code": "invalid_type",
-                "path": [],
-                "message": format!("Invalid query: {e}"),
-            })])
+            ApiError::unprocessable(vec![type_issue(Vec::new(), format!("Invalid query: {e}"))])
         })
     }
 
@@ -131,23 +147,23 @@ impl Input {
     pub fn body<B: DeserializeOwned>(&mut self) -> Result<B, ApiError> {
         let value = self.body.take().unwrap_or(Value::Null);
         serde_path_to_error::deserialize::<_, B>(value).map_err(|e| {
-            let path: Vec<Value> = e
+            let path = e
                 .path()
                 .iter()
                 .filter_map(|segment| match segment {
-                    serde_path_to_error::Segment::Seq { index } => Some(Value::from(*index)),
-                    serde_path_to_error::Segment::Map { key } => Some(Value::String(key.clone())),
+                    serde_path_to_error::Segment::Seq { index } => {
+                        Some(PathSegment::Index(*index as u64))
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        Some(PathSegment::Key(key.clone()))
+                    }
                     serde_path_to_error::Segment::Enum { variant } => {
-                        Some(Value::String(variant.clone()))
+                        Some(PathSegment::Key(variant.clone()))
                     }
                     serde_path_to_error::Segment::Unknown => None,
                 })
                 .collect();
-            ApiError::unprocessable(vec![json!({
-                "code": "invalid_type",
-                "path": path,
-                "message": e.inner().to_string(),
-            })])
+            ApiError::unprocessable(vec![type_issue(path, e.inner().to_string())])
         })
     }
 
@@ -523,6 +539,7 @@ pub async fn not_found(request: Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn request_ids_have_the_infisical_shape() {

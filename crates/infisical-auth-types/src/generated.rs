@@ -6441,6 +6441,15 @@ impl ::std::convert::TryFrom<::std::string::String> for TrustedIpRecordType {
         value.parse()
     }
 }
+///The issues of one option of a union (`invalid_union`).
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UnionError {
+    ///`issues`: array<ValidationIssue (object)>, required.
+    pub issues: ::std::vec::Vec<ValidationIssue>,
+    ///Always `ZodError`.
+    pub name: ::std::string::String,
+}
 ///The request body of `updateAlicloudAuth` (`PATCH /api/v1/auth/alicloud-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -8725,6 +8734,12 @@ pub struct UpdateUniversalAuthResponse {
 pub struct ValidationIssue {
     ///e.g. `too_big`, `invalid_type`, `custom`.
     pub code: ::std::string::String,
+    ///Whether the bound must be met exactly (always false; written with a bound).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub exact: ::std::option::Option<bool>,
+    ///`invalid_type`: the expected type, e.g. `number`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub expected: ::std::option::Option<::std::string::String>,
     ///`inclusive`: boolean, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub inclusive: ::std::option::Option<bool>,
@@ -8736,11 +8751,27 @@ pub struct ValidationIssue {
     ///`minimum`: number, optional.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub minimum: ::std::option::Option<f64>,
+    ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub options: ::std::vec::Vec<::std::string::String>,
     ///JSON path of the field.
     pub path: ::std::vec::Vec<PathSegment>,
+    ///`invalid_type`, `invalid_enum_value`: what was received, e.g. `undefined`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub received: ::std::option::Option<::std::string::String>,
     ///What was bounded: `number`, `string` or `array`.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    ///`invalid_union`: the issues of each option, in option order.
+    #[serde(
+        rename = "unionErrors",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub union_errors: ::std::vec::Vec<UnionError>,
+    ///`invalid_string`: the failed format, e.g. `uuid`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub validation: ::std::option::Option<::std::string::String>,
 }
 /// Types for composing complex structures.
 pub mod builder {

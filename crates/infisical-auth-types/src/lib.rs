@@ -10,7 +10,8 @@
 //! - no default is ever filled into a PATCH body;
 //! - `Debug` prints `<redacted>` for secrets (client secrets, access tokens, passwords, JWTs,
 //!   signatures);
-//! - every error answer is an [`ErrorResponse`].
+//! - every error answer is an [`ErrorResponse`], the one error model of the workspace: the
+//!   validation crate builds it from a rejection and the server stubs answer with it.
 
 #![warn(missing_docs)]
 

@@ -1,5 +1,6 @@
 //! Validation outcomes: the [`Rejection`] a request earns, the [`Issue`]s it carries, and their conversion to and
-//! from Infisical's JSON error body (docs/infisical-behaviour.md#error-bodies).
+//! from Infisical's error body, the one serde model of the types crate ([`ErrorResponse`],
+//! docs/infisical-behaviour.md#error-bodies).
 //!
 //! A 422 carries every schema issue at once, each shaped like a zod issue (`code`, `path`, `message` and, for
 //! bounds, `minimum`/`maximum`, `inclusive`, `type`). A 400 carries one service-level message (an invalid trusted
@@ -7,7 +8,9 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value};
+use infisical_auth_types::{self as types, ErrorMessage, ErrorResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
 
 /// The message Infisical answers (400) for a trusted-IP entry that is not an address or CIDR block.
 pub const INVALID_IP_MESSAGE: &str = "The IP is not a valid IPv4, IPv6, or CIDR block";
@@ -29,24 +32,21 @@ pub enum PathSegment {
     Index(usize),
 }
 
-impl PathSegment {
-    /// The segment as Infisical writes it in an error body: a string for a key, a number for an index.
-    pub fn to_json(&self) -> Value {
-        match self {
-            PathSegment::Key(k) => Value::String(k.clone()),
-            PathSegment::Index(i) => Value::from(*i),
+impl From<&PathSegment> for types::PathSegment {
+    fn from(segment: &PathSegment) -> Self {
+        match segment {
+            PathSegment::Key(k) => types::PathSegment::Key(k.clone()),
+            PathSegment::Index(i) => types::PathSegment::Index(*i as u64),
         }
     }
+}
 
-    /// Reads a segment back from an error body (a string or a non-negative integer).
-    pub fn from_json(v: &Value) -> Option<PathSegment> {
-        match v {
-            Value::String(s) => Some(PathSegment::Key(s.clone())),
-            Value::Number(n) => n
-                .as_u64()
-                .and_then(|u| usize::try_from(u).ok())
-                .map(PathSegment::Index),
-            _ => None,
+impl PathSegment {
+    /// Reads a segment of an error body (an index beyond `usize` is `None`).
+    pub fn from_wire(segment: &types::PathSegment) -> Option<PathSegment> {
+        match segment {
+            types::PathSegment::Key(k) => Some(PathSegment::Key(k.clone())),
+            types::PathSegment::Index(i) => usize::try_from(*i).ok().map(PathSegment::Index),
         }
     }
 }
@@ -242,137 +242,81 @@ impl Issue {
     }
 
     /// The issue as one entry of Infisical's 422 `message` array.
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("code".into(), Value::String(self.code.as_str().into()));
-        if let Some(e) = &self.expected {
-            m.insert("expected".into(), Value::String(e.clone()));
-        }
-        if let Some(r) = &self.received {
-            m.insert("received".into(), Value::String(r.clone()));
-        }
-        if let Some(v) = self.minimum {
-            m.insert("minimum".into(), num(v));
-        }
-        if let Some(v) = self.maximum {
-            m.insert("maximum".into(), num(v));
-        }
-        if let Some(k) = self.kind {
-            m.insert("type".into(), Value::String(k.as_str().into()));
-        }
-        if let Some(i) = self.inclusive {
-            m.insert("inclusive".into(), Value::Bool(i));
-        }
-        if self.kind.is_some() {
-            m.insert("exact".into(), Value::Bool(false));
-        }
-        if let Some(o) = &self.options {
-            m.insert(
-                "options".into(),
-                Value::Array(o.iter().cloned().map(Value::String).collect()),
-            );
-        }
-        if let Some(v) = &self.validation {
-            m.insert("validation".into(), Value::String(v.clone()));
-        }
-        if self.code == IssueCode::InvalidUnion {
-            let errs = self
-                .union_errors
-                .iter()
-                .map(|issues| {
-                    let mut e = Map::new();
-                    e.insert(
-                        "issues".into(),
-                        Value::Array(issues.iter().map(Issue::to_json).collect()),
-                    );
-                    e.insert("name".into(), Value::String("ZodError".into()));
-                    Value::Object(e)
-                })
-                .collect();
-            m.insert("unionErrors".into(), Value::Array(errs));
-        }
-        m.insert(
-            "path".into(),
-            Value::Array(self.path.iter().map(PathSegment::to_json).collect()),
-        );
-        m.insert("message".into(), Value::String(self.message.clone()));
-        Value::Object(m)
-    }
-
-    /// Reads an issue written by [`Issue::to_json`]; `None` when the shape is not an issue.
-    pub fn from_json(v: &Value) -> Option<Issue> {
-        let o = v.as_object()?;
-        let code = IssueCode::parse(o.get("code")?.as_str()?)?;
-        let path = o
-            .get("path")?
-            .as_array()?
-            .iter()
-            .map(PathSegment::from_json)
-            .collect::<Option<Vec<_>>>()?;
-        let message = o.get("message")?.as_str()?.to_owned();
-        let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
-        let union_errors = o
-            .get("unionErrors")
-            .and_then(Value::as_array)
-            .map(|errs| {
-                errs.iter()
-                    .filter_map(|e| {
-                        e.get("issues")?
-                            .as_array()?
-                            .iter()
-                            .map(Issue::from_json)
-                            .collect::<Option<Vec<_>>>()
+    pub fn to_wire(&self) -> types::ValidationIssue {
+        types::ValidationIssue {
+            code: self.code.as_str().to_owned(),
+            exact: self.kind.map(|_| false),
+            expected: self.expected.clone(),
+            inclusive: self.inclusive,
+            maximum: self.maximum,
+            message: self.message.clone(),
+            minimum: self.minimum,
+            options: self.options.clone().unwrap_or_default(),
+            path: self.path.iter().map(types::PathSegment::from).collect(),
+            received: self.received.clone(),
+            type_: self.kind.map(|k| k.as_str().to_owned()),
+            union_errors: if self.code == IssueCode::InvalidUnion {
+                self.union_errors
+                    .iter()
+                    .map(|issues| types::UnionError {
+                        issues: issues.iter().map(Issue::to_wire).collect(),
+                        name: "ZodError".to_owned(),
                     })
                     .collect()
-            })
-            .unwrap_or_default();
+            } else {
+                Vec::new()
+            },
+            validation: self.validation.clone(),
+        }
+    }
+
+    /// Reads an issue of an error body; `None` when its code or path is not one this crate writes.
+    pub fn from_wire(wire: &types::ValidationIssue) -> Option<Issue> {
         Some(Issue {
-            path,
-            code,
-            message,
-            minimum: o.get("minimum").and_then(Value::as_f64),
-            maximum: o.get("maximum").and_then(Value::as_f64),
-            inclusive: o.get("inclusive").and_then(Value::as_bool),
-            kind: o
-                .get("type")
-                .and_then(Value::as_str)
-                .and_then(BoundKind::parse),
-            expected: s("expected"),
-            received: s("received"),
-            options: o.get("options").and_then(Value::as_array).map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            }),
-            validation: s("validation"),
-            union_errors,
+            path: wire
+                .path
+                .iter()
+                .map(PathSegment::from_wire)
+                .collect::<Option<Vec<_>>>()?,
+            code: IssueCode::parse(&wire.code)?,
+            message: wire.message.clone(),
+            minimum: wire.minimum,
+            maximum: wire.maximum,
+            inclusive: wire.inclusive,
+            kind: wire.type_.as_deref().and_then(BoundKind::parse),
+            expected: wire.expected.clone(),
+            received: wire.received.clone(),
+            options: (!wire.options.is_empty()).then(|| wire.options.clone()),
+            validation: wire.validation.clone(),
+            union_errors: wire
+                .union_errors
+                .iter()
+                .map(|e| {
+                    e.issues
+                        .iter()
+                        .map(Issue::from_wire)
+                        .collect::<Option<Vec<_>>>()
+                })
+                .collect::<Option<Vec<_>>>()?,
         })
     }
 }
 
-/// Writes a bound as a JSON integer when it is integral (so `30` stays `30`, not `30.0`).
-fn num(v: f64) -> Value {
-    if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
-        Value::from(v as i64)
-    } else {
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .unwrap_or(Value::Null)
-    }
-}
-
 impl serde::Serialize for Issue {
-    /// Serialises as [`Issue::to_json`] (Infisical's issue shape).
+    /// Serialises as Infisical's issue shape ([`types::ValidationIssue`]), whole bounds as
+    /// integers (`30`, not `30.0`).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(serializer)
+        let mut wire = serde_json::to_value(self.to_wire()).map_err(serde::ser::Error::custom)?;
+        whole_numbers_as_integers(&mut wire);
+        wire.serialize(serializer)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Issue {
-    /// Reads Infisical's issue shape (see [`Issue::from_json`]).
+    /// Reads Infisical's issue shape (see [`Issue::from_wire`]).
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Issue, D::Error> {
-        let v = Value::deserialize(deserializer)?;
-        Issue::from_json(&v).ok_or_else(|| serde::de::Error::custom("not a validation issue"))
+        let wire = types::ValidationIssue::deserialize(deserializer)?;
+        Issue::from_wire(&wire).ok_or_else(|| serde::de::Error::custom("not a validation issue"))
     }
 }
 
@@ -433,68 +377,93 @@ impl Rejection {
         }
     }
 
-    /// Infisical's error body `{reqId, statusCode, message, error}` (+ `details` on a 400), docs/infisical-behaviour.md#error-bodies.
-    pub fn to_infisical_body(&self, req_id: &str) -> Value {
-        let mut m = Map::new();
-        m.insert("reqId".into(), Value::String(req_id.to_owned()));
-        m.insert("statusCode".into(), Value::from(self.status()));
-        match self {
-            Rejection::Unprocessable(issues) => {
-                m.insert(
-                    "message".into(),
-                    Value::Array(issues.iter().map(Issue::to_json).collect()),
-                );
-                m.insert("error".into(), Value::String("ValidationFailure".into()));
-            }
-            Rejection::BadRequest { message, path } => {
-                m.insert("message".into(), Value::String(message.clone()));
-                m.insert("error".into(), Value::String("BadRequest".into()));
-                let mut d = Map::new();
-                d.insert(
-                    "path".into(),
-                    Value::Array(path.iter().map(PathSegment::to_json).collect()),
-                );
-                m.insert("details".into(), Value::Object(d));
-            }
-            Rejection::UnknownOperation(op) => {
-                m.insert(
-                    "message".into(),
-                    Value::String(format!("Route {op} not found")),
-                );
-                m.insert("error".into(), Value::String("NotFound".into()));
-            }
+    /// Infisical's error body `{reqId, statusCode, message, error}` (+ `details` on a 400),
+    /// docs/infisical-behaviour.md#error-bodies.
+    pub fn to_error_response(&self, req_id: &str) -> ErrorResponse {
+        let (error, message, details) = match self {
+            Rejection::Unprocessable(issues) => (
+                "ValidationFailure",
+                ErrorMessage::Issues(issues.iter().map(Issue::to_wire).collect()),
+                None,
+            ),
+            Rejection::BadRequest { message, path } => (
+                "BadRequest",
+                ErrorMessage::Text(message.clone()),
+                Some(
+                    json!({"path": path.iter().map(types::PathSegment::from).collect::<Vec<_>>()}),
+                ),
+            ),
+            Rejection::UnknownOperation(op) => (
+                "NotFound",
+                ErrorMessage::Text(format!("Route {op} not found")),
+                None,
+            ),
+        };
+        ErrorResponse {
+            details,
+            error: error.to_owned(),
+            message: Some(message),
+            req_id: req_id.to_owned(),
+            status_code: self.status(),
         }
-        Value::Object(m)
     }
 
-    /// Re-types an error body written by [`Rejection::to_infisical_body`] (or by Infisical): a 422 whose message
-    /// is an issue array, or a 400 `BadRequest`. Other bodies give `None`.
-    pub fn from_infisical_body(body: &Value) -> Option<Rejection> {
-        let o = body.as_object()?;
-        let status = o.get("statusCode").and_then(Value::as_f64)?;
-        if status == 422.0 {
-            let issues = o
-                .get("message")?
-                .as_array()?
+    /// Re-types an error body written by [`Rejection::to_error_response`] (or by Infisical): a 422
+    /// whose message is an issue list, a 400 `BadRequest`, or a 404 for an unknown route. Other
+    /// bodies give `None`.
+    pub fn from_error_response(body: &ErrorResponse) -> Option<Rejection> {
+        match (body.status_code, &body.message) {
+            (422, Some(ErrorMessage::Issues(issues))) => issues
                 .iter()
-                .map(Issue::from_json)
-                .collect::<Option<Vec<_>>>()?;
-            Some(Rejection::Unprocessable(issues))
-        } else if status == 400.0 {
-            let message = o.get("message")?.as_str()?.to_owned();
-            let path = o
-                .get("details")
-                .and_then(|d| d.get("path"))
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(PathSegment::from_json).collect())
-                .unwrap_or_default();
-            Some(Rejection::BadRequest { message, path })
-        } else if status == 404.0 && o.get("error").and_then(Value::as_str) == Some("NotFound") {
-            let msg = o.get("message")?.as_str()?;
-            let op = msg.strip_prefix("Route ")?.strip_suffix(" not found")?;
-            Some(Rejection::UnknownOperation(op.to_owned()))
-        } else {
-            None
+                .map(Issue::from_wire)
+                .collect::<Option<Vec<_>>>()
+                .map(Rejection::Unprocessable),
+            (400, Some(ErrorMessage::Text(message))) => {
+                let path = body
+                    .details
+                    .as_ref()
+                    .and_then(|d| d.get("path"))
+                    .and_then(|p| Vec::<types::PathSegment>::deserialize(p).ok())
+                    .map(|p| p.iter().filter_map(PathSegment::from_wire).collect())
+                    .unwrap_or_default();
+                Some(Rejection::BadRequest {
+                    message: message.clone(),
+                    path,
+                })
+            }
+            (404, Some(ErrorMessage::Text(message))) if body.error == "NotFound" => {
+                let op = message.strip_prefix("Route ")?.strip_suffix(" not found")?;
+                Some(Rejection::UnknownOperation(op.to_owned()))
+            }
+            _ => None,
         }
+    }
+
+    /// [`Rejection::to_error_response`] as JSON, whole numbers written as integers (`30`, not
+    /// `30.0`) as Infisical writes them.
+    pub fn to_infisical_body(&self, req_id: &str) -> Value {
+        let mut body = serde_json::to_value(self.to_error_response(req_id)).unwrap_or(Value::Null);
+        whole_numbers_as_integers(&mut body);
+        body
+    }
+
+    /// [`Rejection::from_error_response`] of a JSON body; `None` when it is not an error body.
+    pub fn from_infisical_body(body: &Value) -> Option<Rejection> {
+        Rejection::from_error_response(&ErrorResponse::deserialize(body).ok()?)
+    }
+}
+
+/// Rewrites every whole `f64` of `value` (within JavaScript's safe integers) as an integer.
+fn whole_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let v = n.as_f64().unwrap_or(f64::NAN);
+            if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
+                *value = Value::from(v as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
     }
 }

@@ -34,6 +34,18 @@ struct Args {
     /// Do not log a line per request.
     #[arg(long)]
     quiet: bool,
+    /// The request header TLS-certificate logins read the client certificate (URL-encoded PEM)
+    /// from, as set by the TLS-terminating proxy.
+    #[arg(
+        long,
+        env = "IDENTITY_TLS_CERT_AUTH_CLIENT_CERTIFICATE_HEADER_KEY",
+        default_value = "x-identity-tls-cert-auth-client-cert"
+    )]
+    tls_cert_header: String,
+    /// How long a verified login waits for a provider (JWKS, OIDC discovery, SPIFFE bundle,
+    /// Kubernetes TokenReview, STS, LDAP), per call, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    provider_timeout_ms: u64,
 }
 
 async fn shutdown_signal() {
@@ -66,6 +78,10 @@ async fn main() -> ExitCode {
         identities: args.identities,
         seed_identities: args.seed_identities,
         log_requests: !args.quiet,
+        client_certificate_header: args.tls_cert_header,
+        provider_timeout: Some(std::time::Duration::from_millis(
+            args.provider_timeout_ms.max(1),
+        )),
     };
     // The state (and its seeded identities) is built before "listening" is printed, so that
     // scripts waiting for that line measure a server that is ready.
