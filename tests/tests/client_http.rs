@@ -211,11 +211,10 @@ async fn attach_sends_the_spec_defaults_and_the_given_fields() {
         .attach_universal_auth()
         .identity_id(ID)
         .body_map(|b| {
-            b.access_token_ttl(3600).client_secret_trusted_ips(vec![
-                types::AttachUniversalAuthBodyClientSecretTrustedIpsItem {
+            b.access_token_ttl(3600)
+                .client_secret_trusted_ips(vec![types::TrustedIpEntry {
                     ip_address: "10.0.0.0/8".into(),
-                },
-            ])
+                }])
         })
         .send()
         .await
@@ -374,7 +373,7 @@ async fn invalid_requests_are_refused_before_sending() {
     let mock = Mock::start().await;
     let client = mock.client();
     mock.answer_success("attachUniversalAuth");
-    let ip = |ip: &str| types::AttachUniversalAuthBodyClientSecretTrustedIpsItem {
+    let ip = |ip: &str| types::TrustedIpEntry {
         ip_address: ip.into(),
     };
     let err = client

@@ -15,7 +15,7 @@ use crate::generate::{Answer, OperationTypes};
 use crate::passes::Applied;
 use crate::postprocess::{self, FieldRef};
 use crate::write::{self, Mode};
-use crate::{check, describe, fixups, format, generate, lower, Error};
+use crate::{check, dedupe, describe, fixups, format, generate, lower, Error};
 
 /// Where the generated code goes.
 #[derive(Clone, Debug)]
@@ -59,19 +59,22 @@ pub struct Prepared {
     pub unused_entries: Vec<String>,
 }
 
-/// check -> lower -> fix up: the document progenitor is given, before the describe stage.
+/// check -> lower -> fix up -> dedupe: the document progenitor is given, before the describe stage.
 pub fn prepare(spec: &Value, cfg: &Config) -> Result<Prepared, Error> {
     let problems = check::check(spec);
     if !problems.is_empty() {
         return Err(Error::Unsupported(problems));
     }
     let (lowered, lowering) = lower::apply(spec, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
-    let unused_entries = unused_entries(&lowered, cfg);
-    let (doc, fixing) = fixups::apply(&lowered, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
+    let mut unused_entries = unused_entries(&lowered, cfg);
+    let (fixed, fixing) = fixups::apply(&lowered, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
+    unused_entries.extend(dedupe::unused_entries(&fixed, cfg));
+    let (doc, sharing) = dedupe::apply(&fixed, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
     let passes = lowering
         .into_iter()
         .map(|a| ("lower", a))
         .chain(fixing.into_iter().map(|a| ("fix-up", a)))
+        .chain(sharing.into_iter().map(|a| ("dedupe", a)))
         .collect();
     Ok(Prepared {
         doc,

@@ -18,6 +18,10 @@ pub struct Config {
     /// Names for the options of `anyOf` unions that carry no tag, keyed by the union's JSON pointer.
     #[serde(default)]
     pub any_of_names: BTreeMap<String, Vec<String>>,
+    /// Names of shared schemas (see [`crate::dedupe`]): the default name the naming rule gives
+    /// one -> the name it gets instead.
+    #[serde(default)]
+    pub shared_names: BTreeMap<String, String>,
     /// Wire names of fields whose values are secrets: never printed by `Debug`.
     #[serde(default)]
     pub secret_fields: Vec<String>,

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod check;
 pub mod codegen;
 pub mod config;
+pub mod dedupe;
 pub mod describe;
 pub mod diff;
 pub mod document;

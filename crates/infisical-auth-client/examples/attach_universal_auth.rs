@@ -14,7 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .bearer_token(token)
         .build()?;
 
-    let office = |ip: &str| types::AttachUniversalAuthBodyClientSecretTrustedIpsItem {
+    let office = |ip: &str| types::TrustedIpEntry {
         ip_address: ip.into(),
     };
     let result = client

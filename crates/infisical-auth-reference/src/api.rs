@@ -341,11 +341,7 @@ impl ReferenceApi {
                 uses_limit: body.num_uses_limit,
                 revoked: false,
             };
-            let data = secret_data!(
-                CreateUniversalAuthClientSecretResponseClientSecretData,
-                &record,
-                ua_id
-            );
+            let data = secret_data!(ClientSecretData, &record, ua_id);
             identity.secrets.push(record);
             Ok(types::CreateUniversalAuthClientSecretResponse {
                 client_secret: secret.into(),
@@ -370,13 +366,7 @@ impl ReferenceApi {
                 .secrets
                 .iter()
                 .filter(|s| !s.revoked)
-                .map(|s| {
-                    secret_data!(
-                        ListUniversalAuthClientSecretsResponseClientSecretDataItem,
-                        s,
-                        ua_id
-                    )
-                })
+                .map(|s| secret_data!(ClientSecretData, s, ua_id))
                 .collect(),
         })
     }
@@ -462,7 +452,7 @@ impl ReferenceApi {
         let settings = self.config::<methods::Token>(identity_id)?.tokens();
         let (issued, data) = self.issue(identity_id.into(), "token-auth", &settings, |t| {
             t.name = body.name;
-            token_data!(CreateTokenAuthTokenResponseTokenData, t)
+            token_data!(TokenAuthToken, t)
         });
         Ok(types::CreateTokenAuthTokenResponse {
             access_token: issued.access_token.into(),
@@ -490,7 +480,7 @@ impl ReferenceApi {
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|t| token_data!(GetTokenAuthTokensResponseTokensItem, t))
+                .map(|t| token_data!(TokenAuthToken, t))
                 .collect(),
         })
     }
@@ -838,9 +828,7 @@ impl InfisicalAuthApi for ReferenceApi {
         token_id: String,
         ctx: RequestContext,
     ) -> Result<types::GetTokenAuthTokenByIdResponse, ApiError> {
-        let token = self.with_token(&ctx, &token_id, |t| {
-            token_data!(GetTokenAuthTokenByIdResponseToken, t)
-        })?;
+        let token = self.with_token(&ctx, &token_id, |t| token_data!(TokenAuthToken, t))?;
         Ok(types::GetTokenAuthTokenByIdResponse { token })
     }
 
@@ -856,7 +844,7 @@ impl InfisicalAuthApi for ReferenceApi {
                 t.name = Some(name);
             }
             t.updated = now;
-            token_data!(UpdateTokenAuthTokenResponseToken, t)
+            token_data!(TokenAuthToken, t)
         })?;
         Ok(types::UpdateTokenAuthTokenResponse { token })
     }
@@ -986,11 +974,7 @@ impl InfisicalAuthApi for ReferenceApi {
         ctx: RequestContext,
     ) -> Result<types::GetUniversalAuthClientSecretResponse, ApiError> {
         let data = self.with_secret(&ctx, &identity_id, &client_secret_id, |s, ua_id| {
-            secret_data!(
-                GetUniversalAuthClientSecretResponseClientSecretData,
-                s,
-                ua_id
-            )
+            secret_data!(ClientSecretData, s, ua_id)
         })?;
         Ok(types::GetUniversalAuthClientSecretResponse {
             client_secret_data: data,
@@ -1006,11 +990,7 @@ impl InfisicalAuthApi for ReferenceApi {
         let data = self.with_secret(&ctx, &identity_id, &client_secret_id, |s, ua_id| {
             s.revoked = true;
             s.updated_at = now_time();
-            secret_data!(
-                RevokeUniversalAuthClientSecretResponseClientSecretData,
-                s,
-                ua_id
-            )
+            secret_data!(ClientSecretData, s, ua_id)
         })?;
         Ok(types::RevokeUniversalAuthClientSecretResponse {
             client_secret_data: data,

@@ -1,7 +1,8 @@
 //! The stored configuration of each of the 13 auth methods, typed: each is kept as the generated
-//! type of its retrieve answer (`GetAwsAuthResponseIdentityAwsAuth`, ...), built from the typed
-//! attach body, changed field by field by the typed update body, and fitted to the attach, update,
-//! delete (and SPIFFE refresh) answers by moving its fields ([`Fit`]).
+//! type of its retrieve answer (`IdentityAwsAuth`, ...; for most methods the one configuration type
+//! the attach, update and delete answers share), built from the typed attach body, changed field by
+//! field by the typed update body, and fitted to the answers that declare another shape by moving
+//! its fields ([`Fit`]).
 //!
 //! Fields an answer requires but no body sets are answered as Infisical's schema defaults them, or
 //! empty (docs/infisical-behaviour.md#where-this-project-differs).
@@ -17,29 +18,29 @@ use serde_json::{json, Map, Value};
 use super::state::TokenSettings;
 
 /// Stored universal-auth configuration.
-pub type Universal = types::GetUniversalAuthResponseIdentityUniversalAuth;
+pub type Universal = types::IdentityUniversalAuth;
 /// Stored token-auth configuration.
-pub type Token = types::GetTokenAuthResponseIdentityTokenAuth;
+pub type Token = types::IdentityTokenAuth;
 /// Stored Alibaba Cloud configuration.
-pub type Alicloud = types::GetAlicloudAuthResponseIdentityAliCloudAuth;
+pub type Alicloud = types::IdentityAliCloudAuth;
 /// Stored AWS configuration.
-pub type Aws = types::GetAwsAuthResponseIdentityAwsAuth;
+pub type Aws = types::IdentityAwsAuth;
 /// Stored Azure configuration.
-pub type Azure = types::GetAzureAuthResponseIdentityAzureAuth;
+pub type Azure = types::IdentityAzureAuth;
 /// Stored GCP configuration.
-pub type Gcp = types::GetGcpAuthResponseIdentityGcpAuth;
+pub type Gcp = types::IdentityGcpAuth;
 /// Stored JWT configuration.
-pub type Jwt = types::GetJwtAuthResponseIdentityJwtAuth;
+pub type Jwt = types::IdentityJwtAuth;
 /// Stored Kubernetes configuration.
-pub type Kubernetes = types::GetKubernetesAuthResponseIdentityKubernetesAuth;
+pub type Kubernetes = types::IdentityKubernetesAuth;
 /// Stored LDAP configuration.
 pub type Ldap = types::GetLdapAuthResponseIdentityLdapAuth;
 /// Stored OCI configuration.
-pub type Oci = types::GetOciAuthResponseIdentityOciAuth;
+pub type Oci = types::IdentityOciAuth;
 /// Stored OIDC configuration.
-pub type Oidc = types::GetOidcAuthResponseIdentityOidcAuth;
+pub type Oidc = types::IdentityOidcAuth;
 /// Stored SPIFFE configuration.
-pub type Spiffe = types::GetSpiffeAuthResponseIdentitySpiffeAuth;
+pub type Spiffe = types::IdentitySpiffeAuth;
 /// Stored TLS-certificate configuration.
 pub type TlsCert = types::GetTlsCertAuthResponseIdentityTlsCertAuth;
 
@@ -899,7 +900,7 @@ pub fn update_oidc(b: types::UpdateOidcAuthBody) -> Result<Patch<Oidc>, ApiError
 }
 
 /// How a SPIFFE configuration gets its trust bundle, stored.
-type Distribution = types::GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution;
+type Distribution = types::IdentitySpiffeAuthTrustBundleDistribution;
 
 /// The stored form of a body's trust-bundle distribution (both bodies' types have one shape).
 macro_rules! distribution {
@@ -1033,102 +1034,20 @@ macro_rules! answers {
     )+};
 }
 
-/// The SPIFFE distribution of each answer from the stored one.
-macro_rules! distribution_answers {
-    ($($dst:ident)+) => {$(
-        impl Fit<types::$dst> for Distribution {
-            fn fit(&self) -> types::$dst {
-                match self.clone() {
-                    Distribution::Static { bundle } => types::$dst::Static { bundle },
-                    Distribution::HttpsWebBundle {
-                        ca_cert,
-                        cached_bundle_last_refreshed_at,
-                        endpoint_url,
-                        refresh_hint_seconds,
-                    } => types::$dst::HttpsWebBundle {
-                        ca_cert,
-                        cached_bundle_last_refreshed_at,
-                        endpoint_url,
-                        refresh_hint_seconds,
-                    },
-                }
-            }
-        }
-    )+};
-}
-
-distribution_answers!(
-    AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution
-    UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution
-    DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution
-    RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution
-);
-
-answers!(Universal =>
-    AttachUniversalAuthResponseIdentityUniversalAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, client_id, client_secret_trusted_ips, created_at, id, identity_id, lockout_counter_reset_seconds, lockout_duration_seconds, lockout_enabled, lockout_threshold, updated_at }
-    UpdateUniversalAuthResponseIdentityUniversalAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, client_id, client_secret_trusted_ips, created_at, id, identity_id, lockout_counter_reset_seconds, lockout_duration_seconds, lockout_enabled, lockout_threshold, updated_at }
-    DeleteUniversalAuthResponseIdentityUniversalAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, client_id, client_secret_trusted_ips, created_at, id, identity_id, lockout_counter_reset_seconds, lockout_duration_seconds, lockout_enabled, lockout_threshold, updated_at }
-);
-answers!(Token =>
-    AttachTokenAuthResponseIdentityTokenAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, created_at, id, identity_id, updated_at }
-    UpdateTokenAuthResponseIdentityTokenAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, created_at, id, identity_id, updated_at }
-    DeleteTokenAuthResponseIdentityTokenAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, created_at, id, identity_id, updated_at }
-);
-answers!(Alicloud =>
-    AttachAlicloudAuthResponseIdentityAliCloudAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_arns, created_at, id, identity_id, type_, updated_at }
-    UpdateAlicloudAuthResponseIdentityAliCloudAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_arns, created_at, id, identity_id, type_, updated_at }
-    DeleteAlicloudAuthResponseIdentityAliCloudAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_arns, created_at, id, identity_id, type_, updated_at }
-);
-answers!(Aws =>
-    AttachAwsAuthResponseIdentityAwsAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_account_ids, allowed_principal_arns, created_at, id, identity_id, sts_endpoint, type_, updated_at }
-    UpdateAwsAuthResponseIdentityAwsAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_account_ids, allowed_principal_arns, created_at, id, identity_id, sts_endpoint, type_, updated_at }
-    DeleteAwsAuthResponseIdentityAwsAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_account_ids, allowed_principal_arns, created_at, id, identity_id, sts_endpoint, type_, updated_at }
-);
-answers!(Azure =>
-    AttachAzureAuthResponseIdentityAzureAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_service_principal_ids, created_at, id, identity_id, resource, tenant_id, updated_at }
-    UpdateAzureAuthResponseIdentityAzureAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_service_principal_ids, created_at, id, identity_id, resource, tenant_id, updated_at }
-    DeleteAzureAuthResponseIdentityAzureAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_service_principal_ids, created_at, id, identity_id, resource, tenant_id, updated_at }
-);
-answers!(Gcp =>
-    AttachGcpAuthResponseIdentityGcpAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_projects, allowed_service_accounts, allowed_zones, created_at, id, identity_id, type_, updated_at }
-    UpdateGcpAuthResponseIdentityGcpAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_projects, allowed_service_accounts, allowed_zones, created_at, id, identity_id, type_, updated_at }
-    DeleteGcpAuthResponseIdentityGcpAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_projects, allowed_service_accounts, allowed_zones, created_at, id, identity_id, type_, updated_at }
-);
 answers!(Jwt =>
-    AttachJwtAuthResponseIdentityJwtAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, bound_audiences, bound_claims, bound_issuer, bound_subject, configuration_type, created_at, id, identity_id, jwks_ca_cert, jwks_url, public_keys, updated_at }
-    UpdateJwtAuthResponseIdentityJwtAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, bound_audiences, bound_claims, bound_issuer, bound_subject, configuration_type, created_at, id, identity_id, jwks_ca_cert, jwks_url, public_keys, updated_at }
     DeleteJwtAuthResponseIdentityJwtAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, bound_audiences, bound_claims, bound_issuer, bound_subject, configuration_type, created_at, id, identity_id, jwks_url, updated_at }
 );
 answers!(Kubernetes =>
-    AttachKubernetesAuthResponseIdentityKubernetesAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_audience, allowed_names, allowed_namespaces, ca_cert, created_at, gateway_id, gateway_pool_id, id, identity_id, kubernetes_host, token_review_mode, token_reviewer_jwt, updated_at, verify_tls_certificate }
-    UpdateKubernetesAuthResponseIdentityKubernetesAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_audience, allowed_names, allowed_namespaces, ca_cert, created_at, gateway_id, gateway_pool_id, id, identity_id, kubernetes_host, token_review_mode, token_reviewer_jwt, updated_at, verify_tls_certificate }
     DeleteKubernetesAuthResponseIdentityKubernetesAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_audience, allowed_names, allowed_namespaces, created_at, gateway_id, gateway_pool_id, id, identity_id, kubernetes_host, token_review_mode, updated_at, verify_tls_certificate }
 );
 answers!(Ldap =>
-    AttachLdapAuthResponseIdentityLdapAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_fields, created_at, id, identity_id, lockout_counter_reset_seconds, lockout_duration_seconds, lockout_enabled, lockout_threshold, search_base, search_filter, template_id, updated_at, url }
-    UpdateLdapAuthResponseIdentityLdapAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_fields, created_at, id, identity_id, lockout_counter_reset_seconds, lockout_duration_seconds, lockout_enabled, lockout_threshold, search_base, search_filter, template_id, updated_at, url }
-    DeleteLdapAuthResponseIdentityLdapAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_fields, created_at, id, identity_id, lockout_counter_reset_seconds, lockout_duration_seconds, lockout_enabled, lockout_threshold, search_base, search_filter, template_id, updated_at, url }
-);
-answers!(Oci =>
-    AttachOciAuthResponseIdentityOciAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_usernames, created_at, id, identity_id, tenancy_ocid, type_, updated_at }
-    UpdateOciAuthResponseIdentityOciAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_usernames, created_at, id, identity_id, tenancy_ocid, type_, updated_at }
-    DeleteOciAuthResponseIdentityOciAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_usernames, created_at, id, identity_id, tenancy_ocid, type_, updated_at }
+    IdentityLdapAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_period, access_token_trusted_ips, access_token_ttl, allowed_fields, created_at, id, identity_id, lockout_counter_reset_seconds, lockout_duration_seconds, lockout_enabled, lockout_threshold, search_base, search_filter, template_id, updated_at, url }
 );
 answers!(Oidc =>
-    AttachOidcAuthResponseIdentityOidcAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, bound_audiences, bound_claims, bound_issuer, bound_subject, ca_cert, claim_metadata_mapping, created_at, id, identity_id, oidc_discovery_url, updated_at }
-    UpdateOidcAuthResponseIdentityOidcAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, bound_audiences, bound_claims, bound_issuer, bound_subject, ca_cert, claim_metadata_mapping, created_at, id, identity_id, oidc_discovery_url, updated_at }
     DeleteOidcAuthResponseIdentityOidcAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, bound_audiences, bound_claims, bound_issuer, bound_subject, claim_metadata_mapping, created_at, id, identity_id, oidc_discovery_url, updated_at }
 );
-answers!(Spiffe =>
-    AttachSpiffeAuthResponseIdentitySpiffeAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_audiences, allowed_spiffe_ids, created_at, id, identity_id, trust_bundle_distribution, trust_domain, updated_at }
-    UpdateSpiffeAuthResponseIdentitySpiffeAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_audiences, allowed_spiffe_ids, created_at, id, identity_id, trust_bundle_distribution, trust_domain, updated_at }
-    DeleteSpiffeAuthResponseIdentitySpiffeAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_audiences, allowed_spiffe_ids, created_at, id, identity_id, trust_bundle_distribution, trust_domain, updated_at }
-    RefreshSpiffeBundleResponseIdentitySpiffeAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_audiences, allowed_spiffe_ids, created_at, id, identity_id, trust_bundle_distribution, trust_domain, updated_at }
-);
 answers!(TlsCert =>
-    AttachTlsCertAuthResponseIdentityTlsCertAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_common_names, created_at, encrypted_ca_certificate, id, identity_id, updated_at }
-    UpdateTlsCertAuthResponseIdentityTlsCertAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_common_names, created_at, encrypted_ca_certificate, id, identity_id, updated_at }
-    DeleteTlsCertAuthResponseIdentityTlsCertAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_common_names, created_at, encrypted_ca_certificate, id, identity_id, updated_at }
+    IdentityTlsCertAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_common_names, created_at, encrypted_ca_certificate, id, identity_id, updated_at }
 );
 
 #[cfg(test)]
@@ -1180,7 +1099,7 @@ mod tests {
         assert_eq!(stored.sts_endpoint, "https://x/");
         assert_eq!(stored.allowed_account_ids, "1");
         assert_eq!(stored.access_token_ttl, 60.0);
-        let answer: types::DeleteAwsAuthResponseIdentityAwsAuth = stored.fit();
+        let answer: types::IdentityAwsAuth = stored.fit();
         assert_eq!(answer.sts_endpoint, "https://x/");
         assert_eq!(answer.id, meta.id);
     }

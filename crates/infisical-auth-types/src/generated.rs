@@ -4,6 +4,21 @@
 // Regenerate with `cargo xtask codegen`; check freshness with `cargo xtask codegen --check`.
 
 #![allow(clippy::all, dead_code)]
+///Shared by 3 places in the bodies and answers of `attachLdapAuth`, `updateLdapAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct AllowedField {
+    ///`key`: string, required.
+    pub key: ::std::string::String,
+    ///`value`: string, required.
+    pub value: ::std::string::String,
+}
+impl AllowedField {
+    ///A builder for [`AllowedField`], starting from its defaults.
+    pub fn builder() -> builder::AllowedField {
+        Default::default()
+    }
+}
 ///The request body of `attachAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -17,14 +32,12 @@ pub struct AttachAlicloudAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_alicloud_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachAlicloudAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -38,20 +51,6 @@ pub struct AttachAlicloudAuthBody {
 impl AttachAlicloudAuthBody {
     ///A builder for [`AttachAlicloudAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachAlicloudAuthBody {
-        Default::default()
-    }
-}
-///`AttachAlicloudAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachAlicloudAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -118,56 +117,9 @@ impl<'de> ::serde::Deserialize<'de> for AttachAlicloudAuthBodyAllowedArns {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAlicloudAuthResponse {
-    ///`identityAliCloudAuth`: see [`AttachAlicloudAuthResponseIdentityAliCloudAuth`].
+    ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
-    pub identity_ali_cloud_auth: AttachAlicloudAuthResponseIdentityAliCloudAuth,
-}
-///`identityAliCloudAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachAlicloudAuthResponseIdentityAliCloudAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedArns`: string, required.
-    #[serde(rename = "allowedArns")]
-    pub allowed_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The request body of `attachAwsAuth` (`POST /api/v1/auth/aws-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -182,14 +134,12 @@ pub struct AttachAwsAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_aws_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachAwsAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -234,20 +184,6 @@ impl ::std::default::Default for AttachAwsAuthBody {
 impl AttachAwsAuthBody {
     ///A builder for [`AttachAwsAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachAwsAuthBody {
-        Default::default()
-    }
-}
-///`AttachAwsAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachAwsAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachAwsAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachAwsAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachAwsAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -438,68 +374,9 @@ impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyStsEndpoint {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAwsAuthResponse {
-    ///`identityAwsAuth`: see [`AttachAwsAuthResponseIdentityAwsAuth`].
+    ///`identityAwsAuth`: see [`IdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
-    pub identity_aws_auth: AttachAwsAuthResponseIdentityAwsAuth,
-}
-///`identityAwsAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachAwsAuthResponseIdentityAwsAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_aws_auth_response_identity_aws_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_aws_auth_response_identity_aws_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::attach_aws_auth_response_identity_aws_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_aws_auth_response_identity_aws_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAccountIds`: string, required.
-    #[serde(rename = "allowedAccountIds")]
-    pub allowed_account_ids: ::std::string::String,
-    ///`allowedPrincipalArns`: string, required.
-    #[serde(rename = "allowedPrincipalArns")]
-    pub allowed_principal_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`stsEndpoint`: string, required.
-    #[serde(rename = "stsEndpoint")]
-    pub sts_endpoint: ::std::string::String,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The request body of `attachAzureAuth` (`POST /api/v1/auth/azure-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -514,14 +391,12 @@ pub struct AttachAzureAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_azure_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachAzureAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -543,82 +418,13 @@ impl AttachAzureAuthBody {
         Default::default()
     }
 }
-///`AttachAzureAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachAzureAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachAzureAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachAzureAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachAzureAuthBodyAccessTokenTrustedIpsItem {
-        Default::default()
-    }
-}
 ///The answer of `attachAzureAuth` (`POST /api/v1/auth/azure-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAzureAuthResponse {
-    ///`identityAzureAuth`: see [`AttachAzureAuthResponseIdentityAzureAuth`].
+    ///`identityAzureAuth`: see [`IdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
-    pub identity_azure_auth: AttachAzureAuthResponseIdentityAzureAuth,
-}
-///`identityAzureAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachAzureAuthResponseIdentityAzureAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_azure_auth_response_identity_azure_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_azure_auth_response_identity_azure_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::attach_azure_auth_response_identity_azure_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_azure_auth_response_identity_azure_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedServicePrincipalIds`: string, required.
-    #[serde(rename = "allowedServicePrincipalIds")]
-    pub allowed_service_principal_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`resource`: string, required.
-    pub resource: ::std::string::String,
-    ///`tenantId`: string, required.
-    #[serde(rename = "tenantId")]
-    pub tenant_id: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The request body of `attachGcpAuth` (`POST /api/v1/auth/gcp-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -633,14 +439,12 @@ pub struct AttachGcpAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_gcp_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachGcpAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -663,20 +467,6 @@ pub struct AttachGcpAuthBody {
 impl AttachGcpAuthBody {
     ///A builder for [`AttachGcpAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachGcpAuthBody {
-        Default::default()
-    }
-}
-///`AttachGcpAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachGcpAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachGcpAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachGcpAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachGcpAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -742,77 +532,9 @@ impl ::std::convert::TryFrom<::std::string::String> for AttachGcpAuthBodyType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachGcpAuthResponse {
-    ///`identityGcpAuth`: see [`AttachGcpAuthResponseIdentityGcpAuth`].
+    ///`identityGcpAuth`: see [`IdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
-    pub identity_gcp_auth: AttachGcpAuthResponseIdentityGcpAuth,
-}
-///`identityGcpAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachGcpAuthResponseIdentityGcpAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_gcp_auth_response_identity_gcp_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::attach_gcp_auth_response_identity_gcp_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_gcp_auth_response_identity_gcp_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedProjects`: string, optional, nullable.
-    #[serde(
-        rename = "allowedProjects",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_projects: ::std::option::Option<::std::string::String>,
-    ///`allowedServiceAccounts`: string, optional, nullable.
-    #[serde(
-        rename = "allowedServiceAccounts",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
-    ///`allowedZones`: string, optional, nullable.
-    #[serde(
-        rename = "allowedZones",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_zones: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The request body of `attachJwtAuth` (`POST /api/v1/auth/jwt-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -831,12 +553,12 @@ pub enum AttachJwtAuthBody {
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         #[serde(rename = "accessTokenNumUsesLimit", default)]
         access_token_num_uses_limit: u64,
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[serde(
             rename = "accessTokenTrustedIps",
             default = "defaults::attach_jwt_auth_body_jwks_access_token_trusted_ips"
         )]
-        access_token_trusted_ips: ::std::vec::Vec<JwksAccessTokenTrustedIpsItem>,
+        access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenTTL",
@@ -884,12 +606,12 @@ pub enum AttachJwtAuthBody {
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         #[serde(rename = "accessTokenNumUsesLimit", default)]
         access_token_num_uses_limit: u64,
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[serde(
             rename = "accessTokenTrustedIps",
             default = "defaults::attach_jwt_auth_body_static_access_token_trusted_ips"
         )]
-        access_token_trusted_ips: ::std::vec::Vec<StaticAccessTokenTrustedIpsItem>,
+        access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenTTL",
@@ -926,83 +648,9 @@ pub enum AttachJwtAuthBody {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachJwtAuthResponse {
-    ///`identityJwtAuth`: see [`AttachJwtAuthResponseIdentityJwtAuth`].
+    ///`identityJwtAuth`: see [`IdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
-    pub identity_jwt_auth: AttachJwtAuthResponseIdentityJwtAuth,
-}
-///`identityJwtAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachJwtAuthResponseIdentityJwtAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::attach_jwt_auth_response_identity_jwt_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_jwt_auth_response_identity_jwt_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
-    pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
-    pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, required.
-    #[serde(rename = "boundSubject")]
-    pub bound_subject: ::std::string::String,
-    ///`configurationType`: string, required.
-    #[serde(rename = "configurationType")]
-    pub configuration_type: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`jwksCaCert`: string, required.
-    #[serde(rename = "jwksCaCert")]
-    pub jwks_ca_cert: ::std::string::String,
-    ///`jwksUrl`: string, required.
-    #[serde(rename = "jwksUrl")]
-    pub jwks_url: ::std::string::String,
-    ///`publicKeys`: array<string>, required.
-    #[serde(rename = "publicKeys")]
-    pub public_keys: ::std::vec::Vec<::std::string::String>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_jwt_auth: IdentityJwtAuth,
 }
 ///The request body of `attachKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -1017,14 +665,12 @@ pub struct AttachKubernetesAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_kubernetes_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachKubernetesAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -1083,20 +729,6 @@ pub struct AttachKubernetesAuthBody {
 impl AttachKubernetesAuthBody {
     ///A builder for [`AttachKubernetesAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachKubernetesAuthBody {
-        Default::default()
-    }
-}
-///`AttachKubernetesAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachKubernetesAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -1225,95 +857,9 @@ impl ::std::default::Default for AttachKubernetesAuthBodyTokenReviewMode {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachKubernetesAuthResponse {
-    ///`identityKubernetesAuth`: see [`AttachKubernetesAuthResponseIdentityKubernetesAuth`].
+    ///`identityKubernetesAuth`: see [`IdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
-    pub identity_kubernetes_auth: AttachKubernetesAuthResponseIdentityKubernetesAuth,
-}
-///`identityKubernetesAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachKubernetesAuthResponseIdentityKubernetesAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAudience`: string, required.
-    #[serde(rename = "allowedAudience")]
-    pub allowed_audience: ::std::string::String,
-    ///`allowedNames`: string, required.
-    #[serde(rename = "allowedNames")]
-    pub allowed_names: ::std::string::String,
-    ///`allowedNamespaces`: string, required.
-    #[serde(rename = "allowedNamespaces")]
-    pub allowed_namespaces: ::std::string::String,
-    ///`caCert`: string, required.
-    #[serde(rename = "caCert")]
-    pub ca_cert: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`gatewayId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub gateway_id: ::std::option::Option<::uuid::Uuid>,
-    ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayPoolId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`kubernetesHost`: string, optional, nullable.
-    #[serde(
-        rename = "kubernetesHost",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kubernetes_host: ::std::option::Option<::std::string::String>,
-    ///`tokenReviewMode`: string, optional, default "api".
-    #[serde(
-        rename = "tokenReviewMode",
-        default = "defaults::attach_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
-    )]
-    pub token_review_mode: ::std::string::String,
-    ///`tokenReviewerJwt`: string, optional, nullable.
-    #[serde(
-        rename = "tokenReviewerJwt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub token_reviewer_jwt: ::std::option::Option<Secret>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`verifyTlsCertificate`: boolean, optional, default false.
-    #[serde(rename = "verifyTlsCertificate", default)]
-    pub verify_tls_certificate: bool,
+    pub identity_kubernetes_auth: IdentityKubernetesAuth,
 }
 ///The request body of `attachLdapAuth` (`POST /api/v1/auth/ldap-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -1331,25 +877,25 @@ pub enum AttachLdapAuthBody {
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         #[serde(rename = "accessTokenNumUsesLimit", default)]
         access_token_num_uses_limit: u64,
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[serde(
             rename = "accessTokenTrustedIps",
             default = "defaults::attach_ldap_auth_body_template_access_token_trusted_ips"
         )]
-        access_token_trusted_ips: ::std::vec::Vec<TemplateAccessTokenTrustedIpsItem>,
+        access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenTTL",
             default = "defaults::default_u64::<i64, 2592000>"
         )]
         access_token_ttl: i64,
-        ///`allowedFields`: array<object>, optional.
+        ///`allowedFields`: array<AllowedField (object)>, optional.
         #[serde(
             rename = "allowedFields",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        allowed_fields: ::std::vec::Vec<TemplateAllowedFieldsItem>,
+        allowed_fields: ::std::vec::Vec<AllowedField>,
         ///`ldapCaCertificate`: string, optional.
         #[serde(
             rename = "ldapCaCertificate",
@@ -1398,25 +944,25 @@ pub enum AttachLdapAuthBody {
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
         #[serde(rename = "accessTokenNumUsesLimit", default)]
         access_token_num_uses_limit: u64,
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[serde(
             rename = "accessTokenTrustedIps",
             default = "defaults::attach_ldap_auth_body_manual_access_token_trusted_ips"
         )]
-        access_token_trusted_ips: ::std::vec::Vec<ManualAccessTokenTrustedIpsItem>,
+        access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[serde(
             rename = "accessTokenTTL",
             default = "defaults::default_u64::<i64, 2592000>"
         )]
         access_token_ttl: i64,
-        ///`allowedFields`: array<object>, optional.
+        ///`allowedFields`: array<AllowedField (object)>, optional.
         #[serde(
             rename = "allowedFields",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        allowed_fields: ::std::vec::Vec<ManualAllowedFieldsItem>,
+        allowed_fields: ::std::vec::Vec<AllowedField>,
         ///`bindDN`: string, required.
         #[serde(rename = "bindDN")]
         bind_dn: ::std::string::String,
@@ -1467,97 +1013,9 @@ pub enum AttachLdapAuthBody {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachLdapAuthResponse {
-    ///`identityLdapAuth`: see [`AttachLdapAuthResponseIdentityLdapAuth`].
+    ///`identityLdapAuth`: see [`IdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
-    pub identity_ldap_auth: AttachLdapAuthResponseIdentityLdapAuth,
-}
-///`identityLdapAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachLdapAuthResponseIdentityLdapAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::attach_ldap_auth_response_identity_ldap_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_ldap_auth_response_identity_ldap_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedFields`: any, optional, nullable.
-    #[serde(
-        rename = "allowedFields",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_fields: ::std::option::Option<::serde_json::Value>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: number, optional, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::attach_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
-    )]
-    pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::attach_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
-    )]
-    pub lockout_duration_seconds: f64,
-    ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
-    pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::attach_ldap_auth_response_identity_ldap_auth_lockout_threshold"
-    )]
-    pub lockout_threshold: f64,
-    ///`searchBase`: string, required.
-    #[serde(rename = "searchBase")]
-    pub search_base: ::std::string::String,
-    ///`searchFilter`: string, required.
-    #[serde(rename = "searchFilter")]
-    pub search_filter: ::std::string::String,
-    ///`templateId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "templateId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub template_id: ::std::option::Option<::uuid::Uuid>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`url`: string, required.
-    pub url: ::std::string::String,
+    pub identity_ldap_auth: IdentityLdapAuth,
 }
 ///The request body of `attachOciAuth` (`POST /api/v1/auth/oci-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1572,14 +1030,12 @@ pub struct AttachOciAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_oci_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachOciAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -1599,20 +1055,6 @@ pub struct AttachOciAuthBody {
 impl AttachOciAuthBody {
     ///A builder for [`AttachOciAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachOciAuthBody {
-        Default::default()
-    }
-}
-///`AttachOciAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachOciAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachOciAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachOciAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachOciAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -1731,68 +1173,9 @@ impl<'de> ::serde::Deserialize<'de> for AttachOciAuthBodyTenancyOcid {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOciAuthResponse {
-    ///`identityOciAuth`: see [`AttachOciAuthResponseIdentityOciAuth`].
+    ///`identityOciAuth`: see [`IdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
-    pub identity_oci_auth: AttachOciAuthResponseIdentityOciAuth,
-}
-///`identityOciAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachOciAuthResponseIdentityOciAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_oci_auth_response_identity_oci_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_oci_auth_response_identity_oci_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::attach_oci_auth_response_identity_oci_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_oci_auth_response_identity_oci_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedUsernames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedUsernames",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_usernames: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`tenancyOcid`: string, required.
-    #[serde(rename = "tenancyOcid")]
-    pub tenancy_ocid: ::std::string::String,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_oci_auth: IdentityOciAuth,
 }
 ///The request body of `attachOidcAuth` (`POST /api/v1/auth/oidc-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1807,14 +1190,12 @@ pub struct AttachOidcAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_oidc_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachOidcAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -1856,20 +1237,6 @@ pub struct AttachOidcAuthBody {
 impl AttachOidcAuthBody {
     ///A builder for [`AttachOidcAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachOidcAuthBody {
-        Default::default()
-    }
-}
-///`AttachOidcAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachOidcAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachOidcAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachOidcAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachOidcAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -1988,80 +1355,9 @@ impl<'de> ::serde::Deserialize<'de> for AttachOidcAuthBodyOidcDiscoveryUrl {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOidcAuthResponse {
-    ///`identityOidcAuth`: see [`AttachOidcAuthResponseIdentityOidcAuth`].
+    ///`identityOidcAuth`: see [`IdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
-    pub identity_oidc_auth: AttachOidcAuthResponseIdentityOidcAuth,
-}
-///`identityOidcAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachOidcAuthResponseIdentityOidcAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_oidc_auth_response_identity_oidc_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
-    pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
-    pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, optional, nullable.
-    #[serde(
-        rename = "boundSubject",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub bound_subject: ::std::option::Option<::std::string::String>,
-    ///`caCert`: string, required.
-    #[serde(rename = "caCert")]
-    pub ca_cert: ::std::string::String,
-    ///`claimMetadataMapping`: any, optional, nullable.
-    #[serde(
-        rename = "claimMetadataMapping",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`oidcDiscoveryUrl`: string, required.
-    #[serde(rename = "oidcDiscoveryUrl")]
-    pub oidc_discovery_url: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_oidc_auth: IdentityOidcAuth,
 }
 ///The request body of `attachSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2076,14 +1372,12 @@ pub struct AttachSpiffeAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_spiffe_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachSpiffeAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -2106,20 +1400,6 @@ pub struct AttachSpiffeAuthBody {
 impl AttachSpiffeAuthBody {
     ///A builder for [`AttachSpiffeAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachSpiffeAuthBody {
-        Default::default()
-    }
-}
-///`AttachSpiffeAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachSpiffeAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -2327,95 +1607,9 @@ impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyTrustDomain {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachSpiffeAuthResponse {
-    ///`identitySpiffeAuth`: see [`AttachSpiffeAuthResponseIdentitySpiffeAuth`].
+    ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
-    pub identity_spiffe_auth: AttachSpiffeAuthResponseIdentitySpiffeAuth,
-}
-///`identitySpiffeAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachSpiffeAuthResponseIdentitySpiffeAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_spiffe_auth_response_identity_spiffe_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAudiences`: string, required.
-    #[serde(rename = "allowedAudiences")]
-    pub allowed_audiences: ::std::string::String,
-    ///`allowedSpiffeIds`: string, required.
-    #[serde(rename = "allowedSpiffeIds")]
-    pub allowed_spiffe_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`trustBundleDistribution`: union, required.
-    #[serde(rename = "trustBundleDistribution")]
-    pub trust_bundle_distribution: AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution,
-    ///`trustDomain`: string, required.
-    #[serde(rename = "trustDomain")]
-    pub trust_domain: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///`trustBundleDistribution`: union, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "profile")]
-pub enum AttachSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
-    ///Static
-    #[serde(rename = "static")]
-    Static {
-        ///`bundle`: string, required.
-        bundle: ::std::string::String,
-    },
-    ///HttpsWebBundle
-    #[serde(rename = "https_web_bundle")]
-    HttpsWebBundle {
-        ///`caCert`: string, required.
-        #[serde(rename = "caCert")]
-        ca_cert: ::std::string::String,
-        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
-        #[serde(
-            rename = "cachedBundleLastRefreshedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        cached_bundle_last_refreshed_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///`endpointUrl`: string, required.
-        #[serde(rename = "endpointUrl")]
-        endpoint_url: ::std::string::String,
-        ///`refreshHintSeconds`: number, required.
-        #[serde(rename = "refreshHintSeconds")]
-        refresh_hint_seconds: f64,
-    },
+    pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The request body of `attachTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2430,14 +1624,12 @@ pub struct AttachTlsCertAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_tls_cert_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachTlsCertAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -2459,20 +1651,6 @@ pub struct AttachTlsCertAuthBody {
 impl AttachTlsCertAuthBody {
     ///A builder for [`AttachTlsCertAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachTlsCertAuthBody {
-        Default::default()
-    }
-}
-///`AttachTlsCertAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachTlsCertAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -2596,59 +1774,9 @@ impl<'de> ::serde::Deserialize<'de> for AttachTlsCertAuthBodyCaCertificate {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTlsCertAuthResponse {
-    ///`identityTlsCertAuth`: see [`AttachTlsCertAuthResponseIdentityTlsCertAuth`].
+    ///`identityTlsCertAuth`: see [`IdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
-    pub identity_tls_cert_auth: AttachTlsCertAuthResponseIdentityTlsCertAuth,
-}
-///`identityTlsCertAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachTlsCertAuthResponseIdentityTlsCertAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedCommonNames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedCommonNames",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_common_names: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`encryptedCaCertificate`: any, required.
-    #[serde(rename = "encryptedCaCertificate")]
-    pub encrypted_ca_certificate: ::serde_json::Value,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_tls_cert_auth: IdentityTlsCertAuth,
 }
 ///The request body of `attachTokenAuth` (`POST /api/v1/auth/token-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2663,14 +1791,12 @@ pub struct AttachTokenAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenNumUsesLimit", default)]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_token_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachTokenAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
@@ -2694,74 +1820,13 @@ impl AttachTokenAuthBody {
         Default::default()
     }
 }
-///`AttachTokenAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachTokenAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachTokenAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachTokenAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachTokenAuthBodyAccessTokenTrustedIpsItem {
-        Default::default()
-    }
-}
 ///The answer of `attachTokenAuth` (`POST /api/v1/auth/token-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTokenAuthResponse {
-    ///`identityTokenAuth`: see [`AttachTokenAuthResponseIdentityTokenAuth`].
+    ///`identityTokenAuth`: see [`IdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
-    pub identity_token_auth: AttachTokenAuthResponseIdentityTokenAuth,
-}
-///`identityTokenAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachTokenAuthResponseIdentityTokenAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_token_auth_response_identity_token_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_token_auth_response_identity_token_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::attach_token_auth_response_identity_token_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_token_auth_response_identity_token_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_token_auth: IdentityTokenAuth,
 }
 ///The request body of `attachUniversalAuth` (`POST /api/v1/auth/universal-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2779,28 +1844,24 @@ pub struct AttachUniversalAuthBody {
     ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
     #[serde(rename = "accessTokenPeriod", default)]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "accessTokenTrustedIps",
         default = "defaults::attach_universal_auth_body_access_token_trusted_ips"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        AttachUniversalAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[serde(
         rename = "accessTokenTTL",
         default = "defaults::default_u64::<i64, 2592000>"
     )]
     pub access_token_ttl: i64,
-    ///`clientSecretTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[serde(
         rename = "clientSecretTrustedIps",
         default = "defaults::attach_universal_auth_body_client_secret_trusted_ips"
     )]
-    pub client_secret_trusted_ips: ::std::vec::Vec<
-        AttachUniversalAuthBodyClientSecretTrustedIpsItem,
-    >,
+    pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
@@ -2845,119 +1906,13 @@ impl AttachUniversalAuthBody {
         Default::default()
     }
 }
-///`AttachUniversalAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`AttachUniversalAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
-        Default::default()
-    }
-}
-///`AttachUniversalAuthBodyClientSecretTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachUniversalAuthBodyClientSecretTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl AttachUniversalAuthBodyClientSecretTrustedIpsItem {
-    ///A builder for [`AttachUniversalAuthBodyClientSecretTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::AttachUniversalAuthBodyClientSecretTrustedIpsItem {
-        Default::default()
-    }
-}
 ///The answer of `attachUniversalAuth` (`POST /api/v1/auth/universal-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachUniversalAuthResponse {
-    ///`identityUniversalAuth`: see [`AttachUniversalAuthResponseIdentityUniversalAuth`].
+    ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
-    pub identity_universal_auth: AttachUniversalAuthResponseIdentityUniversalAuth,
-}
-///`identityUniversalAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AttachUniversalAuthResponseIdentityUniversalAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::attach_universal_auth_response_identity_universal_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::attach_universal_auth_response_identity_universal_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::attach_universal_auth_response_identity_universal_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::attach_universal_auth_response_identity_universal_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`clientId`: string, required.
-    #[serde(rename = "clientId")]
-    pub client_id: ::std::string::String,
-    ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "clientSecretTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: number, optional, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::attach_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds"
-    )]
-    pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::attach_universal_auth_response_identity_universal_auth_lockout_duration_seconds"
-    )]
-    pub lockout_duration_seconds: f64,
-    ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
-    pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::attach_universal_auth_response_identity_universal_auth_lockout_threshold"
-    )]
-    pub lockout_threshold: f64,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///The answer of `clearLdapAuthLockouts` (`POST /api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2972,6 +1927,48 @@ pub struct ClearLdapAuthLockoutsResponse {
 pub struct ClearUniversalAuthLockoutsResponse {
     ///`deleted`: number, required.
     pub deleted: f64,
+}
+///Shared by 4 places in the bodies and answers of `listUniversalAuthClientSecrets`, `createUniversalAuthClientSecret`, `getUniversalAuthClientSecret`, `revokeUniversalAuthClientSecret`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ClientSecretData {
+    ///`clientSecretNumUses`: number, optional, default 0.
+    #[serde(
+        rename = "clientSecretNumUses",
+        default = "defaults::client_secret_data_client_secret_num_uses"
+    )]
+    pub client_secret_num_uses: f64,
+    ///`clientSecretNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "clientSecretNumUsesLimit",
+        default = "defaults::client_secret_data_client_secret_num_uses_limit"
+    )]
+    pub client_secret_num_uses_limit: f64,
+    ///`clientSecretPrefix`: string, required.
+    #[serde(rename = "clientSecretPrefix")]
+    pub client_secret_prefix: ::std::string::String,
+    ///`clientSecretTTL`: number, optional, default 0.
+    #[serde(
+        rename = "clientSecretTTL",
+        default = "defaults::client_secret_data_client_secret_ttl"
+    )]
+    pub client_secret_ttl: f64,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`description`: string, required.
+    pub description: ::std::string::String,
+    ///`id`: string, required.
+    pub id: ::std::string::String,
+    ///`identityUAId`: string(uuid), required.
+    #[serde(rename = "identityUAId")]
+    pub identity_ua_id: ::uuid::Uuid,
+    ///`isClientSecretRevoked`: boolean, optional, default false.
+    #[serde(rename = "isClientSecretRevoked", default)]
+    pub is_client_secret_revoked: bool,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3068,95 +2065,12 @@ pub struct CreateTokenAuthTokenResponse {
     ///`expiresIn`: number, required.
     #[serde(rename = "expiresIn")]
     pub expires_in: f64,
-    ///`tokenData`: see [`CreateTokenAuthTokenResponseTokenData`].
+    ///`tokenData`: see [`TokenAuthToken`].
     #[serde(rename = "tokenData")]
-    pub token_data: CreateTokenAuthTokenResponseTokenData,
+    pub token_data: TokenAuthToken,
     ///`tokenType`: string, required, one of "Bearer".
     #[serde(rename = "tokenType")]
     pub token_type: CreateTokenAuthTokenResponseTokenType,
-}
-///`tokenData`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CreateTokenAuthTokenResponseTokenData {
-    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastRenewedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token_last_renewed_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastUsedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token_last_used_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    ///`accessTokenMaxTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::create_token_auth_token_response_token_data_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUses",
-        default = "defaults::create_token_auth_token_response_token_data_access_token_num_uses"
-    )]
-    pub access_token_num_uses: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::create_token_auth_token_response_token_data_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::create_token_auth_token_response_token_data_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::create_token_auth_token_response_token_data_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`authMethod`: string, required.
-    #[serde(rename = "authMethod")]
-    pub auth_method: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string, required.
-    pub id: ::std::string::String,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`identityUAClientSecretId`: string, optional, nullable.
-    #[serde(
-        rename = "identityUAClientSecretId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
-    ///`isAccessTokenRevoked`: boolean, optional, default false.
-    #[serde(rename = "isAccessTokenRevoked", default)]
-    pub is_access_token_revoked: bool,
-    ///`name`: string, optional, nullable.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
-    ///`subOrganizationId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "subOrganizationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`tokenType`: string, required, one of "Bearer".
 #[derive(
@@ -3250,312 +2164,41 @@ pub struct CreateUniversalAuthClientSecretResponse {
     ///`clientSecret`: string, required.
     #[serde(rename = "clientSecret")]
     pub client_secret: Secret,
-    ///`clientSecretData`: see [`CreateUniversalAuthClientSecretResponseClientSecretData`].
+    ///`clientSecretData`: see [`ClientSecretData`].
     #[serde(rename = "clientSecretData")]
-    pub client_secret_data: CreateUniversalAuthClientSecretResponseClientSecretData,
-}
-///`clientSecretData`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CreateUniversalAuthClientSecretResponseClientSecretData {
-    ///`clientSecretNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUses",
-        default = "defaults::create_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses"
-    )]
-    pub client_secret_num_uses: f64,
-    ///`clientSecretNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUsesLimit",
-        default = "defaults::create_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses_limit"
-    )]
-    pub client_secret_num_uses_limit: f64,
-    ///`clientSecretPrefix`: string, required.
-    #[serde(rename = "clientSecretPrefix")]
-    pub client_secret_prefix: ::std::string::String,
-    ///`clientSecretTTL`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretTTL",
-        default = "defaults::create_universal_auth_client_secret_response_client_secret_data_client_secret_ttl"
-    )]
-    pub client_secret_ttl: f64,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`description`: string, required.
-    pub description: ::std::string::String,
-    ///`id`: string, required.
-    pub id: ::std::string::String,
-    ///`identityUAId`: string(uuid), required.
-    #[serde(rename = "identityUAId")]
-    pub identity_ua_id: ::uuid::Uuid,
-    ///`isClientSecretRevoked`: boolean, optional, default false.
-    #[serde(rename = "isClientSecretRevoked", default)]
-    pub is_client_secret_revoked: bool,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub client_secret_data: ClientSecretData,
 }
 ///The answer of `deleteAlicloudAuth` (`DELETE /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAlicloudAuthResponse {
-    ///`identityAliCloudAuth`: see [`DeleteAlicloudAuthResponseIdentityAliCloudAuth`].
+    ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
-    pub identity_ali_cloud_auth: DeleteAlicloudAuthResponseIdentityAliCloudAuth,
-}
-///`identityAliCloudAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteAlicloudAuthResponseIdentityAliCloudAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedArns`: string, required.
-    #[serde(rename = "allowedArns")]
-    pub allowed_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The answer of `deleteAwsAuth` (`DELETE /api/v1/auth/aws-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAwsAuthResponse {
-    ///`identityAwsAuth`: see [`DeleteAwsAuthResponseIdentityAwsAuth`].
+    ///`identityAwsAuth`: see [`IdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
-    pub identity_aws_auth: DeleteAwsAuthResponseIdentityAwsAuth,
-}
-///`identityAwsAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteAwsAuthResponseIdentityAwsAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_aws_auth_response_identity_aws_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_aws_auth_response_identity_aws_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::delete_aws_auth_response_identity_aws_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_aws_auth_response_identity_aws_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAccountIds`: string, required.
-    #[serde(rename = "allowedAccountIds")]
-    pub allowed_account_ids: ::std::string::String,
-    ///`allowedPrincipalArns`: string, required.
-    #[serde(rename = "allowedPrincipalArns")]
-    pub allowed_principal_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`stsEndpoint`: string, required.
-    #[serde(rename = "stsEndpoint")]
-    pub sts_endpoint: ::std::string::String,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The answer of `deleteAzureAuth` (`DELETE /api/v1/auth/azure-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAzureAuthResponse {
-    ///`identityAzureAuth`: see [`DeleteAzureAuthResponseIdentityAzureAuth`].
+    ///`identityAzureAuth`: see [`IdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
-    pub identity_azure_auth: DeleteAzureAuthResponseIdentityAzureAuth,
-}
-///`identityAzureAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteAzureAuthResponseIdentityAzureAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_azure_auth_response_identity_azure_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_azure_auth_response_identity_azure_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::delete_azure_auth_response_identity_azure_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_azure_auth_response_identity_azure_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedServicePrincipalIds`: string, required.
-    #[serde(rename = "allowedServicePrincipalIds")]
-    pub allowed_service_principal_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`resource`: string, required.
-    pub resource: ::std::string::String,
-    ///`tenantId`: string, required.
-    #[serde(rename = "tenantId")]
-    pub tenant_id: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The answer of `deleteGcpAuth` (`DELETE /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteGcpAuthResponse {
-    ///`identityGcpAuth`: see [`DeleteGcpAuthResponseIdentityGcpAuth`].
+    ///`identityGcpAuth`: see [`IdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
-    pub identity_gcp_auth: DeleteGcpAuthResponseIdentityGcpAuth,
-}
-///`identityGcpAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteGcpAuthResponseIdentityGcpAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_gcp_auth_response_identity_gcp_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::delete_gcp_auth_response_identity_gcp_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_gcp_auth_response_identity_gcp_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedProjects`: string, optional, nullable.
-    #[serde(
-        rename = "allowedProjects",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_projects: ::std::option::Option<::std::string::String>,
-    ///`allowedServiceAccounts`: string, optional, nullable.
-    #[serde(
-        rename = "allowedServiceAccounts",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
-    ///`allowedZones`: string, optional, nullable.
-    #[serde(
-        rename = "allowedZones",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_zones: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The answer of `deleteJwtAuth` (`DELETE /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3722,164 +2365,17 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteLdapAuthResponse {
-    ///`identityLdapAuth`: see [`DeleteLdapAuthResponseIdentityLdapAuth`].
+    ///`identityLdapAuth`: see [`IdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
-    pub identity_ldap_auth: DeleteLdapAuthResponseIdentityLdapAuth,
-}
-///`identityLdapAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteLdapAuthResponseIdentityLdapAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::delete_ldap_auth_response_identity_ldap_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_ldap_auth_response_identity_ldap_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedFields`: any, optional, nullable.
-    #[serde(
-        rename = "allowedFields",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_fields: ::std::option::Option<::serde_json::Value>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: number, optional, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::delete_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
-    )]
-    pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::delete_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
-    )]
-    pub lockout_duration_seconds: f64,
-    ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
-    pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::delete_ldap_auth_response_identity_ldap_auth_lockout_threshold"
-    )]
-    pub lockout_threshold: f64,
-    ///`searchBase`: string, required.
-    #[serde(rename = "searchBase")]
-    pub search_base: ::std::string::String,
-    ///`searchFilter`: string, required.
-    #[serde(rename = "searchFilter")]
-    pub search_filter: ::std::string::String,
-    ///`templateId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "templateId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub template_id: ::std::option::Option<::uuid::Uuid>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`url`: string, required.
-    pub url: ::std::string::String,
+    pub identity_ldap_auth: IdentityLdapAuth,
 }
 ///The answer of `deleteOciAuth` (`DELETE /api/v1/auth/oci-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteOciAuthResponse {
-    ///`identityOciAuth`: see [`DeleteOciAuthResponseIdentityOciAuth`].
+    ///`identityOciAuth`: see [`IdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
-    pub identity_oci_auth: DeleteOciAuthResponseIdentityOciAuth,
-}
-///`identityOciAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteOciAuthResponseIdentityOciAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_oci_auth_response_identity_oci_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_oci_auth_response_identity_oci_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::delete_oci_auth_response_identity_oci_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_oci_auth_response_identity_oci_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedUsernames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedUsernames",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_usernames: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`tenancyOcid`: string, required.
-    #[serde(rename = "tenancyOcid")]
-    pub tenancy_ocid: ::std::string::String,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_oci_auth: IdentityOciAuth,
 }
 ///The answer of `deleteOidcAuth` (`DELETE /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3961,294 +2457,33 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteSpiffeAuthResponse {
-    ///`identitySpiffeAuth`: see [`DeleteSpiffeAuthResponseIdentitySpiffeAuth`].
+    ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
-    pub identity_spiffe_auth: DeleteSpiffeAuthResponseIdentitySpiffeAuth,
-}
-///`identitySpiffeAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteSpiffeAuthResponseIdentitySpiffeAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_spiffe_auth_response_identity_spiffe_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAudiences`: string, required.
-    #[serde(rename = "allowedAudiences")]
-    pub allowed_audiences: ::std::string::String,
-    ///`allowedSpiffeIds`: string, required.
-    #[serde(rename = "allowedSpiffeIds")]
-    pub allowed_spiffe_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`trustBundleDistribution`: union, required.
-    #[serde(rename = "trustBundleDistribution")]
-    pub trust_bundle_distribution: DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution,
-    ///`trustDomain`: string, required.
-    #[serde(rename = "trustDomain")]
-    pub trust_domain: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///`trustBundleDistribution`: union, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "profile")]
-pub enum DeleteSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
-    ///Static
-    #[serde(rename = "static")]
-    Static {
-        ///`bundle`: string, required.
-        bundle: ::std::string::String,
-    },
-    ///HttpsWebBundle
-    #[serde(rename = "https_web_bundle")]
-    HttpsWebBundle {
-        ///`caCert`: string, required.
-        #[serde(rename = "caCert")]
-        ca_cert: ::std::string::String,
-        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
-        #[serde(
-            rename = "cachedBundleLastRefreshedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        cached_bundle_last_refreshed_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///`endpointUrl`: string, required.
-        #[serde(rename = "endpointUrl")]
-        endpoint_url: ::std::string::String,
-        ///`refreshHintSeconds`: number, required.
-        #[serde(rename = "refreshHintSeconds")]
-        refresh_hint_seconds: f64,
-    },
+    pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The answer of `deleteTlsCertAuth` (`DELETE /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteTlsCertAuthResponse {
-    ///`identityTlsCertAuth`: see [`DeleteTlsCertAuthResponseIdentityTlsCertAuth`].
+    ///`identityTlsCertAuth`: see [`IdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
-    pub identity_tls_cert_auth: DeleteTlsCertAuthResponseIdentityTlsCertAuth,
-}
-///`identityTlsCertAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteTlsCertAuthResponseIdentityTlsCertAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedCommonNames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedCommonNames",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_common_names: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`encryptedCaCertificate`: any, required.
-    #[serde(rename = "encryptedCaCertificate")]
-    pub encrypted_ca_certificate: ::serde_json::Value,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_tls_cert_auth: IdentityTlsCertAuth,
 }
 ///The answer of `deleteTokenAuth` (`DELETE /api/v1/auth/token-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteTokenAuthResponse {
-    ///`identityTokenAuth`: see [`DeleteTokenAuthResponseIdentityTokenAuth`].
+    ///`identityTokenAuth`: see [`IdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
-    pub identity_token_auth: DeleteTokenAuthResponseIdentityTokenAuth,
-}
-///`identityTokenAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteTokenAuthResponseIdentityTokenAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_token_auth_response_identity_token_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_token_auth_response_identity_token_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::delete_token_auth_response_identity_token_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_token_auth_response_identity_token_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_token_auth: IdentityTokenAuth,
 }
 ///The answer of `deleteUniversalAuth` (`DELETE /api/v1/auth/universal-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteUniversalAuthResponse {
-    ///`identityUniversalAuth`: see [`DeleteUniversalAuthResponseIdentityUniversalAuth`].
+    ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
-    pub identity_universal_auth: DeleteUniversalAuthResponseIdentityUniversalAuth,
-}
-///`identityUniversalAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeleteUniversalAuthResponseIdentityUniversalAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_universal_auth_response_identity_universal_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_universal_auth_response_identity_universal_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::delete_universal_auth_response_identity_universal_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_universal_auth_response_identity_universal_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`clientId`: string, required.
-    #[serde(rename = "clientId")]
-    pub client_id: ::std::string::String,
-    ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "clientSecretTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: number, optional, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::delete_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds"
-    )]
-    pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::delete_universal_auth_response_identity_universal_auth_lockout_duration_seconds"
-    )]
-    pub lockout_duration_seconds: f64,
-    ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
-    pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::delete_universal_auth_response_identity_universal_auth_lockout_threshold"
-    )]
-    pub lockout_threshold: f64,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///What went wrong: text, or (on a 422) every validation issue.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4288,438 +2523,49 @@ pub struct ErrorResponse {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAlicloudAuthResponse {
-    ///`identityAliCloudAuth`: see [`GetAlicloudAuthResponseIdentityAliCloudAuth`].
+    ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
-    pub identity_ali_cloud_auth: GetAlicloudAuthResponseIdentityAliCloudAuth,
-}
-///`identityAliCloudAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetAlicloudAuthResponseIdentityAliCloudAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedArns`: string, required.
-    #[serde(rename = "allowedArns")]
-    pub allowed_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The answer of `getAwsAuth` (`GET /api/v1/auth/aws-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAwsAuthResponse {
-    ///`identityAwsAuth`: see [`GetAwsAuthResponseIdentityAwsAuth`].
+    ///`identityAwsAuth`: see [`IdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
-    pub identity_aws_auth: GetAwsAuthResponseIdentityAwsAuth,
-}
-///`identityAwsAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetAwsAuthResponseIdentityAwsAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_aws_auth_response_identity_aws_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_aws_auth_response_identity_aws_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::get_aws_auth_response_identity_aws_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_aws_auth_response_identity_aws_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAccountIds`: string, required.
-    #[serde(rename = "allowedAccountIds")]
-    pub allowed_account_ids: ::std::string::String,
-    ///`allowedPrincipalArns`: string, required.
-    #[serde(rename = "allowedPrincipalArns")]
-    pub allowed_principal_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`stsEndpoint`: string, required.
-    #[serde(rename = "stsEndpoint")]
-    pub sts_endpoint: ::std::string::String,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The answer of `getAzureAuth` (`GET /api/v1/auth/azure-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAzureAuthResponse {
-    ///`identityAzureAuth`: see [`GetAzureAuthResponseIdentityAzureAuth`].
+    ///`identityAzureAuth`: see [`IdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
-    pub identity_azure_auth: GetAzureAuthResponseIdentityAzureAuth,
-}
-///`identityAzureAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetAzureAuthResponseIdentityAzureAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_azure_auth_response_identity_azure_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_azure_auth_response_identity_azure_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::get_azure_auth_response_identity_azure_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_azure_auth_response_identity_azure_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedServicePrincipalIds`: string, required.
-    #[serde(rename = "allowedServicePrincipalIds")]
-    pub allowed_service_principal_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`resource`: string, required.
-    pub resource: ::std::string::String,
-    ///`tenantId`: string, required.
-    #[serde(rename = "tenantId")]
-    pub tenant_id: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The answer of `getGcpAuth` (`GET /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetGcpAuthResponse {
-    ///`identityGcpAuth`: see [`GetGcpAuthResponseIdentityGcpAuth`].
+    ///`identityGcpAuth`: see [`IdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
-    pub identity_gcp_auth: GetGcpAuthResponseIdentityGcpAuth,
-}
-///`identityGcpAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetGcpAuthResponseIdentityGcpAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_gcp_auth_response_identity_gcp_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::get_gcp_auth_response_identity_gcp_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_gcp_auth_response_identity_gcp_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedProjects`: string, optional, nullable.
-    #[serde(
-        rename = "allowedProjects",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_projects: ::std::option::Option<::std::string::String>,
-    ///`allowedServiceAccounts`: string, optional, nullable.
-    #[serde(
-        rename = "allowedServiceAccounts",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
-    ///`allowedZones`: string, optional, nullable.
-    #[serde(
-        rename = "allowedZones",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_zones: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The answer of `getJwtAuth` (`GET /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetJwtAuthResponse {
-    ///`identityJwtAuth`: see [`GetJwtAuthResponseIdentityJwtAuth`].
+    ///`identityJwtAuth`: see [`IdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
-    pub identity_jwt_auth: GetJwtAuthResponseIdentityJwtAuth,
-}
-///`identityJwtAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetJwtAuthResponseIdentityJwtAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::get_jwt_auth_response_identity_jwt_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_jwt_auth_response_identity_jwt_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
-    pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
-    pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, required.
-    #[serde(rename = "boundSubject")]
-    pub bound_subject: ::std::string::String,
-    ///`configurationType`: string, required.
-    #[serde(rename = "configurationType")]
-    pub configuration_type: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`jwksCaCert`: string, required.
-    #[serde(rename = "jwksCaCert")]
-    pub jwks_ca_cert: ::std::string::String,
-    ///`jwksUrl`: string, required.
-    #[serde(rename = "jwksUrl")]
-    pub jwks_url: ::std::string::String,
-    ///`publicKeys`: array<string>, required.
-    #[serde(rename = "publicKeys")]
-    pub public_keys: ::std::vec::Vec<::std::string::String>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_jwt_auth: IdentityJwtAuth,
 }
 ///The answer of `getKubernetesAuth` (`GET /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetKubernetesAuthResponse {
-    ///`identityKubernetesAuth`: see [`GetKubernetesAuthResponseIdentityKubernetesAuth`].
+    ///`identityKubernetesAuth`: see [`IdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
-    pub identity_kubernetes_auth: GetKubernetesAuthResponseIdentityKubernetesAuth,
-}
-///`identityKubernetesAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetKubernetesAuthResponseIdentityKubernetesAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAudience`: string, required.
-    #[serde(rename = "allowedAudience")]
-    pub allowed_audience: ::std::string::String,
-    ///`allowedNames`: string, required.
-    #[serde(rename = "allowedNames")]
-    pub allowed_names: ::std::string::String,
-    ///`allowedNamespaces`: string, required.
-    #[serde(rename = "allowedNamespaces")]
-    pub allowed_namespaces: ::std::string::String,
-    ///`caCert`: string, required.
-    #[serde(rename = "caCert")]
-    pub ca_cert: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`gatewayId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub gateway_id: ::std::option::Option<::uuid::Uuid>,
-    ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayPoolId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`kubernetesHost`: string, optional, nullable.
-    #[serde(
-        rename = "kubernetesHost",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kubernetes_host: ::std::option::Option<::std::string::String>,
-    ///`tokenReviewMode`: string, optional, default "api".
-    #[serde(
-        rename = "tokenReviewMode",
-        default = "defaults::get_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
-    )]
-    pub token_review_mode: ::std::string::String,
-    ///`tokenReviewerJwt`: string, optional, nullable.
-    #[serde(
-        rename = "tokenReviewerJwt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub token_reviewer_jwt: ::std::option::Option<Secret>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`verifyTlsCertificate`: boolean, optional, default false.
-    #[serde(rename = "verifyTlsCertificate", default)]
-    pub verify_tls_certificate: bool,
+    pub identity_kubernetes_auth: IdentityKubernetesAuth,
 }
 ///The answer of `getLdapAuth` (`GET /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4833,241 +2679,25 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetOciAuthResponse {
-    ///`identityOciAuth`: see [`GetOciAuthResponseIdentityOciAuth`].
+    ///`identityOciAuth`: see [`IdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
-    pub identity_oci_auth: GetOciAuthResponseIdentityOciAuth,
-}
-///`identityOciAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetOciAuthResponseIdentityOciAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_oci_auth_response_identity_oci_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_oci_auth_response_identity_oci_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::get_oci_auth_response_identity_oci_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_oci_auth_response_identity_oci_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedUsernames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedUsernames",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_usernames: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`tenancyOcid`: string, required.
-    #[serde(rename = "tenancyOcid")]
-    pub tenancy_ocid: ::std::string::String,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_oci_auth: IdentityOciAuth,
 }
 ///The answer of `getOidcAuth` (`GET /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetOidcAuthResponse {
-    ///`identityOidcAuth`: see [`GetOidcAuthResponseIdentityOidcAuth`].
+    ///`identityOidcAuth`: see [`IdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
-    pub identity_oidc_auth: GetOidcAuthResponseIdentityOidcAuth,
-}
-///`identityOidcAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetOidcAuthResponseIdentityOidcAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_oidc_auth_response_identity_oidc_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
-    pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
-    pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, optional, nullable.
-    #[serde(
-        rename = "boundSubject",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub bound_subject: ::std::option::Option<::std::string::String>,
-    ///`caCert`: string, required.
-    #[serde(rename = "caCert")]
-    pub ca_cert: ::std::string::String,
-    ///`claimMetadataMapping`: any, optional, nullable.
-    #[serde(
-        rename = "claimMetadataMapping",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`oidcDiscoveryUrl`: string, required.
-    #[serde(rename = "oidcDiscoveryUrl")]
-    pub oidc_discovery_url: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_oidc_auth: IdentityOidcAuth,
 }
 ///The answer of `getSpiffeAuth` (`GET /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetSpiffeAuthResponse {
-    ///`identitySpiffeAuth`: see [`GetSpiffeAuthResponseIdentitySpiffeAuth`].
+    ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
-    pub identity_spiffe_auth: GetSpiffeAuthResponseIdentitySpiffeAuth,
-}
-///`identitySpiffeAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetSpiffeAuthResponseIdentitySpiffeAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_spiffe_auth_response_identity_spiffe_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAudiences`: string, required.
-    #[serde(rename = "allowedAudiences")]
-    pub allowed_audiences: ::std::string::String,
-    ///`allowedSpiffeIds`: string, required.
-    #[serde(rename = "allowedSpiffeIds")]
-    pub allowed_spiffe_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`trustBundleDistribution`: union, required.
-    #[serde(rename = "trustBundleDistribution")]
-    pub trust_bundle_distribution: GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution,
-    ///`trustDomain`: string, required.
-    #[serde(rename = "trustDomain")]
-    pub trust_domain: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///`trustBundleDistribution`: union, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "profile")]
-pub enum GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
-    ///Static
-    #[serde(rename = "static")]
-    Static {
-        ///`bundle`: string, required.
-        bundle: ::std::string::String,
-    },
-    ///HttpsWebBundle
-    #[serde(rename = "https_web_bundle")]
-    HttpsWebBundle {
-        ///`caCert`: string, required.
-        #[serde(rename = "caCert")]
-        ca_cert: ::std::string::String,
-        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
-        #[serde(
-            rename = "cachedBundleLastRefreshedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        cached_bundle_last_refreshed_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///`endpointUrl`: string, required.
-        #[serde(rename = "endpointUrl")]
-        endpoint_url: ::std::string::String,
-        ///`refreshHintSeconds`: number, required.
-        #[serde(rename = "refreshHintSeconds")]
-        refresh_hint_seconds: f64,
-    },
+    pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The answer of `getTlsCertAuth` (`GET /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5134,30 +2764,107 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthResponse {
-    ///`identityTokenAuth`: see [`GetTokenAuthResponseIdentityTokenAuth`].
+    ///`identityTokenAuth`: see [`IdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
-    pub identity_token_auth: GetTokenAuthResponseIdentityTokenAuth,
+    pub identity_token_auth: IdentityTokenAuth,
 }
-///`identityTokenAuth`: object, required.
+///The answer of `getTokenAuthTokenById` (`GET /api/v1/auth/token-auth/tokens/{tokenId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetTokenAuthResponseIdentityTokenAuth {
+pub struct GetTokenAuthTokenByIdResponse {
+    ///`token`: see [`TokenAuthToken`].
+    pub token: TokenAuthToken,
+}
+///The answer of `getTokenAuthTokens` (`GET /api/v1/auth/token-auth/identities/{identityId}/tokens`) on success.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct GetTokenAuthTokensResponse {
+    ///`tokens`: array<TokenAuthToken (object)>, required.
+    pub tokens: ::std::vec::Vec<TokenAuthToken>,
+}
+///The answer of `getUniversalAuthClientSecret` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}`) on success.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct GetUniversalAuthClientSecretResponse {
+    ///`clientSecretData`: see [`ClientSecretData`].
+    #[serde(rename = "clientSecretData")]
+    pub client_secret_data: ClientSecretData,
+}
+///The answer of `getUniversalAuth` (`GET /api/v1/auth/universal-auth/identities/{identityId}`) on success.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct GetUniversalAuthResponse {
+    ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
+    #[serde(rename = "identityUniversalAuth")]
+    pub identity_universal_auth: IdentityUniversalAuth,
+}
+///Shared by 4 places in the bodies and answers of `getAlicloudAuth`, `attachAlicloudAuth`, `deleteAlicloudAuth`, `updateAlicloudAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityAliCloudAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
-        default = "defaults::get_token_auth_response_identity_token_auth_access_token_max_ttl"
+        default = "defaults::identity_ali_cloud_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_token_auth_response_identity_token_auth_access_token_num_uses_limit"
+        default = "defaults::identity_ali_cloud_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_ali_cloud_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`allowedArns`: string, required.
+    #[serde(rename = "allowedArns")]
+    pub allowed_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
+    #[serde(rename = "type")]
+    pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///Shared by 4 places in the bodies and answers of `getAwsAuth`, `attachAwsAuth`, `deleteAwsAuth`, `updateAwsAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityAwsAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_aws_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_aws_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
-        default = "defaults::get_token_auth_response_identity_token_auth_access_token_period"
+        default = "defaults::identity_aws_auth_access_token_period"
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -5170,7 +2877,703 @@ pub struct GetTokenAuthResponseIdentityTokenAuth {
     ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
-        default = "defaults::get_token_auth_response_identity_token_auth_access_token_ttl"
+        default = "defaults::identity_aws_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`allowedAccountIds`: string, required.
+    #[serde(rename = "allowedAccountIds")]
+    pub allowed_account_ids: ::std::string::String,
+    ///`allowedPrincipalArns`: string, required.
+    #[serde(rename = "allowedPrincipalArns")]
+    pub allowed_principal_arns: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`stsEndpoint`: string, required.
+    #[serde(rename = "stsEndpoint")]
+    pub sts_endpoint: ::std::string::String,
+    ///`type`: string, required.
+    #[serde(rename = "type")]
+    pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///Shared by 4 places in the bodies and answers of `getAzureAuth`, `attachAzureAuth`, `deleteAzureAuth`, `updateAzureAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityAzureAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_azure_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_azure_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenPeriod",
+        default = "defaults::identity_azure_auth_access_token_period"
+    )]
+    pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_azure_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`allowedServicePrincipalIds`: string, required.
+    #[serde(rename = "allowedServicePrincipalIds")]
+    pub allowed_service_principal_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`resource`: string, required.
+    pub resource: ::std::string::String,
+    ///`tenantId`: string, required.
+    #[serde(rename = "tenantId")]
+    pub tenant_id: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///Shared by 4 places in the bodies and answers of `getGcpAuth`, `attachGcpAuth`, `deleteGcpAuth`, `updateGcpAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityGcpAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_gcp_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_gcp_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenPeriod",
+        default = "defaults::identity_gcp_auth_access_token_period"
+    )]
+    pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_gcp_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`allowedProjects`: string, optional, nullable.
+    #[serde(
+        rename = "allowedProjects",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowed_projects: ::std::option::Option<::std::string::String>,
+    ///`allowedServiceAccounts`: string, optional, nullable.
+    #[serde(
+        rename = "allowedServiceAccounts",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
+    ///`allowedZones`: string, optional, nullable.
+    #[serde(
+        rename = "allowedZones",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowed_zones: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`type`: string, required.
+    #[serde(rename = "type")]
+    pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///Shared by 3 places in the bodies and answers of `getJwtAuth`, `attachJwtAuth`, `updateJwtAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityJwtAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_jwt_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_jwt_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenPeriod",
+        default = "defaults::identity_jwt_auth_access_token_period"
+    )]
+    pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_jwt_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
+    #[serde(rename = "boundAudiences")]
+    pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
+    #[serde(
+        rename = "boundClaims",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
+    #[serde(rename = "boundIssuer")]
+    pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, required.
+    #[serde(rename = "boundSubject")]
+    pub bound_subject: ::std::string::String,
+    ///`configurationType`: string, required.
+    #[serde(rename = "configurationType")]
+    pub configuration_type: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`jwksCaCert`: string, required.
+    #[serde(rename = "jwksCaCert")]
+    pub jwks_ca_cert: ::std::string::String,
+    ///`jwksUrl`: string, required.
+    #[serde(rename = "jwksUrl")]
+    pub jwks_url: ::std::string::String,
+    ///`publicKeys`: array<string>, required.
+    #[serde(rename = "publicKeys")]
+    pub public_keys: ::std::vec::Vec<::std::string::String>,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///Shared by 3 places in the bodies and answers of `getKubernetesAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityKubernetesAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_kubernetes_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_kubernetes_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_kubernetes_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`allowedAudience`: string, required.
+    #[serde(rename = "allowedAudience")]
+    pub allowed_audience: ::std::string::String,
+    ///`allowedNames`: string, required.
+    #[serde(rename = "allowedNames")]
+    pub allowed_names: ::std::string::String,
+    ///`allowedNamespaces`: string, required.
+    #[serde(rename = "allowedNamespaces")]
+    pub allowed_namespaces: ::std::string::String,
+    ///`caCert`: string, required.
+    #[serde(rename = "caCert")]
+    pub ca_cert: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`gatewayId`: string(uuid), optional, nullable.
+    #[serde(
+        rename = "gatewayId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub gateway_id: ::std::option::Option<::uuid::Uuid>,
+    ///`gatewayPoolId`: string(uuid), optional, nullable.
+    #[serde(
+        rename = "gatewayPoolId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`kubernetesHost`: string, optional, nullable.
+    #[serde(
+        rename = "kubernetesHost",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub kubernetes_host: ::std::option::Option<::std::string::String>,
+    ///`tokenReviewMode`: string, optional, default "api".
+    #[serde(
+        rename = "tokenReviewMode",
+        default = "defaults::identity_kubernetes_auth_token_review_mode"
+    )]
+    pub token_review_mode: ::std::string::String,
+    ///`tokenReviewerJwt`: string, optional, nullable.
+    #[serde(
+        rename = "tokenReviewerJwt",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub token_reviewer_jwt: ::std::option::Option<Secret>,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`verifyTlsCertificate`: boolean, optional, default false.
+    #[serde(rename = "verifyTlsCertificate", default)]
+    pub verify_tls_certificate: bool,
+}
+///Shared by 3 places in the bodies and answers of `attachLdapAuth`, `deleteLdapAuth`, `updateLdapAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityLdapAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_ldap_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_ldap_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenPeriod",
+        default = "defaults::identity_ldap_auth_access_token_period"
+    )]
+    pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_ldap_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`allowedFields`: any, optional, nullable.
+    #[serde(
+        rename = "allowedFields",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowed_fields: ::std::option::Option<::serde_json::Value>,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`lockoutCounterResetSeconds`: number, optional, default 30.
+    #[serde(
+        rename = "lockoutCounterResetSeconds",
+        default = "defaults::identity_ldap_auth_lockout_counter_reset_seconds"
+    )]
+    pub lockout_counter_reset_seconds: f64,
+    ///`lockoutDurationSeconds`: number, optional, default 300.
+    #[serde(
+        rename = "lockoutDurationSeconds",
+        default = "defaults::identity_ldap_auth_lockout_duration_seconds"
+    )]
+    pub lockout_duration_seconds: f64,
+    ///`lockoutEnabled`: boolean, optional, default true.
+    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
+    pub lockout_enabled: bool,
+    ///`lockoutThreshold`: number, optional, default 3.
+    #[serde(
+        rename = "lockoutThreshold",
+        default = "defaults::identity_ldap_auth_lockout_threshold"
+    )]
+    pub lockout_threshold: f64,
+    ///`searchBase`: string, required.
+    #[serde(rename = "searchBase")]
+    pub search_base: ::std::string::String,
+    ///`searchFilter`: string, required.
+    #[serde(rename = "searchFilter")]
+    pub search_filter: ::std::string::String,
+    ///`templateId`: string(uuid), optional, nullable.
+    #[serde(
+        rename = "templateId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub template_id: ::std::option::Option<::uuid::Uuid>,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`url`: string, required.
+    pub url: ::std::string::String,
+}
+///Shared by 4 places in the bodies and answers of `getOciAuth`, `attachOciAuth`, `deleteOciAuth`, `updateOciAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityOciAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_oci_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_oci_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenPeriod",
+        default = "defaults::identity_oci_auth_access_token_period"
+    )]
+    pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_oci_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`allowedUsernames`: string, optional, nullable.
+    #[serde(
+        rename = "allowedUsernames",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowed_usernames: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`tenancyOcid`: string, required.
+    #[serde(rename = "tenancyOcid")]
+    pub tenancy_ocid: ::std::string::String,
+    ///`type`: string, required.
+    #[serde(rename = "type")]
+    pub type_: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///Shared by 3 places in the bodies and answers of `getOidcAuth`, `attachOidcAuth`, `updateOidcAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityOidcAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_oidc_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_oidc_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_oidc_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`boundAudiences`: string, required.
+    #[serde(rename = "boundAudiences")]
+    pub bound_audiences: ::std::string::String,
+    ///`boundClaims`: any, optional.
+    #[serde(
+        rename = "boundClaims",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub bound_claims: ::std::option::Option<::serde_json::Value>,
+    ///`boundIssuer`: string, required.
+    #[serde(rename = "boundIssuer")]
+    pub bound_issuer: ::std::string::String,
+    ///`boundSubject`: string, optional, nullable.
+    #[serde(
+        rename = "boundSubject",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub bound_subject: ::std::option::Option<::std::string::String>,
+    ///`caCert`: string, required.
+    #[serde(rename = "caCert")]
+    pub ca_cert: ::std::string::String,
+    ///`claimMetadataMapping`: any, optional, nullable.
+    #[serde(
+        rename = "claimMetadataMapping",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`oidcDiscoveryUrl`: string, required.
+    #[serde(rename = "oidcDiscoveryUrl")]
+    pub oidc_discovery_url: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///Shared by 5 places in the bodies and answers of `getSpiffeAuth`, `attachSpiffeAuth`, `deleteSpiffeAuth`, `updateSpiffeAuth`, `refreshSpiffeBundle`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentitySpiffeAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_spiffe_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_spiffe_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_spiffe_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`allowedAudiences`: string, required.
+    #[serde(rename = "allowedAudiences")]
+    pub allowed_audiences: ::std::string::String,
+    ///`allowedSpiffeIds`: string, required.
+    #[serde(rename = "allowedSpiffeIds")]
+    pub allowed_spiffe_ids: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`trustBundleDistribution`: union, required.
+    #[serde(rename = "trustBundleDistribution")]
+    pub trust_bundle_distribution: IdentitySpiffeAuthTrustBundleDistribution,
+    ///`trustDomain`: string, required.
+    #[serde(rename = "trustDomain")]
+    pub trust_domain: ::std::string::String,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///`trustBundleDistribution`: union, required.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(tag = "profile")]
+pub enum IdentitySpiffeAuthTrustBundleDistribution {
+    ///Static
+    #[serde(rename = "static")]
+    Static {
+        ///`bundle`: string, required.
+        bundle: ::std::string::String,
+    },
+    ///HttpsWebBundle
+    #[serde(rename = "https_web_bundle")]
+    HttpsWebBundle {
+        ///`caCert`: string, required.
+        #[serde(rename = "caCert")]
+        ca_cert: ::std::string::String,
+        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
+        #[serde(
+            rename = "cachedBundleLastRefreshedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        cached_bundle_last_refreshed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///`endpointUrl`: string, required.
+        #[serde(rename = "endpointUrl")]
+        endpoint_url: ::std::string::String,
+        ///`refreshHintSeconds`: number, required.
+        #[serde(rename = "refreshHintSeconds")]
+        refresh_hint_seconds: f64,
+    },
+}
+///Shared by 3 places in the bodies and answers of `attachTlsCertAuth`, `deleteTlsCertAuth`, `updateTlsCertAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityTlsCertAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_tls_cert_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_tls_cert_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_tls_cert_auth_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`allowedCommonNames`: string, optional, nullable.
+    #[serde(
+        rename = "allowedCommonNames",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allowed_common_names: ::std::option::Option<::std::string::String>,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`encryptedCaCertificate`: any, required.
+    #[serde(rename = "encryptedCaCertificate")]
+    pub encrypted_ca_certificate: ::serde_json::Value,
+    ///`id`: string(uuid), required.
+    pub id: ::uuid::Uuid,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///Shared by 4 places in the bodies and answers of `getTokenAuth`, `attachTokenAuth`, `deleteTokenAuth`, `updateTokenAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IdentityTokenAuth {
+    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::identity_token_auth_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::identity_token_auth_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenPeriod",
+        default = "defaults::identity_token_auth_access_token_period"
+    )]
+    pub access_token_period: f64,
+    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    #[serde(
+        rename = "accessTokenTrustedIps",
+        default,
+        skip_serializing_if = "::std::vec::Vec::is_empty"
+    )]
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
+    ///`accessTokenTTL`: number, optional, default 7200.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::identity_token_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
     ///`createdAt`: string(date-time), required.
@@ -5185,264 +3588,26 @@ pub struct GetTokenAuthResponseIdentityTokenAuth {
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///The answer of `getTokenAuthTokenById` (`GET /api/v1/auth/token-auth/tokens/{tokenId}`) on success.
+///Shared by 4 places in the bodies and answers of `getUniversalAuth`, `attachUniversalAuth`, `deleteUniversalAuth`, `updateUniversalAuth`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetTokenAuthTokenByIdResponse {
-    ///`token`: see [`GetTokenAuthTokenByIdResponseToken`].
-    pub token: GetTokenAuthTokenByIdResponseToken,
-}
-///`token`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetTokenAuthTokenByIdResponseToken {
-    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastRenewedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token_last_renewed_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastUsedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token_last_used_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    ///`accessTokenMaxTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_token_auth_token_by_id_response_token_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUses",
-        default = "defaults::get_token_auth_token_by_id_response_token_access_token_num_uses"
-    )]
-    pub access_token_num_uses: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_token_auth_token_by_id_response_token_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::get_token_auth_token_by_id_response_token_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_token_auth_token_by_id_response_token_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`authMethod`: string, required.
-    #[serde(rename = "authMethod")]
-    pub auth_method: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string, required.
-    pub id: ::std::string::String,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`identityUAClientSecretId`: string, optional, nullable.
-    #[serde(
-        rename = "identityUAClientSecretId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
-    ///`isAccessTokenRevoked`: boolean, optional, default false.
-    #[serde(rename = "isAccessTokenRevoked", default)]
-    pub is_access_token_revoked: bool,
-    ///`name`: string, optional, nullable.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
-    ///`subOrganizationId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "subOrganizationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///The answer of `getTokenAuthTokens` (`GET /api/v1/auth/token-auth/identities/{identityId}/tokens`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetTokenAuthTokensResponse {
-    ///`tokens`: array<object>, required.
-    pub tokens: ::std::vec::Vec<GetTokenAuthTokensResponseTokensItem>,
-}
-///`GetTokenAuthTokensResponseTokensItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetTokenAuthTokensResponseTokensItem {
-    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastRenewedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token_last_renewed_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastUsedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token_last_used_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    ///`accessTokenMaxTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUses",
-        default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_num_uses"
-    )]
-    pub access_token_num_uses: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_token_auth_tokens_response_tokens_item_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`authMethod`: string, required.
-    #[serde(rename = "authMethod")]
-    pub auth_method: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string, required.
-    pub id: ::std::string::String,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`identityUAClientSecretId`: string, optional, nullable.
-    #[serde(
-        rename = "identityUAClientSecretId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
-    ///`isAccessTokenRevoked`: boolean, optional, default false.
-    #[serde(rename = "isAccessTokenRevoked", default)]
-    pub is_access_token_revoked: bool,
-    ///`name`: string, optional, nullable.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
-    ///`subOrganizationId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "subOrganizationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///The answer of `getUniversalAuthClientSecret` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetUniversalAuthClientSecretResponse {
-    ///`clientSecretData`: see [`GetUniversalAuthClientSecretResponseClientSecretData`].
-    #[serde(rename = "clientSecretData")]
-    pub client_secret_data: GetUniversalAuthClientSecretResponseClientSecretData,
-}
-///`clientSecretData`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetUniversalAuthClientSecretResponseClientSecretData {
-    ///`clientSecretNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUses",
-        default = "defaults::get_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses"
-    )]
-    pub client_secret_num_uses: f64,
-    ///`clientSecretNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUsesLimit",
-        default = "defaults::get_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses_limit"
-    )]
-    pub client_secret_num_uses_limit: f64,
-    ///`clientSecretPrefix`: string, required.
-    #[serde(rename = "clientSecretPrefix")]
-    pub client_secret_prefix: ::std::string::String,
-    ///`clientSecretTTL`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretTTL",
-        default = "defaults::get_universal_auth_client_secret_response_client_secret_data_client_secret_ttl"
-    )]
-    pub client_secret_ttl: f64,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`description`: string, required.
-    pub description: ::std::string::String,
-    ///`id`: string, required.
-    pub id: ::std::string::String,
-    ///`identityUAId`: string(uuid), required.
-    #[serde(rename = "identityUAId")]
-    pub identity_ua_id: ::uuid::Uuid,
-    ///`isClientSecretRevoked`: boolean, optional, default false.
-    #[serde(rename = "isClientSecretRevoked", default)]
-    pub is_client_secret_revoked: bool,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///The answer of `getUniversalAuth` (`GET /api/v1/auth/universal-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetUniversalAuthResponse {
-    ///`identityUniversalAuth`: see [`GetUniversalAuthResponseIdentityUniversalAuth`].
-    #[serde(rename = "identityUniversalAuth")]
-    pub identity_universal_auth: GetUniversalAuthResponseIdentityUniversalAuth,
-}
-///`identityUniversalAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct GetUniversalAuthResponseIdentityUniversalAuth {
+pub struct IdentityUniversalAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenMaxTTL",
-        default = "defaults::get_universal_auth_response_identity_universal_auth_access_token_max_ttl"
+        default = "defaults::identity_universal_auth_access_token_max_ttl"
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[serde(
         rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_universal_auth_response_identity_universal_auth_access_token_num_uses_limit"
+        default = "defaults::identity_universal_auth_access_token_num_uses_limit"
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[serde(
         rename = "accessTokenPeriod",
-        default = "defaults::get_universal_auth_response_identity_universal_auth_access_token_period"
+        default = "defaults::identity_universal_auth_access_token_period"
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -5455,7 +3620,7 @@ pub struct GetUniversalAuthResponseIdentityUniversalAuth {
     ///`accessTokenTTL`: number, optional, default 7200.
     #[serde(
         rename = "accessTokenTTL",
-        default = "defaults::get_universal_auth_response_identity_universal_auth_access_token_ttl"
+        default = "defaults::identity_universal_auth_access_token_ttl"
     )]
     pub access_token_ttl: f64,
     ///`clientId`: string, required.
@@ -5479,13 +3644,13 @@ pub struct GetUniversalAuthResponseIdentityUniversalAuth {
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[serde(
         rename = "lockoutCounterResetSeconds",
-        default = "defaults::get_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds"
+        default = "defaults::identity_universal_auth_lockout_counter_reset_seconds"
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, default 300.
     #[serde(
         rename = "lockoutDurationSeconds",
-        default = "defaults::get_universal_auth_response_identity_universal_auth_lockout_duration_seconds"
+        default = "defaults::identity_universal_auth_lockout_duration_seconds"
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
@@ -5494,72 +3659,20 @@ pub struct GetUniversalAuthResponseIdentityUniversalAuth {
     ///`lockoutThreshold`: number, optional, default 3.
     #[serde(
         rename = "lockoutThreshold",
-        default = "defaults::get_universal_auth_response_identity_universal_auth_lockout_threshold"
+        default = "defaults::identity_universal_auth_lockout_threshold"
     )]
     pub lockout_threshold: f64,
     ///`updatedAt`: string(date-time), required.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`JwksAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct JwksAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
 ///The answer of `listUniversalAuthClientSecrets` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ListUniversalAuthClientSecretsResponse {
-    ///`clientSecretData`: array<object>, required.
+    ///`clientSecretData`: array<ClientSecretData (object)>, required.
     #[serde(rename = "clientSecretData")]
-    pub client_secret_data: ::std::vec::Vec<
-        ListUniversalAuthClientSecretsResponseClientSecretDataItem,
-    >,
-}
-///`ListUniversalAuthClientSecretsResponseClientSecretDataItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ListUniversalAuthClientSecretsResponseClientSecretDataItem {
-    ///`clientSecretNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUses",
-        default = "defaults::list_universal_auth_client_secrets_response_client_secret_data_item_client_secret_num_uses"
-    )]
-    pub client_secret_num_uses: f64,
-    ///`clientSecretNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUsesLimit",
-        default = "defaults::list_universal_auth_client_secrets_response_client_secret_data_item_client_secret_num_uses_limit"
-    )]
-    pub client_secret_num_uses_limit: f64,
-    ///`clientSecretPrefix`: string, required.
-    #[serde(rename = "clientSecretPrefix")]
-    pub client_secret_prefix: ::std::string::String,
-    ///`clientSecretTTL`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretTTL",
-        default = "defaults::list_universal_auth_client_secrets_response_client_secret_data_item_client_secret_ttl"
-    )]
-    pub client_secret_ttl: f64,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`description`: string, required.
-    pub description: ::std::string::String,
-    ///`id`: string, required.
-    pub id: ::std::string::String,
-    ///`identityUAId`: string(uuid), required.
-    #[serde(rename = "identityUAId")]
-    pub identity_ua_id: ::uuid::Uuid,
-    ///`isClientSecretRevoked`: boolean, optional, default false.
-    #[serde(rename = "isClientSecretRevoked", default)]
-    pub is_client_secret_revoked: bool,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub client_secret_data: ::std::vec::Vec<ClientSecretData>,
 }
 ///The request body of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -7723,23 +5836,6 @@ for LoginWithUniversalAuthResponseTokenType {
         value.parse()
     }
 }
-///`ManualAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ManualAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-///`ManualAllowedFieldsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ManualAllowedFieldsItem {
-    ///`key`: string, required.
-    pub key: ::std::string::String,
-    ///`value`: string, required.
-    pub value: ::std::string::String,
-}
 ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -7827,95 +5923,9 @@ impl ::std::convert::From<u64> for PathSegment {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RefreshSpiffeBundleResponse {
-    ///`identitySpiffeAuth`: see [`RefreshSpiffeBundleResponseIdentitySpiffeAuth`].
+    ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
-    pub identity_spiffe_auth: RefreshSpiffeBundleResponseIdentitySpiffeAuth,
-}
-///`identitySpiffeAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct RefreshSpiffeBundleResponseIdentitySpiffeAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::refresh_spiffe_bundle_response_identity_spiffe_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::refresh_spiffe_bundle_response_identity_spiffe_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::refresh_spiffe_bundle_response_identity_spiffe_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAudiences`: string, required.
-    #[serde(rename = "allowedAudiences")]
-    pub allowed_audiences: ::std::string::String,
-    ///`allowedSpiffeIds`: string, required.
-    #[serde(rename = "allowedSpiffeIds")]
-    pub allowed_spiffe_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`trustBundleDistribution`: union, required.
-    #[serde(rename = "trustBundleDistribution")]
-    pub trust_bundle_distribution: RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution,
-    ///`trustDomain`: string, required.
-    #[serde(rename = "trustDomain")]
-    pub trust_domain: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///`trustBundleDistribution`: union, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "profile")]
-pub enum RefreshSpiffeBundleResponseIdentitySpiffeAuthTrustBundleDistribution {
-    ///Static
-    #[serde(rename = "static")]
-    Static {
-        ///`bundle`: string, required.
-        bundle: ::std::string::String,
-    },
-    ///HttpsWebBundle
-    #[serde(rename = "https_web_bundle")]
-    HttpsWebBundle {
-        ///`caCert`: string, required.
-        #[serde(rename = "caCert")]
-        ca_cert: ::std::string::String,
-        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
-        #[serde(
-            rename = "cachedBundleLastRefreshedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        cached_bundle_last_refreshed_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///`endpointUrl`: string, required.
-        #[serde(rename = "endpointUrl")]
-        endpoint_url: ::std::string::String,
-        ///`refreshHintSeconds`: number, required.
-        #[serde(rename = "refreshHintSeconds")]
-        refresh_hint_seconds: f64,
-    },
+    pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The request body of `renewIdentityAccessToken` (`POST /api/v1/auth/token/renew`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
@@ -8033,59 +6043,9 @@ pub struct RevokeTokenAuthTokenResponse {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeUniversalAuthClientSecretResponse {
-    ///`clientSecretData`: see [`RevokeUniversalAuthClientSecretResponseClientSecretData`].
+    ///`clientSecretData`: see [`ClientSecretData`].
     #[serde(rename = "clientSecretData")]
-    pub client_secret_data: RevokeUniversalAuthClientSecretResponseClientSecretData,
-}
-///`clientSecretData`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct RevokeUniversalAuthClientSecretResponseClientSecretData {
-    ///`clientSecretNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUses",
-        default = "defaults::revoke_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses"
-    )]
-    pub client_secret_num_uses: f64,
-    ///`clientSecretNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUsesLimit",
-        default = "defaults::revoke_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses_limit"
-    )]
-    pub client_secret_num_uses_limit: f64,
-    ///`clientSecretPrefix`: string, required.
-    #[serde(rename = "clientSecretPrefix")]
-    pub client_secret_prefix: ::std::string::String,
-    ///`clientSecretTTL`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretTTL",
-        default = "defaults::revoke_universal_auth_client_secret_response_client_secret_data_client_secret_ttl"
-    )]
-    pub client_secret_ttl: f64,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`description`: string, required.
-    pub description: ::std::string::String,
-    ///`id`: string, required.
-    pub id: ::std::string::String,
-    ///`identityUAId`: string(uuid), required.
-    #[serde(rename = "identityUAId")]
-    pub identity_ua_id: ::uuid::Uuid,
-    ///`isClientSecretRevoked`: boolean, optional, default false.
-    #[serde(rename = "isClientSecretRevoked", default)]
-    pub is_client_secret_revoked: bool,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///`StaticAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct StaticAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
+    pub client_secret_data: ClientSecretData,
 }
 ///`bundle`: string, required, length >= 1.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -8197,23 +6157,6 @@ impl<'de> ::serde::Deserialize<'de> for StaticPublicKeysItem {
             })
     }
 }
-///`TemplateAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct TemplateAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-///`TemplateAllowedFieldsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct TemplateAllowedFieldsItem {
-    ///`key`: string, required.
-    pub key: ::std::string::String,
-    ///`value`: string, required.
-    pub value: ::std::string::String,
-}
 ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -8272,6 +6215,103 @@ impl<'de> ::serde::Deserialize<'de> for TemplateSearchFilter {
             .map_err(|e: self::error::ConversionError| {
                 <D::Error as ::serde::de::Error>::custom(e.to_string())
             })
+    }
+}
+///Shared by 4 places in the bodies and answers of `getTokenAuthTokens`, `createTokenAuthToken`, `getTokenAuthTokenById`, `updateTokenAuthToken`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct TokenAuthToken {
+    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
+    #[serde(
+        rename = "accessTokenLastRenewedAt",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub access_token_last_renewed_at: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
+    #[serde(
+        rename = "accessTokenLastUsedAt",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub access_token_last_used_at: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    ///`accessTokenMaxTTL`: number, optional, default 2592000.
+    #[serde(
+        rename = "accessTokenMaxTTL",
+        default = "defaults::token_auth_token_access_token_max_ttl"
+    )]
+    pub access_token_max_ttl: f64,
+    ///`accessTokenNumUses`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUses",
+        default = "defaults::token_auth_token_access_token_num_uses"
+    )]
+    pub access_token_num_uses: f64,
+    ///`accessTokenNumUsesLimit`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenNumUsesLimit",
+        default = "defaults::token_auth_token_access_token_num_uses_limit"
+    )]
+    pub access_token_num_uses_limit: f64,
+    ///`accessTokenPeriod`: number, optional, default 0.
+    #[serde(
+        rename = "accessTokenPeriod",
+        default = "defaults::token_auth_token_access_token_period"
+    )]
+    pub access_token_period: f64,
+    ///`accessTokenTTL`: number, optional, default 2592000.
+    #[serde(
+        rename = "accessTokenTTL",
+        default = "defaults::token_auth_token_access_token_ttl"
+    )]
+    pub access_token_ttl: f64,
+    ///`authMethod`: string, required.
+    #[serde(rename = "authMethod")]
+    pub auth_method: ::std::string::String,
+    ///`createdAt`: string(date-time), required.
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`id`: string, required.
+    pub id: ::std::string::String,
+    ///`identityId`: string(uuid), required.
+    #[serde(rename = "identityId")]
+    pub identity_id: ::uuid::Uuid,
+    ///`identityUAClientSecretId`: string, optional, nullable.
+    #[serde(
+        rename = "identityUAClientSecretId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
+    ///`isAccessTokenRevoked`: boolean, optional, default false.
+    #[serde(rename = "isAccessTokenRevoked", default)]
+    pub is_access_token_revoked: bool,
+    ///`name`: string, optional, nullable.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    ///`subOrganizationId`: string(uuid), optional, nullable.
+    #[serde(
+        rename = "subOrganizationId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
+    ///`updatedAt`: string(date-time), required.
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///Shared by 31 places in the bodies and answers of `attachAlicloudAuth`, `updateAlicloudAuth`, `attachAwsAuth`, `updateAwsAuth`, `attachAzureAuth`, `updateAzureAuth`, `attachGcpAuth`, `updateGcpAuth`, `attachJwtAuth`, `updateJwtAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`, `attachLdapAuth`, `updateLdapAuth`, `attachOciAuth`, `updateOciAuth`, `attachOidcAuth`, `updateOidcAuth`, `attachSpiffeAuth`, `updateSpiffeAuth`, `attachTlsCertAuth`, `updateTlsCertAuth`, `attachTokenAuth`, `updateTokenAuth`, `attachUniversalAuth`, `updateUniversalAuth`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct TrustedIpEntry {
+    ///`ipAddress`: string, required.
+    #[serde(rename = "ipAddress")]
+    pub ip_address: ::std::string::String,
+}
+impl TrustedIpEntry {
+    ///A builder for [`TrustedIpEntry`], starting from its defaults.
+    pub fn builder() -> builder::TrustedIpEntry {
+        Default::default()
     }
 }
 ///A trusted IP entry as the server stores it.
@@ -8371,15 +6411,13 @@ pub struct UpdateAlicloudAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -8393,20 +6431,6 @@ pub struct UpdateAlicloudAuthBody {
 impl UpdateAlicloudAuthBody {
     ///A builder for [`UpdateAlicloudAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateAlicloudAuthBody {
-        Default::default()
-    }
-}
-///`UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -8473,56 +6497,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAlicloudAuthBodyAllowedArns {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAlicloudAuthResponse {
-    ///`identityAliCloudAuth`: see [`UpdateAlicloudAuthResponseIdentityAliCloudAuth`].
+    ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
     #[serde(rename = "identityAliCloudAuth")]
-    pub identity_ali_cloud_auth: UpdateAlicloudAuthResponseIdentityAliCloudAuth,
-}
-///`identityAliCloudAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateAlicloudAuthResponseIdentityAliCloudAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedArns`: string, required.
-    #[serde(rename = "allowedArns")]
-    pub allowed_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The request body of `updateAwsAuth` (`PATCH /api/v1/auth/aws-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -8540,15 +6517,13 @@ pub struct UpdateAwsAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateAwsAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -8579,20 +6554,6 @@ pub struct UpdateAwsAuthBody {
 impl UpdateAwsAuthBody {
     ///A builder for [`UpdateAwsAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateAwsAuthBody {
-        Default::default()
-    }
-}
-///`UpdateAwsAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateAwsAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -8768,68 +6729,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyStsEndpoint {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAwsAuthResponse {
-    ///`identityAwsAuth`: see [`UpdateAwsAuthResponseIdentityAwsAuth`].
+    ///`identityAwsAuth`: see [`IdentityAwsAuth`].
     #[serde(rename = "identityAwsAuth")]
-    pub identity_aws_auth: UpdateAwsAuthResponseIdentityAwsAuth,
-}
-///`identityAwsAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateAwsAuthResponseIdentityAwsAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_aws_auth_response_identity_aws_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_aws_auth_response_identity_aws_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::update_aws_auth_response_identity_aws_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_aws_auth_response_identity_aws_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAccountIds`: string, required.
-    #[serde(rename = "allowedAccountIds")]
-    pub allowed_account_ids: ::std::string::String,
-    ///`allowedPrincipalArns`: string, required.
-    #[serde(rename = "allowedPrincipalArns")]
-    pub allowed_principal_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`stsEndpoint`: string, required.
-    #[serde(rename = "stsEndpoint")]
-    pub sts_endpoint: ::std::string::String,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The request body of `updateAzureAuth` (`PATCH /api/v1/auth/azure-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -8847,15 +6749,13 @@ pub struct UpdateAzureAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateAzureAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -8881,82 +6781,13 @@ impl UpdateAzureAuthBody {
         Default::default()
     }
 }
-///`UpdateAzureAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateAzureAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
-        Default::default()
-    }
-}
 ///The answer of `updateAzureAuth` (`PATCH /api/v1/auth/azure-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAzureAuthResponse {
-    ///`identityAzureAuth`: see [`UpdateAzureAuthResponseIdentityAzureAuth`].
+    ///`identityAzureAuth`: see [`IdentityAzureAuth`].
     #[serde(rename = "identityAzureAuth")]
-    pub identity_azure_auth: UpdateAzureAuthResponseIdentityAzureAuth,
-}
-///`identityAzureAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateAzureAuthResponseIdentityAzureAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_azure_auth_response_identity_azure_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_azure_auth_response_identity_azure_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::update_azure_auth_response_identity_azure_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_azure_auth_response_identity_azure_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedServicePrincipalIds`: string, required.
-    #[serde(rename = "allowedServicePrincipalIds")]
-    pub allowed_service_principal_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`resource`: string, required.
-    pub resource: ::std::string::String,
-    ///`tenantId`: string, required.
-    #[serde(rename = "tenantId")]
-    pub tenant_id: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The request body of `updateGcpAuth` (`PATCH /api/v1/auth/gcp-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -8974,15 +6805,13 @@ pub struct UpdateGcpAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateGcpAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -9014,20 +6843,6 @@ pub struct UpdateGcpAuthBody {
 impl UpdateGcpAuthBody {
     ///A builder for [`UpdateGcpAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateGcpAuthBody {
-        Default::default()
-    }
-}
-///`UpdateGcpAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateGcpAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -9093,77 +6908,9 @@ impl ::std::convert::TryFrom<::std::string::String> for UpdateGcpAuthBodyType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateGcpAuthResponse {
-    ///`identityGcpAuth`: see [`UpdateGcpAuthResponseIdentityGcpAuth`].
+    ///`identityGcpAuth`: see [`IdentityGcpAuth`].
     #[serde(rename = "identityGcpAuth")]
-    pub identity_gcp_auth: UpdateGcpAuthResponseIdentityGcpAuth,
-}
-///`identityGcpAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateGcpAuthResponseIdentityGcpAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_gcp_auth_response_identity_gcp_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::update_gcp_auth_response_identity_gcp_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_gcp_auth_response_identity_gcp_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedProjects`: string, optional, nullable.
-    #[serde(
-        rename = "allowedProjects",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_projects: ::std::option::Option<::std::string::String>,
-    ///`allowedServiceAccounts`: string, optional, nullable.
-    #[serde(
-        rename = "allowedServiceAccounts",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
-    ///`allowedZones`: string, optional, nullable.
-    #[serde(
-        rename = "allowedZones",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_zones: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The request body of `updateJwtAuth` (`PATCH /api/v1/auth/jwt-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9185,13 +6932,13 @@ pub enum UpdateJwtAuthBody {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         #[serde(
             rename = "accessTokenTrustedIps",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        access_token_trusted_ips: ::std::vec::Vec<JwksAccessTokenTrustedIpsItem>,
+        access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         #[serde(
             rename = "accessTokenTTL",
@@ -9258,13 +7005,13 @@ pub enum UpdateJwtAuthBody {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         #[serde(
             rename = "accessTokenTrustedIps",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        access_token_trusted_ips: ::std::vec::Vec<StaticAccessTokenTrustedIpsItem>,
+        access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         #[serde(
             rename = "accessTokenTTL",
@@ -9320,83 +7067,9 @@ pub enum UpdateJwtAuthBody {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateJwtAuthResponse {
-    ///`identityJwtAuth`: see [`UpdateJwtAuthResponseIdentityJwtAuth`].
+    ///`identityJwtAuth`: see [`IdentityJwtAuth`].
     #[serde(rename = "identityJwtAuth")]
-    pub identity_jwt_auth: UpdateJwtAuthResponseIdentityJwtAuth,
-}
-///`identityJwtAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateJwtAuthResponseIdentityJwtAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::update_jwt_auth_response_identity_jwt_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_jwt_auth_response_identity_jwt_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
-    pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
-    pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, required.
-    #[serde(rename = "boundSubject")]
-    pub bound_subject: ::std::string::String,
-    ///`configurationType`: string, required.
-    #[serde(rename = "configurationType")]
-    pub configuration_type: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`jwksCaCert`: string, required.
-    #[serde(rename = "jwksCaCert")]
-    pub jwks_ca_cert: ::std::string::String,
-    ///`jwksUrl`: string, required.
-    #[serde(rename = "jwksUrl")]
-    pub jwks_url: ::std::string::String,
-    ///`publicKeys`: array<string>, required.
-    #[serde(rename = "publicKeys")]
-    pub public_keys: ::std::vec::Vec<::std::string::String>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_jwt_auth: IdentityJwtAuth,
 }
 ///The request body of `updateKubernetesAuth` (`PATCH /api/v1/auth/kubernetes-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -9414,15 +7087,13 @@ pub struct UpdateKubernetesAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -9522,20 +7193,6 @@ pub struct UpdateKubernetesAuthBody {
 impl UpdateKubernetesAuthBody {
     ///A builder for [`UpdateKubernetesAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateKubernetesAuthBody {
-        Default::default()
-    }
-}
-///`UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -9659,95 +7316,9 @@ for UpdateKubernetesAuthBodyTokenReviewMode {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateKubernetesAuthResponse {
-    ///`identityKubernetesAuth`: see [`UpdateKubernetesAuthResponseIdentityKubernetesAuth`].
+    ///`identityKubernetesAuth`: see [`IdentityKubernetesAuth`].
     #[serde(rename = "identityKubernetesAuth")]
-    pub identity_kubernetes_auth: UpdateKubernetesAuthResponseIdentityKubernetesAuth,
-}
-///`identityKubernetesAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateKubernetesAuthResponseIdentityKubernetesAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAudience`: string, required.
-    #[serde(rename = "allowedAudience")]
-    pub allowed_audience: ::std::string::String,
-    ///`allowedNames`: string, required.
-    #[serde(rename = "allowedNames")]
-    pub allowed_names: ::std::string::String,
-    ///`allowedNamespaces`: string, required.
-    #[serde(rename = "allowedNamespaces")]
-    pub allowed_namespaces: ::std::string::String,
-    ///`caCert`: string, required.
-    #[serde(rename = "caCert")]
-    pub ca_cert: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`gatewayId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub gateway_id: ::std::option::Option<::uuid::Uuid>,
-    ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayPoolId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`kubernetesHost`: string, optional, nullable.
-    #[serde(
-        rename = "kubernetesHost",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kubernetes_host: ::std::option::Option<::std::string::String>,
-    ///`tokenReviewMode`: string, optional, default "api".
-    #[serde(
-        rename = "tokenReviewMode",
-        default = "defaults::update_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
-    )]
-    pub token_review_mode: ::std::string::String,
-    ///`tokenReviewerJwt`: string, optional, nullable.
-    #[serde(
-        rename = "tokenReviewerJwt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub token_reviewer_jwt: ::std::option::Option<Secret>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`verifyTlsCertificate`: boolean, optional, default false.
-    #[serde(rename = "verifyTlsCertificate", default)]
-    pub verify_tls_certificate: bool,
+    pub identity_kubernetes_auth: IdentityKubernetesAuth,
 }
 ///The request body of `updateLdapAuth` (`PATCH /api/v1/auth/ldap-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -9765,28 +7336,26 @@ pub struct UpdateLdapAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateLdapAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedFields`: array<object>, optional.
+    ///`allowedFields`: array<AllowedField (object)>, optional.
     #[serde(
         rename = "allowedFields",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub allowed_fields: ::std::vec::Vec<UpdateLdapAuthBodyAllowedFieldsItem>,
+    pub allowed_fields: ::std::vec::Vec<AllowedField>,
     ///`bindDN`: string, optional, length >= 1.
     #[serde(rename = "bindDN", skip_serializing_if = "::std::option::Option::is_none")]
     pub bind_dn: ::std::option::Option<UpdateLdapAuthBodyBindDn>,
@@ -9842,35 +7411,6 @@ pub struct UpdateLdapAuthBody {
 impl UpdateLdapAuthBody {
     ///A builder for [`UpdateLdapAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateLdapAuthBody {
-        Default::default()
-    }
-}
-///`UpdateLdapAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateLdapAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
-        Default::default()
-    }
-}
-///`UpdateLdapAuthBodyAllowedFieldsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateLdapAuthBodyAllowedFieldsItem {
-    ///`key`: string, required.
-    pub key: ::std::string::String,
-    ///`value`: string, required.
-    pub value: ::std::string::String,
-}
-impl UpdateLdapAuthBodyAllowedFieldsItem {
-    ///A builder for [`UpdateLdapAuthBodyAllowedFieldsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateLdapAuthBodyAllowedFieldsItem {
         Default::default()
     }
 }
@@ -10098,97 +7638,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyUrl {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateLdapAuthResponse {
-    ///`identityLdapAuth`: see [`UpdateLdapAuthResponseIdentityLdapAuth`].
+    ///`identityLdapAuth`: see [`IdentityLdapAuth`].
     #[serde(rename = "identityLdapAuth")]
-    pub identity_ldap_auth: UpdateLdapAuthResponseIdentityLdapAuth,
-}
-///`identityLdapAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateLdapAuthResponseIdentityLdapAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::update_ldap_auth_response_identity_ldap_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_ldap_auth_response_identity_ldap_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedFields`: any, optional, nullable.
-    #[serde(
-        rename = "allowedFields",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_fields: ::std::option::Option<::serde_json::Value>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: number, optional, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::update_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
-    )]
-    pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::update_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
-    )]
-    pub lockout_duration_seconds: f64,
-    ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
-    pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::update_ldap_auth_response_identity_ldap_auth_lockout_threshold"
-    )]
-    pub lockout_threshold: f64,
-    ///`searchBase`: string, required.
-    #[serde(rename = "searchBase")]
-    pub search_base: ::std::string::String,
-    ///`searchFilter`: string, required.
-    #[serde(rename = "searchFilter")]
-    pub search_filter: ::std::string::String,
-    ///`templateId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "templateId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub template_id: ::std::option::Option<::uuid::Uuid>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`url`: string, required.
-    pub url: ::std::string::String,
+    pub identity_ldap_auth: IdentityLdapAuth,
 }
 ///The request body of `updateOciAuth` (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -10206,15 +7658,13 @@ pub struct UpdateOciAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateOciAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -10244,20 +7694,6 @@ pub struct UpdateOciAuthBody {
 impl UpdateOciAuthBody {
     ///A builder for [`UpdateOciAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateOciAuthBody {
-        Default::default()
-    }
-}
-///`UpdateOciAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateOciAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateOciAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateOciAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateOciAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -10376,68 +7812,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOciAuthBodyTenancyOcid {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOciAuthResponse {
-    ///`identityOciAuth`: see [`UpdateOciAuthResponseIdentityOciAuth`].
+    ///`identityOciAuth`: see [`IdentityOciAuth`].
     #[serde(rename = "identityOciAuth")]
-    pub identity_oci_auth: UpdateOciAuthResponseIdentityOciAuth,
-}
-///`identityOciAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateOciAuthResponseIdentityOciAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_oci_auth_response_identity_oci_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_oci_auth_response_identity_oci_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::update_oci_auth_response_identity_oci_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_oci_auth_response_identity_oci_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedUsernames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedUsernames",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_usernames: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`tenancyOcid`: string, required.
-    #[serde(rename = "tenancyOcid")]
-    pub tenancy_ocid: ::std::string::String,
-    ///`type`: string, required.
-    #[serde(rename = "type")]
-    pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_oci_auth: IdentityOciAuth,
 }
 ///The request body of `updateOidcAuth` (`PATCH /api/v1/auth/oidc-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -10455,15 +7832,13 @@ pub struct UpdateOidcAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateOidcAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -10521,20 +7896,6 @@ pub struct UpdateOidcAuthBody {
 impl UpdateOidcAuthBody {
     ///A builder for [`UpdateOidcAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateOidcAuthBody {
-        Default::default()
-    }
-}
-///`UpdateOidcAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateOidcAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -10653,80 +8014,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOidcAuthBodyOidcDiscoveryUrl {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOidcAuthResponse {
-    ///`identityOidcAuth`: see [`UpdateOidcAuthResponseIdentityOidcAuth`].
+    ///`identityOidcAuth`: see [`IdentityOidcAuth`].
     #[serde(rename = "identityOidcAuth")]
-    pub identity_oidc_auth: UpdateOidcAuthResponseIdentityOidcAuth,
-}
-///`identityOidcAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateOidcAuthResponseIdentityOidcAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_oidc_auth_response_identity_oidc_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
-    pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
-    pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, optional, nullable.
-    #[serde(
-        rename = "boundSubject",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub bound_subject: ::std::option::Option<::std::string::String>,
-    ///`caCert`: string, required.
-    #[serde(rename = "caCert")]
-    pub ca_cert: ::std::string::String,
-    ///`claimMetadataMapping`: any, optional, nullable.
-    #[serde(
-        rename = "claimMetadataMapping",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`oidcDiscoveryUrl`: string, required.
-    #[serde(rename = "oidcDiscoveryUrl")]
-    pub oidc_discovery_url: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_oidc_auth: IdentityOidcAuth,
 }
 ///The request body of `updateSpiffeAuth` (`PATCH /api/v1/auth/spiffe-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -10744,15 +8034,13 @@ pub struct UpdateSpiffeAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -10789,20 +8077,6 @@ pub struct UpdateSpiffeAuthBody {
 impl UpdateSpiffeAuthBody {
     ///A builder for [`UpdateSpiffeAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateSpiffeAuthBody {
-        Default::default()
-    }
-}
-///`UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -11010,95 +8284,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyTrustDomain {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateSpiffeAuthResponse {
-    ///`identitySpiffeAuth`: see [`UpdateSpiffeAuthResponseIdentitySpiffeAuth`].
+    ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
     #[serde(rename = "identitySpiffeAuth")]
-    pub identity_spiffe_auth: UpdateSpiffeAuthResponseIdentitySpiffeAuth,
-}
-///`identitySpiffeAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateSpiffeAuthResponseIdentitySpiffeAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_spiffe_auth_response_identity_spiffe_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedAudiences`: string, required.
-    #[serde(rename = "allowedAudiences")]
-    pub allowed_audiences: ::std::string::String,
-    ///`allowedSpiffeIds`: string, required.
-    #[serde(rename = "allowedSpiffeIds")]
-    pub allowed_spiffe_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`trustBundleDistribution`: union, required.
-    #[serde(rename = "trustBundleDistribution")]
-    pub trust_bundle_distribution: UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution,
-    ///`trustDomain`: string, required.
-    #[serde(rename = "trustDomain")]
-    pub trust_domain: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///`trustBundleDistribution`: union, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "profile")]
-pub enum UpdateSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution {
-    ///Static
-    #[serde(rename = "static")]
-    Static {
-        ///`bundle`: string, required.
-        bundle: ::std::string::String,
-    },
-    ///HttpsWebBundle
-    #[serde(rename = "https_web_bundle")]
-    HttpsWebBundle {
-        ///`caCert`: string, required.
-        #[serde(rename = "caCert")]
-        ca_cert: ::std::string::String,
-        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
-        #[serde(
-            rename = "cachedBundleLastRefreshedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        cached_bundle_last_refreshed_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///`endpointUrl`: string, required.
-        #[serde(rename = "endpointUrl")]
-        endpoint_url: ::std::string::String,
-        ///`refreshHintSeconds`: number, required.
-        #[serde(rename = "refreshHintSeconds")]
-        refresh_hint_seconds: f64,
-    },
+    pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The request body of `updateTlsCertAuth` (`PATCH /api/v1/auth/tls-cert-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -11116,15 +8304,13 @@ pub struct UpdateTlsCertAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -11157,20 +8343,6 @@ pub struct UpdateTlsCertAuthBody {
 impl UpdateTlsCertAuthBody {
     ///A builder for [`UpdateTlsCertAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateTlsCertAuthBody {
-        Default::default()
-    }
-}
-///`UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
         Default::default()
     }
 }
@@ -11294,59 +8466,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateTlsCertAuthBodyCaCertificate {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTlsCertAuthResponse {
-    ///`identityTlsCertAuth`: see [`UpdateTlsCertAuthResponseIdentityTlsCertAuth`].
+    ///`identityTlsCertAuth`: see [`IdentityTlsCertAuth`].
     #[serde(rename = "identityTlsCertAuth")]
-    pub identity_tls_cert_auth: UpdateTlsCertAuthResponseIdentityTlsCertAuth,
-}
-///`identityTlsCertAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateTlsCertAuthResponseIdentityTlsCertAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`allowedCommonNames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedCommonNames",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub allowed_common_names: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`encryptedCaCertificate`: any, required.
-    #[serde(rename = "encryptedCaCertificate")]
-    pub encrypted_ca_certificate: ::serde_json::Value,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_tls_cert_auth: IdentityTlsCertAuth,
 }
 ///The request body of `updateTokenAuth` (`PATCH /api/v1/auth/token-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -11364,15 +8486,13 @@ pub struct UpdateTokenAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateTokenAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
@@ -11386,74 +8506,13 @@ impl UpdateTokenAuthBody {
         Default::default()
     }
 }
-///`UpdateTokenAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateTokenAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
-        Default::default()
-    }
-}
 ///The answer of `updateTokenAuth` (`PATCH /api/v1/auth/token-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthResponse {
-    ///`identityTokenAuth`: see [`UpdateTokenAuthResponseIdentityTokenAuth`].
+    ///`identityTokenAuth`: see [`IdentityTokenAuth`].
     #[serde(rename = "identityTokenAuth")]
-    pub identity_token_auth: UpdateTokenAuthResponseIdentityTokenAuth,
-}
-///`identityTokenAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateTokenAuthResponseIdentityTokenAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_token_auth_response_identity_token_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_token_auth_response_identity_token_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::update_token_auth_response_identity_token_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_token_auth_response_identity_token_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_token_auth: IdentityTokenAuth,
 }
 ///The request body of `updateTokenAuthToken` (`PATCH /api/v1/auth/token-auth/tokens/{tokenId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -11473,91 +8532,8 @@ impl UpdateTokenAuthTokenBody {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthTokenResponse {
-    ///`token`: see [`UpdateTokenAuthTokenResponseToken`].
-    pub token: UpdateTokenAuthTokenResponseToken,
-}
-///`token`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateTokenAuthTokenResponseToken {
-    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastRenewedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token_last_renewed_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastUsedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token_last_used_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    ///`accessTokenMaxTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_token_auth_token_response_token_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUses",
-        default = "defaults::update_token_auth_token_response_token_access_token_num_uses"
-    )]
-    pub access_token_num_uses: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_token_auth_token_response_token_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::update_token_auth_token_response_token_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_token_auth_token_response_token_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`authMethod`: string, required.
-    #[serde(rename = "authMethod")]
-    pub auth_method: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string, required.
-    pub id: ::std::string::String,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`identityUAClientSecretId`: string, optional, nullable.
-    #[serde(
-        rename = "identityUAClientSecretId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
-    ///`isAccessTokenRevoked`: boolean, optional, default false.
-    #[serde(rename = "isAccessTokenRevoked", default)]
-    pub is_access_token_revoked: bool,
-    ///`name`: string, optional, nullable.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
-    ///`subOrganizationId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "subOrganizationId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///`token`: see [`TokenAuthToken`].
+    pub token: TokenAuthToken,
 }
 ///The request body of `updateUniversalAuth` (`PATCH /api/v1/auth/universal-auth/identities/{identityId}`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -11581,30 +8557,26 @@ pub struct UpdateUniversalAuthBody {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_period: ::std::option::Option<i64>,
-    ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "accessTokenTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub access_token_trusted_ips: ::std::vec::Vec<
-        UpdateUniversalAuthBodyAccessTokenTrustedIpsItem,
-    >,
+    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
     #[serde(
         rename = "accessTokenTTL",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`clientSecretTrustedIps`: array<object>, optional, items >= 1.
+    ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[serde(
         rename = "clientSecretTrustedIps",
         default,
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
-    pub client_secret_trusted_ips: ::std::vec::Vec<
-        UpdateUniversalAuthBodyClientSecretTrustedIpsItem,
-    >,
+    pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
     #[serde(
         rename = "lockoutCounterResetSeconds",
@@ -11636,119 +8608,13 @@ impl UpdateUniversalAuthBody {
         Default::default()
     }
 }
-///`UpdateUniversalAuthBodyAccessTokenTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
-    ///A builder for [`UpdateUniversalAuthBodyAccessTokenTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
-        Default::default()
-    }
-}
-///`UpdateUniversalAuthBodyClientSecretTrustedIpsItem`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
-    ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: ::std::string::String,
-}
-impl UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
-    ///A builder for [`UpdateUniversalAuthBodyClientSecretTrustedIpsItem`], starting from its defaults.
-    pub fn builder() -> builder::UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
-        Default::default()
-    }
-}
 ///The answer of `updateUniversalAuth` (`PATCH /api/v1/auth/universal-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateUniversalAuthResponse {
-    ///`identityUniversalAuth`: see [`UpdateUniversalAuthResponseIdentityUniversalAuth`].
+    ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
     #[serde(rename = "identityUniversalAuth")]
-    pub identity_universal_auth: UpdateUniversalAuthResponseIdentityUniversalAuth,
-}
-///`identityUniversalAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UpdateUniversalAuthResponseIdentityUniversalAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::update_universal_auth_response_identity_universal_auth_access_token_max_ttl"
-    )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::update_universal_auth_response_identity_universal_auth_access_token_num_uses_limit"
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::update_universal_auth_response_identity_universal_auth_access_token_period"
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::update_universal_auth_response_identity_universal_auth_access_token_ttl"
-    )]
-    pub access_token_ttl: f64,
-    ///`clientId`: string, required.
-    #[serde(rename = "clientId")]
-    pub client_id: ::std::string::String,
-    ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "clientSecretTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
-    pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
-    pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: number, optional, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::update_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds"
-    )]
-    pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::update_universal_auth_response_identity_universal_auth_lockout_duration_seconds"
-    )]
-    pub lockout_duration_seconds: f64,
-    ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
-    pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::update_universal_auth_response_identity_universal_auth_lockout_threshold"
-    )]
-    pub lockout_threshold: f64,
-    ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///One validation issue of a 422 answer.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -11797,6 +8663,63 @@ pub struct ValidationIssue {
 }
 /// Types for composing complex structures.
 pub mod builder {
+    ///A builder for [`super::AllowedField`]: set fields with its methods, then convert it with `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct AllowedField {
+        key: ::std::result::Result<::std::string::String, ::std::string::String>,
+        value: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for AllowedField {
+        fn default() -> Self {
+            Self {
+                key: Err("no value supplied for key".to_string()),
+                value: Err("no value supplied for value".to_string()),
+            }
+        }
+    }
+    impl AllowedField {
+        ///`key`: string, required.
+        pub fn key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.key = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for key: {e}"));
+            self
+        }
+        ///`value`: string, required.
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<AllowedField> for super::AllowedField {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: AllowedField,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                key: value.key?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::AllowedField> for AllowedField {
+        fn from(value: super::AllowedField) -> Self {
+            Self {
+                key: Ok(value.key),
+                value: Ok(value.value),
+            }
+        }
+    }
     ///A builder for [`super::AttachAlicloudAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAlicloudAuthBody {
@@ -11806,7 +8729,7 @@ pub mod builder {
         >,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -11861,12 +8784,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -11931,52 +8852,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachAlicloudAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachAlicloudAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem>
-    for AttachAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachAwsAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAwsAuthBody {
@@ -11986,7 +8861,7 @@ pub mod builder {
         >,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachAwsAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -12055,12 +8930,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachAwsAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -12158,59 +9031,13 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachAwsAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachAwsAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachAwsAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachAwsAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachAwsAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachAwsAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachAwsAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachAwsAuthBodyAccessTokenTrustedIpsItem>
-    for AttachAwsAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachAwsAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachAzureAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAzureAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachAzureAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -12267,12 +9094,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachAzureAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -12368,59 +9193,13 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachAzureAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachAzureAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachAzureAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachAzureAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachAzureAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachAzureAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachAzureAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachAzureAuthBodyAccessTokenTrustedIpsItem>
-    for AttachAzureAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachAzureAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachGcpAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachGcpAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachGcpAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -12488,12 +9267,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachGcpAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -12602,59 +9379,13 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachGcpAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachGcpAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachGcpAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachGcpAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachGcpAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachGcpAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachGcpAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachGcpAuthBodyAccessTokenTrustedIpsItem>
-    for AttachGcpAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachGcpAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachKubernetesAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct AttachKubernetesAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -12760,12 +9491,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -12974,54 +9703,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachKubernetesAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachKubernetesAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem>
-    for AttachKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        fn from(
-            value: super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem,
-        ) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachOciAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachOciAuthBody {
@@ -13031,7 +9712,7 @@ pub mod builder {
         >,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachOciAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -13091,12 +9772,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachOciAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -13177,59 +9856,13 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachOciAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachOciAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachOciAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachOciAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachOciAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachOciAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachOciAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachOciAuthBodyAccessTokenTrustedIpsItem>
-    for AttachOciAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachOciAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachOidcAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachOidcAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachOidcAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -13311,12 +9944,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachOidcAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -13478,59 +10109,13 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachOidcAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachOidcAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachOidcAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachOidcAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachOidcAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachOidcAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachOidcAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachOidcAuthBodyAccessTokenTrustedIpsItem>
-    for AttachOidcAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachOidcAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachSpiffeAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachSpiffeAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -13604,12 +10189,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -13724,52 +10307,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachSpiffeAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachSpiffeAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem>
-    for AttachSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachTlsCertAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachTlsCertAuthBody {
@@ -13779,7 +10316,7 @@ pub mod builder {
         >,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -13839,12 +10376,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -13928,59 +10463,13 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachTlsCertAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachTlsCertAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem>
-    for AttachTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachTokenAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachTokenAuthBody {
         access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachTokenAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
@@ -14028,12 +10517,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachTokenAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -14082,52 +10569,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::AttachTokenAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachTokenAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachTokenAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachTokenAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachTokenAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachTokenAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachTokenAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachTokenAuthBodyAccessTokenTrustedIpsItem>
-    for AttachTokenAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachTokenAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::AttachUniversalAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachUniversalAuthBody {
@@ -14135,12 +10576,12 @@ pub mod builder {
         access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
         access_token_period: ::std::result::Result<u64, ::std::string::String>,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
         client_secret_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::AttachUniversalAuthBodyClientSecretTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         lockout_counter_reset_seconds: ::std::result::Result<f64, ::std::string::String>,
@@ -14220,12 +10661,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -14250,12 +10689,10 @@ pub mod builder {
                 });
             self
         }
-        ///`clientSecretTrustedIps`: array<object>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         pub fn client_secret_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::AttachUniversalAuthBodyClientSecretTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.client_secret_trusted_ips = value
@@ -14358,100 +10795,6 @@ pub mod builder {
                 lockout_duration_seconds: Ok(value.lockout_duration_seconds),
                 lockout_enabled: Ok(value.lockout_enabled),
                 lockout_threshold: Ok(value.lockout_threshold),
-            }
-        }
-    }
-    ///A builder for [`super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachUniversalAuthBodyAccessTokenTrustedIpsItem>
-    for super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachUniversalAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem>
-    for AttachUniversalAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
-    ///A builder for [`super::AttachUniversalAuthBodyClientSecretTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct AttachUniversalAuthBodyClientSecretTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for AttachUniversalAuthBodyClientSecretTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl AttachUniversalAuthBodyClientSecretTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<AttachUniversalAuthBodyClientSecretTrustedIpsItem>
-    for super::AttachUniversalAuthBodyClientSecretTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: AttachUniversalAuthBodyClientSecretTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::AttachUniversalAuthBodyClientSecretTrustedIpsItem>
-    for AttachUniversalAuthBodyClientSecretTrustedIpsItem {
-        fn from(
-            value: super::AttachUniversalAuthBodyClientSecretTrustedIpsItem,
-        ) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
             }
         }
     }
@@ -16022,6 +12365,50 @@ pub mod builder {
             }
         }
     }
+    ///A builder for [`super::TrustedIpEntry`]: set fields with its methods, then convert it with `try_into()`.
+    #[derive(Clone, Debug)]
+    pub struct TrustedIpEntry {
+        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for TrustedIpEntry {
+        fn default() -> Self {
+            Self {
+                ip_address: Err("no value supplied for ip_address".to_string()),
+            }
+        }
+    }
+    impl TrustedIpEntry {
+        ///`ipAddress`: string, required.
+        pub fn ip_address<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.ip_address = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for ip_address: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TrustedIpEntry> for super::TrustedIpEntry {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TrustedIpEntry,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                ip_address: value.ip_address?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TrustedIpEntry> for TrustedIpEntry {
+        fn from(value: super::TrustedIpEntry) -> Self {
+            Self {
+                ip_address: Ok(value.ip_address),
+            }
+        }
+    }
     ///A builder for [`super::UpdateAlicloudAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAlicloudAuthBody {
@@ -16034,7 +12421,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -16088,12 +12475,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -16158,52 +12543,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateAlicloudAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateAwsAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAwsAuthBody {
@@ -16216,7 +12555,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateAwsAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -16280,12 +12619,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateAwsAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -16389,52 +12726,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateAwsAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateAwsAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateAwsAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateAwsAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateAwsAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateAwsAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateAzureAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAzureAuthBody {
@@ -16447,7 +12738,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateAzureAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -16511,12 +12802,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateAzureAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -16612,52 +12901,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateAzureAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateAzureAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateAzureAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateAzureAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateAzureAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateAzureAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateGcpAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateGcpAuthBody {
@@ -16670,7 +12913,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateGcpAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -16739,12 +12982,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateGcpAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -16855,52 +13096,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateGcpAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateGcpAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateGcpAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateGcpAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateGcpAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateGcpAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateKubernetesAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct UpdateKubernetesAuthBody {
@@ -16913,7 +13108,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -17014,12 +13209,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -17238,54 +13431,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem {
-        fn from(
-            value: super::UpdateKubernetesAuthBodyAccessTokenTrustedIpsItem,
-        ) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateLdapAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct UpdateLdapAuthBody {
@@ -17298,7 +13443,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateLdapAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -17306,7 +13451,7 @@ pub mod builder {
             ::std::string::String,
         >,
         allowed_fields: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateLdapAuthBodyAllowedFieldsItem>,
+            ::std::vec::Vec<super::AllowedField>,
             ::std::string::String,
         >,
         bind_dn: ::std::result::Result<
@@ -17402,12 +13547,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateLdapAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -17432,12 +13575,10 @@ pub mod builder {
                 });
             self
         }
-        ///`allowedFields`: array<object>, optional.
+        ///`allowedFields`: array<AllowedField (object)>, optional.
         pub fn allowed_fields<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateLdapAuthBodyAllowedFieldsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::AllowedField>>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_fields = value
@@ -17633,111 +13774,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateLdapAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateLdapAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateLdapAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateLdapAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateLdapAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateLdapAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
-    ///A builder for [`super::UpdateLdapAuthBodyAllowedFieldsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateLdapAuthBodyAllowedFieldsItem {
-        key: ::std::result::Result<::std::string::String, ::std::string::String>,
-        value: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateLdapAuthBodyAllowedFieldsItem {
-        fn default() -> Self {
-            Self {
-                key: Err("no value supplied for key".to_string()),
-                value: Err("no value supplied for value".to_string()),
-            }
-        }
-    }
-    impl UpdateLdapAuthBodyAllowedFieldsItem {
-        ///`key`: string, required.
-        pub fn key<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.key = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for key: {e}"));
-            self
-        }
-        ///`value`: string, required.
-        pub fn value<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.value = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for value: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateLdapAuthBodyAllowedFieldsItem>
-    for super::UpdateLdapAuthBodyAllowedFieldsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateLdapAuthBodyAllowedFieldsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                key: value.key?,
-                value: value.value?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateLdapAuthBodyAllowedFieldsItem>
-    for UpdateLdapAuthBodyAllowedFieldsItem {
-        fn from(value: super::UpdateLdapAuthBodyAllowedFieldsItem) -> Self {
-            Self {
-                key: Ok(value.key),
-                value: Ok(value.value),
-            }
-        }
-    }
     ///A builder for [`super::UpdateOciAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateOciAuthBody {
@@ -17750,7 +13786,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateOciAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -17811,12 +13847,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateOciAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -17899,52 +13933,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateOciAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateOciAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateOciAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateOciAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateOciAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateOciAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateOciAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateOciAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateOciAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateOciAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateOidcAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateOidcAuthBody {
@@ -17957,7 +13945,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateOidcAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -18041,12 +14029,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateOidcAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -18212,52 +14198,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateOidcAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateOidcAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateOidcAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateOidcAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateOidcAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateOidcAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateSpiffeAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateSpiffeAuthBody {
@@ -18270,7 +14210,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -18339,12 +14279,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -18465,52 +14403,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateSpiffeAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateTlsCertAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTlsCertAuthBody {
@@ -18523,7 +14415,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -18584,12 +14476,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -18677,52 +14567,6 @@ pub mod builder {
             }
         }
     }
-    ///A builder for [`super::UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateTlsCertAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateTokenAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTokenAuthBody {
@@ -18735,7 +14579,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateTokenAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -18784,12 +14628,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateTokenAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -18835,52 +14677,6 @@ pub mod builder {
                 access_token_num_uses_limit: Ok(value.access_token_num_uses_limit),
                 access_token_trusted_ips: Ok(value.access_token_trusted_ips),
                 access_token_ttl: Ok(value.access_token_ttl),
-            }
-        }
-    }
-    ///A builder for [`super::UpdateTokenAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateTokenAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateTokenAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateTokenAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateTokenAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateTokenAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
             }
         }
     }
@@ -18943,7 +14739,7 @@ pub mod builder {
             ::std::string::String,
         >,
         access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateUniversalAuthBodyAccessTokenTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         access_token_ttl: ::std::result::Result<
@@ -18951,7 +14747,7 @@ pub mod builder {
             ::std::string::String,
         >,
         client_secret_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::UpdateUniversalAuthBodyClientSecretTrustedIpsItem>,
+            ::std::vec::Vec<super::TrustedIpEntry>,
             ::std::string::String,
         >,
         lockout_counter_reset_seconds: ::std::result::Result<
@@ -19033,12 +14829,10 @@ pub mod builder {
                 });
             self
         }
-        ///`accessTokenTrustedIps`: array<object>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateUniversalAuthBodyAccessTokenTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_token_trusted_ips = value
@@ -19063,12 +14857,10 @@ pub mod builder {
                 });
             self
         }
-        ///`clientSecretTrustedIps`: array<object>, optional, items >= 1.
+        ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         pub fn client_secret_trusted_ips<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::UpdateUniversalAuthBodyClientSecretTrustedIpsItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
             T::Error: ::std::fmt::Display,
         {
             self.client_secret_trusted_ips = value
@@ -19171,100 +14963,6 @@ pub mod builder {
                 lockout_duration_seconds: Ok(value.lockout_duration_seconds),
                 lockout_enabled: Ok(value.lockout_enabled),
                 lockout_threshold: Ok(value.lockout_threshold),
-            }
-        }
-    }
-    ///A builder for [`super::UpdateUniversalAuthBodyAccessTokenTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateUniversalAuthBodyAccessTokenTrustedIpsItem>
-    for super::UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateUniversalAuthBodyAccessTokenTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateUniversalAuthBodyAccessTokenTrustedIpsItem>
-    for UpdateUniversalAuthBodyAccessTokenTrustedIpsItem {
-        fn from(value: super::UpdateUniversalAuthBodyAccessTokenTrustedIpsItem) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
-    ///A builder for [`super::UpdateUniversalAuthBodyClientSecretTrustedIpsItem`]: set fields with its methods, then convert it with `try_into()`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
-    }
-    impl ::std::default::Default for UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
-        fn default() -> Self {
-            Self {
-                ip_address: Err("no value supplied for ip_address".to_string()),
-            }
-        }
-    }
-    impl UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
-        ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UpdateUniversalAuthBodyClientSecretTrustedIpsItem>
-    for super::UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
-        type Error = super::error::ConversionError;
-        fn try_from(
-            value: UpdateUniversalAuthBodyClientSecretTrustedIpsItem,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self {
-                ip_address: value.ip_address?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UpdateUniversalAuthBodyClientSecretTrustedIpsItem>
-    for UpdateUniversalAuthBodyClientSecretTrustedIpsItem {
-        fn from(
-            value: super::UpdateUniversalAuthBodyClientSecretTrustedIpsItem,
-        ) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
             }
         }
     }
@@ -19485,31 +15183,19 @@ pub mod defaults {
         T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
     }
     pub(super) fn attach_alicloud_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem { ip_address :
-            "0.0.0.0/0".to_string() },
-            super::AttachAlicloudAuthBodyAccessTokenTrustedIpsItem { ip_address : "::/0"
-            .to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
-    pub(super) fn attach_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
     pub(super) fn attach_aws_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachAwsAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachAwsAuthBodyAccessTokenTrustedIpsItem { ip_address : "0.0.0.0/0"
-            .to_string() }, super::AttachAwsAuthBodyAccessTokenTrustedIpsItem {
-            ip_address : "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
     pub(super) fn attach_aws_auth_body_allowed_account_ids() -> super::AttachAwsAuthBodyAllowedAccountIds {
@@ -19521,120 +15207,55 @@ pub mod defaults {
     pub(super) fn attach_aws_auth_body_sts_endpoint() -> super::AttachAwsAuthBodyStsEndpoint {
         super::AttachAwsAuthBodyStsEndpoint("https://sts.amazonaws.com/".to_string())
     }
-    pub(super) fn attach_aws_auth_response_identity_aws_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_aws_auth_response_identity_aws_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_aws_auth_response_identity_aws_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_aws_auth_response_identity_aws_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
     pub(super) fn attach_azure_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachAzureAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachAzureAuthBodyAccessTokenTrustedIpsItem { ip_address :
-            "0.0.0.0/0".to_string() },
-            super::AttachAzureAuthBodyAccessTokenTrustedIpsItem { ip_address : "::/0"
-            .to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
-    }
-    pub(super) fn attach_azure_auth_response_identity_azure_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_azure_auth_response_identity_azure_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_azure_auth_response_identity_azure_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_azure_auth_response_identity_azure_auth_access_token_ttl() -> f64 {
-        7200_f64
     }
     pub(super) fn attach_gcp_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachGcpAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachGcpAuthBodyAccessTokenTrustedIpsItem { ip_address : "0.0.0.0/0"
-            .to_string() }, super::AttachGcpAuthBodyAccessTokenTrustedIpsItem {
-            ip_address : "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
-    pub(super) fn attach_gcp_auth_response_identity_gcp_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_gcp_auth_response_identity_gcp_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_gcp_auth_response_identity_gcp_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
     pub(super) fn attach_jwt_auth_body_jwks_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::JwksAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::JwksAccessTokenTrustedIpsItem { ip_address : "0.0.0.0/0".to_string()
-            }, super::JwksAccessTokenTrustedIpsItem { ip_address : "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
     pub(super) fn attach_jwt_auth_body_static_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::StaticAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::StaticAccessTokenTrustedIpsItem { ip_address : "0.0.0.0/0".to_string()
-            }, super::StaticAccessTokenTrustedIpsItem { ip_address : "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
-    pub(super) fn attach_jwt_auth_response_identity_jwt_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_jwt_auth_response_identity_jwt_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_jwt_auth_response_identity_jwt_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
     pub(super) fn attach_kubernetes_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem { ip_address :
-            "0.0.0.0/0".to_string() },
-            super::AttachKubernetesAuthBodyAccessTokenTrustedIpsItem { ip_address :
-            "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
     pub(super) fn attach_kubernetes_auth_body_token_review_mode() -> super::AttachKubernetesAuthBodyTokenReviewMode {
         super::AttachKubernetesAuthBodyTokenReviewMode::Api
     }
-    pub(super) fn attach_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode() -> ::std::string::String {
-        "api".to_string()
-    }
     pub(super) fn attach_ldap_auth_body_manual_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::ManualAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::ManualAccessTokenTrustedIpsItem { ip_address : "0.0.0.0/0".to_string()
-            }, super::ManualAccessTokenTrustedIpsItem { ip_address : "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
     pub(super) fn attach_ldap_auth_body_manual_lockout_counter_reset_seconds() -> f64 {
@@ -19650,12 +15271,11 @@ pub mod defaults {
         super::ManualSearchFilter("(uid={{username}})".to_string())
     }
     pub(super) fn attach_ldap_auth_body_template_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TemplateAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::TemplateAccessTokenTrustedIpsItem { ip_address : "0.0.0.0/0"
-            .to_string() }, super::TemplateAccessTokenTrustedIpsItem { ip_address :
-            "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
     pub(super) fn attach_ldap_auth_body_template_lockout_counter_reset_seconds() -> f64 {
@@ -19670,144 +15290,60 @@ pub mod defaults {
     pub(super) fn attach_ldap_auth_body_template_search_filter() -> super::TemplateSearchFilter {
         super::TemplateSearchFilter("(uid={{username}})".to_string())
     }
-    pub(super) fn attach_ldap_auth_response_identity_ldap_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_ldap_auth_response_identity_ldap_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_ldap_auth_response_identity_ldap_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn attach_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn attach_ldap_auth_response_identity_ldap_auth_lockout_threshold() -> f64 {
-        3_f64
-    }
     pub(super) fn attach_oci_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachOciAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachOciAuthBodyAccessTokenTrustedIpsItem { ip_address : "0.0.0.0/0"
-            .to_string() }, super::AttachOciAuthBodyAccessTokenTrustedIpsItem {
-            ip_address : "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
-    }
-    pub(super) fn attach_oci_auth_response_identity_oci_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_oci_auth_response_identity_oci_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_oci_auth_response_identity_oci_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_oci_auth_response_identity_oci_auth_access_token_ttl() -> f64 {
-        7200_f64
     }
     pub(super) fn attach_oidc_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachOidcAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachOidcAuthBodyAccessTokenTrustedIpsItem { ip_address : "0.0.0.0/0"
-            .to_string() }, super::AttachOidcAuthBodyAccessTokenTrustedIpsItem {
-            ip_address : "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
-    }
-    pub(super) fn attach_oidc_auth_response_identity_oidc_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_oidc_auth_response_identity_oidc_auth_access_token_ttl() -> f64 {
-        7200_f64
     }
     pub(super) fn attach_spiffe_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem { ip_address :
-            "0.0.0.0/0".to_string() },
-            super::AttachSpiffeAuthBodyAccessTokenTrustedIpsItem { ip_address : "::/0"
-            .to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
-    }
-    pub(super) fn attach_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_spiffe_auth_response_identity_spiffe_auth_access_token_ttl() -> f64 {
-        7200_f64
     }
     pub(super) fn attach_tls_cert_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem { ip_address :
-            "0.0.0.0/0".to_string() },
-            super::AttachTlsCertAuthBodyAccessTokenTrustedIpsItem { ip_address : "::/0"
-            .to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
-    }
-    pub(super) fn attach_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl() -> f64 {
-        7200_f64
     }
     pub(super) fn attach_token_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachTokenAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachTokenAuthBodyAccessTokenTrustedIpsItem { ip_address :
-            "0.0.0.0/0".to_string() },
-            super::AttachTokenAuthBodyAccessTokenTrustedIpsItem { ip_address : "::/0"
-            .to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
-    pub(super) fn attach_token_auth_response_identity_token_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_token_auth_response_identity_token_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_token_auth_response_identity_token_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn attach_token_auth_response_identity_token_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
     pub(super) fn attach_universal_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem { ip_address :
-            "0.0.0.0/0".to_string() },
-            super::AttachUniversalAuthBodyAccessTokenTrustedIpsItem { ip_address : "::/0"
-            .to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
     pub(super) fn attach_universal_auth_body_client_secret_trusted_ips() -> ::std::vec::Vec<
-        super::AttachUniversalAuthBodyClientSecretTrustedIpsItem,
+        super::TrustedIpEntry,
     > {
         vec![
-            super::AttachUniversalAuthBodyClientSecretTrustedIpsItem { ip_address :
-            "0.0.0.0/0".to_string() },
-            super::AttachUniversalAuthBodyClientSecretTrustedIpsItem { ip_address :
-            "::/0".to_string() }
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
     pub(super) fn attach_universal_auth_body_lockout_counter_reset_seconds() -> f64 {
@@ -19819,101 +15355,20 @@ pub mod defaults {
     pub(super) fn attach_universal_auth_body_lockout_threshold() -> f64 {
         3_f64
     }
-    pub(super) fn attach_universal_auth_response_identity_universal_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_universal_auth_response_identity_universal_auth_access_token_num_uses_limit() -> f64 {
+    pub(super) fn client_secret_data_client_secret_num_uses() -> f64 {
         0_f64
     }
-    pub(super) fn attach_universal_auth_response_identity_universal_auth_access_token_period() -> f64 {
+    pub(super) fn client_secret_data_client_secret_num_uses_limit() -> f64 {
         0_f64
     }
-    pub(super) fn attach_universal_auth_response_identity_universal_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn attach_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn attach_universal_auth_response_identity_universal_auth_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn attach_universal_auth_response_identity_universal_auth_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn create_token_auth_token_response_token_data_access_token_max_ttl() -> f64 {
-        2592000_f64
-    }
-    pub(super) fn create_token_auth_token_response_token_data_access_token_num_uses() -> f64 {
+    pub(super) fn client_secret_data_client_secret_ttl() -> f64 {
         0_f64
-    }
-    pub(super) fn create_token_auth_token_response_token_data_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn create_token_auth_token_response_token_data_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn create_token_auth_token_response_token_data_access_token_ttl() -> f64 {
-        2592000_f64
     }
     pub(super) fn create_universal_auth_client_secret_body_num_uses_limit() -> f64 {
         0_f64
     }
     pub(super) fn create_universal_auth_client_secret_body_ttl() -> f64 {
         0_f64
-    }
-    pub(super) fn create_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses() -> f64 {
-        0_f64
-    }
-    pub(super) fn create_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn create_universal_auth_client_secret_response_client_secret_data_client_secret_ttl() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_aws_auth_response_identity_aws_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_aws_auth_response_identity_aws_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_aws_auth_response_identity_aws_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_aws_auth_response_identity_aws_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_azure_auth_response_identity_azure_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_azure_auth_response_identity_azure_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_azure_auth_response_identity_azure_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_azure_auth_response_identity_azure_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_gcp_auth_response_identity_gcp_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_gcp_auth_response_identity_gcp_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_gcp_auth_response_identity_gcp_auth_access_token_ttl() -> f64 {
-        7200_f64
     }
     pub(super) fn delete_jwt_auth_response_identity_jwt_auth_access_token_max_ttl() -> f64 {
         7200_f64
@@ -19939,39 +15394,6 @@ pub mod defaults {
     pub(super) fn delete_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode() -> ::std::string::String {
         "api".to_string()
     }
-    pub(super) fn delete_ldap_auth_response_identity_ldap_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_ldap_auth_response_identity_ldap_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_ldap_auth_response_identity_ldap_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn delete_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn delete_ldap_auth_response_identity_ldap_auth_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn delete_oci_auth_response_identity_oci_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_oci_auth_response_identity_oci_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_oci_auth_response_identity_oci_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_oci_auth_response_identity_oci_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
     pub(super) fn delete_oidc_auth_response_identity_oidc_auth_access_token_max_ttl() -> f64 {
         7200_f64
     }
@@ -19980,126 +15402,6 @@ pub mod defaults {
     }
     pub(super) fn delete_oidc_auth_response_identity_oidc_auth_access_token_ttl() -> f64 {
         7200_f64
-    }
-    pub(super) fn delete_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_spiffe_auth_response_identity_spiffe_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_token_auth_response_identity_token_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_token_auth_response_identity_token_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_token_auth_response_identity_token_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_token_auth_response_identity_token_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_universal_auth_response_identity_universal_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_universal_auth_response_identity_universal_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_universal_auth_response_identity_universal_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_universal_auth_response_identity_universal_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn delete_universal_auth_response_identity_universal_auth_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn delete_universal_auth_response_identity_universal_auth_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn get_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_aws_auth_response_identity_aws_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_aws_auth_response_identity_aws_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_aws_auth_response_identity_aws_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_aws_auth_response_identity_aws_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_azure_auth_response_identity_azure_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_azure_auth_response_identity_azure_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_azure_auth_response_identity_azure_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_azure_auth_response_identity_azure_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_gcp_auth_response_identity_gcp_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_gcp_auth_response_identity_gcp_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_gcp_auth_response_identity_gcp_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_jwt_auth_response_identity_jwt_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_jwt_auth_response_identity_jwt_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_jwt_auth_response_identity_jwt_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode() -> ::std::string::String {
-        "api".to_string()
     }
     pub(super) fn get_ldap_auth_response_identity_ldap_auth_access_token_max_ttl() -> f64 {
         7200_f64
@@ -20122,36 +15424,6 @@ pub mod defaults {
     pub(super) fn get_ldap_auth_response_identity_ldap_auth_lockout_threshold() -> f64 {
         3_f64
     }
-    pub(super) fn get_oci_auth_response_identity_oci_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_oci_auth_response_identity_oci_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_oci_auth_response_identity_oci_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_oci_auth_response_identity_oci_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_oidc_auth_response_identity_oidc_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_oidc_auth_response_identity_oidc_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_spiffe_auth_response_identity_spiffe_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
     pub(super) fn get_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl() -> f64 {
         7200_f64
     }
@@ -20161,284 +15433,185 @@ pub mod defaults {
     pub(super) fn get_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl() -> f64 {
         7200_f64
     }
-    pub(super) fn get_token_auth_response_identity_token_auth_access_token_max_ttl() -> f64 {
+    pub(super) fn identity_ali_cloud_auth_access_token_max_ttl() -> f64 {
         7200_f64
     }
-    pub(super) fn get_token_auth_response_identity_token_auth_access_token_num_uses_limit() -> f64 {
+    pub(super) fn identity_ali_cloud_auth_access_token_num_uses_limit() -> f64 {
         0_f64
     }
-    pub(super) fn get_token_auth_response_identity_token_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_token_auth_response_identity_token_auth_access_token_ttl() -> f64 {
+    pub(super) fn identity_ali_cloud_auth_access_token_ttl() -> f64 {
         7200_f64
     }
-    pub(super) fn get_token_auth_token_by_id_response_token_access_token_max_ttl() -> f64 {
-        2592000_f64
-    }
-    pub(super) fn get_token_auth_token_by_id_response_token_access_token_num_uses() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_token_auth_token_by_id_response_token_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_token_auth_token_by_id_response_token_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_token_auth_token_by_id_response_token_access_token_ttl() -> f64 {
-        2592000_f64
-    }
-    pub(super) fn get_token_auth_tokens_response_tokens_item_access_token_max_ttl() -> f64 {
-        2592000_f64
-    }
-    pub(super) fn get_token_auth_tokens_response_tokens_item_access_token_num_uses() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_token_auth_tokens_response_tokens_item_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_token_auth_tokens_response_tokens_item_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_token_auth_tokens_response_tokens_item_access_token_ttl() -> f64 {
-        2592000_f64
-    }
-    pub(super) fn get_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_universal_auth_client_secret_response_client_secret_data_client_secret_ttl() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_universal_auth_response_identity_universal_auth_access_token_max_ttl() -> f64 {
+    pub(super) fn identity_aws_auth_access_token_max_ttl() -> f64 {
         7200_f64
     }
-    pub(super) fn get_universal_auth_response_identity_universal_auth_access_token_num_uses_limit() -> f64 {
+    pub(super) fn identity_aws_auth_access_token_num_uses_limit() -> f64 {
         0_f64
     }
-    pub(super) fn get_universal_auth_response_identity_universal_auth_access_token_period() -> f64 {
+    pub(super) fn identity_aws_auth_access_token_period() -> f64 {
         0_f64
     }
-    pub(super) fn get_universal_auth_response_identity_universal_auth_access_token_ttl() -> f64 {
+    pub(super) fn identity_aws_auth_access_token_ttl() -> f64 {
         7200_f64
     }
-    pub(super) fn get_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds() -> f64 {
+    pub(super) fn identity_azure_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_azure_auth_access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_azure_auth_access_token_period() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_azure_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_gcp_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_gcp_auth_access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_gcp_auth_access_token_period() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_gcp_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_jwt_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_jwt_auth_access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_jwt_auth_access_token_period() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_jwt_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_kubernetes_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_kubernetes_auth_access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_kubernetes_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_kubernetes_auth_token_review_mode() -> ::std::string::String {
+        "api".to_string()
+    }
+    pub(super) fn identity_ldap_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_ldap_auth_access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_ldap_auth_access_token_period() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_ldap_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_ldap_auth_lockout_counter_reset_seconds() -> f64 {
         30_f64
     }
-    pub(super) fn get_universal_auth_response_identity_universal_auth_lockout_duration_seconds() -> f64 {
+    pub(super) fn identity_ldap_auth_lockout_duration_seconds() -> f64 {
         300_f64
     }
-    pub(super) fn get_universal_auth_response_identity_universal_auth_lockout_threshold() -> f64 {
+    pub(super) fn identity_ldap_auth_lockout_threshold() -> f64 {
         3_f64
     }
-    pub(super) fn list_universal_auth_client_secrets_response_client_secret_data_item_client_secret_num_uses() -> f64 {
+    pub(super) fn identity_oci_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_oci_auth_access_token_num_uses_limit() -> f64 {
         0_f64
     }
-    pub(super) fn list_universal_auth_client_secrets_response_client_secret_data_item_client_secret_num_uses_limit() -> f64 {
+    pub(super) fn identity_oci_auth_access_token_period() -> f64 {
         0_f64
     }
-    pub(super) fn list_universal_auth_client_secrets_response_client_secret_data_item_client_secret_ttl() -> f64 {
+    pub(super) fn identity_oci_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_oidc_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_oidc_auth_access_token_num_uses_limit() -> f64 {
         0_f64
+    }
+    pub(super) fn identity_oidc_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_spiffe_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_spiffe_auth_access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_spiffe_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_tls_cert_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_tls_cert_auth_access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_tls_cert_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_token_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_token_auth_access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_token_auth_access_token_period() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_token_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_universal_auth_access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_universal_auth_access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_universal_auth_access_token_period() -> f64 {
+        0_f64
+    }
+    pub(super) fn identity_universal_auth_access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn identity_universal_auth_lockout_counter_reset_seconds() -> f64 {
+        30_f64
+    }
+    pub(super) fn identity_universal_auth_lockout_duration_seconds() -> f64 {
+        300_f64
+    }
+    pub(super) fn identity_universal_auth_lockout_threshold() -> f64 {
+        3_f64
     }
     pub(super) fn login_with_aws_auth_body_iam_http_request_method() -> ::std::string::String {
         "POST".to_string()
     }
-    pub(super) fn refresh_spiffe_bundle_response_identity_spiffe_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn refresh_spiffe_bundle_response_identity_spiffe_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn refresh_spiffe_bundle_response_identity_spiffe_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn revoke_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses() -> f64 {
-        0_f64
-    }
-    pub(super) fn revoke_universal_auth_client_secret_response_client_secret_data_client_secret_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn revoke_universal_auth_client_secret_response_client_secret_data_client_secret_ttl() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_alicloud_auth_response_identity_ali_cloud_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_alicloud_auth_response_identity_ali_cloud_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_alicloud_auth_response_identity_ali_cloud_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_aws_auth_response_identity_aws_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_aws_auth_response_identity_aws_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_aws_auth_response_identity_aws_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_aws_auth_response_identity_aws_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_azure_auth_response_identity_azure_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_azure_auth_response_identity_azure_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_azure_auth_response_identity_azure_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_azure_auth_response_identity_azure_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_gcp_auth_response_identity_gcp_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_gcp_auth_response_identity_gcp_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_gcp_auth_response_identity_gcp_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_gcp_auth_response_identity_gcp_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_jwt_auth_response_identity_jwt_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_jwt_auth_response_identity_jwt_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_jwt_auth_response_identity_jwt_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode() -> ::std::string::String {
-        "api".to_string()
-    }
-    pub(super) fn update_ldap_auth_response_identity_ldap_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_ldap_auth_response_identity_ldap_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_ldap_auth_response_identity_ldap_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn update_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn update_ldap_auth_response_identity_ldap_auth_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn update_oci_auth_response_identity_oci_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_oci_auth_response_identity_oci_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_oci_auth_response_identity_oci_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_oci_auth_response_identity_oci_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_oidc_auth_response_identity_oidc_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_oidc_auth_response_identity_oidc_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_spiffe_auth_response_identity_spiffe_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_spiffe_auth_response_identity_spiffe_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_spiffe_auth_response_identity_spiffe_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_token_auth_response_identity_token_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_token_auth_response_identity_token_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_token_auth_response_identity_token_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_token_auth_response_identity_token_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_token_auth_token_response_token_access_token_max_ttl() -> f64 {
+    pub(super) fn token_auth_token_access_token_max_ttl() -> f64 {
         2592000_f64
     }
-    pub(super) fn update_token_auth_token_response_token_access_token_num_uses() -> f64 {
+    pub(super) fn token_auth_token_access_token_num_uses() -> f64 {
         0_f64
     }
-    pub(super) fn update_token_auth_token_response_token_access_token_num_uses_limit() -> f64 {
+    pub(super) fn token_auth_token_access_token_num_uses_limit() -> f64 {
         0_f64
     }
-    pub(super) fn update_token_auth_token_response_token_access_token_period() -> f64 {
+    pub(super) fn token_auth_token_access_token_period() -> f64 {
         0_f64
     }
-    pub(super) fn update_token_auth_token_response_token_access_token_ttl() -> f64 {
+    pub(super) fn token_auth_token_access_token_ttl() -> f64 {
         2592000_f64
-    }
-    pub(super) fn update_universal_auth_response_identity_universal_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_universal_auth_response_identity_universal_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_universal_auth_response_identity_universal_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn update_universal_auth_response_identity_universal_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn update_universal_auth_response_identity_universal_auth_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn update_universal_auth_response_identity_universal_auth_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn update_universal_auth_response_identity_universal_auth_lockout_threshold() -> f64 {
-        3_f64
     }
 }
 /// Error types.
@@ -20557,30 +15730,6 @@ impl ::std::fmt::Debug for AttachKubernetesAuthBody {
             .finish()
     }
 }
-impl ::std::fmt::Debug for AttachKubernetesAuthResponseIdentityKubernetesAuth {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AttachKubernetesAuthResponseIdentityKubernetesAuth")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("access_token_num_uses_limit", &self.access_token_num_uses_limit)
-            .field("access_token_trusted_ips", &self.access_token_trusted_ips)
-            .field("access_token_ttl", &self.access_token_ttl)
-            .field("allowed_audience", &self.allowed_audience)
-            .field("allowed_names", &self.allowed_names)
-            .field("allowed_namespaces", &self.allowed_namespaces)
-            .field("ca_cert", &self.ca_cert)
-            .field("created_at", &self.created_at)
-            .field("gateway_id", &self.gateway_id)
-            .field("gateway_pool_id", &self.gateway_pool_id)
-            .field("id", &self.id)
-            .field("identity_id", &self.identity_id)
-            .field("kubernetes_host", &self.kubernetes_host)
-            .field("token_review_mode", &self.token_review_mode)
-            .field("token_reviewer_jwt", &"<redacted>")
-            .field("updated_at", &self.updated_at)
-            .field("verify_tls_certificate", &self.verify_tls_certificate)
-            .finish()
-    }
-}
 impl ::std::fmt::Debug for AttachLdapAuthBody {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -20676,30 +15825,6 @@ impl ::std::fmt::Debug for CreateUniversalAuthClientSecretResponse {
             .finish()
     }
 }
-impl ::std::fmt::Debug for GetKubernetesAuthResponseIdentityKubernetesAuth {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("GetKubernetesAuthResponseIdentityKubernetesAuth")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("access_token_num_uses_limit", &self.access_token_num_uses_limit)
-            .field("access_token_trusted_ips", &self.access_token_trusted_ips)
-            .field("access_token_ttl", &self.access_token_ttl)
-            .field("allowed_audience", &self.allowed_audience)
-            .field("allowed_names", &self.allowed_names)
-            .field("allowed_namespaces", &self.allowed_namespaces)
-            .field("ca_cert", &self.ca_cert)
-            .field("created_at", &self.created_at)
-            .field("gateway_id", &self.gateway_id)
-            .field("gateway_pool_id", &self.gateway_pool_id)
-            .field("id", &self.id)
-            .field("identity_id", &self.identity_id)
-            .field("kubernetes_host", &self.kubernetes_host)
-            .field("token_review_mode", &self.token_review_mode)
-            .field("token_reviewer_jwt", &"<redacted>")
-            .field("updated_at", &self.updated_at)
-            .field("verify_tls_certificate", &self.verify_tls_certificate)
-            .finish()
-    }
-}
 impl ::std::fmt::Debug for GetLdapAuthResponseIdentityLdapAuth {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("GetLdapAuthResponseIdentityLdapAuth")
@@ -20724,6 +15849,30 @@ impl ::std::fmt::Debug for GetLdapAuthResponseIdentityLdapAuth {
             .field("template_id", &self.template_id)
             .field("updated_at", &self.updated_at)
             .field("url", &self.url)
+            .finish()
+    }
+}
+impl ::std::fmt::Debug for IdentityKubernetesAuth {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityKubernetesAuth")
+            .field("access_token_max_ttl", &self.access_token_max_ttl)
+            .field("access_token_num_uses_limit", &self.access_token_num_uses_limit)
+            .field("access_token_trusted_ips", &self.access_token_trusted_ips)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("allowed_audience", &self.allowed_audience)
+            .field("allowed_names", &self.allowed_names)
+            .field("allowed_namespaces", &self.allowed_namespaces)
+            .field("ca_cert", &self.ca_cert)
+            .field("created_at", &self.created_at)
+            .field("gateway_id", &self.gateway_id)
+            .field("gateway_pool_id", &self.gateway_pool_id)
+            .field("id", &self.id)
+            .field("identity_id", &self.identity_id)
+            .field("kubernetes_host", &self.kubernetes_host)
+            .field("token_review_mode", &self.token_review_mode)
+            .field("token_reviewer_jwt", &"<redacted>")
+            .field("updated_at", &self.updated_at)
+            .field("verify_tls_certificate", &self.verify_tls_certificate)
             .finish()
     }
 }
@@ -20998,30 +16147,6 @@ impl ::std::fmt::Debug for UpdateKubernetesAuthBody {
             .field("kubernetes_host", &self.kubernetes_host)
             .field("token_review_mode", &self.token_review_mode)
             .field("token_reviewer_jwt", &"<redacted>")
-            .field("verify_tls_certificate", &self.verify_tls_certificate)
-            .finish()
-    }
-}
-impl ::std::fmt::Debug for UpdateKubernetesAuthResponseIdentityKubernetesAuth {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UpdateKubernetesAuthResponseIdentityKubernetesAuth")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("access_token_num_uses_limit", &self.access_token_num_uses_limit)
-            .field("access_token_trusted_ips", &self.access_token_trusted_ips)
-            .field("access_token_ttl", &self.access_token_ttl)
-            .field("allowed_audience", &self.allowed_audience)
-            .field("allowed_names", &self.allowed_names)
-            .field("allowed_namespaces", &self.allowed_namespaces)
-            .field("ca_cert", &self.ca_cert)
-            .field("created_at", &self.created_at)
-            .field("gateway_id", &self.gateway_id)
-            .field("gateway_pool_id", &self.gateway_pool_id)
-            .field("id", &self.id)
-            .field("identity_id", &self.identity_id)
-            .field("kubernetes_host", &self.kubernetes_host)
-            .field("token_review_mode", &self.token_review_mode)
-            .field("token_reviewer_jwt", &"<redacted>")
-            .field("updated_at", &self.updated_at)
             .field("verify_tls_certificate", &self.verify_tls_certificate)
             .finish()
     }

@@ -47,8 +47,8 @@ impl From<&types::AttachAwsAuthBody> for AwsSettings {
     }
 }
 
-impl From<&types::GetAwsAuthResponseIdentityAwsAuth> for AwsSettings {
-    fn from(stored: &types::GetAwsAuthResponseIdentityAwsAuth) -> Self {
+impl From<&types::IdentityAwsAuth> for AwsSettings {
+    fn from(stored: &types::IdentityAwsAuth) -> Self {
         Self {
             sts_endpoint: stored.sts_endpoint.clone(),
             allowed_account_ids: stored.allowed_account_ids.clone(),

@@ -101,8 +101,8 @@ impl From<&types::AttachJwtAuthBody> for JwtSettings {
     }
 }
 
-impl From<&types::GetJwtAuthResponseIdentityJwtAuth> for JwtSettings {
-    fn from(stored: &types::GetJwtAuthResponseIdentityJwtAuth) -> Self {
+impl From<&types::IdentityJwtAuth> for JwtSettings {
+    fn from(stored: &types::IdentityJwtAuth) -> Self {
         let keys = if stored.configuration_type == "jwks" {
             JwtKeys::Jwks {
                 url: stored.jwks_url.clone(),

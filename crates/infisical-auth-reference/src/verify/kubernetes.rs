@@ -90,8 +90,8 @@ impl From<&types::AttachKubernetesAuthBody> for KubernetesSettings {
     }
 }
 
-impl From<&types::GetKubernetesAuthResponseIdentityKubernetesAuth> for KubernetesSettings {
-    fn from(stored: &types::GetKubernetesAuthResponseIdentityKubernetesAuth) -> Self {
+impl From<&types::IdentityKubernetesAuth> for KubernetesSettings {
+    fn from(stored: &types::IdentityKubernetesAuth) -> Self {
         Self {
             gateway_mode: stored.token_review_mode == "gateway",
             kubernetes_host: stored.kubernetes_host.clone(),

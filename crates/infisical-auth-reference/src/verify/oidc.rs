@@ -59,8 +59,8 @@ impl From<&types::AttachOidcAuthBody> for OidcSettings {
     }
 }
 
-impl From<&types::GetOidcAuthResponseIdentityOidcAuth> for OidcSettings {
-    fn from(stored: &types::GetOidcAuthResponseIdentityOidcAuth) -> Self {
+impl From<&types::IdentityOidcAuth> for OidcSettings {
+    fn from(stored: &types::IdentityOidcAuth) -> Self {
         Self {
             discovery_url: stored.oidc_discovery_url.clone(),
             ca_cert: stored.ca_cert.clone(),

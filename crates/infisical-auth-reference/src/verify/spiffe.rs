@@ -83,9 +83,9 @@ impl From<&types::AttachSpiffeAuthBody> for SpiffeSettings {
     }
 }
 
-impl From<&types::GetSpiffeAuthResponseIdentitySpiffeAuth> for SpiffeSettings {
-    fn from(stored: &types::GetSpiffeAuthResponseIdentitySpiffeAuth) -> Self {
-        use types::GetSpiffeAuthResponseIdentitySpiffeAuthTrustBundleDistribution as Stored;
+impl From<&types::IdentitySpiffeAuth> for SpiffeSettings {
+    fn from(stored: &types::IdentitySpiffeAuth) -> Self {
+        use types::IdentitySpiffeAuthTrustBundleDistribution as Stored;
         let bundle = match &stored.trust_bundle_distribution {
             Stored::Static { bundle } => SpiffeBundle::Static {
                 bundle: bundle.clone(),
