@@ -374,48 +374,71 @@ fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) {
     items.extend(impls);
 }
 
-/// The type every secret field is held in (added to the types when a secret field exists).
-fn secret_type_items() -> Vec<Item> {
+/// The type every secret field is held in (added to the types when a secret field exists), named
+/// `name` (see [`secret_type_name`]).
+fn secret_type_items(name: &syn::Ident) -> Vec<Item> {
     let file: syn::File = syn::parse_quote! {
         /// A secret (client secret, access token, password, bind password, JWT, signature, signed
         /// AWS headers): `Debug` prints `<redacted>`, there is no `Display`, and the text is read
-        /// only through [`Secret::expose_secret`]. On the wire it is the plain JSON string.
+        /// only through `expose_secret`. On the wire it is the plain JSON string.
         #[derive(::serde::Serialize, ::serde::Deserialize, Clone, Default, Eq, Hash, Ord, PartialEq, PartialOrd)]
         #[derive(schemars::JsonSchema)]
         #[serde(transparent)]
-        pub struct Secret(::std::string::String);
-        impl Secret {
+        pub struct #name(::std::string::String);
+        impl #name {
             /// Wraps `value`.
             pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                Secret(value.into())
+                #name(value.into())
             }
             /// The secret's text: the one way to read it.
             pub fn expose_secret(&self) -> &str {
                 &self.0
             }
         }
-        impl ::std::fmt::Debug for Secret {
+        impl ::std::fmt::Debug for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str("<redacted>")
             }
         }
-        impl ::std::convert::From<::std::string::String> for Secret {
+        impl ::std::convert::From<::std::string::String> for #name {
             fn from(value: ::std::string::String) -> Self {
-                Secret(value)
+                #name(value)
             }
         }
-        impl ::std::convert::From<&str> for Secret {
+        impl ::std::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
-                Secret(value.to_owned())
+                #name(value.to_owned())
             }
         }
-        impl ::std::convert::From<&::std::string::String> for Secret {
+        impl ::std::convert::From<&::std::string::String> for #name {
             fn from(value: &::std::string::String) -> Self {
-                Secret(value.clone())
+                #name(value.clone())
             }
         }
     };
     file.items
+}
+
+/// The name of the secret type: `Secret`, unless the document already has a type of that name
+/// (Infisical's 2023 documents have a `Secret` schema), then `RedactedSecret`, `RedactedSecret2`...
+fn secret_type_name(types: &syn::File) -> syn::Ident {
+    let taken: BTreeSet<String> = types
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => Some(s.ident.to_string()),
+            Item::Enum(e) => Some(e.ident.to_string()),
+            Item::Type(t) => Some(t.ident.to_string()),
+            Item::Mod(m) => Some(m.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let name = std::iter::once("Secret".to_owned())
+        .chain(std::iter::once("RedactedSecret".to_owned()))
+        .chain((2..).map(|i| format!("RedactedSecret{i}")))
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or_else(|| "RedactedSecret".to_owned());
+    format_ident!("{}", name)
 }
 
 /// Holds every field named in `secrets` (snake case) in `Secret`: `String` fields and the
@@ -442,8 +465,9 @@ pub fn secret_types(types: &mut syn::File, secrets: &BTreeSet<String>) -> BTreeS
         .collect();
     let mut replaced = BTreeSet::new();
     let mut any = false;
-    let secret_top: Type = syn::parse_quote!(Secret);
-    let secret_builder: Type = syn::parse_quote!(super::Secret);
+    let name = secret_type_name(types);
+    let secret_top: Type = syn::parse_quote!(#name);
+    let secret_builder: Type = syn::parse_quote!(super::#name);
     for item in types.items.iter_mut() {
         match item {
             Item::Struct(s) => {
@@ -580,7 +604,7 @@ pub fn secret_types(types: &mut syn::File, secrets: &BTreeSet<String>) -> BTreeS
         Item::Impl(imp) => !gone.iter().any(|g| mentions(imp, g)),
         _ => true,
     });
-    types.items.extend(secret_type_items());
+    types.items.extend(secret_type_items(&name));
     gone
 }
 

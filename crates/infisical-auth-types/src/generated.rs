@@ -15664,7 +15664,7 @@ pub mod three_state {
 }
 /// A secret (client secret, access token, password, bind password, JWT, signature, signed
 /// AWS headers): `Debug` prints `<redacted>`, there is no `Display`, and the text is read
-/// only through [`Secret::expose_secret`]. On the wire it is the plain JSON string.
+/// only through `expose_secret`. On the wire it is the plain JSON string.
 #[derive(
     ::serde::Serialize,
     ::serde::Deserialize,
