@@ -719,21 +719,21 @@ fn is_type(ty: &Type, name: &str) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
 }
 
-/// One builder's `send`: everything up to the built request is kept in a closure whose
-/// progenitor errors (a missing or unconvertible parameter) become `crate::Error`, the rest is a
-/// call into the runtime with the operation's method name.
+/// One builder's `send`: progenitor's statements that take the builder's values apart and
+/// convert them are kept, in a closure whose progenitor errors (a missing or unconvertible
+/// parameter) become `crate::Error`; the request itself is no longer built here. The closure
+/// hands the typed values ([`TypedParts`]) to `crate::runtime::send`, which validates them and
+/// builds, sends and decodes the request: the code per operation is only what differs between
+/// operations.
 fn route_send(f: &mut syn::ImplItemFn) -> Result<(), String> {
+    let stmt_text = |s: &syn::Stmt| s.to_token_stream().to_string();
     let info_at = f
         .block
         .stmts
         .iter()
-        .position(|s| {
-            s.to_token_stream()
-                .to_string()
-                .starts_with("let info = OperationInfo")
-        })
+        .position(|s| stmt_text(s).starts_with("let info = OperationInfo"))
         .ok_or_else(|| format!("`{}`: no OperationInfo in send", f.sig.ident))?;
-    let info = f.block.stmts[info_at].to_token_stream().to_string();
+    let info = stmt_text(&f.block.stmts[info_at]);
     let method = info
         .split('"')
         .nth(1)
@@ -743,17 +743,171 @@ fn route_send(f: &mut syn::ImplItemFn) -> Result<(), String> {
         return Err(format!("`{method}`: send returns nothing"));
     };
     let answer = result_ok_type(ret).ok_or_else(|| format!("`{method}`: send's Ok type"))?;
-    let building: Vec<syn::Stmt> = f.block.stmts[..info_at].to_vec();
+    let building = &f.block.stmts[..info_at];
+    let typed = TypedParts::of(building).map_err(|e| format!("`{method}`: {e}"))?;
+    let url_at = building
+        .iter()
+        .position(|s| stmt_text(s).starts_with("let url ="))
+        .ok_or_else(|| format!("`{method}`: no `let url` in send"))?;
+    let taking_apart = &building[..url_at];
+    let path = &typed.path;
+    let text_values = |pairs: &[(String, syn::Ident)]| -> Vec<TokenStream> {
+        pairs
+            .iter()
+            .map(|(name, value)| quote! { (#name, crate::runtime::json(&#value)?) })
+            .collect()
+    };
+    let query = text_values(&typed.query);
+    let headers = text_values(&typed.headers);
+    let body = match typed.body {
+        None => quote! { crate::runtime::Body::None },
+        Some(BodyKind::Json) => quote! { crate::runtime::Body::Json(crate::runtime::json(&body)?) },
+        Some(BodyKind::Form) => quote! { crate::runtime::Body::Form(crate::runtime::json(&body)?) },
+    };
     f.sig.output = syn::parse_quote! { -> Result<#answer, crate::Error> };
     f.block = syn::parse_quote! {{
-        let built = (move || -> Result<_, Error<types::ErrorResponse>> {
-            #(#building)*
-            Ok((client, request))
+        let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
+            #(#taking_apart)*
+            Ok((client, crate::runtime::Typed {
+                path: vec![#(#path.to_string()),*],
+                query: vec![#(#query),*],
+                headers: vec![#(#headers),*],
+                body: #body,
+            }))
         })();
-        let (client, request) = built.map_err(|e| crate::runtime::not_built(#method, e))?;
-        crate::runtime::send(client, #method, request).await
+        let (client, typed) = taken.map_err(|e| crate::runtime::not_built(#method, e))?;
+        crate::runtime::send(client, #method, typed).await
     }};
     Ok(())
+}
+
+/// How a builder's `send` sends its body.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum BodyKind {
+    Json,
+    Form,
+}
+
+/// The typed values a builder's `send` puts into its request, found in progenitor's building
+/// statements: path parameters in path order (`encode_path(&x.to_string())`), query parameters
+/// by wire name (`QueryParam::new("name", &x)`), header parameters by wire name
+/// (`header_map.append("name", x.to_string().try_into()?)`, directly or inside
+/// `if let Some(value) = x`), and the body (`.json(&body)` or `.form_urlencoded(&body)?`).
+/// A raw body (`.body(body)`) is not a typed value the runtime can validate and send: an error.
+#[derive(Debug, Default, PartialEq)]
+struct TypedParts {
+    path: Vec<syn::Ident>,
+    query: Vec<(String, syn::Ident)>,
+    headers: Vec<(String, syn::Ident)>,
+    body: Option<BodyKind>,
+}
+
+impl TypedParts {
+    fn of(building: &[syn::Stmt]) -> Result<TypedParts, String> {
+        #[derive(Default)]
+        struct Find {
+            parts: TypedParts,
+            /// `value` -> `x` for `if let Some(value) = x`.
+            aliases: BTreeMap<String, syn::Ident>,
+            raw_body: bool,
+        }
+        impl Find {
+            fn resolve(&self, ident: syn::Ident) -> syn::Ident {
+                self.aliases
+                    .get(&ident.to_string())
+                    .cloned()
+                    .unwrap_or(ident)
+            }
+        }
+        impl<'ast> Visit<'ast> for Find {
+            fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
+                if let syn::Expr::Let(l) = &*e.cond {
+                    if let (syn::Pat::TupleStruct(ts), Some(source)) =
+                        (&*l.pat, receiver_ident(&l.expr))
+                    {
+                        if let (true, Some(syn::Pat::Ident(bound))) =
+                            (ts.path.is_ident("Some"), ts.elems.first())
+                        {
+                            self.aliases.insert(bound.ident.to_string(), source);
+                        }
+                    }
+                }
+                syn::visit::visit_expr_if(self, e);
+            }
+            fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+                // `format!("{}/x/{}", client.baseurl, encode_path(&x.to_string()))`: the
+                // arguments are expressions syn leaves as tokens.
+                use syn::parse::Parser;
+                let args =
+                    syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated
+                        .parse2(mac.tokens.clone());
+                if let (true, Ok(args)) = (mac.path.is_ident("format"), args) {
+                    for arg in &args {
+                        self.visit_expr(arg);
+                    }
+                }
+            }
+            fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+                let callee = call.func.to_token_stream().to_string().replace(' ', "");
+                let args: Vec<&syn::Expr> = call.args.iter().collect();
+                if callee == "encode_path" {
+                    if let Some(ident) = args.first().and_then(|a| receiver_ident(a)) {
+                        self.parts.path.push(ident);
+                    }
+                } else if callee.ends_with("QueryParam::new") {
+                    if let [syn::Expr::Lit(name), value] = args.as_slice() {
+                        if let (syn::Lit::Str(name), Some(ident)) =
+                            (&name.lit, receiver_ident(value))
+                        {
+                            self.parts.query.push((name.value(), ident));
+                        }
+                    }
+                }
+                syn::visit::visit_expr_call(self, call);
+            }
+            fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+                let args: Vec<&syn::Expr> = call.args.iter().collect();
+                match call.method.to_string().as_str() {
+                    "json" => self.parts.body = Some(BodyKind::Json),
+                    "form_urlencoded" => self.parts.body = Some(BodyKind::Form),
+                    "body" => self.raw_body = true,
+                    "append" => {
+                        if let [syn::Expr::Lit(name), value] = args.as_slice() {
+                            if let (syn::Lit::Str(name), Some(ident)) =
+                                (&name.lit, receiver_ident(value))
+                            {
+                                let ident = self.resolve(ident);
+                                self.parts.headers.push((name.value(), ident));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                syn::visit::visit_expr_method_call(self, call);
+            }
+        }
+        let mut find = Find::default();
+        for stmt in building {
+            find.visit_stmt(stmt);
+        }
+        if find.raw_body {
+            return Err(
+                "a raw (untyped) request body, which the shared send path cannot validate".into(),
+            );
+        }
+        Ok(find.parts)
+    }
+}
+
+/// `x` in `&x`, `x.to_string()`, `x.to_string().try_into()?` or `x`.
+fn receiver_ident(expr: &syn::Expr) -> Option<syn::Ident> {
+    match expr {
+        syn::Expr::Reference(r) => receiver_ident(&r.expr),
+        syn::Expr::Try(t) => receiver_ident(&t.expr),
+        syn::Expr::MethodCall(m) if m.args.is_empty() => receiver_ident(&m.receiver),
+        syn::Expr::Path(p) => p.path.get_ident().cloned(),
+        _ => None,
+    }
 }
 
 /// `T` of `Result<T, E>`.
@@ -1124,6 +1278,208 @@ pub fn ident(name: &str) -> syn::Ident {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn secrets(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn secret_fields_are_held_in_the_secret_type_and_their_newtypes_go() {
+        let mut file: syn::File = syn::parse_quote! {
+            #[derive(Clone, Debug)]
+            pub struct LoginBody {
+                pub client_id: ::std::string::String,
+                pub client_secret: ::std::string::String,
+                pub password: ::std::option::Option<LoginBodyPassword>,
+            }
+            #[derive(Clone, Debug)]
+            pub struct LoginBodyPassword(::std::string::String);
+            impl ::std::str::FromStr for LoginBodyPassword {
+                type Err = ();
+                fn from_str(value: &str) -> Result<Self, ()> { Ok(Self(value.to_string())) }
+            }
+            pub mod builder {
+                pub struct LoginBody {
+                    client_secret: Result<::std::string::String, ::std::string::String>,
+                }
+                impl LoginBody {
+                    pub fn client_secret<T>(mut self, value: T) -> Self
+                    where
+                        T: ::std::convert::TryInto<::std::string::String>,
+                    { self }
+                }
+            }
+        };
+        let gone = secret_types(&mut file, &secrets(&["client_secret", "password"]));
+        assert_eq!(gone, secrets(&["LoginBodyPassword"]));
+        let text = prettyplease::unparse(&file);
+        for expected in [
+            "pub client_id: ::std::string::String,",
+            "pub client_secret: Secret,",
+            "pub password: ::std::option::Option<Secret>,",
+            "client_secret: Result<super::Secret, ::std::string::String>,",
+            "T: ::std::convert::TryInto<super::Secret>,",
+            "pub struct Secret(::std::string::String);",
+            "f.write_str(\"<redacted>\")",
+        ] {
+            assert!(text.contains(expected), "{expected} in\n{text}");
+        }
+        assert!(!text.contains("LoginBodyPassword"), "{text}");
+    }
+
+    #[test]
+    fn the_secret_type_takes_another_name_when_the_document_has_a_secret() {
+        let mut file: syn::File = syn::parse_quote! {
+            /// A secret of Infisical's secret manager: a schema of the document.
+            pub struct Secret { pub key: ::std::string::String }
+            pub struct LoginBody { pub jwt: ::std::string::String }
+        };
+        secret_types(&mut file, &secrets(&["jwt"]));
+        let text = prettyplease::unparse(&file);
+        assert!(text.contains("pub jwt: RedactedSecret,"), "{text}");
+        assert!(text.contains("pub struct RedactedSecret(::std::string::String);"));
+        assert!(
+            text.contains("pub struct Secret {"),
+            "the document's type stays"
+        );
+    }
+
+    #[test]
+    fn without_secret_fields_nothing_is_added() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub struct Body { pub ttl: i64 }
+        };
+        assert!(secret_types(&mut file, &secrets(&["client_secret"])).is_empty());
+        assert_eq!(file.items.len(), 1);
+    }
+
+    /// A builder `send` as progenitor writes it (shortened to what the pass reads).
+    fn progenitor_send(with_body: bool) -> syn::File {
+        progenitor_send_with(with_body, quote!())
+    }
+
+    fn progenitor_send_with(with_body: bool, extra_headers: TokenStream) -> syn::File {
+        let body_stmt = with_body.then(|| {
+            quote! {
+                let body = body.and_then(|v| types::Body::try_from(v).map_err(|e| e.to_string()))
+                    .map_err(Error::InvalidRequest)?;
+            }
+        });
+        let json = with_body.then(|| quote!(.json(&body)));
+        syn::parse_quote! {
+            pub mod builder {
+                impl<'a> ListTokens<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::Tokens>, Error<types::ErrorResponse>> {
+                        let Self { client, identity_id, limit, body } = self;
+                        let identity_id = identity_id.map_err(Error::InvalidRequest)?;
+                        let limit = limit.map_err(Error::InvalidRequest)?;
+                        #body_stmt
+                        let url = format!("{}/tokens/{}", client.baseurl, encode_path(&identity_id.to_string()));
+                        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                        header_map.append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                        );
+                        #extra_headers
+                        let mut request = client.client.get(url)
+                            .query(&progenitor_client::QueryParam::new("limit", &limit))
+                            #json
+                            .headers(header_map)
+                            .build()?;
+                        let info = OperationInfo { operation_id: "list_tokens" };
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        client.post(&result, &info).await?;
+                        let response = result?;
+                        ResponseValue::from_response(response).await
+                    }
+                }
+            }
+            pub struct Client { pub(crate) baseurl: String, pub(crate) client: reqwest::Client }
+            impl Client {
+                pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+                    Self { baseurl: baseurl.to_string(), client }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sends_go_through_the_runtime_with_the_typed_values() {
+        let mut file = progenitor_send(true);
+        route_through_runtime(&mut file).expect("routed");
+        let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
+        for expected in [
+            "->Result<ResponseValue<types::Tokens>,crate::Error>",
+            "path:vec![identity_id.to_string()]",
+            "query:vec![(\"limit\",crate::runtime::json(&limit)?)]",
+            "headers:vec![]",
+            "body:crate::runtime::Body::Json(crate::runtime::json(&body)?)",
+            "crate::runtime::not_built(\"list_tokens\",e)",
+            "crate::runtime::send(client,\"list_tokens\",typed).await",
+            "pub(crate)runtime:crate::runtime::Runtime",
+            "runtime:::std::default::Default::default()",
+        ] {
+            assert!(text.contains(expected), "{expected} in\n{text}");
+        }
+        // The request is built by the runtime; progenitor's hooks are no longer called.
+        for gone in [
+            "client.pre(",
+            "client.exec(",
+            "letmutrequest",
+            "leturl",
+            "header_map",
+        ] {
+            assert!(!text.contains(gone), "{gone} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn header_parameters_are_typed_values_too() {
+        let headers = quote! {
+            header_map.append("x-request-id", request_id.to_string().try_into()?);
+            if let Some(value) = trace {
+                header_map.append("x-trace", value.to_string().try_into()?);
+            }
+        };
+        let mut file = progenitor_send_with(false, headers);
+        route_through_runtime(&mut file).expect("routed");
+        let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
+        let expected = "headers:vec![(\"x-request-id\",crate::runtime::json(&request_id)?),(\"x-trace\",crate::runtime::json(&trace)?)]";
+        assert!(text.contains(expected), "{text}");
+    }
+
+    #[test]
+    fn a_raw_body_cannot_go_through_the_runtime() {
+        let mut file = progenitor_send_with(false, quote!());
+        let raw: syn::Stmt = syn::parse_quote! { let _raw = client.client.post("x").body(body); };
+        let syn::Item::Mod(m) = &mut file.items[0] else {
+            unreachable!()
+        };
+        let syn::Item::Impl(imp) = &mut m.content.as_mut().unwrap().1[0] else {
+            unreachable!()
+        };
+        let syn::ImplItem::Fn(send) = &mut imp.items[0] else {
+            unreachable!()
+        };
+        send.block.stmts.insert(3, raw);
+        let err = route_through_runtime(&mut file).unwrap_err();
+        assert!(err.contains("list_tokens") && err.contains("raw"), "{err}");
+    }
+
+    #[test]
+    fn a_send_without_a_body_validates_none() {
+        let mut file = progenitor_send(false);
+        route_through_runtime(&mut file).expect("routed");
+        let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
+        assert!(text.contains("body:crate::runtime::Body::None"), "{text}");
+    }
+
+    #[test]
+    fn a_client_without_builders_is_an_error() {
+        let mut file: syn::File = syn::parse_quote! { pub struct Client {} };
+        assert!(route_through_runtime(&mut file).is_err());
+    }
 
     #[test]
     fn schemars_goes_behind_its_feature() {

@@ -78,7 +78,7 @@ pub enum Error {
         operation: &'static str,
         /// What the login (or renewal) answered.
         #[source]
-        cause: Box<Error>,
+        cause: std::sync::Arc<Error>,
     },
 }
 

@@ -1013,36 +1013,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetAlicloudAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_alicloud_auth", e))?;
-            crate::runtime::send(client, "get_alicloud_auth", request).await
+            crate::runtime::send(client, "get_alicloud_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_alicloud_auth`]
@@ -1108,7 +1094,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachAlicloudAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -1117,34 +1103,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_alicloud_auth", e))?;
-            crate::runtime::send(client, "attach_alicloud_auth", request).await
+            crate::runtime::send(client, "attach_alicloud_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_alicloud_auth`]
@@ -1180,36 +1151,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteAlicloudAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_alicloud_auth", e))?;
-            crate::runtime::send(client, "delete_alicloud_auth", request).await
+            crate::runtime::send(client, "delete_alicloud_auth", typed).await
         }
     }
     /**Builder for [`Client::update_alicloud_auth`]
@@ -1275,7 +1232,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateAlicloudAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -1284,34 +1241,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/alicloud-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_alicloud_auth", e))?;
-            crate::runtime::send(client, "update_alicloud_auth", request).await
+            crate::runtime::send(client, "update_alicloud_auth", typed).await
         }
     }
     /**Builder for [`Client::login_with_alicloud_auth`]
@@ -1363,7 +1305,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithAlicloudAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -1371,31 +1313,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/alicloud-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_alicloud_auth", e))?;
-            crate::runtime::send(client, "login_with_alicloud_auth", request).await
+            crate::runtime::send(client, "login_with_alicloud_auth", typed).await
         }
     }
     /**Builder for [`Client::get_aws_auth`]
@@ -1431,36 +1361,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetAwsAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_aws_auth", e))?;
-            crate::runtime::send(client, "get_aws_auth", request).await
+            crate::runtime::send(client, "get_aws_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_aws_auth`]
@@ -1524,7 +1440,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachAwsAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -1532,34 +1448,19 @@ pub mod builder {
                         types::AttachAwsAuthBody::try_from(v).map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_aws_auth", e))?;
-            crate::runtime::send(client, "attach_aws_auth", request).await
+            crate::runtime::send(client, "attach_aws_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_aws_auth`]
@@ -1595,36 +1496,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteAwsAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_aws_auth", e))?;
-            crate::runtime::send(client, "delete_aws_auth", request).await
+            crate::runtime::send(client, "delete_aws_auth", typed).await
         }
     }
     /**Builder for [`Client::update_aws_auth`]
@@ -1688,7 +1575,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateAwsAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -1696,34 +1583,19 @@ pub mod builder {
                         types::UpdateAwsAuthBody::try_from(v).map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/aws-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_aws_auth", e))?;
-            crate::runtime::send(client, "update_aws_auth", request).await
+            crate::runtime::send(client, "update_aws_auth", typed).await
         }
     }
     /**Builder for [`Client::login_with_aws_auth`]
@@ -1774,7 +1646,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithAwsAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -1782,31 +1654,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/aws-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_aws_auth", e))?;
-            crate::runtime::send(client, "login_with_aws_auth", request).await
+            crate::runtime::send(client, "login_with_aws_auth", typed).await
         }
     }
     /**Builder for [`Client::get_azure_auth`]
@@ -1842,36 +1702,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetAzureAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_azure_auth", e))?;
-            crate::runtime::send(client, "get_azure_auth", request).await
+            crate::runtime::send(client, "get_azure_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_azure_auth`]
@@ -1935,7 +1781,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachAzureAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -1944,34 +1790,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_azure_auth", e))?;
-            crate::runtime::send(client, "attach_azure_auth", request).await
+            crate::runtime::send(client, "attach_azure_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_azure_auth`]
@@ -2007,36 +1838,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteAzureAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_azure_auth", e))?;
-            crate::runtime::send(client, "delete_azure_auth", request).await
+            crate::runtime::send(client, "delete_azure_auth", typed).await
         }
     }
     /**Builder for [`Client::update_azure_auth`]
@@ -2100,7 +1917,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateAzureAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -2109,34 +1926,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/azure-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_azure_auth", e))?;
-            crate::runtime::send(client, "update_azure_auth", request).await
+            crate::runtime::send(client, "update_azure_auth", typed).await
         }
     }
     /**Builder for [`Client::login_with_azure_auth`]
@@ -2187,7 +1989,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithAzureAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -2195,31 +1997,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/azure-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_azure_auth", e))?;
-            crate::runtime::send(client, "login_with_azure_auth", request).await
+            crate::runtime::send(client, "login_with_azure_auth", typed).await
         }
     }
     /**Builder for [`Client::get_gcp_auth`]
@@ -2255,36 +2045,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetGcpAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_gcp_auth", e))?;
-            crate::runtime::send(client, "get_gcp_auth", request).await
+            crate::runtime::send(client, "get_gcp_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_gcp_auth`]
@@ -2348,7 +2124,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachGcpAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -2356,34 +2132,19 @@ pub mod builder {
                         types::AttachGcpAuthBody::try_from(v).map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_gcp_auth", e))?;
-            crate::runtime::send(client, "attach_gcp_auth", request).await
+            crate::runtime::send(client, "attach_gcp_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_gcp_auth`]
@@ -2419,36 +2180,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteGcpAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_gcp_auth", e))?;
-            crate::runtime::send(client, "delete_gcp_auth", request).await
+            crate::runtime::send(client, "delete_gcp_auth", typed).await
         }
     }
     /**Builder for [`Client::update_gcp_auth`]
@@ -2512,7 +2259,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateGcpAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -2520,34 +2267,19 @@ pub mod builder {
                         types::UpdateGcpAuthBody::try_from(v).map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/gcp-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_gcp_auth", e))?;
-            crate::runtime::send(client, "update_gcp_auth", request).await
+            crate::runtime::send(client, "update_gcp_auth", typed).await
         }
     }
     /**Builder for [`Client::login_with_gcp_auth`]
@@ -2598,7 +2330,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithGcpAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -2606,31 +2338,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/gcp-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_gcp_auth", e))?;
-            crate::runtime::send(client, "login_with_gcp_auth", request).await
+            crate::runtime::send(client, "login_with_gcp_auth", typed).await
         }
     }
     /**Builder for [`Client::get_jwt_auth`]
@@ -2666,36 +2386,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetJwtAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_jwt_auth", e))?;
-            crate::runtime::send(client, "get_jwt_auth", request).await
+            crate::runtime::send(client, "get_jwt_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_jwt_auth`]
@@ -2745,38 +2451,23 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachJwtAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_jwt_auth", e))?;
-            crate::runtime::send(client, "attach_jwt_auth", request).await
+            crate::runtime::send(client, "attach_jwt_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_jwt_auth`]
@@ -2812,36 +2503,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteJwtAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_jwt_auth", e))?;
-            crate::runtime::send(client, "delete_jwt_auth", request).await
+            crate::runtime::send(client, "delete_jwt_auth", typed).await
         }
     }
     /**Builder for [`Client::update_jwt_auth`]
@@ -2891,38 +2568,23 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateJwtAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/jwt-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_jwt_auth", e))?;
-            crate::runtime::send(client, "update_jwt_auth", request).await
+            crate::runtime::send(client, "update_jwt_auth", typed).await
         }
     }
     /**Builder for [`Client::login_with_jwt_auth`]
@@ -2973,7 +2635,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithJwtAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -2981,31 +2643,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/jwt-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_jwt_auth", e))?;
-            crate::runtime::send(client, "login_with_jwt_auth", request).await
+            crate::runtime::send(client, "login_with_jwt_auth", typed).await
         }
     }
     /**Builder for [`Client::get_kubernetes_auth`]
@@ -3041,36 +2691,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetKubernetesAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_kubernetes_auth", e))?;
-            crate::runtime::send(client, "get_kubernetes_auth", request).await
+            crate::runtime::send(client, "get_kubernetes_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_kubernetes_auth`]
@@ -3136,7 +2772,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachKubernetesAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -3145,34 +2781,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_kubernetes_auth", e))?;
-            crate::runtime::send(client, "attach_kubernetes_auth", request).await
+            crate::runtime::send(client, "attach_kubernetes_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_kubernetes_auth`]
@@ -3208,36 +2829,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteKubernetesAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_kubernetes_auth", e))?;
-            crate::runtime::send(client, "delete_kubernetes_auth", request).await
+            crate::runtime::send(client, "delete_kubernetes_auth", typed).await
         }
     }
     /**Builder for [`Client::update_kubernetes_auth`]
@@ -3303,7 +2910,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateKubernetesAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -3312,34 +2919,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/kubernetes-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_kubernetes_auth", e))?;
-            crate::runtime::send(client, "update_kubernetes_auth", request).await
+            crate::runtime::send(client, "update_kubernetes_auth", typed).await
         }
     }
     /**Builder for [`Client::login_with_kubernetes_auth`]
@@ -3394,7 +2986,7 @@ pub mod builder {
             ResponseValue<types::LoginWithKubernetesAuthResponse>,
             crate::Error,
         > {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -3402,36 +2994,22 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/kubernetes-auth/login", client.baseurl,
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built(
                     "login_with_kubernetes_auth",
                     e,
                 ))?;
-            crate::runtime::send(client, "login_with_kubernetes_auth", request).await
+            crate::runtime::send(client, "login_with_kubernetes_auth", typed).await
         }
     }
     /**Builder for [`Client::get_ldap_auth`]
@@ -3467,36 +3045,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetLdapAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_ldap_auth", e))?;
-            crate::runtime::send(client, "get_ldap_auth", request).await
+            crate::runtime::send(client, "get_ldap_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_ldap_auth`]
@@ -3546,38 +3110,23 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachLdapAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_ldap_auth", e))?;
-            crate::runtime::send(client, "attach_ldap_auth", request).await
+            crate::runtime::send(client, "attach_ldap_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_ldap_auth`]
@@ -3613,36 +3162,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteLdapAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_ldap_auth", e))?;
-            crate::runtime::send(client, "delete_ldap_auth", request).await
+            crate::runtime::send(client, "delete_ldap_auth", typed).await
         }
     }
     /**Builder for [`Client::update_ldap_auth`]
@@ -3706,7 +3241,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateLdapAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -3714,34 +3249,19 @@ pub mod builder {
                         types::UpdateLdapAuthBody::try_from(v).map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/ldap-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_ldap_auth", e))?;
-            crate::runtime::send(client, "update_ldap_auth", request).await
+            crate::runtime::send(client, "update_ldap_auth", typed).await
         }
     }
     /**Builder for [`Client::clear_ldap_auth_lockouts`]
@@ -3777,36 +3297,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ClearLdapAuthLockoutsResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/ldap-auth/identities/{}/clear-lockouts", client
-                    .baseurl, encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("clear_ldap_auth_lockouts", e))?;
-            crate::runtime::send(client, "clear_ldap_auth_lockouts", request).await
+            crate::runtime::send(client, "clear_ldap_auth_lockouts", typed).await
         }
     }
     /**Builder for [`Client::login_with_ldap_auth`]
@@ -3857,7 +3363,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithLdapAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -3865,31 +3371,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/ldap-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_ldap_auth", e))?;
-            crate::runtime::send(client, "login_with_ldap_auth", request).await
+            crate::runtime::send(client, "login_with_ldap_auth", typed).await
         }
     }
     /**Builder for [`Client::get_oci_auth`]
@@ -3925,36 +3419,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetOciAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_oci_auth", e))?;
-            crate::runtime::send(client, "get_oci_auth", request).await
+            crate::runtime::send(client, "get_oci_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_oci_auth`]
@@ -4018,7 +3498,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachOciAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -4026,34 +3506,19 @@ pub mod builder {
                         types::AttachOciAuthBody::try_from(v).map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_oci_auth", e))?;
-            crate::runtime::send(client, "attach_oci_auth", request).await
+            crate::runtime::send(client, "attach_oci_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_oci_auth`]
@@ -4089,36 +3554,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteOciAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_oci_auth", e))?;
-            crate::runtime::send(client, "delete_oci_auth", request).await
+            crate::runtime::send(client, "delete_oci_auth", typed).await
         }
     }
     /**Builder for [`Client::update_oci_auth`]
@@ -4182,7 +3633,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateOciAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -4190,34 +3641,19 @@ pub mod builder {
                         types::UpdateOciAuthBody::try_from(v).map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/oci-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_oci_auth", e))?;
-            crate::runtime::send(client, "update_oci_auth", request).await
+            crate::runtime::send(client, "update_oci_auth", typed).await
         }
     }
     /**Builder for [`Client::login_with_oci_auth`]
@@ -4268,7 +3704,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithOciAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -4276,31 +3712,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/oci-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_oci_auth", e))?;
-            crate::runtime::send(client, "login_with_oci_auth", request).await
+            crate::runtime::send(client, "login_with_oci_auth", typed).await
         }
     }
     /**Builder for [`Client::get_oidc_auth`]
@@ -4336,36 +3760,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetOidcAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_oidc_auth", e))?;
-            crate::runtime::send(client, "get_oidc_auth", request).await
+            crate::runtime::send(client, "get_oidc_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_oidc_auth`]
@@ -4429,7 +3839,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachOidcAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -4437,34 +3847,19 @@ pub mod builder {
                         types::AttachOidcAuthBody::try_from(v).map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_oidc_auth", e))?;
-            crate::runtime::send(client, "attach_oidc_auth", request).await
+            crate::runtime::send(client, "attach_oidc_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_oidc_auth`]
@@ -4500,36 +3895,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteOidcAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_oidc_auth", e))?;
-            crate::runtime::send(client, "delete_oidc_auth", request).await
+            crate::runtime::send(client, "delete_oidc_auth", typed).await
         }
     }
     /**Builder for [`Client::update_oidc_auth`]
@@ -4593,7 +3974,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateOidcAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -4601,34 +3982,19 @@ pub mod builder {
                         types::UpdateOidcAuthBody::try_from(v).map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/oidc-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_oidc_auth", e))?;
-            crate::runtime::send(client, "update_oidc_auth", request).await
+            crate::runtime::send(client, "update_oidc_auth", typed).await
         }
     }
     /**Builder for [`Client::login_with_oidc_auth`]
@@ -4679,7 +4045,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithOidcAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -4687,31 +4053,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/oidc-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_oidc_auth", e))?;
-            crate::runtime::send(client, "login_with_oidc_auth", request).await
+            crate::runtime::send(client, "login_with_oidc_auth", typed).await
         }
     }
     /**Builder for [`Client::get_spiffe_auth`]
@@ -4747,36 +4101,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetSpiffeAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_spiffe_auth", e))?;
-            crate::runtime::send(client, "get_spiffe_auth", request).await
+            crate::runtime::send(client, "get_spiffe_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_spiffe_auth`]
@@ -4842,7 +4182,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachSpiffeAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -4851,34 +4191,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_spiffe_auth", e))?;
-            crate::runtime::send(client, "attach_spiffe_auth", request).await
+            crate::runtime::send(client, "attach_spiffe_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_spiffe_auth`]
@@ -4914,36 +4239,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteSpiffeAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_spiffe_auth", e))?;
-            crate::runtime::send(client, "delete_spiffe_auth", request).await
+            crate::runtime::send(client, "delete_spiffe_auth", typed).await
         }
     }
     /**Builder for [`Client::update_spiffe_auth`]
@@ -5009,7 +4320,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateSpiffeAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -5018,34 +4329,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/spiffe-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_spiffe_auth", e))?;
-            crate::runtime::send(client, "update_spiffe_auth", request).await
+            crate::runtime::send(client, "update_spiffe_auth", typed).await
         }
     }
     /**Builder for [`Client::refresh_spiffe_bundle`]
@@ -5081,36 +4377,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::RefreshSpiffeBundleResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/spiffe-auth/identities/{}/refresh-bundle", client
-                    .baseurl, encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("refresh_spiffe_bundle", e))?;
-            crate::runtime::send(client, "refresh_spiffe_bundle", request).await
+            crate::runtime::send(client, "refresh_spiffe_bundle", typed).await
         }
     }
     /**Builder for [`Client::login_with_spiffe_auth`]
@@ -5161,7 +4443,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithSpiffeAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -5169,31 +4451,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/spiffe-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_spiffe_auth", e))?;
-            crate::runtime::send(client, "login_with_spiffe_auth", request).await
+            crate::runtime::send(client, "login_with_spiffe_auth", typed).await
         }
     }
     /**Builder for [`Client::get_tls_cert_auth`]
@@ -5229,36 +4499,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTlsCertAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_tls_cert_auth", e))?;
-            crate::runtime::send(client, "get_tls_cert_auth", request).await
+            crate::runtime::send(client, "get_tls_cert_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_tls_cert_auth`]
@@ -5324,7 +4580,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachTlsCertAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -5333,34 +4589,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_tls_cert_auth", e))?;
-            crate::runtime::send(client, "attach_tls_cert_auth", request).await
+            crate::runtime::send(client, "attach_tls_cert_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_tls_cert_auth`]
@@ -5396,36 +4637,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteTlsCertAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_tls_cert_auth", e))?;
-            crate::runtime::send(client, "delete_tls_cert_auth", request).await
+            crate::runtime::send(client, "delete_tls_cert_auth", typed).await
         }
     }
     /**Builder for [`Client::update_tls_cert_auth`]
@@ -5491,7 +4718,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateTlsCertAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -5500,34 +4727,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/tls-cert-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_tls_cert_auth", e))?;
-            crate::runtime::send(client, "update_tls_cert_auth", request).await
+            crate::runtime::send(client, "update_tls_cert_auth", typed).await
         }
     }
     /**Builder for [`Client::login_with_tls_cert_auth`]
@@ -5578,7 +4790,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithTlsCertAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -5586,31 +4798,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/tls-cert-auth/login", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_tls_cert_auth", e))?;
-            crate::runtime::send(client, "login_with_tls_cert_auth", request).await
+            crate::runtime::send(client, "login_with_tls_cert_auth", typed).await
         }
     }
     /**Builder for [`Client::get_token_auth`]
@@ -5646,36 +4846,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTokenAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/token-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_token_auth", e))?;
-            crate::runtime::send(client, "get_token_auth", request).await
+            crate::runtime::send(client, "get_token_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_token_auth`]
@@ -5739,7 +4925,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachTokenAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -5748,34 +4934,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/token-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_token_auth", e))?;
-            crate::runtime::send(client, "attach_token_auth", request).await
+            crate::runtime::send(client, "attach_token_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_token_auth`]
@@ -5811,36 +4982,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteTokenAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/token-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_token_auth", e))?;
-            crate::runtime::send(client, "delete_token_auth", request).await
+            crate::runtime::send(client, "delete_token_auth", typed).await
         }
     }
     /**Builder for [`Client::update_token_auth`]
@@ -5904,7 +5061,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateTokenAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -5913,34 +5070,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/token-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_token_auth", e))?;
-            crate::runtime::send(client, "update_token_auth", request).await
+            crate::runtime::send(client, "update_token_auth", typed).await
         }
     }
     /**Builder for [`Client::get_token_auth_tokens`]
@@ -6005,40 +5147,27 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTokenAuthTokensResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, limit, offset } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let limit = limit.map_err(Error::InvalidRequest)?;
                 let offset = offset.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/token-auth/identities/{}/tokens", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(&progenitor_client::QueryParam::new("limit", &limit))
-                    .query(&progenitor_client::QueryParam::new("offset", &offset))
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![
+                            ("limit", crate ::runtime::json(& limit) ?), ("offset", crate
+                            ::runtime::json(& offset) ?)
+                        ],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_token_auth_tokens", e))?;
-            crate::runtime::send(client, "get_token_auth_tokens", request).await
+            crate::runtime::send(client, "get_token_auth_tokens", typed).await
         }
     }
     /**Builder for [`Client::create_token_auth_token`]
@@ -6104,7 +5233,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CreateTokenAuthTokenResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -6113,34 +5242,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/token-auth/identities/{}/tokens", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("create_token_auth_token", e))?;
-            crate::runtime::send(client, "create_token_auth_token", request).await
+            crate::runtime::send(client, "create_token_auth_token", typed).await
         }
     }
     /**Builder for [`Client::get_token_auth_token_by_id`]
@@ -6176,39 +5290,25 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTokenAuthTokenByIdResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, token_id } = self;
                 let token_id = token_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/token-auth/tokens/{}", client.baseurl, encode_path(&
-                    token_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![token_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built(
                     "get_token_auth_token_by_id",
                     e,
                 ))?;
-            crate::runtime::send(client, "get_token_auth_token_by_id", request).await
+            crate::runtime::send(client, "get_token_auth_token_by_id", typed).await
         }
     }
     /**Builder for [`Client::update_token_auth_token`]
@@ -6274,7 +5374,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateTokenAuthTokenResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, token_id, body } = self;
                 let token_id = token_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -6283,34 +5383,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/token-auth/tokens/{}", client.baseurl, encode_path(&
-                    token_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![token_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_token_auth_token", e))?;
-            crate::runtime::send(client, "update_token_auth_token", request).await
+            crate::runtime::send(client, "update_token_auth_token", typed).await
         }
     }
     /**Builder for [`Client::revoke_token_auth_token`]
@@ -6346,36 +5431,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::RevokeTokenAuthTokenResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, token_id } = self;
                 let token_id = token_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/token-auth/tokens/{}/revoke", client.baseurl,
-                    encode_path(& token_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![token_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("revoke_token_auth_token", e))?;
-            crate::runtime::send(client, "revoke_token_auth_token", request).await
+            crate::runtime::send(client, "revoke_token_auth_token", typed).await
         }
     }
     /**Builder for [`Client::renew_identity_access_token`]
@@ -6430,7 +5501,7 @@ pub mod builder {
             ResponseValue<types::RenewIdentityAccessTokenResponse>,
             crate::Error,
         > {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -6438,34 +5509,22 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/token/renew", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built(
                     "renew_identity_access_token",
                     e,
                 ))?;
-            crate::runtime::send(client, "renew_identity_access_token", request).await
+            crate::runtime::send(client, "renew_identity_access_token", typed).await
         }
     }
     /**Builder for [`Client::revoke_identity_access_token`]
@@ -6520,7 +5579,7 @@ pub mod builder {
             ResponseValue<types::RevokeIdentityAccessTokenResponse>,
             crate::Error,
         > {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -6528,34 +5587,22 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/api/v1/auth/token/revoke", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built(
                     "revoke_identity_access_token",
                     e,
                 ))?;
-            crate::runtime::send(client, "revoke_identity_access_token", request).await
+            crate::runtime::send(client, "revoke_identity_access_token", typed).await
         }
     }
     /**Builder for [`Client::get_universal_auth`]
@@ -6591,36 +5638,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetUniversalAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("get_universal_auth", e))?;
-            crate::runtime::send(client, "get_universal_auth", request).await
+            crate::runtime::send(client, "get_universal_auth", typed).await
         }
     }
     /**Builder for [`Client::attach_universal_auth`]
@@ -6686,7 +5719,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachUniversalAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -6695,34 +5728,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("attach_universal_auth", e))?;
-            crate::runtime::send(client, "attach_universal_auth", request).await
+            crate::runtime::send(client, "attach_universal_auth", typed).await
         }
     }
     /**Builder for [`Client::delete_universal_auth`]
@@ -6758,36 +5776,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteUniversalAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("delete_universal_auth", e))?;
-            crate::runtime::send(client, "delete_universal_auth", request).await
+            crate::runtime::send(client, "delete_universal_auth", typed).await
         }
     }
     /**Builder for [`Client::update_universal_auth`]
@@ -6853,7 +5857,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateUniversalAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -6862,34 +5866,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/identities/{}", client.baseurl,
-                    encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("update_universal_auth", e))?;
-            crate::runtime::send(client, "update_universal_auth", request).await
+            crate::runtime::send(client, "update_universal_auth", typed).await
         }
     }
     /**Builder for [`Client::clear_universal_auth_lockouts`]
@@ -6928,39 +5917,25 @@ pub mod builder {
             ResponseValue<types::ClearUniversalAuthLockoutsResponse>,
             crate::Error,
         > {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/identities/{}/clear-lockouts", client
-                    .baseurl, encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built(
                     "clear_universal_auth_lockouts",
                     e,
                 ))?;
-            crate::runtime::send(client, "clear_universal_auth_lockouts", request).await
+            crate::runtime::send(client, "clear_universal_auth_lockouts", typed).await
         }
     }
     /**Builder for [`Client::list_universal_auth_client_secrets`]
@@ -6999,39 +5974,25 @@ pub mod builder {
             ResponseValue<types::ListUniversalAuthClientSecretsResponse>,
             crate::Error,
         > {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/identities/{}/client-secrets", client
-                    .baseurl, encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built(
                     "list_universal_auth_client_secrets",
                     e,
                 ))?;
-            crate::runtime::send(client, "list_universal_auth_client_secrets", request)
+            crate::runtime::send(client, "list_universal_auth_client_secrets", typed)
                 .await
         }
     }
@@ -7102,7 +6063,7 @@ pub mod builder {
             ResponseValue<types::CreateUniversalAuthClientSecretResponse>,
             crate::Error,
         > {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, body } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let body = body
@@ -7111,37 +6072,22 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/identities/{}/client-secrets", client
-                    .baseurl, encode_path(& identity_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![identity_id.to_string()],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built(
                     "create_universal_auth_client_secret",
                     e,
                 ))?;
-            crate::runtime::send(client, "create_universal_auth_client_secret", request)
+            crate::runtime::send(client, "create_universal_auth_client_secret", typed)
                 .await
         }
     }
@@ -7196,42 +6142,28 @@ pub mod builder {
             ResponseValue<types::GetUniversalAuthClientSecretResponse>,
             crate::Error,
         > {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, client_secret_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let client_secret_id = client_secret_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/identities/{}/client-secrets/{}",
-                    client.baseurl, encode_path(& identity_id.to_string()), encode_path(&
-                    client_secret_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![
+                            identity_id.to_string(), client_secret_id.to_string()
+                        ],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built(
                     "get_universal_auth_client_secret",
                     e,
                 ))?;
-            crate::runtime::send(client, "get_universal_auth_client_secret", request)
-                .await
+            crate::runtime::send(client, "get_universal_auth_client_secret", typed).await
         }
     }
     /**Builder for [`Client::revoke_universal_auth_client_secret`]
@@ -7285,41 +6217,28 @@ pub mod builder {
             ResponseValue<types::RevokeUniversalAuthClientSecretResponse>,
             crate::Error,
         > {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id, client_secret_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
                 let client_secret_id = client_secret_id.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/identities/{}/client-secrets/{}/revoke",
-                    client.baseurl, encode_path(& identity_id.to_string()), encode_path(&
-                    client_secret_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![
+                            identity_id.to_string(), client_secret_id.to_string()
+                        ],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::None,
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built(
                     "revoke_universal_auth_client_secret",
                     e,
                 ))?;
-            crate::runtime::send(client, "revoke_universal_auth_client_secret", request)
+            crate::runtime::send(client, "revoke_universal_auth_client_secret", typed)
                 .await
         }
     }
@@ -7372,7 +6291,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginWithUniversalAuthResponse>, crate::Error> {
-            let built = (move || -> Result<_, Error<types::ErrorResponse>> {
+            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
                     .and_then(|v| {
@@ -7380,33 +6299,19 @@ pub mod builder {
                             .map_err(|e| e.to_string())
                     })
                     .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/api/v1/auth/universal-auth/login", client.baseurl,
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .headers(header_map)
-                    .build()?;
-                Ok((client, request))
+                Ok((
+                    client,
+                    crate::runtime::Typed {
+                        path: vec![],
+                        query: vec![],
+                        headers: vec![],
+                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
+                    },
+                ))
             })();
-            let (client, request) = built
+            let (client, typed) = taken
                 .map_err(|e| crate::runtime::not_built("login_with_universal_auth", e))?;
-            crate::runtime::send(client, "login_with_universal_auth", request).await
+            crate::runtime::send(client, "login_with_universal_auth", typed).await
         }
     }
 }

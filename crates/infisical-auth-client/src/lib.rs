@@ -45,7 +45,9 @@ pub use retry::RetryPolicy;
 mod runtime;
 
 mod session;
-pub use session::{Grant, LoginFuture, RenewMargin, Session, SessionBuilder, SessionError};
+pub use session::{
+    Grant, LoginFuture, RenewMargin, Session, SessionBuilder, SessionError, FAILURE_HOLD,
+};
 
 /// progenitor's error type, which the generated builders use while building a request.
 pub use progenitor_client::Error as BuildError;

@@ -1,12 +1,15 @@
-//! The one send path of every operation. Each generated builder builds its `reqwest::Request`
-//! and calls [`send`], which validates it, adds a session's token to secured operations, sends it
-//! with retries per [`RetryPolicy`], replaces a token the server refused, and decodes the answer
-//! or maps the failure into [`Error`]. With the `tracing` feature each attempt is a span.
+//! The one send path of every operation. Each generated builder hands the typed values of its
+//! request ([`Typed`]: path, query and header parameters, body) to [`send`], which validates them,
+//! builds the request from the operation's row in [`OPERATIONS`], adds a session's token to
+//! secured operations, sends it with retries per [`RetryPolicy`], replaces a token the server
+//! refused, and decodes the answer or maps the failure into [`Error`]. With the `tracing` feature
+//! each attempt is a span.
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use reqwest::header::AUTHORIZATION;
+use progenitor_client::{encode_path, ClientInfo, RequestBuilderExt};
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
 use serde::de::DeserializeOwned;
 
 use crate::error::{excerpt, Error};
@@ -80,11 +83,129 @@ pub(crate) fn not_built(
     }
 }
 
-/// Sends `request`, built by the builder of client method `method_name`; see the module docs.
+/// The typed values of a request, as a builder hands them over: path parameters in the order of
+/// the operation's path template, query and header parameters by wire name, and the body, each as
+/// the JSON its `Serialize` gives. The validation rules read these, and the request is built from
+/// them; an absent (`null`) query or header value is not sent.
+pub(crate) struct Typed {
+    pub path: Vec<String>,
+    pub query: Vec<(&'static str, serde_json::Value)>,
+    pub headers: Vec<(&'static str, serde_json::Value)>,
+    pub body: Body,
+}
+
+/// A request body and how it is encoded.
+pub(crate) enum Body {
+    /// No body.
+    None,
+    /// `application/json`.
+    Json(serde_json::Value),
+    /// `application/x-www-form-urlencoded`. Infisical's identity-auth operations take JSON
+    /// only today; a document with form bodies generates this.
+    #[allow(dead_code)]
+    Form(serde_json::Value),
+}
+
+impl Body {
+    /// The body's value, for validation.
+    pub(crate) fn value(&self) -> Option<&serde_json::Value> {
+        match self {
+            Body::None => None,
+            Body::Json(value) | Body::Form(value) => Some(value),
+        }
+    }
+}
+
+/// A query or header value as it is sent: an absent (`null`) value is not sent at all, a string
+/// as it is, anything else as its JSON text (numbers, booleans).
+pub(crate) fn text(value: &serde_json::Value) -> Option<std::borrow::Cow<'_, str>> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(text) => Some(text.as_str().into()),
+        other => Some(other.to_string().into()),
+    }
+}
+
+/// Builds the request of `op` from `typed`: the base URL and the path template with each
+/// parameter percent-encoded, the query, Infisical's `api-version` and `Accept` headers, the
+/// header parameters and the body.
+fn build(client: &Client, op: Operation, typed: &Typed) -> Result<reqwest::Request, Error> {
+    let invalid = |message: String| Error::InvalidRequest {
+        operation: op.id,
+        message,
+    };
+    let mut url = String::with_capacity(client.baseurl.len() + op.template.len() + 40);
+    url.push_str(&client.baseurl);
+    let mut values = typed.path.iter();
+    for segment in op.template.split('/').skip(1) {
+        url.push('/');
+        if segment.starts_with('{') && segment.ends_with('}') {
+            let value = values
+                .next()
+                .ok_or_else(|| invalid(format!("path parameter {segment} has no value")))?;
+            url.push_str(&encode_path(value));
+        } else {
+            url.push_str(segment);
+        }
+    }
+    let method = reqwest::Method::from_bytes(op.method.as_bytes())
+        .map_err(|_| invalid(format!("unknown HTTP method {}", op.method)))?;
+    let mut request = client
+        .client
+        .request(method, url)
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .header(
+            HeaderName::from_static("api-version"),
+            HeaderValue::from_static(Client::api_version()),
+        );
+    let query: Vec<(&str, std::borrow::Cow<'_, str>)> = typed
+        .query
+        .iter()
+        .filter_map(|(name, value)| Some((*name, text(value)?)))
+        .collect();
+    if !query.is_empty() {
+        request = request.query(&query);
+    }
+    for (name, value) in &typed.headers {
+        if let Some(value) = text(value) {
+            let value = HeaderValue::from_str(&value)
+                .map_err(|_| invalid(format!("header {name} cannot carry its value")))?;
+            request = request.header(*name, value);
+        }
+    }
+    request = match &typed.body {
+        Body::None => request,
+        Body::Json(value) => request.json(value),
+        Body::Form(value) => request.form_urlencoded(value).map_err(
+            |error: progenitor_client::Error<types::ErrorResponse>| {
+                invalid(format!("the form body cannot be encoded: {error}"))
+            },
+        )?,
+    };
+    request.build().map_err(|error| {
+        invalid(format!(
+            "the request cannot be built: {}",
+            error.without_url()
+        ))
+    })
+}
+
+/// A typed request value as JSON; failing to serialise it is a request that cannot be built.
+/// (The error is progenitor's, as in the generated code that calls this; it is turned into
+/// [`Error::InvalidRequest`] right after.)
+#[allow(clippy::result_large_err)]
+pub(crate) fn json<T: serde::Serialize>(
+    value: &T,
+) -> Result<serde_json::Value, progenitor_client::Error<types::ErrorResponse>> {
+    serde_json::to_value(value).map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))
+}
+
+/// Sends the request of client method `method_name` with the values in `typed`; see the module
+/// docs.
 pub(crate) async fn send<T: DeserializeOwned>(
     client: &Client,
     method_name: &'static str,
-    request: reqwest::Request,
+    typed: Typed,
 ) -> Result<ResponseValue<T>, Error> {
     let Some(op) = Operation::by_method(method_name) else {
         return Err(Error::Rejected {
@@ -94,12 +215,14 @@ pub(crate) async fn send<T: DeserializeOwned>(
             ),
         });
     };
-    if let Err(rejection) = crate::validate::check(&request, op.id, op.template) {
+    if let Err(rejection) = crate::validate::check(&typed, op.id, op.template) {
         return Err(Error::Rejected {
             operation: op.id,
             rejection,
         });
     }
+    let request = build(client, op, &typed)?;
+    drop(typed);
     let policy = client.runtime.retry;
     let session = if op.secured {
         client.runtime.session.as_deref()
@@ -306,5 +429,94 @@ async fn decode_error(op: Operation, started: Instant, response: reqwest::Respon
             status,
             excerpt: excerpt(body),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(id: &'static str) -> Operation {
+        Operation::by_method(
+            OPERATIONS
+                .iter()
+                .find(|row| row.0 == id)
+                .map(|row| row.1)
+                .expect("a known operation"),
+        )
+        .expect("operation")
+    }
+
+    fn client() -> Client {
+        Client::new("http://127.0.0.1:9/base")
+    }
+
+    #[test]
+    fn the_request_is_built_from_the_typed_values() {
+        let typed = Typed {
+            path: vec!["id/1 2".into()],
+            query: vec![("limit", json!(20)), ("offset", serde_json::Value::Null)],
+            headers: vec![
+                ("x-trace", json!("t-1")),
+                ("x-none", serde_json::Value::Null),
+            ],
+            body: Body::None,
+        };
+        let request = build(&client(), op("getTokenAuthTokens"), &typed).expect("built");
+        assert_eq!(request.method(), reqwest::Method::GET);
+        assert_eq!(
+            request.url().as_str(),
+            "http://127.0.0.1:9/base/api/v1/auth/token-auth/identities/id%2F1%202/tokens?limit=20"
+        );
+        let headers = request.headers();
+        assert_eq!(headers["accept"], "application/json");
+        assert_eq!(headers["api-version"], Client::api_version());
+        assert_eq!(headers["x-trace"], "t-1");
+        assert!(!headers.contains_key("x-none"));
+        assert!(request.body().is_none());
+    }
+
+    #[test]
+    fn json_and_form_bodies_are_encoded_as_their_content_type_says() {
+        let value = json!({"clientId": "c", "clientSecret": "s e"});
+        let login = op("loginWithUniversalAuth");
+        let typed = |body| Typed {
+            path: vec![],
+            query: vec![],
+            headers: vec![],
+            body,
+        };
+        let json_request = build(&client(), login, &typed(Body::Json(value.clone()))).unwrap();
+        assert_eq!(json_request.headers()["content-type"], "application/json");
+        let sent: serde_json::Value =
+            serde_json::from_slice(json_request.body().and_then(|b| b.as_bytes()).unwrap())
+                .unwrap();
+        assert_eq!(sent, value);
+        let form_request = build(&client(), login, &typed(Body::Form(value))).unwrap();
+        assert_eq!(
+            form_request.headers()["content-type"],
+            "application/x-www-form-urlencoded"
+        );
+        assert_eq!(
+            form_request.body().and_then(|b| b.as_bytes()).unwrap(),
+            b"clientId=c&clientSecret=s+e"
+        );
+    }
+
+    #[test]
+    fn a_missing_path_value_is_an_error_not_a_panic() {
+        let typed = Typed {
+            path: vec![],
+            query: vec![],
+            headers: vec![],
+            body: Body::None,
+        };
+        let err = build(&client(), op("getUniversalAuth"), &typed).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("getUniversalAuth could not be built: path parameter {identityId}"),
+            "{err}"
+        );
     }
 }

@@ -11,6 +11,10 @@
 //! - single flight: however many tasks find the token due, one renewal or login runs and they
 //!   all wait for it; the fresh-token check on every call reads an atomic pointer, no lock;
 //! - no background task: renewals happen on the calls that need them;
+//! - a failed login or renewal answers, for [`FAILURE_HOLD`], every call that needs a token
+//!   (those that waited for it and those that come just after) with the same error, instead of
+//!   each trying again: an outage or a wrong secret costs one attempt per second, not one per
+//!   call (a login may count towards Infisical's lockout, and a use-limited secret is spent);
 //! - cheap to clone (two `Arc`s) and `Send + Sync`; [`Session::logout`] revokes the token.
 //!
 //! The token and the client secret are never printed by `Debug`, logs or errors.
@@ -29,6 +33,9 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::{types, BaseUrl, Client, ConnectError};
+
+/// How long a failed login or renewal is the answer of every call that needs a token.
+pub const FAILURE_HOLD: Duration = Duration::from_secs(1);
 
 /// What a login produced: the access token, its TTL and its max TTL.
 #[derive(Clone)]
@@ -241,6 +248,7 @@ impl SessionBuilder {
             current: ArcSwapOption::empty(),
             refresh: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
+            failure: std::sync::Mutex::new(None),
         });
         if let Login::Token(token) = &state.login {
             let now = Instant::now();
@@ -323,7 +331,14 @@ impl Session {
     /// Makes sure the session holds a valid token now (logs in or renews if needed), so that a
     /// wrong secret shows at start-up rather than on the first call.
     pub async fn login(&self) -> Result<(), Error> {
-        self.state.token("session", None).await.map(|_| ())
+        if let Some(token) = self.state.fresh() {
+            drop(token);
+            return Ok(());
+        }
+        self.state
+            .refresh_now("session", None, Attempt::Always)
+            .await
+            .map(|_| ())
     }
 
     /// Revokes the current token (`POST /api/v1/auth/token/revoke`). A later call logs in again.
@@ -365,6 +380,24 @@ pub(crate) struct SessionState {
     current: ArcSwapOption<Token>,
     refresh: tokio::sync::Mutex<()>,
     generation: AtomicU64,
+    /// The latest failed login or renewal, answered to calls for [`FAILURE_HOLD`].
+    failure: std::sync::Mutex<Option<Failure>>,
+}
+
+/// A failed login or renewal and when it ended.
+struct Failure {
+    at: Instant,
+    cause: Arc<Error>,
+}
+
+/// Whether a refresh may answer with the latest failure instead of trying.
+#[derive(Clone, Copy, PartialEq)]
+enum Attempt {
+    /// A call that needs a token: a failure of the last [`FAILURE_HOLD`], or one that ended while
+    /// the call waited for the refresh, is its answer.
+    UnlessJustFailed,
+    /// [`Session::login`]: the caller asks for an attempt now.
+    Always,
 }
 
 /// A time so far ahead that it stands for never.
@@ -397,6 +430,23 @@ impl SessionState {
         self.refresh(operation, refused).await
     }
 
+    /// The failure a call that started waiting at `since` answers with, if any.
+    fn recent_failure(&self, since: Instant) -> Option<Arc<Error>> {
+        let failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+        let failure = failure.as_ref()?;
+        (failure.at >= since || failure.at.elapsed() < FAILURE_HOLD).then(|| failure.cause.clone())
+    }
+
+    /// Records a failed login or renewal, and the error the call that tried gets.
+    fn failed(&self, operation: &'static str, cause: Error) -> Error {
+        let cause = Arc::new(cause);
+        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(Failure {
+            at: Instant::now(),
+            cause: cause.clone(),
+        });
+        Error::Session { operation, cause }
+    }
+
     /// The slow path, one at a time: whoever gets the lock first renews or logs in; the others
     /// find the fresh token when they get it.
     fn refresh(
@@ -404,16 +454,30 @@ impl SessionState {
         operation: &'static str,
         refused: Option<u64>,
     ) -> Pin<Box<dyn Future<Output = Result<Arc<Token>, Error>> + Send + '_>> {
-        Box::pin(self.refresh_now(operation, refused))
+        Box::pin(self.refresh_now(operation, refused, Attempt::UnlessJustFailed))
     }
 
     async fn refresh_now(
         &self,
         operation: &'static str,
         refused: Option<u64>,
+        attempt: Attempt,
     ) -> Result<Arc<Token>, Error> {
+        let since = Instant::now();
         let _single = self.refresh.lock().await;
         let now = Instant::now();
+        let fresh = self
+            .current
+            .load_full()
+            .filter(|current| refused != Some(current.generation) && now < current.renew_at);
+        if let Some(current) = fresh {
+            return Ok(current);
+        }
+        if attempt == Attempt::UnlessJustFailed {
+            if let Some(cause) = self.recent_failure(since) {
+                return Err(Error::Session { operation, cause });
+            }
+        }
         if let Some(current) = self.current.load_full() {
             let was_refused = refused == Some(current.generation);
             if !was_refused && now < current.renew_at {
@@ -450,23 +514,19 @@ impl SessionState {
                         self.current.store(Some(again.clone()));
                         return Ok(again);
                     }
-                    Err(error) => {
-                        return Err(Error::Session {
-                            operation,
-                            cause: Box::new(error),
-                        })
-                    }
+                    Err(error) => return Err(self.failed(operation, error)),
                 }
             }
         }
-        let token = self.log_in().await.map_err(|cause| Error::Session {
-            operation,
-            cause: Box::new(cause),
-        })?;
+        let token = self
+            .log_in()
+            .await
+            .map_err(|cause| self.failed(operation, cause))?;
         Ok(self.install(token))
     }
 
     fn install(&self, token: Token) -> Arc<Token> {
+        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let token = Arc::new(token);
         self.current.store(Some(token.clone()));
         token

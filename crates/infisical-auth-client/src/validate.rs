@@ -1,90 +1,108 @@
-//! Validation before sending: the shared send path ([`crate::runtime`]) checks every request the
-//! generated operations build with the hand-written rules of `infisical-auth-validation` (path,
-//! query and body). An invalid request is refused as [`crate::Error::Rejected`] with the typed
-//! [`Rejection`] (every issue with its JSON path, code and bound) and is never sent.
+//! Validation before sending: the shared send path ([`crate::runtime`]) checks the typed values
+//! every generated operation puts into its request (path, query and body) with the hand-written
+//! rules of `infisical-auth-validation`. An invalid request is refused as
+//! [`crate::Error::Rejected`] with the typed [`Rejection`] (every issue with its JSON path, code
+//! and bound) and is never sent.
+
+use std::borrow::Cow;
 
 use infisical_auth_validation::{validate, Rejection, RequestParts};
 
-/// Validates a built request against the rules of operation `operation_id`, whose path template
-/// is `template`.
-pub(crate) fn check(
-    request: &reqwest::Request,
-    operation_id: &str,
-    template: &str,
-) -> Result<(), Rejection> {
-    let path = path_params(template, request.url().path());
-    let path: Vec<(&str, &str)> = path.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let query: Vec<(String, String)> = request.url().query_pairs().into_owned().collect();
-    let query: Vec<(&str, &str)> = query
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
+use crate::runtime::{text, Typed};
+
+/// Validates the typed values of a request of operation `operation_id`, whose path template is
+/// `template`.
+pub(crate) fn check(typed: &Typed, operation_id: &str, template: &str) -> Result<(), Rejection> {
+    let path: Vec<(&str, &str)> = path_names(template)
+        .zip(&typed.path)
+        .map(|(name, value)| (name, value.as_str()))
         .collect();
-    let body = request
-        .body()
-        .and_then(|b| b.as_bytes())
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(bytes).ok());
+    let query: Vec<(&str, Cow<'_, str>)> = typed
+        .query
+        .iter()
+        .filter_map(|(name, value)| Some((*name, text(value)?)))
+        .collect();
+    let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_ref())).collect();
     validate(
         operation_id,
         &RequestParts {
             path: &path,
             query: &query,
-            body: body.as_ref(),
+            body: typed.body.value(),
         },
     )
 }
 
-/// The path parameters of `path` matched against `template` (`{name}` segments), decoded.
-fn path_params<'t>(template: &'t str, path: &str) -> Vec<(&'t str, String)> {
-    let path_segments: Vec<&str> = path.rsplit('/').collect();
-    let template_segments: Vec<&str> = template.rsplit('/').collect();
-    template_segments
-        .iter()
-        .zip(path_segments)
-        .filter_map(|(t, p)| {
-            let name = t.strip_prefix('{')?.strip_suffix('}')?;
-            let value = percent_decode(p);
-            Some((name, value))
-        })
-        .collect()
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// The `{name}` parameters of a path template, in order.
+fn path_names(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::Body;
+    use serde_json::{json, Value};
+
+    fn typed(path: &[&str], query: Vec<(&'static str, Value)>, body: Option<Value>) -> Typed {
+        Typed {
+            path: path.iter().map(|p| p.to_string()).collect(),
+            query,
+            headers: vec![],
+            body: body.map_or(Body::None, Body::Json),
+        }
+    }
 
     #[test]
-    fn path_parameters_come_back_decoded() {
-        let params = path_params(
+    fn path_values_pair_with_the_template_names_in_order() {
+        let names: Vec<&str> = path_names(
             "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}",
-            "/api/v1/auth/universal-auth/identities/a%20b/client-secrets/c",
-        );
+        )
+        .collect();
+        assert_eq!(names, ["identityId", "clientSecretId"]);
+    }
+
+    #[test]
+    fn typed_values_are_validated_not_bytes() {
+        let template = "/api/v1/auth/universal-auth/identities/{identityId}";
+        // A body that breaks the cross-field rule, as the builder's typed body serialises it.
+        let body = json!({"accessTokenTTL": 7200, "accessTokenMaxTTL": 3600});
+        let err = check(
+            &typed(&["id-1"], vec![], Some(body)),
+            "attachUniversalAuth",
+            template,
+        )
+        .unwrap_err();
+        assert_eq!(err.status(), 422, "{err:?}");
         assert_eq!(
-            params,
-            vec![
-                ("clientSecretId", "c".to_string()),
-                ("identityId", "a b".to_string())
-            ]
+            err.issues()[0].message,
+            "Access Token TTL cannot be greater than Access Token Max TTL."
         );
-        assert_eq!(percent_decode("100%"), "100%");
+        let fine = json!({"accessTokenTTL": 3600, "accessTokenMaxTTL": 7200});
+        assert_eq!(
+            check(
+                &typed(&["id-1"], vec![], Some(fine)),
+                "attachUniversalAuth",
+                template
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn query_values_are_checked_as_sent_and_absent_ones_skipped() {
+        let template = "/api/v1/auth/token-auth/identities/{identityId}/tokens";
+        let op = "getTokenAuthTokens";
+        let absent = vec![("limit", Value::Null), ("offset", Value::Null)];
+        assert_eq!(check(&typed(&["id-1"], absent, None), op, template), Ok(()));
+        let too_many = vec![("limit", json!(100_000)), ("offset", Value::Null)];
+        let err = check(&typed(&["id-1"], too_many, None), op, template).unwrap_err();
+        assert_eq!(err.status(), 422, "{err:?}");
+        assert_eq!(text(&json!(20)).as_deref(), Some("20"));
+        assert_eq!(text(&json!("a b")).as_deref(), Some("a b"));
+        assert_eq!(text(&Value::Null), None);
     }
 
     /// The method names the generated builders pass to the shared send path.
@@ -118,17 +136,12 @@ mod tests {
 
     #[test]
     fn an_unknown_operation_is_refused_not_sent() {
-        let request = reqwest::Request::new(
-            reqwest::Method::GET,
-            "http://127.0.0.1:1/api/v1/auth/universal-auth/identities/x"
-                .parse()
-                .unwrap(),
-        );
         let template = "/api/v1/auth/universal-auth/identities/{identityId}";
+        let get = typed(&["x"], vec![], None);
         assert_eq!(
-            check(&request, "noSuchOperation", template),
+            check(&get, "noSuchOperation", template),
             Err(Rejection::UnknownOperation("noSuchOperation".into()))
         );
-        assert_eq!(check(&request, "getUniversalAuth", template), Ok(()));
+        assert_eq!(check(&get, "getUniversalAuth", template), Ok(()));
     }
 }

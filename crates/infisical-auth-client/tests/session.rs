@@ -337,3 +337,52 @@ async fn a_login_answered_503_is_not_sent_again() {
     assert!(err.is_retryable());
     session.login().await.expect("the next attempt logs in");
 }
+
+/// A login that fails is the answer of every call that needed the token, those waiting for it and
+/// those just after, for `FAILURE_HOLD`: one login at the server, not one per call. After the
+/// hold, the next call tries again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_login_answers_every_waiting_call_and_is_tried_again_after_the_hold() {
+    let server = start().await;
+    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let session = session(&server.base, &client_id, &secret);
+    server.probe.inject(
+        LOGIN,
+        [Fault::Answer(
+            503,
+            None,
+            error_body(503, "ServiceUnavailable", "down for maintenance"),
+        )],
+    );
+    let logins_before = server.probe.count(LOGIN);
+    let calls: Vec<_> = (0..16)
+        .map(|_| {
+            let session = session.clone();
+            let id = id.clone();
+            tokio::spawn(async move { session.get_universal_auth().identity_id(&id).send().await })
+        })
+        .collect();
+    for call in calls {
+        let err = call.await.expect("task").expect_err("the login failed");
+        assert!(matches!(err, Error::Session { .. }), "{err:?}");
+        assert_eq!(err.status(), Some(503), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("getUniversalAuth has no token: loginWithUniversalAuth answered 503"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        server.probe.count(LOGIN) - logins_before,
+        1,
+        "one login for sixteen calls"
+    );
+    tokio::time::sleep(infisical_auth_client::FAILURE_HOLD).await;
+    session
+        .get_universal_auth()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("after the hold the session logs in again");
+    assert_eq!(server.probe.count(LOGIN) - logins_before, 2);
+}
