@@ -168,8 +168,10 @@ fn build(client: &Client, op: Operation, typed: &Typed) -> Result<reqwest::Reque
     }
     for (name, value) in &typed.headers {
         if let Some(value) = text(value) {
-            let value = HeaderValue::from_str(&value)
+            let mut value = HeaderValue::from_str(&value)
                 .map_err(|_| invalid(format!("header {name} cannot carry its value")))?;
+            // A header parameter may carry a secret (a signature, a token): never printed.
+            value.set_sensitive(true);
             request = request.header(*name, value);
         }
     }
@@ -473,6 +475,7 @@ mod tests {
         assert_eq!(headers["accept"], "application/json");
         assert_eq!(headers["api-version"], Client::api_version());
         assert_eq!(headers["x-trace"], "t-1");
+        assert!(headers["x-trace"].is_sensitive());
         assert!(!headers.contains_key("x-none"));
         assert!(request.body().is_none());
     }
