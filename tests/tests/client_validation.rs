@@ -4,7 +4,9 @@
 //!   hook never meets a method or an operation it cannot validate;
 //! - for every operation whose request body has a constraint, one invalid request built through the
 //!   generated client's typed builder is refused with a typed validation error naming the broken field,
-//!   and a counting server on loopback sees no request at all.
+//!   and a counting server on loopback sees no request at all;
+//! - every string limit the generator leaves to the validation layer (constrained-string newtypes made plain
+//!   `String`s) is refused at its field's path, by the validation crate and by the client before sending.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -16,10 +18,12 @@ use std::sync::Arc;
 use infisical_auth_client::{types, BaseUrl, Client, Error, OPERATIONS};
 use infisical_auth_validation::{
     constraints, cross_rules, display_path, has_body, operation_ids, validate, FieldConstraint,
-    FieldType, Location, PathSegment, Rejection, RequestParts,
+    FieldType, Issue, IssueCode, Location, PathSegment, Rejection, RequestParts,
 };
 use serde_json::{json, Value};
 use workspace_tests::{example, fixed_spec};
+use xtask::codegen::Layout;
+use xtask::postprocess::Step;
 
 const ID: &str = "7d1f0a38-3c5e-4c53-9a0e-4d3c2b1a0f9e";
 
@@ -451,4 +455,190 @@ async fn invalid_bodies_are_refused_before_sending_for_every_constrained_operati
         .await
         .ok();
     assert_eq!(server.seen(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// String limits left to the validation layer
+
+/// The schema at `steps` below `schema` in `doc` (`$ref`s followed): a property, array items or a
+/// union option.
+fn schema_at<'a>(doc: &'a Value, schema: &'a Value, steps: &[Step]) -> &'a Value {
+    let schema = xtask::document::refs::resolve(doc, schema);
+    let Some((step, rest)) = steps.split_first() else {
+        return schema;
+    };
+    let next = match step {
+        Step::Key(k) => &schema["properties"][k],
+        Step::Items => &schema["items"],
+        Step::Option { index, .. } => &schema["anyOf"][*index],
+    };
+    assert!(!next.is_null(), "{step:?} is not in {schema}");
+    schema_at(doc, next, rest)
+}
+
+/// An instance of `schema` that follows `steps` to `leaf`: the union options on the way, one item
+/// for an array, every other property as in [`sample`].
+fn instance(doc: &Value, schema: &Value, steps: &[Step], leaf: &Value) -> Value {
+    let schema = xtask::document::refs::resolve(doc, schema);
+    let Some((step, rest)) = steps.split_first() else {
+        return leaf.clone();
+    };
+    match step {
+        Step::Option { index, .. } => instance(doc, &schema["anyOf"][*index], rest, leaf),
+        Step::Items => json!([instance(doc, &schema["items"], rest, leaf)]),
+        Step::Key(key) => {
+            let mut out = serde_json::Map::new();
+            for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
+                let value = if name == key {
+                    instance(doc, prop, rest, leaf)
+                } else {
+                    sample(doc, prop)
+                };
+                out.insert(name.clone(), value);
+            }
+            Value::Object(out)
+        }
+    }
+}
+
+/// [`example`], with the first option of a union (`anyOf`) at any depth of objects.
+fn sample(doc: &Value, schema: &Value) -> Value {
+    let schema = xtask::document::refs::resolve(doc, schema);
+    if let Some(first) = schema.get("anyOf").and_then(|o| o.get(0)) {
+        return sample(doc, first);
+    }
+    match schema.get("properties").and_then(Value::as_object) {
+        Some(props) => Value::Object(
+            props
+                .iter()
+                .map(|(name, prop)| (name.clone(), sample(doc, prop)))
+                .collect(),
+        ),
+        None => example(doc, schema),
+    }
+}
+
+/// Every issue of a rejection, those inside union errors included, as `(path, code)`.
+fn issues(r: &Rejection) -> Vec<(Vec<PathSegment>, IssueCode)> {
+    fn walk(issues: &[Issue], out: &mut Vec<(Vec<PathSegment>, IssueCode)>) {
+        for i in issues {
+            out.push((i.path.clone(), i.code));
+            for u in &i.union_errors {
+                walk(u, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Rejection::Unprocessable(list) = r {
+        walk(list, &mut out);
+    }
+    out
+}
+
+/// The generator turns a constrained-string newtype into `String` only where the validation layer
+/// holds the limit (pass `plain_validated_strings`). For every newtype it dropped, every body field
+/// that newtype typed, and every bound the document declares there (`maxLength`, `minLength`), a
+/// value that breaks it is rejected by the validation crate with `too_big`/`too_small` at the
+/// field's JSON path, and the generated client refuses it before sending, with that path.
+#[tokio::test]
+async fn string_limits_left_to_validation_are_refused_before_sending() {
+    let root = workspace_tests::workspace_root();
+    let plan = xtask::codegen::plan(
+        &workspace_tests::spec(),
+        &workspace_tests::config(),
+        &Layout::Workspace { root },
+    )
+    .expect("the default spec generates");
+    assert!(
+        plan.plain_strings.len() >= 40,
+        "newtypes left to validation: {:?}",
+        plan.plain_strings
+    );
+    let doc = workspace_tests::spec().doc;
+    let spec_ops = xtask::document::ops::operations(&doc);
+    let rows = rows();
+    let server = Counter::start().await;
+    let client = server.client();
+    let mut checked = Vec::new();
+    for plain in &plan.plain_strings {
+        assert!(!plain.fields.is_empty(), "{}: no field", plain.newtype);
+        for field in &plain.fields {
+            let op = spec_ops
+                .iter()
+                .find(|o| o.id() == Some(field.operation.as_str()))
+                .expect("operation in the document");
+            let body = op.body_schema().expect("a body schema");
+            let schema = schema_at(&doc, body, &field.steps);
+            let what = format!("{} ({}: {})", plain.newtype, field.operation, field.path());
+            assert_eq!(schema["type"], "string", "{what}: {schema}");
+            assert!(
+                schema.get("pattern").is_none(),
+                "{what}: the validation crate has no `pattern` rule; keep the newtype or add one"
+            );
+            let mut breakages = Vec::new();
+            if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
+                breakages.push(("maxLength", IssueCode::TooBig, "a".repeat(max as usize + 1)));
+            }
+            if let Some(min) = schema
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .filter(|m| *m > 0)
+            {
+                breakages.push((
+                    "minLength",
+                    IssueCode::TooSmall,
+                    "a".repeat(min as usize - 1),
+                ));
+            }
+            assert!(!breakages.is_empty(), "{what}: no length bound in {schema}");
+            let at = concrete(&field.path());
+            let path_params: Vec<(&str, &str)> = constraints(&field.operation)
+                .iter()
+                .filter(|c| c.location == Location::Path)
+                .map(|c| (c.path.as_str(), ID))
+                .collect();
+            let row = rows
+                .iter()
+                .find(|r| r.id == field.operation)
+                .expect("a row per operation with a body");
+            for (bound, code, value) in breakages {
+                let body = instance(&doc, body, &field.steps, &json!(value));
+                let r = validate(
+                    &field.operation,
+                    &RequestParts {
+                        path: &path_params,
+                        query: &[],
+                        body: Some(&body),
+                    },
+                )
+                .expect_err(&format!("{what}: breaking {bound} is rejected"));
+                assert!(
+                    issues(&r).contains(&(at.clone(), code)),
+                    "{what}: {bound} broken: {code:?} at {}: {r}",
+                    display_path(&at)
+                );
+                // The typed client carries the value (a plain `String` now) and refuses it.
+                let (_, sent) = (row.send)(&client, body)
+                    .unwrap_or_else(|| panic!("{what}: the typed body takes {bound} broken"));
+                let err = sent
+                    .await
+                    .expect_err(&format!("{what}: {bound} broken is refused"));
+                let r = err
+                    .rejection()
+                    .unwrap_or_else(|| panic!("{what}: a typed validation error, got {err:?}"));
+                assert!(
+                    issues(r).contains(&(at.clone(), code)),
+                    "{what}: the client's error names {}: {r}",
+                    display_path(&at)
+                );
+                checked.push(format!("{what} {bound}"));
+            }
+        }
+    }
+    assert_eq!(server.seen(), 0, "nothing was sent");
+    eprintln!(
+        "refused before sending ({}):\n  {}",
+        checked.len(),
+        checked.join("\n  ")
+    );
 }

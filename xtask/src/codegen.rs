@@ -46,6 +46,9 @@ pub struct Plan {
     /// What the run noticed but did not refuse (codegen.toml entries that match nothing in a
     /// document given with `--spec`).
     pub warnings: Vec<String>,
+    /// The constrained-string newtypes left to the validation layer (pass
+    /// `plain_validated_strings`, workspace layout only), with the body fields they typed.
+    pub plain_strings: Vec<postprocess::PlainString>,
 }
 
 /// The document ready for generation, with what each lowering and fix-up pass did.
@@ -188,16 +191,28 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     client.items.push(operation_table(fixed));
     postprocess::redirects_as_success(&mut client, &redirecting_builders(fixed, &operations));
 
-    postprocess::three_state_fields(&mut types, &three_state_fields(fixed, &operations))
-        .map_err(Error::Generate)?;
-    types.items.push(postprocess::three_state_module());
-    postprocess::drop_unused_builders(&mut types, &postprocess::builder_roots(&client));
     let secrets: BTreeSet<String> = cfg
         .secret_fields
         .iter()
         .map(|s| s.to_snake_case())
         .collect();
     postprocess::secret_types(&mut types, &secrets);
+    let client_names = postprocess::types_named_by(&client);
+    // String limits are left to the validation layer where there is one: the workspace's client
+    // and server stubs validate every request body with the validation crate.
+    let plain_strings = match layout {
+        Layout::Workspace { .. } => postprocess::plain_validated_strings(
+            &mut types,
+            &body_types(fixed, &operations),
+            &client_names,
+        ),
+        Layout::Standalone { .. } => Vec::new(),
+    };
+    postprocess::three_state_fields(&mut types, &three_state_fields(fixed, &operations))
+        .map_err(Error::Generate)?;
+    types.items.push(postprocess::three_state_module());
+    let builder_roots = postprocess::builder_roots(&client);
+    postprocess::drop_unused_builders(&mut types, &builder_roots);
     postprocess::redact_secrets(&mut types, &secrets);
     postprocess::redact_secret_headers(&mut client, &secret_headers(fixed, cfg, &operations));
     postprocess::document_items(&mut types);
@@ -269,7 +284,16 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         types: type_count,
         passes: prepared.passes,
         warnings: prepared.unused_entries,
+        plain_strings,
     })
+}
+
+/// Each operation's id with its body type, for the operations whose body is a generated type.
+fn body_types(fixed: &Value, operations: &OperationMap) -> Vec<(String, String)> {
+    ops::operations(fixed)
+        .iter()
+        .filter_map(|op| Some((op.id()?.to_string(), body_type(operations, op)?)))
+        .collect()
 }
 
 /// Builders of operations answered by redirects ([`lower::REDIRECTS`]) whose success carries no

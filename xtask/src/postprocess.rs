@@ -234,23 +234,27 @@ impl<'ast> Visit<'ast> for Idents {
     }
 }
 
-/// Removes the builders of every type that no request is built from: keeps the builders named in
-/// `roots` (the client's `types::builder::X` uses) and those of the types their fields reach.
-pub fn drop_unused_builders(types: &mut syn::File, roots: &BTreeSet<String>) {
-    // Type graph over the top-level definitions.
-    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+/// The type graph of the top-level definitions: each struct or enum with the idents it names.
+fn type_graph(types: &syn::File) -> BTreeMap<String, BTreeSet<String>> {
+    let mut edges = BTreeMap::new();
     for item in &types.items {
-        let (name, node): (String, &dyn ToTokens) = match item {
-            Item::Struct(s) => (s.ident.to_string(), s),
-            Item::Enum(e) => (e.ident.to_string(), e),
+        let name = match item {
+            Item::Struct(s) => s.ident.to_string(),
+            Item::Enum(e) => e.ident.to_string(),
             _ => continue,
         };
         let mut idents = Idents::default();
-        let parsed: syn::Item =
-            syn::parse2(node.to_token_stream()).expect("a generated item reparses");
-        idents.visit_item(&parsed);
+        idents.visit_item(item);
         edges.insert(name, idents.0);
     }
+    edges
+}
+
+/// The definitions of `edges` reachable from `roots` (the roots included).
+fn reachable(
+    edges: &BTreeMap<String, BTreeSet<String>>,
+    roots: &BTreeSet<String>,
+) -> BTreeSet<String> {
     let mut keep = BTreeSet::new();
     let mut stack: Vec<String> = roots.iter().cloned().collect();
     while let Some(name) = stack.pop() {
@@ -263,6 +267,14 @@ pub fn drop_unused_builders(types: &mut syn::File, roots: &BTreeSet<String>) {
             }
         }
     }
+    keep
+}
+
+/// Removes the builders of every type that no request is built from: keeps the builders named in
+/// `roots` (the client's `types::builder::X` uses) and those of the types their fields reach.
+pub fn drop_unused_builders(types: &mut syn::File, roots: &BTreeSet<String>) {
+    let edges = type_graph(types);
+    let keep = reachable(&edges, roots);
     let dropped = |name: &str| edges.contains_key(name) && !keep.contains(name);
     // `impl X { pub fn builder() }` at the top level.
     types.items.retain(|item| match item {
@@ -446,23 +458,7 @@ fn secret_type_name(types: &syn::File) -> syn::Ident {
 /// `Debug`, are removed; their bounds are checked by the validation crate). The builders' fields
 /// and setters follow, so `.client_secret("...")` still works. Returns the replaced newtypes.
 pub fn secret_types(types: &mut syn::File, secrets: &BTreeSet<String>) -> BTreeSet<String> {
-    let newtypes: BTreeSet<String> = types
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Struct(s) => match &s.fields {
-                Fields::Unnamed(u)
-                    if u.unnamed.len() == 1
-                        && u.unnamed[0].ty.to_token_stream().to_string()
-                            == quote!(::std::string::String).to_string() =>
-                {
-                    Some(s.ident.to_string())
-                }
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
+    let newtypes = string_newtypes(types);
     let mut replaced = BTreeSet::new();
     let mut any = false;
     let name = secret_type_name(types);
@@ -572,39 +568,67 @@ pub fn secret_types(types: &mut syn::File, secrets: &BTreeSet<String>) -> BTreeS
     if !any {
         return replaced;
     }
-    // The replaced newtypes go, with their impls, unless something else still names them.
-    let still_used = {
-        let mut names = BTreeSet::new();
-        for item in &types.items {
-            if let Item::Struct(s) = item {
-                if replaced.contains(&s.ident.to_string()) {
-                    continue;
-                }
-            }
-            if let Item::Impl(imp) = item {
-                if replaced.iter().any(|r| mentions(imp, r)) {
-                    continue;
-                }
-            }
-            let text = item.to_token_stream().to_string();
-            for r in &replaced {
-                if text
-                    .split(|c: char| !c.is_alphanumeric() && c != '_')
-                    .any(|w| w == r)
+    let gone = remove_unnamed_newtypes(types, &replaced);
+    types.items.extend(secret_type_items(&name));
+    gone
+}
+
+/// The string newtypes typify makes for constrained strings (`maxLength`, `minLength`,
+/// `pattern`): tuple structs around one `String`, by name.
+fn string_newtypes(types: &syn::File) -> BTreeSet<String> {
+    types
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => match &s.fields {
+                Fields::Unnamed(u)
+                    if u.unnamed.len() == 1
+                        && u.unnamed[0].ty.to_token_stream().to_string()
+                            == quote!(::std::string::String).to_string() =>
                 {
-                    names.insert(r.clone());
+                    Some(s.ident.to_string())
                 }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Removes each newtype of `candidates` that nothing names any more, with its impls (`FromStr`,
+/// `TryFrom`, `Deref`, `Deserialize`, `From<X> for String`...). Returns the removed names.
+fn remove_unnamed_newtypes(
+    types: &mut syn::File,
+    candidates: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let mut still_used = BTreeSet::new();
+    for item in &types.items {
+        if let Item::Struct(s) = item {
+            if candidates.contains(&s.ident.to_string()) {
+                continue;
             }
         }
-        names
-    };
-    let gone: BTreeSet<String> = replaced.difference(&still_used).cloned().collect();
+        if let Item::Impl(imp) = item {
+            if candidates.iter().any(|r| mentions(imp, r)) {
+                continue;
+            }
+        }
+        let text = item.to_token_stream().to_string();
+        for r in candidates {
+            if text
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|w| w == r)
+            {
+                still_used.insert(r.clone());
+            }
+        }
+    }
+    let gone: BTreeSet<String> = candidates.difference(&still_used).cloned().collect();
     types.items.retain(|item| match item {
         Item::Struct(s) => !gone.contains(&s.ident.to_string()),
         Item::Impl(imp) => !gone.iter().any(|g| mentions(imp, g)),
         _ => true,
     });
-    types.items.extend(secret_type_items(&name));
     gone
 }
 
@@ -652,6 +676,301 @@ fn replace_string(
             }
         }
     }
+}
+
+/// One step from a request body to one of its fields.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    /// An object property, by its wire name.
+    Key(String),
+    /// The items of an array.
+    Items,
+    /// Option `index` of a union (`anyOf`), whose Rust variant is `name` in snake case (`static`).
+    Option {
+        /// The option's position in the union, as in the document.
+        index: usize,
+        /// The variant's name in snake case, as the validation crate names union options.
+        name: String,
+    },
+}
+
+/// A field of one operation's request body.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BodyField {
+    /// The operation's id (`attachAwsAuth`).
+    pub operation: String,
+    /// The steps from the body to the field.
+    pub steps: Vec<Step>,
+}
+
+impl BodyField {
+    /// The field's path as the validation crate writes it: keys joined by `.`, `[]` for array
+    /// items (`accessTokenTrustedIps[].ipAddress`); union options are not part of it.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for step in &self.steps {
+            match step {
+                Step::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Step::Items => out.push_str("[]"),
+                Step::Option { .. } => {}
+            }
+        }
+        out
+    }
+}
+
+/// A constrained-string newtype made a plain `String` by [`plain_validated_strings`], with every
+/// request body field it typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlainString {
+    /// The newtype typify made (`AttachAlicloudAuthBodyAllowedArns`).
+    pub newtype: String,
+    /// Where request bodies held it.
+    pub fields: Vec<BodyField>,
+}
+
+/// Pass `plain_validated_strings`: every constrained-string newtype typify makes (`maxLength`,
+/// `minLength`, `pattern`; a struct with `FromStr`, three `TryFrom`s, `Deref`, `Display`-like
+/// conversions and a checking `Deserialize`) that only request bodies hold becomes a plain
+/// `String`, in structs, enum variants, builders and defaults, and the newtype goes with its
+/// impls. The generated crates validate every request body before it is sent (client) or
+/// handled (server stubs) with the validation crate, which enforces these bounds at the field's
+/// JSON path (`tests/tests/client_validation.rs` holds every dropped newtype to that); a newtype
+/// that anything else names (an answer type, a parameter, the client code in `client_names`)
+/// is kept, since nothing else would check it. `bodies` pairs each operation's id with its body
+/// type. Returns the dropped newtypes with the body fields they typed, sorted by name.
+pub fn plain_validated_strings(
+    types: &mut syn::File,
+    bodies: &[(String, String)],
+    client_names: &BTreeSet<String>,
+) -> Vec<PlainString> {
+    let newtypes = string_newtypes(types);
+    if newtypes.is_empty() {
+        return Vec::new();
+    }
+    let defs: BTreeMap<String, &Item> = types
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => Some((s.ident.to_string(), item)),
+            Item::Enum(e) => Some((e.ident.to_string(), item)),
+            _ => None,
+        })
+        .collect();
+    let mut uses: BTreeMap<String, Vec<BodyField>> = BTreeMap::new();
+    for (operation, body) in bodies {
+        let mut walk = BodyWalk {
+            defs: &defs,
+            newtypes: &newtypes,
+            operation,
+            stack: Vec::new(),
+            uses: &mut uses,
+        };
+        walk.named(body, &mut Vec::new());
+    }
+    // Held elsewhere: named by a definition that something other than a body reaches (an
+    // answer, an error, a parameter type) or by the client code.
+    let edges = type_graph(types);
+    let body_types: BTreeSet<String> = bodies.iter().map(|(_, b)| b.clone()).collect();
+    let in_bodies = reachable(&edges, &body_types);
+    let others: BTreeSet<String> = edges
+        .keys()
+        .filter(|name| !in_bodies.contains(*name) && !newtypes.contains(*name))
+        .cloned()
+        .collect();
+    let elsewhere = reachable(&edges, &others);
+    let dropped: BTreeSet<String> = uses
+        .keys()
+        .filter(|name| {
+            !client_names.contains(*name)
+                && !elsewhere
+                    .iter()
+                    .any(|held| edges.get(held).is_some_and(|e| e.contains(*name)))
+        })
+        .cloned()
+        .collect();
+    if dropped.is_empty() {
+        return Vec::new();
+    }
+    // The newtypes and their impls go first, then every use becomes `String`.
+    types.items.retain(|item| match item {
+        Item::Struct(s) => !dropped.contains(&s.ident.to_string()),
+        Item::Impl(imp) => !dropped.iter().any(|d| mentions(imp, d)),
+        _ => true,
+    });
+    PlainStrings(&dropped).visit_file_mut(types);
+    let gone = remove_unnamed_newtypes(types, &dropped);
+    debug_assert_eq!(
+        gone,
+        BTreeSet::new(),
+        "nothing names a dropped newtype any more"
+    );
+    uses.into_iter()
+        .filter(|(name, _)| dropped.contains(name))
+        .map(|(newtype, mut fields)| {
+            fields.sort();
+            fields.dedup();
+            PlainString { newtype, fields }
+        })
+        .collect()
+}
+
+/// Walks a body type through its fields, array items and union options, recording where each
+/// string newtype sits.
+struct BodyWalk<'a> {
+    defs: &'a BTreeMap<String, &'a Item>,
+    newtypes: &'a BTreeSet<String>,
+    operation: &'a str,
+    /// The definitions being walked (a recursive type is walked once per path).
+    stack: Vec<String>,
+    uses: &'a mut BTreeMap<String, Vec<BodyField>>,
+}
+
+impl BodyWalk<'_> {
+    fn named(&mut self, name: &str, steps: &mut Vec<Step>) {
+        if self.newtypes.contains(name) {
+            self.uses
+                .entry(name.to_owned())
+                .or_default()
+                .push(BodyField {
+                    operation: self.operation.to_owned(),
+                    steps: steps.clone(),
+                });
+            return;
+        }
+        let Some(item) = self.defs.get(name).copied() else {
+            return;
+        };
+        if self.stack.iter().any(|s| s == name) {
+            return;
+        }
+        self.stack.push(name.to_owned());
+        match item {
+            Item::Struct(s) => self.fields(&s.fields, steps),
+            Item::Enum(e) => {
+                for (index, variant) in e.variants.iter().enumerate() {
+                    use heck::ToSnakeCase;
+                    steps.push(Step::Option {
+                        index,
+                        name: variant.ident.to_string().to_snake_case(),
+                    });
+                    self.fields(&variant.fields, steps);
+                    steps.pop();
+                }
+            }
+            _ => {}
+        }
+        self.stack.pop();
+    }
+
+    fn fields(&mut self, fields: &Fields, steps: &mut Vec<Step>) {
+        for field in fields {
+            let flatten = field
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("serde"))
+                .any(|a| a.meta.to_token_stream().to_string().contains("flatten"));
+            let key = match (&field.ident, flatten) {
+                (_, true) | (None, _) => None,
+                (Some(ident), false) => Some(
+                    serde_rename(&field.attrs)
+                        .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned()),
+                ),
+            };
+            let depth = steps.len();
+            steps.extend(key.map(Step::Key));
+            self.ty(&field.ty, steps);
+            steps.truncate(depth);
+        }
+    }
+
+    fn ty(&mut self, ty: &Type, steps: &mut Vec<Step>) {
+        let Type::Path(p) = ty else { return };
+        let Some(last) = p.path.segments.last() else {
+            return;
+        };
+        let name = last.ident.to_string();
+        let inner = match &last.arguments {
+            syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            }),
+            _ => None,
+        };
+        match (name.as_str(), inner) {
+            ("Option" | "Box", Some(inner)) => self.ty(inner, steps),
+            ("Vec", Some(inner)) => {
+                steps.push(Step::Items);
+                self.ty(inner, steps);
+                steps.pop();
+            }
+            (_, None) => self.named(&name, steps),
+            _ => {}
+        }
+    }
+}
+
+/// Replaces every use of the named newtypes by `String`: types (`X`, `super::X`) and
+/// constructions (`X(value)` is `value`).
+struct PlainStrings<'a>(&'a BTreeSet<String>);
+
+impl PlainStrings<'_> {
+    fn names(&self, path: &syn::Path) -> bool {
+        path.segments.last().is_some_and(|seg| {
+            matches!(seg.arguments, syn::PathArguments::None)
+                && self.0.contains(&seg.ident.to_string())
+        })
+    }
+}
+
+impl VisitMut for PlainStrings<'_> {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::Path(p) = ty {
+            if p.qself.is_none() && self.names(&p.path) {
+                *ty = syn::parse_quote!(::std::string::String);
+                return;
+            }
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::Call(call) = expr {
+            if let syn::Expr::Path(func) = &*call.func {
+                if call.args.len() == 1 && self.names(&func.path) {
+                    *expr = call.args[0].clone();
+                    self.visit_expr_mut(expr);
+                    return;
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+/// Names that follow `types::` in the client code (types, builders' `types::builder::X` aside).
+pub fn types_named_by(client: &syn::File) -> BTreeSet<String> {
+    #[derive(Default)]
+    struct Named(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Named {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if let Some(pos) = segs.iter().position(|s| s == "types") {
+                if let Some(name) = segs.get(pos + 1).filter(|n| *n != "builder") {
+                    self.0.insert(name.clone());
+                }
+            }
+            syn::visit::visit_path(self, path);
+        }
+    }
+    let mut named = Named::default();
+    named.visit_file(client);
+    named.0
 }
 
 /// Routes every operation of a workspace client through the client crate's hand-written shared
@@ -1292,5 +1611,72 @@ mod tests {
             field: "nope".into(),
         };
         assert!(three_state_fields(&mut file, &[missing]).is_err());
+    }
+
+    #[test]
+    fn validated_string_newtypes_become_strings_where_only_bodies_hold_them() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub struct Body {
+                #[serde(rename = "allowedArns")]
+                pub allowed_arns: BodyAllowedArns,
+                pub keys: ::std::vec::Vec<KeysItem>,
+                #[serde(rename = "slug", default = "defaults::body_slug")]
+                pub slug: ::std::option::Option<Slug>,
+                pub mode: Mode,
+                pub param: Param,
+            }
+            pub enum Mode { Static { bundle: Bundle }, Web }
+            pub struct Answer { pub slug: Slug }
+            pub struct BodyAllowedArns(::std::string::String);
+            impl ::std::str::FromStr for BodyAllowedArns { type Err = (); }
+            impl ::std::convert::From<BodyAllowedArns> for ::std::string::String {}
+            pub struct KeysItem(::std::string::String);
+            pub struct Slug(::std::string::String);
+            pub struct Bundle(::std::string::String);
+            pub struct Param(::std::string::String);
+            pub mod builder {
+                pub struct Body { allowed_arns: ::std::result::Result<super::BodyAllowedArns, ::std::string::String> }
+                impl Body {
+                    pub fn allowed_arns<T>(mut self, value: T) -> Self where T: ::std::convert::TryInto<super::BodyAllowedArns> { self }
+                }
+            }
+            pub mod defaults {
+                pub(super) fn bundle() -> super::Bundle { super::Bundle("x".to_string()) }
+            }
+        };
+        let client: syn::File = syn::parse_quote! {
+            fn f(p: types::Param, b: types::builder::Body) {}
+        };
+        let bodies = [("attachX".to_string(), "Body".to_string())];
+        let dropped = plain_validated_strings(&mut file, &bodies, &types_named_by(&client));
+        let names: Vec<&str> = dropped.iter().map(|p| p.newtype.as_str()).collect();
+        assert_eq!(names, ["BodyAllowedArns", "Bundle", "KeysItem"]);
+        let paths: Vec<String> = dropped
+            .iter()
+            .flat_map(|p| p.fields.iter().map(BodyField::path))
+            .collect();
+        assert_eq!(paths, ["allowedArns", "mode.bundle", "keys[]"]);
+        assert!(
+            matches!(dropped[1].fields[0].steps[1], Step::Option { index: 0, ref name } if name == "static")
+        );
+        let text = prettyplease::unparse(&file);
+        for gone in ["BodyAllowedArns", "KeysItem", "Bundle", "FromStr"] {
+            assert!(!text.contains(gone), "{gone} in\n{text}");
+        }
+        for kept in [
+            "pub struct Slug(",
+            "pub struct Param(",
+            "::std::option::Option<Slug>",
+        ] {
+            assert!(text.contains(kept), "{kept} in\n{text}");
+        }
+        for plain in [
+            "pub allowed_arns: ::std::string::String",
+            "pub keys: ::std::vec::Vec<::std::string::String>",
+            "T: ::std::convert::TryInto<::std::string::String>",
+            "fn bundle() -> ::std::string::String {\n        \"x\".to_string()",
+        ] {
+            assert!(text.contains(plain), "{plain} in\n{text}");
+        }
     }
 }

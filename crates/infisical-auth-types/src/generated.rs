@@ -46,71 +46,12 @@ pub struct AttachAlicloudAuthBody {
     pub access_token_ttl: i64,
     ///`allowedArns`: string, required, length 1..=500.
     #[serde(rename = "allowedArns")]
-    pub allowed_arns: AttachAlicloudAuthBodyAllowedArns,
+    pub allowed_arns: ::std::string::String,
 }
 impl AttachAlicloudAuthBody {
     ///A builder for [`AttachAlicloudAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachAlicloudAuthBody {
         Default::default()
-    }
-}
-///`allowedArns`: string, required, length 1..=500.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachAlicloudAuthBodyAllowedArns(::std::string::String);
-impl ::std::ops::Deref for AttachAlicloudAuthBodyAllowedArns {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachAlicloudAuthBodyAllowedArns> for ::std::string::String {
-    fn from(value: AttachAlicloudAuthBodyAllowedArns) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachAlicloudAuthBodyAllowedArns {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 500usize {
-            return Err("longer than 500 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachAlicloudAuthBodyAllowedArns {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachAlicloudAuthBodyAllowedArns {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachAlicloudAuthBodyAllowedArns {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `attachAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
@@ -151,19 +92,19 @@ pub struct AttachAwsAuthBody {
         rename = "allowedAccountIds",
         default = "defaults::attach_aws_auth_body_allowed_account_ids"
     )]
-    pub allowed_account_ids: AttachAwsAuthBodyAllowedAccountIds,
+    pub allowed_account_ids: ::std::string::String,
     ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
     #[serde(
         rename = "allowedPrincipalArns",
         default = "defaults::attach_aws_auth_body_allowed_principal_arns"
     )]
-    pub allowed_principal_arns: AttachAwsAuthBodyAllowedPrincipalArns,
+    pub allowed_principal_arns: ::std::string::String,
     ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
     #[serde(
         rename = "stsEndpoint",
         default = "defaults::attach_aws_auth_body_sts_endpoint"
     )]
-    pub sts_endpoint: AttachAwsAuthBodyStsEndpoint,
+    pub sts_endpoint: ::std::string::String,
 }
 impl ::std::default::Default for AttachAwsAuthBody {
     fn default() -> Self {
@@ -185,189 +126,6 @@ impl AttachAwsAuthBody {
     ///A builder for [`AttachAwsAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachAwsAuthBody {
         Default::default()
-    }
-}
-///`allowedAccountIds`: string, optional, length <= 4096, default "".
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachAwsAuthBodyAllowedAccountIds(::std::string::String);
-impl ::std::ops::Deref for AttachAwsAuthBodyAllowedAccountIds {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachAwsAuthBodyAllowedAccountIds> for ::std::string::String {
-    fn from(value: AttachAwsAuthBodyAllowedAccountIds) -> Self {
-        value.0
-    }
-}
-impl ::std::default::Default for AttachAwsAuthBodyAllowedAccountIds {
-    fn default() -> Self {
-        AttachAwsAuthBodyAllowedAccountIds("".to_string())
-    }
-}
-impl ::std::str::FromStr for AttachAwsAuthBodyAllowedAccountIds {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 4096usize {
-            return Err("longer than 4096 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachAwsAuthBodyAllowedAccountIds {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachAwsAuthBodyAllowedAccountIds {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyAllowedAccountIds {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachAwsAuthBodyAllowedPrincipalArns(::std::string::String);
-impl ::std::ops::Deref for AttachAwsAuthBodyAllowedPrincipalArns {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachAwsAuthBodyAllowedPrincipalArns>
-for ::std::string::String {
-    fn from(value: AttachAwsAuthBodyAllowedPrincipalArns) -> Self {
-        value.0
-    }
-}
-impl ::std::default::Default for AttachAwsAuthBodyAllowedPrincipalArns {
-    fn default() -> Self {
-        AttachAwsAuthBodyAllowedPrincipalArns("".to_string())
-    }
-}
-impl ::std::str::FromStr for AttachAwsAuthBodyAllowedPrincipalArns {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 4096usize {
-            return Err("longer than 4096 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachAwsAuthBodyAllowedPrincipalArns {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachAwsAuthBodyAllowedPrincipalArns {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyAllowedPrincipalArns {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachAwsAuthBodyStsEndpoint(::std::string::String);
-impl ::std::ops::Deref for AttachAwsAuthBodyStsEndpoint {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachAwsAuthBodyStsEndpoint> for ::std::string::String {
-    fn from(value: AttachAwsAuthBodyStsEndpoint) -> Self {
-        value.0
-    }
-}
-impl ::std::default::Default for AttachAwsAuthBodyStsEndpoint {
-    fn default() -> Self {
-        AttachAwsAuthBodyStsEndpoint("https://sts.amazonaws.com/".to_string())
-    }
-}
-impl ::std::str::FromStr for AttachAwsAuthBodyStsEndpoint {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachAwsAuthBodyStsEndpoint {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for AttachAwsAuthBodyStsEndpoint {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachAwsAuthBodyStsEndpoint {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `attachAwsAuth` (`POST /api/v1/auth/aws-auth/identities/{identityId}`) on success.
@@ -641,7 +399,7 @@ pub enum AttachJwtAuthBody {
         jwks_url: ::std::string::String,
         ///`publicKeys`: array<string>, required, items >= 1.
         #[serde(rename = "publicKeys")]
-        public_keys: ::std::vec::Vec<StaticPublicKeysItem>,
+        public_keys: ::std::vec::Vec<::std::string::String>,
     },
 }
 ///The answer of `attachJwtAuth` (`POST /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
@@ -706,7 +464,7 @@ pub struct AttachKubernetesAuthBody {
         rename = "kubernetesHost",
         deserialize_with = "::std::option::Option::deserialize"
     )]
-    pub kubernetes_host: ::std::option::Option<AttachKubernetesAuthBodyKubernetesHost>,
+    pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
     #[serde(
         rename = "tokenReviewMode",
@@ -730,63 +488,6 @@ impl AttachKubernetesAuthBody {
     ///A builder for [`AttachKubernetesAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachKubernetesAuthBody {
         Default::default()
-    }
-}
-///`kubernetesHost`: string, required, nullable, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachKubernetesAuthBodyKubernetesHost(::std::string::String);
-impl ::std::ops::Deref for AttachKubernetesAuthBodyKubernetesHost {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachKubernetesAuthBodyKubernetesHost>
-for ::std::string::String {
-    fn from(value: AttachKubernetesAuthBodyKubernetesHost) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachKubernetesAuthBodyKubernetesHost {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachKubernetesAuthBodyKubernetesHost {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachKubernetesAuthBodyKubernetesHost {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachKubernetesAuthBodyKubernetesHost {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
@@ -928,7 +629,7 @@ pub enum AttachLdapAuthBody {
             rename = "searchFilter",
             default = "defaults::attach_ldap_auth_body_template_search_filter"
         )]
-        search_filter: TemplateSearchFilter,
+        search_filter: ::std::string::String,
         ///`templateId`: string, required.
         #[serde(rename = "templateId")]
         template_id: ::std::string::String,
@@ -1004,7 +705,7 @@ pub enum AttachLdapAuthBody {
             rename = "searchFilter",
             default = "defaults::attach_ldap_auth_body_manual_search_filter"
         )]
-        search_filter: ManualSearchFilter,
+        search_filter: ::std::string::String,
         ///`url`: string, required.
         url: ::std::string::String,
     },
@@ -1047,126 +748,15 @@ pub struct AttachOciAuthBody {
         rename = "allowedUsernames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub allowed_usernames: ::std::option::Option<AttachOciAuthBodyAllowedUsernames>,
+    pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`tenancyOcid`: string, required, length >= 1.
     #[serde(rename = "tenancyOcid")]
-    pub tenancy_ocid: AttachOciAuthBodyTenancyOcid,
+    pub tenancy_ocid: ::std::string::String,
 }
 impl AttachOciAuthBody {
     ///A builder for [`AttachOciAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachOciAuthBody {
         Default::default()
-    }
-}
-///`allowedUsernames`: string, optional, nullable, length <= 500.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachOciAuthBodyAllowedUsernames(::std::string::String);
-impl ::std::ops::Deref for AttachOciAuthBodyAllowedUsernames {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachOciAuthBodyAllowedUsernames> for ::std::string::String {
-    fn from(value: AttachOciAuthBodyAllowedUsernames) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachOciAuthBodyAllowedUsernames {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 500usize {
-            return Err("longer than 500 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachOciAuthBodyAllowedUsernames {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachOciAuthBodyAllowedUsernames {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachOciAuthBodyAllowedUsernames {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`tenancyOcid`: string, required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachOciAuthBodyTenancyOcid(::std::string::String);
-impl ::std::ops::Deref for AttachOciAuthBodyTenancyOcid {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachOciAuthBodyTenancyOcid> for ::std::string::String {
-    fn from(value: AttachOciAuthBodyTenancyOcid) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachOciAuthBodyTenancyOcid {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachOciAuthBodyTenancyOcid {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for AttachOciAuthBodyTenancyOcid {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachOciAuthBodyTenancyOcid {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `attachOciAuth` (`POST /api/v1/auth/oci-auth/identities/{identityId}`) on success.
@@ -1213,7 +803,7 @@ pub struct AttachOidcAuthBody {
     >,
     ///`boundIssuer`: string, required, length >= 1.
     #[serde(rename = "boundIssuer")]
-    pub bound_issuer: AttachOidcAuthBodyBoundIssuer,
+    pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, optional, default "".
     #[serde(rename = "boundSubject", default)]
     pub bound_subject: ::std::string::String,
@@ -1232,123 +822,12 @@ pub struct AttachOidcAuthBody {
     >,
     ///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
     #[serde(rename = "oidcDiscoveryUrl")]
-    pub oidc_discovery_url: AttachOidcAuthBodyOidcDiscoveryUrl,
+    pub oidc_discovery_url: ::std::string::String,
 }
 impl AttachOidcAuthBody {
     ///A builder for [`AttachOidcAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachOidcAuthBody {
         Default::default()
-    }
-}
-///`boundIssuer`: string, required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachOidcAuthBodyBoundIssuer(::std::string::String);
-impl ::std::ops::Deref for AttachOidcAuthBodyBoundIssuer {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachOidcAuthBodyBoundIssuer> for ::std::string::String {
-    fn from(value: AttachOidcAuthBodyBoundIssuer) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachOidcAuthBodyBoundIssuer {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachOidcAuthBodyBoundIssuer {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for AttachOidcAuthBodyBoundIssuer {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachOidcAuthBodyBoundIssuer {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachOidcAuthBodyOidcDiscoveryUrl(::std::string::String);
-impl ::std::ops::Deref for AttachOidcAuthBodyOidcDiscoveryUrl {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachOidcAuthBodyOidcDiscoveryUrl> for ::std::string::String {
-    fn from(value: AttachOidcAuthBodyOidcDiscoveryUrl) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachOidcAuthBodyOidcDiscoveryUrl {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachOidcAuthBodyOidcDiscoveryUrl {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachOidcAuthBodyOidcDiscoveryUrl {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachOidcAuthBodyOidcDiscoveryUrl {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `attachOidcAuth` (`POST /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
@@ -1386,135 +865,21 @@ pub struct AttachSpiffeAuthBody {
     pub access_token_ttl: i64,
     ///`allowedAudiences`: string, required, length >= 1.
     #[serde(rename = "allowedAudiences")]
-    pub allowed_audiences: AttachSpiffeAuthBodyAllowedAudiences,
+    pub allowed_audiences: ::std::string::String,
     ///`allowedSpiffeIds`: string, required, length >= 1.
     #[serde(rename = "allowedSpiffeIds")]
-    pub allowed_spiffe_ids: AttachSpiffeAuthBodyAllowedSpiffeIds,
+    pub allowed_spiffe_ids: ::std::string::String,
     ///`trustBundleDistribution`: union, required.
     #[serde(rename = "trustBundleDistribution")]
     pub trust_bundle_distribution: AttachSpiffeAuthBodyTrustBundleDistribution,
     ///`trustDomain`: string, required, length >= 1.
     #[serde(rename = "trustDomain")]
-    pub trust_domain: AttachSpiffeAuthBodyTrustDomain,
+    pub trust_domain: ::std::string::String,
 }
 impl AttachSpiffeAuthBody {
     ///A builder for [`AttachSpiffeAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachSpiffeAuthBody {
         Default::default()
-    }
-}
-///`allowedAudiences`: string, required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachSpiffeAuthBodyAllowedAudiences(::std::string::String);
-impl ::std::ops::Deref for AttachSpiffeAuthBodyAllowedAudiences {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachSpiffeAuthBodyAllowedAudiences>
-for ::std::string::String {
-    fn from(value: AttachSpiffeAuthBodyAllowedAudiences) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachSpiffeAuthBodyAllowedAudiences {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachSpiffeAuthBodyAllowedAudiences {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachSpiffeAuthBodyAllowedAudiences {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyAllowedAudiences {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`allowedSpiffeIds`: string, required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachSpiffeAuthBodyAllowedSpiffeIds(::std::string::String);
-impl ::std::ops::Deref for AttachSpiffeAuthBodyAllowedSpiffeIds {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachSpiffeAuthBodyAllowedSpiffeIds>
-for ::std::string::String {
-    fn from(value: AttachSpiffeAuthBodyAllowedSpiffeIds) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachSpiffeAuthBodyAllowedSpiffeIds {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachSpiffeAuthBodyAllowedSpiffeIds {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachSpiffeAuthBodyAllowedSpiffeIds {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyAllowedSpiffeIds {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///`trustBundleDistribution`: union, required.
@@ -1526,7 +891,7 @@ pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
     #[serde(rename = "static")]
     Static {
         ///`bundle`: string, required, length >= 1.
-        bundle: StaticBundle,
+        bundle: ::std::string::String,
     },
     ///HttpsWebBundle
     #[serde(rename = "https_web_bundle")]
@@ -1547,61 +912,6 @@ pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
         )]
         refresh_hint_seconds: u64,
     },
-}
-///`trustDomain`: string, required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachSpiffeAuthBodyTrustDomain(::std::string::String);
-impl ::std::ops::Deref for AttachSpiffeAuthBodyTrustDomain {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachSpiffeAuthBodyTrustDomain> for ::std::string::String {
-    fn from(value: AttachSpiffeAuthBodyTrustDomain) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachSpiffeAuthBodyTrustDomain {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachSpiffeAuthBodyTrustDomain {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for AttachSpiffeAuthBodyTrustDomain {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachSpiffeAuthBodyTrustDomain {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
 }
 ///The answer of `attachSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1641,133 +951,15 @@ pub struct AttachTlsCertAuthBody {
         rename = "allowedCommonNames",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub allowed_common_names: ::std::option::Option<
-        AttachTlsCertAuthBodyAllowedCommonNames,
-    >,
+    pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`caCertificate`: string, required, length 1..=10240.
     #[serde(rename = "caCertificate")]
-    pub ca_certificate: AttachTlsCertAuthBodyCaCertificate,
+    pub ca_certificate: ::std::string::String,
 }
 impl AttachTlsCertAuthBody {
     ///A builder for [`AttachTlsCertAuthBody`], starting from its defaults.
     pub fn builder() -> builder::AttachTlsCertAuthBody {
         Default::default()
-    }
-}
-///`allowedCommonNames`: string, optional, nullable, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachTlsCertAuthBodyAllowedCommonNames(::std::string::String);
-impl ::std::ops::Deref for AttachTlsCertAuthBodyAllowedCommonNames {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachTlsCertAuthBodyAllowedCommonNames>
-for ::std::string::String {
-    fn from(value: AttachTlsCertAuthBodyAllowedCommonNames) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachTlsCertAuthBodyAllowedCommonNames {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachTlsCertAuthBodyAllowedCommonNames {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachTlsCertAuthBodyAllowedCommonNames {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachTlsCertAuthBodyAllowedCommonNames {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`caCertificate`: string, required, length 1..=10240.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct AttachTlsCertAuthBodyCaCertificate(::std::string::String);
-impl ::std::ops::Deref for AttachTlsCertAuthBodyCaCertificate {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<AttachTlsCertAuthBodyCaCertificate> for ::std::string::String {
-    fn from(value: AttachTlsCertAuthBodyCaCertificate) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for AttachTlsCertAuthBodyCaCertificate {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 10240usize {
-            return Err("longer than 10240 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for AttachTlsCertAuthBodyCaCertificate {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for AttachTlsCertAuthBodyCaCertificate {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AttachTlsCertAuthBodyCaCertificate {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `attachTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
@@ -1982,74 +1174,12 @@ pub struct CreateTokenAuthTokenBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<
-        CreateTokenAuthTokenBodyOrganizationSlug,
-    >,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl CreateTokenAuthTokenBody {
     ///A builder for [`CreateTokenAuthTokenBody`], starting from its defaults.
     pub fn builder() -> builder::CreateTokenAuthTokenBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct CreateTokenAuthTokenBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for CreateTokenAuthTokenBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateTokenAuthTokenBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: CreateTokenAuthTokenBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateTokenAuthTokenBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateTokenAuthTokenBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateTokenAuthTokenBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateTokenAuthTokenBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`) on success.
@@ -3695,9 +2825,7 @@ pub struct LoginWithAlicloudAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<
-        LoginWithAlicloudAuthBodyOrganizationSlug,
-    >,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`Signature`: string, required.
     #[serde(rename = "Signature")]
     pub signature: Secret,
@@ -3826,66 +2954,6 @@ impl ::std::convert::TryFrom<::std::string::String> for LoginWithAlicloudAuthBod
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithAlicloudAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithAlicloudAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithAlicloudAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithAlicloudAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithAlicloudAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithAlicloudAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithAlicloudAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithAlicloudAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///`SignatureMethod`: string, required, one of "HMAC-SHA1".
@@ -4090,72 +3158,12 @@ pub struct LoginWithAwsAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<LoginWithAwsAuthBodyOrganizationSlug>,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithAwsAuthBody {
     ///A builder for [`LoginWithAwsAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithAwsAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithAwsAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithAwsAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithAwsAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithAwsAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithAwsAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithAwsAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithAwsAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithAwsAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`) on success.
@@ -4242,72 +3250,12 @@ pub struct LoginWithAzureAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<LoginWithAzureAuthBodyOrganizationSlug>,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithAzureAuthBody {
     ///A builder for [`LoginWithAzureAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithAzureAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithAzureAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithAzureAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithAzureAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithAzureAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithAzureAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithAzureAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithAzureAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithAzureAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`) on success.
@@ -4394,72 +3342,12 @@ pub struct LoginWithGcpAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<LoginWithGcpAuthBodyOrganizationSlug>,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithGcpAuthBody {
     ///A builder for [`LoginWithGcpAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithGcpAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithGcpAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithGcpAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithGcpAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithGcpAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithGcpAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithGcpAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithGcpAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithGcpAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`) on success.
@@ -4546,72 +3434,12 @@ pub struct LoginWithJwtAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<LoginWithJwtAuthBodyOrganizationSlug>,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithJwtAuthBody {
     ///A builder for [`LoginWithJwtAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithJwtAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithJwtAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithJwtAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithJwtAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithJwtAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithJwtAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithJwtAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithJwtAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithJwtAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`) on success.
@@ -4698,74 +3526,12 @@ pub struct LoginWithKubernetesAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<
-        LoginWithKubernetesAuthBodyOrganizationSlug,
-    >,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithKubernetesAuthBody {
     ///A builder for [`LoginWithKubernetesAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithKubernetesAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithKubernetesAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithKubernetesAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithKubernetesAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithKubernetesAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithKubernetesAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithKubernetesAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithKubernetesAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithKubernetesAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`) on success.
@@ -4850,131 +3616,16 @@ pub struct LoginWithLdapAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<LoginWithLdapAuthBodyOrganizationSlug>,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`password`: string, required, length >= 1.
     pub password: Secret,
     ///`username`: string, required, length >= 1.
-    pub username: LoginWithLdapAuthBodyUsername,
+    pub username: ::std::string::String,
 }
 impl LoginWithLdapAuthBody {
     ///A builder for [`LoginWithLdapAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithLdapAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithLdapAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithLdapAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithLdapAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithLdapAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithLdapAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithLdapAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithLdapAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`username`: string, required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithLdapAuthBodyUsername(::std::string::String);
-impl ::std::ops::Deref for LoginWithLdapAuthBodyUsername {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithLdapAuthBodyUsername> for ::std::string::String {
-    fn from(value: LoginWithLdapAuthBodyUsername) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithLdapAuthBodyUsername {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithLdapAuthBodyUsername {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for LoginWithLdapAuthBodyUsername {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithLdapAuthBodyUsername {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`) on success.
@@ -5061,7 +3712,7 @@ pub struct LoginWithOciAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<LoginWithOciAuthBodyOrganizationSlug>,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`userOcid`: string, required.
     #[serde(rename = "userOcid")]
     pub user_ocid: ::std::string::String,
@@ -5091,66 +3742,6 @@ impl LoginWithOciAuthBodyHeaders {
     ///A builder for [`LoginWithOciAuthBodyHeaders`], starting from its defaults.
     pub fn builder() -> builder::LoginWithOciAuthBodyHeaders {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithOciAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithOciAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithOciAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithOciAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithOciAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithOciAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithOciAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithOciAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`) on success.
@@ -5237,72 +3828,12 @@ pub struct LoginWithOidcAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<LoginWithOidcAuthBodyOrganizationSlug>,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithOidcAuthBody {
     ///A builder for [`LoginWithOidcAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithOidcAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithOidcAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithOidcAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithOidcAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithOidcAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithOidcAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithOidcAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithOidcAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithOidcAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`) on success.
@@ -5389,74 +3920,12 @@ pub struct LoginWithSpiffeAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<
-        LoginWithSpiffeAuthBodyOrganizationSlug,
-    >,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithSpiffeAuthBody {
     ///A builder for [`LoginWithSpiffeAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithSpiffeAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithSpiffeAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithSpiffeAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithSpiffeAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithSpiffeAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithSpiffeAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithSpiffeAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithSpiffeAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithSpiffeAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`) on success.
@@ -5541,74 +4010,12 @@ pub struct LoginWithTlsCertAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<
-        LoginWithTlsCertAuthBodyOrganizationSlug,
-    >,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithTlsCertAuthBody {
     ///A builder for [`LoginWithTlsCertAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithTlsCertAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithTlsCertAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithTlsCertAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithTlsCertAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithTlsCertAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithTlsCertAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithTlsCertAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithTlsCertAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithTlsCertAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`) on success.
@@ -5696,74 +4103,12 @@ pub struct LoginWithUniversalAuthBody {
         rename = "organizationSlug",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub organization_slug: ::std::option::Option<
-        LoginWithUniversalAuthBodyOrganizationSlug,
-    >,
+    pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithUniversalAuthBody {
     ///A builder for [`LoginWithUniversalAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithUniversalAuthBody {
         Default::default()
-    }
-}
-///`organizationSlug`: string, optional, length 1..=64.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct LoginWithUniversalAuthBodyOrganizationSlug(::std::string::String);
-impl ::std::ops::Deref for LoginWithUniversalAuthBodyOrganizationSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<LoginWithUniversalAuthBodyOrganizationSlug>
-for ::std::string::String {
-    fn from(value: LoginWithUniversalAuthBodyOrganizationSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginWithUniversalAuthBodyOrganizationSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithUniversalAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithUniversalAuthBodyOrganizationSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginWithUniversalAuthBodyOrganizationSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`) on success.
@@ -5834,66 +4179,6 @@ for LoginWithUniversalAuthResponseTokenType {
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
-    }
-}
-///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct ManualSearchFilter(::std::string::String);
-impl ::std::ops::Deref for ManualSearchFilter {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<ManualSearchFilter> for ::std::string::String {
-    fn from(value: ManualSearchFilter) -> Self {
-        value.0
-    }
-}
-impl ::std::default::Default for ManualSearchFilter {
-    fn default() -> Self {
-        ManualSearchFilter("(uid={{username}})".to_string())
-    }
-}
-impl ::std::str::FromStr for ManualSearchFilter {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for ManualSearchFilter {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for ManualSearchFilter {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ManualSearchFilter {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///A key or an array index in a JSON path.
@@ -6046,176 +4331,6 @@ pub struct RevokeUniversalAuthClientSecretResponse {
     ///`clientSecretData`: see [`ClientSecretData`].
     #[serde(rename = "clientSecretData")]
     pub client_secret_data: ClientSecretData,
-}
-///`bundle`: string, required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct StaticBundle(::std::string::String);
-impl ::std::ops::Deref for StaticBundle {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<StaticBundle> for ::std::string::String {
-    fn from(value: StaticBundle) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for StaticBundle {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for StaticBundle {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for StaticBundle {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StaticBundle {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`StaticPublicKeysItem`
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct StaticPublicKeysItem(::std::string::String);
-impl ::std::ops::Deref for StaticPublicKeysItem {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<StaticPublicKeysItem> for ::std::string::String {
-    fn from(value: StaticPublicKeysItem) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for StaticPublicKeysItem {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for StaticPublicKeysItem {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for StaticPublicKeysItem {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StaticPublicKeysItem {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct TemplateSearchFilter(::std::string::String);
-impl ::std::ops::Deref for TemplateSearchFilter {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<TemplateSearchFilter> for ::std::string::String {
-    fn from(value: TemplateSearchFilter) -> Self {
-        value.0
-    }
-}
-impl ::std::default::Default for TemplateSearchFilter {
-    fn default() -> Self {
-        TemplateSearchFilter("(uid={{username}})".to_string())
-    }
-}
-impl ::std::str::FromStr for TemplateSearchFilter {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for TemplateSearchFilter {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for TemplateSearchFilter {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for TemplateSearchFilter {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
 }
 ///Shared by 4 places in the bodies and answers of `getTokenAuthTokens`, `createTokenAuthToken`, `getTokenAuthTokenById`, `updateTokenAuthToken`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6426,71 +4541,12 @@ pub struct UpdateAlicloudAuthBody {
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedArns`: string, required, length 1..=500.
     #[serde(rename = "allowedArns")]
-    pub allowed_arns: UpdateAlicloudAuthBodyAllowedArns,
+    pub allowed_arns: ::std::string::String,
 }
 impl UpdateAlicloudAuthBody {
     ///A builder for [`UpdateAlicloudAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateAlicloudAuthBody {
         Default::default()
-    }
-}
-///`allowedArns`: string, required, length 1..=500.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateAlicloudAuthBodyAllowedArns(::std::string::String);
-impl ::std::ops::Deref for UpdateAlicloudAuthBodyAllowedArns {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateAlicloudAuthBodyAllowedArns> for ::std::string::String {
-    fn from(value: UpdateAlicloudAuthBodyAllowedArns) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateAlicloudAuthBodyAllowedArns {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 500usize {
-            return Err("longer than 500 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateAlicloudAuthBodyAllowedArns {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateAlicloudAuthBodyAllowedArns {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateAlicloudAuthBodyAllowedArns {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `updateAlicloudAuth` (`PATCH /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
@@ -6535,194 +4591,24 @@ pub struct UpdateAwsAuthBody {
         rename = "allowedAccountIds",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub allowed_account_ids: ::std::option::Option<UpdateAwsAuthBodyAllowedAccountIds>,
+    pub allowed_account_ids: ::std::option::Option<::std::string::String>,
     ///`allowedPrincipalArns`: string, optional, length <= 4096.
     #[serde(
         rename = "allowedPrincipalArns",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub allowed_principal_arns: ::std::option::Option<
-        UpdateAwsAuthBodyAllowedPrincipalArns,
-    >,
+    pub allowed_principal_arns: ::std::option::Option<::std::string::String>,
     ///`stsEndpoint`: string, optional, length >= 1.
     #[serde(
         rename = "stsEndpoint",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub sts_endpoint: ::std::option::Option<UpdateAwsAuthBodyStsEndpoint>,
+    pub sts_endpoint: ::std::option::Option<::std::string::String>,
 }
 impl UpdateAwsAuthBody {
     ///A builder for [`UpdateAwsAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateAwsAuthBody {
         Default::default()
-    }
-}
-///`allowedAccountIds`: string, optional, length <= 4096.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateAwsAuthBodyAllowedAccountIds(::std::string::String);
-impl ::std::ops::Deref for UpdateAwsAuthBodyAllowedAccountIds {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateAwsAuthBodyAllowedAccountIds> for ::std::string::String {
-    fn from(value: UpdateAwsAuthBodyAllowedAccountIds) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateAwsAuthBodyAllowedAccountIds {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 4096usize {
-            return Err("longer than 4096 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateAwsAuthBodyAllowedAccountIds {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateAwsAuthBodyAllowedAccountIds {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyAllowedAccountIds {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`allowedPrincipalArns`: string, optional, length <= 4096.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateAwsAuthBodyAllowedPrincipalArns(::std::string::String);
-impl ::std::ops::Deref for UpdateAwsAuthBodyAllowedPrincipalArns {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateAwsAuthBodyAllowedPrincipalArns>
-for ::std::string::String {
-    fn from(value: UpdateAwsAuthBodyAllowedPrincipalArns) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateAwsAuthBodyAllowedPrincipalArns {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 4096usize {
-            return Err("longer than 4096 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateAwsAuthBodyAllowedPrincipalArns {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateAwsAuthBodyAllowedPrincipalArns {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyAllowedPrincipalArns {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`stsEndpoint`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateAwsAuthBodyStsEndpoint(::std::string::String);
-impl ::std::ops::Deref for UpdateAwsAuthBodyStsEndpoint {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateAwsAuthBodyStsEndpoint> for ::std::string::String {
-    fn from(value: UpdateAwsAuthBodyStsEndpoint) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateAwsAuthBodyStsEndpoint {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateAwsAuthBodyStsEndpoint {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateAwsAuthBodyStsEndpoint {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateAwsAuthBodyStsEndpoint {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `updateAwsAuth` (`PATCH /api/v1/auth/aws-auth/identities/{identityId}`) on success.
@@ -7060,7 +4946,7 @@ pub enum UpdateJwtAuthBody {
         jwks_url: ::std::option::Option<::std::string::String>,
         ///`publicKeys`: array<string>, required, items >= 1.
         #[serde(rename = "publicKeys")]
-        public_keys: ::std::vec::Vec<StaticPublicKeysItem>,
+        public_keys: ::std::vec::Vec<::std::string::String>,
     },
 }
 ///The answer of `updateJwtAuth` (`PATCH /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
@@ -7155,11 +5041,11 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(
         feature = "schemars",
         schemars(
-            with = "::std::option::Option<::std::option::Option<UpdateKubernetesAuthBodyKubernetesHost>>"
+            with = "::std::option::Option<::std::option::Option<::std::string::String>>"
         )
     )]
     pub kubernetes_host: ::std::option::Option<
-        ::std::option::Option<UpdateKubernetesAuthBodyKubernetesHost>,
+        ::std::option::Option<::std::string::String>,
     >,
     ///`tokenReviewMode`: string, optional, one of "api", "gateway".
     #[serde(
@@ -7178,9 +5064,7 @@ pub struct UpdateKubernetesAuthBody {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(
-            with = "::std::option::Option<::std::option::Option<::std::string::String>>"
-        )
+        schemars(with = "::std::option::Option<::std::option::Option<Secret>>")
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::option::Option<Secret>>,
     ///`verifyTlsCertificate`: boolean, optional.
@@ -7194,63 +5078,6 @@ impl UpdateKubernetesAuthBody {
     ///A builder for [`UpdateKubernetesAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateKubernetesAuthBody {
         Default::default()
-    }
-}
-///`kubernetesHost`: string, optional, nullable, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateKubernetesAuthBodyKubernetesHost(::std::string::String);
-impl ::std::ops::Deref for UpdateKubernetesAuthBodyKubernetesHost {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateKubernetesAuthBodyKubernetesHost>
-for ::std::string::String {
-    fn from(value: UpdateKubernetesAuthBodyKubernetesHost) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateKubernetesAuthBodyKubernetesHost {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateKubernetesAuthBodyKubernetesHost {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateKubernetesAuthBodyKubernetesHost {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateKubernetesAuthBodyKubernetesHost {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///`tokenReviewMode`: string, optional, one of "api", "gateway".
@@ -7358,7 +5185,7 @@ pub struct UpdateLdapAuthBody {
     pub allowed_fields: ::std::vec::Vec<AllowedField>,
     ///`bindDN`: string, optional, length >= 1.
     #[serde(rename = "bindDN", skip_serializing_if = "::std::option::Option::is_none")]
-    pub bind_dn: ::std::option::Option<UpdateLdapAuthBodyBindDn>,
+    pub bind_dn: ::std::option::Option<::std::string::String>,
     ///`bindPass`: string, optional, length >= 1.
     #[serde(rename = "bindPass", skip_serializing_if = "::std::option::Option::is_none")]
     pub bind_pass: ::std::option::Option<Secret>,
@@ -7391,13 +5218,13 @@ pub struct UpdateLdapAuthBody {
         rename = "searchBase",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub search_base: ::std::option::Option<UpdateLdapAuthBodySearchBase>,
+    pub search_base: ::std::option::Option<::std::string::String>,
     ///`searchFilter`: string, optional, length >= 1.
     #[serde(
         rename = "searchFilter",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub search_filter: ::std::option::Option<UpdateLdapAuthBodySearchFilter>,
+    pub search_filter: ::std::option::Option<::std::string::String>,
     ///`templateId`: string, optional.
     #[serde(
         rename = "templateId",
@@ -7406,232 +5233,12 @@ pub struct UpdateLdapAuthBody {
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`url`: string, optional, length >= 1.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub url: ::std::option::Option<UpdateLdapAuthBodyUrl>,
+    pub url: ::std::option::Option<::std::string::String>,
 }
 impl UpdateLdapAuthBody {
     ///A builder for [`UpdateLdapAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateLdapAuthBody {
         Default::default()
-    }
-}
-///`bindDN`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateLdapAuthBodyBindDn(::std::string::String);
-impl ::std::ops::Deref for UpdateLdapAuthBodyBindDn {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateLdapAuthBodyBindDn> for ::std::string::String {
-    fn from(value: UpdateLdapAuthBodyBindDn) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateLdapAuthBodyBindDn {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateLdapAuthBodyBindDn {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateLdapAuthBodyBindDn {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyBindDn {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`searchBase`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateLdapAuthBodySearchBase(::std::string::String);
-impl ::std::ops::Deref for UpdateLdapAuthBodySearchBase {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateLdapAuthBodySearchBase> for ::std::string::String {
-    fn from(value: UpdateLdapAuthBodySearchBase) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateLdapAuthBodySearchBase {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateLdapAuthBodySearchBase {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateLdapAuthBodySearchBase {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodySearchBase {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`searchFilter`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateLdapAuthBodySearchFilter(::std::string::String);
-impl ::std::ops::Deref for UpdateLdapAuthBodySearchFilter {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateLdapAuthBodySearchFilter> for ::std::string::String {
-    fn from(value: UpdateLdapAuthBodySearchFilter) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateLdapAuthBodySearchFilter {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateLdapAuthBodySearchFilter {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateLdapAuthBodySearchFilter {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodySearchFilter {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`url`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateLdapAuthBodyUrl(::std::string::String);
-impl ::std::ops::Deref for UpdateLdapAuthBodyUrl {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateLdapAuthBodyUrl> for ::std::string::String {
-    fn from(value: UpdateLdapAuthBodyUrl) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateLdapAuthBodyUrl {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateLdapAuthBodyUrl {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateLdapAuthBodyUrl {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateLdapAuthBodyUrl {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `updateLdapAuth` (`PATCH /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
@@ -7681,131 +5288,20 @@ pub struct UpdateOciAuthBody {
     #[cfg_attr(
         feature = "schemars",
         schemars(
-            with = "::std::option::Option<::std::option::Option<UpdateOciAuthBodyAllowedUsernames>>"
+            with = "::std::option::Option<::std::option::Option<::std::string::String>>"
         )
     )]
     pub allowed_usernames: ::std::option::Option<
-        ::std::option::Option<UpdateOciAuthBodyAllowedUsernames>,
+        ::std::option::Option<::std::string::String>,
     >,
     ///`tenancyOcid`: string, required, length >= 1.
     #[serde(rename = "tenancyOcid")]
-    pub tenancy_ocid: UpdateOciAuthBodyTenancyOcid,
+    pub tenancy_ocid: ::std::string::String,
 }
 impl UpdateOciAuthBody {
     ///A builder for [`UpdateOciAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateOciAuthBody {
         Default::default()
-    }
-}
-///`allowedUsernames`: string, optional, nullable, length <= 500.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateOciAuthBodyAllowedUsernames(::std::string::String);
-impl ::std::ops::Deref for UpdateOciAuthBodyAllowedUsernames {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateOciAuthBodyAllowedUsernames> for ::std::string::String {
-    fn from(value: UpdateOciAuthBodyAllowedUsernames) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateOciAuthBodyAllowedUsernames {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 500usize {
-            return Err("longer than 500 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateOciAuthBodyAllowedUsernames {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateOciAuthBodyAllowedUsernames {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateOciAuthBodyAllowedUsernames {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`tenancyOcid`: string, required, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateOciAuthBodyTenancyOcid(::std::string::String);
-impl ::std::ops::Deref for UpdateOciAuthBodyTenancyOcid {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateOciAuthBodyTenancyOcid> for ::std::string::String {
-    fn from(value: UpdateOciAuthBodyTenancyOcid) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateOciAuthBodyTenancyOcid {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateOciAuthBodyTenancyOcid {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateOciAuthBodyTenancyOcid {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateOciAuthBodyTenancyOcid {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `updateOciAuth` (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`) on success.
@@ -7866,7 +5362,7 @@ pub struct UpdateOidcAuthBody {
         rename = "boundIssuer",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub bound_issuer: ::std::option::Option<UpdateOidcAuthBodyBoundIssuer>,
+    pub bound_issuer: ::std::option::Option<::std::string::String>,
     ///`boundSubject`: string, optional.
     #[serde(
         rename = "boundSubject",
@@ -7891,123 +5387,12 @@ pub struct UpdateOidcAuthBody {
         rename = "oidcDiscoveryUrl",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub oidc_discovery_url: ::std::option::Option<UpdateOidcAuthBodyOidcDiscoveryUrl>,
+    pub oidc_discovery_url: ::std::option::Option<::std::string::String>,
 }
 impl UpdateOidcAuthBody {
     ///A builder for [`UpdateOidcAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateOidcAuthBody {
         Default::default()
-    }
-}
-///`boundIssuer`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateOidcAuthBodyBoundIssuer(::std::string::String);
-impl ::std::ops::Deref for UpdateOidcAuthBodyBoundIssuer {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateOidcAuthBodyBoundIssuer> for ::std::string::String {
-    fn from(value: UpdateOidcAuthBodyBoundIssuer) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateOidcAuthBodyBoundIssuer {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateOidcAuthBodyBoundIssuer {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateOidcAuthBodyBoundIssuer {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateOidcAuthBodyBoundIssuer {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateOidcAuthBodyOidcDiscoveryUrl(::std::string::String);
-impl ::std::ops::Deref for UpdateOidcAuthBodyOidcDiscoveryUrl {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateOidcAuthBodyOidcDiscoveryUrl> for ::std::string::String {
-    fn from(value: UpdateOidcAuthBodyOidcDiscoveryUrl) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateOidcAuthBodyOidcDiscoveryUrl {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateOidcAuthBodyOidcDiscoveryUrl {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateOidcAuthBodyOidcDiscoveryUrl {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateOidcAuthBodyOidcDiscoveryUrl {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `updateOidcAuth` (`PATCH /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
@@ -8052,13 +5437,13 @@ pub struct UpdateSpiffeAuthBody {
         rename = "allowedAudiences",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub allowed_audiences: ::std::option::Option<UpdateSpiffeAuthBodyAllowedAudiences>,
+    pub allowed_audiences: ::std::option::Option<::std::string::String>,
     ///`allowedSpiffeIds`: string, optional, length >= 1.
     #[serde(
         rename = "allowedSpiffeIds",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub allowed_spiffe_ids: ::std::option::Option<UpdateSpiffeAuthBodyAllowedSpiffeIds>,
+    pub allowed_spiffe_ids: ::std::option::Option<::std::string::String>,
     ///`trustBundleDistribution`: union, optional.
     #[serde(
         rename = "trustBundleDistribution",
@@ -8072,126 +5457,12 @@ pub struct UpdateSpiffeAuthBody {
         rename = "trustDomain",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub trust_domain: ::std::option::Option<UpdateSpiffeAuthBodyTrustDomain>,
+    pub trust_domain: ::std::option::Option<::std::string::String>,
 }
 impl UpdateSpiffeAuthBody {
     ///A builder for [`UpdateSpiffeAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateSpiffeAuthBody {
         Default::default()
-    }
-}
-///`allowedAudiences`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateSpiffeAuthBodyAllowedAudiences(::std::string::String);
-impl ::std::ops::Deref for UpdateSpiffeAuthBodyAllowedAudiences {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateSpiffeAuthBodyAllowedAudiences>
-for ::std::string::String {
-    fn from(value: UpdateSpiffeAuthBodyAllowedAudiences) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateSpiffeAuthBodyAllowedAudiences {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateSpiffeAuthBodyAllowedAudiences {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateSpiffeAuthBodyAllowedAudiences {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyAllowedAudiences {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`allowedSpiffeIds`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateSpiffeAuthBodyAllowedSpiffeIds(::std::string::String);
-impl ::std::ops::Deref for UpdateSpiffeAuthBodyAllowedSpiffeIds {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateSpiffeAuthBodyAllowedSpiffeIds>
-for ::std::string::String {
-    fn from(value: UpdateSpiffeAuthBodyAllowedSpiffeIds) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateSpiffeAuthBodyAllowedSpiffeIds {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateSpiffeAuthBodyAllowedSpiffeIds {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateSpiffeAuthBodyAllowedSpiffeIds {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyAllowedSpiffeIds {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///`trustBundleDistribution`: union, optional.
@@ -8203,7 +5474,7 @@ pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
     #[serde(rename = "static")]
     Static {
         ///`bundle`: string, required, length >= 1.
-        bundle: StaticBundle,
+        bundle: ::std::string::String,
     },
     ///HttpsWebBundle
     #[serde(rename = "https_web_bundle")]
@@ -8224,61 +5495,6 @@ pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
         )]
         refresh_hint_seconds: ::std::option::Option<u64>,
     },
-}
-///`trustDomain`: string, optional, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateSpiffeAuthBodyTrustDomain(::std::string::String);
-impl ::std::ops::Deref for UpdateSpiffeAuthBodyTrustDomain {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateSpiffeAuthBodyTrustDomain> for ::std::string::String {
-    fn from(value: UpdateSpiffeAuthBodyTrustDomain) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateSpiffeAuthBodyTrustDomain {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateSpiffeAuthBodyTrustDomain {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateSpiffeAuthBodyTrustDomain {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateSpiffeAuthBodyTrustDomain {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
 }
 ///The answer of `updateSpiffeAuth` (`PATCH /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -8327,139 +5543,23 @@ pub struct UpdateTlsCertAuthBody {
     #[cfg_attr(
         feature = "schemars",
         schemars(
-            with = "::std::option::Option<::std::option::Option<UpdateTlsCertAuthBodyAllowedCommonNames>>"
+            with = "::std::option::Option<::std::option::Option<::std::string::String>>"
         )
     )]
     pub allowed_common_names: ::std::option::Option<
-        ::std::option::Option<UpdateTlsCertAuthBodyAllowedCommonNames>,
+        ::std::option::Option<::std::string::String>,
     >,
     ///`caCertificate`: string, optional, length 1..=10240.
     #[serde(
         rename = "caCertificate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub ca_certificate: ::std::option::Option<UpdateTlsCertAuthBodyCaCertificate>,
+    pub ca_certificate: ::std::option::Option<::std::string::String>,
 }
 impl UpdateTlsCertAuthBody {
     ///A builder for [`UpdateTlsCertAuthBody`], starting from its defaults.
     pub fn builder() -> builder::UpdateTlsCertAuthBody {
         Default::default()
-    }
-}
-///`allowedCommonNames`: string, optional, nullable, length >= 1.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateTlsCertAuthBodyAllowedCommonNames(::std::string::String);
-impl ::std::ops::Deref for UpdateTlsCertAuthBodyAllowedCommonNames {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateTlsCertAuthBodyAllowedCommonNames>
-for ::std::string::String {
-    fn from(value: UpdateTlsCertAuthBodyAllowedCommonNames) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateTlsCertAuthBodyAllowedCommonNames {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateTlsCertAuthBodyAllowedCommonNames {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateTlsCertAuthBodyAllowedCommonNames {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateTlsCertAuthBodyAllowedCommonNames {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///`caCertificate`: string, optional, length 1..=10240.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
-pub struct UpdateTlsCertAuthBodyCaCertificate(::std::string::String);
-impl ::std::ops::Deref for UpdateTlsCertAuthBodyCaCertificate {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateTlsCertAuthBodyCaCertificate> for ::std::string::String {
-    fn from(value: UpdateTlsCertAuthBodyCaCertificate) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateTlsCertAuthBodyCaCertificate {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 10240usize {
-            return Err("longer than 10240 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateTlsCertAuthBodyCaCertificate {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateTlsCertAuthBodyCaCertificate {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateTlsCertAuthBodyCaCertificate {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The answer of `updateTlsCertAuth` (`PATCH /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
@@ -8734,7 +5834,7 @@ pub mod builder {
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
         allowed_arns: ::std::result::Result<
-            super::AttachAlicloudAuthBodyAllowedArns,
+            ::std::string::String,
             ::std::string::String,
         >,
     }
@@ -8815,7 +5915,7 @@ pub mod builder {
         ///`allowedArns`: string, required, length 1..=500.
         pub fn allowed_arns<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachAlicloudAuthBodyAllowedArns>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_arns = value
@@ -8866,15 +5966,15 @@ pub mod builder {
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
         allowed_account_ids: ::std::result::Result<
-            super::AttachAwsAuthBodyAllowedAccountIds,
+            ::std::string::String,
             ::std::string::String,
         >,
         allowed_principal_arns: ::std::result::Result<
-            super::AttachAwsAuthBodyAllowedPrincipalArns,
+            ::std::string::String,
             ::std::string::String,
         >,
         sts_endpoint: ::std::result::Result<
-            super::AttachAwsAuthBodyStsEndpoint,
+            ::std::string::String,
             ::std::string::String,
         >,
     }
@@ -8961,7 +6061,7 @@ pub mod builder {
         ///`allowedAccountIds`: string, optional, length <= 4096, default "".
         pub fn allowed_account_ids<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachAwsAuthBodyAllowedAccountIds>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_account_ids = value
@@ -8976,7 +6076,7 @@ pub mod builder {
         ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
         pub fn allowed_principal_arns<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachAwsAuthBodyAllowedPrincipalArns>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_principal_arns = value
@@ -8991,7 +6091,7 @@ pub mod builder {
         ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
         pub fn sts_endpoint<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachAwsAuthBodyStsEndpoint>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.sts_endpoint = value
@@ -9414,7 +6514,7 @@ pub mod builder {
             ::std::string::String,
         >,
         kubernetes_host: ::std::result::Result<
-            ::std::option::Option<super::AttachKubernetesAuthBodyKubernetesHost>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         token_review_mode: ::std::result::Result<
@@ -9602,9 +6702,7 @@ pub mod builder {
         ///`kubernetesHost`: string, required, nullable, length >= 1.
         pub fn kubernetes_host<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::AttachKubernetesAuthBodyKubernetesHost>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.kubernetes_host = value
@@ -9717,11 +6815,11 @@ pub mod builder {
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
         allowed_usernames: ::std::result::Result<
-            ::std::option::Option<super::AttachOciAuthBodyAllowedUsernames>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         tenancy_ocid: ::std::result::Result<
-            super::AttachOciAuthBodyTenancyOcid,
+            ::std::string::String,
             ::std::string::String,
         >,
     }
@@ -9803,9 +6901,7 @@ pub mod builder {
         ///`allowedUsernames`: string, optional, nullable, length <= 500.
         pub fn allowed_usernames<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::AttachOciAuthBodyAllowedUsernames>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_usernames = value
@@ -9818,7 +6914,7 @@ pub mod builder {
         ///`tenancyOcid`: string, required, length >= 1.
         pub fn tenancy_ocid<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachOciAuthBodyTenancyOcid>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.tenancy_ocid = value
@@ -9875,7 +6971,7 @@ pub mod builder {
             ::std::string::String,
         >,
         bound_issuer: ::std::result::Result<
-            super::AttachOidcAuthBodyBoundIssuer,
+            ::std::string::String,
             ::std::string::String,
         >,
         bound_subject: ::std::result::Result<
@@ -9888,7 +6984,7 @@ pub mod builder {
             ::std::string::String,
         >,
         oidc_discovery_url: ::std::result::Result<
-            super::AttachOidcAuthBodyOidcDiscoveryUrl,
+            ::std::string::String,
             ::std::string::String,
         >,
     }
@@ -10003,7 +7099,7 @@ pub mod builder {
         ///`boundIssuer`: string, required, length >= 1.
         pub fn bound_issuer<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachOidcAuthBodyBoundIssuer>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.bound_issuer = value
@@ -10059,7 +7155,7 @@ pub mod builder {
         ///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
         pub fn oidc_discovery_url<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachOidcAuthBodyOidcDiscoveryUrl>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.oidc_discovery_url = value
@@ -10120,11 +7216,11 @@ pub mod builder {
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
         allowed_audiences: ::std::result::Result<
-            super::AttachSpiffeAuthBodyAllowedAudiences,
+            ::std::string::String,
             ::std::string::String,
         >,
         allowed_spiffe_ids: ::std::result::Result<
-            super::AttachSpiffeAuthBodyAllowedSpiffeIds,
+            ::std::string::String,
             ::std::string::String,
         >,
         trust_bundle_distribution: ::std::result::Result<
@@ -10132,7 +7228,7 @@ pub mod builder {
             ::std::string::String,
         >,
         trust_domain: ::std::result::Result<
-            super::AttachSpiffeAuthBodyTrustDomain,
+            ::std::string::String,
             ::std::string::String,
         >,
     }
@@ -10220,7 +7316,7 @@ pub mod builder {
         ///`allowedAudiences`: string, required, length >= 1.
         pub fn allowed_audiences<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachSpiffeAuthBodyAllowedAudiences>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_audiences = value
@@ -10233,7 +7329,7 @@ pub mod builder {
         ///`allowedSpiffeIds`: string, required, length >= 1.
         pub fn allowed_spiffe_ids<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachSpiffeAuthBodyAllowedSpiffeIds>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_spiffe_ids = value
@@ -10265,7 +7361,7 @@ pub mod builder {
         ///`trustDomain`: string, required, length >= 1.
         pub fn trust_domain<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachSpiffeAuthBodyTrustDomain>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.trust_domain = value
@@ -10321,11 +7417,11 @@ pub mod builder {
         >,
         access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
         allowed_common_names: ::std::result::Result<
-            ::std::option::Option<super::AttachTlsCertAuthBodyAllowedCommonNames>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         ca_certificate: ::std::result::Result<
-            super::AttachTlsCertAuthBodyCaCertificate,
+            ::std::string::String,
             ::std::string::String,
         >,
     }
@@ -10407,9 +7503,7 @@ pub mod builder {
         ///`allowedCommonNames`: string, optional, nullable, length >= 1.
         pub fn allowed_common_names<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::AttachTlsCertAuthBodyAllowedCommonNames>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_common_names = value
@@ -10424,7 +7518,7 @@ pub mod builder {
         ///`caCertificate`: string, required, length 1..=10240.
         pub fn ca_certificate<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AttachTlsCertAuthBodyCaCertificate>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.ca_certificate = value
@@ -10806,7 +7900,7 @@ pub mod builder {
             ::std::string::String,
         >,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::CreateTokenAuthTokenBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -10833,9 +7927,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::CreateTokenAuthTokenBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -10964,7 +8056,7 @@ pub mod builder {
         >,
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithAlicloudAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         signature: ::std::result::Result<super::Secret, ::std::string::String>,
@@ -11061,9 +8153,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithAlicloudAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -11205,7 +8295,7 @@ pub mod builder {
         iam_request_headers: ::std::result::Result<super::Secret, ::std::string::String>,
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithAwsAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -11286,9 +8376,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithAwsAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -11330,7 +8418,7 @@ pub mod builder {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithAzureAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -11371,9 +8459,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithAzureAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -11412,7 +8498,7 @@ pub mod builder {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithGcpAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -11453,9 +8539,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithGcpAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -11493,7 +8577,7 @@ pub mod builder {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithJwtAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -11534,9 +8618,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithJwtAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -11574,7 +8656,7 @@ pub mod builder {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithKubernetesAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -11615,9 +8697,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithKubernetesAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -11656,14 +8736,11 @@ pub mod builder {
     pub struct LoginWithLdapAuthBody {
         identity_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithLdapAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         password: ::std::result::Result<super::Secret, ::std::string::String>,
-        username: ::std::result::Result<
-            super::LoginWithLdapAuthBodyUsername,
-            ::std::string::String,
-        >,
+        username: ::std::result::Result<::std::string::String, ::std::string::String>,
     }
     impl ::std::default::Default for LoginWithLdapAuthBody {
         fn default() -> Self {
@@ -11692,9 +8769,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithLdapAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -11720,7 +8795,7 @@ pub mod builder {
         ///`username`: string, required, length >= 1.
         pub fn username<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::LoginWithLdapAuthBodyUsername>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.username = value
@@ -11764,7 +8839,7 @@ pub mod builder {
         >,
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithOciAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         user_ocid: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -11809,9 +8884,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithOciAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -11961,7 +9034,7 @@ pub mod builder {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithOidcAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -12002,9 +9075,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithOidcAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -12043,7 +9114,7 @@ pub mod builder {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         jwt: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithSpiffeAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -12084,9 +9155,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithSpiffeAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -12125,7 +9194,7 @@ pub mod builder {
     pub struct LoginWithTlsCertAuthBody {
         identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithTlsCertAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -12154,9 +9223,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithTlsCertAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -12194,7 +9261,7 @@ pub mod builder {
         client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         client_secret: ::std::result::Result<super::Secret, ::std::string::String>,
         organization_slug: ::std::result::Result<
-            ::std::option::Option<super::LoginWithUniversalAuthBodyOrganizationSlug>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -12237,9 +9304,7 @@ pub mod builder {
         ///`organizationSlug`: string, optional, length 1..=64.
         pub fn organization_slug<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::LoginWithUniversalAuthBodyOrganizationSlug>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.organization_slug = value
@@ -12429,7 +9494,7 @@ pub mod builder {
             ::std::string::String,
         >,
         allowed_arns: ::std::result::Result<
-            super::UpdateAlicloudAuthBodyAllowedArns,
+            ::std::string::String,
             ::std::string::String,
         >,
     }
@@ -12506,7 +9571,7 @@ pub mod builder {
         ///`allowedArns`: string, required, length 1..=500.
         pub fn allowed_arns<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::UpdateAlicloudAuthBodyAllowedArns>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_arns = value
@@ -12563,15 +9628,15 @@ pub mod builder {
             ::std::string::String,
         >,
         allowed_account_ids: ::std::result::Result<
-            ::std::option::Option<super::UpdateAwsAuthBodyAllowedAccountIds>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         allowed_principal_arns: ::std::result::Result<
-            ::std::option::Option<super::UpdateAwsAuthBodyAllowedPrincipalArns>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         sts_endpoint: ::std::result::Result<
-            ::std::option::Option<super::UpdateAwsAuthBodyStsEndpoint>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -12650,9 +9715,7 @@ pub mod builder {
         ///`allowedAccountIds`: string, optional, length <= 4096.
         pub fn allowed_account_ids<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateAwsAuthBodyAllowedAccountIds>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_account_ids = value
@@ -12667,9 +9730,7 @@ pub mod builder {
         ///`allowedPrincipalArns`: string, optional, length <= 4096.
         pub fn allowed_principal_arns<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateAwsAuthBodyAllowedPrincipalArns>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_principal_arns = value
@@ -12684,9 +9745,7 @@ pub mod builder {
         ///`stsEndpoint`: string, optional, length >= 1.
         pub fn sts_endpoint<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateAwsAuthBodyStsEndpoint>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.sts_endpoint = value
@@ -13140,9 +10199,7 @@ pub mod builder {
             ::std::string::String,
         >,
         kubernetes_host: ::std::result::Result<
-            ::std::option::Option<
-                ::std::option::Option<super::UpdateKubernetesAuthBodyKubernetesHost>,
-            >,
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
             ::std::string::String,
         >,
         token_review_mode: ::std::result::Result<
@@ -13325,9 +10382,7 @@ pub mod builder {
         pub fn kubernetes_host<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<
-                    ::std::option::Option<super::UpdateKubernetesAuthBodyKubernetesHost>,
-                >,
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -13455,7 +10510,7 @@ pub mod builder {
             ::std::string::String,
         >,
         bind_dn: ::std::result::Result<
-            ::std::option::Option<super::UpdateLdapAuthBodyBindDn>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         bind_pass: ::std::result::Result<
@@ -13479,11 +10534,11 @@ pub mod builder {
             ::std::string::String,
         >,
         search_base: ::std::result::Result<
-            ::std::option::Option<super::UpdateLdapAuthBodySearchBase>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         search_filter: ::std::result::Result<
-            ::std::option::Option<super::UpdateLdapAuthBodySearchFilter>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         template_id: ::std::result::Result<
@@ -13491,7 +10546,7 @@ pub mod builder {
             ::std::string::String,
         >,
         url: ::std::result::Result<
-            ::std::option::Option<super::UpdateLdapAuthBodyUrl>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -13591,9 +10646,7 @@ pub mod builder {
         ///`bindDN`: string, optional, length >= 1.
         pub fn bind_dn<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateLdapAuthBodyBindDn>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.bind_dn = value
@@ -13675,9 +10728,7 @@ pub mod builder {
         ///`searchBase`: string, optional, length >= 1.
         pub fn search_base<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateLdapAuthBodySearchBase>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.search_base = value
@@ -13690,9 +10741,7 @@ pub mod builder {
         ///`searchFilter`: string, optional, length >= 1.
         pub fn search_filter<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateLdapAuthBodySearchFilter>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.search_filter = value
@@ -13718,9 +10767,7 @@ pub mod builder {
         ///`url`: string, optional, length >= 1.
         pub fn url<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateLdapAuthBodyUrl>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.url = value
@@ -13794,13 +10841,11 @@ pub mod builder {
             ::std::string::String,
         >,
         allowed_usernames: ::std::result::Result<
-            ::std::option::Option<
-                ::std::option::Option<super::UpdateOciAuthBodyAllowedUsernames>,
-            >,
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
             ::std::string::String,
         >,
         tenancy_ocid: ::std::result::Result<
-            super::UpdateOciAuthBodyTenancyOcid,
+            ::std::string::String,
             ::std::string::String,
         >,
     }
@@ -13879,9 +10924,7 @@ pub mod builder {
         pub fn allowed_usernames<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<
-                    ::std::option::Option<super::UpdateOciAuthBodyAllowedUsernames>,
-                >,
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -13895,7 +10938,7 @@ pub mod builder {
         ///`tenancyOcid`: string, required, length >= 1.
         pub fn tenancy_ocid<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::UpdateOciAuthBodyTenancyOcid>,
+            T: ::std::convert::TryInto<::std::string::String>,
             T::Error: ::std::fmt::Display,
         {
             self.tenancy_ocid = value
@@ -13961,7 +11004,7 @@ pub mod builder {
             ::std::string::String,
         >,
         bound_issuer: ::std::result::Result<
-            ::std::option::Option<super::UpdateOidcAuthBodyBoundIssuer>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         bound_subject: ::std::result::Result<
@@ -13977,7 +11020,7 @@ pub mod builder {
             ::std::string::String,
         >,
         oidc_discovery_url: ::std::result::Result<
-            ::std::option::Option<super::UpdateOidcAuthBodyOidcDiscoveryUrl>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -14088,9 +11131,7 @@ pub mod builder {
         ///`boundIssuer`: string, optional, length >= 1.
         pub fn bound_issuer<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateOidcAuthBodyBoundIssuer>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.bound_issuer = value
@@ -14146,9 +11187,7 @@ pub mod builder {
         ///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
         pub fn oidc_discovery_url<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateOidcAuthBodyOidcDiscoveryUrl>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.oidc_discovery_url = value
@@ -14218,11 +11257,11 @@ pub mod builder {
             ::std::string::String,
         >,
         allowed_audiences: ::std::result::Result<
-            ::std::option::Option<super::UpdateSpiffeAuthBodyAllowedAudiences>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         allowed_spiffe_ids: ::std::result::Result<
-            ::std::option::Option<super::UpdateSpiffeAuthBodyAllowedSpiffeIds>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         trust_bundle_distribution: ::std::result::Result<
@@ -14230,7 +11269,7 @@ pub mod builder {
             ::std::string::String,
         >,
         trust_domain: ::std::result::Result<
-            ::std::option::Option<super::UpdateSpiffeAuthBodyTrustDomain>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -14310,9 +11349,7 @@ pub mod builder {
         ///`allowedAudiences`: string, optional, length >= 1.
         pub fn allowed_audiences<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateSpiffeAuthBodyAllowedAudiences>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_audiences = value
@@ -14325,9 +11362,7 @@ pub mod builder {
         ///`allowedSpiffeIds`: string, optional, length >= 1.
         pub fn allowed_spiffe_ids<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateSpiffeAuthBodyAllowedSpiffeIds>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.allowed_spiffe_ids = value
@@ -14359,9 +11394,7 @@ pub mod builder {
         ///`trustDomain`: string, optional, length >= 1.
         pub fn trust_domain<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateSpiffeAuthBodyTrustDomain>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.trust_domain = value
@@ -14423,13 +11456,11 @@ pub mod builder {
             ::std::string::String,
         >,
         allowed_common_names: ::std::result::Result<
-            ::std::option::Option<
-                ::std::option::Option<super::UpdateTlsCertAuthBodyAllowedCommonNames>,
-            >,
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
             ::std::string::String,
         >,
         ca_certificate: ::std::result::Result<
-            ::std::option::Option<super::UpdateTlsCertAuthBodyCaCertificate>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
     }
@@ -14508,9 +11539,7 @@ pub mod builder {
         pub fn allowed_common_names<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<
-                    ::std::option::Option<super::UpdateTlsCertAuthBodyAllowedCommonNames>,
-                >,
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -14526,9 +11555,7 @@ pub mod builder {
         ///`caCertificate`: string, optional, length 1..=10240.
         pub fn ca_certificate<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateTlsCertAuthBodyCaCertificate>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.ca_certificate = value
@@ -15198,14 +12225,14 @@ pub mod defaults {
             super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
-    pub(super) fn attach_aws_auth_body_allowed_account_ids() -> super::AttachAwsAuthBodyAllowedAccountIds {
-        super::AttachAwsAuthBodyAllowedAccountIds("".to_string())
+    pub(super) fn attach_aws_auth_body_allowed_account_ids() -> ::std::string::String {
+        "".to_string()
     }
-    pub(super) fn attach_aws_auth_body_allowed_principal_arns() -> super::AttachAwsAuthBodyAllowedPrincipalArns {
-        super::AttachAwsAuthBodyAllowedPrincipalArns("".to_string())
+    pub(super) fn attach_aws_auth_body_allowed_principal_arns() -> ::std::string::String {
+        "".to_string()
     }
-    pub(super) fn attach_aws_auth_body_sts_endpoint() -> super::AttachAwsAuthBodyStsEndpoint {
-        super::AttachAwsAuthBodyStsEndpoint("https://sts.amazonaws.com/".to_string())
+    pub(super) fn attach_aws_auth_body_sts_endpoint() -> ::std::string::String {
+        "https://sts.amazonaws.com/".to_string()
     }
     pub(super) fn attach_azure_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
         super::TrustedIpEntry,
@@ -15267,8 +12294,8 @@ pub mod defaults {
     pub(super) fn attach_ldap_auth_body_manual_lockout_threshold() -> f64 {
         3_f64
     }
-    pub(super) fn attach_ldap_auth_body_manual_search_filter() -> super::ManualSearchFilter {
-        super::ManualSearchFilter("(uid={{username}})".to_string())
+    pub(super) fn attach_ldap_auth_body_manual_search_filter() -> ::std::string::String {
+        "(uid={{username}})".to_string()
     }
     pub(super) fn attach_ldap_auth_body_template_access_token_trusted_ips() -> ::std::vec::Vec<
         super::TrustedIpEntry,
@@ -15287,8 +12314,8 @@ pub mod defaults {
     pub(super) fn attach_ldap_auth_body_template_lockout_threshold() -> f64 {
         3_f64
     }
-    pub(super) fn attach_ldap_auth_body_template_search_filter() -> super::TemplateSearchFilter {
-        super::TemplateSearchFilter("(uid={{username}})".to_string())
+    pub(super) fn attach_ldap_auth_body_template_search_filter() -> ::std::string::String {
+        "(uid={{username}})".to_string()
     }
     pub(super) fn attach_oci_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
         super::TrustedIpEntry,
@@ -15646,22 +12673,6 @@ pub mod error {
         }
     }
 }
-/// Serde support for PATCH fields that distinguish absent (`None`), null (`Some(None)`)
-/// and a value (`Some(Some(v))`).
-pub mod three_state {
-    /// Deserializes a present value, `null` included, as `Some`; absence is the field's
-    /// `#[serde(default)]`, `None`.
-    pub fn deserialize<'de, T, D>(
-        deserializer: D,
-    ) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
-    where
-        T: ::serde::Deserialize<'de>,
-        D: ::serde::Deserializer<'de>,
-    {
-        <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
-            .map(::std::option::Option::Some)
-    }
-}
 /// A secret (client secret, access token, password, bind password, JWT, signature, signed
 /// AWS headers): `Debug` prints `<redacted>`, there is no `Display`, and the text is read
 /// only through `expose_secret`. On the wire it is the plain JSON string.
@@ -15708,6 +12719,22 @@ impl ::std::convert::From<&str> for Secret {
 impl ::std::convert::From<&::std::string::String> for Secret {
     fn from(value: &::std::string::String) -> Self {
         Secret(value.clone())
+    }
+}
+/// Serde support for PATCH fields that distinguish absent (`None`), null (`Some(None)`)
+/// and a value (`Some(Some(v))`).
+pub mod three_state {
+    /// Deserializes a present value, `null` included, as `Some`; absence is the field's
+    /// `#[serde(default)]`, `None`.
+    pub fn deserialize<'de, T, D>(
+        deserializer: D,
+    ) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
+    where
+        T: ::serde::Deserialize<'de>,
+        D: ::serde::Deserializer<'de>,
+    {
+        <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
+            .map(::std::option::Option::Some)
     }
 }
 impl ::std::fmt::Debug for AttachKubernetesAuthBody {
