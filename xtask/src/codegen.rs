@@ -213,6 +213,8 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     types.items.push(postprocess::three_state_module());
     let builder_roots = postprocess::builder_roots(&client);
     postprocess::drop_unused_builders(&mut types, &builder_roots);
+    postprocess::lean_builders(&mut types, &builder_roots);
+    postprocess::text_conversions_where_taken(&mut types, &client_names);
     postprocess::redact_secrets(&mut types, &secrets);
     postprocess::redact_secret_headers(&mut client, &secret_headers(fixed, cfg, &operations));
     postprocess::document_items(&mut types);

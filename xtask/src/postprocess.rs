@@ -973,6 +973,239 @@ pub fn types_named_by(client: &syn::File) -> BTreeSet<String> {
     named.0
 }
 
+/// Pass `lean_builders`: the builders of the types module keep their API (`X::builder()`, one
+/// setter per field taking anything that converts into the field's type, `try_into()`) with
+/// less code:
+/// - every setter is one assignment through a shared conversion (`set`), its argument an
+///   `impl Input<T>` (`Input<T>`: `TryInto<T>` with an error that displays, one trait for the
+///   whole module) instead of a generic parameter and a `where` clause of its own;
+/// - every field is a `Field<T>` (an alias of `Result<T, String>`: the value or why there is
+///   none);
+/// - `From<X> for builder::X` (a value back into a builder) is kept only for the builders in
+///   `roots`, the request bodies whose client `body()` setter converts a value into its builder.
+///
+/// Returns the number of setters rewritten.
+/// (`Input` and `Field` are named otherwise when a builder of the document has that name.)
+pub fn lean_builders(types: &mut syn::File, roots: &BTreeSet<String>) -> usize {
+    let taken: BTreeSet<String> = module_items(types, "builder")
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| match item {
+                    Item::Struct(s) => Some(s.ident.to_string()),
+                    Item::Enum(e) => Some(e.ident.to_string()),
+                    Item::Trait(t) => Some(t.ident.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let free = |names: [&str; 3]| {
+        names
+            .into_iter()
+            .find(|name| !taken.contains(*name))
+            .map(ident)
+            .unwrap_or_else(|| ident(&format!("{}_", names[2])))
+    };
+    let input = free(["Input", "SetterInput", "BuilderInput"]);
+    let field_ty = free(["Field", "SetterField", "BuilderField"]);
+    let Some(builder) = module_items(types, "builder") else {
+        return 0;
+    };
+    let mut rewritten = 0;
+    builder.retain(|item| match item {
+        Item::Impl(imp) => {
+            let from_value = imp
+                .trait_
+                .as_ref()
+                .is_some_and(|(path, _)| path.segments.last().is_some_and(|s| s.ident == "From"));
+            !from_value || roots.contains(&type_ident(&imp.self_ty))
+        }
+        _ => true,
+    });
+    let mut fields = 0;
+    for item in builder.iter_mut() {
+        if let Item::Struct(s) = item {
+            for field in s.fields.iter_mut() {
+                if let Some(value) = result_of_string_error(&field.ty) {
+                    field.ty = syn::parse_quote!(#field_ty<#value>);
+                    fields += 1;
+                }
+            }
+        }
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        for member in imp.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
+            if let Some((field, target)) = typify_setter(f) {
+                let name = &f.sig.ident;
+                let label = field.to_string();
+                let attrs = &f.attrs;
+                let vis = &f.vis;
+                *f = syn::parse_quote! {
+                    #(#attrs)*
+                    #vis fn #name(mut self, value: impl #input<#target>) -> Self {
+                        self.#field = set(value, #label);
+                        self
+                    }
+                };
+                rewritten += 1;
+            }
+        }
+    }
+    if fields > 0 {
+        let alias: Item = syn::parse_quote! {
+            /// A field being built: its value, or why it has none.
+            type #field_ty<T> = ::std::result::Result<T, ::std::string::String>;
+        };
+        builder.insert(0, alias);
+    }
+    if rewritten > 0 {
+        let helpers: syn::File = syn::parse_quote! {
+            /// What a setter takes for a field of type `T`: any value that converts into it
+            /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
+            /// the builder is converted with `try_into()`.
+            pub trait #input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
+            impl<T, V> #input<T> for V where V: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
+            /// `value` converted for `field`, or the message the builder reports.
+            fn set<T>(value: impl #input<T>, field: &str) -> ::std::result::Result<T, ::std::string::String> {
+                value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for {field}: {e}"))
+            }
+        };
+        builder.splice(0..0, helpers.items);
+    }
+    rewritten
+}
+
+/// `T` of `::std::result::Result<T, ::std::string::String>` (a typify builder's field).
+fn result_of_string_error(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if names != ["std", "result", "Result"] || p.path.leading_colon.is_none() {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
+    let [syn::GenericArgument::Type(value), syn::GenericArgument::Type(error)] =
+        args.args.iter().collect::<Vec<_>>()[..]
+    else {
+        return None;
+    };
+    (error.to_token_stream().to_string() == quote!(::std::string::String).to_string())
+        .then(|| value.clone())
+}
+
+/// A typify setter, `fn f<T>(mut self, value: T) -> Self where T: TryInto<X>, T::Error: Display
+/// { self.field = value.try_into().map_err(..); self }`: the field it sets and `X`.
+fn typify_setter(f: &syn::ImplItemFn) -> Option<(syn::Ident, Type)> {
+    let generics = &f.sig.generics;
+    if generics.params.len() != 1 || f.sig.inputs.len() != 2 {
+        return None;
+    }
+    let syn::GenericParam::Type(param) = generics.params.first()? else {
+        return None;
+    };
+    let target = generics
+        .where_clause
+        .as_ref()?
+        .predicates
+        .iter()
+        .find_map(|pred| {
+            let syn::WherePredicate::Type(t) = pred else {
+                return None;
+            };
+            if !is_type(&t.bounded_ty, &param.ident.to_string()) {
+                return None;
+            }
+            t.bounds.iter().find_map(|bound| {
+                let syn::TypeParamBound::Trait(tb) = bound else {
+                    return None;
+                };
+                let seg = tb.path.segments.last()?;
+                if seg.ident != "TryInto" {
+                    return None;
+                }
+                match &seg.arguments {
+                    syn::PathArguments::AngleBracketed(args) => {
+                        args.args.iter().find_map(|a| match a {
+                            syn::GenericArgument::Type(t) => Some(t.clone()),
+                            _ => None,
+                        })
+                    }
+                    _ => None,
+                }
+            })
+        })?;
+    let [syn::Stmt::Expr(syn::Expr::Assign(assign), _), syn::Stmt::Expr(syn::Expr::Path(ret), None)] =
+        f.block.stmts.as_slice()
+    else {
+        return None;
+    };
+    if !ret.path.is_ident("self") {
+        return None;
+    }
+    let syn::Expr::Field(field) = &*assign.left else {
+        return None;
+    };
+    let syn::Member::Named(name) = &field.member else {
+        return None;
+    };
+    let converts = assign.right.to_token_stream().to_string();
+    (converts.contains("try_into") && converts.contains("map_err")).then(|| (name.clone(), target))
+}
+
+/// Pass `text_conversions_where_taken`: typify gives every string enum `TryFrom<&str>`,
+/// `TryFrom<&String>` and `TryFrom<String>` (besides `FromStr` and `Display`), so that a setter
+/// taking `TryInto<E>` accepts text. Only the enums a setter can take keep them: those a builder
+/// of the types module holds, or the client code names (`types::E`, a parameter's type). The
+/// others (answer enums: a token type, a trusted IP's type) keep `FromStr` and `Display`.
+/// Returns the number of impls removed.
+pub fn text_conversions_where_taken(
+    types: &mut syn::File,
+    client_names: &BTreeSet<String>,
+) -> usize {
+    let mut taken = client_names.clone();
+    if let Some(builder) = module_items(types, "builder") {
+        let mut idents = Idents::default();
+        for item in builder.iter() {
+            if let Item::Struct(s) = item {
+                idents.visit_item_struct(s);
+            }
+        }
+        taken.extend(idents.0);
+    }
+    let before = types.items.len();
+    types.items.retain(|item| {
+        let Item::Impl(imp) = item else { return true };
+        let Some((path, _)) = &imp.trait_ else {
+            return true;
+        };
+        let Some(seg) = path.segments.last() else {
+            return true;
+        };
+        let from_text = seg.ident == "TryFrom"
+            && matches!(&seg.arguments, syn::PathArguments::AngleBracketed(args)
+            if args.args.len() == 1 && {
+                let arg = args.args.to_token_stream().to_string().replace(' ', "");
+                matches!(arg.as_str(), "&str" | "::std::string::String" | "&::std::string::String")
+            });
+        !from_text || taken.contains(&type_ident(&imp.self_ty))
+    });
+    before - types.items.len()
+}
+
 /// Routes every operation of a workspace client through the client crate's hand-written shared
 /// send path, `crate::runtime`: the `Client` gets a `runtime` field (retry policy, session), and
 /// each builder's `send` keeps progenitor's request building, then hands the built request to
@@ -1574,10 +1807,10 @@ fn gate_attrs(attrs: &mut Vec<syn::Attribute>) {
                 |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == "JsonSchema");
             let (schema, rest): (Vec<syn::Path>, Vec<syn::Path>) =
                 paths.into_iter().partition(is_schema);
-            if schema.is_empty() {
+            if !rest.is_empty() {
                 gated.push(syn::parse_quote! { #[derive(#(#rest),*)] });
-            } else {
-                gated.push(syn::parse_quote! { #[derive(#(#rest),*)] });
+            }
+            if !schema.is_empty() {
                 gated.push(
                     syn::parse_quote! { #[cfg_attr(feature = #feature, derive(#(#schema),*))] },
                 );
@@ -2033,6 +2266,61 @@ mod tests {
             "fn bundle() -> ::std::string::String {\n        \"x\".to_string()",
         ] {
             assert!(text.contains(plain), "{plain} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn lean_builders_share_one_conversion_and_keep_from_for_bodies_only() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub enum Mode { A }
+            impl ::std::convert::TryFrom<&str> for Mode { type Error = (); }
+            impl ::std::convert::TryFrom<::std::string::String> for Mode { type Error = (); }
+            pub enum Kind { B }
+            impl ::std::str::FromStr for Kind { type Err = (); }
+            impl ::std::convert::TryFrom<&str> for Kind { type Error = (); }
+            pub mod builder {
+                pub struct Body {
+                    ttl: ::std::result::Result<i64, ::std::string::String>,
+                    mode: ::std::result::Result<super::Mode, ::std::string::String>,
+                }
+                impl Body {
+                    /// `ttl`.
+                    pub fn ttl<T>(mut self, value: T) -> Self
+                    where
+                        T: ::std::convert::TryInto<i64>,
+                        T::Error: ::std::fmt::Display,
+                    {
+                        self.ttl = value.try_into().map_err(|e| format!("error converting supplied value for ttl: {e}"));
+                        self
+                    }
+                }
+                impl ::std::convert::From<super::Body> for Body {}
+                pub struct Item {}
+                impl ::std::convert::From<super::Item> for Item {}
+            }
+        };
+        assert_eq!(lean_builders(&mut file, &["Body".to_string()].into()), 1);
+        assert_eq!(text_conversions_where_taken(&mut file, &BTreeSet::new()), 1);
+        let text = prettyplease::unparse(&file);
+        for expected in [
+            "pub fn ttl(mut self, value: impl Input<i64>) -> Self {\n            self.ttl = set(value, \"ttl\");",
+            "/// `ttl`.",
+            "ttl: Field<i64>,",
+            "mode: Field<super::Mode>,",
+            "impl ::std::convert::From<super::Body> for Body",
+            "impl ::std::convert::TryFrom<&str> for Mode",
+            "impl ::std::str::FromStr for Kind",
+            "pub trait Input<T>",
+            "type Field<T> = ::std::result::Result<T, ::std::string::String>;",
+        ] {
+            assert!(text.contains(expected), "{expected} in\n{text}");
+        }
+        for gone in [
+            "From<super::Item>",
+            "TryFrom<&str> for Kind",
+            "TryInto<i64>",
+        ] {
+            assert!(!text.contains(gone), "{gone} in\n{text}");
         }
     }
 }

@@ -396,7 +396,7 @@ pub fn attach_alicloud(b: types::AttachAlicloudAuthBody, m: Meta) -> Result<Alic
         access_token_num_uses_limit: b.access_token_num_uses_limit.num(),
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
-        allowed_arns: b.allowed_arns.into(),
+        allowed_arns: b.allowed_arns,
         created_at: m.now,
         id: m.id,
         identity_id: m.identity_id,
@@ -410,7 +410,7 @@ pub fn update_alicloud(b: types::UpdateAlicloudAuthBody) -> Result<Patch<Aliclou
     let ips = patch_ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips);
     patch!(b, move |s: &mut Alicloud| {
         patch_tokens!(s, b, ips);
-        s.allowed_arns = b.allowed_arns.into();
+        s.allowed_arns = b.allowed_arns;
     })
 }
 
@@ -422,12 +422,12 @@ pub fn attach_aws(b: types::AttachAwsAuthBody, m: Meta) -> Result<Aws, ApiError>
         access_token_period: 0.0,
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
-        allowed_account_ids: b.allowed_account_ids.into(),
-        allowed_principal_arns: b.allowed_principal_arns.into(),
+        allowed_account_ids: b.allowed_account_ids,
+        allowed_principal_arns: b.allowed_principal_arns,
         created_at: m.now,
         id: m.id,
         identity_id: m.identity_id,
-        sts_endpoint: b.sts_endpoint.into(),
+        sts_endpoint: b.sts_endpoint,
         type_: String::new(),
         updated_at: m.now,
     })
@@ -577,7 +577,7 @@ pub fn attach_jwt(b: types::AttachJwtAuthBody, m: Meta) -> Result<Jwt, ApiError>
             configuration_type: "static".into(),
             jwks_ca_cert,
             jwks_url,
-            public_keys: public_keys.into_iter().map(Into::into).collect(),
+            public_keys,
             ..common(
                 access_token_ttl,
                 access_token_max_ttl,
@@ -674,7 +674,7 @@ pub fn update_jwt(b: types::UpdateJwtAuthBody) -> Result<Patch<Jwt>, ApiError> {
                     s.configuration_type = "static".into();
                     set(&mut s.jwks_ca_cert, jwks_ca_cert);
                     set(&mut s.jwks_url, jwks_url);
-                    s.public_keys = public_keys.into_iter().map(Into::into).collect();
+                    s.public_keys = public_keys;
                 }),
             })
         }
@@ -700,7 +700,7 @@ pub fn attach_kubernetes(
         gateway_pool_id: b.gateway_pool_id,
         id: m.id,
         identity_id: m.identity_id,
-        kubernetes_host: b.kubernetes_host.map(Into::into),
+        kubernetes_host: b.kubernetes_host,
         token_review_mode: b.token_review_mode.to_string(),
         token_reviewer_jwt: b.token_reviewer_jwt,
         updated_at: m.now,
@@ -792,7 +792,7 @@ pub fn attach_ldap(b: types::AttachLdapAuthBody, m: Meta) -> Result<Ldap, ApiErr
             lockout_enabled,
             lockout_threshold,
             search_base,
-            search_filter: search_filter.into(),
+            search_filter,
             template_id: None,
             updated_at: m.now,
             url,
@@ -839,11 +839,11 @@ pub fn attach_oci(b: types::AttachOciAuthBody, m: Meta) -> Result<Oci, ApiError>
         access_token_period: 0.0,
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
-        allowed_usernames: b.allowed_usernames.map(Into::into),
+        allowed_usernames: b.allowed_usernames,
         created_at: m.now,
         id: m.id,
         identity_id: m.identity_id,
-        tenancy_ocid: b.tenancy_ocid.into(),
+        tenancy_ocid: b.tenancy_ocid,
         type_: String::new(),
         updated_at: m.now,
     })
@@ -855,7 +855,7 @@ pub fn update_oci(b: types::UpdateOciAuthBody) -> Result<Patch<Oci>, ApiError> {
     patch!(b, move |s: &mut Oci| {
         patch_tokens!(s, b, ips);
         set_nullable(&mut s.allowed_usernames, b.allowed_usernames);
-        s.tenancy_ocid = b.tenancy_ocid.into();
+        s.tenancy_ocid = b.tenancy_ocid;
     })
 }
 
@@ -868,14 +868,14 @@ pub fn attach_oidc(b: types::AttachOidcAuthBody, m: Meta) -> Result<Oidc, ApiErr
         access_token_ttl: b.access_token_ttl.num(),
         bound_audiences: b.bound_audiences,
         bound_claims: Some(object(b.bound_claims)),
-        bound_issuer: b.bound_issuer.into(),
+        bound_issuer: b.bound_issuer,
         bound_subject: Some(b.bound_subject),
         ca_cert: b.ca_cert,
         claim_metadata_mapping: optional_object(b.claim_metadata_mapping),
         created_at: m.now,
         id: m.id,
         identity_id: m.identity_id,
-        oidc_discovery_url: b.oidc_discovery_url.into(),
+        oidc_discovery_url: b.oidc_discovery_url,
         updated_at: m.now,
     })
 }
@@ -931,8 +931,8 @@ pub fn attach_spiffe(b: types::AttachSpiffeAuthBody, m: Meta) -> Result<Spiffe, 
         access_token_num_uses_limit: b.access_token_num_uses_limit.num(),
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
-        allowed_audiences: b.allowed_audiences.into(),
-        allowed_spiffe_ids: b.allowed_spiffe_ids.into(),
+        allowed_audiences: b.allowed_audiences,
+        allowed_spiffe_ids: b.allowed_spiffe_ids,
         created_at: m.now,
         id: m.id,
         identity_id: m.identity_id,
@@ -941,7 +941,7 @@ pub fn attach_spiffe(b: types::AttachSpiffeAuthBody, m: Meta) -> Result<Spiffe, 
             b.trust_bundle_distribution,
             |hint: u64| hint.num()
         ),
-        trust_domain: b.trust_domain.into(),
+        trust_domain: b.trust_domain,
         updated_at: m.now,
     })
 }
@@ -983,8 +983,8 @@ pub fn attach_tls_cert(b: types::AttachTlsCertAuthBody, m: Meta) -> Result<TlsCe
         access_token_num_uses_limit: b.access_token_num_uses_limit.num(),
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
-        allowed_common_names: b.allowed_common_names.map(Into::into),
-        ca_certificate: b.ca_certificate.into(),
+        allowed_common_names: b.allowed_common_names,
+        ca_certificate: b.ca_certificate,
         created_at: m.now,
         encrypted_ca_certificate: Value::Null,
         id: m.id,

@@ -1238,23 +1238,6 @@ impl ::std::str::FromStr for CreateTokenAuthTokenResponseTokenType {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for CreateTokenAuthTokenResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateTokenAuthTokenResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 ///The request body of `createUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -3117,23 +3100,6 @@ impl ::std::str::FromStr for LoginWithAlicloudAuthResponseTokenType {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for LoginWithAlicloudAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithAlicloudAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 ///The request body of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -3219,23 +3185,6 @@ impl ::std::str::FromStr for LoginWithAwsAuthResponseTokenType {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for LoginWithAwsAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithAwsAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 ///The request body of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -3309,23 +3258,6 @@ impl ::std::str::FromStr for LoginWithAzureAuthResponseTokenType {
             "Bearer" => Ok(Self::Bearer),
             _ => Err("invalid value".into()),
         }
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithAzureAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithAzureAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///The request body of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`).
@@ -3403,23 +3335,6 @@ impl ::std::str::FromStr for LoginWithGcpAuthResponseTokenType {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for LoginWithGcpAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithGcpAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 ///The request body of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -3493,23 +3408,6 @@ impl ::std::str::FromStr for LoginWithJwtAuthResponseTokenType {
             "Bearer" => Ok(Self::Bearer),
             _ => Err("invalid value".into()),
         }
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithJwtAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithJwtAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///The request body of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`).
@@ -3587,23 +3485,6 @@ impl ::std::str::FromStr for LoginWithKubernetesAuthResponseTokenType {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for LoginWithKubernetesAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithKubernetesAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 ///The request body of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -3679,23 +3560,6 @@ impl ::std::str::FromStr for LoginWithLdapAuthResponseTokenType {
             "Bearer" => Ok(Self::Bearer),
             _ => Err("invalid value".into()),
         }
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithLdapAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithLdapAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///The request body of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`).
@@ -3797,23 +3661,6 @@ impl ::std::str::FromStr for LoginWithOciAuthResponseTokenType {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for LoginWithOciAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithOciAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 ///The request body of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -3887,23 +3734,6 @@ impl ::std::str::FromStr for LoginWithOidcAuthResponseTokenType {
             "Bearer" => Ok(Self::Bearer),
             _ => Err("invalid value".into()),
         }
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithOidcAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithOidcAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///The request body of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`).
@@ -3981,23 +3811,6 @@ impl ::std::str::FromStr for LoginWithSpiffeAuthResponseTokenType {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for LoginWithSpiffeAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithSpiffeAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 ///The request body of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -4069,23 +3882,6 @@ impl ::std::str::FromStr for LoginWithTlsCertAuthResponseTokenType {
             "Bearer" => Ok(Self::Bearer),
             _ => Err("invalid value".into()),
         }
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithTlsCertAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithTlsCertAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///The request body of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`).
@@ -4162,23 +3958,6 @@ impl ::std::str::FromStr for LoginWithUniversalAuthResponseTokenType {
             "Bearer" => Ok(Self::Bearer),
             _ => Err("invalid value".into()),
         }
-    }
-}
-impl ::std::convert::TryFrom<&str> for LoginWithUniversalAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for LoginWithUniversalAuthResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///A key or an array index in a JSON path.
@@ -4277,23 +4056,6 @@ impl ::std::str::FromStr for RenewIdentityAccessTokenResponseTokenType {
             "Bearer" => Ok(Self::Bearer),
             _ => Err("invalid value".into()),
         }
-    }
-}
-impl ::std::convert::TryFrom<&str> for RenewIdentityAccessTokenResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for RenewIdentityAccessTokenResponseTokenType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///The request body of `revokeIdentityAccessToken` (`POST /api/v1/auth/token/revoke`).
@@ -4483,22 +4245,6 @@ impl ::std::str::FromStr for TrustedIpRecordType {
             "ipv6" => Ok(Self::Ipv6),
             _ => Err("invalid value".into()),
         }
-    }
-}
-impl ::std::convert::TryFrom<&str> for TrustedIpRecordType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for TrustedIpRecordType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///The issues of one option of a union (`invalid_union`).
@@ -5763,11 +5509,30 @@ pub struct ValidationIssue {
 }
 /// Types for composing complex structures.
 pub mod builder {
+    /// What a setter takes for a field of type `T`: any value that converts into it
+    /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
+    /// the builder is converted with `try_into()`.
+    pub trait Input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
+    impl<T, V> Input<T> for V
+    where
+        V: ::std::convert::TryInto<T, Error: ::std::fmt::Display>,
+    {}
+    /// `value` converted for `field`, or the message the builder reports.
+    fn set<T>(
+        value: impl Input<T>,
+        field: &str,
+    ) -> ::std::result::Result<T, ::std::string::String> {
+        value
+            .try_into()
+            .map_err(|e| format!("error converting supplied value for {field}: {e}"))
+    }
+    /// A field being built: its value, or why it has none.
+    type Field<T> = ::std::result::Result<T, ::std::string::String>;
     ///A builder for [`super::AllowedField`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AllowedField {
-        key: ::std::result::Result<::std::string::String, ::std::string::String>,
-        value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        key: Field<::std::string::String>,
+        value: Field<::std::string::String>,
     }
     impl ::std::default::Default for AllowedField {
         fn default() -> Self {
@@ -5779,25 +5544,13 @@ pub mod builder {
     }
     impl AllowedField {
         ///`key`: string, required.
-        pub fn key<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.key = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for key: {e}"));
+        pub fn key(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.key = set(value, "key");
             self
         }
         ///`value`: string, required.
-        pub fn value<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.value = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for value: {e}"));
+        pub fn value(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.value = set(value, "value");
             self
         }
     }
@@ -5812,31 +5565,14 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::AllowedField> for AllowedField {
-        fn from(value: super::AllowedField) -> Self {
-            Self {
-                key: Ok(value.key),
-                value: Ok(value.value),
-            }
-        }
-    }
     ///A builder for [`super::AttachAlicloudAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAlicloudAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::num::NonZeroU64,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        allowed_arns: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::num::NonZeroU64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        allowed_arns: Field<::std::string::String>,
     }
     impl ::std::default::Default for AttachAlicloudAuthBody {
         fn default() -> Self {
@@ -5855,74 +5591,34 @@ pub mod builder {
     }
     impl AttachAlicloudAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::num::NonZeroU64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::num::NonZeroU64>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedArns`: string, required, length 1..=500.
-        pub fn allowed_arns<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_arns = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_arns: {e}")
-                });
+        pub fn allowed_arns(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.allowed_arns = set(value, "allowed_arns");
             self
         }
     }
@@ -5955,28 +5651,13 @@ pub mod builder {
     ///A builder for [`super::AttachAwsAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAwsAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::num::NonZeroU64,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        allowed_account_ids: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        allowed_principal_arns: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        sts_endpoint: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::num::NonZeroU64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        allowed_account_ids: Field<::std::string::String>,
+        allowed_principal_arns: Field<::std::string::String>,
+        sts_endpoint: Field<::std::string::String>,
     }
     impl ::std::default::Default for AttachAwsAuthBody {
         fn default() -> Self {
@@ -6001,104 +5682,50 @@ pub mod builder {
     }
     impl AttachAwsAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::num::NonZeroU64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::num::NonZeroU64>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedAccountIds`: string, optional, length <= 4096, default "".
-        pub fn allowed_account_ids<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_account_ids = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_account_ids: {e}"
-                    )
-                });
+        pub fn allowed_account_ids(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_account_ids = set(value, "allowed_account_ids");
             self
         }
         ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
-        pub fn allowed_principal_arns<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_principal_arns = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_principal_arns: {e}"
-                    )
-                });
+        pub fn allowed_principal_arns(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_principal_arns = set(value, "allowed_principal_arns");
             self
         }
         ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
-        pub fn sts_endpoint<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.sts_endpoint = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sts_endpoint: {e}")
-                });
+        pub fn sts_endpoint(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.sts_endpoint = set(value, "sts_endpoint");
             self
         }
     }
@@ -6134,19 +5761,13 @@ pub mod builder {
     ///A builder for [`super::AttachAzureAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachAzureAuthBody {
-        access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        allowed_service_principal_ids: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        resource: ::std::result::Result<::std::string::String, ::std::string::String>,
-        tenant_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        access_token_max_ttl: Field<i64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        allowed_service_principal_ids: Field<::std::string::String>,
+        resource: Field<::std::string::String>,
+        tenant_id: Field<::std::string::String>,
     }
     impl ::std::default::Default for AttachAzureAuthBody {
         fn default() -> Self {
@@ -6165,102 +5786,47 @@ pub mod builder {
     }
     impl AttachAzureAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedServicePrincipalIds`: string, optional, default "".
-        pub fn allowed_service_principal_ids<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_service_principal_ids = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_service_principal_ids: {e}"
-                    )
-                });
+        pub fn allowed_service_principal_ids(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_service_principal_ids = set(
+                value,
+                "allowed_service_principal_ids",
+            );
             self
         }
         ///`resource`: string, required.
-        pub fn resource<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.resource = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for resource: {e}")
-                });
+        pub fn resource(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.resource = set(value, "resource");
             self
         }
         ///`tenantId`: string, required.
-        pub fn tenant_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.tenant_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for tenant_id: {e}")
-                });
+        pub fn tenant_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.tenant_id = set(value, "tenant_id");
             self
         }
     }
@@ -6296,29 +5862,14 @@ pub mod builder {
     ///A builder for [`super::AttachGcpAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachGcpAuthBody {
-        access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        allowed_projects: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        allowed_service_accounts: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        allowed_zones: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        type_: ::std::result::Result<
-            super::AttachGcpAuthBodyType,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<i64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        allowed_projects: Field<::std::string::String>,
+        allowed_service_accounts: Field<::std::string::String>,
+        allowed_zones: Field<::std::string::String>,
+        type_: Field<super::AttachGcpAuthBodyType>,
     }
     impl ::std::default::Default for AttachGcpAuthBody {
         fn default() -> Self {
@@ -6338,113 +5889,55 @@ pub mod builder {
     }
     impl AttachGcpAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedProjects`: string, optional, default "".
-        pub fn allowed_projects<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_projects = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_projects: {e}")
-                });
+        pub fn allowed_projects(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_projects = set(value, "allowed_projects");
             self
         }
         ///`allowedServiceAccounts`: string, optional, default "".
-        pub fn allowed_service_accounts<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_service_accounts = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_service_accounts: {e}"
-                    )
-                });
+        pub fn allowed_service_accounts(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_service_accounts = set(value, "allowed_service_accounts");
             self
         }
         ///`allowedZones`: string, optional, default "".
-        pub fn allowed_zones<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_zones = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_zones: {e}")
-                });
+        pub fn allowed_zones(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_zones = set(value, "allowed_zones");
             self
         }
         ///`type`: string, required, one of "iam", "gce".
-        pub fn type_<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::AttachGcpAuthBodyType>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.type_ = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+        pub fn type_(mut self, value: impl Input<super::AttachGcpAuthBodyType>) -> Self {
+            self.type_ = set(value, "type_");
             self
         }
     }
@@ -6482,53 +5975,20 @@ pub mod builder {
     ///A builder for [`super::AttachKubernetesAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct AttachKubernetesAuthBody {
-        access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        allowed_audience: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        allowed_names: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        allowed_namespaces: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        ca_cert: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        gateway_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        gateway_pool_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        kubernetes_host: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        token_review_mode: ::std::result::Result<
-            super::AttachKubernetesAuthBodyTokenReviewMode,
-            ::std::string::String,
-        >,
-        token_reviewer_jwt: ::std::result::Result<
-            ::std::option::Option<super::Secret>,
-            ::std::string::String,
-        >,
-        verify_tls_certificate: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<i64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        allowed_audience: Field<::std::string::String>,
+        allowed_names: Field<::std::string::String>,
+        allowed_namespaces: Field<::std::string::String>,
+        ca_cert: Field<::std::option::Option<::std::string::String>>,
+        gateway_id: Field<::std::option::Option<::uuid::Uuid>>,
+        gateway_pool_id: Field<::std::option::Option<::uuid::Uuid>>,
+        kubernetes_host: Field<::std::option::Option<::std::string::String>>,
+        token_review_mode: Field<super::AttachKubernetesAuthBodyTokenReviewMode>,
+        token_reviewer_jwt: Field<::std::option::Option<super::Secret>>,
+        verify_tls_certificate: Field<::std::option::Option<bool>>,
     }
     impl ::std::default::Default for AttachKubernetesAuthBody {
         fn default() -> Self {
@@ -6562,197 +6022,106 @@ pub mod builder {
     }
     impl AttachKubernetesAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedAudience`: string, required.
-        pub fn allowed_audience<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_audience = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_audience: {e}")
-                });
+        pub fn allowed_audience(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_audience = set(value, "allowed_audience");
             self
         }
         ///`allowedNames`: string, required.
-        pub fn allowed_names<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_names = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_names: {e}")
-                });
+        pub fn allowed_names(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_names = set(value, "allowed_names");
             self
         }
         ///`allowedNamespaces`: string, required.
-        pub fn allowed_namespaces<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_namespaces = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_namespaces: {e}"
-                    )
-                });
+        pub fn allowed_namespaces(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_namespaces = set(value, "allowed_namespaces");
             self
         }
         ///`caCert`: string, optional.
-        pub fn ca_cert<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ca_cert = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ca_cert: {e}")
-                });
+        pub fn ca_cert(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.ca_cert = set(value, "ca_cert");
             self
         }
         ///`gatewayId`: string(uuid), optional, nullable.
-        pub fn gateway_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.gateway_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for gateway_id: {e}")
-                });
+        pub fn gateway_id(
+            mut self,
+            value: impl Input<::std::option::Option<::uuid::Uuid>>,
+        ) -> Self {
+            self.gateway_id = set(value, "gateway_id");
             self
         }
         ///`gatewayPoolId`: string(uuid), optional, nullable.
-        pub fn gateway_pool_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.gateway_pool_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for gateway_pool_id: {e}")
-                });
+        pub fn gateway_pool_id(
+            mut self,
+            value: impl Input<::std::option::Option<::uuid::Uuid>>,
+        ) -> Self {
+            self.gateway_pool_id = set(value, "gateway_pool_id");
             self
         }
         ///`kubernetesHost`: string, required, nullable, length >= 1.
-        pub fn kubernetes_host<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.kubernetes_host = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for kubernetes_host: {e}")
-                });
+        pub fn kubernetes_host(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.kubernetes_host = set(value, "kubernetes_host");
             self
         }
         ///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
-        pub fn token_review_mode<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::AttachKubernetesAuthBodyTokenReviewMode>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.token_review_mode = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for token_review_mode: {e}")
-                });
+        pub fn token_review_mode(
+            mut self,
+            value: impl Input<super::AttachKubernetesAuthBodyTokenReviewMode>,
+        ) -> Self {
+            self.token_review_mode = set(value, "token_review_mode");
             self
         }
         ///`tokenReviewerJwt`: string, optional.
-        pub fn token_reviewer_jwt<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<super::Secret>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.token_reviewer_jwt = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for token_reviewer_jwt: {e}"
-                    )
-                });
+        pub fn token_reviewer_jwt(
+            mut self,
+            value: impl Input<::std::option::Option<super::Secret>>,
+        ) -> Self {
+            self.token_reviewer_jwt = set(value, "token_reviewer_jwt");
             self
         }
         ///`verifyTlsCertificate`: boolean, optional.
-        pub fn verify_tls_certificate<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<bool>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.verify_tls_certificate = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for verify_tls_certificate: {e}"
-                    )
-                });
+        pub fn verify_tls_certificate(
+            mut self,
+            value: impl Input<::std::option::Option<bool>>,
+        ) -> Self {
+            self.verify_tls_certificate = set(value, "verify_tls_certificate");
             self
         }
     }
@@ -6804,24 +6173,12 @@ pub mod builder {
     ///A builder for [`super::AttachOciAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachOciAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::num::NonZeroU64,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        allowed_usernames: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        tenancy_ocid: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::num::NonZeroU64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        allowed_usernames: Field<::std::option::Option<::std::string::String>>,
+        tenancy_ocid: Field<::std::string::String>,
     }
     impl ::std::default::Default for AttachOciAuthBody {
         fn default() -> Self {
@@ -6841,87 +6198,42 @@ pub mod builder {
     }
     impl AttachOciAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::num::NonZeroU64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::num::NonZeroU64>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedUsernames`: string, optional, nullable, length <= 500.
-        pub fn allowed_usernames<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_usernames = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_usernames: {e}")
-                });
+        pub fn allowed_usernames(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_usernames = set(value, "allowed_usernames");
             self
         }
         ///`tenancyOcid`: string, required, length >= 1.
-        pub fn tenancy_ocid<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.tenancy_ocid = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for tenancy_ocid: {e}")
-                });
+        pub fn tenancy_ocid(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.tenancy_ocid = set(value, "tenancy_ocid");
             self
         }
     }
@@ -6955,38 +6267,21 @@ pub mod builder {
     ///A builder for [`super::AttachOidcAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachOidcAuthBody {
-        access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        bound_audiences: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        bound_claims: ::std::result::Result<
+        access_token_max_ttl: Field<i64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        bound_audiences: Field<::std::string::String>,
+        bound_claims: Field<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-            ::std::string::String,
         >,
-        bound_issuer: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        bound_subject: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        ca_cert: ::std::result::Result<::std::string::String, ::std::string::String>,
-        claim_metadata_mapping: ::std::result::Result<
+        bound_issuer: Field<::std::string::String>,
+        bound_subject: Field<::std::string::String>,
+        ca_cert: Field<::std::string::String>,
+        claim_metadata_mapping: Field<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-            ::std::string::String,
         >,
-        oidc_discovery_url: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        oidc_discovery_url: Field<::std::string::String>,
     }
     impl ::std::default::Default for AttachOidcAuthBody {
         fn default() -> Self {
@@ -7011,160 +6306,80 @@ pub mod builder {
     }
     impl AttachOidcAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`boundAudiences`: string, optional, default "".
-        pub fn bound_audiences<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bound_audiences = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bound_audiences: {e}")
-                });
+        pub fn bound_audiences(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.bound_audiences = set(value, "bound_audiences");
             self
         }
         ///`boundClaims`: object, required.
-        pub fn bound_claims<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn bound_claims(
+            mut self,
+            value: impl Input<
                 ::std::collections::HashMap<::std::string::String, ::std::string::String>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bound_claims = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bound_claims: {e}")
-                });
+        ) -> Self {
+            self.bound_claims = set(value, "bound_claims");
             self
         }
         ///`boundIssuer`: string, required, length >= 1.
-        pub fn bound_issuer<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bound_issuer = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bound_issuer: {e}")
-                });
+        pub fn bound_issuer(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.bound_issuer = set(value, "bound_issuer");
             self
         }
         ///`boundSubject`: string, optional, default "".
-        pub fn bound_subject<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bound_subject = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bound_subject: {e}")
-                });
+        pub fn bound_subject(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.bound_subject = set(value, "bound_subject");
             self
         }
         ///`caCert`: string, optional, default "".
-        pub fn ca_cert<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ca_cert = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ca_cert: {e}")
-                });
+        pub fn ca_cert(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.ca_cert = set(value, "ca_cert");
             self
         }
         ///`claimMetadataMapping`: object, optional.
-        pub fn claim_metadata_mapping<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn claim_metadata_mapping(
+            mut self,
+            value: impl Input<
                 ::std::collections::HashMap<::std::string::String, ::std::string::String>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.claim_metadata_mapping = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for claim_metadata_mapping: {e}"
-                    )
-                });
+        ) -> Self {
+            self.claim_metadata_mapping = set(value, "claim_metadata_mapping");
             self
         }
         ///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
-        pub fn oidc_discovery_url<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.oidc_discovery_url = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for oidc_discovery_url: {e}"
-                    )
-                });
+        pub fn oidc_discovery_url(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.oidc_discovery_url = set(value, "oidc_discovery_url");
             self
         }
     }
@@ -7208,29 +6423,16 @@ pub mod builder {
     ///A builder for [`super::AttachSpiffeAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachSpiffeAuthBody {
-        access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        allowed_audiences: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        allowed_spiffe_ids: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        trust_bundle_distribution: ::std::result::Result<
+        access_token_max_ttl: Field<i64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        allowed_audiences: Field<::std::string::String>,
+        allowed_spiffe_ids: Field<::std::string::String>,
+        trust_bundle_distribution: Field<
             super::AttachSpiffeAuthBodyTrustBundleDistribution,
-            ::std::string::String,
         >,
-        trust_domain: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        trust_domain: Field<::std::string::String>,
     }
     impl ::std::default::Default for AttachSpiffeAuthBody {
         fn default() -> Self {
@@ -7256,119 +6458,55 @@ pub mod builder {
     }
     impl AttachSpiffeAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedAudiences`: string, required, length >= 1.
-        pub fn allowed_audiences<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_audiences = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_audiences: {e}")
-                });
+        pub fn allowed_audiences(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_audiences = set(value, "allowed_audiences");
             self
         }
         ///`allowedSpiffeIds`: string, required, length >= 1.
-        pub fn allowed_spiffe_ids<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_spiffe_ids = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_spiffe_ids: {e}"
-                    )
-                });
+        pub fn allowed_spiffe_ids(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.allowed_spiffe_ids = set(value, "allowed_spiffe_ids");
             self
         }
         ///`trustBundleDistribution`: union, required.
-        pub fn trust_bundle_distribution<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                super::AttachSpiffeAuthBodyTrustBundleDistribution,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.trust_bundle_distribution = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for trust_bundle_distribution: {e}"
-                    )
-                });
+        pub fn trust_bundle_distribution(
+            mut self,
+            value: impl Input<super::AttachSpiffeAuthBodyTrustBundleDistribution>,
+        ) -> Self {
+            self.trust_bundle_distribution = set(value, "trust_bundle_distribution");
             self
         }
         ///`trustDomain`: string, required, length >= 1.
-        pub fn trust_domain<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.trust_domain = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for trust_domain: {e}")
-                });
+        pub fn trust_domain(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.trust_domain = set(value, "trust_domain");
             self
         }
     }
@@ -7406,24 +6544,12 @@ pub mod builder {
     ///A builder for [`super::AttachTlsCertAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachTlsCertAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::num::NonZeroU64,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        allowed_common_names: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        ca_certificate: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::num::NonZeroU64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        allowed_common_names: Field<::std::option::Option<::std::string::String>>,
+        ca_certificate: Field<::std::string::String>,
     }
     impl ::std::default::Default for AttachTlsCertAuthBody {
         fn default() -> Self {
@@ -7443,89 +6569,45 @@ pub mod builder {
     }
     impl AttachTlsCertAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::num::NonZeroU64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::num::NonZeroU64>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedCommonNames`: string, optional, nullable, length >= 1.
-        pub fn allowed_common_names<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_common_names = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_common_names: {e}"
-                    )
-                });
+        pub fn allowed_common_names(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_common_names = set(value, "allowed_common_names");
             self
         }
         ///`caCertificate`: string, required, length 1..=10240.
-        pub fn ca_certificate<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ca_certificate = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ca_certificate: {e}")
-                });
+        pub fn ca_certificate(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.ca_certificate = set(value, "ca_certificate");
             self
         }
     }
@@ -7560,13 +6642,10 @@ pub mod builder {
     ///A builder for [`super::AttachTokenAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachTokenAuthBody {
-        access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
+        access_token_max_ttl: Field<i64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
     }
     impl ::std::default::Default for AttachTokenAuthBody {
         fn default() -> Self {
@@ -7582,61 +6661,26 @@ pub mod builder {
     }
     impl AttachTokenAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
     }
@@ -7666,22 +6710,16 @@ pub mod builder {
     ///A builder for [`super::AttachUniversalAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct AttachUniversalAuthBody {
-        access_token_max_ttl: ::std::result::Result<i64, ::std::string::String>,
-        access_token_num_uses_limit: ::std::result::Result<u64, ::std::string::String>,
-        access_token_period: ::std::result::Result<u64, ::std::string::String>,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<i64, ::std::string::String>,
-        client_secret_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        lockout_counter_reset_seconds: ::std::result::Result<f64, ::std::string::String>,
-        lockout_duration_seconds: ::std::result::Result<f64, ::std::string::String>,
-        lockout_enabled: ::std::result::Result<bool, ::std::string::String>,
-        lockout_threshold: ::std::result::Result<f64, ::std::string::String>,
+        access_token_max_ttl: Field<i64>,
+        access_token_num_uses_limit: Field<u64>,
+        access_token_period: Field<u64>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<i64>,
+        client_secret_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        lockout_counter_reset_seconds: Field<f64>,
+        lockout_duration_seconds: Field<f64>,
+        lockout_enabled: Field<bool>,
+        lockout_threshold: Field<f64>,
     }
     impl ::std::default::Default for AttachUniversalAuthBody {
         fn default() -> Self {
@@ -7711,147 +6749,62 @@ pub mod builder {
     }
     impl AttachUniversalAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
-        pub fn access_token_period<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<u64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_period = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_period: {e}"
-                    )
-                });
+        pub fn access_token_period(mut self, value: impl Input<u64>) -> Self {
+            self.access_token_period = set(value, "access_token_period");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<i64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(mut self, value: impl Input<i64>) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        pub fn client_secret_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.client_secret_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for client_secret_trusted_ips: {e}"
-                    )
-                });
+        pub fn client_secret_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.client_secret_trusted_ips = set(value, "client_secret_trusted_ips");
             self
         }
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
-        pub fn lockout_counter_reset_seconds<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<f64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_counter_reset_seconds = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for lockout_counter_reset_seconds: {e}"
-                    )
-                });
+        pub fn lockout_counter_reset_seconds(mut self, value: impl Input<f64>) -> Self {
+            self.lockout_counter_reset_seconds = set(
+                value,
+                "lockout_counter_reset_seconds",
+            );
             self
         }
         ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
-        pub fn lockout_duration_seconds<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<f64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_duration_seconds = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for lockout_duration_seconds: {e}"
-                    )
-                });
+        pub fn lockout_duration_seconds(mut self, value: impl Input<f64>) -> Self {
+            self.lockout_duration_seconds = set(value, "lockout_duration_seconds");
             self
         }
         ///`lockoutEnabled`: boolean, optional, default true.
-        pub fn lockout_enabled<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<bool>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for lockout_enabled: {e}")
-                });
+        pub fn lockout_enabled(mut self, value: impl Input<bool>) -> Self {
+            self.lockout_enabled = set(value, "lockout_enabled");
             self
         }
         ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
-        pub fn lockout_threshold<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<f64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_threshold = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for lockout_threshold: {e}")
-                });
+        pub fn lockout_threshold(mut self, value: impl Input<f64>) -> Self {
+            self.lockout_threshold = set(value, "lockout_threshold");
             self
         }
     }
@@ -7895,14 +6848,8 @@ pub mod builder {
     ///A builder for [`super::CreateTokenAuthTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct CreateTokenAuthTokenBody {
-        name: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        name: Field<::std::option::Option<::std::string::String>>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for CreateTokenAuthTokenBody {
         fn default() -> Self {
@@ -7914,27 +6861,19 @@ pub mod builder {
     }
     impl CreateTokenAuthTokenBody {
         ///`name`: string, optional.
-        pub fn name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.name = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for name: {e}"));
+        pub fn name(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.name = set(value, "name");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -7962,9 +6901,9 @@ pub mod builder {
     ///A builder for [`super::CreateUniversalAuthClientSecretBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct CreateUniversalAuthClientSecretBody {
-        description: ::std::result::Result<::std::string::String, ::std::string::String>,
-        num_uses_limit: ::std::result::Result<f64, ::std::string::String>,
-        ttl: ::std::result::Result<f64, ::std::string::String>,
+        description: Field<::std::string::String>,
+        num_uses_limit: Field<f64>,
+        ttl: Field<f64>,
     }
     impl ::std::default::Default for CreateUniversalAuthClientSecretBody {
         fn default() -> Self {
@@ -7979,40 +6918,18 @@ pub mod builder {
     }
     impl CreateUniversalAuthClientSecretBody {
         ///`description`: string, optional, default "".
-        pub fn description<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.description = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for description: {e}")
-                });
+        pub fn description(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.description = set(value, "description");
             self
         }
         ///`numUsesLimit`: number, optional, range >= 0, default 0.
-        pub fn num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<f64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for num_uses_limit: {e}")
-                });
+        pub fn num_uses_limit(mut self, value: impl Input<f64>) -> Self {
+            self.num_uses_limit = set(value, "num_uses_limit");
             self
         }
         ///`ttl`: number, optional, range 0..=315360000, default 0.
-        pub fn ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<f64>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ttl = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for ttl: {e}"));
+        pub fn ttl(mut self, value: impl Input<f64>) -> Self {
+            self.ttl = set(value, "ttl");
             self
         }
     }
@@ -8042,41 +6959,17 @@ pub mod builder {
     ///A builder for [`super::LoginWithAlicloudAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithAlicloudAuthBody {
-        access_key_id: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        action: ::std::result::Result<
-            super::LoginWithAlicloudAuthBodyAction,
-            ::std::string::String,
-        >,
-        format: ::std::result::Result<
-            super::LoginWithAlicloudAuthBodyFormat,
-            ::std::string::String,
-        >,
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        signature: ::std::result::Result<super::Secret, ::std::string::String>,
-        signature_method: ::std::result::Result<
-            super::LoginWithAlicloudAuthBodySignatureMethod,
-            ::std::string::String,
-        >,
-        signature_nonce: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        signature_version: ::std::result::Result<
-            super::LoginWithAlicloudAuthBodySignatureVersion,
-            ::std::string::String,
-        >,
-        timestamp: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-            ::std::string::String,
-        >,
-        version: ::std::result::Result<::std::string::String, ::std::string::String>,
+        access_key_id: Field<::std::string::String>,
+        action: Field<super::LoginWithAlicloudAuthBodyAction>,
+        format: Field<super::LoginWithAlicloudAuthBodyFormat>,
+        identity_id: Field<::std::string::String>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
+        signature: Field<super::Secret>,
+        signature_method: Field<super::LoginWithAlicloudAuthBodySignatureMethod>,
+        signature_nonce: Field<::std::string::String>,
+        signature_version: Field<super::LoginWithAlicloudAuthBodySignatureVersion>,
+        timestamp: Field<::chrono::DateTime<::chrono::offset::Utc>>,
+        version: Field<::std::string::String>,
     }
     impl ::std::default::Default for LoginWithAlicloudAuthBody {
         fn default() -> Self {
@@ -8103,142 +6996,82 @@ pub mod builder {
     }
     impl LoginWithAlicloudAuthBody {
         ///`AccessKeyId`: string, required.
-        pub fn access_key_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_key_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_key_id: {e}")
-                });
+        pub fn access_key_id(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.access_key_id = set(value, "access_key_id");
             self
         }
         ///`Action`: string, required, one of "GetCallerIdentity".
-        pub fn action<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::LoginWithAlicloudAuthBodyAction>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.action = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for action: {e}"));
+        pub fn action(
+            mut self,
+            value: impl Input<super::LoginWithAlicloudAuthBodyAction>,
+        ) -> Self {
+            self.action = set(value, "action");
             self
         }
         ///`Format`: string, required, one of "JSON".
-        pub fn format<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::LoginWithAlicloudAuthBodyFormat>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.format = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for format: {e}"));
+        pub fn format(
+            mut self,
+            value: impl Input<super::LoginWithAlicloudAuthBodyFormat>,
+        ) -> Self {
+            self.format = set(value, "format");
             self
         }
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
         ///`Signature`: string, required.
-        pub fn signature<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.signature = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for signature: {e}")
-                });
+        pub fn signature(mut self, value: impl Input<super::Secret>) -> Self {
+            self.signature = set(value, "signature");
             self
         }
         ///`SignatureMethod`: string, required, one of "HMAC-SHA1".
-        pub fn signature_method<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::LoginWithAlicloudAuthBodySignatureMethod>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.signature_method = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for signature_method: {e}")
-                });
+        pub fn signature_method(
+            mut self,
+            value: impl Input<super::LoginWithAlicloudAuthBodySignatureMethod>,
+        ) -> Self {
+            self.signature_method = set(value, "signature_method");
             self
         }
         ///`SignatureNonce`: string, required.
-        pub fn signature_nonce<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.signature_nonce = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for signature_nonce: {e}")
-                });
+        pub fn signature_nonce(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.signature_nonce = set(value, "signature_nonce");
             self
         }
         ///`SignatureVersion`: string, required, one of "1.0".
-        pub fn signature_version<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::LoginWithAlicloudAuthBodySignatureVersion>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.signature_version = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for signature_version: {e}")
-                });
+        pub fn signature_version(
+            mut self,
+            value: impl Input<super::LoginWithAlicloudAuthBodySignatureVersion>,
+        ) -> Self {
+            self.signature_version = set(value, "signature_version");
             self
         }
         ///`Timestamp`: string(date-time), required.
-        pub fn timestamp<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.timestamp = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for timestamp: {e}")
-                });
+        pub fn timestamp(
+            mut self,
+            value: impl Input<::chrono::DateTime<::chrono::offset::Utc>>,
+        ) -> Self {
+            self.timestamp = set(value, "timestamp");
             self
         }
         ///`Version`: string, required.
-        pub fn version<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.version = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for version: {e}")
-                });
+        pub fn version(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.version = set(value, "version");
             self
         }
     }
@@ -8284,20 +7117,11 @@ pub mod builder {
     ///A builder for [`super::LoginWithAwsAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithAwsAuthBody {
-        iam_http_request_method: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        iam_request_body: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        iam_request_headers: ::std::result::Result<super::Secret, ::std::string::String>,
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        iam_http_request_method: Field<::std::string::String>,
+        iam_request_body: Field<::std::string::String>,
+        iam_request_headers: Field<super::Secret>,
+        identity_id: Field<::std::string::String>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithAwsAuthBody {
         fn default() -> Self {
@@ -8318,72 +7142,37 @@ pub mod builder {
     }
     impl LoginWithAwsAuthBody {
         ///`iamHttpRequestMethod`: string, optional, default "POST".
-        pub fn iam_http_request_method<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.iam_http_request_method = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for iam_http_request_method: {e}"
-                    )
-                });
+        pub fn iam_http_request_method(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.iam_http_request_method = set(value, "iam_http_request_method");
             self
         }
         ///`iamRequestBody`: string, required.
-        pub fn iam_request_body<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.iam_request_body = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for iam_request_body: {e}")
-                });
+        pub fn iam_request_body(
+            mut self,
+            value: impl Input<::std::string::String>,
+        ) -> Self {
+            self.iam_request_body = set(value, "iam_request_body");
             self
         }
         ///`iamRequestHeaders`: string, required.
-        pub fn iam_request_headers<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.iam_request_headers = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for iam_request_headers: {e}"
-                    )
-                });
+        pub fn iam_request_headers(mut self, value: impl Input<super::Secret>) -> Self {
+            self.iam_request_headers = set(value, "iam_request_headers");
             self
         }
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -8415,12 +7204,9 @@ pub mod builder {
     ///A builder for [`super::LoginWithAzureAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithAzureAuthBody {
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        identity_id: Field<::std::string::String>,
+        jwt: Field<super::Secret>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithAzureAuthBody {
         fn default() -> Self {
@@ -8433,40 +7219,21 @@ pub mod builder {
     }
     impl LoginWithAzureAuthBody {
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`jwt`: string, required.
-        pub fn jwt<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.jwt = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for jwt: {e}"));
+        pub fn jwt(mut self, value: impl Input<super::Secret>) -> Self {
+            self.jwt = set(value, "jwt");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -8495,12 +7262,9 @@ pub mod builder {
     ///A builder for [`super::LoginWithGcpAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithGcpAuthBody {
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        identity_id: Field<::std::string::String>,
+        jwt: Field<super::Secret>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithGcpAuthBody {
         fn default() -> Self {
@@ -8513,40 +7277,21 @@ pub mod builder {
     }
     impl LoginWithGcpAuthBody {
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`jwt`: string, required.
-        pub fn jwt<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.jwt = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for jwt: {e}"));
+        pub fn jwt(mut self, value: impl Input<super::Secret>) -> Self {
+            self.jwt = set(value, "jwt");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -8574,12 +7319,9 @@ pub mod builder {
     ///A builder for [`super::LoginWithJwtAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithJwtAuthBody {
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        identity_id: Field<::std::string::String>,
+        jwt: Field<super::Secret>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithJwtAuthBody {
         fn default() -> Self {
@@ -8592,40 +7334,21 @@ pub mod builder {
     }
     impl LoginWithJwtAuthBody {
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`jwt`: string, required.
-        pub fn jwt<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.jwt = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for jwt: {e}"));
+        pub fn jwt(mut self, value: impl Input<super::Secret>) -> Self {
+            self.jwt = set(value, "jwt");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -8653,12 +7376,9 @@ pub mod builder {
     ///A builder for [`super::LoginWithKubernetesAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithKubernetesAuthBody {
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        identity_id: Field<::std::string::String>,
+        jwt: Field<super::Secret>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithKubernetesAuthBody {
         fn default() -> Self {
@@ -8671,40 +7391,21 @@ pub mod builder {
     }
     impl LoginWithKubernetesAuthBody {
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`jwt`: string, required.
-        pub fn jwt<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.jwt = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for jwt: {e}"));
+        pub fn jwt(mut self, value: impl Input<super::Secret>) -> Self {
+            self.jwt = set(value, "jwt");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -8734,13 +7435,10 @@ pub mod builder {
     ///A builder for [`super::LoginWithLdapAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithLdapAuthBody {
-        identity_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        password: ::std::result::Result<super::Secret, ::std::string::String>,
-        username: ::std::result::Result<::std::string::String, ::std::string::String>,
+        identity_id: Field<::uuid::Uuid>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
+        password: Field<super::Secret>,
+        username: Field<::std::string::String>,
     }
     impl ::std::default::Default for LoginWithLdapAuthBody {
         fn default() -> Self {
@@ -8754,55 +7452,26 @@ pub mod builder {
     }
     impl LoginWithLdapAuthBody {
         ///`identityId`: string(uuid), required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::uuid::Uuid>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::uuid::Uuid>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
         ///`password`: string, required, length >= 1.
-        pub fn password<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.password = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for password: {e}")
-                });
+        pub fn password(mut self, value: impl Input<super::Secret>) -> Self {
+            self.password = set(value, "password");
             self
         }
         ///`username`: string, required, length >= 1.
-        pub fn username<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.username = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for username: {e}")
-                });
+        pub fn username(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.username = set(value, "username");
             self
         }
     }
@@ -8833,16 +7502,10 @@ pub mod builder {
     ///A builder for [`super::LoginWithOciAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct LoginWithOciAuthBody {
-        headers: ::std::result::Result<
-            super::LoginWithOciAuthBodyHeaders,
-            ::std::string::String,
-        >,
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        user_ocid: ::std::result::Result<::std::string::String, ::std::string::String>,
+        headers: Field<super::LoginWithOciAuthBodyHeaders>,
+        identity_id: Field<::std::string::String>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
+        user_ocid: Field<::std::string::String>,
     }
     impl ::std::default::Default for LoginWithOciAuthBody {
         fn default() -> Self {
@@ -8856,55 +7519,29 @@ pub mod builder {
     }
     impl LoginWithOciAuthBody {
         ///Sets `headers`.
-        pub fn headers<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::LoginWithOciAuthBodyHeaders>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.headers = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for headers: {e}")
-                });
+        pub fn headers(
+            mut self,
+            value: impl Input<super::LoginWithOciAuthBodyHeaders>,
+        ) -> Self {
+            self.headers = set(value, "headers");
             self
         }
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
         ///`userOcid`: string, required.
-        pub fn user_ocid<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.user_ocid = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for user_ocid: {e}")
-                });
+        pub fn user_ocid(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.user_ocid = set(value, "user_ocid");
             self
         }
     }
@@ -8934,16 +7571,10 @@ pub mod builder {
     ///A builder for [`super::LoginWithOciAuthBodyHeaders`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithOciAuthBodyHeaders {
-        authorization: ::std::result::Result<super::Secret, ::std::string::String>,
-        date: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        host: ::std::result::Result<::std::string::String, ::std::string::String>,
-        x_date: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        authorization: Field<super::Secret>,
+        date: Field<::std::option::Option<::std::string::String>>,
+        host: Field<::std::string::String>,
+        x_date: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithOciAuthBodyHeaders {
         fn default() -> Self {
@@ -8957,49 +7588,29 @@ pub mod builder {
     }
     impl LoginWithOciAuthBodyHeaders {
         ///`authorization`: string, required.
-        pub fn authorization<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.authorization = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for authorization: {e}")
-                });
+        pub fn authorization(mut self, value: impl Input<super::Secret>) -> Self {
+            self.authorization = set(value, "authorization");
             self
         }
         ///`date`: string, optional.
-        pub fn date<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.date = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for date: {e}"));
+        pub fn date(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.date = set(value, "date");
             self
         }
         ///`host`: string, required.
-        pub fn host<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.host = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for host: {e}"));
+        pub fn host(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.host = set(value, "host");
             self
         }
         ///`x-date`: string, optional.
-        pub fn x_date<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.x_date = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for x_date: {e}"));
+        pub fn x_date(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.x_date = set(value, "x_date");
             self
         }
     }
@@ -9017,26 +7628,12 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::LoginWithOciAuthBodyHeaders>
-    for LoginWithOciAuthBodyHeaders {
-        fn from(value: super::LoginWithOciAuthBodyHeaders) -> Self {
-            Self {
-                authorization: Ok(value.authorization),
-                date: Ok(value.date),
-                host: Ok(value.host),
-                x_date: Ok(value.x_date),
-            }
-        }
-    }
     ///A builder for [`super::LoginWithOidcAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithOidcAuthBody {
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        identity_id: Field<::std::string::String>,
+        jwt: Field<super::Secret>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithOidcAuthBody {
         fn default() -> Self {
@@ -9049,40 +7646,21 @@ pub mod builder {
     }
     impl LoginWithOidcAuthBody {
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`jwt`: string, required.
-        pub fn jwt<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.jwt = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for jwt: {e}"));
+        pub fn jwt(mut self, value: impl Input<super::Secret>) -> Self {
+            self.jwt = set(value, "jwt");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -9111,12 +7689,9 @@ pub mod builder {
     ///A builder for [`super::LoginWithSpiffeAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithSpiffeAuthBody {
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        jwt: ::std::result::Result<super::Secret, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        identity_id: Field<::std::string::String>,
+        jwt: Field<super::Secret>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithSpiffeAuthBody {
         fn default() -> Self {
@@ -9129,40 +7704,21 @@ pub mod builder {
     }
     impl LoginWithSpiffeAuthBody {
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`jwt`: string, required.
-        pub fn jwt<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.jwt = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for jwt: {e}"));
+        pub fn jwt(mut self, value: impl Input<super::Secret>) -> Self {
+            self.jwt = set(value, "jwt");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -9192,11 +7748,8 @@ pub mod builder {
     ///A builder for [`super::LoginWithTlsCertAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct LoginWithTlsCertAuthBody {
-        identity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        identity_id: Field<::std::string::String>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithTlsCertAuthBody {
         fn default() -> Self {
@@ -9208,29 +7761,16 @@ pub mod builder {
     }
     impl LoginWithTlsCertAuthBody {
         ///`identityId`: string, required.
-        pub fn identity_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for identity_id: {e}")
-                });
+        pub fn identity_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.identity_id = set(value, "identity_id");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -9258,12 +7798,9 @@ pub mod builder {
     ///A builder for [`super::LoginWithUniversalAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct LoginWithUniversalAuthBody {
-        client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        client_secret: ::std::result::Result<super::Secret, ::std::string::String>,
-        organization_slug: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        client_id: Field<::std::string::String>,
+        client_secret: Field<super::Secret>,
+        organization_slug: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for LoginWithUniversalAuthBody {
         fn default() -> Self {
@@ -9276,42 +7813,21 @@ pub mod builder {
     }
     impl LoginWithUniversalAuthBody {
         ///`clientId`: string, required.
-        pub fn client_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.client_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for client_id: {e}")
-                });
+        pub fn client_id(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.client_id = set(value, "client_id");
             self
         }
         ///`clientSecret`: string, required.
-        pub fn client_secret<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.client_secret = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for client_secret: {e}")
-                });
+        pub fn client_secret(mut self, value: impl Input<super::Secret>) -> Self {
+            self.client_secret = set(value, "client_secret");
             self
         }
         ///`organizationSlug`: string, optional, length 1..=64.
-        pub fn organization_slug<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.organization_slug = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for organization_slug: {e}")
-                });
+        pub fn organization_slug(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.organization_slug = set(value, "organization_slug");
             self
         }
     }
@@ -9341,7 +7857,7 @@ pub mod builder {
     ///A builder for [`super::RenewIdentityAccessTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct RenewIdentityAccessTokenBody {
-        access_token: ::std::result::Result<super::Secret, ::std::string::String>,
+        access_token: Field<super::Secret>,
     }
     impl ::std::default::Default for RenewIdentityAccessTokenBody {
         fn default() -> Self {
@@ -9352,16 +7868,8 @@ pub mod builder {
     }
     impl RenewIdentityAccessTokenBody {
         ///`accessToken`: string, required.
-        pub fn access_token<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token: {e}")
-                });
+        pub fn access_token(mut self, value: impl Input<super::Secret>) -> Self {
+            self.access_token = set(value, "access_token");
             self
         }
     }
@@ -9387,7 +7895,7 @@ pub mod builder {
     ///A builder for [`super::RevokeIdentityAccessTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct RevokeIdentityAccessTokenBody {
-        access_token: ::std::result::Result<super::Secret, ::std::string::String>,
+        access_token: Field<super::Secret>,
     }
     impl ::std::default::Default for RevokeIdentityAccessTokenBody {
         fn default() -> Self {
@@ -9398,16 +7906,8 @@ pub mod builder {
     }
     impl RevokeIdentityAccessTokenBody {
         ///`accessToken`: string, required.
-        pub fn access_token<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::Secret>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token: {e}")
-                });
+        pub fn access_token(mut self, value: impl Input<super::Secret>) -> Self {
+            self.access_token = set(value, "access_token");
             self
         }
     }
@@ -9433,7 +7933,7 @@ pub mod builder {
     ///A builder for [`super::TrustedIpEntry`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct TrustedIpEntry {
-        ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
+        ip_address: Field<::std::string::String>,
     }
     impl ::std::default::Default for TrustedIpEntry {
         fn default() -> Self {
@@ -9444,16 +7944,8 @@ pub mod builder {
     }
     impl TrustedIpEntry {
         ///`ipAddress`: string, required.
-        pub fn ip_address<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ip_address = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ip_address: {e}")
-                });
+        pub fn ip_address(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.ip_address = set(value, "ip_address");
             self
         }
     }
@@ -9467,36 +7959,14 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::TrustedIpEntry> for TrustedIpEntry {
-        fn from(value: super::TrustedIpEntry) -> Self {
-            Self {
-                ip_address: Ok(value.ip_address),
-            }
-        }
-    }
     ///A builder for [`super::UpdateAlicloudAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAlicloudAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        allowed_arns: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        allowed_arns: Field<::std::string::String>,
     }
     impl ::std::default::Default for UpdateAlicloudAuthBody {
         fn default() -> Self {
@@ -9511,74 +7981,40 @@ pub mod builder {
     }
     impl UpdateAlicloudAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedArns`: string, required, length 1..=500.
-        pub fn allowed_arns<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_arns = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_arns: {e}")
-                });
+        pub fn allowed_arns(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.allowed_arns = set(value, "allowed_arns");
             self
         }
     }
@@ -9611,34 +8047,13 @@ pub mod builder {
     ///A builder for [`super::UpdateAwsAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAwsAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        allowed_account_ids: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        allowed_principal_arns: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        sts_endpoint: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        allowed_account_ids: Field<::std::option::Option<::std::string::String>>,
+        allowed_principal_arns: Field<::std::option::Option<::std::string::String>>,
+        sts_endpoint: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for UpdateAwsAuthBody {
         fn default() -> Self {
@@ -9655,104 +8070,59 @@ pub mod builder {
     }
     impl UpdateAwsAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedAccountIds`: string, optional, length <= 4096.
-        pub fn allowed_account_ids<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_account_ids = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_account_ids: {e}"
-                    )
-                });
+        pub fn allowed_account_ids(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_account_ids = set(value, "allowed_account_ids");
             self
         }
         ///`allowedPrincipalArns`: string, optional, length <= 4096.
-        pub fn allowed_principal_arns<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_principal_arns = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_principal_arns: {e}"
-                    )
-                });
+        pub fn allowed_principal_arns(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_principal_arns = set(value, "allowed_principal_arns");
             self
         }
         ///`stsEndpoint`: string, optional, length >= 1.
-        pub fn sts_endpoint<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.sts_endpoint = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sts_endpoint: {e}")
-                });
+        pub fn sts_endpoint(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.sts_endpoint = set(value, "sts_endpoint");
             self
         }
     }
@@ -9788,34 +8158,15 @@ pub mod builder {
     ///A builder for [`super::UpdateAzureAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateAzureAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        allowed_service_principal_ids: ::std::result::Result<
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        allowed_service_principal_ids: Field<
             ::std::option::Option<::std::string::String>,
-            ::std::string::String,
         >,
-        resource: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        tenant_id: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        resource: Field<::std::option::Option<::std::string::String>>,
+        tenant_id: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for UpdateAzureAuthBody {
         fn default() -> Self {
@@ -9832,102 +8183,62 @@ pub mod builder {
     }
     impl UpdateAzureAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedServicePrincipalIds`: string, optional.
-        pub fn allowed_service_principal_ids<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_service_principal_ids = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_service_principal_ids: {e}"
-                    )
-                });
+        pub fn allowed_service_principal_ids(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_service_principal_ids = set(
+                value,
+                "allowed_service_principal_ids",
+            );
             self
         }
         ///`resource`: string, optional.
-        pub fn resource<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.resource = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for resource: {e}")
-                });
+        pub fn resource(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.resource = set(value, "resource");
             self
         }
         ///`tenantId`: string, optional.
-        pub fn tenant_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.tenant_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for tenant_id: {e}")
-                });
+        pub fn tenant_id(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.tenant_id = set(value, "tenant_id");
             self
         }
     }
@@ -9963,38 +8274,14 @@ pub mod builder {
     ///A builder for [`super::UpdateGcpAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateGcpAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        allowed_projects: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        allowed_service_accounts: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        allowed_zones: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        type_: ::std::result::Result<
-            ::std::option::Option<super::UpdateGcpAuthBodyType>,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        allowed_projects: Field<::std::option::Option<::std::string::String>>,
+        allowed_service_accounts: Field<::std::option::Option<::std::string::String>>,
+        allowed_zones: Field<::std::option::Option<::std::string::String>>,
+        type_: Field<::std::option::Option<super::UpdateGcpAuthBodyType>>,
     }
     impl ::std::default::Default for UpdateGcpAuthBody {
         fn default() -> Self {
@@ -10012,115 +8299,67 @@ pub mod builder {
     }
     impl UpdateGcpAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedProjects`: string, optional.
-        pub fn allowed_projects<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_projects = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_projects: {e}")
-                });
+        pub fn allowed_projects(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_projects = set(value, "allowed_projects");
             self
         }
         ///`allowedServiceAccounts`: string, optional.
-        pub fn allowed_service_accounts<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_service_accounts = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_service_accounts: {e}"
-                    )
-                });
+        pub fn allowed_service_accounts(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_service_accounts = set(value, "allowed_service_accounts");
             self
         }
         ///`allowedZones`: string, optional.
-        pub fn allowed_zones<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_zones = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_zones: {e}")
-                });
+        pub fn allowed_zones(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_zones = set(value, "allowed_zones");
             self
         }
         ///`type`: string, optional, one of "iam", "gce".
-        pub fn type_<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateGcpAuthBodyType>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.type_ = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+        pub fn type_(
+            mut self,
+            value: impl Input<::std::option::Option<super::UpdateGcpAuthBodyType>>,
+        ) -> Self {
+            self.type_ = set(value, "type_");
             self
         }
     }
@@ -10158,62 +8397,28 @@ pub mod builder {
     ///A builder for [`super::UpdateKubernetesAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct UpdateKubernetesAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        allowed_audience: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        allowed_names: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        allowed_namespaces: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        ca_cert: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        gateway_id: ::std::result::Result<
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        allowed_audience: Field<::std::option::Option<::std::string::String>>,
+        allowed_names: Field<::std::option::Option<::std::string::String>>,
+        allowed_namespaces: Field<::std::option::Option<::std::string::String>>,
+        ca_cert: Field<::std::option::Option<::std::string::String>>,
+        gateway_id: Field<::std::option::Option<::std::option::Option<::uuid::Uuid>>>,
+        gateway_pool_id: Field<
             ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
-            ::std::string::String,
         >,
-        gateway_pool_id: ::std::result::Result<
-            ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
-            ::std::string::String,
-        >,
-        kubernetes_host: ::std::result::Result<
+        kubernetes_host: Field<
             ::std::option::Option<::std::option::Option<::std::string::String>>,
-            ::std::string::String,
         >,
-        token_review_mode: ::std::result::Result<
+        token_review_mode: Field<
             ::std::option::Option<super::UpdateKubernetesAuthBodyTokenReviewMode>,
-            ::std::string::String,
         >,
-        token_reviewer_jwt: ::std::result::Result<
+        token_reviewer_jwt: Field<
             ::std::option::Option<::std::option::Option<super::Secret>>,
-            ::std::string::String,
         >,
-        verify_tls_certificate: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        verify_tls_certificate: Field<::std::option::Option<bool>>,
     }
     impl ::std::default::Default for UpdateKubernetesAuthBody {
         fn default() -> Self {
@@ -10237,207 +8442,121 @@ pub mod builder {
     }
     impl UpdateKubernetesAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedAudience`: string, optional.
-        pub fn allowed_audience<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_audience = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_audience: {e}")
-                });
+        pub fn allowed_audience(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_audience = set(value, "allowed_audience");
             self
         }
         ///`allowedNames`: string, optional.
-        pub fn allowed_names<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_names = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_names: {e}")
-                });
+        pub fn allowed_names(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_names = set(value, "allowed_names");
             self
         }
         ///`allowedNamespaces`: string, optional.
-        pub fn allowed_namespaces<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_namespaces = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_namespaces: {e}"
-                    )
-                });
+        pub fn allowed_namespaces(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_namespaces = set(value, "allowed_namespaces");
             self
         }
         ///`caCert`: string, optional.
-        pub fn ca_cert<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ca_cert = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ca_cert: {e}")
-                });
+        pub fn ca_cert(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.ca_cert = set(value, "ca_cert");
             self
         }
         ///`gatewayId`: string(uuid), optional, nullable.
-        pub fn gateway_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.gateway_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for gateway_id: {e}")
-                });
+        pub fn gateway_id(
+            mut self,
+            value: impl Input<::std::option::Option<::std::option::Option<::uuid::Uuid>>>,
+        ) -> Self {
+            self.gateway_id = set(value, "gateway_id");
             self
         }
         ///`gatewayPoolId`: string(uuid), optional, nullable.
-        pub fn gateway_pool_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.gateway_pool_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for gateway_pool_id: {e}")
-                });
+        pub fn gateway_pool_id(
+            mut self,
+            value: impl Input<::std::option::Option<::std::option::Option<::uuid::Uuid>>>,
+        ) -> Self {
+            self.gateway_pool_id = set(value, "gateway_pool_id");
             self
         }
         ///`kubernetesHost`: string, optional, nullable, length >= 1.
-        pub fn kubernetes_host<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn kubernetes_host(
+            mut self,
+            value: impl Input<
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.kubernetes_host = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for kubernetes_host: {e}")
-                });
+        ) -> Self {
+            self.kubernetes_host = set(value, "kubernetes_host");
             self
         }
         ///`tokenReviewMode`: string, optional, one of "api", "gateway".
-        pub fn token_review_mode<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn token_review_mode(
+            mut self,
+            value: impl Input<
                 ::std::option::Option<super::UpdateKubernetesAuthBodyTokenReviewMode>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.token_review_mode = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for token_review_mode: {e}")
-                });
+        ) -> Self {
+            self.token_review_mode = set(value, "token_review_mode");
             self
         }
         ///`tokenReviewerJwt`: string, optional, nullable.
-        pub fn token_reviewer_jwt<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn token_reviewer_jwt(
+            mut self,
+            value: impl Input<
                 ::std::option::Option<::std::option::Option<super::Secret>>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.token_reviewer_jwt = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for token_reviewer_jwt: {e}"
-                    )
-                });
+        ) -> Self {
+            self.token_reviewer_jwt = set(value, "token_reviewer_jwt");
             self
         }
         ///`verifyTlsCertificate`: boolean, optional.
-        pub fn verify_tls_certificate<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<bool>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.verify_tls_certificate = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for verify_tls_certificate: {e}"
-                    )
-                });
+        pub fn verify_tls_certificate(
+            mut self,
+            value: impl Input<::std::option::Option<bool>>,
+        ) -> Self {
+            self.verify_tls_certificate = set(value, "verify_tls_certificate");
             self
         }
     }
@@ -10489,66 +8608,21 @@ pub mod builder {
     ///A builder for [`super::UpdateLdapAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone)]
     pub struct UpdateLdapAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        allowed_fields: ::std::result::Result<
-            ::std::vec::Vec<super::AllowedField>,
-            ::std::string::String,
-        >,
-        bind_dn: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        bind_pass: ::std::result::Result<
-            ::std::option::Option<super::Secret>,
-            ::std::string::String,
-        >,
-        lockout_counter_reset_seconds: ::std::result::Result<
-            ::std::option::Option<f64>,
-            ::std::string::String,
-        >,
-        lockout_duration_seconds: ::std::result::Result<
-            ::std::option::Option<f64>,
-            ::std::string::String,
-        >,
-        lockout_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        lockout_threshold: ::std::result::Result<
-            ::std::option::Option<f64>,
-            ::std::string::String,
-        >,
-        search_base: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        search_filter: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        template_id: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        url: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        allowed_fields: Field<::std::vec::Vec<super::AllowedField>>,
+        bind_dn: Field<::std::option::Option<::std::string::String>>,
+        bind_pass: Field<::std::option::Option<super::Secret>>,
+        lockout_counter_reset_seconds: Field<::std::option::Option<f64>>,
+        lockout_duration_seconds: Field<::std::option::Option<f64>>,
+        lockout_enabled: Field<::std::option::Option<bool>>,
+        lockout_threshold: Field<::std::option::Option<f64>>,
+        search_base: Field<::std::option::Option<::std::string::String>>,
+        search_filter: Field<::std::option::Option<::std::string::String>>,
+        template_id: Field<::std::option::Option<::std::string::String>>,
+        url: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for UpdateLdapAuthBody {
         fn default() -> Self {
@@ -10573,206 +8647,126 @@ pub mod builder {
     }
     impl UpdateLdapAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedFields`: array<AllowedField (object)>, optional.
-        pub fn allowed_fields<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::AllowedField>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_fields = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_fields: {e}")
-                });
+        pub fn allowed_fields(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::AllowedField>>,
+        ) -> Self {
+            self.allowed_fields = set(value, "allowed_fields");
             self
         }
         ///`bindDN`: string, optional, length >= 1.
-        pub fn bind_dn<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bind_dn = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bind_dn: {e}")
-                });
+        pub fn bind_dn(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.bind_dn = set(value, "bind_dn");
             self
         }
         ///`bindPass`: string, optional, length >= 1.
-        pub fn bind_pass<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<super::Secret>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bind_pass = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bind_pass: {e}")
-                });
+        pub fn bind_pass(
+            mut self,
+            value: impl Input<::std::option::Option<super::Secret>>,
+        ) -> Self {
+            self.bind_pass = set(value, "bind_pass");
             self
         }
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
-        pub fn lockout_counter_reset_seconds<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<f64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_counter_reset_seconds = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for lockout_counter_reset_seconds: {e}"
-                    )
-                });
+        pub fn lockout_counter_reset_seconds(
+            mut self,
+            value: impl Input<::std::option::Option<f64>>,
+        ) -> Self {
+            self.lockout_counter_reset_seconds = set(
+                value,
+                "lockout_counter_reset_seconds",
+            );
             self
         }
         ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
-        pub fn lockout_duration_seconds<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<f64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_duration_seconds = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for lockout_duration_seconds: {e}"
-                    )
-                });
+        pub fn lockout_duration_seconds(
+            mut self,
+            value: impl Input<::std::option::Option<f64>>,
+        ) -> Self {
+            self.lockout_duration_seconds = set(value, "lockout_duration_seconds");
             self
         }
         ///`lockoutEnabled`: boolean, optional.
-        pub fn lockout_enabled<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<bool>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for lockout_enabled: {e}")
-                });
+        pub fn lockout_enabled(
+            mut self,
+            value: impl Input<::std::option::Option<bool>>,
+        ) -> Self {
+            self.lockout_enabled = set(value, "lockout_enabled");
             self
         }
         ///`lockoutThreshold`: number, optional, range 1..=30.
-        pub fn lockout_threshold<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<f64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_threshold = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for lockout_threshold: {e}")
-                });
+        pub fn lockout_threshold(
+            mut self,
+            value: impl Input<::std::option::Option<f64>>,
+        ) -> Self {
+            self.lockout_threshold = set(value, "lockout_threshold");
             self
         }
         ///`searchBase`: string, optional, length >= 1.
-        pub fn search_base<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.search_base = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for search_base: {e}")
-                });
+        pub fn search_base(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.search_base = set(value, "search_base");
             self
         }
         ///`searchFilter`: string, optional, length >= 1.
-        pub fn search_filter<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.search_filter = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for search_filter: {e}")
-                });
+        pub fn search_filter(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.search_filter = set(value, "search_filter");
             self
         }
         ///`templateId`: string, optional.
-        pub fn template_id<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.template_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for template_id: {e}")
-                });
+        pub fn template_id(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.template_id = set(value, "template_id");
             self
         }
         ///`url`: string, optional, length >= 1.
-        pub fn url<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.url = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for url: {e}"));
+        pub fn url(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.url = set(value, "url");
             self
         }
     }
@@ -10824,30 +8818,14 @@ pub mod builder {
     ///A builder for [`super::UpdateOciAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateOciAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        allowed_usernames: ::std::result::Result<
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        allowed_usernames: Field<
             ::std::option::Option<::std::option::Option<::std::string::String>>,
-            ::std::string::String,
         >,
-        tenancy_ocid: ::std::result::Result<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        tenancy_ocid: Field<::std::string::String>,
     }
     impl ::std::default::Default for UpdateOciAuthBody {
         fn default() -> Self {
@@ -10863,89 +8841,50 @@ pub mod builder {
     }
     impl UpdateOciAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedUsernames`: string, optional, nullable, length <= 500.
-        pub fn allowed_usernames<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn allowed_usernames(
+            mut self,
+            value: impl Input<
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_usernames = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_usernames: {e}")
-                });
+        ) -> Self {
+            self.allowed_usernames = set(value, "allowed_usernames");
             self
         }
         ///`tenancyOcid`: string, required, length >= 1.
-        pub fn tenancy_ocid<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.tenancy_ocid = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for tenancy_ocid: {e}")
-                });
+        pub fn tenancy_ocid(mut self, value: impl Input<::std::string::String>) -> Self {
+            self.tenancy_ocid = set(value, "tenancy_ocid");
             self
         }
     }
@@ -10979,50 +8918,21 @@ pub mod builder {
     ///A builder for [`super::UpdateOidcAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateOidcAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        bound_audiences: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        bound_claims: ::std::result::Result<
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        bound_audiences: Field<::std::option::Option<::std::string::String>>,
+        bound_claims: Field<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-            ::std::string::String,
         >,
-        bound_issuer: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        bound_subject: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        ca_cert: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        claim_metadata_mapping: ::std::result::Result<
+        bound_issuer: Field<::std::option::Option<::std::string::String>>,
+        bound_subject: Field<::std::option::Option<::std::string::String>>,
+        ca_cert: Field<::std::option::Option<::std::string::String>>,
+        claim_metadata_mapping: Field<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-            ::std::string::String,
         >,
-        oidc_discovery_url: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        oidc_discovery_url: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for UpdateOidcAuthBody {
         fn default() -> Self {
@@ -11043,160 +8953,95 @@ pub mod builder {
     }
     impl UpdateOidcAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`boundAudiences`: string, optional.
-        pub fn bound_audiences<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bound_audiences = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bound_audiences: {e}")
-                });
+        pub fn bound_audiences(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.bound_audiences = set(value, "bound_audiences");
             self
         }
         ///`boundClaims`: object, optional.
-        pub fn bound_claims<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn bound_claims(
+            mut self,
+            value: impl Input<
                 ::std::collections::HashMap<::std::string::String, ::std::string::String>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bound_claims = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bound_claims: {e}")
-                });
+        ) -> Self {
+            self.bound_claims = set(value, "bound_claims");
             self
         }
         ///`boundIssuer`: string, optional, length >= 1.
-        pub fn bound_issuer<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bound_issuer = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bound_issuer: {e}")
-                });
+        pub fn bound_issuer(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.bound_issuer = set(value, "bound_issuer");
             self
         }
         ///`boundSubject`: string, optional.
-        pub fn bound_subject<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.bound_subject = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bound_subject: {e}")
-                });
+        pub fn bound_subject(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.bound_subject = set(value, "bound_subject");
             self
         }
         ///`caCert`: string, optional.
-        pub fn ca_cert<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ca_cert = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ca_cert: {e}")
-                });
+        pub fn ca_cert(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.ca_cert = set(value, "ca_cert");
             self
         }
         ///`claimMetadataMapping`: object, optional.
-        pub fn claim_metadata_mapping<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn claim_metadata_mapping(
+            mut self,
+            value: impl Input<
                 ::std::collections::HashMap<::std::string::String, ::std::string::String>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.claim_metadata_mapping = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for claim_metadata_mapping: {e}"
-                    )
-                });
+        ) -> Self {
+            self.claim_metadata_mapping = set(value, "claim_metadata_mapping");
             self
         }
         ///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
-        pub fn oidc_discovery_url<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.oidc_discovery_url = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for oidc_discovery_url: {e}"
-                    )
-                });
+        pub fn oidc_discovery_url(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.oidc_discovery_url = set(value, "oidc_discovery_url");
             self
         }
     }
@@ -11240,38 +9085,16 @@ pub mod builder {
     ///A builder for [`super::UpdateSpiffeAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateSpiffeAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        allowed_audiences: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        allowed_spiffe_ids: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
-        trust_bundle_distribution: ::std::result::Result<
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        allowed_audiences: Field<::std::option::Option<::std::string::String>>,
+        allowed_spiffe_ids: Field<::std::option::Option<::std::string::String>>,
+        trust_bundle_distribution: Field<
             ::std::option::Option<super::UpdateSpiffeAuthBodyTrustBundleDistribution>,
-            ::std::string::String,
         >,
-        trust_domain: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        trust_domain: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for UpdateSpiffeAuthBody {
         fn default() -> Self {
@@ -11289,119 +9112,69 @@ pub mod builder {
     }
     impl UpdateSpiffeAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedAudiences`: string, optional, length >= 1.
-        pub fn allowed_audiences<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_audiences = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for allowed_audiences: {e}")
-                });
+        pub fn allowed_audiences(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_audiences = set(value, "allowed_audiences");
             self
         }
         ///`allowedSpiffeIds`: string, optional, length >= 1.
-        pub fn allowed_spiffe_ids<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_spiffe_ids = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_spiffe_ids: {e}"
-                    )
-                });
+        pub fn allowed_spiffe_ids(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.allowed_spiffe_ids = set(value, "allowed_spiffe_ids");
             self
         }
         ///`trustBundleDistribution`: union, optional.
-        pub fn trust_bundle_distribution<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn trust_bundle_distribution(
+            mut self,
+            value: impl Input<
                 ::std::option::Option<super::UpdateSpiffeAuthBodyTrustBundleDistribution>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.trust_bundle_distribution = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for trust_bundle_distribution: {e}"
-                    )
-                });
+        ) -> Self {
+            self.trust_bundle_distribution = set(value, "trust_bundle_distribution");
             self
         }
         ///`trustDomain`: string, optional, length >= 1.
-        pub fn trust_domain<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.trust_domain = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for trust_domain: {e}")
-                });
+        pub fn trust_domain(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.trust_domain = set(value, "trust_domain");
             self
         }
     }
@@ -11439,30 +9212,14 @@ pub mod builder {
     ///A builder for [`super::UpdateTlsCertAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTlsCertAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        allowed_common_names: ::std::result::Result<
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        allowed_common_names: Field<
             ::std::option::Option<::std::option::Option<::std::string::String>>,
-            ::std::string::String,
         >,
-        ca_certificate: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        ca_certificate: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for UpdateTlsCertAuthBody {
         fn default() -> Self {
@@ -11478,91 +9235,53 @@ pub mod builder {
     }
     impl UpdateTlsCertAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`allowedCommonNames`: string, optional, nullable, length >= 1.
-        pub fn allowed_common_names<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
+        pub fn allowed_common_names(
+            mut self,
+            value: impl Input<
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
             >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.allowed_common_names = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allowed_common_names: {e}"
-                    )
-                });
+        ) -> Self {
+            self.allowed_common_names = set(value, "allowed_common_names");
             self
         }
         ///`caCertificate`: string, optional, length 1..=10240.
-        pub fn ca_certificate<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.ca_certificate = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for ca_certificate: {e}")
-                });
+        pub fn ca_certificate(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.ca_certificate = set(value, "ca_certificate");
             self
         }
     }
@@ -11597,22 +9316,10 @@ pub mod builder {
     ///A builder for [`super::UpdateTokenAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTokenAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
     }
     impl ::std::default::Default for UpdateTokenAuthBody {
         fn default() -> Self {
@@ -11626,61 +9333,35 @@ pub mod builder {
     }
     impl UpdateTokenAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
     }
@@ -11710,10 +9391,7 @@ pub mod builder {
     ///A builder for [`super::UpdateTokenAuthTokenBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateTokenAuthTokenBody {
-        name: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::std::string::String,
-        >,
+        name: Field<::std::option::Option<::std::string::String>>,
     }
     impl ::std::default::Default for UpdateTokenAuthTokenBody {
         fn default() -> Self {
@@ -11724,14 +9402,11 @@ pub mod builder {
     }
     impl UpdateTokenAuthTokenBody {
         ///`name`: string, optional.
-        pub fn name<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.name = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for name: {e}"));
+        pub fn name(
+            mut self,
+            value: impl Input<::std::option::Option<::std::string::String>>,
+        ) -> Self {
+            self.name = set(value, "name");
             self
         }
     }
@@ -11753,46 +9428,16 @@ pub mod builder {
     ///A builder for [`super::UpdateUniversalAuthBody`]: set fields with its methods, then convert it with `try_into()`.
     #[derive(Clone, Debug)]
     pub struct UpdateUniversalAuthBody {
-        access_token_max_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_num_uses_limit: ::std::result::Result<
-            ::std::option::Option<u64>,
-            ::std::string::String,
-        >,
-        access_token_period: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        access_token_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        access_token_ttl: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        client_secret_trusted_ips: ::std::result::Result<
-            ::std::vec::Vec<super::TrustedIpEntry>,
-            ::std::string::String,
-        >,
-        lockout_counter_reset_seconds: ::std::result::Result<
-            ::std::option::Option<f64>,
-            ::std::string::String,
-        >,
-        lockout_duration_seconds: ::std::result::Result<
-            ::std::option::Option<f64>,
-            ::std::string::String,
-        >,
-        lockout_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        lockout_threshold: ::std::result::Result<
-            ::std::option::Option<f64>,
-            ::std::string::String,
-        >,
+        access_token_max_ttl: Field<::std::option::Option<i64>>,
+        access_token_num_uses_limit: Field<::std::option::Option<u64>>,
+        access_token_period: Field<::std::option::Option<i64>>,
+        access_token_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        access_token_ttl: Field<::std::option::Option<i64>>,
+        client_secret_trusted_ips: Field<::std::vec::Vec<super::TrustedIpEntry>>,
+        lockout_counter_reset_seconds: Field<::std::option::Option<f64>>,
+        lockout_duration_seconds: Field<::std::option::Option<f64>>,
+        lockout_enabled: Field<::std::option::Option<bool>>,
+        lockout_threshold: Field<::std::option::Option<f64>>,
     }
     impl ::std::default::Default for UpdateUniversalAuthBody {
         fn default() -> Self {
@@ -11812,147 +9457,86 @@ pub mod builder {
     }
     impl UpdateUniversalAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_max_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_max_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_max_ttl: {e}"
-                    )
-                });
+        pub fn access_token_max_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_max_ttl = set(value, "access_token_max_ttl");
             self
         }
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        pub fn access_token_num_uses_limit<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<u64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_num_uses_limit = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_num_uses_limit: {e}"
-                    )
-                });
+        pub fn access_token_num_uses_limit(
+            mut self,
+            value: impl Input<::std::option::Option<u64>>,
+        ) -> Self {
+            self.access_token_num_uses_limit = set(value, "access_token_num_uses_limit");
             self
         }
         ///`accessTokenPeriod`: integer, optional, range 0..=315360000.
-        pub fn access_token_period<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_period = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_period: {e}"
-                    )
-                });
+        pub fn access_token_period(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_period = set(value, "access_token_period");
             self
         }
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn access_token_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for access_token_trusted_ips: {e}"
-                    )
-                });
+        pub fn access_token_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.access_token_trusted_ips = set(value, "access_token_trusted_ips");
             self
         }
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        pub fn access_token_ttl<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<i64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.access_token_ttl = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_token_ttl: {e}")
-                });
+        pub fn access_token_ttl(
+            mut self,
+            value: impl Input<::std::option::Option<i64>>,
+        ) -> Self {
+            self.access_token_ttl = set(value, "access_token_ttl");
             self
         }
         ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        pub fn client_secret_trusted_ips<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TrustedIpEntry>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.client_secret_trusted_ips = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for client_secret_trusted_ips: {e}"
-                    )
-                });
+        pub fn client_secret_trusted_ips(
+            mut self,
+            value: impl Input<::std::vec::Vec<super::TrustedIpEntry>>,
+        ) -> Self {
+            self.client_secret_trusted_ips = set(value, "client_secret_trusted_ips");
             self
         }
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
-        pub fn lockout_counter_reset_seconds<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<f64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_counter_reset_seconds = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for lockout_counter_reset_seconds: {e}"
-                    )
-                });
+        pub fn lockout_counter_reset_seconds(
+            mut self,
+            value: impl Input<::std::option::Option<f64>>,
+        ) -> Self {
+            self.lockout_counter_reset_seconds = set(
+                value,
+                "lockout_counter_reset_seconds",
+            );
             self
         }
         ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
-        pub fn lockout_duration_seconds<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<f64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_duration_seconds = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for lockout_duration_seconds: {e}"
-                    )
-                });
+        pub fn lockout_duration_seconds(
+            mut self,
+            value: impl Input<::std::option::Option<f64>>,
+        ) -> Self {
+            self.lockout_duration_seconds = set(value, "lockout_duration_seconds");
             self
         }
         ///`lockoutEnabled`: boolean, optional.
-        pub fn lockout_enabled<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<bool>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for lockout_enabled: {e}")
-                });
+        pub fn lockout_enabled(
+            mut self,
+            value: impl Input<::std::option::Option<bool>>,
+        ) -> Self {
+            self.lockout_enabled = set(value, "lockout_enabled");
             self
         }
         ///`lockoutThreshold`: number, optional, range 1..=30.
-        pub fn lockout_threshold<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::option::Option<f64>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.lockout_threshold = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for lockout_threshold: {e}")
-                });
+        pub fn lockout_threshold(
+            mut self,
+            value: impl Input<::std::option::Option<f64>>,
+        ) -> Self {
+            self.lockout_threshold = set(value, "lockout_threshold");
             self
         }
     }
@@ -12687,7 +10271,6 @@ pub mod error {
     PartialEq,
     PartialOrd
 )]
-#[derive()]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Secret(::std::string::String);

@@ -153,13 +153,29 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// What a setter takes for a field of type `T`: any value that converts into it
+        /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
+        /// the builder is converted with `try_into()`.
+        pub trait Input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
+        impl<T, V> Input<T> for V
+        where
+            V: ::std::convert::TryInto<T, Error: ::std::fmt::Display>,
+        {}
+        /// `value` converted for `field`, or the message the builder reports.
+        fn set<T>(
+            value: impl Input<T>,
+            field: &str,
+        ) -> ::std::result::Result<T, ::std::string::String> {
+            value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for {field}: {e}"))
+        }
+        /// A field being built: its value, or why it has none.
+        type Field<T> = ::std::result::Result<T, ::std::string::String>;
         ///A builder for [`super::PatchApiV1FoldersByFolderIdBody`]: set fields with its methods, then convert it with `try_into()`.
         #[derive(Clone, Debug)]
         pub struct PatchApiV1FoldersByFolderIdBody {
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: Field<::std::option::Option<::std::string::String>>,
         }
         impl ::std::default::Default for PatchApiV1FoldersByFolderIdBody {
             fn default() -> Self {
@@ -170,16 +186,11 @@ pub mod types {
         }
         impl PatchApiV1FoldersByFolderIdBody {
             ///`name`: string, optional.
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+            pub fn name(
+                mut self,
+                value: impl Input<::std::option::Option<::std::string::String>>,
+            ) -> Self {
+                self.name = set(value, "name");
                 self
             }
         }

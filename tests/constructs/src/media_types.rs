@@ -153,13 +153,29 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// What a setter takes for a field of type `T`: any value that converts into it
+        /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
+        /// the builder is converted with `try_into()`.
+        pub trait Input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
+        impl<T, V> Input<T> for V
+        where
+            V: ::std::convert::TryInto<T, Error: ::std::fmt::Display>,
+        {}
+        /// `value` converted for `field`, or the message the builder reports.
+        fn set<T>(
+            value: impl Input<T>,
+            field: &str,
+        ) -> ::std::result::Result<T, ::std::string::String> {
+            value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for {field}: {e}"))
+        }
+        /// A field being built: its value, or why it has none.
+        type Field<T> = ::std::result::Result<T, ::std::string::String>;
         ///A builder for [`super::EitherLoginBody`]: set fields with its methods, then convert it with `try_into()`.
         #[derive(Clone, Debug)]
         pub struct EitherLoginBody {
-            client_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            client_id: Field<::std::option::Option<::std::string::String>>,
         }
         impl ::std::default::Default for EitherLoginBody {
             fn default() -> Self {
@@ -170,16 +186,11 @@ pub mod types {
         }
         impl EitherLoginBody {
             ///`clientId`: string, optional.
-            pub fn client_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_id: {e}")
-                    });
+            pub fn client_id(
+                mut self,
+                value: impl Input<::std::option::Option<::std::string::String>>,
+            ) -> Self {
+                self.client_id = set(value, "client_id");
                 self
             }
         }
@@ -203,14 +214,8 @@ pub mod types {
         ///A builder for [`super::FormLoginBody`]: set fields with its methods, then convert it with `try_into()`.
         #[derive(Clone, Debug)]
         pub struct FormLoginBody {
-            client_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            ttl: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
+            client_id: Field<::std::string::String>,
+            ttl: Field<::std::option::Option<i64>>,
         }
         impl ::std::default::Default for FormLoginBody {
             fn default() -> Self {
@@ -222,29 +227,16 @@ pub mod types {
         }
         impl FormLoginBody {
             ///`clientId`: string, required.
-            pub fn client_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_id: {e}")
-                    });
+            pub fn client_id(
+                mut self,
+                value: impl Input<::std::string::String>,
+            ) -> Self {
+                self.client_id = set(value, "client_id");
                 self
             }
             ///`ttl`: integer, optional.
-            pub fn ttl<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ttl = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ttl: {e}")
-                    });
+            pub fn ttl(mut self, value: impl Input<::std::option::Option<i64>>) -> Self {
+                self.ttl = set(value, "ttl");
                 self
             }
         }

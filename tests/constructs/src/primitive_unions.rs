@@ -172,14 +172,30 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// What a setter takes for a field of type `T`: any value that converts into it
+        /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
+        /// the builder is converted with `try_into()`.
+        pub trait Input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
+        impl<T, V> Input<T> for V
+        where
+            V: ::std::convert::TryInto<T, Error: ::std::fmt::Display>,
+        {}
+        /// `value` converted for `field`, or the message the builder reports.
+        fn set<T>(
+            value: impl Input<T>,
+            field: &str,
+        ) -> ::std::result::Result<T, ::std::string::String> {
+            value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for {field}: {e}"))
+        }
+        /// A field being built: its value, or why it has none.
+        type Field<T> = ::std::result::Result<T, ::std::string::String>;
         ///A builder for [`super::SetSecretBody`]: set fields with its methods, then convert it with `try_into()`.
         #[derive(Clone, Debug)]
         pub struct SetSecretBody {
-            key: ::std::result::Result<::std::string::String, ::std::string::String>,
-            value: ::std::result::Result<
-                super::SetSecretBodyValue,
-                ::std::string::String,
-            >,
+            key: Field<::std::string::String>,
+            value: Field<super::SetSecretBodyValue>,
         }
         impl ::std::default::Default for SetSecretBody {
             fn default() -> Self {
@@ -191,29 +207,16 @@ pub mod types {
         }
         impl SetSecretBody {
             ///`key`: string, required.
-            pub fn key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+            pub fn key(mut self, value: impl Input<::std::string::String>) -> Self {
+                self.key = set(value, "key");
                 self
             }
             ///`value`: union, required.
-            pub fn value<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::SetSecretBodyValue>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.value = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for value: {e}")
-                    });
+            pub fn value(
+                mut self,
+                value: impl Input<super::SetSecretBodyValue>,
+            ) -> Self {
+                self.value = set(value, "value");
                 self
             }
         }
