@@ -44,3 +44,10 @@ use std::sync::Arc;
 pub fn router<T: InfisicalAuthApi>(api: Arc<T>) -> axum::Router {
     runtime::ignore_trailing_slashes(generated::router(api))
 }
+
+/// The generated routes alone, trailing slashes not yet ignored: merge routes of your own into
+/// them, then serve the whole through [`runtime::ignore_trailing_slashes`] (or
+/// [`runtime::IgnoreTrailingSlashes`]), so that every request is routed once.
+pub fn routes<T: InfisicalAuthApi>(api: Arc<T>) -> axum::Router {
+    generated::router(api)
+}

@@ -29,7 +29,6 @@ use infisical_auth_validation::{constraints, FieldType, Location};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tower::ServiceExt;
 
 use crate::error::{json_response, ApiError};
 use crate::InfisicalAuthApi;
@@ -495,11 +494,34 @@ fn coerce_number(text: &str) -> Value {
 /// (docs/infisical-behaviour.md#request-dialect): `/api/v1/auth/universal-auth/login/` is served
 /// as `/api/v1/auth/universal-auth/login`. The slashes are removed before routing.
 pub fn ignore_trailing_slashes(router: axum::Router) -> axum::Router {
-    axum::Router::new().fallback_service(router.map_request(without_trailing_slashes))
+    axum::Router::new().fallback_service(IgnoreTrailingSlashes(router))
+}
+
+/// A service that removes the trailing slashes of each request's path before `S` sees it
+/// ([`ignore_trailing_slashes`] as a plain service, for servers that put their own service
+/// around the router and would rather not route twice).
+#[derive(Clone, Debug)]
+pub struct IgnoreTrailingSlashes<S>(pub S);
+
+impl<S: tower::Service<Request>> tower::Service<Request> for IgnoreTrailingSlashes<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        self.0.call(without_trailing_slashes(request))
+    }
 }
 
 /// The request with the trailing slashes of its path removed (`/` stays `/`).
-fn without_trailing_slashes(mut request: Request) -> Request {
+pub fn without_trailing_slashes(mut request: Request) -> Request {
     let path = request.uri().path();
     if path.len() <= 1 || !path.ends_with('/') {
         return request;
