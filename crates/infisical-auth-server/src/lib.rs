@@ -28,6 +28,7 @@ mod checks;
 mod error;
 #[rustfmt::skip]
 mod generated;
+mod json;
 pub mod runtime;
 
 pub use error::ApiError;
