@@ -103,7 +103,8 @@ pub fn app(api: Arc<ReferenceApi>, log_requests: bool) -> axum::Router {
 /// The whole application as one service (what [`serve_api`] serves): the generated routes and the
 /// extra routes in one router, so that each request is routed once, behind [`Dialect`].
 pub fn service(api: Arc<ReferenceApi>, log_requests: bool) -> Dialect {
-    let certificate_header = HeaderName::from_bytes(api.client_certificate_header().as_bytes()).ok();
+    let certificate_header =
+        HeaderName::from_bytes(api.client_certificate_header().as_bytes()).ok();
     let extra = axum::Router::new()
         .route("/api/docs/json", get(docs))
         .route("/api/v1/identities", post(create_identity))
