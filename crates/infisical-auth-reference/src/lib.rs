@@ -37,7 +37,7 @@ use serde_json::{json, Value};
 pub use api::ReferenceApi;
 
 use infisical_auth_server::runtime::{
-    bearer_token, new_request_id, without_trailing_slashes, RequestId,
+    bearer_token, new_request_id, without_trailing_slashes, ApiService, RequestId,
 };
 use infisical_auth_server::{ApiError, RequestContext};
 
@@ -94,39 +94,40 @@ pub fn build(config: &ReferenceConfig) -> Result<Arc<ReferenceApi>, ApiError> {
     Ok(api)
 }
 
-/// The whole application: the generated router on `api`, the extra routes, and (if asked) the
+/// The whole application: the generated API on `api`, the extra routes, and (if asked) the
 /// request log, as an axum router ([`service`] in a router).
 pub fn app(api: Arc<ReferenceApi>, log_requests: bool) -> axum::Router {
     axum::Router::new().fallback_service(service(api, log_requests))
 }
 
-/// The whole application as one service (what [`serve_api`] serves): the generated routes and the
-/// extra routes in one router, so that each request is routed once, behind [`Dialect`].
+/// The whole application as one service (what [`serve_api`] serves): the generated API service
+/// and the extra routes, behind [`Dialect`].
 pub fn service(api: Arc<ReferenceApi>, log_requests: bool) -> Dialect {
     let certificate_header =
         HeaderName::from_bytes(api.client_certificate_header().as_bytes()).ok();
+    // Unknown routes and other methods on the extra routes are Infisical's 404, as on the API's.
     let extra = axum::Router::new()
         .route("/api/docs/json", get(docs))
         .route("/api/v1/identities", post(create_identity))
+        .fallback(infisical_auth_server::runtime::not_found)
+        .method_not_allowed_fallback(infisical_auth_server::runtime::not_found)
         .with_state(api.clone());
-    // The extra routes join after the generated router's fallbacks were set: set the
-    // method-not-allowed one again so that e.g. `DELETE /api/docs/json` is Infisical's 404 too.
-    let routes = infisical_auth_server::routes(api)
-        .merge(extra)
-        .method_not_allowed_fallback(infisical_auth_server::runtime::not_found);
     Dialect {
-        routes,
+        api: infisical_auth_server::service(api),
+        extra,
         certificate_header,
         log_requests,
     }
 }
 
 /// What the server does around its routes for each request: trailing slashes removed before
-/// routing (as on the API's routes, docs/infisical-behaviour.md#request-dialect), the
-/// client-certificate header handed to TLS-certificate logins, and the request log line.
+/// routing (as on the API's routes, docs/infisical-behaviour.md#request-dialect), the request
+/// routed to the API or to the extra routes, the client-certificate header handed to
+/// TLS-certificate logins, and the request log line.
 #[derive(Clone)]
 pub struct Dialect {
-    routes: axum::Router,
+    api: ApiService<ReferenceApi>,
+    extra: axum::Router,
     /// The header TLS-certificate logins read the client certificate from, the proxy's.
     certificate_header: Option<HeaderName>,
     log_requests: bool,
@@ -157,15 +158,22 @@ impl tower::Service<Request> for Dialect {
                 request.uri().path().to_owned(),
             )
         });
-        let mut routes = self.routes.clone();
+        // Routing only picks the handler: it runs when polled, inside the certificate's scope.
+        let routed = self
+            .api
+            .route(request)
+            .map_err(|request| self.extra.call(request));
         Box::pin(async move {
-            let response = verify::with_client_certificate(certificate, async move {
-                match routes.call(request).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
+            let serve = async move {
+                match routed {
+                    Ok(api) => api.await,
+                    Err(extra) => extra.await,
                 }
-            })
-            .await;
+            };
+            let response = match verify::with_client_certificate(certificate, serve).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
             if let Some((start, method, path)) = log {
                 log_request(&method, &path, &response, start);
             }

@@ -73,18 +73,38 @@ fn byte_needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
-/// Whether `text` holds a byte that must be escaped.
+/// The eight bytes of `text` from `at` as one word.
+#[inline]
+fn word(text: &[u8], at: usize) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&text[at..at + 8]);
+    u64::from_le_bytes(bytes)
+}
+
+/// Whether `text` holds a byte that must be escaped: eight bytes at a time, the last word
+/// overlapping the one before it (a short text is read as two overlapping halves).
 #[inline]
 fn needs_escape(text: &[u8]) -> bool {
-    let mut chunks = text.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if chunk_needs_escape(u64::from_le_bytes(word)) {
-            return true;
+    let len = text.len();
+    if len >= 8 {
+        let mut at = 0;
+        while at + 8 < len {
+            if chunk_needs_escape(word(text, at)) {
+                return true;
+            }
+            at += 8;
         }
+        return chunk_needs_escape(word(text, len - 8));
     }
-    chunks.remainder().iter().any(|&b| byte_needs_escape(b))
+    if len >= 4 {
+        let half = |at: usize| {
+            let mut bytes = [0u8; 4];
+            bytes.copy_from_slice(&text[at..at + 4]);
+            u64::from(u32::from_le_bytes(bytes))
+        };
+        return chunk_needs_escape(half(0) | (half(len - 4) << 32));
+    }
+    text.iter().any(|&b| byte_needs_escape(b))
 }
 
 /// `text`'s characters, escaped as serde_json escapes them, appended to `out` (no quotes).
@@ -736,6 +756,19 @@ mod tests {
                 let mut text = "a".repeat(16);
                 text.replace_range(lane..=lane, char::from(byte).encode_utf8(&mut [0; 4]));
                 same(&text);
+            }
+        }
+    }
+
+    #[test]
+    fn strings_of_every_length_are_checked_at_every_position() {
+        for len in 1..=20 {
+            for at in 0..len {
+                for byte in [0x00, 0x08, 0x1F, b'"', b'\\', b' ', b'!', b'#', 0x7F, b'a'] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = byte;
+                    same(std::str::from_utf8(&text).unwrap());
+                }
             }
         }
     }

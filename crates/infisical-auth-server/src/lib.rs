@@ -29,6 +29,7 @@ mod error;
 #[rustfmt::skip]
 mod generated;
 mod json;
+mod routing;
 pub mod runtime;
 
 pub use error::ApiError;
@@ -40,15 +41,8 @@ use std::sync::Arc;
 
 /// An axum router serving every operation of the API on `api`, with Infisical's error contract
 /// enforced before each handler runs, unknown routes answered 404, and trailing slashes ignored
-/// on every route (docs/infisical-behaviour.md#request-dialect). The generated router, wrapped
-/// by [`runtime::ignore_trailing_slashes`].
+/// on every route (docs/infisical-behaviour.md#request-dialect): the generated [`service`] behind
+/// [`runtime::IgnoreTrailingSlashes`].
 pub fn router<T: InfisicalAuthApi>(api: Arc<T>) -> axum::Router {
-    runtime::ignore_trailing_slashes(generated::router(api))
-}
-
-/// The generated routes alone, trailing slashes not yet ignored: merge routes of your own into
-/// them, then serve the whole through [`runtime::ignore_trailing_slashes`] (or
-/// [`runtime::IgnoreTrailingSlashes`]), so that every request is routed once.
-pub fn routes<T: InfisicalAuthApi>(api: Arc<T>) -> axum::Router {
-    generated::router(api)
+    axum::Router::new().fallback_service(runtime::IgnoreTrailingSlashes(generated::service(api)))
 }

@@ -31,6 +31,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::{json_response, ApiError};
+pub use crate::routing::{ApiFuture, ApiService, Dispatch, HandlerFuture, PathParams};
 use crate::InfisicalAuthApi;
 
 /// The largest request body the router reads (1 MiB); a larger one is answered 413.
@@ -200,12 +201,47 @@ where
     F: FnOnce(Arc<T>, Input) -> Fut + Send,
     Fut: Future<Output = Result<R, ApiError>> + Send,
 {
+    serve_with(operation, request, None, api, handler).await
+}
+
+/// [`serve`] for a request routed by [`ApiService`], which hands over the path parameters it
+/// matched (the generated dispatch calls it).
+pub async fn serve_routed<T, R, F, Fut>(
+    operation: &'static Operation,
+    request: Request,
+    path: PathParams,
+    api: Arc<T>,
+    handler: F,
+) -> Response
+where
+    T: InfisicalAuthApi,
+    R: Serialize,
+    F: FnOnce(Arc<T>, Input) -> Fut + Send,
+    Fut: Future<Output = Result<R, ApiError>> + Send,
+{
+    serve_with(operation, request, Some(path), api, handler).await
+}
+
+async fn serve_with<T, R, F, Fut>(
+    operation: &'static Operation,
+    request: Request,
+    path: Option<PathParams>,
+    api: Arc<T>,
+    handler: F,
+) -> Response
+where
+    T: InfisicalAuthApi,
+    R: Serialize,
+    F: FnOnce(Arc<T>, Input) -> Fut + Send,
+    Fut: Future<Output = Result<R, ApiError>> + Send,
+{
     let request_id = new_request_id();
     let (parts, body) = request.into_parts();
     let mut body = Some(body);
     let outcome = AssertUnwindSafe(answer(
         operation,
         parts,
+        path,
         &mut body,
         request_id.clone(),
         api,
@@ -232,6 +268,7 @@ where
 async fn answer<T, R, F, Fut>(
     operation: &'static Operation,
     mut parts: axum::http::request::Parts,
+    path: Option<PathParams>,
     body: &mut Option<Body>,
     request_id: String,
     api: Arc<T>,
@@ -267,17 +304,17 @@ where
         }
         api.authenticate(&context).await?;
     }
-    let path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await
-    {
-        Ok(params) => params
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-        Err(_) => {
-            return Err(ApiError::bad_request(
-                "Invalid path parameter: not valid UTF-8",
-            ))
-        }
+    let invalid_path = || ApiError::bad_request("Invalid path parameter: not valid UTF-8");
+    let path: Vec<(String, String)> = match path {
+        Some(PathParams(params)) => params.map_err(|_| invalid_path())?,
+        // Served by an axum route: its parameters, as axum decoded them.
+        None => match RawPathParams::from_request_parts(&mut parts, &()).await {
+            Ok(params) => params
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            Err(_) => return Err(invalid_path()),
+        },
     };
     let query = parts.uri.query().unwrap_or("").to_owned();
     let mut body = match (operation.has_body, body.take()) {
