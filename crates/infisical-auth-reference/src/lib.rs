@@ -120,6 +120,10 @@ pub fn service(api: Arc<ReferenceApi>, log_requests: bool) -> Dialect {
     }
 }
 
+/// The path of the TLS-certificate login, the one operation that reads the client-certificate
+/// header.
+const TLS_CERT_LOGIN: &str = "/api/v1/auth/tls-cert-auth/login";
+
 /// What the server does around its routes for each request: trailing slashes removed before
 /// routing (as on the API's routes, docs/infisical-behaviour.md#request-dialect), the request
 /// routed to the API or to the extra routes, the client-certificate header handed to
@@ -144,13 +148,14 @@ impl tower::Service<Request> for Dialect {
 
     fn call(&mut self, request: Request) -> Self::Future {
         let request = without_trailing_slashes(request);
-        let certificate = self.certificate_header.as_ref().and_then(|name| {
-            request
-                .headers()
-                .get(name)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned)
-        });
+        // Only TLS-certificate logins read the header (the scope costs every other request).
+        let certificate = self
+            .certificate_header
+            .as_ref()
+            .filter(|_| request.uri().path() == TLS_CERT_LOGIN)
+            .and_then(|name| request.headers().get(name))
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
         let log = self.log_requests.then(|| {
             (
                 Instant::now(),
@@ -170,7 +175,13 @@ impl tower::Service<Request> for Dialect {
                     Err(extra) => extra.await,
                 }
             };
-            let response = match verify::with_client_certificate(certificate, serve).await {
+            let served = match certificate {
+                Some(certificate) => {
+                    verify::with_client_certificate(Some(certificate), serve).await
+                }
+                None => serve.await,
+            };
+            let response = match served {
                 Ok(response) => response,
                 Err(never) => match never {},
             };

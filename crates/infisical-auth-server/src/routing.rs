@@ -10,6 +10,7 @@
 //! path, the original URI and the parameters, no boxed service cloned per request, one boxed
 //! handler future.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -31,31 +32,48 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
 /// with its path parameters.
 pub type Dispatch<T> = fn(usize, Arc<T>, Request, PathParams) -> HandlerFuture;
 
-/// The path parameters of a request as its route matched them, percent-decoded; or the fact
-/// that one of them is not UTF-8 once decoded (which the operation answers 400, after
+/// The path parameters of a request as its route matched them, percent-decoded, by name; or the
+/// fact that one of them is not UTF-8 once decoded (which the operation answers 400, after
 /// authentication, as it did behind axum).
 #[derive(Debug)]
-pub struct PathParams(pub(crate) Result<Vec<(String, String)>, InvalidPathParam>);
+pub struct PathParams(pub(crate) Result<Vec<(Cow<'static, str>, String)>, InvalidPathParam>);
 
 /// A path parameter that is not UTF-8 once percent-decoded.
 #[derive(Debug)]
 pub(crate) struct InvalidPathParam;
 
 impl PathParams {
-    fn decode(params: &matchit::Params<'_, '_>) -> PathParams {
-        let mut decoded = Vec::with_capacity(params.len());
-        for (key, value) in params.iter() {
-            match percent_encoding::percent_decode_str(value).decode_utf8() {
-                Ok(value) => decoded.push((key.to_owned(), value.into_owned())),
-                Err(_) => return PathParams(Err(InvalidPathParam)),
-            }
+    /// The values of `params` under `names`, the route's parameter names in template order
+    /// (matchit's order).
+    fn decode(names: &[&'static str], params: &matchit::Params<'_, '_>) -> PathParams {
+        let mut decoded = Vec::with_capacity(names.len());
+        for (name, (_, value)) in names.iter().zip(params.iter()) {
+            let value = if value.contains('%') {
+                match percent_encoding::percent_decode_str(value).decode_utf8() {
+                    Ok(value) => value.into_owned(),
+                    Err(_) => return PathParams(Err(InvalidPathParam)),
+                }
+            } else {
+                value.to_owned()
+            };
+            decoded.push((Cow::Borrowed(*name), value));
         }
         PathParams(Ok(decoded))
     }
 }
 
+/// The parameter names of a path template (`{identityId}`), in order.
+fn parameter_names(template: &'static str) -> Vec<&'static str> {
+    template
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .collect()
+}
+
 /// The operations of one path.
 struct PathRoute {
+    /// The names of the path's parameters, in order.
+    names: Vec<&'static str>,
     /// Each method and its operation's index, in table order.
     methods: Vec<(Method, usize)>,
     /// The `Allow` header of a 404 for another method: the methods in table order, `GET`
@@ -104,6 +122,7 @@ impl Table {
                         .expect("the operations table's paths form a valid route tree");
                     templates.push(operation.path);
                     routes.push(PathRoute {
+                        names: parameter_names(operation.path),
                         methods: Vec::new(),
                         allow: HeaderValue::from_static(""),
                     });
@@ -181,7 +200,7 @@ impl<T: InfisicalAuthApi> ApiService<T> {
         let head = request.method() == Method::HEAD;
         Ok(match route.operation(request.method()) {
             Some(index) => {
-                let params = PathParams::decode(&matched.params);
+                let params = PathParams::decode(&route.names, &matched.params);
                 ApiFuture {
                     inner: (self.dispatch)(index, Arc::clone(&self.api), request, params),
                     head,
@@ -314,12 +333,18 @@ mod tests {
     #[test]
     fn parameters_are_percent_decoded_and_must_be_utf8() {
         let mut router = matchit::Router::new();
-        router.insert("/x/{id}", ()).unwrap();
-        let decode = |path: &str| PathParams::decode(&router.at(path).unwrap().params).0;
+        router.insert("/x/{id}/y/{other}", ()).unwrap();
+        let names = parameter_names("/x/{id}/y/{other}");
+        assert_eq!(names, ["id", "other"]);
+        let decode = |path: &str| PathParams::decode(&names, &router.at(path).unwrap().params).0;
         assert_eq!(
-            decode("/x/a%20b%2Fc").unwrap(),
-            vec![("id".to_owned(), "a b/c".to_owned())]
+            decode("/x/a%20b%2Fc/y/plain").unwrap(),
+            vec![
+                (Cow::Borrowed("id"), "a b/c".to_owned()),
+                (Cow::Borrowed("other"), "plain".to_owned())
+            ]
         );
-        assert!(decode("/x/%FF").is_err());
+        assert!(decode("/x/%FF/y/z").is_err());
+        assert_eq!(decode("/x/%zz/y/z").unwrap()[0].1, "%zz");
     }
 }

@@ -13,6 +13,7 @@
 //! [`DRAIN_LIMIT`], so a client that sends its whole body before reading still gets the answer.
 //! The dialect is described in docs/infisical-behaviour.md#request-dialect.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::panic::AssertUnwindSafe;
@@ -121,7 +122,7 @@ fn type_issue(path: Vec<PathSegment>, message: String) -> ValidationIssue {
 /// parts out of it.
 pub struct Input {
     context: Option<RequestContext>,
-    path: Vec<(String, String)>,
+    path: Vec<(Cow<'static, str>, String)>,
     query: String,
     body: Option<Value>,
 }
@@ -305,13 +306,13 @@ where
         api.authenticate(&context).await?;
     }
     let invalid_path = || ApiError::bad_request("Invalid path parameter: not valid UTF-8");
-    let path: Vec<(String, String)> = match path {
+    let path: Vec<(Cow<'static, str>, String)> = match path {
         Some(PathParams(params)) => params.map_err(|_| invalid_path())?,
         // Served by an axum route: its parameters, as axum decoded them.
         None => match RawPathParams::from_request_parts(&mut parts, &()).await {
             Ok(params) => params
                 .iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .map(|(k, v)| (Cow::Owned(k.to_owned()), v.to_owned()))
                 .collect(),
             Err(_) => return Err(invalid_path()),
         },
