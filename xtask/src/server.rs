@@ -1,11 +1,9 @@
 //! Server-stub generator: from the fixed-up document, a trait with one async method per operation
-//! and an axum router serving every route for any implementation (issue 4).
+//! and one tower service (in an axum router) serving every route for any implementation (issue 4).
 //!
 //! The generated code stays small: one trait method, one table row and one short handler per
 //! operation. Everything generic (reading and checking the request, the error contract, panics,
 //! request ids) lives in the hand-written `runtime` module of the server crate.
-
-use std::collections::BTreeMap;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Span, TokenStream};
@@ -54,7 +52,6 @@ pub fn generate(
     let mut trait_methods = Vec::new();
     let mut table = Vec::new();
     let mut handlers = Vec::new();
-    let mut routes: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
 
     for (index, op) in ops.iter().enumerate() {
         let camel = op.id.to_upper_camel_case();
@@ -121,48 +118,29 @@ pub fn generate(
             Operation { id: #id, method: #method_upper, path: #path, secured: #secured, has_body: #has_body },
         });
 
-        // Handler.
+        // Handler: an arm of the dispatch.
         let index_lit = proc_macro2::Literal::usize_unsuffixed(index);
         handlers.push(quote! {
-            pub(super) async fn #snake<T: InfisicalAuthApi>(State(api): State<Arc<T>>, request: Request) -> Response {
-                runtime::serve(&OPERATIONS[#index_lit], request, api, |api, mut input| async move {
-                    api.#snake(#(#call,)* input.take_context()).await
-                })
-                .await
-            }
+            #index_lit => Box::pin(runtime::serve_routed(&OPERATIONS[#index_lit], request, path, api, |api, mut input| async move {
+                api.#snake(#(#call,)* input.take_context()).await
+            })),
         });
-
-        // Route.
-        let axum_path = op.path.clone();
-        let method_fn = format_ident!("{}", op.method);
-        routes
-            .entry(axum_path)
-            .or_default()
-            .push(quote! { #method_fn(handlers::#snake::<T>) });
     }
 
     let count = proc_macro2::Literal::usize_unsuffixed(ops.len());
-    let route_calls = routes.iter().map(|(path, methods)| {
-        let mut chain = methods.iter();
-        let first = chain.next().cloned().unwrap_or_default();
-        let rest = chain.map(|m| quote! { .#m });
-        quote! { .route(#path, routing::#first #(#rest)*) }
-    });
 
     let file: syn::File = syn::parse2(quote! {
         use std::future::Future;
         use std::sync::Arc;
 
-        use axum::extract::{Request, State};
-        use axum::response::Response;
-        use axum::routing;
+        use axum::extract::Request;
 
         use crate::runtime::{self, Operation, RequestContext};
         use crate::ApiError;
 
         #(#query_structs)*
 
-        /// The API: one async method per operation. Implement it and serve it with [`router`].
+        /// The API: one async method per operation. Implement it and serve it with [`router`](crate::router).
         ///
         /// Each method receives the typed path parameters, query and body, already checked against
         /// the contract (authentication present and accepted by [`authenticate`], JSON well formed,
@@ -183,24 +161,28 @@ pub fn generate(
             #(#trait_methods)*
         }
 
-        /// Every operation served by [`router`], in document order (path, then method).
+        /// Every operation served by [`service`] and [`router`](crate::router), in document order (path, then method).
         pub const OPERATIONS: [Operation; #count] = [#(#table)*];
 
-        /// An axum router serving every operation of the API on `api`, with Infisical's error
-        /// contract enforced before each handler runs and unknown routes answered 404.
-        pub fn router<T: InfisicalAuthApi>(api: Arc<T>) -> axum::Router {
-            axum::Router::new()
-                #(#route_calls)*
-                .fallback(runtime::not_found)
-                .method_not_allowed_fallback(runtime::not_found)
-                .with_state(api)
+        /// Every operation of the API on `api` as one tower service, with Infisical's error
+        /// contract enforced before each handler runs and unknown routes answered 404. Trailing
+        /// slashes are not ignored here: the crate's `router` does that (or serve this behind
+        /// `runtime::IgnoreTrailingSlashes`).
+        pub fn service<T: InfisicalAuthApi>(api: Arc<T>) -> runtime::ApiService<T> {
+            runtime::ApiService::new(api, &OPERATIONS, dispatch::<T>)
         }
 
         /// One handler per operation: read and check the request, call the trait, answer.
-        mod handlers {
-            use super::*;
-
-            #(#handlers)*
+        fn dispatch<T: InfisicalAuthApi>(
+            index: usize,
+            api: Arc<T>,
+            request: Request,
+            path: runtime::PathParams,
+        ) -> runtime::HandlerFuture {
+            match index {
+                #(#handlers)*
+                _ => Box::pin(runtime::not_found(request)),
+            }
         }
     })
     .map_err(|e| format!("server stubs do not parse: {e}"))?;
@@ -373,7 +355,9 @@ mod tests {
         );
         assert!(text.contains("secured: true"), "{text}");
         assert!(text.contains("secured: false"), "{text}");
-        assert!(text.contains(".route(\n            \"/a/{id}\""), "{text}");
+        assert!(text.contains("path: \"/a/{id}\""), "{text}");
+        assert!(text.contains("&OPERATIONS[1],"), "{text}");
+        assert!(text.contains("runtime::serve_routed("), "{text}");
         assert!(text.contains("OPERATIONS: [Operation; 2]"), "{text}");
         operations.remove(&("post".to_string(), "/a/{id}".to_string()));
         let err = super::generate(&doc, &operations, "types_crate").unwrap_err();

@@ -18,15 +18,17 @@ mod methods;
 mod state;
 pub mod verify;
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Extension;
@@ -34,7 +36,9 @@ use serde_json::{json, Value};
 
 pub use api::ReferenceApi;
 
-use infisical_auth_server::runtime::{bearer_token, new_request_id, RequestId};
+use infisical_auth_server::runtime::{
+    bearer_token, new_request_id, without_trailing_slashes, ApiService, RequestId,
+};
 use infisical_auth_server::{ApiError, RequestContext};
 
 /// The OpenAPI document the server stubs were generated from.
@@ -90,41 +94,103 @@ pub fn build(config: &ReferenceConfig) -> Result<Arc<ReferenceApi>, ApiError> {
     Ok(api)
 }
 
-/// The whole application: the generated router on `api`, the extra routes, and (if asked) the
-/// request log.
+/// The whole application: the generated API on `api`, the extra routes, and (if asked) the
+/// request log, as an axum router ([`service`] in a router).
 pub fn app(api: Arc<ReferenceApi>, log_requests: bool) -> axum::Router {
-    let api_for_header = api.clone();
+    axum::Router::new().fallback_service(service(api, log_requests))
+}
+
+/// The whole application as one service (what [`serve_api`] serves): the generated API service
+/// and the extra routes, behind [`Dialect`].
+pub fn service(api: Arc<ReferenceApi>, log_requests: bool) -> Dialect {
+    let certificate_header =
+        HeaderName::from_bytes(api.client_certificate_header().as_bytes()).ok();
+    // Unknown routes and other methods on the extra routes are Infisical's 404, as on the API's.
     let extra = axum::Router::new()
         .route("/api/docs/json", get(docs))
         .route("/api/v1/identities", post(create_identity))
+        .fallback(infisical_auth_server::runtime::not_found)
+        .method_not_allowed_fallback(infisical_auth_server::runtime::not_found)
         .with_state(api.clone());
-    // The extra routes join after the generated router's fallbacks were set: set the
-    // method-not-allowed one again so that e.g. `DELETE /api/docs/json` is Infisical's 404 too,
-    // and ignore trailing slashes on them as on the API's routes.
-    let app = infisical_auth_server::runtime::ignore_trailing_slashes(
-        infisical_auth_server::router(api)
-            .merge(extra)
-            .method_not_allowed_fallback(infisical_auth_server::runtime::not_found),
-    );
-    // TLS-certificate logins read the client certificate from a header the proxy sets.
-    let header = api_header(&api_for_header);
-    let app = app.layer(middleware::from_fn(move |request: Request, next: Next| {
-        let value = request
-            .headers()
-            .get(&*header)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        verify::with_client_certificate(value, next.run(request))
-    }));
-    if log_requests {
-        app.layer(middleware::from_fn(log_request))
-    } else {
-        app
+    Dialect {
+        api: infisical_auth_server::service(api),
+        extra,
+        certificate_header,
+        log_requests,
     }
 }
 
-fn api_header(api: &ReferenceApi) -> Arc<str> {
-    api.client_certificate_header().into()
+/// The path of the TLS-certificate login, the one operation that reads the client-certificate
+/// header.
+const TLS_CERT_LOGIN: &str = "/api/v1/auth/tls-cert-auth/login";
+
+/// What the server does around its routes for each request: trailing slashes removed before
+/// routing (as on the API's routes, docs/infisical-behaviour.md#request-dialect), the request
+/// routed to the API or to the extra routes, the client-certificate header handed to
+/// TLS-certificate logins, and the request log line.
+#[derive(Clone)]
+pub struct Dialect {
+    api: ApiService<ReferenceApi>,
+    extra: axum::Router,
+    /// The header TLS-certificate logins read the client certificate from, the proxy's.
+    certificate_header: Option<HeaderName>,
+    log_requests: bool,
+}
+
+impl tower::Service<Request> for Dialect {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let request = without_trailing_slashes(request);
+        // Only TLS-certificate logins read the header (the scope costs every other request).
+        let certificate = self
+            .certificate_header
+            .as_ref()
+            .filter(|_| request.uri().path() == TLS_CERT_LOGIN)
+            .and_then(|name| request.headers().get(name))
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let log = self.log_requests.then(|| {
+            (
+                Instant::now(),
+                request.method().clone(),
+                request.uri().path().to_owned(),
+            )
+        });
+        // Routing only picks the handler: it runs when polled, inside the certificate's scope.
+        let routed = self
+            .api
+            .route(request)
+            .map_err(|request| self.extra.call(request));
+        Box::pin(async move {
+            let serve = async move {
+                match routed {
+                    Ok(api) => api.await,
+                    Err(extra) => extra.await,
+                }
+            };
+            let served = match certificate {
+                Some(certificate) => {
+                    verify::with_client_certificate(Some(certificate), serve).await
+                }
+                None => serve.await,
+            };
+            let response = match served {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            if let Some((start, method, path)) = log {
+                log_request(&method, &path, &response, start);
+            }
+            Ok(response)
+        })
+    }
 }
 
 /// Serves `config` on `listener` until `shutdown` completes (connections are drained first).
@@ -144,10 +210,10 @@ pub async fn serve_api(
     log_requests: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = app(api, log_requests);
+    let service = service(api, log_requests);
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service),
     )
     .with_graceful_shutdown(shutdown)
     .await
@@ -202,11 +268,9 @@ async fn create_identity(
     response
 }
 
-async fn log_request(request: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
+/// The log line of one request: method, path, status, latency and request id (never a header,
+/// query or body).
+fn log_request(method: &Method, path: &str, response: &Response, start: Instant) {
     let request_id = response
         .extensions()
         .get::<RequestId>()
@@ -217,7 +281,6 @@ async fn log_request(request: Request, next: Next) -> Response {
         response.status().as_u16(),
         start.elapsed().as_secs_f64() * 1000.0
     );
-    response
 }
 
 #[cfg(test)]

@@ -233,7 +233,21 @@ pub fn ip_list(records: &[types::TrustedIpRecord]) -> TrustedIpList {
         .filter_map(|r| {
             let ip = r.ip_address.trim();
             match r.prefix {
-                Some(prefix) if !ip.contains('/') => TrustedIp::parse(&format!("{ip}/{prefix}")),
+                Some(prefix) if !ip.contains('/') => {
+                    // `{ip}/{prefix}`, without the formatting machinery (once per list entry on
+                    // every attach and update).
+                    let mut block = String::with_capacity(ip.len() + 4);
+                    block.push_str(ip);
+                    block.push('/');
+                    if prefix >= 100 {
+                        block.push(char::from(b'0' + prefix / 100));
+                    }
+                    if prefix >= 10 {
+                        block.push(char::from(b'0' + prefix / 10 % 10));
+                    }
+                    block.push(char::from(b'0' + prefix % 10));
+                    TrustedIp::parse(&block)
+                }
                 _ => TrustedIp::parse(ip),
             }
             .ok()
@@ -1053,6 +1067,33 @@ answers!(TlsCert =>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_records_become_the_blocks_they_describe() {
+        let record = |ip: &str, prefix: Option<u8>| types::TrustedIpRecord {
+            ip_address: ip.to_owned(),
+            prefix,
+            type_: None,
+        };
+        let list = ip_list(&[
+            record("10.0.0.0", Some(8)),
+            record("0.0.0.0", Some(0)),
+            record("::", Some(128)),
+            record("192.168.1.1", None),
+            record("10.1.0.0/16", Some(24)),
+        ]);
+        let blocks: Vec<&str> = list.entries().iter().map(TrustedIp::as_str).collect();
+        assert_eq!(
+            blocks,
+            [
+                "10.0.0.0/8",
+                "0.0.0.0/0",
+                "::/128",
+                "192.168.1.1",
+                "10.1.0.0/16"
+            ]
+        );
+    }
 
     #[test]
     fn trusted_ips_are_stored_with_family_and_prefix_and_read_back() {

@@ -2,6 +2,8 @@
 //! (ranges, trusted IPs, cross-field rules), answered 422 with every issue or 400 for an invalid
 //! IP entry, then Infisical's normalisation of the accepted body (trimmed strings, joined lists).
 
+use std::borrow::Cow;
+
 use infisical_auth_validation::{normalise, validate as rules, Rejection, RequestParts};
 use serde_json::Value;
 
@@ -11,11 +13,11 @@ use crate::error::ApiError;
 /// validation crate does not know pass unchecked.
 pub fn validate(
     operation_id: &str,
-    path: &[(String, String)],
+    path: &[(Cow<'static, str>, String)],
     query: &str,
     body: Option<&mut Value>,
 ) -> Result<(), ApiError> {
-    let path: Vec<(&str, &str)> = path.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let path: Vec<(&str, &str)> = path.iter().map(|(k, v)| (&**k, v.as_str())).collect();
     let query_pairs: Vec<(String, String)> = if query.is_empty() {
         Vec::new()
     } else {

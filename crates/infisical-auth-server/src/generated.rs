@@ -5,9 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use axum::extract::{Request, State};
-use axum::response::Response;
-use axum::routing;
+use axum::extract::Request;
 use crate::runtime::{self, Operation, RequestContext};
 use crate::ApiError;
 ///The query parameters of `getTokenAuthTokens`.
@@ -20,7 +18,7 @@ pub struct GetTokenAuthTokensQuery {
     #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
-/// The API: one async method per operation. Implement it and serve it with [`router`].
+/// The API: one async method per operation. Implement it and serve it with [`router`](crate::router).
 ///
 /// Each method receives the typed path parameters, query and body, already checked against
 /// the contract (authentication present and accepted by [`authenticate`], JSON well formed,
@@ -715,7 +713,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         Output = Result<infisical_auth_types::LoginWithUniversalAuthResponse, ApiError>,
     > + Send;
 }
-/// Every operation served by [`router`], in document order (path, then method).
+/// Every operation served by [`service`] and [`router`](crate::router), in document order (path, then method).
 pub const OPERATIONS: [Operation; 78] = [
     Operation {
         id: "getAlicloudAuth",
@@ -1264,1530 +1262,1331 @@ pub const OPERATIONS: [Operation; 78] = [
         has_body: true,
     },
 ];
-/// An axum router serving every operation of the API on `api`, with Infisical's error
-/// contract enforced before each handler runs and unknown routes answered 404.
-pub fn router<T: InfisicalAuthApi>(api: Arc<T>) -> axum::Router {
-    axum::Router::new()
-        .route(
-            "/api/v1/auth/alicloud-auth/identities/{identityId}",
-            routing::get(handlers::get_alicloud_auth::<T>)
-                .post(handlers::attach_alicloud_auth::<T>)
-                .delete(handlers::delete_alicloud_auth::<T>)
-                .patch(handlers::update_alicloud_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/alicloud-auth/login",
-            routing::post(handlers::login_with_alicloud_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/aws-auth/identities/{identityId}",
-            routing::get(handlers::get_aws_auth::<T>)
-                .post(handlers::attach_aws_auth::<T>)
-                .delete(handlers::delete_aws_auth::<T>)
-                .patch(handlers::update_aws_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/aws-auth/login",
-            routing::post(handlers::login_with_aws_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/azure-auth/identities/{identityId}",
-            routing::get(handlers::get_azure_auth::<T>)
-                .post(handlers::attach_azure_auth::<T>)
-                .delete(handlers::delete_azure_auth::<T>)
-                .patch(handlers::update_azure_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/azure-auth/login",
-            routing::post(handlers::login_with_azure_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/gcp-auth/identities/{identityId}",
-            routing::get(handlers::get_gcp_auth::<T>)
-                .post(handlers::attach_gcp_auth::<T>)
-                .delete(handlers::delete_gcp_auth::<T>)
-                .patch(handlers::update_gcp_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/gcp-auth/login",
-            routing::post(handlers::login_with_gcp_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/jwt-auth/identities/{identityId}",
-            routing::get(handlers::get_jwt_auth::<T>)
-                .post(handlers::attach_jwt_auth::<T>)
-                .delete(handlers::delete_jwt_auth::<T>)
-                .patch(handlers::update_jwt_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/jwt-auth/login",
-            routing::post(handlers::login_with_jwt_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/kubernetes-auth/identities/{identityId}",
-            routing::get(handlers::get_kubernetes_auth::<T>)
-                .post(handlers::attach_kubernetes_auth::<T>)
-                .delete(handlers::delete_kubernetes_auth::<T>)
-                .patch(handlers::update_kubernetes_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/kubernetes-auth/login",
-            routing::post(handlers::login_with_kubernetes_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/ldap-auth/identities/{identityId}",
-            routing::get(handlers::get_ldap_auth::<T>)
-                .post(handlers::attach_ldap_auth::<T>)
-                .delete(handlers::delete_ldap_auth::<T>)
-                .patch(handlers::update_ldap_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts",
-            routing::post(handlers::clear_ldap_auth_lockouts::<T>),
-        )
-        .route(
-            "/api/v1/auth/ldap-auth/login",
-            routing::post(handlers::login_with_ldap_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/oci-auth/identities/{identityId}",
-            routing::get(handlers::get_oci_auth::<T>)
-                .post(handlers::attach_oci_auth::<T>)
-                .delete(handlers::delete_oci_auth::<T>)
-                .patch(handlers::update_oci_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/oci-auth/login",
-            routing::post(handlers::login_with_oci_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/oidc-auth/identities/{identityId}",
-            routing::get(handlers::get_oidc_auth::<T>)
-                .post(handlers::attach_oidc_auth::<T>)
-                .delete(handlers::delete_oidc_auth::<T>)
-                .patch(handlers::update_oidc_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/oidc-auth/login",
-            routing::post(handlers::login_with_oidc_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/spiffe-auth/identities/{identityId}",
-            routing::get(handlers::get_spiffe_auth::<T>)
-                .post(handlers::attach_spiffe_auth::<T>)
-                .delete(handlers::delete_spiffe_auth::<T>)
-                .patch(handlers::update_spiffe_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/spiffe-auth/identities/{identityId}/refresh-bundle",
-            routing::post(handlers::refresh_spiffe_bundle::<T>),
-        )
-        .route(
-            "/api/v1/auth/spiffe-auth/login",
-            routing::post(handlers::login_with_spiffe_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/tls-cert-auth/identities/{identityId}",
-            routing::get(handlers::get_tls_cert_auth::<T>)
-                .post(handlers::attach_tls_cert_auth::<T>)
-                .delete(handlers::delete_tls_cert_auth::<T>)
-                .patch(handlers::update_tls_cert_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/tls-cert-auth/login",
-            routing::post(handlers::login_with_tls_cert_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/token-auth/identities/{identityId}",
-            routing::get(handlers::get_token_auth::<T>)
-                .post(handlers::attach_token_auth::<T>)
-                .delete(handlers::delete_token_auth::<T>)
-                .patch(handlers::update_token_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/token-auth/identities/{identityId}/tokens",
-            routing::get(handlers::get_token_auth_tokens::<T>)
-                .post(handlers::create_token_auth_token::<T>),
-        )
-        .route(
-            "/api/v1/auth/token-auth/tokens/{tokenId}",
-            routing::get(handlers::get_token_auth_token_by_id::<T>)
-                .patch(handlers::update_token_auth_token::<T>),
-        )
-        .route(
-            "/api/v1/auth/token-auth/tokens/{tokenId}/revoke",
-            routing::post(handlers::revoke_token_auth_token::<T>),
-        )
-        .route(
-            "/api/v1/auth/token/renew",
-            routing::post(handlers::renew_identity_access_token::<T>),
-        )
-        .route(
-            "/api/v1/auth/token/revoke",
-            routing::post(handlers::revoke_identity_access_token::<T>),
-        )
-        .route(
-            "/api/v1/auth/universal-auth/identities/{identityId}",
-            routing::get(handlers::get_universal_auth::<T>)
-                .post(handlers::attach_universal_auth::<T>)
-                .delete(handlers::delete_universal_auth::<T>)
-                .patch(handlers::update_universal_auth::<T>),
-        )
-        .route(
-            "/api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts",
-            routing::post(handlers::clear_universal_auth_lockouts::<T>),
-        )
-        .route(
-            "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets",
-            routing::get(handlers::list_universal_auth_client_secrets::<T>)
-                .post(handlers::create_universal_auth_client_secret::<T>),
-        )
-        .route(
-            "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}",
-            routing::get(handlers::get_universal_auth_client_secret::<T>),
-        )
-        .route(
-            "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke",
-            routing::post(handlers::revoke_universal_auth_client_secret::<T>),
-        )
-        .route(
-            "/api/v1/auth/universal-auth/login",
-            routing::post(handlers::login_with_universal_auth::<T>),
-        )
-        .fallback(runtime::not_found)
-        .method_not_allowed_fallback(runtime::not_found)
-        .with_state(api)
+/// Every operation of the API on `api` as one tower service, with Infisical's error
+/// contract enforced before each handler runs and unknown routes answered 404. Trailing
+/// slashes are not ignored here: the crate's `router` does that (or serve this behind
+/// `runtime::IgnoreTrailingSlashes`).
+pub fn service<T: InfisicalAuthApi>(api: Arc<T>) -> runtime::ApiService<T> {
+    runtime::ApiService::new(api, &OPERATIONS, dispatch::<T>)
 }
 /// One handler per operation: read and check the request, call the trait, answer.
-mod handlers {
-    use super::*;
-    pub(super) async fn get_alicloud_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[0],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_alicloud_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_alicloud_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[1],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_alicloud_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_alicloud_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[2],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_alicloud_auth(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_alicloud_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[3],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_alicloud_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_alicloud_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[4],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_alicloud_auth(input.body()?, input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_aws_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[5],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_aws_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_aws_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[6],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_aws_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_aws_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[7],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_aws_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_aws_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[8],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_aws_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_aws_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[9],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_aws_auth(input.body()?, input.take_context()).await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_azure_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[10],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_azure_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_azure_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[11],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_azure_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_azure_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[12],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_azure_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_azure_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[13],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_azure_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_azure_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[14],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_azure_auth(input.body()?, input.take_context()).await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_gcp_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[15],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_gcp_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_gcp_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[16],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_gcp_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_gcp_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[17],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_gcp_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_gcp_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[18],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_gcp_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_gcp_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[19],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_gcp_auth(input.body()?, input.take_context()).await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_jwt_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[20],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_jwt_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_jwt_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[21],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_jwt_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_jwt_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[22],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_jwt_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_jwt_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[23],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_jwt_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_jwt_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[24],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_jwt_auth(input.body()?, input.take_context()).await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_kubernetes_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[25],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_kubernetes_auth(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_kubernetes_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[26],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_kubernetes_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_kubernetes_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[27],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_kubernetes_auth(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_kubernetes_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[28],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_kubernetes_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_kubernetes_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[29],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_kubernetes_auth(input.body()?, input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_ldap_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[30],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_ldap_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_ldap_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[31],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_ldap_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_ldap_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[32],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_ldap_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_ldap_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[33],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_ldap_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn clear_ldap_auth_lockouts<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[34],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.clear_ldap_auth_lockouts(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_ldap_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[35],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_ldap_auth(input.body()?, input.take_context()).await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_oci_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[36],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_oci_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_oci_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[37],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_oci_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_oci_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[38],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_oci_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_oci_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[39],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_oci_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_oci_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[40],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_oci_auth(input.body()?, input.take_context()).await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_oidc_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[41],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_oidc_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_oidc_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[42],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_oidc_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_oidc_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[43],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_oidc_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_oidc_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[44],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_oidc_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_oidc_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[45],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_oidc_auth(input.body()?, input.take_context()).await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_spiffe_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[46],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_spiffe_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_spiffe_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[47],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_spiffe_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_spiffe_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[48],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_spiffe_auth(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_spiffe_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[49],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_spiffe_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn refresh_spiffe_bundle<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[50],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.refresh_spiffe_bundle(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_spiffe_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[51],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_spiffe_auth(input.body()?, input.take_context()).await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_tls_cert_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[52],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_tls_cert_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_tls_cert_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[53],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_tls_cert_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_tls_cert_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[54],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_tls_cert_auth(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_tls_cert_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[55],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_tls_cert_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_tls_cert_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[56],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_tls_cert_auth(input.body()?, input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_token_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[57],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_token_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_token_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[58],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_token_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_token_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[59],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_token_auth(input.path("identityId"), input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_token_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[60],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_token_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_token_auth_tokens<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[61],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_token_auth_tokens(
-                            input.path("identityId"),
-                            input.query()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn create_token_auth_token<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[62],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.create_token_auth_token(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_token_auth_token_by_id<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[63],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_token_auth_token_by_id(
-                            input.path("tokenId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_token_auth_token<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[64],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_token_auth_token(
-                            input.path("tokenId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn revoke_token_auth_token<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[65],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.revoke_token_auth_token(
-                            input.path("tokenId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn renew_identity_access_token<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[66],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.renew_identity_access_token(input.body()?, input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn revoke_identity_access_token<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[67],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.revoke_identity_access_token(input.body()?, input.take_context())
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_universal_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[68],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_universal_auth(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn attach_universal_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[69],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.attach_universal_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn delete_universal_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[70],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.delete_universal_auth(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn update_universal_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[71],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.update_universal_auth(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn clear_universal_auth_lockouts<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[72],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.clear_universal_auth_lockouts(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn list_universal_auth_client_secrets<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[73],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.list_universal_auth_client_secrets(
-                            input.path("identityId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn create_universal_auth_client_secret<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[74],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.create_universal_auth_client_secret(
-                            input.path("identityId"),
-                            input.body()?,
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn get_universal_auth_client_secret<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[75],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.get_universal_auth_client_secret(
-                            input.path("identityId"),
-                            input.path("clientSecretId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn revoke_universal_auth_client_secret<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[76],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.revoke_universal_auth_client_secret(
-                            input.path("identityId"),
-                            input.path("clientSecretId"),
-                            input.take_context(),
-                        )
-                        .await
-                },
-            )
-            .await
-    }
-    pub(super) async fn login_with_universal_auth<T: InfisicalAuthApi>(
-        State(api): State<Arc<T>>,
-        request: Request,
-    ) -> Response {
-        runtime::serve(
-                &OPERATIONS[77],
-                request,
-                api,
-                |api, mut input| async move {
-                    api.login_with_universal_auth(input.body()?, input.take_context())
-                        .await
-                },
-            )
-            .await
+fn dispatch<T: InfisicalAuthApi>(
+    index: usize,
+    api: Arc<T>,
+    request: Request,
+    path: runtime::PathParams,
+) -> runtime::HandlerFuture {
+    match index {
+        0 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[0],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_alicloud_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        1 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[1],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_alicloud_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        2 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[2],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_alicloud_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        3 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[3],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_alicloud_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        4 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[4],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_alicloud_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        5 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[5],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_aws_auth(input.path("identityId"), input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        6 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[6],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_aws_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        7 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[7],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_aws_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        8 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[8],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_aws_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        9 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[9],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_aws_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        10 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[10],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_azure_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        11 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[11],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_azure_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        12 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[12],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_azure_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        13 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[13],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_azure_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        14 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[14],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_azure_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        15 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[15],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_gcp_auth(input.path("identityId"), input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        16 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[16],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_gcp_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        17 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[17],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_gcp_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        18 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[18],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_gcp_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        19 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[19],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_gcp_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        20 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[20],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_jwt_auth(input.path("identityId"), input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        21 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[21],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_jwt_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        22 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[22],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_jwt_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        23 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[23],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_jwt_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        24 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[24],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_jwt_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        25 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[25],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_kubernetes_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        26 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[26],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_kubernetes_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        27 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[27],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_kubernetes_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        28 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[28],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_kubernetes_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        29 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[29],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_kubernetes_auth(
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        30 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[30],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_ldap_auth(input.path("identityId"), input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        31 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[31],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_ldap_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        32 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[32],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_ldap_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        33 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[33],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_ldap_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        34 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[34],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.clear_ldap_auth_lockouts(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        35 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[35],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_ldap_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        36 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[36],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_oci_auth(input.path("identityId"), input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        37 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[37],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_oci_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        38 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[38],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_oci_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        39 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[39],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_oci_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        40 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[40],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_oci_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        41 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[41],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_oidc_auth(input.path("identityId"), input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        42 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[42],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_oidc_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        43 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[43],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_oidc_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        44 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[44],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_oidc_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        45 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[45],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_oidc_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        46 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[46],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_spiffe_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        47 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[47],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_spiffe_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        48 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[48],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_spiffe_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        49 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[49],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_spiffe_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        50 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[50],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.refresh_spiffe_bundle(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        51 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[51],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_spiffe_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        52 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[52],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_tls_cert_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        53 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[53],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_tls_cert_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        54 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[54],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_tls_cert_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        55 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[55],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_tls_cert_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        56 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[56],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_tls_cert_auth(input.body()?, input.take_context())
+                            .await
+                    },
+                ),
+            )
+        }
+        57 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[57],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_token_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        58 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[58],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_token_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        59 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[59],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_token_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        60 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[60],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_token_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        61 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[61],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_token_auth_tokens(
+                                input.path("identityId"),
+                                input.query()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        62 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[62],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.create_token_auth_token(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        63 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[63],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_token_auth_token_by_id(
+                                input.path("tokenId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        64 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[64],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_token_auth_token(
+                                input.path("tokenId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        65 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[65],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.revoke_token_auth_token(
+                                input.path("tokenId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        66 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[66],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.renew_identity_access_token(
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        67 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[67],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.revoke_identity_access_token(
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        68 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[68],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_universal_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        69 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[69],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.attach_universal_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        70 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[70],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.delete_universal_auth(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        71 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[71],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.update_universal_auth(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        72 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[72],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.clear_universal_auth_lockouts(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        73 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[73],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.list_universal_auth_client_secrets(
+                                input.path("identityId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        74 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[74],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.create_universal_auth_client_secret(
+                                input.path("identityId"),
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        75 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[75],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.get_universal_auth_client_secret(
+                                input.path("identityId"),
+                                input.path("clientSecretId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        76 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[76],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.revoke_universal_auth_client_secret(
+                                input.path("identityId"),
+                                input.path("clientSecretId"),
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        77 => {
+            Box::pin(
+                runtime::serve_routed(
+                    &OPERATIONS[77],
+                    request,
+                    path,
+                    api,
+                    |api, mut input| async move {
+                        api.login_with_universal_auth(
+                                input.body()?,
+                                input.take_context(),
+                            )
+                            .await
+                    },
+                ),
+            )
+        }
+        _ => Box::pin(runtime::not_found(request)),
     }
 }

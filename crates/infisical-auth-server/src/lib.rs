@@ -28,6 +28,8 @@ mod checks;
 mod error;
 #[rustfmt::skip]
 mod generated;
+mod json;
+mod routing;
 pub mod runtime;
 
 pub use error::ApiError;
@@ -39,8 +41,8 @@ use std::sync::Arc;
 
 /// An axum router serving every operation of the API on `api`, with Infisical's error contract
 /// enforced before each handler runs, unknown routes answered 404, and trailing slashes ignored
-/// on every route (docs/infisical-behaviour.md#request-dialect). The generated router, wrapped
-/// by [`runtime::ignore_trailing_slashes`].
+/// on every route (docs/infisical-behaviour.md#request-dialect): the generated [`service`] behind
+/// [`runtime::IgnoreTrailingSlashes`].
 pub fn router<T: InfisicalAuthApi>(api: Arc<T>) -> axum::Router {
-    runtime::ignore_trailing_slashes(generated::router(api))
+    axum::Router::new().fallback_service(runtime::IgnoreTrailingSlashes(generated::service(api)))
 }

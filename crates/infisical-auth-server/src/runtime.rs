@@ -13,6 +13,7 @@
 //! [`DRAIN_LIMIT`], so a client that sends its whole body before reading still gets the answer.
 //! The dialect is described in docs/infisical-behaviour.md#request-dialect.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::panic::AssertUnwindSafe;
@@ -29,9 +30,9 @@ use infisical_auth_validation::{constraints, FieldType, Location};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tower::ServiceExt;
 
 use crate::error::{json_response, ApiError};
+pub use crate::routing::{ApiFuture, ApiService, Dispatch, HandlerFuture, PathParams};
 use crate::InfisicalAuthApi;
 
 /// The largest request body the router reads (1 MiB); a larger one is answered 413.
@@ -121,7 +122,7 @@ fn type_issue(path: Vec<PathSegment>, message: String) -> ValidationIssue {
 /// parts out of it.
 pub struct Input {
     context: Option<RequestContext>,
-    path: Vec<(String, String)>,
+    path: Vec<(Cow<'static, str>, String)>,
     query: String,
     body: Option<Value>,
 }
@@ -146,25 +147,12 @@ impl Input {
     /// The body as the typed body of the operation; a mismatch is a 422 naming the field.
     pub fn body<B: DeserializeOwned>(&mut self) -> Result<B, ApiError> {
         let value = self.body.take().unwrap_or(Value::Null);
-        serde_path_to_error::deserialize::<_, B>(value).map_err(|e| {
-            let path = e
-                .path()
-                .iter()
-                .filter_map(|segment| match segment {
-                    serde_path_to_error::Segment::Seq { index } => {
-                        Some(PathSegment::Index(*index as u64))
-                    }
-                    serde_path_to_error::Segment::Map { key } => {
-                        Some(PathSegment::Key(key.clone()))
-                    }
-                    serde_path_to_error::Segment::Enum { variant } => {
-                        Some(PathSegment::Key(variant.clone()))
-                    }
-                    serde_path_to_error::Segment::Unknown => None,
-                })
-                .collect();
-            ApiError::unprocessable(vec![type_issue(path, e.inner().to_string())])
-        })
+        // Read without tracking where it is (the body passed validation, so this nearly always
+        // succeeds); only a mismatch is read again, with the path, to name the field.
+        match B::deserialize(&value) {
+            Ok(body) => Ok(body),
+            Err(_) => typed_body(value),
+        }
     }
 
     /// The request context (taken once, by the generated handler).
@@ -175,6 +163,28 @@ impl Input {
             request_id: new_request_id(),
         })
     }
+}
+
+/// `value` as the typed body `B`, read with the path of where it fails: a mismatch is a 422
+/// naming the field.
+fn typed_body<B: DeserializeOwned>(value: Value) -> Result<B, ApiError> {
+    serde_path_to_error::deserialize::<_, B>(value).map_err(|e| {
+        let path = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    Some(PathSegment::Index(*index as u64))
+                }
+                serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+                serde_path_to_error::Segment::Enum { variant } => {
+                    Some(PathSegment::Key(variant.clone()))
+                }
+                serde_path_to_error::Segment::Unknown => None,
+            })
+            .collect();
+        ApiError::unprocessable(vec![type_issue(path, e.inner().to_string())])
+    })
 }
 
 /// Serves one request for `operation`: checks it, calls `handler` with the checked input, and
@@ -192,12 +202,47 @@ where
     F: FnOnce(Arc<T>, Input) -> Fut + Send,
     Fut: Future<Output = Result<R, ApiError>> + Send,
 {
+    serve_with(operation, request, None, api, handler).await
+}
+
+/// [`serve`] for a request routed by [`ApiService`], which hands over the path parameters it
+/// matched (the generated dispatch calls it).
+pub async fn serve_routed<T, R, F, Fut>(
+    operation: &'static Operation,
+    request: Request,
+    path: PathParams,
+    api: Arc<T>,
+    handler: F,
+) -> Response
+where
+    T: InfisicalAuthApi,
+    R: Serialize,
+    F: FnOnce(Arc<T>, Input) -> Fut + Send,
+    Fut: Future<Output = Result<R, ApiError>> + Send,
+{
+    serve_with(operation, request, Some(path), api, handler).await
+}
+
+async fn serve_with<T, R, F, Fut>(
+    operation: &'static Operation,
+    request: Request,
+    path: Option<PathParams>,
+    api: Arc<T>,
+    handler: F,
+) -> Response
+where
+    T: InfisicalAuthApi,
+    R: Serialize,
+    F: FnOnce(Arc<T>, Input) -> Fut + Send,
+    Fut: Future<Output = Result<R, ApiError>> + Send,
+{
     let request_id = new_request_id();
     let (parts, body) = request.into_parts();
     let mut body = Some(body);
     let outcome = AssertUnwindSafe(answer(
         operation,
         parts,
+        path,
         &mut body,
         request_id.clone(),
         api,
@@ -224,6 +269,7 @@ where
 async fn answer<T, R, F, Fut>(
     operation: &'static Operation,
     mut parts: axum::http::request::Parts,
+    path: Option<PathParams>,
     body: &mut Option<Body>,
     request_id: String,
     api: Arc<T>,
@@ -259,17 +305,17 @@ where
         }
         api.authenticate(&context).await?;
     }
-    let path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await
-    {
-        Ok(params) => params
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-        Err(_) => {
-            return Err(ApiError::bad_request(
-                "Invalid path parameter: not valid UTF-8",
-            ))
-        }
+    let invalid_path = || ApiError::bad_request("Invalid path parameter: not valid UTF-8");
+    let path: Vec<(Cow<'static, str>, String)> = match path {
+        Some(PathParams(params)) => params.map_err(|_| invalid_path())?,
+        // Served by an axum route: its parameters, as axum decoded them.
+        None => match RawPathParams::from_request_parts(&mut parts, &()).await {
+            Ok(params) => params
+                .iter()
+                .map(|(k, v)| (Cow::Owned(k.to_owned()), v.to_owned()))
+                .collect(),
+            Err(_) => return Err(invalid_path()),
+        },
     };
     let query = parts.uri.query().unwrap_or("").to_owned();
     let mut body = match (operation.has_body, body.take()) {
@@ -289,7 +335,21 @@ where
 
 /// `value` as JSON, with whole numbers written as integers (`2592000`, not `2592000.0`), as
 /// Infisical's JavaScript server writes them: clients with integer fields read them as such.
+///
+/// Written by the runtime's own JSON writer (the same bytes, faster), or by serde_json where
+/// that writer gives up.
 pub fn to_json_bytes<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(1024);
+    if crate::json::write(&mut out, value).is_ok() {
+        return Ok(out);
+    }
+    to_json_bytes_with_serde_json(value)
+}
+
+/// [`to_json_bytes`] by serde_json alone.
+pub(crate) fn to_json_bytes_with_serde_json<T: Serialize + ?Sized>(
+    value: &T,
+) -> serde_json::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(256);
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsNumbers);
     value.serialize(&mut serializer)?;
@@ -350,27 +410,30 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
-/// The essence of a `Content-Type` value (`application/json` of
-/// `Application/JSON; charset=utf-8`), lower case.
-fn essence(content_type: &str) -> String {
+/// The essence of a `Content-Type` value (`Application/JSON` of
+/// `Application/JSON; charset=utf-8`), compared without regard to ASCII case.
+fn essence(content_type: &str) -> &[u8] {
     content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase()
+        .as_bytes()
 }
 
 /// Whether a `Content-Type` value names JSON (`application/json`, or `+json`, any parameters).
 fn is_json(content_type: &str) -> bool {
     let essence = essence(content_type);
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    essence.eq_ignore_ascii_case(b"application/json")
+        || (essence.len() >= 12
+            && essence[..12].eq_ignore_ascii_case(b"application/")
+            && essence.len() >= 5
+            && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json"))
 }
 
 /// Whether a `Content-Type` value names a form (`application/x-www-form-urlencoded`).
 fn is_form(content_type: &str) -> bool {
-    essence(content_type) == "application/x-www-form-urlencoded"
+    essence(content_type).eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
 }
 
 /// Reads the body of `operation_id` as JSON or as a form (docs/infisical-behaviour.md#request-dialect):
@@ -495,11 +558,34 @@ fn coerce_number(text: &str) -> Value {
 /// (docs/infisical-behaviour.md#request-dialect): `/api/v1/auth/universal-auth/login/` is served
 /// as `/api/v1/auth/universal-auth/login`. The slashes are removed before routing.
 pub fn ignore_trailing_slashes(router: axum::Router) -> axum::Router {
-    axum::Router::new().fallback_service(router.map_request(without_trailing_slashes))
+    axum::Router::new().fallback_service(IgnoreTrailingSlashes(router))
+}
+
+/// A service that removes the trailing slashes of each request's path before `S` sees it
+/// ([`ignore_trailing_slashes`] as a plain service, for servers that put their own service
+/// around the router and would rather not route twice).
+#[derive(Clone, Debug)]
+pub struct IgnoreTrailingSlashes<S>(pub S);
+
+impl<S: tower::Service<Request>> tower::Service<Request> for IgnoreTrailingSlashes<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        self.0.call(without_trailing_slashes(request))
+    }
 }
 
 /// The request with the trailing slashes of its path removed (`/` stays `/`).
-fn without_trailing_slashes(mut request: Request) -> Request {
+pub fn without_trailing_slashes(mut request: Request) -> Request {
     let path = request.uri().path();
     if path.len() <= 1 || !path.ends_with('/') {
         return request;

@@ -12,9 +12,23 @@ use crate::schema::{Prop, Shape};
 fn trim_props(props: &[Prop], v: &mut Value) {
     let Some(obj) = v.as_object_mut() else { return };
     for p in props {
+        if !may_trim(&p.shape) {
+            continue;
+        }
         if let Some(x) = obj.get_mut(p.name) {
             trim_node(&p.shape, x);
         }
+    }
+}
+
+/// Whether [`trim_node`] can change a value of shape `s` (so that properties it leaves alone
+/// are not looked up).
+fn may_trim(s: &Shape) -> bool {
+    match s {
+        Shape::Str(c) => c.trim,
+        Shape::Arr { item, .. } => may_trim(item),
+        Shape::Obj(_) | Shape::Tagged { .. } | Shape::Untagged(_) => true,
+        _ => false,
     }
 }
 
@@ -70,12 +84,12 @@ pub fn normalise(operation_id: &str, body: &mut Value) {
     if let Some(s) = &op.body {
         trim_node(s, body);
     }
-    let method = operation_id
-        .trim_start_matches("attach")
-        .trim_start_matches("update");
-    if !(operation_id.starts_with("attach") || operation_id.starts_with("update")) {
+    let Some(method) = operation_id
+        .strip_prefix("attach")
+        .or_else(|| operation_id.strip_prefix("update"))
+    else {
         return;
-    }
+    };
     match method {
         "OciAuth" => join_list(body, "allowedUsernames", ", ", true),
         "TlsCertAuth" => join_list(body, "allowedCommonNames", ",", true),

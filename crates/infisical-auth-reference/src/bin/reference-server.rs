@@ -15,6 +15,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use infisical_auth_reference::{build, serve_api, ReferenceConfig};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Infisical's machine-identity auth API, in memory.
 #[derive(Parser)]
 #[command(name = "reference-server", version)]
