@@ -204,4 +204,4 @@ while read -r name rps p99 non2xx; do
 done <"$WORK/results"
 echo
 echo "reference server holding 10,000 identities with universal auth attached: $((RSS_KB / 1024)) MiB resident (VmRSS)"
-[ -n "$SOAK" ] && echo "$SOAK"
+if [ -n "$SOAK" ]; then echo "$SOAK"; fi
