@@ -424,7 +424,7 @@ impl ReferenceApi {
         &self,
         identity_id: Arc<str>,
         auth_method: &'static str,
-        settings: &TokenSettings,
+        settings: &Arc<TokenSettings>,
         shape: impl FnOnce(&mut AccessToken) -> R,
     ) -> (Issued, R) {
         let now = now_secs();
@@ -451,7 +451,7 @@ impl ReferenceApi {
         self.authorize(ctx)?;
         let settings = self.config::<methods::Token>(identity_id)?.tokens();
         let (issued, data) = self.issue(identity_id.into(), "token-auth", &settings, |t| {
-            t.name = body.name;
+            t.name = body.name.map(String::into_boxed_str);
             token_data!(TokenAuthToken, t)
         });
         Ok(types::CreateTokenAuthTokenResponse {
@@ -515,12 +515,13 @@ impl ReferenceApi {
                 if !token.admits(ctx.client_ip) {
                     return Err(ApiError::forbidden(FORBIDDEN_IP));
                 }
-                if token.period > 0.0 {
-                    token.expires_at = Some(now + token.period);
-                } else if token.ttl > 0.0 {
-                    let mut end = now + token.ttl;
-                    if token.max_ttl > 0.0 {
-                        end = end.min(token.created + token.max_ttl);
+                let settings = Arc::clone(&token.settings);
+                if settings.period > 0.0 {
+                    token.expires_at = Some(now + settings.period);
+                } else if settings.ttl > 0.0 {
+                    let mut end = now + settings.ttl;
+                    if settings.max_ttl > 0.0 {
+                        end = end.min(token.created + settings.max_ttl);
                     }
                     if end <= now {
                         return Err(ApiError::unauthorized(
@@ -841,7 +842,7 @@ impl InfisicalAuthApi for ReferenceApi {
         let now = now_secs();
         let token = self.with_token(&ctx, &token_id, |t| {
             if let Some(name) = body.name {
-                t.name = Some(name);
+                t.name = Some(name.into());
             }
             t.updated = now;
             token_data!(TokenAuthToken, t)

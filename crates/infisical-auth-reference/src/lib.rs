@@ -37,7 +37,7 @@ use serde_json::{json, Value};
 pub use api::ReferenceApi;
 
 use infisical_auth_server::runtime::{
-    bearer_token, new_request_id, without_trailing_slashes, ApiService, RequestId,
+    bearer_token, new_request_id, without_trailing_slashes, ApiFuture, ApiService, RequestId,
 };
 use infisical_auth_server::{ApiError, RequestContext};
 
@@ -137,10 +137,30 @@ pub struct Dialect {
     log_requests: bool,
 }
 
+/// The answer of [`Dialect`] to come: the API's own future for an API request served without a
+/// log line or a certificate, a boxed one otherwise.
+pub enum DialectFuture {
+    /// An API request, as is.
+    Api(ApiFuture),
+    /// Anything else.
+    Boxed(Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>),
+}
+
+impl Future for DialectFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            DialectFuture::Api(future) => Pin::new(future).poll(cx),
+            DialectFuture::Boxed(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
 impl tower::Service<Request> for Dialect {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = DialectFuture;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -168,7 +188,11 @@ impl tower::Service<Request> for Dialect {
             .api
             .route(request)
             .map_err(|request| self.extra.call(request));
-        Box::pin(async move {
+        let routed = match routed {
+            Ok(api) if certificate.is_none() && log.is_none() => return DialectFuture::Api(api),
+            routed => routed,
+        };
+        DialectFuture::Boxed(Box::pin(async move {
             let serve = async move {
                 match routed {
                     Ok(api) => api.await,
@@ -189,7 +213,7 @@ impl tower::Service<Request> for Dialect {
                 log_request(&method, &path, &response, start);
             }
             Ok(response)
-        })
+        }))
     }
 }
 

@@ -111,7 +111,7 @@ pub trait Stored: Clone + Send + Sync + 'static {
     /// Sets `updatedAt`.
     fn touch(&mut self, now: DateTime<Utc>);
     /// The settings of the access tokens its logins issue.
-    fn tokens(&self) -> TokenSettings;
+    fn tokens(&self) -> Arc<TokenSettings>;
 }
 
 macro_rules! stored {
@@ -134,14 +134,14 @@ macro_rules! stored {
                 self.updated_at = now;
             }
             #[allow(clippy::redundant_closure_call)]
-            fn tokens(&self) -> TokenSettings {
-                TokenSettings {
+            fn tokens(&self) -> Arc<TokenSettings> {
+                Arc::new(TokenSettings {
                     ttl: self.access_token_ttl.max(0.0),
                     max_ttl: self.access_token_max_ttl.max(0.0),
                     period: f64::max(($period)(self), 0.0),
                     uses_limit: self.access_token_num_uses_limit.max(0.0) as u64,
-                    trusted_ips: Arc::new(ip_list(&self.access_token_trusted_ips)),
-                }
+                    trusted_ips: ip_list(&self.access_token_trusted_ips),
+                })
             }
         }
     };

@@ -137,7 +137,7 @@ pub struct Lockout {
 }
 
 /// The token settings of an auth-method configuration, read once when it is attached or updated
-/// (not on every login).
+/// (not on every login), and shared by every token issued with them.
 #[derive(Debug, Clone, Default)]
 pub struct TokenSettings {
     /// `accessTokenTTL` in seconds.
@@ -148,8 +148,8 @@ pub struct TokenSettings {
     pub period: f64,
     /// `accessTokenNumUsesLimit`, 0 for unlimited.
     pub uses_limit: u64,
-    /// `accessTokenTrustedIps`, shared by every token issued with these settings.
-    pub trusted_ips: Arc<TrustedIpList>,
+    /// `accessTokenTrustedIps`.
+    pub trusted_ips: TrustedIpList,
 }
 
 /// What a universal-auth login needs of the stored configuration, read once per attach or update.
@@ -168,7 +168,7 @@ pub struct UniversalAuthSettings {
     /// Seconds a lock lasts.
     pub lockout_duration: f64,
     /// The tokens its logins issue.
-    pub tokens: TokenSettings,
+    pub tokens: Arc<TokenSettings>,
 }
 
 impl UniversalAuthSettings {
@@ -201,18 +201,11 @@ pub struct AccessToken {
     pub updated: f64,
     /// When it stops working, `None` for never.
     pub expires_at: Option<f64>,
-    /// TTL in seconds.
-    pub ttl: f64,
-    /// Max TTL in seconds from creation, 0 for no cap.
-    pub max_ttl: f64,
-    /// Period in seconds, 0 for a non-periodic token.
-    pub period: f64,
+    /// Its TTL, max TTL (from creation), period, use limit and trusted IPs: those of the method
+    /// when it was issued (shared, so that a login keeps a token in fewer bytes).
+    pub settings: Arc<TokenSettings>,
     /// Uses so far.
     pub uses: u64,
-    /// Most uses allowed, 0 for unlimited.
-    pub uses_limit: u64,
-    /// Where it may be used from.
-    pub trusted_ips: Arc<TrustedIpList>,
     /// Revoked tokens never work again.
     pub revoked: bool,
     /// Last use in seconds.
@@ -220,7 +213,7 @@ pub struct AccessToken {
     /// Last renewal in seconds.
     pub last_renewed: Option<f64>,
     /// Its name (token auth).
-    pub name: Option<String>,
+    pub name: Option<Box<str>>,
     /// The client secret it was obtained with (universal auth).
     pub client_secret_id: Option<Arc<str>>,
 }
@@ -230,7 +223,7 @@ impl AccessToken {
     pub fn issue(
         identity_id: Arc<str>,
         auth_method: &'static str,
-        settings: &TokenSettings,
+        settings: &Arc<TokenSettings>,
         now: f64,
     ) -> AccessToken {
         let (ttl, max_ttl, period) = (settings.ttl, settings.max_ttl, settings.period);
@@ -253,12 +246,8 @@ impl AccessToken {
             created: now,
             updated: now,
             expires_at,
-            ttl,
-            max_ttl,
-            period,
+            settings: Arc::clone(settings),
             uses: 0,
-            uses_limit: settings.uses_limit,
-            trusted_ips: settings.trusted_ips.clone(),
             revoked: false,
             last_used: None,
             last_renewed: None,
@@ -269,14 +258,14 @@ impl AccessToken {
 
     /// `expiresIn` and `accessTokenMaxTTL` as a login or renew answers them.
     pub fn lifetimes(&self, now: f64) -> (f64, f64) {
-        if self.period > 0.0 {
-            return (self.period, PERIODIC_MAX_TTL);
+        if self.settings.period > 0.0 {
+            return (self.settings.period, PERIODIC_MAX_TTL);
         }
         let expires_in = self
             .expires_at
             .map(|t| (t - now).max(0.0).round())
             .unwrap_or(0.0);
-        (expires_in, self.max_ttl)
+        (expires_in, self.settings.max_ttl)
     }
 
     /// Why the token cannot be used now, if it cannot (revoked, expired, used up).
@@ -289,7 +278,7 @@ impl AccessToken {
         if self.expires_at.is_some_and(|t| t <= now) {
             return Some(ApiError::unauthorized("Access token has expired"));
         }
-        if self.uses_limit > 0 && self.uses >= self.uses_limit {
+        if self.settings.uses_limit > 0 && self.uses >= self.settings.uses_limit {
             return Some(ApiError::unauthorized("Access token usage limit reached"));
         }
         None
@@ -297,7 +286,7 @@ impl AccessToken {
 
     /// Whether `client` is inside the token's trusted IPs (an unknown address never is).
     pub fn admits(&self, client: IpAddr) -> bool {
-        !client.is_unspecified() && self.trusted_ips.allows(client)
+        !client.is_unspecified() && self.settings.trusted_ips.allows(client)
     }
 }
 
@@ -314,18 +303,18 @@ macro_rules! token_data {
         infisical_auth_server::types::$ty {
             access_token_last_renewed_at: t.last_renewed.map($crate::state::time),
             access_token_last_used_at: t.last_used.map($crate::state::time),
-            access_token_max_ttl: t.max_ttl,
+            access_token_max_ttl: t.settings.max_ttl,
             access_token_num_uses: t.uses as f64,
-            access_token_num_uses_limit: t.uses_limit as f64,
-            access_token_period: t.period,
-            access_token_ttl: t.ttl,
+            access_token_num_uses_limit: t.settings.uses_limit as f64,
+            access_token_period: t.settings.period,
+            access_token_ttl: t.settings.ttl,
             auth_method: t.auth_method.to_owned(),
             created_at: $crate::state::time(t.created),
             id: t.id.to_string(),
             identity_id: uuid::Uuid::parse_str(&t.identity_id).unwrap_or_default(),
             identity_ua_client_secret_id: t.client_secret_id.as_deref().map(str::to_owned),
             is_access_token_revoked: t.revoked,
-            name: t.name.clone(),
+            name: t.name.as_deref().map(str::to_owned),
             sub_organization_id: None,
             updated_at: $crate::state::time(t.updated),
         }
@@ -337,11 +326,18 @@ pub(crate) use token_data;
 /// is removed.
 pub const EXPIRED_TOKEN_GRACE_SECS: f64 = 0.25;
 
-/// How many token shards there are: a login locks one, so logins rarely wait for each other, and
-/// a shard's table grows by a 64th of the tokens at a time.
+/// How many shards there are of the identities and client ids: an operation locks one, so
+/// operations on different identities rarely wait for each other.
 const SHARDS: usize = 64;
 
-/// The access tokens, by the digest of their text, in [`SHARDS`] independently locked shards.
+/// How many token shards there are (one per value of the digest's first byte): a login locks
+/// one, so logins rarely wait for each other, and a shard's table grows by a 256th of the tokens
+/// at a time, so that the login that makes it grow is not held up for long (tokens live 30 days
+/// by default: a long login load holds hundreds of thousands).
+const TOKEN_SHARDS: usize = 256;
+
+/// The access tokens, by the digest of their text, in [`TOKEN_SHARDS`] independently locked
+/// shards.
 /// Expired tokens are removed [`EXPIRED_TOKEN_GRACE_SECS`] after their expiry, a few at a time by
 /// each new token of their shard, so memory stays flat under a steady login load.
 pub struct Tokens {
@@ -356,36 +352,49 @@ pub struct Tokens {
 
 #[derive(Default)]
 struct Shard {
-    tokens: HashMap<[u8; 32], AccessToken>,
-    /// When each token expires, in milliseconds (with a sequence number to keep keys unique);
-    /// a renewed token gets a new entry and its old one is skipped when reached.
-    expiry: BTreeMap<(u64, u64), [u8; 32]>,
-    sequence: u64,
+    /// Boxed, so that the table moves 40 bytes per token when it grows, not the whole token.
+    tokens: HashMap<[u8; 32], Box<AccessToken>>,
+    /// The tokens that expire, by the [`EXPIRY_BUCKET_MS`] interval at whose end they have all
+    /// expired; a renewed token is filed again under its new expiry and its old entry is skipped
+    /// when reached.
+    expiry: BTreeMap<u64, Vec<[u8; 32]>>,
 }
+
+/// The width of an expiry bucket, in milliseconds: a token is removed at most this much later
+/// than [`EXPIRED_TOKEN_GRACE_SECS`] after its expiry.
+const EXPIRY_BUCKET_MS: u64 = 100;
 
 impl Shard {
     fn schedule(&mut self, key: [u8; 32], expires_at: Option<f64>) {
         if let Some(at) = expires_at {
-            self.sequence += 1;
-            self.expiry.insert((millis(at), self.sequence), key);
+            let bucket = millis(at).div_ceil(EXPIRY_BUCKET_MS);
+            self.expiry.entry(bucket).or_default().push(key);
         }
     }
 
     /// Removes up to `budget` tokens expired for longer than the grace; the token-auth ids of
     /// those removed.
     fn sweep(&mut self, now: f64, budget: usize) -> Vec<uuid::Uuid> {
-        // Compared in whole milliseconds, as scheduled: an entry reached is either removed or
-        // stale (its token was renewed and scheduled again), never left behind.
+        // Compared in whole milliseconds, as scheduled: a bucket reached holds only tokens
+        // expired by its end, each removed or stale (renewed and filed again), never left behind.
         let limit = millis(now - EXPIRED_TOKEN_GRACE_SECS);
         let mut removed = Vec::new();
-        for _ in 0..budget {
-            let Some(entry) = self.expiry.first_entry() else {
+        let mut budget = budget;
+        while budget > 0 {
+            let Some(mut bucket) = self.expiry.first_entry() else {
                 break;
             };
-            if entry.key().0 > limit {
+            if bucket.key() * EXPIRY_BUCKET_MS > limit {
                 break;
             }
-            let key = entry.remove();
+            let Some(key) = bucket.get_mut().pop() else {
+                bucket.remove();
+                continue;
+            };
+            if bucket.get().is_empty() {
+                bucket.remove();
+            }
+            budget -= 1;
             let expired = self
                 .tokens
                 .get(&key)
@@ -410,7 +419,7 @@ fn millis(secs: f64) -> u64 {
 impl Default for Tokens {
     fn default() -> Self {
         Tokens {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            shards: (0..TOKEN_SHARDS).map(|_| Mutex::default()).collect(),
             cursor: AtomicUsize::new(0),
             ids: Mutex::default(),
         }
@@ -431,7 +440,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Tokens {
     fn shard(&self, key: &[u8; 32]) -> MutexGuard<'_, Shard> {
-        lock(&self.shards[usize::from(key[0]) % SHARDS])
+        lock(&self.shards[usize::from(key[0]) % TOKEN_SHARDS])
     }
 
     /// Keeps a new token and returns its text (shown once, never stored).
@@ -442,10 +451,10 @@ impl Tokens {
         let mut removed = {
             let mut shard = self.shard(&key);
             shard.schedule(key, token.expires_at);
-            shard.tokens.insert(key, token);
+            shard.tokens.insert(key, Box::new(token));
             shard.sweep(now, 4)
         };
-        let next = self.cursor.fetch_add(1, Ordering::Relaxed) % SHARDS;
+        let next = self.cursor.fetch_add(1, Ordering::Relaxed) % TOKEN_SHARDS;
         removed.extend(lock(&self.shards[next]).sweep(now, 4));
         if id.is_some() || !removed.is_empty() {
             let mut ids = lock(&self.ids);
@@ -492,7 +501,7 @@ impl Tokens {
                     .tokens
                     .values()
                     .filter(|t| &*t.identity_id == identity_id && t.auth_method == auth_method)
-                    .cloned(),
+                    .map(|t| AccessToken::clone(t)),
             );
         }
         tokens.sort_by(|a, b| {
@@ -577,7 +586,12 @@ mod tests {
             ttl,
             ..TokenSettings::default()
         };
-        AccessToken::issue("identity".into(), "universal-auth", &settings, now)
+        AccessToken::issue(
+            "identity".into(),
+            "universal-auth",
+            &Arc::new(settings),
+            now,
+        )
     }
 
     #[test]
@@ -589,9 +603,9 @@ mod tests {
             .collect();
         let lasting = tokens.insert(token(now, 3600.0), now);
         let forever = tokens.insert(token(now, 0.0), now);
-        // Every insert sweeps its own shard and the next in turn: 30 rounds over the 64 shards
+        // Every insert sweeps its own shard and the next in turn: 30 rounds over the 256 shards
         // remove far more than the 100 expired tokens.
-        for _ in 0..(30 * SHARDS) {
+        for _ in 0..(30 * TOKEN_SHARDS) {
             tokens.insert(token(now, 1.0), now);
         }
         assert!(expired
@@ -599,7 +613,7 @@ mod tests {
             .all(|t| tokens.with_text(t, |_| ()).is_none()));
         assert!(tokens.with_text(&lasting, |_| ()).is_some());
         assert!(tokens.with_text(&forever, |_| ()).is_some());
-        assert_eq!(tokens.len(), 2 + 30 * SHARDS);
+        assert_eq!(tokens.len(), 2 + 30 * TOKEN_SHARDS);
     }
 
     #[test]
@@ -608,11 +622,11 @@ mod tests {
         // second's tokens and those within the grace after it, not everything ever issued.
         let tokens = Tokens::default();
         let start = now_secs();
-        let settings = TokenSettings {
+        let settings = Arc::new(TokenSettings {
             ttl: 1.0,
             max_ttl: 1.0,
             ..TokenSettings::default()
-        };
+        });
         for i in 0..200_000u32 {
             let now = start + f64::from(i) / 40_000.0;
             tokens.insert(
@@ -630,7 +644,7 @@ mod tests {
         let now = now_secs();
         let text = tokens.insert(token(now - 10.0, 5.0), now - 10.0);
         tokens.with_text(&text, |t| t.expires_at = Some(now + 3600.0));
-        for _ in 0..(4 * SHARDS) {
+        for _ in 0..(4 * TOKEN_SHARDS) {
             tokens.insert(token(now, 1.0), now);
         }
         assert!(tokens.with_text(&text, |_| ()).is_some());

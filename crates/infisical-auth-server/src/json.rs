@@ -9,6 +9,7 @@
 //! `Serialize` fails makes it give up: the caller then writes the value with serde_json, which
 //! answers exactly as before.
 
+use std::cell::Cell;
 use std::fmt::{self, Display, Write as _};
 
 use serde::ser::{self, Serialize};
@@ -46,7 +47,7 @@ const SAFE: f64 = 9_007_199_254_740_992.0;
 fn write_f64(out: &mut Vec<u8>, value: f64) {
     if !value.is_finite() {
         out.extend_from_slice(b"null");
-    } else if value.fract() == 0.0 && value.abs() < SAFE {
+    } else if value.abs() < SAFE && value == (value as i64) as f64 {
         out.extend_from_slice(itoa::Buffer::new().format(value as i64).as_bytes());
     } else {
         out.extend_from_slice(zmij::Buffer::new().format_finite(value).as_bytes());
@@ -151,6 +152,36 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     write_str_contents(out, text);
     out.push(b'"');
+}
+
+thread_local! {
+    /// Struct field names (static, so never changing) already found to need no escape, by
+    /// address and length, in a small direct-mapped table: the answers repeat the same few dozen.
+    static PLAIN_KEYS: [Cell<(usize, usize)>; 128] = const { [const { Cell::new((0, 0)) }; 128] };
+}
+
+/// `"key":` for a struct's field name.
+fn write_key(out: &mut Vec<u8>, key: &'static str) {
+    let id = (key.as_ptr() as usize, key.len());
+    let slot = ((id.0 >> 2) ^ id.1) % 128;
+    let plain = PLAIN_KEYS.with(|keys| {
+        if keys[slot].get() == id {
+            return true;
+        }
+        let plain = !needs_escape(key.as_bytes());
+        if plain {
+            keys[slot].set(id);
+        }
+        plain
+    });
+    out.reserve(key.len() + 3);
+    out.push(b'"');
+    if plain {
+        out.extend_from_slice(key.as_bytes());
+    } else {
+        write_str_contents(out, key);
+    }
+    out.extend_from_slice(b"\":");
 }
 
 /// What a formatted value writes, escaped as it comes (the inside of a JSON string).
@@ -437,8 +468,7 @@ impl Compound<'_> {
     /// `"key":` (a key known at compile time: a struct's field name).
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
         self.separate();
-        write_str(self.out, key);
-        self.out.push(b':');
+        write_key(self.out, key);
         value.serialize(Writer {
             out: &mut *self.out,
         })
@@ -877,6 +907,26 @@ mod tests {
         same(&json!({"reqId": "req-1", "statusCode": 422, "message": [{"path": ["a", 0]}]}));
         same(&BTreeMap::from([('c', 1)]));
         same(&(Some(1), None::<u8>, [0u8; 0], ((),)));
+    }
+
+    #[derive(Serialize)]
+    struct OddKeys {
+        #[serde(rename = "q\"k\n")]
+        odd: u8,
+        plain: u8,
+        #[serde(rename = "")]
+        empty: u8,
+    }
+
+    #[test]
+    fn field_names_that_need_escapes_are_escaped_every_time() {
+        for _ in 0..3 {
+            same(&OddKeys {
+                odd: 1,
+                plain: 2,
+                empty: 3,
+            });
+        }
     }
 
     #[test]

@@ -421,19 +421,34 @@ fn essence(content_type: &str) -> &[u8] {
         .as_bytes()
 }
 
-/// Whether a `Content-Type` value names JSON (`application/json`, or `+json`, any parameters).
-fn is_json(content_type: &str) -> bool {
-    let essence = essence(content_type);
-    essence.eq_ignore_ascii_case(b"application/json")
-        || (essence.len() >= 12
-            && essence[..12].eq_ignore_ascii_case(b"application/")
-            && essence.len() >= 5
-            && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json"))
+/// What a request body is, by its `Content-Type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Media {
+    /// `application/json`, or `+json`, any parameters.
+    Json,
+    /// `application/x-www-form-urlencoded`, any parameters.
+    Form,
+    /// Anything else.
+    Other,
 }
 
-/// Whether a `Content-Type` value names a form (`application/x-www-form-urlencoded`).
-fn is_form(content_type: &str) -> bool {
-    essence(content_type).eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
+/// The media type a `Content-Type` value names (the usual `application/json` at a glance).
+fn media(content_type: &str) -> Media {
+    if content_type == "application/json" {
+        return Media::Json;
+    }
+    let essence = essence(content_type);
+    if essence.eq_ignore_ascii_case(b"application/json")
+        || (essence.len() >= 12
+            && essence[..12].eq_ignore_ascii_case(b"application/")
+            && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json"))
+    {
+        Media::Json
+    } else if essence.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
+        Media::Form
+    } else {
+        Media::Other
+    }
 }
 
 /// Reads the body of `operation_id` as JSON or as a form (docs/infisical-behaviour.md#request-dialect):
@@ -444,8 +459,9 @@ async fn read_body(operation_id: &str, headers: &HeaderMap, body: Body) -> Resul
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("?"));
-    let form = content_type.is_some_and(is_form);
-    if content_type.is_some_and(|ct| !is_json(ct) && !form) {
+    let media = content_type.map(media);
+    let form = media == Some(Media::Form);
+    if media == Some(Media::Other) {
         drain_or_close(body).await?;
         return Err(ApiError::unsupported_media_type());
     }
@@ -699,12 +715,24 @@ mod tests {
 
     #[test]
     fn json_media_types() {
-        assert!(is_json("application/json"));
-        assert!(is_json("Application/JSON; charset=utf-8"));
-        assert!(is_json("application/merge-patch+json"));
-        assert!(!is_json("text/plain"));
-        assert!(!is_json("application/x-www-form-urlencoded"));
-        assert!(is_form("application/x-www-form-urlencoded; charset=utf-8"));
-        assert!(!is_form("multipart/form-data"));
+        for (value, expected) in [
+            ("application/json", Media::Json),
+            ("Application/JSON; charset=utf-8", Media::Json),
+            (" application/json ;x=y", Media::Json),
+            ("application/merge-patch+json", Media::Json),
+            ("application/+json", Media::Json),
+            ("text/plain", Media::Other),
+            ("text/json", Media::Other),
+            ("+json", Media::Other),
+            ("", Media::Other),
+            ("application/x-www-form-urlencoded", Media::Form),
+            (
+                "application/x-www-form-urlencoded; charset=utf-8",
+                Media::Form,
+            ),
+            ("multipart/form-data", Media::Other),
+        ] {
+            assert_eq!(media(value), expected, "{value}");
+        }
     }
 }
