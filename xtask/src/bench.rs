@@ -25,6 +25,25 @@ fn time(runs: usize, mut f: impl FnMut() -> Result<(), String>) -> Result<Durati
     Ok(median(samples))
 }
 
+/// Medians of `a` and `b` run alternately `runs` times each (a, b, a, b...), so that load from
+/// elsewhere on a shared machine falls on both sides alike.
+fn paired(
+    runs: usize,
+    mut a: impl FnMut() -> Result<(), String>,
+    mut b: impl FnMut() -> Result<(), String>,
+) -> Result<(Duration, Duration), String> {
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        a()?;
+        left.push(start.elapsed());
+        let start = Instant::now();
+        b()?;
+        right.push(start.elapsed());
+    }
+    Ok((median(left), median(right)))
+}
+
 fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
     let out = cmd.output().map_err(|e| format!("{shown}: {e}"))?;
@@ -99,13 +118,8 @@ pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
 
     // 1. Generation, warm: the command a user runs, with the binary built (each run loads,
-    //    checks, fixes up, generates, formats and writes every file that differs).
-    eprintln!("bench: cargo xtask codegen x{runs}");
-    let ours_gen = time(runs, || {
-        run(Command::new(&exe).arg("codegen").current_dir(root))
-    })?;
-
-    eprintln!("bench: openapi-generator rust x{runs}");
+    //    checks, fixes up, generates, formats and writes every file that differs), alternating
+    //    with openapi-generator's.
     if Command::new("openapi-generator-cli")
         .arg("version")
         .output()
@@ -115,7 +129,7 @@ pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
         run(Command::new("python3").args(["-m", "pip", "install", "--quiet", OPENAPI_GENERATOR]))?;
     }
     let oag_out = work.join("openapi-generator-rust");
-    let oag_gen = time(runs, || {
+    let oag_generate = || {
         let _ = std::fs::remove_dir_all(&oag_out);
         run(Command::new("openapi-generator-cli")
             .args([
@@ -130,7 +144,13 @@ pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
             .arg(spec)
             .arg("-o")
             .arg(&oag_out))
-    })?;
+    };
+    eprintln!("bench: cargo xtask codegen and openapi-generator rust, alternately x{runs}");
+    let (ours_gen, oag_gen) = paired(
+        runs,
+        || run(Command::new(&exe).arg("codegen").current_dir(root)),
+        oag_generate,
+    )?;
     // Keep openapi-generator's crate out of this workspace.
     let manifest = oag_out.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).map_err(|e| e.to_string())?;
@@ -139,41 +159,13 @@ pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
     }
 
     // 2. Build times with dependencies already built: from scratch (the crates cleaned) and after
-    //    a touch of the generated sources.
-    eprintln!("bench: building the generated client");
+    //    a touch of the generated sources, ours and openapi-generator's alternately.
+    eprintln!("bench: building both clients once (dependencies)");
     let ours_build = || {
         run(cargo()
             .args(["build", "--quiet", "-p", "infisical-auth-client"])
             .current_dir(root))
     };
-    ours_build()?;
-    let builds = runs.clamp(1, 3);
-    let ours_scratch = time(builds, || {
-        run(cargo()
-            .args([
-                "clean",
-                "--quiet",
-                "-p",
-                "infisical-auth-types",
-                "-p",
-                "infisical-auth-client",
-            ])
-            .current_dir(root))?;
-        ours_build()
-    })?;
-    let generated: Vec<PathBuf> = [
-        "crates/infisical-auth-types/src/generated.rs",
-        "crates/infisical-auth-client/src/generated.rs",
-    ]
-    .iter()
-    .map(|p| root.join(p))
-    .collect();
-    let ours_touch = time(builds, || {
-        generated.iter().try_for_each(|p| touch(p))?;
-        ours_build()
-    })?;
-
-    eprintln!("bench: building openapi-generator's client");
     let oag_target = work.join("openapi-generator-target");
     let oag_build = || {
         run(cargo()
@@ -181,18 +173,52 @@ pub fn bench(root: &Path, spec: &Path, runs: usize) -> Result<String, String> {
             .env("CARGO_TARGET_DIR", &oag_target)
             .current_dir(&oag_out))
     };
+    ours_build()?;
     oag_build()?;
-    let oag_scratch = time(builds, || {
-        run(cargo()
-            .args(["clean", "--quiet", "-p", "oag_client"])
-            .env("CARGO_TARGET_DIR", &oag_target)
-            .current_dir(&oag_out))?;
-        oag_build()
-    })?;
-    let oag_touch = time(builds, || {
-        touch(&oag_out.join("src/lib.rs"))?;
-        oag_build()
-    })?;
+    let builds = runs.clamp(1, 3);
+    eprintln!("bench: building both clients from scratch, alternately x{builds}");
+    let (ours_scratch, oag_scratch) = paired(
+        builds,
+        || {
+            run(cargo()
+                .args([
+                    "clean",
+                    "--quiet",
+                    "-p",
+                    "infisical-auth-types",
+                    "-p",
+                    "infisical-auth-client",
+                ])
+                .current_dir(root))?;
+            ours_build()
+        },
+        || {
+            run(cargo()
+                .args(["clean", "--quiet", "-p", "oag_client"])
+                .env("CARGO_TARGET_DIR", &oag_target)
+                .current_dir(&oag_out))?;
+            oag_build()
+        },
+    )?;
+    let generated: Vec<PathBuf> = [
+        "crates/infisical-auth-types/src/generated.rs",
+        "crates/infisical-auth-client/src/generated.rs",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .collect();
+    eprintln!("bench: rebuilding both clients after a touch, alternately x{builds}");
+    let (ours_touch, oag_touch) = paired(
+        builds,
+        || {
+            generated.iter().try_for_each(|p| touch(p))?;
+            ours_build()
+        },
+        || {
+            touch(&oag_out.join("src/lib.rs"))?;
+            oag_build()
+        },
+    )?;
 
     let lines = |dir: &Path| -> usize {
         crate::write::files_under(dir)

@@ -601,47 +601,34 @@ fn remove_unnamed_newtypes(
     types: &mut syn::File,
     candidates: &BTreeSet<String>,
 ) -> BTreeSet<String> {
-    let mut still_used = BTreeSet::new();
+    // Every path segment of every other item, once (the items that would go are left out).
+    let mut named = Idents::default();
     for item in &types.items {
-        if let Item::Struct(s) = item {
-            if candidates.contains(&s.ident.to_string()) {
-                continue;
-            }
-        }
-        if let Item::Impl(imp) = item {
-            if candidates.iter().any(|r| mentions(imp, r)) {
-                continue;
-            }
-        }
-        let text = item.to_token_stream().to_string();
-        for r in candidates {
-            if text
-                .split(|c: char| !c.is_alphanumeric() && c != '_')
-                .any(|w| w == r)
-            {
-                still_used.insert(r.clone());
-            }
+        match item {
+            Item::Struct(s) if candidates.contains(&s.ident.to_string()) => continue,
+            Item::Impl(imp) if mentions_any(imp, candidates) => continue,
+            _ => named.visit_item(item),
         }
     }
-    let gone: BTreeSet<String> = candidates.difference(&still_used).cloned().collect();
+    let gone: BTreeSet<String> = candidates.difference(&named.0).cloned().collect();
     types.items.retain(|item| match item {
         Item::Struct(s) => !gone.contains(&s.ident.to_string()),
-        Item::Impl(imp) => !gone.iter().any(|g| mentions(imp, g)),
+        Item::Impl(imp) => !mentions_any(imp, &gone),
         _ => true,
     });
     gone
 }
 
-/// Whether an impl is for `name` or converts to or from it.
-fn mentions(imp: &syn::ItemImpl, name: &str) -> bool {
-    let self_named = type_ident(&imp.self_ty) == name;
-    let trait_named = imp.trait_.as_ref().is_some_and(|(path, _)| {
-        path.to_token_stream()
-            .to_string()
-            .split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|w| w == name)
-    });
-    self_named || trait_named
+/// Whether an impl is for one of `names` or converts to or from one (`From<X> for String`).
+fn mentions_any(imp: &syn::ItemImpl, names: &BTreeSet<String>) -> bool {
+    if names.contains(&type_ident(&imp.self_ty)) {
+        return true;
+    }
+    imp.trait_.as_ref().is_some_and(|(path, _)| {
+        let mut idents = Idents::default();
+        idents.visit_path(path);
+        !idents.0.is_disjoint(names)
+    })
 }
 
 /// Replaces `::std::string::String` or a newtype in `newtypes` inside `ty` (through `Option`)
@@ -800,16 +787,10 @@ pub fn plain_validated_strings(
     // The newtypes and their impls go first, then every use becomes `String`.
     types.items.retain(|item| match item {
         Item::Struct(s) => !dropped.contains(&s.ident.to_string()),
-        Item::Impl(imp) => !dropped.iter().any(|d| mentions(imp, d)),
+        Item::Impl(imp) => !mentions_any(imp, &dropped),
         _ => true,
     });
     PlainStrings(&dropped).visit_file_mut(types);
-    let gone = remove_unnamed_newtypes(types, &dropped);
-    debug_assert_eq!(
-        gone,
-        BTreeSet::new(),
-        "nothing names a dropped newtype any more"
-    );
     uses.into_iter()
         .filter(|(name, _)| dropped.contains(name))
         .map(|(newtype, mut fields)| {

@@ -8,6 +8,9 @@
 //! - a PATCH field that may be `null` is `Option<Option<T>>`: `None` leaves the setting alone
 //!   (absent on the wire), `Some(None)` clears it (`null`), `Some(Some(v))` sets it;
 //! - no default is ever filled into a PATCH body;
+//! - a request string the spec limits (`maxLength`, `minLength`) is a plain `String`: the limit
+//!   is checked by `infisical-auth-validation`, which the client runs before sending and the
+//!   server stubs before handling a request (typify's checking newtypes are not generated);
 //! - `Debug` prints `<redacted>` for secrets (client secrets, access tokens, passwords, JWTs,
 //!   signatures);
 //! - every error answer is an [`ErrorResponse`], the one error model of the workspace: the
