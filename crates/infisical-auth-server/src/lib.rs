@@ -28,7 +28,6 @@ mod checks;
 mod error;
 #[rustfmt::skip]
 mod generated;
-mod json;
 mod routing;
 pub mod runtime;
 

@@ -335,22 +335,9 @@ where
 
 /// `value` as JSON, with whole numbers written as integers (`2592000`, not `2592000.0`), as
 /// Infisical's JavaScript server writes them: clients with integer fields read them as such.
-///
-/// Written by the runtime's own JSON writer (the same bytes, faster), or by serde_json where
-/// that writer gives up.
+/// serde_json writes it, with [`JsNumbers`] for the numbers.
 pub fn to_json_bytes<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(1024);
-    if crate::json::write(&mut out, value).is_ok() {
-        return Ok(out);
-    }
-    to_json_bytes_with_serde_json(value)
-}
-
-/// [`to_json_bytes`] by serde_json alone.
-pub(crate) fn to_json_bytes_with_serde_json<T: Serialize + ?Sized>(
-    value: &T,
-) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(256);
+    let mut out = Vec::with_capacity(512);
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsNumbers);
     value.serialize(&mut serializer)?;
     Ok(out)
