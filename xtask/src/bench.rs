@@ -62,8 +62,13 @@ fn touch(path: &Path) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Cargo for a build the bench times: both sides in the dev profile with the same debug info
+/// (the workspace's own setting, line tables only, which openapi-generator's crate would
+/// otherwise not share).
 fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo.env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
+    cargo
 }
 
 /// The largest document of the generator corpus (Infisical's full document of 2023-11-23).
