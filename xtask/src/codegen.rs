@@ -211,6 +211,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     postprocess::three_state_fields(&mut types, &three_state_fields(fixed, &operations))
         .map_err(Error::Generate)?;
     types.items.push(postprocess::three_state_module());
+    postprocess::js_timestamps(&mut types);
     let builder_roots = postprocess::builder_roots(&client);
     postprocess::drop_unused_builders(&mut types, &builder_roots);
     postprocess::lean_builders(&mut types, &builder_roots);

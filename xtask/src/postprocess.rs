@@ -39,6 +39,113 @@ pub fn three_state_module() -> Item {
     }
 }
 
+/// The generated module writing timestamps as Infisical's server does.
+fn js_timestamp_module() -> Item {
+    syn::parse_quote! {
+        /// Timestamps written as Infisical's server (JavaScript's `Date.toISOString`) writes them:
+        /// always three fractional digits and `Z`, e.g. `2026-12-02T10:00:00.000Z` (chrono's own
+        /// format leaves out a zero fraction). Reading is chrono's: any RFC 3339 timestamp.
+        pub mod js_timestamp {
+            use ::chrono::{Datelike as _, Timelike as _};
+
+            /// Writes `value` as `YYYY-MM-DDTHH:MM:SS.sssZ` (a year outside 0-9999 as chrono
+            /// writes it, with milliseconds).
+            pub fn serialize<S: ::serde::Serializer>(
+                value: &::chrono::DateTime<::chrono::offset::Utc>,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let year = value.year();
+                if !(0..=9999).contains(&year) {
+                    return serializer.serialize_str(
+                        &value.to_rfc3339_opts(::chrono::SecondsFormat::Millis, true),
+                    );
+                }
+                let millis = value.timestamp_subsec_millis().min(999);
+                let mut text = *b"0000-00-00T00:00:00.000Z";
+                let mut put = |at: usize, digits: usize, mut number: u32| {
+                    for i in (at..at + digits).rev() {
+                        text[i] = b'0' + (number % 10) as u8;
+                        number /= 10;
+                    }
+                };
+                put(0, 4, year as u32);
+                put(5, 2, value.month());
+                put(8, 2, value.day());
+                put(11, 2, value.hour());
+                put(14, 2, value.minute());
+                put(17, 2, value.second().min(59));
+                put(20, 3, millis);
+                serializer.serialize_str(::std::str::from_utf8(&text).unwrap_or_default())
+            }
+
+            /// [`serialize`] for an optional timestamp (`None` is `null`).
+            pub fn serialize_option<S: ::serde::Serializer>(
+                value: &::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match value {
+                    ::std::option::Option::Some(value) => serialize(value, serializer),
+                    ::std::option::Option::None => serializer.serialize_none(),
+                }
+            }
+        }
+    }
+}
+
+/// Pass `js_timestamps`: every `DateTime<Utc>` field of a serialized type (optional or not) is
+/// written as Infisical writes timestamps, with milliseconds always (see
+/// [`js_timestamp_module`], added to the types when a field uses it). Besides the fidelity, it
+/// writes a timestamp in one piece: chrono's `Display` sends serde_json a character at a time.
+/// Returns the number of fields.
+pub fn js_timestamps(types: &mut syn::File) -> usize {
+    let date_time: Type = syn::parse_quote!(::chrono::DateTime<::chrono::offset::Utc>);
+    let optional: Type =
+        syn::parse_quote!(::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>);
+    let mut count = 0;
+    for item in &mut types.items {
+        let Item::Struct(s) = item else { continue };
+        // `derive(.., ::serde::Serialize, ..)`, or the same under a `cfg_attr`.
+        let serialized = s.attrs.iter().any(|a| {
+            (a.path().is_ident("derive") || a.path().is_ident("cfg_attr"))
+                && a.to_token_stream()
+                    .to_string()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|word| word == "Serialize")
+        });
+        if !serialized {
+            continue;
+        }
+        let Fields::Named(named) = &mut s.fields else {
+            continue;
+        };
+        for field in named.named.iter_mut() {
+            let with = if field.ty == date_time {
+                "js_timestamp::serialize"
+            } else if field.ty == optional {
+                "js_timestamp::serialize_option"
+            } else {
+                continue;
+            };
+            // Into the field's `#[serde(..)]` (its rename) where it has one.
+            let serde = field.attrs.iter_mut().find_map(|a| match &mut a.meta {
+                syn::Meta::List(list) if list.path.is_ident("serde") => Some(list),
+                _ => None,
+            });
+            match serde {
+                Some(list) => list.tokens.extend(quote! { , serialize_with = #with }),
+                None => field
+                    .attrs
+                    .push(syn::parse_quote! { #[serde(serialize_with = #with)] }),
+            }
+            count += 1;
+        }
+    }
+    if count > 0 {
+        types.items.push(js_timestamp_module());
+    }
+    count
+}
+
 /// Turns each listed optional field into `Option<Option<T>>` (absent, null, value), in the struct
 /// and in its builder, with serde attributes that keep the three states on the wire.
 pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<(), String> {
@@ -1858,6 +1965,37 @@ mod tests {
             assert!(text.contains(expected), "{expected} in\n{text}");
         }
         assert!(!text.contains("LoginBodyPassword"), "{text}");
+    }
+
+    #[test]
+    fn timestamps_are_written_with_milliseconds_by_the_generated_module() {
+        let mut file: syn::File = syn::parse_quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            pub struct Answer {
+                #[serde(rename = "createdAt")]
+                pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+                pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                pub name: ::std::string::String,
+            }
+            #[derive(Clone, Debug)]
+            pub struct NotSerialized {
+                pub at: ::chrono::DateTime<::chrono::offset::Utc>,
+            }
+        };
+        assert_eq!(js_timestamps(&mut file), 2);
+        let text = prettyplease::unparse(&file);
+        for expected in [
+            "#[serde(rename = \"createdAt\", serialize_with = \"js_timestamp::serialize\")]\n    pub created_at",
+            "#[serde(serialize_with = \"js_timestamp::serialize_option\")]\n    pub last_used_at",
+            "pub mod js_timestamp {",
+        ] {
+            assert!(text.contains(expected), "{expected} in\n{text}");
+        }
+        assert_eq!(text.matches("serialize_with").count(), 2, "{text}");
+
+        let mut none: syn::File = syn::parse_quote! { pub struct A { pub n: f64 } };
+        assert_eq!(js_timestamps(&mut none), 0);
+        assert!(none.items.len() == 1, "no module without a timestamp");
     }
 
     #[test]

@@ -5,9 +5,11 @@
 #
 #   bash crates/infisical-auth-reference/bench/load.sh
 #
-# Scenarios (each on a freshly started server):
-#   bare       GET anything on the bare axum handler (the baseline, run just before each other
-#              scenario, which is compared with it);
+# Scenarios (each on a freshly started server), in LOAD_ROUNDS rounds (default 3): in each round
+# every scenario runs right after a bare run of its own, so that load from elsewhere on a shared
+# machine falls on both sides alike; the table gives the medians over the rounds, and each
+# scenario's median requests/s against the median of the bare runs paired with it.
+#   bare       GET anything on the bare axum handler (the baseline);
 #   retrieve   GET getUniversalAuth of one identity with universal auth attached;
 #   cycle      attach -> update -> revoke of universal auth, spread over LOAD_IDENTITIES identities;
 #   login      POST loginWithUniversalAuth with a client secret (each login issues an access token).
@@ -15,7 +17,7 @@
 # universal auth attached; and a bounded soak: LOAD_SOAK_LOGINS logins with a 1 s token TTL, with
 # the server's resident memory before and after (expired tokens must be removed).
 #
-# Environment: LOAD_DURATION (default 10s), LOAD_CONNECTIONS (64), LOAD_THREADS (2),
+# Environment: LOAD_DURATION (default 10s), LOAD_ROUNDS (3), LOAD_CONNECTIONS (64), LOAD_THREADS (2),
 # LOAD_IDENTITIES (1000, for the cycle scenario), LOAD_SOAK_LOGINS (1000000; 0 skips the soak). Prints a Markdown table (the README quotes it).
 set -euo pipefail
 # shellcheck source=../scripts/common.sh
@@ -25,6 +27,7 @@ CONNECTIONS="${LOAD_CONNECTIONS:-64}"
 THREADS="${LOAD_THREADS:-2}"
 IDENTITIES="${LOAD_IDENTITIES:-1000}"
 SOAK_LOGINS="${LOAD_SOAK_LOGINS:-1000000}"
+ROUNDS="${LOAD_ROUNDS:-3}"
 LOGIN_IDENTITY="00000000-0000-4000-8000-999999999999"
 
 if ! command -v wrk >/dev/null; then
@@ -130,34 +133,37 @@ run() {
   echo "$1 $rps $p99 ${non2xx:-0}" >>"$WORK/results"
 }
 
-# bare: the baseline, run again just before each scenario (the machine is shared: each
-# scenario's ratio is against the baseline measured next to it).
+# bare SCENARIO: the baseline, run just before SCENARIO and paired with it (results as
+# "bare-SCENARIO").
 bare() {
   start bare "$TARGET/release/examples/bare_axum" 127.0.0.1:0
-  run bare
+  run "bare-$1"
   stop
 }
 
-bare
-load_reference retrieve
-api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' >/dev/null
-run retrieve "$WORK/retrieve.lua"
-stop
+for round in $(seq 1 "$ROUNDS"); do
+  echo "== load: round $round of $ROUNDS" >&2
+  bare retrieve
+  load_reference retrieve
+  api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' >/dev/null
+  run retrieve "$WORK/retrieve.lua"
+  stop
 
-bare
-load_reference cycle
-run cycle "$WORK/cycle.lua"
-stop
+  bare cycle
+  load_reference cycle
+  run cycle "$WORK/cycle.lua"
+  stop
 
-bare
-load_reference login
-CLIENT_ID="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' \
-  | json_field "['identityUniversalAuth']['clientId']")"
-CLIENT_SECRET="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY/client-secrets" '{}' \
-  | json_field "['clientSecret']")"
-export CLIENT_ID CLIENT_SECRET
-run login "$WORK/login.lua"
-stop
+  bare login
+  load_reference login
+  CLIENT_ID="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY" '{}' \
+    | json_field "['identityUniversalAuth']['clientId']")"
+  CLIENT_SECRET="$(api POST "/api/v1/auth/universal-auth/identities/$LOGIN_IDENTITY/client-secrets" '{}' \
+    | json_field "['clientSecret']")"
+  export CLIENT_ID CLIENT_SECRET
+  run login "$WORK/login.lua"
+  stop
+done
 
 SOAK=""
 if [ "$SOAK_LOGINS" -gt 0 ]; then
@@ -170,7 +176,7 @@ if [ "$SOAK_LOGINS" -gt 0 ]; then
   export CLIENT_ID CLIENT_SECRET
   RSS_BEFORE="$(rss_mib)"
   # Long enough for SOAK_LOGINS at 60 % of the login scenario's rate (wrk counts time, not requests).
-  LOGIN_RPS="$(awk '$1 == "login" {print $2}' "$WORK/results")"
+  LOGIN_RPS="$(awk '$1 == "login" {r = $2} END {print r}' "$WORK/results")"
   SOAK_SECS="$(awk -v n="$SOAK_LOGINS" -v r="$LOGIN_RPS" 'BEGIN { printf "%d", n / (0.6 * r) + 1 }')"
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "${SOAK_SECS}s" -s "$WORK/login.lua" "$BASE" >"$WORK/soak.wrk"
   RSS_AFTER="$(rss_mib)"
@@ -189,19 +195,32 @@ stop
 
 echo
 echo "wrk $DURATION, $CONNECTIONS connections, $THREADS threads, loopback, $(nproc) cores shared by wrk and the server"
-echo "(each scenario against the bare run just before it)"
+echo "(medians of $ROUNDS rounds; each scenario against the bare runs paired with it)"
 echo
-echo "| scenario | requests/s | p99 latency | vs bare axum | non-2xx answers |"
-echo "|---|---:|---:|---:|---:|"
-BARE_RPS=""
-while read -r name rps p99 non2xx; do
-  if [ "$name" = bare ]; then
-    BARE_RPS="$rps"
-    name="bare (before the next)"
-  fi
-  ratio="$(awk -v a="$rps" -v b="$BARE_RPS" 'BEGIN { printf "%.0f %%", 100 * a / b }')"
-  printf '| %s | %.0f | %s | %s | %s |\n' "$name" "$rps" "$p99" "$ratio" "$non2xx"
-done <"$WORK/results"
+python3 - "$WORK/results" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    name, rps, p99, non2xx = line.split()
+    runs.setdefault(name, []).append((float(rps), p99, int(non2xx)))
+def millis(text):
+    for unit, scale in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * scale
+    return float(text)
+print("| scenario | requests/s (median) | p99 latency (median) | vs bare axum | non-2xx answers (all rounds) | requests/s, each round |")
+print("|---|---:|---:|---:|---:|---|")
+for name in ("retrieve", "cycle", "login"):
+    for label, key in ((f"bare (paired with {name})", f"bare-{name}"), (name, name)):
+        rows = runs.get(key, [])
+        if not rows:
+            continue
+        rps = statistics.median(r for r, _, _ in rows)
+        p99 = statistics.median(millis(p) for _, p, _ in rows)
+        base = statistics.median(r for r, _, _ in runs[f"bare-{name}"])
+        each = ", ".join(f"{r:.0f}" for r, _, _ in rows)
+        print(f"| {label} | {rps:.0f} | {p99:.2f} ms | {100 * rps / base:.0f} % | {sum(n for _, _, n in rows)} | {each} |")
+PY
 echo
 echo "reference server holding 10,000 identities with universal auth attached: $((RSS_KB / 1024)) MiB resident (VmRSS)"
 if [ -n "$SOAK" ]; then echo "$SOAK"; fi

@@ -1146,7 +1146,7 @@ pub struct ClientSecretData {
     )]
     pub client_secret_ttl: f64,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`description`: string, required.
     pub description: ::std::string::String,
@@ -1159,7 +1159,7 @@ pub struct ClientSecretData {
     #[serde(rename = "isClientSecretRevoked", default)]
     pub is_client_secret_revoked: bool,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`).
@@ -1375,7 +1375,7 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     #[serde(rename = "configurationType")]
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1386,7 +1386,7 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     #[serde(rename = "jwksUrl")]
     pub jwks_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteKubernetesAuth` (`DELETE /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
@@ -1436,7 +1436,7 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     #[serde(rename = "allowedNamespaces")]
     pub allowed_namespaces: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[serde(
@@ -1468,7 +1468,7 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     )]
     pub token_review_mode: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
     #[serde(rename = "verifyTlsCertificate", default)]
@@ -1552,7 +1552,7 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1563,7 +1563,7 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     #[serde(rename = "oidcDiscoveryUrl")]
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteSpiffeAuth` (`DELETE /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
@@ -1736,7 +1736,7 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     #[serde(rename = "bindPass")]
     pub bind_pass: Secret,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1783,7 +1783,7 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
     pub url: ::std::string::String,
@@ -1859,7 +1859,7 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     #[serde(rename = "caCertificate")]
     pub ca_certificate: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
     #[serde(rename = "encryptedCaCertificate")]
@@ -1870,7 +1870,7 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getTokenAuth` (`GET /api/v1/auth/token-auth/identities/{identityId}`) on success.
@@ -1944,7 +1944,7 @@ pub struct IdentityAliCloudAuth {
     #[serde(rename = "allowedArns")]
     pub allowed_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1955,7 +1955,7 @@ pub struct IdentityAliCloudAuth {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getAwsAuth`, `attachAwsAuth`, `deleteAwsAuth`, `updateAwsAuth`.
@@ -2000,7 +2000,7 @@ pub struct IdentityAwsAuth {
     #[serde(rename = "allowedPrincipalArns")]
     pub allowed_principal_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2014,7 +2014,7 @@ pub struct IdentityAwsAuth {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getAzureAuth`, `attachAzureAuth`, `deleteAzureAuth`, `updateAzureAuth`.
@@ -2056,7 +2056,7 @@ pub struct IdentityAzureAuth {
     #[serde(rename = "allowedServicePrincipalIds")]
     pub allowed_service_principal_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2069,7 +2069,7 @@ pub struct IdentityAzureAuth {
     #[serde(rename = "tenantId")]
     pub tenant_id: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getGcpAuth`, `attachGcpAuth`, `deleteGcpAuth`, `updateGcpAuth`.
@@ -2126,7 +2126,7 @@ pub struct IdentityGcpAuth {
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2137,7 +2137,7 @@ pub struct IdentityGcpAuth {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getJwtAuth`, `attachJwtAuth`, `updateJwtAuth`.
@@ -2194,7 +2194,7 @@ pub struct IdentityJwtAuth {
     #[serde(rename = "configurationType")]
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2211,7 +2211,7 @@ pub struct IdentityJwtAuth {
     #[serde(rename = "publicKeys")]
     pub public_keys: ::std::vec::Vec<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getKubernetesAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`.
@@ -2256,7 +2256,7 @@ pub struct IdentityKubernetesAuth {
     #[serde(rename = "caCert")]
     pub ca_cert: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[serde(
@@ -2294,7 +2294,7 @@ pub struct IdentityKubernetesAuth {
     )]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
     #[serde(rename = "verifyTlsCertificate", default)]
@@ -2342,7 +2342,7 @@ pub struct IdentityLdapAuth {
     )]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2383,7 +2383,7 @@ pub struct IdentityLdapAuth {
     )]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
     pub url: ::std::string::String,
@@ -2430,7 +2430,7 @@ pub struct IdentityOciAuth {
     )]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2444,7 +2444,7 @@ pub struct IdentityOciAuth {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getOidcAuth`, `attachOidcAuth`, `updateOidcAuth`.
@@ -2504,7 +2504,7 @@ pub struct IdentityOidcAuth {
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2515,7 +2515,7 @@ pub struct IdentityOidcAuth {
     #[serde(rename = "oidcDiscoveryUrl")]
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 5 places in the bodies and answers of `getSpiffeAuth`, `attachSpiffeAuth`, `deleteSpiffeAuth`, `updateSpiffeAuth`, `refreshSpiffeBundle`.
@@ -2554,7 +2554,7 @@ pub struct IdentitySpiffeAuth {
     #[serde(rename = "allowedSpiffeIds")]
     pub allowed_spiffe_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2568,7 +2568,7 @@ pub struct IdentitySpiffeAuth {
     #[serde(rename = "trustDomain")]
     pub trust_domain: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`trustBundleDistribution`: union, required.
@@ -2640,7 +2640,7 @@ pub struct IdentityTlsCertAuth {
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
     #[serde(rename = "encryptedCaCertificate")]
@@ -2651,7 +2651,7 @@ pub struct IdentityTlsCertAuth {
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getTokenAuth`, `attachTokenAuth`, `deleteTokenAuth`, `updateTokenAuth`.
@@ -2690,7 +2690,7 @@ pub struct IdentityTokenAuth {
     )]
     pub access_token_ttl: f64,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2698,7 +2698,7 @@ pub struct IdentityTokenAuth {
     #[serde(rename = "identityId")]
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getUniversalAuth`, `attachUniversalAuth`, `deleteUniversalAuth`, `updateUniversalAuth`.
@@ -2747,7 +2747,7 @@ pub struct IdentityUniversalAuth {
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2776,7 +2776,7 @@ pub struct IdentityUniversalAuth {
     )]
     pub lockout_threshold: f64,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `listUniversalAuthClientSecrets` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
@@ -2822,7 +2822,7 @@ pub struct LoginWithAlicloudAuthBody {
     #[serde(rename = "SignatureVersion")]
     pub signature_version: LoginWithAlicloudAuthBodySignatureVersion,
     ///`Timestamp`: string(date-time), required.
-    #[serde(rename = "Timestamp")]
+    #[serde(rename = "Timestamp", serialize_with = "js_timestamp::serialize")]
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`Version`: string, required.
     #[serde(rename = "Version")]
@@ -4101,7 +4101,8 @@ pub struct TokenAuthToken {
     ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastRenewedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        serialize_with = "js_timestamp::serialize_option"
     )]
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4109,7 +4110,8 @@ pub struct TokenAuthToken {
     ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
     #[serde(
         rename = "accessTokenLastUsedAt",
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        serialize_with = "js_timestamp::serialize_option"
     )]
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4148,7 +4150,7 @@ pub struct TokenAuthToken {
     #[serde(rename = "authMethod")]
     pub auth_method: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt")]
+    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string, required.
     pub id: ::std::string::String,
@@ -4174,7 +4176,7 @@ pub struct TokenAuthToken {
     )]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt")]
+    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 31 places in the bodies and answers of `attachAlicloudAuth`, `updateAlicloudAuth`, `attachAwsAuth`, `updateAwsAuth`, `attachAzureAuth`, `updateAzureAuth`, `attachGcpAuth`, `updateGcpAuth`, `attachJwtAuth`, `updateJwtAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`, `attachLdapAuth`, `updateLdapAuth`, `attachOciAuth`, `updateOciAuth`, `attachOidcAuth`, `updateOidcAuth`, `attachSpiffeAuth`, `updateSpiffeAuth`, `attachTlsCertAuth`, `updateTlsCertAuth`, `attachTokenAuth`, `updateTokenAuth`, `attachUniversalAuth`, `updateUniversalAuth`.
@@ -10318,6 +10320,52 @@ pub mod three_state {
     {
         <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
             .map(::std::option::Option::Some)
+    }
+}
+/// Timestamps written as Infisical's server (JavaScript's `Date.toISOString`) writes them:
+/// always three fractional digits and `Z`, e.g. `2026-12-02T10:00:00.000Z` (chrono's own
+/// format leaves out a zero fraction). Reading is chrono's: any RFC 3339 timestamp.
+pub mod js_timestamp {
+    use ::chrono::{Datelike as _, Timelike as _};
+    /// Writes `value` as `YYYY-MM-DDTHH:MM:SS.sssZ` (a year outside 0-9999 as chrono
+    /// writes it, with milliseconds).
+    pub fn serialize<S: ::serde::Serializer>(
+        value: &::chrono::DateTime<::chrono::offset::Utc>,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let year = value.year();
+        if !(0..=9999).contains(&year) {
+            return serializer
+                .serialize_str(
+                    &value.to_rfc3339_opts(::chrono::SecondsFormat::Millis, true),
+                );
+        }
+        let millis = value.timestamp_subsec_millis().min(999);
+        let mut text = *b"0000-00-00T00:00:00.000Z";
+        let mut put = |at: usize, digits: usize, mut number: u32| {
+            for i in (at..at + digits).rev() {
+                text[i] = b'0' + (number % 10) as u8;
+                number /= 10;
+            }
+        };
+        put(0, 4, year as u32);
+        put(5, 2, value.month());
+        put(8, 2, value.day());
+        put(11, 2, value.hour());
+        put(14, 2, value.minute());
+        put(17, 2, value.second().min(59));
+        put(20, 3, millis);
+        serializer.serialize_str(::std::str::from_utf8(&text).unwrap_or_default())
+    }
+    /// [`serialize`] for an optional timestamp (`None` is `null`).
+    pub fn serialize_option<S: ::serde::Serializer>(
+        value: &::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match value {
+            ::std::option::Option::Some(value) => serialize(value, serializer),
+            ::std::option::Option::None => serializer.serialize_none(),
+        }
     }
 }
 impl ::std::fmt::Debug for AttachKubernetesAuthBody {
