@@ -15,7 +15,7 @@ use crate::generate::{Answer, OperationTypes};
 use crate::passes::Applied;
 use crate::postprocess::{self, FieldRef};
 use crate::write::{self, Mode};
-use crate::{check, dedupe, describe, fixups, format, generate, lower, Error};
+use crate::{check, dedupe, describe, directions, fixups, format, generate, lower, Error};
 
 /// Where the generated code goes.
 #[derive(Clone, Debug)]
@@ -221,6 +221,13 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     postprocess::document_items(&mut types);
     postprocess::document_items(&mut client);
     postprocess::schemars_behind_feature(&mut types);
+    // Serde derives by direction, behind the types crate's `client` and `server` features
+    // (workspace only: a standalone client is one crate and keeps every derive).
+    if matches!(layout, Layout::Workspace { .. }) {
+        let (requests, responses) = directions::client_roots(&client);
+        let both_ways = cfg.serde_both_ways.iter().cloned().collect();
+        directions::serde_by_direction(&mut types, &requests, &responses, &both_ways);
+    }
 
     let type_count = types
         .items

@@ -25,6 +25,11 @@ pub struct Config {
     /// Wire names of fields whose values are secrets: never printed by `Debug`.
     #[serde(default)]
     pub secret_fields: Vec<String>,
+    /// Types that derive both `Serialize` and `Deserialize` whatever the types crate's features,
+    /// with every type they reach (see [`crate::directions`]): those hand-written code reads and
+    /// writes on both sides. A name that is not a generated type is ignored.
+    #[serde(default)]
+    pub serde_both_ways: Vec<String>,
 }
 
 /// Output locations.

@@ -9,6 +9,7 @@ pub mod config;
 pub mod dedupe;
 pub mod describe;
 pub mod diff;
+pub mod directions;
 pub mod document;
 pub mod fixups;
 pub mod format;

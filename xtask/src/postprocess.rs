@@ -342,7 +342,7 @@ impl<'ast> Visit<'ast> for Idents {
 }
 
 /// The type graph of the top-level definitions: each struct or enum with the idents it names.
-fn type_graph(types: &syn::File) -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn type_graph(types: &syn::File) -> BTreeMap<String, BTreeSet<String>> {
     let mut edges = BTreeMap::new();
     for item in &types.items {
         let name = match item {
@@ -358,7 +358,7 @@ fn type_graph(types: &syn::File) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 /// The definitions of `edges` reachable from `roots` (the roots included).
-fn reachable(
+pub(crate) fn reachable(
     edges: &BTreeMap<String, BTreeSet<String>>,
     roots: &BTreeSet<String>,
 ) -> BTreeSet<String> {

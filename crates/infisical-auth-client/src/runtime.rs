@@ -203,12 +203,32 @@ pub(crate) fn json<T: serde::Serialize>(
 }
 
 /// Sends the request of client method `method_name` with the values in `typed`; see the module
-/// docs.
+/// docs. Only the decoding of the answer depends on `T`: the request, its retries and the
+/// reading of the answer are one non-generic future ([`exchange_all`]), compiled once rather
+/// than once per answer type.
 pub(crate) async fn send<T: DeserializeOwned>(
     client: &Client,
     method_name: &'static str,
     typed: Typed,
 ) -> Result<ResponseValue<T>, Error> {
+    let answer = exchange_all(client, method_name, typed).await?;
+    decode(answer)
+}
+
+/// A successful answer, read in full.
+struct Answer {
+    op: Operation,
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+}
+
+/// Everything [`send`] does but decoding the successful answer.
+async fn exchange_all(
+    client: &Client,
+    method_name: &'static str,
+    typed: Typed,
+) -> Result<Answer, Error> {
     let Some(op) = Operation::by_method(method_name) else {
         return Err(Error::Rejected {
             operation: method_name,
@@ -254,7 +274,15 @@ pub(crate) async fn send<T: DeserializeOwned>(
             Ok(response) => {
                 let status = response.status().as_u16();
                 if response.status().is_success() {
-                    return decode(op, started, response).await;
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = read_body(op, started, response).await?;
+                    return Ok(Answer {
+                        op,
+                        status,
+                        headers,
+                        body,
+                    });
                 }
                 if status == 401 && !token_replaced {
                     if let (Some(session), Some(generation)) = (session, generation) {
@@ -379,7 +407,7 @@ async fn read_body(
     op: Operation,
     started: Instant,
     response: reqwest::Response,
-) -> Result<impl AsRef<[u8]>, Error> {
+) -> Result<bytes::Bytes, Error> {
     response.bytes().await.map_err(|error| {
         if error.is_timeout() {
             Error::Timeout {
@@ -395,21 +423,13 @@ async fn read_body(
     })
 }
 
-async fn decode<T: DeserializeOwned>(
-    op: Operation,
-    started: Instant,
-    response: reqwest::Response,
-) -> Result<ResponseValue<T>, Error> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = read_body(op, started, response).await?;
-    let body = body.as_ref();
-    match serde_json::from_slice::<T>(body) {
-        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+fn decode<T: DeserializeOwned>(answer: Answer) -> Result<ResponseValue<T>, Error> {
+    match serde_json::from_slice::<T>(&answer.body) {
+        Ok(value) => Ok(ResponseValue::new(value, answer.status, answer.headers)),
         Err(_) => Err(Error::Unexpected {
-            operation: op.id,
-            status: status.as_u16(),
-            excerpt: excerpt(body),
+            operation: answer.op.id,
+            status: answer.status.as_u16(),
+            excerpt: excerpt(&answer.body),
         }),
     }
 }

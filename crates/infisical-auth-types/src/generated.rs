@@ -5,7 +5,9 @@
 
 #![allow(clippy::all, dead_code)]
 ///Shared by 3 places in the bodies and answers of `attachLdapAuth`, `updateLdapAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AllowedField {
     ///`key`: string, required.
@@ -20,32 +22,46 @@ impl AllowedField {
     }
 }
 ///The request body of `attachAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAlicloudAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_alicloud_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_alicloud_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`allowedArns`: string, required, length 1..=500.
-    #[serde(rename = "allowedArns")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedArns"))]
     pub allowed_arns: ::std::string::String,
 }
 impl AttachAlicloudAuthBody {
@@ -55,54 +71,79 @@ impl AttachAlicloudAuthBody {
     }
 }
 ///The answer of `attachAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
-    #[serde(rename = "identityAliCloudAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAliCloudAuth"))]
     pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The request body of `attachAwsAuth` (`POST /api/v1/auth/aws-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAwsAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_aws_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_aws_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`allowedAccountIds`: string, optional, length <= 4096, default "".
-    #[serde(
-        rename = "allowedAccountIds",
-        default = "defaults::attach_aws_auth_body_allowed_account_ids"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedAccountIds",
+            default = "defaults::attach_aws_auth_body_allowed_account_ids"
+        )
     )]
     pub allowed_account_ids: ::std::string::String,
     ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
-    #[serde(
-        rename = "allowedPrincipalArns",
-        default = "defaults::attach_aws_auth_body_allowed_principal_arns"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedPrincipalArns",
+            default = "defaults::attach_aws_auth_body_allowed_principal_arns"
+        )
     )]
     pub allowed_principal_arns: ::std::string::String,
     ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
-    #[serde(
-        rename = "stsEndpoint",
-        default = "defaults::attach_aws_auth_body_sts_endpoint"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "stsEndpoint",
+            default = "defaults::attach_aws_auth_body_sts_endpoint"
+        )
     )]
     pub sts_endpoint: ::std::string::String,
 }
@@ -129,45 +170,64 @@ impl AttachAwsAuthBody {
     }
 }
 ///The answer of `attachAwsAuth` (`POST /api/v1/auth/aws-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAwsAuthResponse {
     ///`identityAwsAuth`: see [`IdentityAwsAuth`].
-    #[serde(rename = "identityAwsAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAwsAuth"))]
     pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The request body of `attachAzureAuth` (`POST /api/v1/auth/azure-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAzureAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_azure_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_azure_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`allowedServicePrincipalIds`: string, optional, default "".
-    #[serde(rename = "allowedServicePrincipalIds", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "allowedServicePrincipalIds", default)
+    )]
     pub allowed_service_principal_ids: ::std::string::String,
     ///`resource`: string, required.
     pub resource: ::std::string::String,
     ///`tenantId`: string, required.
-    #[serde(rename = "tenantId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenantId"))]
     pub tenant_id: ::std::string::String,
 }
 impl AttachAzureAuthBody {
@@ -177,49 +237,68 @@ impl AttachAzureAuthBody {
     }
 }
 ///The answer of `attachAzureAuth` (`POST /api/v1/auth/azure-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachAzureAuthResponse {
     ///`identityAzureAuth`: see [`IdentityAzureAuth`].
-    #[serde(rename = "identityAzureAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAzureAuth"))]
     pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The request body of `attachGcpAuth` (`POST /api/v1/auth/gcp-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachGcpAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_gcp_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_gcp_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`allowedProjects`: string, optional, default "".
-    #[serde(rename = "allowedProjects", default)]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedProjects", default))]
     pub allowed_projects: ::std::string::String,
     ///`allowedServiceAccounts`: string, optional, default "".
-    #[serde(rename = "allowedServiceAccounts", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "allowedServiceAccounts", default)
+    )]
     pub allowed_service_accounts: ::std::string::String,
     ///`allowedZones`: string, optional, default "".
-    #[serde(rename = "allowedZones", default)]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedZones", default))]
     pub allowed_zones: ::std::string::String,
     ///`type`: string, required, one of "iam", "gce".
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: AttachGcpAuthBodyType,
 }
 impl AttachGcpAuthBody {
@@ -229,25 +308,16 @@ impl AttachGcpAuthBody {
     }
 }
 ///`type`: string, required, one of "iam", "gce".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum AttachGcpAuthBodyType {
     ///The value `"iam"`.
-    #[serde(rename = "iam")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "iam"))]
     Iam,
     ///The value `"gce"`.
-    #[serde(rename = "gce")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "gce"))]
     Gce,
 }
 impl ::std::fmt::Display for AttachGcpAuthBodyType {
@@ -287,200 +357,268 @@ impl ::std::convert::TryFrom<::std::string::String> for AttachGcpAuthBodyType {
     }
 }
 ///The answer of `attachGcpAuth` (`POST /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachGcpAuthResponse {
     ///`identityGcpAuth`: see [`IdentityGcpAuth`].
-    #[serde(rename = "identityGcpAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityGcpAuth"))]
     pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The request body of `attachJwtAuth` (`POST /api/v1/auth/jwt-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "configurationType")]
+#[cfg_attr(feature = "serde-attrs", serde(tag = "configurationType"))]
 pub enum AttachJwtAuthBody {
     ///Jwks
-    #[serde(rename = "jwks")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwks"))]
     Jwks {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-        #[serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenMaxTTL",
+                default = "defaults::default_u64::<i64, 2592000>"
+            )
         )]
         access_token_max_ttl: i64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        #[serde(rename = "accessTokenNumUsesLimit", default)]
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(rename = "accessTokenNumUsesLimit", default)
+        )]
         access_token_num_uses_limit: u64,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        #[serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_jwt_auth_body_jwks_access_token_trusted_ips"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTrustedIps",
+                default = "defaults::attach_jwt_auth_body_jwks_access_token_trusted_ips"
+            )
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        #[serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTTL",
+                default = "defaults::default_u64::<i64, 2592000>"
+            )
         )]
         access_token_ttl: i64,
         ///`boundAudiences`: string, optional, default "".
-        #[serde(rename = "boundAudiences", default)]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences", default))]
         bound_audiences: ::std::string::String,
         ///`boundClaims`: object, required.
-        #[serde(rename = "boundClaims")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundClaims"))]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
         ///`boundIssuer`: string, optional, default "".
-        #[serde(rename = "boundIssuer", default)]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer", default))]
         bound_issuer: ::std::string::String,
         ///`boundSubject`: string, optional, default "".
-        #[serde(rename = "boundSubject", default)]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject", default))]
         bound_subject: ::std::string::String,
         ///`jwksCaCert`: string, optional, default "".
-        #[serde(rename = "jwksCaCert", default)]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksCaCert", default))]
         jwks_ca_cert: ::std::string::String,
         ///`jwksUrl`: string(uri), required.
-        #[serde(rename = "jwksUrl")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl"))]
         jwks_url: ::std::string::String,
         ///`publicKeys`: array<string>, optional, default [].
-        #[serde(
-            rename = "publicKeys",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "publicKeys",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )
         )]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
     ///Static
-    #[serde(rename = "static")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
     Static {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-        #[serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenMaxTTL",
+                default = "defaults::default_u64::<i64, 2592000>"
+            )
         )]
         access_token_max_ttl: i64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        #[serde(rename = "accessTokenNumUsesLimit", default)]
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(rename = "accessTokenNumUsesLimit", default)
+        )]
         access_token_num_uses_limit: u64,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        #[serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_jwt_auth_body_static_access_token_trusted_ips"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTrustedIps",
+                default = "defaults::attach_jwt_auth_body_static_access_token_trusted_ips"
+            )
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        #[serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTTL",
+                default = "defaults::default_u64::<i64, 2592000>"
+            )
         )]
         access_token_ttl: i64,
         ///`boundAudiences`: string, optional, default "".
-        #[serde(rename = "boundAudiences", default)]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences", default))]
         bound_audiences: ::std::string::String,
         ///`boundClaims`: object, required.
-        #[serde(rename = "boundClaims")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundClaims"))]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
         ///`boundIssuer`: string, optional, default "".
-        #[serde(rename = "boundIssuer", default)]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer", default))]
         bound_issuer: ::std::string::String,
         ///`boundSubject`: string, optional, default "".
-        #[serde(rename = "boundSubject", default)]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject", default))]
         bound_subject: ::std::string::String,
         ///`jwksCaCert`: string, optional, default "".
-        #[serde(rename = "jwksCaCert", default)]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksCaCert", default))]
         jwks_ca_cert: ::std::string::String,
         ///`jwksUrl`: string, optional, default "".
-        #[serde(rename = "jwksUrl", default)]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl", default))]
         jwks_url: ::std::string::String,
         ///`publicKeys`: array<string>, required, items >= 1.
-        #[serde(rename = "publicKeys")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "publicKeys"))]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
 }
 ///The answer of `attachJwtAuth` (`POST /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachJwtAuthResponse {
     ///`identityJwtAuth`: see [`IdentityJwtAuth`].
-    #[serde(rename = "identityJwtAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityJwtAuth"))]
     pub identity_jwt_auth: IdentityJwtAuth,
 }
 ///The request body of `attachKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachKubernetesAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_kubernetes_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_kubernetes_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`allowedAudience`: string, required.
-    #[serde(rename = "allowedAudience")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudience"))]
     pub allowed_audience: ::std::string::String,
     ///`allowedNames`: string, required.
-    #[serde(rename = "allowedNames")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNames"))]
     pub allowed_names: ::std::string::String,
     ///`allowedNamespaces`: string, required.
-    #[serde(rename = "allowedNamespaces")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNamespaces"))]
     pub allowed_namespaces: ::std::string::String,
     ///`caCert`: string, optional.
-    #[serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     ///`gatewayId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "gatewayId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayPoolId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "gatewayPoolId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
     ///`kubernetesHost`: string, required, nullable, length >= 1.
-    #[serde(
-        rename = "kubernetesHost",
-        deserialize_with = "::std::option::Option::deserialize"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "kubernetesHost",
+            deserialize_with = "::std::option::Option::deserialize"
+        )
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
-    #[serde(
-        rename = "tokenReviewMode",
-        default = "defaults::attach_kubernetes_auth_body_token_review_mode"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "tokenReviewMode",
+            default = "defaults::attach_kubernetes_auth_body_token_review_mode"
+        )
     )]
     pub token_review_mode: AttachKubernetesAuthBodyTokenReviewMode,
     ///`tokenReviewerJwt`: string, optional.
-    #[serde(
-        rename = "tokenReviewerJwt",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "tokenReviewerJwt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`verifyTlsCertificate`: boolean, optional.
-    #[serde(
-        rename = "verifyTlsCertificate",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "verifyTlsCertificate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
@@ -491,25 +629,16 @@ impl AttachKubernetesAuthBody {
     }
 }
 ///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum AttachKubernetesAuthBodyTokenReviewMode {
     ///The value `"api"`.
-    #[serde(rename = "api")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "api"))]
     Api,
     ///The value `"gateway"`.
-    #[serde(rename = "gateway")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "gateway"))]
     Gateway,
 }
 impl ::std::fmt::Display for AttachKubernetesAuthBodyTokenReviewMode {
@@ -555,155 +684,225 @@ impl ::std::default::Default for AttachKubernetesAuthBodyTokenReviewMode {
     }
 }
 ///The answer of `attachKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`IdentityKubernetesAuth`].
-    #[serde(rename = "identityKubernetesAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityKubernetesAuth"))]
     pub identity_kubernetes_auth: IdentityKubernetesAuth,
 }
 ///The request body of `attachLdapAuth` (`POST /api/v1/auth/ldap-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(untagged)]
+#[cfg_attr(feature = "serde-attrs", serde(untagged))]
 pub enum AttachLdapAuthBody {
     ///`Template`.
     Template {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-        #[serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenMaxTTL",
+                default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+            )
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        #[serde(rename = "accessTokenNumUsesLimit", default)]
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(rename = "accessTokenNumUsesLimit", default)
+        )]
         access_token_num_uses_limit: u64,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        #[serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_ldap_auth_body_template_access_token_trusted_ips"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTrustedIps",
+                default = "defaults::attach_ldap_auth_body_template_access_token_trusted_ips"
+            )
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        #[serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTTL",
+                default = "defaults::default_u64::<i64, 2592000>"
+            )
         )]
         access_token_ttl: i64,
         ///`allowedFields`: array<AllowedField (object)>, optional.
-        #[serde(
-            rename = "allowedFields",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "allowedFields",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )
         )]
         allowed_fields: ::std::vec::Vec<AllowedField>,
         ///`ldapCaCertificate`: string, optional.
-        #[serde(
-            rename = "ldapCaCertificate",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "ldapCaCertificate",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
-        #[serde(
-            rename = "lockoutCounterResetSeconds",
-            default = "defaults::attach_ldap_auth_body_template_lockout_counter_reset_seconds"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "lockoutCounterResetSeconds",
+                default = "defaults::attach_ldap_auth_body_template_lockout_counter_reset_seconds"
+            )
         )]
         lockout_counter_reset_seconds: f64,
         ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
-        #[serde(
-            rename = "lockoutDurationSeconds",
-            default = "defaults::attach_ldap_auth_body_template_lockout_duration_seconds"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "lockoutDurationSeconds",
+                default = "defaults::attach_ldap_auth_body_template_lockout_duration_seconds"
+            )
         )]
         lockout_duration_seconds: f64,
         ///`lockoutEnabled`: boolean, optional, default true.
-        #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+        )]
         lockout_enabled: bool,
         ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
-        #[serde(
-            rename = "lockoutThreshold",
-            default = "defaults::attach_ldap_auth_body_template_lockout_threshold"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "lockoutThreshold",
+                default = "defaults::attach_ldap_auth_body_template_lockout_threshold"
+            )
         )]
         lockout_threshold: f64,
         ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
-        #[serde(
-            rename = "searchFilter",
-            default = "defaults::attach_ldap_auth_body_template_search_filter"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "searchFilter",
+                default = "defaults::attach_ldap_auth_body_template_search_filter"
+            )
         )]
         search_filter: ::std::string::String,
         ///`templateId`: string, required.
-        #[serde(rename = "templateId")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "templateId"))]
         template_id: ::std::string::String,
     },
     ///`Manual`.
     Manual {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-        #[serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenMaxTTL",
+                default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+            )
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        #[serde(rename = "accessTokenNumUsesLimit", default)]
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(rename = "accessTokenNumUsesLimit", default)
+        )]
         access_token_num_uses_limit: u64,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-        #[serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_ldap_auth_body_manual_access_token_trusted_ips"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTrustedIps",
+                default = "defaults::attach_ldap_auth_body_manual_access_token_trusted_ips"
+            )
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-        #[serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTTL",
+                default = "defaults::default_u64::<i64, 2592000>"
+            )
         )]
         access_token_ttl: i64,
         ///`allowedFields`: array<AllowedField (object)>, optional.
-        #[serde(
-            rename = "allowedFields",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "allowedFields",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )
         )]
         allowed_fields: ::std::vec::Vec<AllowedField>,
         ///`bindDN`: string, required.
-        #[serde(rename = "bindDN")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "bindDN"))]
         bind_dn: ::std::string::String,
         ///`bindPass`: string, required.
-        #[serde(rename = "bindPass")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "bindPass"))]
         bind_pass: Secret,
         ///`ldapCaCertificate`: string, optional.
-        #[serde(
-            rename = "ldapCaCertificate",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "ldapCaCertificate",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
-        #[serde(
-            rename = "lockoutCounterResetSeconds",
-            default = "defaults::attach_ldap_auth_body_manual_lockout_counter_reset_seconds"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "lockoutCounterResetSeconds",
+                default = "defaults::attach_ldap_auth_body_manual_lockout_counter_reset_seconds"
+            )
         )]
         lockout_counter_reset_seconds: f64,
         ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
-        #[serde(
-            rename = "lockoutDurationSeconds",
-            default = "defaults::attach_ldap_auth_body_manual_lockout_duration_seconds"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "lockoutDurationSeconds",
+                default = "defaults::attach_ldap_auth_body_manual_lockout_duration_seconds"
+            )
         )]
         lockout_duration_seconds: f64,
         ///`lockoutEnabled`: boolean, optional, default true.
-        #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+        )]
         lockout_enabled: bool,
         ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
-        #[serde(
-            rename = "lockoutThreshold",
-            default = "defaults::attach_ldap_auth_body_manual_lockout_threshold"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "lockoutThreshold",
+                default = "defaults::attach_ldap_auth_body_manual_lockout_threshold"
+            )
         )]
         lockout_threshold: f64,
         ///`searchBase`: string, required.
-        #[serde(rename = "searchBase")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "searchBase"))]
         search_base: ::std::string::String,
         ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
-        #[serde(
-            rename = "searchFilter",
-            default = "defaults::attach_ldap_auth_body_manual_search_filter"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "searchFilter",
+                default = "defaults::attach_ldap_auth_body_manual_search_filter"
+            )
         )]
         search_filter: ::std::string::String,
         ///`url`: string, required.
@@ -711,46 +910,65 @@ pub enum AttachLdapAuthBody {
     },
 }
 ///The answer of `attachLdapAuth` (`POST /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachLdapAuthResponse {
     ///`identityLdapAuth`: see [`IdentityLdapAuth`].
-    #[serde(rename = "identityLdapAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityLdapAuth"))]
     pub identity_ldap_auth: IdentityLdapAuth,
 }
 ///The request body of `attachOciAuth` (`POST /api/v1/auth/oci-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOciAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_oci_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_oci_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`allowedUsernames`: string, optional, nullable, length <= 500.
-    #[serde(
-        rename = "allowedUsernames",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedUsernames",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`tenancyOcid`: string, required, length >= 1.
-    #[serde(rename = "tenancyOcid")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenancyOcid"))]
     pub tenancy_ocid: ::std::string::String,
 }
 impl AttachOciAuthBody {
@@ -760,68 +978,87 @@ impl AttachOciAuthBody {
     }
 }
 ///The answer of `attachOciAuth` (`POST /api/v1/auth/oci-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOciAuthResponse {
     ///`identityOciAuth`: see [`IdentityOciAuth`].
-    #[serde(rename = "identityOciAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOciAuth"))]
     pub identity_oci_auth: IdentityOciAuth,
 }
 ///The request body of `attachOidcAuth` (`POST /api/v1/auth/oidc-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOidcAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_oidc_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_oidc_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`boundAudiences`: string, optional, default "".
-    #[serde(rename = "boundAudiences", default)]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences", default))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: object, required.
-    #[serde(rename = "boundClaims")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundClaims"))]
     pub bound_claims: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
     ///`boundIssuer`: string, required, length >= 1.
-    #[serde(rename = "boundIssuer")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, optional, default "".
-    #[serde(rename = "boundSubject", default)]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject", default))]
     pub bound_subject: ::std::string::String,
     ///`caCert`: string, optional, default "".
-    #[serde(rename = "caCert", default)]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCert", default))]
     pub ca_cert: ::std::string::String,
     ///`claimMetadataMapping`: object, optional.
-    #[serde(
-        rename = "claimMetadataMapping",
-        default,
-        skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "claimMetadataMapping",
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )
     )]
     pub claim_metadata_mapping: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
     ///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
-    #[serde(rename = "oidcDiscoveryUrl")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "oidcDiscoveryUrl"))]
     pub oidc_discovery_url: ::std::string::String,
 }
 impl AttachOidcAuthBody {
@@ -831,49 +1068,65 @@ impl AttachOidcAuthBody {
     }
 }
 ///The answer of `attachOidcAuth` (`POST /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachOidcAuthResponse {
     ///`identityOidcAuth`: see [`IdentityOidcAuth`].
-    #[serde(rename = "identityOidcAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOidcAuth"))]
     pub identity_oidc_auth: IdentityOidcAuth,
 }
 ///The request body of `attachSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachSpiffeAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_spiffe_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_spiffe_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`allowedAudiences`: string, required, length >= 1.
-    #[serde(rename = "allowedAudiences")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudiences"))]
     pub allowed_audiences: ::std::string::String,
     ///`allowedSpiffeIds`: string, required, length >= 1.
-    #[serde(rename = "allowedSpiffeIds")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedSpiffeIds"))]
     pub allowed_spiffe_ids: ::std::string::String,
     ///`trustBundleDistribution`: union, required.
-    #[serde(rename = "trustBundleDistribution")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "trustBundleDistribution"))]
     pub trust_bundle_distribution: AttachSpiffeAuthBodyTrustBundleDistribution,
     ///`trustDomain`: string, required, length >= 1.
-    #[serde(rename = "trustDomain")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "trustDomain"))]
     pub trust_domain: ::std::string::String,
 }
 impl AttachSpiffeAuthBody {
@@ -883,77 +1136,104 @@ impl AttachSpiffeAuthBody {
     }
 }
 ///`trustBundleDistribution`: union, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "profile")]
+#[cfg_attr(feature = "serde-attrs", serde(tag = "profile"))]
 pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
     ///Static
-    #[serde(rename = "static")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
     Static {
         ///`bundle`: string, required, length >= 1.
         bundle: ::std::string::String,
     },
     ///HttpsWebBundle
-    #[serde(rename = "https_web_bundle")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "https_web_bundle"))]
     HttpsWebBundle {
         ///`caCert`: string, optional.
-        #[serde(
-            rename = "caCert",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "caCert",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
         ///`endpointUrl`: string(uri), required.
-        #[serde(rename = "endpointUrl")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "endpointUrl"))]
         endpoint_url: ::std::string::String,
         ///`refreshHintSeconds`: integer, optional, range >= 0, default 3600.
-        #[serde(
-            rename = "refreshHintSeconds",
-            default = "defaults::default_u64::<u64, 3600>"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "refreshHintSeconds",
+                default = "defaults::default_u64::<u64, 3600>"
+            )
         )]
         refresh_hint_seconds: u64,
     },
 }
 ///The answer of `attachSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[serde(rename = "identitySpiffeAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The request body of `attachTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTlsCertAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_tls_cert_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_tls_cert_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`allowedCommonNames`: string, optional, nullable, length >= 1.
-    #[serde(
-        rename = "allowedCommonNames",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedCommonNames",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`caCertificate`: string, required, length 1..=10240.
-    #[serde(rename = "caCertificate")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCertificate"))]
     pub ca_certificate: ::std::string::String,
 }
 impl AttachTlsCertAuthBody {
@@ -963,36 +1243,52 @@ impl AttachTlsCertAuthBody {
     }
 }
 ///The answer of `attachTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`IdentityTlsCertAuth`].
-    #[serde(rename = "identityTlsCertAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTlsCertAuth"))]
     pub identity_tls_cert_auth: IdentityTlsCertAuth,
 }
 ///The request body of `attachTokenAuth` (`POST /api/v1/auth/token-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTokenAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_token_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_token_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
 }
@@ -1013,66 +1309,97 @@ impl AttachTokenAuthBody {
     }
 }
 ///The answer of `attachTokenAuth` (`POST /api/v1/auth/token-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachTokenAuthResponse {
     ///`identityTokenAuth`: see [`IdentityTokenAuth`].
-    #[serde(rename = "identityTokenAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTokenAuth"))]
     pub identity_token_auth: IdentityTokenAuth,
 }
 ///The request body of `attachUniversalAuth` (`POST /api/v1/auth/universal-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachUniversalAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenNumUsesLimit", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "accessTokenNumUsesLimit", default)
+    )]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
-    #[serde(rename = "accessTokenPeriod", default)]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenPeriod", default))]
     pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default = "defaults::attach_universal_auth_body_access_token_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default = "defaults::attach_universal_auth_body_access_token_trusted_ips"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::default_u64::<i64, 2592000>"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::default_u64::<i64, 2592000>"
+        )
     )]
     pub access_token_ttl: i64,
     ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
-    #[serde(
-        rename = "clientSecretTrustedIps",
-        default = "defaults::attach_universal_auth_body_client_secret_trusted_ips"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "clientSecretTrustedIps",
+            default = "defaults::attach_universal_auth_body_client_secret_trusted_ips"
+        )
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::attach_universal_auth_body_lockout_counter_reset_seconds"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutCounterResetSeconds",
+            default = "defaults::attach_universal_auth_body_lockout_counter_reset_seconds"
+        )
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::attach_universal_auth_body_lockout_duration_seconds"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutDurationSeconds",
+            default = "defaults::attach_universal_auth_body_lockout_duration_seconds"
+        )
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+    )]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::attach_universal_auth_body_lockout_threshold"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutThreshold",
+            default = "defaults::attach_universal_auth_body_lockout_threshold"
+        )
     )]
     pub lockout_threshold: f64,
 }
@@ -1099,80 +1426,114 @@ impl AttachUniversalAuthBody {
     }
 }
 ///The answer of `attachUniversalAuth` (`POST /api/v1/auth/universal-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
-    #[serde(rename = "identityUniversalAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUniversalAuth"))]
     pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///The answer of `clearLdapAuthLockouts` (`POST /api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClearLdapAuthLockoutsResponse {
     ///`deleted`: number, required.
     pub deleted: f64,
 }
 ///The answer of `clearUniversalAuthLockouts` (`POST /api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClearUniversalAuthLockoutsResponse {
     ///`deleted`: number, required.
     pub deleted: f64,
 }
 ///Shared by 4 places in the bodies and answers of `listUniversalAuthClientSecrets`, `createUniversalAuthClientSecret`, `getUniversalAuthClientSecret`, `revokeUniversalAuthClientSecret`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ClientSecretData {
     ///`clientSecretNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUses",
-        default = "defaults::client_secret_data_client_secret_num_uses"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "clientSecretNumUses",
+            default = "defaults::client_secret_data_client_secret_num_uses"
+        )
     )]
     pub client_secret_num_uses: f64,
     ///`clientSecretNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretNumUsesLimit",
-        default = "defaults::client_secret_data_client_secret_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "clientSecretNumUsesLimit",
+            default = "defaults::client_secret_data_client_secret_num_uses_limit"
+        )
     )]
     pub client_secret_num_uses_limit: f64,
     ///`clientSecretPrefix`: string, required.
-    #[serde(rename = "clientSecretPrefix")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretPrefix"))]
     pub client_secret_prefix: ::std::string::String,
     ///`clientSecretTTL`: number, optional, default 0.
-    #[serde(
-        rename = "clientSecretTTL",
-        default = "defaults::client_secret_data_client_secret_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "clientSecretTTL",
+            default = "defaults::client_secret_data_client_secret_ttl"
+        )
     )]
     pub client_secret_ttl: f64,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`description`: string, required.
     pub description: ::std::string::String,
     ///`id`: string, required.
     pub id: ::std::string::String,
     ///`identityUAId`: string(uuid), required.
-    #[serde(rename = "identityUAId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUAId"))]
     pub identity_ua_id: ::uuid::Uuid,
     ///`isClientSecretRevoked`: boolean, optional, default false.
-    #[serde(rename = "isClientSecretRevoked", default)]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "isClientSecretRevoked", default)
+    )]
     pub is_client_secret_revoked: bool,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateTokenAuthTokenBody {
     ///`name`: string, optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -1183,38 +1544,31 @@ impl CreateTokenAuthTokenBody {
     }
 }
 ///The answer of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateTokenAuthTokenResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenData`: see [`TokenAuthToken`].
-    #[serde(rename = "tokenData")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenData"))]
     pub token_data: TokenAuthToken,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: CreateTokenAuthTokenResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum CreateTokenAuthTokenResponseTokenType {
     ///`Bearer`.
@@ -1239,20 +1593,28 @@ impl ::std::str::FromStr for CreateTokenAuthTokenResponseTokenType {
     }
 }
 ///The request body of `createUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateUniversalAuthClientSecretBody {
     ///`description`: string, optional, default "".
-    #[serde(default)]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub description: ::std::string::String,
     ///`numUsesLimit`: number, optional, range >= 0, default 0.
-    #[serde(
-        rename = "numUsesLimit",
-        default = "defaults::create_universal_auth_client_secret_body_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "numUsesLimit",
+            default = "defaults::create_universal_auth_client_secret_body_num_uses_limit"
+        )
     )]
     pub num_uses_limit: f64,
     ///`ttl`: number, optional, range 0..=315360000, default 0.
-    #[serde(default = "defaults::create_universal_auth_client_secret_body_ttl")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(default = "defaults::create_universal_auth_client_secret_body_ttl")
+    )]
     pub ttl: f64,
 }
 impl ::std::default::Default for CreateUniversalAuthClientSecretBody {
@@ -1271,331 +1633,446 @@ impl CreateUniversalAuthClientSecretBody {
     }
 }
 ///The answer of `createUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreateUniversalAuthClientSecretResponse {
     ///`clientSecret`: string, required.
-    #[serde(rename = "clientSecret")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecret"))]
     pub client_secret: Secret,
     ///`clientSecretData`: see [`ClientSecretData`].
-    #[serde(rename = "clientSecretData")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretData"))]
     pub client_secret_data: ClientSecretData,
 }
 ///The answer of `deleteAlicloudAuth` (`DELETE /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
-    #[serde(rename = "identityAliCloudAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAliCloudAuth"))]
     pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The answer of `deleteAwsAuth` (`DELETE /api/v1/auth/aws-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAwsAuthResponse {
     ///`identityAwsAuth`: see [`IdentityAwsAuth`].
-    #[serde(rename = "identityAwsAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAwsAuth"))]
     pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The answer of `deleteAzureAuth` (`DELETE /api/v1/auth/azure-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteAzureAuthResponse {
     ///`identityAzureAuth`: see [`IdentityAzureAuth`].
-    #[serde(rename = "identityAzureAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAzureAuth"))]
     pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The answer of `deleteGcpAuth` (`DELETE /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteGcpAuthResponse {
     ///`identityGcpAuth`: see [`IdentityGcpAuth`].
-    #[serde(rename = "identityGcpAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityGcpAuth"))]
     pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The answer of `deleteJwtAuth` (`DELETE /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteJwtAuthResponse {
     ///`identityJwtAuth`: see [`DeleteJwtAuthResponseIdentityJwtAuth`].
-    #[serde(rename = "identityJwtAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityJwtAuth"))]
     pub identity_jwt_auth: DeleteJwtAuthResponseIdentityJwtAuth,
 }
 ///`identityJwtAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences"))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundClaims",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, required.
-    #[serde(rename = "boundSubject")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject"))]
     pub bound_subject: ::std::string::String,
     ///`configurationType`: string, required.
-    #[serde(rename = "configurationType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "configurationType"))]
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`jwksUrl`: string, required.
-    #[serde(rename = "jwksUrl")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl"))]
     pub jwks_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteKubernetesAuth` (`DELETE /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`DeleteKubernetesAuthResponseIdentityKubernetesAuth`].
-    #[serde(rename = "identityKubernetesAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityKubernetesAuth"))]
     pub identity_kubernetes_auth: DeleteKubernetesAuthResponseIdentityKubernetesAuth,
 }
 ///`identityKubernetesAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedAudience`: string, required.
-    #[serde(rename = "allowedAudience")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudience"))]
     pub allowed_audience: ::std::string::String,
     ///`allowedNames`: string, required.
-    #[serde(rename = "allowedNames")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNames"))]
     pub allowed_names: ::std::string::String,
     ///`allowedNamespaces`: string, required.
-    #[serde(rename = "allowedNamespaces")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNamespaces"))]
     pub allowed_namespaces: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "gatewayId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayPoolId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "gatewayPoolId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`kubernetesHost`: string, optional, nullable.
-    #[serde(
-        rename = "kubernetesHost",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "kubernetesHost",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, default "api".
-    #[serde(
-        rename = "tokenReviewMode",
-        default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "tokenReviewMode",
+            default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
+        )
     )]
     pub token_review_mode: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
-    #[serde(rename = "verifyTlsCertificate", default)]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "verifyTlsCertificate", default))]
     pub verify_tls_certificate: bool,
 }
 ///The answer of `deleteLdapAuth` (`DELETE /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteLdapAuthResponse {
     ///`identityLdapAuth`: see [`IdentityLdapAuth`].
-    #[serde(rename = "identityLdapAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityLdapAuth"))]
     pub identity_ldap_auth: IdentityLdapAuth,
 }
 ///The answer of `deleteOciAuth` (`DELETE /api/v1/auth/oci-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteOciAuthResponse {
     ///`identityOciAuth`: see [`IdentityOciAuth`].
-    #[serde(rename = "identityOciAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOciAuth"))]
     pub identity_oci_auth: IdentityOciAuth,
 }
 ///The answer of `deleteOidcAuth` (`DELETE /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteOidcAuthResponse {
     ///`identityOidcAuth`: see [`DeleteOidcAuthResponseIdentityOidcAuth`].
-    #[serde(rename = "identityOidcAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOidcAuth"))]
     pub identity_oidc_auth: DeleteOidcAuthResponseIdentityOidcAuth,
 }
 ///`identityOidcAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences"))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundClaims",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, optional, nullable.
-    #[serde(
-        rename = "boundSubject",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundSubject",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
     ///`claimMetadataMapping`: any, optional, nullable.
-    #[serde(
-        rename = "claimMetadataMapping",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "claimMetadataMapping",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`oidcDiscoveryUrl`: string, required.
-    #[serde(rename = "oidcDiscoveryUrl")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "oidcDiscoveryUrl"))]
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteSpiffeAuth` (`DELETE /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[serde(rename = "identitySpiffeAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The answer of `deleteTlsCertAuth` (`DELETE /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`IdentityTlsCertAuth`].
-    #[serde(rename = "identityTlsCertAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTlsCertAuth"))]
     pub identity_tls_cert_auth: IdentityTlsCertAuth,
 }
 ///The answer of `deleteTokenAuth` (`DELETE /api/v1/auth/token-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteTokenAuthResponse {
     ///`identityTokenAuth`: see [`IdentityTokenAuth`].
-    #[serde(rename = "identityTokenAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTokenAuth"))]
     pub identity_token_auth: IdentityTokenAuth,
 }
 ///The answer of `deleteUniversalAuth` (`DELETE /api/v1/auth/universal-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeleteUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
-    #[serde(rename = "identityUniversalAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUniversalAuth"))]
     pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///What went wrong: text, or (on a 422) every validation issue.
@@ -1633,1199 +2110,1672 @@ pub struct ErrorResponse {
     pub status_code: u16,
 }
 ///The answer of `getAlicloudAuth` (`GET /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
-    #[serde(rename = "identityAliCloudAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAliCloudAuth"))]
     pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The answer of `getAwsAuth` (`GET /api/v1/auth/aws-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAwsAuthResponse {
     ///`identityAwsAuth`: see [`IdentityAwsAuth`].
-    #[serde(rename = "identityAwsAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAwsAuth"))]
     pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The answer of `getAzureAuth` (`GET /api/v1/auth/azure-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetAzureAuthResponse {
     ///`identityAzureAuth`: see [`IdentityAzureAuth`].
-    #[serde(rename = "identityAzureAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAzureAuth"))]
     pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The answer of `getGcpAuth` (`GET /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetGcpAuthResponse {
     ///`identityGcpAuth`: see [`IdentityGcpAuth`].
-    #[serde(rename = "identityGcpAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityGcpAuth"))]
     pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The answer of `getJwtAuth` (`GET /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetJwtAuthResponse {
     ///`identityJwtAuth`: see [`IdentityJwtAuth`].
-    #[serde(rename = "identityJwtAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityJwtAuth"))]
     pub identity_jwt_auth: IdentityJwtAuth,
 }
 ///The answer of `getKubernetesAuth` (`GET /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`IdentityKubernetesAuth`].
-    #[serde(rename = "identityKubernetesAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityKubernetesAuth"))]
     pub identity_kubernetes_auth: IdentityKubernetesAuth,
 }
 ///The answer of `getLdapAuth` (`GET /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetLdapAuthResponse {
     ///`identityLdapAuth`: see [`GetLdapAuthResponseIdentityLdapAuth`].
-    #[serde(rename = "identityLdapAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityLdapAuth"))]
     pub identity_ldap_auth: GetLdapAuthResponseIdentityLdapAuth,
 }
 ///`identityLdapAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedFields`: any, optional, nullable.
-    #[serde(
-        rename = "allowedFields",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
     ///`bindDN`: string, required.
-    #[serde(rename = "bindDN")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "bindDN"))]
     pub bind_dn: ::std::string::String,
     ///`bindPass`: string, required.
-    #[serde(rename = "bindPass")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "bindPass"))]
     pub bind_pass: Secret,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`ldapCaCertificate`: string, optional.
-    #[serde(
-        rename = "ldapCaCertificate",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "ldapCaCertificate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub ldap_ca_certificate: ::std::option::Option<::std::string::String>,
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutCounterResetSeconds",
+            default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
+        )
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutDurationSeconds",
+            default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
+        )
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+    )]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_threshold"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutThreshold",
+            default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_threshold"
+        )
     )]
     pub lockout_threshold: f64,
     ///`searchBase`: string, required.
-    #[serde(rename = "searchBase")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "searchBase"))]
     pub search_base: ::std::string::String,
     ///`searchFilter`: string, required.
-    #[serde(rename = "searchFilter")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "searchFilter"))]
     pub search_filter: ::std::string::String,
     ///`templateId`: string, optional, nullable.
-    #[serde(
-        rename = "templateId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "templateId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
     pub url: ::std::string::String,
 }
 ///The answer of `getOciAuth` (`GET /api/v1/auth/oci-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetOciAuthResponse {
     ///`identityOciAuth`: see [`IdentityOciAuth`].
-    #[serde(rename = "identityOciAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOciAuth"))]
     pub identity_oci_auth: IdentityOciAuth,
 }
 ///The answer of `getOidcAuth` (`GET /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetOidcAuthResponse {
     ///`identityOidcAuth`: see [`IdentityOidcAuth`].
-    #[serde(rename = "identityOidcAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOidcAuth"))]
     pub identity_oidc_auth: IdentityOidcAuth,
 }
 ///The answer of `getSpiffeAuth` (`GET /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[serde(rename = "identitySpiffeAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The answer of `getTlsCertAuth` (`GET /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`GetTlsCertAuthResponseIdentityTlsCertAuth`].
-    #[serde(rename = "identityTlsCertAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTlsCertAuth"))]
     pub identity_tls_cert_auth: GetTlsCertAuthResponseIdentityTlsCertAuth,
 }
 ///`identityTlsCertAuth`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedCommonNames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedCommonNames",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedCommonNames",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`caCertificate`: string, required.
-    #[serde(rename = "caCertificate")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCertificate"))]
     pub ca_certificate: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
-    #[serde(rename = "encryptedCaCertificate")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "encryptedCaCertificate"))]
     pub encrypted_ca_certificate: ::serde_json::Value,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getTokenAuth` (`GET /api/v1/auth/token-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthResponse {
     ///`identityTokenAuth`: see [`IdentityTokenAuth`].
-    #[serde(rename = "identityTokenAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTokenAuth"))]
     pub identity_token_auth: IdentityTokenAuth,
 }
 ///The answer of `getTokenAuthTokenById` (`GET /api/v1/auth/token-auth/tokens/{tokenId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthTokenByIdResponse {
     ///`token`: see [`TokenAuthToken`].
     pub token: TokenAuthToken,
 }
 ///The answer of `getTokenAuthTokens` (`GET /api/v1/auth/token-auth/identities/{identityId}/tokens`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthTokensResponse {
     ///`tokens`: array<TokenAuthToken (object)>, required.
     pub tokens: ::std::vec::Vec<TokenAuthToken>,
 }
 ///The answer of `getUniversalAuthClientSecret` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetUniversalAuthClientSecretResponse {
     ///`clientSecretData`: see [`ClientSecretData`].
-    #[serde(rename = "clientSecretData")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretData"))]
     pub client_secret_data: ClientSecretData,
 }
 ///The answer of `getUniversalAuth` (`GET /api/v1/auth/universal-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
-    #[serde(rename = "identityUniversalAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUniversalAuth"))]
     pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///Shared by 4 places in the bodies and answers of `getAlicloudAuth`, `attachAlicloudAuth`, `deleteAlicloudAuth`, `updateAlicloudAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityAliCloudAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_ali_cloud_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_ali_cloud_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_ali_cloud_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_ali_cloud_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_ali_cloud_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_ali_cloud_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedArns`: string, required.
-    #[serde(rename = "allowedArns")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedArns"))]
     pub allowed_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`type`: string, required.
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getAwsAuth`, `attachAwsAuth`, `deleteAwsAuth`, `updateAwsAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityAwsAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_aws_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_aws_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_aws_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_aws_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::identity_aws_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::identity_aws_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_aws_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_aws_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedAccountIds`: string, required.
-    #[serde(rename = "allowedAccountIds")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAccountIds"))]
     pub allowed_account_ids: ::std::string::String,
     ///`allowedPrincipalArns`: string, required.
-    #[serde(rename = "allowedPrincipalArns")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedPrincipalArns"))]
     pub allowed_principal_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`stsEndpoint`: string, required.
-    #[serde(rename = "stsEndpoint")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "stsEndpoint"))]
     pub sts_endpoint: ::std::string::String,
     ///`type`: string, required.
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getAzureAuth`, `attachAzureAuth`, `deleteAzureAuth`, `updateAzureAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityAzureAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_azure_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_azure_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_azure_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_azure_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::identity_azure_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::identity_azure_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_azure_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_azure_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedServicePrincipalIds`: string, required.
-    #[serde(rename = "allowedServicePrincipalIds")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedServicePrincipalIds"))]
     pub allowed_service_principal_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`resource`: string, required.
     pub resource: ::std::string::String,
     ///`tenantId`: string, required.
-    #[serde(rename = "tenantId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenantId"))]
     pub tenant_id: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getGcpAuth`, `attachGcpAuth`, `deleteGcpAuth`, `updateGcpAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityGcpAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_gcp_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_gcp_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_gcp_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_gcp_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::identity_gcp_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::identity_gcp_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_gcp_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_gcp_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedProjects`: string, optional, nullable.
-    #[serde(
-        rename = "allowedProjects",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedProjects",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
     ///`allowedServiceAccounts`: string, optional, nullable.
-    #[serde(
-        rename = "allowedServiceAccounts",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedServiceAccounts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
     ///`allowedZones`: string, optional, nullable.
-    #[serde(
-        rename = "allowedZones",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedZones",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`type`: string, required.
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getJwtAuth`, `attachJwtAuth`, `updateJwtAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_jwt_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_jwt_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_jwt_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_jwt_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::identity_jwt_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::identity_jwt_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_jwt_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_jwt_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences"))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundClaims",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, required.
-    #[serde(rename = "boundSubject")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject"))]
     pub bound_subject: ::std::string::String,
     ///`configurationType`: string, required.
-    #[serde(rename = "configurationType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "configurationType"))]
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`jwksCaCert`: string, required.
-    #[serde(rename = "jwksCaCert")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksCaCert"))]
     pub jwks_ca_cert: ::std::string::String,
     ///`jwksUrl`: string, required.
-    #[serde(rename = "jwksUrl")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl"))]
     pub jwks_url: ::std::string::String,
     ///`publicKeys`: array<string>, required.
-    #[serde(rename = "publicKeys")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "publicKeys"))]
     pub public_keys: ::std::vec::Vec<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getKubernetesAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_kubernetes_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_kubernetes_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_kubernetes_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_kubernetes_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_kubernetes_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_kubernetes_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedAudience`: string, required.
-    #[serde(rename = "allowedAudience")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudience"))]
     pub allowed_audience: ::std::string::String,
     ///`allowedNames`: string, required.
-    #[serde(rename = "allowedNames")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNames"))]
     pub allowed_names: ::std::string::String,
     ///`allowedNamespaces`: string, required.
-    #[serde(rename = "allowedNamespaces")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNamespaces"))]
     pub allowed_namespaces: ::std::string::String,
     ///`caCert`: string, required.
-    #[serde(rename = "caCert")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCert"))]
     pub ca_cert: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "gatewayId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayPoolId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "gatewayPoolId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`kubernetesHost`: string, optional, nullable.
-    #[serde(
-        rename = "kubernetesHost",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "kubernetesHost",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, default "api".
-    #[serde(
-        rename = "tokenReviewMode",
-        default = "defaults::identity_kubernetes_auth_token_review_mode"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "tokenReviewMode",
+            default = "defaults::identity_kubernetes_auth_token_review_mode"
+        )
     )]
     pub token_review_mode: ::std::string::String,
     ///`tokenReviewerJwt`: string, optional, nullable.
-    #[serde(
-        rename = "tokenReviewerJwt",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "tokenReviewerJwt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
-    #[serde(rename = "verifyTlsCertificate", default)]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "verifyTlsCertificate", default))]
     pub verify_tls_certificate: bool,
 }
 ///Shared by 3 places in the bodies and answers of `attachLdapAuth`, `deleteLdapAuth`, `updateLdapAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_ldap_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_ldap_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_ldap_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_ldap_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::identity_ldap_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::identity_ldap_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_ldap_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_ldap_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedFields`: any, optional, nullable.
-    #[serde(
-        rename = "allowedFields",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::identity_ldap_auth_lockout_counter_reset_seconds"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutCounterResetSeconds",
+            default = "defaults::identity_ldap_auth_lockout_counter_reset_seconds"
+        )
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::identity_ldap_auth_lockout_duration_seconds"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutDurationSeconds",
+            default = "defaults::identity_ldap_auth_lockout_duration_seconds"
+        )
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+    )]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::identity_ldap_auth_lockout_threshold"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutThreshold",
+            default = "defaults::identity_ldap_auth_lockout_threshold"
+        )
     )]
     pub lockout_threshold: f64,
     ///`searchBase`: string, required.
-    #[serde(rename = "searchBase")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "searchBase"))]
     pub search_base: ::std::string::String,
     ///`searchFilter`: string, required.
-    #[serde(rename = "searchFilter")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "searchFilter"))]
     pub search_filter: ::std::string::String,
     ///`templateId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "templateId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "templateId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
     pub url: ::std::string::String,
 }
 ///Shared by 4 places in the bodies and answers of `getOciAuth`, `attachOciAuth`, `deleteOciAuth`, `updateOciAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityOciAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_oci_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_oci_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_oci_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_oci_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::identity_oci_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::identity_oci_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_oci_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_oci_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedUsernames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedUsernames",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedUsernames",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`tenancyOcid`: string, required.
-    #[serde(rename = "tenancyOcid")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenancyOcid"))]
     pub tenancy_ocid: ::std::string::String,
     ///`type`: string, required.
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getOidcAuth`, `attachOidcAuth`, `updateOidcAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_oidc_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_oidc_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_oidc_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_oidc_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_oidc_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_oidc_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
-    #[serde(rename = "boundAudiences")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences"))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
-    #[serde(
-        rename = "boundClaims",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundClaims",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
-    #[serde(rename = "boundIssuer")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, optional, nullable.
-    #[serde(
-        rename = "boundSubject",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundSubject",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
     ///`caCert`: string, required.
-    #[serde(rename = "caCert")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCert"))]
     pub ca_cert: ::std::string::String,
     ///`claimMetadataMapping`: any, optional, nullable.
-    #[serde(
-        rename = "claimMetadataMapping",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "claimMetadataMapping",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`oidcDiscoveryUrl`: string, required.
-    #[serde(rename = "oidcDiscoveryUrl")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "oidcDiscoveryUrl"))]
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 5 places in the bodies and answers of `getSpiffeAuth`, `attachSpiffeAuth`, `deleteSpiffeAuth`, `updateSpiffeAuth`, `refreshSpiffeBundle`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentitySpiffeAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_spiffe_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_spiffe_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_spiffe_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_spiffe_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_spiffe_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_spiffe_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedAudiences`: string, required.
-    #[serde(rename = "allowedAudiences")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudiences"))]
     pub allowed_audiences: ::std::string::String,
     ///`allowedSpiffeIds`: string, required.
-    #[serde(rename = "allowedSpiffeIds")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedSpiffeIds"))]
     pub allowed_spiffe_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`trustBundleDistribution`: union, required.
-    #[serde(rename = "trustBundleDistribution")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "trustBundleDistribution"))]
     pub trust_bundle_distribution: IdentitySpiffeAuthTrustBundleDistribution,
     ///`trustDomain`: string, required.
-    #[serde(rename = "trustDomain")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "trustDomain"))]
     pub trust_domain: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`trustBundleDistribution`: union, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "profile")]
+#[cfg_attr(feature = "serde-attrs", serde(tag = "profile"))]
 pub enum IdentitySpiffeAuthTrustBundleDistribution {
     ///Static
-    #[serde(rename = "static")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
     Static {
         ///`bundle`: string, required.
         bundle: ::std::string::String,
     },
     ///HttpsWebBundle
-    #[serde(rename = "https_web_bundle")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "https_web_bundle"))]
     HttpsWebBundle {
         ///`caCert`: string, required.
-        #[serde(rename = "caCert")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "caCert"))]
         ca_cert: ::std::string::String,
         ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
-        #[serde(
-            rename = "cachedBundleLastRefreshedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "cachedBundleLastRefreshedAt",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         cached_bundle_last_refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         ///`endpointUrl`: string, required.
-        #[serde(rename = "endpointUrl")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "endpointUrl"))]
         endpoint_url: ::std::string::String,
         ///`refreshHintSeconds`: number, required.
-        #[serde(rename = "refreshHintSeconds")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "refreshHintSeconds"))]
         refresh_hint_seconds: f64,
     },
 }
 ///Shared by 3 places in the bodies and answers of `attachTlsCertAuth`, `deleteTlsCertAuth`, `updateTlsCertAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_tls_cert_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_tls_cert_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_tls_cert_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_tls_cert_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_tls_cert_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_tls_cert_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`allowedCommonNames`: string, optional, nullable.
-    #[serde(
-        rename = "allowedCommonNames",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedCommonNames",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
-    #[serde(rename = "encryptedCaCertificate")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "encryptedCaCertificate"))]
     pub encrypted_ca_certificate: ::serde_json::Value,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getTokenAuth`, `attachTokenAuth`, `deleteTokenAuth`, `updateTokenAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityTokenAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_token_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_token_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_token_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_token_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::identity_token_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::identity_token_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_token_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_token_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getUniversalAuth`, `attachUniversalAuth`, `deleteUniversalAuth`, `updateUniversalAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdentityUniversalAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::identity_universal_auth_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::identity_universal_auth_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::identity_universal_auth_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::identity_universal_auth_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::identity_universal_auth_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::identity_universal_auth_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::identity_universal_auth_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::identity_universal_auth_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`clientId`: string, required.
-    #[serde(rename = "clientId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientId"))]
     pub client_id: ::std::string::String,
     ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[serde(
-        rename = "clientSecretTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "clientSecretTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        default = "defaults::identity_universal_auth_lockout_counter_reset_seconds"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutCounterResetSeconds",
+            default = "defaults::identity_universal_auth_lockout_counter_reset_seconds"
+        )
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, default 300.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        default = "defaults::identity_universal_auth_lockout_duration_seconds"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutDurationSeconds",
+            default = "defaults::identity_universal_auth_lockout_duration_seconds"
+        )
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
-    #[serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+    )]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, default 3.
-    #[serde(
-        rename = "lockoutThreshold",
-        default = "defaults::identity_universal_auth_lockout_threshold"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutThreshold",
+            default = "defaults::identity_universal_auth_lockout_threshold"
+        )
     )]
     pub lockout_threshold: f64,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `listUniversalAuthClientSecrets` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ListUniversalAuthClientSecretsResponse {
     ///`clientSecretData`: array<ClientSecretData (object)>, required.
-    #[serde(rename = "clientSecretData")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretData"))]
     pub client_secret_data: ::std::vec::Vec<ClientSecretData>,
 }
 ///The request body of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAlicloudAuthBody {
     ///`AccessKeyId`: string, required.
-    #[serde(rename = "AccessKeyId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "AccessKeyId"))]
     pub access_key_id: ::std::string::String,
     ///`Action`: string, required, one of "GetCallerIdentity".
-    #[serde(rename = "Action")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "Action"))]
     pub action: LoginWithAlicloudAuthBodyAction,
     ///`Format`: string, required, one of "JSON".
-    #[serde(rename = "Format")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "Format"))]
     pub format: LoginWithAlicloudAuthBodyFormat,
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`Signature`: string, required.
-    #[serde(rename = "Signature")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "Signature"))]
     pub signature: Secret,
     ///`SignatureMethod`: string, required, one of "HMAC-SHA1".
-    #[serde(rename = "SignatureMethod")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "SignatureMethod"))]
     pub signature_method: LoginWithAlicloudAuthBodySignatureMethod,
     ///`SignatureNonce`: string, required.
-    #[serde(rename = "SignatureNonce")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "SignatureNonce"))]
     pub signature_nonce: ::std::string::String,
     ///`SignatureVersion`: string, required, one of "1.0".
-    #[serde(rename = "SignatureVersion")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "SignatureVersion"))]
     pub signature_version: LoginWithAlicloudAuthBodySignatureVersion,
     ///`Timestamp`: string(date-time), required.
-    #[serde(rename = "Timestamp", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "Timestamp", serialize_with = "js_timestamp::serialize")
+    )]
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`Version`: string, required.
-    #[serde(rename = "Version")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "Version"))]
     pub version: ::std::string::String,
 }
 impl LoginWithAlicloudAuthBody {
@@ -2835,18 +3785,9 @@ impl LoginWithAlicloudAuthBody {
     }
 }
 ///`Action`: string, required, one of "GetCallerIdentity".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthBodyAction {
     ///`GetCallerIdentity`.
@@ -2887,22 +3828,13 @@ impl ::std::convert::TryFrom<::std::string::String> for LoginWithAlicloudAuthBod
     }
 }
 ///`Format`: string, required, one of "JSON".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthBodyFormat {
     ///The value `"JSON"`.
-    #[serde(rename = "JSON")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "JSON"))]
     Json,
 }
 impl ::std::fmt::Display for LoginWithAlicloudAuthBodyFormat {
@@ -2940,22 +3872,13 @@ impl ::std::convert::TryFrom<::std::string::String> for LoginWithAlicloudAuthBod
     }
 }
 ///`SignatureMethod`: string, required, one of "HMAC-SHA1".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthBodySignatureMethod {
     ///The value `"HMAC-SHA1"`.
-    #[serde(rename = "HMAC-SHA1")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "HMAC-SHA1"))]
     HmacSha1,
 }
 impl ::std::fmt::Display for LoginWithAlicloudAuthBodySignatureMethod {
@@ -2994,22 +3917,13 @@ for LoginWithAlicloudAuthBodySignatureMethod {
     }
 }
 ///`SignatureVersion`: string, required, one of "1.0".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthBodySignatureVersion {
     ///The value `"1.0"`.
-    #[serde(rename = "1.0")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "1.0"))]
     X10,
 }
 impl ::std::fmt::Display for LoginWithAlicloudAuthBodySignatureVersion {
@@ -3048,35 +3962,28 @@ for LoginWithAlicloudAuthBodySignatureVersion {
     }
 }
 ///The answer of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAlicloudAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithAlicloudAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAlicloudAuthResponseTokenType {
     ///`Bearer`.
@@ -3101,28 +4008,36 @@ impl ::std::str::FromStr for LoginWithAlicloudAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAwsAuthBody {
     ///`iamHttpRequestMethod`: string, optional, default "POST".
-    #[serde(
-        rename = "iamHttpRequestMethod",
-        default = "defaults::login_with_aws_auth_body_iam_http_request_method"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "iamHttpRequestMethod",
+            default = "defaults::login_with_aws_auth_body_iam_http_request_method"
+        )
     )]
     pub iam_http_request_method: ::std::string::String,
     ///`iamRequestBody`: string, required.
-    #[serde(rename = "iamRequestBody")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "iamRequestBody"))]
     pub iam_request_body: ::std::string::String,
     ///`iamRequestHeaders`: string, required.
-    #[serde(rename = "iamRequestHeaders")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "iamRequestHeaders"))]
     pub iam_request_headers: Secret,
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3133,35 +4048,28 @@ impl LoginWithAwsAuthBody {
     }
 }
 ///The answer of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAwsAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithAwsAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAwsAuthResponseTokenType {
     ///`Bearer`.
@@ -3186,18 +4094,23 @@ impl ::std::str::FromStr for LoginWithAwsAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAzureAuthBody {
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3208,35 +4121,28 @@ impl LoginWithAzureAuthBody {
     }
 }
 ///The answer of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithAzureAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithAzureAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithAzureAuthResponseTokenType {
     ///`Bearer`.
@@ -3261,18 +4167,23 @@ impl ::std::str::FromStr for LoginWithAzureAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithGcpAuthBody {
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3283,35 +4194,28 @@ impl LoginWithGcpAuthBody {
     }
 }
 ///The answer of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithGcpAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithGcpAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithGcpAuthResponseTokenType {
     ///`Bearer`.
@@ -3336,18 +4240,23 @@ impl ::std::str::FromStr for LoginWithGcpAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithJwtAuthBody {
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3358,35 +4267,28 @@ impl LoginWithJwtAuthBody {
     }
 }
 ///The answer of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithJwtAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithJwtAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithJwtAuthResponseTokenType {
     ///`Bearer`.
@@ -3411,18 +4313,23 @@ impl ::std::str::FromStr for LoginWithJwtAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithKubernetesAuthBody {
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3433,35 +4340,28 @@ impl LoginWithKubernetesAuthBody {
     }
 }
 ///The answer of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithKubernetesAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithKubernetesAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithKubernetesAuthResponseTokenType {
     ///`Bearer`.
@@ -3486,16 +4386,21 @@ impl ::std::str::FromStr for LoginWithKubernetesAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithLdapAuthBody {
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`password`: string, required, length >= 1.
@@ -3510,35 +4415,28 @@ impl LoginWithLdapAuthBody {
     }
 }
 ///The answer of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithLdapAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithLdapAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithLdapAuthResponseTokenType {
     ///`Bearer`.
@@ -3563,22 +4461,27 @@ impl ::std::str::FromStr for LoginWithLdapAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOciAuthBody {
     ///`headers`: see [`LoginWithOciAuthBodyHeaders`].
     pub headers: LoginWithOciAuthBodyHeaders,
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`userOcid`: string, required.
-    #[serde(rename = "userOcid")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "userOcid"))]
     pub user_ocid: ::std::string::String,
 }
 impl LoginWithOciAuthBody {
@@ -3588,18 +4491,26 @@ impl LoginWithOciAuthBody {
     }
 }
 ///`headers`: object, required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOciAuthBodyHeaders {
     ///`authorization`: string, required.
     pub authorization: Secret,
     ///`date`: string, optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub date: ::std::option::Option<::std::string::String>,
     ///`host`: string, required.
     pub host: ::std::string::String,
     ///`x-date`: string, optional.
-    #[serde(rename = "x-date", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "x-date", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub x_date: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithOciAuthBodyHeaders {
@@ -3609,35 +4520,28 @@ impl LoginWithOciAuthBodyHeaders {
     }
 }
 ///The answer of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOciAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithOciAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithOciAuthResponseTokenType {
     ///`Bearer`.
@@ -3662,18 +4566,23 @@ impl ::std::str::FromStr for LoginWithOciAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOidcAuthBody {
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3684,35 +4593,28 @@ impl LoginWithOidcAuthBody {
     }
 }
 ///The answer of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOidcAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithOidcAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithOidcAuthResponseTokenType {
     ///`Bearer`.
@@ -3737,18 +4639,23 @@ impl ::std::str::FromStr for LoginWithOidcAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithSpiffeAuthBody {
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3759,35 +4666,28 @@ impl LoginWithSpiffeAuthBody {
     }
 }
 ///The answer of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithSpiffeAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithSpiffeAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithSpiffeAuthResponseTokenType {
     ///`Bearer`.
@@ -3812,16 +4712,21 @@ impl ::std::str::FromStr for LoginWithSpiffeAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithTlsCertAuthBody {
     ///`identityId`: string, required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3832,35 +4737,28 @@ impl LoginWithTlsCertAuthBody {
     }
 }
 ///The answer of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithTlsCertAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithTlsCertAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithTlsCertAuthResponseTokenType {
     ///`Bearer`.
@@ -3885,19 +4783,24 @@ impl ::std::str::FromStr for LoginWithTlsCertAuthResponseTokenType {
     }
 }
 ///The request body of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithUniversalAuthBody {
     ///`clientId`: string, required.
-    #[serde(rename = "clientId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientId"))]
     pub client_id: ::std::string::String,
     ///`clientSecret`: string, required.
-    #[serde(rename = "clientSecret")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecret"))]
     pub client_secret: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[serde(
-        rename = "organizationSlug",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "organizationSlug",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3908,35 +4811,28 @@ impl LoginWithUniversalAuthBody {
     }
 }
 ///The answer of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithUniversalAuthResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithUniversalAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum LoginWithUniversalAuthResponseTokenType {
     ///`Bearer`.
@@ -3984,19 +4880,23 @@ impl ::std::convert::From<u64> for PathSegment {
     }
 }
 ///The answer of `refreshSpiffeBundle` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}/refresh-bundle`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RefreshSpiffeBundleResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[serde(rename = "identitySpiffeAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The request body of `renewIdentityAccessToken` (`POST /api/v1/auth/token/renew`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RenewIdentityAccessTokenBody {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
 }
 impl RenewIdentityAccessTokenBody {
@@ -4006,35 +4906,28 @@ impl RenewIdentityAccessTokenBody {
     }
 }
 ///The answer of `renewIdentityAccessToken` (`POST /api/v1/auth/token/renew`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RenewIdentityAccessTokenResponse {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[serde(rename = "expiresIn")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[serde(rename = "tokenType")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: RenewIdentityAccessTokenResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum RenewIdentityAccessTokenResponseTokenType {
     ///`Bearer`.
@@ -4059,11 +4952,13 @@ impl ::std::str::FromStr for RenewIdentityAccessTokenResponseTokenType {
     }
 }
 ///The request body of `revokeIdentityAccessToken` (`POST /api/v1/auth/token/revoke`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeIdentityAccessTokenBody {
     ///`accessToken`: string, required.
-    #[serde(rename = "accessToken")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
 }
 impl RevokeIdentityAccessTokenBody {
@@ -4073,118 +4968,164 @@ impl RevokeIdentityAccessTokenBody {
     }
 }
 ///The answer of `revokeIdentityAccessToken` (`POST /api/v1/auth/token/revoke`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeIdentityAccessTokenResponse {
     ///`message`: string, required.
     pub message: ::std::string::String,
 }
 ///The answer of `revokeTokenAuthToken` (`POST /api/v1/auth/token-auth/tokens/{tokenId}/revoke`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeTokenAuthTokenResponse {
     ///`message`: string, required.
     pub message: ::std::string::String,
 }
 ///The answer of `revokeUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevokeUniversalAuthClientSecretResponse {
     ///`clientSecretData`: see [`ClientSecretData`].
-    #[serde(rename = "clientSecretData")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretData"))]
     pub client_secret_data: ClientSecretData,
 }
 ///Shared by 4 places in the bodies and answers of `getTokenAuthTokens`, `createTokenAuthToken`, `getTokenAuthTokenById`, `updateTokenAuthToken`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TokenAuthToken {
     ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastRenewedAt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "js_timestamp::serialize_option"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenLastRenewedAt",
+            skip_serializing_if = "::std::option::Option::is_none",
+            serialize_with = "js_timestamp::serialize_option"
+        )
     )]
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
-    #[serde(
-        rename = "accessTokenLastUsedAt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        serialize_with = "js_timestamp::serialize_option"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenLastUsedAt",
+            skip_serializing_if = "::std::option::Option::is_none",
+            serialize_with = "js_timestamp::serialize_option"
+        )
     )]
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///`accessTokenMaxTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        default = "defaults::token_auth_token_access_token_max_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            default = "defaults::token_auth_token_access_token_max_ttl"
+        )
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUses`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUses",
-        default = "defaults::token_auth_token_access_token_num_uses"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUses",
+            default = "defaults::token_auth_token_access_token_num_uses"
+        )
     )]
     pub access_token_num_uses: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        default = "defaults::token_auth_token_access_token_num_uses_limit"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            default = "defaults::token_auth_token_access_token_num_uses_limit"
+        )
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
-    #[serde(
-        rename = "accessTokenPeriod",
-        default = "defaults::token_auth_token_access_token_period"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            default = "defaults::token_auth_token_access_token_period"
+        )
     )]
     pub access_token_period: f64,
     ///`accessTokenTTL`: number, optional, default 2592000.
-    #[serde(
-        rename = "accessTokenTTL",
-        default = "defaults::token_auth_token_access_token_ttl"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            default = "defaults::token_auth_token_access_token_ttl"
+        )
     )]
     pub access_token_ttl: f64,
     ///`authMethod`: string, required.
-    #[serde(rename = "authMethod")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "authMethod"))]
     pub auth_method: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string, required.
     pub id: ::std::string::String,
     ///`identityId`: string(uuid), required.
-    #[serde(rename = "identityId")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`identityUAClientSecretId`: string, optional, nullable.
-    #[serde(
-        rename = "identityUAClientSecretId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "identityUAClientSecretId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
     ///`isAccessTokenRevoked`: boolean, optional, default false.
-    #[serde(rename = "isAccessTokenRevoked", default)]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "isAccessTokenRevoked", default))]
     pub is_access_token_revoked: bool,
     ///`name`: string, optional, nullable.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     ///`subOrganizationId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "subOrganizationId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "subOrganizationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
-    #[serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 31 places in the bodies and answers of `attachAlicloudAuth`, `updateAlicloudAuth`, `attachAwsAuth`, `updateAwsAuth`, `attachAzureAuth`, `updateAzureAuth`, `attachGcpAuth`, `updateGcpAuth`, `attachJwtAuth`, `updateJwtAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`, `attachLdapAuth`, `updateLdapAuth`, `attachOciAuth`, `updateOciAuth`, `attachOidcAuth`, `updateOidcAuth`, `attachSpiffeAuth`, `updateSpiffeAuth`, `attachTlsCertAuth`, `updateTlsCertAuth`, `attachTokenAuth`, `updateTokenAuth`, `attachUniversalAuth`, `updateUniversalAuth`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TrustedIpEntry {
     ///`ipAddress`: string, required.
-    #[serde(rename = "ipAddress")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "ipAddress"))]
     pub ip_address: ::std::string::String,
 }
 impl TrustedIpEntry {
@@ -4194,39 +5135,38 @@ impl TrustedIpEntry {
     }
 }
 ///A trusted IP entry as the server stores it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TrustedIpRecord {
     ///The address or CIDR block as typed.
-    #[serde(rename = "ipAddress")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "ipAddress"))]
     pub ip_address: ::std::string::String,
     ///The CIDR prefix, absent for a bare address.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub prefix: ::std::option::Option<u8>,
     ///`type`: string, optional, one of "ipv4", "ipv6".
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub type_: ::std::option::Option<TrustedIpRecordType>,
 }
 ///`type`: string, optional, one of "ipv4", "ipv6".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum TrustedIpRecordType {
     ///The value `"ipv4"`.
-    #[serde(rename = "ipv4")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "ipv4"))]
     Ipv4,
     ///The value `"ipv6"`.
-    #[serde(rename = "ipv6")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "ipv6"))]
     Ipv6,
 }
 impl ::std::fmt::Display for TrustedIpRecordType {
@@ -4259,36 +5199,50 @@ pub struct UnionError {
     pub name: ::std::string::String,
 }
 ///The request body of `updateAlicloudAuth` (`PATCH /api/v1/auth/alicloud-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAlicloudAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedArns`: string, required, length 1..=500.
-    #[serde(rename = "allowedArns")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedArns"))]
     pub allowed_arns: ::std::string::String,
 }
 impl UpdateAlicloudAuthBody {
@@ -4298,58 +5252,83 @@ impl UpdateAlicloudAuthBody {
     }
 }
 ///The answer of `updateAlicloudAuth` (`PATCH /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
-    #[serde(rename = "identityAliCloudAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAliCloudAuth"))]
     pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The request body of `updateAwsAuth` (`PATCH /api/v1/auth/aws-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAwsAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedAccountIds`: string, optional, length <= 4096.
-    #[serde(
-        rename = "allowedAccountIds",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedAccountIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_account_ids: ::std::option::Option<::std::string::String>,
     ///`allowedPrincipalArns`: string, optional, length <= 4096.
-    #[serde(
-        rename = "allowedPrincipalArns",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedPrincipalArns",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_principal_arns: ::std::option::Option<::std::string::String>,
     ///`stsEndpoint`: string, optional, length >= 1.
-    #[serde(
-        rename = "stsEndpoint",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "stsEndpoint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub sts_endpoint: ::std::option::Option<::std::string::String>,
 }
@@ -4360,53 +5339,81 @@ impl UpdateAwsAuthBody {
     }
 }
 ///The answer of `updateAwsAuth` (`PATCH /api/v1/auth/aws-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAwsAuthResponse {
     ///`identityAwsAuth`: see [`IdentityAwsAuth`].
-    #[serde(rename = "identityAwsAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAwsAuth"))]
     pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The request body of `updateAzureAuth` (`PATCH /api/v1/auth/azure-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAzureAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedServicePrincipalIds`: string, optional.
-    #[serde(
-        rename = "allowedServicePrincipalIds",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedServicePrincipalIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_service_principal_ids: ::std::option::Option<::std::string::String>,
     ///`resource`: string, optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub resource: ::std::option::Option<::std::string::String>,
     ///`tenantId`: string, optional.
-    #[serde(rename = "tenantId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "tenantId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
 impl UpdateAzureAuthBody {
@@ -4416,62 +5423,90 @@ impl UpdateAzureAuthBody {
     }
 }
 ///The answer of `updateAzureAuth` (`PATCH /api/v1/auth/azure-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateAzureAuthResponse {
     ///`identityAzureAuth`: see [`IdentityAzureAuth`].
-    #[serde(rename = "identityAzureAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAzureAuth"))]
     pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The request body of `updateGcpAuth` (`PATCH /api/v1/auth/gcp-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateGcpAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedProjects`: string, optional.
-    #[serde(
-        rename = "allowedProjects",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedProjects",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
     ///`allowedServiceAccounts`: string, optional.
-    #[serde(
-        rename = "allowedServiceAccounts",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedServiceAccounts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
     ///`allowedZones`: string, optional.
-    #[serde(
-        rename = "allowedZones",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedZones",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
     ///`type`: string, optional, one of "iam", "gce".
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub type_: ::std::option::Option<UpdateGcpAuthBodyType>,
 }
 impl UpdateGcpAuthBody {
@@ -4481,25 +5516,16 @@ impl UpdateGcpAuthBody {
     }
 }
 ///`type`: string, optional, one of "iam", "gce".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum UpdateGcpAuthBodyType {
     ///The value `"iam"`.
-    #[serde(rename = "iam")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "iam"))]
     Iam,
     ///The value `"gce"`.
-    #[serde(rename = "gce")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "gce"))]
     Gce,
 }
 impl ::std::fmt::Display for UpdateGcpAuthBodyType {
@@ -4539,228 +5565,323 @@ impl ::std::convert::TryFrom<::std::string::String> for UpdateGcpAuthBodyType {
     }
 }
 ///The answer of `updateGcpAuth` (`PATCH /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateGcpAuthResponse {
     ///`identityGcpAuth`: see [`IdentityGcpAuth`].
-    #[serde(rename = "identityGcpAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityGcpAuth"))]
     pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The request body of `updateJwtAuth` (`PATCH /api/v1/auth/jwt-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "configurationType")]
+#[cfg_attr(feature = "serde-attrs", serde(tag = "configurationType"))]
 pub enum UpdateJwtAuthBody {
     ///Jwks
-    #[serde(rename = "jwks")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwks"))]
     Jwks {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        #[serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenMaxTTL",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         access_token_max_ttl: ::std::option::Option<i64>,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        #[serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenNumUsesLimit",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        #[serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTrustedIps",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        #[serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTTL",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         access_token_ttl: ::std::option::Option<i64>,
         ///`boundAudiences`: string, optional.
-        #[serde(
-            rename = "boundAudiences",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "boundAudiences",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
         ///`boundClaims`: object, optional.
-        #[serde(
-            rename = "boundClaims",
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "boundClaims",
+                default,
+                skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+            )
         )]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
         ///`boundIssuer`: string, optional.
-        #[serde(
-            rename = "boundIssuer",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "boundIssuer",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
         ///`boundSubject`: string, optional.
-        #[serde(
-            rename = "boundSubject",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "boundSubject",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
         ///`jwksCaCert`: string, optional.
-        #[serde(
-            rename = "jwksCaCert",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "jwksCaCert",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
         ///`jwksUrl`: string(uri), required.
-        #[serde(rename = "jwksUrl")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl"))]
         jwks_url: ::std::string::String,
         ///`publicKeys`: array<string>, optional.
-        #[serde(
-            rename = "publicKeys",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "publicKeys",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )
         )]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
     ///Static
-    #[serde(rename = "static")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
     Static {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-        #[serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenMaxTTL",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         access_token_max_ttl: ::std::option::Option<i64>,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-        #[serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenNumUsesLimit",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-        #[serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTrustedIps",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-        #[serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "accessTokenTTL",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         access_token_ttl: ::std::option::Option<i64>,
         ///`boundAudiences`: string, optional.
-        #[serde(
-            rename = "boundAudiences",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "boundAudiences",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
         ///`boundClaims`: object, optional.
-        #[serde(
-            rename = "boundClaims",
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "boundClaims",
+                default,
+                skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+            )
         )]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
         ///`boundIssuer`: string, optional.
-        #[serde(
-            rename = "boundIssuer",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "boundIssuer",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
         ///`boundSubject`: string, optional.
-        #[serde(
-            rename = "boundSubject",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "boundSubject",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
         ///`jwksCaCert`: string, optional.
-        #[serde(
-            rename = "jwksCaCert",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "jwksCaCert",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
         ///`jwksUrl`: string, optional.
-        #[serde(
-            rename = "jwksUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "jwksUrl",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         jwks_url: ::std::option::Option<::std::string::String>,
         ///`publicKeys`: array<string>, required, items >= 1.
-        #[serde(rename = "publicKeys")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "publicKeys"))]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
 }
 ///The answer of `updateJwtAuth` (`PATCH /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateJwtAuthResponse {
     ///`identityJwtAuth`: see [`IdentityJwtAuth`].
-    #[serde(rename = "identityJwtAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityJwtAuth"))]
     pub identity_jwt_auth: IdentityJwtAuth,
 }
 ///The request body of `updateKubernetesAuth` (`PATCH /api/v1/auth/kubernetes-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateKubernetesAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedAudience`: string, optional.
-    #[serde(
-        rename = "allowedAudience",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedAudience",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_audience: ::std::option::Option<::std::string::String>,
     ///`allowedNames`: string, optional.
-    #[serde(
-        rename = "allowedNames",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedNames",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_names: ::std::option::Option<::std::string::String>,
     ///`allowedNamespaces`: string, optional.
-    #[serde(
-        rename = "allowedNamespaces",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedNamespaces",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_namespaces: ::std::option::Option<::std::string::String>,
     ///`caCert`: string, optional.
-    #[serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     ///`gatewayId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "three_state::deserialize"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "gatewayId",
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "three_state::deserialize"
+        )
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -4768,11 +5889,14 @@ pub struct UpdateKubernetesAuthBody {
     )]
     pub gateway_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[serde(
-        rename = "gatewayPoolId",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "three_state::deserialize"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "gatewayPoolId",
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "three_state::deserialize"
+        )
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -4780,11 +5904,14 @@ pub struct UpdateKubernetesAuthBody {
     )]
     pub gateway_pool_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`kubernetesHost`: string, optional, nullable, length >= 1.
-    #[serde(
-        rename = "kubernetesHost",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "three_state::deserialize"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "kubernetesHost",
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "three_state::deserialize"
+        )
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -4796,19 +5923,25 @@ pub struct UpdateKubernetesAuthBody {
         ::std::option::Option<::std::string::String>,
     >,
     ///`tokenReviewMode`: string, optional, one of "api", "gateway".
-    #[serde(
-        rename = "tokenReviewMode",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "tokenReviewMode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub token_review_mode: ::std::option::Option<
         UpdateKubernetesAuthBodyTokenReviewMode,
     >,
     ///`tokenReviewerJwt`: string, optional, nullable.
-    #[serde(
-        rename = "tokenReviewerJwt",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "three_state::deserialize"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "tokenReviewerJwt",
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "three_state::deserialize"
+        )
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -4816,9 +5949,12 @@ pub struct UpdateKubernetesAuthBody {
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::option::Option<Secret>>,
     ///`verifyTlsCertificate`: boolean, optional.
-    #[serde(
-        rename = "verifyTlsCertificate",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "verifyTlsCertificate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
@@ -4829,25 +5965,16 @@ impl UpdateKubernetesAuthBody {
     }
 }
 ///`tokenReviewMode`: string, optional, one of "api", "gateway".
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum UpdateKubernetesAuthBodyTokenReviewMode {
     ///The value `"api"`.
-    #[serde(rename = "api")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "api"))]
     Api,
     ///The value `"gateway"`.
-    #[serde(rename = "gateway")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "gateway"))]
     Gateway,
 }
 impl ::std::fmt::Display for UpdateKubernetesAuthBodyTokenReviewMode {
@@ -4888,99 +6015,151 @@ for UpdateKubernetesAuthBodyTokenReviewMode {
     }
 }
 ///The answer of `updateKubernetesAuth` (`PATCH /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`IdentityKubernetesAuth`].
-    #[serde(rename = "identityKubernetesAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityKubernetesAuth"))]
     pub identity_kubernetes_auth: IdentityKubernetesAuth,
 }
 ///The request body of `updateLdapAuth` (`PATCH /api/v1/auth/ldap-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateLdapAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedFields`: array<AllowedField (object)>, optional.
-    #[serde(
-        rename = "allowedFields",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedFields",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub allowed_fields: ::std::vec::Vec<AllowedField>,
     ///`bindDN`: string, optional, length >= 1.
-    #[serde(rename = "bindDN", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "bindDN", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub bind_dn: ::std::option::Option<::std::string::String>,
     ///`bindPass`: string, optional, length >= 1.
-    #[serde(rename = "bindPass", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "bindPass",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub bind_pass: ::std::option::Option<Secret>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutCounterResetSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
     ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutDurationSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
     ///`lockoutEnabled`: boolean, optional.
-    #[serde(
-        rename = "lockoutEnabled",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub lockout_enabled: ::std::option::Option<bool>,
     ///`lockoutThreshold`: number, optional, range 1..=30.
-    #[serde(
-        rename = "lockoutThreshold",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutThreshold",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub lockout_threshold: ::std::option::Option<f64>,
     ///`searchBase`: string, optional, length >= 1.
-    #[serde(
-        rename = "searchBase",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "searchBase",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub search_base: ::std::option::Option<::std::string::String>,
     ///`searchFilter`: string, optional, length >= 1.
-    #[serde(
-        rename = "searchFilter",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "searchFilter",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub search_filter: ::std::option::Option<::std::string::String>,
     ///`templateId`: string, optional.
-    #[serde(
-        rename = "templateId",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "templateId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`url`: string, optional, length >= 1.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub url: ::std::option::Option<::std::string::String>,
 }
 impl UpdateLdapAuthBody {
@@ -4990,48 +6169,67 @@ impl UpdateLdapAuthBody {
     }
 }
 ///The answer of `updateLdapAuth` (`PATCH /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateLdapAuthResponse {
     ///`identityLdapAuth`: see [`IdentityLdapAuth`].
-    #[serde(rename = "identityLdapAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityLdapAuth"))]
     pub identity_ldap_auth: IdentityLdapAuth,
 }
 ///The request body of `updateOciAuth` (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOciAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedUsernames`: string, optional, nullable, length <= 500.
-    #[serde(
-        rename = "allowedUsernames",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "three_state::deserialize"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedUsernames",
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "three_state::deserialize"
+        )
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -5043,7 +6241,7 @@ pub struct UpdateOciAuthBody {
         ::std::option::Option<::std::string::String>,
     >,
     ///`tenancyOcid`: string, required, length >= 1.
-    #[serde(rename = "tenancyOcid")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenancyOcid"))]
     pub tenancy_ocid: ::std::string::String,
 }
 impl UpdateOciAuthBody {
@@ -5053,87 +6251,124 @@ impl UpdateOciAuthBody {
     }
 }
 ///The answer of `updateOciAuth` (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOciAuthResponse {
     ///`identityOciAuth`: see [`IdentityOciAuth`].
-    #[serde(rename = "identityOciAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOciAuth"))]
     pub identity_oci_auth: IdentityOciAuth,
 }
 ///The request body of `updateOidcAuth` (`PATCH /api/v1/auth/oidc-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOidcAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`boundAudiences`: string, optional.
-    #[serde(
-        rename = "boundAudiences",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundAudiences",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub bound_audiences: ::std::option::Option<::std::string::String>,
     ///`boundClaims`: object, optional.
-    #[serde(
-        rename = "boundClaims",
-        default,
-        skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundClaims",
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )
     )]
     pub bound_claims: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
     ///`boundIssuer`: string, optional, length >= 1.
-    #[serde(
-        rename = "boundIssuer",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundIssuer",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub bound_issuer: ::std::option::Option<::std::string::String>,
     ///`boundSubject`: string, optional.
-    #[serde(
-        rename = "boundSubject",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "boundSubject",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
     ///`caCert`: string, optional.
-    #[serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     ///`claimMetadataMapping`: object, optional.
-    #[serde(
-        rename = "claimMetadataMapping",
-        default,
-        skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "claimMetadataMapping",
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )
     )]
     pub claim_metadata_mapping: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
     ///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
-    #[serde(
-        rename = "oidcDiscoveryUrl",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "oidcDiscoveryUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub oidc_discovery_url: ::std::option::Option<::std::string::String>,
 }
@@ -5144,66 +6379,94 @@ impl UpdateOidcAuthBody {
     }
 }
 ///The answer of `updateOidcAuth` (`PATCH /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOidcAuthResponse {
     ///`identityOidcAuth`: see [`IdentityOidcAuth`].
-    #[serde(rename = "identityOidcAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOidcAuth"))]
     pub identity_oidc_auth: IdentityOidcAuth,
 }
 ///The request body of `updateSpiffeAuth` (`PATCH /api/v1/auth/spiffe-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateSpiffeAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedAudiences`: string, optional, length >= 1.
-    #[serde(
-        rename = "allowedAudiences",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedAudiences",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_audiences: ::std::option::Option<::std::string::String>,
     ///`allowedSpiffeIds`: string, optional, length >= 1.
-    #[serde(
-        rename = "allowedSpiffeIds",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedSpiffeIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub allowed_spiffe_ids: ::std::option::Option<::std::string::String>,
     ///`trustBundleDistribution`: union, optional.
-    #[serde(
-        rename = "trustBundleDistribution",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "trustBundleDistribution",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub trust_bundle_distribution: ::std::option::Option<
         UpdateSpiffeAuthBodyTrustBundleDistribution,
     >,
     ///`trustDomain`: string, optional, length >= 1.
-    #[serde(
-        rename = "trustDomain",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "trustDomain",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub trust_domain: ::std::option::Option<::std::string::String>,
 }
@@ -5214,79 +6477,106 @@ impl UpdateSpiffeAuthBody {
     }
 }
 ///`trustBundleDistribution`: union, optional.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "profile")]
+#[cfg_attr(feature = "serde-attrs", serde(tag = "profile"))]
 pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
     ///Static
-    #[serde(rename = "static")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
     Static {
         ///`bundle`: string, required, length >= 1.
         bundle: ::std::string::String,
     },
     ///HttpsWebBundle
-    #[serde(rename = "https_web_bundle")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "https_web_bundle"))]
     HttpsWebBundle {
         ///`caCert`: string, optional.
-        #[serde(
-            rename = "caCert",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "caCert",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
         ///`endpointUrl`: string(uri), required.
-        #[serde(rename = "endpointUrl")]
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "endpointUrl"))]
         endpoint_url: ::std::string::String,
         ///`refreshHintSeconds`: integer, optional, range >= 0.
-        #[serde(
-            rename = "refreshHintSeconds",
-            skip_serializing_if = "::std::option::Option::is_none"
+        #[cfg_attr(
+            feature = "serde-attrs",
+            serde(
+                rename = "refreshHintSeconds",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
         )]
         refresh_hint_seconds: ::std::option::Option<u64>,
     },
 }
 ///The answer of `updateSpiffeAuth` (`PATCH /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[serde(rename = "identitySpiffeAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The request body of `updateTlsCertAuth` (`PATCH /api/v1/auth/tls-cert-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTlsCertAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedCommonNames`: string, optional, nullable, length >= 1.
-    #[serde(
-        rename = "allowedCommonNames",
-        skip_serializing_if = "::std::option::Option::is_none",
-        default,
-        deserialize_with = "three_state::deserialize"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "allowedCommonNames",
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "three_state::deserialize"
+        )
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -5298,9 +6588,12 @@ pub struct UpdateTlsCertAuthBody {
         ::std::option::Option<::std::string::String>,
     >,
     ///`caCertificate`: string, optional, length 1..=10240.
-    #[serde(
-        rename = "caCertificate",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "caCertificate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub ca_certificate: ::std::option::Option<::std::string::String>,
 }
@@ -5311,40 +6604,56 @@ impl UpdateTlsCertAuthBody {
     }
 }
 ///The answer of `updateTlsCertAuth` (`PATCH /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`IdentityTlsCertAuth`].
-    #[serde(rename = "identityTlsCertAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTlsCertAuth"))]
     pub identity_tls_cert_auth: IdentityTlsCertAuth,
 }
 ///The request body of `updateTokenAuth` (`PATCH /api/v1/auth/token-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
 }
@@ -5355,19 +6664,26 @@ impl UpdateTokenAuthBody {
     }
 }
 ///The answer of `updateTokenAuth` (`PATCH /api/v1/auth/token-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthResponse {
     ///`identityTokenAuth`: see [`IdentityTokenAuth`].
-    #[serde(rename = "identityTokenAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTokenAuth"))]
     pub identity_token_auth: IdentityTokenAuth,
 }
 ///The request body of `updateTokenAuthToken` (`PATCH /api/v1/auth/token-auth/tokens/{tokenId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthTokenBody {
     ///`name`: string, optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub name: ::std::option::Option<::std::string::String>,
 }
 impl UpdateTokenAuthTokenBody {
@@ -5377,76 +6693,110 @@ impl UpdateTokenAuthTokenBody {
     }
 }
 ///The answer of `updateTokenAuthToken` (`PATCH /api/v1/auth/token-auth/tokens/{tokenId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthTokenResponse {
     ///`token`: see [`TokenAuthToken`].
     pub token: TokenAuthToken,
 }
 ///The request body of `updateUniversalAuth` (`PATCH /api/v1/auth/universal-auth/identities/{identityId}`).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "client", derive(::serde::Serialize))]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateUniversalAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenMaxTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenMaxTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[serde(
-        rename = "accessTokenNumUsesLimit",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenNumUsesLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenPeriod`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenPeriod",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenPeriod",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_period: ::std::option::Option<i64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "accessTokenTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[serde(
-        rename = "accessTokenTTL",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "accessTokenTTL",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[serde(
-        rename = "clientSecretTrustedIps",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "clientSecretTrustedIps",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
-    #[serde(
-        rename = "lockoutCounterResetSeconds",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutCounterResetSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
     ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
-    #[serde(
-        rename = "lockoutDurationSeconds",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutDurationSeconds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
     ///`lockoutEnabled`: boolean, optional.
-    #[serde(
-        rename = "lockoutEnabled",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub lockout_enabled: ::std::option::Option<bool>,
     ///`lockoutThreshold`: number, optional, range 1..=30.
-    #[serde(
-        rename = "lockoutThreshold",
-        skip_serializing_if = "::std::option::Option::is_none"
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(
+            rename = "lockoutThreshold",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
     )]
     pub lockout_threshold: ::std::option::Option<f64>,
 }
@@ -5457,11 +6807,13 @@ impl UpdateUniversalAuthBody {
     }
 }
 ///The answer of `updateUniversalAuth` (`PATCH /api/v1/auth/universal-auth/identities/{identityId}`) on success.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
-    #[serde(rename = "identityUniversalAuth")]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUniversalAuth"))]
     pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///One validation issue of a 422 answer.
@@ -10262,19 +11614,13 @@ pub mod error {
 /// A secret (client secret, access token, password, bind password, JWT, signature, signed
 /// AWS headers): `Debug` prints `<redacted>`, there is no `Display`, and the text is read
 /// only through `expose_secret`. On the wire it is the plain JSON string.
-#[derive(
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    Clone,
-    Default,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
+#[derive(Clone, Default, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(
+    any(feature = "client", feature = "server"),
+    derive(::serde::Deserialize, ::serde::Serialize)
 )]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(transparent)]
+#[cfg_attr(feature = "serde-attrs", serde(transparent))]
 pub struct Secret(::std::string::String);
 impl Secret {
     /// Wraps `value`.

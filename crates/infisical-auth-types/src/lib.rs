@@ -1,9 +1,12 @@
 //! The request and response types of Infisical's machine-identity auth API (13 auth methods,
 //! 78 operations), generated from the spec in `openapi/` by `cargo xtask codegen`.
 //!
-//! One set of types serves the client (`infisical-auth-client`) and the server stubs. Every type
-//! derives `serde` (and `schemars::JsonSchema` with the `schemars` feature); request types have
-//! builders (`X::builder()`).
+//! One set of types serves the client (`infisical-auth-client`) and the server stubs. Each type
+//! derives the `serde` traits its side uses: with the `client` feature (the client crate turns it
+//! on) `Serialize` on what requests hold and `Deserialize` on what answers hold, with the `server`
+//! feature (the server stubs) the reverse, with both every type has both; the error body always
+//! has both. `schemars::JsonSchema` comes with the `schemars` feature (which turns both sides on).
+//! Request types have builders (`X::builder()`).
 //! Conventions worth knowing:
 //! - a PATCH field that may be `null` is `Option<Option<T>>`: `None` leaves the setting alone
 //!   (absent on the wire), `Some(None)` clears it (`null`), `Some(Some(v))` sets it;

@@ -1,0 +1,432 @@
+//! Pass `serde_by_direction`: each type of the shared types crate derives only the serde traits
+//! its side of the wire uses, behind the types crate's `client` and `server` features.
+//!
+//! typify derives `Serialize` and `Deserialize` on every type, and serde's derives are most of
+//! the types crate's build. A client writes requests and reads answers; the server stubs read
+//! requests and write answers. So, following the references between the generated types:
+//!
+//! | the type is reachable from | `client` derives | `server` derives |
+//! |---|---|---|
+//! | a request only (body, path, query or header parameter) | `Serialize` | `Deserialize` |
+//! | an answer only (a success answer, the error body) | `Deserialize` | `Serialize` |
+//! | both | both | both |
+//! | the types named in `serde_both_ways` (codegen.toml), or no operation | both, always | both, always |
+//!
+//! The last row is for the types hand-written code reads and writes on both sides (the error body:
+//! the validation crate builds and re-reads it whatever the side) and for types no operation
+//! reaches (nothing says which way they go); everything such a type reaches goes with it. The
+//! features are additive: a crate that turns both on (the workspace) gets what typify gave.
+//! `#[serde(..)]` attributes of a gated type are gated by the `serde-attrs` feature, which either
+//! side turns on (without a serde derive they would name an unknown attribute); `schemars` turns
+//! both sides on, since its derive reads them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use syn::punctuated::Punctuated;
+use syn::visit::Visit;
+use syn::{Item, Token};
+
+use crate::postprocess::{reachable, type_graph};
+
+/// The types crate's feature that a client enables.
+pub const CLIENT_FEATURE: &str = "client";
+/// The types crate's feature that the server stubs enable.
+pub const SERVER_FEATURE: &str = "server";
+/// The types crate's feature that gates the `#[serde(..)]` attributes of the gated types: on with
+/// either side (a feature of its own, so that the gate is short).
+pub const ATTRS_FEATURE: &str = "serde-attrs";
+
+/// Which way the values of a type travel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Direction {
+    /// Reachable from a request (client writes, server reads).
+    pub request: bool,
+    /// Reachable from an answer (server writes, client reads).
+    pub response: bool,
+    /// Derives both traits whatever the features (see the module docs).
+    pub always: bool,
+}
+
+/// What the pass did, by direction: how many types went each way.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Types that only requests reach.
+    pub request: usize,
+    /// Types that only answers reach.
+    pub response: usize,
+    /// Types that both reach (both derives behind either feature).
+    pub both: usize,
+    /// Types left deriving both traits whatever the features.
+    pub always: usize,
+}
+
+/// The types a progenitor client (before [`crate::postprocess::route_through_runtime`]) puts in
+/// requests and reads from answers: the names after `types::` (or `types::builder::`) in the
+/// operation builders' fields (parameters and body), and in their `send`s' return types (the
+/// answer and the error body).
+pub fn client_roots(client: &syn::File) -> (BTreeSet<String>, BTreeSet<String>) {
+    #[derive(Default)]
+    struct Named(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Named {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if segs.iter().any(|s| s == "types") {
+                if let Some(last) = segs.last().filter(|l| *l != "types") {
+                    self.0.insert(last.clone());
+                }
+            }
+            syn::visit::visit_path(self, path);
+        }
+    }
+    let mut requests = Named::default();
+    let mut responses = Named::default();
+    let builders = client.items.iter().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    for item in builders.into_iter().flatten() {
+        match item {
+            Item::Struct(s) => s.fields.iter().for_each(|f| requests.visit_type(&f.ty)),
+            Item::Impl(imp) => {
+                for f in &imp.items {
+                    if let syn::ImplItem::Fn(f) = f {
+                        if f.sig.ident == "send" {
+                            responses.visit_return_type(&f.sig.output);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (requests.0, responses.0)
+}
+
+/// Each top-level struct and enum of `types` with its [`Direction`]: reachable from `requests`,
+/// from `responses`, or (`always`) from `both_ways` or from neither. Names of the roots that are
+/// not types are ignored.
+pub fn directions(
+    types: &syn::File,
+    requests: &BTreeSet<String>,
+    responses: &BTreeSet<String>,
+    both_ways: &BTreeSet<String>,
+) -> BTreeMap<String, Direction> {
+    let graph = type_graph(types);
+    let from_requests = reachable(&graph, requests);
+    let from_responses = reachable(&graph, responses);
+    let mut always_roots: BTreeSet<String> = both_ways.clone();
+    always_roots.extend(
+        graph
+            .keys()
+            .filter(|n| !from_requests.contains(*n) && !from_responses.contains(*n))
+            .cloned(),
+    );
+    let always = reachable(&graph, &always_roots);
+    graph
+        .keys()
+        .map(|name| {
+            let direction = Direction {
+                request: from_requests.contains(name),
+                response: from_responses.contains(name),
+                always: always.contains(name),
+            };
+            (name.clone(), direction)
+        })
+        .collect()
+}
+
+/// Pass `serde_by_direction` (see the module docs): replaces the serde derives of every
+/// top-level struct and enum of `types` by derives gated by the `client` and `server` features,
+/// per the type's [`directions`], and gates its `#[serde(..)]` attributes by `serde-attrs`.
+/// Types in modules (builders) derive no serde and are left alone.
+pub fn serde_by_direction(
+    types: &mut syn::File,
+    requests: &BTreeSet<String>,
+    responses: &BTreeSet<String>,
+    both_ways: &BTreeSet<String>,
+) -> Counts {
+    let directions = directions(types, requests, responses, both_ways);
+    let mut counts = Counts::default();
+    for item in &mut types.items {
+        let (ident, attrs) = match item {
+            Item::Struct(s) => (&s.ident, &mut s.attrs),
+            Item::Enum(e) => (&e.ident, &mut e.attrs),
+            _ => continue,
+        };
+        let direction = directions
+            .get(&ident.to_string())
+            .copied()
+            .unwrap_or_default();
+        if direction.always || !(direction.request || direction.response) {
+            counts.always += 1;
+            continue;
+        }
+        if !gate_derives(attrs, direction) {
+            continue;
+        }
+        match (direction.request, direction.response) {
+            (true, true) => counts.both += 1,
+            (true, false) => counts.request += 1,
+            _ => counts.response += 1,
+        }
+        match item {
+            Item::Struct(s) => {
+                gate_serde_attrs(&mut s.attrs);
+                s.fields
+                    .iter_mut()
+                    .for_each(|f| gate_serde_attrs(&mut f.attrs));
+            }
+            Item::Enum(e) => {
+                gate_serde_attrs(&mut e.attrs);
+                for variant in &mut e.variants {
+                    gate_serde_attrs(&mut variant.attrs);
+                    variant
+                        .fields
+                        .iter_mut()
+                        .for_each(|f| gate_serde_attrs(&mut f.attrs));
+                }
+            }
+            _ => {}
+        }
+    }
+    counts
+}
+
+/// `feature = "x"`, or `any(..)` of several.
+fn cfg_of(features: &[&str]) -> proc_macro2::TokenStream {
+    match features {
+        [one] => quote::quote! { feature = #one },
+        many => quote::quote! { any(#(feature = #many),*) },
+    }
+}
+
+/// Whether `path` is `::serde::Serialize` / `serde::Serialize` (or `Deserialize`): `Some(true)`
+/// for `Serialize`, `Some(false)` for `Deserialize`.
+fn serde_trait(path: &syn::Path) -> Option<bool> {
+    let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segs.as_slice() {
+        [krate, name] if krate == "serde" && name == "Serialize" => Some(true),
+        [krate, name] if krate == "serde" && name == "Deserialize" => Some(false),
+        _ => None,
+    }
+}
+
+/// Takes `Serialize` and `Deserialize` out of the `#[derive(..)]`s of `attrs` and adds them back
+/// behind the features `direction` needs them under. Returns whether there was a serde derive.
+fn gate_derives(attrs: &mut Vec<syn::Attribute>, direction: Direction) -> bool {
+    let mut found = None;
+    for (index, attr) in attrs.iter_mut().enumerate() {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+        else {
+            continue;
+        };
+        let (serde, rest): (Vec<_>, Vec<_>) =
+            paths.into_iter().partition(|p| serde_trait(p).is_some());
+        if serde.is_empty() {
+            continue;
+        }
+        // The gated derives go after the derive they came from (in its place if it had no other).
+        found.get_or_insert(if rest.is_empty() { index } else { index + 1 });
+        *attr = syn::parse_quote! { #[derive(#(#rest),*)] };
+    }
+    let Some(index) = found else {
+        return false;
+    };
+    attrs.retain(|a| {
+        !(a.path().is_ident("derive")
+            && matches!(&a.meta, syn::Meta::List(l) if l.tokens.is_empty()))
+    });
+    let index = index.min(attrs.len());
+    // Serialize: the writer's side; Deserialize: the reader's.
+    let mut writes = Vec::new();
+    let mut reads = Vec::new();
+    if direction.request {
+        writes.push(CLIENT_FEATURE);
+        reads.push(SERVER_FEATURE);
+    }
+    if direction.response {
+        writes.push(SERVER_FEATURE);
+        reads.push(CLIENT_FEATURE);
+    }
+    writes.sort_unstable();
+    reads.sort_unstable();
+    let gated: Vec<syn::Attribute> = if writes == reads {
+        let cfg = cfg_of(&writes);
+        vec![
+            syn::parse_quote! { #[cfg_attr(#cfg, derive(::serde::Deserialize, ::serde::Serialize))] },
+        ]
+    } else {
+        let (ser, de) = (cfg_of(&writes), cfg_of(&reads));
+        vec![
+            syn::parse_quote! { #[cfg_attr(#ser, derive(::serde::Serialize))] },
+            syn::parse_quote! { #[cfg_attr(#de, derive(::serde::Deserialize))] },
+        ]
+    };
+    for (offset, attr) in gated.into_iter().enumerate() {
+        attrs.insert(index + offset, attr);
+    }
+    true
+}
+
+/// `#[serde(..)]` -> `#[cfg_attr(feature = "serde-attrs", serde(..))]`.
+fn gate_serde_attrs(attrs: &mut [syn::Attribute]) {
+    let cfg = cfg_of(&[ATTRS_FEATURE]);
+    for attr in attrs {
+        if !attr.path().is_ident("serde") {
+            continue;
+        }
+        if let syn::Meta::List(list) = &attr.meta {
+            let tokens = &list.tokens;
+            *attr = syn::parse_quote! { #[cfg_attr(#cfg, serde(#tokens))] };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> BTreeSet<String> {
+        list.iter().map(|n| n.to_string()).collect()
+    }
+
+    fn file() -> syn::File {
+        syn::parse_quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            #[serde(deny_unknown_fields)]
+            pub struct AttachBody {
+                #[serde(rename = "trustedIps")]
+                pub trusted_ips: Vec<TrustedIpEntry>,
+                pub mode: Mode,
+            }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+            pub struct TrustedIpEntry { pub ip_address: String }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy)]
+            pub enum Mode { #[serde(rename = "api")] Api }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            pub struct AttachResponse { pub mode: Mode, pub record: TrustedIpRecord }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct TrustedIpRecord { pub ip_address: String }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct ErrorResponse { pub issues: Vec<Issue> }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Issue { pub message: String }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Unused { pub record: TrustedIpRecord }
+            pub mod builder {
+                #[derive(Clone, Debug)]
+                pub struct AttachBody { mode: Result<super::Mode, String> }
+            }
+        }
+    }
+
+    #[test]
+    fn roots_are_read_from_the_builders_fields_and_sends() {
+        let client: syn::File = syn::parse_quote! {
+            pub mod builder {
+                use super::types;
+                pub struct Attach<'a> {
+                    client: &'a super::Client,
+                    id: Result<types::IdentityId, String>,
+                    body: Result<types::builder::AttachBody, String>,
+                }
+                impl<'a> Attach<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<::std::vec::Vec<types::AttachResponse>>, Error<types::ErrorResponse>> {
+                        let body = types::AttachBody::try_from(body);
+                        todo!()
+                    }
+                }
+            }
+        };
+        let (requests, responses) = client_roots(&client);
+        assert_eq!(requests, names(&["AttachBody", "IdentityId"]));
+        assert_eq!(responses, names(&["AttachResponse", "ErrorResponse"]));
+    }
+
+    #[test]
+    fn each_type_gets_the_direction_its_references_give_it() {
+        let found = directions(
+            &file(),
+            &names(&["AttachBody"]),
+            &names(&["AttachResponse", "ErrorResponse"]),
+            &names(&["ErrorResponse", "NotAType"]),
+        );
+        let of = |n: &str| found[n];
+        let dir = |request, response, always| Direction {
+            request,
+            response,
+            always,
+        };
+        assert_eq!(of("AttachBody"), dir(true, false, false));
+        assert_eq!(of("TrustedIpEntry"), dir(true, false, false));
+        assert_eq!(of("Mode"), dir(true, true, false));
+        assert_eq!(of("AttachResponse"), dir(false, true, false));
+        // Reached from an answer and from a type no operation reaches.
+        assert_eq!(of("TrustedIpRecord"), dir(false, true, true));
+        assert_eq!(of("ErrorResponse"), dir(false, true, true));
+        assert_eq!(of("Issue"), dir(false, true, true));
+        assert_eq!(of("Unused"), dir(false, false, true));
+        assert!(!found.contains_key("builder"));
+    }
+
+    #[test]
+    fn derives_and_serde_attributes_are_gated_by_direction() {
+        let mut types = file();
+        let counts = serde_by_direction(
+            &mut types,
+            &names(&["AttachBody"]),
+            &names(&["AttachResponse", "ErrorResponse"]),
+            &names(&["ErrorResponse"]),
+        );
+        assert_eq!(
+            counts,
+            Counts {
+                request: 2,
+                response: 1,
+                both: 1,
+                always: 4
+            }
+        );
+        let text = prettyplease::unparse(&types);
+        for expected in [
+            // A request: the client writes it, the server reads it.
+            "#[derive(Clone, Debug)]\n#[cfg_attr(feature = \"client\", derive(::serde::Serialize))]\n#[cfg_attr(feature = \"server\", derive(::serde::Deserialize))]\n#[cfg_attr(feature = \"serde-attrs\", serde(deny_unknown_fields))]\npub struct AttachBody {\n    #[cfg_attr(feature = \"serde-attrs\", serde(rename = \"trustedIps\"))]",
+            "#[derive(Clone)]\n#[cfg_attr(feature = \"client\", derive(::serde::Serialize))]\n#[cfg_attr(feature = \"server\", derive(::serde::Deserialize))]\npub struct TrustedIpEntry",
+            // Both ways: both derives behind either feature.
+            "#[derive(Clone, Copy)]\n#[cfg_attr(\n    any(feature = \"client\", feature = \"server\"),\n    derive(::serde::Deserialize, ::serde::Serialize)\n)]\npub enum Mode {\n    #[cfg_attr(feature = \"serde-attrs\", serde(rename = \"api\"))]",
+            // An answer: the server writes it, the client reads it.
+            "#[derive(Clone, Debug)]\n#[cfg_attr(feature = \"server\", derive(::serde::Serialize))]\n#[cfg_attr(feature = \"client\", derive(::serde::Deserialize))]\npub struct AttachResponse",
+            // Always both, unconditionally (no empty derive left behind either).
+            "#[derive(::serde::Deserialize, ::serde::Serialize)]\npub struct ErrorResponse",
+            "#[derive(::serde::Deserialize, ::serde::Serialize)]\npub struct TrustedIpRecord",
+            "#[derive(::serde::Deserialize, ::serde::Serialize)]\npub struct Unused",
+            // Builders are left alone.
+            "    #[derive(Clone, Debug)]\n    pub struct AttachBody {",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        assert!(!text.contains("#[derive()]"), "{text}");
+    }
+
+    #[test]
+    fn a_type_whose_only_derives_are_serde_keeps_no_empty_derive() {
+        let mut types: syn::File = syn::parse_quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Body { pub a: String }
+        };
+        serde_by_direction(
+            &mut types,
+            &names(&["Body"]),
+            &BTreeSet::new(),
+            &BTreeSet::new(),
+        );
+        let text = prettyplease::unparse(&types);
+        assert_eq!(
+            text,
+            "#[cfg_attr(feature = \"client\", derive(::serde::Serialize))]\n#[cfg_attr(feature = \"server\", derive(::serde::Deserialize))]\npub struct Body {\n    pub a: String,\n}\n"
+        );
+    }
+}
