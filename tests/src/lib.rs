@@ -61,7 +61,7 @@ pub fn example(doc: &Value, schema: &Value) -> Value {
         schema.get("format").and_then(Value::as_str),
     ) {
         (Some("string"), Some("uuid")) => json!("7d1f0a38-3c5e-4c53-9a0e-4d3c2b1a0f9e"),
-        (Some("string"), Some("date-time")) => json!("2026-01-02T03:04:05Z"),
+        (Some("string"), Some("date-time")) => json!("2026-01-02T03:04:05.000Z"),
         (Some("string"), _) => json!("text"),
         (Some("integer" | "number"), _) => json!(schema
             .get("minimum")
