@@ -54,43 +54,6 @@ impl std::fmt::Debug for LdapSettings {
     }
 }
 
-impl LdapSettings {
-    /// The settings of a manual LDAP configuration; `None` for one made from a template (whose
-    /// connection details live in Infisical's template store, not in the request).
-    pub fn from_attach(body: &types::AttachLdapAuthBody) -> Option<Self> {
-        match serde_json::to_value(body).ok()? {
-            serde_json::Value::Object(map) => {
-                let text = |key: &str| map.get(key)?.as_str().map(str::to_owned);
-                let allowed_fields = map
-                    .get("allowedFields")
-                    .and_then(serde_json::Value::as_array)
-                    .map(|fields| {
-                        fields
-                            .iter()
-                            .filter_map(|field| {
-                                Some((
-                                    field.get("key")?.as_str()?.to_owned(),
-                                    field.get("value")?.as_str()?.to_owned(),
-                                ))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                Some(Self {
-                    url: text("url")?,
-                    bind_dn: text("bindDN")?,
-                    bind_pass: text("bindPass")?,
-                    search_base: text("searchBase")?,
-                    search_filter: text("searchFilter")
-                        .unwrap_or_else(|| DEFAULT_SEARCH_FILTER.to_owned()),
-                    allowed_fields,
-                })
-            }
-            _ => None,
-        }
-    }
-}
-
 impl From<&types::GetLdapAuthResponseIdentityLdapAuth> for LdapSettings {
     fn from(stored: &types::GetLdapAuthResponseIdentityLdapAuth) -> Self {
         let allowed_fields = stored
