@@ -335,9 +335,10 @@ where
 
 /// `value` as JSON, with whole numbers written as integers (`2592000`, not `2592000.0`), as
 /// Infisical's JavaScript server writes them: clients with integer fields read them as such.
-/// serde_json writes it, with [`JsNumbers`] for the numbers.
+/// serde_json writes it, with [`JsNumbers`] for the numbers, into a buffer that holds a
+/// configuration answer (about 650 bytes for universal auth) without growing.
 pub fn to_json_bytes<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(512);
+    let mut out = Vec::with_capacity(1024);
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsNumbers);
     value.serialize(&mut serializer)?;
     Ok(out)
