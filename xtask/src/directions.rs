@@ -26,7 +26,7 @@ use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 use syn::{Item, Token};
 
-use crate::postprocess::{reachable, type_graph};
+use crate::postprocess::{reachable, serde_trait, type_graph};
 
 /// The types crate's feature that a client enables.
 pub const CLIENT_FEATURE: &str = "client";
@@ -197,17 +197,6 @@ fn cfg_of(features: &[&str]) -> proc_macro2::TokenStream {
     match features {
         [one] => quote::quote! { feature = #one },
         many => quote::quote! { any(#(feature = #many),*) },
-    }
-}
-
-/// Whether `path` is `::serde::Serialize` / `serde::Serialize` (or `Deserialize`): `Some(true)`
-/// for `Serialize`, `Some(false)` for `Deserialize`.
-fn serde_trait(path: &syn::Path) -> Option<bool> {
-    let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    match segs.as_slice() {
-        [krate, name] if krate == "serde" && name == "Serialize" => Some(true),
-        [krate, name] if krate == "serde" && name == "Deserialize" => Some(false),
-        _ => None,
     }
 }
 

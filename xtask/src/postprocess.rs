@@ -104,13 +104,13 @@ pub fn js_timestamps(types: &mut syn::File) -> usize {
     let mut count = 0;
     for item in &mut types.items {
         let Item::Struct(s) = item else { continue };
-        // `derive(.., ::serde::Serialize, ..)`, or the same under a `cfg_attr`.
+        // Runs before `serde_by_direction`, while the derives are still plain.
         let serialized = s.attrs.iter().any(|a| {
-            (a.path().is_ident("derive") || a.path().is_ident("cfg_attr"))
-                && a.to_token_stream()
-                    .to_string()
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|word| word == "Serialize")
+            a.path().is_ident("derive")
+                && a.parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+                .is_ok_and(|paths| paths.iter().any(|p| serde_trait(p) == Some(true)))
         });
         if !serialized {
             continue;
@@ -338,6 +338,17 @@ impl<'ast> Visit<'ast> for Idents {
     fn visit_path_segment(&mut self, seg: &'ast syn::PathSegment) {
         self.0.insert(seg.ident.to_string());
         syn::visit::visit_path_segment(self, seg);
+    }
+}
+
+/// Whether `path` is `::serde::Serialize` / `serde::Serialize` (or `Deserialize`): `Some(true)`
+/// for `Serialize`, `Some(false)` for `Deserialize`.
+pub(crate) fn serde_trait(path: &syn::Path) -> Option<bool> {
+    let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segs.as_slice() {
+        [krate, name] if krate == "serde" && name == "Serialize" => Some(true),
+        [krate, name] if krate == "serde" && name == "Deserialize" => Some(false),
+        _ => None,
     }
 }
 
