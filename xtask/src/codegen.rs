@@ -226,6 +226,16 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     if matches!(layout, Layout::Workspace { .. }) {
         let (requests, responses) = directions::client_roots(&client);
         let both_ways = cfg.serde_both_ways.iter().cloned().collect();
+        let stale = directions::not_types(&types, &both_ways);
+        if !stale.is_empty() {
+            return Err(Error::Config(
+                "openapi/codegen.toml".into(),
+                format!(
+                    "serde_both_ways names {}, which the document no longer generates",
+                    stale.join(", ")
+                ),
+            ));
+        }
         directions::serde_by_direction(&mut types, &requests, &responses, &both_ways);
     }
 

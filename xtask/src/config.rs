@@ -27,7 +27,7 @@ pub struct Config {
     pub secret_fields: Vec<String>,
     /// Types that derive both `Serialize` and `Deserialize` whatever the types crate's features,
     /// with every type they reach (see [`crate::directions`]): those hand-written code reads and
-    /// writes on both sides. A name that is not a generated type is ignored.
+    /// writes on both sides. A name that is not a generated type is an error.
     #[serde(default)]
     pub serde_both_ways: Vec<String>,
 }

@@ -104,7 +104,7 @@ pub fn client_roots(client: &syn::File) -> (BTreeSet<String>, BTreeSet<String>) 
 
 /// Each top-level struct and enum of `types` with its [`Direction`]: reachable from `requests`,
 /// from `responses`, or (`always`) from `both_ways` or from neither. Names of the roots that are
-/// not types are ignored.
+/// not types reach nothing (codegen refuses such a `both_ways` name first: [`not_types`]).
 pub fn directions(
     types: &syn::File,
     requests: &BTreeSet<String>,
@@ -132,6 +132,17 @@ pub fn directions(
             };
             (name.clone(), direction)
         })
+        .collect()
+}
+
+/// The names of `both_ways` (codegen.toml's `serde_both_ways`) that are no top-level type of
+/// `types`: an entry that no longer applies, which codegen refuses.
+pub fn not_types(types: &syn::File, both_ways: &BTreeSet<String>) -> Vec<String> {
+    let graph = type_graph(types);
+    both_ways
+        .iter()
+        .filter(|name| !graph.contains_key(*name))
+        .cloned()
         .collect()
 }
 
@@ -398,6 +409,16 @@ mod tests {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
         assert!(!text.contains("#[derive()]"), "{text}");
+    }
+
+    #[test]
+    fn a_both_ways_name_that_is_no_type_is_reported() {
+        let types = file();
+        assert!(not_types(&types, &names(&["ErrorResponse"])).is_empty());
+        assert_eq!(
+            not_types(&types, &names(&["ErrorResponse", "ErrorBody"])),
+            vec!["ErrorBody".to_string()]
+        );
     }
 
     #[test]
