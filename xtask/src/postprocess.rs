@@ -1847,6 +1847,174 @@ fn document_in(
     }
 }
 
+/// Pass `camel_case_renames`: each serde struct, struct variant and enum whose wire names are
+/// mostly serde's `camelCase` of the Rust names gets one container-level
+/// `#[serde(rename_all = "camelCase")]`, and its members keep a `rename` only where the wire name
+/// differs from that (`accessTokenMaxTTL` for `access_token_max_ttl`), or gain one where a member
+/// without a rename would otherwise change its wire name. typify writes a `rename` on every member
+/// whose wire name is not its Rust name: once gated by `serde-attrs` (the direction pass), that is
+/// one to nine lines per field, about a tenth of the types crate. The wire names stay exactly
+/// the same (serde and schemars apply the same rule, [`serde_camel_case`]). Runs after
+/// [`document_items`], which reads the renames. Returns the number of renames taken out.
+pub fn camel_case_renames(types: &mut syn::File) -> usize {
+    let mut count = 0;
+    for item in &mut types.items {
+        match item {
+            Item::Struct(s) if derives_serde(&s.attrs) => {
+                if let Fields::Named(named) = &mut s.fields {
+                    let members = named.named.iter_mut().map(|f| {
+                        let name = f.ident.as_ref().map(unraw).unwrap_or_default();
+                        (name, &mut f.attrs)
+                    });
+                    count += rename_all_camel(&mut s.attrs, members, serde_camel_case);
+                }
+            }
+            Item::Enum(e) if derives_serde(&e.attrs) => {
+                for variant in &mut e.variants {
+                    if let Fields::Named(named) = &mut variant.fields {
+                        let members = named.named.iter_mut().map(|f| {
+                            let name = f.ident.as_ref().map(unraw).unwrap_or_default();
+                            (name, &mut f.attrs)
+                        });
+                        count += rename_all_camel(&mut variant.attrs, members, serde_camel_case);
+                    }
+                }
+                let members = e
+                    .variants
+                    .iter_mut()
+                    .map(|v| (unraw(&v.ident), &mut v.attrs));
+                count += rename_all_camel(&mut e.attrs, members, |v| {
+                    v[..1].to_ascii_lowercase() + &v[1..]
+                });
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+/// serde's `rename_all = "camelCase"` of a field name (serde_derive's `RenameRule::CamelCase`
+/// on a field): each `_` dropped and the character after it upper-cased, the first character
+/// lower-cased. `access_token_ttl` -> `accessTokenTtl`, `type_` -> `type`.
+pub fn serde_camel_case(field: &str) -> String {
+    let mut pascal = String::new();
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    match pascal.get(..1) {
+        Some(first) => first.to_ascii_lowercase() + &pascal[1..],
+        None => pascal,
+    }
+}
+
+/// An identifier as serde names it: without `r#`.
+fn unraw(ident: &syn::Ident) -> String {
+    let text = ident.to_string();
+    text.strip_prefix("r#").map(str::to_owned).unwrap_or(text)
+}
+
+/// Whether `attrs` derive `Serialize` or `Deserialize` (before the direction pass gates them).
+fn derives_serde(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("derive")
+            && a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|paths| paths.iter().any(|p| serde_trait(p).is_some()))
+    })
+}
+
+/// The items of a `#[serde(..)]` attribute, or `None` for another attribute.
+fn serde_metas(attr: &syn::Attribute) -> Option<Vec<syn::Meta>> {
+    if !attr.path().is_ident("serde") {
+        return None;
+    }
+    attr.parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+        .ok()
+        .map(|metas| metas.into_iter().collect())
+}
+
+/// Whether any `#[serde(..)]` of `attrs` has an item named `name`.
+fn has_serde_item(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs
+        .iter()
+        .filter_map(serde_metas)
+        .flatten()
+        .any(|m| m.path().is_ident(name))
+}
+
+/// [`camel_case_renames`] on one container: its attributes and its members (name as serde sees
+/// it, attributes). Puts `rename_all = "camelCase"` on the container when that takes out more
+/// renames than it adds; returns the renames taken out less those added (0 when left alone).
+fn rename_all_camel<'a>(
+    container: &mut Vec<syn::Attribute>,
+    members: impl Iterator<Item = (String, &'a mut Vec<syn::Attribute>)>,
+    rule: fn(&str) -> String,
+) -> usize {
+    if has_serde_item(container, "rename_all") {
+        return 0;
+    }
+    // Flattened and skipped members have no name of their own on the wire.
+    let members: Vec<_> = members
+        .filter(|(_, attrs)| !has_serde_item(attrs, "flatten") && !has_serde_item(attrs, "skip"))
+        .collect();
+    let (mut dropped, mut added) = (0, 0);
+    for (name, attrs) in &members {
+        let wire = serde_rename(attrs).unwrap_or_else(|| name.clone());
+        let camel = rule(name);
+        if serde_rename(attrs).is_some() && wire == camel {
+            dropped += 1;
+        } else if serde_rename(attrs).is_none() && wire != camel {
+            added += 1;
+        }
+    }
+    if dropped <= added {
+        return 0;
+    }
+    for (name, attrs) in members {
+        let camel = rule(&name);
+        match serde_rename(attrs) {
+            Some(wire) if wire == camel => remove_serde_item(attrs, "rename"),
+            None if name != camel => attrs.push(syn::parse_quote! { #[serde(rename = #name)] }),
+            _ => {}
+        }
+    }
+    // After the derives and docs, before any other serde attribute.
+    let at = container
+        .iter()
+        .position(|a| a.path().is_ident("serde"))
+        .unwrap_or(container.len());
+    container.insert(at, syn::parse_quote! { #[serde(rename_all = "camelCase")] });
+    dropped - added
+}
+
+/// Takes the items named `name` out of the `#[serde(..)]`s of `attrs`, and a `#[serde()]` left
+/// empty with them.
+fn remove_serde_item(attrs: &mut Vec<syn::Attribute>, name: &str) {
+    attrs.retain_mut(|attr| {
+        let Some(metas) = serde_metas(attr) else {
+            return true;
+        };
+        let kept: Vec<_> = metas
+            .into_iter()
+            .filter(|m| !m.path().is_ident(name))
+            .collect();
+        if kept.is_empty() {
+            return false;
+        }
+        *attr = syn::parse_quote! { #[serde(#(#kept),*)] };
+        true
+    });
+}
+
 /// The cargo feature behind which the generated types derive `schemars::JsonSchema`.
 pub const SCHEMARS_FEATURE: &str = "schemars";
 
@@ -1976,6 +2144,63 @@ mod tests {
             assert!(text.contains(expected), "{expected} in\n{text}");
         }
         assert!(!text.contains("LoginBodyPassword"), "{text}");
+    }
+
+    #[test]
+    fn camel_case_wire_names_move_to_one_rename_all_and_the_others_stay() {
+        let mut file: syn::File = syn::parse_quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            #[serde(deny_unknown_fields)]
+            pub struct Body {
+                #[serde(rename = "accessTokenMaxTTL", default)]
+                pub access_token_max_ttl: i64,
+                #[serde(rename = "accessTokenTtl", default)]
+                pub access_token_ttl: i64,
+                #[serde(rename = "identityId")]
+                pub identity_id: String,
+                #[serde(rename = "type")]
+                pub type_: String,
+                pub snake_case: String,
+                pub r#static: bool,
+            }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct OneUnderscore {
+                pub snake_case: String,
+                #[serde(rename = "aB")]
+                pub a_b: String,
+            }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            #[serde(tag = "kind")]
+            pub enum Mode {
+                #[serde(rename = "api")]
+                Api,
+                #[serde(rename = "gateWay")]
+                GateWay { #[serde(rename = "hostName")] host_name: String },
+            }
+            #[derive(Clone)]
+            pub struct NoSerde { #[doc = "x"] pub a_b: String }
+        };
+        // 3 in `Body` less the one `snake_case` needs, 2 variants and 1 field of `Mode`.
+        assert_eq!(camel_case_renames(&mut file), 5);
+        let text = prettyplease::unparse(&file);
+        for expected in [
+            "#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]\n#[serde(rename_all = \"camelCase\")]\n#[serde(deny_unknown_fields)]\npub struct Body {\n    #[serde(rename = \"accessTokenMaxTTL\", default)]\n    pub access_token_max_ttl: i64,\n    #[serde(default)]\n    pub access_token_ttl: i64,\n    pub identity_id: String,\n    pub type_: String,\n    #[serde(rename = \"snake_case\")]\n    pub snake_case: String,\n    pub r#static: bool,\n}",
+            // One rename out, one in: left alone.
+            "pub struct OneUnderscore {\n    pub snake_case: String,\n    #[serde(rename = \"aB\")]",
+            "#[serde(rename_all = \"camelCase\")]\n#[serde(tag = \"kind\")]\npub enum Mode {\n    Api,\n    #[serde(rename_all = \"camelCase\")]\n    GateWay { host_name: String },",
+            "pub struct NoSerde {",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        for (rust, wire) in [
+            ("access_token_max_ttl", "accessTokenMaxTtl"),
+            ("type_", "type"),
+            ("a__b", "aB"),
+            ("x509_cert", "x509Cert"),
+            ("", ""),
+        ] {
+            assert_eq!(serde_camel_case(rust), wire);
+        }
     }
 
     #[test]

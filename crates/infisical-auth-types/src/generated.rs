@@ -26,6 +26,7 @@ impl AllowedField {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAlicloudAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[cfg_attr(
@@ -37,18 +38,12 @@ pub struct AttachAlicloudAuthBody {
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_alicloud_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_alicloud_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -61,7 +56,6 @@ pub struct AttachAlicloudAuthBody {
     )]
     pub access_token_ttl: i64,
     ///`allowedArns`: string, required, length 1..=500.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedArns"))]
     pub allowed_arns: ::std::string::String,
 }
 impl AttachAlicloudAuthBody {
@@ -75,9 +69,9 @@ impl AttachAlicloudAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAliCloudAuth"))]
     pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The request body of `attachAwsAuth` (`POST /api/v1/auth/aws-auth/identities/{identityId}`).
@@ -85,6 +79,7 @@ pub struct AttachAlicloudAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAwsAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[cfg_attr(
@@ -96,18 +91,12 @@ pub struct AttachAwsAuthBody {
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_aws_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_aws_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -122,28 +111,19 @@ pub struct AttachAwsAuthBody {
     ///`allowedAccountIds`: string, optional, length <= 4096, default "".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedAccountIds",
-            default = "defaults::attach_aws_auth_body_allowed_account_ids"
-        )
+        serde(default = "defaults::attach_aws_auth_body_allowed_account_ids")
     )]
     pub allowed_account_ids: ::std::string::String,
     ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedPrincipalArns",
-            default = "defaults::attach_aws_auth_body_allowed_principal_arns"
-        )
+        serde(default = "defaults::attach_aws_auth_body_allowed_principal_arns")
     )]
     pub allowed_principal_arns: ::std::string::String,
     ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "stsEndpoint",
-            default = "defaults::attach_aws_auth_body_sts_endpoint"
-        )
+        serde(default = "defaults::attach_aws_auth_body_sts_endpoint")
     )]
     pub sts_endpoint: ::std::string::String,
 }
@@ -174,9 +154,9 @@ impl AttachAwsAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAwsAuthResponse {
     ///`identityAwsAuth`: see [`IdentityAwsAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAwsAuth"))]
     pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The request body of `attachAzureAuth` (`POST /api/v1/auth/azure-auth/identities/{identityId}`).
@@ -184,6 +164,7 @@ pub struct AttachAwsAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAzureAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[cfg_attr(
@@ -195,18 +176,12 @@ pub struct AttachAzureAuthBody {
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_azure_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_azure_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -219,15 +194,11 @@ pub struct AttachAzureAuthBody {
     )]
     pub access_token_ttl: i64,
     ///`allowedServicePrincipalIds`: string, optional, default "".
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "allowedServicePrincipalIds", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_service_principal_ids: ::std::string::String,
     ///`resource`: string, required.
     pub resource: ::std::string::String,
     ///`tenantId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenantId"))]
     pub tenant_id: ::std::string::String,
 }
 impl AttachAzureAuthBody {
@@ -241,9 +212,9 @@ impl AttachAzureAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAzureAuthResponse {
     ///`identityAzureAuth`: see [`IdentityAzureAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAzureAuth"))]
     pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The request body of `attachGcpAuth` (`POST /api/v1/auth/gcp-auth/identities/{identityId}`).
@@ -251,6 +222,7 @@ pub struct AttachAzureAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachGcpAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[cfg_attr(
@@ -262,18 +234,12 @@ pub struct AttachGcpAuthBody {
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_gcp_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_gcp_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -286,19 +252,15 @@ pub struct AttachGcpAuthBody {
     )]
     pub access_token_ttl: i64,
     ///`allowedProjects`: string, optional, default "".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedProjects", default))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_projects: ::std::string::String,
     ///`allowedServiceAccounts`: string, optional, default "".
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "allowedServiceAccounts", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_service_accounts: ::std::string::String,
     ///`allowedZones`: string, optional, default "".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedZones", default))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_zones: ::std::string::String,
     ///`type`: string, required, one of "iam", "gce".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: AttachGcpAuthBodyType,
 }
 impl AttachGcpAuthBody {
@@ -312,12 +274,11 @@ impl AttachGcpAuthBody {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub enum AttachGcpAuthBodyType {
     ///The value `"iam"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "iam"))]
     Iam,
     ///The value `"gce"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "gce"))]
     Gce,
 }
 impl ::std::fmt::Display for AttachGcpAuthBodyType {
@@ -361,9 +322,9 @@ impl ::std::convert::TryFrom<::std::string::String> for AttachGcpAuthBodyType {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachGcpAuthResponse {
     ///`identityGcpAuth`: see [`IdentityGcpAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityGcpAuth"))]
     pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The request body of `attachJwtAuth` (`POST /api/v1/auth/jwt-auth/identities/{identityId}`).
@@ -371,10 +332,11 @@ pub struct AttachGcpAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 #[cfg_attr(feature = "serde-attrs", serde(tag = "configurationType"))]
 pub enum AttachJwtAuthBody {
     ///Jwks
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwks"))]
+    #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Jwks {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[cfg_attr(
@@ -386,16 +348,12 @@ pub enum AttachJwtAuthBody {
         )]
         access_token_max_ttl: i64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        #[cfg_attr(
-            feature = "serde-attrs",
-            serde(rename = "accessTokenNumUsesLimit", default)
-        )]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         access_token_num_uses_limit: u64,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "accessTokenTrustedIps",
                 default = "defaults::attach_jwt_auth_body_jwks_access_token_trusted_ips"
             )
         )]
@@ -410,39 +368,33 @@ pub enum AttachJwtAuthBody {
         )]
         access_token_ttl: i64,
         ///`boundAudiences`: string, optional, default "".
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences", default))]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_audiences: ::std::string::String,
         ///`boundClaims`: object, required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundClaims"))]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
         ///`boundIssuer`: string, optional, default "".
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer", default))]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_issuer: ::std::string::String,
         ///`boundSubject`: string, optional, default "".
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject", default))]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_subject: ::std::string::String,
         ///`jwksCaCert`: string, optional, default "".
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksCaCert", default))]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         jwks_ca_cert: ::std::string::String,
         ///`jwksUrl`: string(uri), required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl"))]
         jwks_url: ::std::string::String,
         ///`publicKeys`: array<string>, optional, default [].
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "publicKeys",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
     ///Static
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
+    #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Static {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
         #[cfg_attr(
@@ -454,16 +406,12 @@ pub enum AttachJwtAuthBody {
         )]
         access_token_max_ttl: i64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        #[cfg_attr(
-            feature = "serde-attrs",
-            serde(rename = "accessTokenNumUsesLimit", default)
-        )]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         access_token_num_uses_limit: u64,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "accessTokenTrustedIps",
                 default = "defaults::attach_jwt_auth_body_static_access_token_trusted_ips"
             )
         )]
@@ -478,28 +426,26 @@ pub enum AttachJwtAuthBody {
         )]
         access_token_ttl: i64,
         ///`boundAudiences`: string, optional, default "".
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences", default))]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_audiences: ::std::string::String,
         ///`boundClaims`: object, required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundClaims"))]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
         ///`boundIssuer`: string, optional, default "".
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer", default))]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_issuer: ::std::string::String,
         ///`boundSubject`: string, optional, default "".
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject", default))]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_subject: ::std::string::String,
         ///`jwksCaCert`: string, optional, default "".
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksCaCert", default))]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         jwks_ca_cert: ::std::string::String,
         ///`jwksUrl`: string, optional, default "".
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl", default))]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         jwks_url: ::std::string::String,
         ///`publicKeys`: array<string>, required, items >= 1.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "publicKeys"))]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
 }
@@ -508,9 +454,9 @@ pub enum AttachJwtAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachJwtAuthResponse {
     ///`identityJwtAuth`: see [`IdentityJwtAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityJwtAuth"))]
     pub identity_jwt_auth: IdentityJwtAuth,
 }
 ///The request body of `attachKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/identities/{identityId}`).
@@ -518,6 +464,7 @@ pub struct AttachJwtAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachKubernetesAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[cfg_attr(
@@ -529,18 +476,12 @@ pub struct AttachKubernetesAuthBody {
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_kubernetes_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_kubernetes_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -553,72 +494,51 @@ pub struct AttachKubernetesAuthBody {
     )]
     pub access_token_ttl: i64,
     ///`allowedAudience`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudience"))]
     pub allowed_audience: ::std::string::String,
     ///`allowedNames`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNames"))]
     pub allowed_names: ::std::string::String,
     ///`allowedNamespaces`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNamespaces"))]
     pub allowed_namespaces: ::std::string::String,
     ///`caCert`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "gatewayId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "gatewayPoolId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
     ///`kubernetesHost`: string, required, nullable, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "kubernetesHost",
-            deserialize_with = "::std::option::Option::deserialize"
-        )
+        serde(deserialize_with = "::std::option::Option::deserialize")
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "tokenReviewMode",
-            default = "defaults::attach_kubernetes_auth_body_token_review_mode"
-        )
+        serde(default = "defaults::attach_kubernetes_auth_body_token_review_mode")
     )]
     pub token_review_mode: AttachKubernetesAuthBodyTokenReviewMode,
     ///`tokenReviewerJwt`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "tokenReviewerJwt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`verifyTlsCertificate`: boolean, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "verifyTlsCertificate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
@@ -633,12 +553,11 @@ impl AttachKubernetesAuthBody {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub enum AttachKubernetesAuthBodyTokenReviewMode {
     ///The value `"api"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "api"))]
     Api,
     ///The value `"gateway"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "gateway"))]
     Gateway,
 }
 impl ::std::fmt::Display for AttachKubernetesAuthBodyTokenReviewMode {
@@ -688,9 +607,9 @@ impl ::std::default::Default for AttachKubernetesAuthBodyTokenReviewMode {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`IdentityKubernetesAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityKubernetesAuth"))]
     pub identity_kubernetes_auth: IdentityKubernetesAuth,
 }
 ///The request body of `attachLdapAuth` (`POST /api/v1/auth/ldap-auth/identities/{identityId}`).
@@ -701,6 +620,7 @@ pub struct AttachKubernetesAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(untagged))]
 pub enum AttachLdapAuthBody {
     ///`Template`.
+    #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Template {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
         #[cfg_attr(
@@ -712,16 +632,12 @@ pub enum AttachLdapAuthBody {
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        #[cfg_attr(
-            feature = "serde-attrs",
-            serde(rename = "accessTokenNumUsesLimit", default)
-        )]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         access_token_num_uses_limit: u64,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "accessTokenTrustedIps",
                 default = "defaults::attach_ldap_auth_body_template_access_token_trusted_ips"
             )
         )]
@@ -738,27 +654,19 @@ pub enum AttachLdapAuthBody {
         ///`allowedFields`: array<AllowedField (object)>, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "allowedFields",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         allowed_fields: ::std::vec::Vec<AllowedField>,
         ///`ldapCaCertificate`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "ldapCaCertificate",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "lockoutCounterResetSeconds",
                 default = "defaults::attach_ldap_auth_body_template_lockout_counter_reset_seconds"
             )
         )]
@@ -767,7 +675,6 @@ pub enum AttachLdapAuthBody {
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "lockoutDurationSeconds",
                 default = "defaults::attach_ldap_auth_body_template_lockout_duration_seconds"
             )
         )]
@@ -775,32 +682,26 @@ pub enum AttachLdapAuthBody {
         ///`lockoutEnabled`: boolean, optional, default true.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+            serde(default = "defaults::default_bool::<true>")
         )]
         lockout_enabled: bool,
         ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "lockoutThreshold",
-                default = "defaults::attach_ldap_auth_body_template_lockout_threshold"
-            )
+            serde(default = "defaults::attach_ldap_auth_body_template_lockout_threshold")
         )]
         lockout_threshold: f64,
         ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "searchFilter",
-                default = "defaults::attach_ldap_auth_body_template_search_filter"
-            )
+            serde(default = "defaults::attach_ldap_auth_body_template_search_filter")
         )]
         search_filter: ::std::string::String,
         ///`templateId`: string, required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "templateId"))]
         template_id: ::std::string::String,
     },
     ///`Manual`.
+    #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Manual {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
         #[cfg_attr(
@@ -812,16 +713,12 @@ pub enum AttachLdapAuthBody {
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-        #[cfg_attr(
-            feature = "serde-attrs",
-            serde(rename = "accessTokenNumUsesLimit", default)
-        )]
+        #[cfg_attr(feature = "serde-attrs", serde(default))]
         access_token_num_uses_limit: u64,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "accessTokenTrustedIps",
                 default = "defaults::attach_ldap_auth_body_manual_access_token_trusted_ips"
             )
         )]
@@ -838,33 +735,24 @@ pub enum AttachLdapAuthBody {
         ///`allowedFields`: array<AllowedField (object)>, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "allowedFields",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         allowed_fields: ::std::vec::Vec<AllowedField>,
         ///`bindDN`: string, required.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "bindDN"))]
         bind_dn: ::std::string::String,
         ///`bindPass`: string, required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "bindPass"))]
         bind_pass: Secret,
         ///`ldapCaCertificate`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "ldapCaCertificate",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "lockoutCounterResetSeconds",
                 default = "defaults::attach_ldap_auth_body_manual_lockout_counter_reset_seconds"
             )
         )]
@@ -873,7 +761,6 @@ pub enum AttachLdapAuthBody {
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "lockoutDurationSeconds",
                 default = "defaults::attach_ldap_auth_body_manual_lockout_duration_seconds"
             )
         )]
@@ -881,28 +768,21 @@ pub enum AttachLdapAuthBody {
         ///`lockoutEnabled`: boolean, optional, default true.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+            serde(default = "defaults::default_bool::<true>")
         )]
         lockout_enabled: bool,
         ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "lockoutThreshold",
-                default = "defaults::attach_ldap_auth_body_manual_lockout_threshold"
-            )
+            serde(default = "defaults::attach_ldap_auth_body_manual_lockout_threshold")
         )]
         lockout_threshold: f64,
         ///`searchBase`: string, required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "searchBase"))]
         search_base: ::std::string::String,
         ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "searchFilter",
-                default = "defaults::attach_ldap_auth_body_manual_search_filter"
-            )
+            serde(default = "defaults::attach_ldap_auth_body_manual_search_filter")
         )]
         search_filter: ::std::string::String,
         ///`url`: string, required.
@@ -914,9 +794,9 @@ pub enum AttachLdapAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachLdapAuthResponse {
     ///`identityLdapAuth`: see [`IdentityLdapAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityLdapAuth"))]
     pub identity_ldap_auth: IdentityLdapAuth,
 }
 ///The request body of `attachOciAuth` (`POST /api/v1/auth/oci-auth/identities/{identityId}`).
@@ -924,6 +804,7 @@ pub struct AttachLdapAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachOciAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[cfg_attr(
@@ -935,18 +816,12 @@ pub struct AttachOciAuthBody {
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_oci_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_oci_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -961,14 +836,10 @@ pub struct AttachOciAuthBody {
     ///`allowedUsernames`: string, optional, nullable, length <= 500.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedUsernames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`tenancyOcid`: string, required, length >= 1.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenancyOcid"))]
     pub tenancy_ocid: ::std::string::String,
 }
 impl AttachOciAuthBody {
@@ -982,9 +853,9 @@ impl AttachOciAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachOciAuthResponse {
     ///`identityOciAuth`: see [`IdentityOciAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOciAuth"))]
     pub identity_oci_auth: IdentityOciAuth,
 }
 ///The request body of `attachOidcAuth` (`POST /api/v1/auth/oidc-auth/identities/{identityId}`).
@@ -992,6 +863,7 @@ pub struct AttachOciAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachOidcAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[cfg_attr(
@@ -1003,18 +875,12 @@ pub struct AttachOidcAuthBody {
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_oidc_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_oidc_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -1027,28 +893,25 @@ pub struct AttachOidcAuthBody {
     )]
     pub access_token_ttl: i64,
     ///`boundAudiences`: string, optional, default "".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences", default))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: object, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundClaims"))]
     pub bound_claims: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
     ///`boundIssuer`: string, required, length >= 1.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, optional, default "".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject", default))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub bound_subject: ::std::string::String,
     ///`caCert`: string, optional, default "".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCert", default))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub ca_cert: ::std::string::String,
     ///`claimMetadataMapping`: object, optional.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "claimMetadataMapping",
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )
@@ -1058,7 +921,6 @@ pub struct AttachOidcAuthBody {
         ::std::string::String,
     >,
     ///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "oidcDiscoveryUrl"))]
     pub oidc_discovery_url: ::std::string::String,
 }
 impl AttachOidcAuthBody {
@@ -1072,9 +934,9 @@ impl AttachOidcAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachOidcAuthResponse {
     ///`identityOidcAuth`: see [`IdentityOidcAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOidcAuth"))]
     pub identity_oidc_auth: IdentityOidcAuth,
 }
 ///The request body of `attachSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/identities/{identityId}`).
@@ -1082,6 +944,7 @@ pub struct AttachOidcAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachSpiffeAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[cfg_attr(
@@ -1093,18 +956,12 @@ pub struct AttachSpiffeAuthBody {
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_spiffe_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_spiffe_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -1117,16 +974,12 @@ pub struct AttachSpiffeAuthBody {
     )]
     pub access_token_ttl: i64,
     ///`allowedAudiences`: string, required, length >= 1.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudiences"))]
     pub allowed_audiences: ::std::string::String,
     ///`allowedSpiffeIds`: string, required, length >= 1.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedSpiffeIds"))]
     pub allowed_spiffe_ids: ::std::string::String,
     ///`trustBundleDistribution`: union, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "trustBundleDistribution"))]
     pub trust_bundle_distribution: AttachSpiffeAuthBodyTrustBundleDistribution,
     ///`trustDomain`: string, required, length >= 1.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "trustDomain"))]
     pub trust_domain: ::std::string::String,
 }
 impl AttachSpiffeAuthBody {
@@ -1140,36 +993,30 @@ impl AttachSpiffeAuthBody {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 #[cfg_attr(feature = "serde-attrs", serde(tag = "profile"))]
 pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
     ///Static
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
     Static {
         ///`bundle`: string, required, length >= 1.
         bundle: ::std::string::String,
     },
     ///HttpsWebBundle
+    #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     #[cfg_attr(feature = "serde-attrs", serde(rename = "https_web_bundle"))]
     HttpsWebBundle {
         ///`caCert`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "caCert",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
         ///`endpointUrl`: string(uri), required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "endpointUrl"))]
         endpoint_url: ::std::string::String,
         ///`refreshHintSeconds`: integer, optional, range >= 0, default 3600.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "refreshHintSeconds",
-                default = "defaults::default_u64::<u64, 3600>"
-            )
+            serde(default = "defaults::default_u64::<u64, 3600>")
         )]
         refresh_hint_seconds: u64,
     },
@@ -1179,9 +1026,9 @@ pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The request body of `attachTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/identities/{identityId}`).
@@ -1189,6 +1036,7 @@ pub struct AttachSpiffeAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachTlsCertAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
     #[cfg_attr(
@@ -1200,18 +1048,12 @@ pub struct AttachTlsCertAuthBody {
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_tls_cert_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_tls_cert_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -1226,14 +1068,10 @@ pub struct AttachTlsCertAuthBody {
     ///`allowedCommonNames`: string, optional, nullable, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedCommonNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`caCertificate`: string, required, length 1..=10240.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCertificate"))]
     pub ca_certificate: ::std::string::String,
 }
 impl AttachTlsCertAuthBody {
@@ -1247,9 +1085,9 @@ impl AttachTlsCertAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`IdentityTlsCertAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTlsCertAuth"))]
     pub identity_tls_cert_auth: IdentityTlsCertAuth,
 }
 ///The request body of `attachTokenAuth` (`POST /api/v1/auth/token-auth/identities/{identityId}`).
@@ -1257,6 +1095,7 @@ pub struct AttachTlsCertAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachTokenAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[cfg_attr(
@@ -1268,18 +1107,12 @@ pub struct AttachTokenAuthBody {
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_token_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_token_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -1313,9 +1146,9 @@ impl AttachTokenAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachTokenAuthResponse {
     ///`identityTokenAuth`: see [`IdentityTokenAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTokenAuth"))]
     pub identity_token_auth: IdentityTokenAuth,
 }
 ///The request body of `attachUniversalAuth` (`POST /api/v1/auth/universal-auth/identities/{identityId}`).
@@ -1323,6 +1156,7 @@ pub struct AttachTokenAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachUniversalAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
     #[cfg_attr(
@@ -1334,21 +1168,15 @@ pub struct AttachUniversalAuthBody {
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "accessTokenNumUsesLimit", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
     ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenPeriod", default))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default = "defaults::attach_universal_auth_body_access_token_trusted_ips"
-        )
+        serde(default = "defaults::attach_universal_auth_body_access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -1363,17 +1191,13 @@ pub struct AttachUniversalAuthBody {
     ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "clientSecretTrustedIps",
-            default = "defaults::attach_universal_auth_body_client_secret_trusted_ips"
-        )
+        serde(default = "defaults::attach_universal_auth_body_client_secret_trusted_ips")
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "lockoutCounterResetSeconds",
             default = "defaults::attach_universal_auth_body_lockout_counter_reset_seconds"
         )
     )]
@@ -1381,25 +1205,19 @@ pub struct AttachUniversalAuthBody {
     ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutDurationSeconds",
-            default = "defaults::attach_universal_auth_body_lockout_duration_seconds"
-        )
+        serde(default = "defaults::attach_universal_auth_body_lockout_duration_seconds")
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+        serde(default = "defaults::default_bool::<true>")
     )]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutThreshold",
-            default = "defaults::attach_universal_auth_body_lockout_threshold"
-        )
+        serde(default = "defaults::attach_universal_auth_body_lockout_threshold")
     )]
     pub lockout_threshold: f64,
 }
@@ -1430,9 +1248,9 @@ impl AttachUniversalAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUniversalAuth"))]
     pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///The answer of `clearLdapAuthLockouts` (`POST /api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts`) on success.
@@ -1458,27 +1276,21 @@ pub struct ClearUniversalAuthLockoutsResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct ClientSecretData {
     ///`clientSecretNumUses`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "clientSecretNumUses",
-            default = "defaults::client_secret_data_client_secret_num_uses"
-        )
+        serde(default = "defaults::client_secret_data_client_secret_num_uses")
     )]
     pub client_secret_num_uses: f64,
     ///`clientSecretNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "clientSecretNumUsesLimit",
-            default = "defaults::client_secret_data_client_secret_num_uses_limit"
-        )
+        serde(default = "defaults::client_secret_data_client_secret_num_uses_limit")
     )]
     pub client_secret_num_uses_limit: f64,
     ///`clientSecretPrefix`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretPrefix"))]
     pub client_secret_prefix: ::std::string::String,
     ///`clientSecretTTL`: number, optional, default 0.
     #[cfg_attr(
@@ -1492,7 +1304,7 @@ pub struct ClientSecretData {
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`description`: string, required.
@@ -1503,15 +1315,12 @@ pub struct ClientSecretData {
     #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUAId"))]
     pub identity_ua_id: ::uuid::Uuid,
     ///`isClientSecretRevoked`: boolean, optional, default false.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "isClientSecretRevoked", default)
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub is_client_secret_revoked: bool,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -1520,6 +1329,7 @@ pub struct ClientSecretData {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct CreateTokenAuthTokenBody {
     ///`name`: string, optional.
     #[cfg_attr(
@@ -1530,10 +1340,7 @@ pub struct CreateTokenAuthTokenBody {
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -1548,21 +1355,18 @@ impl CreateTokenAuthTokenBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct CreateTokenAuthTokenResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenData`: see [`TokenAuthToken`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenData"))]
     pub token_data: TokenAuthToken,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: CreateTokenAuthTokenResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -1597,6 +1401,7 @@ impl ::std::str::FromStr for CreateTokenAuthTokenResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct CreateUniversalAuthClientSecretBody {
     ///`description`: string, optional, default "".
     #[cfg_attr(feature = "serde-attrs", serde(default))]
@@ -1605,7 +1410,6 @@ pub struct CreateUniversalAuthClientSecretBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "numUsesLimit",
             default = "defaults::create_universal_auth_client_secret_body_num_uses_limit"
         )
     )]
@@ -1637,12 +1441,11 @@ impl CreateUniversalAuthClientSecretBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct CreateUniversalAuthClientSecretResponse {
     ///`clientSecret`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecret"))]
     pub client_secret: Secret,
     ///`clientSecretData`: see [`ClientSecretData`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretData"))]
     pub client_secret_data: ClientSecretData,
 }
 ///The answer of `deleteAlicloudAuth` (`DELETE /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
@@ -1650,9 +1453,9 @@ pub struct CreateUniversalAuthClientSecretResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAliCloudAuth"))]
     pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The answer of `deleteAwsAuth` (`DELETE /api/v1/auth/aws-auth/identities/{identityId}`) on success.
@@ -1660,9 +1463,9 @@ pub struct DeleteAlicloudAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteAwsAuthResponse {
     ///`identityAwsAuth`: see [`IdentityAwsAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAwsAuth"))]
     pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The answer of `deleteAzureAuth` (`DELETE /api/v1/auth/azure-auth/identities/{identityId}`) on success.
@@ -1670,9 +1473,9 @@ pub struct DeleteAwsAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteAzureAuthResponse {
     ///`identityAzureAuth`: see [`IdentityAzureAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAzureAuth"))]
     pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The answer of `deleteGcpAuth` (`DELETE /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
@@ -1680,9 +1483,9 @@ pub struct DeleteAzureAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteGcpAuthResponse {
     ///`identityGcpAuth`: see [`IdentityGcpAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityGcpAuth"))]
     pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The answer of `deleteJwtAuth` (`DELETE /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
@@ -1690,9 +1493,9 @@ pub struct DeleteGcpAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteJwtAuthResponse {
     ///`identityJwtAuth`: see [`DeleteJwtAuthResponseIdentityJwtAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityJwtAuth"))]
     pub identity_jwt_auth: DeleteJwtAuthResponseIdentityJwtAuth,
 }
 ///`identityJwtAuth`: object, required.
@@ -1700,6 +1503,7 @@ pub struct DeleteJwtAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -1714,7 +1518,6 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "accessTokenNumUsesLimit",
             default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
         )
     )]
@@ -1723,7 +1526,6 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "accessTokenPeriod",
             default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_period"
         )
     )]
@@ -1731,11 +1533,7 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -1748,44 +1546,35 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences"))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "boundClaims",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject"))]
     pub bound_subject: ::std::string::String,
     ///`configurationType`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "configurationType"))]
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`jwksUrl`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl"))]
     pub jwks_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -1794,9 +1583,9 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`DeleteKubernetesAuthResponseIdentityKubernetesAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityKubernetesAuth"))]
     pub identity_kubernetes_auth: DeleteKubernetesAuthResponseIdentityKubernetesAuth,
 }
 ///`identityKubernetesAuth`: object, required.
@@ -1804,6 +1593,7 @@ pub struct DeleteKubernetesAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -1818,7 +1608,6 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "accessTokenNumUsesLimit",
             default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
         )
     )]
@@ -1826,11 +1615,7 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -1843,57 +1628,43 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     )]
     pub access_token_ttl: f64,
     ///`allowedAudience`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudience"))]
     pub allowed_audience: ::std::string::String,
     ///`allowedNames`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNames"))]
     pub allowed_names: ::std::string::String,
     ///`allowedNamespaces`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNamespaces"))]
     pub allowed_namespaces: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "gatewayId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "gatewayPoolId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`kubernetesHost`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "kubernetesHost",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, default "api".
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "tokenReviewMode",
             default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
         )
     )]
@@ -1901,11 +1672,11 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "verifyTlsCertificate", default))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub verify_tls_certificate: bool,
 }
 ///The answer of `deleteLdapAuth` (`DELETE /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
@@ -1913,9 +1684,9 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteLdapAuthResponse {
     ///`identityLdapAuth`: see [`IdentityLdapAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityLdapAuth"))]
     pub identity_ldap_auth: IdentityLdapAuth,
 }
 ///The answer of `deleteOciAuth` (`DELETE /api/v1/auth/oci-auth/identities/{identityId}`) on success.
@@ -1923,9 +1694,9 @@ pub struct DeleteLdapAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteOciAuthResponse {
     ///`identityOciAuth`: see [`IdentityOciAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOciAuth"))]
     pub identity_oci_auth: IdentityOciAuth,
 }
 ///The answer of `deleteOidcAuth` (`DELETE /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
@@ -1933,9 +1704,9 @@ pub struct DeleteOciAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteOidcAuthResponse {
     ///`identityOidcAuth`: see [`DeleteOidcAuthResponseIdentityOidcAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOidcAuth"))]
     pub identity_oidc_auth: DeleteOidcAuthResponseIdentityOidcAuth,
 }
 ///`identityOidcAuth`: object, required.
@@ -1943,6 +1714,7 @@ pub struct DeleteOidcAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -1957,7 +1729,6 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "accessTokenNumUsesLimit",
             default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
         )
     )]
@@ -1965,11 +1736,7 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -1982,56 +1749,43 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences"))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "boundClaims",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "boundSubject",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
     ///`claimMetadataMapping`: any, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "claimMetadataMapping",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`oidcDiscoveryUrl`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "oidcDiscoveryUrl"))]
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -2040,9 +1794,9 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The answer of `deleteTlsCertAuth` (`DELETE /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
@@ -2050,9 +1804,9 @@ pub struct DeleteSpiffeAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`IdentityTlsCertAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTlsCertAuth"))]
     pub identity_tls_cert_auth: IdentityTlsCertAuth,
 }
 ///The answer of `deleteTokenAuth` (`DELETE /api/v1/auth/token-auth/identities/{identityId}`) on success.
@@ -2060,9 +1814,9 @@ pub struct DeleteTlsCertAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteTokenAuthResponse {
     ///`identityTokenAuth`: see [`IdentityTokenAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTokenAuth"))]
     pub identity_token_auth: IdentityTokenAuth,
 }
 ///The answer of `deleteUniversalAuth` (`DELETE /api/v1/auth/universal-auth/identities/{identityId}`) on success.
@@ -2070,9 +1824,9 @@ pub struct DeleteTokenAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUniversalAuth"))]
     pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///What went wrong: text, or (on a 422) every validation issue.
@@ -2093,6 +1847,7 @@ impl ::std::convert::From<::std::vec::Vec<ValidationIssue>> for ErrorMessage {
 ///The body of every Infisical error answer.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorResponse {
     ///Extra detail (e.g. the JSON path of an invalid IP entry).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2103,10 +1858,8 @@ pub struct ErrorResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<ErrorMessage>,
     ///The request id, `req-` and 14 letters or digits.
-    #[serde(rename = "reqId")]
     pub req_id: ::std::string::String,
     ///The HTTP status.
-    #[serde(rename = "statusCode")]
     pub status_code: u16,
 }
 ///The answer of `getAlicloudAuth` (`GET /api/v1/auth/alicloud-auth/identities/{identityId}`) on success.
@@ -2114,9 +1867,9 @@ pub struct ErrorResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAliCloudAuth"))]
     pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The answer of `getAwsAuth` (`GET /api/v1/auth/aws-auth/identities/{identityId}`) on success.
@@ -2124,9 +1877,9 @@ pub struct GetAlicloudAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetAwsAuthResponse {
     ///`identityAwsAuth`: see [`IdentityAwsAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAwsAuth"))]
     pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The answer of `getAzureAuth` (`GET /api/v1/auth/azure-auth/identities/{identityId}`) on success.
@@ -2134,9 +1887,9 @@ pub struct GetAwsAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetAzureAuthResponse {
     ///`identityAzureAuth`: see [`IdentityAzureAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAzureAuth"))]
     pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The answer of `getGcpAuth` (`GET /api/v1/auth/gcp-auth/identities/{identityId}`) on success.
@@ -2144,9 +1897,9 @@ pub struct GetAzureAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetGcpAuthResponse {
     ///`identityGcpAuth`: see [`IdentityGcpAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityGcpAuth"))]
     pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The answer of `getJwtAuth` (`GET /api/v1/auth/jwt-auth/identities/{identityId}`) on success.
@@ -2154,9 +1907,9 @@ pub struct GetGcpAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetJwtAuthResponse {
     ///`identityJwtAuth`: see [`IdentityJwtAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityJwtAuth"))]
     pub identity_jwt_auth: IdentityJwtAuth,
 }
 ///The answer of `getKubernetesAuth` (`GET /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
@@ -2164,9 +1917,9 @@ pub struct GetJwtAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`IdentityKubernetesAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityKubernetesAuth"))]
     pub identity_kubernetes_auth: IdentityKubernetesAuth,
 }
 ///The answer of `getLdapAuth` (`GET /api/v1/auth/ldap-auth/identities/{identityId}`) on success.
@@ -2174,9 +1927,9 @@ pub struct GetKubernetesAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetLdapAuthResponse {
     ///`identityLdapAuth`: see [`GetLdapAuthResponseIdentityLdapAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityLdapAuth"))]
     pub identity_ldap_auth: GetLdapAuthResponseIdentityLdapAuth,
 }
 ///`identityLdapAuth`: object, required.
@@ -2184,6 +1937,7 @@ pub struct GetLdapAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2198,7 +1952,6 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "accessTokenNumUsesLimit",
             default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
         )
     )]
@@ -2207,7 +1960,6 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "accessTokenPeriod",
             default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_period"
         )
     )]
@@ -2215,11 +1967,7 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -2234,43 +1982,34 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`allowedFields`: any, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
     ///`bindDN`: string, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "bindDN"))]
     pub bind_dn: ::std::string::String,
     ///`bindPass`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "bindPass"))]
     pub bind_pass: Secret,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`ldapCaCertificate`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "ldapCaCertificate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub ldap_ca_certificate: ::std::option::Option<::std::string::String>,
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "lockoutCounterResetSeconds",
             default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
         )
     )]
@@ -2279,7 +2018,6 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "lockoutDurationSeconds",
             default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
         )
     )]
@@ -2287,37 +2025,31 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`lockoutEnabled`: boolean, optional, default true.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+        serde(default = "defaults::default_bool::<true>")
     )]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, default 3.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "lockoutThreshold",
             default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_threshold"
         )
     )]
     pub lockout_threshold: f64,
     ///`searchBase`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "searchBase"))]
     pub search_base: ::std::string::String,
     ///`searchFilter`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "searchFilter"))]
     pub search_filter: ::std::string::String,
     ///`templateId`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "templateId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
@@ -2328,9 +2060,9 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetOciAuthResponse {
     ///`identityOciAuth`: see [`IdentityOciAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOciAuth"))]
     pub identity_oci_auth: IdentityOciAuth,
 }
 ///The answer of `getOidcAuth` (`GET /api/v1/auth/oidc-auth/identities/{identityId}`) on success.
@@ -2338,9 +2070,9 @@ pub struct GetOciAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetOidcAuthResponse {
     ///`identityOidcAuth`: see [`IdentityOidcAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOidcAuth"))]
     pub identity_oidc_auth: IdentityOidcAuth,
 }
 ///The answer of `getSpiffeAuth` (`GET /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
@@ -2348,9 +2080,9 @@ pub struct GetOidcAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The answer of `getTlsCertAuth` (`GET /api/v1/auth/tls-cert-auth/identities/{identityId}`) on success.
@@ -2358,9 +2090,9 @@ pub struct GetSpiffeAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`GetTlsCertAuthResponseIdentityTlsCertAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTlsCertAuth"))]
     pub identity_tls_cert_auth: GetTlsCertAuthResponseIdentityTlsCertAuth,
 }
 ///`identityTlsCertAuth`: object, required.
@@ -2368,6 +2100,7 @@ pub struct GetTlsCertAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2382,7 +2115,6 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "accessTokenNumUsesLimit",
             default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
         )
     )]
@@ -2390,11 +2122,7 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -2409,33 +2137,27 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`allowedCommonNames`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedCommonNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`caCertificate`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCertificate"))]
     pub ca_certificate: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "encryptedCaCertificate"))]
     pub encrypted_ca_certificate: ::serde_json::Value,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -2444,9 +2166,9 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetTokenAuthResponse {
     ///`identityTokenAuth`: see [`IdentityTokenAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTokenAuth"))]
     pub identity_token_auth: IdentityTokenAuth,
 }
 ///The answer of `getTokenAuthTokenById` (`GET /api/v1/auth/token-auth/tokens/{tokenId}`) on success.
@@ -2472,9 +2194,9 @@ pub struct GetTokenAuthTokensResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetUniversalAuthClientSecretResponse {
     ///`clientSecretData`: see [`ClientSecretData`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretData"))]
     pub client_secret_data: ClientSecretData,
 }
 ///The answer of `getUniversalAuth` (`GET /api/v1/auth/universal-auth/identities/{identityId}`) on success.
@@ -2482,9 +2204,9 @@ pub struct GetUniversalAuthClientSecretResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUniversalAuth"))]
     pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///Shared by 4 places in the bodies and answers of `getAlicloudAuth`, `attachAlicloudAuth`, `deleteAlicloudAuth`, `updateAlicloudAuth`.
@@ -2492,6 +2214,7 @@ pub struct GetUniversalAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAliCloudAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2505,20 +2228,13 @@ pub struct IdentityAliCloudAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_ali_cloud_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_ali_cloud_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -2531,26 +2247,23 @@ pub struct IdentityAliCloudAuth {
     )]
     pub access_token_ttl: f64,
     ///`allowedArns`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedArns"))]
     pub allowed_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`type`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -2559,6 +2272,7 @@ pub struct IdentityAliCloudAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAwsAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2572,29 +2286,19 @@ pub struct IdentityAwsAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_aws_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_aws_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            default = "defaults::identity_aws_auth_access_token_period"
-        )
+        serde(default = "defaults::identity_aws_auth_access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -2607,32 +2311,27 @@ pub struct IdentityAwsAuth {
     )]
     pub access_token_ttl: f64,
     ///`allowedAccountIds`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAccountIds"))]
     pub allowed_account_ids: ::std::string::String,
     ///`allowedPrincipalArns`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedPrincipalArns"))]
     pub allowed_principal_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`stsEndpoint`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "stsEndpoint"))]
     pub sts_endpoint: ::std::string::String,
     ///`type`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -2641,6 +2340,7 @@ pub struct IdentityAwsAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAzureAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2654,29 +2354,19 @@ pub struct IdentityAzureAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_azure_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_azure_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            default = "defaults::identity_azure_auth_access_token_period"
-        )
+        serde(default = "defaults::identity_azure_auth_access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -2689,28 +2379,25 @@ pub struct IdentityAzureAuth {
     )]
     pub access_token_ttl: f64,
     ///`allowedServicePrincipalIds`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedServicePrincipalIds"))]
     pub allowed_service_principal_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`resource`: string, required.
     pub resource: ::std::string::String,
     ///`tenantId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenantId"))]
     pub tenant_id: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -2719,6 +2406,7 @@ pub struct IdentityAzureAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityGcpAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2732,29 +2420,19 @@ pub struct IdentityGcpAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_gcp_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_gcp_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            default = "defaults::identity_gcp_auth_access_token_period"
-        )
+        serde(default = "defaults::identity_gcp_auth_access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -2769,48 +2447,37 @@ pub struct IdentityGcpAuth {
     ///`allowedProjects`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedProjects",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
     ///`allowedServiceAccounts`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedServiceAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
     ///`allowedZones`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedZones",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`type`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -2819,6 +2486,7 @@ pub struct IdentityGcpAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2832,29 +2500,19 @@ pub struct IdentityJwtAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_jwt_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_jwt_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            default = "defaults::identity_jwt_auth_access_token_period"
-        )
+        serde(default = "defaults::identity_jwt_auth_access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -2867,50 +2525,39 @@ pub struct IdentityJwtAuth {
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences"))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "boundClaims",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundSubject"))]
     pub bound_subject: ::std::string::String,
     ///`configurationType`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "configurationType"))]
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`jwksCaCert`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksCaCert"))]
     pub jwks_ca_cert: ::std::string::String,
     ///`jwksUrl`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl"))]
     pub jwks_url: ::std::string::String,
     ///`publicKeys`: array<string>, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "publicKeys"))]
     pub public_keys: ::std::vec::Vec<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -2919,6 +2566,7 @@ pub struct IdentityJwtAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2932,20 +2580,13 @@ pub struct IdentityKubernetesAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_kubernetes_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_kubernetes_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -2958,81 +2599,61 @@ pub struct IdentityKubernetesAuth {
     )]
     pub access_token_ttl: f64,
     ///`allowedAudience`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudience"))]
     pub allowed_audience: ::std::string::String,
     ///`allowedNames`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNames"))]
     pub allowed_names: ::std::string::String,
     ///`allowedNamespaces`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedNamespaces"))]
     pub allowed_namespaces: ::std::string::String,
     ///`caCert`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCert"))]
     pub ca_cert: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "gatewayId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "gatewayPoolId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`kubernetesHost`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "kubernetesHost",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, default "api".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "tokenReviewMode",
-            default = "defaults::identity_kubernetes_auth_token_review_mode"
-        )
+        serde(default = "defaults::identity_kubernetes_auth_token_review_mode")
     )]
     pub token_review_mode: ::std::string::String,
     ///`tokenReviewerJwt`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "tokenReviewerJwt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "verifyTlsCertificate", default))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub verify_tls_certificate: bool,
 }
 ///Shared by 3 places in the bodies and answers of `attachLdapAuth`, `deleteLdapAuth`, `updateLdapAuth`.
@@ -3040,6 +2661,7 @@ pub struct IdentityKubernetesAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -3053,29 +2675,19 @@ pub struct IdentityLdapAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_ldap_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_ldap_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            default = "defaults::identity_ldap_auth_access_token_period"
-        )
+        serde(default = "defaults::identity_ldap_auth_access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -3090,75 +2702,57 @@ pub struct IdentityLdapAuth {
     ///`allowedFields`: any, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedFields",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutCounterResetSeconds",
-            default = "defaults::identity_ldap_auth_lockout_counter_reset_seconds"
-        )
+        serde(default = "defaults::identity_ldap_auth_lockout_counter_reset_seconds")
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutDurationSeconds",
-            default = "defaults::identity_ldap_auth_lockout_duration_seconds"
-        )
+        serde(default = "defaults::identity_ldap_auth_lockout_duration_seconds")
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+        serde(default = "defaults::default_bool::<true>")
     )]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, default 3.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutThreshold",
-            default = "defaults::identity_ldap_auth_lockout_threshold"
-        )
+        serde(default = "defaults::identity_ldap_auth_lockout_threshold")
     )]
     pub lockout_threshold: f64,
     ///`searchBase`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "searchBase"))]
     pub search_base: ::std::string::String,
     ///`searchFilter`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "searchFilter"))]
     pub search_filter: ::std::string::String,
     ///`templateId`: string(uuid), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "templateId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
@@ -3169,6 +2763,7 @@ pub struct IdentityLdapAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOciAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -3182,29 +2777,19 @@ pub struct IdentityOciAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_oci_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_oci_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            default = "defaults::identity_oci_auth_access_token_period"
-        )
+        serde(default = "defaults::identity_oci_auth_access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -3219,33 +2804,27 @@ pub struct IdentityOciAuth {
     ///`allowedUsernames`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedUsernames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`tenancyOcid`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenancyOcid"))]
     pub tenancy_ocid: ::std::string::String,
     ///`type`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "type"))]
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -3254,6 +2833,7 @@ pub struct IdentityOciAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -3267,20 +2847,13 @@ pub struct IdentityOidcAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_oidc_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_oidc_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -3293,59 +2866,45 @@ pub struct IdentityOidcAuth {
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundAudiences"))]
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "boundClaims",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "boundIssuer"))]
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "boundSubject",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
     ///`caCert`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "caCert"))]
     pub ca_cert: ::std::string::String,
     ///`claimMetadataMapping`: any, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "claimMetadataMapping",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`oidcDiscoveryUrl`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "oidcDiscoveryUrl"))]
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -3354,6 +2913,7 @@ pub struct IdentityOidcAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentitySpiffeAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -3367,20 +2927,13 @@ pub struct IdentitySpiffeAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_spiffe_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_spiffe_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -3393,32 +2946,27 @@ pub struct IdentitySpiffeAuth {
     )]
     pub access_token_ttl: f64,
     ///`allowedAudiences`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedAudiences"))]
     pub allowed_audiences: ::std::string::String,
     ///`allowedSpiffeIds`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedSpiffeIds"))]
     pub allowed_spiffe_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`trustBundleDistribution`: union, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "trustBundleDistribution"))]
     pub trust_bundle_distribution: IdentitySpiffeAuthTrustBundleDistribution,
     ///`trustDomain`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "trustDomain"))]
     pub trust_domain: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -3427,36 +2975,31 @@ pub struct IdentitySpiffeAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 #[cfg_attr(feature = "serde-attrs", serde(tag = "profile"))]
 pub enum IdentitySpiffeAuthTrustBundleDistribution {
     ///Static
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
     Static {
         ///`bundle`: string, required.
         bundle: ::std::string::String,
     },
     ///HttpsWebBundle
+    #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     #[cfg_attr(feature = "serde-attrs", serde(rename = "https_web_bundle"))]
     HttpsWebBundle {
         ///`caCert`: string, required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "caCert"))]
         ca_cert: ::std::string::String,
         ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "cachedBundleLastRefreshedAt",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         cached_bundle_last_refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         ///`endpointUrl`: string, required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "endpointUrl"))]
         endpoint_url: ::std::string::String,
         ///`refreshHintSeconds`: number, required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "refreshHintSeconds"))]
         refresh_hint_seconds: f64,
     },
 }
@@ -3465,6 +3008,7 @@ pub enum IdentitySpiffeAuthTrustBundleDistribution {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -3478,20 +3022,13 @@ pub struct IdentityTlsCertAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_tls_cert_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_tls_cert_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -3506,30 +3043,25 @@ pub struct IdentityTlsCertAuth {
     ///`allowedCommonNames`: string, optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedCommonNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "encryptedCaCertificate"))]
     pub encrypted_ca_certificate: ::serde_json::Value,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -3538,6 +3070,7 @@ pub struct IdentityTlsCertAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTokenAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -3551,29 +3084,19 @@ pub struct IdentityTokenAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_token_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_token_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            default = "defaults::identity_token_auth_access_token_period"
-        )
+        serde(default = "defaults::identity_token_auth_access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -3588,18 +3111,17 @@ pub struct IdentityTokenAuth {
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -3608,6 +3130,7 @@ pub struct IdentityTokenAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityUniversalAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -3621,29 +3144,19 @@ pub struct IdentityUniversalAuth {
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::identity_universal_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::identity_universal_auth_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            default = "defaults::identity_universal_auth_access_token_period"
-        )
+        serde(default = "defaults::identity_universal_auth_access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
@@ -3656,34 +3169,27 @@ pub struct IdentityUniversalAuth {
     )]
     pub access_token_ttl: f64,
     ///`clientId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientId"))]
     pub client_id: ::std::string::String,
     ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "clientSecretTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "lockoutCounterResetSeconds",
             default = "defaults::identity_universal_auth_lockout_counter_reset_seconds"
         )
     )]
@@ -3691,31 +3197,25 @@ pub struct IdentityUniversalAuth {
     ///`lockoutDurationSeconds`: number, optional, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutDurationSeconds",
-            default = "defaults::identity_universal_auth_lockout_duration_seconds"
-        )
+        serde(default = "defaults::identity_universal_auth_lockout_duration_seconds")
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "lockoutEnabled", default = "defaults::default_bool::<true>")
+        serde(default = "defaults::default_bool::<true>")
     )]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, default 3.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutThreshold",
-            default = "defaults::identity_universal_auth_lockout_threshold"
-        )
+        serde(default = "defaults::identity_universal_auth_lockout_threshold")
     )]
     pub lockout_threshold: f64,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -3724,9 +3224,9 @@ pub struct IdentityUniversalAuth {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct ListUniversalAuthClientSecretsResponse {
     ///`clientSecretData`: array<ClientSecretData (object)>, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretData"))]
     pub client_secret_data: ::std::vec::Vec<ClientSecretData>,
 }
 ///The request body of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`).
@@ -3734,6 +3234,7 @@ pub struct ListUniversalAuthClientSecretsResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithAlicloudAuthBody {
     ///`AccessKeyId`: string, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "AccessKeyId"))]
@@ -3745,15 +3246,11 @@ pub struct LoginWithAlicloudAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(rename = "Format"))]
     pub format: LoginWithAlicloudAuthBodyFormat,
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`Signature`: string, required.
@@ -3966,18 +3463,16 @@ for LoginWithAlicloudAuthBodySignatureVersion {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithAlicloudAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithAlicloudAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4012,32 +3507,24 @@ impl ::std::str::FromStr for LoginWithAlicloudAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithAwsAuthBody {
     ///`iamHttpRequestMethod`: string, optional, default "POST".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "iamHttpRequestMethod",
-            default = "defaults::login_with_aws_auth_body_iam_http_request_method"
-        )
+        serde(default = "defaults::login_with_aws_auth_body_iam_http_request_method")
     )]
     pub iam_http_request_method: ::std::string::String,
     ///`iamRequestBody`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "iamRequestBody"))]
     pub iam_request_body: ::std::string::String,
     ///`iamRequestHeaders`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "iamRequestHeaders"))]
     pub iam_request_headers: Secret,
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -4052,18 +3539,16 @@ impl LoginWithAwsAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithAwsAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithAwsAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4098,19 +3583,16 @@ impl ::std::str::FromStr for LoginWithAwsAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithAzureAuthBody {
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -4125,18 +3607,16 @@ impl LoginWithAzureAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithAzureAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithAzureAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4171,19 +3651,16 @@ impl ::std::str::FromStr for LoginWithAzureAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithGcpAuthBody {
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -4198,18 +3675,16 @@ impl LoginWithGcpAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithGcpAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithGcpAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4244,19 +3719,16 @@ impl ::std::str::FromStr for LoginWithGcpAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithJwtAuthBody {
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -4271,18 +3743,16 @@ impl LoginWithJwtAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithJwtAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithJwtAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4317,19 +3787,16 @@ impl ::std::str::FromStr for LoginWithJwtAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithKubernetesAuthBody {
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -4344,18 +3811,16 @@ impl LoginWithKubernetesAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithKubernetesAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithKubernetesAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4390,17 +3855,14 @@ impl ::std::str::FromStr for LoginWithKubernetesAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithLdapAuthBody {
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`password`: string, required, length >= 1.
@@ -4419,18 +3881,16 @@ impl LoginWithLdapAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithLdapAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithLdapAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4465,23 +3925,19 @@ impl ::std::str::FromStr for LoginWithLdapAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithOciAuthBody {
     ///`headers`: see [`LoginWithOciAuthBodyHeaders`].
     pub headers: LoginWithOciAuthBodyHeaders,
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`userOcid`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "userOcid"))]
     pub user_ocid: ::std::string::String,
 }
 impl LoginWithOciAuthBody {
@@ -4524,18 +3980,16 @@ impl LoginWithOciAuthBodyHeaders {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithOciAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithOciAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4570,19 +4024,16 @@ impl ::std::str::FromStr for LoginWithOciAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithOidcAuthBody {
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -4597,18 +4048,16 @@ impl LoginWithOidcAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithOidcAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithOidcAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4643,19 +4092,16 @@ impl ::std::str::FromStr for LoginWithOidcAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithSpiffeAuthBody {
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -4670,18 +4116,16 @@ impl LoginWithSpiffeAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithSpiffeAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithSpiffeAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4716,17 +4160,14 @@ impl ::std::str::FromStr for LoginWithSpiffeAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithTlsCertAuthBody {
     ///`identityId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -4741,18 +4182,16 @@ impl LoginWithTlsCertAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithTlsCertAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithTlsCertAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4787,20 +4226,16 @@ impl ::std::str::FromStr for LoginWithTlsCertAuthResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithUniversalAuthBody {
     ///`clientId`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientId"))]
     pub client_id: ::std::string::String,
     ///`clientSecret`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecret"))]
     pub client_secret: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "organizationSlug",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -4815,18 +4250,16 @@ impl LoginWithUniversalAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithUniversalAuthResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: LoginWithUniversalAuthResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4884,9 +4317,9 @@ impl ::std::convert::From<u64> for PathSegment {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct RefreshSpiffeBundleResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The request body of `renewIdentityAccessToken` (`POST /api/v1/auth/token/renew`).
@@ -4894,9 +4327,9 @@ pub struct RefreshSpiffeBundleResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct RenewIdentityAccessTokenBody {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
 }
 impl RenewIdentityAccessTokenBody {
@@ -4910,18 +4343,16 @@ impl RenewIdentityAccessTokenBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct RenewIdentityAccessTokenResponse {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
     ///`accessTokenMaxTTL`: number, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: f64,
     ///`expiresIn`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "expiresIn"))]
     pub expires_in: f64,
     ///`tokenType`: string, required, one of "Bearer".
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tokenType"))]
     pub token_type: RenewIdentityAccessTokenResponseTokenType,
 }
 ///`tokenType`: string, required, one of "Bearer".
@@ -4956,9 +4387,9 @@ impl ::std::str::FromStr for RenewIdentityAccessTokenResponseTokenType {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct RevokeIdentityAccessTokenBody {
     ///`accessToken`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessToken"))]
     pub access_token: Secret,
 }
 impl RevokeIdentityAccessTokenBody {
@@ -4990,9 +4421,9 @@ pub struct RevokeTokenAuthTokenResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct RevokeUniversalAuthClientSecretResponse {
     ///`clientSecretData`: see [`ClientSecretData`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretData"))]
     pub client_secret_data: ClientSecretData,
 }
 ///Shared by 4 places in the bodies and answers of `getTokenAuthTokens`, `createTokenAuthToken`, `getTokenAuthTokenById`, `updateTokenAuthToken`.
@@ -5000,12 +4431,12 @@ pub struct RevokeUniversalAuthClientSecretResponse {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct TokenAuthToken {
     ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "accessTokenLastRenewedAt",
             skip_serializing_if = "::std::option::Option::is_none",
             serialize_with = "js_timestamp::serialize_option"
         )
@@ -5017,7 +4448,6 @@ pub struct TokenAuthToken {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "accessTokenLastUsedAt",
             skip_serializing_if = "::std::option::Option::is_none",
             serialize_with = "js_timestamp::serialize_option"
         )
@@ -5037,28 +4467,19 @@ pub struct TokenAuthToken {
     ///`accessTokenNumUses`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUses",
-            default = "defaults::token_auth_token_access_token_num_uses"
-        )
+        serde(default = "defaults::token_auth_token_access_token_num_uses")
     )]
     pub access_token_num_uses: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            default = "defaults::token_auth_token_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::token_auth_token_access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            default = "defaults::token_auth_token_access_token_period"
-        )
+        serde(default = "defaults::token_auth_token_access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTTL`: number, optional, default 2592000.
@@ -5071,18 +4492,16 @@ pub struct TokenAuthToken {
     )]
     pub access_token_ttl: f64,
     ///`authMethod`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "authMethod"))]
     pub auth_method: ::std::string::String,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "createdAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string, required.
     pub id: ::std::string::String,
     ///`identityId`: string(uuid), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityId"))]
     pub identity_id: ::uuid::Uuid,
     ///`identityUAClientSecretId`: string, optional, nullable.
     #[cfg_attr(
@@ -5094,7 +4513,7 @@ pub struct TokenAuthToken {
     )]
     pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
     ///`isAccessTokenRevoked`: boolean, optional, default false.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "isAccessTokenRevoked", default))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub is_access_token_revoked: bool,
     ///`name`: string, optional, nullable.
     #[cfg_attr(
@@ -5105,16 +4524,13 @@ pub struct TokenAuthToken {
     ///`subOrganizationId`: string(uuid), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "subOrganizationId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "updatedAt", serialize_with = "js_timestamp::serialize")
+        serde(serialize_with = "js_timestamp::serialize")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -5123,9 +4539,9 @@ pub struct TokenAuthToken {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct TrustedIpEntry {
     ///`ipAddress`: string, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "ipAddress"))]
     pub ip_address: ::std::string::String,
 }
 impl TrustedIpEntry {
@@ -5139,9 +4555,9 @@ impl TrustedIpEntry {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct TrustedIpRecord {
     ///The address or CIDR block as typed.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "ipAddress"))]
     pub ip_address: ::std::string::String,
     ///The CIDR prefix, absent for a bare address.
     #[cfg_attr(
@@ -5152,7 +4568,7 @@ pub struct TrustedIpRecord {
     ///`type`: string, optional, one of "ipv4", "ipv6".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub type_: ::std::option::Option<TrustedIpRecordType>,
 }
@@ -5161,12 +4577,11 @@ pub struct TrustedIpRecord {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub enum TrustedIpRecordType {
     ///The value `"ipv4"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "ipv4"))]
     Ipv4,
     ///The value `"ipv6"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "ipv6"))]
     Ipv6,
 }
 impl ::std::fmt::Display for TrustedIpRecordType {
@@ -5203,6 +4618,7 @@ pub struct UnionError {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAlicloudAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -5216,20 +4632,13 @@ pub struct UpdateAlicloudAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -5242,7 +4651,6 @@ pub struct UpdateAlicloudAuthBody {
     )]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedArns`: string, required, length 1..=500.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "allowedArns"))]
     pub allowed_arns: ::std::string::String,
 }
 impl UpdateAlicloudAuthBody {
@@ -5256,9 +4664,9 @@ impl UpdateAlicloudAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAlicloudAuthResponse {
     ///`identityAliCloudAuth`: see [`IdentityAliCloudAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAliCloudAuth"))]
     pub identity_ali_cloud_auth: IdentityAliCloudAuth,
 }
 ///The request body of `updateAwsAuth` (`PATCH /api/v1/auth/aws-auth/identities/{identityId}`).
@@ -5266,6 +4674,7 @@ pub struct UpdateAlicloudAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAwsAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -5279,20 +4688,13 @@ pub struct UpdateAwsAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -5307,28 +4709,19 @@ pub struct UpdateAwsAuthBody {
     ///`allowedAccountIds`: string, optional, length <= 4096.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedAccountIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_account_ids: ::std::option::Option<::std::string::String>,
     ///`allowedPrincipalArns`: string, optional, length <= 4096.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedPrincipalArns",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_principal_arns: ::std::option::Option<::std::string::String>,
     ///`stsEndpoint`: string, optional, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "stsEndpoint",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub sts_endpoint: ::std::option::Option<::std::string::String>,
 }
@@ -5343,9 +4736,9 @@ impl UpdateAwsAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAwsAuthResponse {
     ///`identityAwsAuth`: see [`IdentityAwsAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAwsAuth"))]
     pub identity_aws_auth: IdentityAwsAuth,
 }
 ///The request body of `updateAzureAuth` (`PATCH /api/v1/auth/azure-auth/identities/{identityId}`).
@@ -5353,6 +4746,7 @@ pub struct UpdateAwsAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAzureAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -5366,20 +4760,13 @@ pub struct UpdateAzureAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -5394,10 +4781,7 @@ pub struct UpdateAzureAuthBody {
     ///`allowedServicePrincipalIds`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedServicePrincipalIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_service_principal_ids: ::std::option::Option<::std::string::String>,
     ///`resource`: string, optional.
@@ -5409,10 +4793,7 @@ pub struct UpdateAzureAuthBody {
     ///`tenantId`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "tenantId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
@@ -5427,9 +4808,9 @@ impl UpdateAzureAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAzureAuthResponse {
     ///`identityAzureAuth`: see [`IdentityAzureAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityAzureAuth"))]
     pub identity_azure_auth: IdentityAzureAuth,
 }
 ///The request body of `updateGcpAuth` (`PATCH /api/v1/auth/gcp-auth/identities/{identityId}`).
@@ -5437,6 +4818,7 @@ pub struct UpdateAzureAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateGcpAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -5450,20 +4832,13 @@ pub struct UpdateGcpAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -5478,34 +4853,25 @@ pub struct UpdateGcpAuthBody {
     ///`allowedProjects`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedProjects",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
     ///`allowedServiceAccounts`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedServiceAccounts",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
     ///`allowedZones`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedZones",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
     ///`type`: string, optional, one of "iam", "gce".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub type_: ::std::option::Option<UpdateGcpAuthBodyType>,
 }
@@ -5520,12 +4886,11 @@ impl UpdateGcpAuthBody {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub enum UpdateGcpAuthBodyType {
     ///The value `"iam"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "iam"))]
     Iam,
     ///The value `"gce"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "gce"))]
     Gce,
 }
 impl ::std::fmt::Display for UpdateGcpAuthBodyType {
@@ -5569,9 +4934,9 @@ impl ::std::convert::TryFrom<::std::string::String> for UpdateGcpAuthBodyType {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateGcpAuthResponse {
     ///`identityGcpAuth`: see [`IdentityGcpAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityGcpAuth"))]
     pub identity_gcp_auth: IdentityGcpAuth,
 }
 ///The request body of `updateJwtAuth` (`PATCH /api/v1/auth/jwt-auth/identities/{identityId}`).
@@ -5579,10 +4944,11 @@ pub struct UpdateGcpAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 #[cfg_attr(feature = "serde-attrs", serde(tag = "configurationType"))]
 pub enum UpdateJwtAuthBody {
     ///Jwks
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "jwks"))]
+    #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Jwks {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         #[cfg_attr(
@@ -5596,20 +4962,13 @@ pub enum UpdateJwtAuthBody {
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenNumUsesLimit",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenTrustedIps",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -5624,17 +4983,13 @@ pub enum UpdateJwtAuthBody {
         ///`boundAudiences`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "boundAudiences",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
         ///`boundClaims`: object, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "boundClaims",
                 default,
                 skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
             )
@@ -5646,46 +5001,32 @@ pub enum UpdateJwtAuthBody {
         ///`boundIssuer`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "boundIssuer",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
         ///`boundSubject`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "boundSubject",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
         ///`jwksCaCert`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "jwksCaCert",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
         ///`jwksUrl`: string(uri), required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "jwksUrl"))]
         jwks_url: ::std::string::String,
         ///`publicKeys`: array<string>, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "publicKeys",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
     ///Static
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
+    #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Static {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         #[cfg_attr(
@@ -5699,20 +5040,13 @@ pub enum UpdateJwtAuthBody {
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenNumUsesLimit",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenTrustedIps",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -5727,17 +5061,13 @@ pub enum UpdateJwtAuthBody {
         ///`boundAudiences`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "boundAudiences",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
         ///`boundClaims`: object, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(
-                rename = "boundClaims",
                 default,
                 skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
             )
@@ -5749,41 +5079,28 @@ pub enum UpdateJwtAuthBody {
         ///`boundIssuer`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "boundIssuer",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
         ///`boundSubject`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "boundSubject",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
         ///`jwksCaCert`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "jwksCaCert",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
         ///`jwksUrl`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "jwksUrl",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         jwks_url: ::std::option::Option<::std::string::String>,
         ///`publicKeys`: array<string>, required, items >= 1.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "publicKeys"))]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
 }
@@ -5792,9 +5109,9 @@ pub enum UpdateJwtAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateJwtAuthResponse {
     ///`identityJwtAuth`: see [`IdentityJwtAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityJwtAuth"))]
     pub identity_jwt_auth: IdentityJwtAuth,
 }
 ///The request body of `updateKubernetesAuth` (`PATCH /api/v1/auth/kubernetes-auth/identities/{identityId}`).
@@ -5802,6 +5119,7 @@ pub struct UpdateJwtAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateKubernetesAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -5815,20 +5133,13 @@ pub struct UpdateKubernetesAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -5843,41 +5154,31 @@ pub struct UpdateKubernetesAuthBody {
     ///`allowedAudience`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedAudience",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_audience: ::std::option::Option<::std::string::String>,
     ///`allowedNames`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedNames",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_names: ::std::option::Option<::std::string::String>,
     ///`allowedNamespaces`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedNamespaces",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_namespaces: ::std::option::Option<::std::string::String>,
     ///`caCert`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "gatewayId",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
             deserialize_with = "three_state::deserialize"
@@ -5892,7 +5193,6 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "gatewayPoolId",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
             deserialize_with = "three_state::deserialize"
@@ -5907,7 +5207,6 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "kubernetesHost",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
             deserialize_with = "three_state::deserialize"
@@ -5925,10 +5224,7 @@ pub struct UpdateKubernetesAuthBody {
     ///`tokenReviewMode`: string, optional, one of "api", "gateway".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "tokenReviewMode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub token_review_mode: ::std::option::Option<
         UpdateKubernetesAuthBodyTokenReviewMode,
@@ -5937,7 +5233,6 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "tokenReviewerJwt",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
             deserialize_with = "three_state::deserialize"
@@ -5951,10 +5246,7 @@ pub struct UpdateKubernetesAuthBody {
     ///`verifyTlsCertificate`: boolean, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "verifyTlsCertificate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
@@ -5969,12 +5261,11 @@ impl UpdateKubernetesAuthBody {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub enum UpdateKubernetesAuthBodyTokenReviewMode {
     ///The value `"api"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "api"))]
     Api,
     ///The value `"gateway"`.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "gateway"))]
     Gateway,
 }
 impl ::std::fmt::Display for UpdateKubernetesAuthBodyTokenReviewMode {
@@ -6019,9 +5310,9 @@ for UpdateKubernetesAuthBodyTokenReviewMode {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`IdentityKubernetesAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityKubernetesAuth"))]
     pub identity_kubernetes_auth: IdentityKubernetesAuth,
 }
 ///The request body of `updateLdapAuth` (`PATCH /api/v1/auth/ldap-auth/identities/{identityId}`).
@@ -6029,6 +5320,7 @@ pub struct UpdateKubernetesAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateLdapAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -6042,20 +5334,13 @@ pub struct UpdateLdapAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -6070,11 +5355,7 @@ pub struct UpdateLdapAuthBody {
     ///`allowedFields`: array<AllowedField (object)>, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedFields",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub allowed_fields: ::std::vec::Vec<AllowedField>,
     ///`bindDN`: string, optional, length >= 1.
@@ -6086,73 +5367,49 @@ pub struct UpdateLdapAuthBody {
     ///`bindPass`: string, optional, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "bindPass",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bind_pass: ::std::option::Option<Secret>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutCounterResetSeconds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
     ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutDurationSeconds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
     ///`lockoutEnabled`: boolean, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub lockout_enabled: ::std::option::Option<bool>,
     ///`lockoutThreshold`: number, optional, range 1..=30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub lockout_threshold: ::std::option::Option<f64>,
     ///`searchBase`: string, optional, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "searchBase",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub search_base: ::std::option::Option<::std::string::String>,
     ///`searchFilter`: string, optional, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "searchFilter",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub search_filter: ::std::option::Option<::std::string::String>,
     ///`templateId`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "templateId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`url`: string, optional, length >= 1.
@@ -6173,9 +5430,9 @@ impl UpdateLdapAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateLdapAuthResponse {
     ///`identityLdapAuth`: see [`IdentityLdapAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityLdapAuth"))]
     pub identity_ldap_auth: IdentityLdapAuth,
 }
 ///The request body of `updateOciAuth` (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`).
@@ -6183,6 +5440,7 @@ pub struct UpdateLdapAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateOciAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -6196,20 +5454,13 @@ pub struct UpdateOciAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -6225,7 +5476,6 @@ pub struct UpdateOciAuthBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "allowedUsernames",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
             deserialize_with = "three_state::deserialize"
@@ -6241,7 +5491,6 @@ pub struct UpdateOciAuthBody {
         ::std::option::Option<::std::string::String>,
     >,
     ///`tenancyOcid`: string, required, length >= 1.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "tenancyOcid"))]
     pub tenancy_ocid: ::std::string::String,
 }
 impl UpdateOciAuthBody {
@@ -6255,9 +5504,9 @@ impl UpdateOciAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateOciAuthResponse {
     ///`identityOciAuth`: see [`IdentityOciAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOciAuth"))]
     pub identity_oci_auth: IdentityOciAuth,
 }
 ///The request body of `updateOidcAuth` (`PATCH /api/v1/auth/oidc-auth/identities/{identityId}`).
@@ -6265,6 +5514,7 @@ pub struct UpdateOciAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateOidcAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -6278,20 +5528,13 @@ pub struct UpdateOidcAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -6306,17 +5549,13 @@ pub struct UpdateOidcAuthBody {
     ///`boundAudiences`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "boundAudiences",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bound_audiences: ::std::option::Option<::std::string::String>,
     ///`boundClaims`: object, optional.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "boundClaims",
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )
@@ -6328,32 +5567,25 @@ pub struct UpdateOidcAuthBody {
     ///`boundIssuer`: string, optional, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "boundIssuer",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bound_issuer: ::std::option::Option<::std::string::String>,
     ///`boundSubject`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "boundSubject",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub bound_subject: ::std::option::Option<::std::string::String>,
     ///`caCert`: string, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(rename = "caCert", skip_serializing_if = "::std::option::Option::is_none")
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     ///`claimMetadataMapping`: object, optional.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "claimMetadataMapping",
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )
@@ -6365,10 +5597,7 @@ pub struct UpdateOidcAuthBody {
     ///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "oidcDiscoveryUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub oidc_discovery_url: ::std::option::Option<::std::string::String>,
 }
@@ -6383,9 +5612,9 @@ impl UpdateOidcAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateOidcAuthResponse {
     ///`identityOidcAuth`: see [`IdentityOidcAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityOidcAuth"))]
     pub identity_oidc_auth: IdentityOidcAuth,
 }
 ///The request body of `updateSpiffeAuth` (`PATCH /api/v1/auth/spiffe-auth/identities/{identityId}`).
@@ -6393,6 +5622,7 @@ pub struct UpdateOidcAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateSpiffeAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -6406,20 +5636,13 @@ pub struct UpdateSpiffeAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -6434,28 +5657,19 @@ pub struct UpdateSpiffeAuthBody {
     ///`allowedAudiences`: string, optional, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedAudiences",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_audiences: ::std::option::Option<::std::string::String>,
     ///`allowedSpiffeIds`: string, optional, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "allowedSpiffeIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub allowed_spiffe_ids: ::std::option::Option<::std::string::String>,
     ///`trustBundleDistribution`: union, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "trustBundleDistribution",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub trust_bundle_distribution: ::std::option::Option<
         UpdateSpiffeAuthBodyTrustBundleDistribution,
@@ -6463,10 +5677,7 @@ pub struct UpdateSpiffeAuthBody {
     ///`trustDomain`: string, optional, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "trustDomain",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub trust_domain: ::std::option::Option<::std::string::String>,
 }
@@ -6481,36 +5692,30 @@ impl UpdateSpiffeAuthBody {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 #[cfg_attr(feature = "serde-attrs", serde(tag = "profile"))]
 pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
     ///Static
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "static"))]
     Static {
         ///`bundle`: string, required, length >= 1.
         bundle: ::std::string::String,
     },
     ///HttpsWebBundle
+    #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     #[cfg_attr(feature = "serde-attrs", serde(rename = "https_web_bundle"))]
     HttpsWebBundle {
         ///`caCert`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "caCert",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
         ///`endpointUrl`: string(uri), required.
-        #[cfg_attr(feature = "serde-attrs", serde(rename = "endpointUrl"))]
         endpoint_url: ::std::string::String,
         ///`refreshHintSeconds`: integer, optional, range >= 0.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "refreshHintSeconds",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         refresh_hint_seconds: ::std::option::Option<u64>,
     },
@@ -6520,9 +5725,9 @@ pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateSpiffeAuthResponse {
     ///`identitySpiffeAuth`: see [`IdentitySpiffeAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identitySpiffeAuth"))]
     pub identity_spiffe_auth: IdentitySpiffeAuth,
 }
 ///The request body of `updateTlsCertAuth` (`PATCH /api/v1/auth/tls-cert-auth/identities/{identityId}`).
@@ -6530,6 +5735,7 @@ pub struct UpdateSpiffeAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateTlsCertAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -6543,20 +5749,13 @@ pub struct UpdateTlsCertAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -6572,7 +5771,6 @@ pub struct UpdateTlsCertAuthBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(
-            rename = "allowedCommonNames",
             skip_serializing_if = "::std::option::Option::is_none",
             default,
             deserialize_with = "three_state::deserialize"
@@ -6590,10 +5788,7 @@ pub struct UpdateTlsCertAuthBody {
     ///`caCertificate`: string, optional, length 1..=10240.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "caCertificate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub ca_certificate: ::std::option::Option<::std::string::String>,
 }
@@ -6608,9 +5803,9 @@ impl UpdateTlsCertAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`IdentityTlsCertAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTlsCertAuth"))]
     pub identity_tls_cert_auth: IdentityTlsCertAuth,
 }
 ///The request body of `updateTokenAuth` (`PATCH /api/v1/auth/token-auth/identities/{identityId}`).
@@ -6618,6 +5813,7 @@ pub struct UpdateTlsCertAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateTokenAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -6631,20 +5827,13 @@ pub struct UpdateTokenAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -6668,9 +5857,9 @@ impl UpdateTokenAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateTokenAuthResponse {
     ///`identityTokenAuth`: see [`IdentityTokenAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityTokenAuth"))]
     pub identity_token_auth: IdentityTokenAuth,
 }
 ///The request body of `updateTokenAuthToken` (`PATCH /api/v1/auth/token-auth/tokens/{tokenId}`).
@@ -6706,6 +5895,7 @@ pub struct UpdateTokenAuthTokenResponse {
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateUniversalAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
     #[cfg_attr(
@@ -6719,29 +5909,19 @@ pub struct UpdateUniversalAuthBody {
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenNumUsesLimit",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenPeriod`: integer, optional, range 0..=315360000.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenPeriod",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub access_token_period: ::std::option::Option<i64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
@@ -6756,47 +5936,31 @@ pub struct UpdateUniversalAuthBody {
     ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "clientSecretTrustedIps",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutCounterResetSeconds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
     ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutDurationSeconds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
     ///`lockoutEnabled`: boolean, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutEnabled",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub lockout_enabled: ::std::option::Option<bool>,
     ///`lockoutThreshold`: number, optional, range 1..=30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "lockoutThreshold",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
+        serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub lockout_threshold: ::std::option::Option<f64>,
 }
@@ -6811,14 +5975,15 @@ impl UpdateUniversalAuthBody {
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUniversalAuth"))]
     pub identity_universal_auth: IdentityUniversalAuth,
 }
 ///One validation issue of a 422 answer.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
 pub struct ValidationIssue {
     ///e.g. `too_big`, `invalid_type`, `custom`.
     pub code: ::std::string::String,
@@ -6848,14 +6013,10 @@ pub struct ValidationIssue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub received: ::std::option::Option<::std::string::String>,
     ///What was bounded: `number`, `string` or `array`.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     ///`invalid_union`: the issues of each option, in option order.
-    #[serde(
-        rename = "unionErrors",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub union_errors: ::std::vec::Vec<UnionError>,
     ///`invalid_string`: the failed format, e.g. `uuid`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -9,12 +9,10 @@ pub mod types {
     ///The request body of `eitherLogin` (`POST /api/v1/auth/either-login`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "camelCase")]
     pub struct EitherLoginBody {
         ///`clientId`: string, optional.
-        #[serde(
-            rename = "clientId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub client_id: ::std::option::Option<::std::string::String>,
     }
     impl EitherLoginBody {
@@ -41,6 +39,7 @@ pub mod types {
     ///The body of every Infisical error answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "camelCase")]
     pub struct ErrorResponse {
         ///Extra detail (e.g. the JSON path of an invalid IP entry).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -51,18 +50,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<ErrorMessage>,
         ///The request id, `req-` and 14 letters or digits.
-        #[serde(rename = "reqId")]
         pub req_id: ::std::string::String,
         ///The HTTP status.
-        #[serde(rename = "statusCode")]
         pub status_code: u16,
     }
     ///`FormLoginBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "camelCase")]
     pub struct FormLoginBody {
         ///`clientId`: string, required.
-        #[serde(rename = "clientId")]
         pub client_id: ::std::string::String,
         ///`ttl`: integer, optional.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -109,6 +106,7 @@ pub mod types {
     ///One validation issue of a 422 answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "camelCase")]
     pub struct ValidationIssue {
         ///e.g. `too_big`, `invalid_type`, `custom`.
         pub code: ::std::string::String,
@@ -138,14 +136,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub received: ::std::option::Option<::std::string::String>,
         ///What was bounded: `number`, `string` or `array`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///`invalid_union`: the issues of each option, in option order.
-        #[serde(
-            rename = "unionErrors",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )]
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub union_errors: ::std::vec::Vec<UnionError>,
         ///`invalid_string`: the failed format, e.g. `uuid`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
