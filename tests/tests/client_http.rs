@@ -339,7 +339,7 @@ fn secrets_never_show_in_debug() {
         text.contains("cid") && !text.contains("s3cr3t-value"),
         "{text}"
     );
-    let token: types::LoginWithUniversalAuthResponse = serde_json::from_value(json!({"accessToken": "at-secret", "expiresIn": 1, "accessTokenMaxTTL": 2, "tokenType": "Bearer"})).unwrap();
+    let token: types::AccessTokenResponse = serde_json::from_value(json!({"accessToken": "at-secret", "expiresIn": 1, "accessTokenMaxTTL": 2, "tokenType": "Bearer"})).unwrap();
     assert!(!format!("{token:?}").contains("at-secret"));
     let ldap: types::AttachLdapAuthBody = serde_json::from_value(json!({"url": "ldaps://x", "bindDN": "cn=a", "bindPass": "bind-secret", "searchBase": "dc=x"})).unwrap();
     let text = format!("{ldap:?}");
@@ -356,7 +356,7 @@ fn secrets_never_show_in_debug() {
 #[test]
 fn unknown_response_fields_are_accepted() {
     let body = json!({"accessToken": "t", "expiresIn": 1, "accessTokenMaxTTL": 2, "tokenType": "Bearer", "aFieldFromTheFuture": 1});
-    assert!(serde_json::from_value::<types::LoginWithUniversalAuthResponse>(body).is_ok());
+    assert!(serde_json::from_value::<types::AccessTokenResponse>(body).is_ok());
 }
 
 #[tokio::test]

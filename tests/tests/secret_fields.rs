@@ -105,8 +105,9 @@ fn every_secret_field_is_held_in_secret() {
         wrong.is_empty(),
         "secret fields not held in Secret: {wrong:#?}"
     );
+    // 38 since the login and renewal answers are one `AccessTokenResponse` (was 50).
     assert!(
-        found.len() >= 40,
+        found.len() >= 35,
         "only {} secret fields found",
         found.len()
     );

@@ -10,13 +10,19 @@
 //! longer identical and are generated separately again.
 //!
 //! What is shared: inline object schemas with properties and unions (`oneOf`/`anyOf`) inside
-//! request bodies, answers and components. Not shared: an operation's own body or answer (named
-//! after the operation by progenitor), an option of a union (named by its title), a nullable
-//! schema (its `nullable` belongs to the place that uses it).
+//! request bodies, answers and components; and an operation's whole success answer when it is
+//! identical to the answers of operations in other groups (auth methods): the access-token answer
+//! of every login and of the token renewal is one `AccessTokenResponse`, and progenitor names
+//! each of those operations' answer by it ([`shareable_answers`]). Not shared: an operation's own
+//! body, its answer when only operations of its own group have the same one (each keeps the type
+//! named after it, `GetUniversalAuthResponse`), an option of a union (named by its title), a
+//! nullable schema (its `nullable` belongs to the place that uses it).
 //!
 //! The naming rule, in [`default_name`]: the wire name of the property that holds the copy, in
 //! UpperCamelCase (`identityUniversalAuth` -> `IdentityUniversalAuth`), for an array's items its
-//! singular or with `Item` (`accessTokenTrustedIps: [..]` -> `AccessTokenTrustedIp`); when the copies sit under different names, the words all of them end with
+//! singular or with `Item` (`accessTokenTrustedIps: [..]` -> `AccessTokenTrustedIp`), for a whole
+//! answer its first required property and `Response` ([`answer_name`]); when the copies sit under
+//! different names, the words all of them end with
 //! (`AccessTokenTrustedIp`, `ClientSecretTrustedIp` -> `TrustedIp`), else the shortest name.
 //! `[shared_names]` in `openapi/codegen.toml` replaces a default name by another one; an entry
 //! whose default name no shared schema has is reported like every other unused entry.
@@ -48,6 +54,8 @@ struct Occurrence {
     name: String,
     /// The operation whose body or answer holds it (none inside components).
     operation: Option<String>,
+    /// For a whole success answer: its operation's group (tag), see [`shareable_answers`].
+    answer_of: Option<String>,
 }
 
 /// Copies of one schema, grouped by canonical JSON.
@@ -77,7 +85,7 @@ pub fn one_type_per_concept(doc: &mut Value, cfg: &Config) -> Result<usize, Prob
             .filter_map(|o| relocate(&o.pointer, &moves).map(|p| (p, o)))
             .collect();
         let needed = if group.component.is_some() { 1 } else { 2 };
-        if copies.len() < needed {
+        if copies.len() < needed || !shareable_answers(group) {
             continue;
         }
         let name = match &group.component {
@@ -117,7 +125,7 @@ pub fn one_type_per_concept(doc: &mut Value, cfg: &Config) -> Result<usize, Prob
 pub fn default_names(doc: &Value) -> BTreeSet<String> {
     groups(doc)
         .into_values()
-        .filter(|g| g.component.is_none() && g.copies.len() > 1)
+        .filter(|g| g.component.is_none() && g.copies.len() > 1 && shareable_answers(g))
         .map(|g| default_name(&g.copies.iter().collect::<Vec<_>>()))
         .collect()
 }
@@ -181,6 +189,7 @@ fn groups(doc: &Value) -> BTreeMap<String, Group> {
                     here,
                     m.get("schema"),
                     format!("{}Body", id.to_upper_camel_case()),
+                    false,
                 ));
             }
         }
@@ -206,17 +215,31 @@ fn groups(doc: &Value) -> BTreeMap<String, Group> {
                     here,
                     m.get("schema"),
                     format!("{}Response", id.to_upper_camel_case()),
+                    code.starts_with('2'),
                 ));
             }
         }
-        for (here, schema, fallback) in roots {
+        for (here, schema, fallback, success) in roots {
             if let Some(schema) = schema {
                 let ctx = Context {
                     operation: Some(id.as_str()),
                     name: &fallback,
                     root: true,
                 };
-                walk(schema, &here, &ctx, &mut add);
+                let text = canonical(schema, &here, &ctx, &mut add);
+                // A success answer identical to another one is shared too (the login answers):
+                // progenitor then names the operation's answer by the shared component.
+                if let Some(map) = schema.as_object().filter(|m| success && shareable(m)) {
+                    add(
+                        text,
+                        Occurrence {
+                            pointer: here,
+                            name: answer_name(map).unwrap_or(fallback),
+                            operation: Some(id.clone()),
+                            answer_of: Some(op.group()),
+                        },
+                    );
+                }
             }
         }
     }
@@ -249,10 +272,6 @@ struct Context<'a> {
     root: bool,
 }
 
-fn walk(schema: &Value, here: &str, ctx: &Context<'_>, add: &mut dyn FnMut(String, Occurrence)) {
-    canonical(schema, here, ctx, add);
-}
-
 /// The canonical JSON of `value` (keys sorted); records every shareable schema inside it.
 fn canonical(
     value: &Value,
@@ -282,6 +301,7 @@ fn canonical(
                         pointer: here.to_string(),
                         name: ctx.name.to_string(),
                         operation: ctx.operation.map(String::from),
+                        answer_of: None,
                     },
                 );
             }
@@ -364,6 +384,45 @@ fn shareable(map: &Map<String, Value>) -> bool {
     (has_properties || union)
         && !map.contains_key("$ref")
         && map.get("nullable") != Some(&Value::Bool(true))
+}
+
+/// Whether the whole success answers among `group`'s copies may be shared: when they are the
+/// answers of operations in at least two groups (auth methods), like the access-token answer of
+/// every login. Within one group each operation keeps the answer type named after it
+/// (`GetUniversalAuthResponse`), the concept inside it being shared anyway. A group without
+/// whole answers is not concerned.
+fn shareable_answers(group: &Group) -> bool {
+    let groups: BTreeSet<&str> = group
+        .copies
+        .iter()
+        .filter_map(|o| o.answer_of.as_deref())
+        .collect();
+    let answers = group
+        .copies
+        .iter()
+        .filter(|o| o.answer_of.is_some())
+        .count();
+    answers == 0 || groups.len() > 1
+}
+
+/// The name of a shared success answer: its first required property (else its first property)
+/// in UpperCamelCase, and `Response` (`{accessToken, expiresIn, ..}` -> `AccessTokenResponse`).
+/// `None` for a union.
+fn answer_name(schema: &Map<String, Value>) -> Option<String> {
+    let first = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .and_then(|r| r.first())
+        .and_then(Value::as_str)
+        .or_else(|| {
+            schema
+                .get("properties")?
+                .as_object()?
+                .keys()
+                .next()
+                .map(String::as_str)
+        })?;
+    Some(format!("{}Response", first.to_upper_camel_case()))
 }
 
 /// The name of an array's item: the singular of a plural name (`TrustedIps` -> `TrustedIp`),
@@ -580,6 +639,7 @@ mod tests {
             pointer: String::new(),
             name: name.into(),
             operation: None,
+            answer_of: None,
         };
         let (a, b) = (o("AccessTokenTrustedIp"), o("ClientSecretTrustedIp"));
         assert_eq!(default_name(&[&a, &b]), "TrustedIp");
@@ -589,6 +649,42 @@ mod tests {
         assert_eq!(default_name(&[&c, &d]), "IdentityUniversalAuth");
         let (e, f) = (o("Tokens"), o("Token"));
         assert_eq!(default_name(&[&e, &f]), "Token");
+    }
+
+    #[test]
+    fn identical_answers_are_shared_across_groups_only() {
+        let answer = json!({"type": "object", "required": ["accessToken", "expiresIn"], "properties": {
+            "accessToken": {"type": "string"}, "expiresIn": {"type": "number"}}});
+        let config = json!({"type": "object", "properties": {"id": {"type": "string"}}});
+        let op = |id: &str, tag: &str, schema: &Value| {
+            json!({"post": {"operationId": id, "tags": [tag],
+            "responses": {"200": {"content": {"application/json": {"schema": schema}}}}}})
+        };
+        let mut doc = json!({"paths": {
+            "/a/login": op("loginWithA", "a", &answer),
+            "/b/login": op("loginWithB", "b", &answer),
+            "/a/get": op("getA", "a", &config),
+            "/a/update": op("updateA", "a", &config),
+        }});
+        let schema = |doc: &Value, path: &str| {
+            doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+                .clone()
+        };
+        assert_eq!(one_type_per_concept(&mut doc, &cfg()).unwrap(), 2);
+        for path in ["/a/login", "/b/login"] {
+            assert_eq!(
+                schema(&doc, path)["$ref"],
+                "#/components/schemas/AccessTokenResponse"
+            );
+        }
+        // Within one group, each operation keeps its own answer.
+        for path in ["/a/get", "/a/update"] {
+            assert_eq!(schema(&doc, path), config);
+        }
+        assert_eq!(
+            doc["components"]["schemas"]["AccessTokenResponse"]["properties"],
+            answer["properties"]
+        );
     }
 
     #[test]

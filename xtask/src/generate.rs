@@ -353,10 +353,7 @@ mod tests {
         let Answer::Type(answer) = &login.response else {
             panic!("a typed answer")
         };
-        assert_eq!(
-            types_name(answer).as_deref(),
-            Some("LoginWithUniversalAuthResponse")
-        );
+        assert_eq!(types_name(answer).as_deref(), Some("AccessTokenResponse"));
         assert_eq!(
             generated.operations.len(),
             crate::document::ops::operations(&fixed).len()

@@ -1304,7 +1304,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/alicloud-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithAlicloudAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -1645,7 +1645,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/aws-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithAwsAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -1988,7 +1988,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/azure-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithAzureAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -2329,7 +2329,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/gcp-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithGcpAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -2634,7 +2634,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/jwt-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithJwtAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -2982,10 +2982,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/kubernetes-auth/login`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::LoginWithKubernetesAuthResponse>,
-            crate::Error,
-        > {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -3296,7 +3293,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ClearLdapAuthLockoutsResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::DeletedResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
@@ -3362,7 +3359,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/ldap-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithLdapAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -3703,7 +3700,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/oci-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithOciAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -4044,7 +4041,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/oidc-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithOidcAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -4442,7 +4439,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/spiffe-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithSpiffeAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -4789,7 +4786,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/tls-cert-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithTlsCertAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -5430,7 +5427,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/token-auth/tokens/{tokenId}/revoke`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::RevokeTokenAuthTokenResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::MessageResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, token_id } = self;
                 let token_id = token_id.map_err(Error::InvalidRequest)?;
@@ -5497,10 +5494,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/token/renew`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RenewIdentityAccessTokenResponse>,
-            crate::Error,
-        > {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -5575,10 +5569,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/token/revoke`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::RevokeIdentityAccessTokenResponse>,
-            crate::Error,
-        > {
+        ) -> Result<ResponseValue<types::MessageResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body
@@ -5913,10 +5904,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ClearUniversalAuthLockoutsResponse>,
-            crate::Error,
-        > {
+        ) -> Result<ResponseValue<types::DeletedResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, identity_id } = self;
                 let identity_id = identity_id.map_err(Error::InvalidRequest)?;
@@ -6290,7 +6278,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/v1/auth/universal-auth/login`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginWithUniversalAuthResponse>, crate::Error> {
+        ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
             let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
                 let Self { client, body } = self;
                 let body = body

@@ -82,21 +82,7 @@ macro_rules! grant_from_login_answers {
     )*};
 }
 
-grant_from_login_answers!(
-    LoginWithAlicloudAuthResponse,
-    LoginWithAwsAuthResponse,
-    LoginWithAzureAuthResponse,
-    LoginWithGcpAuthResponse,
-    LoginWithJwtAuthResponse,
-    LoginWithKubernetesAuthResponse,
-    LoginWithLdapAuthResponse,
-    LoginWithOciAuthResponse,
-    LoginWithOidcAuthResponse,
-    LoginWithSpiffeAuthResponse,
-    LoginWithTlsCertAuthResponse,
-    LoginWithUniversalAuthResponse,
-    RenewIdentityAccessTokenResponse,
-);
+grant_from_login_answers!(AccessTokenResponse);
 
 /// The future a login callback returns.
 pub type LoginFuture = Pin<Box<dyn Future<Output = Result<Grant, Error>> + Send>>;

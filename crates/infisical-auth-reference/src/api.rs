@@ -504,7 +504,7 @@ impl ReferenceApi {
         &self,
         ctx: &RequestContext,
         body: types::RenewIdentityAccessTokenBody,
-    ) -> Result<types::RenewIdentityAccessTokenResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let now = now_secs();
         let (expires_in, max_ttl) = self
             .tokens
@@ -534,11 +534,11 @@ impl ReferenceApi {
                 Ok(token.lifetimes(now))
             })
             .unwrap_or_else(|| Err(ApiError::unauthorized("Invalid access token")))?;
-        Ok(types::RenewIdentityAccessTokenResponse {
+        Ok(types::AccessTokenResponse {
             access_token: body.access_token,
             expires_in,
             access_token_max_ttl: max_ttl,
-            token_type: types::RenewIdentityAccessTokenResponseTokenType::Bearer,
+            token_type: types::AccessTokenResponseTokenType::Bearer,
         })
     }
 
@@ -546,7 +546,7 @@ impl ReferenceApi {
     fn revoke_token_text(
         &self,
         body: &types::RevokeIdentityAccessTokenBody,
-    ) -> Result<types::RevokeIdentityAccessTokenResponse, ApiError> {
+    ) -> Result<types::MessageResponse, ApiError> {
         let now = now_secs();
         self.tokens
             .with_text(body.access_token.expose_secret(), |token| {
@@ -554,7 +554,7 @@ impl ReferenceApi {
                 token.updated = now;
             })
             .ok_or_else(|| ApiError::unauthorized("Invalid access token"))?;
-        Ok(types::RevokeIdentityAccessTokenResponse {
+        Ok(types::MessageResponse {
             message: "Successfully revoked access token".to_owned(),
         })
     }
@@ -648,7 +648,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_alicloud_auth(AttachAlicloudAuthBody) -> AttachAlicloudAuthResponse = methods::attach_alicloud,
         update_alicloud_auth(UpdateAlicloudAuthBody) -> UpdateAlicloudAuthResponse = methods::update_alicloud,
         delete_alicloud_auth -> DeleteAlicloudAuthResponse,
-        login_with_alicloud_auth(LoginWithAlicloudAuthBody) -> LoginWithAlicloudAuthResponse = login_alicloud_auth
+        login_with_alicloud_auth(LoginWithAlicloudAuthBody) -> AccessTokenResponse = login_alicloud_auth
     );
     method_ops!(
         Aws, identity_aws_auth,
@@ -656,7 +656,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_aws_auth(AttachAwsAuthBody) -> AttachAwsAuthResponse = methods::attach_aws,
         update_aws_auth(UpdateAwsAuthBody) -> UpdateAwsAuthResponse = methods::update_aws,
         delete_aws_auth -> DeleteAwsAuthResponse,
-        login_with_aws_auth(LoginWithAwsAuthBody) -> LoginWithAwsAuthResponse = login_aws_auth
+        login_with_aws_auth(LoginWithAwsAuthBody) -> AccessTokenResponse = login_aws_auth
     );
     method_ops!(
         Azure, identity_azure_auth,
@@ -664,7 +664,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_azure_auth(AttachAzureAuthBody) -> AttachAzureAuthResponse = methods::attach_azure,
         update_azure_auth(UpdateAzureAuthBody) -> UpdateAzureAuthResponse = methods::update_azure,
         delete_azure_auth -> DeleteAzureAuthResponse,
-        login_with_azure_auth(LoginWithAzureAuthBody) -> LoginWithAzureAuthResponse = login_azure_auth
+        login_with_azure_auth(LoginWithAzureAuthBody) -> AccessTokenResponse = login_azure_auth
     );
     method_ops!(
         Gcp, identity_gcp_auth,
@@ -672,7 +672,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_gcp_auth(AttachGcpAuthBody) -> AttachGcpAuthResponse = methods::attach_gcp,
         update_gcp_auth(UpdateGcpAuthBody) -> UpdateGcpAuthResponse = methods::update_gcp,
         delete_gcp_auth -> DeleteGcpAuthResponse,
-        login_with_gcp_auth(LoginWithGcpAuthBody) -> LoginWithGcpAuthResponse = login_gcp_auth
+        login_with_gcp_auth(LoginWithGcpAuthBody) -> AccessTokenResponse = login_gcp_auth
     );
     method_ops!(
         Jwt, identity_jwt_auth,
@@ -680,7 +680,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_jwt_auth(AttachJwtAuthBody) -> AttachJwtAuthResponse = methods::attach_jwt,
         update_jwt_auth(UpdateJwtAuthBody) -> UpdateJwtAuthResponse = methods::update_jwt,
         delete_jwt_auth -> DeleteJwtAuthResponse,
-        login_with_jwt_auth(LoginWithJwtAuthBody) -> LoginWithJwtAuthResponse = login_jwt_auth
+        login_with_jwt_auth(LoginWithJwtAuthBody) -> AccessTokenResponse = login_jwt_auth
     );
     method_ops!(
         Kubernetes, identity_kubernetes_auth,
@@ -688,7 +688,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_kubernetes_auth(AttachKubernetesAuthBody) -> AttachKubernetesAuthResponse = methods::attach_kubernetes,
         update_kubernetes_auth(UpdateKubernetesAuthBody) -> UpdateKubernetesAuthResponse = methods::update_kubernetes,
         delete_kubernetes_auth -> DeleteKubernetesAuthResponse,
-        login_with_kubernetes_auth(LoginWithKubernetesAuthBody) -> LoginWithKubernetesAuthResponse = login_kubernetes_auth
+        login_with_kubernetes_auth(LoginWithKubernetesAuthBody) -> AccessTokenResponse = login_kubernetes_auth
     );
     method_ops!(
         Ldap, identity_ldap_auth,
@@ -696,7 +696,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_ldap_auth(AttachLdapAuthBody) -> AttachLdapAuthResponse = methods::attach_ldap,
         update_ldap_auth(UpdateLdapAuthBody) -> UpdateLdapAuthResponse = methods::update_ldap,
         delete_ldap_auth -> DeleteLdapAuthResponse,
-        login_with_ldap_auth(LoginWithLdapAuthBody) -> LoginWithLdapAuthResponse = login_ldap_auth
+        login_with_ldap_auth(LoginWithLdapAuthBody) -> AccessTokenResponse = login_ldap_auth
     );
     method_ops!(
         Oci, identity_oci_auth,
@@ -704,7 +704,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_oci_auth(AttachOciAuthBody) -> AttachOciAuthResponse = methods::attach_oci,
         update_oci_auth(UpdateOciAuthBody) -> UpdateOciAuthResponse = methods::update_oci,
         delete_oci_auth -> DeleteOciAuthResponse,
-        login_with_oci_auth(LoginWithOciAuthBody) -> LoginWithOciAuthResponse = login_oci_auth
+        login_with_oci_auth(LoginWithOciAuthBody) -> AccessTokenResponse = login_oci_auth
     );
     method_ops!(
         Oidc, identity_oidc_auth,
@@ -712,7 +712,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_oidc_auth(AttachOidcAuthBody) -> AttachOidcAuthResponse = methods::attach_oidc,
         update_oidc_auth(UpdateOidcAuthBody) -> UpdateOidcAuthResponse = methods::update_oidc,
         delete_oidc_auth -> DeleteOidcAuthResponse,
-        login_with_oidc_auth(LoginWithOidcAuthBody) -> LoginWithOidcAuthResponse = login_oidc_auth
+        login_with_oidc_auth(LoginWithOidcAuthBody) -> AccessTokenResponse = login_oidc_auth
     );
     method_ops!(
         Spiffe, identity_spiffe_auth,
@@ -720,7 +720,7 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_spiffe_auth(AttachSpiffeAuthBody) -> AttachSpiffeAuthResponse = methods::attach_spiffe,
         update_spiffe_auth(UpdateSpiffeAuthBody) -> UpdateSpiffeAuthResponse = methods::update_spiffe,
         delete_spiffe_auth -> DeleteSpiffeAuthResponse,
-        login_with_spiffe_auth(LoginWithSpiffeAuthBody) -> LoginWithSpiffeAuthResponse = login_spiffe_auth
+        login_with_spiffe_auth(LoginWithSpiffeAuthBody) -> AccessTokenResponse = login_spiffe_auth
     );
     method_ops!(
         TlsCert, identity_tls_cert_auth,
@@ -728,16 +728,16 @@ impl InfisicalAuthApi for ReferenceApi {
         attach_tls_cert_auth(AttachTlsCertAuthBody) -> AttachTlsCertAuthResponse = methods::attach_tls_cert,
         update_tls_cert_auth(UpdateTlsCertAuthBody) -> UpdateTlsCertAuthResponse = methods::update_tls_cert,
         delete_tls_cert_auth -> DeleteTlsCertAuthResponse,
-        login_with_tls_cert_auth(LoginWithTlsCertAuthBody) -> LoginWithTlsCertAuthResponse = login_tls_cert_auth
+        login_with_tls_cert_auth(LoginWithTlsCertAuthBody) -> AccessTokenResponse = login_tls_cert_auth
     );
 
     async fn clear_ldap_auth_lockouts(
         &self,
         identity_id: String,
         ctx: RequestContext,
-    ) -> Result<types::ClearLdapAuthLockoutsResponse, ApiError> {
+    ) -> Result<types::DeletedResponse, ApiError> {
         let deleted = self.clear_lockouts::<methods::Ldap>(&ctx, &identity_id)?;
-        Ok(types::ClearLdapAuthLockoutsResponse { deleted })
+        Ok(types::DeletedResponse { deleted })
     }
 
     async fn refresh_spiffe_bundle(
@@ -854,13 +854,13 @@ impl InfisicalAuthApi for ReferenceApi {
         &self,
         token_id: String,
         ctx: RequestContext,
-    ) -> Result<types::RevokeTokenAuthTokenResponse, ApiError> {
+    ) -> Result<types::MessageResponse, ApiError> {
         let now = now_secs();
         self.with_token(&ctx, &token_id, |t| {
             t.revoked = true;
             t.updated = now;
         })?;
-        Ok(types::RevokeTokenAuthTokenResponse {
+        Ok(types::MessageResponse {
             message: "Successfully revoked access token".to_owned(),
         })
     }
@@ -869,7 +869,7 @@ impl InfisicalAuthApi for ReferenceApi {
         &self,
         body: types::RenewIdentityAccessTokenBody,
         ctx: RequestContext,
-    ) -> Result<types::RenewIdentityAccessTokenResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         self.renew(&ctx, body)
     }
 
@@ -877,7 +877,7 @@ impl InfisicalAuthApi for ReferenceApi {
         &self,
         body: types::RevokeIdentityAccessTokenBody,
         _ctx: RequestContext,
-    ) -> Result<types::RevokeIdentityAccessTokenResponse, ApiError> {
+    ) -> Result<types::MessageResponse, ApiError> {
         self.revoke_token_text(&body)
     }
 
@@ -946,9 +946,9 @@ impl InfisicalAuthApi for ReferenceApi {
         &self,
         identity_id: String,
         ctx: RequestContext,
-    ) -> Result<types::ClearUniversalAuthLockoutsResponse, ApiError> {
+    ) -> Result<types::DeletedResponse, ApiError> {
         let deleted = self.clear_lockouts::<methods::Universal>(&ctx, &identity_id)?;
-        Ok(types::ClearUniversalAuthLockoutsResponse { deleted })
+        Ok(types::DeletedResponse { deleted })
     }
 
     async fn list_universal_auth_client_secrets(
@@ -1002,7 +1002,7 @@ impl InfisicalAuthApi for ReferenceApi {
         &self,
         body: types::LoginWithUniversalAuthBody,
         ctx: RequestContext,
-    ) -> Result<types::LoginWithUniversalAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         self.login_universal_auth(&ctx, &body)
     }
 }

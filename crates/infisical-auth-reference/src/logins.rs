@@ -75,7 +75,7 @@ impl ReferenceApi {
         &self,
         ctx: &RequestContext,
         body: &types::LoginWithUniversalAuthBody,
-    ) -> Result<types::LoginWithUniversalAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let now = now_secs();
         let wanted = digest(body.client_secret.expose_secret());
         let identity_id: Arc<str> = self
@@ -151,8 +151,8 @@ impl ReferenceApi {
             |token| token.client_secret_id = Some(secret_id),
         );
         Ok(login_answer!(
-            LoginWithUniversalAuthResponse,
-            LoginWithUniversalAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -162,7 +162,7 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithAwsAuthBody,
-    ) -> Result<types::LoginWithAwsAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let config: methods::Aws = self.login_config(&body.identity_id, not_configured("AWS"))?;
         let request = verify::aws::SignedRequest {
             method: &body.iam_http_request_method,
@@ -172,8 +172,8 @@ impl ReferenceApi {
         verify::aws::verify(&self.verifiers.fetcher, &(&config).into(), &request).await?;
         let issued = self.issue_login(&body.identity_id, "aws-auth", &config);
         Ok(login_answer!(
-            LoginWithAwsAuthResponse,
-            LoginWithAwsAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -183,14 +183,14 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithGcpAuthBody,
-    ) -> Result<types::LoginWithGcpAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let unverifiable = || cannot_verify("GCP Auth", "Google Cloud");
         let config: methods::Gcp = self.login_config(&body.identity_id, unverifiable())?;
         offline_proof(unverifiable())?;
         let issued = self.issue_login(&body.identity_id, "gcp-auth", &config);
         Ok(login_answer!(
-            LoginWithGcpAuthResponse,
-            LoginWithGcpAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -200,14 +200,14 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithAzureAuthBody,
-    ) -> Result<types::LoginWithAzureAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let unverifiable = || cannot_verify("Azure Auth", "Azure AD");
         let config: methods::Azure = self.login_config(&body.identity_id, unverifiable())?;
         offline_proof(unverifiable())?;
         let issued = self.issue_login(&body.identity_id, "azure-auth", &config);
         Ok(login_answer!(
-            LoginWithAzureAuthResponse,
-            LoginWithAzureAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -217,7 +217,7 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithKubernetesAuthBody,
-    ) -> Result<types::LoginWithKubernetesAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let config: methods::Kubernetes =
             self.login_config(&body.identity_id, not_configured("Kubernetes"))?;
         verify::kubernetes::verify(
@@ -228,8 +228,8 @@ impl ReferenceApi {
         .await?;
         let issued = self.issue_login(&body.identity_id, "kubernetes-auth", &config);
         Ok(login_answer!(
-            LoginWithKubernetesAuthResponse,
-            LoginWithKubernetesAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -239,7 +239,7 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithOidcAuthBody,
-    ) -> Result<types::LoginWithOidcAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let config: methods::Oidc = self.login_config(&body.identity_id, not_configured("OIDC"))?;
         verify::oidc::verify(
             &self.verifiers.fetcher,
@@ -249,8 +249,8 @@ impl ReferenceApi {
         .await?;
         let issued = self.issue_login(&body.identity_id, "oidc-auth", &config);
         Ok(login_answer!(
-            LoginWithOidcAuthResponse,
-            LoginWithOidcAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -260,7 +260,7 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithJwtAuthBody,
-    ) -> Result<types::LoginWithJwtAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let config: methods::Jwt = self.login_config(&body.identity_id, not_configured("JWT"))?;
         verify::jwt::verify(
             &self.verifiers.fetcher,
@@ -270,8 +270,8 @@ impl ReferenceApi {
         .await?;
         let issued = self.issue_login(&body.identity_id, "jwt-auth", &config);
         Ok(login_answer!(
-            LoginWithJwtAuthResponse,
-            LoginWithJwtAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -282,7 +282,7 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithLdapAuthBody,
-    ) -> Result<types::LoginWithLdapAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let identity_id = body.identity_id.to_string();
         let config: methods::Ldap = self.login_config(
             &identity_id,
@@ -308,8 +308,8 @@ impl ReferenceApi {
         }
         let issued = self.issue_login(&identity_id, "ldap-auth", &config);
         Ok(login_answer!(
-            LoginWithLdapAuthResponse,
-            LoginWithLdapAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -319,14 +319,14 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithOciAuthBody,
-    ) -> Result<types::LoginWithOciAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let unverifiable = || cannot_verify("OCI Auth", "Oracle Cloud");
         let config: methods::Oci = self.login_config(&body.identity_id, unverifiable())?;
         offline_proof(unverifiable())?;
         let issued = self.issue_login(&body.identity_id, "oci-auth", &config);
         Ok(login_answer!(
-            LoginWithOciAuthResponse,
-            LoginWithOciAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -337,7 +337,7 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithTlsCertAuthBody,
-    ) -> Result<types::LoginWithTlsCertAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         // Infisical reads the header before it looks the identity up.
         let Some(header) = verify::client_certificate().filter(|value| !value.is_empty()) else {
             return Err(ApiError::bad_request("Missing TLS certificate in header"));
@@ -347,8 +347,8 @@ impl ReferenceApi {
         verify::tls_cert::verify(&(&config).into(), Some(&header))?;
         let issued = self.issue_login(&body.identity_id, "tls-cert-auth", &config);
         Ok(login_answer!(
-            LoginWithTlsCertAuthResponse,
-            LoginWithTlsCertAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -358,14 +358,14 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithAlicloudAuthBody,
-    ) -> Result<types::LoginWithAlicloudAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let unverifiable = || cannot_verify("Alibaba Cloud Auth", "Alibaba Cloud STS");
         let config: methods::Alicloud = self.login_config(&body.identity_id, unverifiable())?;
         offline_proof(unverifiable())?;
         let issued = self.issue_login(&body.identity_id, "alicloud-auth", &config);
         Ok(login_answer!(
-            LoginWithAlicloudAuthResponse,
-            LoginWithAlicloudAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }
@@ -375,7 +375,7 @@ impl ReferenceApi {
         &self,
         _ctx: &RequestContext,
         body: types::LoginWithSpiffeAuthBody,
-    ) -> Result<types::LoginWithSpiffeAuthResponse, ApiError> {
+    ) -> Result<types::AccessTokenResponse, ApiError> {
         let config: methods::Spiffe =
             self.login_config(&body.identity_id, not_configured("SPIFFE"))?;
         verify::spiffe::verify(
@@ -386,8 +386,8 @@ impl ReferenceApi {
         .await?;
         let issued = self.issue_login(&body.identity_id, "spiffe-auth", &config);
         Ok(login_answer!(
-            LoginWithSpiffeAuthResponse,
-            LoginWithSpiffeAuthResponseTokenType,
+            AccessTokenResponse,
+            AccessTokenResponseTokenType,
             issued
         ))
     }

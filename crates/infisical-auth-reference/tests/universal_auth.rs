@@ -40,7 +40,7 @@ async fn login(
     server: &Server,
     client_id: &str,
     secret: &str,
-) -> Result<types::LoginWithUniversalAuthResponse, types::ErrorResponse> {
+) -> Result<types::AccessTokenResponse, types::ErrorResponse> {
     match server
         .anon
         .login_with_universal_auth()

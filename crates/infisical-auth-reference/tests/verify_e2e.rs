@@ -46,7 +46,7 @@ async fn jwt_login(
     server: &Server,
     identity: &str,
     jwt: &str,
-) -> Result<types::LoginWithJwtAuthResponse, types::ErrorResponse> {
+) -> Result<types::AccessTokenResponse, types::ErrorResponse> {
     match server
         .anon
         .login_with_jwt_auth()

@@ -78,7 +78,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithAlicloudAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithAlicloudAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/aws-auth/identities/{identityId}` (`getAwsAuth`), bearer token required.
     fn get_aws_auth(
@@ -120,7 +120,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithAwsAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithAwsAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/azure-auth/identities/{identityId}` (`getAzureAuth`), bearer token required.
     fn get_azure_auth(
@@ -162,7 +162,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithAzureAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithAzureAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/gcp-auth/identities/{identityId}` (`getGcpAuth`), bearer token required.
     fn get_gcp_auth(
@@ -204,7 +204,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithGcpAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithGcpAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/jwt-auth/identities/{identityId}` (`getJwtAuth`), bearer token required.
     fn get_jwt_auth(
@@ -246,7 +246,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithJwtAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithJwtAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/kubernetes-auth/identities/{identityId}` (`getKubernetesAuth`), bearer token required.
     fn get_kubernetes_auth(
@@ -288,7 +288,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithKubernetesAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithKubernetesAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/ldap-auth/identities/{identityId}` (`getLdapAuth`), bearer token required.
     fn get_ldap_auth(
@@ -330,7 +330,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         identity_id: String,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::ClearLdapAuthLockoutsResponse, ApiError>,
+        Output = Result<infisical_auth_types::DeletedResponse, ApiError>,
     > + Send;
     ///`POST /api/v1/auth/ldap-auth/login` (`loginWithLdapAuth`), no authentication.
     fn login_with_ldap_auth(
@@ -338,7 +338,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithLdapAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithLdapAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/oci-auth/identities/{identityId}` (`getOciAuth`), bearer token required.
     fn get_oci_auth(
@@ -380,7 +380,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithOciAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithOciAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/oidc-auth/identities/{identityId}` (`getOidcAuth`), bearer token required.
     fn get_oidc_auth(
@@ -422,7 +422,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithOidcAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithOidcAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/spiffe-auth/identities/{identityId}` (`getSpiffeAuth`), bearer token required.
     fn get_spiffe_auth(
@@ -472,7 +472,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithSpiffeAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithSpiffeAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/tls-cert-auth/identities/{identityId}` (`getTlsCertAuth`), bearer token required.
     fn get_tls_cert_auth(
@@ -514,7 +514,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithTlsCertAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithTlsCertAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/token-auth/identities/{identityId}` (`getTokenAuth`), bearer token required.
     fn get_token_auth(
@@ -591,7 +591,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         token_id: String,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::RevokeTokenAuthTokenResponse, ApiError>,
+        Output = Result<infisical_auth_types::MessageResponse, ApiError>,
     > + Send;
     ///`POST /api/v1/auth/token/renew` (`renewIdentityAccessToken`), no authentication.
     fn renew_identity_access_token(
@@ -599,7 +599,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::RenewIdentityAccessTokenBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::RenewIdentityAccessTokenResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
     ///`POST /api/v1/auth/token/revoke` (`revokeIdentityAccessToken`), no authentication.
     fn revoke_identity_access_token(
@@ -607,10 +607,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::RevokeIdentityAccessTokenBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<
-            infisical_auth_types::RevokeIdentityAccessTokenResponse,
-            ApiError,
-        >,
+        Output = Result<infisical_auth_types::MessageResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/universal-auth/identities/{identityId}` (`getUniversalAuth`), bearer token required.
     fn get_universal_auth(
@@ -652,10 +649,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         identity_id: String,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<
-            infisical_auth_types::ClearUniversalAuthLockoutsResponse,
-            ApiError,
-        >,
+        Output = Result<infisical_auth_types::DeletedResponse, ApiError>,
     > + Send;
     ///`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets` (`listUniversalAuthClientSecrets`), bearer token required.
     fn list_universal_auth_client_secrets(
@@ -710,7 +704,7 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         body: infisical_auth_types::LoginWithUniversalAuthBody,
         ctx: RequestContext,
     ) -> impl Future<
-        Output = Result<infisical_auth_types::LoginWithUniversalAuthResponse, ApiError>,
+        Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
 }
 /// Every operation served by [`service`] and [`router`](crate::router), in document order (path, then method).

@@ -4,6 +4,50 @@
 // Regenerate with `cargo xtask codegen`; check freshness with `cargo xtask codegen --check`.
 
 #![allow(clippy::all, dead_code)]
+///Shared by 13 places in the bodies and answers of `loginWithAlicloudAuth`, `loginWithAwsAuth`, `loginWithAzureAuth`, `loginWithGcpAuth`, `loginWithJwtAuth`, `loginWithKubernetesAuth`, `loginWithLdapAuth`, `loginWithOciAuth`, `loginWithOidcAuth`, `loginWithSpiffeAuth`, `loginWithTlsCertAuth`, `renewIdentityAccessToken`, `loginWithUniversalAuth`.
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
+pub struct AccessTokenResponse {
+    ///`accessToken`: string, required.
+    pub access_token: Secret,
+    ///`accessTokenMaxTTL`: number, required.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    pub access_token_max_ttl: f64,
+    ///`expiresIn`: number, required.
+    pub expires_in: f64,
+    ///`tokenType`: string, required, one of "Bearer".
+    pub token_type: AccessTokenResponseTokenType,
+}
+///`tokenType`: string, required, one of "Bearer".
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum AccessTokenResponseTokenType {
+    ///`Bearer`.
+    Bearer,
+}
+impl ::std::fmt::Display for AccessTokenResponseTokenType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Bearer => f.write_str("Bearer"),
+        }
+    }
+}
+impl ::std::str::FromStr for AccessTokenResponseTokenType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "Bearer" => Ok(Self::Bearer),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
 ///Shared by 3 places in the bodies and answers of `attachLdapAuth`, `updateLdapAuth`.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
@@ -1253,24 +1297,6 @@ pub struct AttachUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
     pub identity_universal_auth: IdentityUniversalAuth,
 }
-///The answer of `clearLdapAuthLockouts` (`POST /api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts`) on success.
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ClearLdapAuthLockoutsResponse {
-    ///`deleted`: number, required.
-    pub deleted: f64,
-}
-///The answer of `clearUniversalAuthLockouts` (`POST /api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts`) on success.
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ClearUniversalAuthLockoutsResponse {
-    ///`deleted`: number, required.
-    pub deleted: f64,
-}
 ///Shared by 4 places in the bodies and answers of `listUniversalAuthClientSecrets`, `createUniversalAuthClientSecret`, `getUniversalAuthClientSecret`, `revokeUniversalAuthClientSecret`.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
@@ -1828,6 +1854,15 @@ pub struct DeleteTokenAuthResponse {
 pub struct DeleteUniversalAuthResponse {
     ///`identityUniversalAuth`: see [`IdentityUniversalAuth`].
     pub identity_universal_auth: IdentityUniversalAuth,
+}
+///Shared by 2 places in the bodies and answers of `clearLdapAuthLockouts`, `clearUniversalAuthLockouts`.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DeletedResponse {
+    ///`deleted`: number, required.
+    pub deleted: f64,
 }
 ///What went wrong: text, or (on a 422) every validation issue.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3458,50 +3493,6 @@ for LoginWithAlicloudAuthBodySignatureVersion {
         value.parse()
     }
 }
-///The answer of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithAlicloudAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithAlicloudAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithAlicloudAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithAlicloudAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithAlicloudAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
 ///The request body of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`).
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
@@ -3534,50 +3525,6 @@ impl LoginWithAwsAuthBody {
         Default::default()
     }
 }
-///The answer of `loginWithAwsAuth` (`POST /api/v1/auth/aws-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithAwsAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithAwsAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithAwsAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithAwsAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithAwsAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
 ///The request body of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`).
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
@@ -3600,50 +3547,6 @@ impl LoginWithAzureAuthBody {
     ///A builder for [`LoginWithAzureAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithAzureAuthBody {
         Default::default()
-    }
-}
-///The answer of `loginWithAzureAuth` (`POST /api/v1/auth/azure-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithAzureAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithAzureAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithAzureAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithAzureAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithAzureAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
     }
 }
 ///The request body of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`).
@@ -3670,50 +3573,6 @@ impl LoginWithGcpAuthBody {
         Default::default()
     }
 }
-///The answer of `loginWithGcpAuth` (`POST /api/v1/auth/gcp-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithGcpAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithGcpAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithGcpAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithGcpAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithGcpAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
 ///The request body of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`).
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
@@ -3736,50 +3595,6 @@ impl LoginWithJwtAuthBody {
     ///A builder for [`LoginWithJwtAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithJwtAuthBody {
         Default::default()
-    }
-}
-///The answer of `loginWithJwtAuth` (`POST /api/v1/auth/jwt-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithJwtAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithJwtAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithJwtAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithJwtAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithJwtAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
     }
 }
 ///The request body of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`).
@@ -3806,50 +3621,6 @@ impl LoginWithKubernetesAuthBody {
         Default::default()
     }
 }
-///The answer of `loginWithKubernetesAuth` (`POST /api/v1/auth/kubernetes-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithKubernetesAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithKubernetesAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithKubernetesAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithKubernetesAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithKubernetesAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
 ///The request body of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`).
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
@@ -3874,50 +3645,6 @@ impl LoginWithLdapAuthBody {
     ///A builder for [`LoginWithLdapAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithLdapAuthBody {
         Default::default()
-    }
-}
-///The answer of `loginWithLdapAuth` (`POST /api/v1/auth/ldap-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithLdapAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithLdapAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithLdapAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithLdapAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithLdapAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
     }
 }
 ///The request body of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`).
@@ -3975,50 +3702,6 @@ impl LoginWithOciAuthBodyHeaders {
         Default::default()
     }
 }
-///The answer of `loginWithOciAuth` (`POST /api/v1/auth/oci-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithOciAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithOciAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithOciAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithOciAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithOciAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
 ///The request body of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`).
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
@@ -4041,50 +3724,6 @@ impl LoginWithOidcAuthBody {
     ///A builder for [`LoginWithOidcAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithOidcAuthBody {
         Default::default()
-    }
-}
-///The answer of `loginWithOidcAuth` (`POST /api/v1/auth/oidc-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithOidcAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithOidcAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithOidcAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithOidcAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithOidcAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
     }
 }
 ///The request body of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`).
@@ -4111,50 +3750,6 @@ impl LoginWithSpiffeAuthBody {
         Default::default()
     }
 }
-///The answer of `loginWithSpiffeAuth` (`POST /api/v1/auth/spiffe-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithSpiffeAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithSpiffeAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithSpiffeAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithSpiffeAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithSpiffeAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
 ///The request body of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
@@ -4175,50 +3770,6 @@ impl LoginWithTlsCertAuthBody {
     ///A builder for [`LoginWithTlsCertAuthBody`], starting from its defaults.
     pub fn builder() -> builder::LoginWithTlsCertAuthBody {
         Default::default()
-    }
-}
-///The answer of `loginWithTlsCertAuth` (`POST /api/v1/auth/tls-cert-auth/login`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithTlsCertAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithTlsCertAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithTlsCertAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithTlsCertAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithTlsCertAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
     }
 }
 ///The request body of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`).
@@ -4245,49 +3796,14 @@ impl LoginWithUniversalAuthBody {
         Default::default()
     }
 }
-///The answer of `loginWithUniversalAuth` (`POST /api/v1/auth/universal-auth/login`) on success.
-#[derive(Clone, PartialEq)]
+///Shared by 2 places in the bodies and answers of `revokeTokenAuthToken`, `revokeIdentityAccessToken`.
+#[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct LoginWithUniversalAuthResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: LoginWithUniversalAuthResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum LoginWithUniversalAuthResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for LoginWithUniversalAuthResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for LoginWithUniversalAuthResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
-    }
+pub struct MessageResponse {
+    ///`message`: string, required.
+    pub message: ::std::string::String,
 }
 ///A key or an array index in a JSON path.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4338,50 +3854,6 @@ impl RenewIdentityAccessTokenBody {
         Default::default()
     }
 }
-///The answer of `renewIdentityAccessToken` (`POST /api/v1/auth/token/renew`) on success.
-#[derive(Clone, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
-pub struct RenewIdentityAccessTokenResponse {
-    ///`accessToken`: string, required.
-    pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
-    ///`tokenType`: string, required, one of "Bearer".
-    pub token_type: RenewIdentityAccessTokenResponseTokenType,
-}
-///`tokenType`: string, required, one of "Bearer".
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub enum RenewIdentityAccessTokenResponseTokenType {
-    ///`Bearer`.
-    Bearer,
-}
-impl ::std::fmt::Display for RenewIdentityAccessTokenResponseTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Bearer => f.write_str("Bearer"),
-        }
-    }
-}
-impl ::std::str::FromStr for RenewIdentityAccessTokenResponseTokenType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "Bearer" => Ok(Self::Bearer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
 ///The request body of `revokeIdentityAccessToken` (`POST /api/v1/auth/token/revoke`).
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
@@ -4397,24 +3869,6 @@ impl RevokeIdentityAccessTokenBody {
     pub fn builder() -> builder::RevokeIdentityAccessTokenBody {
         Default::default()
     }
-}
-///The answer of `revokeIdentityAccessToken` (`POST /api/v1/auth/token/revoke`) on success.
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct RevokeIdentityAccessTokenResponse {
-    ///`message`: string, required.
-    pub message: ::std::string::String,
-}
-///The answer of `revokeTokenAuthToken` (`POST /api/v1/auth/token-auth/tokens/{tokenId}/revoke`) on success.
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
-#[cfg_attr(feature = "client", derive(::serde::Deserialize))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct RevokeTokenAuthTokenResponse {
-    ///`message`: string, required.
-    pub message: ::std::string::String,
 }
 ///The answer of `revokeUniversalAuthClientSecret` (`POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke`) on success.
 #[derive(Clone, Debug, PartialEq)]
@@ -10875,6 +10329,16 @@ pub mod js_timestamp {
         }
     }
 }
+impl ::std::fmt::Debug for AccessTokenResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AccessTokenResponse")
+            .field("access_token", &"<redacted>")
+            .field("access_token_max_ttl", &self.access_token_max_ttl)
+            .field("expires_in", &self.expires_in)
+            .field("token_type", &self.token_type)
+            .finish()
+    }
+}
 impl ::std::fmt::Debug for AttachKubernetesAuthBody {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AttachKubernetesAuthBody")
@@ -11058,16 +10522,6 @@ impl ::std::fmt::Debug for LoginWithAlicloudAuthBody {
             .finish()
     }
 }
-impl ::std::fmt::Debug for LoginWithAlicloudAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithAlicloudAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
-            .finish()
-    }
-}
 impl ::std::fmt::Debug for LoginWithAwsAuthBody {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LoginWithAwsAuthBody")
@@ -11076,16 +10530,6 @@ impl ::std::fmt::Debug for LoginWithAwsAuthBody {
             .field("iam_request_headers", &"<redacted>")
             .field("identity_id", &self.identity_id)
             .field("organization_slug", &self.organization_slug)
-            .finish()
-    }
-}
-impl ::std::fmt::Debug for LoginWithAwsAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithAwsAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
             .finish()
     }
 }
@@ -11098,32 +10542,12 @@ impl ::std::fmt::Debug for LoginWithAzureAuthBody {
             .finish()
     }
 }
-impl ::std::fmt::Debug for LoginWithAzureAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithAzureAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
-            .finish()
-    }
-}
 impl ::std::fmt::Debug for LoginWithGcpAuthBody {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LoginWithGcpAuthBody")
             .field("identity_id", &self.identity_id)
             .field("jwt", &"<redacted>")
             .field("organization_slug", &self.organization_slug)
-            .finish()
-    }
-}
-impl ::std::fmt::Debug for LoginWithGcpAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithGcpAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
             .finish()
     }
 }
@@ -11136,32 +10560,12 @@ impl ::std::fmt::Debug for LoginWithJwtAuthBody {
             .finish()
     }
 }
-impl ::std::fmt::Debug for LoginWithJwtAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithJwtAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
-            .finish()
-    }
-}
 impl ::std::fmt::Debug for LoginWithKubernetesAuthBody {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LoginWithKubernetesAuthBody")
             .field("identity_id", &self.identity_id)
             .field("jwt", &"<redacted>")
             .field("organization_slug", &self.organization_slug)
-            .finish()
-    }
-}
-impl ::std::fmt::Debug for LoginWithKubernetesAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithKubernetesAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
             .finish()
     }
 }
@@ -11175,16 +10579,6 @@ impl ::std::fmt::Debug for LoginWithLdapAuthBody {
             .finish()
     }
 }
-impl ::std::fmt::Debug for LoginWithLdapAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithLdapAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
-            .finish()
-    }
-}
 impl ::std::fmt::Debug for LoginWithOciAuthBodyHeaders {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LoginWithOciAuthBodyHeaders")
@@ -11192,16 +10586,6 @@ impl ::std::fmt::Debug for LoginWithOciAuthBodyHeaders {
             .field("date", &self.date)
             .field("host", &self.host)
             .field("x_date", &self.x_date)
-            .finish()
-    }
-}
-impl ::std::fmt::Debug for LoginWithOciAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithOciAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
             .finish()
     }
 }
@@ -11214,42 +10598,12 @@ impl ::std::fmt::Debug for LoginWithOidcAuthBody {
             .finish()
     }
 }
-impl ::std::fmt::Debug for LoginWithOidcAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithOidcAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
-            .finish()
-    }
-}
 impl ::std::fmt::Debug for LoginWithSpiffeAuthBody {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LoginWithSpiffeAuthBody")
             .field("identity_id", &self.identity_id)
             .field("jwt", &"<redacted>")
             .field("organization_slug", &self.organization_slug)
-            .finish()
-    }
-}
-impl ::std::fmt::Debug for LoginWithSpiffeAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithSpiffeAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
-            .finish()
-    }
-}
-impl ::std::fmt::Debug for LoginWithTlsCertAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithTlsCertAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
             .finish()
     }
 }
@@ -11262,30 +10616,10 @@ impl ::std::fmt::Debug for LoginWithUniversalAuthBody {
             .finish()
     }
 }
-impl ::std::fmt::Debug for LoginWithUniversalAuthResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LoginWithUniversalAuthResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
-            .finish()
-    }
-}
 impl ::std::fmt::Debug for RenewIdentityAccessTokenBody {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("RenewIdentityAccessTokenBody")
             .field("access_token", &"<redacted>")
-            .finish()
-    }
-}
-impl ::std::fmt::Debug for RenewIdentityAccessTokenResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("RenewIdentityAccessTokenResponse")
-            .field("access_token", &"<redacted>")
-            .field("access_token_max_ttl", &self.access_token_max_ttl)
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
             .finish()
     }
 }
