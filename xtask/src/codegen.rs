@@ -239,6 +239,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         }
         directions::serde_by_direction(&mut types, &requests, &responses, &both_ways);
     }
+    postprocess::one_line_serde_attrs(&mut types);
 
     let type_count = types
         .items

@@ -2015,6 +2015,146 @@ fn remove_serde_item(attrs: &mut Vec<syn::Attribute>, name: &str) {
     });
 }
 
+/// Pass `one_line_serde_attrs`: the serde attributes of fields, as short as they can be written,
+/// each on one line where prettyplease would otherwise wrap it. Once gated by `serde-attrs`, a
+/// field attribute with two items (`rename` and `default`, `default` and
+/// `skip_serializing_if`) no longer fits in a line and prettyplease writes it over four to nine;
+/// an attribute per item fits. So: the prelude paths typify spells in full are shortened
+/// (`::std::option::Option::is_none` -> `Option::is_none`, `::std::vec::Vec::is_empty` ->
+/// `Vec::is_empty`; only when the types define no `Option` or `Vec` of their own), and an
+/// attribute is split into one per item when that takes fewer lines (serde reads several
+/// `#[serde(..)]` on a field as one). What serde and schemars do is unchanged. Runs last on the
+/// types (after [`crate::directions::serde_by_direction`], whose gate it measures). Returns the
+/// number of attributes changed.
+pub fn one_line_serde_attrs(types: &mut syn::File) -> usize {
+    let defined: BTreeSet<String> = types
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => Some(s.ident.to_string()),
+            Item::Enum(e) => Some(e.ident.to_string()),
+            Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let short = !defined.contains("Option") && !defined.contains("Vec");
+    let mut count = 0;
+    for item in &mut types.items {
+        match item {
+            Item::Struct(s) => {
+                for field in s.fields.iter_mut() {
+                    count += one_line_attrs(&mut field.attrs, false, short);
+                }
+            }
+            Item::Enum(e) => {
+                for field in e.variants.iter_mut().flat_map(|v| v.fields.iter_mut()) {
+                    count += one_line_attrs(&mut field.attrs, true, short);
+                }
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+/// A field's serde attribute taken apart: the `cfg_attr` predicate gating it (if any) and its
+/// items.
+fn serde_parts(attr: &syn::Attribute) -> Option<(Option<syn::Meta>, Vec<syn::Meta>)> {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    if let Some(metas) = serde_metas(attr) {
+        return Some((None, metas));
+    }
+    if !attr.path().is_ident("cfg_attr") {
+        return None;
+    }
+    let parts: Vec<syn::Meta> = attr
+        .parse_args_with(Metas::parse_terminated)
+        .ok()?
+        .into_iter()
+        .collect();
+    let [cfg, syn::Meta::List(list)] = parts.as_slice() else {
+        return None;
+    };
+    if !list.path.is_ident("serde") {
+        return None;
+    }
+    let metas = list.parse_args_with(Metas::parse_terminated).ok()?;
+    Some((Some(cfg.clone()), metas.into_iter().collect()))
+}
+
+/// `#[serde(items)]`, or `#[cfg_attr(cfg, serde(items))]`.
+fn serde_attr(cfg: &Option<syn::Meta>, items: &[syn::Meta]) -> syn::Attribute {
+    match cfg {
+        Some(cfg) => syn::parse_quote! { #[cfg_attr(#cfg, serde(#(#items),*))] },
+        None => syn::parse_quote! { #[serde(#(#items),*)] },
+    }
+}
+
+/// A path of the prelude written in full, shortened (see [`one_line_serde_attrs`]); whitespace
+/// typify leaves in a path is taken out.
+fn short_path(path: &str, short: bool) -> String {
+    let path: String = path.split_whitespace().collect();
+    match path.as_str() {
+        "::std::option::Option::is_none" if short => "Option::is_none".into(),
+        "::std::vec::Vec::is_empty" if short => "Vec::is_empty".into(),
+        _ => path,
+    }
+}
+
+/// How many lines prettyplease gives a field with `attrs`, in a struct or (`in_variant`) in an
+/// enum's struct variant.
+fn field_lines(attrs: &[syn::Attribute], in_variant: bool) -> usize {
+    let file: syn::File = if in_variant {
+        syn::parse_quote! { enum E { V { #(#attrs)* f: u8 } } }
+    } else {
+        syn::parse_quote! { struct S { #(#attrs)* f: u8 } }
+    };
+    prettyplease::unparse(&file).lines().count()
+}
+
+/// [`one_line_serde_attrs`] on one field's attributes; returns how many it changed.
+fn one_line_attrs(attrs: &mut Vec<syn::Attribute>, in_variant: bool, short: bool) -> usize {
+    let mut out = Vec::with_capacity(attrs.len());
+    let mut count = 0;
+    for attr in attrs.drain(..) {
+        let Some((cfg, mut items)) = serde_parts(&attr) else {
+            out.push(attr);
+            continue;
+        };
+        for item in &mut items {
+            if let syn::Meta::NameValue(nv) = item {
+                if let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &mut nv.value
+                {
+                    if nv.path.is_ident("skip_serializing_if") {
+                        *s = syn::LitStr::new(&short_path(&s.value(), short), s.span());
+                    }
+                }
+            }
+        }
+        let joined = vec![serde_attr(&cfg, &items)];
+        let split: Vec<syn::Attribute> = items
+            .iter()
+            .map(|i| serde_attr(&cfg, std::slice::from_ref(i)))
+            .collect();
+        let chosen = if split.len() > 1
+            && field_lines(&split, in_variant) < field_lines(&joined, in_variant)
+        {
+            split
+        } else {
+            joined
+        };
+        if chosen.len() > 1 || chosen[0] != attr {
+            count += 1;
+        }
+        out.extend(chosen);
+    }
+    *attrs = out;
+    count
+}
+
 /// The cargo feature behind which the generated types derive `schemars::JsonSchema`.
 pub const SCHEMARS_FEATURE: &str = "schemars";
 
@@ -2201,6 +2341,44 @@ mod tests {
         ] {
             assert_eq!(serde_camel_case(rust), wire);
         }
+    }
+
+    #[test]
+    fn serde_attributes_are_split_and_shortened_to_fit_on_a_line() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub struct Body {
+                #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL", default = "defaults::default_u64::<i64, 2592000>"))]
+                pub access_token_max_ttl: i64,
+                #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "::std::option::Option::is_none"))]
+                pub name: ::std::option::Option<String>,
+                #[serde(default, skip_serializing_if = ":: std :: collections :: HashMap::is_empty")]
+                pub map: ::std::collections::HashMap<String, String>,
+                #[cfg_attr(feature = "serde-attrs", serde(default))]
+                pub short: u64,
+                #[cfg_attr(feature = "schemars", schemars(with = "String"))]
+                pub other: String,
+            }
+        };
+        assert_eq!(one_line_serde_attrs(&mut file), 3);
+        let text = prettyplease::unparse(&file);
+        for expected in [
+            "    #[cfg_attr(feature = \"serde-attrs\", serde(rename = \"accessTokenMaxTTL\"))]\n    #[cfg_attr(\n        feature = \"serde-attrs\",\n        serde(default = \"defaults::default_u64::<i64, 2592000>\")\n    )]\n    pub access_token_max_ttl: i64,",
+            "    #[cfg_attr(feature = \"serde-attrs\", serde(skip_serializing_if = \"Option::is_none\"))]\n    pub name:",
+            "    #[serde(default, skip_serializing_if = \"::std::collections::HashMap::is_empty\")]\n    pub map:",
+            "    #[cfg_attr(feature = \"serde-attrs\", serde(default))]\n    pub short: u64,",
+            "    #[cfg_attr(feature = \"schemars\", schemars(with = \"String\"))]\n    pub other: String,",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        // A type of the document named `Option` keeps the full paths.
+        let mut shadowed: syn::File = syn::parse_quote! {
+            pub struct Option;
+            pub struct Body {
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                pub name: ::std::option::Option<String>,
+            }
+        };
+        assert_eq!(one_line_serde_attrs(&mut shadowed), 0);
     }
 
     #[test]

@@ -73,12 +73,10 @@ impl AllowedField {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAlicloudAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
-        )
+        serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -91,12 +89,10 @@ pub struct AttachAlicloudAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`allowedArns`: string, required, length 1..=500.
@@ -126,12 +122,10 @@ pub struct AttachAlicloudAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAwsAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
-        )
+        serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -144,12 +138,10 @@ pub struct AttachAwsAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`allowedAccountIds`: string, optional, length <= 4096, default "".
@@ -211,12 +203,10 @@ pub struct AttachAwsAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAzureAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -229,12 +219,10 @@ pub struct AttachAzureAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`allowedServicePrincipalIds`: string, optional, default "".
@@ -269,12 +257,10 @@ pub struct AttachAzureAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachGcpAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -287,12 +273,10 @@ pub struct AttachGcpAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`allowedProjects`: string, optional, default "".
@@ -383,12 +367,10 @@ pub enum AttachJwtAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Jwks {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenMaxTTL",
-                default = "defaults::default_u64::<i64, 2592000>"
-            )
+            serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_max_ttl: i64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -403,12 +385,10 @@ pub enum AttachJwtAuthBody {
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenTTL",
-                default = "defaults::default_u64::<i64, 2592000>"
-            )
+            serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_ttl: i64,
         ///`boundAudiences`: string, optional, default "".
@@ -433,7 +413,7 @@ pub enum AttachJwtAuthBody {
         ///`publicKeys`: array<string>, optional, default [].
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+            serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
@@ -441,12 +421,10 @@ pub enum AttachJwtAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Static {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenMaxTTL",
-                default = "defaults::default_u64::<i64, 2592000>"
-            )
+            serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_max_ttl: i64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -461,12 +439,10 @@ pub enum AttachJwtAuthBody {
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenTTL",
-                default = "defaults::default_u64::<i64, 2592000>"
-            )
+            serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_ttl: i64,
         ///`boundAudiences`: string, optional, default "".
@@ -511,12 +487,10 @@ pub struct AttachJwtAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachKubernetesAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -529,12 +503,10 @@ pub struct AttachKubernetesAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`allowedAudience`: string, required.
@@ -544,22 +516,13 @@ pub struct AttachKubernetesAuthBody {
     ///`allowedNamespaces`: string, required.
     pub allowed_namespaces: ::std::string::String,
     ///`caCert`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     ///`gatewayId`: string(uuid), optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
     ///`kubernetesHost`: string, required, nullable, length >= 1.
     #[cfg_attr(
@@ -574,16 +537,10 @@ pub struct AttachKubernetesAuthBody {
     )]
     pub token_review_mode: AttachKubernetesAuthBodyTokenReviewMode,
     ///`tokenReviewerJwt`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`verifyTlsCertificate`: boolean, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
 impl AttachKubernetesAuthBody {
@@ -667,12 +624,10 @@ pub enum AttachLdapAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Template {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenMaxTTL",
-                default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
-            )
+            serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -687,24 +642,22 @@ pub enum AttachLdapAuthBody {
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenTTL",
-                default = "defaults::default_u64::<i64, 2592000>"
-            )
+            serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_ttl: i64,
         ///`allowedFields`: array<AllowedField (object)>, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+            serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         allowed_fields: ::std::vec::Vec<AllowedField>,
         ///`ldapCaCertificate`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
@@ -748,12 +701,10 @@ pub enum AttachLdapAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Manual {
         ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenMaxTTL",
-                default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
-            )
+            serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -768,18 +719,16 @@ pub enum AttachLdapAuthBody {
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+        #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenTTL",
-                default = "defaults::default_u64::<i64, 2592000>"
-            )
+            serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_ttl: i64,
         ///`allowedFields`: array<AllowedField (object)>, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+            serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         allowed_fields: ::std::vec::Vec<AllowedField>,
         ///`bindDN`: string, required.
@@ -790,7 +739,7 @@ pub enum AttachLdapAuthBody {
         ///`ldapCaCertificate`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
@@ -851,12 +800,10 @@ pub struct AttachLdapAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachOciAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
-        )
+        serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -869,19 +816,14 @@ pub struct AttachOciAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`allowedUsernames`: string, optional, nullable, length <= 500.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`tenancyOcid`: string, required, length >= 1.
     pub tenancy_ocid: ::std::string::String,
@@ -910,12 +852,10 @@ pub struct AttachOciAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachOidcAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -928,12 +868,10 @@ pub struct AttachOidcAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`boundAudiences`: string, optional, default "".
@@ -955,10 +893,7 @@ pub struct AttachOidcAuthBody {
     ///`claimMetadataMapping`: object, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
     )]
     pub claim_metadata_mapping: ::std::collections::HashMap<
         ::std::string::String,
@@ -991,12 +926,10 @@ pub struct AttachOidcAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachSpiffeAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -1009,12 +942,10 @@ pub struct AttachSpiffeAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`allowedAudiences`: string, required, length >= 1.
@@ -1052,7 +983,7 @@ pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
         ///`caCert`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
         ///`endpointUrl`: string(uri), required.
@@ -1083,12 +1014,10 @@ pub struct AttachSpiffeAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachTlsCertAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>"
-        )
+        serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -1101,19 +1030,14 @@ pub struct AttachTlsCertAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`allowedCommonNames`: string, optional, nullable, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`caCertificate`: string, required, length 1..=10240.
     pub ca_certificate: ::std::string::String,
@@ -1142,12 +1066,10 @@ pub struct AttachTlsCertAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachTokenAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -1160,12 +1082,10 @@ pub struct AttachTokenAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
 }
@@ -1203,12 +1123,10 @@ pub struct AttachTokenAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachUniversalAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
@@ -1224,12 +1142,10 @@ pub struct AttachUniversalAuthBody {
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::default_u64::<i64, 2592000>"
-        )
+        serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
     ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
@@ -1319,12 +1235,10 @@ pub struct ClientSecretData {
     ///`clientSecretPrefix`: string, required.
     pub client_secret_prefix: ::std::string::String,
     ///`clientSecretTTL`: number, optional, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "clientSecretTTL",
-            default = "defaults::client_secret_data_client_secret_ttl"
-        )
+        serde(default = "defaults::client_secret_data_client_secret_ttl")
     )]
     pub client_secret_ttl: f64,
     ///`createdAt`: string(date-time), required.
@@ -1358,16 +1272,10 @@ pub struct ClientSecretData {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct CreateTokenAuthTokenBody {
     ///`name`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub name: ::std::option::Option<::std::string::String>,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl CreateTokenAuthTokenBody {
@@ -1557,10 +1465,8 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -1574,10 +1480,7 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
     pub bound_issuer: ::std::string::String,
@@ -1639,10 +1542,8 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -1666,26 +1567,17 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`kubernetesHost`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, default "api".
     #[cfg_attr(
@@ -1760,10 +1652,8 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -1777,24 +1667,15 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_subject: ::std::option::Option<::std::string::String>,
     ///`claimMetadataMapping`: any, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
@@ -1885,12 +1766,12 @@ impl ::std::convert::From<::std::vec::Vec<ValidationIssue>> for ErrorMessage {
 #[serde(rename_all = "camelCase")]
 pub struct ErrorResponse {
     ///Extra detail (e.g. the JSON path of an invalid IP entry).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: ::std::option::Option<::serde_json::Value>,
     ///The error class, e.g. `ValidationFailure`.
     pub error: ::std::string::String,
     ///`message`: see [`ErrorMessage`].
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: ::std::option::Option<ErrorMessage>,
     ///The request id, `req-` and 14 letters or digits.
     pub req_id: ::std::string::String,
@@ -2000,10 +1881,8 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2015,10 +1894,7 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     )]
     pub access_token_ttl: f64,
     ///`allowedFields`: any, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
     ///`bindDN`: string, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "bindDN"))]
@@ -2036,10 +1912,7 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`ldapCaCertificate`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ldap_ca_certificate: ::std::option::Option<::std::string::String>,
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[cfg_attr(
@@ -2076,10 +1949,7 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`searchFilter`: string, required.
     pub search_filter: ::std::string::String,
     ///`templateId`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
@@ -2155,10 +2025,8 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(
@@ -2170,10 +2038,7 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     )]
     pub access_token_ttl: f64,
     ///`allowedCommonNames`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`caCertificate`: string, required.
     pub ca_certificate: ::std::string::String,
@@ -2252,12 +2117,10 @@ pub struct GetUniversalAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAliCloudAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_ali_cloud_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_ali_cloud_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2267,18 +2130,14 @@ pub struct IdentityAliCloudAuth {
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_ali_cloud_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_ali_cloud_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`allowedArns`: string, required.
@@ -2310,12 +2169,10 @@ pub struct IdentityAliCloudAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAwsAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_aws_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_aws_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2331,18 +2188,14 @@ pub struct IdentityAwsAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_aws_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_aws_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`allowedAccountIds`: string, required.
@@ -2378,12 +2231,10 @@ pub struct IdentityAwsAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAzureAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_azure_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_azure_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2399,18 +2250,14 @@ pub struct IdentityAzureAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_azure_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_azure_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`allowedServicePrincipalIds`: string, required.
@@ -2444,12 +2291,10 @@ pub struct IdentityAzureAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityGcpAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_gcp_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_gcp_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2465,37 +2310,24 @@ pub struct IdentityGcpAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_gcp_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_gcp_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`allowedProjects`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
     ///`allowedServiceAccounts`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
     ///`allowedZones`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
@@ -2524,12 +2356,10 @@ pub struct IdentityGcpAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_jwt_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_jwt_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2545,27 +2375,20 @@ pub struct IdentityJwtAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_jwt_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_jwt_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
     pub bound_issuer: ::std::string::String,
@@ -2604,12 +2427,10 @@ pub struct IdentityJwtAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_kubernetes_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_kubernetes_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2619,18 +2440,14 @@ pub struct IdentityKubernetesAuth {
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_kubernetes_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_kubernetes_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`allowedAudience`: string, required.
@@ -2648,26 +2465,17 @@ pub struct IdentityKubernetesAuth {
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`kubernetesHost`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, default "api".
     #[cfg_attr(
@@ -2676,10 +2484,7 @@ pub struct IdentityKubernetesAuth {
     )]
     pub token_review_mode: ::std::string::String,
     ///`tokenReviewerJwt`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
@@ -2699,12 +2504,10 @@ pub struct IdentityKubernetesAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_ldap_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_ldap_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2720,25 +2523,18 @@ pub struct IdentityLdapAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_ldap_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_ldap_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`allowedFields`: any, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
@@ -2779,10 +2575,7 @@ pub struct IdentityLdapAuth {
     ///`searchFilter`: string, required.
     pub search_filter: ::std::string::String,
     ///`templateId`: string(uuid), optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
@@ -2801,12 +2594,10 @@ pub struct IdentityLdapAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOciAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_oci_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_oci_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2822,25 +2613,18 @@ pub struct IdentityOciAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_oci_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_oci_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`allowedUsernames`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
@@ -2871,12 +2655,10 @@ pub struct IdentityOciAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_oidc_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_oidc_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2886,43 +2668,30 @@ pub struct IdentityOidcAuth {
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_oidc_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_oidc_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
     ///`boundIssuer`: string, required.
     pub bound_issuer: ::std::string::String,
     ///`boundSubject`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_subject: ::std::option::Option<::std::string::String>,
     ///`caCert`: string, required.
     pub ca_cert: ::std::string::String,
     ///`claimMetadataMapping`: any, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
@@ -2951,12 +2720,10 @@ pub struct IdentityOidcAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentitySpiffeAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_spiffe_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_spiffe_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -2966,18 +2733,14 @@ pub struct IdentitySpiffeAuth {
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_spiffe_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_spiffe_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`allowedAudiences`: string, required.
@@ -3027,7 +2790,7 @@ pub enum IdentitySpiffeAuthTrustBundleDistribution {
         ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         cached_bundle_last_refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3046,12 +2809,10 @@ pub enum IdentitySpiffeAuthTrustBundleDistribution {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_tls_cert_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_tls_cert_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -3061,25 +2822,18 @@ pub struct IdentityTlsCertAuth {
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_tls_cert_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_tls_cert_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`allowedCommonNames`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
@@ -3108,12 +2862,10 @@ pub struct IdentityTlsCertAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTokenAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_token_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_token_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -3129,18 +2881,14 @@ pub struct IdentityTokenAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_token_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_token_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`createdAt`: string(date-time), required.
@@ -3168,12 +2916,10 @@ pub struct IdentityTokenAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityUniversalAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::identity_universal_auth_access_token_max_ttl"
-        )
+        serde(default = "defaults::identity_universal_auth_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
@@ -3189,27 +2935,21 @@ pub struct IdentityUniversalAuth {
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::identity_universal_auth_access_token_ttl"
-        )
+        serde(default = "defaults::identity_universal_auth_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`clientId`: string, required.
     pub client_id: ::std::string::String,
     ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
@@ -3283,10 +3023,7 @@ pub struct LoginWithAlicloudAuthBody {
     ///`identityId`: string, required.
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`Signature`: string, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "Signature"))]
@@ -3513,10 +3250,7 @@ pub struct LoginWithAwsAuthBody {
     ///`identityId`: string, required.
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithAwsAuthBody {
@@ -3537,10 +3271,7 @@ pub struct LoginWithAzureAuthBody {
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithAzureAuthBody {
@@ -3561,10 +3292,7 @@ pub struct LoginWithGcpAuthBody {
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithGcpAuthBody {
@@ -3585,10 +3313,7 @@ pub struct LoginWithJwtAuthBody {
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithJwtAuthBody {
@@ -3609,10 +3334,7 @@ pub struct LoginWithKubernetesAuthBody {
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithKubernetesAuthBody {
@@ -3631,10 +3353,7 @@ pub struct LoginWithLdapAuthBody {
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`password`: string, required, length >= 1.
     pub password: Secret,
@@ -3659,10 +3378,7 @@ pub struct LoginWithOciAuthBody {
     ///`identityId`: string, required.
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
     ///`userOcid`: string, required.
     pub user_ocid: ::std::string::String,
@@ -3682,18 +3398,13 @@ pub struct LoginWithOciAuthBodyHeaders {
     ///`authorization`: string, required.
     pub authorization: Secret,
     ///`date`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub date: ::std::option::Option<::std::string::String>,
     ///`host`: string, required.
     pub host: ::std::string::String,
     ///`x-date`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "x-date", skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "x-date"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub x_date: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithOciAuthBodyHeaders {
@@ -3714,10 +3425,7 @@ pub struct LoginWithOidcAuthBody {
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithOidcAuthBody {
@@ -3738,10 +3446,7 @@ pub struct LoginWithSpiffeAuthBody {
     ///`jwt`: string, required.
     pub jwt: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithSpiffeAuthBody {
@@ -3760,10 +3465,7 @@ pub struct LoginWithTlsCertAuthBody {
     ///`identityId`: string, required.
     pub identity_id: ::std::string::String,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithTlsCertAuthBody {
@@ -3784,10 +3486,7 @@ pub struct LoginWithUniversalAuthBody {
     ///`clientSecret`: string, required.
     pub client_secret: Secret,
     ///`organizationSlug`: string, optional, length 1..=64.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
 impl LoginWithUniversalAuthBody {
@@ -3888,34 +3587,28 @@ pub struct RevokeUniversalAuthClientSecretResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct TokenAuthToken {
     ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            skip_serializing_if = "::std::option::Option::is_none",
-            serialize_with = "js_timestamp::serialize_option"
-        )
+        serde(serialize_with = "js_timestamp::serialize_option")
     )]
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            skip_serializing_if = "::std::option::Option::is_none",
-            serialize_with = "js_timestamp::serialize_option"
-        )
+        serde(serialize_with = "js_timestamp::serialize_option")
     )]
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///`accessTokenMaxTTL`: number, optional, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::token_auth_token_access_token_max_ttl"
-        )
+        serde(default = "defaults::token_auth_token_access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUses`: number, optional, default 0.
@@ -3937,12 +3630,10 @@ pub struct TokenAuthToken {
     )]
     pub access_token_period: f64,
     ///`accessTokenTTL`: number, optional, default 2592000.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::token_auth_token_access_token_ttl"
-        )
+        serde(default = "defaults::token_auth_token_access_token_ttl")
     )]
     pub access_token_ttl: f64,
     ///`authMethod`: string, required.
@@ -3958,28 +3649,17 @@ pub struct TokenAuthToken {
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`identityUAClientSecretId`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "identityUAClientSecretId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUAClientSecretId"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
     ///`isAccessTokenRevoked`: boolean, optional, default false.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub is_access_token_revoked: bool,
     ///`name`: string, optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub name: ::std::option::Option<::std::string::String>,
     ///`subOrganizationId`: string(uuid), optional, nullable.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
@@ -4014,16 +3694,10 @@ pub struct TrustedIpRecord {
     ///The address or CIDR block as typed.
     pub ip_address: ::std::string::String,
     ///The CIDR prefix, absent for a bare address.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub prefix: ::std::option::Option<u8>,
     ///`type`: string, optional, one of "ipv4", "ipv6".
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub type_: ::std::option::Option<TrustedIpRecordType>,
 }
 ///`type`: string, optional, one of "ipv4", "ipv6".
@@ -4075,34 +3749,19 @@ pub struct UnionError {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAlicloudAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedArns`: string, required, length 1..=500.
     pub allowed_arns: ::std::string::String,
@@ -4131,52 +3790,28 @@ pub struct UpdateAlicloudAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAwsAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedAccountIds`: string, optional, length <= 4096.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_account_ids: ::std::option::Option<::std::string::String>,
     ///`allowedPrincipalArns`: string, optional, length <= 4096.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_principal_arns: ::std::option::Option<::std::string::String>,
     ///`stsEndpoint`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub sts_endpoint: ::std::option::Option<::std::string::String>,
 }
 impl UpdateAwsAuthBody {
@@ -4203,52 +3838,28 @@ pub struct UpdateAwsAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAzureAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedServicePrincipalIds`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_service_principal_ids: ::std::option::Option<::std::string::String>,
     ///`resource`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub resource: ::std::option::Option<::std::string::String>,
     ///`tenantId`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
 impl UpdateAzureAuthBody {
@@ -4275,58 +3886,31 @@ pub struct UpdateAzureAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateGcpAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedProjects`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
     ///`allowedServiceAccounts`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
     ///`allowedZones`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
     ///`type`: string, optional, one of "iam", "gce".
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub type_: ::std::option::Option<UpdateGcpAuthBodyType>,
 }
 impl UpdateGcpAuthBody {
@@ -4407,46 +3991,37 @@ pub enum UpdateJwtAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenMaxTTL",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(rename = "accessTokenMaxTTL", skip_serializing_if = "Option::is_none")
         )]
         access_token_max_ttl: ::std::option::Option<i64>,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+            serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenTTL",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(rename = "accessTokenTTL", skip_serializing_if = "Option::is_none")
         )]
         access_token_ttl: ::std::option::Option<i64>,
         ///`boundAudiences`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
         ///`boundClaims`: object, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default,
-                skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-            )
+            serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
         )]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
@@ -4455,19 +4030,19 @@ pub enum UpdateJwtAuthBody {
         ///`boundIssuer`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
         ///`boundSubject`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
         ///`jwksCaCert`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
         ///`jwksUrl`: string(uri), required.
@@ -4475,7 +4050,7 @@ pub enum UpdateJwtAuthBody {
         ///`publicKeys`: array<string>, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+            serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
@@ -4485,46 +4060,37 @@ pub enum UpdateJwtAuthBody {
         ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenMaxTTL",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(rename = "accessTokenMaxTTL", skip_serializing_if = "Option::is_none")
         )]
         access_token_max_ttl: ::std::option::Option<i64>,
         ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+            serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                rename = "accessTokenTTL",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(rename = "accessTokenTTL", skip_serializing_if = "Option::is_none")
         )]
         access_token_ttl: ::std::option::Option<i64>,
         ///`boundAudiences`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
         ///`boundClaims`: object, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default,
-                skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-            )
+            serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
         )]
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
@@ -4533,25 +4099,25 @@ pub enum UpdateJwtAuthBody {
         ///`boundIssuer`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
         ///`boundSubject`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
         ///`jwksCaCert`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
         ///`jwksUrl`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         jwks_url: ::std::option::Option<::std::string::String>,
         ///`publicKeys`: array<string>, required, items >= 1.
@@ -4576,67 +4142,38 @@ pub struct UpdateJwtAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateKubernetesAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedAudience`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_audience: ::std::option::Option<::std::string::String>,
     ///`allowedNames`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_names: ::std::option::Option<::std::string::String>,
     ///`allowedNamespaces`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_namespaces: ::std::option::Option<::std::string::String>,
     ///`caCert`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     ///`gatewayId`: string(uuid), optional, nullable.
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            skip_serializing_if = "::std::option::Option::is_none",
-            default,
-            deserialize_with = "three_state::deserialize"
-        )
+        serde(deserialize_with = "three_state::deserialize")
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -4644,13 +4181,11 @@ pub struct UpdateKubernetesAuthBody {
     )]
     pub gateway_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            skip_serializing_if = "::std::option::Option::is_none",
-            default,
-            deserialize_with = "three_state::deserialize"
-        )
+        serde(deserialize_with = "three_state::deserialize")
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -4658,13 +4193,11 @@ pub struct UpdateKubernetesAuthBody {
     )]
     pub gateway_pool_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`kubernetesHost`: string, optional, nullable, length >= 1.
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            skip_serializing_if = "::std::option::Option::is_none",
-            default,
-            deserialize_with = "three_state::deserialize"
-        )
+        serde(deserialize_with = "three_state::deserialize")
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -4676,21 +4209,16 @@ pub struct UpdateKubernetesAuthBody {
         ::std::option::Option<::std::string::String>,
     >,
     ///`tokenReviewMode`: string, optional, one of "api", "gateway".
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub token_review_mode: ::std::option::Option<
         UpdateKubernetesAuthBodyTokenReviewMode,
     >,
     ///`tokenReviewerJwt`: string, optional, nullable.
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            skip_serializing_if = "::std::option::Option::is_none",
-            default,
-            deserialize_with = "three_state::deserialize"
-        )
+        serde(deserialize_with = "three_state::deserialize")
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -4698,10 +4226,7 @@ pub struct UpdateKubernetesAuthBody {
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::option::Option<Secret>>,
     ///`verifyTlsCertificate`: boolean, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
 impl UpdateKubernetesAuthBody {
@@ -4777,100 +4302,54 @@ pub struct UpdateKubernetesAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateLdapAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedFields`: array<AllowedField (object)>, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub allowed_fields: ::std::vec::Vec<AllowedField>,
     ///`bindDN`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "bindDN", skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "bindDN"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bind_dn: ::std::option::Option<::std::string::String>,
     ///`bindPass`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bind_pass: ::std::option::Option<Secret>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
     ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
     ///`lockoutEnabled`: boolean, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_enabled: ::std::option::Option<bool>,
     ///`lockoutThreshold`: number, optional, range 1..=30.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_threshold: ::std::option::Option<f64>,
     ///`searchBase`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub search_base: ::std::option::Option<::std::string::String>,
     ///`searchFilter`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub search_filter: ::std::option::Option<::std::string::String>,
     ///`templateId`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`url`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub url: ::std::option::Option<::std::string::String>,
 }
 impl UpdateLdapAuthBody {
@@ -4897,43 +4376,26 @@ pub struct UpdateLdapAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateOciAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedUsernames`: string, optional, nullable, length <= 500.
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            skip_serializing_if = "::std::option::Option::is_none",
-            default,
-            deserialize_with = "three_state::deserialize"
-        )
+        serde(deserialize_with = "three_state::deserialize")
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -4971,88 +4433,52 @@ pub struct UpdateOciAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateOidcAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`boundAudiences`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_audiences: ::std::option::Option<::std::string::String>,
     ///`boundClaims`: object, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
     )]
     pub bound_claims: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
     ///`boundIssuer`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_issuer: ::std::option::Option<::std::string::String>,
     ///`boundSubject`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_subject: ::std::option::Option<::std::string::String>,
     ///`caCert`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ca_cert: ::std::option::Option<::std::string::String>,
     ///`claimMetadataMapping`: object, optional.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )
+        serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
     )]
     pub claim_metadata_mapping: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
     ///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub oidc_discovery_url: ::std::option::Option<::std::string::String>,
 }
 impl UpdateOidcAuthBody {
@@ -5079,60 +4505,33 @@ pub struct UpdateOidcAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateSpiffeAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedAudiences`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_audiences: ::std::option::Option<::std::string::String>,
     ///`allowedSpiffeIds`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_spiffe_ids: ::std::option::Option<::std::string::String>,
     ///`trustBundleDistribution`: union, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub trust_bundle_distribution: ::std::option::Option<
         UpdateSpiffeAuthBodyTrustBundleDistribution,
     >,
     ///`trustDomain`: string, optional, length >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub trust_domain: ::std::option::Option<::std::string::String>,
 }
 impl UpdateSpiffeAuthBody {
@@ -5161,7 +4560,7 @@ pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
         ///`caCert`: string, optional.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
         ///`endpointUrl`: string(uri), required.
@@ -5169,7 +4568,7 @@ pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
         ///`refreshHintSeconds`: integer, optional, range >= 0.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(skip_serializing_if = "Option::is_none")
         )]
         refresh_hint_seconds: ::std::option::Option<u64>,
     },
@@ -5192,43 +4591,26 @@ pub struct UpdateSpiffeAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateTlsCertAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`allowedCommonNames`: string, optional, nullable, length >= 1.
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            skip_serializing_if = "::std::option::Option::is_none",
-            default,
-            deserialize_with = "three_state::deserialize"
-        )
+        serde(deserialize_with = "three_state::deserialize")
     )]
     #[cfg_attr(
         feature = "schemars",
@@ -5240,10 +4622,7 @@ pub struct UpdateTlsCertAuthBody {
         ::std::option::Option<::std::string::String>,
     >,
     ///`caCertificate`: string, optional, length 1..=10240.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ca_certificate: ::std::option::Option<::std::string::String>,
 }
 impl UpdateTlsCertAuthBody {
@@ -5270,34 +4649,19 @@ pub struct UpdateTlsCertAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateTokenAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
 }
 impl UpdateTokenAuthBody {
@@ -5323,10 +4687,7 @@ pub struct UpdateTokenAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthTokenBody {
     ///`name`: string, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub name: ::std::option::Option<::std::string::String>,
 }
 impl UpdateTokenAuthTokenBody {
@@ -5352,70 +4713,38 @@ pub struct UpdateTokenAuthTokenResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateUniversalAuthBody {
     ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
     ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
     ///`accessTokenPeriod`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_period: ::std::option::Option<i64>,
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
     ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
     ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
     ///`lockoutEnabled`: boolean, optional.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_enabled: ::std::option::Option<bool>,
     ///`lockoutThreshold`: number, optional, range 1..=30.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_threshold: ::std::option::Option<f64>,
 }
 impl UpdateUniversalAuthBody {
@@ -5442,38 +4771,38 @@ pub struct ValidationIssue {
     ///e.g. `too_big`, `invalid_type`, `custom`.
     pub code: ::std::string::String,
     ///Whether the bound must be met exactly (always false; written with a bound).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exact: ::std::option::Option<bool>,
     ///`invalid_type`: the expected type, e.g. `number`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: ::std::option::Option<::std::string::String>,
     ///`inclusive`: boolean, optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inclusive: ::std::option::Option<bool>,
     ///`maximum`: number, optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum: ::std::option::Option<f64>,
     ///`message`: string, required.
     pub message: ::std::string::String,
     ///`minimum`: number, optional.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum: ::std::option::Option<f64>,
     ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: ::std::vec::Vec<::std::string::String>,
     ///JSON path of the field.
     pub path: ::std::vec::Vec<PathSegment>,
     ///`invalid_type`, `invalid_enum_value`: what was received, e.g. `undefined`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub received: ::std::option::Option<::std::string::String>,
     ///What was bounded: `number`, `string` or `array`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     ///`invalid_union`: the issues of each option, in option order.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub union_errors: ::std::vec::Vec<UnionError>,
     ///`invalid_string`: the failed format, e.g. `uuid`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: ::std::option::Option<::std::string::String>,
 }
 /// Types for composing complex structures.

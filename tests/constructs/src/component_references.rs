@@ -27,12 +27,12 @@ pub mod types {
     #[serde(rename_all = "camelCase")]
     pub struct ErrorResponse {
         ///Extra detail (e.g. the JSON path of an invalid IP entry).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub details: ::std::option::Option<::serde_json::Value>,
         ///The error class, e.g. `ValidationFailure`.
         pub error: ::std::string::String,
         ///`message`: see [`ErrorMessage`].
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: ::std::option::Option<ErrorMessage>,
         ///The request id, `req-` and 14 letters or digits.
         pub req_id: ::std::string::String,
@@ -48,7 +48,7 @@ pub mod types {
         ///`id`: string, required.
         pub id: ::std::string::String,
         ///`parent`: see [`Folder`].
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub parent: ::std::option::Option<::std::boxed::Box<Folder>>,
     }
     ///The answer of `getApiV1Status` (`GET /api/v1/status`) on success.
@@ -56,7 +56,7 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetApiV1StatusResponse {
         ///`up`: boolean, optional.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub up: ::std::option::Option<bool>,
     }
     ///The request body of `patchApiV1FoldersByFolderId` (`PATCH /api/v1/folders/{folderId}`).
@@ -64,7 +64,7 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PatchApiV1FoldersByFolderIdBody {
         ///`name`: string, optional.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl PatchApiV1FoldersByFolderIdBody {
@@ -113,38 +113,38 @@ pub mod types {
         ///e.g. `too_big`, `invalid_type`, `custom`.
         pub code: ::std::string::String,
         ///Whether the bound must be met exactly (always false; written with a bound).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub exact: ::std::option::Option<bool>,
         ///`invalid_type`: the expected type, e.g. `number`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub expected: ::std::option::Option<::std::string::String>,
         ///`inclusive`: boolean, optional.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
         ///`maximum`: number, optional.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub maximum: ::std::option::Option<f64>,
         ///`message`: string, required.
         pub message: ::std::string::String,
         ///`minimum`: number, optional.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub minimum: ::std::option::Option<f64>,
         ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub options: ::std::vec::Vec<::std::string::String>,
         ///JSON path of the field.
         pub path: ::std::vec::Vec<PathSegment>,
         ///`invalid_type`, `invalid_enum_value`: what was received, e.g. `undefined`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub received: ::std::option::Option<::std::string::String>,
         ///What was bounded: `number`, `string` or `array`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         ///`invalid_union`: the issues of each option, in option order.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub union_errors: ::std::vec::Vec<UnionError>,
         ///`invalid_string`: the failed format, e.g. `uuid`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub validation: ::std::option::Option<::std::string::String>,
     }
     /// Types for composing complex structures.
