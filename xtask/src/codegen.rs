@@ -221,6 +221,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     postprocess::document_items(&mut types);
     postprocess::document_items(&mut client);
     postprocess::schemars_behind_feature(&mut types);
+    postprocess::short_default_names(&mut types);
     postprocess::camel_case_renames(&mut types);
     // Serde derives by direction, behind the types crate's `client` and `server` features
     // (workspace only: a standalone client is one crate and keeps every derive).

@@ -1847,6 +1847,254 @@ fn document_in(
     }
 }
 
+/// Pass `short_default_names`: each serde `default` function is named after the field it fills
+/// (`defaults::access_token_trusted_ips`), one function for every field of that name with the
+/// same type and value. typify names a default function after its type and field
+/// (`defaults::attach_universal_auth_body_client_secret_trusted_ips`, one copy per body) or
+/// writes a generic call (`defaults::default_u64::<i64, 2592000>`); either makes the field's
+/// `#[serde(default = "..")]` and its `Default` lines wrap. Where fields of one name have several
+/// defaults (a body's `accessTokenTTL` and a configuration's), the one most fields use gets the
+/// name and the others keep theirs. The serde attribute, the type's `Default` and its builder's
+/// `Default` call the new function; typify's functions nothing calls any more go. Runs before
+/// [`camel_case_renames`] (it reads plain `#[serde(..)]`). Returns the number of fields renamed.
+pub fn short_default_names(types: &mut syn::File) -> usize {
+    let fns: BTreeMap<String, syn::ItemFn> = module_items(types, "defaults")
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Fn(f) => Some((f.sig.ident.to_string(), f.clone())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // Every field with a serde default: (struct, field, field type, path after `defaults::`).
+    let mut uses: Vec<(String, String, Type, String)> = Vec::new();
+    for item in types.items.iter_mut() {
+        for (owner, field) in owned_fields(item) {
+            let Some(ident) = field.ident.as_ref().map(ToString::to_string) else {
+                continue;
+            };
+            let default = serde_default_fn(&field.attrs);
+            if let Some(path) = default.and_then(|d| d.strip_prefix("defaults::").map(String::from))
+            {
+                uses.push((owner, ident, field.ty.clone(), path));
+            }
+        }
+    }
+    // What a default gives: a named function's signature and body, or a call and its type.
+    let key = |ty: &Type, path: &str| match fns.get(path) {
+        Some(f) => format!(
+            "{}{}",
+            f.sig.output.to_token_stream(),
+            f.block.to_token_stream()
+        ),
+        None => format!("{path}|{}", ty.to_token_stream()),
+    };
+    // Per field name, each default with how many fields use it, in file order.
+    let mut by_field: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
+    for (_, field, ty, path) in &uses {
+        let k = key(ty, path);
+        let entry = by_field.entry(field.as_str()).or_default();
+        match entry.iter_mut().find(|(known, _)| *known == k) {
+            Some((_, n)) => *n += 1,
+            None => entry.push((k, 1)),
+        }
+    }
+    let winners: BTreeMap<&str, String> = by_field
+        .into_iter()
+        .filter(|(field, _)| !field.starts_with("r#") && !fns.contains_key(*field))
+        .filter_map(|(field, keys)| {
+            let most = keys.iter().map(|(_, n)| *n).max()?;
+            let (k, _) = keys.into_iter().find(|(_, n)| *n == most)?;
+            Some((field, k))
+        })
+        .collect();
+    let mut added: BTreeMap<String, syn::ItemFn> = BTreeMap::new();
+    let mut renamed: Vec<(String, String, String)> = Vec::new();
+    for (owner, field, ty, path) in &uses {
+        if winners.get(field.as_str()) != Some(&key(ty, path)) || path == field {
+            continue;
+        }
+        let name = ident(field);
+        added
+            .entry(field.clone())
+            .or_insert_with(|| match fns.get(path) {
+                Some(f) => {
+                    let mut f = f.clone();
+                    f.sig.ident = name.clone();
+                    f
+                }
+                None => {
+                    let call: syn::ExprPath =
+                        syn::parse_str(path).expect("typify's default path parses");
+                    syn::parse_quote! { pub(super) fn #name() -> #ty { #call() } }
+                }
+            });
+        renamed.push((owner.clone(), field.clone(), path.clone()));
+    }
+    if renamed.is_empty() {
+        return 0;
+    }
+    let old_paths: BTreeMap<(String, String), String> = renamed
+        .iter()
+        .map(|(o, f, p)| ((o.clone(), f.clone()), p.clone()))
+        .collect();
+    for item in types.items.iter_mut() {
+        for (owner, field) in owned_fields(item) {
+            let Some(name) = field.ident.as_ref().map(ToString::to_string) else {
+                continue;
+            };
+            if old_paths.contains_key(&(owner, name.clone())) {
+                set_serde_default(&mut field.attrs, &format!("defaults::{name}"));
+            }
+        }
+        match item {
+            Item::Impl(imp) => rename_default_calls(imp, &old_paths),
+            Item::Mod(m) if m.ident == "builder" => {
+                for inner in m.content.iter_mut().flat_map(|(_, items)| items.iter_mut()) {
+                    if let Item::Impl(imp) = inner {
+                        rename_default_calls(imp, &old_paths);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // typify's functions nothing calls any more go; the new ones join the module.
+    let mut called = Idents::default();
+    for item in &types.items {
+        if !matches!(item, Item::Mod(m) if m.ident == "defaults") {
+            called.visit_item(item);
+        }
+    }
+    for item in types.items.iter_mut() {
+        for (_, field) in owned_fields(item) {
+            let default = serde_default_fn(&field.attrs);
+            if let Some(name) = default
+                .as_deref()
+                .and_then(|d| d.strip_prefix("defaults::"))
+            {
+                called.0.insert(name.to_string());
+            }
+        }
+    }
+    let gone: BTreeSet<String> = renamed
+        .iter()
+        .map(|(_, _, p)| p.clone())
+        .filter(|p| fns.contains_key(p) && !called.0.contains(p))
+        .collect();
+    if let Some(items) = module_items(types, "defaults") {
+        items.retain(|i| !matches!(i, Item::Fn(f) if gone.contains(&f.sig.ident.to_string())));
+        items.extend(added.into_values().map(Item::Fn));
+    }
+    renamed.len()
+}
+
+/// The fields of a struct (owner: its name) or of an enum's variants (owner: `Enum::Variant`).
+fn owned_fields(item: &mut Item) -> Vec<(String, &mut syn::Field)> {
+    match item {
+        Item::Struct(s) => {
+            let owner = s.ident.to_string();
+            s.fields.iter_mut().map(|f| (owner.clone(), f)).collect()
+        }
+        Item::Enum(e) => {
+            let name = e.ident.to_string();
+            e.variants
+                .iter_mut()
+                .flat_map(|v| {
+                    let owner = format!("{name}::{}", v.ident);
+                    v.fields.iter_mut().map(move |f| (owner.clone(), f))
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The function of a field's `#[serde(default = "..")]`, if it has one.
+fn serde_default_fn(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs
+        .iter()
+        .filter_map(serde_metas)
+        .flatten()
+        .find_map(|m| match m {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("default") => match nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+}
+
+/// Sets the function of a field's `#[serde(default = "..")]`.
+fn set_serde_default(attrs: &mut [syn::Attribute], function: &str) {
+    for attr in attrs.iter_mut() {
+        let Some(metas) = serde_metas(attr) else {
+            continue;
+        };
+        let metas: Vec<syn::Meta> = metas
+            .into_iter()
+            .map(|m| match m {
+                syn::Meta::NameValue(nv) if nv.path.is_ident("default") => {
+                    syn::parse_quote! { default = #function }
+                }
+                other => other,
+            })
+            .collect();
+        *attr = syn::parse_quote! { #[serde(#(#metas),*)] };
+    }
+}
+
+/// In a `Default` impl of a type (or of its builder), the call of each renamed default function
+/// in the field it fills: `defaults::<old>()` -> `defaults::<field>()` (`super::` kept).
+fn rename_default_calls(imp: &mut syn::ItemImpl, old: &BTreeMap<(String, String), String>) {
+    struct Calls<'a> {
+        owner: String,
+        old: &'a BTreeMap<(String, String), String>,
+    }
+    impl VisitMut for Calls<'_> {
+        fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
+            if let syn::Member::Named(name) = &fv.member {
+                let field = name.to_string();
+                if let Some(path) = self.old.get(&(self.owner.clone(), field.clone())) {
+                    let text = |p: &syn::Path| p.to_token_stream().to_string().replace(' ', "");
+                    let wanted = format!("defaults::{}", path.replace(' ', ""));
+                    let new = ident(&field);
+                    let mut paths = Paths(&wanted, &new, text);
+                    paths.visit_expr_mut(&mut fv.expr);
+                }
+            }
+            syn::visit_mut::visit_field_value_mut(self, fv);
+        }
+    }
+    struct Paths<'a, F: Fn(&syn::Path) -> String>(&'a str, &'a syn::Ident, F);
+    impl<F: Fn(&syn::Path) -> String> VisitMut for Paths<'_, F> {
+        fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
+            let text = (self.2)(&e.path);
+            let new = self.1;
+            if text == self.0 {
+                e.path = syn::parse_quote! { defaults::#new };
+            } else if text == format!("super::{}", self.0) {
+                e.path = syn::parse_quote! { super::defaults::#new };
+            }
+        }
+    }
+    let is_default = imp
+        .trait_
+        .as_ref()
+        .is_some_and(|t| t.0.segments.last().is_some_and(|s| s.ident == "Default"));
+    if !is_default {
+        return;
+    }
+    let owner = type_ident(&imp.self_ty);
+    Calls { owner, old }.visit_item_impl_mut(imp);
+}
+
 /// Pass `camel_case_renames`: each serde struct, struct variant and enum whose wire names are
 /// mostly serde's `camelCase` of the Rust names gets one container-level
 /// `#[serde(rename_all = "camelCase")]`, and its members keep a `rename` only where the wire name
@@ -2379,6 +2627,64 @@ mod tests {
             }
         };
         assert_eq!(one_line_serde_attrs(&mut shadowed), 0);
+    }
+
+    #[test]
+    fn default_functions_are_named_after_their_field() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub struct A {
+                #[serde(rename = "trustedIps", default = "defaults::a_trusted_ips")]
+                pub trusted_ips: Vec<String>,
+                #[serde(default = "defaults::default_u64::<i64, 2592000>")]
+                pub ttl: i64,
+            }
+            impl ::std::default::Default for A {
+                fn default() -> Self {
+                    Self {
+                        trusted_ips: defaults::a_trusted_ips(),
+                        ttl: defaults::default_u64::<i64, 2592000>(),
+                    }
+                }
+            }
+            pub struct B {
+                #[serde(default = "defaults::b_trusted_ips")]
+                pub trusted_ips: Vec<String>,
+                #[serde(default = "defaults::b_ttl")]
+                pub ttl: f64,
+            }
+            pub mod builder {
+                impl ::std::default::Default for A {
+                    fn default() -> Self {
+                        Self { trusted_ips: Ok(super::defaults::a_trusted_ips()), ttl: Ok(super::defaults::default_u64::<i64, 2592000>()) }
+                    }
+                }
+            }
+            pub mod defaults {
+                pub(super) fn default_u64<T, const V: u64>() -> T { todo!() }
+                pub(super) fn a_trusted_ips() -> Vec<String> { vec!["0.0.0.0/0".to_string()] }
+                pub(super) fn b_trusted_ips() -> Vec<String> { vec!["0.0.0.0/0".to_string()] }
+                pub(super) fn b_ttl() -> f64 { 7200_f64 }
+            }
+        };
+        // Both `trusted_ips`; `ttl` has two defaults, one field each: the first is named.
+        assert_eq!(short_default_names(&mut file), 3);
+        let text = prettyplease::unparse(&file);
+        for expected in [
+            "#[serde(rename = \"trustedIps\", default = \"defaults::trusted_ips\")]",
+            "#[serde(default = \"defaults::ttl\")]\n    pub ttl: i64,",
+            "#[serde(default = \"defaults::b_ttl\")]",
+            "trusted_ips: defaults::trusted_ips(),\n            ttl: defaults::ttl(),",
+            "trusted_ips: Ok(super::defaults::trusted_ips()),",
+            "ttl: Ok(super::defaults::ttl()),",
+            "pub(super) fn trusted_ips() -> Vec<String> {",
+            "pub(super) fn ttl() -> i64 {\n        default_u64::<i64, 2592000>()",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        assert!(
+            !text.contains("a_trusted_ips") && !text.contains("b_trusted_ips"),
+            "{text}"
+        );
     }
 
     #[test]

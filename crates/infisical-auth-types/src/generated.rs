@@ -85,7 +85,7 @@ pub struct AttachAlicloudAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_alicloud_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -134,7 +134,7 @@ pub struct AttachAwsAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_aws_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -147,20 +147,17 @@ pub struct AttachAwsAuthBody {
     ///`allowedAccountIds`: string, optional, length <= 4096, default "".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_aws_auth_body_allowed_account_ids")
+        serde(default = "defaults::allowed_account_ids")
     )]
     pub allowed_account_ids: ::std::string::String,
     ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_aws_auth_body_allowed_principal_arns")
+        serde(default = "defaults::allowed_principal_arns")
     )]
     pub allowed_principal_arns: ::std::string::String,
     ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::attach_aws_auth_body_sts_endpoint")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::sts_endpoint"))]
     pub sts_endpoint: ::std::string::String,
 }
 impl ::std::default::Default for AttachAwsAuthBody {
@@ -171,11 +168,11 @@ impl ::std::default::Default for AttachAwsAuthBody {
                 2592000,
             >(),
             access_token_num_uses_limit: Default::default(),
-            access_token_trusted_ips: defaults::attach_aws_auth_body_access_token_trusted_ips(),
+            access_token_trusted_ips: defaults::access_token_trusted_ips(),
             access_token_ttl: defaults::default_u64::<i64, 2592000>(),
-            allowed_account_ids: defaults::attach_aws_auth_body_allowed_account_ids(),
-            allowed_principal_arns: defaults::attach_aws_auth_body_allowed_principal_arns(),
-            sts_endpoint: defaults::attach_aws_auth_body_sts_endpoint(),
+            allowed_account_ids: defaults::allowed_account_ids(),
+            allowed_principal_arns: defaults::allowed_principal_arns(),
+            sts_endpoint: defaults::sts_endpoint(),
         }
     }
 }
@@ -215,7 +212,7 @@ pub struct AttachAzureAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_azure_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -269,7 +266,7 @@ pub struct AttachGcpAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_gcp_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -379,9 +376,7 @@ pub enum AttachJwtAuthBody {
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default = "defaults::attach_jwt_auth_body_jwks_access_token_trusted_ips"
-            )
+            serde(default = "defaults::access_token_trusted_ips")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -433,9 +428,7 @@ pub enum AttachJwtAuthBody {
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default = "defaults::attach_jwt_auth_body_static_access_token_trusted_ips"
-            )
+            serde(default = "defaults::access_token_trusted_ips")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -499,7 +492,7 @@ pub struct AttachKubernetesAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_kubernetes_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -636,9 +629,7 @@ pub enum AttachLdapAuthBody {
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default = "defaults::attach_ldap_auth_body_template_access_token_trusted_ips"
-            )
+            serde(default = "defaults::access_token_trusted_ips")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -663,36 +654,29 @@ pub enum AttachLdapAuthBody {
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default = "defaults::attach_ldap_auth_body_template_lockout_counter_reset_seconds"
-            )
+            serde(default = "defaults::lockout_counter_reset_seconds")
         )]
         lockout_counter_reset_seconds: f64,
         ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default = "defaults::attach_ldap_auth_body_template_lockout_duration_seconds"
-            )
+            serde(default = "defaults::lockout_duration_seconds")
         )]
         lockout_duration_seconds: f64,
         ///`lockoutEnabled`: boolean, optional, default true.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default = "defaults::default_bool::<true>")
+            serde(default = "defaults::lockout_enabled")
         )]
         lockout_enabled: bool,
         ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default = "defaults::attach_ldap_auth_body_template_lockout_threshold")
+            serde(default = "defaults::lockout_threshold")
         )]
         lockout_threshold: f64,
         ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
-        #[cfg_attr(
-            feature = "serde-attrs",
-            serde(default = "defaults::attach_ldap_auth_body_template_search_filter")
-        )]
+        #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::search_filter"))]
         search_filter: ::std::string::String,
         ///`templateId`: string, required.
         template_id: ::std::string::String,
@@ -713,9 +697,7 @@ pub enum AttachLdapAuthBody {
         ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default = "defaults::attach_ldap_auth_body_manual_access_token_trusted_ips"
-            )
+            serde(default = "defaults::access_token_trusted_ips")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
         ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -745,38 +727,31 @@ pub enum AttachLdapAuthBody {
         ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default = "defaults::attach_ldap_auth_body_manual_lockout_counter_reset_seconds"
-            )
+            serde(default = "defaults::lockout_counter_reset_seconds")
         )]
         lockout_counter_reset_seconds: f64,
         ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(
-                default = "defaults::attach_ldap_auth_body_manual_lockout_duration_seconds"
-            )
+            serde(default = "defaults::lockout_duration_seconds")
         )]
         lockout_duration_seconds: f64,
         ///`lockoutEnabled`: boolean, optional, default true.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default = "defaults::default_bool::<true>")
+            serde(default = "defaults::lockout_enabled")
         )]
         lockout_enabled: bool,
         ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default = "defaults::attach_ldap_auth_body_manual_lockout_threshold")
+            serde(default = "defaults::lockout_threshold")
         )]
         lockout_threshold: f64,
         ///`searchBase`: string, required.
         search_base: ::std::string::String,
         ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
-        #[cfg_attr(
-            feature = "serde-attrs",
-            serde(default = "defaults::attach_ldap_auth_body_manual_search_filter")
-        )]
+        #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::search_filter"))]
         search_filter: ::std::string::String,
         ///`url`: string, required.
         url: ::std::string::String,
@@ -812,7 +787,7 @@ pub struct AttachOciAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_oci_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -864,7 +839,7 @@ pub struct AttachOidcAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_oidc_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -938,7 +913,7 @@ pub struct AttachSpiffeAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_spiffe_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -991,7 +966,7 @@ pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
         ///`refreshHintSeconds`: integer, optional, range >= 0, default 3600.
         #[cfg_attr(
             feature = "serde-attrs",
-            serde(default = "defaults::default_u64::<u64, 3600>")
+            serde(default = "defaults::refresh_hint_seconds")
         )]
         refresh_hint_seconds: u64,
     },
@@ -1026,7 +1001,7 @@ pub struct AttachTlsCertAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_tls_cert_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -1078,7 +1053,7 @@ pub struct AttachTokenAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_token_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -1094,7 +1069,7 @@ impl ::std::default::Default for AttachTokenAuthBody {
         Self {
             access_token_max_ttl: defaults::default_u64::<i64, 2592000>(),
             access_token_num_uses_limit: Default::default(),
-            access_token_trusted_ips: defaults::attach_token_auth_body_access_token_trusted_ips(),
+            access_token_trusted_ips: defaults::access_token_trusted_ips(),
             access_token_ttl: defaults::default_u64::<i64, 2592000>(),
         }
     }
@@ -1138,7 +1113,7 @@ pub struct AttachUniversalAuthBody {
     ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_universal_auth_body_access_token_trusted_ips")
+        serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
@@ -1151,34 +1126,26 @@ pub struct AttachUniversalAuthBody {
     ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_universal_auth_body_client_secret_trusted_ips")
+        serde(default = "defaults::client_secret_trusted_ips")
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
     ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::attach_universal_auth_body_lockout_counter_reset_seconds"
-        )
+        serde(default = "defaults::lockout_counter_reset_seconds")
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::attach_universal_auth_body_lockout_duration_seconds")
+        serde(default = "defaults::lockout_duration_seconds")
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::default_bool::<true>")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::attach_universal_auth_body_lockout_threshold")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_threshold"))]
     pub lockout_threshold: f64,
 }
 impl ::std::default::Default for AttachUniversalAuthBody {
@@ -1187,13 +1154,13 @@ impl ::std::default::Default for AttachUniversalAuthBody {
             access_token_max_ttl: defaults::default_u64::<i64, 2592000>(),
             access_token_num_uses_limit: Default::default(),
             access_token_period: Default::default(),
-            access_token_trusted_ips: defaults::attach_universal_auth_body_access_token_trusted_ips(),
+            access_token_trusted_ips: defaults::access_token_trusted_ips(),
             access_token_ttl: defaults::default_u64::<i64, 2592000>(),
-            client_secret_trusted_ips: defaults::attach_universal_auth_body_client_secret_trusted_ips(),
-            lockout_counter_reset_seconds: defaults::attach_universal_auth_body_lockout_counter_reset_seconds(),
-            lockout_duration_seconds: defaults::attach_universal_auth_body_lockout_duration_seconds(),
-            lockout_enabled: defaults::default_bool::<true>(),
-            lockout_threshold: defaults::attach_universal_auth_body_lockout_threshold(),
+            client_secret_trusted_ips: defaults::client_secret_trusted_ips(),
+            lockout_counter_reset_seconds: defaults::lockout_counter_reset_seconds(),
+            lockout_duration_seconds: defaults::lockout_duration_seconds(),
+            lockout_enabled: defaults::lockout_enabled(),
+            lockout_threshold: defaults::lockout_threshold(),
         }
     }
 }
@@ -1223,23 +1190,20 @@ pub struct ClientSecretData {
     ///`clientSecretNumUses`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::client_secret_data_client_secret_num_uses")
+        serde(default = "defaults::client_secret_num_uses")
     )]
     pub client_secret_num_uses: f64,
     ///`clientSecretNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::client_secret_data_client_secret_num_uses_limit")
+        serde(default = "defaults::client_secret_num_uses_limit")
     )]
     pub client_secret_num_uses_limit: f64,
     ///`clientSecretPrefix`: string, required.
     pub client_secret_prefix: ::std::string::String,
     ///`clientSecretTTL`: number, optional, default 0.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::client_secret_data_client_secret_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::client_secret_ttl"))]
     pub client_secret_ttl: f64,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
@@ -1341,26 +1305,18 @@ pub struct CreateUniversalAuthClientSecretBody {
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub description: ::std::string::String,
     ///`numUsesLimit`: number, optional, range >= 0, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            default = "defaults::create_universal_auth_client_secret_body_num_uses_limit"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::num_uses_limit"))]
     pub num_uses_limit: f64,
     ///`ttl`: number, optional, range 0..=315360000, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::create_universal_auth_client_secret_body_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::ttl"))]
     pub ttl: f64,
 }
 impl ::std::default::Default for CreateUniversalAuthClientSecretBody {
     fn default() -> Self {
         Self {
             description: Default::default(),
-            num_uses_limit: defaults::create_universal_auth_client_secret_body_num_uses_limit(),
-            ttl: defaults::create_universal_auth_client_secret_body_ttl(),
+            num_uses_limit: defaults::num_uses_limit(),
+            ttl: defaults::ttl(),
         }
     }
 }
@@ -1442,26 +1398,19 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_max_ttl"
-        )
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_period"
-        )
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -1469,13 +1418,8 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::delete_jwt_auth_response_identity_jwt_auth_access_token_ttl"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
@@ -1527,18 +1471,13 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl"
-        )
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -1546,13 +1485,8 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedAudience`: string, required.
     pub allowed_audience: ::std::string::String,
@@ -1580,12 +1514,7 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, default "api".
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            default = "defaults::delete_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::token_review_mode"))]
     pub token_review_mode: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
@@ -1637,18 +1566,13 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_max_ttl"
-        )
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -1656,13 +1580,8 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::delete_oidc_auth_response_identity_oidc_auth_access_token_ttl"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
@@ -1858,26 +1777,19 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_max_ttl"
-        )
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_period"
-        )
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -1885,13 +1797,8 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::get_ldap_auth_response_identity_ldap_auth_access_token_ttl"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedFields`: any, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -1917,32 +1824,20 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds"
-        )
+        serde(default = "defaults::lockout_counter_reset_seconds")
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds"
-        )
+        serde(default = "defaults::lockout_duration_seconds")
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::default_bool::<true>")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, default 3.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            default = "defaults::get_ldap_auth_response_identity_ldap_auth_lockout_threshold"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_threshold"))]
     pub lockout_threshold: f64,
     ///`searchBase`: string, required.
     pub search_base: ::std::string::String,
@@ -2010,18 +1905,13 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            rename = "accessTokenMaxTTL",
-            default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl"
-        )
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit"
-        )
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2029,13 +1919,8 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(
-            rename = "accessTokenTTL",
-            default = "defaults::get_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl"
-        )
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedCommonNames`: string, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -2117,16 +2002,15 @@ pub struct GetUniversalAuthResponse {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAliCloudAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_ali_cloud_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_ali_cloud_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2135,10 +2019,7 @@ pub struct IdentityAliCloudAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_ali_cloud_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedArns`: string, required.
     pub allowed_arns: ::std::string::String,
@@ -2169,22 +2050,21 @@ pub struct IdentityAliCloudAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAwsAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_aws_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_aws_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_aws_auth_access_token_period")
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2193,10 +2073,7 @@ pub struct IdentityAwsAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_aws_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedAccountIds`: string, required.
     pub allowed_account_ids: ::std::string::String,
@@ -2231,22 +2108,21 @@ pub struct IdentityAwsAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAzureAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_azure_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_azure_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_azure_auth_access_token_period")
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2255,10 +2131,7 @@ pub struct IdentityAzureAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_azure_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedServicePrincipalIds`: string, required.
     pub allowed_service_principal_ids: ::std::string::String,
@@ -2291,22 +2164,21 @@ pub struct IdentityAzureAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityGcpAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_gcp_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_gcp_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_gcp_auth_access_token_period")
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2315,10 +2187,7 @@ pub struct IdentityGcpAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_gcp_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedProjects`: string, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -2356,22 +2225,21 @@ pub struct IdentityGcpAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityJwtAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_jwt_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_jwt_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_jwt_auth_access_token_period")
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2380,10 +2248,7 @@ pub struct IdentityJwtAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_jwt_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
@@ -2427,16 +2292,15 @@ pub struct IdentityJwtAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityKubernetesAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_kubernetes_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_kubernetes_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2445,10 +2309,7 @@ pub struct IdentityKubernetesAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_kubernetes_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedAudience`: string, required.
     pub allowed_audience: ::std::string::String,
@@ -2478,10 +2339,7 @@ pub struct IdentityKubernetesAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
     ///`tokenReviewMode`: string, optional, default "api".
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_kubernetes_auth_token_review_mode")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::token_review_mode"))]
     pub token_review_mode: ::std::string::String,
     ///`tokenReviewerJwt`: string, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -2504,22 +2362,21 @@ pub struct IdentityKubernetesAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityLdapAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_ldap_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_ldap_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_ldap_auth_access_token_period")
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2528,10 +2385,7 @@ pub struct IdentityLdapAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_ldap_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedFields`: any, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -2549,26 +2403,20 @@ pub struct IdentityLdapAuth {
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_ldap_auth_lockout_counter_reset_seconds")
+        serde(default = "defaults::lockout_counter_reset_seconds")
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_ldap_auth_lockout_duration_seconds")
+        serde(default = "defaults::lockout_duration_seconds")
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::default_bool::<true>")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, default 3.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_ldap_auth_lockout_threshold")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_threshold"))]
     pub lockout_threshold: f64,
     ///`searchBase`: string, required.
     pub search_base: ::std::string::String,
@@ -2594,22 +2442,21 @@ pub struct IdentityLdapAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOciAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_oci_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_oci_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_oci_auth_access_token_period")
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2618,10 +2465,7 @@ pub struct IdentityOciAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_oci_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedUsernames`: string, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -2655,16 +2499,15 @@ pub struct IdentityOciAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOidcAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_oidc_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_oidc_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2673,10 +2516,7 @@ pub struct IdentityOidcAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_oidc_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
@@ -2720,16 +2560,15 @@ pub struct IdentityOidcAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentitySpiffeAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_spiffe_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_spiffe_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2738,10 +2577,7 @@ pub struct IdentitySpiffeAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_spiffe_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedAudiences`: string, required.
     pub allowed_audiences: ::std::string::String,
@@ -2809,16 +2645,15 @@ pub enum IdentitySpiffeAuthTrustBundleDistribution {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTlsCertAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_tls_cert_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_tls_cert_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2827,10 +2662,7 @@ pub struct IdentityTlsCertAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_tls_cert_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`allowedCommonNames`: string, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -2862,22 +2694,21 @@ pub struct IdentityTlsCertAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTokenAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_token_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_token_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_token_auth_access_token_period")
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2886,10 +2717,7 @@ pub struct IdentityTokenAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_token_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(
@@ -2916,22 +2744,21 @@ pub struct IdentityTokenAuth {
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityUniversalAuth {
     ///`accessTokenMaxTTL`: number, optional, default 7200.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_universal_auth_access_token_max_ttl")
+        serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_universal_auth_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_universal_auth_access_token_period")
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2940,10 +2767,7 @@ pub struct IdentityUniversalAuth {
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`accessTokenTTL`: number, optional, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_universal_auth_access_token_ttl")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`clientId`: string, required.
     pub client_id: ::std::string::String,
@@ -2964,28 +2788,20 @@ pub struct IdentityUniversalAuth {
     ///`lockoutCounterResetSeconds`: number, optional, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(
-            default = "defaults::identity_universal_auth_lockout_counter_reset_seconds"
-        )
+        serde(default = "defaults::lockout_counter_reset_seconds")
     )]
     pub lockout_counter_reset_seconds: f64,
     ///`lockoutDurationSeconds`: number, optional, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::identity_universal_auth_lockout_duration_seconds")
+        serde(default = "defaults::lockout_duration_seconds")
     )]
     pub lockout_duration_seconds: f64,
     ///`lockoutEnabled`: boolean, optional, default true.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::default_bool::<true>")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
     ///`lockoutThreshold`: number, optional, default 3.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::identity_universal_auth_lockout_threshold")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_threshold"))]
     pub lockout_threshold: f64,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(
@@ -3240,7 +3056,7 @@ pub struct LoginWithAwsAuthBody {
     ///`iamHttpRequestMethod`: string, optional, default "POST".
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::login_with_aws_auth_body_iam_http_request_method")
+        serde(default = "defaults::iam_http_request_method")
     )]
     pub iam_http_request_method: ::std::string::String,
     ///`iamRequestBody`: string, required.
@@ -3614,19 +3430,19 @@ pub struct TokenAuthToken {
     ///`accessTokenNumUses`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::token_auth_token_access_token_num_uses")
+        serde(default = "defaults::access_token_num_uses")
     )]
     pub access_token_num_uses: f64,
     ///`accessTokenNumUsesLimit`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::token_auth_token_access_token_num_uses_limit")
+        serde(default = "defaults::access_token_num_uses_limit")
     )]
     pub access_token_num_uses_limit: f64,
     ///`accessTokenPeriod`: number, optional, default 0.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::token_auth_token_access_token_period")
+        serde(default = "defaults::access_token_period")
     )]
     pub access_token_period: f64,
     ///`accessTokenTTL`: number, optional, default 2592000.
@@ -4880,7 +4696,7 @@ pub mod builder {
                 ),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_alicloud_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 allowed_arns: Err("no value supplied for allowed_arns".to_string()),
@@ -4965,16 +4781,12 @@ pub mod builder {
                 ),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_aws_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
-                allowed_account_ids: Ok(
-                    super::defaults::attach_aws_auth_body_allowed_account_ids(),
-                ),
-                allowed_principal_arns: Ok(
-                    super::defaults::attach_aws_auth_body_allowed_principal_arns(),
-                ),
-                sts_endpoint: Ok(super::defaults::attach_aws_auth_body_sts_endpoint()),
+                allowed_account_ids: Ok(super::defaults::allowed_account_ids()),
+                allowed_principal_arns: Ok(super::defaults::allowed_principal_arns()),
+                sts_endpoint: Ok(super::defaults::sts_endpoint()),
             }
         }
     }
@@ -5073,7 +4885,7 @@ pub mod builder {
                 access_token_max_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_azure_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 allowed_service_principal_ids: Ok(Default::default()),
@@ -5175,7 +4987,7 @@ pub mod builder {
                 access_token_max_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_gcp_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 allowed_projects: Ok(Default::default()),
@@ -5294,7 +5106,7 @@ pub mod builder {
                 access_token_max_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_kubernetes_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 allowed_audience: Err(
@@ -5486,7 +5298,7 @@ pub mod builder {
                 ),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_oci_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 allowed_usernames: Ok(Default::default()),
@@ -5587,7 +5399,7 @@ pub mod builder {
                 access_token_max_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_oidc_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 bound_audiences: Ok(Default::default()),
@@ -5738,7 +5550,7 @@ pub mod builder {
                 access_token_max_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_spiffe_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 allowed_audiences: Err(
@@ -5857,7 +5669,7 @@ pub mod builder {
                 ),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_tls_cert_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 allowed_common_names: Ok(Default::default()),
@@ -5951,7 +5763,7 @@ pub mod builder {
                 access_token_max_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_token_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
             }
@@ -6026,22 +5838,20 @@ pub mod builder {
                 access_token_num_uses_limit: Ok(Default::default()),
                 access_token_period: Ok(Default::default()),
                 access_token_trusted_ips: Ok(
-                    super::defaults::attach_universal_auth_body_access_token_trusted_ips(),
+                    super::defaults::access_token_trusted_ips(),
                 ),
                 access_token_ttl: Ok(super::defaults::default_u64::<i64, 2592000>()),
                 client_secret_trusted_ips: Ok(
-                    super::defaults::attach_universal_auth_body_client_secret_trusted_ips(),
+                    super::defaults::client_secret_trusted_ips(),
                 ),
                 lockout_counter_reset_seconds: Ok(
-                    super::defaults::attach_universal_auth_body_lockout_counter_reset_seconds(),
+                    super::defaults::lockout_counter_reset_seconds(),
                 ),
                 lockout_duration_seconds: Ok(
-                    super::defaults::attach_universal_auth_body_lockout_duration_seconds(),
+                    super::defaults::lockout_duration_seconds(),
                 ),
-                lockout_enabled: Ok(super::defaults::default_bool::<true>()),
-                lockout_threshold: Ok(
-                    super::defaults::attach_universal_auth_body_lockout_threshold(),
-                ),
+                lockout_enabled: Ok(super::defaults::lockout_enabled()),
+                lockout_threshold: Ok(super::defaults::lockout_threshold()),
             }
         }
     }
@@ -6207,10 +6017,8 @@ pub mod builder {
         fn default() -> Self {
             Self {
                 description: Ok(Default::default()),
-                num_uses_limit: Ok(
-                    super::defaults::create_universal_auth_client_secret_body_num_uses_limit(),
-                ),
-                ttl: Ok(super::defaults::create_universal_auth_client_secret_body_ttl()),
+                num_uses_limit: Ok(super::defaults::num_uses_limit()),
+                ttl: Ok(super::defaults::ttl()),
             }
         }
     }
@@ -6424,9 +6232,7 @@ pub mod builder {
     impl ::std::default::Default for LoginWithAwsAuthBody {
         fn default() -> Self {
             Self {
-                iam_http_request_method: Ok(
-                    super::defaults::login_with_aws_auth_body_iam_http_request_method(),
-                ),
+                iam_http_request_method: Ok(super::defaults::iam_http_request_method()),
                 iam_request_body: Err(
                     "no value supplied for iam_request_body".to_string(),
                 ),
@@ -9091,436 +8897,89 @@ pub mod defaults {
     {
         T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
     }
-    pub(super) fn attach_alicloud_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_aws_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_aws_auth_body_allowed_account_ids() -> ::std::string::String {
-        "".to_string()
-    }
-    pub(super) fn attach_aws_auth_body_allowed_principal_arns() -> ::std::string::String {
-        "".to_string()
-    }
-    pub(super) fn attach_aws_auth_body_sts_endpoint() -> ::std::string::String {
-        "https://sts.amazonaws.com/".to_string()
-    }
-    pub(super) fn attach_azure_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_gcp_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_jwt_auth_body_jwks_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_jwt_auth_body_static_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_kubernetes_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
     pub(super) fn attach_kubernetes_auth_body_token_review_mode() -> super::AttachKubernetesAuthBodyTokenReviewMode {
         super::AttachKubernetesAuthBodyTokenReviewMode::Api
-    }
-    pub(super) fn attach_ldap_auth_body_manual_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_ldap_auth_body_manual_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn attach_ldap_auth_body_manual_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn attach_ldap_auth_body_manual_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn attach_ldap_auth_body_manual_search_filter() -> ::std::string::String {
-        "(uid={{username}})".to_string()
-    }
-    pub(super) fn attach_ldap_auth_body_template_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_ldap_auth_body_template_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn attach_ldap_auth_body_template_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn attach_ldap_auth_body_template_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn attach_ldap_auth_body_template_search_filter() -> ::std::string::String {
-        "(uid={{username}})".to_string()
-    }
-    pub(super) fn attach_oci_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_oidc_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_spiffe_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_tls_cert_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_token_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_universal_auth_body_access_token_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_universal_auth_body_client_secret_trusted_ips() -> ::std::vec::Vec<
-        super::TrustedIpEntry,
-    > {
-        vec![
-            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
-            super::TrustedIpEntry { ip_address : "::/0".to_string() }
-        ]
-    }
-    pub(super) fn attach_universal_auth_body_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn attach_universal_auth_body_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn attach_universal_auth_body_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn client_secret_data_client_secret_num_uses() -> f64 {
-        0_f64
-    }
-    pub(super) fn client_secret_data_client_secret_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn client_secret_data_client_secret_ttl() -> f64 {
-        0_f64
-    }
-    pub(super) fn create_universal_auth_client_secret_body_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn create_universal_auth_client_secret_body_ttl() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_jwt_auth_response_identity_jwt_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_jwt_auth_response_identity_jwt_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_jwt_auth_response_identity_jwt_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_jwt_auth_response_identity_jwt_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_kubernetes_auth_response_identity_kubernetes_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_kubernetes_auth_response_identity_kubernetes_auth_token_review_mode() -> ::std::string::String {
-        "api".to_string()
-    }
-    pub(super) fn delete_oidc_auth_response_identity_oidc_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn delete_oidc_auth_response_identity_oidc_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn delete_oidc_auth_response_identity_oidc_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_ldap_auth_response_identity_ldap_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_ldap_auth_response_identity_ldap_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_ldap_auth_response_identity_ldap_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_ldap_auth_response_identity_ldap_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_ldap_auth_response_identity_ldap_auth_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn get_ldap_auth_response_identity_ldap_auth_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn get_ldap_auth_response_identity_ldap_auth_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn get_tls_cert_auth_response_identity_tls_cert_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn get_tls_cert_auth_response_identity_tls_cert_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn get_tls_cert_auth_response_identity_tls_cert_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_ali_cloud_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_ali_cloud_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_ali_cloud_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_aws_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_aws_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_aws_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_aws_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_azure_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_azure_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_azure_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_azure_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_gcp_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_gcp_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_gcp_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_gcp_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_jwt_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_jwt_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_jwt_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_jwt_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_kubernetes_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_kubernetes_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_kubernetes_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_kubernetes_auth_token_review_mode() -> ::std::string::String {
-        "api".to_string()
-    }
-    pub(super) fn identity_ldap_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_ldap_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_ldap_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_ldap_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_ldap_auth_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn identity_ldap_auth_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn identity_ldap_auth_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn identity_oci_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_oci_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_oci_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_oci_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_oidc_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_oidc_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_oidc_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_spiffe_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_spiffe_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_spiffe_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_tls_cert_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_tls_cert_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_tls_cert_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_token_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_token_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_token_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_token_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_universal_auth_access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_universal_auth_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_universal_auth_access_token_period() -> f64 {
-        0_f64
-    }
-    pub(super) fn identity_universal_auth_access_token_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn identity_universal_auth_lockout_counter_reset_seconds() -> f64 {
-        30_f64
-    }
-    pub(super) fn identity_universal_auth_lockout_duration_seconds() -> f64 {
-        300_f64
-    }
-    pub(super) fn identity_universal_auth_lockout_threshold() -> f64 {
-        3_f64
-    }
-    pub(super) fn login_with_aws_auth_body_iam_http_request_method() -> ::std::string::String {
-        "POST".to_string()
     }
     pub(super) fn token_auth_token_access_token_max_ttl() -> f64 {
         2592000_f64
     }
-    pub(super) fn token_auth_token_access_token_num_uses() -> f64 {
-        0_f64
-    }
-    pub(super) fn token_auth_token_access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn token_auth_token_access_token_period() -> f64 {
-        0_f64
-    }
     pub(super) fn token_auth_token_access_token_ttl() -> f64 {
         2592000_f64
+    }
+    pub(super) fn access_token_max_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn access_token_num_uses() -> f64 {
+        0_f64
+    }
+    pub(super) fn access_token_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn access_token_period() -> f64 {
+        0_f64
+    }
+    pub(super) fn access_token_trusted_ips() -> ::std::vec::Vec<super::TrustedIpEntry> {
+        vec![
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
+        ]
+    }
+    pub(super) fn access_token_ttl() -> f64 {
+        7200_f64
+    }
+    pub(super) fn allowed_account_ids() -> ::std::string::String {
+        "".to_string()
+    }
+    pub(super) fn allowed_principal_arns() -> ::std::string::String {
+        "".to_string()
+    }
+    pub(super) fn client_secret_num_uses() -> f64 {
+        0_f64
+    }
+    pub(super) fn client_secret_num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn client_secret_trusted_ips() -> ::std::vec::Vec<super::TrustedIpEntry> {
+        vec![
+            super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
+            super::TrustedIpEntry { ip_address : "::/0".to_string() }
+        ]
+    }
+    pub(super) fn client_secret_ttl() -> f64 {
+        0_f64
+    }
+    pub(super) fn iam_http_request_method() -> ::std::string::String {
+        "POST".to_string()
+    }
+    pub(super) fn lockout_counter_reset_seconds() -> f64 {
+        30_f64
+    }
+    pub(super) fn lockout_duration_seconds() -> f64 {
+        300_f64
+    }
+    pub(super) fn lockout_enabled() -> bool {
+        default_bool::<true>()
+    }
+    pub(super) fn lockout_threshold() -> f64 {
+        3_f64
+    }
+    pub(super) fn num_uses_limit() -> f64 {
+        0_f64
+    }
+    pub(super) fn refresh_hint_seconds() -> u64 {
+        default_u64::<u64, 3600>()
+    }
+    pub(super) fn search_filter() -> ::std::string::String {
+        "(uid={{username}})".to_string()
+    }
+    pub(super) fn sts_endpoint() -> ::std::string::String {
+        "https://sts.amazonaws.com/".to_string()
+    }
+    pub(super) fn token_review_mode() -> ::std::string::String {
+        "api".to_string()
+    }
+    pub(super) fn ttl() -> f64 {
+        0_f64
     }
 }
 /// Error types.
