@@ -50,7 +50,7 @@ fn js_timestamp_module() -> Item {
 
             /// Writes `value` as `YYYY-MM-DDTHH:MM:SS.sssZ` (a year outside 0-9999 as chrono
             /// writes it, with milliseconds).
-            pub fn serialize<S: ::serde::Serializer>(
+            pub fn write<S: ::serde::Serializer>(
                 value: &::chrono::DateTime<::chrono::offset::Utc>,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
@@ -78,16 +78,21 @@ fn js_timestamp_module() -> Item {
                 serializer.serialize_str(::std::str::from_utf8(&text).unwrap_or_default())
             }
 
-            /// [`serialize`] for an optional timestamp (`None` is `null`).
-            pub fn serialize_option<S: ::serde::Serializer>(
+            /// [`write`] for an optional timestamp (`None` is `null`).
+            pub fn write_option<S: ::serde::Serializer>(
                 value: &::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 match value {
-                    ::std::option::Option::Some(value) => serialize(value, serializer),
+                    ::std::option::Option::Some(value) => write(value, serializer),
                     ::std::option::Option::None => serializer.serialize_none(),
                 }
             }
+
+            /// [`write`], under its former name.
+            pub use self::write as serialize;
+            /// [`write_option`], under its former name.
+            pub use self::write_option as serialize_option;
         }
     }
 }
@@ -96,6 +101,8 @@ fn js_timestamp_module() -> Item {
 /// written as Infisical writes timestamps, with milliseconds always (see
 /// [`js_timestamp_module`], added to the types when a field uses it). Besides the fidelity, it
 /// writes a timestamp in one piece: chrono's `Display` sends serde_json a character at a time.
+/// The functions are `write` and `write_option` (`serialize` and `serialize_option` remain as
+/// aliases): `serialize_with = "js_timestamp::write"`, gated by `serde-attrs`, fits in a line.
 /// Returns the number of fields.
 pub fn js_timestamps(types: &mut syn::File) -> usize {
     let date_time: Type = syn::parse_quote!(::chrono::DateTime<::chrono::offset::Utc>);
@@ -120,9 +127,9 @@ pub fn js_timestamps(types: &mut syn::File) -> usize {
         };
         for field in named.named.iter_mut() {
             let with = if field.ty == date_time {
-                "js_timestamp::serialize"
+                "js_timestamp::write"
             } else if field.ty == optional {
-                "js_timestamp::serialize_option"
+                "js_timestamp::write_option"
             } else {
                 continue;
             };
@@ -2705,8 +2712,8 @@ mod tests {
         assert_eq!(js_timestamps(&mut file), 2);
         let text = prettyplease::unparse(&file);
         for expected in [
-            "#[serde(rename = \"createdAt\", serialize_with = \"js_timestamp::serialize\")]\n    pub created_at",
-            "#[serde(serialize_with = \"js_timestamp::serialize_option\")]\n    pub last_used_at",
+            "#[serde(rename = \"createdAt\", serialize_with = \"js_timestamp::write\")]\n    pub created_at",
+            "#[serde(serialize_with = \"js_timestamp::write_option\")]\n    pub last_used_at",
             "pub mod js_timestamp {",
         ] {
             assert!(text.contains(expected), "{expected} in\n{text}");

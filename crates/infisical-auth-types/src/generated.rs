@@ -1206,10 +1206,7 @@ pub struct ClientSecretData {
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::client_secret_ttl"))]
     pub client_secret_ttl: f64,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`description`: string, required.
     pub description: ::std::string::String,
@@ -1222,10 +1219,7 @@ pub struct ClientSecretData {
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub is_client_secret_revoked: bool,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`).
@@ -1433,10 +1427,7 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`configurationType`: string, required.
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1445,10 +1436,7 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`jwksUrl`: string, required.
     pub jwks_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteKubernetesAuth` (`DELETE /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
@@ -1495,10 +1483,7 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     ///`allowedNamespaces`: string, required.
     pub allowed_namespaces: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -1517,10 +1502,7 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::token_review_mode"))]
     pub token_review_mode: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
@@ -1597,10 +1579,7 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1609,10 +1588,7 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     ///`oidcDiscoveryUrl`: string, required.
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteSpiffeAuth` (`DELETE /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
@@ -1809,10 +1785,7 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`bindPass`: string, required.
     pub bind_pass: Secret,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1847,10 +1820,7 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
     pub url: ::std::string::String,
@@ -1928,10 +1898,7 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`caCertificate`: string, required.
     pub ca_certificate: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
     pub encrypted_ca_certificate: ::serde_json::Value,
@@ -1940,10 +1907,7 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getTokenAuth` (`GET /api/v1/auth/token-auth/identities/{identityId}`) on success.
@@ -2024,10 +1988,7 @@ pub struct IdentityAliCloudAuth {
     ///`allowedArns`: string, required.
     pub allowed_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2036,10 +1997,7 @@ pub struct IdentityAliCloudAuth {
     ///`type`: string, required.
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getAwsAuth`, `attachAwsAuth`, `deleteAwsAuth`, `updateAwsAuth`.
@@ -2080,10 +2038,7 @@ pub struct IdentityAwsAuth {
     ///`allowedPrincipalArns`: string, required.
     pub allowed_principal_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2094,10 +2049,7 @@ pub struct IdentityAwsAuth {
     ///`type`: string, required.
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getAzureAuth`, `attachAzureAuth`, `deleteAzureAuth`, `updateAzureAuth`.
@@ -2136,10 +2088,7 @@ pub struct IdentityAzureAuth {
     ///`allowedServicePrincipalIds`: string, required.
     pub allowed_service_principal_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2150,10 +2099,7 @@ pub struct IdentityAzureAuth {
     ///`tenantId`: string, required.
     pub tenant_id: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getGcpAuth`, `attachGcpAuth`, `deleteGcpAuth`, `updateGcpAuth`.
@@ -2199,10 +2145,7 @@ pub struct IdentityGcpAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2211,10 +2154,7 @@ pub struct IdentityGcpAuth {
     ///`type`: string, required.
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getJwtAuth`, `attachJwtAuth`, `updateJwtAuth`.
@@ -2262,10 +2202,7 @@ pub struct IdentityJwtAuth {
     ///`configurationType`: string, required.
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2278,10 +2215,7 @@ pub struct IdentityJwtAuth {
     ///`publicKeys`: array<string>, required.
     pub public_keys: ::std::vec::Vec<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getKubernetesAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`.
@@ -2320,10 +2254,7 @@ pub struct IdentityKubernetesAuth {
     ///`caCert`: string, required.
     pub ca_cert: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -2345,10 +2276,7 @@ pub struct IdentityKubernetesAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
@@ -2391,10 +2319,7 @@ pub struct IdentityLdapAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2426,10 +2351,7 @@ pub struct IdentityLdapAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
     pub url: ::std::string::String,
@@ -2471,10 +2393,7 @@ pub struct IdentityOciAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2485,10 +2404,7 @@ pub struct IdentityOciAuth {
     ///`type`: string, required.
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getOidcAuth`, `attachOidcAuth`, `updateOidcAuth`.
@@ -2534,10 +2450,7 @@ pub struct IdentityOidcAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2546,10 +2459,7 @@ pub struct IdentityOidcAuth {
     ///`oidcDiscoveryUrl`: string, required.
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 5 places in the bodies and answers of `getSpiffeAuth`, `attachSpiffeAuth`, `deleteSpiffeAuth`, `updateSpiffeAuth`, `refreshSpiffeBundle`.
@@ -2584,10 +2494,7 @@ pub struct IdentitySpiffeAuth {
     ///`allowedSpiffeIds`: string, required.
     pub allowed_spiffe_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2598,10 +2505,7 @@ pub struct IdentitySpiffeAuth {
     ///`trustDomain`: string, required.
     pub trust_domain: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`trustBundleDistribution`: union, required.
@@ -2668,10 +2572,7 @@ pub struct IdentityTlsCertAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
     pub encrypted_ca_certificate: ::serde_json::Value,
@@ -2680,10 +2581,7 @@ pub struct IdentityTlsCertAuth {
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getTokenAuth`, `attachTokenAuth`, `deleteTokenAuth`, `updateTokenAuth`.
@@ -2720,20 +2618,14 @@ pub struct IdentityTokenAuth {
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: f64,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getUniversalAuth`, `attachUniversalAuth`, `deleteUniversalAuth`, `updateUniversalAuth`.
@@ -2776,10 +2668,7 @@ pub struct IdentityUniversalAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2804,10 +2693,7 @@ pub struct IdentityUniversalAuth {
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_threshold"))]
     pub lockout_threshold: f64,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `listUniversalAuthClientSecrets` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
@@ -2854,10 +2740,8 @@ pub struct LoginWithAlicloudAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(rename = "SignatureVersion"))]
     pub signature_version: LoginWithAlicloudAuthBodySignatureVersion,
     ///`Timestamp`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(rename = "Timestamp", serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "Timestamp"))]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`Version`: string, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "Version"))]
@@ -3406,7 +3290,7 @@ pub struct TokenAuthToken {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize_option")
+        serde(serialize_with = "js_timestamp::write_option")
     )]
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3415,7 +3299,7 @@ pub struct TokenAuthToken {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize_option")
+        serde(serialize_with = "js_timestamp::write_option")
     )]
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3455,10 +3339,7 @@ pub struct TokenAuthToken {
     ///`authMethod`: string, required.
     pub auth_method: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string, required.
     pub id: ::std::string::String,
@@ -3478,10 +3359,7 @@ pub struct TokenAuthToken {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::serialize")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 31 places in the bodies and answers of `attachAlicloudAuth`, `updateAlicloudAuth`, `attachAwsAuth`, `updateAwsAuth`, `attachAzureAuth`, `updateAzureAuth`, `attachGcpAuth`, `updateGcpAuth`, `attachJwtAuth`, `updateJwtAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`, `attachLdapAuth`, `updateLdapAuth`, `attachOciAuth`, `updateOciAuth`, `attachOidcAuth`, `updateOidcAuth`, `attachSpiffeAuth`, `updateSpiffeAuth`, `attachTlsCertAuth`, `updateTlsCertAuth`, `attachTokenAuth`, `updateTokenAuth`, `attachUniversalAuth`, `updateUniversalAuth`.
@@ -9078,7 +8956,7 @@ pub mod js_timestamp {
     use ::chrono::{Datelike as _, Timelike as _};
     /// Writes `value` as `YYYY-MM-DDTHH:MM:SS.sssZ` (a year outside 0-9999 as chrono
     /// writes it, with milliseconds).
-    pub fn serialize<S: ::serde::Serializer>(
+    pub fn write<S: ::serde::Serializer>(
         value: &::chrono::DateTime<::chrono::offset::Utc>,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
@@ -9106,16 +8984,20 @@ pub mod js_timestamp {
         put(20, 3, millis);
         serializer.serialize_str(::std::str::from_utf8(&text).unwrap_or_default())
     }
-    /// [`serialize`] for an optional timestamp (`None` is `null`).
-    pub fn serialize_option<S: ::serde::Serializer>(
+    /// [`write`] for an optional timestamp (`None` is `null`).
+    pub fn write_option<S: ::serde::Serializer>(
         value: &::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match value {
-            ::std::option::Option::Some(value) => serialize(value, serializer),
+            ::std::option::Option::Some(value) => write(value, serializer),
             ::std::option::Option::None => serializer.serialize_none(),
         }
     }
+    /// [`write`], under its former name.
+    pub use self::write as serialize;
+    /// [`write_option`], under its former name.
+    pub use self::write_option as serialize_option;
 }
 impl ::std::fmt::Debug for AccessTokenResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
