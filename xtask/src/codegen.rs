@@ -218,6 +218,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     postprocess::text_conversions_where_taken(&mut types, &client_names);
     postprocess::redact_secrets(&mut types, &secrets);
     postprocess::redact_secret_headers(&mut client, &secret_headers(fixed, cfg, &operations));
+    postprocess::string_setters(&mut client);
     postprocess::document_items(&mut types);
     postprocess::document_items(&mut client);
     postprocess::schemars_behind_feature(&mut types);

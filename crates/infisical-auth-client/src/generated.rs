@@ -997,16 +997,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/alicloud-auth/identities/{identityId}`
@@ -1050,16 +1042,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -1135,16 +1119,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/alicloud-auth/identities/{identityId}`
@@ -1188,16 +1164,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -1345,16 +1313,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/aws-auth/identities/{identityId}`
@@ -1398,16 +1358,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -1480,16 +1432,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/aws-auth/identities/{identityId}`
@@ -1533,16 +1477,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -1686,16 +1622,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/azure-auth/identities/{identityId}`
@@ -1739,16 +1667,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -1822,16 +1742,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/azure-auth/identities/{identityId}`
@@ -1875,16 +1787,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -2029,16 +1933,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/gcp-auth/identities/{identityId}`
@@ -2082,16 +1978,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -2164,16 +2052,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/gcp-auth/identities/{identityId}`
@@ -2217,16 +2097,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -2370,16 +2242,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/jwt-auth/identities/{identityId}`
@@ -2423,16 +2287,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -2487,16 +2343,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/jwt-auth/identities/{identityId}`
@@ -2540,16 +2388,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -2675,16 +2515,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/kubernetes-auth/identities/{identityId}`
@@ -2728,16 +2560,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -2813,16 +2637,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/kubernetes-auth/identities/{identityId}`
@@ -2866,16 +2682,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -3026,16 +2834,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/ldap-auth/identities/{identityId}`
@@ -3079,16 +2879,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -3143,16 +2935,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/ldap-auth/identities/{identityId}`
@@ -3196,16 +2980,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -3278,16 +3054,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts`
@@ -3400,16 +3168,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/oci-auth/identities/{identityId}`
@@ -3453,16 +3213,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -3535,16 +3287,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/oci-auth/identities/{identityId}`
@@ -3588,16 +3332,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -3741,16 +3477,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/oidc-auth/identities/{identityId}`
@@ -3794,16 +3522,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -3876,16 +3596,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/oidc-auth/identities/{identityId}`
@@ -3929,16 +3641,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -4082,16 +3786,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/spiffe-auth/identities/{identityId}`
@@ -4135,16 +3831,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -4220,16 +3908,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/spiffe-auth/identities/{identityId}`
@@ -4273,16 +3953,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -4358,16 +4030,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/spiffe-auth/identities/{identityId}/refresh-bundle`
@@ -4480,16 +4144,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/tls-cert-auth/identities/{identityId}`
@@ -4533,16 +4189,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -4618,16 +4266,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/tls-cert-auth/identities/{identityId}`
@@ -4671,16 +4311,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -4827,16 +4459,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/token-auth/identities/{identityId}`
@@ -4880,16 +4504,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -4963,16 +4579,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/token-auth/identities/{identityId}`
@@ -5016,16 +4624,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -5103,16 +4703,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets `limit`.
@@ -5186,16 +4778,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -5271,16 +4855,8 @@ pub mod builder {
             }
         }
         ///Sets `token_id`.
-        pub fn token_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token_id failed"
-                        .to_string()
-                });
+        pub fn token_id(mut self, value: impl Into<String>) -> Self {
+            self.token_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/token-auth/tokens/{tokenId}`
@@ -5327,16 +4903,8 @@ pub mod builder {
             }
         }
         ///Sets `token_id`.
-        pub fn token_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token_id failed"
-                        .to_string()
-                });
+        pub fn token_id(mut self, value: impl Into<String>) -> Self {
+            self.token_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -5412,16 +4980,8 @@ pub mod builder {
             }
         }
         ///Sets `token_id`.
-        pub fn token_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token_id failed"
-                        .to_string()
-                });
+        pub fn token_id(mut self, value: impl Into<String>) -> Self {
+            self.token_id = Ok(value.into());
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/token-auth/tokens/{tokenId}/revoke`
@@ -5613,16 +5173,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/universal-auth/identities/{identityId}`
@@ -5666,16 +5218,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -5751,16 +5295,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/auth/universal-auth/identities/{identityId}`
@@ -5804,16 +5340,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -5889,16 +5417,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts`
@@ -5943,16 +5463,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/universal-auth/identities/{identityId}/client-secrets`
@@ -6003,16 +5515,8 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets the request body.
@@ -6098,29 +5602,13 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets `client_secret_id`.
-        pub fn client_secret_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.client_secret_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for client_secret_id failed"
-                        .to_string()
-                });
+        pub fn client_secret_id(mut self, value: impl Into<String>) -> Self {
+            self.client_secret_id = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}`
@@ -6173,29 +5661,13 @@ pub mod builder {
             }
         }
         ///Sets `identity_id`.
-        pub fn identity_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.identity_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for identity_id failed"
-                        .to_string()
-                });
+        pub fn identity_id(mut self, value: impl Into<String>) -> Self {
+            self.identity_id = Ok(value.into());
             self
         }
         ///Sets `client_secret_id`.
-        pub fn client_secret_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.client_secret_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for client_secret_id failed"
-                        .to_string()
-                });
+        pub fn client_secret_id(mut self, value: impl Into<String>) -> Self {
+            self.client_secret_id = Ok(value.into());
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke`

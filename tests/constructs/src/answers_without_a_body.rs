@@ -303,16 +303,8 @@ pub mod builder {
             }
         }
         ///Sets `provider`.
-        pub fn provider<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.provider = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for provider failed"
-                        .to_string()
-                });
+        pub fn provider(mut self, value: impl Into<String>) -> Self {
+            self.provider = Ok(value.into());
             self
         }
         ///Sends a `GET` request to `/api/v1/sso/redirect/{provider}`
@@ -452,16 +444,8 @@ pub mod builder {
             }
         }
         ///Sets `id`.
-        pub fn id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+        pub fn id(mut self, value: impl Into<String>) -> Self {
+            self.id = Ok(value.into());
             self
         }
         ///Sends a `DELETE` request to `/api/v1/items/{id}`

@@ -382,16 +382,8 @@ pub mod builder {
             }
         }
         ///Sets `folder_id`.
-        pub fn folder_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.folder_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for folder_id failed"
-                        .to_string()
-                });
+        pub fn folder_id(mut self, value: impl Into<String>) -> Self {
+            self.folder_id = Ok(value.into());
             self
         }
         ///Sets `depth`.
@@ -481,16 +473,8 @@ pub mod builder {
             }
         }
         ///Sets `folder_id`.
-        pub fn folder_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.folder_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for folder_id failed"
-                        .to_string()
-                });
+        pub fn folder_id(mut self, value: impl Into<String>) -> Self {
+            self.folder_id = Ok(value.into());
             self
         }
         ///Sets the request body.

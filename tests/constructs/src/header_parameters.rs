@@ -275,30 +275,13 @@ pub mod builder {
             }
         }
         ///Sets `user_agent`.
-        pub fn user_agent<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_agent = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_agent failed"
-                        .to_string()
-                });
+        pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+            self.user_agent = Ok(Some(value.into()));
             self
         }
         ///Sets `x_api_key`.
-        pub fn x_api_key<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_api_key = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_api_key failed"
-                        .to_string()
-                });
+        pub fn x_api_key(mut self, value: impl Into<String>) -> Self {
+            self.x_api_key = Ok(value.into());
             self
         }
         ///Sets `x_request_count`.
