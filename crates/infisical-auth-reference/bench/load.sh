@@ -9,7 +9,7 @@
 # every scenario runs right after a bare run of its own, so that load from elsewhere on a shared
 # machine falls on both sides alike; the table gives the medians over the rounds, and each
 # scenario's median requests/s against the median of the bare runs paired with it.
-#   bare       GET anything on the bare axum handler (the baseline);
+#   bare       the bare axum handler (the baseline), sent the requests of the scenario it is paired with;
 #   retrieve   GET getUniversalAuth of one identity with universal auth attached;
 #   cycle      attach -> update -> revoke of universal auth, spread over LOAD_IDENTITIES identities;
 #   login      POST loginWithUniversalAuth with a client secret (each login issues an access token).
@@ -134,10 +134,13 @@ run() {
 }
 
 # bare SCENARIO: the baseline, run just before SCENARIO and paired with it (results as
-# "bare-SCENARIO").
+# "bare-SCENARIO"): wrk sends it SCENARIO's own requests (a login's credentials, which only the
+# reference server can give, are stand-ins of the same length), so that both sides receive and
+# answer the same bytes, and what the table compares is what the reference server does with them.
 bare() {
   start bare "$TARGET/release/examples/bare_axum" 127.0.0.1:0
-  run "bare-$1"
+  CLIENT_ID="${CLIENT_ID:-00000000-0000-4000-8000-000000000000}" \
+    CLIENT_SECRET="${CLIENT_SECRET:-$(printf '0%.0s' $(seq 1 64))}" run "bare-$1" "$WORK/$1.lua"
   stop
 }
 

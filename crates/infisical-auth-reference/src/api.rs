@@ -298,7 +298,7 @@ impl ReferenceApi {
         let config = self.attach_config(
             identity_id,
             |meta| methods::attach_universal(body, meta, client_id.clone()),
-            |identity| identity.refresh_universal_auth(identity_id),
+            |identity| identity.forget_universal_auth_settings(),
         )?;
         self.state
             .client_ids
@@ -916,7 +916,7 @@ impl InfisicalAuthApi for ReferenceApi {
             &identity_id,
             body,
             methods::update_universal,
-            |identity| identity.refresh_universal_auth(&identity_id),
+            |identity| identity.forget_universal_auth_settings(),
         )?;
         Ok(types::UpdateUniversalAuthResponse {
             identity_universal_auth: config.fit(),

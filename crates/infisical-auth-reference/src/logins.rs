@@ -91,8 +91,7 @@ impl ReferenceApi {
                 .get_mut(&*identity_id)
                 .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
             let settings = identity
-                .universal_auth
-                .clone()
+                .universal_auth_settings(&identity_id)
                 .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
             if ctx.client_ip.is_unspecified()
                 || !settings.client_secret_trusted_ips.allows(ctx.client_ip)

@@ -63,18 +63,33 @@ pub struct Identity {
     pub secrets: Vec<ClientSecret>,
     /// Universal-auth login failures and lock.
     pub lockout: Option<Lockout>,
-    /// The attached universal auth's login settings, read once per attach or update.
+    /// The attached universal auth's login settings, derived from its configuration by the first
+    /// login after an attach or update (a write only forgets them: a configuration changed many
+    /// times between logins is read once, and writes stay cheap).
     pub universal_auth: Option<Arc<UniversalAuthSettings>>,
 }
 
 impl Identity {
-    /// Reads the universal-auth settings again after its configuration changed.
-    pub fn refresh_universal_auth(&mut self, identity_id: &str) {
-        self.universal_auth = self
-            .configs
-            .universal
-            .as_deref()
-            .map(|config| Arc::new(UniversalAuthSettings::from_config(identity_id, config)));
+    /// Forgets the universal-auth settings after its configuration changed (the next login reads
+    /// them again).
+    pub fn forget_universal_auth_settings(&mut self) {
+        self.universal_auth = None;
+    }
+
+    /// The universal-auth login settings, read from the configuration if a write forgot them;
+    /// `None` without universal auth.
+    pub fn universal_auth_settings(
+        &mut self,
+        identity_id: &str,
+    ) -> Option<Arc<UniversalAuthSettings>> {
+        if self.universal_auth.is_none() {
+            let config = self.configs.universal.as_deref()?;
+            self.universal_auth = Some(Arc::new(UniversalAuthSettings::from_config(
+                identity_id,
+                config,
+            )));
+        }
+        self.universal_auth.clone()
     }
 }
 

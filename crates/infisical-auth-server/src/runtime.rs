@@ -125,6 +125,9 @@ pub struct Input {
     path: Vec<(Cow<'static, str>, String)>,
     query: String,
     body: Option<Value>,
+    /// The body as received, read again only when the typed body cannot hold `body`.
+    received: Option<Received>,
+    operation_id: &'static str,
 }
 
 impl Input {
@@ -147,11 +150,19 @@ impl Input {
     /// The body as the typed body of the operation; a mismatch is a 422 naming the field.
     pub fn body<B: DeserializeOwned>(&mut self) -> Result<B, ApiError> {
         let value = self.body.take().unwrap_or(Value::Null);
-        // Read without tracking where it is (the body passed validation, so this nearly always
-        // succeeds); only a mismatch is read again, with the path, to name the field.
-        match B::deserialize(&value) {
+        // Moved out of the checked value, without tracking where it is (the body passed
+        // validation, so this nearly always succeeds); only a mismatch reads the received body
+        // again, with the path, to name the field.
+        match B::deserialize(value) {
             Ok(body) => Ok(body),
-            Err(_) => typed_body(value),
+            Err(_) => {
+                let mut value = match &self.received {
+                    Some(received) => received.parse(self.operation_id)?,
+                    None => Value::Null,
+                };
+                infisical_auth_validation::normalise(self.operation_id, &mut value);
+                typed_body(value)
+            }
         }
     }
 
@@ -318,9 +329,13 @@ where
         },
     };
     let query = parts.uri.query().unwrap_or("").to_owned();
-    let mut body = match (operation.has_body, body.take()) {
-        (true, Some(body)) => Some(read_body(operation.id, &parts.headers, body).await?),
+    let received = match (operation.has_body, body.take()) {
+        (true, Some(body)) => Some(read_body(&parts.headers, body).await?),
         _ => None,
+    };
+    let mut body = match &received {
+        Some(received) => Some(received.parse(operation.id)?),
+        None => None,
     };
     crate::checks::validate(operation.id, &path, &query, body.as_mut())?;
     let input = Input {
@@ -328,6 +343,8 @@ where
         path,
         query,
         body,
+        received,
+        operation_id: operation.id,
     };
     let value = handler(api, input).await?;
     to_json_bytes(&value).map_err(|_| ApiError::internal())
@@ -439,32 +456,44 @@ fn media(content_type: &str) -> Media {
     }
 }
 
-/// Reads the body of `operation_id` as JSON or as a form (docs/infisical-behaviour.md#request-dialect):
-/// 415 for another media type, 413 over [`BODY_LIMIT`] (after reading and discarding the rest),
-/// 400 when malformed. An empty JSON body is `null` (which validation answers 422); an empty
-/// form is `{}`.
-async fn read_body(operation_id: &str, headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
-    let content_type = headers
+/// A request body as received: its bytes and how to read them.
+struct Received {
+    bytes: Vec<u8>,
+    /// `None` without a `Content-Type`.
+    media: Option<Media>,
+}
+
+impl Received {
+    /// The body as JSON, read as its media type says (docs/infisical-behaviour.md#request-dialect):
+    /// an empty JSON body is `null` (which validation answers 422); an empty form is `{}`; 415
+    /// for a non-empty body without a media type, 400 when malformed.
+    fn parse(&self, operation_id: &str) -> Result<Value, ApiError> {
+        if self.media == Some(Media::Form) {
+            return Ok(form_body(operation_id, &self.bytes));
+        }
+        if self.bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        if self.media.is_none() {
+            return Err(ApiError::unsupported_media_type());
+        }
+        serde_json::from_slice(&self.bytes)
+            .map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))
+    }
+}
+
+/// Reads a body sent as JSON or as a form: 415 for another media type, 413 over
+/// [`BODY_LIMIT`] (after reading and discarding the rest).
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Received, ApiError> {
+    let media = headers
         .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap_or("?"));
-    let media = content_type.map(media);
-    let form = media == Some(Media::Form);
+        .map(|v| media(v.to_str().unwrap_or("?")));
     if media == Some(Media::Other) {
         drain_or_close(body).await?;
         return Err(ApiError::unsupported_media_type());
     }
     let bytes = read_limited(headers, body).await?;
-    if form {
-        return Ok(form_body(operation_id, &bytes));
-    }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
-    }
-    if content_type.is_none() {
-        return Err(ApiError::unsupported_media_type());
-    }
-    serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("Body is not valid JSON: {e}")))
+    Ok(Received { bytes, media })
 }
 
 /// Discards `body` (see [`discard`]); `Err` with a closing 413 when it exceeds [`DRAIN_LIMIT`].

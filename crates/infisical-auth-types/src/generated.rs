@@ -8960,14 +8960,15 @@ pub mod js_timestamp {
         value: &::chrono::DateTime<::chrono::offset::Utc>,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let year = value.year();
+        let utc = value.naive_utc();
+        let year = utc.year();
         if !(0..=9999).contains(&year) {
             return serializer
                 .serialize_str(
                     &value.to_rfc3339_opts(::chrono::SecondsFormat::Millis, true),
                 );
         }
-        let millis = value.timestamp_subsec_millis().min(999);
+        let millis = (utc.nanosecond() / 1_000_000).min(999);
         let mut text = *b"0000-00-00T00:00:00.000Z";
         let mut put = |at: usize, digits: usize, mut number: u32| {
             for i in (at..at + digits).rev() {
@@ -8976,11 +8977,11 @@ pub mod js_timestamp {
             }
         };
         put(0, 4, year as u32);
-        put(5, 2, value.month());
-        put(8, 2, value.day());
-        put(11, 2, value.hour());
-        put(14, 2, value.minute());
-        put(17, 2, value.second().min(59));
+        put(5, 2, utc.month());
+        put(8, 2, utc.day());
+        put(11, 2, utc.hour());
+        put(14, 2, utc.minute());
+        put(17, 2, utc.second().min(59));
         put(20, 3, millis);
         serializer.serialize_str(::std::str::from_utf8(&text).unwrap_or_default())
     }
