@@ -397,12 +397,8 @@ fn shareable_answers(group: &Group) -> bool {
         .iter()
         .filter_map(|o| o.answer_of.as_deref())
         .collect();
-    let answers = group
-        .copies
-        .iter()
-        .filter(|o| o.answer_of.is_some())
-        .count();
-    answers == 0 || groups.len() > 1
+    // None: no whole answer among the copies; one: answers of a single group only.
+    groups.len() != 1
 }
 
 /// The name of a shared success answer: its first required property (else its first property)

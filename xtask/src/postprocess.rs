@@ -1743,19 +1743,25 @@ pub fn document_items(file: &mut syn::File) {
 
 /// The wire name of a field or variant: its `#[serde(rename = "...")]`, if any.
 fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    let mut rename = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                rename = Some(lit.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    rename
+    serde_string(attrs, "rename")
+}
+
+/// The text of the `name = ".."` item of the `#[serde(..)]`s of `attrs`, if one has it.
+fn serde_string(attrs: &[syn::Attribute], name: &str) -> Option<String> {
+    attrs
+        .iter()
+        .filter_map(serde_metas)
+        .flatten()
+        .find_map(|m| match m {
+            syn::Meta::NameValue(nv) if nv.path.is_ident(name) => match nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
 }
 
 fn is_doc(attr: &syn::Attribute) -> bool {
@@ -2025,20 +2031,7 @@ fn owned_fields(item: &mut Item) -> Vec<(String, &mut syn::Field)> {
 
 /// The function of a field's `#[serde(default = "..")]`, if it has one.
 fn serde_default_fn(attrs: &[syn::Attribute]) -> Option<String> {
-    attrs
-        .iter()
-        .filter_map(serde_metas)
-        .flatten()
-        .find_map(|m| match m {
-            syn::Meta::NameValue(nv) if nv.path.is_ident("default") => match nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        })
+    serde_string(attrs, "default")
 }
 
 /// Sets the function of a field's `#[serde(default = "..")]`.
@@ -2271,12 +2264,11 @@ fn rename_all_camel<'a>(
         .collect();
     let (mut dropped, mut added) = (0, 0);
     for (name, attrs) in &members {
-        let wire = serde_rename(attrs).unwrap_or_else(|| name.clone());
         let camel = rule(name);
-        if serde_rename(attrs).is_some() && wire == camel {
-            dropped += 1;
-        } else if serde_rename(attrs).is_none() && wire != camel {
-            added += 1;
+        match serde_rename(attrs) {
+            Some(wire) if wire == camel => dropped += 1,
+            None if *name != camel => added += 1,
+            _ => {}
         }
     }
     if dropped <= added {

@@ -72,17 +72,16 @@ impl Grant {
     }
 }
 
-macro_rules! grant_from_login_answers {
-    ($($answer:ident),* $(,)?) => {$(
-        impl From<types::$answer> for Grant {
-            fn from(answer: types::$answer) -> Self {
-                Grant::from_seconds(answer.access_token.expose_secret().to_owned(), answer.expires_in, answer.access_token_max_ttl)
-            }
-        }
-    )*};
+/// Every login answers one type (the token renewal too): the grant it carries.
+impl From<types::AccessTokenResponse> for Grant {
+    fn from(answer: types::AccessTokenResponse) -> Self {
+        Grant::from_seconds(
+            answer.access_token.expose_secret().to_owned(),
+            answer.expires_in,
+            answer.access_token_max_ttl,
+        )
+    }
 }
-
-grant_from_login_answers!(AccessTokenResponse);
 
 /// The future a login callback returns.
 pub type LoginFuture = Pin<Box<dyn Future<Output = Result<Grant, Error>> + Send>>;

@@ -17,17 +17,14 @@ use super::verify;
 
 const INVALID_CREDENTIALS: &str = "Invalid credentials";
 
-/// A login's answer type from an issued token (every login answers the same four fields).
-macro_rules! login_answer {
-    ($ty:ident, $token_type:ident, $issued:expr) => {{
-        let issued: Issued = $issued;
-        types::$ty {
-            access_token: issued.access_token.into(),
-            access_token_max_ttl: issued.max_ttl,
-            expires_in: issued.expires_in,
-            token_type: types::$token_type::Bearer,
-        }
-    }};
+/// A login's answer from an issued token (every login answers the same type).
+fn login_answer(issued: Issued) -> types::AccessTokenResponse {
+    types::AccessTokenResponse {
+        access_token: issued.access_token.into(),
+        access_token_max_ttl: issued.max_ttl,
+        expires_in: issued.expires_in,
+        token_type: types::AccessTokenResponseTokenType::Bearer,
+    }
 }
 
 /// Infisical's 404 for a login to an identity without the method (or no such identity).
@@ -149,11 +146,7 @@ impl ReferenceApi {
             &settings.tokens,
             |token| token.client_secret_id = Some(secret_id),
         );
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// AWS auth login: the signed `sts:GetCallerIdentity` request is forwarded to STS.
@@ -170,11 +163,7 @@ impl ReferenceApi {
         };
         verify::aws::verify(&self.verifiers.fetcher, &(&config).into(), &request).await?;
         let issued = self.issue_login(&body.identity_id, "aws-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// GCP auth login: the proof is a Google-signed identity token or service-account JWT.
@@ -187,11 +176,7 @@ impl ReferenceApi {
         let config: methods::Gcp = self.login_config(&body.identity_id, unverifiable())?;
         offline_proof(unverifiable())?;
         let issued = self.issue_login(&body.identity_id, "gcp-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// Azure auth login: the proof is a managed-identity token signed by Azure AD.
@@ -204,11 +189,7 @@ impl ReferenceApi {
         let config: methods::Azure = self.login_config(&body.identity_id, unverifiable())?;
         offline_proof(unverifiable())?;
         let issued = self.issue_login(&body.identity_id, "azure-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// Kubernetes auth login: the service-account token is reviewed by the cluster.
@@ -226,11 +207,7 @@ impl ReferenceApi {
         )
         .await?;
         let issued = self.issue_login(&body.identity_id, "kubernetes-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// OIDC auth login: the ID token is verified with the keys the provider's discovery names.
@@ -247,11 +224,7 @@ impl ReferenceApi {
         )
         .await?;
         let issued = self.issue_login(&body.identity_id, "oidc-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// JWT auth login: the JWT is checked against the configured public keys or JWKS.
@@ -268,11 +241,7 @@ impl ReferenceApi {
         )
         .await?;
         let issued = self.issue_login(&body.identity_id, "jwt-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// LDAP auth login: the user's password is checked by binding to the directory, within the
@@ -306,11 +275,7 @@ impl ReferenceApi {
             }
         }
         let issued = self.issue_login(&identity_id, "ldap-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// OCI auth login: the proof is a request signed with the user's Oracle Cloud API key.
@@ -323,11 +288,7 @@ impl ReferenceApi {
         let config: methods::Oci = self.login_config(&body.identity_id, unverifiable())?;
         offline_proof(unverifiable())?;
         let issued = self.issue_login(&body.identity_id, "oci-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// TLS-certificate auth login: the client certificate, from the request header the proxy
@@ -345,11 +306,7 @@ impl ReferenceApi {
             self.login_config(&body.identity_id, not_configured("TLS Certificate"))?;
         verify::tls_cert::verify(&(&config).into(), Some(&header))?;
         let issued = self.issue_login(&body.identity_id, "tls-cert-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// Alibaba Cloud auth login: the proof is a signed `GetCallerIdentity` request.
@@ -362,11 +319,7 @@ impl ReferenceApi {
         let config: methods::Alicloud = self.login_config(&body.identity_id, unverifiable())?;
         offline_proof(unverifiable())?;
         let issued = self.issue_login(&body.identity_id, "alicloud-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 
     /// SPIFFE auth login: the JWT-SVID is checked against the trust bundle.
@@ -384,10 +337,6 @@ impl ReferenceApi {
         )
         .await?;
         let issued = self.issue_login(&body.identity_id, "spiffe-auth", &config);
-        Ok(login_answer!(
-            AccessTokenResponse,
-            AccessTokenResponseTokenType,
-            issued
-        ))
+        Ok(login_answer(issued))
     }
 }
