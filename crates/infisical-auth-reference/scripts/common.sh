@@ -35,6 +35,9 @@ build_release() {
 start() {
   local name="$1"
   shift
+  # Emptied here, not only by the redirection below, which runs in the background: a log left by
+  # an earlier server of the same name must not be read for this one's address.
+  : >"$WORK/$name.log"
   "$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
   PID=$!
   PIDS+=("$PID")

@@ -28,6 +28,7 @@ mod checks;
 mod error;
 #[rustfmt::skip]
 mod generated;
+mod json;
 mod routing;
 pub mod runtime;
 

@@ -32,6 +32,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::{json_response, ApiError};
+pub use crate::json::to_json_bytes;
 pub use crate::routing::{ApiFuture, ApiService, Dispatch, HandlerFuture, PathParams};
 use crate::InfisicalAuthApi;
 
@@ -350,36 +351,6 @@ where
     to_json_bytes(&value).map_err(|_| ApiError::internal())
 }
 
-/// `value` as JSON, with whole numbers written as integers (`2592000`, not `2592000.0`), as
-/// Infisical's JavaScript server writes them: clients with integer fields read them as such.
-/// serde_json writes it, with [`JsNumbers`] for the numbers, into a buffer that holds a
-/// configuration answer (about 650 bytes for universal auth) without growing.
-pub fn to_json_bytes<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(1024);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsNumbers);
-    value.serialize(&mut serializer)?;
-    Ok(out)
-}
-
-/// serde_json's compact format, except that a whole `f64` (within JavaScript's safe integers) is
-/// written as an integer.
-struct JsNumbers;
-
-impl serde_json::ser::Formatter for JsNumbers {
-    fn write_f64<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        value: f64,
-    ) -> std::io::Result<()> {
-        const SAFE: f64 = 9_007_199_254_740_992.0;
-        if value.fract() == 0.0 && value.abs() < SAFE {
-            serde_json::ser::CompactFormatter.write_i64(writer, value as i64)
-        } else {
-            serde_json::ser::CompactFormatter.write_f64(writer, value)
-        }
-    }
-}
-
 /// Reads and discards the rest of `body`, up to [`DRAIN_LIMIT`] bytes in all; whether it ended
 /// within that bound (if not, or if it failed, the connection should close after the answer).
 async fn discard(mut body: Body) -> bool {
@@ -679,25 +650,6 @@ mod tests {
         assert_eq!(bearer_token(&headers), None);
         headers.insert(header::AUTHORIZATION, "Bearer ".parse().unwrap());
         assert_eq!(bearer_token(&headers), None);
-    }
-
-    #[test]
-    fn whole_numbers_are_written_as_integers() {
-        let value = json!({"ttl": 2592000.0, "half": 1.5, "big": 1e300, "neg": -3.0});
-        let text = String::from_utf8(to_json_bytes(&value).unwrap()).unwrap();
-        // Key order depends on serde_json's `preserve_order` feature (on when the whole
-        // workspace builds together), so each member is checked on its own.
-        for member in [
-            r#""ttl":2592000"#,
-            r#""half":1.5"#,
-            r#""big":1e+300"#,
-            r#""neg":-3"#,
-        ] {
-            assert!(
-                text.contains(&format!("{member},")) || text.contains(&format!("{member}}}")),
-                "{member} in {text}"
-            );
-        }
     }
 
     #[test]
