@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
@@ -66,10 +66,9 @@ pub fn generate(doc: &Value) -> Result<Generated, Error> {
     })?;
     // The check and lowering stages keep progenitor off its asserts; should one still fire, it
     // is caught here (the process-wide panic hook is left alone: it still prints the message).
-    let result = std::panic::catch_unwind(|| {
-        let mut generator = Generator::new(&settings());
-        generator.generate_tokens(&spec)
-    });
+    let generate_tokens =
+        || std::panic::catch_unwind(|| Generator::new(&settings()).generate_tokens(&spec));
+    let result = generate_tokens();
     let tokens: TokenStream = match result {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(e)) => {
@@ -88,16 +87,29 @@ pub fn generate(doc: &Value) -> Result<Generated, Error> {
             )));
         }
     };
-    split(tokens)
+    let items = match items_one_by_one(tokens) {
+        Some(items) => items,
+        // A piece that is not one item (never seen so far): progenitor's output again, parsed
+        // whole (the first stream was consumed; generation is deterministic).
+        None => match generate_tokens() {
+            Ok(Ok(tokens)) => {
+                syn::parse2::<syn::File>(tokens)
+                    .map_err(|e| {
+                        Error::Generate(format!("progenitor emitted unparsable code: {e}"))
+                    })?
+                    .items
+            }
+            _ => return Err(Error::Generate("progenitor failed on a second run".into())),
+        },
+    };
+    split(items)
 }
 
 /// Splits progenitor's single file into the `types` module's items and the rest.
-pub fn split(tokens: TokenStream) -> Result<Generated, Error> {
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| Error::Generate(format!("progenitor emitted unparsable code: {e}")))?;
+pub fn split(items: Vec<syn::Item>) -> Result<Generated, Error> {
     let mut types = None;
     let mut rest = Vec::new();
-    for item in file.items.into_iter() {
+    for item in items {
         match item {
             syn::Item::Mod(m) if m.ident == "types" => types = m.content.map(|(_, items)| items),
             other => rest.push(other),
@@ -111,6 +123,62 @@ pub fn split(tokens: TokenStream) -> Result<Generated, Error> {
         operations: operation_types(&client)?,
         client,
     })
+}
+
+/// The items of `tokens` parsed one at a time, and a module's items likewise, rather than the
+/// whole stream at once: syn first copies the stream it parses into a buffer of its own, and
+/// for progenitor's file (hundreds of thousands of tokens) that buffer alone is megabytes of
+/// fresh memory, which the kernel must zero; an item's buffer is small and its memory reused.
+/// An item's tokens end at a top-level `;`, or at a top-level `{ .. }` not followed by one.
+/// `None` when a piece does not parse as one item (or a module has inner attributes): the
+/// caller then parses the stream whole, so the result never differs from syn's.
+fn items_one_by_one(tokens: TokenStream) -> Option<Vec<syn::Item>> {
+    let mut items = Vec::new();
+    let mut piece: Vec<TokenTree> = Vec::new();
+    let mut trees = tokens.into_iter().peekable();
+    let mut first = true;
+    while let Some(tree) = trees.next() {
+        let inner_attribute = matches!((&tree, trees.peek()), (TokenTree::Punct(hash), Some(TokenTree::Punct(bang)))
+            if first && hash.as_char() == '#' && bang.as_char() == '!');
+        if inner_attribute {
+            return None;
+        }
+        first = false;
+        let ends = match &tree {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => {
+                g.delimiter() == Delimiter::Brace
+                    && !matches!(trees.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
+            }
+            _ => false,
+        };
+        piece.push(tree);
+        if ends {
+            items.push(item_of(std::mem::take(&mut piece))?);
+        }
+    }
+    piece.is_empty().then_some(items)
+}
+
+/// One item parsed from its tokens; a module (`.. mod NAME { .. }`) is parsed with empty
+/// content, and its items one by one.
+fn item_of(mut piece: Vec<TokenTree>) -> Option<syn::Item> {
+    if let [.., TokenTree::Ident(keyword), TokenTree::Ident(_), TokenTree::Group(body)] =
+        piece.as_slice()
+    {
+        if keyword == "mod" && body.delimiter() == Delimiter::Brace {
+            let content = body.stream();
+            // The group dropped first, so that the content is not shared and is read in place.
+            if let Some(last) = piece.last_mut() {
+                *last = TokenTree::Group(Group::new(Delimiter::Brace, TokenStream::new()));
+            }
+            let mut module: syn::ItemMod = syn::parse2(piece.into_iter().collect()).ok()?;
+            let (_, items) = module.content.as_mut()?;
+            *items = items_one_by_one(content)?;
+            return Some(syn::Item::Mod(module));
+        }
+    }
+    syn::parse2(piece.into_iter().collect()).ok()
 }
 
 /// Reads, from progenitor's client, each operation's builder with its body and answer types:
@@ -370,5 +438,35 @@ mod tests {
             .items
             .iter()
             .any(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types")));
+    }
+
+    #[test]
+    fn items_read_one_by_one_are_the_items_syn_reads_whole() {
+        let tokens = quote::quote! {
+            use std::{fmt, io};
+            #[doc = "A module."]
+            pub mod types {
+                pub struct Unit;
+                pub struct Named { pub a: u8 }
+                pub const DEFAULT: Named = Named { a: 1 };
+                impl Named where Self: Sized { pub fn new() -> Self { Self { a: 0 } } }
+                pub mod inner { pub enum E { A, B } }
+                macro_rules! m { () => {} }
+                m!();
+                static S: [u8; 2] = [1, 2];
+            }
+            pub fn f() -> u8 { 1 }
+            type T = Vec<u8>;
+        };
+        let whole: syn::File = syn::parse2(tokens.clone()).unwrap();
+        let items = items_one_by_one(tokens).expect("items one by one");
+        assert_eq!(
+            prettyplease::unparse(&file_of(items)),
+            prettyplease::unparse(&whole)
+        );
+        // What does not split into items is left to syn whole.
+        assert!(items_one_by_one(quote::quote! { pub mod m { #![allow(dead_code)] } }).is_none());
+        assert!(items_one_by_one(quote::quote! { type A = B<{ 1 }>; }).is_none());
+        assert!(items_one_by_one(quote::quote! { pub struct A }).is_none());
     }
 }
