@@ -318,40 +318,42 @@ impl ser::SerializeSeq for Compound<'_> {
     }
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = serde_json::Error;
+/// Tuples and tuple structs, written as sequences (as serde_json writes them).
+macro_rules! as_a_sequence {
+    ($($trait:ident::$method:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = serde_json::Error;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+                ser::SerializeSeq::serialize_element(self, value)
+            }
 
-    fn end(self) -> serde_json::Result<()> {
-        ser::SerializeSeq::end(self)
-    }
+            fn end(self) -> serde_json::Result<()> {
+                ser::SerializeSeq::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-
-    fn end(self) -> serde_json::Result<()> {
-        ser::SerializeSeq::end(self)
-    }
-}
+as_a_sequence!(
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
     type Error = serde_json::Error;
 
-    /// A key that is a string; any other key is serde_json's to write (it quotes numbers).
+    /// A key that comes out a string (a string, a char, a unit variant); any other key (a
+    /// number, which serde_json quotes) is left to serde_json.
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> serde_json::Result<()> {
         self.separate();
-        key.serialize(StrKey(self.out))?;
+        let at = self.out.len();
+        key.serialize(Writer(self.out))?;
+        if self.out.get(at) != Some(&b'"') {
+            return Err(not_taken());
+        }
         self.out.push(b':');
         Ok(())
     }
@@ -380,121 +382,6 @@ impl ser::SerializeStruct for Compound<'_> {
 
     fn end(self) -> serde_json::Result<()> {
         ser::SerializeMap::end(self)
-    }
-}
-
-/// The serializer of a map key, which takes only strings.
-struct StrKey<'a>(&'a mut Vec<u8>);
-
-macro_rules! not_a_string {
-    ($($method:ident($($arg:ty),*)),* $(,)?) => {$(
-        fn $method(self, $(_: $arg),*) -> serde_json::Result<()> {
-            Err(not_taken())
-        }
-    )*};
-}
-
-impl ser::Serializer for StrKey<'_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    type SerializeSeq = Impossible<(), serde_json::Error>;
-    type SerializeTuple = Impossible<(), serde_json::Error>;
-    type SerializeTupleStruct = Impossible<(), serde_json::Error>;
-    type SerializeTupleVariant = Impossible<(), serde_json::Error>;
-    type SerializeMap = Impossible<(), serde_json::Error>;
-    type SerializeStruct = Impossible<(), serde_json::Error>;
-    type SerializeStructVariant = Impossible<(), serde_json::Error>;
-
-    not_a_string! {
-        serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32),
-        serialize_i64(i64), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
-        serialize_u64(u64), serialize_f32(f32), serialize_f64(f64), serialize_char(char),
-        serialize_bytes(&[u8]), serialize_none(), serialize_unit(),
-        serialize_unit_struct(&'static str),
-    }
-
-    fn serialize_str(self, value: &str) -> serde_json::Result<()> {
-        write_str(self.0, value);
-        Ok(())
-    }
-
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> serde_json::Result<()> {
-        self.serialize_str(variant)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> serde_json::Result<()> {
-        value.serialize(self)
-    }
-
-    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> serde_json::Result<()> {
-        Err(not_taken())
-    }
-
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> serde_json::Result<()> {
-        Err(not_taken())
-    }
-
-    fn serialize_seq(self, _len: Option<usize>) -> serde_json::Result<Self::SerializeSeq> {
-        Err(not_taken())
-    }
-
-    fn serialize_tuple(self, _len: usize) -> serde_json::Result<Self::SerializeTuple> {
-        Err(not_taken())
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> serde_json::Result<Self::SerializeTupleStruct> {
-        Err(not_taken())
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> serde_json::Result<Self::SerializeTupleVariant> {
-        Err(not_taken())
-    }
-
-    fn serialize_map(self, _len: Option<usize>) -> serde_json::Result<Self::SerializeMap> {
-        Err(not_taken())
-    }
-
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> serde_json::Result<Self::SerializeStruct> {
-        Err(not_taken())
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> serde_json::Result<Self::SerializeStructVariant> {
-        Err(not_taken())
     }
 }
 
@@ -676,5 +563,7 @@ mod tests {
         let numbered: BTreeMap<u32, bool> = [(1, true), (2, false)].into();
         assert_eq!(written(&numbered), r#"{"1":true,"2":false}"#);
         assert_eq!(written(&numbered), by_serde_json(&numbered));
+        let lettered: BTreeMap<char, Kind> = [('a', Kind::Ipv4), ('"', Kind::Ipv4)].into();
+        assert_eq!(written(&lettered), by_serde_json(&lettered));
     }
 }
