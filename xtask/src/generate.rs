@@ -64,45 +64,39 @@ pub fn generate(doc: &Value) -> Result<Generated, Error> {
             "the fixed-up document is not valid OpenAPI 3.0: {e}"
         ))
     })?;
-    // The check and lowering stages keep progenitor off its asserts; should one still fire, it
-    // is caught here (the process-wide panic hook is left alone: it still prints the message).
-    let generate_tokens =
-        || std::panic::catch_unwind(|| Generator::new(&settings()).generate_tokens(&spec));
-    let result = generate_tokens();
-    let tokens: TokenStream = match result {
-        Ok(Ok(tokens)) => tokens,
-        Ok(Err(e)) => {
-            return Err(Error::Generate(format!(
-                "progenitor refused the document: {e}"
-            )))
+    let items = match items_one_by_one(progenitor_tokens(&spec)?) {
+        Some(items) => items,
+        // A piece that is not one item (never seen so far): progenitor's output again, parsed
+        // whole (the first stream was consumed; generation is deterministic).
+        None => {
+            syn::parse2::<syn::File>(progenitor_tokens(&spec)?)
+                .map_err(|e| Error::Generate(format!("progenitor emitted unparsable code: {e}")))?
+                .items
         }
+    };
+    split(items)
+}
+
+/// progenitor's tokens for `spec`. The check and lowering stages keep progenitor off its
+/// asserts; should one still fire, it is caught here (the process-wide panic hook is left alone:
+/// it still prints the message).
+fn progenitor_tokens(spec: &openapiv3::OpenAPI) -> Result<TokenStream, Error> {
+    match std::panic::catch_unwind(|| Generator::new(&settings()).generate_tokens(spec)) {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(Error::Generate(format!(
+            "progenitor refused the document: {e}"
+        ))),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
-            return Err(Error::Generate(format!(
+            Err(Error::Generate(format!(
                 "progenitor could not generate this document ({what}); this usually means a construct the check and fix-up stages do not cover yet: add a fix-up pass in xtask/src/fixups.rs"
-            )));
+            )))
         }
-    };
-    let items = match items_one_by_one(tokens) {
-        Some(items) => items,
-        // A piece that is not one item (never seen so far): progenitor's output again, parsed
-        // whole (the first stream was consumed; generation is deterministic).
-        None => match generate_tokens() {
-            Ok(Ok(tokens)) => {
-                syn::parse2::<syn::File>(tokens)
-                    .map_err(|e| {
-                        Error::Generate(format!("progenitor emitted unparsable code: {e}"))
-                    })?
-                    .items
-            }
-            _ => return Err(Error::Generate("progenitor failed on a second run".into())),
-        },
-    };
-    split(items)
+    }
 }
 
 /// Splits progenitor's single file into the `types` module's items and the rest.

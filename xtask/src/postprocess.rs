@@ -340,6 +340,22 @@ fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<I
     })
 }
 
+/// The names `items` define in the type namespace (structs, enums, type aliases, traits,
+/// modules): what a name a pass adds, or a path it writes, must not clash with.
+fn defined_names(items: &[Item]) -> BTreeSet<String> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => Some(s.ident.to_string()),
+            Item::Enum(e) => Some(e.ident.to_string()),
+            Item::Type(t) => Some(t.ident.to_string()),
+            Item::Trait(t) => Some(t.ident.to_string()),
+            Item::Mod(m) => Some(m.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Idents of types referenced anywhere in a syntax node.
 #[derive(Default)]
 struct Idents(BTreeSet<String>);
@@ -562,17 +578,7 @@ fn secret_type_items(name: &syn::Ident) -> Vec<Item> {
 /// The name of the secret type: `Secret`, unless the document already has a type of that name
 /// (Infisical's 2023 documents have a `Secret` schema), then `RedactedSecret`, `RedactedSecret2`...
 fn secret_type_name(types: &syn::File) -> syn::Ident {
-    let taken: BTreeSet<String> = types
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Struct(s) => Some(s.ident.to_string()),
-            Item::Enum(e) => Some(e.ident.to_string()),
-            Item::Type(t) => Some(t.ident.to_string()),
-            Item::Mod(m) => Some(m.ident.to_string()),
-            _ => None,
-        })
-        .collect();
+    let taken = defined_names(&types.items);
     let name = std::iter::once("Secret".to_owned())
         .chain(std::iter::once("RedactedSecret".to_owned()))
         .chain((2..).map(|i| format!("RedactedSecret{i}")))
@@ -1096,18 +1102,8 @@ pub fn types_named_by(client: &syn::File) -> BTreeSet<String> {
 /// Returns the number of setters rewritten.
 /// (`Input` and `Field` are named otherwise when a builder of the document has that name.)
 pub fn lean_builders(types: &mut syn::File, roots: &BTreeSet<String>) -> usize {
-    let taken: BTreeSet<String> = module_items(types, "builder")
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|item| match item {
-                    Item::Struct(s) => Some(s.ident.to_string()),
-                    Item::Enum(e) => Some(e.ident.to_string()),
-                    Item::Trait(t) => Some(t.ident.to_string()),
-                    _ => None,
-                })
-                .collect()
-        })
+    let taken = module_items(types, "builder")
+        .map(|items| defined_names(items))
         .unwrap_or_default();
     let free = |names: [&str; 3]| {
         names
@@ -2322,16 +2318,7 @@ fn remove_serde_item(attrs: &mut Vec<syn::Attribute>, name: &str) {
 /// types (after [`crate::directions::serde_by_direction`], whose gate it measures). Returns the
 /// number of attributes changed.
 pub fn one_line_serde_attrs(types: &mut syn::File) -> usize {
-    let defined: BTreeSet<String> = types
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Struct(s) => Some(s.ident.to_string()),
-            Item::Enum(e) => Some(e.ident.to_string()),
-            Item::Type(t) => Some(t.ident.to_string()),
-            _ => None,
-        })
-        .collect();
+    let defined = defined_names(&types.items);
     let short = !defined.contains("Option") && !defined.contains("Vec");
     let mut count = 0;
     for item in &mut types.items {
