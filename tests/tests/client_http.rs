@@ -183,7 +183,10 @@ async fn universal_auth_login_sends_the_body_and_decodes_the_token() {
     let served = mock.answer_success("loginWithUniversalAuth");
     let login = client
         .login_with_universal_auth()
-        .body_map(|b| b.client_id("cid").client_secret("s3cr3t-value"))
+        .body(types::LoginWithUniversalAuthBody::new(
+            "cid",
+            "s3cr3t-value",
+        ))
         .send()
         .await
         .unwrap();
@@ -196,7 +199,7 @@ async fn universal_auth_login_sends_the_body_and_decodes_the_token() {
     assert_errors_decode(&mock, || {
         client
             .login_with_universal_auth()
-            .body_map(|b| b.client_id("c").client_secret("s"))
+            .body(types::LoginWithUniversalAuthBody::new("c", "s"))
             .send()
     })
     .await;
@@ -210,11 +213,12 @@ async fn attach_sends_the_spec_defaults_and_the_given_fields() {
     client
         .attach_universal_auth()
         .identity_id(ID)
-        .body_map(|b| {
-            b.access_token_ttl(3600)
-                .client_secret_trusted_ips(vec![types::TrustedIpEntry {
-                    ip_address: "10.0.0.0/8".into(),
-                }])
+        .body(types::AttachUniversalAuthBody {
+            access_token_ttl: 3600,
+            client_secret_trusted_ips: vec![types::TrustedIpEntry {
+                ip_address: "10.0.0.0/8".into(),
+            }],
+            ..Default::default()
         })
         .send()
         .await
@@ -257,7 +261,7 @@ macro_rules! method_test {
 method_test!(token_auth_list_tokens, "getTokenAuthTokens", Method::GET, "/api/v1/auth/token-auth/identities/{id}/tokens?limit=5&offset=10", c => c.get_token_auth_tokens().identity_id(ID).offset(10).limit(5).send());
 method_test!(aws_auth_get, "getAwsAuth", Method::GET, "/api/v1/auth/aws-auth/identities/{id}", c => c.get_aws_auth().identity_id(ID).send());
 method_test!(gcp_auth_revoke, "deleteGcpAuth", Method::DELETE, "/api/v1/auth/gcp-auth/identities/{id}", c => c.delete_gcp_auth().identity_id(ID).send());
-method_test!(azure_auth_login, "loginWithAzureAuth", Method::POST, "/api/v1/auth/azure-auth/login", c => c.login_with_azure_auth().body_map(|b| b.identity_id(ID).jwt("eyJ.jwt")).send());
+method_test!(azure_auth_login, "loginWithAzureAuth", Method::POST, "/api/v1/auth/azure-auth/login", c => c.login_with_azure_auth().body(types::LoginWithAzureAuthBody::new(ID, "eyJ.jwt")).send());
 method_test!(kubernetes_auth_get, "getKubernetesAuth", Method::GET, "/api/v1/auth/kubernetes-auth/identities/{id}", c => c.get_kubernetes_auth().identity_id(ID).send());
 method_test!(oidc_auth_get, "getOidcAuth", Method::GET, "/api/v1/auth/oidc-auth/identities/{id}", c => c.get_oidc_auth().identity_id(ID).send());
 method_test!(jwt_auth_revoke, "deleteJwtAuth", Method::DELETE, "/api/v1/auth/jwt-auth/identities/{id}", c => c.delete_jwt_auth().identity_id(ID).send());
@@ -288,7 +292,11 @@ async fn patch_fields_keep_absent_null_and_value_apart() {
         client
             .update_kubernetes_auth()
             .identity_id(ID)
-            .body_map(|b| b.kubernetes_host(value).access_token_ttl(Some(60)))
+            .body(types::UpdateKubernetesAuthBody {
+                kubernetes_host: value,
+                access_token_ttl: Some(60),
+                ..Default::default()
+            })
             .send()
             .await
             .unwrap();
@@ -317,7 +325,10 @@ async fn patch_bodies_get_no_defaults() {
     client
         .update_oidc_auth()
         .identity_id(ID)
-        .body_map(|b| b.bound_issuer(Some("https://issuer".to_owned())))
+        .body(types::UpdateOidcAuthBody {
+            bound_issuer: Some("https://issuer".to_owned()),
+            ..Default::default()
+        })
         .send()
         .await
         .unwrap();
@@ -329,11 +340,7 @@ async fn patch_bodies_get_no_defaults() {
 
 #[test]
 fn secrets_never_show_in_debug() {
-    let login = types::LoginWithUniversalAuthBody::builder()
-        .client_id("cid")
-        .client_secret("s3cr3t-value");
-    assert!(!format!("{login:?}").contains("s3cr3t-value"));
-    let login: types::LoginWithUniversalAuthBody = login.try_into().unwrap();
+    let login = types::LoginWithUniversalAuthBody::new("cid", "s3cr3t-value");
     let text = format!("{login:?}");
     assert!(
         text.contains("cid") && !text.contains("s3cr3t-value"),
@@ -347,7 +354,7 @@ fn secrets_never_show_in_debug() {
         text.starts_with("Manual") && !text.contains("bind-secret"),
         "{text}"
     );
-    let renew = types::RenewIdentityAccessTokenBody::builder().access_token("at-secret");
+    let renew = types::RenewIdentityAccessTokenBody::new("at-secret");
     assert!(!format!("{renew:?}").contains("at-secret"));
     let ali: types::LoginWithAlicloudAuthBody = serde_json::from_value(json!({"identityId": ID, "Action": "GetCallerIdentity", "Format": "JSON", "Version": "2015-04-01", "AccessKeyId": "ak", "SignatureMethod": "HMAC-SHA1", "Timestamp": "2026-01-01T00:00:00Z", "SignatureVersion": "1.0", "SignatureNonce": "n", "Signature": "sig-secret"})).unwrap();
     assert!(!format!("{ali:?}").contains("sig-secret"));
@@ -370,11 +377,12 @@ async fn invalid_requests_are_refused_before_sending() {
     let err = client
         .attach_universal_auth()
         .identity_id(ID)
-        .body_map(|b| {
-            b.access_token_ttl(7200)
-                .access_token_max_ttl(3600)
-                .lockout_threshold(31.0)
-                .client_secret_trusted_ips(vec![ip("10.0.0.0/8"), ip("10.0.0.1/33")])
+        .body(types::AttachUniversalAuthBody {
+            access_token_ttl: 7200,
+            access_token_max_ttl: 3600,
+            lockout_threshold: 31.0,
+            client_secret_trusted_ips: vec![ip("10.0.0.0/8"), ip("10.0.0.1/33")],
+            ..Default::default()
         })
         .send()
         .await
@@ -412,7 +420,10 @@ async fn invalid_requests_are_refused_before_sending() {
     let err = client
         .attach_universal_auth()
         .identity_id(ID)
-        .body_map(|b| b.client_secret_trusted_ips(vec![ip("10.0.0.0/8"), ip("10.0.0.1/33")]))
+        .body(types::AttachUniversalAuthBody {
+            client_secret_trusted_ips: vec![ip("10.0.0.0/8"), ip("10.0.0.1/33")],
+            ..Default::default()
+        })
         .send()
         .await
         .expect_err("an invalid IP is refused");
@@ -430,7 +441,10 @@ async fn invalid_requests_are_refused_before_sending() {
     client
         .attach_universal_auth()
         .identity_id(ID)
-        .body_map(|b| b.access_token_ttl(3600))
+        .body(types::AttachUniversalAuthBody {
+            access_token_ttl: 3600,
+            ..Default::default()
+        })
         .send()
         .await
         .expect("valid request is sent");

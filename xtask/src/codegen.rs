@@ -213,8 +213,16 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     types.items.push(postprocess::three_state_module());
     postprocess::js_timestamps(&mut types);
     let builder_roots = postprocess::builder_roots(&client);
-    postprocess::drop_unused_builders(&mut types, &builder_roots);
-    postprocess::lean_builders(&mut types, &builder_roots);
+    match layout {
+        // The workspace's request bodies are values (struct literals, `Default`, constructors).
+        Layout::Workspace { .. } => {
+            postprocess::drop_builders(&mut types);
+        }
+        Layout::Standalone { .. } => {
+            postprocess::drop_unused_builders(&mut types, &builder_roots);
+            postprocess::lean_builders(&mut types, &builder_roots);
+        }
+    }
     postprocess::text_conversions_where_taken(&mut types, &client_names);
     postprocess::redact_secrets(&mut types, &secrets);
     postprocess::redact_secret_headers(&mut client, &secret_headers(fixed, cfg, &operations));
@@ -223,6 +231,9 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     postprocess::document_items(&mut client);
     postprocess::schemars_behind_feature(&mut types);
     postprocess::short_default_names(&mut types);
+    if matches!(layout, Layout::Workspace { .. }) {
+        postprocess::body_constructors(&mut types, &builder_roots);
+    }
     postprocess::camel_case_renames(&mut types);
     // Serde derives by direction, behind the types crate's `client` and `server` features
     // (workspace only: a standalone client is one crate and keeps every derive).
@@ -257,7 +268,11 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
                 .attrs
                 .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });
             let mut client_file = client;
-            postprocess::route_through_runtime(&mut client_file).map_err(Error::Generate)?;
+            postprocess::route_through_runtime(
+                &mut client_file,
+                &postprocess::with_default(&types),
+            )
+            .map_err(Error::Generate)?;
             client_file
                 .attrs
                 .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });
@@ -272,7 +287,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
             let mut files = vec![
                 (
                     root.join(&cfg.output.types).join("src/generated.rs"),
-                    format::render(&types, sha, "The types of every request and response: structs, enums, builders for request types."),
+                    format::render(&types, sha, "The types of every request and response: structs, enums, constructors for request bodies."),
                 ),
                 (
                     root.join(&cfg.output.client).join("src/generated.rs"),

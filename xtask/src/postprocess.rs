@@ -458,6 +458,106 @@ pub fn drop_unused_builders(types: &mut syn::File, roots: &BTreeSet<String>) {
     }
 }
 
+/// Pass `drop_builders` (workspace layout): removes typify's builders, the `builder` module and
+/// every `X::builder()`. A request body is built as a value: a struct literal, `..Default::default()`
+/// where every field is optional, or the constructor of [`body_constructors`]; the client's
+/// builders take the value ([`plain_bodies`]). Returns the number of builders removed.
+pub fn drop_builders(types: &mut syn::File) -> usize {
+    let before = types.items.len();
+    types.items.retain(|item| match item {
+        Item::Impl(imp) if imp.trait_.is_none() => {
+            !(imp.items.len() == 1
+                && matches!(&imp.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder"))
+        }
+        Item::Mod(m) => m.ident != "builder",
+        _ => true,
+    });
+    before - types.items.len()
+}
+
+/// Pass `body_constructors`: every request body (`bodies`) without a `Default` gets
+/// `X::new(required fields)`, each argument an `impl Into<T>`, every optional field at the value
+/// the wire gives it when absent (its serde default). A struct literal would spell every optional
+/// field. Reads plain `#[serde(default ..)]` (run before [`camel_case_renames`] and the direction
+/// pass) and the names [`short_default_names`] gave. Returns the number of constructors.
+pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> usize {
+    let with_default = with_default(types);
+    let mut added: BTreeMap<String, Item> = BTreeMap::new();
+    for item in &types.items {
+        let Item::Struct(s) = item else { continue };
+        let name = s.ident.to_string();
+        if !bodies.contains(&name) || with_default.contains(&name) {
+            continue;
+        }
+        let Fields::Named(named) = &s.fields else {
+            continue;
+        };
+        let (mut params, mut values) = (Vec::new(), Vec::new());
+        for field in &named.named {
+            let (Some(id), ty) = (&field.ident, &field.ty) else {
+                continue;
+            };
+            let default = field
+                .attrs
+                .iter()
+                .filter_map(serde_metas)
+                .flatten()
+                .find(|m| m.path().is_ident("default"));
+            // typify leaves out `default` on an optional `Option` (serde's own default), and
+            // skips it when `None`.
+            let skipped = has_serde_item(&field.attrs, "skip_serializing_if");
+            values.push(match default {
+                None if skipped => quote! { #id: ::std::default::Default::default() },
+                None => {
+                    params.push(quote! { #id: impl ::std::convert::Into<#ty> });
+                    quote! { #id: #id.into() }
+                }
+                Some(syn::Meta::NameValue(nv)) => {
+                    let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(path),
+                        ..
+                    }) = &nv.value
+                    else {
+                        continue;
+                    };
+                    let Ok(path) = path.parse::<syn::ExprPath>() else {
+                        continue;
+                    };
+                    quote! { #id: #path() }
+                }
+                Some(_) => quote! { #id: ::std::default::Default::default() },
+            });
+        }
+        if params.is_empty() {
+            continue;
+        }
+        let ident = &s.ident;
+        let doc =
+            format!(" A [`{name}`] of the required fields, each optional field at its default.");
+        let constructor: Item = syn::parse_quote! {
+            impl #ident {
+                #[doc = #doc]
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#values),* }
+                }
+            }
+        };
+        added.insert(name, constructor);
+    }
+    let count = added.len();
+    // Each right after its struct.
+    let items = std::mem::take(&mut types.items);
+    for item in items {
+        let after = match &item {
+            Item::Struct(s) => added.remove(&s.ident.to_string()),
+            _ => None,
+        };
+        types.items.push(item);
+        types.items.extend(after);
+    }
+    count
+}
+
 /// Replaces the derived `Debug` of every struct or enum (builders included) that has a field named
 /// in `secrets` with an impl that prints `<redacted>` for that field.
 pub fn redact_secrets(types: &mut syn::File, secrets: &BTreeSet<String>) {
@@ -1316,7 +1416,13 @@ pub fn text_conversions_where_taken(
 /// each builder's `send` keeps progenitor's request building, then hands the built request to
 /// `crate::runtime::send`, which validates it, adds the session's token, retries per policy and
 /// decodes the answer into `crate::Error` on failure. Progenitor's hooks are no longer called.
-pub fn route_through_runtime(client: &mut syn::File) -> Result<(), String> {
+///
+/// With the types crate's builders gone ([`drop_builders`]), a builder's body is the body type
+/// itself: see [`plain_bodies`] (`with_default`: the types that implement `Default`).
+pub fn route_through_runtime(
+    client: &mut syn::File,
+    with_default: &BTreeSet<String>,
+) -> Result<(), String> {
     use syn::parse::Parser;
     let mut routed = 0usize;
     for item in client.items.iter_mut() {
@@ -1352,6 +1458,7 @@ pub fn route_through_runtime(client: &mut syn::File) -> Result<(), String> {
                 let Some((_, items)) = &mut m.content else {
                     continue;
                 };
+                plain_bodies(items, with_default);
                 for it in items.iter_mut() {
                     let Item::Impl(imp) = it else { continue };
                     for f in imp.items.iter_mut() {
@@ -1372,16 +1479,111 @@ pub fn route_through_runtime(client: &mut syn::File) -> Result<(), String> {
     Ok(())
 }
 
+/// The client builders' bodies without the types crate's builders: a body held as
+/// `types::builder::X` is held as `types::X`, set whole with `body(value)` (no conversion, no
+/// `body_map`); it starts as `X::default()` where `X` has one (`with_default`: every field
+/// optional, a PATCH body say) and as unset, an error on `send`, where it does not.
+fn plain_bodies(items: &mut [Item], with_default: &BTreeSet<String>) {
+    let builder_of = |ty: &Type| -> Option<syn::Ident> {
+        let text = ty.to_token_stream().to_string().replace(' ', "");
+        let name = text
+            .strip_prefix("Result<types::builder::")?
+            .strip_suffix(",String>")?;
+        Some(ident(name))
+    };
+    // Operation builder -> its body type.
+    let mut bodies: BTreeMap<String, syn::Ident> = BTreeMap::new();
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        for field in s.fields.iter_mut() {
+            if field.ident.as_ref().is_some_and(|i| i == "body") {
+                if let Some(name) = builder_of(&field.ty) {
+                    field.ty = syn::parse_quote! { Result<types::#name, String> };
+                    bodies.insert(s.ident.to_string(), name);
+                }
+            }
+        }
+    }
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let Some(name) = bodies.get(&type_ident(&imp.self_ty)) else {
+            continue;
+        };
+        imp.items
+            .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "body_map"));
+        for it in imp.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if f.sig.ident == "body" {
+                let attrs = &f.attrs;
+                *f = syn::parse_quote! {
+                    #(#attrs)*
+                    pub fn body(mut self, value: types::#name) -> Self {
+                        self.body = Ok(value);
+                        self
+                    }
+                };
+            } else if f.sig.ident == "new" && !with_default.contains(&name.to_string()) {
+                struct Unset;
+                impl VisitMut for Unset {
+                    fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
+                        if matches!(&fv.member, syn::Member::Named(i) if i == "body") {
+                            fv.expr =
+                                syn::parse_quote! { Err("body was not initialized".to_string()) };
+                        }
+                    }
+                }
+                Unset.visit_impl_item_fn_mut(f);
+            }
+        }
+    }
+}
+
+/// The names of the structs and enums in `types` that implement `Default` (derived or not).
+pub fn with_default(types: &syn::File) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for item in &types.items {
+        match item {
+            Item::Struct(s) if derives(&s.attrs, "Default") => {
+                out.insert(s.ident.to_string());
+            }
+            Item::Enum(e) if derives(&e.attrs, "Default") => {
+                out.insert(e.ident.to_string());
+            }
+            Item::Impl(imp)
+                if imp
+                    .trait_
+                    .as_ref()
+                    .is_some_and(|t| t.0.segments.last().is_some_and(|s| s.ident == "Default")) =>
+            {
+                out.insert(type_ident(&imp.self_ty));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether `attrs` derive `name` (directly or behind a `cfg_attr`).
+fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs.iter().any(|a| {
+        let text = a.meta.to_token_stream().to_string();
+        (a.path().is_ident("derive") || a.path().is_ident("cfg_attr") && text.contains("derive"))
+            && text
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|word| word == name)
+    })
+}
+
 fn is_type(ty: &Type, name: &str) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
 }
 
-/// One builder's `send`: progenitor's statements that take the builder's values apart and
-/// convert them are kept, in a closure whose progenitor errors (a missing or unconvertible
-/// parameter) become `crate::Error`; the request itself is no longer built here. The closure
-/// hands the typed values ([`TypedParts`]) to `crate::runtime::send`, which validates them and
-/// builds, sends and decodes the request: the code per operation is only what differs between
-/// operations.
+/// One builder's `send`: the builder's values ([`TypedParts`], found in progenitor's request
+/// building, which is dropped) go into a `crate::runtime::Request` in one chain, which sends it:
+/// validation, building, sending and decoding are the runtime's, shared by every operation, and
+/// a parameter that was not set (progenitor's `Err` in the builder) is returned as
+/// `crate::Error::InvalidRequest` by it. The code per operation is only what differs between
+/// operations: its name, its parameters and its answer type.
 fn route_send(f: &mut syn::ImplItemFn) -> Result<(), String> {
     let stmt_text = |s: &syn::Stmt| s.to_token_stream().to_string();
     let info_at = f
@@ -1402,38 +1604,25 @@ fn route_send(f: &mut syn::ImplItemFn) -> Result<(), String> {
     let answer = result_ok_type(ret).ok_or_else(|| format!("`{method}`: send's Ok type"))?;
     let building = &f.block.stmts[..info_at];
     let typed = TypedParts::of(building).map_err(|e| format!("`{method}`: {e}"))?;
-    let url_at = building
-        .iter()
-        .position(|s| stmt_text(s).starts_with("let url ="))
-        .ok_or_else(|| format!("`{method}`: no `let url` in send"))?;
-    let taking_apart = &building[..url_at];
     let path = &typed.path;
-    let text_values = |pairs: &[(String, syn::Ident)]| -> Vec<TokenStream> {
-        pairs
-            .iter()
-            .map(|(name, value)| quote! { (#name, crate::runtime::json(&#value)?) })
-            .collect()
-    };
-    let query = text_values(&typed.query);
-    let headers = text_values(&typed.headers);
+    let (query_names, query): (Vec<&String>, Vec<&syn::Ident>) =
+        typed.query.iter().map(|(n, v)| (n, v)).unzip();
+    let (header_names, headers): (Vec<&String>, Vec<&syn::Ident>) =
+        typed.headers.iter().map(|(n, v)| (n, v)).unzip();
     let body = match typed.body {
-        None => quote! { crate::runtime::Body::None },
-        Some(BodyKind::Json) => quote! { crate::runtime::Body::Json(crate::runtime::json(&body)?) },
-        Some(BodyKind::Form) => quote! { crate::runtime::Body::Form(crate::runtime::json(&body)?) },
+        None => quote! {},
+        Some(BodyKind::Json) => quote! { .json(self.body) },
+        Some(BodyKind::Form) => quote! { .form(self.body) },
     };
     f.sig.output = syn::parse_quote! { -> Result<#answer, crate::Error> };
     f.block = syn::parse_quote! {{
-        let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-            #(#taking_apart)*
-            Ok((client, crate::runtime::Typed {
-                path: vec![#(#path.to_string()),*],
-                query: vec![#(#query),*],
-                headers: vec![#(#headers),*],
-                body: #body,
-            }))
-        })();
-        let (client, typed) = taken.map_err(|e| crate::runtime::not_built(#method, e))?;
-        crate::runtime::send(client, #method, typed).await
+        crate::runtime::Request::new(#method)
+            #(.path(self.#path))*
+            #(.query(#query_names, self.#query))*
+            #(.header(#header_names, self.#headers))*
+            #body
+            .send(self.client)
+            .await
     }};
     Ok(())
 }
@@ -2884,16 +3073,11 @@ mod tests {
     #[test]
     fn sends_go_through_the_runtime_with_the_typed_values() {
         let mut file = progenitor_send(true);
-        route_through_runtime(&mut file).expect("routed");
+        route_through_runtime(&mut file, &BTreeSet::new()).expect("routed");
         let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
         for expected in [
             "->Result<ResponseValue<types::Tokens>,crate::Error>",
-            "path:vec![identity_id.to_string()]",
-            "query:vec![(\"limit\",crate::runtime::json(&limit)?)]",
-            "headers:vec![]",
-            "body:crate::runtime::Body::Json(crate::runtime::json(&body)?)",
-            "crate::runtime::not_built(\"list_tokens\",e)",
-            "crate::runtime::send(client,\"list_tokens\",typed).await",
+            "crate::runtime::Request::new(\"list_tokens\").path(self.identity_id).query(\"limit\",self.limit).json(self.body).send(self.client).await",
             "pub(crate)runtime:crate::runtime::Runtime",
             "runtime:::std::default::Default::default()",
         ] {
@@ -2920,9 +3104,9 @@ mod tests {
             }
         };
         let mut file = progenitor_send_with(false, headers);
-        route_through_runtime(&mut file).expect("routed");
+        route_through_runtime(&mut file, &BTreeSet::new()).expect("routed");
         let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
-        let expected = "headers:vec![(\"x-request-id\",crate::runtime::json(&request_id)?),(\"x-trace\",crate::runtime::json(&trace)?)]";
+        let expected = ".header(\"x-request-id\",self.request_id).header(\"x-trace\",self.trace)";
         assert!(text.contains(expected), "{text}");
     }
 
@@ -2940,22 +3124,130 @@ mod tests {
             unreachable!()
         };
         send.block.stmts.insert(3, raw);
-        let err = route_through_runtime(&mut file).unwrap_err();
+        let err = route_through_runtime(&mut file, &BTreeSet::new()).unwrap_err();
         assert!(err.contains("list_tokens") && err.contains("raw"), "{err}");
     }
 
     #[test]
     fn a_send_without_a_body_validates_none() {
         let mut file = progenitor_send(false);
-        route_through_runtime(&mut file).expect("routed");
+        route_through_runtime(&mut file, &BTreeSet::new()).expect("routed");
         let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
-        assert!(text.contains("body:crate::runtime::Body::None"), "{text}");
+        assert!(
+            text.contains(".path(self.identity_id).query(\"limit\",self.limit).send(self.client)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bodies_are_values_set_whole_and_unset_without_a_default() {
+        let builders = |body: &str| -> syn::File {
+            let body = ident(body);
+            syn::parse_quote! {
+                pub mod builder {
+                    #[derive(Debug, Clone)]
+                    pub struct Attach<'a> {
+                        client: &'a super::Client,
+                        body: Result<types::builder::#body, String>,
+                    }
+                    impl<'a> Attach<'a> {
+                        pub fn new(client: &'a super::Client) -> Self {
+                            Self { client: client, body: Ok(::std::default::Default::default()) }
+                        }
+                        /// Sets the request body.
+                        pub fn body<V>(mut self, value: V) -> Self
+                        where V: std::convert::TryInto<types::#body>,
+                        {
+                            self.body = value.try_into().map(From::from).map_err(|s| s.to_string());
+                            self
+                        }
+                        pub fn body_map<F>(mut self, f: F) -> Self
+                        where F: std::ops::FnOnce(types::builder::#body) -> types::builder::#body,
+                        {
+                            self.body = self.body.map(f);
+                            self
+                        }
+                    }
+                }
+                pub struct Client {}
+            }
+        };
+        let with_default: BTreeSet<String> = ["Patch".to_string()].into();
+        let mut required = builders("Attach");
+        plain_bodies(
+            module_items(&mut required, "builder").unwrap(),
+            &with_default,
+        );
+        let text = prettyplease::unparse(&required).replace(char::is_whitespace, "");
+        for expected in [
+            "body:Result<types::Attach,String>",
+            "body:Err(\"bodywasnotinitialized\".to_string())",
+            "///Setstherequestbody.pubfnbody(mutself,value:types::Attach)->Self{self.body=Ok(value);self}",
+        ] {
+            assert!(text.contains(expected), "{expected} in\n{text}");
+        }
+        assert!(
+            !text.contains("body_map") && !text.contains("builder::"),
+            "{text}"
+        );
+        let mut optional = builders("Patch");
+        plain_bodies(
+            module_items(&mut optional, "builder").unwrap(),
+            &with_default,
+        );
+        let text = prettyplease::unparse(&optional).replace(char::is_whitespace, "");
+        assert!(
+            text.contains("body:Ok(::std::default::Default::default())"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn builders_go_and_bodies_without_a_default_get_a_constructor() {
+        let mut file: syn::File = syn::parse_quote! {
+            #[derive(Clone, Debug, serde::Serialize)]
+            pub struct Attach {
+                #[serde(default = "defaults::access_token_ttl")]
+                pub access_token_ttl: i64,
+                #[serde(default)]
+                pub num_uses: u64,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub description: Option<String>,
+                pub host: Option<String>,
+                pub allowed_arns: String,
+            }
+            impl Attach {
+                pub fn builder() -> builder::Attach { Default::default() }
+            }
+            #[derive(Clone, Debug, Default, serde::Serialize)]
+            pub struct Patch {
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub description: Option<String>,
+            }
+            pub struct Answer { pub id: String }
+            pub mod builder {
+                pub struct Attach {}
+            }
+        };
+        assert_eq!(drop_builders(&mut file), 2);
+        let bodies: BTreeSet<String> = ["Attach", "Patch"].map(String::from).into();
+        assert_eq!(
+            body_constructors(&mut file, &bodies),
+            1,
+            "Patch has a Default, Answer is no body"
+        );
+        let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
+        let expected = "pubfnnew(host:impl::std::convert::Into<Option<String>>,allowed_arns:impl::std::convert::Into<String>,)->Self{Self{access_token_ttl:defaults::access_token_ttl(),num_uses:::std::default::Default::default(),description:::std::default::Default::default(),host:host.into(),allowed_arns:allowed_arns.into(),}}";
+        assert!(text.contains(expected), "{text}");
+        assert!(!text.contains("builder"), "{text}");
+        // Right after its struct.
+        assert!(matches!(&file.items[1], Item::Impl(imp) if type_ident(&imp.self_ty) == "Attach"));
     }
 
     #[test]
     fn a_client_without_builders_is_an_error() {
         let mut file: syn::File = syn::parse_quote! { pub struct Client {} };
-        assert!(route_through_runtime(&mut file).is_err());
+        assert!(route_through_runtime(&mut file, &BTreeSet::new()).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use infisical_auth_client::{BaseUrl, Client, RetryPolicy, Session};
+use infisical_auth_client::{types, BaseUrl, Client, RetryPolicy, Session};
 use infisical_auth_reference::{app, build, ReferenceConfig};
 
 const ADMIN: &str = "bench-admin-token";
@@ -53,14 +53,21 @@ async fn main() {
     let attached = admin
         .attach_universal_auth()
         .identity_id(&id)
-        .body_map(|b| b.access_token_ttl(3600).access_token_max_ttl(7200))
+        .body(types::AttachUniversalAuthBody {
+            access_token_ttl: 3600,
+            access_token_max_ttl: 7200,
+            ..Default::default()
+        })
         .send()
         .await
         .unwrap();
     let secret = admin
         .create_universal_auth_client_secret()
         .identity_id(&id)
-        .body_map(|b| b.description("bench"))
+        .body(types::CreateUniversalAuthClientSecretBody {
+            description: "bench".into(),
+            ..Default::default()
+        })
         .send()
         .await
         .unwrap()
@@ -77,10 +84,10 @@ async fn main() {
     // The bare client holds a token of its own, from a login of the same identity.
     let login = admin
         .login_with_universal_auth()
-        .body_map(|b| {
-            b.client_id(attached.identity_universal_auth.client_id.clone())
-                .client_secret(secret.clone())
-        })
+        .body(types::LoginWithUniversalAuthBody::new(
+            attached.identity_universal_auth.client_id.clone(),
+            secret.clone(),
+        ))
         .send()
         .await
         .unwrap()

@@ -20,10 +20,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let result = client
         .attach_universal_auth()
         .identity_id(identity_id)
-        .body_map(|body| {
-            body.client_secret_trusted_ips(vec![office("203.0.113.0/24"), office("2001:db8::/32")])
-                .access_token_ttl(3600)
-                .access_token_max_ttl(86400)
+        .body(types::AttachUniversalAuthBody {
+            client_secret_trusted_ips: vec![office("203.0.113.0/24"), office("2001:db8::/32")],
+            access_token_ttl: 3600,
+            access_token_max_ttl: 86400,
+            ..Default::default()
         })
         .send()
         .await;

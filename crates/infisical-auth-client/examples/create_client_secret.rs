@@ -3,7 +3,7 @@
 //!
 //! `INFISICAL_TOKEN=... IDENTITY_ID=... cargo run --example create_client_secret`
 
-use infisical_auth_client::{BaseUrl, Client};
+use infisical_auth_client::{types, BaseUrl, Client};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,10 +14,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let created = client
         .create_universal_auth_client_secret()
         .identity_id(identity_id)
-        .body_map(|body| {
-            body.description("ci runner")
-                .ttl(86400.0)
-                .num_uses_limit(10.0)
+        .body(types::CreateUniversalAuthClientSecretBody {
+            description: "ci runner".into(),
+            ttl: 86400.0,
+            num_uses_limit: 10.0,
         })
         .send()
         .await?

@@ -3,17 +3,17 @@
 //!
 //! `CLIENT_ID=... CLIENT_SECRET=... cargo run --example login_and_renew`
 
-use infisical_auth_client::{BaseUrl, Client};
+use infisical_auth_client::{types, BaseUrl, Client};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::connect(BaseUrl::Us).build()?;
     let login = client
         .login_with_universal_auth()
-        .body_map(|body| {
-            body.client_id(std::env::var("CLIENT_ID").unwrap_or_default())
-                .client_secret(std::env::var("CLIENT_SECRET").unwrap_or_default())
-        })
+        .body(types::LoginWithUniversalAuthBody::new(
+            std::env::var("CLIENT_ID").unwrap_or_default(),
+            std::env::var("CLIENT_SECRET").unwrap_or_default(),
+        ))
         .send()
         .await?
         .into_inner();
@@ -24,7 +24,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let renewed = client
         .renew_identity_access_token()
-        .body_map(|body| body.access_token(login.access_token.clone()))
+        .body(types::RenewIdentityAccessTokenBody::new(
+            login.access_token.expose_secret(),
+        ))
         .send()
         .await?
         .into_inner();

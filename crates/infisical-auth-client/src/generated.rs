@@ -1005,22 +1005,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetAlicloudAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_alicloud_auth", e))?;
-            crate::runtime::send(client, "get_alicloud_auth", typed).await
+            crate::runtime::Request::new("get_alicloud_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_alicloud_auth`]
@@ -1030,7 +1018,7 @@ pub mod builder {
     pub struct AttachAlicloudAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachAlicloudAuthBody, String>,
+        body: Result<types::AttachAlicloudAuthBody, String>,
     }
     impl<'a> AttachAlicloudAuth<'a> {
         ///A `AttachAlicloudAuth` request on `client`, with nothing set yet.
@@ -1038,7 +1026,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -1047,59 +1035,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachAlicloudAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachAlicloudAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `AttachAlicloudAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachAlicloudAuthBody,
-            ) -> types::builder::AttachAlicloudAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachAlicloudAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/alicloud-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachAlicloudAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachAlicloudAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_alicloud_auth", e))?;
-            crate::runtime::send(client, "attach_alicloud_auth", typed).await
+            crate::runtime::Request::new("attach_alicloud_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_alicloud_auth`]
@@ -1127,22 +1075,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteAlicloudAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_alicloud_auth", e))?;
-            crate::runtime::send(client, "delete_alicloud_auth", typed).await
+            crate::runtime::Request::new("delete_alicloud_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_alicloud_auth`]
@@ -1152,7 +1088,7 @@ pub mod builder {
     pub struct UpdateAlicloudAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateAlicloudAuthBody, String>,
+        body: Result<types::UpdateAlicloudAuthBody, String>,
     }
     impl<'a> UpdateAlicloudAuth<'a> {
         ///A `UpdateAlicloudAuth` request on `client`, with nothing set yet.
@@ -1160,7 +1096,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -1169,59 +1105,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateAlicloudAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateAlicloudAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `UpdateAlicloudAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateAlicloudAuthBody,
-            ) -> types::builder::UpdateAlicloudAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateAlicloudAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/alicloud-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateAlicloudAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateAlicloudAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_alicloud_auth", e))?;
-            crate::runtime::send(client, "update_alicloud_auth", typed).await
+            crate::runtime::Request::new("update_alicloud_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_alicloud_auth`]
@@ -1230,70 +1126,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithAlicloudAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithAlicloudAuthBody, String>,
+        body: Result<types::LoginWithAlicloudAuthBody, String>,
     }
     impl<'a> LoginWithAlicloudAuth<'a> {
         ///A `LoginWithAlicloudAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithAlicloudAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithAlicloudAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithAlicloudAuthBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithAlicloudAuthBody,
-            ) -> types::builder::LoginWithAlicloudAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithAlicloudAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/alicloud-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithAlicloudAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_alicloud_auth", e))?;
-            crate::runtime::send(client, "login_with_alicloud_auth", typed).await
+            crate::runtime::Request::new("login_with_alicloud_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_aws_auth`]
@@ -1321,22 +1176,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetAwsAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_aws_auth", e))?;
-            crate::runtime::send(client, "get_aws_auth", typed).await
+            crate::runtime::Request::new("get_aws_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_aws_auth`]
@@ -1346,7 +1189,7 @@ pub mod builder {
     pub struct AttachAwsAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachAwsAuthBody, String>,
+        body: Result<types::AttachAwsAuthBody, String>,
     }
     impl<'a> AttachAwsAuth<'a> {
         ///A `AttachAwsAuth` request on `client`, with nothing set yet.
@@ -1363,56 +1206,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachAwsAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachAwsAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `AttachAwsAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachAwsAuthBody,
-            ) -> types::builder::AttachAwsAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachAwsAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/aws-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachAwsAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachAwsAuthBody::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_aws_auth", e))?;
-            crate::runtime::send(client, "attach_aws_auth", typed).await
+            crate::runtime::Request::new("attach_aws_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_aws_auth`]
@@ -1440,22 +1246,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteAwsAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_aws_auth", e))?;
-            crate::runtime::send(client, "delete_aws_auth", typed).await
+            crate::runtime::Request::new("delete_aws_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_aws_auth`]
@@ -1465,7 +1259,7 @@ pub mod builder {
     pub struct UpdateAwsAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateAwsAuthBody, String>,
+        body: Result<types::UpdateAwsAuthBody, String>,
     }
     impl<'a> UpdateAwsAuth<'a> {
         ///A `UpdateAwsAuth` request on `client`, with nothing set yet.
@@ -1482,56 +1276,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateAwsAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateAwsAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UpdateAwsAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateAwsAuthBody,
-            ) -> types::builder::UpdateAwsAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateAwsAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/aws-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateAwsAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateAwsAuthBody::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_aws_auth", e))?;
-            crate::runtime::send(client, "update_aws_auth", typed).await
+            crate::runtime::Request::new("update_aws_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_aws_auth`]
@@ -1540,69 +1297,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithAwsAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithAwsAuthBody, String>,
+        body: Result<types::LoginWithAwsAuthBody, String>,
     }
     impl<'a> LoginWithAwsAuth<'a> {
         ///A `LoginWithAwsAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithAwsAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithAwsAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithAwsAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithAwsAuthBody,
-            ) -> types::builder::LoginWithAwsAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithAwsAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/aws-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithAwsAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_aws_auth", e))?;
-            crate::runtime::send(client, "login_with_aws_auth", typed).await
+            crate::runtime::Request::new("login_with_aws_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_azure_auth`]
@@ -1630,22 +1347,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetAzureAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_azure_auth", e))?;
-            crate::runtime::send(client, "get_azure_auth", typed).await
+            crate::runtime::Request::new("get_azure_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_azure_auth`]
@@ -1655,7 +1360,7 @@ pub mod builder {
     pub struct AttachAzureAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachAzureAuthBody, String>,
+        body: Result<types::AttachAzureAuthBody, String>,
     }
     impl<'a> AttachAzureAuth<'a> {
         ///A `AttachAzureAuth` request on `client`, with nothing set yet.
@@ -1663,7 +1368,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -1672,57 +1377,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachAzureAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachAzureAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `AttachAzureAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachAzureAuthBody,
-            ) -> types::builder::AttachAzureAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachAzureAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/azure-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachAzureAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachAzureAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_azure_auth", e))?;
-            crate::runtime::send(client, "attach_azure_auth", typed).await
+            crate::runtime::Request::new("attach_azure_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_azure_auth`]
@@ -1750,22 +1417,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteAzureAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_azure_auth", e))?;
-            crate::runtime::send(client, "delete_azure_auth", typed).await
+            crate::runtime::Request::new("delete_azure_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_azure_auth`]
@@ -1775,7 +1430,7 @@ pub mod builder {
     pub struct UpdateAzureAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateAzureAuthBody, String>,
+        body: Result<types::UpdateAzureAuthBody, String>,
     }
     impl<'a> UpdateAzureAuth<'a> {
         ///A `UpdateAzureAuth` request on `client`, with nothing set yet.
@@ -1792,57 +1447,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateAzureAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateAzureAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UpdateAzureAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateAzureAuthBody,
-            ) -> types::builder::UpdateAzureAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateAzureAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/azure-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateAzureAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateAzureAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_azure_auth", e))?;
-            crate::runtime::send(client, "update_azure_auth", typed).await
+            crate::runtime::Request::new("update_azure_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_azure_auth`]
@@ -1851,69 +1468,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithAzureAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithAzureAuthBody, String>,
+        body: Result<types::LoginWithAzureAuthBody, String>,
     }
     impl<'a> LoginWithAzureAuth<'a> {
         ///A `LoginWithAzureAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithAzureAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithAzureAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithAzureAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithAzureAuthBody,
-            ) -> types::builder::LoginWithAzureAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithAzureAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/azure-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithAzureAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_azure_auth", e))?;
-            crate::runtime::send(client, "login_with_azure_auth", typed).await
+            crate::runtime::Request::new("login_with_azure_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_gcp_auth`]
@@ -1941,22 +1518,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetGcpAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_gcp_auth", e))?;
-            crate::runtime::send(client, "get_gcp_auth", typed).await
+            crate::runtime::Request::new("get_gcp_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_gcp_auth`]
@@ -1966,7 +1531,7 @@ pub mod builder {
     pub struct AttachGcpAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachGcpAuthBody, String>,
+        body: Result<types::AttachGcpAuthBody, String>,
     }
     impl<'a> AttachGcpAuth<'a> {
         ///A `AttachGcpAuth` request on `client`, with nothing set yet.
@@ -1974,7 +1539,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -1983,56 +1548,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachGcpAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachGcpAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `AttachGcpAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachGcpAuthBody,
-            ) -> types::builder::AttachGcpAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachGcpAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/gcp-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachGcpAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachGcpAuthBody::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_gcp_auth", e))?;
-            crate::runtime::send(client, "attach_gcp_auth", typed).await
+            crate::runtime::Request::new("attach_gcp_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_gcp_auth`]
@@ -2060,22 +1588,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteGcpAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_gcp_auth", e))?;
-            crate::runtime::send(client, "delete_gcp_auth", typed).await
+            crate::runtime::Request::new("delete_gcp_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_gcp_auth`]
@@ -2085,7 +1601,7 @@ pub mod builder {
     pub struct UpdateGcpAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateGcpAuthBody, String>,
+        body: Result<types::UpdateGcpAuthBody, String>,
     }
     impl<'a> UpdateGcpAuth<'a> {
         ///A `UpdateGcpAuth` request on `client`, with nothing set yet.
@@ -2102,56 +1618,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateGcpAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateGcpAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UpdateGcpAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateGcpAuthBody,
-            ) -> types::builder::UpdateGcpAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateGcpAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/gcp-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateGcpAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateGcpAuthBody::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_gcp_auth", e))?;
-            crate::runtime::send(client, "update_gcp_auth", typed).await
+            crate::runtime::Request::new("update_gcp_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_gcp_auth`]
@@ -2160,69 +1639,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithGcpAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithGcpAuthBody, String>,
+        body: Result<types::LoginWithGcpAuthBody, String>,
     }
     impl<'a> LoginWithGcpAuth<'a> {
         ///A `LoginWithGcpAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithGcpAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithGcpAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithGcpAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithGcpAuthBody,
-            ) -> types::builder::LoginWithGcpAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithGcpAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/gcp-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithGcpAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_gcp_auth", e))?;
-            crate::runtime::send(client, "login_with_gcp_auth", typed).await
+            crate::runtime::Request::new("login_with_gcp_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_jwt_auth`]
@@ -2250,22 +1689,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetJwtAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_jwt_auth", e))?;
-            crate::runtime::send(client, "get_jwt_auth", typed).await
+            crate::runtime::Request::new("get_jwt_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_jwt_auth`]
@@ -2307,23 +1734,11 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachJwtAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_jwt_auth", e))?;
-            crate::runtime::send(client, "attach_jwt_auth", typed).await
+            crate::runtime::Request::new("attach_jwt_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_jwt_auth`]
@@ -2351,22 +1766,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteJwtAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_jwt_auth", e))?;
-            crate::runtime::send(client, "delete_jwt_auth", typed).await
+            crate::runtime::Request::new("delete_jwt_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_jwt_auth`]
@@ -2408,23 +1811,11 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateJwtAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_jwt_auth", e))?;
-            crate::runtime::send(client, "update_jwt_auth", typed).await
+            crate::runtime::Request::new("update_jwt_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_jwt_auth`]
@@ -2433,69 +1824,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithJwtAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithJwtAuthBody, String>,
+        body: Result<types::LoginWithJwtAuthBody, String>,
     }
     impl<'a> LoginWithJwtAuth<'a> {
         ///A `LoginWithJwtAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithJwtAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithJwtAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithJwtAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithJwtAuthBody,
-            ) -> types::builder::LoginWithJwtAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithJwtAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/jwt-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithJwtAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_jwt_auth", e))?;
-            crate::runtime::send(client, "login_with_jwt_auth", typed).await
+            crate::runtime::Request::new("login_with_jwt_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_kubernetes_auth`]
@@ -2523,22 +1874,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetKubernetesAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_kubernetes_auth", e))?;
-            crate::runtime::send(client, "get_kubernetes_auth", typed).await
+            crate::runtime::Request::new("get_kubernetes_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_kubernetes_auth`]
@@ -2548,7 +1887,7 @@ pub mod builder {
     pub struct AttachKubernetesAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachKubernetesAuthBody, String>,
+        body: Result<types::AttachKubernetesAuthBody, String>,
     }
     impl<'a> AttachKubernetesAuth<'a> {
         ///A `AttachKubernetesAuth` request on `client`, with nothing set yet.
@@ -2556,7 +1895,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -2565,59 +1904,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachKubernetesAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachKubernetesAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `AttachKubernetesAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachKubernetesAuthBody,
-            ) -> types::builder::AttachKubernetesAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachKubernetesAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/kubernetes-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachKubernetesAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachKubernetesAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_kubernetes_auth", e))?;
-            crate::runtime::send(client, "attach_kubernetes_auth", typed).await
+            crate::runtime::Request::new("attach_kubernetes_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_kubernetes_auth`]
@@ -2645,22 +1944,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteKubernetesAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_kubernetes_auth", e))?;
-            crate::runtime::send(client, "delete_kubernetes_auth", typed).await
+            crate::runtime::Request::new("delete_kubernetes_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_kubernetes_auth`]
@@ -2670,7 +1957,7 @@ pub mod builder {
     pub struct UpdateKubernetesAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateKubernetesAuthBody, String>,
+        body: Result<types::UpdateKubernetesAuthBody, String>,
     }
     impl<'a> UpdateKubernetesAuth<'a> {
         ///A `UpdateKubernetesAuth` request on `client`, with nothing set yet.
@@ -2687,59 +1974,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateKubernetesAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateKubernetesAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `UpdateKubernetesAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateKubernetesAuthBody,
-            ) -> types::builder::UpdateKubernetesAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateKubernetesAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/kubernetes-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateKubernetesAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateKubernetesAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_kubernetes_auth", e))?;
-            crate::runtime::send(client, "update_kubernetes_auth", typed).await
+            crate::runtime::Request::new("update_kubernetes_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_kubernetes_auth`]
@@ -2748,73 +1995,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithKubernetesAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithKubernetesAuthBody, String>,
+        body: Result<types::LoginWithKubernetesAuthBody, String>,
     }
     impl<'a> LoginWithKubernetesAuth<'a> {
         ///A `LoginWithKubernetesAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithKubernetesAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithKubernetesAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithKubernetesAuthBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithKubernetesAuthBody,
-            ) -> types::builder::LoginWithKubernetesAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithKubernetesAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/kubernetes-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithKubernetesAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built(
-                    "login_with_kubernetes_auth",
-                    e,
-                ))?;
-            crate::runtime::send(client, "login_with_kubernetes_auth", typed).await
+            crate::runtime::Request::new("login_with_kubernetes_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_ldap_auth`]
@@ -2842,22 +2045,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetLdapAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_ldap_auth", e))?;
-            crate::runtime::send(client, "get_ldap_auth", typed).await
+            crate::runtime::Request::new("get_ldap_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_ldap_auth`]
@@ -2899,23 +2090,11 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachLdapAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_ldap_auth", e))?;
-            crate::runtime::send(client, "attach_ldap_auth", typed).await
+            crate::runtime::Request::new("attach_ldap_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_ldap_auth`]
@@ -2943,22 +2122,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteLdapAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_ldap_auth", e))?;
-            crate::runtime::send(client, "delete_ldap_auth", typed).await
+            crate::runtime::Request::new("delete_ldap_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_ldap_auth`]
@@ -2968,7 +2135,7 @@ pub mod builder {
     pub struct UpdateLdapAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateLdapAuthBody, String>,
+        body: Result<types::UpdateLdapAuthBody, String>,
     }
     impl<'a> UpdateLdapAuth<'a> {
         ///A `UpdateLdapAuth` request on `client`, with nothing set yet.
@@ -2985,56 +2152,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateLdapAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateLdapAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UpdateLdapAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateLdapAuthBody,
-            ) -> types::builder::UpdateLdapAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateLdapAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/ldap-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateLdapAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateLdapAuthBody::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_ldap_auth", e))?;
-            crate::runtime::send(client, "update_ldap_auth", typed).await
+            crate::runtime::Request::new("update_ldap_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::clear_ldap_auth_lockouts`]
@@ -3062,22 +2192,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeletedResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("clear_ldap_auth_lockouts", e))?;
-            crate::runtime::send(client, "clear_ldap_auth_lockouts", typed).await
+            crate::runtime::Request::new("clear_ldap_auth_lockouts")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_ldap_auth`]
@@ -3086,69 +2204,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithLdapAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithLdapAuthBody, String>,
+        body: Result<types::LoginWithLdapAuthBody, String>,
     }
     impl<'a> LoginWithLdapAuth<'a> {
         ///A `LoginWithLdapAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithLdapAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithLdapAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithLdapAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithLdapAuthBody,
-            ) -> types::builder::LoginWithLdapAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithLdapAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/ldap-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithLdapAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_ldap_auth", e))?;
-            crate::runtime::send(client, "login_with_ldap_auth", typed).await
+            crate::runtime::Request::new("login_with_ldap_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_oci_auth`]
@@ -3176,22 +2254,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetOciAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_oci_auth", e))?;
-            crate::runtime::send(client, "get_oci_auth", typed).await
+            crate::runtime::Request::new("get_oci_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_oci_auth`]
@@ -3201,7 +2267,7 @@ pub mod builder {
     pub struct AttachOciAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachOciAuthBody, String>,
+        body: Result<types::AttachOciAuthBody, String>,
     }
     impl<'a> AttachOciAuth<'a> {
         ///A `AttachOciAuth` request on `client`, with nothing set yet.
@@ -3209,7 +2275,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -3218,56 +2284,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachOciAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachOciAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `AttachOciAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachOciAuthBody,
-            ) -> types::builder::AttachOciAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachOciAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/oci-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachOciAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachOciAuthBody::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_oci_auth", e))?;
-            crate::runtime::send(client, "attach_oci_auth", typed).await
+            crate::runtime::Request::new("attach_oci_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_oci_auth`]
@@ -3295,22 +2324,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteOciAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_oci_auth", e))?;
-            crate::runtime::send(client, "delete_oci_auth", typed).await
+            crate::runtime::Request::new("delete_oci_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_oci_auth`]
@@ -3320,7 +2337,7 @@ pub mod builder {
     pub struct UpdateOciAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateOciAuthBody, String>,
+        body: Result<types::UpdateOciAuthBody, String>,
     }
     impl<'a> UpdateOciAuth<'a> {
         ///A `UpdateOciAuth` request on `client`, with nothing set yet.
@@ -3328,7 +2345,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -3337,56 +2354,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateOciAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateOciAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UpdateOciAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateOciAuthBody,
-            ) -> types::builder::UpdateOciAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateOciAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/oci-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateOciAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateOciAuthBody::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_oci_auth", e))?;
-            crate::runtime::send(client, "update_oci_auth", typed).await
+            crate::runtime::Request::new("update_oci_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_oci_auth`]
@@ -3395,69 +2375,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithOciAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithOciAuthBody, String>,
+        body: Result<types::LoginWithOciAuthBody, String>,
     }
     impl<'a> LoginWithOciAuth<'a> {
         ///A `LoginWithOciAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithOciAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithOciAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithOciAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithOciAuthBody,
-            ) -> types::builder::LoginWithOciAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithOciAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/oci-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithOciAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_oci_auth", e))?;
-            crate::runtime::send(client, "login_with_oci_auth", typed).await
+            crate::runtime::Request::new("login_with_oci_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_oidc_auth`]
@@ -3485,22 +2425,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetOidcAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_oidc_auth", e))?;
-            crate::runtime::send(client, "get_oidc_auth", typed).await
+            crate::runtime::Request::new("get_oidc_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_oidc_auth`]
@@ -3510,7 +2438,7 @@ pub mod builder {
     pub struct AttachOidcAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachOidcAuthBody, String>,
+        body: Result<types::AttachOidcAuthBody, String>,
     }
     impl<'a> AttachOidcAuth<'a> {
         ///A `AttachOidcAuth` request on `client`, with nothing set yet.
@@ -3518,7 +2446,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -3527,56 +2455,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachOidcAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachOidcAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `AttachOidcAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachOidcAuthBody,
-            ) -> types::builder::AttachOidcAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachOidcAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/oidc-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachOidcAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachOidcAuthBody::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_oidc_auth", e))?;
-            crate::runtime::send(client, "attach_oidc_auth", typed).await
+            crate::runtime::Request::new("attach_oidc_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_oidc_auth`]
@@ -3604,22 +2495,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteOidcAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_oidc_auth", e))?;
-            crate::runtime::send(client, "delete_oidc_auth", typed).await
+            crate::runtime::Request::new("delete_oidc_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_oidc_auth`]
@@ -3629,7 +2508,7 @@ pub mod builder {
     pub struct UpdateOidcAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateOidcAuthBody, String>,
+        body: Result<types::UpdateOidcAuthBody, String>,
     }
     impl<'a> UpdateOidcAuth<'a> {
         ///A `UpdateOidcAuth` request on `client`, with nothing set yet.
@@ -3646,56 +2525,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateOidcAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateOidcAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UpdateOidcAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateOidcAuthBody,
-            ) -> types::builder::UpdateOidcAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateOidcAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/oidc-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateOidcAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateOidcAuthBody::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_oidc_auth", e))?;
-            crate::runtime::send(client, "update_oidc_auth", typed).await
+            crate::runtime::Request::new("update_oidc_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_oidc_auth`]
@@ -3704,69 +2546,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithOidcAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithOidcAuthBody, String>,
+        body: Result<types::LoginWithOidcAuthBody, String>,
     }
     impl<'a> LoginWithOidcAuth<'a> {
         ///A `LoginWithOidcAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithOidcAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithOidcAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithOidcAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithOidcAuthBody,
-            ) -> types::builder::LoginWithOidcAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithOidcAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/oidc-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithOidcAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_oidc_auth", e))?;
-            crate::runtime::send(client, "login_with_oidc_auth", typed).await
+            crate::runtime::Request::new("login_with_oidc_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_spiffe_auth`]
@@ -3794,22 +2596,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetSpiffeAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_spiffe_auth", e))?;
-            crate::runtime::send(client, "get_spiffe_auth", typed).await
+            crate::runtime::Request::new("get_spiffe_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_spiffe_auth`]
@@ -3819,7 +2609,7 @@ pub mod builder {
     pub struct AttachSpiffeAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachSpiffeAuthBody, String>,
+        body: Result<types::AttachSpiffeAuthBody, String>,
     }
     impl<'a> AttachSpiffeAuth<'a> {
         ///A `AttachSpiffeAuth` request on `client`, with nothing set yet.
@@ -3827,7 +2617,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -3836,59 +2626,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachSpiffeAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachSpiffeAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `AttachSpiffeAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachSpiffeAuthBody,
-            ) -> types::builder::AttachSpiffeAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachSpiffeAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/spiffe-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachSpiffeAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachSpiffeAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_spiffe_auth", e))?;
-            crate::runtime::send(client, "attach_spiffe_auth", typed).await
+            crate::runtime::Request::new("attach_spiffe_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_spiffe_auth`]
@@ -3916,22 +2666,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteSpiffeAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_spiffe_auth", e))?;
-            crate::runtime::send(client, "delete_spiffe_auth", typed).await
+            crate::runtime::Request::new("delete_spiffe_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_spiffe_auth`]
@@ -3941,7 +2679,7 @@ pub mod builder {
     pub struct UpdateSpiffeAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateSpiffeAuthBody, String>,
+        body: Result<types::UpdateSpiffeAuthBody, String>,
     }
     impl<'a> UpdateSpiffeAuth<'a> {
         ///A `UpdateSpiffeAuth` request on `client`, with nothing set yet.
@@ -3958,59 +2696,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateSpiffeAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateSpiffeAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `UpdateSpiffeAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateSpiffeAuthBody,
-            ) -> types::builder::UpdateSpiffeAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateSpiffeAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/spiffe-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateSpiffeAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateSpiffeAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_spiffe_auth", e))?;
-            crate::runtime::send(client, "update_spiffe_auth", typed).await
+            crate::runtime::Request::new("update_spiffe_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::refresh_spiffe_bundle`]
@@ -4038,22 +2736,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::RefreshSpiffeBundleResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("refresh_spiffe_bundle", e))?;
-            crate::runtime::send(client, "refresh_spiffe_bundle", typed).await
+            crate::runtime::Request::new("refresh_spiffe_bundle")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_spiffe_auth`]
@@ -4062,69 +2748,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithSpiffeAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithSpiffeAuthBody, String>,
+        body: Result<types::LoginWithSpiffeAuthBody, String>,
     }
     impl<'a> LoginWithSpiffeAuth<'a> {
         ///A `LoginWithSpiffeAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithSpiffeAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithSpiffeAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithSpiffeAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithSpiffeAuthBody,
-            ) -> types::builder::LoginWithSpiffeAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithSpiffeAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/spiffe-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithSpiffeAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_spiffe_auth", e))?;
-            crate::runtime::send(client, "login_with_spiffe_auth", typed).await
+            crate::runtime::Request::new("login_with_spiffe_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_tls_cert_auth`]
@@ -4152,22 +2798,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTlsCertAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_tls_cert_auth", e))?;
-            crate::runtime::send(client, "get_tls_cert_auth", typed).await
+            crate::runtime::Request::new("get_tls_cert_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_tls_cert_auth`]
@@ -4177,7 +2811,7 @@ pub mod builder {
     pub struct AttachTlsCertAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachTlsCertAuthBody, String>,
+        body: Result<types::AttachTlsCertAuthBody, String>,
     }
     impl<'a> AttachTlsCertAuth<'a> {
         ///A `AttachTlsCertAuth` request on `client`, with nothing set yet.
@@ -4185,7 +2819,7 @@ pub mod builder {
             Self {
                 client: client,
                 identity_id: Err("identity_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets `identity_id`.
@@ -4194,59 +2828,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachTlsCertAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachTlsCertAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `AttachTlsCertAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachTlsCertAuthBody,
-            ) -> types::builder::AttachTlsCertAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachTlsCertAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/tls-cert-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachTlsCertAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachTlsCertAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_tls_cert_auth", e))?;
-            crate::runtime::send(client, "attach_tls_cert_auth", typed).await
+            crate::runtime::Request::new("attach_tls_cert_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_tls_cert_auth`]
@@ -4274,22 +2868,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteTlsCertAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_tls_cert_auth", e))?;
-            crate::runtime::send(client, "delete_tls_cert_auth", typed).await
+            crate::runtime::Request::new("delete_tls_cert_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_tls_cert_auth`]
@@ -4299,7 +2881,7 @@ pub mod builder {
     pub struct UpdateTlsCertAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateTlsCertAuthBody, String>,
+        body: Result<types::UpdateTlsCertAuthBody, String>,
     }
     impl<'a> UpdateTlsCertAuth<'a> {
         ///A `UpdateTlsCertAuth` request on `client`, with nothing set yet.
@@ -4316,59 +2898,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateTlsCertAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateTlsCertAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `UpdateTlsCertAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateTlsCertAuthBody,
-            ) -> types::builder::UpdateTlsCertAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateTlsCertAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/tls-cert-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateTlsCertAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateTlsCertAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_tls_cert_auth", e))?;
-            crate::runtime::send(client, "update_tls_cert_auth", typed).await
+            crate::runtime::Request::new("update_tls_cert_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::login_with_tls_cert_auth`]
@@ -4377,69 +2919,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithTlsCertAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithTlsCertAuthBody, String>,
+        body: Result<types::LoginWithTlsCertAuthBody, String>,
     }
     impl<'a> LoginWithTlsCertAuth<'a> {
         ///A `LoginWithTlsCertAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithTlsCertAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithTlsCertAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithTlsCertAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithTlsCertAuthBody,
-            ) -> types::builder::LoginWithTlsCertAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithTlsCertAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/tls-cert-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithTlsCertAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_tls_cert_auth", e))?;
-            crate::runtime::send(client, "login_with_tls_cert_auth", typed).await
+            crate::runtime::Request::new("login_with_tls_cert_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_token_auth`]
@@ -4467,22 +2969,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTokenAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_token_auth", e))?;
-            crate::runtime::send(client, "get_token_auth", typed).await
+            crate::runtime::Request::new("get_token_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_token_auth`]
@@ -4492,7 +2982,7 @@ pub mod builder {
     pub struct AttachTokenAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachTokenAuthBody, String>,
+        body: Result<types::AttachTokenAuthBody, String>,
     }
     impl<'a> AttachTokenAuth<'a> {
         ///A `AttachTokenAuth` request on `client`, with nothing set yet.
@@ -4509,57 +2999,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachTokenAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachTokenAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `AttachTokenAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachTokenAuthBody,
-            ) -> types::builder::AttachTokenAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachTokenAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/token-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachTokenAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachTokenAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_token_auth", e))?;
-            crate::runtime::send(client, "attach_token_auth", typed).await
+            crate::runtime::Request::new("attach_token_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_token_auth`]
@@ -4587,22 +3039,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteTokenAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_token_auth", e))?;
-            crate::runtime::send(client, "delete_token_auth", typed).await
+            crate::runtime::Request::new("delete_token_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_token_auth`]
@@ -4612,7 +3052,7 @@ pub mod builder {
     pub struct UpdateTokenAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateTokenAuthBody, String>,
+        body: Result<types::UpdateTokenAuthBody, String>,
     }
     impl<'a> UpdateTokenAuth<'a> {
         ///A `UpdateTokenAuth` request on `client`, with nothing set yet.
@@ -4629,57 +3069,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateTokenAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateTokenAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UpdateTokenAuthBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateTokenAuthBody,
-            ) -> types::builder::UpdateTokenAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateTokenAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/token-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateTokenAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateTokenAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_token_auth", e))?;
-            crate::runtime::send(client, "update_token_auth", typed).await
+            crate::runtime::Request::new("update_token_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_token_auth_tokens`]
@@ -4736,27 +3138,12 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTokenAuthTokensResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, limit, offset } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let limit = limit.map_err(Error::InvalidRequest)?;
-                let offset = offset.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![
-                            ("limit", crate ::runtime::json(& limit) ?), ("offset", crate
-                            ::runtime::json(& offset) ?)
-                        ],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_token_auth_tokens", e))?;
-            crate::runtime::send(client, "get_token_auth_tokens", typed).await
+            crate::runtime::Request::new("get_token_auth_tokens")
+                .path(self.identity_id)
+                .query("limit", self.limit)
+                .query("offset", self.offset)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::create_token_auth_token`]
@@ -4766,7 +3153,7 @@ pub mod builder {
     pub struct CreateTokenAuthToken<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::CreateTokenAuthTokenBody, String>,
+        body: Result<types::CreateTokenAuthTokenBody, String>,
     }
     impl<'a> CreateTokenAuthToken<'a> {
         ///A `CreateTokenAuthToken` request on `client`, with nothing set yet.
@@ -4783,59 +3170,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CreateTokenAuthTokenBody>,
-            <V as std::convert::TryInto<
-                types::CreateTokenAuthTokenBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `CreateTokenAuthTokenBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::CreateTokenAuthTokenBody,
-            ) -> types::builder::CreateTokenAuthTokenBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::CreateTokenAuthTokenBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/token-auth/identities/{identityId}/tokens`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CreateTokenAuthTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::CreateTokenAuthTokenBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("create_token_auth_token", e))?;
-            crate::runtime::send(client, "create_token_auth_token", typed).await
+            crate::runtime::Request::new("create_token_auth_token")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_token_auth_token_by_id`]
@@ -4863,25 +3210,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTokenAuthTokenByIdResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, token_id } = self;
-                let token_id = token_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![token_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built(
-                    "get_token_auth_token_by_id",
-                    e,
-                ))?;
-            crate::runtime::send(client, "get_token_auth_token_by_id", typed).await
+            crate::runtime::Request::new("get_token_auth_token_by_id")
+                .path(self.token_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_token_auth_token`]
@@ -4891,7 +3223,7 @@ pub mod builder {
     pub struct UpdateTokenAuthToken<'a> {
         client: &'a super::Client,
         token_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateTokenAuthTokenBody, String>,
+        body: Result<types::UpdateTokenAuthTokenBody, String>,
     }
     impl<'a> UpdateTokenAuthToken<'a> {
         ///A `UpdateTokenAuthToken` request on `client`, with nothing set yet.
@@ -4908,59 +3240,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateTokenAuthTokenBody>,
-            <V as std::convert::TryInto<
-                types::UpdateTokenAuthTokenBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `UpdateTokenAuthTokenBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateTokenAuthTokenBody,
-            ) -> types::builder::UpdateTokenAuthTokenBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateTokenAuthTokenBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/token-auth/tokens/{tokenId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateTokenAuthTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, token_id, body } = self;
-                let token_id = token_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateTokenAuthTokenBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![token_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_token_auth_token", e))?;
-            crate::runtime::send(client, "update_token_auth_token", typed).await
+            crate::runtime::Request::new("update_token_auth_token")
+                .path(self.token_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::revoke_token_auth_token`]
@@ -4988,22 +3280,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, token_id } = self;
-                let token_id = token_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![token_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("revoke_token_auth_token", e))?;
-            crate::runtime::send(client, "revoke_token_auth_token", typed).await
+            crate::runtime::Request::new("revoke_token_auth_token")
+                .path(self.token_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::renew_identity_access_token`]
@@ -5012,73 +3292,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RenewIdentityAccessToken<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::RenewIdentityAccessTokenBody, String>,
+        body: Result<types::RenewIdentityAccessTokenBody, String>,
     }
     impl<'a> RenewIdentityAccessToken<'a> {
         ///A `RenewIdentityAccessToken` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RenewIdentityAccessTokenBody>,
-            <V as std::convert::TryInto<
-                types::RenewIdentityAccessTokenBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RenewIdentityAccessTokenBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RenewIdentityAccessTokenBody,
-            ) -> types::builder::RenewIdentityAccessTokenBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::RenewIdentityAccessTokenBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/token/renew`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::RenewIdentityAccessTokenBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built(
-                    "renew_identity_access_token",
-                    e,
-                ))?;
-            crate::runtime::send(client, "renew_identity_access_token", typed).await
+            crate::runtime::Request::new("renew_identity_access_token")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::revoke_identity_access_token`]
@@ -5087,73 +3323,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RevokeIdentityAccessToken<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::RevokeIdentityAccessTokenBody, String>,
+        body: Result<types::RevokeIdentityAccessTokenBody, String>,
     }
     impl<'a> RevokeIdentityAccessToken<'a> {
         ///A `RevokeIdentityAccessToken` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::RevokeIdentityAccessTokenBody>,
-            <V as std::convert::TryInto<
-                types::RevokeIdentityAccessTokenBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `RevokeIdentityAccessTokenBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::RevokeIdentityAccessTokenBody,
-            ) -> types::builder::RevokeIdentityAccessTokenBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::RevokeIdentityAccessTokenBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/token/revoke`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::RevokeIdentityAccessTokenBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built(
-                    "revoke_identity_access_token",
-                    e,
-                ))?;
-            crate::runtime::send(client, "revoke_identity_access_token", typed).await
+            crate::runtime::Request::new("revoke_identity_access_token")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::get_universal_auth`]
@@ -5181,22 +3373,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetUniversalAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("get_universal_auth", e))?;
-            crate::runtime::send(client, "get_universal_auth", typed).await
+            crate::runtime::Request::new("get_universal_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::attach_universal_auth`]
@@ -5206,7 +3386,7 @@ pub mod builder {
     pub struct AttachUniversalAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::AttachUniversalAuthBody, String>,
+        body: Result<types::AttachUniversalAuthBody, String>,
     }
     impl<'a> AttachUniversalAuth<'a> {
         ///A `AttachUniversalAuth` request on `client`, with nothing set yet.
@@ -5223,59 +3403,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::AttachUniversalAuthBody>,
-            <V as std::convert::TryInto<
-                types::AttachUniversalAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `AttachUniversalAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::AttachUniversalAuthBody,
-            ) -> types::builder::AttachUniversalAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::AttachUniversalAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/universal-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachUniversalAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::AttachUniversalAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("attach_universal_auth", e))?;
-            crate::runtime::send(client, "attach_universal_auth", typed).await
+            crate::runtime::Request::new("attach_universal_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::delete_universal_auth`]
@@ -5303,22 +3443,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteUniversalAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("delete_universal_auth", e))?;
-            crate::runtime::send(client, "delete_universal_auth", typed).await
+            crate::runtime::Request::new("delete_universal_auth")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::update_universal_auth`]
@@ -5328,7 +3456,7 @@ pub mod builder {
     pub struct UpdateUniversalAuth<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateUniversalAuthBody, String>,
+        body: Result<types::UpdateUniversalAuthBody, String>,
     }
     impl<'a> UpdateUniversalAuth<'a> {
         ///A `UpdateUniversalAuth` request on `client`, with nothing set yet.
@@ -5345,59 +3473,19 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateUniversalAuthBody>,
-            <V as std::convert::TryInto<
-                types::UpdateUniversalAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `UpdateUniversalAuthBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateUniversalAuthBody,
-            ) -> types::builder::UpdateUniversalAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateUniversalAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/auth/universal-auth/identities/{identityId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateUniversalAuthResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateUniversalAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("update_universal_auth", e))?;
-            crate::runtime::send(client, "update_universal_auth", typed).await
+            crate::runtime::Request::new("update_universal_auth")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::clear_universal_auth_lockouts`]
@@ -5425,25 +3513,10 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeletedResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built(
-                    "clear_universal_auth_lockouts",
-                    e,
-                ))?;
-            crate::runtime::send(client, "clear_universal_auth_lockouts", typed).await
+            crate::runtime::Request::new("clear_universal_auth_lockouts")
+                .path(self.identity_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::list_universal_auth_client_secrets`]
@@ -5474,25 +3547,9 @@ pub mod builder {
             ResponseValue<types::ListUniversalAuthClientSecretsResponse>,
             crate::Error,
         > {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built(
-                    "list_universal_auth_client_secrets",
-                    e,
-                ))?;
-            crate::runtime::send(client, "list_universal_auth_client_secrets", typed)
+            crate::runtime::Request::new("list_universal_auth_client_secrets")
+                .path(self.identity_id)
+                .send(self.client)
                 .await
         }
     }
@@ -5503,7 +3560,7 @@ pub mod builder {
     pub struct CreateUniversalAuthClientSecret<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::CreateUniversalAuthClientSecretBody, String>,
+        body: Result<types::CreateUniversalAuthClientSecretBody, String>,
     }
     impl<'a> CreateUniversalAuthClientSecret<'a> {
         ///A `CreateUniversalAuthClientSecret` request on `client`, with nothing set yet.
@@ -5520,32 +3577,11 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CreateUniversalAuthClientSecretBody>,
-            <V as std::convert::TryInto<
-                types::CreateUniversalAuthClientSecretBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `CreateUniversalAuthClientSecretBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::CreateUniversalAuthClientSecretBody,
-            ) -> types::builder::CreateUniversalAuthClientSecretBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(
+            mut self,
+            value: types::CreateUniversalAuthClientSecretBody,
+        ) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/universal-auth/identities/{identityId}/client-secrets`
@@ -5555,31 +3591,10 @@ pub mod builder {
             ResponseValue<types::CreateUniversalAuthClientSecretResponse>,
             crate::Error,
         > {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, body } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::CreateUniversalAuthClientSecretBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![identity_id.to_string()],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built(
-                    "create_universal_auth_client_secret",
-                    e,
-                ))?;
-            crate::runtime::send(client, "create_universal_auth_client_secret", typed)
+            crate::runtime::Request::new("create_universal_auth_client_secret")
+                .path(self.identity_id)
+                .json(self.body)
+                .send(self.client)
                 .await
         }
     }
@@ -5618,28 +3633,11 @@ pub mod builder {
             ResponseValue<types::GetUniversalAuthClientSecretResponse>,
             crate::Error,
         > {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, client_secret_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let client_secret_id = client_secret_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![
-                            identity_id.to_string(), client_secret_id.to_string()
-                        ],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built(
-                    "get_universal_auth_client_secret",
-                    e,
-                ))?;
-            crate::runtime::send(client, "get_universal_auth_client_secret", typed).await
+            crate::runtime::Request::new("get_universal_auth_client_secret")
+                .path(self.identity_id)
+                .path(self.client_secret_id)
+                .send(self.client)
+                .await
         }
     }
     /**Builder for [`Client::revoke_universal_auth_client_secret`]
@@ -5677,28 +3675,10 @@ pub mod builder {
             ResponseValue<types::RevokeUniversalAuthClientSecretResponse>,
             crate::Error,
         > {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, identity_id, client_secret_id } = self;
-                let identity_id = identity_id.map_err(Error::InvalidRequest)?;
-                let client_secret_id = client_secret_id.map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![
-                            identity_id.to_string(), client_secret_id.to_string()
-                        ],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::None,
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built(
-                    "revoke_universal_auth_client_secret",
-                    e,
-                ))?;
-            crate::runtime::send(client, "revoke_universal_auth_client_secret", typed)
+            crate::runtime::Request::new("revoke_universal_auth_client_secret")
+                .path(self.identity_id)
+                .path(self.client_secret_id)
+                .send(self.client)
                 .await
         }
     }
@@ -5708,70 +3688,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LoginWithUniversalAuth<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginWithUniversalAuthBody, String>,
+        body: Result<types::LoginWithUniversalAuthBody, String>,
     }
     impl<'a> LoginWithUniversalAuth<'a> {
         ///A `LoginWithUniversalAuth` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::LoginWithUniversalAuthBody>,
-            <V as std::convert::TryInto<
-                types::LoginWithUniversalAuthBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `LoginWithUniversalAuthBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::LoginWithUniversalAuthBody,
-            ) -> types::builder::LoginWithUniversalAuthBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::LoginWithUniversalAuthBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/universal-auth/login`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            let taken = (move || -> Result<_, Error<types::ErrorResponse>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginWithUniversalAuthBody::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                Ok((
-                    client,
-                    crate::runtime::Typed {
-                        path: vec![],
-                        query: vec![],
-                        headers: vec![],
-                        body: crate::runtime::Body::Json(crate::runtime::json(&body)?),
-                    },
-                ))
-            })();
-            let (client, typed) = taken
-                .map_err(|e| crate::runtime::not_built("login_with_universal_auth", e))?;
-            crate::runtime::send(client, "login_with_universal_auth", typed).await
+            crate::runtime::Request::new("login_with_universal_auth")
+                .json(self.body)
+                .send(self.client)
+                .await
         }
     }
 }

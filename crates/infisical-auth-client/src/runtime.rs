@@ -67,22 +67,6 @@ fn operation_id(method_name: &'static str) -> &'static str {
     Operation::by_method(method_name).map_or(method_name, |op| op.id)
 }
 
-/// A progenitor error raised while building the request (a parameter not set or not
-/// convertible, or reqwest refusing the URL), as [`Error::InvalidRequest`].
-pub(crate) fn not_built(
-    method_name: &'static str,
-    error: progenitor_client::Error<types::ErrorResponse>,
-) -> Error {
-    let message = match error {
-        progenitor_client::Error::InvalidRequest(message) => message,
-        other => other.to_string(),
-    };
-    Error::InvalidRequest {
-        operation: operation_id(method_name),
-        message,
-    }
-}
-
 /// The typed values of a request, as a builder hands them over: path parameters in the order of
 /// the operation's path template, query and header parameters by wire name, and the body, each as
 /// the JSON its `Serialize` gives. The validation rules read these, and the request is built from
@@ -192,14 +176,97 @@ fn build(client: &Client, op: Operation, typed: &Typed) -> Result<reqwest::Reque
     })
 }
 
+/// A request as a builder's `send` puts it together: the [`Typed`] values so far, or the first
+/// reason the request cannot be built (a parameter not set, a value that does not serialise),
+/// which [`Request::send`] returns as [`Error::InvalidRequest`] without sending anything. The
+/// generic methods only turn a value into JSON; everything else is shared by every operation.
+pub(crate) struct Request {
+    method_name: &'static str,
+    typed: Result<Typed, String>,
+}
+
+impl Request {
+    /// The request of client method `method_name`, with nothing in it yet.
+    pub(crate) fn new(method_name: &'static str) -> Request {
+        Request {
+            method_name,
+            typed: Ok(Typed {
+                path: Vec::new(),
+                query: Vec::new(),
+                headers: Vec::new(),
+                body: Body::None,
+            }),
+        }
+    }
+
+    /// Adds `f(typed, value)` once both this request and `value` are sound.
+    fn with<V>(mut self, value: Result<V, String>, f: impl FnOnce(&mut Typed, V)) -> Request {
+        self.typed = match (self.typed, value) {
+            (Ok(mut typed), Ok(value)) => {
+                f(&mut typed, value);
+                Ok(typed)
+            }
+            (Err(message), _) | (Ok(_), Err(message)) => Err(message),
+        };
+        self
+    }
+
+    /// The next path parameter, in the order of the path template.
+    pub(crate) fn path<T: ToString>(self, value: Result<T, String>) -> Request {
+        self.with(value, |typed, value| typed.path.push(value.to_string()))
+    }
+
+    /// The query parameter `name` (an absent optional value is not sent).
+    pub(crate) fn query<T: serde::Serialize>(
+        self,
+        name: &'static str,
+        value: Result<T, String>,
+    ) -> Request {
+        self.with(json(value), |typed, value| typed.query.push((name, value)))
+    }
+
+    /// The header parameter `name` (an absent optional value is not sent). Infisical's
+    /// identity-auth operations take none today; a document with header parameters uses this.
+    #[allow(dead_code)]
+    pub(crate) fn header<T: serde::Serialize>(
+        self,
+        name: &'static str,
+        value: Result<T, String>,
+    ) -> Request {
+        self.with(json(value), |typed, value| {
+            typed.headers.push((name, value))
+        })
+    }
+
+    /// An `application/json` body.
+    pub(crate) fn json<T: serde::Serialize>(self, value: Result<T, String>) -> Request {
+        self.with(json(value), |typed, value| typed.body = Body::Json(value))
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    #[allow(dead_code)]
+    pub(crate) fn form<T: serde::Serialize>(self, value: Result<T, String>) -> Request {
+        self.with(json(value), |typed, value| typed.body = Body::Form(value))
+    }
+
+    /// Sends the request on `client` ([`send`]), or returns why it cannot be built.
+    pub(crate) async fn send<T: DeserializeOwned>(
+        self,
+        client: &Client,
+    ) -> Result<ResponseValue<T>, Error> {
+        match self.typed {
+            Ok(typed) => send(client, self.method_name, typed).await,
+            Err(message) => Err(Error::InvalidRequest {
+                operation: operation_id(self.method_name),
+                message,
+            }),
+        }
+    }
+}
+
 /// A typed request value as JSON; failing to serialise it is a request that cannot be built.
-/// (The error is progenitor's, as in the generated code that calls this; it is turned into
-/// [`Error::InvalidRequest`] right after.)
-#[allow(clippy::result_large_err)]
-pub(crate) fn json<T: serde::Serialize>(
-    value: &T,
-) -> Result<serde_json::Value, progenitor_client::Error<types::ErrorResponse>> {
-    serde_json::to_value(value).map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))
+fn json<T: serde::Serialize>(value: Result<T, String>) -> Result<serde_json::Value, String> {
+    serde_json::to_value(value?).map_err(|e| e.to_string())
 }
 
 /// Sends the request of client method `method_name` with the values in `typed`; see the module

@@ -336,7 +336,7 @@ impl Session {
         self.state
             .bare
             .revoke_identity_access_token()
-            .body_map(|b| b.access_token(secret))
+            .body(types::RevokeIdentityAccessTokenBody::new(secret))
             .send()
             .await
             .map(|_| ())
@@ -526,10 +526,10 @@ impl SessionState {
             } => self
                 .bare
                 .login_with_universal_auth()
-                .body_map(|b| {
-                    b.client_id(client_id.clone())
-                        .client_secret(client_secret.expose_secret().to_owned())
-                })
+                .body(types::LoginWithUniversalAuthBody::new(
+                    client_id.clone(),
+                    client_secret.expose_secret(),
+                ))
                 .send()
                 .await?
                 .into_inner()
@@ -553,7 +553,7 @@ impl SessionState {
         let answer = self
             .bare
             .renew_identity_access_token()
-            .body_map(|b| b.access_token(secret))
+            .body(types::RenewIdentityAccessTokenBody::new(secret))
             .send()
             .await?
             .into_inner();

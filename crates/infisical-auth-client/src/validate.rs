@@ -107,7 +107,7 @@ mod tests {
 
     /// The method names the generated builders pass to the shared send path.
     fn routed_method_names() -> Vec<&'static str> {
-        const MARK: &str = "crate::runtime::send(client, \"";
+        const MARK: &str = "crate::runtime::Request::new(\"";
         include_str!("generated.rs")
             .split(MARK)
             .skip(1)

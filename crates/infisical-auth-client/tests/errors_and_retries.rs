@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{error_body, get_key, identity, start, Fault, ADMIN};
-use infisical_auth_client::{BaseUrl, Client, Error, RetryPolicy};
+use infisical_auth_client::{types, BaseUrl, Client, Error, RetryPolicy};
 
 fn admin(base: &str, retry: RetryPolicy) -> Client {
     Client::connect(BaseUrl::SelfHosted(base.to_owned()))
@@ -23,7 +23,7 @@ fn unavailable() -> Fault {
 #[tokio::test]
 async fn a_read_answered_503_twice_succeeds_on_the_third_try() {
     let server = start().await;
-    let (id, ..) = identity(&server, |b| b).await;
+    let (id, ..) = identity(&server, Default::default()).await;
     server
         .probe
         .inject(&get_key(&id), [unavailable(), unavailable()]);
@@ -36,7 +36,7 @@ async fn a_read_answered_503_twice_succeeds_on_the_third_try() {
 #[tokio::test]
 async fn retries_end_at_the_attempt_limit_with_the_last_answer() {
     let server = start().await;
-    let (id, ..) = identity(&server, |b| b).await;
+    let (id, ..) = identity(&server, Default::default()).await;
     server
         .probe
         .inject(&get_key(&id), (0..5).map(|_| unavailable()));
@@ -62,7 +62,7 @@ async fn retries_end_at_the_attempt_limit_with_the_last_answer() {
 #[tokio::test]
 async fn a_429_with_retry_after_one_second_waits_about_a_second() {
     let server = start().await;
-    let (id, ..) = identity(&server, |b| b).await;
+    let (id, ..) = identity(&server, Default::default()).await;
     let busy = error_body(429, "TooManyRequests", "slow down");
     server
         .probe
@@ -86,7 +86,7 @@ async fn a_429_with_retry_after_one_second_waits_about_a_second() {
 #[tokio::test]
 async fn a_creation_answered_503_is_not_sent_again() {
     let server = start().await;
-    let (id, ..) = identity(&server, |b| b).await;
+    let (id, ..) = identity(&server, Default::default()).await;
     let key = format!("POST /api/v1/auth/universal-auth/identities/{id}/client-secrets");
     let before = server.probe.count(&key);
     server.probe.inject(&key, [unavailable()]);
@@ -94,7 +94,10 @@ async fn a_creation_answered_503_is_not_sent_again() {
     let err = client
         .create_universal_auth_client_secret()
         .identity_id(&id)
-        .body_map(|b| b.description("once"))
+        .body(types::CreateUniversalAuthClientSecretBody {
+            description: "once".into(),
+            ..Default::default()
+        })
         .send()
         .await
         .unwrap_err();
@@ -105,13 +108,17 @@ async fn a_creation_answered_503_is_not_sent_again() {
 #[tokio::test]
 async fn refused_before_sending() {
     let server = start().await;
-    let (id, ..) = identity(&server, |b| b).await;
+    let (id, ..) = identity(&server, Default::default()).await;
     let key = format!("POST /api/v1/auth/universal-auth/identities/{id}");
     let before = server.probe.count(&key);
     let err = admin(&server.base, RetryPolicy::none())
         .attach_universal_auth()
         .identity_id(&id)
-        .body_map(|b| b.access_token_ttl(7200).access_token_max_ttl(3600))
+        .body(types::AttachUniversalAuthBody {
+            access_token_ttl: 7200,
+            access_token_max_ttl: 3600,
+            ..Default::default()
+        })
         .send()
         .await
         .unwrap_err();
@@ -189,7 +196,7 @@ async fn a_server_that_does_not_listen() {
 #[tokio::test]
 async fn no_answer_within_the_timeout() {
     let server = start().await;
-    let (id, ..) = identity(&server, |b| b).await;
+    let (id, ..) = identity(&server, Default::default()).await;
     server
         .probe
         .inject(&get_key(&id), [Fault::Delay(Duration::from_secs(2))]);
@@ -215,7 +222,7 @@ async fn no_answer_within_the_timeout() {
 #[tokio::test]
 async fn an_answer_that_is_not_infisicals() {
     let server = start().await;
-    let (id, ..) = identity(&server, |b| b).await;
+    let (id, ..) = identity(&server, Default::default()).await;
     let page = format!("<html>{}</html>", "bad gateway ".repeat(100));
     server
         .probe

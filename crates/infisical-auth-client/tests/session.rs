@@ -7,7 +7,16 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{error_body, get_key, identity, start, Fault, LOGIN, RENEW};
-use infisical_auth_client::{BaseUrl, Error, RenewMargin, RetryPolicy, Session};
+use infisical_auth_client::{types, BaseUrl, Error, RenewMargin, RetryPolicy, Session};
+
+/// Universal auth with these token TTLs, the rest at the defaults.
+fn config(ttl: i64, max_ttl: i64) -> types::AttachUniversalAuthBody {
+    types::AttachUniversalAuthBody {
+        access_token_ttl: ttl,
+        access_token_max_ttl: max_ttl,
+        ..Default::default()
+    }
+}
 
 fn session(base: &str, client_id: &str, secret: &str) -> Session {
     Session::builder(BaseUrl::SelfHosted(base.to_owned()))
@@ -25,8 +34,7 @@ fn session(base: &str, client_id: &str, secret: &str) -> Session {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thirty_two_tasks_for_twenty_seconds_share_renewals_and_logins() {
     let server = start().await;
-    let (id, client_id, secret) =
-        identity(&server, |b| b.access_token_ttl(2).access_token_max_ttl(6)).await;
+    let (id, client_id, secret) = identity(&server, config(2, 6)).await;
     let session = session(&server.base, &client_id, &secret);
     let run = Duration::from_secs(20);
     let started = Instant::now();
@@ -63,8 +71,7 @@ async fn thirty_two_tasks_for_twenty_seconds_share_renewals_and_logins() {
 #[tokio::test]
 async fn a_refused_renewal_leads_to_a_new_login() {
     let server = start().await;
-    let (id, client_id, secret) =
-        identity(&server, |b| b.access_token_ttl(2).access_token_max_ttl(60)).await;
+    let (id, client_id, secret) = identity(&server, config(2, 60)).await;
     let session = session(&server.base, &client_id, &secret);
     session
         .get_universal_auth()
@@ -98,11 +105,13 @@ async fn a_refused_renewal_leads_to_a_new_login() {
 #[tokio::test]
 async fn a_periodic_token_keeps_working_past_its_max_ttl() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, |b| {
-        b.access_token_ttl(1)
-            .access_token_max_ttl(2)
-            .access_token_period(1u64)
-    })
+    let (id, client_id, secret) = identity(
+        &server,
+        types::AttachUniversalAuthBody {
+            access_token_period: 1,
+            ..config(1, 2)
+        },
+    )
     .await;
     let session = session(&server.base, &client_id, &secret);
     let started = Instant::now();
@@ -130,7 +139,7 @@ async fn a_periodic_token_keeps_working_past_its_max_ttl() {
 #[tokio::test]
 async fn a_revoked_token_is_replaced_and_the_read_sent_again() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let (id, client_id, secret) = identity(&server, Default::default()).await;
     let session = session(&server.base, &client_id, &secret);
     session
         .get_universal_auth()
@@ -145,7 +154,7 @@ async fn a_revoked_token_is_replaced_and_the_read_sent_again() {
     server
         .admin
         .revoke_identity_access_token()
-        .body_map(|b| b.access_token(token))
+        .body(types::RevokeIdentityAccessTokenBody::new(token))
         .send()
         .await
         .expect("revoked behind the session's back");
@@ -166,7 +175,14 @@ async fn a_revoked_token_is_replaced_and_the_read_sent_again() {
 #[tokio::test]
 async fn a_use_limited_token_is_replaced_when_exhausted() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, |b| b.access_token_num_uses_limit(2u64)).await;
+    let (id, client_id, secret) = identity(
+        &server,
+        types::AttachUniversalAuthBody {
+            access_token_num_uses_limit: 2,
+            ..Default::default()
+        },
+    )
+    .await;
     let session = session(&server.base, &client_id, &secret);
     for _ in 0..5 {
         session
@@ -182,7 +198,7 @@ async fn a_use_limited_token_is_replaced_when_exhausted() {
 #[tokio::test]
 async fn a_write_refused_for_its_token_is_not_sent_again() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let (id, client_id, secret) = identity(&server, Default::default()).await;
     let session = session(&server.base, &client_id, &secret);
     session.login().await.expect("login");
     session
@@ -195,7 +211,7 @@ async fn a_write_refused_for_its_token_is_not_sent_again() {
     server
         .admin
         .revoke_identity_access_token()
-        .body_map(|b| b.access_token(token))
+        .body(types::RevokeIdentityAccessTokenBody::new(token))
         .send()
         .await
         .expect("revoke");
@@ -204,7 +220,10 @@ async fn a_write_refused_for_its_token_is_not_sent_again() {
     let err = session
         .create_universal_auth_client_secret()
         .identity_id(&id)
-        .body_map(|b| b.description("x"))
+        .body(types::CreateUniversalAuthClientSecretBody {
+            description: "x".into(),
+            ..Default::default()
+        })
         .send()
         .await
         .expect_err("refused");
@@ -227,7 +246,7 @@ async fn a_write_refused_for_its_token_is_not_sent_again() {
 #[tokio::test]
 async fn logout_revokes_the_token_and_a_later_call_logs_in_again() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let (id, client_id, secret) = identity(&server, Default::default()).await;
     let session = session(&server.base, &client_id, &secret);
     session
         .get_universal_auth()
@@ -260,7 +279,7 @@ async fn logout_revokes_the_token_and_a_later_call_logs_in_again() {
 #[tokio::test]
 async fn a_login_callback_runs_for_each_login_and_a_wrong_secret_is_a_session_error() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let (id, client_id, secret) = identity(&server, Default::default()).await;
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let seen = calls.clone();
     let session = Session::builder(BaseUrl::SelfHosted(server.base.clone()))
@@ -270,7 +289,7 @@ async fn a_login_callback_runs_for_each_login_and_a_wrong_secret_is_a_session_er
             async move {
                 let answer = client
                     .login_with_universal_auth()
-                    .body_map(|b| b.client_id(client_id).client_secret(secret))
+                    .body(types::LoginWithUniversalAuthBody::new(client_id, secret))
                     .send()
                     .await?;
                 Ok(answer.into_inner().into())
@@ -317,7 +336,7 @@ async fn a_login_callback_runs_for_each_login_and_a_wrong_secret_is_a_session_er
 #[tokio::test]
 async fn a_login_answered_503_is_not_sent_again() {
     let server = start().await;
-    let (_, client_id, secret) = identity(&server, |b| b).await;
+    let (_, client_id, secret) = identity(&server, Default::default()).await;
     server.probe.inject(
         LOGIN,
         [Fault::Answer(
@@ -344,7 +363,7 @@ async fn a_login_answered_503_is_not_sent_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_login_answers_every_waiting_call_and_is_tried_again_after_the_hold() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let (id, client_id, secret) = identity(&server, Default::default()).await;
     let session = session(&server.base, &client_id, &secret);
     server.probe.inject(
         LOGIN,

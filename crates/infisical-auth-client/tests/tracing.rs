@@ -55,7 +55,7 @@ impl Subscriber for Recorder {
 #[tokio::test]
 async fn a_span_per_request_without_secrets() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, |b| b).await;
+    let (id, client_id, secret) = identity(&server, Default::default()).await;
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
     let session = Session::builder(BaseUrl::SelfHosted(server.base.clone()))

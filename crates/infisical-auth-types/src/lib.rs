@@ -6,8 +6,11 @@
 //! on) `Serialize` on what requests hold and `Deserialize` on what answers hold, with the `server`
 //! feature (the server stubs) the reverse, with both every type has both; the error body always
 //! has both. `schemars::JsonSchema` comes with the `schemars` feature (which turns both sides on).
-//! Request types have builders (`X::builder()`).
 //! Conventions worth knowing:
+//! - a request body is a value with public fields: a body whose fields are all optional
+//!   implements `Default` (`X { access_token_ttl: 3600, ..Default::default() }`), and one with
+//!   required fields has `X::new(required..)`, which sets each optional field to its default
+//!   (`X { access_token_ttl: 3600, ..X::new("arn") }`);
 //! - a PATCH field that may be `null` is `Option<Option<T>>`: `None` leaves the setting alone
 //!   (absent on the wire), `Some(None)` clears it (`null`), `Some(Some(v))` sets it;
 //! - no default is ever filled into a PATCH body;

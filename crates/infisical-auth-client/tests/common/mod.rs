@@ -141,13 +141,11 @@ async fn observe(probe: Arc<Probe>, request: Request, next: Next) -> Response {
     }
 }
 
-/// An identity with universal auth attached (`configure` sets TTLs, period, use limit) and a
-/// client secret: `(identity id, client id, client secret)`.
+/// An identity with universal auth attached (`config`: TTLs, period, use limit) and a client
+/// secret: `(identity id, client id, client secret)`.
 pub async fn identity(
     server: &Server,
-    configure: impl FnOnce(
-        infisical_auth_client::types::builder::AttachUniversalAuthBody,
-    ) -> infisical_auth_client::types::builder::AttachUniversalAuthBody,
+    config: infisical_auth_client::types::AttachUniversalAuthBody,
 ) -> (String, String, String) {
     let response = reqwest::Client::new()
         .post(format!("{}/api/v1/identities", server.base))
@@ -162,7 +160,7 @@ pub async fn identity(
         .admin
         .attach_universal_auth()
         .identity_id(&identity)
-        .body_map(configure)
+        .body(config)
         .send()
         .await
         .expect("attach");
@@ -171,7 +169,12 @@ pub async fn identity(
         .admin
         .create_universal_auth_client_secret()
         .identity_id(&identity)
-        .body_map(|b| b.description("session test"))
+        .body(
+            infisical_auth_client::types::CreateUniversalAuthClientSecretBody {
+                description: "session test".into(),
+                ..Default::default()
+            },
+        )
         .send()
         .await
         .expect("client secret")
