@@ -58,20 +58,34 @@ pub fn settings() -> GenerationSettings {
 
 /// Runs progenitor on the fixed-up document. Progenitor panics on some shapes; a panic is caught
 /// and reported as an error rather than crashing the xtask.
-pub fn generate(doc: &Value) -> Result<Generated, Error> {
+///
+/// `type_builders`: whether the types module keeps typify's `builder` module. Without it (the
+/// workspace layout, see [`crate::postprocess::drop_builders`]) that module is not even parsed:
+/// it is the largest module progenitor writes.
+pub fn generate(doc: &Value, type_builders: bool) -> Result<Generated, Error> {
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone()).map_err(|e| {
         Error::Generate(format!(
             "the fixed-up document is not valid OpenAPI 3.0: {e}"
         ))
     })?;
-    let items = match items_one_by_one(progenitor_tokens(&spec)?) {
+    let skip = if type_builders { None } else { Some("builder") };
+    let items = match items_one_by_one(progenitor_tokens(&spec)?, skip) {
         Some(items) => items,
         // A piece that is not one item (never seen so far): progenitor's output again, parsed
         // whole (the first stream was consumed; generation is deterministic).
         None => {
-            syn::parse2::<syn::File>(progenitor_tokens(&spec)?)
+            let mut items = syn::parse2::<syn::File>(progenitor_tokens(&spec)?)
                 .map_err(|e| Error::Generate(format!("progenitor emitted unparsable code: {e}")))?
-                .items
+                .items;
+            if let (Some(name), Some(syn::Item::Mod(types))) = (
+                skip,
+                items.iter_mut().find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types")),
+            ) {
+                if let Some((_, inner)) = &mut types.content {
+                    inner.retain(|i| !matches!(i, syn::Item::Mod(m) if m.ident == name));
+                }
+            }
+            items
         }
     };
     split(items)
@@ -125,8 +139,13 @@ pub fn split(items: Vec<syn::Item>) -> Result<Generated, Error> {
 /// fresh memory, which the kernel must zero; an item's buffer is small and its memory reused.
 /// An item's tokens end at a top-level `;`, or at a top-level `{ .. }` not followed by one.
 /// `None` when a piece does not parse as one item (or a module has inner attributes): the
-/// caller then parses the stream whole, so the result never differs from syn's.
-fn items_one_by_one(tokens: TokenStream) -> Option<Vec<syn::Item>> {
+/// caller then parses the stream whole, so the result never differs from syn's. A module named
+/// `skip` inside a module (the `types` module's `builder`) is left out unparsed.
+fn items_one_by_one(tokens: TokenStream, skip: Option<&str>) -> Option<Vec<syn::Item>> {
+    items_in(tokens, skip, false)
+}
+
+fn items_in(tokens: TokenStream, skip: Option<&str>, nested: bool) -> Option<Vec<syn::Item>> {
     let mut items = Vec::new();
     let mut piece: Vec<TokenTree> = Vec::new();
     let mut trees = tokens.into_iter().peekable();
@@ -148,7 +167,15 @@ fn items_one_by_one(tokens: TokenStream) -> Option<Vec<syn::Item>> {
         };
         piece.push(tree);
         if ends {
-            items.push(item_of(std::mem::take(&mut piece))?);
+            let piece = std::mem::take(&mut piece);
+            let skipped = nested
+                && skip.is_some_and(|name| {
+                    matches!(piece.as_slice(), [.., TokenTree::Ident(m), TokenTree::Ident(n), TokenTree::Group(_)]
+                        if m == "mod" && n == name)
+                });
+            if !skipped {
+                items.push(item_of(piece, skip)?);
+            }
         }
     }
     piece.is_empty().then_some(items)
@@ -156,7 +183,7 @@ fn items_one_by_one(tokens: TokenStream) -> Option<Vec<syn::Item>> {
 
 /// One item parsed from its tokens; a module (`.. mod NAME { .. }`) is parsed with empty
 /// content, and its items one by one.
-fn item_of(mut piece: Vec<TokenTree>) -> Option<syn::Item> {
+fn item_of(mut piece: Vec<TokenTree>, skip: Option<&str>) -> Option<syn::Item> {
     if let [.., TokenTree::Ident(keyword), TokenTree::Ident(_), TokenTree::Group(body)] =
         piece.as_slice()
     {
@@ -168,7 +195,7 @@ fn item_of(mut piece: Vec<TokenTree>) -> Option<syn::Item> {
             }
             let mut module: syn::ItemMod = syn::parse2(piece.into_iter().collect()).ok()?;
             let (_, items) = module.content.as_mut()?;
-            *items = items_one_by_one(content)?;
+            *items = items_in(content, skip, true)?;
             return Some(syn::Item::Mod(module));
         }
     }
@@ -386,7 +413,7 @@ mod tests {
                 "201": body(json!({"type": "integer"}))
             }}}}
         });
-        let err = generate(&doc)
+        let err = generate(&doc, true)
             .err()
             .expect("progenitor cannot generate this");
         let text = err.to_string();
@@ -401,7 +428,7 @@ mod tests {
         let cfg: crate::config::Config =
             toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap();
         let fixed = crate::codegen::fixed_document(&spec, &cfg).unwrap();
-        let generated = generate(&fixed).unwrap();
+        let generated = generate(&fixed, true).unwrap();
         let login = &generated.operations[&(
             "post".to_string(),
             "/api/v1/auth/universal-auth/login".to_string(),
@@ -453,14 +480,20 @@ mod tests {
             type T = Vec<u8>;
         };
         let whole: syn::File = syn::parse2(tokens.clone()).unwrap();
-        let items = items_one_by_one(tokens).expect("items one by one");
+        let items = items_one_by_one(tokens.clone(), None).expect("items one by one");
         assert_eq!(
             prettyplease::unparse(&file_of(items)),
             prettyplease::unparse(&whole)
         );
+        // A nested module named `skip` is left out, a top-level one of that name is not.
+        let items = items_one_by_one(tokens, Some("inner")).expect("items one by one");
+        let text = prettyplease::unparse(&file_of(items));
+        assert!(!text.contains("mod inner") && text.contains("pub struct Unit;"), "{text}");
+        let top = quote::quote! { pub mod inner {} };
+        assert_eq!(items_one_by_one(top, Some("inner")).map(|i| i.len()), Some(1));
         // What does not split into items is left to syn whole.
-        assert!(items_one_by_one(quote::quote! { pub mod m { #![allow(dead_code)] } }).is_none());
-        assert!(items_one_by_one(quote::quote! { type A = B<{ 1 }>; }).is_none());
-        assert!(items_one_by_one(quote::quote! { pub struct A }).is_none());
+        assert!(items_one_by_one(quote::quote! { pub mod m { #![allow(dead_code)] } }, None).is_none());
+        assert!(items_one_by_one(quote::quote! { type A = B<{ 1 }>; }, None).is_none());
+        assert!(items_one_by_one(quote::quote! { pub struct A }, None).is_none());
     }
 }

@@ -1935,6 +1935,7 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 fn serde_string(attrs: &[syn::Attribute], name: &str) -> Option<String> {
     attrs
         .iter()
+        .filter(|a| serde_mentions(a, name))
         .filter_map(serde_metas)
         .flatten()
         .find_map(|m| match m {
@@ -2423,10 +2424,25 @@ fn serde_metas(attr: &syn::Attribute) -> Option<Vec<syn::Meta>> {
         .map(|metas| metas.into_iter().collect())
 }
 
+/// Whether `attr` is a `#[serde(..)]` with `name` among its top-level tokens: a test without
+/// parsing, before [`serde_metas`] parses the items (the passes ask about every field's
+/// attributes, and most do not have the item asked for).
+fn serde_mentions(attr: &syn::Attribute, name: &str) -> bool {
+    match &attr.meta {
+        syn::Meta::List(list) if list.path.is_ident("serde") => list
+            .tokens
+            .clone()
+            .into_iter()
+            .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == name)),
+        _ => false,
+    }
+}
+
 /// Whether any `#[serde(..)]` of `attrs` has an item named `name`.
 fn has_serde_item(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs
         .iter()
+        .filter(|a| serde_mentions(a, name))
         .filter_map(serde_metas)
         .flatten()
         .any(|m| m.path().is_ident(name))
@@ -2480,6 +2496,9 @@ fn rename_all_camel<'a>(
 /// empty with them.
 fn remove_serde_item(attrs: &mut Vec<syn::Attribute>, name: &str) {
     attrs.retain_mut(|attr| {
+        if !serde_mentions(attr, name) {
+            return true;
+        }
         let Some(metas) = serde_metas(attr) else {
             return true;
         };
