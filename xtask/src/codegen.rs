@@ -103,10 +103,10 @@ pub fn unused_entries(doc: &Value, cfg: &Config) -> Vec<String> {
             ));
         }
     }
-    let mut names = BTreeSet::new();
+    let mut names = std::collections::HashSet::new();
     collect_field_names(doc, &mut names);
     for field in &cfg.secret_fields {
-        if !names.contains(&field.to_ascii_lowercase()) {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
             out.push(format!(
                 "codegen.toml secret_fields `{field}`: no property, parameter or header of the document has this name (remove the entry)"
             ));
@@ -115,17 +115,17 @@ pub fn unused_entries(doc: &Value, cfg: &Config) -> Vec<String> {
     out
 }
 
-/// Lower-cased names of every schema property and parameter in `value`.
-fn collect_field_names(value: &Value, out: &mut BTreeSet<String>) {
+/// The names of every schema property and parameter in `value`.
+fn collect_field_names<'d>(value: &'d Value, out: &mut std::collections::HashSet<&'d str>) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Object(props)) = map.get("properties") {
-                out.extend(props.keys().map(|k| k.to_ascii_lowercase()));
+                out.extend(props.keys().map(String::as_str));
             }
             if let (Some(Value::String(name)), Some(Value::String(_))) =
                 (map.get("name"), map.get("in"))
             {
-                out.insert(name.to_ascii_lowercase());
+                out.insert(name);
             }
             map.values().for_each(|v| collect_field_names(v, out));
         }

@@ -185,12 +185,7 @@ fn groups(doc: &Value) -> BTreeMap<String, Group> {
                     "{base}/requestBody/content/{}/schema",
                     pointer::escape(media)
                 );
-                roots.push((
-                    here,
-                    m.get("schema"),
-                    format!("{}Body", id.to_upper_camel_case()),
-                    false,
-                ));
+                roots.push((here, m.get("schema"), format!("{}Body", camel(&id)), false));
             }
         }
         for (code, r) in op
@@ -214,7 +209,7 @@ fn groups(doc: &Value) -> BTreeMap<String, Group> {
                 roots.push((
                     here,
                     m.get("schema"),
-                    format!("{}Response", id.to_upper_camel_case()),
+                    format!("{}Response", camel(&id)),
                     code.starts_with('2'),
                 ));
             }
@@ -338,7 +333,7 @@ fn child(
             let parts: Vec<String> = names
                 .iter()
                 .map(|name| {
-                    let property = name.to_upper_camel_case();
+                    let property = camel(name);
                     let inner = Context {
                         operation: ctx.operation,
                         name: &property,
@@ -371,6 +366,23 @@ fn child(
         // Anything else (enum values, defaults, examples, extensions) is data, not schemas.
         _ => value.to_string(),
     }
+}
+
+/// `name` in UpperCamelCase, remembered: the walk names every property of every schema (twice
+/// a run, see [`unused_entries`]), and the same wire names recur throughout the document.
+fn camel(name: &str) -> String {
+    thread_local! {
+        static KNOWN: std::cell::RefCell<std::collections::HashMap<String, String>> =
+            Default::default();
+    }
+    KNOWN.with(|known| {
+        if let Some(camel) = known.borrow().get(name) {
+            return camel.clone();
+        }
+        let camel = name.to_upper_camel_case();
+        known.borrow_mut().insert(name.to_owned(), camel.clone());
+        camel
+    })
 }
 
 /// Whether typify makes a type of its own of this schema, one a place that uses it can share:

@@ -62,10 +62,14 @@ fn set_default_description(doc: &mut Value, pointer: &str, text: String) {
 
 /// Walks `value` and gives every inline property of every object schema a description.
 fn describe_properties(original: &Value, value: &mut Value) {
-    let required: Vec<String> = ops::required(value)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    // Only an object with properties has required ones worth reading.
+    let required: Vec<String> = match value.get("properties") {
+        Some(_) => ops::required(value)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        None => Vec::new(),
+    };
     match value {
         Value::Object(map) => {
             if let Some(Value::Object(props)) = map.get_mut("properties") {

@@ -63,7 +63,8 @@ pub fn settings() -> GenerationSettings {
 /// workspace layout, see [`crate::postprocess::drop_builders`]) that module is not even parsed:
 /// it is the largest module progenitor writes.
 pub fn generate(doc: &Value, type_builders: bool) -> Result<Generated, Error> {
-    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone()).map_err(|e| {
+    // Read from the value in place (no copy of the document).
+    let spec = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {
         Error::Generate(format!(
             "the fixed-up document is not valid OpenAPI 3.0: {e}"
         ))
@@ -79,7 +80,9 @@ pub fn generate(doc: &Value, type_builders: bool) -> Result<Generated, Error> {
                 .items;
             if let (Some(name), Some(syn::Item::Mod(types))) = (
                 skip,
-                items.iter_mut().find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types")),
+                items
+                    .iter_mut()
+                    .find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types")),
             ) {
                 if let Some((_, inner)) = &mut types.content {
                     inner.retain(|i| !matches!(i, syn::Item::Mod(m) if m.ident == name));
@@ -488,11 +491,19 @@ mod tests {
         // A nested module named `skip` is left out, a top-level one of that name is not.
         let items = items_one_by_one(tokens, Some("inner")).expect("items one by one");
         let text = prettyplease::unparse(&file_of(items));
-        assert!(!text.contains("mod inner") && text.contains("pub struct Unit;"), "{text}");
+        assert!(
+            !text.contains("mod inner") && text.contains("pub struct Unit;"),
+            "{text}"
+        );
         let top = quote::quote! { pub mod inner {} };
-        assert_eq!(items_one_by_one(top, Some("inner")).map(|i| i.len()), Some(1));
+        assert_eq!(
+            items_one_by_one(top, Some("inner")).map(|i| i.len()),
+            Some(1)
+        );
         // What does not split into items is left to syn whole.
-        assert!(items_one_by_one(quote::quote! { pub mod m { #![allow(dead_code)] } }, None).is_none());
+        assert!(
+            items_one_by_one(quote::quote! { pub mod m { #![allow(dead_code)] } }, None).is_none()
+        );
         assert!(items_one_by_one(quote::quote! { type A = B<{ 1 }>; }, None).is_none());
         assert!(items_one_by_one(quote::quote! { pub struct A }, None).is_none());
     }

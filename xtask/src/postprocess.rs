@@ -2460,24 +2460,28 @@ fn rename_all_camel<'a>(
         return 0;
     }
     // Flattened and skipped members have no name of their own on the wire.
+    // `(name, attributes, name under the rule, wire name)` of each member.
     let members: Vec<_> = members
         .filter(|(_, attrs)| !has_serde_item(attrs, "flatten") && !has_serde_item(attrs, "skip"))
+        .map(|(name, attrs)| {
+            let camel = rule(&name);
+            let wire = serde_rename(attrs);
+            (name, attrs, camel, wire)
+        })
         .collect();
     let (mut dropped, mut added) = (0, 0);
-    for (name, attrs) in &members {
-        let camel = rule(name);
-        match serde_rename(attrs) {
+    for (name, _, camel, wire) in &members {
+        match wire {
             Some(wire) if wire == camel => dropped += 1,
-            None if *name != camel => added += 1,
+            None if name != camel => added += 1,
             _ => {}
         }
     }
     if dropped <= added {
         return 0;
     }
-    for (name, attrs) in members {
-        let camel = rule(&name);
-        match serde_rename(attrs) {
+    for (name, attrs, camel, wire) in members {
+        match wire {
             Some(wire) if wire == camel => remove_serde_item(attrs, "rename"),
             None if name != camel => attrs.push(syn::parse_quote! { #[serde(rename = #name)] }),
             _ => {}
@@ -2594,11 +2598,23 @@ fn short_path(path: &str, short: bool) -> String {
 /// How many lines prettyplease gives a field with `attrs`, in a struct or (`in_variant`) in an
 /// enum's struct variant.
 fn field_lines(attrs: &[syn::Attribute], in_variant: bool) -> usize {
-    let file: syn::File = if in_variant {
-        syn::parse_quote! { enum E { V { #(#attrs)* f: u8 } } }
-    } else {
-        syn::parse_quote! { struct S { #(#attrs)* f: u8 } }
+    // The two files parsed once: this runs for every field with a serde attribute of several
+    // items.
+    thread_local! {
+        static TEMPLATES: [syn::File; 2] = [
+            syn::parse_quote! { struct S { f: u8 } },
+            syn::parse_quote! { enum E { V { f: u8 } } },
+        ];
+    }
+    let mut file = TEMPLATES.with(|t| t[usize::from(in_variant)].clone());
+    let fields = match &mut file.items[0] {
+        Item::Struct(s) => &mut s.fields,
+        Item::Enum(e) => &mut e.variants[0].fields,
+        _ => unreachable!("a struct or an enum"),
     };
+    if let Some(field) = fields.iter_mut().next() {
+        field.attrs = attrs.to_vec();
+    }
     prettyplease::unparse(&file).lines().count()
 }
 
@@ -2611,6 +2627,7 @@ fn one_line_attrs(attrs: &mut Vec<syn::Attribute>, in_variant: bool, short: bool
             out.push(attr);
             continue;
         };
+        let mut shortened = false;
         for item in &mut items {
             if let syn::Meta::NameValue(nv) = item {
                 if let syn::Expr::Lit(syn::ExprLit {
@@ -2619,10 +2636,17 @@ fn one_line_attrs(attrs: &mut Vec<syn::Attribute>, in_variant: bool, short: bool
                 }) = &mut nv.value
                 {
                     if nv.path.is_ident("skip_serializing_if") {
-                        *s = syn::LitStr::new(&short_path(&s.value(), short), s.span());
+                        let path = short_path(&s.value(), short);
+                        shortened |= path != s.value();
+                        *s = syn::LitStr::new(&path, s.span());
                     }
                 }
             }
+        }
+        if items.len() == 1 && !shortened {
+            // One item, as it was: nothing to join, split or shorten.
+            out.push(attr);
+            continue;
         }
         let joined = vec![serde_attr(&cfg, &items)];
         let split: Vec<syn::Attribute> = items
