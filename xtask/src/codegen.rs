@@ -184,9 +184,8 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         ));
     }
     let fixed = &prepared.doc;
-    // The workspace's types crate has no builders (`drop_builders`): typify's are not parsed.
-    let type_builders = matches!(layout, Layout::Standalone { .. });
-    let generated = generate::generate(&describe::document(fixed), type_builders)?;
+    let workspace = matches!(layout, Layout::Workspace { .. });
+    let generated = generate::generate(&describe::document(fixed), workspace)?;
     let operations = generated.operations;
     let mut types = generated.types;
     let mut client = generated.client;

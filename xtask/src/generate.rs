@@ -59,18 +59,20 @@ pub fn settings() -> GenerationSettings {
 /// Runs progenitor on the fixed-up document. Progenitor panics on some shapes; a panic is caught
 /// and reported as an error rather than crashing the xtask.
 ///
-/// `type_builders`: whether the types module keeps typify's `builder` module. Without it (the
-/// workspace layout, see [`crate::postprocess::drop_builders`]) that module is not even parsed:
-/// it is the largest module progenitor writes.
-pub fn generate(doc: &Value, type_builders: bool) -> Result<Generated, Error> {
+/// `workspace`: the output is for the workspace layout, which does not use two parts of
+/// progenitor's output, so they are not even parsed: typify's `builder` module in the types
+/// module (see [`crate::postprocess::drop_builders`]), and what each client builder's `send`
+/// does after its `let info = OperationInfo { .. };` (sending and reading the answer: the
+/// workspace routes every send through its runtime, see
+/// [`crate::postprocess::route_through_runtime`], which reads the statements before it).
+pub fn generate(doc: &Value, workspace: bool) -> Result<Generated, Error> {
     // Read from the value in place (no copy of the document).
     let spec = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {
         Error::Generate(format!(
             "the fixed-up document is not valid OpenAPI 3.0: {e}"
         ))
     })?;
-    let skip = if type_builders { None } else { Some("builder") };
-    let items = match items_one_by_one(progenitor_tokens(&spec)?, skip) {
+    let items = match items_one_by_one(progenitor_tokens(&spec)?, workspace) {
         Some(items) => items,
         // A piece that is not one item (never seen so far): progenitor's output again, parsed
         // whole (the first stream was consumed; generation is deterministic).
@@ -78,14 +80,14 @@ pub fn generate(doc: &Value, type_builders: bool) -> Result<Generated, Error> {
             let mut items = syn::parse2::<syn::File>(progenitor_tokens(&spec)?)
                 .map_err(|e| Error::Generate(format!("progenitor emitted unparsable code: {e}")))?
                 .items;
-            if let (Some(name), Some(syn::Item::Mod(types))) = (
-                skip,
+            if let (true, Some(syn::Item::Mod(types))) = (
+                workspace,
                 items
                     .iter_mut()
                     .find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types")),
             ) {
                 if let Some((_, inner)) = &mut types.content {
-                    inner.retain(|i| !matches!(i, syn::Item::Mod(m) if m.ident == name));
+                    inner.retain(|i| !matches!(i, syn::Item::Mod(m) if m.ident == "builder"));
                 }
             }
             items
@@ -142,13 +144,14 @@ pub fn split(items: Vec<syn::Item>) -> Result<Generated, Error> {
 /// fresh memory, which the kernel must zero; an item's buffer is small and its memory reused.
 /// An item's tokens end at a top-level `;`, or at a top-level `{ .. }` not followed by one.
 /// `None` when a piece does not parse as one item (or a module has inner attributes): the
-/// caller then parses the stream whole, so the result never differs from syn's. A module named
-/// `skip` inside a module (the `types` module's `builder`) is left out unparsed.
-fn items_one_by_one(tokens: TokenStream, skip: Option<&str>) -> Option<Vec<syn::Item>> {
-    items_in(tokens, skip, false)
+/// caller then parses the stream whole, so the result never differs from syn's. With
+/// `workspace`, the parts [`generate`] names are left out unparsed.
+fn items_one_by_one(tokens: TokenStream, workspace: bool) -> Option<Vec<syn::Item>> {
+    items_in(tokens, workspace, None)
 }
 
-fn items_in(tokens: TokenStream, skip: Option<&str>, nested: bool) -> Option<Vec<syn::Item>> {
+/// The items of `tokens`, the content of module `module` (`None`: the file).
+fn items_in(tokens: TokenStream, workspace: bool, module: Option<&str>) -> Option<Vec<syn::Item>> {
     let mut items = Vec::new();
     let mut piece: Vec<TokenTree> = Vec::new();
     let mut trees = tokens.into_iter().peekable();
@@ -170,26 +173,79 @@ fn items_in(tokens: TokenStream, skip: Option<&str>, nested: bool) -> Option<Vec
         };
         piece.push(tree);
         if ends {
-            let piece = std::mem::take(&mut piece);
-            let skipped = nested
-                && skip.is_some_and(|name| {
-                    matches!(piece.as_slice(), [.., TokenTree::Ident(m), TokenTree::Ident(n), TokenTree::Group(_)]
-                        if m == "mod" && n == name)
-                });
-            if !skipped {
-                items.push(item_of(piece, skip)?);
+            let mut piece = std::mem::take(&mut piece);
+            if workspace && module == Some("types") && is_module(&piece, "builder") {
+                continue;
             }
+            if workspace && module == Some("builder") {
+                cut_send_answer(&mut piece);
+            }
+            items.push(item_of(piece, workspace)?);
         }
     }
     piece.is_empty().then_some(items)
 }
 
+/// Whether `piece` is `.. mod NAME { .. }`.
+fn is_module(piece: &[TokenTree], name: &str) -> bool {
+    matches!(piece, [.., TokenTree::Ident(m), TokenTree::Ident(n), TokenTree::Group(_)]
+        if m == "mod" && n == name)
+}
+
+/// In `impl .. { .. fn send(..) .. { BODY } .. }`, BODY cut after its
+/// `let info = OperationInfo { .. };`. Anything else is left as it is.
+fn cut_send_answer(piece: &mut [TokenTree]) {
+    let is_impl = piece
+        .iter()
+        .any(|t| matches!(t, TokenTree::Ident(i) if i == "impl"));
+    let Some(TokenTree::Group(body)) = piece.last_mut() else {
+        return;
+    };
+    if !is_impl || body.delimiter() != Delimiter::Brace {
+        return;
+    }
+    let mut members: Vec<TokenTree> = body.stream().into_iter().collect();
+    let Some(send) = members.windows(2).position(
+        |w| matches!(w, [TokenTree::Ident(f), TokenTree::Ident(n)] if f == "fn" && n == "send"),
+    ) else {
+        return;
+    };
+    let Some(at) = (send..members.len())
+        .find(|&i| matches!(&members[i], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+    else {
+        return;
+    };
+    let TokenTree::Group(fn_body) = &members[at] else {
+        return;
+    };
+    let mut kept = Vec::new();
+    let mut info = false;
+    let mut cut = false;
+    for tree in fn_body.stream() {
+        let end = info && matches!(&tree, TokenTree::Punct(p) if p.as_char() == ';');
+        if let (Some(TokenTree::Ident(l)), TokenTree::Ident(i)) = (kept.last(), &tree) {
+            info |= l == "let" && i == "info";
+        }
+        kept.push(tree);
+        if end {
+            cut = true;
+            break;
+        }
+    }
+    if !cut {
+        return;
+    }
+    members[at] = TokenTree::Group(Group::new(Delimiter::Brace, kept.into_iter().collect()));
+    *body = Group::new(Delimiter::Brace, members.into_iter().collect());
+}
+
 /// One item parsed from its tokens; a module (`.. mod NAME { .. }`) is parsed with empty
 /// content, and its items one by one.
-fn item_of(mut piece: Vec<TokenTree>, skip: Option<&str>) -> Option<syn::Item> {
-    if let [.., TokenTree::Ident(keyword), TokenTree::Ident(_), TokenTree::Group(body)] =
+fn item_of(mut piece: Vec<TokenTree>, workspace: bool) -> Option<syn::Item> {
+    if let [.., TokenTree::Ident(keyword), TokenTree::Ident(name), TokenTree::Group(body)] =
         piece.as_slice()
     {
+        let name = name.to_string();
         if keyword == "mod" && body.delimiter() == Delimiter::Brace {
             let content = body.stream();
             // The group dropped first, so that the content is not shared and is read in place.
@@ -198,7 +254,7 @@ fn item_of(mut piece: Vec<TokenTree>, skip: Option<&str>) -> Option<syn::Item> {
             }
             let mut module: syn::ItemMod = syn::parse2(piece.into_iter().collect()).ok()?;
             let (_, items) = module.content.as_mut()?;
-            *items = items_in(content, skip, true)?;
+            *items = items_in(content, workspace, Some(&name))?;
             return Some(syn::Item::Mod(module));
         }
     }
@@ -416,7 +472,7 @@ mod tests {
                 "201": body(json!({"type": "integer"}))
             }}}}
         });
-        let err = generate(&doc, true)
+        let err = generate(&doc, false)
             .err()
             .expect("progenitor cannot generate this");
         let text = err.to_string();
@@ -431,7 +487,7 @@ mod tests {
         let cfg: crate::config::Config =
             toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap();
         let fixed = crate::codegen::fixed_document(&spec, &cfg).unwrap();
-        let generated = generate(&fixed, true).unwrap();
+        let generated = generate(&fixed, false).unwrap();
         let login = &generated.operations[&(
             "post".to_string(),
             "/api/v1/auth/universal-auth/login".to_string(),
@@ -483,28 +539,55 @@ mod tests {
             type T = Vec<u8>;
         };
         let whole: syn::File = syn::parse2(tokens.clone()).unwrap();
-        let items = items_one_by_one(tokens.clone(), None).expect("items one by one");
+        let items = items_one_by_one(tokens.clone(), false).expect("items one by one");
         assert_eq!(
             prettyplease::unparse(&file_of(items)),
             prettyplease::unparse(&whole)
         );
-        // A nested module named `skip` is left out, a top-level one of that name is not.
-        let items = items_one_by_one(tokens, Some("inner")).expect("items one by one");
-        let text = prettyplease::unparse(&file_of(items));
+        // The workspace layout leaves out the types' builders and what a send does after its
+        // OperationInfo; a module of that name elsewhere is kept.
+        let progenitor = quote::quote! {
+            pub mod types {
+                pub struct Body { pub a: u8 }
+                pub mod builder { pub struct Body { a: Result<u8, String> } }
+            }
+            pub mod builder {
+                impl Op<'_> {
+                    pub fn id(self) -> Self { self }
+                    pub async fn send(self) -> Result<ResponseValue<types::Body>, Error<()>> {
+                        let Self { client, id } = self;
+                        let url = format!("{}/x/{}", client.baseurl, encode_path(&id.to_string()));
+                        let info = OperationInfo { operation_id: "op" };
+                        let response = client.exec(request, &info).await?;
+                        match response.status().as_u16() { 200u16 => todo!(), _ => todo!() }
+                    }
+                }
+            }
+        };
+        let lean = items_one_by_one(progenitor.clone(), true).expect("items one by one");
+        let text = prettyplease::unparse(&file_of(lean)).replace(char::is_whitespace, "");
+        for (expected, present) in [
+            ("a:Result<u8,String>", false),
+            ("pubmodbuilder", true),
+            ("pubstructBody{puba:u8,}", true),
+            ("letinfo=OperationInfo", true),
+            ("client.exec", false),
+            ("matchresponse", false),
+            ("pubfnid(self)->Self", true),
+        ] {
+            assert_eq!(text.contains(expected), present, "{expected} in {text}");
+        }
+        let whole = items_one_by_one(progenitor, false).expect("items one by one");
+        let text = prettyplease::unparse(&file_of(whole)).replace(char::is_whitespace, "");
         assert!(
-            !text.contains("mod inner") && text.contains("pub struct Unit;"),
+            text.contains("a:Result<u8,String>") && text.contains("matchresponse"),
             "{text}"
-        );
-        let top = quote::quote! { pub mod inner {} };
-        assert_eq!(
-            items_one_by_one(top, Some("inner")).map(|i| i.len()),
-            Some(1)
         );
         // What does not split into items is left to syn whole.
         assert!(
-            items_one_by_one(quote::quote! { pub mod m { #![allow(dead_code)] } }, None).is_none()
+            items_one_by_one(quote::quote! { pub mod m { #![allow(dead_code)] } }, false).is_none()
         );
-        assert!(items_one_by_one(quote::quote! { type A = B<{ 1 }>; }, None).is_none());
-        assert!(items_one_by_one(quote::quote! { pub struct A }, None).is_none());
+        assert!(items_one_by_one(quote::quote! { type A = B<{ 1 }>; }, false).is_none());
+        assert!(items_one_by_one(quote::quote! { pub struct A }, false).is_none());
     }
 }

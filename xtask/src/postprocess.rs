@@ -1933,21 +1933,29 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 
 /// The text of the `name = ".."` item of the `#[serde(..)]`s of `attrs`, if one has it.
 fn serde_string(attrs: &[syn::Attribute], name: &str) -> Option<String> {
-    attrs
-        .iter()
-        .filter(|a| serde_mentions(a, name))
-        .filter_map(serde_metas)
-        .flatten()
-        .find_map(|m| match m {
-            syn::Meta::NameValue(nv) if nv.path.is_ident(name) => match nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
+    use proc_macro2::TokenTree;
+    // Read from the tokens (`name = "text"` at the top level), not parsed: every field's
+    // attributes are asked for their `rename` and `default`.
+    attrs.iter().find_map(|attr| {
+        let syn::Meta::List(list) = &attr.meta else {
+            return None;
+        };
+        if !list.path.is_ident("serde") {
+            return None;
+        }
+        let trees: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
+        trees.windows(3).find_map(|w| match w {
+            [TokenTree::Ident(key), TokenTree::Punct(eq), TokenTree::Literal(text)]
+                if key == name && eq.as_char() == '=' =>
+            {
+                match syn::Lit::new(text.clone()) {
+                    syn::Lit::Str(s) => Some(s.value()),
+                    _ => None,
+                }
+            }
             _ => None,
         })
+    })
 }
 
 fn is_doc(attr: &syn::Attribute) -> bool {
@@ -2551,6 +2559,39 @@ pub fn one_line_serde_attrs(types: &mut syn::File) -> usize {
     count
 }
 
+/// Whether `attr` is a serde attribute (`#[serde(..)]` or `#[cfg_attr(.., serde(..))]`) of
+/// several items or with a `skip_serializing_if`, told from its tokens without parsing them.
+fn several_or_shortenable(attr: &syn::Attribute) -> bool {
+    use proc_macro2::TokenTree;
+    let syn::Meta::List(list) = &attr.meta else {
+        return false;
+    };
+    let serde_tokens = if list.path.is_ident("serde") {
+        Some(list.tokens.clone())
+    } else if list.path.is_ident("cfg_attr") {
+        let mut trees = list.tokens.clone().into_iter();
+        let mut found = None;
+        while let Some(tree) = trees.next() {
+            if matches!(&tree, TokenTree::Ident(i) if i == "serde") {
+                if let Some(TokenTree::Group(g)) = trees.next() {
+                    found = Some(g.stream());
+                }
+                break;
+            }
+        }
+        found
+    } else {
+        None
+    };
+    serde_tokens.is_some_and(|tokens| {
+        tokens.into_iter().any(|t| match &t {
+            TokenTree::Punct(p) => p.as_char() == ',',
+            TokenTree::Ident(i) => i == "skip_serializing_if",
+            _ => false,
+        })
+    })
+}
+
 /// A field's serde attribute taken apart: the `cfg_attr` predicate gating it (if any) and its
 /// items.
 fn serde_parts(attr: &syn::Attribute) -> Option<(Option<syn::Meta>, Vec<syn::Meta>)> {
@@ -2623,6 +2664,11 @@ fn one_line_attrs(attrs: &mut Vec<syn::Attribute>, in_variant: bool, short: bool
     let mut out = Vec::with_capacity(attrs.len());
     let mut count = 0;
     for attr in attrs.drain(..) {
+        if !several_or_shortenable(&attr) {
+            // Not a serde attribute, or one item as it stays: nothing to join, split or shorten.
+            out.push(attr);
+            continue;
+        }
         let Some((cfg, mut items)) = serde_parts(&attr) else {
             out.push(attr);
             continue;
