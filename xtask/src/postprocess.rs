@@ -461,7 +461,7 @@ pub fn drop_unused_builders(types: &mut syn::File, roots: &BTreeSet<String>) {
 /// Pass `drop_builders` (workspace layout): removes typify's builders, the `builder` module and
 /// every `X::builder()`. A request body is built as a value: a struct literal, `..Default::default()`
 /// where every field is optional, or the constructor of [`body_constructors`]; the client's
-/// builders take the value ([`plain_bodies`]). Returns the number of builders removed.
+/// builders take the value ([`plain_bodies`]). Returns the number of items removed.
 pub fn drop_builders(types: &mut syn::File) -> usize {
     let before = types.items.len();
     types.items.retain(|item| match item {
@@ -493,8 +493,10 @@ pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> us
             continue;
         };
         let (mut params, mut values) = (Vec::new(), Vec::new());
+        let mut readable = true;
         for field in &named.named {
             let (Some(id), ty) = (&field.ident, &field.ty) else {
+                readable = false;
                 continue;
             };
             let default = field
@@ -518,9 +520,11 @@ pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> us
                         ..
                     }) = &nv.value
                     else {
+                        readable = false;
                         continue;
                     };
                     let Ok(path) = path.parse::<syn::ExprPath>() else {
+                        readable = false;
                         continue;
                     };
                     quote! { #id: #path() }
@@ -528,7 +532,8 @@ pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> us
                 Some(_) => quote! { #id: ::std::default::Default::default() },
             });
         }
-        if params.is_empty() {
+        // A default this pass cannot read: no constructor rather than one that misses a field.
+        if params.is_empty() || !readable {
             continue;
         }
         let ident = &s.ident;
@@ -1413,9 +1418,10 @@ pub fn text_conversions_where_taken(
 
 /// Routes every operation of a workspace client through the client crate's hand-written shared
 /// send path, `crate::runtime`: the `Client` gets a `runtime` field (retry policy, session), and
-/// each builder's `send` keeps progenitor's request building, then hands the built request to
-/// `crate::runtime::send`, which validates it, adds the session's token, retries per policy and
-/// decodes the answer into `crate::Error` on failure. Progenitor's hooks are no longer called.
+/// each builder's `send` becomes one chain that hands the builder's values to a
+/// `crate::runtime::Request` ([`route_send`]), which validates them, builds the request, adds the
+/// session's token, retries per policy and decodes the answer into `crate::Error` on failure.
+/// Progenitor's request building and hooks are no longer used.
 ///
 /// With the types crate's builders gone ([`drop_builders`]), a builder's body is the body type
 /// itself: see [`plain_bodies`] (`with_default`: the types that implement `Default`).

@@ -1,9 +1,9 @@
-//! The one send path of every operation. Each generated builder hands the typed values of its
-//! request ([`Typed`]: path, query and header parameters, body) to [`send`], which validates them,
-//! builds the request from the operation's row in [`OPERATIONS`], adds a session's token to
-//! secured operations, sends it with retries per [`RetryPolicy`], replaces a token the server
-//! refused, and decodes the answer or maps the failure into [`Error`]. With the `tracing` feature
-//! each attempt is a span.
+//! The one send path of every operation. Each generated builder puts the typed values of its
+//! request ([`Typed`]: path, query and header parameters, body) into a [`Request`] in one chain
+//! of calls; its `send` hands them to [`send`], which validates them, builds the request from the
+//! operation's row in [`OPERATIONS`], adds a session's token to secured operations, sends it with
+//! retries per [`RetryPolicy`], replaces a token the server refused, and decodes the answer or
+//! maps the failure into [`Error`]. With the `tracing` feature each attempt is a span.
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
