@@ -103,10 +103,10 @@ pub fn unused_entries(doc: &Value, cfg: &Config) -> Vec<String> {
             ));
         }
     }
-    let mut names = std::collections::HashSet::new();
-    collect_field_names(doc, &mut names);
-    for field in &cfg.secret_fields {
-        if !names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
+    let mut found = vec![false; cfg.secret_fields.len()];
+    mark_field_names(doc, &cfg.secret_fields, &mut found);
+    for (field, found) in cfg.secret_fields.iter().zip(found) {
+        if !found {
             out.push(format!(
                 "codegen.toml secret_fields `{field}`: no property, parameter or header of the document has this name (remove the entry)"
             ));
@@ -115,21 +115,27 @@ pub fn unused_entries(doc: &Value, cfg: &Config) -> Vec<String> {
     out
 }
 
-/// The names of every schema property and parameter in `value`.
-fn collect_field_names<'d>(value: &'d Value, out: &mut std::collections::HashSet<&'d str>) {
+/// Marks in `found` each of `names` that is (ignoring ASCII case) the name of a schema property
+/// or a parameter somewhere in `value`.
+fn mark_field_names(value: &Value, names: &[String], found: &mut [bool]) {
+    let mut mark = |name: &str| {
+        for (wanted, found) in names.iter().zip(found.iter_mut()) {
+            *found |= wanted.eq_ignore_ascii_case(name);
+        }
+    };
     match value {
         Value::Object(map) => {
             if let Some(Value::Object(props)) = map.get("properties") {
-                out.extend(props.keys().map(String::as_str));
+                props.keys().for_each(|k| mark(k));
             }
             if let (Some(Value::String(name)), Some(Value::String(_))) =
                 (map.get("name"), map.get("in"))
             {
-                out.insert(name);
+                mark(name);
             }
-            map.values().for_each(|v| collect_field_names(v, out));
+            map.values().for_each(|v| mark_field_names(v, names, found));
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_field_names(v, out)),
+        Value::Array(items) => items.iter().for_each(|v| mark_field_names(v, names, found)),
         _ => {}
     }
 }

@@ -9,7 +9,7 @@ pub fn escape(token: &str) -> String {
 
 /// Appends `token` escaped to `out`.
 fn push_escaped(out: &mut String, token: &str) {
-    if !token.contains(['~', '/']) {
+    if !token.bytes().any(|b| b == b'~' || b == b'/') {
         out.push_str(token);
         return;
     }
