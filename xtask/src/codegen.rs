@@ -220,15 +220,12 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     types.items.push(postprocess::three_state_module());
     postprocess::js_timestamps(&mut types);
     let builder_roots = postprocess::builder_roots(&client);
-    match layout {
+    if workspace {
         // The workspace's request bodies are values (struct literals, `Default`, constructors).
-        Layout::Workspace { .. } => {
-            postprocess::drop_builders(&mut types);
-        }
-        Layout::Standalone { .. } => {
-            postprocess::drop_unused_builders(&mut types, &builder_roots);
-            postprocess::lean_builders(&mut types, &builder_roots);
-        }
+        postprocess::drop_builders(&mut types);
+    } else {
+        postprocess::drop_unused_builders(&mut types, &builder_roots);
+        postprocess::lean_builders(&mut types, &builder_roots);
     }
     postprocess::text_conversions_where_taken(&mut types, &client_names);
     postprocess::redact_secrets(&mut types, &secrets);
@@ -238,7 +235,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     postprocess::document_items(&mut client);
     postprocess::schemars_behind_feature(&mut types);
     postprocess::short_default_names(&mut types);
-    if matches!(layout, Layout::Workspace { .. }) {
+    if workspace {
         postprocess::body_constructors(&mut types, &builder_roots);
     }
     postprocess::camel_case_renames(&mut types);

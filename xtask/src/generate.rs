@@ -76,21 +76,12 @@ pub fn generate(doc: &Value, workspace: bool) -> Result<Generated, Error> {
         Some(items) => items,
         // A piece that is not one item (never seen so far): progenitor's output again, parsed
         // whole (the first stream was consumed; generation is deterministic).
+        // What the workspace does not use is then parsed too, and dropped by the passes that
+        // replace it (`drop_builders`, `route_through_runtime`).
         None => {
-            let mut items = syn::parse2::<syn::File>(progenitor_tokens(&spec)?)
+            syn::parse2::<syn::File>(progenitor_tokens(&spec)?)
                 .map_err(|e| Error::Generate(format!("progenitor emitted unparsable code: {e}")))?
-                .items;
-            if let (true, Some(syn::Item::Mod(types))) = (
-                workspace,
-                items
-                    .iter_mut()
-                    .find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types")),
-            ) {
-                if let Some((_, inner)) = &mut types.content {
-                    inner.retain(|i| !matches!(i, syn::Item::Mod(m) if m.ident == "builder"));
-                }
-            }
-            items
+                .items
         }
     };
     split(items)

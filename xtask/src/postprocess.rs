@@ -499,38 +499,24 @@ pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> us
                 readable = false;
                 continue;
             };
-            let default = field
-                .attrs
-                .iter()
-                .filter_map(serde_metas)
-                .flatten()
-                .find(|m| m.path().is_ident("default"));
-            // typify leaves out `default` on an optional `Option` (serde's own default), and
-            // skips it when `None`.
-            let skipped = has_serde_item(&field.attrs, "skip_serializing_if");
-            values.push(match default {
-                None if skipped => quote! { #id: ::std::default::Default::default() },
-                None => {
-                    params.push(quote! { #id: impl ::std::convert::Into<#ty> });
-                    quote! { #id: #id.into() }
-                }
-                Some(syn::Meta::NameValue(nv)) => {
-                    let syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(path),
-                        ..
-                    }) = &nv.value
-                    else {
-                        readable = false;
-                        continue;
-                    };
-                    let Ok(path) = path.parse::<syn::ExprPath>() else {
-                        readable = false;
-                        continue;
-                    };
-                    quote! { #id: #path() }
-                }
-                Some(_) => quote! { #id: ::std::default::Default::default() },
-            });
+            let attrs = &field.attrs;
+            if let Some(function) = serde_default_fn(attrs) {
+                // `default = "path"`: the value that function gives.
+                let Ok(path) = syn::parse_str::<syn::ExprPath>(&function) else {
+                    readable = false;
+                    continue;
+                };
+                values.push(quote! { #id: #path() });
+            } else if has_serde_item(attrs, "default")
+                || has_serde_item(attrs, "skip_serializing_if")
+            {
+                // A bare `default`, or an optional `Option`: typify leaves out `default` there
+                // (serde's own) and skips it when `None`.
+                values.push(quote! { #id: ::std::default::Default::default() });
+            } else {
+                params.push(quote! { #id: impl ::std::convert::Into<#ty> });
+                values.push(quote! { #id: #id.into() });
+            }
         }
         // A default this pass cannot read: no constructor rather than one that misses a field.
         if params.is_empty() || !readable {
@@ -1942,14 +1928,8 @@ fn serde_string(attrs: &[syn::Attribute], name: &str) -> Option<String> {
     use proc_macro2::TokenTree;
     // Read from the tokens (`name = "text"` at the top level), not parsed: every field's
     // attributes are asked for their `rename` and `default`.
-    attrs.iter().find_map(|attr| {
-        let syn::Meta::List(list) = &attr.meta else {
-            return None;
-        };
-        if !list.path.is_ident("serde") {
-            return None;
-        }
-        let trees: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
+    attrs.iter().filter_map(serde_tokens).find_map(|tokens| {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
         trees.windows(3).find_map(|w| match w {
             [TokenTree::Ident(key), TokenTree::Punct(eq), TokenTree::Literal(text)]
                 if key == name && eq.as_char() == '=' =>
@@ -1962,6 +1942,14 @@ fn serde_string(attrs: &[syn::Attribute], name: &str) -> Option<String> {
             _ => None,
         })
     })
+}
+
+/// The tokens inside a `#[serde(..)]`, or `None` for another attribute.
+fn serde_tokens(attr: &syn::Attribute) -> Option<TokenStream> {
+    match &attr.meta {
+        syn::Meta::List(list) if list.path.is_ident("serde") => Some(list.tokens.clone()),
+        _ => None,
+    }
 }
 
 fn is_doc(attr: &syn::Attribute) -> bool {
@@ -2442,14 +2430,11 @@ fn serde_metas(attr: &syn::Attribute) -> Option<Vec<syn::Meta>> {
 /// parsing, before [`serde_metas`] parses the items (the passes ask about every field's
 /// attributes, and most do not have the item asked for).
 fn serde_mentions(attr: &syn::Attribute, name: &str) -> bool {
-    match &attr.meta {
-        syn::Meta::List(list) if list.path.is_ident("serde") => list
-            .tokens
-            .clone()
+    serde_tokens(attr).is_some_and(|tokens| {
+        tokens
             .into_iter()
-            .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == name)),
-        _ => false,
-    }
+            .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == name))
+    })
 }
 
 /// Whether any `#[serde(..)]` of `attrs` has an item named `name`.
@@ -2569,27 +2554,26 @@ pub fn one_line_serde_attrs(types: &mut syn::File) -> usize {
 /// several items or with a `skip_serializing_if`, told from its tokens without parsing them.
 fn several_or_shortenable(attr: &syn::Attribute) -> bool {
     use proc_macro2::TokenTree;
-    let syn::Meta::List(list) = &attr.meta else {
-        return false;
-    };
-    let serde_tokens = if list.path.is_ident("serde") {
-        Some(list.tokens.clone())
-    } else if list.path.is_ident("cfg_attr") {
+    // `#[serde(..)]`, or the `serde(..)` of a `#[cfg_attr(.., serde(..))]`.
+    let gated = || {
+        let syn::Meta::List(list) = &attr.meta else {
+            return None;
+        };
+        if !list.path.is_ident("cfg_attr") {
+            return None;
+        }
         let mut trees = list.tokens.clone().into_iter();
-        let mut found = None;
         while let Some(tree) = trees.next() {
             if matches!(&tree, TokenTree::Ident(i) if i == "serde") {
-                if let Some(TokenTree::Group(g)) = trees.next() {
-                    found = Some(g.stream());
-                }
-                break;
+                return match trees.next() {
+                    Some(TokenTree::Group(g)) => Some(g.stream()),
+                    _ => None,
+                };
             }
         }
-        found
-    } else {
         None
     };
-    serde_tokens.is_some_and(|tokens| {
+    serde_tokens(attr).or_else(gated).is_some_and(|tokens| {
         tokens.into_iter().any(|t| match &t {
             TokenTree::Punct(p) => p.as_char() == ',',
             TokenTree::Ident(i) => i == "skip_serializing_if",
