@@ -35,7 +35,7 @@ pub fn spec() -> xtask::document::load::LoadedSpec {
 
 /// The default spec after check and fix-ups: what the generated crates are made from.
 pub fn fixed_spec() -> Value {
-    xtask::codegen::fixed_document(&spec().doc, &config()).expect("the default spec generates")
+    xtask::pipeline::fixed_document(&spec().doc, &config()).expect("the default spec generates")
 }
 
 /// A valid example value for a schema of the fixed-up spec: every required property filled,

@@ -1,7 +1,7 @@
 //! The client's validation before sending, held to the generated tables:
-//! - every row of the client's `OPERATIONS` table (what the `pre` hook looks a method up in) names an
+//! - every row of the `OPERATIONS` table (what the client's send path looks an operation up in) names an
 //!   operation the validation crate knows, with the same path parameters, and all of them are covered, so the
-//!   hook never meets a method or an operation it cannot validate;
+//!   send path never meets an operation it cannot validate;
 //! - for every operation whose request body has a constraint, one invalid request built through the
 //!   generated client's typed builder is refused with a typed validation error naming the broken field,
 //!   and a counting server on loopback sees no request at all;
@@ -22,7 +22,7 @@ use infisical_auth_validation::{
 };
 use serde_json::{json, Value};
 use workspace_tests::{example, fixed_spec};
-use xtask::codegen::Layout;
+use xtask::pipeline::Layout;
 use xtask::postprocess::Step;
 
 const ID: &str = "7d1f0a38-3c5e-4c53-9a0e-4d3c2b1a0f9e";
@@ -36,20 +36,19 @@ fn every_client_operation_is_known_to_validation() {
         count,
         "validation knows every operation of the spec"
     );
-    assert_eq!(OPERATIONS.len(), count, "the client has every operation");
-    let ids: BTreeSet<&str> = OPERATIONS.iter().map(|(id, ..)| *id).collect();
-    let methods: BTreeSet<&str> = OPERATIONS.iter().map(|(_, m, ..)| *m).collect();
-    assert_eq!(ids.len(), count, "operation ids are unique");
+    assert_eq!(OPERATIONS.len(), count, "the table has every operation");
+    let ids: BTreeSet<&str> = OPERATIONS.iter().map(|op| op.id).collect();
     assert_eq!(
-        methods.len(),
+        ids.len(),
         count,
-        "method names are unique (the hook finds a row by method)"
+        "operation ids are unique (the send path finds a row by id)"
     );
     assert_eq!(
         ids, known,
-        "client rows and validated operations are the same set"
+        "table rows and validated operations are the same set"
     );
-    for (id, method, http, template) in OPERATIONS {
+    for op in OPERATIONS.iter() {
+        let (id, http, template) = (op.id, op.method, op.path);
         // The hook passes the template's `{name}` segments as path parameters: they must be the ones
         // validation requires, or every call would be refused for a missing parameter.
         let from_template: BTreeSet<&str> = template
@@ -63,14 +62,19 @@ fn every_client_operation_is_known_to_validation() {
             .collect();
         assert_eq!(
             from_template, required,
-            "{id} ({method}): path parameters of {template}"
+            "{id} ({http}): path parameters of {template}"
         );
         // A body is validated exactly when the operation sends one.
-        let sends_body = matches!(*http, "POST" | "PATCH" | "PUT")
+        let sends_body = matches!(http, "POST" | "PATCH" | "PUT")
             && constraints(id).iter().any(|c| c.location == Location::Body);
         assert!(
             !sends_body || has_body(id),
             "{id}: body fields but no body rule"
+        );
+        assert_eq!(
+            op.has_body,
+            has_body(id),
+            "{id}: a body exactly where validation has a body rule"
         );
     }
 }
@@ -543,7 +547,7 @@ fn issues(r: &Rejection) -> Vec<(Vec<PathSegment>, IssueCode)> {
 #[tokio::test]
 async fn string_limits_left_to_validation_are_refused_before_sending() {
     let root = workspace_tests::workspace_root();
-    let plan = xtask::codegen::plan(
+    let plan = xtask::pipeline::plan(
         &workspace_tests::spec(),
         &workspace_tests::config(),
         &Layout::Workspace { root },

@@ -2,8 +2,8 @@
 //! the same test as `cargo xtask codegen --check`, inside `cargo test`.
 
 use workspace_tests::{config, spec, workspace_root};
-use xtask::codegen::{plan, Layout};
 use xtask::format;
+use xtask::pipeline::{plan, Layout};
 
 #[test]
 fn generated_files_are_fresh() {

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use workspace_tests::{config, workspace_root};
-use xtask::codegen::{run, Layout};
+use xtask::pipeline::{run, Layout};
 use xtask::write::Mode;
 
 #[test]

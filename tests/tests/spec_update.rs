@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use workspace_tests::{config, workspace_root};
-use xtask::codegen::{fixed_document, run, Layout};
 use xtask::config::Config;
 use xtask::diff::Location;
+use xtask::pipeline::{fixed_document, run, Layout};
 use xtask::write::Mode;
 
 const UA_PATH: &str = "/api/v1/auth/universal-auth/identities/{identityId}";

@@ -30,6 +30,21 @@ pub struct Config {
     /// writes on both sides. A name that is not a generated type is an error.
     #[serde(default)]
     pub serde_both_ways: Vec<String>,
+    /// The operations whose retry class is not the one their method gives (see
+    /// [`crate::operation_table`]).
+    #[serde(default)]
+    pub retry: Retry,
+}
+
+/// `[retry]`: exceptions to the retry class an operation's method gives it (`GET` and `HEAD`
+/// read, every other method unrepeatable).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Operations that renew or revoke a token: repeating one changes nothing more, so the
+    /// client may send it again after a request that may have reached the server.
+    #[serde(default)]
+    pub token_lifecycle: Vec<String>,
 }
 
 /// Output locations.

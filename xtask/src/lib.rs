@@ -1,24 +1,25 @@
 //! The workspace's code generator and spec tools, as a library so that each pipeline stage
-//! (load -> check -> fix up -> generate -> format -> write) can be tested alone.
+//! (load -> check -> lower -> fix up -> dedupe -> generate -> post-process -> format -> write,
+//! run by [`pipeline`]) can be tested alone.
 //! `src/main.rs` is the `cargo xtask` command line over these modules.
 
 pub mod bench;
 pub mod check;
-pub mod codegen;
 pub mod config;
 pub mod dedupe;
 pub mod describe;
 pub mod diff;
-pub mod directions;
 pub mod document;
 pub mod fixups;
 pub mod format;
-pub mod generate;
 pub mod import;
 pub mod lower;
+pub mod operation_table;
 pub mod passes;
+pub mod pipeline;
 pub mod postprocess;
-pub mod server;
+pub mod progenitor;
+pub mod stubs;
 pub mod surface;
 pub mod write;
 

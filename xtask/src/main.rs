@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::codegen::{self, Layout};
 use xtask::config::Config;
+use xtask::pipeline::{self, Layout};
 use xtask::write::Mode;
 
 #[global_allocator]
@@ -97,7 +97,7 @@ fn main() -> ExitCode {
                 ),
             };
             let mode = if check { Mode::Check } else { Mode::Write };
-            let report = match codegen::run(&spec_path, &cfg, &layout, mode) {
+            let report = match pipeline::run(&spec_path, &cfg, &layout, mode) {
                 Ok(report) => report,
                 Err(e) => return fail(&e),
             };

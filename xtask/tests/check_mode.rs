@@ -1,4 +1,4 @@
-//! `cargo xtask codegen --check` end to end, in process: the real pipeline ([`codegen::run`]: load
+//! `cargo xtask codegen --check` end to end, in process: the real pipeline ([`pipeline::run`]: load
 //! -> check -> fix up -> generate -> format -> write) writes the workspace layout into a temporary
 //! root, then check mode runs over that tree. An untouched tree has nothing stale; after a hand
 //! edit of one generated file, check mode reports exactly that file and writes nothing (the edit
@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use xtask::codegen::{self, Layout, Report};
 use xtask::config::Config;
+use xtask::pipeline::{self, Layout, Report};
 use xtask::write::Mode;
 
 fn workspace_root() -> PathBuf {
@@ -30,7 +30,7 @@ fn config_and_spec() -> (Config, PathBuf) {
 /// `cargo xtask codegen [--check]` with the workspace root at `root`.
 fn codegen(root: &Path, mode: Mode) -> Report {
     let (cfg, spec) = config_and_spec();
-    codegen::run(
+    pipeline::run(
         &spec,
         &cfg,
         &Layout::Workspace {

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use xtask::codegen::{plan, Layout};
 use xtask::config::Config;
+use xtask::pipeline::{plan, Layout};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -90,7 +90,7 @@ fn every_construct_has_a_readable_surface() {
     for fixture in fixtures() {
         let name = fixture.file_stem().unwrap().to_string_lossy().to_string();
         let spec = xtask::document::load::load(&fixture).expect("the fixture loads");
-        let fixed = xtask::codegen::fixed_document(&spec.doc, &cfg).expect("fixes up");
+        let fixed = xtask::pipeline::fixed_document(&spec.doc, &cfg).expect("fixes up");
         let pages: Vec<String> = xtask::surface::groups(&fixed)
             .iter()
             .map(|g| xtask::surface::render_group(&fixed, g))

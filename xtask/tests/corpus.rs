@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use xtask::codegen::{plan, Layout};
 use xtask::config::Config;
 use xtask::document::ops;
+use xtask::pipeline::{plan, Layout};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -82,14 +82,20 @@ fn every_document_generates_a_method_per_operation_and_server_stubs() {
             "{name}: one builder per operation"
         );
         // The server stubs: one trait method per operation, typed from progenitor's names.
-        let prepared = xtask::codegen::prepare(&loaded.doc, &config()).unwrap();
+        let prepared = xtask::pipeline::prepare(&loaded.doc, &config()).unwrap();
         let generated =
-            xtask::generate::generate(&xtask::describe::document(&prepared.doc), false).unwrap();
-        let server = xtask::server::generate(&prepared.doc, &generated.operations, "types")
+            xtask::progenitor::generate(&xtask::describe::document(&prepared.doc), false).unwrap();
+        let server = xtask::stubs::generate(&prepared.doc, &generated.operations, "types")
             .unwrap_or_else(|e| panic!("{name}: server stubs: {e}"));
         let text = prettyplease::unparse(&server);
+        assert_eq!(
+            text.matches("runtime::serve_routed(").count(),
+            expected,
+            "{name}: one handler per operation"
+        );
+        // The operation table the client and the stubs read, in the types.
         assert!(
-            text.contains(&format!("OPERATIONS: [Operation; {expected}]")),
+            code.contains(&format!("OPERATIONS: [crate::Operation; {expected}]")),
             "{name}"
         );
     }

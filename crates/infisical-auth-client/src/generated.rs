@@ -1005,7 +1005,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetAlicloudAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_alicloud_auth")
+            crate::runtime::Request::new("getAlicloudAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1043,7 +1043,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachAlicloudAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_alicloud_auth")
+            crate::runtime::Request::new("attachAlicloudAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1075,7 +1075,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteAlicloudAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_alicloud_auth")
+            crate::runtime::Request::new("deleteAlicloudAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1113,7 +1113,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateAlicloudAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_alicloud_auth")
+            crate::runtime::Request::new("updateAlicloudAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1145,7 +1145,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_alicloud_auth")
+            crate::runtime::Request::new("loginWithAlicloudAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -1176,7 +1176,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetAwsAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_aws_auth")
+            crate::runtime::Request::new("getAwsAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1214,7 +1214,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachAwsAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_aws_auth")
+            crate::runtime::Request::new("attachAwsAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1246,7 +1246,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteAwsAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_aws_auth")
+            crate::runtime::Request::new("deleteAwsAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1284,7 +1284,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateAwsAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_aws_auth")
+            crate::runtime::Request::new("updateAwsAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1316,7 +1316,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_aws_auth")
+            crate::runtime::Request::new("loginWithAwsAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -1347,7 +1347,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetAzureAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_azure_auth")
+            crate::runtime::Request::new("getAzureAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1385,7 +1385,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachAzureAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_azure_auth")
+            crate::runtime::Request::new("attachAzureAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1417,7 +1417,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteAzureAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_azure_auth")
+            crate::runtime::Request::new("deleteAzureAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1455,7 +1455,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateAzureAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_azure_auth")
+            crate::runtime::Request::new("updateAzureAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1487,7 +1487,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_azure_auth")
+            crate::runtime::Request::new("loginWithAzureAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -1518,7 +1518,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetGcpAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_gcp_auth")
+            crate::runtime::Request::new("getGcpAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1556,7 +1556,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachGcpAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_gcp_auth")
+            crate::runtime::Request::new("attachGcpAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1588,7 +1588,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteGcpAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_gcp_auth")
+            crate::runtime::Request::new("deleteGcpAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1626,7 +1626,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateGcpAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_gcp_auth")
+            crate::runtime::Request::new("updateGcpAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1658,7 +1658,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_gcp_auth")
+            crate::runtime::Request::new("loginWithGcpAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -1689,7 +1689,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetJwtAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_jwt_auth")
+            crate::runtime::Request::new("getJwtAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1734,7 +1734,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachJwtAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_jwt_auth")
+            crate::runtime::Request::new("attachJwtAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1766,7 +1766,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteJwtAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_jwt_auth")
+            crate::runtime::Request::new("deleteJwtAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1811,7 +1811,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateJwtAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_jwt_auth")
+            crate::runtime::Request::new("updateJwtAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1843,7 +1843,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_jwt_auth")
+            crate::runtime::Request::new("loginWithJwtAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -1874,7 +1874,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetKubernetesAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_kubernetes_auth")
+            crate::runtime::Request::new("getKubernetesAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1912,7 +1912,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachKubernetesAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_kubernetes_auth")
+            crate::runtime::Request::new("attachKubernetesAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -1944,7 +1944,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteKubernetesAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_kubernetes_auth")
+            crate::runtime::Request::new("deleteKubernetesAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -1982,7 +1982,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateKubernetesAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_kubernetes_auth")
+            crate::runtime::Request::new("updateKubernetesAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2014,7 +2014,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_kubernetes_auth")
+            crate::runtime::Request::new("loginWithKubernetesAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -2045,7 +2045,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetLdapAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_ldap_auth")
+            crate::runtime::Request::new("getLdapAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2090,7 +2090,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachLdapAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_ldap_auth")
+            crate::runtime::Request::new("attachLdapAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2122,7 +2122,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteLdapAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_ldap_auth")
+            crate::runtime::Request::new("deleteLdapAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2160,7 +2160,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateLdapAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_ldap_auth")
+            crate::runtime::Request::new("updateLdapAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2192,7 +2192,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeletedResponse>, crate::Error> {
-            crate::runtime::Request::new("clear_ldap_auth_lockouts")
+            crate::runtime::Request::new("clearLdapAuthLockouts")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2223,7 +2223,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_ldap_auth")
+            crate::runtime::Request::new("loginWithLdapAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -2254,7 +2254,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetOciAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_oci_auth")
+            crate::runtime::Request::new("getOciAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2292,7 +2292,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachOciAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_oci_auth")
+            crate::runtime::Request::new("attachOciAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2324,7 +2324,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteOciAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_oci_auth")
+            crate::runtime::Request::new("deleteOciAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2362,7 +2362,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateOciAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_oci_auth")
+            crate::runtime::Request::new("updateOciAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2394,7 +2394,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_oci_auth")
+            crate::runtime::Request::new("loginWithOciAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -2425,7 +2425,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetOidcAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_oidc_auth")
+            crate::runtime::Request::new("getOidcAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2463,7 +2463,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachOidcAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_oidc_auth")
+            crate::runtime::Request::new("attachOidcAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2495,7 +2495,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteOidcAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_oidc_auth")
+            crate::runtime::Request::new("deleteOidcAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2533,7 +2533,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateOidcAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_oidc_auth")
+            crate::runtime::Request::new("updateOidcAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2565,7 +2565,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_oidc_auth")
+            crate::runtime::Request::new("loginWithOidcAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -2596,7 +2596,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetSpiffeAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_spiffe_auth")
+            crate::runtime::Request::new("getSpiffeAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2634,7 +2634,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachSpiffeAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_spiffe_auth")
+            crate::runtime::Request::new("attachSpiffeAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2666,7 +2666,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteSpiffeAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_spiffe_auth")
+            crate::runtime::Request::new("deleteSpiffeAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2704,7 +2704,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateSpiffeAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_spiffe_auth")
+            crate::runtime::Request::new("updateSpiffeAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2736,7 +2736,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::RefreshSpiffeBundleResponse>, crate::Error> {
-            crate::runtime::Request::new("refresh_spiffe_bundle")
+            crate::runtime::Request::new("refreshSpiffeBundle")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2767,7 +2767,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_spiffe_auth")
+            crate::runtime::Request::new("loginWithSpiffeAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -2798,7 +2798,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTlsCertAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_tls_cert_auth")
+            crate::runtime::Request::new("getTlsCertAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2836,7 +2836,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachTlsCertAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_tls_cert_auth")
+            crate::runtime::Request::new("attachTlsCertAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2868,7 +2868,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteTlsCertAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_tls_cert_auth")
+            crate::runtime::Request::new("deleteTlsCertAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -2906,7 +2906,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateTlsCertAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_tls_cert_auth")
+            crate::runtime::Request::new("updateTlsCertAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -2938,7 +2938,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_tls_cert_auth")
+            crate::runtime::Request::new("loginWithTlsCertAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -2969,7 +2969,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTokenAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_token_auth")
+            crate::runtime::Request::new("getTokenAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -3007,7 +3007,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachTokenAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_token_auth")
+            crate::runtime::Request::new("attachTokenAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -3039,7 +3039,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteTokenAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_token_auth")
+            crate::runtime::Request::new("deleteTokenAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -3077,7 +3077,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateTokenAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_token_auth")
+            crate::runtime::Request::new("updateTokenAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -3138,7 +3138,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTokenAuthTokensResponse>, crate::Error> {
-            crate::runtime::Request::new("get_token_auth_tokens")
+            crate::runtime::Request::new("getTokenAuthTokens")
                 .path(self.identity_id)
                 .query("limit", self.limit)
                 .query("offset", self.offset)
@@ -3178,7 +3178,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CreateTokenAuthTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("create_token_auth_token")
+            crate::runtime::Request::new("createTokenAuthToken")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -3210,7 +3210,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetTokenAuthTokenByIdResponse>, crate::Error> {
-            crate::runtime::Request::new("get_token_auth_token_by_id")
+            crate::runtime::Request::new("getTokenAuthTokenById")
                 .path(self.token_id)
                 .send(self.client)
                 .await
@@ -3248,7 +3248,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateTokenAuthTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("update_token_auth_token")
+            crate::runtime::Request::new("updateTokenAuthToken")
                 .path(self.token_id)
                 .json(self.body)
                 .send(self.client)
@@ -3280,7 +3280,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageResponse>, crate::Error> {
-            crate::runtime::Request::new("revoke_token_auth_token")
+            crate::runtime::Request::new("revokeTokenAuthToken")
                 .path(self.token_id)
                 .send(self.client)
                 .await
@@ -3311,7 +3311,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("renew_identity_access_token")
+            crate::runtime::Request::new("renewIdentityAccessToken")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -3342,7 +3342,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageResponse>, crate::Error> {
-            crate::runtime::Request::new("revoke_identity_access_token")
+            crate::runtime::Request::new("revokeIdentityAccessToken")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -3373,7 +3373,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetUniversalAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("get_universal_auth")
+            crate::runtime::Request::new("getUniversalAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -3411,7 +3411,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AttachUniversalAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("attach_universal_auth")
+            crate::runtime::Request::new("attachUniversalAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -3443,7 +3443,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeleteUniversalAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("delete_universal_auth")
+            crate::runtime::Request::new("deleteUniversalAuth")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -3481,7 +3481,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateUniversalAuthResponse>, crate::Error> {
-            crate::runtime::Request::new("update_universal_auth")
+            crate::runtime::Request::new("updateUniversalAuth")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -3513,7 +3513,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeletedResponse>, crate::Error> {
-            crate::runtime::Request::new("clear_universal_auth_lockouts")
+            crate::runtime::Request::new("clearUniversalAuthLockouts")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -3547,7 +3547,7 @@ pub mod builder {
             ResponseValue<types::ListUniversalAuthClientSecretsResponse>,
             crate::Error,
         > {
-            crate::runtime::Request::new("list_universal_auth_client_secrets")
+            crate::runtime::Request::new("listUniversalAuthClientSecrets")
                 .path(self.identity_id)
                 .send(self.client)
                 .await
@@ -3591,7 +3591,7 @@ pub mod builder {
             ResponseValue<types::CreateUniversalAuthClientSecretResponse>,
             crate::Error,
         > {
-            crate::runtime::Request::new("create_universal_auth_client_secret")
+            crate::runtime::Request::new("createUniversalAuthClientSecret")
                 .path(self.identity_id)
                 .json(self.body)
                 .send(self.client)
@@ -3633,7 +3633,7 @@ pub mod builder {
             ResponseValue<types::GetUniversalAuthClientSecretResponse>,
             crate::Error,
         > {
-            crate::runtime::Request::new("get_universal_auth_client_secret")
+            crate::runtime::Request::new("getUniversalAuthClientSecret")
                 .path(self.identity_id)
                 .path(self.client_secret_id)
                 .send(self.client)
@@ -3675,7 +3675,7 @@ pub mod builder {
             ResponseValue<types::RevokeUniversalAuthClientSecretResponse>,
             crate::Error,
         > {
-            crate::runtime::Request::new("revoke_universal_auth_client_secret")
+            crate::runtime::Request::new("revokeUniversalAuthClientSecret")
                 .path(self.identity_id)
                 .path(self.client_secret_id)
                 .send(self.client)
@@ -3707,7 +3707,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccessTokenResponse>, crate::Error> {
-            crate::runtime::Request::new("login_with_universal_auth")
+            crate::runtime::Request::new("loginWithUniversalAuth")
                 .json(self.body)
                 .send(self.client)
                 .await
@@ -3718,455 +3718,3 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Every operation as `(operationId, client method name, HTTP method, path template)`, in
-/// path order.
-pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
-    (
-        "getAlicloudAuth",
-        "get_alicloud_auth",
-        "GET",
-        "/api/v1/auth/alicloud-auth/identities/{identityId}",
-    ),
-    (
-        "attachAlicloudAuth",
-        "attach_alicloud_auth",
-        "POST",
-        "/api/v1/auth/alicloud-auth/identities/{identityId}",
-    ),
-    (
-        "deleteAlicloudAuth",
-        "delete_alicloud_auth",
-        "DELETE",
-        "/api/v1/auth/alicloud-auth/identities/{identityId}",
-    ),
-    (
-        "updateAlicloudAuth",
-        "update_alicloud_auth",
-        "PATCH",
-        "/api/v1/auth/alicloud-auth/identities/{identityId}",
-    ),
-    (
-        "loginWithAlicloudAuth",
-        "login_with_alicloud_auth",
-        "POST",
-        "/api/v1/auth/alicloud-auth/login",
-    ),
-    (
-        "getAwsAuth",
-        "get_aws_auth",
-        "GET",
-        "/api/v1/auth/aws-auth/identities/{identityId}",
-    ),
-    (
-        "attachAwsAuth",
-        "attach_aws_auth",
-        "POST",
-        "/api/v1/auth/aws-auth/identities/{identityId}",
-    ),
-    (
-        "deleteAwsAuth",
-        "delete_aws_auth",
-        "DELETE",
-        "/api/v1/auth/aws-auth/identities/{identityId}",
-    ),
-    (
-        "updateAwsAuth",
-        "update_aws_auth",
-        "PATCH",
-        "/api/v1/auth/aws-auth/identities/{identityId}",
-    ),
-    ("loginWithAwsAuth", "login_with_aws_auth", "POST", "/api/v1/auth/aws-auth/login"),
-    (
-        "getAzureAuth",
-        "get_azure_auth",
-        "GET",
-        "/api/v1/auth/azure-auth/identities/{identityId}",
-    ),
-    (
-        "attachAzureAuth",
-        "attach_azure_auth",
-        "POST",
-        "/api/v1/auth/azure-auth/identities/{identityId}",
-    ),
-    (
-        "deleteAzureAuth",
-        "delete_azure_auth",
-        "DELETE",
-        "/api/v1/auth/azure-auth/identities/{identityId}",
-    ),
-    (
-        "updateAzureAuth",
-        "update_azure_auth",
-        "PATCH",
-        "/api/v1/auth/azure-auth/identities/{identityId}",
-    ),
-    (
-        "loginWithAzureAuth",
-        "login_with_azure_auth",
-        "POST",
-        "/api/v1/auth/azure-auth/login",
-    ),
-    (
-        "getGcpAuth",
-        "get_gcp_auth",
-        "GET",
-        "/api/v1/auth/gcp-auth/identities/{identityId}",
-    ),
-    (
-        "attachGcpAuth",
-        "attach_gcp_auth",
-        "POST",
-        "/api/v1/auth/gcp-auth/identities/{identityId}",
-    ),
-    (
-        "deleteGcpAuth",
-        "delete_gcp_auth",
-        "DELETE",
-        "/api/v1/auth/gcp-auth/identities/{identityId}",
-    ),
-    (
-        "updateGcpAuth",
-        "update_gcp_auth",
-        "PATCH",
-        "/api/v1/auth/gcp-auth/identities/{identityId}",
-    ),
-    ("loginWithGcpAuth", "login_with_gcp_auth", "POST", "/api/v1/auth/gcp-auth/login"),
-    (
-        "getJwtAuth",
-        "get_jwt_auth",
-        "GET",
-        "/api/v1/auth/jwt-auth/identities/{identityId}",
-    ),
-    (
-        "attachJwtAuth",
-        "attach_jwt_auth",
-        "POST",
-        "/api/v1/auth/jwt-auth/identities/{identityId}",
-    ),
-    (
-        "deleteJwtAuth",
-        "delete_jwt_auth",
-        "DELETE",
-        "/api/v1/auth/jwt-auth/identities/{identityId}",
-    ),
-    (
-        "updateJwtAuth",
-        "update_jwt_auth",
-        "PATCH",
-        "/api/v1/auth/jwt-auth/identities/{identityId}",
-    ),
-    ("loginWithJwtAuth", "login_with_jwt_auth", "POST", "/api/v1/auth/jwt-auth/login"),
-    (
-        "getKubernetesAuth",
-        "get_kubernetes_auth",
-        "GET",
-        "/api/v1/auth/kubernetes-auth/identities/{identityId}",
-    ),
-    (
-        "attachKubernetesAuth",
-        "attach_kubernetes_auth",
-        "POST",
-        "/api/v1/auth/kubernetes-auth/identities/{identityId}",
-    ),
-    (
-        "deleteKubernetesAuth",
-        "delete_kubernetes_auth",
-        "DELETE",
-        "/api/v1/auth/kubernetes-auth/identities/{identityId}",
-    ),
-    (
-        "updateKubernetesAuth",
-        "update_kubernetes_auth",
-        "PATCH",
-        "/api/v1/auth/kubernetes-auth/identities/{identityId}",
-    ),
-    (
-        "loginWithKubernetesAuth",
-        "login_with_kubernetes_auth",
-        "POST",
-        "/api/v1/auth/kubernetes-auth/login",
-    ),
-    (
-        "getLdapAuth",
-        "get_ldap_auth",
-        "GET",
-        "/api/v1/auth/ldap-auth/identities/{identityId}",
-    ),
-    (
-        "attachLdapAuth",
-        "attach_ldap_auth",
-        "POST",
-        "/api/v1/auth/ldap-auth/identities/{identityId}",
-    ),
-    (
-        "deleteLdapAuth",
-        "delete_ldap_auth",
-        "DELETE",
-        "/api/v1/auth/ldap-auth/identities/{identityId}",
-    ),
-    (
-        "updateLdapAuth",
-        "update_ldap_auth",
-        "PATCH",
-        "/api/v1/auth/ldap-auth/identities/{identityId}",
-    ),
-    (
-        "clearLdapAuthLockouts",
-        "clear_ldap_auth_lockouts",
-        "POST",
-        "/api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts",
-    ),
-    (
-        "loginWithLdapAuth",
-        "login_with_ldap_auth",
-        "POST",
-        "/api/v1/auth/ldap-auth/login",
-    ),
-    (
-        "getOciAuth",
-        "get_oci_auth",
-        "GET",
-        "/api/v1/auth/oci-auth/identities/{identityId}",
-    ),
-    (
-        "attachOciAuth",
-        "attach_oci_auth",
-        "POST",
-        "/api/v1/auth/oci-auth/identities/{identityId}",
-    ),
-    (
-        "deleteOciAuth",
-        "delete_oci_auth",
-        "DELETE",
-        "/api/v1/auth/oci-auth/identities/{identityId}",
-    ),
-    (
-        "updateOciAuth",
-        "update_oci_auth",
-        "PATCH",
-        "/api/v1/auth/oci-auth/identities/{identityId}",
-    ),
-    ("loginWithOciAuth", "login_with_oci_auth", "POST", "/api/v1/auth/oci-auth/login"),
-    (
-        "getOidcAuth",
-        "get_oidc_auth",
-        "GET",
-        "/api/v1/auth/oidc-auth/identities/{identityId}",
-    ),
-    (
-        "attachOidcAuth",
-        "attach_oidc_auth",
-        "POST",
-        "/api/v1/auth/oidc-auth/identities/{identityId}",
-    ),
-    (
-        "deleteOidcAuth",
-        "delete_oidc_auth",
-        "DELETE",
-        "/api/v1/auth/oidc-auth/identities/{identityId}",
-    ),
-    (
-        "updateOidcAuth",
-        "update_oidc_auth",
-        "PATCH",
-        "/api/v1/auth/oidc-auth/identities/{identityId}",
-    ),
-    (
-        "loginWithOidcAuth",
-        "login_with_oidc_auth",
-        "POST",
-        "/api/v1/auth/oidc-auth/login",
-    ),
-    (
-        "getSpiffeAuth",
-        "get_spiffe_auth",
-        "GET",
-        "/api/v1/auth/spiffe-auth/identities/{identityId}",
-    ),
-    (
-        "attachSpiffeAuth",
-        "attach_spiffe_auth",
-        "POST",
-        "/api/v1/auth/spiffe-auth/identities/{identityId}",
-    ),
-    (
-        "deleteSpiffeAuth",
-        "delete_spiffe_auth",
-        "DELETE",
-        "/api/v1/auth/spiffe-auth/identities/{identityId}",
-    ),
-    (
-        "updateSpiffeAuth",
-        "update_spiffe_auth",
-        "PATCH",
-        "/api/v1/auth/spiffe-auth/identities/{identityId}",
-    ),
-    (
-        "refreshSpiffeBundle",
-        "refresh_spiffe_bundle",
-        "POST",
-        "/api/v1/auth/spiffe-auth/identities/{identityId}/refresh-bundle",
-    ),
-    (
-        "loginWithSpiffeAuth",
-        "login_with_spiffe_auth",
-        "POST",
-        "/api/v1/auth/spiffe-auth/login",
-    ),
-    (
-        "getTlsCertAuth",
-        "get_tls_cert_auth",
-        "GET",
-        "/api/v1/auth/tls-cert-auth/identities/{identityId}",
-    ),
-    (
-        "attachTlsCertAuth",
-        "attach_tls_cert_auth",
-        "POST",
-        "/api/v1/auth/tls-cert-auth/identities/{identityId}",
-    ),
-    (
-        "deleteTlsCertAuth",
-        "delete_tls_cert_auth",
-        "DELETE",
-        "/api/v1/auth/tls-cert-auth/identities/{identityId}",
-    ),
-    (
-        "updateTlsCertAuth",
-        "update_tls_cert_auth",
-        "PATCH",
-        "/api/v1/auth/tls-cert-auth/identities/{identityId}",
-    ),
-    (
-        "loginWithTlsCertAuth",
-        "login_with_tls_cert_auth",
-        "POST",
-        "/api/v1/auth/tls-cert-auth/login",
-    ),
-    (
-        "getTokenAuth",
-        "get_token_auth",
-        "GET",
-        "/api/v1/auth/token-auth/identities/{identityId}",
-    ),
-    (
-        "attachTokenAuth",
-        "attach_token_auth",
-        "POST",
-        "/api/v1/auth/token-auth/identities/{identityId}",
-    ),
-    (
-        "deleteTokenAuth",
-        "delete_token_auth",
-        "DELETE",
-        "/api/v1/auth/token-auth/identities/{identityId}",
-    ),
-    (
-        "updateTokenAuth",
-        "update_token_auth",
-        "PATCH",
-        "/api/v1/auth/token-auth/identities/{identityId}",
-    ),
-    (
-        "getTokenAuthTokens",
-        "get_token_auth_tokens",
-        "GET",
-        "/api/v1/auth/token-auth/identities/{identityId}/tokens",
-    ),
-    (
-        "createTokenAuthToken",
-        "create_token_auth_token",
-        "POST",
-        "/api/v1/auth/token-auth/identities/{identityId}/tokens",
-    ),
-    (
-        "getTokenAuthTokenById",
-        "get_token_auth_token_by_id",
-        "GET",
-        "/api/v1/auth/token-auth/tokens/{tokenId}",
-    ),
-    (
-        "updateTokenAuthToken",
-        "update_token_auth_token",
-        "PATCH",
-        "/api/v1/auth/token-auth/tokens/{tokenId}",
-    ),
-    (
-        "revokeTokenAuthToken",
-        "revoke_token_auth_token",
-        "POST",
-        "/api/v1/auth/token-auth/tokens/{tokenId}/revoke",
-    ),
-    (
-        "renewIdentityAccessToken",
-        "renew_identity_access_token",
-        "POST",
-        "/api/v1/auth/token/renew",
-    ),
-    (
-        "revokeIdentityAccessToken",
-        "revoke_identity_access_token",
-        "POST",
-        "/api/v1/auth/token/revoke",
-    ),
-    (
-        "getUniversalAuth",
-        "get_universal_auth",
-        "GET",
-        "/api/v1/auth/universal-auth/identities/{identityId}",
-    ),
-    (
-        "attachUniversalAuth",
-        "attach_universal_auth",
-        "POST",
-        "/api/v1/auth/universal-auth/identities/{identityId}",
-    ),
-    (
-        "deleteUniversalAuth",
-        "delete_universal_auth",
-        "DELETE",
-        "/api/v1/auth/universal-auth/identities/{identityId}",
-    ),
-    (
-        "updateUniversalAuth",
-        "update_universal_auth",
-        "PATCH",
-        "/api/v1/auth/universal-auth/identities/{identityId}",
-    ),
-    (
-        "clearUniversalAuthLockouts",
-        "clear_universal_auth_lockouts",
-        "POST",
-        "/api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts",
-    ),
-    (
-        "listUniversalAuthClientSecrets",
-        "list_universal_auth_client_secrets",
-        "GET",
-        "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets",
-    ),
-    (
-        "createUniversalAuthClientSecret",
-        "create_universal_auth_client_secret",
-        "POST",
-        "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets",
-    ),
-    (
-        "getUniversalAuthClientSecret",
-        "get_universal_auth_client_secret",
-        "GET",
-        "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}",
-    ),
-    (
-        "revokeUniversalAuthClientSecret",
-        "revoke_universal_auth_client_secret",
-        "POST",
-        "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke",
-    ),
-    (
-        "loginWithUniversalAuth",
-        "login_with_universal_auth",
-        "POST",
-        "/api/v1/auth/universal-auth/login",
-    ),
-];

@@ -40,7 +40,11 @@ mod error;
 pub use error::{Error, EXCERPT_LIMIT};
 
 pub mod retry;
-pub use retry::RetryPolicy;
+pub use retry::{RetryClass, RetryPolicy};
+
+/// Every operation as the document declares it (method, path template, bearer token, retry
+/// class), and the lookup by `operationId`: the table the client's send path reads.
+pub use infisical_auth_types::{operation, Operation, OPERATIONS};
 
 mod runtime;
 

@@ -1,10 +1,14 @@
 //! Safe retries: which failures are tried again, for which operations, how long to wait.
 //!
-//! | operation kind | retried after | examples |
+//! Each operation's [`RetryClass`] is in its row of [`OPERATIONS`](crate::OPERATIONS), generated
+//! from the document: `GET` operations read, every other method is unrepeatable, except the
+//! operations `openapi/codegen.toml` names under `[retry]`.
+//!
+//! | retry class | retried after | operations |
 //! |---|---|---|
-//! | [`OperationKind::Read`] | a connection failure, a timeout, 429, 502, 503, 504 | every `GET` |
-//! | [`OperationKind::TokenLifecycle`] | the same: renewing or revoking twice has the effect of once | `renewIdentityAccessToken`, `revokeIdentityAccessToken` |
-//! | [`OperationKind::Unrepeatable`] | only a connection that failed before anything was sent | logins (a replay can burn a use-limited client secret or count towards lockout), `createUniversalAuthClientSecret`, attaches, updates, deletes |
+//! | [`RetryClass::Read`] | a connection failure, a timeout, 429, 502, 503, 504 | every `GET` |
+//! | [`RetryClass::TokenLifecycle`] | the same: renewing or revoking twice has the effect of once | `renewIdentityAccessToken`, `revokeIdentityAccessToken` |
+//! | [`RetryClass::Unrepeatable`] | only a connection that failed before anything was sent | logins (a replay can burn a use-limited client secret or count towards lockout), `createUniversalAuthClientSecret`, attaches, updates, deletes |
 //!
 //! Waits grow exponentially from [`RetryPolicy::initial_backoff`] up to
 //! [`RetryPolicy::max_backoff`], with jitter (each wait is between half and all of the step), and
@@ -15,35 +19,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// How an operation may be repeated; see the [module documentation](self).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OperationKind {
-    /// `GET`: no effect on the server.
-    Read,
-    /// Token renew and revoke: repeating them changes nothing more.
-    TokenLifecycle,
-    /// Everything else: a second request could create a second client secret, burn a use of a
-    /// client secret or count a failed login.
-    Unrepeatable,
-}
-
-impl OperationKind {
-    /// The kind of the operation `operation_id`, sent with HTTP `method`.
-    pub fn of(operation_id: &str, method: &str) -> OperationKind {
-        match (method, operation_id) {
-            ("GET", _) => OperationKind::Read,
-            (_, "renewIdentityAccessToken" | "revokeIdentityAccessToken") => {
-                OperationKind::TokenLifecycle
-            }
-            _ => OperationKind::Unrepeatable,
-        }
-    }
-
-    /// Whether a request that may have reached the server can be sent again.
-    pub fn repeatable(self) -> bool {
-        !matches!(self, OperationKind::Unrepeatable)
-    }
-}
+pub use infisical_auth_types::RetryClass;
 
 /// When and how often calls are retried. On by default ([`RetryPolicy::default`]: 4 attempts,
 /// 100 ms doubling up to 5 s, 30 s deadline); [`RetryPolicy::none`] sends each request once.
@@ -113,20 +89,33 @@ mod tests {
     use reqwest::header::HeaderValue;
 
     #[test]
-    fn kinds_follow_the_method_and_the_token_operations() {
+    fn classes_follow_the_method_and_the_token_operations() {
+        let class = |id: &str| crate::operation(id).expect(id).retry;
+        assert_eq!(class("getUniversalAuth"), RetryClass::Read);
         assert_eq!(
-            OperationKind::of("getUniversalAuth", "GET"),
-            OperationKind::Read
+            class("renewIdentityAccessToken"),
+            RetryClass::TokenLifecycle
         );
-        assert!(OperationKind::of("renewIdentityAccessToken", "POST").repeatable());
-        assert!(OperationKind::of("revokeIdentityAccessToken", "POST").repeatable());
-        for (id, method) in [
-            ("loginWithUniversalAuth", "POST"),
-            ("createUniversalAuthClientSecret", "POST"),
-            ("attachUniversalAuth", "POST"),
-            ("deleteUniversalAuth", "DELETE"),
+        assert_eq!(
+            class("revokeIdentityAccessToken"),
+            RetryClass::TokenLifecycle
+        );
+        for id in [
+            "loginWithUniversalAuth",
+            "createUniversalAuthClientSecret",
+            "attachUniversalAuth",
+            "deleteUniversalAuth",
         ] {
-            assert!(!OperationKind::of(id, method).repeatable(), "{id}");
+            assert!(!class(id).repeatable(), "{id}");
+        }
+        // Every GET reads; nothing else does.
+        for op in crate::OPERATIONS.iter() {
+            assert_eq!(
+                op.retry == RetryClass::Read,
+                op.method == "GET",
+                "{}",
+                op.id
+            );
         }
     }
 

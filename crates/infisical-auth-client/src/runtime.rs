@@ -1,8 +1,9 @@
 //! The one send path of every operation. Each generated builder puts the typed values of its
 //! request ([`Typed`]: path, query and header parameters, body) into a [`Request`] in one chain
 //! of calls; its `send` hands them to [`send`], which validates them, builds the request from the
-//! operation's row in [`OPERATIONS`], adds a session's token to secured operations, sends it with
-//! retries per [`RetryPolicy`], replaces a token the server refused, and decodes the answer or
+//! operation's row in [`OPERATIONS`](crate::OPERATIONS) (generated from the document), adds a session's token to the
+//! operations that take a bearer token, sends it with retries per [`RetryPolicy`] and the
+//! operation's retry class, replaces a token the server refused, and decodes the answer or
 //! maps the failure into [`Error`]. With the `tracing` feature each attempt is a span.
 
 use std::sync::Arc;
@@ -13,9 +14,9 @@ use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
 use serde::de::DeserializeOwned;
 
 use crate::error::{excerpt, Error};
-use crate::retry::{retry_after, retryable_status, OperationKind, RetryPolicy};
+use crate::retry::{retry_after, retryable_status, RetryPolicy};
 use crate::session::SessionState;
-use crate::{types, Client, ResponseValue, OPERATIONS};
+use crate::{types, Client, ResponseValue};
 
 /// What a [`Client`] carries besides its URL and HTTP client: the retry policy and, for a
 /// session's client, the session that supplies tokens.
@@ -34,38 +35,9 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
-/// One row of [`OPERATIONS`], with what the runtime derives from it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Operation {
-    pub id: &'static str,
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-    pub method: &'static str,
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-    pub template: &'static str,
-    pub kind: OperationKind,
-    /// Whether the operation takes a bearer token (all but the logins, renew and revoke).
-    pub secured: bool,
-}
-
-impl Operation {
-    /// The operation whose client method is `method_name`.
-    pub fn by_method(method_name: &str) -> Option<Operation> {
-        let (id, _, method, template) = OPERATIONS.iter().find(|row| row.1 == method_name)?;
-        Some(Operation {
-            id,
-            method,
-            template,
-            kind: OperationKind::of(id, method),
-            secured: !(id.starts_with("loginWith")
-                || *id == "renewIdentityAccessToken"
-                || *id == "revokeIdentityAccessToken"),
-        })
-    }
-}
-
-fn operation_id(method_name: &'static str) -> &'static str {
-    Operation::by_method(method_name).map_or(method_name, |op| op.id)
-}
+/// One row of [`OPERATIONS`](crate::OPERATIONS): the operation as the document declares it (method, path template,
+/// whether it takes a bearer token, its retry class).
+pub(crate) type Operation = &'static infisical_auth_types::Operation;
 
 /// The typed values of a request, as a builder hands them over: path parameters in the order of
 /// the operation's path template, query and header parameters by wire name, and the body, each as
@@ -118,10 +90,10 @@ fn build(client: &Client, op: Operation, typed: &Typed) -> Result<reqwest::Reque
         operation: op.id,
         message,
     };
-    let mut url = String::with_capacity(client.baseurl.len() + op.template.len() + 40);
+    let mut url = String::with_capacity(client.baseurl.len() + op.path.len() + 40);
     url.push_str(&client.baseurl);
     let mut values = typed.path.iter();
-    for segment in op.template.split('/').skip(1) {
+    for segment in op.path.split('/').skip(1) {
         url.push('/');
         if segment.starts_with('{') && segment.ends_with('}') {
             let value = values
@@ -181,15 +153,15 @@ fn build(client: &Client, op: Operation, typed: &Typed) -> Result<reqwest::Reque
 /// which [`Request::send`] returns as [`Error::InvalidRequest`] without sending anything. The
 /// generic methods only turn a value into JSON; everything else is shared by every operation.
 pub(crate) struct Request {
-    method_name: &'static str,
+    operation_id: &'static str,
     typed: Result<Typed, String>,
 }
 
 impl Request {
-    /// The request of client method `method_name`, with nothing in it yet.
-    pub(crate) fn new(method_name: &'static str) -> Request {
+    /// The request of the operation `operation_id`, with nothing in it yet.
+    pub(crate) fn new(operation_id: &'static str) -> Request {
         Request {
-            method_name,
+            operation_id,
             typed: Ok(Typed {
                 path: Vec::new(),
                 query: Vec::new(),
@@ -255,9 +227,9 @@ impl Request {
         client: &Client,
     ) -> Result<ResponseValue<T>, Error> {
         match self.typed {
-            Ok(typed) => send(client, self.method_name, typed).await,
+            Ok(typed) => send(client, self.operation_id, typed).await,
             Err(message) => Err(Error::InvalidRequest {
-                operation: operation_id(self.method_name),
+                operation: self.operation_id,
                 message,
             }),
         }
@@ -269,16 +241,16 @@ fn json<T: serde::Serialize>(value: Result<T, String>) -> Result<serde_json::Val
     serde_json::to_value(value?).map_err(|e| e.to_string())
 }
 
-/// Sends the request of client method `method_name` with the values in `typed`; see the module
+/// Sends the request of the operation `operation_id` with the values in `typed`; see the module
 /// docs. Only the decoding of the answer depends on `T`: the request, its retries and the
 /// reading of the answer are one non-generic future ([`exchange_all`]), compiled once rather
 /// than once per answer type.
 pub(crate) async fn send<T: DeserializeOwned>(
     client: &Client,
-    method_name: &'static str,
+    operation_id: &'static str,
     typed: Typed,
 ) -> Result<ResponseValue<T>, Error> {
-    let answer = exchange_all(client, method_name, typed).await?;
+    let answer = exchange_all(client, operation_id, typed).await?;
     decode(answer)
 }
 
@@ -293,18 +265,18 @@ struct Answer {
 /// Everything [`send`] does but decoding the successful answer.
 async fn exchange_all(
     client: &Client,
-    method_name: &'static str,
+    operation_id: &'static str,
     typed: Typed,
 ) -> Result<Answer, Error> {
-    let Some(op) = Operation::by_method(method_name) else {
+    let Some(op) = infisical_auth_types::operation(operation_id) else {
         return Err(Error::Rejected {
-            operation: method_name,
+            operation: operation_id,
             rejection: infisical_auth_validation::Rejection::UnknownOperation(
-                method_name.to_owned(),
+                operation_id.to_owned(),
             ),
         });
     };
-    if let Err(rejection) = crate::validate::check(&typed, op.id, op.template) {
+    if let Err(rejection) = crate::validate::check(&typed, op.id, op.path) {
         return Err(Error::Rejected {
             operation: op.id,
             rejection,
@@ -357,13 +329,15 @@ async fn exchange_all(
                         // calls that saw it), and send this call again if that is safe.
                         token_replaced = true;
                         let fresh = session.token(op.id, Some(generation)).await?;
-                        if fresh.generation != generation && op.kind.repeatable() {
+                        if fresh.generation != generation && op.retry.repeatable() {
                             attempt -= 1;
                             continue;
                         }
                     }
                 }
-                if retryable_status(status) && op.kind.repeatable() && attempt < policy.max_attempts
+                if retryable_status(status)
+                    && op.retry.repeatable()
+                    && attempt < policy.max_attempts
                 {
                     let asked = retry_after(response.headers(), SystemTime::now());
                     let wait = asked.unwrap_or_else(|| policy.backoff(attempt + 1));
@@ -380,7 +354,7 @@ async fn exchange_all(
             Err(error) => {
                 // A connection that failed was never sent: safe to repeat for every kind.
                 let worth = error.is_connect() || error.is_timeout();
-                let safe = error.is_connect() || op.kind.repeatable();
+                let safe = error.is_connect() || op.retry.repeatable();
                 let wait = policy.backoff(attempt + 1);
                 if worth
                     && safe
@@ -428,7 +402,7 @@ async fn exchange(
             "infisical.request",
             operation = op.id,
             method = op.method,
-            path = op.template,
+            path = op.path,
             attempt,
             status = tracing::field::Empty,
             req_id = tracing::field::Empty,
@@ -527,14 +501,7 @@ mod tests {
     use serde_json::json;
 
     fn op(id: &'static str) -> Operation {
-        Operation::by_method(
-            OPERATIONS
-                .iter()
-                .find(|row| row.0 == id)
-                .map(|row| row.1)
-                .expect("a known operation"),
-        )
-        .expect("operation")
+        infisical_auth_types::operation(id).expect("a known operation")
     }
 
     fn client() -> Client {

@@ -105,8 +105,8 @@ mod tests {
         assert_eq!(text(&Value::Null), None);
     }
 
-    /// The method names the generated builders pass to the shared send path.
-    fn routed_method_names() -> Vec<&'static str> {
+    /// The operation ids the generated builders pass to the shared send path.
+    fn routed_operation_ids() -> Vec<&'static str> {
         const MARK: &str = "crate::runtime::Request::new(\"";
         include_str!("generated.rs")
             .split(MARK)
@@ -116,15 +116,15 @@ mod tests {
     }
 
     #[test]
-    fn every_routed_method_is_a_known_operation() {
-        let names = routed_method_names();
+    fn every_routed_operation_is_a_known_operation() {
+        let names = routed_operation_ids();
         assert_eq!(
             names.len(),
             crate::OPERATIONS.len(),
             "one shared send per operation: {names:?}"
         );
         for name in &names {
-            let op = crate::runtime::Operation::by_method(name)
+            let op = infisical_auth_types::operation(name)
                 .unwrap_or_else(|| panic!("{name} is not in OPERATIONS"));
             assert!(
                 infisical_auth_validation::operation_ids().any(|id| id == op.id),

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use axum::extract::Request;
-use crate::runtime::{self, Operation, RequestContext};
+use crate::runtime::{self, RequestContext};
 use crate::ApiError;
 ///The query parameters of `getTokenAuthTokens`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
@@ -707,561 +707,12 @@ pub trait InfisicalAuthApi: Send + Sync + 'static {
         Output = Result<infisical_auth_types::AccessTokenResponse, ApiError>,
     > + Send;
 }
-/// Every operation served by [`service`] and [`router`](crate::router), in document order (path, then method).
-pub const OPERATIONS: [Operation; 78] = [
-    Operation {
-        id: "getAlicloudAuth",
-        method: "GET",
-        path: "/api/v1/auth/alicloud-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachAlicloudAuth",
-        method: "POST",
-        path: "/api/v1/auth/alicloud-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteAlicloudAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/alicloud-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateAlicloudAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/alicloud-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "loginWithAlicloudAuth",
-        method: "POST",
-        path: "/api/v1/auth/alicloud-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getAwsAuth",
-        method: "GET",
-        path: "/api/v1/auth/aws-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachAwsAuth",
-        method: "POST",
-        path: "/api/v1/auth/aws-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteAwsAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/aws-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateAwsAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/aws-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "loginWithAwsAuth",
-        method: "POST",
-        path: "/api/v1/auth/aws-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getAzureAuth",
-        method: "GET",
-        path: "/api/v1/auth/azure-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachAzureAuth",
-        method: "POST",
-        path: "/api/v1/auth/azure-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteAzureAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/azure-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateAzureAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/azure-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "loginWithAzureAuth",
-        method: "POST",
-        path: "/api/v1/auth/azure-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getGcpAuth",
-        method: "GET",
-        path: "/api/v1/auth/gcp-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachGcpAuth",
-        method: "POST",
-        path: "/api/v1/auth/gcp-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteGcpAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/gcp-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateGcpAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/gcp-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "loginWithGcpAuth",
-        method: "POST",
-        path: "/api/v1/auth/gcp-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getJwtAuth",
-        method: "GET",
-        path: "/api/v1/auth/jwt-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachJwtAuth",
-        method: "POST",
-        path: "/api/v1/auth/jwt-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteJwtAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/jwt-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateJwtAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/jwt-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "loginWithJwtAuth",
-        method: "POST",
-        path: "/api/v1/auth/jwt-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getKubernetesAuth",
-        method: "GET",
-        path: "/api/v1/auth/kubernetes-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachKubernetesAuth",
-        method: "POST",
-        path: "/api/v1/auth/kubernetes-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteKubernetesAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/kubernetes-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateKubernetesAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/kubernetes-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "loginWithKubernetesAuth",
-        method: "POST",
-        path: "/api/v1/auth/kubernetes-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getLdapAuth",
-        method: "GET",
-        path: "/api/v1/auth/ldap-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachLdapAuth",
-        method: "POST",
-        path: "/api/v1/auth/ldap-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteLdapAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/ldap-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateLdapAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/ldap-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "clearLdapAuthLockouts",
-        method: "POST",
-        path: "/api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "loginWithLdapAuth",
-        method: "POST",
-        path: "/api/v1/auth/ldap-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getOciAuth",
-        method: "GET",
-        path: "/api/v1/auth/oci-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachOciAuth",
-        method: "POST",
-        path: "/api/v1/auth/oci-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteOciAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/oci-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateOciAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/oci-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "loginWithOciAuth",
-        method: "POST",
-        path: "/api/v1/auth/oci-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getOidcAuth",
-        method: "GET",
-        path: "/api/v1/auth/oidc-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachOidcAuth",
-        method: "POST",
-        path: "/api/v1/auth/oidc-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteOidcAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/oidc-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateOidcAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/oidc-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "loginWithOidcAuth",
-        method: "POST",
-        path: "/api/v1/auth/oidc-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getSpiffeAuth",
-        method: "GET",
-        path: "/api/v1/auth/spiffe-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachSpiffeAuth",
-        method: "POST",
-        path: "/api/v1/auth/spiffe-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteSpiffeAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/spiffe-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateSpiffeAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/spiffe-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "refreshSpiffeBundle",
-        method: "POST",
-        path: "/api/v1/auth/spiffe-auth/identities/{identityId}/refresh-bundle",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "loginWithSpiffeAuth",
-        method: "POST",
-        path: "/api/v1/auth/spiffe-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getTlsCertAuth",
-        method: "GET",
-        path: "/api/v1/auth/tls-cert-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachTlsCertAuth",
-        method: "POST",
-        path: "/api/v1/auth/tls-cert-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteTlsCertAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/tls-cert-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateTlsCertAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/tls-cert-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "loginWithTlsCertAuth",
-        method: "POST",
-        path: "/api/v1/auth/tls-cert-auth/login",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getTokenAuth",
-        method: "GET",
-        path: "/api/v1/auth/token-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachTokenAuth",
-        method: "POST",
-        path: "/api/v1/auth/token-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteTokenAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/token-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateTokenAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/token-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "getTokenAuthTokens",
-        method: "GET",
-        path: "/api/v1/auth/token-auth/identities/{identityId}/tokens",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "createTokenAuthToken",
-        method: "POST",
-        path: "/api/v1/auth/token-auth/identities/{identityId}/tokens",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "getTokenAuthTokenById",
-        method: "GET",
-        path: "/api/v1/auth/token-auth/tokens/{tokenId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateTokenAuthToken",
-        method: "PATCH",
-        path: "/api/v1/auth/token-auth/tokens/{tokenId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "revokeTokenAuthToken",
-        method: "POST",
-        path: "/api/v1/auth/token-auth/tokens/{tokenId}/revoke",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "renewIdentityAccessToken",
-        method: "POST",
-        path: "/api/v1/auth/token/renew",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "revokeIdentityAccessToken",
-        method: "POST",
-        path: "/api/v1/auth/token/revoke",
-        secured: false,
-        has_body: true,
-    },
-    Operation {
-        id: "getUniversalAuth",
-        method: "GET",
-        path: "/api/v1/auth/universal-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "attachUniversalAuth",
-        method: "POST",
-        path: "/api/v1/auth/universal-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "deleteUniversalAuth",
-        method: "DELETE",
-        path: "/api/v1/auth/universal-auth/identities/{identityId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "updateUniversalAuth",
-        method: "PATCH",
-        path: "/api/v1/auth/universal-auth/identities/{identityId}",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "clearUniversalAuthLockouts",
-        method: "POST",
-        path: "/api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "listUniversalAuthClientSecrets",
-        method: "GET",
-        path: "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "createUniversalAuthClientSecret",
-        method: "POST",
-        path: "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets",
-        secured: true,
-        has_body: true,
-    },
-    Operation {
-        id: "getUniversalAuthClientSecret",
-        method: "GET",
-        path: "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "revokeUniversalAuthClientSecret",
-        method: "POST",
-        path: "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke",
-        secured: true,
-        has_body: false,
-    },
-    Operation {
-        id: "loginWithUniversalAuth",
-        method: "POST",
-        path: "/api/v1/auth/universal-auth/login",
-        secured: false,
-        has_body: true,
-    },
-];
 /// Every operation of the API on `api` as one tower service, with Infisical's error
 /// contract enforced before each handler runs and unknown routes answered 404. Trailing
 /// slashes are not ignored here: the crate's `router` does that (or serve this behind
 /// `runtime::IgnoreTrailingSlashes`).
 pub fn service<T: InfisicalAuthApi>(api: Arc<T>) -> runtime::ApiService<T> {
-    runtime::ApiService::new(api, &OPERATIONS, dispatch::<T>)
+    runtime::ApiService::new(api, &infisical_auth_types::OPERATIONS, dispatch::<T>)
 }
 /// One handler per operation: read and check the request, call the trait, answer.
 fn dispatch<T: InfisicalAuthApi>(
@@ -1274,7 +725,7 @@ fn dispatch<T: InfisicalAuthApi>(
         0 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[0],
+                    &infisical_auth_types::OPERATIONS[0],
                     request,
                     path,
                     api,
@@ -1291,7 +742,7 @@ fn dispatch<T: InfisicalAuthApi>(
         1 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[1],
+                    &infisical_auth_types::OPERATIONS[1],
                     request,
                     path,
                     api,
@@ -1309,7 +760,7 @@ fn dispatch<T: InfisicalAuthApi>(
         2 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[2],
+                    &infisical_auth_types::OPERATIONS[2],
                     request,
                     path,
                     api,
@@ -1326,7 +777,7 @@ fn dispatch<T: InfisicalAuthApi>(
         3 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[3],
+                    &infisical_auth_types::OPERATIONS[3],
                     request,
                     path,
                     api,
@@ -1344,7 +795,7 @@ fn dispatch<T: InfisicalAuthApi>(
         4 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[4],
+                    &infisical_auth_types::OPERATIONS[4],
                     request,
                     path,
                     api,
@@ -1358,7 +809,7 @@ fn dispatch<T: InfisicalAuthApi>(
         5 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[5],
+                    &infisical_auth_types::OPERATIONS[5],
                     request,
                     path,
                     api,
@@ -1372,7 +823,7 @@ fn dispatch<T: InfisicalAuthApi>(
         6 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[6],
+                    &infisical_auth_types::OPERATIONS[6],
                     request,
                     path,
                     api,
@@ -1390,7 +841,7 @@ fn dispatch<T: InfisicalAuthApi>(
         7 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[7],
+                    &infisical_auth_types::OPERATIONS[7],
                     request,
                     path,
                     api,
@@ -1407,7 +858,7 @@ fn dispatch<T: InfisicalAuthApi>(
         8 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[8],
+                    &infisical_auth_types::OPERATIONS[8],
                     request,
                     path,
                     api,
@@ -1425,7 +876,7 @@ fn dispatch<T: InfisicalAuthApi>(
         9 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[9],
+                    &infisical_auth_types::OPERATIONS[9],
                     request,
                     path,
                     api,
@@ -1439,7 +890,7 @@ fn dispatch<T: InfisicalAuthApi>(
         10 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[10],
+                    &infisical_auth_types::OPERATIONS[10],
                     request,
                     path,
                     api,
@@ -1456,7 +907,7 @@ fn dispatch<T: InfisicalAuthApi>(
         11 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[11],
+                    &infisical_auth_types::OPERATIONS[11],
                     request,
                     path,
                     api,
@@ -1474,7 +925,7 @@ fn dispatch<T: InfisicalAuthApi>(
         12 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[12],
+                    &infisical_auth_types::OPERATIONS[12],
                     request,
                     path,
                     api,
@@ -1491,7 +942,7 @@ fn dispatch<T: InfisicalAuthApi>(
         13 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[13],
+                    &infisical_auth_types::OPERATIONS[13],
                     request,
                     path,
                     api,
@@ -1509,7 +960,7 @@ fn dispatch<T: InfisicalAuthApi>(
         14 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[14],
+                    &infisical_auth_types::OPERATIONS[14],
                     request,
                     path,
                     api,
@@ -1523,7 +974,7 @@ fn dispatch<T: InfisicalAuthApi>(
         15 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[15],
+                    &infisical_auth_types::OPERATIONS[15],
                     request,
                     path,
                     api,
@@ -1537,7 +988,7 @@ fn dispatch<T: InfisicalAuthApi>(
         16 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[16],
+                    &infisical_auth_types::OPERATIONS[16],
                     request,
                     path,
                     api,
@@ -1555,7 +1006,7 @@ fn dispatch<T: InfisicalAuthApi>(
         17 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[17],
+                    &infisical_auth_types::OPERATIONS[17],
                     request,
                     path,
                     api,
@@ -1572,7 +1023,7 @@ fn dispatch<T: InfisicalAuthApi>(
         18 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[18],
+                    &infisical_auth_types::OPERATIONS[18],
                     request,
                     path,
                     api,
@@ -1590,7 +1041,7 @@ fn dispatch<T: InfisicalAuthApi>(
         19 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[19],
+                    &infisical_auth_types::OPERATIONS[19],
                     request,
                     path,
                     api,
@@ -1604,7 +1055,7 @@ fn dispatch<T: InfisicalAuthApi>(
         20 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[20],
+                    &infisical_auth_types::OPERATIONS[20],
                     request,
                     path,
                     api,
@@ -1618,7 +1069,7 @@ fn dispatch<T: InfisicalAuthApi>(
         21 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[21],
+                    &infisical_auth_types::OPERATIONS[21],
                     request,
                     path,
                     api,
@@ -1636,7 +1087,7 @@ fn dispatch<T: InfisicalAuthApi>(
         22 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[22],
+                    &infisical_auth_types::OPERATIONS[22],
                     request,
                     path,
                     api,
@@ -1653,7 +1104,7 @@ fn dispatch<T: InfisicalAuthApi>(
         23 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[23],
+                    &infisical_auth_types::OPERATIONS[23],
                     request,
                     path,
                     api,
@@ -1671,7 +1122,7 @@ fn dispatch<T: InfisicalAuthApi>(
         24 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[24],
+                    &infisical_auth_types::OPERATIONS[24],
                     request,
                     path,
                     api,
@@ -1685,7 +1136,7 @@ fn dispatch<T: InfisicalAuthApi>(
         25 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[25],
+                    &infisical_auth_types::OPERATIONS[25],
                     request,
                     path,
                     api,
@@ -1702,7 +1153,7 @@ fn dispatch<T: InfisicalAuthApi>(
         26 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[26],
+                    &infisical_auth_types::OPERATIONS[26],
                     request,
                     path,
                     api,
@@ -1720,7 +1171,7 @@ fn dispatch<T: InfisicalAuthApi>(
         27 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[27],
+                    &infisical_auth_types::OPERATIONS[27],
                     request,
                     path,
                     api,
@@ -1737,7 +1188,7 @@ fn dispatch<T: InfisicalAuthApi>(
         28 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[28],
+                    &infisical_auth_types::OPERATIONS[28],
                     request,
                     path,
                     api,
@@ -1755,7 +1206,7 @@ fn dispatch<T: InfisicalAuthApi>(
         29 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[29],
+                    &infisical_auth_types::OPERATIONS[29],
                     request,
                     path,
                     api,
@@ -1772,7 +1223,7 @@ fn dispatch<T: InfisicalAuthApi>(
         30 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[30],
+                    &infisical_auth_types::OPERATIONS[30],
                     request,
                     path,
                     api,
@@ -1786,7 +1237,7 @@ fn dispatch<T: InfisicalAuthApi>(
         31 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[31],
+                    &infisical_auth_types::OPERATIONS[31],
                     request,
                     path,
                     api,
@@ -1804,7 +1255,7 @@ fn dispatch<T: InfisicalAuthApi>(
         32 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[32],
+                    &infisical_auth_types::OPERATIONS[32],
                     request,
                     path,
                     api,
@@ -1821,7 +1272,7 @@ fn dispatch<T: InfisicalAuthApi>(
         33 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[33],
+                    &infisical_auth_types::OPERATIONS[33],
                     request,
                     path,
                     api,
@@ -1839,7 +1290,7 @@ fn dispatch<T: InfisicalAuthApi>(
         34 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[34],
+                    &infisical_auth_types::OPERATIONS[34],
                     request,
                     path,
                     api,
@@ -1856,7 +1307,7 @@ fn dispatch<T: InfisicalAuthApi>(
         35 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[35],
+                    &infisical_auth_types::OPERATIONS[35],
                     request,
                     path,
                     api,
@@ -1870,7 +1321,7 @@ fn dispatch<T: InfisicalAuthApi>(
         36 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[36],
+                    &infisical_auth_types::OPERATIONS[36],
                     request,
                     path,
                     api,
@@ -1884,7 +1335,7 @@ fn dispatch<T: InfisicalAuthApi>(
         37 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[37],
+                    &infisical_auth_types::OPERATIONS[37],
                     request,
                     path,
                     api,
@@ -1902,7 +1353,7 @@ fn dispatch<T: InfisicalAuthApi>(
         38 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[38],
+                    &infisical_auth_types::OPERATIONS[38],
                     request,
                     path,
                     api,
@@ -1919,7 +1370,7 @@ fn dispatch<T: InfisicalAuthApi>(
         39 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[39],
+                    &infisical_auth_types::OPERATIONS[39],
                     request,
                     path,
                     api,
@@ -1937,7 +1388,7 @@ fn dispatch<T: InfisicalAuthApi>(
         40 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[40],
+                    &infisical_auth_types::OPERATIONS[40],
                     request,
                     path,
                     api,
@@ -1951,7 +1402,7 @@ fn dispatch<T: InfisicalAuthApi>(
         41 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[41],
+                    &infisical_auth_types::OPERATIONS[41],
                     request,
                     path,
                     api,
@@ -1965,7 +1416,7 @@ fn dispatch<T: InfisicalAuthApi>(
         42 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[42],
+                    &infisical_auth_types::OPERATIONS[42],
                     request,
                     path,
                     api,
@@ -1983,7 +1434,7 @@ fn dispatch<T: InfisicalAuthApi>(
         43 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[43],
+                    &infisical_auth_types::OPERATIONS[43],
                     request,
                     path,
                     api,
@@ -2000,7 +1451,7 @@ fn dispatch<T: InfisicalAuthApi>(
         44 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[44],
+                    &infisical_auth_types::OPERATIONS[44],
                     request,
                     path,
                     api,
@@ -2018,7 +1469,7 @@ fn dispatch<T: InfisicalAuthApi>(
         45 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[45],
+                    &infisical_auth_types::OPERATIONS[45],
                     request,
                     path,
                     api,
@@ -2032,7 +1483,7 @@ fn dispatch<T: InfisicalAuthApi>(
         46 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[46],
+                    &infisical_auth_types::OPERATIONS[46],
                     request,
                     path,
                     api,
@@ -2049,7 +1500,7 @@ fn dispatch<T: InfisicalAuthApi>(
         47 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[47],
+                    &infisical_auth_types::OPERATIONS[47],
                     request,
                     path,
                     api,
@@ -2067,7 +1518,7 @@ fn dispatch<T: InfisicalAuthApi>(
         48 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[48],
+                    &infisical_auth_types::OPERATIONS[48],
                     request,
                     path,
                     api,
@@ -2084,7 +1535,7 @@ fn dispatch<T: InfisicalAuthApi>(
         49 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[49],
+                    &infisical_auth_types::OPERATIONS[49],
                     request,
                     path,
                     api,
@@ -2102,7 +1553,7 @@ fn dispatch<T: InfisicalAuthApi>(
         50 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[50],
+                    &infisical_auth_types::OPERATIONS[50],
                     request,
                     path,
                     api,
@@ -2119,7 +1570,7 @@ fn dispatch<T: InfisicalAuthApi>(
         51 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[51],
+                    &infisical_auth_types::OPERATIONS[51],
                     request,
                     path,
                     api,
@@ -2133,7 +1584,7 @@ fn dispatch<T: InfisicalAuthApi>(
         52 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[52],
+                    &infisical_auth_types::OPERATIONS[52],
                     request,
                     path,
                     api,
@@ -2150,7 +1601,7 @@ fn dispatch<T: InfisicalAuthApi>(
         53 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[53],
+                    &infisical_auth_types::OPERATIONS[53],
                     request,
                     path,
                     api,
@@ -2168,7 +1619,7 @@ fn dispatch<T: InfisicalAuthApi>(
         54 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[54],
+                    &infisical_auth_types::OPERATIONS[54],
                     request,
                     path,
                     api,
@@ -2185,7 +1636,7 @@ fn dispatch<T: InfisicalAuthApi>(
         55 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[55],
+                    &infisical_auth_types::OPERATIONS[55],
                     request,
                     path,
                     api,
@@ -2203,7 +1654,7 @@ fn dispatch<T: InfisicalAuthApi>(
         56 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[56],
+                    &infisical_auth_types::OPERATIONS[56],
                     request,
                     path,
                     api,
@@ -2217,7 +1668,7 @@ fn dispatch<T: InfisicalAuthApi>(
         57 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[57],
+                    &infisical_auth_types::OPERATIONS[57],
                     request,
                     path,
                     api,
@@ -2234,7 +1685,7 @@ fn dispatch<T: InfisicalAuthApi>(
         58 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[58],
+                    &infisical_auth_types::OPERATIONS[58],
                     request,
                     path,
                     api,
@@ -2252,7 +1703,7 @@ fn dispatch<T: InfisicalAuthApi>(
         59 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[59],
+                    &infisical_auth_types::OPERATIONS[59],
                     request,
                     path,
                     api,
@@ -2269,7 +1720,7 @@ fn dispatch<T: InfisicalAuthApi>(
         60 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[60],
+                    &infisical_auth_types::OPERATIONS[60],
                     request,
                     path,
                     api,
@@ -2287,7 +1738,7 @@ fn dispatch<T: InfisicalAuthApi>(
         61 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[61],
+                    &infisical_auth_types::OPERATIONS[61],
                     request,
                     path,
                     api,
@@ -2305,7 +1756,7 @@ fn dispatch<T: InfisicalAuthApi>(
         62 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[62],
+                    &infisical_auth_types::OPERATIONS[62],
                     request,
                     path,
                     api,
@@ -2323,7 +1774,7 @@ fn dispatch<T: InfisicalAuthApi>(
         63 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[63],
+                    &infisical_auth_types::OPERATIONS[63],
                     request,
                     path,
                     api,
@@ -2340,7 +1791,7 @@ fn dispatch<T: InfisicalAuthApi>(
         64 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[64],
+                    &infisical_auth_types::OPERATIONS[64],
                     request,
                     path,
                     api,
@@ -2358,7 +1809,7 @@ fn dispatch<T: InfisicalAuthApi>(
         65 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[65],
+                    &infisical_auth_types::OPERATIONS[65],
                     request,
                     path,
                     api,
@@ -2375,7 +1826,7 @@ fn dispatch<T: InfisicalAuthApi>(
         66 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[66],
+                    &infisical_auth_types::OPERATIONS[66],
                     request,
                     path,
                     api,
@@ -2392,7 +1843,7 @@ fn dispatch<T: InfisicalAuthApi>(
         67 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[67],
+                    &infisical_auth_types::OPERATIONS[67],
                     request,
                     path,
                     api,
@@ -2409,7 +1860,7 @@ fn dispatch<T: InfisicalAuthApi>(
         68 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[68],
+                    &infisical_auth_types::OPERATIONS[68],
                     request,
                     path,
                     api,
@@ -2426,7 +1877,7 @@ fn dispatch<T: InfisicalAuthApi>(
         69 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[69],
+                    &infisical_auth_types::OPERATIONS[69],
                     request,
                     path,
                     api,
@@ -2444,7 +1895,7 @@ fn dispatch<T: InfisicalAuthApi>(
         70 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[70],
+                    &infisical_auth_types::OPERATIONS[70],
                     request,
                     path,
                     api,
@@ -2461,7 +1912,7 @@ fn dispatch<T: InfisicalAuthApi>(
         71 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[71],
+                    &infisical_auth_types::OPERATIONS[71],
                     request,
                     path,
                     api,
@@ -2479,7 +1930,7 @@ fn dispatch<T: InfisicalAuthApi>(
         72 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[72],
+                    &infisical_auth_types::OPERATIONS[72],
                     request,
                     path,
                     api,
@@ -2496,7 +1947,7 @@ fn dispatch<T: InfisicalAuthApi>(
         73 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[73],
+                    &infisical_auth_types::OPERATIONS[73],
                     request,
                     path,
                     api,
@@ -2513,7 +1964,7 @@ fn dispatch<T: InfisicalAuthApi>(
         74 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[74],
+                    &infisical_auth_types::OPERATIONS[74],
                     request,
                     path,
                     api,
@@ -2531,7 +1982,7 @@ fn dispatch<T: InfisicalAuthApi>(
         75 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[75],
+                    &infisical_auth_types::OPERATIONS[75],
                     request,
                     path,
                     api,
@@ -2549,7 +2000,7 @@ fn dispatch<T: InfisicalAuthApi>(
         76 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[76],
+                    &infisical_auth_types::OPERATIONS[76],
                     request,
                     path,
                     api,
@@ -2567,7 +2018,7 @@ fn dispatch<T: InfisicalAuthApi>(
         77 => {
             Box::pin(
                 runtime::serve_routed(
-                    &OPERATIONS[77],
+                    &infisical_auth_types::OPERATIONS[77],
                     request,
                     path,
                     api,

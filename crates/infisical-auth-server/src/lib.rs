@@ -35,6 +35,8 @@ pub mod runtime;
 pub use error::ApiError;
 pub use generated::*;
 pub use infisical_auth_types as types;
+/// Every operation the router serves, as the document declares it (the types crate's table).
+pub use infisical_auth_types::OPERATIONS;
 pub use runtime::{RequestContext, BODY_LIMIT};
 
 use std::sync::Arc;

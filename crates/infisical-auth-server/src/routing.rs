@@ -290,6 +290,7 @@ mod tests {
             path: "/things/{id}",
             secured: true,
             has_body: false,
+            retry: infisical_auth_types::RetryClass::Unrepeatable,
         },
         Operation {
             id: "post",
@@ -297,6 +298,7 @@ mod tests {
             path: "/things/{id}",
             secured: true,
             has_body: true,
+            retry: infisical_auth_types::RetryClass::Unrepeatable,
         },
         Operation {
             id: "login",
@@ -304,6 +306,7 @@ mod tests {
             path: "/things/login",
             secured: false,
             has_body: true,
+            retry: infisical_auth_types::RetryClass::Unrepeatable,
         },
         Operation {
             id: "delete",
@@ -311,6 +314,7 @@ mod tests {
             path: "/things/{id}",
             secured: true,
             has_body: false,
+            retry: infisical_auth_types::RetryClass::Unrepeatable,
         },
     ];
 

@@ -45,20 +45,10 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// answered at once, with `Connection: close`.
 pub const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
 
-/// What the router knows about one operation (a row of the generated `OPERATIONS` table).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Operation {
-    /// The operationId, e.g. `attachUniversalAuth`.
-    pub id: &'static str,
-    /// The upper-case HTTP method.
-    pub method: &'static str,
-    /// The path template, e.g. `/api/v1/auth/universal-auth/identities/{identityId}`.
-    pub path: &'static str,
-    /// Whether a bearer token is required.
-    pub secured: bool,
-    /// Whether the operation takes a JSON body.
-    pub has_body: bool,
-}
+/// What the router knows about one operation: a row of the types crate's `OPERATIONS` table,
+/// generated from the document (method, path template, whether it takes a bearer token and a
+/// body).
+pub use infisical_auth_types::Operation;
 
 /// What a handler knows about the request beyond its typed parameters.
 #[derive(Clone)]

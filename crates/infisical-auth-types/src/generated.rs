@@ -4,6 +4,9 @@
 // Regenerate with `cargo xtask codegen`; check freshness with `cargo xtask codegen --check`.
 
 #![allow(clippy::all, dead_code)]
+use crate::js_timestamp;
+use crate::three_state;
+use crate::Secret;
 ///Shared by 13 places in the bodies and answers of `loginWithAlicloudAuth`, `loginWithAwsAuth`, `loginWithAzureAuth`, `loginWithGcpAuth`, `loginWithJwtAuth`, `loginWithKubernetesAuth`, `loginWithLdapAuth`, `loginWithOciAuth`, `loginWithOidcAuth`, `loginWithSpiffeAuth`, `loginWithTlsCertAuth`, `renewIdentityAccessToken`, `loginWithUniversalAuth`.
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
@@ -3912,10 +3915,6 @@ pub struct UpdateKubernetesAuthBody {
         feature = "serde-attrs",
         serde(deserialize_with = "three_state::deserialize")
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "::std::option::Option<::std::option::Option<::uuid::Uuid>>")
-    )]
     pub gateway_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -3924,10 +3923,6 @@ pub struct UpdateKubernetesAuthBody {
         feature = "serde-attrs",
         serde(deserialize_with = "three_state::deserialize")
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "::std::option::Option<::std::option::Option<::uuid::Uuid>>")
-    )]
     pub gateway_pool_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`kubernetesHost`: string, optional, nullable, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -3935,12 +3930,6 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(deserialize_with = "three_state::deserialize")
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(
-            with = "::std::option::Option<::std::option::Option<::std::string::String>>"
-        )
     )]
     pub kubernetes_host: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -3956,10 +3945,6 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(deserialize_with = "three_state::deserialize")
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "::std::option::Option<::std::option::Option<Secret>>")
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::option::Option<Secret>>,
     ///`verifyTlsCertificate`: boolean, optional.
@@ -4104,12 +4089,6 @@ pub struct UpdateOciAuthBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(deserialize_with = "three_state::deserialize")
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(
-            with = "::std::option::Option<::std::option::Option<::std::string::String>>"
-        )
     )]
     pub allowed_usernames: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -4314,12 +4293,6 @@ pub struct UpdateTlsCertAuthBody {
     #[cfg_attr(
         feature = "serde-attrs",
         serde(deserialize_with = "three_state::deserialize")
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(
-            with = "::std::option::Option<::std::option::Option<::std::string::String>>"
-        )
     )]
     pub allowed_common_names: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -4626,114 +4599,6 @@ pub mod error {
             Self(value.into())
         }
     }
-}
-/// A secret (client secret, access token, password, bind password, JWT, signature, signed
-/// AWS headers): `Debug` prints `<redacted>`, there is no `Display`, and the text is read
-/// only through `expose_secret`. On the wire it is the plain JSON string.
-#[derive(Clone, Default, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[cfg_attr(
-    any(feature = "client", feature = "server"),
-    derive(::serde::Deserialize, ::serde::Serialize)
-)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde-attrs", serde(transparent))]
-pub struct Secret(::std::string::String);
-impl Secret {
-    /// Wraps `value`.
-    pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Secret(value.into())
-    }
-    /// The secret's text: the one way to read it.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-impl ::std::convert::From<::std::string::String> for Secret {
-    fn from(value: ::std::string::String) -> Self {
-        Secret(value)
-    }
-}
-impl ::std::convert::From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret(value.to_owned())
-    }
-}
-impl ::std::convert::From<&::std::string::String> for Secret {
-    fn from(value: &::std::string::String) -> Self {
-        Secret(value.clone())
-    }
-}
-/// Serde support for PATCH fields that distinguish absent (`None`), null (`Some(None)`)
-/// and a value (`Some(Some(v))`).
-pub mod three_state {
-    /// Deserializes a present value, `null` included, as `Some`; absence is the field's
-    /// `#[serde(default)]`, `None`.
-    pub fn deserialize<'de, T, D>(
-        deserializer: D,
-    ) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
-    where
-        T: ::serde::Deserialize<'de>,
-        D: ::serde::Deserializer<'de>,
-    {
-        <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
-            .map(::std::option::Option::Some)
-    }
-}
-/// Timestamps written as Infisical's server (JavaScript's `Date.toISOString`) writes them:
-/// always three fractional digits and `Z`, e.g. `2026-12-02T10:00:00.000Z` (chrono's own
-/// format leaves out a zero fraction). Reading is chrono's: any RFC 3339 timestamp.
-pub mod js_timestamp {
-    use ::chrono::{Datelike as _, Timelike as _};
-    /// Writes `value` as `YYYY-MM-DDTHH:MM:SS.sssZ` (a year outside 0-9999 as chrono
-    /// writes it, with milliseconds).
-    pub fn write<S: ::serde::Serializer>(
-        value: &::chrono::DateTime<::chrono::offset::Utc>,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let utc = value.naive_utc();
-        let year = utc.year();
-        if !(0..=9999).contains(&year) {
-            return serializer
-                .serialize_str(
-                    &value.to_rfc3339_opts(::chrono::SecondsFormat::Millis, true),
-                );
-        }
-        let millis = (utc.nanosecond() / 1_000_000).min(999);
-        let mut text = *b"0000-00-00T00:00:00.000Z";
-        let mut put = |at: usize, digits: usize, mut number: u32| {
-            for i in (at..at + digits).rev() {
-                text[i] = b'0' + (number % 10) as u8;
-                number /= 10;
-            }
-        };
-        put(0, 4, year as u32);
-        put(5, 2, utc.month());
-        put(8, 2, utc.day());
-        put(11, 2, utc.hour());
-        put(14, 2, utc.minute());
-        put(17, 2, utc.second().min(59));
-        put(20, 3, millis);
-        serializer.serialize_str(::std::str::from_utf8(&text).unwrap_or_default())
-    }
-    /// [`write`] for an optional timestamp (`None` is `null`).
-    pub fn write_option<S: ::serde::Serializer>(
-        value: &::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        match value {
-            ::std::option::Option::Some(value) => write(value, serializer),
-            ::std::option::Option::None => serializer.serialize_none(),
-        }
-    }
-    /// [`write`], under its former name.
-    pub use self::write as serialize;
-    /// [`write_option`], under its former name.
-    pub use self::write_option as serialize_option;
 }
 impl ::std::fmt::Debug for AccessTokenResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5077,3 +4942,631 @@ impl ::std::fmt::Debug for UpdateLdapAuthBody {
             .finish()
     }
 }
+/// Every operation of the API, in document order (path, then method): what the client's
+/// send path, its session and the server stubs' router know of each.
+pub const OPERATIONS: [crate::Operation; 78] = [
+    crate::Operation {
+        id: "getAlicloudAuth",
+        method: "GET",
+        path: "/api/v1/auth/alicloud-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachAlicloudAuth",
+        method: "POST",
+        path: "/api/v1/auth/alicloud-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteAlicloudAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/alicloud-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateAlicloudAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/alicloud-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithAlicloudAuth",
+        method: "POST",
+        path: "/api/v1/auth/alicloud-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getAwsAuth",
+        method: "GET",
+        path: "/api/v1/auth/aws-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachAwsAuth",
+        method: "POST",
+        path: "/api/v1/auth/aws-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteAwsAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/aws-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateAwsAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/aws-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithAwsAuth",
+        method: "POST",
+        path: "/api/v1/auth/aws-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getAzureAuth",
+        method: "GET",
+        path: "/api/v1/auth/azure-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachAzureAuth",
+        method: "POST",
+        path: "/api/v1/auth/azure-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteAzureAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/azure-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateAzureAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/azure-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithAzureAuth",
+        method: "POST",
+        path: "/api/v1/auth/azure-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getGcpAuth",
+        method: "GET",
+        path: "/api/v1/auth/gcp-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachGcpAuth",
+        method: "POST",
+        path: "/api/v1/auth/gcp-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteGcpAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/gcp-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateGcpAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/gcp-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithGcpAuth",
+        method: "POST",
+        path: "/api/v1/auth/gcp-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getJwtAuth",
+        method: "GET",
+        path: "/api/v1/auth/jwt-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachJwtAuth",
+        method: "POST",
+        path: "/api/v1/auth/jwt-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteJwtAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/jwt-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateJwtAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/jwt-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithJwtAuth",
+        method: "POST",
+        path: "/api/v1/auth/jwt-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getKubernetesAuth",
+        method: "GET",
+        path: "/api/v1/auth/kubernetes-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachKubernetesAuth",
+        method: "POST",
+        path: "/api/v1/auth/kubernetes-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteKubernetesAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/kubernetes-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateKubernetesAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/kubernetes-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithKubernetesAuth",
+        method: "POST",
+        path: "/api/v1/auth/kubernetes-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getLdapAuth",
+        method: "GET",
+        path: "/api/v1/auth/ldap-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachLdapAuth",
+        method: "POST",
+        path: "/api/v1/auth/ldap-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteLdapAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/ldap-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateLdapAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/ldap-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "clearLdapAuthLockouts",
+        method: "POST",
+        path: "/api/v1/auth/ldap-auth/identities/{identityId}/clear-lockouts",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithLdapAuth",
+        method: "POST",
+        path: "/api/v1/auth/ldap-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getOciAuth",
+        method: "GET",
+        path: "/api/v1/auth/oci-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachOciAuth",
+        method: "POST",
+        path: "/api/v1/auth/oci-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteOciAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/oci-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateOciAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/oci-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithOciAuth",
+        method: "POST",
+        path: "/api/v1/auth/oci-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getOidcAuth",
+        method: "GET",
+        path: "/api/v1/auth/oidc-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachOidcAuth",
+        method: "POST",
+        path: "/api/v1/auth/oidc-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteOidcAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/oidc-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateOidcAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/oidc-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithOidcAuth",
+        method: "POST",
+        path: "/api/v1/auth/oidc-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getSpiffeAuth",
+        method: "GET",
+        path: "/api/v1/auth/spiffe-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachSpiffeAuth",
+        method: "POST",
+        path: "/api/v1/auth/spiffe-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteSpiffeAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/spiffe-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateSpiffeAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/spiffe-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "refreshSpiffeBundle",
+        method: "POST",
+        path: "/api/v1/auth/spiffe-auth/identities/{identityId}/refresh-bundle",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithSpiffeAuth",
+        method: "POST",
+        path: "/api/v1/auth/spiffe-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getTlsCertAuth",
+        method: "GET",
+        path: "/api/v1/auth/tls-cert-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachTlsCertAuth",
+        method: "POST",
+        path: "/api/v1/auth/tls-cert-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteTlsCertAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/tls-cert-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateTlsCertAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/tls-cert-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithTlsCertAuth",
+        method: "POST",
+        path: "/api/v1/auth/tls-cert-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getTokenAuth",
+        method: "GET",
+        path: "/api/v1/auth/token-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachTokenAuth",
+        method: "POST",
+        path: "/api/v1/auth/token-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteTokenAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/token-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateTokenAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/token-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getTokenAuthTokens",
+        method: "GET",
+        path: "/api/v1/auth/token-auth/identities/{identityId}/tokens",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "createTokenAuthToken",
+        method: "POST",
+        path: "/api/v1/auth/token-auth/identities/{identityId}/tokens",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getTokenAuthTokenById",
+        method: "GET",
+        path: "/api/v1/auth/token-auth/tokens/{tokenId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "updateTokenAuthToken",
+        method: "PATCH",
+        path: "/api/v1/auth/token-auth/tokens/{tokenId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "revokeTokenAuthToken",
+        method: "POST",
+        path: "/api/v1/auth/token-auth/tokens/{tokenId}/revoke",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "renewIdentityAccessToken",
+        method: "POST",
+        path: "/api/v1/auth/token/renew",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::TokenLifecycle,
+    },
+    crate::Operation {
+        id: "revokeIdentityAccessToken",
+        method: "POST",
+        path: "/api/v1/auth/token/revoke",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::TokenLifecycle,
+    },
+    crate::Operation {
+        id: "getUniversalAuth",
+        method: "GET",
+        path: "/api/v1/auth/universal-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "attachUniversalAuth",
+        method: "POST",
+        path: "/api/v1/auth/universal-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "deleteUniversalAuth",
+        method: "DELETE",
+        path: "/api/v1/auth/universal-auth/identities/{identityId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "updateUniversalAuth",
+        method: "PATCH",
+        path: "/api/v1/auth/universal-auth/identities/{identityId}",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "clearUniversalAuthLockouts",
+        method: "POST",
+        path: "/api/v1/auth/universal-auth/identities/{identityId}/clear-lockouts",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "listUniversalAuthClientSecrets",
+        method: "GET",
+        path: "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "createUniversalAuthClientSecret",
+        method: "POST",
+        path: "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets",
+        secured: true,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "getUniversalAuthClientSecret",
+        method: "GET",
+        path: "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Read,
+    },
+    crate::Operation {
+        id: "revokeUniversalAuthClientSecret",
+        method: "POST",
+        path: "/api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke",
+        secured: true,
+        has_body: false,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+    crate::Operation {
+        id: "loginWithUniversalAuth",
+        method: "POST",
+        path: "/api/v1/auth/universal-auth/login",
+        secured: false,
+        has_body: true,
+        retry: crate::RetryClass::Unrepeatable,
+    },
+];

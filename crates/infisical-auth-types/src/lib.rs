@@ -29,3 +29,15 @@ mod generated;
 pub use generated::*;
 
 mod error_body;
+
+pub mod js_timestamp;
+mod operation;
+pub use operation::{Operation, RetryClass};
+mod secret;
+pub use secret::Secret;
+pub mod three_state;
+
+/// The operation whose `operationId` is `id`, from [`OPERATIONS`].
+pub fn operation(id: &str) -> Option<&'static Operation> {
+    Operation::find(&OPERATIONS, id)
+}

@@ -147,25 +147,50 @@ pub mod types {
             }
         }
     }
-    /// Serde support for PATCH fields that distinguish absent (`None`), null (`Some(None)`)
-    /// and a value (`Some(Some(v))`).
-    pub mod three_state {
-        /// Deserializes a present value, `null` included, as `Some`; absence is the field's
-        /// `#[serde(default)]`, `None`.
-        pub fn deserialize<'de, T, D>(
-            deserializer: D,
-        ) -> ::std::result::Result<
-            ::std::option::Option<::std::option::Option<T>>,
-            D::Error,
-        >
-        where
-            T: ::serde::Deserialize<'de>,
-            D: ::serde::Deserializer<'de>,
-        {
-            <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
-                .map(::std::option::Option::Some)
-        }
-    }
+    /// Every operation of the API, in document order (path, then method): what the client's
+    /// send path, its session and the server stubs' router know of each.
+    pub const OPERATIONS: [crate::Operation; 5] = [
+        crate::Operation {
+            id: "errorsOnly",
+            method: "POST",
+            path: "/api/v1/errors-only",
+            secured: false,
+            has_body: false,
+            retry: crate::RetryClass::Unrepeatable,
+        },
+        crate::Operation {
+            id: "deleteItem",
+            method: "DELETE",
+            path: "/api/v1/items/{id}",
+            secured: false,
+            has_body: false,
+            retry: crate::RetryClass::Unrepeatable,
+        },
+        crate::Operation {
+            id: "moved",
+            method: "GET",
+            path: "/api/v1/moved",
+            secured: false,
+            has_body: false,
+            retry: crate::RetryClass::Read,
+        },
+        crate::Operation {
+            id: "ping",
+            method: "GET",
+            path: "/api/v1/ping",
+            secured: false,
+            has_body: false,
+            retry: crate::RetryClass::Read,
+        },
+        crate::Operation {
+            id: "ssoRedirect",
+            method: "GET",
+            path: "/api/v1/sso/redirect/{provider}",
+            secured: false,
+            has_body: false,
+            retry: crate::RetryClass::Read,
+        },
+    ];
 }
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -633,12 +658,3 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Every operation as `(operationId, client method name, HTTP method, path template)`, in
-/// path order.
-pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
-    ("errorsOnly", "errors_only", "POST", "/api/v1/errors-only"),
-    ("deleteItem", "delete_item", "DELETE", "/api/v1/items/{id}"),
-    ("moved", "moved", "GET", "/api/v1/moved"),
-    ("ping", "ping", "GET", "/api/v1/ping"),
-    ("ssoRedirect", "sso_redirect", "GET", "/api/v1/sso/redirect/{provider}"),
-];

@@ -238,25 +238,34 @@ pub mod types {
             }
         }
     }
-    /// Serde support for PATCH fields that distinguish absent (`None`), null (`Some(None)`)
-    /// and a value (`Some(Some(v))`).
-    pub mod three_state {
-        /// Deserializes a present value, `null` included, as `Some`; absence is the field's
-        /// `#[serde(default)]`, `None`.
-        pub fn deserialize<'de, T, D>(
-            deserializer: D,
-        ) -> ::std::result::Result<
-            ::std::option::Option<::std::option::Option<T>>,
-            D::Error,
-        >
-        where
-            T: ::serde::Deserialize<'de>,
-            D: ::serde::Deserializer<'de>,
-        {
-            <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
-                .map(::std::option::Option::Some)
-        }
-    }
+    /// Every operation of the API, in document order (path, then method): what the client's
+    /// send path, its session and the server stubs' router know of each.
+    pub const OPERATIONS: [crate::Operation; 3] = [
+        crate::Operation {
+            id: "getApiV1FoldersByFolderId",
+            method: "GET",
+            path: "/api/v1/folders/{folderId}",
+            secured: true,
+            has_body: false,
+            retry: crate::RetryClass::Read,
+        },
+        crate::Operation {
+            id: "patchApiV1FoldersByFolderId",
+            method: "PATCH",
+            path: "/api/v1/folders/{folderId}",
+            secured: true,
+            has_body: true,
+            retry: crate::RetryClass::Unrepeatable,
+        },
+        crate::Operation {
+            id: "getApiV1Status",
+            method: "GET",
+            path: "/api/v1/status",
+            secured: false,
+            has_body: false,
+            retry: crate::RetryClass::Read,
+        },
+    ];
 }
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -639,20 +648,3 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Every operation as `(operationId, client method name, HTTP method, path template)`, in
-/// path order.
-pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
-    (
-        "getApiV1FoldersByFolderId",
-        "get_api_v1_folders_by_folder_id",
-        "GET",
-        "/api/v1/folders/{folderId}",
-    ),
-    (
-        "patchApiV1FoldersByFolderId",
-        "patch_api_v1_folders_by_folder_id",
-        "PATCH",
-        "/api/v1/folders/{folderId}",
-    ),
-    ("getApiV1Status", "get_api_v1_status", "GET", "/api/v1/status"),
-];

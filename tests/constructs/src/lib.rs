@@ -14,3 +14,16 @@ pub mod header_parameters;
 pub mod media_types;
 #[rustfmt::skip]
 pub mod primitive_unions;
+
+// The types crate's hand-written modules that generated types refer to through `crate::`, as a
+// standalone crate has them (copied there by `cargo xtask codegen --out`).
+#[path = "../../../crates/infisical-auth-types/src/js_timestamp.rs"]
+pub mod js_timestamp;
+#[path = "../../../crates/infisical-auth-types/src/operation.rs"]
+mod operation;
+pub use operation::{Operation, RetryClass};
+#[path = "../../../crates/infisical-auth-types/src/secret.rs"]
+mod secret;
+pub use secret::Secret;
+#[path = "../../../crates/infisical-auth-types/src/three_state.rs"]
+pub mod three_state;

@@ -286,25 +286,42 @@ pub mod types {
             }
         }
     }
-    /// Serde support for PATCH fields that distinguish absent (`None`), null (`Some(None)`)
-    /// and a value (`Some(Some(v))`).
-    pub mod three_state {
-        /// Deserializes a present value, `null` included, as `Some`; absence is the field's
-        /// `#[serde(default)]`, `None`.
-        pub fn deserialize<'de, T, D>(
-            deserializer: D,
-        ) -> ::std::result::Result<
-            ::std::option::Option<::std::option::Option<T>>,
-            D::Error,
-        >
-        where
-            T: ::serde::Deserialize<'de>,
-            D: ::serde::Deserializer<'de>,
-        {
-            <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
-                .map(::std::option::Option::Some)
-        }
-    }
+    /// Every operation of the API, in document order (path, then method): what the client's
+    /// send path, its session and the server stubs' router know of each.
+    pub const OPERATIONS: [crate::Operation; 4] = [
+        crate::Operation {
+            id: "eitherLogin",
+            method: "POST",
+            path: "/api/v1/auth/either-login",
+            secured: false,
+            has_body: true,
+            retry: crate::RetryClass::Unrepeatable,
+        },
+        crate::Operation {
+            id: "formLogin",
+            method: "POST",
+            path: "/api/v1/auth/form-login",
+            secured: false,
+            has_body: true,
+            retry: crate::RetryClass::Unrepeatable,
+        },
+        crate::Operation {
+            id: "putBlob",
+            method: "PUT",
+            path: "/api/v1/blobs",
+            secured: false,
+            has_body: true,
+            retry: crate::RetryClass::Unrepeatable,
+        },
+        crate::Operation {
+            id: "createNote",
+            method: "POST",
+            path: "/api/v1/notes",
+            secured: false,
+            has_body: true,
+            retry: crate::RetryClass::Unrepeatable,
+        },
+    ];
 }
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -781,11 +798,3 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Every operation as `(operationId, client method name, HTTP method, path template)`, in
-/// path order.
-pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
-    ("eitherLogin", "either_login", "POST", "/api/v1/auth/either-login"),
-    ("formLogin", "form_login", "POST", "/api/v1/auth/form-login"),
-    ("putBlob", "put_blob", "PUT", "/api/v1/blobs"),
-    ("createNote", "create_note", "POST", "/api/v1/notes"),
-];

@@ -268,25 +268,26 @@ pub mod types {
             }
         }
     }
-    /// Serde support for PATCH fields that distinguish absent (`None`), null (`Some(None)`)
-    /// and a value (`Some(Some(v))`).
-    pub mod three_state {
-        /// Deserializes a present value, `null` included, as `Some`; absence is the field's
-        /// `#[serde(default)]`, `None`.
-        pub fn deserialize<'de, T, D>(
-            deserializer: D,
-        ) -> ::std::result::Result<
-            ::std::option::Option<::std::option::Option<T>>,
-            D::Error,
-        >
-        where
-            T: ::serde::Deserialize<'de>,
-            D: ::serde::Deserializer<'de>,
-        {
-            <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
-                .map(::std::option::Option::Some)
-        }
-    }
+    /// Every operation of the API, in document order (path, then method): what the client's
+    /// send path, its session and the server stubs' router know of each.
+    pub const OPERATIONS: [crate::Operation; 2] = [
+        crate::Operation {
+            id: "listSecrets",
+            method: "GET",
+            path: "/api/v1/secrets",
+            secured: false,
+            has_body: false,
+            retry: crate::RetryClass::Read,
+        },
+        crate::Operation {
+            id: "setSecret",
+            method: "POST",
+            path: "/api/v1/secrets",
+            secured: false,
+            has_body: true,
+            retry: crate::RetryClass::Unrepeatable,
+        },
+    ];
 }
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -578,9 +579,3 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Every operation as `(operationId, client method name, HTTP method, path template)`, in
-/// path order.
-pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
-    ("listSecrets", "list_secrets", "GET", "/api/v1/secrets"),
-    ("setSecret", "set_secret", "POST", "/api/v1/secrets"),
-];

@@ -1,7 +1,7 @@
 //! The `codegen` job: load -> check -> fix up -> generate -> post-process -> format -> write.
 //! [`plan`] is pure (document in, files out); [`run`] adds the file system.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -11,11 +11,10 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::document::load::LoadedSpec;
 use crate::document::ops;
-use crate::generate::{Answer, OperationTypes};
 use crate::passes::Applied;
-use crate::postprocess::{self, FieldRef};
+use crate::progenitor::{Answer, OperationMap, OperationTypes};
 use crate::write::{self, Mode};
-use crate::{check, dedupe, describe, directions, fixups, format, generate, lower, Error};
+use crate::{check, dedupe, describe, fixups, format, lower, postprocess, progenitor, Error};
 
 /// Where the generated code goes.
 #[derive(Clone, Debug)]
@@ -41,7 +40,8 @@ pub struct Plan {
     pub operations: usize,
     /// Types generated (structs and enums).
     pub types: usize,
-    /// Every lowering and fix-up pass, in order, with the places it changed.
+    /// Every pass of every stage (lower, fix-up, dedupe, post), in order, with the places it
+    /// changed.
     pub passes: Vec<(&'static str, Applied)>,
     /// What the run noticed but did not refuse (codegen.toml entries that match nothing in a
     /// document given with `--spec`).
@@ -70,6 +70,7 @@ pub fn prepare(spec: &Value, cfg: &Config) -> Result<Prepared, Error> {
     }
     let (lowered, lowering) = lower::apply(spec, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
     let mut unused_entries = unused_entries(&lowered, cfg);
+    unused_entries.extend(crate::operation_table::unused_entries(&lowered, cfg));
     let (fixed, fixing) = fixups::apply(&lowered, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
     unused_entries.extend(dedupe::unused_entries(&fixed, cfg));
     let (doc, sharing) = dedupe::apply(&fixed, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
@@ -140,275 +141,110 @@ fn mark_field_names(value: &Value, names: &[String], found: &mut [bool]) {
     }
 }
 
-/// Optional nullable fields of PATCH bodies: these keep three states on the wire. `operations`
-/// names each operation's body type as progenitor generated it.
-pub fn three_state_fields(fixed: &Value, operations: &OperationMap) -> Vec<FieldRef> {
-    let mut out = Vec::new();
-    for op in ops::operations(fixed) {
-        if op.method != "patch" {
-            continue;
-        }
-        let Some(body) = op.body_schema() else {
-            continue;
-        };
-        let Some(type_name) = body_type(operations, &op) else {
-            continue;
-        };
-        let required = ops::required(body);
-        for (name, schema) in ops::properties(body) {
-            if schema.get("nullable") == Some(&Value::Bool(true))
-                && !required.contains(name.as_str())
-            {
-                out.push(FieldRef {
-                    type_name: type_name.clone(),
-                    field: name.to_snake_case(),
-                });
-            }
-        }
-    }
-    out
-}
-
-/// What progenitor generated for each operation, keyed by `(method, path)`.
-pub type OperationMap = BTreeMap<(String, String), OperationTypes>;
-
 fn types_of<'m>(operations: &'m OperationMap, op: &ops::Op<'_>) -> Option<&'m OperationTypes> {
     operations.get(&(op.method.to_string(), op.path.to_string()))
 }
 
-fn body_type(operations: &OperationMap, op: &ops::Op<'_>) -> Option<String> {
-    generate::types_name(types_of(operations, op)?.body.as_ref()?)
-}
-
-/// Generates every file for `spec` in `layout`, without touching the disk.
+/// Generates every file for `spec` in `layout`, without touching the disk: the stages in order.
 pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Error> {
+    let workspace = matches!(layout, Layout::Workspace { .. });
+    // check -> lower -> fix up -> dedupe.
     let prepared = prepare(&spec.doc, cfg)?;
-    if matches!(layout, Layout::Workspace { .. }) && !prepared.unused_entries.is_empty() {
+    if workspace && !prepared.unused_entries.is_empty() {
         return Err(Error::Config(
             "openapi/codegen.toml".into(),
             prepared.unused_entries.join("; "),
         ));
     }
     let fixed = &prepared.doc;
-    let workspace = matches!(layout, Layout::Workspace { .. });
-    let generated = generate::generate(&describe::document(fixed), workspace)?;
-    let operations = generated.operations;
-    let mut types = generated.types;
-    let mut client = generated.client;
-    client.items.push(operation_table(fixed));
-    postprocess::redirects_as_success(&mut client, &redirecting_builders(fixed, &operations));
-
-    let secrets: BTreeSet<String> = cfg
-        .secret_fields
-        .iter()
-        .map(|s| s.to_snake_case())
-        .collect();
-    postprocess::secret_types(&mut types, &secrets);
-    let client_names = postprocess::types_named_by(&client);
-    // String limits are left to the validation layer where there is one: the workspace's client
-    // and server stubs validate every request body with the validation crate.
-    let plain_strings = match layout {
-        Layout::Workspace { .. } => postprocess::plain_validated_strings(
-            &mut types,
-            &body_types(fixed, &operations),
-            &client_names,
-        ),
-        Layout::Standalone { .. } => Vec::new(),
-    };
-    postprocess::three_state_fields(&mut types, &three_state_fields(fixed, &operations))
+    // generate: progenitor on the described document.
+    let generated = progenitor::generate(&describe::document(fixed), workspace)?;
+    // post-process.
+    let facts = postprocess::Facts::new(fixed, cfg, &generated.operations, workspace)
         .map_err(Error::Generate)?;
-    types.items.push(postprocess::three_state_module());
-    postprocess::js_timestamps(&mut types);
-    let builder_roots = postprocess::builder_roots(&client);
-    if workspace {
-        // The workspace's request bodies are values (struct literals, `Default`, constructors).
-        postprocess::drop_builders(&mut types);
-    } else {
-        postprocess::drop_unused_builders(&mut types, &builder_roots);
-        postprocess::lean_builders(&mut types, &builder_roots);
-    }
-    postprocess::text_conversions_where_taken(&mut types, &client_names);
-    postprocess::redact_secrets(&mut types, &secrets);
-    postprocess::redact_secret_headers(&mut client, &secret_headers(fixed, cfg, &operations));
-    postprocess::string_setters(&mut client);
-    postprocess::document_items(&mut types);
-    postprocess::document_items(&mut client);
-    postprocess::schemars_behind_feature(&mut types);
-    postprocess::short_default_names(&mut types);
-    if workspace {
-        postprocess::body_constructors(&mut types, &builder_roots);
-    }
-    postprocess::camel_case_renames(&mut types);
-    // Serde derives by direction, behind the types crate's `client` and `server` features
-    // (workspace only: a standalone client is one crate and keeps every derive).
-    if matches!(layout, Layout::Workspace { .. }) {
-        let (requests, responses) = directions::client_roots(&client);
-        let both_ways = cfg.serde_both_ways.iter().cloned().collect();
-        let stale = directions::not_types(&types, &both_ways);
-        if !stale.is_empty() {
-            return Err(Error::Config(
-                "openapi/codegen.toml".into(),
-                format!(
-                    "serde_both_ways names {}, which the document no longer generates",
-                    stale.join(", ")
-                ),
-            ));
-        }
-        directions::serde_by_direction(&mut types, &requests, &responses, &both_ways);
-    }
-    postprocess::one_line_serde_attrs(&mut types);
-
-    let type_count = types
+    let mut code = postprocess::Code {
+        types: generated.types,
+        client: generated.client,
+        plain_strings: Vec::new(),
+    };
+    let post = postprocess::run(&mut code, &facts).map_err(Error::Generate)?;
+    let mut passes = prepared.passes;
+    passes.extend(post.into_iter().map(|a| ("post", a)));
+    // format: the files of the layout.
+    let type_count = code
+        .types
         .items
         .iter()
         .filter(|i| matches!(i, syn::Item::Struct(_) | syn::Item::Enum(_)))
         .count();
-    let operation_count = ops::operations(fixed).len();
     let sha = &spec.sha256;
     let files = match layout {
         Layout::Workspace { root } => {
-            let types_crate = crate_ident(&cfg.output.types);
-            types
-                .attrs
-                .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });
-            let mut client_file = client;
-            postprocess::route_through_runtime(
-                &mut client_file,
-                &postprocess::with_default(&types),
-            )
-            .map_err(Error::Generate)?;
-            client_file
-                .attrs
-                .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });
-            let types_ident = postprocess::ident(&types_crate);
-            client_file.items.insert(
-                0,
-                syn::parse_quote! {
-                    /// The request and response types, shared with the server-stub crate.
-                    pub use #types_ident as types;
-                },
-            );
-            let mut files = vec![
-                (
-                    root.join(&cfg.output.types).join("src/generated.rs"),
-                    format::render(&types, sha, "The types of every request and response: structs, enums, constructors for request bodies."),
-                ),
-                (
-                    root.join(&cfg.output.client).join("src/generated.rs"),
-                    format::render(&client_file, sha, "The client: one builder per operation (progenitor, builder style)."),
-                ),
-            ];
-            if let Some(server) = &cfg.output.server {
-                let server_file = crate::server::generate(fixed, &operations, &types_crate)
-                    .map_err(Error::Generate)?;
-                files.push((
-                    root.join(server).join("src/generated.rs"),
-                    format::render(
-                        &server_file,
-                        sha,
-                        "The server stubs: one trait method per operation and an axum router.",
-                    ),
-                ));
-            }
-            if let Some(index) = &cfg.output.schema_index {
-                let file = schema_index(fixed, &operations, &types, &types_crate);
-                files.push((
-                    root.join(index).join("src/schema_index/generated.rs"),
-                    format::render(&file, sha, "The JSON schema of each operation's Rust request and response type, for tests."),
-                ));
-            }
-            files
+            workspace_files(root, cfg, fixed, &generated.operations, &code, sha)?
         }
-        Layout::Standalone { dir } => standalone_files(dir, types, client, sha)?,
+        Layout::Standalone { dir } => standalone_files(dir, code.types, code.client, sha)?,
     };
     Ok(Plan {
         files,
-        operations: operation_count,
+        operations: ops::operations(fixed).len(),
         types: type_count,
-        passes: prepared.passes,
+        passes,
         warnings: prepared.unused_entries,
-        plain_strings,
+        plain_strings: code.plain_strings,
     })
 }
 
-/// Each operation's id with its body type, for the operations whose body is a generated type.
-fn body_types(fixed: &Value, operations: &OperationMap) -> Vec<(String, String)> {
-    ops::operations(fixed)
-        .iter()
-        .filter_map(|op| Some((op.id()?.to_string(), body_type(operations, op)?)))
-        .collect()
-}
-
-/// Builders of operations answered by redirects ([`lower::REDIRECTS`]) whose success carries no
-/// body: their 3xx answers are successes too.
-fn redirecting_builders(fixed: &Value, operations: &OperationMap) -> BTreeSet<String> {
-    ops::operations(fixed)
-        .iter()
-        .filter(|op| op.op.get(lower::REDIRECTS).is_some())
-        .filter_map(|op| types_of(operations, op))
-        .filter(|t| t.response == Answer::Empty)
-        .map(|t| t.builder.clone())
-        .collect()
-}
-
-/// Words that mark a header as carrying a secret (matched in its lower-cased name).
-pub const SECRET_HEADER_WORDS: [&str; 7] = [
-    "authorization",
-    "token",
-    "secret",
-    "password",
-    "api-key",
-    "cookie",
-    "signature",
-];
-
-/// Per builder, the snake-case names of its header parameters that carry secrets: a name with
-/// one of [`SECRET_HEADER_WORDS`], or one listed in `secret_fields`.
-fn secret_headers(
-    fixed: &Value,
+/// The workspace's generated files: the types, client and server-stub crates' `generated.rs`, and
+/// the tests' schema index.
+fn workspace_files(
+    root: &Path,
     cfg: &Config,
+    fixed: &Value,
     operations: &OperationMap,
-) -> BTreeMap<String, BTreeSet<String>> {
-    let listed: BTreeSet<String> = cfg
-        .secret_fields
-        .iter()
-        .map(|f| f.to_ascii_lowercase())
-        .collect();
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for op in ops::operations(fixed) {
-        let Some(types) = types_of(operations, &op) else {
-            continue;
-        };
-        for param in op.parameters().filter(|p| p["in"] == "header") {
-            let Some(name) = param.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            let lower = name.to_ascii_lowercase();
-            if listed.contains(&lower) || SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w)) {
-                out.entry(types.builder.clone())
-                    .or_default()
-                    .insert(name.to_snake_case());
-            }
-        }
+    code: &postprocess::Code,
+    sha: &str,
+) -> Result<Vec<(PathBuf, String)>, Error> {
+    let types_crate = crate_ident(&cfg.output.types);
+    let allowed = |file: &syn::File| {
+        let mut file = file.clone();
+        file.attrs
+            .push(syn::parse_quote! { #![allow(clippy::all, dead_code)] });
+        file
+    };
+    let mut files = vec![
+        (
+            root.join(&cfg.output.types).join("src/generated.rs"),
+            format::render(&allowed(&code.types), sha, "The types of every request and response: structs, enums, constructors for request bodies."),
+        ),
+        (
+            root.join(&cfg.output.client).join("src/generated.rs"),
+            format::render(&allowed(&code.client), sha, "The client: one builder per operation (progenitor, builder style)."),
+        ),
+    ];
+    if let Some(server) = &cfg.output.server {
+        let server_file =
+            crate::stubs::generate(fixed, operations, &types_crate).map_err(Error::Generate)?;
+        files.push((
+            root.join(server).join("src/generated.rs"),
+            format::render(
+                &server_file,
+                sha,
+                "The server stubs: one trait method per operation and an axum router.",
+            ),
+        ));
     }
-    out
-}
-
-/// `OPERATIONS`: every operation's id, method and path template, in the client code, so that
-/// hand-written hooks can map a request back to its operation and path parameters.
-pub fn operation_table(fixed: &Value) -> syn::Item {
-    let rows = ops::operations(fixed).into_iter().map(|op| {
-        let id = op.id().unwrap_or_default();
-        let rust_name = id.to_snake_case();
-        let method = op.method.to_uppercase();
-        let path = op.path;
-        quote::quote! { (#id, #rust_name, #method, #path) }
-    });
-    syn::parse_quote! {
-        /// Every operation as `(operationId, client method name, HTTP method, path template)`, in
-        /// path order.
-        pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[#(#rows),*];
+    if let Some(index) = &cfg.output.schema_index {
+        let file = schema_index(fixed, operations, &code.types, &types_crate);
+        files.push((
+            root.join(index).join("src/schema_index/generated.rs"),
+            format::render(
+                &file,
+                sha,
+                "The JSON schema of each operation's Rust request and response type, for tests.",
+            ),
+        ));
     }
+    Ok(files)
 }
 
 /// `type_schemas()`: `(operationId, "request" | "response", schema_for!(type))` for every operation's
@@ -436,10 +272,10 @@ pub fn schema_index(
             continue;
         };
         let response = match &names.response {
-            Answer::Type(ty) => generate::types_name(ty),
+            Answer::Type(ty) => progenitor::types_name(ty),
             Answer::Empty | Answer::Raw => None,
         };
-        let body = names.body.as_ref().and_then(generate::types_name);
+        let body = names.body.as_ref().and_then(progenitor::types_name);
         for (which, name) in [("request", body), ("response", response)] {
             let Some(name) = name else { continue };
             if defined.contains(&name) {
@@ -493,9 +329,9 @@ fn standalone_files(
         runtime_dependencies()
     );
     let lib = format!(
-        "// @generated by `cargo xtask codegen --out`, do not edit.\n// Spec SHA-256: {sha}\n//! A client generated by `cargo xtask codegen --out` (progenitor, builder style).\n\nmod generated;\npub use generated::*;\n"
+        "// @generated by `cargo xtask codegen --out`, do not edit.\n// Spec SHA-256: {sha}\n//! A client generated by `cargo xtask codegen --out` (progenitor, builder style).\n\nmod generated;\npub use generated::*;\n{SUPPORT_MODULES}"
     );
-    Ok(vec![
+    let mut files = vec![
         (dir.join("Cargo.toml"), manifest),
         (dir.join("src/lib.rs"), lib),
         (
@@ -506,8 +342,39 @@ fn standalone_files(
                 "A self-contained client: types and one builder per operation.",
             ),
         ),
-    ])
+    ];
+    files.extend(SUPPORT.iter().map(|(name, text)| {
+        (
+            dir.join("src").join(name),
+            format!("// Copied by `cargo xtask codegen --out` from the types crate's hand-written `src/{name}`, do not edit.\n{text}"),
+        )
+    }));
+    Ok(files)
 }
+
+/// The types crate's hand-written modules that generated types refer to through `crate::`
+/// (`Secret`, `three_state`, `js_timestamp`, `Operation`), copied into a standalone crate.
+pub const SUPPORT: [(&str, &str); 4] = [
+    (
+        "js_timestamp.rs",
+        include_str!("../../crates/infisical-auth-types/src/js_timestamp.rs"),
+    ),
+    (
+        "operation.rs",
+        include_str!("../../crates/infisical-auth-types/src/operation.rs"),
+    ),
+    (
+        "secret.rs",
+        include_str!("../../crates/infisical-auth-types/src/secret.rs"),
+    ),
+    (
+        "three_state.rs",
+        include_str!("../../crates/infisical-auth-types/src/three_state.rs"),
+    ),
+];
+
+/// How a crate root declares the [`SUPPORT`] modules, as generated types expect them.
+pub const SUPPORT_MODULES: &str = "pub mod js_timestamp;\nmod operation;\npub use operation::{Operation, RetryClass};\nmod secret;\npub use secret::Secret;\npub mod three_state;\n";
 
 /// The dependencies generated code needs, as Cargo.toml lines (versions as in the workspace).
 pub fn runtime_dependencies() -> &'static str {
@@ -584,5 +451,70 @@ mod tests {
         };
         let plan = plan(&spec(), &cfg, &standalone).unwrap();
         assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
+    }
+
+    #[test]
+    fn generated_files_define_none_of_the_hand_written_support() {
+        // The secret type, the three-state and timestamp serde helpers and the operation row live
+        // in hand-written modules of the types crate; generated files only refer to them.
+        let hand_written = [
+            "Secret",
+            "three_state",
+            "js_timestamp",
+            "Operation",
+            "RetryClass",
+        ];
+        let layouts = [
+            Layout::Workspace {
+                root: PathBuf::from("/nonexistent"),
+            },
+            Layout::Standalone {
+                dir: PathBuf::from("/nonexistent/out"),
+            },
+        ];
+        for layout in layouts {
+            let plan = plan(&spec(), &cfg(), &layout).unwrap();
+            for (path, text) in plan
+                .files
+                .iter()
+                .filter(|(p, _)| p.ends_with("generated.rs"))
+            {
+                let file = syn::parse_file(text).unwrap();
+                let mut defined = Vec::new();
+                collect_definitions(&file.items, &mut defined);
+                for name in hand_written {
+                    assert!(
+                        !defined.iter().any(|d| d == name),
+                        "{} defines `{name}`",
+                        path.display()
+                    );
+                }
+            }
+            // The standalone crate gets the hand-written modules as copies, beside the code.
+            if let Layout::Standalone { .. } = layout {
+                for (name, text) in SUPPORT {
+                    let (_, copy) = plan.files.iter().find(|(p, _)| p.ends_with(name)).unwrap();
+                    assert!(copy.ends_with(text), "{name} is a copy");
+                }
+            }
+        }
+    }
+
+    /// The names of the structs, enums, modules and functions `items` define, nested ones too.
+    fn collect_definitions(items: &[syn::Item], out: &mut Vec<String>) {
+        for item in items {
+            match item {
+                syn::Item::Struct(s) => out.push(s.ident.to_string()),
+                syn::Item::Enum(e) => out.push(e.ident.to_string()),
+                syn::Item::Fn(f) => out.push(f.sig.ident.to_string()),
+                syn::Item::Mod(m) => {
+                    out.push(m.ident.to_string());
+                    if let Some((_, inner)) = &m.content {
+                        collect_definitions(inner, out);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 }

@@ -10,9 +10,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::codegen::OperationMap;
 use crate::document::ops::{self, Op};
-use crate::generate::Answer;
+use crate::progenitor::{Answer, OperationMap};
 
 /// One parameter of an operation (path or query).
 struct Param {
@@ -48,9 +47,9 @@ pub fn generate(
         .map(|op| op_info(fixed, operations, op, types_crate))
         .collect::<Result<_, _>>()?;
 
+    let types = format_ident!("{}", types_crate);
     let mut query_structs = Vec::new();
     let mut trait_methods = Vec::new();
-    let mut table = Vec::new();
     let mut handlers = Vec::new();
 
     for (index, op) in ops.iter().enumerate() {
@@ -62,7 +61,6 @@ pub fn generate(
         let method_upper = op.method.to_uppercase();
         let path = &op.path;
         let secured = op.secured;
-        let has_body = op.body.is_some();
 
         // Trait method.
         let mut args = Vec::new();
@@ -113,21 +111,14 @@ pub fn generate(
                 -> impl Future<Output = Result<#response, ApiError>> + Send;
         });
 
-        // Operation table row.
-        table.push(quote! {
-            Operation { id: #id, method: #method_upper, path: #path, secured: #secured, has_body: #has_body },
-        });
-
         // Handler: an arm of the dispatch.
         let index_lit = proc_macro2::Literal::usize_unsuffixed(index);
         handlers.push(quote! {
-            #index_lit => Box::pin(runtime::serve_routed(&OPERATIONS[#index_lit], request, path, api, |api, mut input| async move {
+            #index_lit => Box::pin(runtime::serve_routed(&#types::OPERATIONS[#index_lit], request, path, api, |api, mut input| async move {
                 api.#snake(#(#call,)* input.take_context()).await
             })),
         });
     }
-
-    let count = proc_macro2::Literal::usize_unsuffixed(ops.len());
 
     let file: syn::File = syn::parse2(quote! {
         use std::future::Future;
@@ -135,7 +126,7 @@ pub fn generate(
 
         use axum::extract::Request;
 
-        use crate::runtime::{self, Operation, RequestContext};
+        use crate::runtime::{self, RequestContext};
         use crate::ApiError;
 
         #(#query_structs)*
@@ -161,15 +152,12 @@ pub fn generate(
             #(#trait_methods)*
         }
 
-        /// Every operation served by [`service`] and [`router`](crate::router), in document order (path, then method).
-        pub const OPERATIONS: [Operation; #count] = [#(#table)*];
-
         /// Every operation of the API on `api` as one tower service, with Infisical's error
         /// contract enforced before each handler runs and unknown routes answered 404. Trailing
         /// slashes are not ignored here: the crate's `router` does that (or serve this behind
         /// `runtime::IgnoreTrailingSlashes`).
         pub fn service<T: InfisicalAuthApi>(api: Arc<T>) -> runtime::ApiService<T> {
-            runtime::ApiService::new(api, &OPERATIONS, dispatch::<T>)
+            runtime::ApiService::new(api, &#types::OPERATIONS, dispatch::<T>)
         }
 
         /// One handler per operation: read and check the request, call the trait, answer.
@@ -328,13 +316,14 @@ mod tests {
         });
         let ty = |name: &str| syn::parse_str::<syn::Type>(&format!("types::{name}")).unwrap();
         let types =
-            |builder: &str, body: Option<&str>, response: &str| crate::generate::OperationTypes {
+            |builder: &str, body: Option<&str>, response: &str| crate::progenitor::OperationTypes {
+                id: String::new(),
                 builder: builder.into(),
                 method: String::new(),
                 body: body.map(ty),
-                response: crate::generate::Answer::Type(Box::new(ty(response))),
+                response: crate::progenitor::Answer::Type(Box::new(ty(response))),
             };
-        let mut operations = crate::codegen::OperationMap::new();
+        let mut operations = crate::progenitor::OperationMap::new();
         operations.insert(
             ("get".into(), "/a/{id}".into()),
             types("GetA", None, "GetAResponse"),
@@ -353,12 +342,12 @@ mod tests {
             text.contains("Result<types_crate::Answer, ApiError>"),
             "{text}"
         );
-        assert!(text.contains("secured: true"), "{text}");
-        assert!(text.contains("secured: false"), "{text}");
-        assert!(text.contains("path: \"/a/{id}\""), "{text}");
-        assert!(text.contains("&OPERATIONS[1],"), "{text}");
+        assert!(text.contains("bearer token required"), "{text}");
+        assert!(text.contains("no authentication"), "{text}");
+        // The router reads the types crate's operation table.
+        assert!(text.contains("&types_crate::OPERATIONS[1],"), "{text}");
         assert!(text.contains("runtime::serve_routed("), "{text}");
-        assert!(text.contains("OPERATIONS: [Operation; 2]"), "{text}");
+        assert!(!text.contains("const OPERATIONS"), "{text}");
         operations.remove(&("post".to_string(), "/a/{id}".to_string()));
         let err = super::generate(&doc, &operations, "types_crate").unwrap_err();
         assert!(err.starts_with("/paths/~1a~1{id}/post:"), "{err}");

@@ -8,6 +8,7 @@ use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
+use crate::document::ops;
 use crate::Error;
 
 /// Progenitor's output, split.
@@ -17,12 +18,17 @@ pub struct Generated {
     /// The client: `Client`, one builder per operation, prelude; without the `types` module.
     pub client: syn::File,
     /// Per operation, keyed by `(lower-case method, path template)`: the types progenitor gave it.
-    pub operations: BTreeMap<(String, String), OperationTypes>,
+    pub operations: OperationMap,
 }
+
+/// What progenitor generated for each operation, keyed by `(lower-case method, path template)`.
+pub type OperationMap = BTreeMap<(String, String), OperationTypes>;
 
 /// The names progenitor gave one operation, read from the client it generated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OperationTypes {
+    /// The operation's `operationId`, from the document.
+    pub id: String,
     /// The builder struct in the client's `builder` module (e.g. `LoginWithUniversalAuth`).
     pub builder: String,
     /// The `Client` method that starts the builder (e.g. `login_with_universal_auth`).
@@ -84,7 +90,7 @@ pub fn generate(doc: &Value, workspace: bool) -> Result<Generated, Error> {
                 .items
         }
     };
-    split(items)
+    split(items, doc)
 }
 
 /// progenitor's tokens for `spec`. The check and lowering stages keep progenitor off its
@@ -109,8 +115,9 @@ fn progenitor_tokens(spec: &openapiv3::OpenAPI) -> Result<TokenStream, Error> {
     }
 }
 
-/// Splits progenitor's single file into the `types` module's items and the rest.
-pub fn split(items: Vec<syn::Item>) -> Result<Generated, Error> {
+/// Splits progenitor's single file into the `types` module's items and the rest, reading each
+/// operation of `doc`'s builder from the rest.
+pub fn split(items: Vec<syn::Item>, doc: &Value) -> Result<Generated, Error> {
     let mut types = None;
     let mut rest = Vec::new();
     for item in items {
@@ -124,7 +131,7 @@ pub fn split(items: Vec<syn::Item>) -> Result<Generated, Error> {
     let client = file_of(rest);
     Ok(Generated {
         types: file_of(types),
-        operations: operation_types(&client)?,
+        operations: operation_types(&client, doc)?,
         client,
     })
 }
@@ -252,105 +259,115 @@ fn item_of(mut piece: Vec<TokenTree>, workspace: bool) -> Option<syn::Item> {
     syn::parse2(piece.into_iter().collect()).ok()
 }
 
-/// Reads, from progenitor's client, each operation's builder with its body and answer types:
-/// the builder's `send` is documented "Sends a `METHOD` request to `PATH`", its `body` field
-/// holds the body's type and it returns `ResponseValue<Answer>`.
-pub fn operation_types(
-    client: &syn::File,
-) -> Result<BTreeMap<(String, String), OperationTypes>, Error> {
+/// Reads, from progenitor's client, the builder of each operation of `doc` with its body and
+/// answer types. The operation (id, method, path) comes from the document; progenitor names the
+/// operation's builder struct after its operationId ([`builder_name`]); that struct's `body` field
+/// holds the body's type and its `send` returns `ResponseValue<Answer>`.
+pub fn operation_types(client: &syn::File, doc: &Value) -> Result<OperationMap, Error> {
     let mut out = BTreeMap::new();
-    let builders = client.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    });
-    let Some(builders) = builders else {
-        return Ok(out);
-    };
-    let mut bodies = BTreeMap::new();
-    for item in builders {
-        if let syn::Item::Struct(s) = item {
-            let body = s.fields.iter().find_map(|f| {
-                (f.ident.as_ref()? == "body")
-                    .then(|| body_type(&f.ty))
-                    .flatten()
-            });
-            bodies.insert(s.ident.to_string(), body);
-        }
-        let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(self_ty) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(builder) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        for impl_item in &imp.items {
-            let syn::ImplItem::Fn(f) = impl_item else {
-                continue;
-            };
-            if f.sig.ident != "send" {
-                continue;
+    let builders: &[syn::Item] = client
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                m.content.as_ref().map(|(_, items)| &items[..])
             }
-            let doc = doc_text(&f.attrs);
-            let Some((method, path)) = parse_sends(&doc) else {
-                return Err(Error::Generate(format!(
-                    "cannot read which operation builder `{builder}` sends (progenitor's `send` doc was {doc:?})"
-                )));
-            };
-            let syn::ReturnType::Type(_, ret) = &f.sig.output else {
-                continue;
-            };
-            let response = answer(ret).ok_or_else(|| {
-                Error::Generate(format!(
-                    "cannot read the answer type of builder `{builder}` ({} {path})",
-                    method.to_uppercase()
-                ))
-            })?;
-            let client_method = operation_info_id(f).unwrap_or_else(|| builder.clone());
-            out.insert(
-                (method, path),
-                OperationTypes {
-                    builder: builder.clone(),
-                    method: client_method,
-                    body: None,
-                    response,
-                },
-            );
+            _ => None,
+        })
+        .unwrap_or(&[]);
+    for op in ops::operations(doc) {
+        let id = op.id().unwrap_or_default();
+        let builder = builder_name(id);
+        let (method, path) = (op.method.to_uppercase(), op.path);
+        let missing = |what: &str| {
+            Error::Generate(format!(
+                "progenitor generated no {what} for operation `{id}` ({method} {path}): builder `{builder}` expected"
+            ))
+        };
+        let shape = builders
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Struct(s) if s.ident == builder => Some(s),
+                _ => None,
+            })
+            .ok_or_else(|| missing("builder struct"))?;
+        let send = builders
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Impl(imp)
+                    if imp.trait_.is_none() && self_named(&imp.self_ty, &builder) =>
+                {
+                    Some(imp)
+                }
+                _ => None,
+            })
+            .flat_map(|imp| &imp.items)
+            .find_map(|member| match member {
+                syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
+                _ => None,
+            })
+            .ok_or_else(|| missing("`send`"))?;
+        let response = match &send.sig.output {
+            syn::ReturnType::Type(_, ret) => answer(ret),
+            syn::ReturnType::Default => None,
         }
-    }
-    for types in out.values_mut() {
-        types.body = bodies.get(&types.builder).cloned().flatten();
+        .ok_or_else(|| missing("readable answer type"))?;
+        let body = shape.fields.iter().find_map(|f| {
+            (f.ident.as_ref()? == "body")
+                .then(|| body_type(&f.ty))
+                .flatten()
+        });
+        out.insert(
+            (op.method.to_string(), op.path.to_string()),
+            OperationTypes {
+                id: id.to_string(),
+                method: progenitor_ident(id, false),
+                builder,
+                body,
+                response,
+            },
+        );
     }
     Ok(out)
 }
 
-fn doc_text(attrs: &[syn::Attribute]) -> String {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .filter_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The name progenitor gives the builder of operation `id` (its method name in UpperCamelCase).
+pub fn builder_name(id: &str) -> String {
+    progenitor_ident(&progenitor_ident(id, false), true)
 }
 
-/// `("post", "/a/{id}")` from "Sends a `POST` request to `/a/{id}`".
-fn parse_sends(doc: &str) -> Option<(String, String)> {
-    let rest = doc
-        .trim()
-        .strip_prefix("Sends a")?
-        .trim_start_matches('n')
-        .trim();
-    let mut parts = rest.split('`');
-    let (_, method, mid, path) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    (mid.trim() == "request to").then(|| (method.to_lowercase(), path.to_string()))
+/// An identifier as progenitor makes one from a name in the document: apostrophes dropped, every
+/// other character that cannot continue an identifier a word break, then snake or UpperCamel
+/// case; `_` before a leading digit; `_` after a keyword.
+fn progenitor_ident(name: &str, pascal: bool) -> String {
+    use heck::{ToSnakeCase, ToUpperCamelCase};
+    let words = name
+        .replace('\'', "")
+        .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-");
+    let mut out = if pascal {
+        words.to_upper_camel_case()
+    } else {
+        words.to_snake_case()
+    };
+    match out.chars().next() {
+        None => out = if pascal { "X".into() } else { "x".into() },
+        Some(c) if !(c.is_alphabetic() || c == '_') => out.insert(0, '_'),
+        Some(_) => {}
+    }
+    if syn::parse_str::<syn::Ident>(&out).is_err() {
+        out.push('_');
+    }
+    out
+}
+
+/// The field progenitor gives an operation builder for the parameter `name`.
+pub fn field_name(name: &str) -> String {
+    progenitor_ident(name, false)
+}
+
+/// Whether `ty` is a path whose last segment is `name` (`Builder<'a>` included).
+fn self_named(ty: &syn::Type, name: &str) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
 }
 
 /// The body type inside the builder's `Result<_, String>` field, `builder::` taken out of a
@@ -414,31 +431,6 @@ fn answer(ret: &syn::Type) -> Option<Answer> {
     })
 }
 
-/// The `operation_id` of the `OperationInfo` the `send` body builds (the client method's name).
-fn operation_info_id(f: &syn::ImplItemFn) -> Option<String> {
-    struct Find(Option<String>);
-    impl<'ast> syn::visit::Visit<'ast> for Find {
-        fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
-            if let (
-                syn::Member::Named(name),
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }),
-            ) = (&fv.member, &fv.expr)
-            {
-                if name == "operation_id" && self.0.is_none() {
-                    self.0 = Some(s.value());
-                }
-            }
-            syn::visit::visit_field_value(self, fv);
-        }
-    }
-    let mut find = Find(None);
-    syn::visit::Visit::visit_block(&mut find, &f.block);
-    find.0
-}
-
 /// A file holding `items`.
 pub fn file_of(items: Vec<syn::Item>) -> syn::File {
     let mut file: syn::File = syn::parse_quote! {};
@@ -477,7 +469,7 @@ mod tests {
                 .unwrap();
         let cfg: crate::config::Config =
             toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap();
-        let fixed = crate::codegen::fixed_document(&spec, &cfg).unwrap();
+        let fixed = crate::pipeline::fixed_document(&spec, &cfg).unwrap();
         let generated = generate(&fixed, false).unwrap();
         let login = &generated.operations[&(
             "post".to_string(),

@@ -26,7 +26,7 @@ use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 use syn::{Item, Token};
 
-use crate::postprocess::{reachable, serde_trait, type_graph};
+use super::syntax::{reachable, serde_trait, type_graph};
 
 /// The types crate's feature that a client enables.
 pub const CLIENT_FEATURE: &str = "client";
