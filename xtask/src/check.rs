@@ -9,20 +9,7 @@ use serde_json::Value;
 use crate::document::{ops, pointer, refs};
 use crate::lower;
 
-/// One reason the document cannot be generated.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    /// Where: a JSON pointer into the document as loaded.
-    pub pointer: String,
-    /// What is wrong and what to do.
-    pub message: String,
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.pointer, self.message)
-    }
-}
+use crate::problem::Problem;
 
 /// Runs every check and returns all problems found (empty means the document is supported).
 pub fn check(doc: &Value) -> Vec<Problem> {

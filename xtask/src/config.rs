@@ -72,3 +72,11 @@ impl Config {
         toml::from_str(&text).map_err(|e| Error::Config(path.display().to_string(), e.to_string()))
     }
 }
+
+/// The Rust name of the crate in `folder` (its last component, `-` as `_`).
+pub fn crate_ident(folder: &Path) -> String {
+    folder
+        .file_name()
+        .map(|n| n.to_string_lossy().replace('-', "_"))
+        .unwrap_or_else(|| "generated".into())
+}

@@ -32,10 +32,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use heck::ToUpperCamelCase;
 use serde_json::{Map, Value};
 
-use crate::check::Problem;
 use crate::config::Config;
 use crate::document::{ops, pointer};
 use crate::passes::{self, Applied, Pass};
+use crate::problem::Problem;
 
 /// The stage's passes (one), in order.
 pub const PASSES: &[(&str, Pass)] = &[("one_type_per_concept", one_type_per_concept)];

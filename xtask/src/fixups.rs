@@ -9,10 +9,10 @@
 use heck::ToUpperCamelCase;
 use serde_json::{json, Map, Value};
 
-use crate::check::Problem;
 use crate::config::Config;
 use crate::document::{ops, pointer, refs};
 use crate::passes::{self, components_schemas, Applied, Pass};
+use crate::problem::Problem;
 
 /// Every pass, in the order they run, with its name (used in errors and in the docs).
 pub const PASSES: &[(&str, Pass)] = &[

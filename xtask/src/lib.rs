@@ -18,6 +18,7 @@ pub mod operation_table;
 pub mod passes;
 pub mod pipeline;
 pub mod postprocess;
+pub mod problem;
 pub mod progenitor;
 pub mod stubs;
 pub mod surface;
@@ -37,7 +38,7 @@ pub enum Error {
     Config(String, String),
     /// The document uses constructs the generator does not support.
     #[error("the document cannot be generated:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
-    Unsupported(Vec<check::Problem>),
+    Unsupported(Vec<problem::Problem>),
     /// Code generation failed.
     #[error("generation failed: {0}")]
     Generate(String),

@@ -13,11 +13,11 @@
 use heck::ToUpperCamelCase;
 use serde_json::{json, Map, Value};
 
-use crate::check::Problem;
 use crate::config::Config;
 use crate::document::ops::{self, FORM, JSON};
 use crate::document::{pointer, refs};
 use crate::passes::{self, Applied, Pass};
+use crate::problem::Problem;
 
 /// The operation extension listing the 3xx statuses that answer an operation without a body
 /// of its own (`["302"]`, or `["3XX"]` for an operation that declared only `default`).

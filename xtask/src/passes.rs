@@ -4,8 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::check::Problem;
 use crate::config::Config;
+use crate::problem::Problem;
 
 /// A pass: rewrites the document, returns how many places it changed.
 pub type Pass = fn(&mut Value, &Config) -> Result<usize, Problem>;

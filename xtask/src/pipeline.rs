@@ -204,7 +204,7 @@ fn workspace_files(
     code: &postprocess::Code,
     sha: &str,
 ) -> Result<Vec<(PathBuf, String)>, Error> {
-    let types_crate = crate_ident(&cfg.output.types);
+    let types_crate = crate::config::crate_ident(&cfg.output.types);
     let allowed = |file: &syn::File| {
         let mut file = file.clone();
         file.attrs
@@ -290,14 +290,6 @@ pub fn schema_index(
             ::std::vec![#(#rows),*]
         }
     }
-}
-
-/// The Rust name of the crate in `folder` (its last component, `-` as `_`).
-pub fn crate_ident(folder: &Path) -> String {
-    folder
-        .file_name()
-        .map(|n| n.to_string_lossy().replace('-', "_"))
-        .unwrap_or_else(|| "generated".into())
 }
 
 fn standalone_files(

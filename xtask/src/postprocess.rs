@@ -330,7 +330,7 @@ impl Facts {
         }
         Ok(Facts {
             workspace,
-            types_crate: crate::pipeline::crate_ident(&cfg.output.types),
+            types_crate: crate::config::crate_ident(&cfg.output.types),
             secrets: cfg
                 .secret_fields
                 .iter()

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use quote::{quote, ToTokens};
+use quote::quote;
 use syn::visit::Visit;
 use syn::{Fields, Item, Type};
 
@@ -426,8 +426,7 @@ pub(super) fn result_of_string_error(ty: &Type) -> Option<Type> {
     else {
         return None;
     };
-    (error.to_token_stream().to_string() == quote!(::std::string::String).to_string())
-        .then(|| value.clone())
+    is_std_string(error).then(|| value.clone())
 }
 
 /// A typify setter, `fn f<T>(mut self, value: T) -> Self where T: TryInto<X>, T::Error: Display
@@ -485,8 +484,21 @@ pub(super) fn typify_setter(f: &syn::ImplItemFn) -> Option<(syn::Ident, Type)> {
     let syn::Member::Named(name) = &field.member else {
         return None;
     };
-    let converts = assign.right.to_token_stream().to_string();
-    (converts.contains("try_into") && converts.contains("map_err")).then(|| (name.clone(), target))
+    // `value.try_into()[.map(Some)].map_err(..)`: a `map_err` on a chain that starts with
+    // `try_into`.
+    let syn::Expr::MethodCall(map_err) = &*assign.right else {
+        return None;
+    };
+    let mut receiver = &*map_err.receiver;
+    let converts = map_err.method == "map_err"
+        && loop {
+            match receiver {
+                syn::Expr::MethodCall(call) if call.method == "try_into" => break true,
+                syn::Expr::MethodCall(call) => receiver = &call.receiver,
+                _ => break false,
+            }
+        };
+    converts.then(|| (name.clone(), target))
 }
 
 /// Pass `text_conversions_where_taken`: typify gives every string enum `TryFrom<&str>`,
@@ -520,9 +532,12 @@ pub fn text_conversions_where_taken(
         };
         let from_text = seg.ident == "TryFrom"
             && matches!(&seg.arguments, syn::PathArguments::AngleBracketed(args)
-            if args.args.len() == 1 && {
-                let arg = args.args.to_token_stream().to_string().replace(' ', "");
-                matches!(arg.as_str(), "&str" | "::std::string::String" | "&::std::string::String")
+            if args.args.len() == 1 && match &args.args[0] {
+                syn::GenericArgument::Type(Type::Reference(r)) => {
+                    is_path_of(&r.elem, &["str"]) || is_std_string(&r.elem)
+                }
+                syn::GenericArgument::Type(ty) => is_std_string(ty),
+                _ => false,
             });
         !from_text || taken.contains(&type_ident(&imp.self_ty))
     });
@@ -577,7 +592,7 @@ pub fn string_setters(client: &mut syn::File) -> usize {
                 continue;
             }
             // An optional parameter's setter stores `Some` (progenitor's `.map(Some)`).
-            let optional = f.block.to_token_stream().to_string().contains("map (Some)");
+            let optional = calls_with(&f.block, "map", "Some");
             let value = if optional {
                 quote! { Some(value.into()) }
             } else {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote};
 use syn::visit::Visit;
 use syn::{Fields, Item, Type};
 
@@ -262,8 +262,7 @@ pub(super) fn replace_string(
     secret: &Type,
     replaced: &mut BTreeSet<String>,
 ) {
-    let text = ty.to_token_stream().to_string();
-    if text == quote!(::std::string::String).to_string() {
+    if is_std_string(ty) {
         *ty = secret.clone();
         return;
     }

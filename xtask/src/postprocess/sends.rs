@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use quote::{quote, ToTokens};
+use quote::quote;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, Type};
 
@@ -89,12 +89,32 @@ pub fn route_through_runtime(
 /// `body_map`); it starts as `X::default()` where `X` has one (`with_default`: every field
 /// optional, a PATCH body say) and as unset, an error on `send`, where it does not.
 pub(super) fn plain_bodies(items: &mut [Item], with_default: &BTreeSet<String>) {
+    // `Result<types::builder::X, String>` -> `X`.
     let builder_of = |ty: &Type| -> Option<syn::Ident> {
-        let text = ty.to_token_stream().to_string().replace(' ', "");
-        let name = text
-            .strip_prefix("Result<types::builder::")?
-            .strip_suffix(",String>")?;
-        Some(ident(name))
+        let Type::Path(p) = ty else { return None };
+        let [result] = p.path.segments.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let syn::PathArguments::AngleBracketed(args) = &result.arguments else {
+            return None;
+        };
+        let [syn::GenericArgument::Type(Type::Path(body)), syn::GenericArgument::Type(error)] =
+            args.args.iter().collect::<Vec<_>>()[..]
+        else {
+            return None;
+        };
+        let segments: Vec<&syn::PathSegment> = body.path.segments.iter().collect();
+        match segments[..] {
+            [types, builder, name]
+                if result.ident == "Result"
+                    && types.ident == "types"
+                    && builder.ident == "builder"
+                    && is_path_of(error, &["String"]) =>
+            {
+                Some(name.ident.clone())
+            }
+            _ => None,
+        }
     };
     // Operation builder -> its body type.
     let mut bodies: BTreeMap<String, syn::Ident> = BTreeMap::new();

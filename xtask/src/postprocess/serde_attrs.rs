@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use quote::{quote, ToTokens};
+use quote::quote;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, Type};
@@ -103,17 +103,19 @@ pub fn short_default_names(types: &mut syn::File) -> usize {
             }
         }
     }
-    // What a default gives: a named function's signature and body, or a call and its type.
+    // What a default gives: a named function's signature and body, or a call and its type
+    // (compared as syntax trees).
+    #[derive(Clone, PartialEq)]
+    enum Gives {
+        Function(syn::ReturnType, syn::Block),
+        Call(String, Box<Type>),
+    }
     let key = |ty: &Type, path: &str| match fns.get(path) {
-        Some(f) => format!(
-            "{}{}",
-            f.sig.output.to_token_stream(),
-            f.block.to_token_stream()
-        ),
-        None => format!("{path}|{}", ty.to_token_stream()),
+        Some(f) => Gives::Function(f.sig.output.clone(), (*f.block).clone()),
+        None => Gives::Call(path.to_string(), Box::new(ty.clone())),
     };
     // Per field name, each default with how many fields use it, in file order.
-    let mut by_field: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
+    let mut by_field: BTreeMap<&str, Vec<(Gives, usize)>> = BTreeMap::new();
     for (_, field, ty, path) in &uses {
         let k = key(ty, path);
         let entry = by_field.entry(field.as_str()).or_default();
@@ -122,7 +124,7 @@ pub fn short_default_names(types: &mut syn::File) -> usize {
             None => entry.push((k, 1)),
         }
     }
-    let winners: BTreeMap<&str, String> = by_field
+    let winners: BTreeMap<&str, Gives> = by_field
         .into_iter()
         .filter(|(field, _)| !field.starts_with("r#") && !fns.contains_key(*field))
         .filter_map(|(field, keys)| {
@@ -246,24 +248,26 @@ pub(super) fn rename_default_calls(
             if let syn::Member::Named(name) = &fv.member {
                 let field = name.to_string();
                 if let Some(path) = self.old.get(&(self.owner.clone(), field.clone())) {
-                    let text = |p: &syn::Path| p.to_token_stream().to_string().replace(' ', "");
-                    let wanted = format!("defaults::{}", path.replace(' ', ""));
-                    let new = ident(&field);
-                    let mut paths = Paths(&wanted, &new, text);
-                    paths.visit_expr_mut(&mut fv.expr);
+                    let parse = |text: String| syn::parse_str::<syn::ExprPath>(&text).ok();
+                    let wanted = parse(format!("defaults::{path}"));
+                    let from_builder = parse(format!("super::defaults::{path}"));
+                    if let (Some(wanted), Some(from_builder)) = (wanted, from_builder) {
+                        let new = ident(&field);
+                        Paths(&wanted.path, &from_builder.path, &new).visit_expr_mut(&mut fv.expr);
+                    }
                 }
             }
             syn::visit_mut::visit_field_value_mut(self, fv);
         }
     }
-    struct Paths<'a, F: Fn(&syn::Path) -> String>(&'a str, &'a syn::Ident, F);
-    impl<F: Fn(&syn::Path) -> String> VisitMut for Paths<'_, F> {
+    /// Replaces the path `.0` by `defaults::new` and `.1` by `super::defaults::new`.
+    struct Paths<'a>(&'a syn::Path, &'a syn::Path, &'a syn::Ident);
+    impl VisitMut for Paths<'_> {
         fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
-            let text = (self.2)(&e.path);
-            let new = self.1;
-            if text == self.0 {
+            let new = self.2;
+            if e.path == *self.0 {
                 e.path = syn::parse_quote! { defaults::#new };
-            } else if text == format!("super::{}", self.0) {
+            } else if e.path == *self.1 {
                 e.path = syn::parse_quote! { super::defaults::#new };
             }
         }

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, Type};
 
@@ -195,11 +194,7 @@ impl BodyWalk<'_> {
 
     fn fields(&mut self, fields: &Fields, steps: &mut Vec<Step>) {
         for field in fields {
-            let flatten = field
-                .attrs
-                .iter()
-                .filter(|a| a.path().is_ident("serde"))
-                .any(|a| a.meta.to_token_stream().to_string().contains("flatten"));
+            let flatten = field.attrs.iter().any(|a| serde_mentions(a, "flatten"));
             let key = match (&field.ident, flatten) {
                 (_, true) | (None, _) => None,
                 (Some(ident), false) => Some(

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, ToTokens};
 use syn::visit::Visit;
 use syn::{Fields, Item, Type};
 
@@ -128,11 +127,7 @@ pub(super) fn string_newtypes(types: &syn::File) -> BTreeSet<String> {
         .iter()
         .filter_map(|item| match item {
             Item::Struct(s) => match &s.fields {
-                Fields::Unnamed(u)
-                    if u.unnamed.len() == 1
-                        && u.unnamed[0].ty.to_token_stream().to_string()
-                            == quote!(::std::string::String).to_string() =>
-                {
+                Fields::Unnamed(u) if u.unnamed.len() == 1 && is_std_string(&u.unnamed[0].ty) => {
                     Some(s.ident.to_string())
                 }
                 _ => None,
@@ -199,15 +194,72 @@ pub fn with_default(types: &syn::File) -> BTreeSet<String> {
     out
 }
 
-/// Whether `attrs` derive `name` (directly or behind a `cfg_attr`).
+/// Whether `attrs` derive `name` (directly or behind a `cfg_attr`): a derived path whose last
+/// segment is `name`.
 pub(super) fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
-    attrs.iter().any(|a| {
-        let text = a.meta.to_token_stream().to_string();
-        (a.path().is_ident("derive") || a.path().is_ident("cfg_attr") && text.contains("derive"))
-            && text
-                .split(|c: char| !c.is_alphanumeric() && c != '_')
-                .any(|word| word == name)
-    })
+    fn in_meta(meta: &syn::Meta, name: &str) -> bool {
+        let syn::Meta::List(list) = meta else {
+            return false;
+        };
+        let Ok(nested) = list.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+        ) else {
+            return false;
+        };
+        if list.path.is_ident("derive") {
+            nested
+                .iter()
+                .any(|m| m.path().segments.last().is_some_and(|s| s.ident == name))
+        } else if list.path.is_ident("cfg_attr") {
+            nested.iter().skip(1).any(|m| in_meta(m, name))
+        } else {
+            false
+        }
+    }
+    attrs.iter().any(|a| in_meta(&a.meta, name))
+}
+
+/// Whether `ty` is `::std::string::String`, as progenitor and typify write it.
+pub(super) fn is_std_string(ty: &Type) -> bool {
+    let Type::Path(p) = ty else { return false };
+    p.qself.is_none()
+        && p.path.leading_colon.is_some()
+        && p.path.segments.len() == 3
+        && p.path.segments.iter().all(|s| s.arguments.is_none())
+        && p.path
+            .segments
+            .iter()
+            .zip(["std", "string", "String"])
+            .all(|(s, want)| s.ident == want)
+}
+
+/// Whether `ty` is a path of these segments (no generic arguments), e.g. `["str"]`.
+pub(super) fn is_path_of(ty: &Type, segments: &[&str]) -> bool {
+    let Type::Path(p) = ty else { return false };
+    p.qself.is_none()
+        && p.path.segments.len() == segments.len()
+        && p.path
+            .segments
+            .iter()
+            .zip(segments)
+            .all(|(s, want)| s.ident == want && s.arguments.is_none())
+}
+
+/// Whether `block` calls a method `method` with the single argument path `arg`
+/// (`.map(Some)`).
+pub(super) fn calls_with(block: &syn::Block, method: &str, arg: &str) -> bool {
+    struct Find<'a>(&'a str, &'a str, bool);
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            let only_arg = call.args.len() == 1
+                && matches!(&call.args[0], syn::Expr::Path(p) if p.path.is_ident(self.1));
+            self.2 |= call.method == self.0 && only_arg;
+            syn::visit::visit_expr_method_call(self, call);
+        }
+    }
+    let mut find = Find(method, arg, false);
+    find.visit_block(block);
+    find.2
 }
 
 pub(super) fn is_type(ty: &Type, name: &str) -> bool {
