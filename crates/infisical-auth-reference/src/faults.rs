@@ -93,6 +93,9 @@ impl FaultRule {
 
     /// Reads a rule from JSON, naming the field and the rule that a bad one breaks.
     pub fn from_json(value: Value) -> Result<FaultRule, String> {
+        if !value.is_object() {
+            return Err("a fault rule is a JSON object, e.g. {\"status\": 503}".into());
+        }
         let rule: FaultRule =
             serde_path_to_error::deserialize(value).map_err(|e| match e.path().to_string() {
                 path if path == "." => e.inner().to_string(),
