@@ -423,6 +423,25 @@ mod tests {
     }
 
     #[test]
+    fn a_listed_rule_reads_back_from_its_json() {
+        let faults = Faults::default();
+        let added = faults
+            .add(
+                FaultRule::status("getUniversalAuth", 429)
+                    .retry_after(2)
+                    .times(3),
+            )
+            .unwrap();
+        let json = serde_json::to_value(&added).unwrap();
+        assert_eq!(
+            json,
+            json!({"id": 1, "operationId": "getUniversalAuth", "times": 3, "status": 429,
+                   "retryAfterSeconds": 2, "remaining": 3})
+        );
+        assert_eq!(serde_json::from_value::<FaultStatus>(json).unwrap(), added);
+    }
+
+    #[test]
     fn rules_are_bounded() {
         let faults = Faults::default();
         for _ in 0..MAX_RULES {
