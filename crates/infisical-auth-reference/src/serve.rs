@@ -305,11 +305,8 @@ impl tower::Service<Request> for Dialect {
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip().to_canonical()),
-            identity_id: matched.and_then(|m| m.identity_id).map(|raw| {
-                percent_encoding::percent_decode_str(raw)
-                    .decode_utf8_lossy()
-                    .into()
-            }),
+            // As sent: the journal decodes it when read.
+            identity_id: matched.and_then(|m| m.identity_id).map(Box::from),
             noted_identity: None,
             caller: None,
             fault: fault.as_ref().map(Fault::kind),
