@@ -210,9 +210,15 @@ async fn a_delayed_login_is_answered_late_and_a_call_past_its_timeout_times_out(
         .await
         .expect_err("timed out");
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    // Each attempt reached the server (a read is retried after a timeout).
+    // Both attempts reached the server (a read is retried after a timeout); the client gave up
+    // on each before its answer, which the journal shows without a status.
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(server.faults()[0].remaining, 2);
+    let reads = server.requests_for(GET);
+    assert_eq!(reads.len(), 2);
+    assert!(reads
+        .iter()
+        .all(|r| r.status.is_none() && r.fault.as_deref() == Some("delay") && r.req_id.is_none()));
 }
 
 /// A renewal dropped after the server read it does not fail the call: the token it was to renew

@@ -36,7 +36,8 @@ pub struct JournalEntry {
     /// The path template (`/api/v1/auth/universal-auth/identities/{identityId}`); `None` for a
     /// path that is no route.
     pub path: Option<String>,
-    /// The answer's status; `None` when a fault rule closed the connection instead.
+    /// The answer's status; `None` when no answer was sent: a fault rule closed the connection,
+    /// or the client went away before the answer was ready (a timeout).
     pub status: Option<u16>,
     /// Time from the request's arrival to its answer, in milliseconds.
     pub latency_ms: f64,

@@ -119,21 +119,49 @@ impl Watch {
             );
         }
         if self.journal {
-            let identity_id = self
-                .identity_id
-                .or_else(|| self.noted_identity.as_deref().map(Box::from));
-            self.state.journal().record(Record {
-                at: self.at,
-                operation: self.operation,
-                method: self.method,
-                status: (!dropped).then(|| response.status().as_u16()),
-                latency,
-                req_id: request_id,
-                client_ip: self.client_ip,
-                identity_id,
-                caller: self.caller,
-                fault: self.fault,
-            });
+            let status = (!dropped).then(|| response.status().as_u16());
+            self.record(status, request_id, latency);
+        }
+    }
+
+    /// Journals and logs a request whose future was dropped before its answer was ready (the
+    /// client went away): no status, no request id.
+    fn unanswered(self) {
+        let latency = self.start.elapsed();
+        if let Some((method, path)) = &self.log {
+            println!(
+                "{method} {path} unanswered {:.3}ms -",
+                latency.as_secs_f64() * 1000.0
+            );
+        }
+        if self.journal {
+            self.record(None, None, latency);
+        }
+    }
+
+    fn record(self, status: Option<u16>, req_id: Option<String>, latency: std::time::Duration) {
+        let identity_id = self
+            .identity_id
+            .or_else(|| self.noted_identity.as_deref().map(Box::from));
+        self.state.journal().record(Record {
+            at: self.at,
+            operation: self.operation,
+            method: self.method,
+            status,
+            latency,
+            req_id,
+            client_ip: self.client_ip,
+            identity_id,
+            caller: self.caller,
+            fault: self.fault,
+        });
+    }
+}
+
+impl Drop for DialectFuture {
+    fn drop(&mut self) {
+        if let Some(watch) = self.watch.take() {
+            watch.unanswered();
         }
     }
 }
