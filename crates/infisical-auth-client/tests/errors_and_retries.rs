@@ -1,47 +1,41 @@
 //! Safe retries and every variant of `Error`, each produced by a real exchange with the reference
-//! server over loopback (faults injected by the test middleware), with its one-line `Display`.
+//! server over loopback (faults set as the server's own fault rules, requests counted from its
+//! journal), with its one-line `Display`.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{error_body, get_key, identity, start, Fault, ADMIN};
+use common::{identity, start, FaultRule, Server, CREATE_SECRET, GET};
 use infisical_auth_client::{types, BaseUrl, Client, Error, RetryPolicy};
 
-fn admin(base: &str, retry: RetryPolicy) -> Client {
-    Client::connect(BaseUrl::SelfHosted(base.to_owned()))
-        .bearer_token(ADMIN)
+fn admin(server: &Server, retry: RetryPolicy) -> Client {
+    Client::connect(BaseUrl::SelfHosted(server.base.clone()))
+        .bearer_token(server.admin_token())
         .retry(retry)
         .build()
         .unwrap()
 }
 
-fn unavailable() -> Fault {
-    Fault::Answer(503, None, error_body(503, "ServiceUnavailable", "busy"))
-}
-
 #[tokio::test]
 async fn a_read_answered_503_twice_succeeds_on_the_third_try() {
     let server = start().await;
-    let (id, ..) = identity(&server, Default::default()).await;
-    server
-        .probe
-        .inject(&get_key(&id), [unavailable(), unavailable()]);
-    let client = admin(&server.base, RetryPolicy::default());
+    let (id, ..) = identity(&server, Default::default());
+    server.fault(FaultRule::status(GET, 503).times(2));
+    let client = admin(&server, RetryPolicy::default());
     let answer = client.get_universal_auth().identity_id(&id).send().await;
     assert!(answer.is_ok(), "{answer:?}");
-    assert_eq!(server.probe.count(&get_key(&id)), 3);
+    let statuses: Vec<_> = server.requests_for(GET).iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [Some(503), Some(503), Some(200)]);
 }
 
 #[tokio::test]
 async fn retries_end_at_the_attempt_limit_with_the_last_answer() {
     let server = start().await;
-    let (id, ..) = identity(&server, Default::default()).await;
-    server
-        .probe
-        .inject(&get_key(&id), (0..5).map(|_| unavailable()));
+    let (id, ..) = identity(&server, Default::default());
+    server.fault(FaultRule::status(GET, 503).times(5));
     let client = admin(
-        &server.base,
+        &server,
         RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(10),
@@ -56,18 +50,16 @@ async fn retries_end_at_the_attempt_limit_with_the_last_answer() {
         .unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert!(err.is_retryable());
-    assert_eq!(server.probe.count(&get_key(&id)), 3);
+    assert_eq!(server.count(GET), 3);
+    assert_eq!(server.faults()[0].remaining, 2, "two faults left unused");
 }
 
 #[tokio::test]
 async fn a_429_with_retry_after_one_second_waits_about_a_second() {
     let server = start().await;
-    let (id, ..) = identity(&server, Default::default()).await;
-    let busy = error_body(429, "TooManyRequests", "slow down");
-    server
-        .probe
-        .inject(&get_key(&id), [Fault::Answer(429, Some("1"), busy)]);
-    let client = admin(&server.base, RetryPolicy::default());
+    let (id, ..) = identity(&server, Default::default());
+    server.fault(FaultRule::status(GET, 429).retry_after(1));
+    let client = admin(&server, RetryPolicy::default());
     let started = Instant::now();
     client
         .get_universal_auth()
@@ -80,17 +72,19 @@ async fn a_429_with_retry_after_one_second_waits_about_a_second() {
         waited >= Duration::from_millis(1000) && waited < Duration::from_millis(1800),
         "{waited:?}"
     );
-    assert_eq!(server.probe.count(&get_key(&id)), 2);
+    let requests = server.requests_for(GET);
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].fault.as_deref(), Some("status"));
+    let gap = (requests[1].time - requests[0].time).num_milliseconds();
+    assert!(gap >= 1000, "the retry came {gap} ms after the 429");
 }
 
 #[tokio::test]
 async fn a_creation_answered_503_is_not_sent_again() {
     let server = start().await;
-    let (id, ..) = identity(&server, Default::default()).await;
-    let key = format!("POST /api/v1/auth/universal-auth/identities/{id}/client-secrets");
-    let before = server.probe.count(&key);
-    server.probe.inject(&key, [unavailable()]);
-    let client = admin(&server.base, RetryPolicy::default());
+    let (id, ..) = identity(&server, Default::default());
+    server.fault(FaultRule::status(CREATE_SECRET, 503));
+    let client = admin(&server, RetryPolicy::default());
     let err = client
         .create_universal_auth_client_secret()
         .identity_id(&id)
@@ -102,16 +96,25 @@ async fn a_creation_answered_503_is_not_sent_again() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(503));
-    assert_eq!(server.probe.count(&key), before + 1);
+    assert_eq!(server.count(CREATE_SECRET), 1);
+    let secrets = client
+        .list_universal_auth_client_secrets()
+        .identity_id(&id)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(
+        secrets.client_secret_data.len(),
+        1,
+        "only the helper's secret: the faulted creation made none"
+    );
 }
 
 #[tokio::test]
 async fn refused_before_sending() {
     let server = start().await;
-    let (id, ..) = identity(&server, Default::default()).await;
-    let key = format!("POST /api/v1/auth/universal-auth/identities/{id}");
-    let before = server.probe.count(&key);
-    let err = admin(&server.base, RetryPolicy::none())
+    let (id, ..) = identity(&server, Default::default());
+    let err = admin(&server, RetryPolicy::none())
         .attach_universal_auth()
         .identity_id(&id)
         .body(types::AttachUniversalAuthBody {
@@ -129,13 +132,13 @@ async fn refused_before_sending() {
     assert_eq!(err.status(), Some(422));
     assert!(!err.is_retryable());
     assert_eq!(err.rejection().map(|r| r.issues().len()), Some(1));
-    assert_eq!(server.probe.count(&key), before, "nothing sent");
+    assert_eq!(server.count("attachUniversalAuth"), 0, "nothing sent");
 }
 
 #[tokio::test]
 async fn a_parameter_not_set() {
     let server = start().await;
-    let err = admin(&server.base, RetryPolicy::none())
+    let err = admin(&server, RetryPolicy::none())
         .get_universal_auth()
         .send()
         .await
@@ -150,7 +153,7 @@ async fn a_parameter_not_set() {
 #[tokio::test]
 async fn infisicals_error_answer() {
     let server = start().await;
-    let err = admin(&server.base, RetryPolicy::none())
+    let err = admin(&server, RetryPolicy::none())
         .get_universal_auth()
         .identity_id("00000000-0000-4000-8000-000000000000")
         .send()
@@ -177,7 +180,11 @@ async fn a_server_that_does_not_listen() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let err = admin(&base, RetryPolicy::none())
+    let err = Client::connect(BaseUrl::SelfHosted(base.clone()))
+        .bearer_token("token")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
         .get_universal_auth()
         .identity_id("x")
         .send()
@@ -196,12 +203,10 @@ async fn a_server_that_does_not_listen() {
 #[tokio::test]
 async fn no_answer_within_the_timeout() {
     let server = start().await;
-    let (id, ..) = identity(&server, Default::default()).await;
-    server
-        .probe
-        .inject(&get_key(&id), [Fault::Delay(Duration::from_secs(2))]);
+    let (id, ..) = identity(&server, Default::default());
+    server.fault(FaultRule::delay(GET, Duration::from_secs(2)));
     let err = Client::connect(BaseUrl::SelfHosted(server.base.clone()))
-        .bearer_token(ADMIN)
+        .bearer_token(server.admin_token())
         .timeout(Duration::from_millis(200))
         .retry(RetryPolicy::none())
         .build()
@@ -219,17 +224,25 @@ async fn no_answer_within_the_timeout() {
     );
 }
 
+/// A proxy's HTML page instead of Infisical's answer (the reference server's faults always answer
+/// in Infisical's shape, so a bare server stands in for the proxy).
 #[tokio::test]
 async fn an_answer_that_is_not_infisicals() {
-    let server = start().await;
-    let (id, ..) = identity(&server, Default::default()).await;
     let page = format!("<html>{}</html>", "bad gateway ".repeat(100));
-    server
-        .probe
-        .inject(&get_key(&id), [Fault::Answer(502, None, page)]);
-    let err = admin(&server.base, RetryPolicy::none())
+    let proxy = axum::Router::new().fallback(move || {
+        let page = page.clone();
+        async move { (axum::http::StatusCode::BAD_GATEWAY, page) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, proxy).await });
+    let err = Client::connect(BaseUrl::SelfHosted(base))
+        .bearer_token("token")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
         .get_universal_auth()
-        .identity_id(&id)
+        .identity_id("00000000-0000-4000-8000-000000000000")
         .send()
         .await
         .unwrap_err();

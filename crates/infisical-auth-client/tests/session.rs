@@ -1,12 +1,15 @@
-//! The session against the reference server over loopback: renewals and logins counted at the
-//! server, single flight under concurrency, renew refused, periodic and use-limited tokens, a
-//! token revoked behind the session's back, and logout.
+//! The session against the reference server over loopback: renewals and logins counted from the
+//! server's journal, single flight under concurrency, renew refused, periodic and use-limited
+//! tokens, a token revoked behind the session's back, logout, and logins answered by a fault
+//! rule.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{error_body, get_key, identity, start, Fault, LOGIN, RENEW};
+use std::sync::{Arc, Mutex};
+
+use common::{identity, start, start_with, FaultRule, TestServer, GET, LOGIN, RENEW, REVOKE};
 use infisical_auth_client::{types, BaseUrl, Error, RenewMargin, RetryPolicy, Session};
 
 /// Universal auth with these token TTLs, the rest at the defaults.
@@ -29,12 +32,44 @@ fn session(base: &str, client_id: &str, secret: &str) -> Session {
         .expect("session")
 }
 
+/// A session logging in with universal auth through a callback that keeps each access token it
+/// receives (the latest last), so that a test can use or check it.
+fn recording_session(
+    base: &str,
+    client_id: &str,
+    secret: &str,
+) -> (Session, Arc<Mutex<Vec<String>>>) {
+    let tokens = Arc::new(Mutex::new(Vec::new()));
+    let seen = tokens.clone();
+    let (client_id, secret) = (client_id.to_owned(), secret.to_owned());
+    let session = Session::builder(BaseUrl::SelfHosted(base.to_owned()))
+        .login_with(move |client| {
+            let (client_id, secret, seen) = (client_id.clone(), secret.clone(), seen.clone());
+            async move {
+                let answer = client
+                    .login_with_universal_auth()
+                    .body(types::LoginWithUniversalAuthBody::new(client_id, secret))
+                    .send()
+                    .await?
+                    .into_inner();
+                seen.lock()
+                    .unwrap()
+                    .push(answer.access_token.expose_secret().to_owned());
+                Ok(answer.into())
+            }
+        })
+        .build()
+        .expect("session");
+    (session, tokens)
+}
+
 /// TTL 2 s, max TTL 6 s, 32 tasks calling for 20 s: no call fails, and the server sees about one
 /// renewal per renewal window and one login per max TTL, not one per task.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thirty_two_tasks_for_twenty_seconds_share_renewals_and_logins() {
-    let server = start().await;
-    let (id, client_id, secret) = identity(&server, config(2, 6)).await;
+    // A journal large enough for every call of the run.
+    let server = start_with(TestServer::builder().journal_size(100_000)).await;
+    let (id, client_id, secret) = identity(&server, config(2, 6));
     let session = session(&server.base, &client_id, &secret);
     let run = Duration::from_secs(20);
     let started = Instant::now();
@@ -59,8 +94,8 @@ async fn thirty_two_tasks_for_twenty_seconds_share_renewals_and_logins() {
     for task in tasks {
         calls += task.await.expect("task").expect("no call fails");
     }
-    let (logins, renewals) = (server.probe.count(LOGIN), server.probe.count(RENEW));
-    assert_eq!(server.probe.count(&get_key(&id)), calls, "no call resent");
+    let (logins, renewals) = (server.count(LOGIN), server.count(RENEW));
+    assert_eq!(server.count_for(GET, &id), calls, "no call resent");
     // Renewal window: margin min(0.5 + 0.25 × 2, 1) = 1 s, so a renewal each second; a login
     // when the next renewal would pass the 6 s max TTL, about every 5 s.
     assert!((3..=7).contains(&logins), "{logins} logins in 20 s");
@@ -71,7 +106,7 @@ async fn thirty_two_tasks_for_twenty_seconds_share_renewals_and_logins() {
 #[tokio::test]
 async fn a_refused_renewal_leads_to_a_new_login() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, config(2, 60)).await;
+    let (id, client_id, secret) = identity(&server, config(2, 60));
     let session = session(&server.base, &client_id, &secret);
     session
         .get_universal_auth()
@@ -79,14 +114,8 @@ async fn a_refused_renewal_leads_to_a_new_login() {
         .send()
         .await
         .expect("first call");
-    server.probe.inject(
-        RENEW,
-        [Fault::Answer(
-            401,
-            None,
-            error_body(401, "UnauthorizedError", "Invalid access token"),
-        )],
-    );
+    // Revoked behind the session's back: the renewal is refused 401.
+    assert_eq!(server.revoke_access_tokens(&id), 1);
     tokio::time::sleep(Duration::from_millis(1100)).await; // past the renewal point (1 s)
     session
         .get_universal_auth()
@@ -95,11 +124,12 @@ async fn a_refused_renewal_leads_to_a_new_login() {
         .await
         .expect("after the refusal");
     assert_eq!(
-        server.probe.count(RENEW),
+        server.count(RENEW),
         1,
         "the refused renewal is not repeated"
     );
-    assert_eq!(server.probe.count(LOGIN), 2, "a new login replaces renewal");
+    assert_eq!(server.count(LOGIN), 2, "a new login replaces renewal");
+    assert_eq!(server.requests_for(RENEW)[0].status, Some(401));
 }
 
 #[tokio::test]
@@ -111,8 +141,7 @@ async fn a_periodic_token_keeps_working_past_its_max_ttl() {
             access_token_period: 1,
             ..config(1, 2)
         },
-    )
-    .await;
+    );
     let session = session(&server.base, &client_id, &secret);
     let started = Instant::now();
     while started.elapsed() < Duration::from_millis(3500) {
@@ -124,22 +153,14 @@ async fn a_periodic_token_keeps_working_past_its_max_ttl() {
             .expect("call");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(
-        server.probe.count(LOGIN),
-        1,
-        "renewed, never logged in again"
-    );
-    assert!(
-        server.probe.count(RENEW) >= 5,
-        "{}",
-        server.probe.count(RENEW)
-    );
+    assert_eq!(server.count(LOGIN), 1, "renewed, never logged in again");
+    assert!(server.count(RENEW) >= 5, "{}", server.count(RENEW));
 }
 
 #[tokio::test]
 async fn a_revoked_token_is_replaced_and_the_read_sent_again() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, Default::default()).await;
+    let (id, client_id, secret) = identity(&server, Default::default());
     let session = session(&server.base, &client_id, &secret);
     session
         .get_universal_auth()
@@ -147,27 +168,22 @@ async fn a_revoked_token_is_replaced_and_the_read_sent_again() {
         .send()
         .await
         .expect("first call");
-    let token = server
-        .probe
-        .last_bearer()
-        .expect("the session sent a token");
-    server
-        .admin
-        .revoke_identity_access_token()
-        .body(types::RevokeIdentityAccessTokenBody::new(token))
-        .send()
-        .await
-        .expect("revoked behind the session's back");
+    assert_eq!(
+        server.revoke_access_tokens(&id),
+        1,
+        "revoked behind the session's back"
+    );
     session
         .get_universal_auth()
         .identity_id(&id)
         .send()
         .await
         .expect("replaced");
-    assert_eq!(server.probe.count(LOGIN), 2);
+    assert_eq!(server.count(LOGIN), 2);
+    let statuses: Vec<_> = server.requests_for(GET).iter().map(|e| e.status).collect();
     assert_eq!(
-        server.probe.count(&get_key(&id)),
-        3,
+        statuses,
+        [Some(200), Some(401), Some(200)],
         "refused once, sent again once"
     );
 }
@@ -181,8 +197,7 @@ async fn a_use_limited_token_is_replaced_when_exhausted() {
             access_token_num_uses_limit: 2,
             ..Default::default()
         },
-    )
-    .await;
+    );
     let session = session(&server.base, &client_id, &secret);
     for _ in 0..5 {
         session
@@ -192,13 +207,13 @@ async fn a_use_limited_token_is_replaced_when_exhausted() {
             .await
             .expect("call");
     }
-    assert_eq!(server.probe.count(LOGIN), 3, "two uses per token");
+    assert_eq!(server.count(LOGIN), 3, "two uses per token");
 }
 
 #[tokio::test]
 async fn a_write_refused_for_its_token_is_not_sent_again() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, Default::default()).await;
+    let (id, client_id, secret) = identity(&server, Default::default());
     let session = session(&server.base, &client_id, &secret);
     session.login().await.expect("login");
     session
@@ -207,16 +222,7 @@ async fn a_write_refused_for_its_token_is_not_sent_again() {
         .send()
         .await
         .expect("read");
-    let token = server.probe.last_bearer().expect("token");
-    server
-        .admin
-        .revoke_identity_access_token()
-        .body(types::RevokeIdentityAccessTokenBody::new(token))
-        .send()
-        .await
-        .expect("revoke");
-    let key = format!("POST /api/v1/auth/universal-auth/identities/{id}/client-secrets");
-    let before = server.probe.count(&key);
+    assert_eq!(server.revoke_access_tokens(&id), 1);
     let err = session
         .create_universal_auth_client_secret()
         .identity_id(&id)
@@ -229,8 +235,8 @@ async fn a_write_refused_for_its_token_is_not_sent_again() {
         .expect_err("refused");
     assert_eq!(err.status(), Some(401), "{err}");
     assert_eq!(
-        server.probe.count(&key),
-        before + 1,
+        server.count("createUniversalAuthClientSecret"),
+        1,
         "a creation is not replayed"
     );
     // The token was replaced all the same: the next call works.
@@ -240,23 +246,26 @@ async fn a_write_refused_for_its_token_is_not_sent_again() {
         .send()
         .await
         .expect("next call");
-    assert_eq!(server.probe.count(LOGIN), 2);
+    assert_eq!(server.count(LOGIN), 2);
 }
 
 #[tokio::test]
 async fn logout_revokes_the_token_and_a_later_call_logs_in_again() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, Default::default()).await;
-    let session = session(&server.base, &client_id, &secret);
+    let (id, client_id, secret) = identity(&server, Default::default());
+    let (session, tokens) = recording_session(&server.base, &client_id, &secret);
     session
         .get_universal_auth()
         .identity_id(&id)
         .send()
         .await
         .expect("call");
-    let token = server.probe.last_bearer().expect("token");
+    let token = tokens.lock().unwrap()[0].clone();
     session.logout().await.expect("logout");
-    assert_eq!(server.probe.count("POST /api/v1/auth/token/revoke"), 1);
+    let revokes = server.requests_for(REVOKE);
+    assert_eq!(revokes.len(), 1);
+    assert_eq!(revokes[0].status, Some(200));
+    assert_eq!(revokes[0].identity_id.as_deref(), Some(id.as_str()));
     let reuse = infisical_auth_client::Client::connect(BaseUrl::SelfHosted(server.base.clone()))
         .bearer_token(token)
         .build()
@@ -273,13 +282,13 @@ async fn logout_revokes_the_token_and_a_later_call_logs_in_again() {
         .send()
         .await
         .expect("logs in again");
-    assert_eq!(server.probe.count(LOGIN), 2);
+    assert_eq!(server.count(LOGIN), 2);
 }
 
 #[tokio::test]
 async fn a_login_callback_runs_for_each_login_and_a_wrong_secret_is_a_session_error() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, Default::default()).await;
+    let (id, client_id, secret) = identity(&server, Default::default());
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let seen = calls.clone();
     let session = Session::builder(BaseUrl::SelfHosted(server.base.clone()))
@@ -336,19 +345,12 @@ async fn a_login_callback_runs_for_each_login_and_a_wrong_secret_is_a_session_er
 #[tokio::test]
 async fn a_login_answered_503_is_not_sent_again() {
     let server = start().await;
-    let (_, client_id, secret) = identity(&server, Default::default()).await;
-    server.probe.inject(
-        LOGIN,
-        [Fault::Answer(
-            503,
-            None,
-            error_body(503, "ServiceUnavailable", "busy"),
-        )],
-    );
+    let (_, client_id, secret) = identity(&server, Default::default());
+    server.fault(FaultRule::status(LOGIN, 503));
     let session = session(&server.base, &client_id, &secret);
     let err = session.login().await.expect_err("503");
     assert_eq!(
-        server.probe.count(LOGIN),
+        server.count(LOGIN),
         1,
         "a login is never replayed once sent"
     );
@@ -363,17 +365,10 @@ async fn a_login_answered_503_is_not_sent_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_login_answers_every_waiting_call_and_is_tried_again_after_the_hold() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, Default::default()).await;
+    let (id, client_id, secret) = identity(&server, Default::default());
     let session = session(&server.base, &client_id, &secret);
-    server.probe.inject(
-        LOGIN,
-        [Fault::Answer(
-            503,
-            None,
-            error_body(503, "ServiceUnavailable", "down for maintenance"),
-        )],
-    );
-    let logins_before = server.probe.count(LOGIN);
+    server.fault(FaultRule::status(LOGIN, 503));
+    let logins_before = server.count(LOGIN);
     let calls: Vec<_> = (0..16)
         .map(|_| {
             let session = session.clone();
@@ -392,7 +387,7 @@ async fn a_failed_login_answers_every_waiting_call_and_is_tried_again_after_the_
         );
     }
     assert_eq!(
-        server.probe.count(LOGIN) - logins_before,
+        server.count(LOGIN) - logins_before,
         1,
         "one login for sixteen calls"
     );
@@ -403,5 +398,5 @@ async fn a_failed_login_answers_every_waiting_call_and_is_tried_again_after_the_
         .send()
         .await
         .expect("after the hold the session logs in again");
-    assert_eq!(server.probe.count(LOGIN) - logins_before, 2);
+    assert_eq!(server.count(LOGIN) - logins_before, 2);
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use common::{identity, start};
-use infisical_auth_client::{BaseUrl, Session};
+use infisical_auth_client::{types, BaseUrl, Session};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -55,11 +55,28 @@ impl Subscriber for Recorder {
 #[tokio::test]
 async fn a_span_per_request_without_secrets() {
     let server = start().await;
-    let (id, client_id, secret) = identity(&server, Default::default()).await;
+    let (id, client_id, secret) = identity(&server, Default::default());
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
+    let tokens = Arc::new(Mutex::new(Vec::new()));
+    let seen = tokens.clone();
+    let (login_id, login_secret) = (client_id.clone(), secret.clone());
     let session = Session::builder(BaseUrl::SelfHosted(server.base.clone()))
-        .universal_auth(&client_id, &secret)
+        .login_with(move |client| {
+            let (client_id, secret, seen) = (login_id.clone(), login_secret.clone(), seen.clone());
+            async move {
+                let answer = client
+                    .login_with_universal_auth()
+                    .body(types::LoginWithUniversalAuthBody::new(client_id, secret))
+                    .send()
+                    .await?
+                    .into_inner();
+                seen.lock()
+                    .unwrap()
+                    .push(answer.access_token.expose_secret().to_owned());
+                Ok(answer.into())
+            }
+        })
         .build()
         .unwrap();
     session
@@ -68,7 +85,7 @@ async fn a_span_per_request_without_secrets() {
         .send()
         .await
         .expect("call");
-    let token = server.probe.last_bearer().expect("token");
+    let token: String = tokens.lock().unwrap()[0].clone();
     let lines = recorder.lines.lock().unwrap().join("\n");
     assert!(
         lines.contains("infisical.request operation=\"loginWithUniversalAuth\" method=\"POST\" path=\"/api/v1/auth/universal-auth/login\" attempt=1"),

@@ -10,6 +10,7 @@ use infisical_auth_server::{
 };
 
 use super::methods::{self, Fit, Meta, Patch, Stored};
+use super::roles::{Action, Caller, Role};
 use super::state::{
     digest, new_secret, now_secs, now_time, secret_data, token_data, AccessToken, ClientSecret,
     Identity, State, TokenSettings, Tokens,
@@ -23,6 +24,10 @@ pub struct ReferenceApi {
     /// What verified logins share: the bounded fetcher with its key cache, LDAP lockouts, the
     /// client-certificate header.
     pub(crate) verifiers: crate::verify::Verifiers,
+    /// The fault rules.
+    faults: crate::faults::Faults,
+    /// The latest requests.
+    journal: crate::journal::Journal,
 }
 
 impl std::fmt::Debug for ReferenceApi {
@@ -63,7 +68,25 @@ impl ReferenceApi {
             state: State::default(),
             tokens: Tokens::default(),
             verifiers: crate::verify::Verifiers::default(),
+            faults: crate::faults::Faults::default(),
+            journal: crate::journal::Journal::default(),
         }
+    }
+
+    /// Keeps the latest `size` requests in the journal (0: none).
+    pub fn with_journal_size(mut self, size: usize) -> Self {
+        self.journal = crate::journal::Journal::new(size);
+        self
+    }
+
+    /// The fault rules: add, list and clear them.
+    pub fn faults(&self) -> &crate::faults::Faults {
+        &self.faults
+    }
+
+    /// The journal of the latest requests.
+    pub fn journal(&self) -> &crate::journal::Journal {
+        &self.journal
     }
 
     /// Reads TLS-certificate logins' client certificate from header `name` (Infisical's
@@ -90,8 +113,9 @@ impl ReferenceApi {
         &self.verifiers.client_certificate_header
     }
 
-    /// Creates an identity (`id` a UUID, or a fresh one) and returns its id.
-    pub fn create_identity(&self, id: Option<&str>) -> Result<String, ApiError> {
+    /// Creates an identity (`id` a UUID, or a fresh one) with organization role `role` and
+    /// returns its id.
+    pub fn create_identity(&self, id: Option<&str>, role: Role) -> Result<String, ApiError> {
         let id = match id {
             Some(text) => uuid::Uuid::parse_str(text)
                 .map_err(|_| ApiError::bad_request("Identity id must be a UUID"))?
@@ -105,14 +129,40 @@ impl ReferenceApi {
                 "Identity with ID {id} already exists"
             )));
         }
-        shard.insert(id.clone(), Identity::default());
+        shard.insert(
+            id.clone(),
+            Identity {
+                role,
+                ..Identity::default()
+            },
+        );
         Ok(id)
     }
 
     /// Attaches universal auth with its defaults to `identity_id` (for seeding at start).
     pub fn seed_universal_auth(&self, identity_id: &str) -> Result<(), ApiError> {
-        self.attach_universal_auth_config(identity_id, types::AttachUniversalAuthBody::default())
-            .map(drop)
+        self.attach_universal_auth_config(
+            &Caller::Admin,
+            identity_id,
+            types::AttachUniversalAuthBody::default(),
+        )
+        .map(drop)
+    }
+
+    /// The organization role of `identity_id`, if it exists.
+    pub fn identity_role(&self, identity_id: &str) -> Option<Role> {
+        self.state
+            .identities
+            .read(identity_id)
+            .get(identity_id)
+            .map(|i| i.role)
+    }
+
+    /// Revokes every access token of `identity_id` (issued by any method), as if each had been
+    /// revoked through the API: the next call with one of them is refused. How many were
+    /// revoked.
+    pub fn revoke_access_tokens(&self, identity_id: &str) -> usize {
+        self.tokens.revoke_of_identity(identity_id, now_secs())
     }
 
     /// How many access tokens are held (expired ones are removed shortly after expiry).
@@ -126,7 +176,7 @@ impl ReferenceApi {
     }
 
     /// Whether `token` is the admin token (compared in constant time).
-    fn is_admin(&self, token: &str) -> bool {
+    pub(crate) fn is_admin(&self, token: &str) -> bool {
         let (a, b) = (token.as_bytes(), self.admin_token.as_bytes());
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
@@ -142,20 +192,26 @@ impl ReferenceApi {
     }
 
     /// Authorises a management call: the admin token, or a usable access token of this server
-    /// used from one of its trusted IPs (which counts as a use).
-    pub fn authorize(&self, ctx: &RequestContext) -> Result<(), ApiError> {
+    /// used from one of its trusted IPs (which counts as a use); who the caller is, with its
+    /// role, for the call's permission check.
+    pub fn authorize(&self, ctx: &RequestContext) -> Result<Caller, ApiError> {
         let Some(token) = self.access_token_of(ctx)? else {
-            return Ok(());
+            return Ok(Caller::Admin);
         };
         let now = now_secs();
-        self.tokens
+        let identity = self
+            .tokens
             .with_text(token, |access| {
                 vet_access_token(access, ctx, now)?;
                 access.uses += 1;
                 access.last_used = Some(now);
-                Ok(())
+                Ok(Arc::clone(&access.identity_id))
             })
-            .unwrap_or_else(|| Err(ApiError::unauthorized("Token missing")))
+            .unwrap_or_else(|| Err(ApiError::unauthorized("Token missing")))?;
+        crate::journal::note_caller(&identity);
+        // Identities are never removed; a token outliving its identity would have no rights.
+        let role = self.identity_role(&identity).unwrap_or_default();
+        Ok(Caller::Identity { id: identity, role })
     }
 
     /// What [`authorize`](Self::authorize) decides, without counting a use: the router asks it
@@ -197,8 +253,21 @@ impl ReferenceApi {
 
     /// A configuration retrieve.
     fn retrieve<M: Stored>(&self, ctx: &RequestContext, identity_id: &str) -> Result<M, ApiError> {
-        self.authorize(ctx)?;
-        self.config(identity_id)
+        let caller = self.authorize(ctx)?;
+        let shard = self.state.identities.read(identity_id);
+        let identity = shard
+            .get(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
+        let config = M::slot(&identity.configs)
+            .as_deref()
+            .ok_or_else(not_attached::<M>)?;
+        caller.allow(Action::Read, identity.role, || {
+            format!(
+                "Failed to read {} of identity with more privileged role",
+                M::WORDS
+            )
+        })?;
+        Ok(config.clone())
     }
 
     /// A configuration attach: `build` makes it from the body (its trusted IPs checked), then it
@@ -209,13 +278,15 @@ impl ReferenceApi {
         identity_id: &str,
         build: impl FnOnce(Meta) -> Result<M, ApiError>,
     ) -> Result<M, ApiError> {
-        self.authorize(ctx)?;
-        self.attach_config(identity_id, build, |_| ())
+        let caller = self.authorize(ctx)?;
+        self.attach_config(&caller, identity_id, build, |_| ())
     }
 
-    /// Attaches the configuration `build` makes; `then` runs on the identity after it.
-    fn attach_config<M: Stored>(
+    /// Attaches the configuration `build` makes, if `caller` may; `then` runs on the identity
+    /// after it.
+    pub(crate) fn attach_config<M: Stored>(
         &self,
+        caller: &Caller,
         identity_id: &str,
         build: impl FnOnce(Meta) -> Result<M, ApiError>,
         then: impl FnOnce(&mut Identity),
@@ -234,6 +305,13 @@ impl ReferenceApi {
                     M::WORDS
                 )));
             }
+            caller.allow(Action::Create, identity.role, || {
+                format!(
+                    "Failed to add {} to identity with more privileged role",
+                    M::WORDS
+                )
+            })?;
+            let slot = M::slot_mut(&mut identity.configs);
             *slot = Some(Box::new(config.clone()));
             then(identity);
             Ok(config)
@@ -250,9 +328,10 @@ impl ReferenceApi {
         read: fn(B) -> Result<Patch<M>, ApiError>,
         then: impl FnOnce(&mut Identity),
     ) -> Result<M, ApiError> {
-        self.authorize(ctx)?;
+        let caller = self.authorize(ctx)?;
         let patch = read(body)?;
         self.with_identity(identity_id, |identity| {
+            let role = identity.role;
             let stored = M::slot_mut(&mut identity.configs)
                 .as_deref_mut()
                 .ok_or_else(not_attached::<M>)?;
@@ -263,6 +342,12 @@ impl ReferenceApi {
                     infisical_auth_validation::EFFECTIVE_TTL_MESSAGE,
                 ));
             }
+            caller.allow(Action::Edit, role, || {
+                format!(
+                    "Failed to update {} of identity with more privileged role",
+                    M::WORDS
+                )
+            })?;
             (patch.apply)(stored);
             stored.touch(now_time());
             let config = stored.clone();
@@ -278,8 +363,17 @@ impl ReferenceApi {
         identity_id: &str,
         then: impl FnOnce(&mut Identity, &M),
     ) -> Result<M, ApiError> {
-        self.authorize(ctx)?;
+        let caller = self.authorize(ctx)?;
         self.with_identity(identity_id, |identity| {
+            if M::slot(&identity.configs).is_none() {
+                return Err(not_attached::<M>());
+            }
+            caller.allow(Action::Edit, identity.role, || {
+                format!(
+                    "Failed to revoke {} of identity with more privileged role",
+                    M::WORDS
+                )
+            })?;
             let config = M::slot_mut(&mut identity.configs)
                 .take()
                 .ok_or_else(not_attached::<M>)?;
@@ -289,13 +383,37 @@ impl ReferenceApi {
     }
 
     /// Attaches universal auth: a new client id, registered for logins.
-    fn attach_universal_auth_config(
+    pub(crate) fn attach_universal_auth_config(
         &self,
+        caller: &Caller,
         identity_id: &str,
         body: types::AttachUniversalAuthBody,
     ) -> Result<methods::Universal, ApiError> {
-        let client_id = uuid::Uuid::new_v4().to_string();
+        self.attach_universal_auth_with(caller, identity_id, body, None)
+    }
+
+    /// Attaches universal auth with client id `client_id` (a fresh UUID when `None`; a given one
+    /// must not be taken).
+    pub(crate) fn attach_universal_auth_with(
+        &self,
+        caller: &Caller,
+        identity_id: &str,
+        body: types::AttachUniversalAuthBody,
+        client_id: Option<String>,
+    ) -> Result<methods::Universal, ApiError> {
+        let client_id = match client_id {
+            Some(given) => {
+                if self.state.client_ids.read(&given).contains_key(&given) {
+                    return Err(ApiError::bad_request(format!(
+                        "Client id {given} is already taken"
+                    )));
+                }
+                given
+            }
+            None => uuid::Uuid::new_v4().to_string(),
+        };
         let config = self.attach_config(
+            caller,
             identity_id,
             |meta| methods::attach_universal(body, meta, client_id.clone()),
             |identity| identity.forget_universal_auth_settings(),
@@ -323,15 +441,33 @@ impl ReferenceApi {
         identity_id: &str,
         body: types::CreateUniversalAuthClientSecretBody,
     ) -> Result<types::CreateUniversalAuthClientSecretResponse, ApiError> {
-        self.authorize(ctx)?;
+        let caller = self.authorize(ctx)?;
+        self.add_secret(&caller, identity_id, body, new_secret())
+    }
+
+    /// Adds client secret `secret` to `identity_id`'s universal auth, if `caller` may.
+    pub(crate) fn add_secret(
+        &self,
+        caller: &Caller,
+        identity_id: &str,
+        body: types::CreateUniversalAuthClientSecretBody,
+        secret: String,
+    ) -> Result<types::CreateUniversalAuthClientSecretResponse, ApiError> {
         self.with_identity(identity_id, |identity| {
             let ua_id = Self::ua_id(identity)?;
-            let secret = new_secret();
+            caller.allow(Action::Create, identity.role, || {
+                "Failed to create client secret for more privileged identity".to_owned()
+            })?;
+            if identity.secrets.iter().any(|s| s.digest == digest(&secret)) {
+                return Err(ApiError::bad_request(
+                    "The identity already has this client secret",
+                ));
+            }
             let now = now_time();
             let record = ClientSecret {
                 id: uuid::Uuid::new_v4().to_string().into(),
                 digest: digest(&secret),
-                prefix: secret[..4].to_owned(),
+                prefix: secret.chars().take(4).collect(),
                 description: body.description,
                 created_at: now,
                 created: now_secs(),
@@ -355,12 +491,15 @@ impl ReferenceApi {
         ctx: &RequestContext,
         identity_id: &str,
     ) -> Result<types::ListUniversalAuthClientSecretsResponse, ApiError> {
-        self.authorize(ctx)?;
+        let caller = self.authorize(ctx)?;
         let shard = self.state.identities.read(identity_id);
         let identity = shard
             .get(identity_id)
             .ok_or_else(|| identity_not_found(identity_id))?;
         let ua_id = Self::ua_id(identity)?;
+        caller.allow(Action::Read, identity.role, || {
+            "Failed to get identity client secret with more privileged role".to_owned()
+        })?;
         Ok(types::ListUniversalAuthClientSecretsResponse {
             client_secret_data: identity
                 .secrets
@@ -371,17 +510,20 @@ impl ReferenceApi {
         })
     }
 
-    /// Runs `f` on client secret `secret_id` of `identity_id` and universal auth's id.
+    /// Runs `f` on client secret `secret_id` of `identity_id` and universal auth's id, if the
+    /// caller may (`action`, `boundary` the message of a more privileged identity's 403).
     fn with_secret<R>(
         &self,
         ctx: &RequestContext,
         identity_id: &str,
         secret_id: &str,
+        (action, boundary): (Action, &str),
         f: impl FnOnce(&mut ClientSecret, uuid::Uuid) -> R,
     ) -> Result<R, ApiError> {
-        self.authorize(ctx)?;
+        let caller = self.authorize(ctx)?;
         self.with_identity(identity_id, |identity| {
             let ua_id = Self::ua_id(identity)?;
+            let role = identity.role;
             let secret = identity
                 .secrets
                 .iter_mut()
@@ -389,6 +531,7 @@ impl ReferenceApi {
                 .ok_or_else(|| {
                     ApiError::not_found(format!("Failed to find client secret with ID {secret_id}"))
                 })?;
+            caller.allow(action, role, || boundary.to_owned())?;
             Ok(f(secret, ua_id))
         })
     }
@@ -399,11 +542,17 @@ impl ReferenceApi {
         ctx: &RequestContext,
         identity_id: &str,
     ) -> Result<f64, ApiError> {
-        self.authorize(ctx)?;
+        let caller = self.authorize(ctx)?;
         self.with_identity(identity_id, |identity| {
             if M::slot(&identity.configs).is_none() {
                 return Err(not_attached::<M>());
             }
+            caller.allow(Action::Edit, identity.role, || {
+                format!(
+                    "Failed to clear lockouts of {} of identity with more privileged role",
+                    M::WORDS
+                )
+            })?;
             let is_universal =
                 std::any::TypeId::of::<M>() == std::any::TypeId::of::<methods::Universal>();
             let is_ldap = std::any::TypeId::of::<M>() == std::any::TypeId::of::<methods::Ldap>();
@@ -448,8 +597,12 @@ impl ReferenceApi {
         identity_id: &str,
         body: types::CreateTokenAuthTokenBody,
     ) -> Result<types::CreateTokenAuthTokenResponse, ApiError> {
-        self.authorize(ctx)?;
-        let settings = self.config::<methods::Token>(identity_id)?.tokens();
+        let caller = self.authorize(ctx)?;
+        let settings = self
+            .permitted_config::<methods::Token>(&caller, identity_id, Action::Edit, || {
+                "Failed to create token for identity with more privileged role".to_owned()
+            })?
+            .tokens();
         let (issued, data) = self.issue(identity_id.into(), "token-auth", &settings, |t| {
             t.name = body.name.map(String::into_boxed_str);
             token_data!(TokenAuthToken, t)
@@ -469,10 +622,12 @@ impl ReferenceApi {
         identity_id: &str,
         query: GetTokenAuthTokensQuery,
     ) -> Result<types::GetTokenAuthTokensResponse, ApiError> {
-        self.authorize(ctx)?;
+        let caller = self.authorize(ctx)?;
         let offset = query.offset.unwrap_or(0).max(0) as usize;
         let limit = query.limit.unwrap_or(20).max(0) as usize;
-        self.config::<methods::Token>(identity_id)?;
+        self.permitted_config::<methods::Token>(&caller, identity_id, Action::Read, || {
+            "Failed to get tokens of identity with more privileged role".to_owned()
+        })?;
         Ok(types::GetTokenAuthTokensResponse {
             tokens: self
                 .tokens
@@ -485,17 +640,46 @@ impl ReferenceApi {
         })
     }
 
-    /// Runs `f` on the token-auth token `token_id` (404 if unknown).
+    /// The configuration of method `M` of `identity_id`, if `caller` may make a call needing
+    /// `action` on it.
+    fn permitted_config<M: Stored>(
+        &self,
+        caller: &Caller,
+        identity_id: &str,
+        action: Action,
+        boundary: impl FnOnce() -> String,
+    ) -> Result<M, ApiError> {
+        let shard = self.state.identities.read(identity_id);
+        let identity = shard
+            .get(identity_id)
+            .ok_or_else(|| identity_not_found(identity_id))?;
+        let config = M::slot(&identity.configs)
+            .as_deref()
+            .ok_or_else(not_attached::<M>)?;
+        caller.allow(action, identity.role, boundary)?;
+        Ok(config.clone())
+    }
+
+    /// Runs `f` on the token-auth token `token_id` (404 if unknown), if the caller may make a
+    /// call needing `action` on its identity (`boundary` the message of a more privileged
+    /// identity's 403).
     fn with_token<R>(
         &self,
         ctx: &RequestContext,
         token_id: &str,
+        (action, boundary): (Action, &str),
         f: impl FnOnce(&mut AccessToken) -> R,
     ) -> Result<R, ApiError> {
-        self.authorize(ctx)?;
-        self.tokens
-            .with_id(token_id, f)
-            .ok_or_else(|| ApiError::not_found(format!("Failed to find token with ID {token_id}")))
+        let caller = self.authorize(ctx)?;
+        let not_found = || ApiError::not_found(format!("Failed to find token with ID {token_id}"));
+        let identity = self
+            .tokens
+            .with_id(token_id, |t| Arc::clone(&t.identity_id))
+            .ok_or_else(not_found)?;
+        crate::journal::note_identity(&identity);
+        let role = self.identity_role(&identity).unwrap_or_default();
+        caller.allow(action, role, || boundary.to_owned())?;
+        self.tokens.with_id(token_id, f).ok_or_else(not_found)
     }
 
     /// Token renew: extends the token of the body (never the bearer's) by its TTL, up to its max
@@ -509,6 +693,7 @@ impl ReferenceApi {
         let (expires_in, max_ttl) = self
             .tokens
             .with_text(body.access_token.expose_secret(), |token| {
+                crate::journal::note_identity(&token.identity_id);
                 if let Some(error) = token.unusable(now) {
                     return Err(error);
                 }
@@ -550,6 +735,7 @@ impl ReferenceApi {
         let now = now_secs();
         self.tokens
             .with_text(body.access_token.expose_secret(), |token| {
+                crate::journal::note_identity(&token.identity_id);
                 token.revoked = true;
                 token.updated = now;
             })
@@ -745,13 +931,18 @@ impl InfisicalAuthApi for ReferenceApi {
         identity_id: String,
         ctx: RequestContext,
     ) -> Result<types::RefreshSpiffeBundleResponse, ApiError> {
-        self.authorize(&ctx)?;
+        let caller = self.authorize(&ctx)?;
         let config = self.with_identity(&identity_id, |identity| {
+            let role = identity.role;
             let stored = identity
                 .configs
                 .spiffe
                 .as_deref_mut()
                 .ok_or_else(not_attached::<methods::Spiffe>)?;
+            caller.allow(Action::Edit, role, || {
+                "Failed to refresh the SPIFFE bundle of identity with more privileged role"
+                    .to_owned()
+            })?;
             methods::refresh_bundle(stored, now_time());
             Ok(stored.clone())
         })?;
@@ -829,7 +1020,15 @@ impl InfisicalAuthApi for ReferenceApi {
         token_id: String,
         ctx: RequestContext,
     ) -> Result<types::GetTokenAuthTokenByIdResponse, ApiError> {
-        let token = self.with_token(&ctx, &token_id, |t| token_data!(TokenAuthToken, t))?;
+        let token = self.with_token(
+            &ctx,
+            &token_id,
+            (
+                Action::Read,
+                "Failed to get token of identity with more privileged role",
+            ),
+            |t| token_data!(TokenAuthToken, t),
+        )?;
         Ok(types::GetTokenAuthTokenByIdResponse { token })
     }
 
@@ -840,7 +1039,11 @@ impl InfisicalAuthApi for ReferenceApi {
         ctx: RequestContext,
     ) -> Result<types::UpdateTokenAuthTokenResponse, ApiError> {
         let now = now_secs();
-        let token = self.with_token(&ctx, &token_id, |t| {
+        let update = (
+            Action::Edit,
+            "Failed to update token of identity with more privileged role",
+        );
+        let token = self.with_token(&ctx, &token_id, update, |t| {
             if let Some(name) = body.name {
                 t.name = Some(name.into());
             }
@@ -856,7 +1059,11 @@ impl InfisicalAuthApi for ReferenceApi {
         ctx: RequestContext,
     ) -> Result<types::MessageResponse, ApiError> {
         let now = now_secs();
-        self.with_token(&ctx, &token_id, |t| {
+        let revoke = (
+            Action::Edit,
+            "Failed to revoke token of identity with more privileged role",
+        );
+        self.with_token(&ctx, &token_id, revoke, |t| {
             t.revoked = true;
             t.updated = now;
         })?;
@@ -898,8 +1105,8 @@ impl InfisicalAuthApi for ReferenceApi {
         body: types::AttachUniversalAuthBody,
         ctx: RequestContext,
     ) -> Result<types::AttachUniversalAuthResponse, ApiError> {
-        self.authorize(&ctx)?;
-        let config = self.attach_universal_auth_config(&identity_id, body)?;
+        let caller = self.authorize(&ctx)?;
+        let config = self.attach_universal_auth_config(&caller, &identity_id, body)?;
         Ok(types::AttachUniversalAuthResponse {
             identity_universal_auth: config.fit(),
         })
@@ -974,7 +1181,11 @@ impl InfisicalAuthApi for ReferenceApi {
         client_secret_id: String,
         ctx: RequestContext,
     ) -> Result<types::GetUniversalAuthClientSecretResponse, ApiError> {
-        let data = self.with_secret(&ctx, &identity_id, &client_secret_id, |s, ua_id| {
+        let read = (
+            Action::Read,
+            "Failed to read identity client secret of identity with more privileged role",
+        );
+        let data = self.with_secret(&ctx, &identity_id, &client_secret_id, read, |s, ua_id| {
             secret_data!(ClientSecretData, s, ua_id)
         })?;
         Ok(types::GetUniversalAuthClientSecretResponse {
@@ -988,11 +1199,16 @@ impl InfisicalAuthApi for ReferenceApi {
         client_secret_id: String,
         ctx: RequestContext,
     ) -> Result<types::RevokeUniversalAuthClientSecretResponse, ApiError> {
-        let data = self.with_secret(&ctx, &identity_id, &client_secret_id, |s, ua_id| {
-            s.revoked = true;
-            s.updated_at = now_time();
-            secret_data!(ClientSecretData, s, ua_id)
-        })?;
+        let revoke = (
+            Action::Delete,
+            "Failed to revoke identity client secret with more privileged role",
+        );
+        let data =
+            self.with_secret(&ctx, &identity_id, &client_secret_id, revoke, |s, ua_id| {
+                s.revoked = true;
+                s.updated_at = now_time();
+                secret_data!(ClientSecretData, s, ua_id)
+            })?;
         Ok(types::RevokeUniversalAuthClientSecretResponse {
             client_secret_data: data,
         })

@@ -63,7 +63,9 @@ impl ReferenceApi {
     /// The configuration of method `M` a login for `identity_id` is checked against; an unknown
     /// identity or method is the method's 401, as Infisical does not say which.
     fn login_config<M: Stored>(&self, identity_id: &str, unknown: ApiError) -> Result<M, ApiError> {
-        self.config::<M>(identity_id).map_err(|_| unknown)
+        let config = self.config::<M>(identity_id).map_err(|_| unknown)?;
+        crate::journal::note_identity(&Arc::from(identity_id));
+        Ok(config)
     }
 
     /// Universal-auth login. The identity's lock is held only to check the secret and count the
@@ -82,6 +84,7 @@ impl ReferenceApi {
             .get(body.client_id.as_str())
             .cloned()
             .ok_or_else(|| ApiError::unauthorized(INVALID_CREDENTIALS))?;
+        crate::journal::note_identity(&identity_id);
         let (settings, secret_id) = {
             let mut shard = self.state.identities.write(&identity_id);
             let identity = shard

@@ -57,6 +57,8 @@ pub fn digest(secret: &str) -> [u8; 32] {
 /// One machine identity.
 #[derive(Debug, Default)]
 pub struct Identity {
+    /// Its organization role, which decides what its access tokens may manage.
+    pub role: crate::roles::Role,
     /// The auth methods attached to it, each its typed stored configuration.
     pub configs: Configs,
     /// Universal-auth client secrets, oldest first.
@@ -525,6 +527,21 @@ impl Tokens {
                 .then_with(|| a.id.cmp(&b.id))
         });
         tokens
+    }
+
+    /// Revokes every token of `identity_id`; how many were not revoked before.
+    pub fn revoke_of_identity(&self, identity_id: &str, now: f64) -> usize {
+        let mut revoked = 0;
+        for shard in self.shards.iter() {
+            for token in lock(shard).tokens.values_mut() {
+                if &*token.identity_id == identity_id && !token.revoked {
+                    token.revoked = true;
+                    token.updated = now;
+                    revoked += 1;
+                }
+            }
+        }
+        revoked
     }
 
     /// How many tokens are held.

@@ -168,7 +168,9 @@ async fn a_caller_whose_address_is_unknown_is_refused_not_a_500() {
         ..ReferenceConfig::default()
     };
     let api = build(&settings).expect("state");
-    let id = api.create_identity(None).expect("identity");
+    let id = api
+        .create_identity(None, infisical_auth_reference::Role::NoAccess)
+        .expect("identity");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

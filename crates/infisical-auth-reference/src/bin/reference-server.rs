@@ -3,17 +3,18 @@
 //!
 //! ```text
 //! cargo run --release --bin reference-server -- --listen 127.0.0.1:8080 --admin-token TOKEN \
-//!     [--identity UUID]... [--seed-identities N] [--quiet]
+//!     [--identity UUID]... [--seed-identities N] [--seed FILE] [--fault RULE]...
+//!     [--journal-size N] [--quiet]
 //! ```
 //!
-//! Create identities with `--identity` or `POST /api/v1/identities` (admin token). Ctrl-C (or
-//! SIGTERM) stops it after the requests in flight are answered.
+//! Create identities with `--identity`, a seed file or `POST /api/v1/identities` (admin token).
+//! Ctrl-C (or SIGTERM) stops it after the requests in flight are answered.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use infisical_auth_reference::{build, serve_api, ReferenceConfig};
+use infisical_auth_reference::{build, serve_api, FaultRule, ReferenceConfig, Seed};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -34,6 +35,17 @@ struct Args {
     /// Create N more identities at start, each with universal auth attached (defaults).
     #[arg(long, value_name = "N", default_value_t = 0)]
     seed_identities: usize,
+    /// Identities, their roles, auth methods and client secrets to create at start (a JSON or
+    /// YAML file; see docs/reference-server.md).
+    #[arg(long, value_name = "FILE")]
+    seed: Option<std::path::PathBuf>,
+    /// A fault rule set at start, as JSON or as key=value pairs
+    /// (operationId=loginWithUniversalAuth,status=503,times=2); repeat for more.
+    #[arg(long = "fault", value_name = "RULE", value_parser = FaultRule::parse)]
+    faults: Vec<FaultRule>,
+    /// How many requests the journal (GET /_reference/requests) holds; 0 turns it off.
+    #[arg(long, value_name = "N", default_value_t = infisical_auth_reference::journal::DEFAULT_JOURNAL_SIZE)]
+    journal_size: usize,
     /// Do not log a line per request.
     #[arg(long)]
     quiet: bool,
@@ -76,10 +88,20 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let seed = match args.seed.as_deref().map(Seed::from_path).transpose() {
+        Ok(seed) => seed,
+        Err(e) => {
+            eprintln!("reference-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = ReferenceConfig {
         admin_token: args.admin_token,
         identities: args.identities,
         seed_identities: args.seed_identities,
+        seed,
+        faults: args.faults,
+        journal_size: args.journal_size,
         log_requests: !args.quiet,
         client_certificate_header: args.tls_cert_header,
         provider_timeout: Some(std::time::Duration::from_millis(

@@ -62,12 +62,20 @@ pub fn client_with_token(base: &str, token: Option<&str>) -> Client {
 }
 
 impl Server {
-    /// Creates an identity through the admin route and returns its id.
+    /// Creates an identity of role `member` (its access tokens may manage it) through the
+    /// admin route and returns its id.
     pub async fn new_identity(&self) -> String {
+        self.new_identity_with_role("member").await
+    }
+
+    /// Creates an identity of organization role `role` through the admin route and returns its
+    /// id.
+    pub async fn new_identity_with_role(&self, role: &str) -> String {
         let response = self
             .http
             .post(format!("{}/api/v1/identities", self.base))
             .bearer_auth(ADMIN)
+            .json(&serde_json::json!({ "role": role }))
             .send()
             .await
             .expect("create identity");
