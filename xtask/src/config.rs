@@ -30,6 +30,11 @@ pub struct Config {
     /// writes on both sides. A name that is not a generated type is an error.
     #[serde(default)]
     pub serde_both_ways: Vec<String>,
+    /// Answer fields declared `number` that are counters or durations in seconds: integers,
+    /// never negative (see the fix-up `whole_numbers_in_answers`). A name no property of the
+    /// document has is an error.
+    #[serde(default)]
+    pub whole_number_answers: Vec<String>,
     /// The operations whose retry class is not the one their method gives (see
     /// [`crate::operation_table`]).
     #[serde(default)]

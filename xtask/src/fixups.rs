@@ -22,6 +22,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("no_defaults_in_patch_bodies", no_defaults_in_patch_bodies),
     ("typed_trusted_ip_records", typed_trusted_ip_records),
     ("integer_query_parameters", integer_query_parameters),
+    ("whole_numbers_in_answers", whole_numbers_in_answers),
 ];
 
 /// Runs every pass on a copy of `doc` (a lowered document, see [`crate::lower`]).
@@ -413,9 +414,150 @@ pub fn integer_query_parameters(doc: &mut Value, _cfg: &Config) -> Result<usize,
     }))
 }
 
+/// Pass `whole_numbers_in_answers`: Infisical's answers declare `number` (zod's `z.number()`) for
+/// fields whose wire value is always a whole number: the TTLs, use limits and periods the request
+/// bodies declare `integer` (`accessTokenTTL`, `accessTokenNumUsesLimit`...), and counters and
+/// durations in seconds (`expiresIn`, `clientSecretNumUses`, `lockoutThreshold`...). A Rust user
+/// would read them as `f64`. Every property of a success answer declared `number` whose name a
+/// request body declares `integer`, or that `openapi/codegen.toml` lists in
+/// `whole_number_answers`, becomes `integer`, with `minimum: 0` (so unsigned in Rust) where that
+/// request field's minimum is not negative, or for a listed one (counters and durations are never
+/// negative). Returns the number of properties changed.
+pub fn whole_numbers_in_answers(doc: &mut Value, cfg: &Config) -> Result<usize, Problem> {
+    // Request body properties declared `integer`, by name, with their minimum.
+    let mut integers: std::collections::BTreeMap<String, Option<f64>> = Default::default();
+    for op in ops::operations(doc) {
+        if let Some((_, schema)) = op.body_media() {
+            collect_integers(schema, &mut integers);
+        }
+    }
+    let keys: Vec<(String, &'static str)> = ops::operations(doc)
+        .iter()
+        .map(|op| (op.path.to_string(), op.method))
+        .collect();
+    let mut count = 0;
+    for (path, method) in keys {
+        let Some(responses) = doc["paths"][&path][method]
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (status, response) in responses.iter_mut().filter(|(s, _)| s.starts_with('2')) {
+            let here = pointer::join(
+                &pointer::join(&pointer::operation(&path, method), "responses"),
+                status,
+            );
+            let Some(content) = response.get_mut("content") else {
+                continue;
+            };
+            count += passes::each_object(content, &here, &mut |map, _| {
+                let Some(Value::Object(props)) = map.get_mut("properties") else {
+                    return Ok(0);
+                };
+                let mut changed = 0;
+                for (name, prop) in props.iter_mut() {
+                    let Some(prop) = prop.as_object_mut() else {
+                        continue;
+                    };
+                    if prop.get("type").and_then(Value::as_str) != Some("number") {
+                        continue;
+                    }
+                    let listed = cfg.whole_number_answers.iter().any(|n| n == name);
+                    let unsigned = match integers.get(name) {
+                        Some(minimum) => listed || minimum.is_some_and(|m| m >= 0.0),
+                        None if listed => true,
+                        None => continue,
+                    };
+                    prop.insert("type".into(), json!("integer"));
+                    if unsigned && !prop.contains_key("minimum") {
+                        prop.insert("minimum".into(), json!(0));
+                    }
+                    changed += 1;
+                }
+                Ok(changed)
+            })?;
+        }
+    }
+    Ok(count)
+}
+
+/// Every property declared `integer` inside `schema`, by name, with its minimum.
+fn collect_integers(schema: &Value, out: &mut std::collections::BTreeMap<String, Option<f64>>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get("properties") {
+                for (name, prop) in props {
+                    if prop.get("type").and_then(Value::as_str) == Some("integer") {
+                        out.insert(name.clone(), prop.get("minimum").and_then(Value::as_f64));
+                    }
+                }
+            }
+            map.values().for_each(|v| collect_integers(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_integers(v, out)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_in_answers_follow_the_request_fields_and_the_list() {
+        let mut doc = json!({
+            "openapi": "3.0.3",
+            "paths": {"/a": {"post": {
+                "operationId": "attachA",
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "accessTokenTTL": {"type": "integer", "minimum": 0},
+                    "offset": {"type": "integer", "minimum": -5}
+                }}}}},
+                "responses": {
+                    "200": {"description": "", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "accessTokenTTL": {"type": "number"},
+                        "offset": {"type": "number"},
+                        "expiresIn": {"type": "number"},
+                        "ratio": {"type": "number"}
+                    }}}}},
+                    "400": {"description": "", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "expiresIn": {"type": "number"}
+                    }}}}}
+                }
+            }}}
+        });
+        let mut cfg = cfg();
+        cfg.whole_number_answers = vec!["expiresIn".into()];
+        assert_eq!(whole_numbers_in_answers(&mut doc, &cfg).unwrap(), 3);
+        let answer = &doc["paths"]["/a"]["post"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["properties"];
+        assert_eq!(
+            answer["accessTokenTTL"],
+            json!({"type": "integer", "minimum": 0})
+        );
+        assert_eq!(
+            answer["offset"],
+            json!({"type": "integer"}),
+            "a negative minimum stays signed"
+        );
+        assert_eq!(
+            answer["expiresIn"],
+            json!({"type": "integer", "minimum": 0})
+        );
+        assert_eq!(
+            answer["ratio"],
+            json!({"type": "number"}),
+            "neither listed nor an integer request field"
+        );
+        let error = &doc["paths"]["/a"]["post"]["responses"]["400"]["content"]["application/json"]
+            ["schema"]["properties"];
+        assert_eq!(
+            error["expiresIn"],
+            json!({"type": "number"}),
+            "error answers are left alone"
+        );
+    }
 
     fn spec() -> Value {
         serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json")).unwrap()

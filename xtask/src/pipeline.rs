@@ -104,6 +104,15 @@ pub fn unused_entries(doc: &Value, cfg: &Config) -> Vec<String> {
             ));
         }
     }
+    let mut found = vec![false; cfg.whole_number_answers.len()];
+    mark_field_names(doc, &cfg.whole_number_answers, &mut found);
+    for (field, found) in cfg.whole_number_answers.iter().zip(found) {
+        if !found {
+            out.push(format!(
+                "codegen.toml whole_number_answers `{field}`: no property of the document has this name (remove the entry)"
+            ));
+        }
+    }
     let mut found = vec![false; cfg.secret_fields.len()];
     mark_field_names(doc, &cfg.secret_fields, &mut found);
     for (field, found) in cfg.secret_fields.iter().zip(found) {

@@ -6,7 +6,7 @@
 //!
 //! | retry class | retried after | operations |
 //! |---|---|---|
-//! | [`RetryClass::Read`] | a connection failure, a timeout, 429, 502, 503, 504 | every `GET` |
+//! | [`RetryClass::Read`] | a connection failure, a connection closed after the request was sent, a timeout, 429, 502, 503, 504 | every `GET` |
 //! | [`RetryClass::TokenLifecycle`] | the same: renewing or revoking twice has the effect of once | `renewIdentityAccessToken`, `revokeIdentityAccessToken` |
 //! | [`RetryClass::Unrepeatable`] | only a connection that failed before anything was sent | logins (a replay can burn a use-limited client secret or count towards lockout), `createUniversalAuthClientSecret`, attaches, updates, deletes |
 //!

@@ -352,8 +352,12 @@ async fn exchange_all(
                 }
             }
             Err(error) => {
-                // A connection that failed was never sent: safe to repeat for every kind.
-                let worth = error.is_connect() || error.is_timeout();
+                // A connection that failed was never sent: safe to repeat for every class. One
+                // closed after the request was sent (a server or a load balancer dropping it,
+                // an idle keep-alive connection closed under it) may have reached the server:
+                // sent again only when the operation's retry class allows it.
+                let dropped = error.is_request() && op.retry.repeatable();
+                let worth = error.is_connect() || error.is_timeout() || dropped;
                 let safe = error.is_connect() || op.retry.repeatable();
                 let wait = policy.backoff(attempt + 1);
                 if worth

@@ -66,9 +66,12 @@ impl Grant {
         }
     }
 
-    fn from_seconds(access_token: String, expires_in: f64, max_ttl: f64) -> Self {
-        let seconds = |s: f64| Duration::try_from_secs_f64(s).unwrap_or(Duration::ZERO);
-        Grant::new(access_token, seconds(expires_in), seconds(max_ttl))
+    fn from_seconds(access_token: String, expires_in: u64, max_ttl: u64) -> Self {
+        Grant::new(
+            access_token,
+            Duration::from_secs(expires_in),
+            Duration::from_secs(max_ttl),
+        )
     }
 }
 

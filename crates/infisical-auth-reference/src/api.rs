@@ -609,8 +609,8 @@ impl ReferenceApi {
         });
         Ok(types::CreateTokenAuthTokenResponse {
             access_token: issued.access_token.into(),
-            access_token_max_ttl: issued.max_ttl,
-            expires_in: issued.expires_in,
+            access_token_max_ttl: issued.max_ttl as u64,
+            expires_in: issued.expires_in as u64,
             token_data: data,
             token_type: types::CreateTokenAuthTokenResponseTokenType::Bearer,
         })
@@ -721,8 +721,8 @@ impl ReferenceApi {
             .unwrap_or_else(|| Err(ApiError::unauthorized("Invalid access token")))?;
         Ok(types::AccessTokenResponse {
             access_token: body.access_token,
-            expires_in,
-            access_token_max_ttl: max_ttl,
+            expires_in: expires_in as u64,
+            access_token_max_ttl: max_ttl as u64,
             token_type: types::AccessTokenResponseTokenType::Bearer,
         })
     }
@@ -923,7 +923,9 @@ impl InfisicalAuthApi for ReferenceApi {
         ctx: RequestContext,
     ) -> Result<types::DeletedResponse, ApiError> {
         let deleted = self.clear_lockouts::<methods::Ldap>(&ctx, &identity_id)?;
-        Ok(types::DeletedResponse { deleted })
+        Ok(types::DeletedResponse {
+            deleted: deleted as u64,
+        })
     }
 
     async fn refresh_spiffe_bundle(
@@ -1155,7 +1157,9 @@ impl InfisicalAuthApi for ReferenceApi {
         ctx: RequestContext,
     ) -> Result<types::DeletedResponse, ApiError> {
         let deleted = self.clear_lockouts::<methods::Universal>(&ctx, &identity_id)?;
-        Ok(types::DeletedResponse { deleted })
+        Ok(types::DeletedResponse {
+            deleted: deleted as u64,
+        })
     }
 
     async fn list_universal_auth_client_secrets(

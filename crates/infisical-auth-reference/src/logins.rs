@@ -21,8 +21,8 @@ const INVALID_CREDENTIALS: &str = "Invalid credentials";
 fn login_answer(issued: Issued) -> types::AccessTokenResponse {
     types::AccessTokenResponse {
         access_token: issued.access_token.into(),
-        access_token_max_ttl: issued.max_ttl,
-        expires_in: issued.expires_in,
+        access_token_max_ttl: issued.max_ttl as u64,
+        expires_in: issued.expires_in as u64,
         token_type: types::AccessTokenResponseTokenType::Bearer,
     }
 }

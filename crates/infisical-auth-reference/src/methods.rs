@@ -125,10 +125,10 @@ macro_rules! stored {
                 &mut configs.$slot
             }
             fn ttl(&self) -> f64 {
-                self.access_token_ttl
+                self.access_token_ttl as f64
             }
             fn max_ttl(&self) -> f64 {
-                self.access_token_max_ttl
+                self.access_token_max_ttl as f64
             }
             fn touch(&mut self, now: DateTime<Utc>) {
                 self.updated_at = now;
@@ -136,10 +136,10 @@ macro_rules! stored {
             #[allow(clippy::redundant_closure_call)]
             fn tokens(&self) -> Arc<TokenSettings> {
                 Arc::new(TokenSettings {
-                    ttl: self.access_token_ttl.max(0.0),
-                    max_ttl: self.access_token_max_ttl.max(0.0),
-                    period: f64::max(($period)(self), 0.0),
-                    uses_limit: self.access_token_num_uses_limit.max(0.0) as u64,
+                    ttl: self.access_token_ttl as f64,
+                    max_ttl: self.access_token_max_ttl as f64,
+                    period: ($period)(self) as f64,
+                    uses_limit: self.access_token_num_uses_limit,
                     trusted_ips: ip_list(&self.access_token_trusted_ips),
                 })
             }
@@ -149,41 +149,43 @@ macro_rules! stored {
 
 stored!(Universal, universal, "universal auth", period: |s: &Universal| s.access_token_period);
 stored!(Token, token, "token auth", period: |s: &Token| s.access_token_period);
-stored!(Alicloud, alicloud, "alicloud auth", period: |_: &Alicloud| 0.0);
+stored!(Alicloud, alicloud, "alicloud auth", period: |_: &Alicloud| 0);
 stored!(Aws, aws, "aws auth", period: |s: &Aws| s.access_token_period);
 stored!(Azure, azure, "azure auth", period: |s: &Azure| s.access_token_period);
 stored!(Gcp, gcp, "gcp auth", period: |s: &Gcp| s.access_token_period);
 stored!(Jwt, jwt, "jwt auth", period: |s: &Jwt| s.access_token_period);
-stored!(Kubernetes, kubernetes, "kubernetes auth", period: |_: &Kubernetes| 0.0);
+stored!(Kubernetes, kubernetes, "kubernetes auth", period: |_: &Kubernetes| 0);
 stored!(Ldap, ldap, "ldap auth", period: |s: &Ldap| s.access_token_period);
 stored!(Oci, oci, "oci auth", period: |s: &Oci| s.access_token_period);
-stored!(Oidc, oidc, "oidc auth", period: |_: &Oidc| 0.0);
-stored!(Spiffe, spiffe, "spiffe auth", period: |_: &Spiffe| 0.0);
-stored!(TlsCert, tls_cert, "tls cert auth", period: |_: &TlsCert| 0.0);
+stored!(Oidc, oidc, "oidc auth", period: |_: &Oidc| 0);
+stored!(Spiffe, spiffe, "spiffe auth", period: |_: &Spiffe| 0);
+stored!(TlsCert, tls_cert, "tls cert auth", period: |_: &TlsCert| 0);
 
-/// A number of a request body as the answers write it.
+/// A number of a request body as the answers write it: a whole number, never negative (the
+/// validation layer has checked the request's bounds).
 pub trait Num {
-    /// The number as `f64`.
-    fn num(self) -> f64;
+    /// The number as `u64`.
+    fn num(self) -> u64;
 }
 impl Num for i64 {
-    fn num(self) -> f64 {
-        self as f64
+    fn num(self) -> u64 {
+        self.max(0) as u64
     }
 }
 impl Num for u64 {
-    fn num(self) -> f64 {
-        self as f64
+    fn num(self) -> u64 {
+        self
     }
 }
 impl Num for NonZeroU64 {
-    fn num(self) -> f64 {
-        self.get() as f64
+    fn num(self) -> u64 {
+        self.get()
     }
 }
 impl Num for f64 {
-    fn num(self) -> f64 {
-        self
+    fn num(self) -> u64 {
+        // Saturating: a negative or NaN value is 0.
+        self as u64
     }
 }
 
@@ -282,7 +284,7 @@ fn set<T: Into<U>, U>(slot: &mut U, value: Option<T>) {
 }
 
 /// Sets a number if the update body has it.
-fn set_num(slot: &mut f64, value: Option<impl Num>) {
+fn set_num(slot: &mut u64, value: Option<impl Num>) {
     if let Some(value) = value {
         *slot = value.num();
     }
@@ -328,8 +330,8 @@ macro_rules! patch_tokens {
 macro_rules! patch {
     ($b:ident, $apply:expr) => {
         Ok(Patch {
-            ttl: $b.access_token_ttl.map(Num::num),
-            max_ttl: $b.access_token_max_ttl.map(Num::num),
+            ttl: $b.access_token_ttl.map(|n| n.num() as f64),
+            max_ttl: $b.access_token_max_ttl.map(|n| n.num() as f64),
             apply: Box::new($apply),
         })
     };
@@ -352,10 +354,10 @@ pub fn attach_universal(
         created_at: m.now,
         id: m.id,
         identity_id: m.identity_id,
-        lockout_counter_reset_seconds: b.lockout_counter_reset_seconds,
-        lockout_duration_seconds: b.lockout_duration_seconds,
+        lockout_counter_reset_seconds: b.lockout_counter_reset_seconds.num(),
+        lockout_duration_seconds: b.lockout_duration_seconds.num(),
         lockout_enabled: b.lockout_enabled,
-        lockout_threshold: b.lockout_threshold,
+        lockout_threshold: b.lockout_threshold.num(),
         updated_at: m.now,
     })
 }
@@ -385,7 +387,7 @@ pub fn attach_token(b: types::AttachTokenAuthBody, m: Meta) -> Result<Token, Api
     Ok(Token {
         access_token_max_ttl: b.access_token_max_ttl.num(),
         access_token_num_uses_limit: b.access_token_num_uses_limit.num(),
-        access_token_period: 0.0,
+        access_token_period: 0,
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
         created_at: m.now,
@@ -433,7 +435,7 @@ pub fn attach_aws(b: types::AttachAwsAuthBody, m: Meta) -> Result<Aws, ApiError>
     Ok(Aws {
         access_token_max_ttl: b.access_token_max_ttl.num(),
         access_token_num_uses_limit: b.access_token_num_uses_limit.num(),
-        access_token_period: 0.0,
+        access_token_period: 0,
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
         allowed_account_ids: b.allowed_account_ids,
@@ -463,7 +465,7 @@ pub fn attach_azure(b: types::AttachAzureAuthBody, m: Meta) -> Result<Azure, Api
     Ok(Azure {
         access_token_max_ttl: b.access_token_max_ttl.num(),
         access_token_num_uses_limit: b.access_token_num_uses_limit.num(),
-        access_token_period: 0.0,
+        access_token_period: 0,
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
         allowed_service_principal_ids: b.allowed_service_principal_ids,
@@ -495,7 +497,7 @@ pub fn attach_gcp(b: types::AttachGcpAuthBody, m: Meta) -> Result<Gcp, ApiError>
     Ok(Gcp {
         access_token_max_ttl: b.access_token_max_ttl.num(),
         access_token_num_uses_limit: b.access_token_num_uses_limit.num(),
-        access_token_period: 0.0,
+        access_token_period: 0,
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
         allowed_projects: Some(b.allowed_projects),
@@ -530,7 +532,7 @@ pub fn attach_jwt(b: types::AttachJwtAuthBody, m: Meta) -> Result<Jwt, ApiError>
     let common = |ttl: i64, max_ttl: i64, uses: u64, ips, claims, audiences, issuer, subject| Jwt {
         access_token_max_ttl: max_ttl.num(),
         access_token_num_uses_limit: uses.num(),
-        access_token_period: 0.0,
+        access_token_period: 0,
         access_token_trusted_ips: ips,
         access_token_ttl: ttl.num(),
         bound_audiences: audiences,
@@ -625,8 +627,8 @@ pub fn update_jwt(b: types::UpdateJwtAuthBody) -> Result<Patch<Jwt>, ApiError> {
         } => {
             let ips = patch_ips!(ACCESS_TOKEN_IPS, access_token_trusted_ips);
             Ok(Patch {
-                ttl: access_token_ttl.map(Num::num),
-                max_ttl: access_token_max_ttl.map(Num::num),
+                ttl: access_token_ttl.map(|n| n.num() as f64),
+                max_ttl: access_token_max_ttl.map(|n| n.num() as f64),
                 apply: Box::new(move |s: &mut Jwt| {
                     set_num(&mut s.access_token_ttl, access_token_ttl);
                     set_num(&mut s.access_token_max_ttl, access_token_max_ttl);
@@ -667,8 +669,8 @@ pub fn update_jwt(b: types::UpdateJwtAuthBody) -> Result<Patch<Jwt>, ApiError> {
         } => {
             let ips = patch_ips!(ACCESS_TOKEN_IPS, access_token_trusted_ips);
             Ok(Patch {
-                ttl: access_token_ttl.map(Num::num),
-                max_ttl: access_token_max_ttl.map(Num::num),
+                ttl: access_token_ttl.map(|n| n.num() as f64),
+                max_ttl: access_token_max_ttl.map(|n| n.num() as f64),
                 apply: Box::new(move |s: &mut Jwt| {
                     set_num(&mut s.access_token_ttl, access_token_ttl);
                     set_num(&mut s.access_token_max_ttl, access_token_max_ttl);
@@ -789,7 +791,7 @@ pub fn attach_ldap(b: types::AttachLdapAuthBody, m: Meta) -> Result<Ldap, ApiErr
         } => Ldap {
             access_token_max_ttl: access_token_max_ttl.num(),
             access_token_num_uses_limit: access_token_num_uses_limit.num(),
-            access_token_period: 0.0,
+            access_token_period: 0,
             access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, access_token_trusted_ips)?,
             access_token_ttl: access_token_ttl.num(),
             allowed_fields: allowed_fields(
@@ -801,10 +803,10 @@ pub fn attach_ldap(b: types::AttachLdapAuthBody, m: Meta) -> Result<Ldap, ApiErr
             id: m.id,
             identity_id: m.identity_id,
             ldap_ca_certificate,
-            lockout_counter_reset_seconds,
-            lockout_duration_seconds,
+            lockout_counter_reset_seconds: lockout_counter_reset_seconds.num(),
+            lockout_duration_seconds: lockout_duration_seconds.num(),
             lockout_enabled,
-            lockout_threshold,
+            lockout_threshold: lockout_threshold.num(),
             search_base,
             search_filter,
             template_id: None,
@@ -850,7 +852,7 @@ pub fn attach_oci(b: types::AttachOciAuthBody, m: Meta) -> Result<Oci, ApiError>
     Ok(Oci {
         access_token_max_ttl: b.access_token_max_ttl.num(),
         access_token_num_uses_limit: b.access_token_num_uses_limit.num(),
-        access_token_period: 0.0,
+        access_token_period: 0,
         access_token_trusted_ips: ips!(ACCESS_TOKEN_IPS, b.access_token_trusted_ips)?,
         access_token_ttl: b.access_token_ttl.num(),
         allowed_usernames: b.allowed_usernames,
@@ -971,7 +973,7 @@ pub fn update_spiffe(b: types::UpdateSpiffeAuthBody) -> Result<Patch<Spiffe>, Ap
             s.trust_bundle_distribution = distribution!(
                 UpdateSpiffeAuthBodyTrustBundleDistribution,
                 d,
-                |hint: Option<u64>| hint.map_or(0.0, Num::num)
+                |hint: Option<u64>| hint.map_or(0, Num::num)
             );
         }
         set(&mut s.trust_domain, b.trust_domain);
@@ -1139,7 +1141,7 @@ mod tests {
         (patch.apply)(&mut stored);
         assert_eq!(stored.sts_endpoint, "https://x/");
         assert_eq!(stored.allowed_account_ids, "1");
-        assert_eq!(stored.access_token_ttl, 60.0);
+        assert_eq!(stored.access_token_ttl, 60);
         let answer: types::IdentityAwsAuth = stored.fit();
         assert_eq!(answer.sts_endpoint, "https://x/");
         assert_eq!(answer.id, meta.id);

@@ -17,6 +17,7 @@ const EXTRA: [Operation; 2] = [
         path: "/api/v1/identities",
         secured: true,
         has_body: true,
+        retry: infisical_auth_server::types::RetryClass::Unrepeatable,
     },
     Operation {
         id: "getApiDocs",
@@ -24,6 +25,7 @@ const EXTRA: [Operation; 2] = [
         path: "/api/docs/json",
         secured: false,
         has_body: false,
+        retry: infisical_auth_server::types::RetryClass::Read,
     },
 ];
 

@@ -299,7 +299,7 @@ mod tests {
         let config: methods::Universal = api.config(ID).unwrap();
         assert_eq!(
             (config.client_id.as_str(), config.access_token_ttl),
-            ("ci-runner", 60.0)
+            ("ci-runner", 60)
         );
         assert!(api.config::<methods::Token>(ID).is_ok());
     }

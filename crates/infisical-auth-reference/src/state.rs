@@ -127,10 +127,10 @@ macro_rules! secret_data {
     ($ty:ident, $secret:expr, $ua_id:expr) => {{
         let s: &$crate::state::ClientSecret = $secret;
         infisical_auth_server::types::$ty {
-            client_secret_num_uses: s.uses as f64,
-            client_secret_num_uses_limit: s.uses_limit,
+            client_secret_num_uses: s.uses,
+            client_secret_num_uses_limit: s.uses_limit as u64,
             client_secret_prefix: s.prefix.clone(),
-            client_secret_ttl: s.ttl,
+            client_secret_ttl: s.ttl as u64,
             created_at: s.created_at,
             description: s.description.clone(),
             id: s.id.to_string(),
@@ -195,9 +195,9 @@ impl UniversalAuthSettings {
             identity_id: identity_id.into(),
             client_secret_trusted_ips: ip_list(&config.client_secret_trusted_ips),
             lockout_enabled: config.lockout_enabled,
-            lockout_threshold: config.lockout_threshold.max(1.0) as u32,
-            lockout_counter_reset: config.lockout_counter_reset_seconds,
-            lockout_duration: config.lockout_duration_seconds,
+            lockout_threshold: config.lockout_threshold.max(1) as u32,
+            lockout_counter_reset: config.lockout_counter_reset_seconds as f64,
+            lockout_duration: config.lockout_duration_seconds as f64,
             tokens: config.tokens(),
         }
     }
@@ -320,11 +320,11 @@ macro_rules! token_data {
         infisical_auth_server::types::$ty {
             access_token_last_renewed_at: t.last_renewed.map($crate::state::time),
             access_token_last_used_at: t.last_used.map($crate::state::time),
-            access_token_max_ttl: t.settings.max_ttl,
-            access_token_num_uses: t.uses as f64,
-            access_token_num_uses_limit: t.settings.uses_limit as f64,
-            access_token_period: t.settings.period,
-            access_token_ttl: t.settings.ttl,
+            access_token_max_ttl: t.settings.max_ttl as u64,
+            access_token_num_uses: t.uses,
+            access_token_num_uses_limit: t.settings.uses_limit,
+            access_token_period: t.settings.period as u64,
+            access_token_ttl: t.settings.ttl as u64,
             auth_method: t.auth_method.to_owned(),
             created_at: $crate::state::time(t.created),
             id: t.id.to_string(),

@@ -280,7 +280,7 @@ async fn every_operation_is_served() {
         .send()
         .await
         .expect("clear ldap");
-    assert_eq!(cleared.deleted, 0.0);
+    assert_eq!(cleared.deleted, 0);
     seen.insert("clear_ldap_auth_lockouts".into());
     server
         .admin
@@ -393,7 +393,7 @@ async fn every_operation_is_served() {
         .send()
         .await
         .expect("clear ua");
-    assert_eq!(cleared.deleted, 0.0);
+    assert_eq!(cleared.deleted, 0);
     seen.insert("clear_universal_auth_lockouts".into());
     let revoked = server
         .admin

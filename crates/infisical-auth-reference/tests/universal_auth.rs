@@ -86,8 +86,8 @@ async fn life_cycle_attach_secret_login_renew_revoke() {
     );
 
     let token = login(&server, &client_id, &secret).await.expect("login");
-    assert_eq!(token.expires_in, 60.0);
-    assert_eq!(token.access_token_max_ttl, 90.0);
+    assert_eq!(token.expires_in, 60);
+    assert_eq!(token.access_token_max_ttl, 90);
 
     // The token authorises management calls.
     let as_identity = client_with_token(&server.base, Some(token.access_token.expose_secret()));
@@ -109,7 +109,7 @@ async fn life_cycle_attach_secret_login_renew_revoke() {
         .await
         .expect("renew");
     assert!(
-        renewed.expires_in <= 90.0 && renewed.expires_in >= 59.0,
+        renewed.expires_in <= 90 && renewed.expires_in >= 59,
         "{}",
         renewed.expires_in
     );
@@ -176,9 +176,9 @@ async fn life_cycle_attach_secret_login_renew_revoke() {
         .expect("update")
         .into_inner()
         .identity_universal_auth;
-    assert_eq!(updated.access_token_ttl, 60.0);
-    assert_eq!(updated.access_token_max_ttl, 90.0);
-    assert_eq!(updated.access_token_num_uses_limit, 2.0);
+    assert_eq!(updated.access_token_ttl, 60);
+    assert_eq!(updated.access_token_max_ttl, 90);
+    assert_eq!(updated.access_token_num_uses_limit, 2);
     // TTL above the stored MaxTTL: Infisical's service-level 400.
     let too_long = api_error(
         server
@@ -246,8 +246,8 @@ async fn periodic_tokens_report_the_period() {
     let server = start().await;
     let (_, client_id, secret) = setup(&server, json!({"accessTokenPeriod": 5}), json!({})).await;
     let token = login(&server, &client_id, &secret).await.expect("login");
-    assert_eq!(token.expires_in, 5.0);
-    assert_eq!(token.access_token_max_ttl, 1_000_000_000.0);
+    assert_eq!(token.expires_in, 5);
+    assert_eq!(token.access_token_max_ttl, 1_000_000_000);
 }
 
 #[tokio::test]
@@ -271,7 +271,7 @@ async fn client_secret_use_limit_and_ttl() {
         .send()
         .await
         .expect("list");
-    assert_eq!(listed.client_secret_data[0].client_secret_num_uses, 1.0);
+    assert_eq!(listed.client_secret_data[0].client_secret_num_uses, 1);
 
     let short = server
         .admin
@@ -391,7 +391,7 @@ async fn lockout_trips_and_clears() {
         .send()
         .await
         .expect("clear");
-    assert_eq!(cleared.deleted, 1.0);
+    assert_eq!(cleared.deleted, 1);
     login(&server, &client_id, &secret)
         .await
         .expect("login after clearing");

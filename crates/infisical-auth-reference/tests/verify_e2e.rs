@@ -89,8 +89,8 @@ async fn jwt_login_issues_a_token_with_the_methods_limits() {
     let login = jwt_login(&server, &identity, &key.sign(&jwt_claims(), true))
         .await
         .expect("a valid JWT logs in");
-    assert_eq!(login.expires_in, 1200.0);
-    assert_eq!(login.access_token_max_ttl, 2400.0);
+    assert_eq!(login.expires_in, 1200);
+    assert_eq!(login.access_token_max_ttl, 2400);
     assert!(token_works(&server, login.access_token.expose_secret(), &identity).await);
     assert!(token_works(&server, login.access_token.expose_secret(), &identity).await);
     assert!(
@@ -222,7 +222,7 @@ async fn kubernetes_login_reviews_the_token_with_the_cluster() {
         }
     };
     let answer = login("sa-prod-api").await.expect("login").into_inner();
-    assert_eq!(answer.expires_in, 600.0);
+    assert_eq!(answer.expires_in, 600);
     assert!(
         token_works_for(
             &server,

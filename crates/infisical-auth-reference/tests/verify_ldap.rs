@@ -449,7 +449,7 @@ async fn ldap_login_end_to_end_with_lockout_and_clear_lockouts() {
         .await
         .expect("login")
         .into_inner();
-    assert_eq!(answer.expires_in, 900.0);
+    assert_eq!(answer.expires_in, 900);
     let path = format!("/api/v1/auth/ldap-auth/identities/{identity}");
     assert_eq!(
         server
@@ -495,7 +495,7 @@ async fn ldap_login_end_to_end_with_lockout_and_clear_lockouts() {
         .await
         .expect("clear lockouts")
         .into_inner();
-    assert_eq!(cleared.deleted, 2.0, "alice's lock and bob's count");
+    assert_eq!(cleared.deleted, 2, "alice's lock and bob's count");
     login("alice", "alice-pw")
         .await
         .expect("login after clearing");

@@ -16,11 +16,11 @@ use crate::Secret;
 pub struct AccessTokenResponse {
     ///`accessToken`: string, required.
     pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
+    ///`accessTokenMaxTTL`: integer, required, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
+    pub access_token_max_ttl: u64,
+    ///`expiresIn`: integer, required, range >= 0.
+    pub expires_in: u64,
     ///`tokenType`: string, required, one of "Bearer".
     pub token_type: AccessTokenResponseTokenType,
 }
@@ -1240,24 +1240,17 @@ pub struct AttachUniversalAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct ClientSecretData {
-    ///`clientSecretNumUses`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::client_secret_num_uses")
-    )]
-    pub client_secret_num_uses: f64,
-    ///`clientSecretNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::client_secret_num_uses_limit")
-    )]
-    pub client_secret_num_uses_limit: f64,
+    ///`clientSecretNumUses`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub client_secret_num_uses: u64,
+    ///`clientSecretNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub client_secret_num_uses_limit: u64,
     ///`clientSecretPrefix`: string, required.
     pub client_secret_prefix: ::std::string::String,
-    ///`clientSecretTTL`: number, optional, default 0.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretTTL"))]
-    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::client_secret_ttl"))]
-    pub client_secret_ttl: f64,
+    ///`clientSecretTTL`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretTTL", default))]
+    pub client_secret_ttl: u64,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1298,11 +1291,11 @@ pub struct CreateTokenAuthTokenBody {
 pub struct CreateTokenAuthTokenResponse {
     ///`accessToken`: string, required.
     pub access_token: Secret,
-    ///`accessTokenMaxTTL`: number, required.
+    ///`accessTokenMaxTTL`: integer, required, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
-    pub access_token_max_ttl: f64,
-    ///`expiresIn`: number, required.
-    pub expires_in: f64,
+    pub access_token_max_ttl: u64,
+    ///`expiresIn`: integer, required, range >= 0.
+    pub expires_in: u64,
     ///`tokenData`: see [`TokenAuthToken`].
     pub token_data: TokenAuthToken,
     ///`tokenType`: string, required, one of "Bearer".
@@ -1430,32 +1423,26 @@ pub struct DeleteJwtAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteJwtAuthResponseIdentityJwtAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
@@ -1497,26 +1484,23 @@ pub struct DeleteKubernetesAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedAudience`: string, required.
     pub allowed_audience: ::std::string::String,
     ///`allowedNames`: string, required.
@@ -1586,26 +1570,23 @@ pub struct DeleteOidcAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteOidcAuthResponseIdentityOidcAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
@@ -1678,8 +1659,8 @@ pub struct DeleteUniversalAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeletedResponse {
-    ///`deleted`: number, required.
-    pub deleted: f64,
+    ///`deleted`: integer, required, range >= 0.
+    pub deleted: u64,
 }
 ///What went wrong: text, or (on a 422) every validation issue.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1791,32 +1772,26 @@ pub struct GetLdapAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetLdapAuthResponseIdentityLdapAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedFields`: any, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
@@ -1835,24 +1810,27 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`ldapCaCertificate`: string, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ldap_ca_certificate: ::std::option::Option<::std::string::String>,
-    ///`lockoutCounterResetSeconds`: number, optional, default 30.
+    ///`lockoutCounterResetSeconds`: integer, optional, range >= 0, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::lockout_counter_reset_seconds")
+        serde(default = "defaults::default_u64::<u64, 30>")
     )]
-    pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, default 300.
+    pub lockout_counter_reset_seconds: u64,
+    ///`lockoutDurationSeconds`: integer, optional, range >= 0, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::lockout_duration_seconds")
+        serde(default = "defaults::default_u64::<u64, 300>")
     )]
-    pub lockout_duration_seconds: f64,
+    pub lockout_duration_seconds: u64,
     ///`lockoutEnabled`: boolean, optional, default true.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, default 3.
-    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_threshold"))]
-    pub lockout_threshold: f64,
+    ///`lockoutThreshold`: integer, optional, range >= 0, default 3.
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(default = "defaults::default_u64::<u64, 3>")
+    )]
+    pub lockout_threshold: u64,
     ///`searchBase`: string, required.
     pub search_base: ::std::string::String,
     ///`searchFilter`: string, required.
@@ -1913,26 +1891,23 @@ pub struct GetTlsCertAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedCommonNames`: string, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
@@ -2006,26 +1981,23 @@ pub struct GetUniversalAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAliCloudAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedArns`: string, required.
     pub allowed_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
@@ -2048,32 +2020,26 @@ pub struct IdentityAliCloudAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAwsAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedAccountIds`: string, required.
     pub allowed_account_ids: ::std::string::String,
     ///`allowedPrincipalArns`: string, required.
@@ -2100,32 +2066,26 @@ pub struct IdentityAwsAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAzureAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedServicePrincipalIds`: string, required.
     pub allowed_service_principal_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
@@ -2150,32 +2110,26 @@ pub struct IdentityAzureAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityGcpAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedProjects`: string, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
@@ -2205,32 +2159,26 @@ pub struct IdentityGcpAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityJwtAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
@@ -2266,26 +2214,23 @@ pub struct IdentityJwtAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityKubernetesAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedAudience`: string, required.
     pub allowed_audience: ::std::string::String,
     ///`allowedNames`: string, required.
@@ -2330,32 +2275,26 @@ pub struct IdentityKubernetesAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityLdapAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedFields`: any, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
@@ -2366,24 +2305,27 @@ pub struct IdentityLdapAuth {
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: number, optional, default 30.
+    ///`lockoutCounterResetSeconds`: integer, optional, range >= 0, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::lockout_counter_reset_seconds")
+        serde(default = "defaults::default_u64::<u64, 30>")
     )]
-    pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, default 300.
+    pub lockout_counter_reset_seconds: u64,
+    ///`lockoutDurationSeconds`: integer, optional, range >= 0, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::lockout_duration_seconds")
+        serde(default = "defaults::default_u64::<u64, 300>")
     )]
-    pub lockout_duration_seconds: f64,
+    pub lockout_duration_seconds: u64,
     ///`lockoutEnabled`: boolean, optional, default true.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, default 3.
-    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_threshold"))]
-    pub lockout_threshold: f64,
+    ///`lockoutThreshold`: integer, optional, range >= 0, default 3.
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(default = "defaults::default_u64::<u64, 3>")
+    )]
+    pub lockout_threshold: u64,
     ///`searchBase`: string, required.
     pub search_base: ::std::string::String,
     ///`searchFilter`: string, required.
@@ -2404,32 +2346,26 @@ pub struct IdentityLdapAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOciAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedUsernames`: string, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
@@ -2455,26 +2391,23 @@ pub struct IdentityOciAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOidcAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`boundAudiences`: string, required.
     pub bound_audiences: ::std::string::String,
     ///`boundClaims`: any, optional.
@@ -2510,26 +2443,23 @@ pub struct IdentityOidcAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentitySpiffeAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedAudiences`: string, required.
     pub allowed_audiences: ::std::string::String,
     ///`allowedSpiffeIds`: string, required.
@@ -2578,8 +2508,8 @@ pub enum IdentitySpiffeAuthTrustBundleDistribution {
         >,
         ///`endpointUrl`: string, required.
         endpoint_url: ::std::string::String,
-        ///`refreshHintSeconds`: number, required.
-        refresh_hint_seconds: f64,
+        ///`refreshHintSeconds`: integer, required, range >= 0.
+        refresh_hint_seconds: u64,
     },
 }
 ///Shared by 3 places in the bodies and answers of `attachTlsCertAuth`, `deleteTlsCertAuth`, `updateTlsCertAuth`.
@@ -2589,26 +2519,23 @@ pub enum IdentitySpiffeAuthTrustBundleDistribution {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTlsCertAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`allowedCommonNames`: string, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
@@ -2632,32 +2559,26 @@ pub struct IdentityTlsCertAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTokenAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`createdAt`: string(date-time), required.
     #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2676,32 +2597,26 @@ pub struct IdentityTokenAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityUniversalAuth {
-    ///`accessTokenMaxTTL`: number, optional, default 7200.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
     ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: number, optional, default 7200.
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`clientId`: string, required.
     pub client_id: ::std::string::String,
     ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
@@ -2715,24 +2630,27 @@ pub struct IdentityUniversalAuth {
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: number, optional, default 30.
+    ///`lockoutCounterResetSeconds`: integer, optional, range >= 0, default 30.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::lockout_counter_reset_seconds")
+        serde(default = "defaults::default_u64::<u64, 30>")
     )]
-    pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, default 300.
+    pub lockout_counter_reset_seconds: u64,
+    ///`lockoutDurationSeconds`: integer, optional, range >= 0, default 300.
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::lockout_duration_seconds")
+        serde(default = "defaults::default_u64::<u64, 300>")
     )]
-    pub lockout_duration_seconds: f64,
+    pub lockout_duration_seconds: u64,
     ///`lockoutEnabled`: boolean, optional, default true.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, default 3.
-    #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_threshold"))]
-    pub lockout_threshold: f64,
+    ///`lockoutThreshold`: integer, optional, range >= 0, default 3.
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(default = "defaults::default_u64::<u64, 3>")
+    )]
+    pub lockout_threshold: u64,
     ///`updatedAt`: string(date-time), required.
     #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3384,38 +3302,29 @@ pub struct TokenAuthToken {
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    ///`accessTokenMaxTTL`: number, optional, default 2592000.
+    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 2592000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::token_auth_token_access_token_max_ttl")
+        serde(default = "defaults::default_u64::<u64, 2592000>")
     )]
-    pub access_token_max_ttl: f64,
-    ///`accessTokenNumUses`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses")
-    )]
-    pub access_token_num_uses: f64,
-    ///`accessTokenNumUsesLimit`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_num_uses_limit")
-    )]
-    pub access_token_num_uses_limit: f64,
-    ///`accessTokenPeriod`: number, optional, default 0.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::access_token_period")
-    )]
-    pub access_token_period: f64,
-    ///`accessTokenTTL`: number, optional, default 2592000.
+    pub access_token_max_ttl: u64,
+    ///`accessTokenNumUses`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses: u64,
+    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_num_uses_limit: u64,
+    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
+    pub access_token_period: u64,
+    ///`accessTokenTTL`: integer, optional, range >= 0, default 2592000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(default = "defaults::token_auth_token_access_token_ttl")
+        serde(default = "defaults::default_u64::<u64, 2592000>")
     )]
-    pub access_token_ttl: f64,
+    pub access_token_ttl: u64,
     ///`authMethod`: string, required.
     pub auth_method: ::std::string::String,
     ///`createdAt`: string(date-time), required.
@@ -4486,23 +4395,8 @@ pub mod defaults {
     pub(super) fn attach_kubernetes_auth_body_token_review_mode() -> super::AttachKubernetesAuthBodyTokenReviewMode {
         super::AttachKubernetesAuthBodyTokenReviewMode::Api
     }
-    pub(super) fn token_auth_token_access_token_max_ttl() -> f64 {
-        2592000_f64
-    }
-    pub(super) fn token_auth_token_access_token_ttl() -> f64 {
-        2592000_f64
-    }
-    pub(super) fn access_token_max_ttl() -> f64 {
-        7200_f64
-    }
-    pub(super) fn access_token_num_uses() -> f64 {
-        0_f64
-    }
-    pub(super) fn access_token_num_uses_limit() -> f64 {
-        0_f64
-    }
-    pub(super) fn access_token_period() -> f64 {
-        0_f64
+    pub(super) fn access_token_max_ttl() -> u64 {
+        default_u64::<u64, 7200>()
     }
     pub(super) fn access_token_trusted_ips() -> ::std::vec::Vec<super::TrustedIpEntry> {
         vec![
@@ -4510,8 +4404,8 @@ pub mod defaults {
             super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
     }
-    pub(super) fn access_token_ttl() -> f64 {
-        7200_f64
+    pub(super) fn access_token_ttl() -> u64 {
+        default_u64::<u64, 7200>()
     }
     pub(super) fn allowed_account_ids() -> ::std::string::String {
         "".to_string()
@@ -4519,20 +4413,11 @@ pub mod defaults {
     pub(super) fn allowed_principal_arns() -> ::std::string::String {
         "".to_string()
     }
-    pub(super) fn client_secret_num_uses() -> f64 {
-        0_f64
-    }
-    pub(super) fn client_secret_num_uses_limit() -> f64 {
-        0_f64
-    }
     pub(super) fn client_secret_trusted_ips() -> ::std::vec::Vec<super::TrustedIpEntry> {
         vec![
             super::TrustedIpEntry { ip_address : "0.0.0.0/0".to_string() },
             super::TrustedIpEntry { ip_address : "::/0".to_string() }
         ]
-    }
-    pub(super) fn client_secret_ttl() -> f64 {
-        0_f64
     }
     pub(super) fn iam_http_request_method() -> ::std::string::String {
         "POST".to_string()

@@ -205,9 +205,9 @@ impl From<&types::GetLdapAuthResponseIdentityLdapAuth> for LockoutPolicy {
     fn from(stored: &types::GetLdapAuthResponseIdentityLdapAuth) -> Self {
         Self {
             enabled: stored.lockout_enabled,
-            threshold: stored.lockout_threshold.max(1.0) as u32,
-            duration: Duration::from_secs_f64(stored.lockout_duration_seconds.max(0.0)),
-            counter_reset: Duration::from_secs_f64(stored.lockout_counter_reset_seconds.max(0.0)),
+            threshold: stored.lockout_threshold.max(1) as u32,
+            duration: Duration::from_secs(stored.lockout_duration_seconds),
+            counter_reset: Duration::from_secs(stored.lockout_counter_reset_seconds),
         }
     }
 }

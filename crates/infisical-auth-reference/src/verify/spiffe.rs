@@ -98,7 +98,7 @@ impl From<&types::IdentitySpiffeAuth> for SpiffeSettings {
             } => SpiffeBundle::HttpsWebBundle {
                 endpoint_url: endpoint_url.clone(),
                 ca_cert: ca_cert.clone(),
-                refresh_hint_seconds: refresh_hint_seconds.max(0.0) as u64,
+                refresh_hint_seconds: *refresh_hint_seconds,
             },
         };
         Self {
