@@ -56,6 +56,7 @@ pub struct Connect {
     token: Option<String>,
     timeout: Duration,
     retry: RetryPolicy,
+    answer_limit: usize,
 }
 
 impl std::fmt::Debug for Connect {
@@ -65,6 +66,7 @@ impl std::fmt::Debug for Connect {
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("answer_limit", &self.answer_limit)
             .finish()
     }
 }
@@ -77,6 +79,7 @@ impl Client {
             token: None,
             timeout: Duration::from_secs(15),
             retry: RetryPolicy::default(),
+            answer_limit: crate::ANSWER_LIMIT,
         }
     }
 }
@@ -102,6 +105,14 @@ impl Connect {
         self
     }
 
+    /// The largest answer the client reads, in bytes ([`crate::ANSWER_LIMIT`] unless set): a
+    /// longer one is [`Error::AnswerTooLarge`](crate::Error::AnswerTooLarge), read no further
+    /// than the bound.
+    pub fn max_answer_bytes(mut self, limit: usize) -> Self {
+        self.answer_limit = limit;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, ConnectError> {
         let base = self.base_url.as_str();
@@ -124,6 +135,7 @@ impl Connect {
             .build()?;
         let mut client = Client::new_with_client(base, http);
         client.runtime.retry = self.retry;
+        client.runtime.answer_limit = Some(self.answer_limit);
         Ok(client)
     }
 }

@@ -70,6 +70,16 @@ pub enum Error {
         /// The start of the body (at most [`EXCERPT_LIMIT`] bytes), lossily decoded.
         excerpt: String,
     },
+    /// The answer is larger than the client's bound ([`crate::ANSWER_LIMIT`] unless
+    /// [`Connect::max_answer_bytes`](crate::Connect::max_answer_bytes) set another): it was read
+    /// no further than the bound.
+    #[error("{operation} got an answer larger than {limit} bytes (read no further)")]
+    AnswerTooLarge {
+        /// The operation id.
+        operation: &'static str,
+        /// The bound, in bytes.
+        limit: usize,
+    },
     /// A session could not get a token for the call (login or renewal refused or failed); the
     /// cause holds Infisical's answer to the login.
     #[error("{operation} has no token: {cause}")]
@@ -137,6 +147,7 @@ impl Error {
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::Unexpected { operation, .. }
+            | Error::AnswerTooLarge { operation, .. }
             | Error::Session { operation, .. } => operation,
         }
     }
@@ -193,7 +204,9 @@ impl Error {
                 .status()
                 .is_some_and(|s| s == 429 || (500..600).contains(&s)),
             Error::Session { cause, .. } => cause.is_retryable(),
-            Error::Rejected { .. } | Error::InvalidRequest { .. } => false,
+            Error::Rejected { .. }
+            | Error::InvalidRequest { .. }
+            | Error::AnswerTooLarge { .. } => false,
         }
     }
 }

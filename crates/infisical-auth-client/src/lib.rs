@@ -39,6 +39,14 @@ pub use infisical_auth_validation::{Issue, Rejection};
 mod error;
 pub use error::{Error, EXCERPT_LIMIT};
 
+/// The `User-Agent` of every request: this crate and its version.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// The largest answer a client reads by default: 16 MiB, far above Infisical's largest real
+/// answer (a list of client secrets or tokens, some kilobytes). See
+/// [`Connect::max_answer_bytes`].
+pub const ANSWER_LIMIT: usize = 16 * 1024 * 1024;
+
 pub mod retry;
 pub use retry::{RetryClass, RetryPolicy};
 

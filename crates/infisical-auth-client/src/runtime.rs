@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use progenitor_client::{encode_path, ClientInfo, RequestBuilderExt};
-use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use serde::de::DeserializeOwned;
 
 use crate::error::{excerpt, Error};
@@ -23,6 +23,8 @@ use crate::{types, Client, ResponseValue};
 #[derive(Clone, Default)]
 pub struct Runtime {
     pub(crate) retry: RetryPolicy,
+    /// The largest answer read, in bytes (`None`: [`crate::ANSWER_LIMIT`]).
+    pub(crate) answer_limit: Option<usize>,
     pub(crate) session: Option<Arc<SessionState>>,
 }
 
@@ -110,6 +112,7 @@ fn build(client: &Client, op: Operation, typed: &Typed) -> Result<reqwest::Reque
         .client
         .request(method, url)
         .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .header(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT))
         .header(
             HeaderName::from_static("api-version"),
             HeaderValue::from_static(Client::api_version()),
@@ -315,7 +318,13 @@ async fn exchange_all(
                 if response.status().is_success() {
                     let status = response.status();
                     let headers = response.headers().clone();
-                    let body = read_body(op, started, response).await?;
+                    let body = read_body(
+                        op,
+                        started,
+                        response,
+                        client.runtime.answer_limit.unwrap_or(crate::ANSWER_LIMIT),
+                    )
+                    .await?;
                     return Ok(Answer {
                         op,
                         status,
@@ -345,10 +354,22 @@ async fn exchange_all(
                         drop(response);
                         wait
                     } else {
-                        return Err(decode_error(op, started, response).await);
+                        return Err(decode_error(
+                            op,
+                            started,
+                            response,
+                            client.runtime.answer_limit.unwrap_or(crate::ANSWER_LIMIT),
+                        )
+                        .await);
                     }
                 } else {
-                    return Err(decode_error(op, started, response).await);
+                    return Err(decode_error(
+                        op,
+                        started,
+                        response,
+                        client.runtime.answer_limit.unwrap_or(crate::ANSWER_LIMIT),
+                    )
+                    .await);
                 }
             }
             Err(error) => {
@@ -448,24 +469,47 @@ async fn exchange(
     }
 }
 
+/// The answer's body, read chunk by chunk and no further than `limit` bytes: a longer answer
+/// (declared or as it arrives) is [`Error::AnswerTooLarge`].
 async fn read_body(
     op: Operation,
     started: Instant,
-    response: reqwest::Response,
+    mut response: reqwest::Response,
+    limit: usize,
 ) -> Result<bytes::Bytes, Error> {
-    response.bytes().await.map_err(|error| {
-        if error.is_timeout() {
-            Error::Timeout {
-                operation: op.id,
-                elapsed: started.elapsed(),
+    let too_large = || Error::AnswerTooLarge {
+        operation: op.id,
+        limit,
+    };
+    if response
+        .content_length()
+        .is_some_and(|declared| declared > limit as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    loop {
+        let chunk = response.chunk().await.map_err(|error| {
+            if error.is_timeout() {
+                Error::Timeout {
+                    operation: op.id,
+                    elapsed: started.elapsed(),
+                }
+            } else {
+                Error::Transport {
+                    operation: op.id,
+                    source: error.without_url(),
+                }
             }
-        } else {
-            Error::Transport {
-                operation: op.id,
-                source: error.without_url(),
-            }
+        })?;
+        let Some(chunk) = chunk else {
+            return Ok(body.freeze());
+        };
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
         }
-    })
+        body.extend_from_slice(&chunk);
+    }
 }
 
 fn decode<T: DeserializeOwned>(answer: Answer) -> Result<ResponseValue<T>, Error> {
@@ -479,9 +523,14 @@ fn decode<T: DeserializeOwned>(answer: Answer) -> Result<ResponseValue<T>, Error
     }
 }
 
-async fn decode_error(op: Operation, started: Instant, response: reqwest::Response) -> Error {
+async fn decode_error(
+    op: Operation,
+    started: Instant,
+    response: reqwest::Response,
+    limit: usize,
+) -> Error {
     let status = response.status().as_u16();
-    let body = match read_body(op, started, response).await {
+    let body = match read_body(op, started, response, limit).await {
         Ok(body) => body,
         Err(error) => return error,
     };

@@ -4,8 +4,6 @@
 // Regenerate with `cargo xtask codegen`; check freshness with `cargo xtask codegen --check`.
 
 #![allow(clippy::all, dead_code)]
-use crate::js_timestamp;
-use crate::three_state;
 use crate::Secret;
 ///Shared by 13 places in the bodies and answers of `loginWithAlicloudAuth`, `loginWithAwsAuth`, `loginWithAzureAuth`, `loginWithGcpAuth`, `loginWithJwtAuth`, `loginWithKubernetesAuth`, `loginWithLdapAuth`, `loginWithOciAuth`, `loginWithOidcAuth`, `loginWithSpiffeAuth`, `loginWithTlsCertAuth`, `renewIdentityAccessToken`, `loginWithUniversalAuth`.
 #[derive(Clone, PartialEq)]
@@ -1252,7 +1250,10 @@ pub struct ClientSecretData {
     #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretTTL", default))]
     pub client_secret_ttl: u64,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`description`: string, required.
     pub description: ::std::string::String,
@@ -1265,7 +1266,10 @@ pub struct ClientSecretData {
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub is_client_secret_revoked: bool,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The request body of `createTokenAuthToken` (`POST /api/v1/auth/token-auth/identities/{identityId}/tokens`).
@@ -1455,7 +1459,10 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`configurationType`: string, required.
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1464,7 +1471,10 @@ pub struct DeleteJwtAuthResponseIdentityJwtAuth {
     ///`jwksUrl`: string, required.
     pub jwks_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteKubernetesAuth` (`DELETE /api/v1/auth/kubernetes-auth/identities/{identityId}`) on success.
@@ -1508,7 +1518,10 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     ///`allowedNamespaces`: string, required.
     pub allowed_namespaces: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -1527,7 +1540,10 @@ pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::token_review_mode"))]
     pub token_review_mode: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
@@ -1601,7 +1617,10 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1610,7 +1629,10 @@ pub struct DeleteOidcAuthResponseIdentityOidcAuth {
     ///`oidcDiscoveryUrl`: string, required.
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `deleteSpiffeAuth` (`DELETE /api/v1/auth/spiffe-auth/identities/{identityId}`) on success.
@@ -1801,7 +1823,10 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     ///`bindPass`: string, required.
     pub bind_pass: Secret,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -1839,7 +1864,10 @@ pub struct GetLdapAuthResponseIdentityLdapAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
     pub url: ::std::string::String,
@@ -1914,7 +1942,10 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`caCertificate`: string, required.
     pub ca_certificate: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
     pub encrypted_ca_certificate: ::serde_json::Value,
@@ -1923,7 +1954,10 @@ pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `getTokenAuth` (`GET /api/v1/auth/token-auth/identities/{identityId}`) on success.
@@ -2001,7 +2035,10 @@ pub struct IdentityAliCloudAuth {
     ///`allowedArns`: string, required.
     pub allowed_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2010,7 +2047,10 @@ pub struct IdentityAliCloudAuth {
     ///`type`: string, required.
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getAwsAuth`, `attachAwsAuth`, `deleteAwsAuth`, `updateAwsAuth`.
@@ -2045,7 +2085,10 @@ pub struct IdentityAwsAuth {
     ///`allowedPrincipalArns`: string, required.
     pub allowed_principal_arns: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2056,7 +2099,10 @@ pub struct IdentityAwsAuth {
     ///`type`: string, required.
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getAzureAuth`, `attachAzureAuth`, `deleteAzureAuth`, `updateAzureAuth`.
@@ -2089,7 +2135,10 @@ pub struct IdentityAzureAuth {
     ///`allowedServicePrincipalIds`: string, required.
     pub allowed_service_principal_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2100,7 +2149,10 @@ pub struct IdentityAzureAuth {
     ///`tenantId`: string, required.
     pub tenant_id: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getGcpAuth`, `attachGcpAuth`, `deleteGcpAuth`, `updateGcpAuth`.
@@ -2140,7 +2192,10 @@ pub struct IdentityGcpAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2149,7 +2204,10 @@ pub struct IdentityGcpAuth {
     ///`type`: string, required.
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getJwtAuth`, `attachJwtAuth`, `updateJwtAuth`.
@@ -2191,7 +2249,10 @@ pub struct IdentityJwtAuth {
     ///`configurationType`: string, required.
     pub configuration_type: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2204,7 +2265,10 @@ pub struct IdentityJwtAuth {
     ///`publicKeys`: array<string>, required.
     pub public_keys: ::std::vec::Vec<::std::string::String>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getKubernetesAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`.
@@ -2240,7 +2304,10 @@ pub struct IdentityKubernetesAuth {
     ///`caCert`: string, required.
     pub ca_cert: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`gatewayId`: string(uuid), optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
@@ -2262,7 +2329,10 @@ pub struct IdentityKubernetesAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`verifyTlsCertificate`: boolean, optional, default false.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
@@ -2299,7 +2369,10 @@ pub struct IdentityLdapAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2334,7 +2407,10 @@ pub struct IdentityLdapAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`url`: string, required.
     pub url: ::std::string::String,
@@ -2370,7 +2446,10 @@ pub struct IdentityOciAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2381,7 +2460,10 @@ pub struct IdentityOciAuth {
     ///`type`: string, required.
     pub type_: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 3 places in the bodies and answers of `getOidcAuth`, `attachOidcAuth`, `updateOidcAuth`.
@@ -2424,7 +2506,10 @@ pub struct IdentityOidcAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2433,7 +2518,10 @@ pub struct IdentityOidcAuth {
     ///`oidcDiscoveryUrl`: string, required.
     pub oidc_discovery_url: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 5 places in the bodies and answers of `getSpiffeAuth`, `attachSpiffeAuth`, `deleteSpiffeAuth`, `updateSpiffeAuth`, `refreshSpiffeBundle`.
@@ -2465,7 +2553,10 @@ pub struct IdentitySpiffeAuth {
     ///`allowedSpiffeIds`: string, required.
     pub allowed_spiffe_ids: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2476,7 +2567,10 @@ pub struct IdentitySpiffeAuth {
     ///`trustDomain`: string, required.
     pub trust_domain: ::std::string::String,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`trustBundleDistribution`: union, required.
@@ -2540,7 +2634,10 @@ pub struct IdentityTlsCertAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`encryptedCaCertificate`: any, required.
     pub encrypted_ca_certificate: ::serde_json::Value,
@@ -2549,7 +2646,10 @@ pub struct IdentityTlsCertAuth {
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getTokenAuth`, `attachTokenAuth`, `deleteTokenAuth`, `updateTokenAuth`.
@@ -2580,14 +2680,20 @@ pub struct IdentityTokenAuth {
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
     ///`identityId`: string(uuid), required.
     pub identity_id: ::uuid::Uuid,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 4 places in the bodies and answers of `getUniversalAuth`, `attachUniversalAuth`, `deleteUniversalAuth`, `updateUniversalAuth`.
@@ -2624,7 +2730,10 @@ pub struct IdentityUniversalAuth {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string(uuid), required.
     pub id: ::uuid::Uuid,
@@ -2652,7 +2761,10 @@ pub struct IdentityUniversalAuth {
     )]
     pub lockout_threshold: u64,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The answer of `listUniversalAuthClientSecrets` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets`) on success.
@@ -2699,8 +2811,10 @@ pub struct LoginWithAlicloudAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(rename = "SignatureVersion"))]
     pub signature_version: LoginWithAlicloudAuthBodySignatureVersion,
     ///`Timestamp`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(rename = "Timestamp"))]
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(rename = "Timestamp", serialize_with = "crate::js_timestamp::write")
+    )]
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`Version`: string, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "Version"))]
@@ -3288,7 +3402,7 @@ pub struct TokenAuthToken {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::write_option")
+        serde(serialize_with = "crate::js_timestamp::write_option")
     )]
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3297,7 +3411,7 @@ pub struct TokenAuthToken {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(serialize_with = "js_timestamp::write_option")
+        serde(serialize_with = "crate::js_timestamp::write_option")
     )]
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3328,7 +3442,10 @@ pub struct TokenAuthToken {
     ///`authMethod`: string, required.
     pub auth_method: ::std::string::String,
     ///`createdAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///`id`: string, required.
     pub id: ::std::string::String,
@@ -3348,7 +3465,10 @@ pub struct TokenAuthToken {
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
     ///`updatedAt`: string(date-time), required.
-    #[cfg_attr(feature = "serde-attrs", serde(serialize_with = "js_timestamp::write"))]
+    #[cfg_attr(
+        feature = "serde-attrs",
+        serde(serialize_with = "crate::js_timestamp::write")
+    )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Shared by 31 places in the bodies and answers of `attachAlicloudAuth`, `updateAlicloudAuth`, `attachAwsAuth`, `updateAwsAuth`, `attachAzureAuth`, `updateAzureAuth`, `attachGcpAuth`, `updateGcpAuth`, `attachJwtAuth`, `updateJwtAuth`, `attachKubernetesAuth`, `updateKubernetesAuth`, `attachLdapAuth`, `updateLdapAuth`, `attachOciAuth`, `updateOciAuth`, `attachOidcAuth`, `updateOidcAuth`, `attachSpiffeAuth`, `updateSpiffeAuth`, `attachTlsCertAuth`, `updateTlsCertAuth`, `attachTokenAuth`, `updateTokenAuth`, `attachUniversalAuth`, `updateUniversalAuth`.
@@ -3822,7 +3942,7 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(deserialize_with = "three_state::deserialize")
+        serde(deserialize_with = "crate::three_state::deserialize")
     )]
     pub gateway_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`gatewayPoolId`: string(uuid), optional, nullable.
@@ -3830,7 +3950,7 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(deserialize_with = "three_state::deserialize")
+        serde(deserialize_with = "crate::three_state::deserialize")
     )]
     pub gateway_pool_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
     ///`kubernetesHost`: string, optional, nullable, length >= 1.
@@ -3838,7 +3958,7 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(deserialize_with = "three_state::deserialize")
+        serde(deserialize_with = "crate::three_state::deserialize")
     )]
     pub kubernetes_host: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -3853,7 +3973,7 @@ pub struct UpdateKubernetesAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(deserialize_with = "three_state::deserialize")
+        serde(deserialize_with = "crate::three_state::deserialize")
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::option::Option<Secret>>,
     ///`verifyTlsCertificate`: boolean, optional.
@@ -3997,7 +4117,7 @@ pub struct UpdateOciAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(deserialize_with = "three_state::deserialize")
+        serde(deserialize_with = "crate::three_state::deserialize")
     )]
     pub allowed_usernames: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -4201,7 +4321,7 @@ pub struct UpdateTlsCertAuthBody {
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
         feature = "serde-attrs",
-        serde(deserialize_with = "three_state::deserialize")
+        serde(deserialize_with = "crate::three_state::deserialize")
     )]
     pub allowed_common_names: ::std::option::Option<
         ::std::option::Option<::std::string::String>,

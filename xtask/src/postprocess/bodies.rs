@@ -21,7 +21,7 @@ pub struct FieldRef {
 
 /// Turns each listed optional field into `Option<Option<T>>` (absent, null, value), in the struct
 /// and in its builder, with serde attributes that keep the three states on the wire (through the
-/// hand-written `three_state` module of the types crate, brought in by `use crate::three_state;`).
+/// hand-written `three_state` module of the types crate, named by its path).
 /// Returns the number of fields.
 pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<usize, String> {
     let mut done = BTreeSet::new();
@@ -54,7 +54,7 @@ pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<
                         .tokens
                         .clone();
                     tokens.extend(
-                        quote! { , default, deserialize_with = "three_state::deserialize" },
+                        quote! { , default, deserialize_with = "crate::three_state::deserialize" },
                     );
                     *attr = syn::parse_quote! { #[serde(#tokens)] };
                 }
@@ -67,11 +67,6 @@ pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<
         return Err(format!(
             "three-state fields not found in the generated types: {missing:?}"
         ));
-    }
-    if !done.is_empty() {
-        types
-            .items
-            .insert(0, syn::parse_quote! { use crate::three_state; });
     }
     // The builder module: the field type and the setter's bound.
     let Some(builder) = module_items(types, "builder") else {

@@ -13,7 +13,7 @@ use super::syntax::*;
 
 /// Pass `js_timestamps`: every `DateTime<Utc>` field of a serialized type (optional or not) is
 /// written as Infisical writes timestamps, with milliseconds always, by the hand-written
-/// `js_timestamp` module of the types crate (`use crate::js_timestamp;` is added to the types
+/// `js_timestamp` module of the types crate (named by its path, `crate::js_timestamp`
 /// when a field uses it). Besides the fidelity, it writes a timestamp in one piece: chrono's
 /// `Display` sends serde_json a character at a time. Returns the number of fields.
 pub fn js_timestamps(types: &mut syn::File) -> usize {
@@ -39,9 +39,9 @@ pub fn js_timestamps(types: &mut syn::File) -> usize {
         };
         for field in named.named.iter_mut() {
             let with = if field.ty == date_time {
-                "js_timestamp::write"
+                "crate::js_timestamp::write"
             } else if field.ty == optional {
-                "js_timestamp::write_option"
+                "crate::js_timestamp::write_option"
             } else {
                 continue;
             };
@@ -58,11 +58,6 @@ pub fn js_timestamps(types: &mut syn::File) -> usize {
             }
             count += 1;
         }
-    }
-    if count > 0 {
-        types
-            .items
-            .insert(0, syn::parse_quote! { use crate::js_timestamp; });
     }
     count
 }
