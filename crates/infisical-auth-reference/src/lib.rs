@@ -42,7 +42,7 @@ use infisical_auth_server::runtime::{
 use infisical_auth_server::{ApiError, RequestContext};
 
 /// The OpenAPI document the server stubs were generated from.
-pub const SPEC_JSON: &str = include_str!("../../../openapi/infisical-identity-auth.json");
+pub const SPEC_JSON: &str = include_str!("../openapi/infisical-identity-auth.json");
 
 /// How to run the reference server. `Debug` redacts the admin token.
 #[derive(Clone, Default)]
