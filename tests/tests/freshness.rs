@@ -49,3 +49,23 @@ fn generation_is_deterministic() {
         xtask::document::ops::operations(&spec.doc).len()
     );
 }
+
+/// The reference server serves (and packages) its own copy of the spec, under its crate, so that
+/// the crate builds from its packaged contents alone: the copy is the spec in `openapi/`, byte
+/// for byte.
+#[test]
+fn the_reference_server_serves_the_embedded_spec() {
+    let root = workspace_root();
+    let name = &config().spec;
+    let spec = std::fs::read(root.join("openapi").join(name)).expect("the spec reads");
+    let copy_path = root
+        .join("crates/infisical-auth-reference/openapi")
+        .join(name);
+    let copy = std::fs::read(&copy_path).unwrap_or_default();
+    assert!(
+        copy == spec,
+        "{} differs from openapi/{}: copy the spec there",
+        copy_path.display(),
+        name.display()
+    );
+}

@@ -4,13 +4,18 @@
 //!   of Infisical's page, 5 body fields) against the current spec (10 fields);
 //! * constructed pairs for every change category [`categories`] lists, each asserting the id, the
 //!   breaking flag, the location and the field, plus a check that no category is left untested;
-//! * the Markdown rendering (insta snapshots under `tests/snapshots/`).
+//! * the Markdown rendering (insta snapshots under `tests/snapshots/`, at fixed versions so that
+//!   a release does not change them), with the release the changes need and their CHANGELOG.md
+//!   entry.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use xtask::diff::{categories, diff, try_diff, DiffReport, Document, Location, OperationDiff};
+use xtask::diff::{
+    categories, diff, try_diff, Bump, DiffReport, Document, Location, OperationDiff, Version,
+    CRATES_VERSION,
+};
 
 const UA_PATH: &str = "/api/v1/auth/universal-auth/identities/{identityId}";
 const NEW_FIELDS: [&str; 5] = [
@@ -191,7 +196,10 @@ fn seed_001_pair_lists_the_five_new_fields_as_added_non_breaking() {
     );
     let period = find(op, &Location::RequestBody, "accessTokenPeriod");
     assert_eq!(period.detail, "optional; integer, 0..315360000");
-    insta::assert_snapshot!("seed_001_update_universal_auth", report.to_markdown());
+    insta::assert_snapshot!(
+        "seed_001_update_universal_auth",
+        report.to_markdown_at(v("0.1.0"))
+    );
 }
 
 #[test]
@@ -215,7 +223,7 @@ fn identical_documents_have_no_changes() {
     let report = try_diff(&spec, &spec).expect("the current spec is well-formed");
     assert!(report.is_empty());
     assert!(!report.has_breaking());
-    insta::assert_snapshot!("no_changes", report.to_markdown());
+    insta::assert_snapshot!("no_changes", report.to_markdown_at(v("0.1.0")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1137,7 +1145,85 @@ fn mixed_update_names_nested_fields_and_options() {
     );
     assert_eq!(added.changes[0].id, "endpoint-added");
     assert!(report.has_breaking());
-    insta::assert_snapshot!("mixed_update", report.to_markdown());
+    // From 1.0 a breaking change is a major release.
+    insta::assert_snapshot!("mixed_update", report.to_markdown_at(v("1.4.2")));
+}
+
+fn v(text: &str) -> Version {
+    Version::parse(text).unwrap()
+}
+
+#[test]
+fn the_release_follows_the_api() {
+    let spec = current_spec();
+    // Breaking for a client user: major, or minor before 1.0.
+    let breaking = diff(&spec, &older_spec());
+    assert!(breaking.has_breaking());
+    assert_eq!(breaking.bump(v("1.4.2")), Bump::Major);
+    assert_eq!(breaking.bump(v("0.1.3")), Bump::Minor);
+    assert!(breaking
+        .to_markdown_at(v("1.4.2"))
+        .contains("Release: **major**, 1.4.2 -> 2.0.0 (breaking changes for a client user)."));
+    assert!(breaking.to_markdown_at(v("0.1.3")).contains(
+        "Release: **minor**, 0.1.3 -> 0.2.0 (breaking changes for a client user, which before 1.0 take a minor bump)."
+    ));
+    // Additions only: minor.
+    let additions = diff(&older_spec(), &spec);
+    assert!(!additions.has_breaking() && !additions.is_empty());
+    assert_eq!(additions.bump(v("1.4.2")), Bump::Minor);
+    assert_eq!(additions.bump(v("0.1.3")), Bump::Minor);
+    // Nothing in the API (a description edited): patch.
+    let mut described = spec.clone();
+    described["paths"][UA_PATH]["patch"]["description"] = json!("Reworded.");
+    let same = diff(&spec, &described);
+    assert!(same.is_empty());
+    assert_eq!(same.bump(v("1.4.2")), Bump::Patch);
+    assert!(same
+        .to_markdown_at(v("0.1.3"))
+        .contains("Release: **patch**, 0.1.3 -> 0.1.4 (nothing in the API changed)."));
+    // What the commands print is the rendering at the crates' version.
+    assert_eq!(
+        breaking.to_markdown(),
+        breaking.to_markdown_at(v(CRATES_VERSION))
+    );
+}
+
+#[test]
+fn the_changelog_entry_lists_every_change_breaking_first() {
+    let (old, new) = mixed_update();
+    let report = diff(&old, &new);
+    let entry = report.changelog_entry(v("0.2.0"));
+    assert!(
+        entry.starts_with("## 0.2.0\n\n3 breaking, 4 non-breaking API changes in 5 operations.\n"),
+        "{entry}"
+    );
+    let lines: Vec<&str> = entry.lines().filter(|l| l.starts_with("- ")).collect();
+    assert_eq!(lines.len(), 7, "{entry}");
+    let breaking_heading = entry.find("### Breaking").expect("a breaking section");
+    let other_heading = entry
+        .find("### Non-breaking")
+        .expect("a non-breaking section");
+    assert!(breaking_heading < other_heading);
+    assert!(
+        entry.contains(
+            "- `deleteTokenAuth`: `api-removed-without-deprecation`, operation: operation removed"
+        ),
+        "{entry}"
+    );
+    assert!(
+        entry.contains(
+            "- `rotateUniversalAuthClientId`: `endpoint-added`, operation: operation added"
+        ),
+        "{entry}"
+    );
+    // The Markdown report ends with it, for the release it names.
+    assert!(report.to_markdown_at(v("0.1.0")).ends_with(&format!(
+        "## CHANGELOG.md entry\n\n````markdown\n{entry}````\n"
+    )));
+    assert_eq!(
+        DiffReport::default().changelog_entry(v("0.1.1")),
+        "## 0.1.1\n\nNo API changes.\n"
+    );
 }
 
 #[test]

@@ -128,6 +128,7 @@ impl Connect {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
+        crate::tls::ensure_crypto_provider();
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(self.timeout)

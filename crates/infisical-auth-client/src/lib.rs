@@ -1,18 +1,34 @@
 //! A typed client for Infisical's machine-identity auth API: all 78 operations of the 13 auth
 //! methods, builder style, generated from the spec by `cargo xtask codegen`.
 //!
+//! A service keeps one [`Session`]: it logs in, renews and logs in again by itself, one refresh
+//! at a time for all its clones, and every operation of the API is a method of it.
+//!
+//! ```no_run
+//! use infisical_auth_client::{BaseUrl, Session};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let session = Session::builder(BaseUrl::Eu)
+//!     .universal_auth("client-id", "client-secret")
+//!     .build()?;
+//! let config = session.get_universal_auth().identity_id("identity-id").send().await?;
+//! println!("{}", config.identity_universal_auth.access_token_ttl);
+//! # Ok(()) }
+//! ```
+//!
+//! A plain [`Client`] sends a fixed token, with the same validation, retries and errors:
+//!
 //! ```no_run
 //! use infisical_auth_client::{BaseUrl, Client};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::connect(BaseUrl::Eu).bearer_token("token").build()?;
+//! let client = Client::connect(BaseUrl::SelfHosted("https://infisical.example.com".into()))
+//!     .bearer_token("token")
+//!     .build()?;
 //! let config = client.get_universal_auth().identity_id("identity-id").send().await?;
 //! println!("{:?}", config.identity_universal_auth.access_token_ttl);
 //! # Ok(()) }
 //! ```
-//!
-//! A service that runs for a long time uses a [`Session`]: it logs in, renews and logs in again
-//! by itself, one refresh at a time for all its clones.
 //!
 //! Every operation returns `Result<ResponseValue<T>, Error>`: one [`Error`] whose variants say
 //! what happened (refused before sending with the typed [`Rejection`], Infisical's error answer
@@ -23,6 +39,19 @@
 //! and the other rules of `infisical-auth-validation`): an invalid request is refused with every
 //! problem at once and nothing goes over the network. Failed calls are retried when that is safe
 //! ([`retry`]).
+//!
+//! # Features
+//!
+//! - `rustls` (default): HTTPS through rustls with reqwest's default crypto provider, aws-lc-rs
+//!   (a C library compiled at every clean build), and the platform's root certificates.
+//! - `rustls-ring`: the same HTTPS with the *ring* provider, a lighter build: use it with
+//!   `default-features = false`. *ring* is installed as the process's rustls provider when a
+//!   client is built, unless the program installed one. Without a TLS feature only `http://`
+//!   base URLs work.
+//! - `tracing`: a span `infisical.request` per attempt (operation id, method, path template,
+//!   attempt, status, request id, latency; never a header, body, query value or token).
+//!
+//! What each costs to build is measured in the repository's `docs/build-weight.md`.
 
 #![warn(missing_docs)]
 
@@ -57,6 +86,8 @@ pub use infisical_auth_types::{operation, Operation, OPERATIONS};
 mod runtime;
 
 mod session;
+
+mod tls;
 pub use session::{
     Grant, LoginFuture, RenewMargin, Session, SessionBuilder, SessionError, FAILURE_HOLD,
 };

@@ -17,6 +17,28 @@
 //! Management calls accept the admin token, or an access token issued by this server (used from
 //! one of its trusted IPs, counting against its use limit) as far as its identity's role allows.
 //!
+//! Serve it on a loopback port for a test (the `reference-server` binary does the same from
+//! the command line):
+//!
+//! ```no_run
+//! use infisical_auth_reference::{serve, ReferenceConfig};
+//!
+//! # async fn demo() -> std::io::Result<()> {
+//! let config = ReferenceConfig {
+//!     admin_token: "admin-token".into(),
+//!     identities: vec!["1d3c7c52-8f0c-4b7e-9a61-3c6c0a3b9e11".into()],
+//!     ..Default::default()
+//! };
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let base_url = format!("http://{}", listener.local_addr()?);
+//! tokio::spawn(async move { serve(listener, &config, std::future::pending()).await });
+//! // Point a client at `base_url`; management calls take "admin-token" as bearer token.
+//! # let _ = base_url; Ok(()) }
+//! ```
+//!
+//! The OpenAPI document it serves is this crate's copy of the workspace's spec
+//! (`openapi/infisical-identity-auth.json`, kept identical by a workspace test).
+//!
 //! [`InfisicalAuthApi`]: infisical_auth_server::InfisicalAuthApi
 
 mod api;
@@ -47,7 +69,7 @@ pub use test_server::{TestServer, TestServerBuilder, TokenAuthIdentity, Universa
 use infisical_auth_server::ApiError;
 
 /// The OpenAPI document the server stubs were generated from.
-pub const SPEC_JSON: &str = include_str!("../../../openapi/infisical-identity-auth.json");
+pub const SPEC_JSON: &str = include_str!("../openapi/infisical-identity-auth.json");
 
 /// How to run the reference server. `Debug` redacts the admin token.
 #[derive(Clone)]

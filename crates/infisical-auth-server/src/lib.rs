@@ -24,6 +24,8 @@
 //! The crate `infisical-auth-reference` is an in-memory implementation, served by its
 //! `reference-server` binary.
 
+#![warn(missing_docs)]
+
 mod checks;
 mod error;
 #[rustfmt::skip]

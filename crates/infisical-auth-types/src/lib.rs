@@ -6,6 +6,22 @@
 //! on) `Serialize` on what requests hold and `Deserialize` on what answers hold, with the `server`
 //! feature (the server stubs) the reverse, with both every type has both; the error body always
 //! has both. `schemars::JsonSchema` comes with the `schemars` feature (which turns both sides on).
+//! Most users reach these types through the client (`infisical_auth_client::types`) or the
+//! server stubs (`infisical_auth_server::types`).
+//!
+//! ```
+//! use infisical_auth_types::{AttachUniversalAuthBody, LoginWithUniversalAuthBody};
+//!
+//! // Every field optional: `Default`, with the spec's defaults.
+//! let attach = AttachUniversalAuthBody { access_token_ttl: 3600, ..Default::default() };
+//! assert_eq!(attach.access_token_max_ttl, 2_592_000);
+//!
+//! // Required fields: `new(required..)`; secrets never print.
+//! let login = LoginWithUniversalAuthBody::new("client-id", "client-secret");
+//! assert!(!format!("{login:?}").contains("client-secret"));
+//! assert_eq!(login.client_secret.expose_secret(), "client-secret");
+//! ```
+//!
 //! Conventions worth knowing:
 //! - a request body is a value with public fields: a body whose fields are all optional
 //!   implements `Default` (`X { access_token_ttl: 3600, ..Default::default() }`), and one with

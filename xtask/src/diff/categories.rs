@@ -16,7 +16,7 @@ pub struct Category {
     pub breaking: bool,
 }
 
-/// Every category [`diff`] can report, sorted by id, with its breaking flag.
+/// Every category [`diff`](super::diff()) can report, sorted by id, with its breaking flag.
 pub fn categories() -> Vec<Category> {
     let mut all = BTreeMap::new();
     for aspect in OpAspect::ALL {

@@ -4,7 +4,9 @@
 //! [`DiffReport`]: for every operation (keyed by method + path, labelled with its `operationId`)
 //! the list of [`Change`]s, each with an oasdiff-style id (`new-optional-request-property`,
 //! `request-property-max-decreased`, `response-required-property-removed`, ...) and a flag saying
-//! whether it breaks a client. [`DiffReport::to_markdown`] renders it for review;
+//! whether it breaks a client. [`DiffReport::to_markdown`] renders it for review, with the
+//! version bump the changes need ([`DiffReport::bump`]: breaking for a client user, major, or
+//! minor before 1.0; other changes minor; none patch) and the CHANGELOG.md entry for them;
 //! [`DiffReport::has_breaking`] drives `--fail-on-breaking`.
 //!
 //! # What is compared
@@ -111,15 +113,19 @@
 //! * `report`: the report types and their Markdown rendering;
 //! * `categories`: every change id with its classification;
 //! * `operations`: the walk over operations, parameters, bodies and responses;
-//! * `schemas`: the walk inside schemas.
+//! * `schemas`: the walk inside schemas;
+//! * `version`: the release the changes need (major, minor or patch, for a client user) and
+//!   their CHANGELOG.md entry.
 
 mod categories;
 mod operations;
 mod report;
 mod schemas;
+mod version;
 
 pub use categories::{categories, Category};
 pub use report::{Change, DiffError, DiffReport, Document, Location, OperationDiff, Problem};
+pub use version::{Bump, Version, CRATES_VERSION};
 
 use categories::*;
 use operations::Differ;

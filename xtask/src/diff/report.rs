@@ -5,13 +5,15 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::version::{Version, CRATES_VERSION};
+
 /// Which of the two compared documents something comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Document {
-    /// The first argument of [`diff`].
+    /// The first argument of [`diff`](super::diff()).
     Old,
-    /// The second argument of [`diff`].
+    /// The second argument of [`diff`](super::diff()).
     New,
 }
 
@@ -50,7 +52,7 @@ impl fmt::Display for Problem {
     }
 }
 
-/// The error of [`try_diff`]: the first [`Problem`] met.
+/// The error of [`try_diff`](super::try_diff): the first [`Problem`] met.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct DiffError(pub Problem);
@@ -90,7 +92,7 @@ impl fmt::Display for Location {
 /// One change of one operation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Change {
-    /// The oasdiff-style category id, e.g. `new-optional-request-property`. See [`categories`].
+    /// The oasdiff-style category id, e.g. `new-optional-request-property`. See [`categories`](super::categories()).
     pub id: String,
     /// Whether the change can break a client written against the old document.
     pub breaking: bool,
@@ -127,7 +129,7 @@ impl OperationDiff {
     }
 }
 
-/// The result of [`diff`].
+/// The result of [`diff`](super::diff()).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DiffReport {
     /// Operations with at least one change, sorted by path then method.
@@ -171,9 +173,19 @@ impl DiffReport {
             .find(|op| op.method.eq_ignore_ascii_case(method) && op.path == path)
     }
 
-    /// Renders the report as Markdown: a summary line, the list of operations with breaking
-    /// changes, then one section per operation with a table of its changes, then the problems.
+    /// [`DiffReport::to_markdown_at`] for the crates' version ([`CRATES_VERSION`]): what
+    /// `cargo xtask diff` and `cargo xtask import` print.
     pub fn to_markdown(&self) -> String {
+        let current =
+            Version::parse(CRATES_VERSION).expect("the crates' version is MAJOR.MINOR.PATCH");
+        self.to_markdown_at(current)
+    }
+
+    /// Renders the report as Markdown for crates at version `current`: a summary line, the
+    /// release the changes need ([`DiffReport::version_line`]), the list of operations with
+    /// breaking changes, then one section per operation with a table of its changes, then the
+    /// problems, then the CHANGELOG.md entry for the release ([`DiffReport::changelog_entry`]).
+    pub fn to_markdown_at(&self, current: Version) -> String {
         let mut out = String::from("# API changes\n\n");
         let ops = self.operations.len();
         out.push_str(&format!(
@@ -182,6 +194,7 @@ impl DiffReport {
             self.non_breaking_count(),
             if ops == 1 { "" } else { "s" }
         ));
+        out.push_str(&format!("\n{}\n", self.version_line(current)));
         if self.is_empty() {
             out.push_str("\nNo API changes.\n");
         }
@@ -229,6 +242,11 @@ impl DiffReport {
                 out.push_str(&format!("- {}\n", md_cell(&p.to_string())));
             }
         }
+        let next = current.bumped(self.bump(current));
+        out.push_str(&format!(
+            "\n## CHANGELOG.md entry\n\n````markdown\n{}````\n",
+            self.changelog_entry(next)
+        ));
         out
     }
 }
