@@ -4,7 +4,7 @@
 //! Every identity has one of Infisical's built-in organization roles. A management call made
 //! with an identity's access token needs its role to grant the call's action on the `identity`
 //! subject (`admin`: every identity action; `member`: read, create, edit, delete; `no-access`:
-//! none), else 403 `PermissionDenied` "You are not allowed to <action> on identity"; and the
+//! none), else 403 `PermissionDenied` `"You are not allowed to <action> on identity"`; and the
 //! identity acted on may not have a more privileged role than the caller's (Infisical's
 //! permission boundary), else 403 `PermissionBoundaryError` naming what failed. The admin token
 //! may do everything.

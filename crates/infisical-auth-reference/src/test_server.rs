@@ -40,7 +40,7 @@ pub struct TestServerBuilder {
 }
 
 impl TestServerBuilder {
-    /// The admin token (default [`DEFAULT_ADMIN_TOKEN`]).
+    /// The admin token (default `reference-test-admin-token`).
     pub fn admin_token(mut self, token: impl Into<String>) -> Self {
         self.config.admin_token = token.into();
         self

@@ -1,7 +1,7 @@
 //! Timestamps written as Infisical's server (JavaScript's `Date.toISOString`) writes them: always
 //! three fractional digits and `Z`, e.g. `2026-12-02T10:00:00.000Z` (chrono's own format leaves
 //! out a zero fraction). Reading is chrono's: any RFC 3339 timestamp. The generated types name
-//! [`write`] and [`write_option`] on every timestamp field of a type that is serialized.
+//! [`write()`] and [`write_option()`] on every timestamp field of a type that is serialized.
 
 use ::chrono::{Datelike as _, Timelike as _};
 
@@ -37,7 +37,7 @@ pub fn write<S: ::serde::Serializer>(
     serializer.serialize_str(::std::str::from_utf8(&text).unwrap_or_default())
 }
 
-/// [`write`] for an optional timestamp (`None` is `null`).
+/// [`write()`] for an optional timestamp (`None` is `null`).
 pub fn write_option<S: ::serde::Serializer>(
     value: &::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     serializer: S,
