@@ -42,8 +42,13 @@ if [ -z "$server" ]; then
   build_release
   server="$TARGET/release/reference-server"
 fi
+# Members, so that each may read its own configuration once logged in (a no-access identity,
+# the default, may not).
+seed="$(mktemp --suffix .json)"
+printf '{"identities": [{"id": "%s", "role": "member"}, {"id": "%s", "role": "member"}]}\n' \
+  "$IDENTITY" "$IDENTITY_TLS" > "$seed"
 start downstream env INFISICAL_ADMIN_TOKEN="$TOKEN" "$server" --listen 127.0.0.1:0 \
-  --identity "$IDENTITY" --identity "$IDENTITY_TLS" --quiet
+  --seed "$seed" --quiet
 echo "== downstream: over HTTP ($BASE)"
 "$program" "$BASE" "$TOKEN" "$IDENTITY"
 

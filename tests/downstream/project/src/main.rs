@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await?;
     if config.identity_universal_auth.client_id != client_id
-        || config.identity_universal_auth.access_token_ttl != 600.0
+        || config.identity_universal_auth.access_token_ttl != 600
     {
         return Err(format!("unexpected configuration: {:?}", config.into_inner()).into());
     }
