@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::document::load::LoadedSpec;
 use crate::document::ops;
 use crate::passes::Applied;
-use crate::progenitor::{Answer, OperationMap, OperationTypes};
+use crate::progenitor::{types_of, Answer, OperationMap};
 use crate::write::{self, Mode};
 use crate::{check, dedupe, describe, fixups, format, lower, postprocess, progenitor, Error};
 
@@ -148,10 +148,6 @@ fn mark_field_names(value: &Value, names: &[String], found: &mut [bool]) {
         Value::Array(items) => items.iter().for_each(|v| mark_field_names(v, names, found)),
         _ => {}
     }
-}
-
-fn types_of<'m>(operations: &'m OperationMap, op: &ops::Op<'_>) -> Option<&'m OperationTypes> {
-    operations.get(&(op.method.to_string(), op.path.to_string()))
 }
 
 /// Generates every file for `spec` in `layout`, without touching the disk: the stages in order.

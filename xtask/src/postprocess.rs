@@ -35,7 +35,7 @@ use crate::config::Config;
 use crate::document::ops;
 use crate::lower;
 use crate::passes::Applied;
-use crate::progenitor::{self, Answer, OperationMap, OperationTypes};
+use crate::progenitor::{self, Answer, OperationMap};
 
 /// The layouts a pass applies to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -315,9 +315,7 @@ impl Facts {
         operations: &OperationMap,
         workspace: bool,
     ) -> Result<Facts, String> {
-        let types_of = |op: &ops::Op<'_>| -> Option<&OperationTypes> {
-            operations.get(&(op.method.to_string(), op.path.to_string()))
-        };
+        let types_of = |op: &ops::Op<'_>| progenitor::types_of(operations, op);
         let body_type = |op: &ops::Op<'_>| progenitor::types_name(types_of(op)?.body.as_ref()?);
         let all = ops::operations(doc);
         let mut routes = BTreeMap::new();
@@ -406,7 +404,7 @@ fn secret_headers(
         .collect();
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for op in all {
-        let Some(types) = operations.get(&(op.method.to_string(), op.path.to_string())) else {
+        let Some(types) = progenitor::types_of(operations, op) else {
             continue;
         };
         for param in op.parameters().filter(|p| p["in"] == "header") {

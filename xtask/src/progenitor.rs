@@ -24,6 +24,11 @@ pub struct Generated {
 /// What progenitor generated for each operation, keyed by `(lower-case method, path template)`.
 pub type OperationMap = BTreeMap<(String, String), OperationTypes>;
 
+/// What progenitor generated for the document's operation `op`.
+pub fn types_of<'m>(operations: &'m OperationMap, op: &ops::Op<'_>) -> Option<&'m OperationTypes> {
+    operations.get(&(op.method.to_string(), op.path.to_string()))
+}
+
 /// The names progenitor gave one operation, read from the client it generated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OperationTypes {

@@ -210,8 +210,7 @@ fn op_info(
         .ok_or_else(|| format!("{here}: no operationId"))?
         .to_string();
     let secured = op.secured(doc);
-    let names = operations
-        .get(&(op.method.to_string(), op.path.to_string()))
+    let names = crate::progenitor::types_of(operations, op)
         .ok_or_else(|| format!("{here}: progenitor generated no builder for this operation"))?;
     let types = syn::Ident::new(types_crate, Span::call_site());
     let body = match (op.body_media(), &names.body) {

@@ -7,19 +7,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{identity, start, FaultRule, Server, GET, LOGIN, RENEW};
-use infisical_auth_client::{types, BaseUrl, Client, Error, RenewMargin, RetryPolicy, Session};
-
-fn session(server: &Server, client_id: &str, secret: &str) -> Session {
-    Session::builder(BaseUrl::SelfHosted(server.base.clone()))
-        .universal_auth(client_id, secret)
-        .renew_margin(RenewMargin {
-            fixed: Duration::from_millis(500),
-            proportion: 0.25,
-        })
-        .build()
-        .expect("session")
-}
+use common::{identity, session, start, FaultRule, Server, GET, LOGIN, RENEW};
+use infisical_auth_client::{types, BaseUrl, Client, Error, RetryPolicy};
 
 fn admin(server: &Server) -> Client {
     Client::connect(BaseUrl::SelfHosted(server.base.clone()))
@@ -61,7 +50,7 @@ async fn a_login_answered_503_is_not_replayed_and_burns_no_use() {
         .into_inner()
         .client_secret;
     server.fault(FaultRule::status(LOGIN, 503));
-    let session = session(&server, &client_id, secret.expose_secret());
+    let session = session(&server.base, &client_id, secret.expose_secret());
     let err = session.login().await.expect_err("503");
     assert_eq!(err.status(), Some(503));
     assert_eq!(
@@ -82,7 +71,7 @@ async fn a_login_answered_503_is_not_replayed_and_burns_no_use() {
 async fn a_read_answered_503_with_retry_after_one_second_succeeds_after_a_second() {
     let server = start().await;
     let (id, client_id, secret) = identity(&server, Default::default());
-    let session = session(&server, &client_id, &secret);
+    let session = session(&server.base, &client_id, &secret);
     session.login().await.expect("login");
     server.fault(FaultRule::status(GET, 503).retry_after(1));
     let started = Instant::now();
@@ -161,7 +150,7 @@ async fn a_dropped_login_is_not_replayed() {
     let server = start().await;
     let (_, client_id, secret) = identity(&server, Default::default());
     server.fault(FaultRule::drop_connection(LOGIN));
-    let session = session(&server, &client_id, &secret);
+    let session = session(&server.base, &client_id, &secret);
     let err = session.login().await.expect_err("dropped");
     assert!(err.status().is_none(), "no answer: {err}");
     assert!(err.is_retryable(), "{err:?}");
@@ -175,7 +164,7 @@ async fn a_delayed_login_is_answered_late_and_a_call_past_its_timeout_times_out(
     let server = start().await;
     let (id, client_id, secret) = identity(&server, Default::default());
     server.fault(FaultRule::delay(LOGIN, Duration::from_millis(300)));
-    let session = session(&server, &client_id, &secret);
+    let session = session(&server.base, &client_id, &secret);
     let started = Instant::now();
     session.login().await.expect("late but answered");
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -228,7 +217,7 @@ async fn a_dropped_renewal_does_not_fail_the_call() {
             ..Default::default()
         },
     );
-    let session = session(&server, &client_id, &secret);
+    let session = session(&server.base, &client_id, &secret);
     session
         .get_universal_auth()
         .identity_id(&id)
@@ -259,7 +248,7 @@ async fn concurrent_calls_share_one_faulted_login() {
     let server = start().await;
     let (id, client_id, secret) = identity(&server, Default::default());
     server.fault(FaultRule::status(LOGIN, 503).retry_after(1));
-    let session = session(&server, &client_id, &secret);
+    let session = session(&server.base, &client_id, &secret);
     let calls: Vec<_> = (0..16)
         .map(|_| {
             let (session, id) = (session.clone(), id.clone());

@@ -7,10 +7,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use std::sync::{Arc, Mutex};
-
-use common::{identity, start, start_with, FaultRule, TestServer, GET, LOGIN, RENEW, REVOKE};
-use infisical_auth_client::{types, BaseUrl, Error, RenewMargin, RetryPolicy, Session};
+use common::{
+    identity, recording_session, session, start, start_with, FaultRule, TestServer, GET, LOGIN,
+    RENEW, REVOKE,
+};
+use infisical_auth_client::{types, BaseUrl, Error, RetryPolicy, Session};
 
 /// Universal auth with these token TTLs, the rest at the defaults.
 fn config(ttl: i64, max_ttl: i64) -> types::AttachUniversalAuthBody {
@@ -19,48 +20,6 @@ fn config(ttl: i64, max_ttl: i64) -> types::AttachUniversalAuthBody {
         access_token_max_ttl: max_ttl,
         ..Default::default()
     }
-}
-
-fn session(base: &str, client_id: &str, secret: &str) -> Session {
-    Session::builder(BaseUrl::SelfHosted(base.to_owned()))
-        .universal_auth(client_id, secret)
-        .renew_margin(RenewMargin {
-            fixed: Duration::from_millis(500),
-            proportion: 0.25,
-        })
-        .build()
-        .expect("session")
-}
-
-/// A session logging in with universal auth through a callback that keeps each access token it
-/// receives (the latest last), so that a test can use or check it.
-fn recording_session(
-    base: &str,
-    client_id: &str,
-    secret: &str,
-) -> (Session, Arc<Mutex<Vec<String>>>) {
-    let tokens = Arc::new(Mutex::new(Vec::new()));
-    let seen = tokens.clone();
-    let (client_id, secret) = (client_id.to_owned(), secret.to_owned());
-    let session = Session::builder(BaseUrl::SelfHosted(base.to_owned()))
-        .login_with(move |client| {
-            let (client_id, secret, seen) = (client_id.clone(), secret.clone(), seen.clone());
-            async move {
-                let answer = client
-                    .login_with_universal_auth()
-                    .body(types::LoginWithUniversalAuthBody::new(client_id, secret))
-                    .send()
-                    .await?
-                    .into_inner();
-                seen.lock()
-                    .unwrap()
-                    .push(answer.access_token.expose_secret().to_owned());
-                Ok(answer.into())
-            }
-        })
-        .build()
-        .expect("session");
-    (session, tokens)
 }
 
 /// TTL 2 s, max TTL 6 s, 32 tasks calling for 20 s: no call fails, and the server sees about one

@@ -7,8 +7,7 @@ mod common;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::{identity, start};
-use infisical_auth_client::{types, BaseUrl, Session};
+use common::{identity, recording_session, start};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -58,27 +57,7 @@ async fn a_span_per_request_without_secrets() {
     let (id, client_id, secret) = identity(&server, Default::default());
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
-    let tokens = Arc::new(Mutex::new(Vec::new()));
-    let seen = tokens.clone();
-    let (login_id, login_secret) = (client_id.clone(), secret.clone());
-    let session = Session::builder(BaseUrl::SelfHosted(server.base.clone()))
-        .login_with(move |client| {
-            let (client_id, secret, seen) = (login_id.clone(), login_secret.clone(), seen.clone());
-            async move {
-                let answer = client
-                    .login_with_universal_auth()
-                    .body(types::LoginWithUniversalAuthBody::new(client_id, secret))
-                    .send()
-                    .await?
-                    .into_inner();
-                seen.lock()
-                    .unwrap()
-                    .push(answer.access_token.expose_secret().to_owned());
-                Ok(answer.into())
-            }
-        })
-        .build()
-        .unwrap();
+    let (session, tokens) = recording_session(&server.base, &client_id, &secret);
     session
         .get_universal_auth()
         .identity_id(&id)

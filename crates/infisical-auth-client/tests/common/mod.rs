@@ -4,7 +4,10 @@
 
 #![allow(dead_code)]
 
-use infisical_auth_client::{types, BaseUrl, Client, RetryPolicy};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use infisical_auth_client::{types, BaseUrl, Client, RenewMargin, RetryPolicy, Session};
 // Not every test file uses each of them.
 #[allow(unused_imports)]
 pub use infisical_auth_reference::{FaultRule, Role, TestServer, TestServerBuilder};
@@ -75,4 +78,48 @@ pub fn identity(
 ) -> (String, String, String) {
     let made = server.universal_auth_identity_with(Role::Member, config);
     (made.identity_id, made.client_id, made.client_secret)
+}
+
+/// A session on `base` logging in with universal auth, renewing 500 ms and a quarter of the TTL
+/// before expiry.
+pub fn session(base: &str, client_id: &str, secret: &str) -> Session {
+    Session::builder(BaseUrl::SelfHosted(base.to_owned()))
+        .universal_auth(client_id, secret)
+        .renew_margin(RenewMargin {
+            fixed: Duration::from_millis(500),
+            proportion: 0.25,
+        })
+        .build()
+        .expect("session")
+}
+
+/// A session logging in with universal auth through a callback that keeps each access token it
+/// receives (the latest last), so that a test can use or check it.
+pub fn recording_session(
+    base: &str,
+    client_id: &str,
+    secret: &str,
+) -> (Session, Arc<Mutex<Vec<String>>>) {
+    let tokens = Arc::new(Mutex::new(Vec::new()));
+    let seen = tokens.clone();
+    let (client_id, secret) = (client_id.to_owned(), secret.to_owned());
+    let session = Session::builder(BaseUrl::SelfHosted(base.to_owned()))
+        .login_with(move |client| {
+            let (client_id, secret, seen) = (client_id.clone(), secret.clone(), seen.clone());
+            async move {
+                let answer = client
+                    .login_with_universal_auth()
+                    .body(types::LoginWithUniversalAuthBody::new(client_id, secret))
+                    .send()
+                    .await?
+                    .into_inner();
+                seen.lock()
+                    .unwrap()
+                    .push(answer.access_token.expose_secret().to_owned());
+                Ok(answer.into())
+            }
+        })
+        .build()
+        .expect("session");
+    (session, tokens)
 }
