@@ -118,6 +118,8 @@
 //!   their CHANGELOG.md entry.
 
 mod categories;
+mod differ;
+mod markdown;
 mod operations;
 mod report;
 mod schemas;
@@ -128,7 +130,7 @@ pub use report::{Change, DiffError, DiffReport, Document, Location, OperationDif
 pub use version::{Bump, Version, CRATES_VERSION};
 
 use categories::*;
-use operations::Differ;
+use differ::Differ;
 use std::collections::BTreeSet;
 
 use serde_json::Value;

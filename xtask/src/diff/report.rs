@@ -1,11 +1,9 @@
 //! The diff report: which document a problem is in, where a change is, each change with its id
-//! and classification, per operation, and the Markdown rendering for review.
+//! and classification, per operation (rendered for review in `markdown.rs`).
 
 use std::fmt;
 
 use serde::Serialize;
-
-use super::version::{Version, CRATES_VERSION};
 
 /// Which of the two compared documents something comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -172,95 +170,4 @@ impl DiffReport {
             .iter()
             .find(|op| op.method.eq_ignore_ascii_case(method) && op.path == path)
     }
-
-    /// [`DiffReport::to_markdown_at`] for the crates' version ([`CRATES_VERSION`]): what
-    /// `cargo xtask diff` and `cargo xtask import` print.
-    pub fn to_markdown(&self) -> String {
-        let current =
-            Version::parse(CRATES_VERSION).expect("the crates' version is MAJOR.MINOR.PATCH");
-        self.to_markdown_at(current)
-    }
-
-    /// Renders the report as Markdown for crates at version `current`: a summary line, the
-    /// release the changes need ([`DiffReport::version_line`]), the list of operations with
-    /// breaking changes, then one section per operation with a table of its changes, then the
-    /// problems, then the CHANGELOG.md entry for the release ([`DiffReport::changelog_entry`]).
-    pub fn to_markdown_at(&self, current: Version) -> String {
-        let mut out = String::from("# API changes\n\n");
-        let ops = self.operations.len();
-        out.push_str(&format!(
-            "**{} breaking, {} non-breaking** changes in {ops} operation{}.\n",
-            self.breaking_count(),
-            self.non_breaking_count(),
-            if ops == 1 { "" } else { "s" }
-        ));
-        out.push_str(&format!("\n{}\n", self.version_line(current)));
-        if self.is_empty() {
-            out.push_str("\nNo API changes.\n");
-        }
-        let breaking_ops: Vec<String> = self
-            .operations
-            .iter()
-            .filter(|op| op.changes.iter().any(|c| c.breaking))
-            .map(|op| format!("`{}`", op.label()))
-            .collect();
-        if !breaking_ops.is_empty() {
-            out.push_str(&format!(
-                "\nBreaking changes in: {}.\n",
-                breaking_ops.join(", ")
-            ));
-        }
-        for op in &self.operations {
-            out.push_str(&format!("\n## `{} {}`", op.method.to_uppercase(), op.path));
-            if let Some(id) = &op.operation_id {
-                out.push_str(&format!(" ({})", md_code(id)));
-            }
-            out.push_str("\n\n| | change | location | field | detail |\n|---|---|---|---|---|\n");
-            for c in &op.changes {
-                let mark = if c.breaking {
-                    "**breaking**"
-                } else {
-                    "non-breaking"
-                };
-                let field = if c.field.is_empty() {
-                    String::new()
-                } else {
-                    md_code(&c.field)
-                };
-                out.push_str(&format!(
-                    "| {mark} | `{}` | {} | {} | {} |\n",
-                    c.id,
-                    c.location,
-                    md_cell(&field),
-                    md_cell(&c.detail)
-                ));
-            }
-        }
-        if !self.problems.is_empty() {
-            out.push_str("\n## Problems (skipped parts of the documents)\n\n");
-            for p in &self.problems {
-                out.push_str(&format!("- {}\n", md_cell(&p.to_string())));
-            }
-        }
-        let next = current.bumped(self.bump(current));
-        out.push_str(&format!(
-            "\n## CHANGELOG.md entry\n\n````markdown\n{}````\n",
-            self.changelog_entry(next)
-        ));
-        out
-    }
-}
-
-/// Inline code that survives backticks in the text.
-pub(super) fn md_code(text: &str) -> String {
-    if text.contains('`') {
-        format!("`` {text} ``")
-    } else {
-        format!("`{text}`")
-    }
-}
-
-/// Escapes a table cell.
-pub(super) fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }

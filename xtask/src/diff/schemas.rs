@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::categories::*;
-use super::operations::{Cx, Differ, Node};
+use super::differ::*;
 use super::{Document, MAX_DEPTH, NO_SCHEMA};
 use crate::document::pointer::join;
 
@@ -681,74 +681,5 @@ impl SchemaInfo {
         } else {
             parts.join(" ")
         }
-    }
-}
-
-/// A shared empty object (the schema `{}`).
-pub(super) fn empty_map() -> &'static Map<String, Value> {
-    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(Map::new)
-}
-
-pub(super) fn distinct(keys: &[Option<String>]) -> bool {
-    let set: BTreeSet<&Option<String>> = keys.iter().collect();
-    set.len() == keys.len()
-}
-
-pub(super) fn req_word(required: bool) -> &'static str {
-    if required {
-        "required"
-    } else {
-        "optional"
-    }
-}
-
-pub(super) fn show_opt(v: &Option<String>) -> String {
-    match v {
-        Some(v) => format!("`{v}`"),
-        None => "(none)".into(),
-    }
-}
-
-pub(super) fn show_security(s: &BTreeSet<Vec<String>>) -> String {
-    if s.is_empty() {
-        return "(none)".into();
-    }
-    s.iter()
-        .map(|alt| alt.join(" + "))
-        .collect::<Vec<_>>()
-        .join(" or ")
-}
-
-/// A JSON value in backticks, compact.
-pub(super) fn show_value(v: &Value) -> String {
-    format!("`{v}`")
-}
-
-/// A JSON value without quotes for strings (used in option tags).
-pub(super) fn show_plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-pub(super) fn show_values(values: &[Value]) -> String {
-    let shown: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-    format!("`[{}]`", shown.join(", "))
-}
-
-pub(super) fn show_num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
-pub(super) fn show_bound(b: Option<f64>) -> String {
-    match b {
-        Some(n) => show_num(n),
-        None => "(none)".into(),
     }
 }

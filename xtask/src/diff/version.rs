@@ -1,5 +1,5 @@
-//! Which version the crates take for a diff's changes, and the CHANGELOG.md entry that records
-//! them.
+//! Which version the crates take for a diff's changes (the CHANGELOG.md entry that records
+//! them is rendered in `markdown.rs`).
 //!
 //! The library crates are one set with one version (the workspace's `version`, which the xtask
 //! shares: [`CRATES_VERSION`]). What a spec update needs follows from the diff, for a client
@@ -18,7 +18,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::report::{md_code, DiffReport};
+use super::report::DiffReport;
 
 /// The version of the workspace's crates: the xtask's own, as every crate takes the workspace's
 /// `version`.
@@ -121,68 +121,6 @@ impl DiffReport {
         } else {
             Bump::Minor
         }
-    }
-
-    /// The line of [`DiffReport::to_markdown_at`] saying which release the changes need.
-    pub fn version_line(&self, current: Version) -> String {
-        let bump = self.bump(current);
-        let next = current.bumped(bump);
-        let why = match bump {
-            Bump::Major => "breaking changes for a client user",
-            Bump::Minor if self.has_breaking() => {
-                "breaking changes for a client user, which before 1.0 take a minor bump"
-            }
-            Bump::Minor => "additions or other non-breaking changes",
-            Bump::Patch => "nothing in the API changed",
-        };
-        let mut line = format!("Release: **{bump}**, {current} -> {next} ({why}).");
-        if !self.problems.is_empty() {
-            line.push_str(
-                " Parts of the documents were skipped (below): check them before relying on this.",
-            );
-        }
-        line
-    }
-
-    /// The CHANGELOG.md section for releasing these changes as `version`: a heading, the
-    /// counts, then one line per change (breaking ones first), each naming the operation, the
-    /// change id, where it is and what changed, as the diff reports it.
-    pub fn changelog_entry(&self, version: Version) -> String {
-        let ops = self.operations.len();
-        let mut out = format!("## {version}\n\n");
-        if self.is_empty() {
-            out.push_str("No API changes.\n");
-            return out;
-        }
-        out.push_str(&format!(
-            "{} breaking, {} non-breaking API changes in {ops} operation{}.\n",
-            self.breaking_count(),
-            self.non_breaking_count(),
-            if ops == 1 { "" } else { "s" }
-        ));
-        for (title, breaking) in [("Breaking", true), ("Non-breaking", false)] {
-            let lines: Vec<String> = self
-                .changes()
-                .filter(|(_, c)| c.breaking == breaking)
-                .map(|(op, c)| {
-                    let name = op
-                        .operation_id
-                        .as_deref()
-                        .map(md_code)
-                        .unwrap_or_else(|| md_code(&op.label()));
-                    let mut line = format!("- {name}: `{}`, {}", c.id, c.location);
-                    if !c.field.is_empty() {
-                        line.push_str(&format!(" {}", md_code(&c.field)));
-                    }
-                    line.push_str(&format!(": {}", c.detail.replace('\n', " ")));
-                    line
-                })
-                .collect();
-            if !lines.is_empty() {
-                out.push_str(&format!("\n### {title}\n\n{}\n", lines.join("\n")));
-            }
-        }
-        out
     }
 }
 
