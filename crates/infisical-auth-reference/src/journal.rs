@@ -67,7 +67,7 @@ pub(crate) struct Record {
     pub latency: Duration,
     pub req_id: Option<String>,
     pub client_ip: Option<IpAddr>,
-    /// The identity's id, percent-encoded as the path sent it (decoded when read).
+    /// The identity's id (a path parameter percent-decoded).
     pub identity_id: Option<Box<str>>,
     pub caller: Option<Arc<str>>,
     pub fault: Option<&'static str>,
@@ -88,11 +88,7 @@ impl Record {
             latency_ms: self.latency.as_secs_f64() * 1000.0,
             req_id: self.req_id.clone(),
             client_ip: self.client_ip,
-            identity_id: self.identity_id.as_deref().map(|raw| {
-                percent_encoding::percent_decode_str(raw)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            }),
+            identity_id: self.identity_id.as_deref().map(str::to_owned),
             caller_identity_id: self.caller.as_deref().map(str::to_owned),
             fault: self.fault.map(str::to_owned),
         }

@@ -1,9 +1,6 @@
-//! Which operation a request is for, as the fault rules and the journal name it: the API's
-//! operations (the generated `OPERATIONS` table) and the server's own routes, matched by path
-//! template in a `matchit` tree (the matcher the stubs' router uses), with the `identityId`
-//! path parameter when the template has one.
-
-use std::sync::OnceLock;
+//! The server's own routes as the journal names them, beside the API's operations (the
+//! generated `OPERATIONS` table, which the stubs' router matches): `createIdentity` and
+//! `getApiDocs`.
 
 use axum::http::Method;
 use infisical_auth_server::runtime::Operation;
@@ -29,73 +26,13 @@ const EXTRA: [Operation; 2] = [
     },
 ];
 
-/// The operation a request matched.
-#[derive(Clone, Copy, Debug)]
-pub struct Matched<'p> {
-    /// Its row: operationId, method, path template.
-    pub operation: &'static Operation,
-    /// Whether it is one of the API's operations (fault rules apply to those only).
-    pub in_api: bool,
-    /// The `identityId` path parameter, as sent (percent-encoded).
-    pub identity_id: Option<&'p str>,
-}
-
-struct Table {
-    paths: matchit::Router<usize>,
-    /// Per path: each method and its operation.
-    routes: Vec<Vec<(Method, &'static Operation, bool)>>,
-}
-
-fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut paths = matchit::Router::new();
-        let mut templates: Vec<&'static str> = Vec::new();
-        let mut routes: Vec<Vec<(Method, &'static Operation, bool)>> = Vec::new();
-        let all = OPERATIONS
-            .iter()
-            .map(|op| (op, true))
-            .chain(EXTRA.iter().map(|op| (op, false)));
-        for (operation, in_api) in all {
-            let at = match templates.iter().position(|t| *t == operation.path) {
-                Some(at) => at,
-                None => {
-                    // The generated table's paths form a valid tree (the stubs' router builds
-                    // the same one); the extra paths do not overlap them.
-                    if paths.insert(operation.path, templates.len()).is_err() {
-                        continue;
-                    }
-                    templates.push(operation.path);
-                    routes.push(Vec::new());
-                    templates.len() - 1
-                }
-            };
-            if let Ok(method) = Method::from_bytes(operation.method.as_bytes()) {
-                routes[at].push((method, operation, in_api));
-            }
-        }
-        Table { paths, routes }
-    })
-}
-
-/// The operation `method` and `path` (trailing slashes removed) are for, if any (`HEAD` is the
-/// path's `GET`, as the router serves it).
-pub fn lookup<'p>(method: &Method, path: &'p str) -> Option<Matched<'p>> {
-    let table = table();
-    let matched = table.paths.at(path).ok()?;
-    let route = &table.routes[*matched.value];
-    let find = |wanted: &Method| route.iter().find(|(m, _, _)| m == wanted);
-    let &(_, operation, in_api) = find(method).or_else(|| {
-        if method == Method::HEAD {
-            find(&Method::GET)
-        } else {
-            None
-        }
-    })?;
-    Some(Matched {
-        operation,
-        in_api,
-        identity_id: matched.params.get("identityId"),
+/// The server's own route `method` and `path` (trailing slashes removed) are for, if any
+/// (`HEAD` is the path's `GET`, as the router serves it). The API's operations are matched by
+/// the stubs' router itself ([`ApiService::find`](infisical_auth_server::runtime::ApiService::find)).
+pub fn extra(method: &Method, path: &str) -> Option<&'static Operation> {
+    EXTRA.iter().find(|op| {
+        op.path == path
+            && (op.method == method.as_str() || (method == Method::HEAD && op.method == "GET"))
     })
 }
 
@@ -109,28 +46,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn requests_are_matched_to_their_operation_and_identity() {
-        let get = lookup(&Method::GET, "/api/v1/auth/universal-auth/identities/1234").unwrap();
-        assert_eq!(get.operation.id, "getUniversalAuth");
+    fn the_servers_own_routes_are_named_and_the_api_operations_known() {
+        let create = extra(&Method::POST, "/api/v1/identities").unwrap();
+        assert_eq!(create.id, "createIdentity");
         assert_eq!(
-            get.operation.path,
-            "/api/v1/auth/universal-auth/identities/{identityId}"
+            extra(&Method::HEAD, "/api/docs/json").unwrap().id,
+            "getApiDocs"
         );
-        assert_eq!(get.identity_id, Some("1234"));
-        assert!(get.in_api);
-        let head = lookup(&Method::HEAD, "/api/v1/auth/universal-auth/identities/1").unwrap();
-        assert_eq!(head.operation.id, "getUniversalAuth");
-        let login = lookup(&Method::POST, "/api/v1/auth/universal-auth/login").unwrap();
-        assert_eq!(login.operation.id, "loginWithUniversalAuth");
-        assert_eq!(login.identity_id, None);
-        let create = lookup(&Method::POST, "/api/v1/identities").unwrap();
-        assert_eq!(
-            (create.operation.id, create.in_api),
-            ("createIdentity", false)
-        );
-        assert!(lookup(&Method::PUT, "/api/v1/auth/universal-auth/login").is_none());
-        assert!(lookup(&Method::GET, "/nowhere").is_none());
+        assert!(extra(&Method::GET, "/api/v1/identities").is_none());
+        assert!(extra(&Method::GET, "/nowhere").is_none());
         assert!(is_operation("loginWithUniversalAuth"));
         assert!(!is_operation("createIdentity"));
+    }
+
+    #[test]
+    fn the_stubs_router_matches_an_api_request_once_for_the_journal_and_the_faults() {
+        use axum::extract::Request;
+        let api =
+            infisical_auth_server::service(std::sync::Arc::new(crate::ReferenceApi::new("admin")));
+        let request = |method: Method, path: &str| {
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        let get = request(Method::GET, "/api/v1/auth/universal-auth/identities/a%20b");
+        let found = api.find(&get).expect("an API path");
+        assert_eq!(found.operation().unwrap().id, "getUniversalAuth");
+        assert_eq!(found.param("identityId"), Some("a b"));
+        let head = request(Method::HEAD, "/api/v1/auth/universal-auth/identities/1");
+        assert_eq!(
+            api.find(&head).unwrap().operation().unwrap().id,
+            "getUniversalAuth"
+        );
+        let login = request(Method::POST, "/api/v1/auth/universal-auth/login");
+        let found = api.find(&login).unwrap();
+        assert_eq!(found.operation().unwrap().id, "loginWithUniversalAuth");
+        assert_eq!(found.param("identityId"), None);
+        // The API's path with a method it does not take: matched, no operation (404 with Allow).
+        let put = request(Method::PUT, "/api/v1/auth/universal-auth/login");
+        assert!(api.find(&put).unwrap().operation().is_none());
+        assert!(api.find(&request(Method::GET, "/nowhere")).is_none());
+        assert!(api
+            .find(&request(Method::POST, "/api/v1/identities"))
+            .is_none());
     }
 }

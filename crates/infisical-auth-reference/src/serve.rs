@@ -4,7 +4,8 @@
 //! For each request, in order: trailing slashes are removed (as on the API's routes,
 //! docs/infisical-behaviour.md#request-dialect); `/_reference/...` goes to the control routes,
 //! neither faulted nor journaled; the operation is looked up (when a fault rule is set or the
-//! journal is on: one `matchit` match); a fault rule that applies answers, delays or drops the
+//! journal is on: the stubs' router matches the request once, and serves it with that match); a
+//! fault rule that applies answers, delays or drops the
 //! request before the API sees it; otherwise the request goes to the API or to the extra routes,
 //! TLS-certificate logins with the client-certificate header; the answer is journaled and logged.
 //!
@@ -24,7 +25,7 @@ use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::response::Response;
 use infisical_auth_server::runtime::{
-    new_request_id, without_trailing_slashes, ApiFuture, ApiService, Operation, RequestId,
+    new_request_id, without_trailing_slashes, ApiFuture, ApiService, Found, Operation, RequestId,
     DRAIN_LIMIT,
 };
 
@@ -65,6 +66,17 @@ impl std::fmt::Debug for Dialect {
 }
 
 type Boxed = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+/// Where a request goes, as far as [`Dialect::call`] matched it.
+enum Routed {
+    /// One of the API's paths (its operation, or the 404 of a method the path does not take).
+    Api(Found),
+    /// Not one of the API's paths: the extra routes.
+    NotApi,
+    /// Not matched yet (neither the journal nor a fault rule needed it): the API's router
+    /// matches it when serving.
+    NotLookedUp,
+}
 
 enum Inner {
     /// An API request, as is.
@@ -215,8 +227,8 @@ impl Dialect {
     }
 
     /// Serves `request` at once: the API's route or the extra routes', TLS-certificate logins in
-    /// the scope of their client-certificate header.
-    fn serve_now(&mut self, request: Request) -> Inner {
+    /// the scope of their client-certificate header. `routed` is what [`Dialect::call`] found.
+    fn serve_now(&mut self, request: Request, routed: Routed) -> Inner {
         // Only TLS-certificate logins read the header (the scope costs every other request).
         let certificate = self
             .certificate_header
@@ -226,7 +238,12 @@ impl Dialect {
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         // Routing only picks the handler: it runs when polled, inside the certificate's scope.
-        let routed = self.api.route(request).map_err(|request| {
+        let routed = match routed {
+            Routed::Api(found) => Ok(self.api.serve(found, request)),
+            Routed::NotApi => Err(request),
+            Routed::NotLookedUp => self.api.route(request),
+        }
+        .map_err(|request| {
             let mut extra = self.extra.clone();
             async move { tower::Service::call(&mut extra, request).await }
         });
@@ -243,7 +260,7 @@ impl Dialect {
     }
 
     /// Serves `request` as fault rule `fault` says.
-    fn faulted(&self, request: Request, fault: Fault) -> Inner {
+    fn faulted(&self, request: Request, fault: Fault, routed: Routed) -> Inner {
         let mut this = self.clone();
         Inner::Boxed(Box::pin(async move {
             if fault.status.is_none() && !fault.drop {
@@ -251,7 +268,7 @@ impl Dialect {
                 if let Some(delay) = fault.delay {
                     tokio::time::sleep(delay).await;
                 }
-                return match this.serve_now(request) {
+                return match this.serve_now(request, routed) {
                     Inner::Api(future) => future.await,
                     Inner::Boxed(future) => future.await,
                 };
@@ -310,13 +327,22 @@ impl tower::Service<Request> for Dialect {
         }
         let journal = self.state.journal().enabled();
         let faults = self.state.faults().any();
-        let matched = if journal || faults {
-            routes::lookup(request.method(), path)
+        // One match of the API's routes serves the journal, the fault rules and the request.
+        let routed = if journal || faults {
+            match self.api.find(&request) {
+                Some(found) => Routed::Api(found),
+                None => Routed::NotApi,
+            }
         } else {
-            None
+            Routed::NotLookedUp
         };
-        let fault = match matched {
-            Some(m) if faults && m.in_api => self.state.faults().take(m.operation.id),
+        let operation = match &routed {
+            Routed::Api(found) => found.operation(),
+            Routed::NotApi => routes::extra(request.method(), path),
+            Routed::NotLookedUp => None,
+        };
+        let fault = match (&routed, operation) {
+            (Routed::Api(_), Some(operation)) if faults => self.state.faults().take(operation.id),
             _ => None,
         };
         let watch = (journal || self.log_requests).then(|| Watch {
@@ -327,21 +353,25 @@ impl tower::Service<Request> for Dialect {
                 .then(|| (request.method().clone(), path.to_owned())),
             start: Instant::now(),
             at: SystemTime::now(),
-            operation: matched.map(|m| m.operation),
-            method: matched.is_none().then(|| request.method().clone()),
+            operation,
+            method: operation.is_none().then(|| request.method().clone()),
             client_ip: request
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip().to_canonical()),
-            // As sent: the journal decodes it when read.
-            identity_id: matched.and_then(|m| m.identity_id).map(Box::from),
+            identity_id: match &routed {
+                Routed::Api(found) if operation.is_some() => {
+                    found.param("identityId").map(Box::from)
+                }
+                _ => None,
+            },
             noted_identity: None,
             caller: None,
             fault: fault.as_ref().map(Fault::kind),
         });
         let inner = match fault {
-            Some(fault) => self.faulted(request, fault),
-            None => self.serve_now(request),
+            Some(fault) => self.faulted(request, fault, routed),
+            None => self.serve_now(request, routed),
         };
         DialectFuture { inner, watch }
     }

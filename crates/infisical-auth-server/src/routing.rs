@@ -101,6 +101,7 @@ impl PathRoute {
 }
 
 struct Table {
+    operations: &'static [Operation],
     paths: matchit::Router<usize>,
     routes: Vec<PathRoute>,
 }
@@ -149,7 +150,11 @@ impl Table {
         for (route, allow) in routes.iter_mut().zip(allows) {
             route.allow = HeaderValue::from_str(&allow).expect("method names are header values");
         }
-        Table { paths, routes }
+        Table {
+            operations,
+            paths,
+            routes,
+        }
     }
 }
 
@@ -193,26 +198,70 @@ impl<T: InfisicalAuthApi> ApiService<T> {
     /// Infisical answers); gives it back otherwise, for routes of the caller's own.
     #[allow(clippy::result_large_err)]
     pub fn route(&self, request: Request) -> Result<ApiFuture, Request> {
-        let Ok(matched) = self.table.paths.at(request.uri().path()) else {
-            return Err(request);
-        };
-        let route = &self.table.routes[*matched.value];
+        match self.find(&request) {
+            Some(found) => Ok(self.serve(found, request)),
+            None => Err(request),
+        }
+    }
+
+    /// Matches `request` to the API's routes without serving it: `None` when its path is not
+    /// one of the API's. A caller that needs the operation before the request is served (to
+    /// record it, or to answer in its place) matches once here, then hands the match to
+    /// [`ApiService::serve`].
+    pub fn find(&self, request: &Request) -> Option<Found> {
+        let matched = self.table.paths.at(request.uri().path()).ok()?;
+        let route_index = *matched.value;
+        let route = &self.table.routes[route_index];
+        let operation = route.operation(request.method());
+        Some(Found {
+            route: route_index,
+            operation: operation.map(|index| (index, &self.table.operations[index])),
+            params: PathParams::decode(&route.names, &matched.params),
+        })
+    }
+
+    /// Serves `request` as [`ApiService::find`] matched it (`found` must come from this
+    /// service and this request).
+    pub fn serve(&self, found: Found, request: Request) -> ApiFuture {
         let head = request.method() == Method::HEAD;
-        Ok(match route.operation(request.method()) {
-            Some(index) => {
-                let params = PathParams::decode(&route.names, &matched.params);
-                ApiFuture {
-                    inner: (self.dispatch)(index, Arc::clone(&self.api), request, params),
-                    head,
-                    allow: None,
-                }
-            }
+        match found.operation {
+            Some((index, _)) => ApiFuture {
+                inner: (self.dispatch)(index, Arc::clone(&self.api), request, found.params),
+                head,
+                allow: None,
+            },
             None => ApiFuture {
                 inner: Box::pin(not_found(request)),
                 head,
-                allow: Some(route.allow.clone()),
+                allow: Some(self.table.routes[found.route].allow.clone()),
             },
-        })
+        }
+    }
+}
+
+/// A request matched to the API's routes by [`ApiService::find`], not served yet.
+#[derive(Debug)]
+pub struct Found {
+    route: usize,
+    operation: Option<(usize, &'static Operation)>,
+    params: PathParams,
+}
+
+impl Found {
+    /// The operation the request is for; `None` when its path is the API's but no operation
+    /// of that path takes its method (answered 404 with `Allow`).
+    pub fn operation(&self) -> Option<&'static Operation> {
+        self.operation.map(|(_, operation)| operation)
+    }
+
+    /// The path parameter `name`, percent-decoded; `None` when the path has none of that name
+    /// or its value is not UTF-8 once decoded.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        let params = self.params.0.as_ref().ok()?;
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value.as_str())
     }
 }
 

@@ -33,7 +33,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{json_response, ApiError};
 pub use crate::json::to_json_bytes;
-pub use crate::routing::{ApiFuture, ApiService, Dispatch, HandlerFuture, PathParams};
+pub use crate::routing::{ApiFuture, ApiService, Dispatch, Found, HandlerFuture, PathParams};
 use crate::InfisicalAuthApi;
 
 /// The largest request body the router reads (1 MiB); a larger one is answered 413.
