@@ -9,11 +9,11 @@ use infisical_auth_server::{
     types, ApiError, GetTokenAuthTokensQuery, InfisicalAuthApi, RequestContext,
 };
 
-use super::methods::{self, Fit, Meta, Patch, Stored};
+use super::methods::{self, Fit, Meta, Patch, Stored, TokenSettings};
 use super::roles::{Action, Caller, Role};
 use super::state::{
     digest, new_secret, now_secs, now_time, secret_data, token_data, AccessToken, ClientSecret,
-    Identity, State, TokenSettings, Tokens,
+    Identity, State, Tokens,
 };
 
 /// The in-memory implementation behind `reference-server`.

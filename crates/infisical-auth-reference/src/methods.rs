@@ -15,8 +15,6 @@ use infisical_auth_server::{types, ApiError};
 use infisical_auth_validation::{TrustedIp, TrustedIpList};
 use serde_json::{json, Map, Value};
 
-use super::state::TokenSettings;
-
 /// Stored universal-auth configuration.
 pub type Universal = types::IdentityUniversalAuth;
 /// Stored token-auth configuration.
@@ -1065,6 +1063,22 @@ answers!(Oidc =>
 answers!(TlsCert =>
     IdentityTlsCertAuth { access_token_max_ttl, access_token_num_uses_limit, access_token_trusted_ips, access_token_ttl, allowed_common_names, created_at, encrypted_ca_certificate, id, identity_id, updated_at }
 );
+
+/// The token settings of an auth-method configuration, read once when it is attached or updated
+/// (not on every login), and shared by every token issued with them.
+#[derive(Debug, Clone, Default)]
+pub struct TokenSettings {
+    /// `accessTokenTTL` in seconds.
+    pub ttl: f64,
+    /// `accessTokenMaxTTL` in seconds, 0 for no cap.
+    pub max_ttl: f64,
+    /// `accessTokenPeriod` in seconds, 0 for a non-periodic token.
+    pub period: f64,
+    /// `accessTokenNumUsesLimit`, 0 for unlimited.
+    pub uses_limit: u64,
+    /// `accessTokenTrustedIps`.
+    pub trusted_ips: TrustedIpList,
+}
 
 #[cfg(test)]
 mod tests {

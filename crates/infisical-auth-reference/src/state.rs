@@ -15,7 +15,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use infisical_auth_validation::TrustedIpList;
 use sha2::{Digest, Sha256};
 
-use super::methods::{ip_list, Configs, Stored, Universal};
+use super::methods::{ip_list, Configs, Stored, TokenSettings, Universal};
 
 use infisical_auth_server::ApiError;
 
@@ -151,22 +151,6 @@ pub struct Lockout {
     pub last_failure: f64,
     /// Until when logins are refused (0 when not locked).
     pub locked_until: f64,
-}
-
-/// The token settings of an auth-method configuration, read once when it is attached or updated
-/// (not on every login), and shared by every token issued with them.
-#[derive(Debug, Clone, Default)]
-pub struct TokenSettings {
-    /// `accessTokenTTL` in seconds.
-    pub ttl: f64,
-    /// `accessTokenMaxTTL` in seconds, 0 for no cap.
-    pub max_ttl: f64,
-    /// `accessTokenPeriod` in seconds, 0 for a non-periodic token.
-    pub period: f64,
-    /// `accessTokenNumUsesLimit`, 0 for unlimited.
-    pub uses_limit: u64,
-    /// `accessTokenTrustedIps`.
-    pub trusted_ips: TrustedIpList,
 }
 
 /// What a universal-auth login needs of the stored configuration, read once per attach or update.

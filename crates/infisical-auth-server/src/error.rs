@@ -147,7 +147,7 @@ impl ApiError {
 
     /// The HTTP response for request `req_id`.
     pub fn to_response(&self, req_id: &str) -> Response {
-        let bytes = crate::runtime::to_json_bytes(&self.to_body(req_id)).unwrap_or_default();
+        let bytes = crate::json::to_json_bytes(&self.to_body(req_id)).unwrap_or_default();
         let mut response = json_response(self.0.status, bytes);
         if self.0.close {
             response

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod constraints;
+mod cross;
 mod error;
 mod formats;
 mod ip;
@@ -120,7 +121,7 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
                                 .and_then(|i| found[i])
                         };
                         for rule in op.cross {
-                            rules::check_cross(*rule, &get, &mut ctx);
+                            cross::check(*rule, &get, &mut ctx);
                         }
                     }
                 }
@@ -128,7 +129,7 @@ pub fn validate(operation_id: &str, req: &RequestParts<'_>) -> Result<(), Reject
                     schema::check(body_schema, body, &JsonPath::Root, &mut ctx);
                     if !ctx.has_fatal() {
                         for rule in op.cross {
-                            rules::check_cross(*rule, &|k| body.get(k), &mut ctx);
+                            cross::check(*rule, &|k| body.get(k), &mut ctx);
                         }
                     }
                 }
