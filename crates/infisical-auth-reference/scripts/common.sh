@@ -43,7 +43,11 @@ start() {
   PIDS+=("$PID")
   BASE=""
   for _ in $(seq 1 600); do
-    BASE="$(sed -n 's/^.*listening on \(http:[^ ]*\)$/\1/p' "$WORK/$name.log" 2>/dev/null || true)"
+    # Only a whole line: a server may write its address in pieces (a slow one, under valgrind,
+    # is seen between them).
+    if [ -z "$(tail -c1 "$WORK/$name.log" 2>/dev/null)" ]; then
+      BASE="$(sed -n 's/^.*listening on \(http:[^ ]*\)$/\1/p' "$WORK/$name.log" 2>/dev/null || true)"
+    fi
     [ -n "$BASE" ] && return 0
     if ! kill -0 "$PID" 2>/dev/null; then break; fi
     sleep 0.1
