@@ -23,11 +23,7 @@ WARMUP="${INSTR_WARMUP:-300}"
 IDENTITIES=100
 LOGIN_IDENTITY="00000000-0000-4000-8000-999999999999"
 
-if ! command -v valgrind >/dev/null; then
-  echo "== instructions: installing valgrind (Debian package)" >&2
-  apt-get install -y -qq valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
-fi
-
+need_tool valgrind
 echo "== instructions: building the release reference server and the bare axum baseline" >&2
 build_release --example bare_axum
 

@@ -30,11 +30,7 @@ SOAK_LOGINS="${LOAD_SOAK_LOGINS:-1000000}"
 ROUNDS="${LOAD_ROUNDS:-3}"
 LOGIN_IDENTITY="00000000-0000-4000-8000-999999999999"
 
-if ! command -v wrk >/dev/null; then
-  echo "== load: installing wrk (Debian package)" >&2
-  apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-fi
-
+need_tool wrk
 echo "== load: building the release reference server and the bare axum baseline" >&2
 build_release --example bare_axum
 

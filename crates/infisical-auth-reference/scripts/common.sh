@@ -5,6 +5,7 @@
 #   TOKEN            a fresh random admin token (never printed);
 #   WORK             a temporary directory, removed on exit with every server started here;
 #   build_release    builds the release `reference-server` (extra cargo arguments are passed on);
+#   need_tool CMD    installs Debian's package CMD when the command CMD is missing (bench tools);
 #   start NAME CMD.. starts a server that prints "listening on http://ADDR" on stderr; sets BASE and
 #                    PID; its stdout goes to $WORK/NAME.out, its stderr to $WORK/NAME.log;
 #   reference NAME [ARGS..]  start NAME with the release reference server on 127.0.0.1:0 and TOKEN;
@@ -30,6 +31,13 @@ trap cleanup EXIT
 
 build_release() {
   cargo build --release --quiet -p infisical-auth-reference --bin reference-server "$@"
+}
+
+need_tool() {
+  if ! command -v "$1" >/dev/null; then
+    echo "== installing $1 (Debian package)" >&2
+    apt-get install -y -qq "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$1" >/dev/null; }
+  fi
 }
 
 start() {
