@@ -1,24 +1,4 @@
-//! A session: a client that stays logged in. Built from a base URL and a login method
-//! (universal auth, a given access token, or a callback that logs in any other way), it
-//! gives every secured operation a valid token:
-//!
-//! - it renews the token a margin before it expires ([`RenewMargin`]: fixed plus a share of the
-//!   TTL) through `POST /api/v1/auth/token/renew`, as long as the renewed token would not pass its
-//!   max TTL (counted from the login); then, or when renew is refused, it logs in again;
-//! - a call answered 401 (token expired, revoked or out of uses) makes the session log in again,
-//!   and the call is sent once more if that is safe (the operation's
-//!   [`RetryClass`](crate::RetryClass));
-//! - periodic tokens (reported with a max TTL of 1000000000 s) are renewed for ever;
-//! - single flight: however many tasks find the token due, one renewal or login runs and they
-//!   all wait for it; the fresh-token check on every call reads an atomic pointer, no lock;
-//! - no background task: renewals happen on the calls that need them;
-//! - a failed login or renewal answers, for [`FAILURE_HOLD`], every call that needs a token
-//!   (those that waited for it and those that come just after) with the same error, instead of
-//!   each trying again: an outage or a wrong secret costs one attempt per second, not one per
-//!   call (a login may count towards Infisical's lockout, and a use-limited secret is spent);
-//! - cheap to clone (two `Arc`s) and `Send + Sync`; [`Session::logout`] revokes the token.
-//!
-//! The token and the client secret are never printed by `Debug`, logs or errors.
+//! [`Session`]: a client that stays logged in (its documentation says how).
 
 use std::future::Future;
 use std::ops::Deref;
@@ -287,8 +267,29 @@ impl SessionBuilder {
     }
 }
 
-/// A client that stays logged in; see the [module documentation](self). It dereferences to
-/// [`Client`], so every operation is a method of the session:
+/// A client that stays logged in. Built from a base URL and a login method
+/// (universal auth, a given access token, or a callback that logs in any other way), it
+/// gives every secured operation a valid token:
+///
+/// - it renews the token a margin before it expires ([`RenewMargin`]: fixed plus a share of the
+///   TTL) through `POST /api/v1/auth/token/renew`, as long as the renewed token would not pass its
+///   max TTL (counted from the login); then, or when renew is refused, it logs in again;
+/// - a call answered 401 (token expired, revoked or out of uses) makes the session log in again,
+///   and the call is sent once more if that is safe (the operation's
+///   [`RetryClass`](crate::RetryClass));
+/// - periodic tokens (reported with a max TTL of 1000000000 s) are renewed for ever;
+/// - single flight: however many tasks find the token due, one renewal or login runs and they
+///   all wait for it; the fresh-token check on every call reads an atomic pointer, no lock;
+/// - no background task: renewals happen on the calls that need them;
+/// - a failed login or renewal answers, for [`FAILURE_HOLD`], every call that needs a token
+///   (those that waited for it and those that come just after) with the same error, instead of
+///   each trying again: an outage or a wrong secret costs one attempt per second, not one per
+///   call (a login may count towards Infisical's lockout, and a use-limited secret is spent);
+/// - cheap to clone (two `Arc`s) and `Send + Sync`; [`Session::logout`] revokes the token.
+///
+/// The token and the client secret are never printed by `Debug`, logs or errors.
+///
+/// It dereferences to [`Client`], so every operation is a method of the session:
 ///
 /// ```no_run
 /// use infisical_auth_client::{BaseUrl, Session};
