@@ -11,11 +11,11 @@
 #
 # Variants (default: all):
 #   sdk               infisical 0.0.4 (reqwest 0.12, rustls on ring, webpki-roots)
-#   client            infisical-auth-client with `rustls-ring` (tests/downstream/project)
-#   client-aws-lc     infisical-auth-client with its default features (rustls on aws-lc-rs)
-#   client-tracing    `rustls-ring` and `tracing`
+#   client            infisical-auth-client with its default features (`rustls-ring`; tests/downstream/project)
+#   client-aws-lc     infisical-auth-client with `rustls` (rustls on aws-lc-rs) instead
+#   client-tracing    the default features and `tracing`
 #   client-http-only  no TLS feature (`http://` base URLs only)
-#   client-schemars   `rustls-ring`, and infisical-auth-types with `schemars`
+#   client-schemars   the default features, and infisical-auth-types with `schemars`
 #   server            infisical-auth-server (the axum stubs), with tokio
 # --check exits non-zero when the client's median wall time exceeds the SDK's by more than
 # BUILD_WEIGHT_TOLERANCE percent (default 10: both builds share the machine with whatever else
@@ -45,14 +45,14 @@ unset CARGO_TARGET_DIR RUSTFLAGS CARGO_BUILD_RUSTFLAGS
 
 # What a user's project says about each variant (`[dependencies]` lines) and its program.
 client_main="$ROOT/tests/downstream/project/src/main.rs"
-RING='infisical-auth-client = { version = "0.1", default-features = false, features = ["rustls-ring"] }'
+CLIENT='infisical-auth-client = "0.1"'
 deps() {
   case "$1" in
-    client) echo "$RING" ;;
-    client-aws-lc) echo 'infisical-auth-client = "0.1"' ;;
-    client-tracing) echo 'infisical-auth-client = { version = "0.1", default-features = false, features = ["rustls-ring", "tracing"] }' ;;
+    client) echo "$CLIENT" ;;
+    client-aws-lc) echo 'infisical-auth-client = { version = "0.1", default-features = false, features = ["rustls"] }' ;;
+    client-tracing) echo 'infisical-auth-client = { version = "0.1", features = ["tracing"] }' ;;
     client-http-only) echo 'infisical-auth-client = { version = "0.1", default-features = false }' ;;
-    client-schemars) printf '%s\n' "$RING" 'infisical-auth-types = { version = "0.1", features = ["schemars"] }' ;;
+    client-schemars) printf '%s\n' "$CLIENT" 'infisical-auth-types = { version = "0.1", features = ["schemars"] }' ;;
     server) printf '%s\n' 'infisical-auth-server = "0.1"' ;;
     *) echo "unknown variant: $1" >&2; return 2 ;;
   esac

@@ -26,8 +26,9 @@ pub struct Config {
     #[serde(default)]
     pub secret_fields: Vec<String>,
     /// Types that derive both `Serialize` and `Deserialize` whatever the types crate's features,
-    /// with every type they reach (see [`crate::directions`]): those hand-written code reads and
-    /// writes on both sides. A name that is not a generated type is an error.
+    /// with every type they reach (see the `serde_by_direction` pass,
+    /// [`crate::postprocess::PASSES`]): those hand-written code reads and writes on both sides. A
+    /// name that is not a generated type is an error.
     #[serde(default)]
     pub serde_both_ways: Vec<String>,
     /// Answer fields declared `number` that are counters or durations in seconds: integers,

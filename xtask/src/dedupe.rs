@@ -13,15 +13,15 @@
 //! request bodies, answers and components; and an operation's whole success answer when it is
 //! identical to the answers of operations in other groups (auth methods): the access-token answer
 //! of every login and of the token renewal is one `AccessTokenResponse`, and progenitor names
-//! each of those operations' answer by it ([`shareable_answers`]). Not shared: an operation's own
+//! each of those operations' answer by it (`shareable_answers`). Not shared: an operation's own
 //! body, its answer when only operations of its own group have the same one (each keeps the type
 //! named after it, `GetUniversalAuthResponse`), an option of a union (named by its title), a
 //! nullable schema (its `nullable` belongs to the place that uses it).
 //!
-//! The naming rule, in [`default_name`]: the wire name of the property that holds the copy, in
+//! The naming rule, in `default_name`: the wire name of the property that holds the copy, in
 //! UpperCamelCase (`identityUniversalAuth` -> `IdentityUniversalAuth`), for an array's items its
 //! singular or with `Item` (`accessTokenTrustedIps: [..]` -> `AccessTokenTrustedIp`), for a whole
-//! answer its first required property and `Response` ([`answer_name`]); when the copies sit under
+//! answer its first required property and `Response` (`answer_name`); when the copies sit under
 //! different names, the words all of them end with
 //! (`AccessTokenTrustedIp`, `ClientSecretTrustedIp` -> `TrustedIp`), else the shortest name.
 //! `[shared_names]` in `openapi/codegen.toml` replaces a default name by another one; an entry

@@ -4,8 +4,10 @@
 //! `description` into the doc comment of its type or field. So every request body and success
 //! answer, and every property, gets one in API terms: the operation it belongs to, or the wire
 //! name of the field with its type, required-ness and every limit (the same words as the API
-//! surface, see [`crate::surface::field_line`]). A description the document has is kept. Pure:
-//! the stage adds `description` keys and changes nothing else.
+//! surface, see [`crate::surface::field_line`], with the type and the values as Markdown code
+//! spans so that rustdoc reads no `array<string>` as HTML and no default URL as a bare link). A
+//! description the document has is kept. Pure: the stage adds `description` keys and changes
+//! nothing else.
 
 use serde_json::Value;
 
@@ -80,7 +82,12 @@ fn describe_properties(original: &Value, value: &mut Value) {
                     if schema.contains_key("$ref") || schema.contains_key("description") {
                         continue;
                     }
-                    let line = surface::field_line(original, prop, required.contains(name));
+                    let line = surface::field_line_in(
+                        original,
+                        prop,
+                        required.contains(name),
+                        surface::Style::Markdown,
+                    );
                     if let Value::Object(schema) = prop {
                         schema.insert(
                             "description".into(),
@@ -114,6 +121,9 @@ mod tests {
                     "required": ["ttl"],
                     "properties": {
                         "ttl": {"type": "integer", "minimum": 0, "maximum": 10, "default": 5},
+                        "endpoint": {"type": "string", "default": "https://sts.amazonaws.com/"},
+                        "keys": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                        "kind": {"type": "string", "enum": ["a", "b"]},
                         "note": {"type": "string", "description": "Kept as written."},
                         "shared": {"$ref": "#/components/schemas/Shared"}
                     }
@@ -133,7 +143,20 @@ mod tests {
         );
         assert_eq!(
             body["properties"]["ttl"]["description"],
-            "`ttl`: integer, required, range 0..=10, default 5."
+            "`ttl`: `integer`, required, range 0..=10, default `5`."
+        );
+        // Code spans: no HTML tag, no bare URL for rustdoc.
+        assert_eq!(
+            body["properties"]["endpoint"]["description"],
+            "`endpoint`: `string`, optional, default `\"https://sts.amazonaws.com/\"`."
+        );
+        assert_eq!(
+            body["properties"]["keys"]["description"],
+            "`keys`: `array<string>`, optional, items >= 1."
+        );
+        assert_eq!(
+            body["properties"]["kind"]["description"],
+            "`kind`: `string`, optional, one of `\"a\"`, `\"b\"`."
         );
         assert_eq!(
             body["properties"]["note"]["description"],
@@ -148,11 +171,11 @@ mod tests {
         );
         assert_eq!(
             answer["properties"]["id"]["description"],
-            "`id`: string, optional."
+            "`id`: `string`, optional."
         );
         assert_eq!(
             doc["components"]["schemas"]["Shared"]["properties"]["x"]["description"],
-            "`x`: boolean, optional."
+            "`x`: `boolean`, optional."
         );
     }
 }

@@ -258,6 +258,12 @@ pub const PASSES: &[Pass] = &[
         },
     },
     Pass {
+        name: "crypto_provider_in_new",
+        layouts: Layouts::Workspace,
+        doc: "Client::new installs the rustls provider first (the client crate's tls.rs), as Client::connect does",
+        run: |code, _| Ok(sends::crypto_provider_in_new(&mut code.client)),
+    },
+    Pass {
         name: "types_from_the_types_crate",
         layouts: Layouts::Workspace,
         doc: "the client names the shared types crate as `types`",

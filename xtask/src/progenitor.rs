@@ -72,10 +72,10 @@ pub fn settings() -> GenerationSettings {
 ///
 /// `workspace`: the output is for the workspace layout, which does not use two parts of
 /// progenitor's output, so they are not even parsed: typify's `builder` module in the types
-/// module (see [`crate::postprocess::drop_builders`]), and what each client builder's `send`
-/// does after its `let info = OperationInfo { .. };` (sending and reading the answer: the
-/// workspace routes every send through its runtime, see
-/// [`crate::postprocess::route_through_runtime`], which reads the statements before it).
+/// module (see the `drop_builders` pass in [`crate::postprocess::PASSES`]), and what each client
+/// builder's `send` does after its `let info = OperationInfo { .. };` (sending and reading the
+/// answer: the workspace routes every send through its runtime, see the `route_through_runtime`
+/// pass, which reads the statements before it).
 pub fn generate(doc: &Value, workspace: bool) -> Result<Generated, Error> {
     // Read from the value in place (no copy of the document).
     let spec = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {

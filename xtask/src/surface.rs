@@ -273,7 +273,7 @@ fn item_limits(doc: &Value, schema: &Value) -> Option<String> {
     if resolved.get("properties").is_some() || resolved.get("oneOf").is_some() {
         return None;
     }
-    let limits = limits(resolved);
+    let limits = limits(resolved, Style::Text);
     if limits.is_empty() {
         return None;
     }
@@ -282,27 +282,51 @@ fn item_limits(doc: &Value, schema: &Value) -> Option<String> {
     Some(parts.join(", "))
 }
 
+/// How a field line writes its type and its values (enum values, default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// As they are: the API surface (`array<string>`, `default "https://.."`).
+    Text,
+    /// Each as a Markdown code span, for rustdoc: `array<string>` is then no HTML tag and a URL
+    /// default no bare link.
+    Markdown,
+}
+
+impl Style {
+    fn code(self, text: String) -> String {
+        match self {
+            Style::Text => text,
+            Style::Markdown => format!("`{text}`"),
+        }
+    }
+}
+
 /// One line for a field: type, required-ness, nullability, format, enum, limits, default (e.g.
 /// `integer, optional, range 0..=315360000, default 2592000`).
 pub fn field_line(doc: &Value, schema: &Value, required: bool) -> String {
-    let mut parts = vec![type_name(doc, schema)];
+    field_line_in(doc, schema, required, Style::Text)
+}
+
+/// [`field_line`] in `style`.
+pub fn field_line_in(doc: &Value, schema: &Value, required: bool, style: Style) -> String {
+    let mut parts = vec![style.code(type_name(doc, schema))];
     parts.push(if required {
         "required".into()
     } else {
         "optional".into()
     });
-    parts.extend(limits(resolve(doc, schema)));
+    parts.extend(limits(resolve(doc, schema), style));
     parts.join(", ")
 }
 
 /// Nullability, enum, range/length/items limits and default of a resolved schema, in that order.
-fn limits(resolved: &Value) -> Vec<String> {
+fn limits(resolved: &Value, style: Style) -> Vec<String> {
     let mut parts = Vec::new();
     if resolved.get("nullable") == Some(&Value::Bool(true)) {
         parts.push("nullable".into());
     }
     if let Some(values) = resolved.get("enum").and_then(Value::as_array) {
-        let values: Vec<String> = values.iter().map(Value::to_string).collect();
+        let values: Vec<String> = values.iter().map(|v| style.code(v.to_string())).collect();
         parts.push(format!("one of {}", values.join(", ")));
     }
     let bound = |key: &str| resolved.get(key).map(Value::to_string);
@@ -325,7 +349,7 @@ fn limits(resolved: &Value) -> Vec<String> {
         (None, None) => {}
     }
     if let Some(default) = resolved.get("default") {
-        parts.push(format!("default {default}"));
+        parts.push(format!("default {}", style.code(default.to_string())));
     }
     parts
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::header::HeaderValue;
 
 use crate::retry::RetryPolicy;
 use crate::Client;
@@ -44,10 +44,26 @@ pub enum ConnectError {
     /// The token contains characters not allowed in an HTTP header.
     #[error("the bearer token contains characters that cannot be sent in an HTTP header")]
     Token,
+    /// A root certificate given to [`Connect::root_certificate_pem`] is not PEM holding at
+    /// least one certificate.
+    #[error("root certificate {index}: {reason}")]
+    Certificate {
+        /// Which of the root certificates given, counting from 1.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two settings that cannot go together: a `reqwest::Client` of the user's is built, so
+    /// root certificates belong in its own builder.
+    #[error("{0}")]
+    Conflict(&'static str),
     /// reqwest could not build its client (e.g. TLS initialisation).
     #[error("could not build the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
 }
+
+/// The time limit of each request unless [`Connect::timeout`] sets another.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A client under construction; see [`Client::connect`].
 #[derive(Clone)]
@@ -57,6 +73,10 @@ pub struct Connect {
     timeout: Duration,
     retry: RetryPolicy,
     answer_limit: usize,
+    /// PEM, as given: parsed by [`Connect::build`], which names the one that is not a
+    /// certificate.
+    root_certificates: Vec<Vec<u8>>,
+    http: Option<reqwest::Client>,
 }
 
 impl std::fmt::Debug for Connect {
@@ -67,20 +87,51 @@ impl std::fmt::Debug for Connect {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("answer_limit", &self.answer_limit)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("http_client", &self.http.as_ref().map(|_| "<given>"))
             .finish()
     }
 }
 
 impl Client {
-    /// Starts building a client for `base_url` (timeout 15 s, no token, default retries).
+    /// Starts building a client for `base_url` (timeout 15 s, no token, default retries, the
+    /// platform's root certificates).
     pub fn connect(base_url: BaseUrl) -> Connect {
         Connect {
             base_url,
             token: None,
-            timeout: Duration::from_secs(15),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             answer_limit: crate::ANSWER_LIMIT,
+            root_certificates: Vec::new(),
+            http: None,
         }
+    }
+
+    /// This client with another time limit for each request, connection included: a cheap
+    /// copy sharing the connection pool, the token (or the session) and the retry policy.
+    /// A per-call timeout, longer or shorter than the client's:
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # async fn demo(client: infisical_auth_client::Client) -> Result<(), infisical_auth_client::Error> {
+    /// let config = client
+    ///     .with_timeout(Duration::from_secs(2))
+    ///     .get_universal_auth()
+    ///     .identity_id("identity-id")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Each attempt has the limit (retries, when the policy allows them, start again within the
+    /// policy's deadline). On a [`Session`](crate::Session) (which dereferences to a client)
+    /// the copy keeps the session's token; a login or renewal the call waits for has the
+    /// session's own limit.
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        let mut client = self.clone();
+        client.runtime.timeout = Some(timeout);
+        client
     }
 }
 
@@ -92,7 +143,9 @@ impl Connect {
         self
     }
 
-    /// The time limit of each request, connection included.
+    /// The time limit of each request, connection included (15 s unless set). It applies to a
+    /// client given with [`http_client`](Self::http_client) too, in place of that client's own
+    /// timeout; [`Client::with_timeout`] sets another for some calls.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -113,6 +166,39 @@ impl Connect {
         self
     }
 
+    /// Trusts the certificates in `pem` (one or several `CERTIFICATE` blocks: a private CA's
+    /// root, a self-hosted Infisical's own certificate) as roots, in addition to the platform's.
+    /// Call it once per file; [`build`](Self::build) refuses one that holds no certificate,
+    /// naming it. Not with [`http_client`](Self::http_client): add them to that client's builder.
+    ///
+    /// ```no_run
+    /// use infisical_auth_client::{BaseUrl, Client};
+    ///
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::connect(BaseUrl::SelfHosted("https://infisical.internal".into()))
+    ///     .root_certificate_pem(std::fs::read("/etc/infisical/ca.pem")?)
+    ///     .bearer_token("token")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(any(feature = "rustls", feature = "rustls-ring"))]
+    pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// Sends through `http`, a `reqwest::Client` the program built (proxies, a shared pool,
+    /// client certificates, its own roots and TLS settings), instead of one of the client's own.
+    /// What still applies: the bearer token, the `User-Agent` ([`crate::USER_AGENT`], in place
+    /// of any `User-Agent` `http` sets), [`timeout`](Self::timeout) (per request, in place of
+    /// `http`'s own timeout; its connect timeout stays), the retries and the answer bound.
+    /// Everything else is `http`'s. [`root_certificate_pem`](Self::root_certificate_pem) cannot
+    /// go with it.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, ConnectError> {
         let base = self.base_url.as_str();
@@ -121,24 +207,74 @@ impl Connect {
         {
             return Err(ConnectError::BaseUrl(base.to_string()));
         }
-        let mut headers = HeaderMap::new();
-        if let Some(token) = &self.token {
-            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-                .map_err(|_| ConnectError::Token)?;
-            value.set_sensitive(true);
-            headers.insert(AUTHORIZATION, value);
-        }
-        crate::tls::ensure_crypto_provider();
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(self.timeout)
-            .timeout(self.timeout)
-            .build()?;
+        let bearer = match &self.token {
+            Some(token) => {
+                let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                    .map_err(|_| ConnectError::Token)?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            None => None,
+        };
+        let http =
+            match self.http {
+                Some(http) if self.root_certificates.is_empty() => http,
+                Some(_) => return Err(ConnectError::Conflict(
+                    "root_certificate_pem cannot go with http_client: add the root certificates \
+                     to the reqwest::Client's own builder (ClientBuilder::tls_certs_merge)",
+                )),
+                None => {
+                    crate::tls::ensure_crypto_provider();
+                    let builder = reqwest::Client::builder()
+                        .connect_timeout(self.timeout)
+                        .timeout(self.timeout);
+                    add_roots(builder, &self.root_certificates)?.build()?
+                }
+            };
         let mut client = Client::new_with_client(base, http);
         client.runtime.retry = self.retry;
         client.runtime.answer_limit = Some(self.answer_limit);
+        client.runtime.timeout = Some(self.timeout);
+        client.runtime.bearer = bearer;
         Ok(client)
     }
+}
+
+/// The root certificates of `pems` added to the platform's, each PEM holding at least one.
+#[cfg(any(feature = "rustls", feature = "rustls-ring"))]
+fn add_roots(
+    builder: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, ConnectError> {
+    let mut roots = Vec::new();
+    for (index, pem) in pems.iter().enumerate() {
+        let refused = |reason: String| ConnectError::Certificate {
+            index: index + 1,
+            reason,
+        };
+        let found = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|_| refused("a `CERTIFICATE` block whose contents are not base64".into()))?;
+        if found.is_empty() {
+            return Err(refused(
+                "holds no PEM `CERTIFICATE` block (-----BEGIN CERTIFICATE-----)".into(),
+            ));
+        }
+        roots.extend(found);
+    }
+    Ok(if roots.is_empty() {
+        builder
+    } else {
+        builder.tls_certs_merge(roots)
+    })
+}
+
+/// Without TLS there are no root certificates to add.
+#[cfg(not(any(feature = "rustls", feature = "rustls-ring")))]
+fn add_roots(
+    builder: reqwest::ClientBuilder,
+    _pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, ConnectError> {
+    Ok(builder)
 }
 
 #[cfg(test)]

@@ -40,14 +40,23 @@
 //! problem at once and nothing goes over the network. Failed calls are retried when that is safe
 //! ([`retry`]).
 //!
+//! # In deployments
+//!
+//! A self-hosted Infisical behind a private CA: [`Connect::root_certificate_pem`] (and
+//! [`SessionBuilder::root_certificate_pem`]) adds the CA to the platform's roots. A
+//! `reqwest::Client` the program built (proxies, a shared pool, client certificates):
+//! [`Connect::http_client`], which says what of this crate's still applies (the token, the
+//! `User-Agent`, the timeout, retries). One call with another time limit than the client's:
+//! [`Client::with_timeout`], a cheap copy sharing the pool.
+//!
 //! # Features
 //!
-//! - `rustls` (default): HTTPS through rustls with reqwest's default crypto provider, aws-lc-rs
-//!   (a C library compiled at every clean build), and the platform's root certificates.
-//! - `rustls-ring`: the same HTTPS with the *ring* provider, a lighter build: use it with
-//!   `default-features = false`. *ring* is installed as the process's rustls provider when a
-//!   client is built, unless the program installed one. Without a TLS feature only `http://`
-//!   base URLs work.
+//! - `rustls-ring` (default): HTTPS through rustls with the *ring* crypto provider and the
+//!   platform's root certificates. *ring* is installed as the process's rustls provider when a
+//!   client is built, unless the program installed one.
+//! - `rustls`: the same HTTPS with reqwest's default provider, aws-lc-rs (a C library compiled
+//!   at every clean build): use it with `default-features = false`. Without a TLS feature only
+//!   `http://` base URLs work.
 //! - `tracing`: a span `infisical.request` per attempt (operation id, method, path template,
 //!   attempt, status, request id, latency; never a header, body, query value or token).
 //!
@@ -60,7 +69,7 @@ mod generated;
 pub use generated::*;
 
 mod connect;
-pub use connect::{BaseUrl, Connect, ConnectError, EU_CLOUD, US_CLOUD};
+pub use connect::{BaseUrl, Connect, ConnectError, DEFAULT_TIMEOUT, EU_CLOUD, US_CLOUD};
 
 mod validate;
 pub use infisical_auth_validation::{Issue, Rejection};

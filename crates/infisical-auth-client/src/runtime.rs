@@ -7,7 +7,7 @@
 //! maps the failure into [`Error`]. With the `tracing` feature each attempt is a span.
 
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use progenitor_client::{encode_path, ClientInfo, RequestBuilderExt};
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
@@ -18,13 +18,20 @@ use crate::retry::{retry_after, retryable_status, RetryPolicy};
 use crate::session::SessionState;
 use crate::{types, Client, ResponseValue};
 
-/// What a [`Client`] carries besides its URL and HTTP client: the retry policy and, for a
-/// session's client, the session that supplies tokens.
+/// What a [`Client`] carries besides its URL and HTTP client: the retry policy, the time limit
+/// and the bearer token of each request and, for a session's client, the session that supplies
+/// tokens.
 #[derive(Clone, Default)]
 pub struct Runtime {
     pub(crate) retry: RetryPolicy,
     /// The largest answer read, in bytes (`None`: [`crate::ANSWER_LIMIT`]).
     pub(crate) answer_limit: Option<usize>,
+    /// The time limit of each request, in place of the HTTP client's (`None`: the HTTP
+    /// client's own).
+    pub(crate) timeout: Option<Duration>,
+    /// `Bearer <token>`, marked sensitive, sent with every request (a session's token replaces
+    /// it on the operations that take one).
+    pub(crate) bearer: Option<HeaderValue>,
     pub(crate) session: Option<Arc<SessionState>>,
 }
 
@@ -32,6 +39,9 @@ impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime")
             .field("retry", &self.retry)
+            .field("answer_limit", &self.answer_limit)
+            .field("timeout", &self.timeout)
+            .field("bearer", &self.bearer.as_ref().map(|_| "<redacted>"))
             .field("session", &self.session.is_some())
             .finish()
     }
@@ -86,7 +96,7 @@ pub(crate) fn text(value: &serde_json::Value) -> Option<std::borrow::Cow<'_, str
 
 /// Builds the request of `op` from `typed`: the base URL and the path template with each
 /// parameter percent-encoded, the query, Infisical's `api-version` and `Accept` headers, the
-/// header parameters and the body.
+/// `User-Agent`, the client's bearer token and time limit, the header parameters and the body.
 fn build(client: &Client, op: Operation, typed: &Typed) -> Result<reqwest::Request, Error> {
     let invalid = |message: String| Error::InvalidRequest {
         operation: op.id,
@@ -117,6 +127,12 @@ fn build(client: &Client, op: Operation, typed: &Typed) -> Result<reqwest::Reque
             HeaderName::from_static("api-version"),
             HeaderValue::from_static(Client::api_version()),
         );
+    if let Some(bearer) = &client.runtime.bearer {
+        request = request.header(AUTHORIZATION, bearer.clone());
+    }
+    if let Some(timeout) = client.runtime.timeout {
+        request = request.timeout(timeout);
+    }
     let query: Vec<(&str, std::borrow::Cow<'_, str>)> = typed
         .query
         .iter()

@@ -1,23 +1,4 @@
-//! A session: a client that stays logged in. Built from a base URL and a login method
-//! (universal auth, a given access token, or a callback that logs in any other way), it
-//! gives every secured operation a valid token:
-//!
-//! - it renews the token a margin before it expires ([`RenewMargin`]: fixed plus a share of the
-//!   TTL) through `POST /api/v1/auth/token/renew`, as long as the renewed token would not pass its
-//!   max TTL (counted from the login); then, or when renew is refused, it logs in again;
-//! - a call answered 401 (token expired, revoked or out of uses) makes the session log in again,
-//!   and the call is sent once more if that is safe ([`crate::retry::OperationKind`]);
-//! - periodic tokens (reported with a max TTL of 1000000000 s) are renewed for ever;
-//! - single flight: however many tasks find the token due, one renewal or login runs and they
-//!   all wait for it; the fresh-token check on every call reads an atomic pointer, no lock;
-//! - no background task: renewals happen on the calls that need them;
-//! - a failed login or renewal answers, for [`FAILURE_HOLD`], every call that needs a token
-//!   (those that waited for it and those that come just after) with the same error, instead of
-//!   each trying again: an outage or a wrong secret costs one attempt per second, not one per
-//!   call (a login may count towards Infisical's lockout, and a use-limited secret is spent);
-//! - cheap to clone (two `Arc`s) and `Send + Sync`; [`Session::logout`] revokes the token.
-//!
-//! The token and the client secret are never printed by `Debug`, logs or errors.
+//! [`Session`]: a client that stays logged in (its documentation says how).
 
 use std::future::Future;
 use std::ops::Deref;
@@ -32,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::Error;
 use crate::retry::RetryPolicy;
-use crate::{types, BaseUrl, Client, ConnectError};
+use crate::{types, BaseUrl, Client, Connect, ConnectError};
 
 /// How long a failed login or renewal is the answer of every call that needs a token.
 pub const FAILURE_HOLD: Duration = Duration::from_secs(1);
@@ -139,21 +120,18 @@ impl RenewMargin {
 
 /// A session under construction; see [`Session::builder`].
 pub struct SessionBuilder {
-    base_url: BaseUrl,
+    /// The session's client as it is being built: base URL, retries, timeout, TLS.
+    connect: Connect,
     login: Option<Login>,
     margin: RenewMargin,
-    retry: RetryPolicy,
-    timeout: Duration,
 }
 
 impl std::fmt::Debug for SessionBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionBuilder")
-            .field("base_url", &self.base_url)
+            .field("connect", &self.connect)
             .field("login", &self.login.as_ref().map(Login::kind))
             .field("margin", &self.margin)
-            .field("retry", &self.retry)
-            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -212,23 +190,55 @@ impl SessionBuilder {
 
     /// The retry policy of every call, logins and renewals included.
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
+        self.connect = self.connect.retry(retry);
         self
     }
 
-    /// The time limit of each request (default 15 s).
+    /// The time limit of each request, logins and renewals included (default 15 s);
+    /// [`Client::with_timeout`] sets another for some calls.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.connect = self.connect.timeout(timeout);
+        self
+    }
+
+    /// Trusts the certificates in `pem` as roots, in addition to the platform's: a self-hosted
+    /// Infisical behind a private CA. See [`Connect::root_certificate_pem`].
+    ///
+    /// ```no_run
+    /// use infisical_auth_client::{BaseUrl, Session};
+    ///
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let session = Session::builder(BaseUrl::SelfHosted("https://infisical.internal".into()))
+    ///     .root_certificate_pem(std::fs::read("/etc/infisical/ca.pem")?)
+    ///     .universal_auth("client-id", "client-secret")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(any(feature = "rustls", feature = "rustls-ring"))]
+    pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.connect = self.connect.root_certificate_pem(pem);
+        self
+    }
+
+    /// Sends every call, logins and renewals included, through `http`, a `reqwest::Client` the
+    /// program built (proxies, a shared pool, TLS settings). What still applies is listed at
+    /// [`Connect::http_client`]: the session's token, the `User-Agent`, the
+    /// [`timeout`](Self::timeout), the retries.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.connect = self.connect.http_client(http);
+        self
+    }
+
+    /// The largest answer read, in bytes; see [`Connect::max_answer_bytes`].
+    pub fn max_answer_bytes(mut self, limit: usize) -> Self {
+        self.connect = self.connect.max_answer_bytes(limit);
         self
     }
 
     /// Builds the session. Nothing is sent: the first call logs in (or call [`Session::login`]).
     pub fn build(self) -> Result<Session, SessionError> {
         let login = self.login.ok_or(SessionError::NoLogin)?;
-        let bare = Client::connect(self.base_url)
-            .timeout(self.timeout)
-            .retry(self.retry)
-            .build()?;
+        let bare = self.connect.build()?;
         let state = Arc::new(SessionState {
             bare: bare.clone(),
             login,
@@ -257,8 +267,29 @@ impl SessionBuilder {
     }
 }
 
-/// A client that stays logged in; see the [module documentation](self). It dereferences to
-/// [`Client`], so every operation is a method of the session:
+/// A client that stays logged in. Built from a base URL and a login method
+/// (universal auth, a given access token, or a callback that logs in any other way), it
+/// gives every secured operation a valid token:
+///
+/// - it renews the token a margin before it expires ([`RenewMargin`]: fixed plus a share of the
+///   TTL) through `POST /api/v1/auth/token/renew`, as long as the renewed token would not pass its
+///   max TTL (counted from the login); then, or when renew is refused, it logs in again;
+/// - a call answered 401 (token expired, revoked or out of uses) makes the session log in again,
+///   and the call is sent once more if that is safe (the operation's
+///   [`RetryClass`](crate::RetryClass));
+/// - periodic tokens (reported with a max TTL of 1000000000 s) are renewed for ever;
+/// - single flight: however many tasks find the token due, one renewal or login runs and they
+///   all wait for it; the fresh-token check on every call reads an atomic pointer, no lock;
+/// - no background task: renewals happen on the calls that need them;
+/// - a failed login or renewal answers, for [`FAILURE_HOLD`], every call that needs a token
+///   (those that waited for it and those that come just after) with the same error, instead of
+///   each trying again: an outage or a wrong secret costs one attempt per second, not one per
+///   call (a login may count towards Infisical's lockout, and a use-limited secret is spent);
+/// - cheap to clone (two `Arc`s) and `Send + Sync`; [`Session::logout`] revokes the token.
+///
+/// The token and the client secret are never printed by `Debug`, logs or errors.
+///
+/// It dereferences to [`Client`], so every operation is a method of the session:
 ///
 /// ```no_run
 /// use infisical_auth_client::{BaseUrl, Session};
@@ -302,11 +333,9 @@ impl Session {
     /// timeout 15 s).
     pub fn builder(base_url: BaseUrl) -> SessionBuilder {
         SessionBuilder {
-            base_url,
+            connect: Client::connect(base_url),
             login: None,
             margin: RenewMargin::default(),
-            retry: RetryPolicy::default(),
-            timeout: Duration::from_secs(15),
         }
     }
 

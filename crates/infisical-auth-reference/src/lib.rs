@@ -41,6 +41,8 @@
 //!
 //! [`InfisicalAuthApi`]: infisical_auth_server::InfisicalAuthApi
 
+#![warn(missing_docs)]
+
 mod api;
 mod control;
 pub mod faults;

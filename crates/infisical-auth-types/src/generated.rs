@@ -12,17 +12,17 @@ use crate::Secret;
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AccessTokenResponse {
-    ///`accessToken`: string, required.
+    ///`accessToken`: `string`, required.
     pub access_token: Secret,
-    ///`accessTokenMaxTTL`: integer, required, range >= 0.
+    ///`accessTokenMaxTTL`: `integer`, required, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: u64,
-    ///`expiresIn`: integer, required, range >= 0.
+    ///`expiresIn`: `integer`, required, range >= 0.
     pub expires_in: u64,
-    ///`tokenType`: string, required, one of "Bearer".
+    ///`tokenType`: `string`, required, one of `"Bearer"`.
     pub token_type: AccessTokenResponseTokenType,
 }
-///`tokenType`: string, required, one of "Bearer".
+///`tokenType`: `string`, required, one of `"Bearer"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
@@ -55,9 +55,9 @@ impl ::std::str::FromStr for AccessTokenResponseTokenType {
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AllowedField {
-    ///`key`: string, required.
+    ///`key`: `string`, required.
     pub key: ::std::string::String,
-    ///`value`: string, required.
+    ///`value`: `string`, required.
     pub value: ::std::string::String,
 }
 ///The request body of `attachAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/identities/{identityId}`).
@@ -67,30 +67,30 @@ pub struct AllowedField {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAlicloudAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 1..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`allowedArns`: string, required, length 1..=500.
+    ///`allowedArns`: `string`, required, length 1..=500.
     pub allowed_arns: ::std::string::String,
 }
 impl AttachAlicloudAuthBody {
@@ -125,42 +125,42 @@ pub struct AttachAlicloudAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAwsAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 1..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`allowedAccountIds`: string, optional, length <= 4096, default "".
+    ///`allowedAccountIds`: `string`, optional, length <= 4096, default `""`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::allowed_account_ids")
     )]
     pub allowed_account_ids: ::std::string::String,
-    ///`allowedPrincipalArns`: string, optional, length <= 4096, default "".
+    ///`allowedPrincipalArns`: `string`, optional, length <= 4096, default `""`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::allowed_principal_arns")
     )]
     pub allowed_principal_arns: ::std::string::String,
-    ///`stsEndpoint`: string, optional, length >= 1, default "https://sts.amazonaws.com/".
+    ///`stsEndpoint`: `string`, optional, length >= 1, default `"https://sts.amazonaws.com/"`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::sts_endpoint"))]
     pub sts_endpoint: ::std::string::String,
 }
@@ -197,35 +197,35 @@ pub struct AttachAwsAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachAzureAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`allowedServicePrincipalIds`: string, optional, default "".
+    ///`allowedServicePrincipalIds`: `string`, optional, default `""`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_service_principal_ids: ::std::string::String,
-    ///`resource`: string, required.
+    ///`resource`: `string`, required.
     pub resource: ::std::string::String,
-    ///`tenantId`: string, required.
+    ///`tenantId`: `string`, required.
     pub tenant_id: ::std::string::String,
 }
 impl AttachAzureAuthBody {
@@ -262,39 +262,39 @@ pub struct AttachAzureAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachGcpAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`allowedProjects`: string, optional, default "".
+    ///`allowedProjects`: `string`, optional, default `""`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_projects: ::std::string::String,
-    ///`allowedServiceAccounts`: string, optional, default "".
+    ///`allowedServiceAccounts`: `string`, optional, default `""`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_service_accounts: ::std::string::String,
-    ///`allowedZones`: string, optional, default "".
+    ///`allowedZones`: `string`, optional, default `""`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_zones: ::std::string::String,
-    ///`type`: string, required, one of "iam", "gce".
+    ///`type`: `string`, required, one of `"iam"`, `"gce"`.
     pub type_: AttachGcpAuthBodyType,
 }
 impl AttachGcpAuthBody {
@@ -312,7 +312,7 @@ impl AttachGcpAuthBody {
         }
     }
 }
-///`type`: string, required, one of "iam", "gce".
+///`type`: `string`, required, one of `"iam"`, `"gce"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -365,49 +365,49 @@ pub enum AttachJwtAuthBody {
     ///Jwks
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Jwks {
-        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+        ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_max_ttl: i64,
-        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+        ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         access_token_num_uses_limit: u64,
-        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::access_token_trusted_ips")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+        ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_ttl: i64,
-        ///`boundAudiences`: string, optional, default "".
+        ///`boundAudiences`: `string`, optional, default `""`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_audiences: ::std::string::String,
-        ///`boundClaims`: object, required.
+        ///`boundClaims`: `object`, required.
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
-        ///`boundIssuer`: string, optional, default "".
+        ///`boundIssuer`: `string`, optional, default `""`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_issuer: ::std::string::String,
-        ///`boundSubject`: string, optional, default "".
+        ///`boundSubject`: `string`, optional, default `""`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_subject: ::std::string::String,
-        ///`jwksCaCert`: string, optional, default "".
+        ///`jwksCaCert`: `string`, optional, default `""`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         jwks_ca_cert: ::std::string::String,
-        ///`jwksUrl`: string(uri), required.
+        ///`jwksUrl`: `string(uri)`, required.
         jwks_url: ::std::string::String,
-        ///`publicKeys`: array<string>, optional, default [].
+        ///`publicKeys`: `array<string>`, optional, default `[]`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default, skip_serializing_if = "Vec::is_empty")
@@ -417,50 +417,50 @@ pub enum AttachJwtAuthBody {
     ///Static
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Static {
-        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+        ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_max_ttl: i64,
-        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+        ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         access_token_num_uses_limit: u64,
-        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::access_token_trusted_ips")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+        ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_ttl: i64,
-        ///`boundAudiences`: string, optional, default "".
+        ///`boundAudiences`: `string`, optional, default `""`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_audiences: ::std::string::String,
-        ///`boundClaims`: object, required.
+        ///`boundClaims`: `object`, required.
         bound_claims: ::std::collections::HashMap<
             ::std::string::String,
             ::std::string::String,
         >,
-        ///`boundIssuer`: string, optional, default "".
+        ///`boundIssuer`: `string`, optional, default `""`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_issuer: ::std::string::String,
-        ///`boundSubject`: string, optional, default "".
+        ///`boundSubject`: `string`, optional, default `""`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         bound_subject: ::std::string::String,
-        ///`jwksCaCert`: string, optional, default "".
+        ///`jwksCaCert`: `string`, optional, default `""`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         jwks_ca_cert: ::std::string::String,
-        ///`jwksUrl`: string, optional, default "".
+        ///`jwksUrl`: `string`, optional, default `""`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         jwks_url: ::std::string::String,
-        ///`publicKeys`: array<string>, required, items >= 1.
+        ///`publicKeys`: `array<string>`, required, items >= 1.
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
 }
@@ -481,60 +481,60 @@ pub struct AttachJwtAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachKubernetesAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`allowedAudience`: string, required.
+    ///`allowedAudience`: `string`, required.
     pub allowed_audience: ::std::string::String,
-    ///`allowedNames`: string, required.
+    ///`allowedNames`: `string`, required.
     pub allowed_names: ::std::string::String,
-    ///`allowedNamespaces`: string, required.
+    ///`allowedNamespaces`: `string`, required.
     pub allowed_namespaces: ::std::string::String,
-    ///`caCert`: string, optional.
+    ///`caCert`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ca_cert: ::std::option::Option<::std::string::String>,
-    ///`gatewayId`: string(uuid), optional, nullable.
+    ///`gatewayId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
-    ///`gatewayPoolId`: string(uuid), optional, nullable.
+    ///`gatewayPoolId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
-    ///`kubernetesHost`: string, required, nullable, length >= 1.
+    ///`kubernetesHost`: `string`, required, nullable, length >= 1.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(deserialize_with = "::std::option::Option::deserialize")
     )]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
-    ///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
+    ///`tokenReviewMode`: `string`, optional, one of `"api"`, `"gateway"`, default `"api"`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::attach_kubernetes_auth_body_token_review_mode")
     )]
     pub token_review_mode: AttachKubernetesAuthBodyTokenReviewMode,
-    ///`tokenReviewerJwt`: string, optional.
+    ///`tokenReviewerJwt`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
-    ///`verifyTlsCertificate`: boolean, optional.
+    ///`verifyTlsCertificate`: `boolean`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
@@ -566,7 +566,7 @@ impl AttachKubernetesAuthBody {
         }
     }
 }
-///`tokenReviewMode`: string, optional, one of "api", "gateway", default "api".
+///`tokenReviewMode`: `string`, optional, one of `"api"`, `"gateway"`, default `"api"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -623,144 +623,144 @@ pub enum AttachLdapAuthBody {
     ///`Template`.
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Template {
-        ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+        ///`accessTokenMaxTTL`: `integer`, optional, range 1..=315360000, default `2592000`.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
-        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+        ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         access_token_num_uses_limit: u64,
-        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::access_token_trusted_ips")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+        ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_ttl: i64,
-        ///`allowedFields`: array<AllowedField (object)>, optional.
+        ///`allowedFields`: `array<AllowedField (object)>`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         allowed_fields: ::std::vec::Vec<AllowedField>,
-        ///`ldapCaCertificate`: string, optional.
+        ///`ldapCaCertificate`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
-        ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
+        ///`lockoutCounterResetSeconds`: `number`, optional, range 5..=3600, default `30`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::lockout_counter_reset_seconds")
         )]
         lockout_counter_reset_seconds: f64,
-        ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
+        ///`lockoutDurationSeconds`: `number`, optional, range 30..=86400, default `300`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::lockout_duration_seconds")
         )]
         lockout_duration_seconds: f64,
-        ///`lockoutEnabled`: boolean, optional, default true.
+        ///`lockoutEnabled`: `boolean`, optional, default `true`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::lockout_enabled")
         )]
         lockout_enabled: bool,
-        ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
+        ///`lockoutThreshold`: `number`, optional, range 1..=30, default `3`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::lockout_threshold")
         )]
         lockout_threshold: f64,
-        ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
+        ///`searchFilter`: `string`, optional, length >= 1, default `"(uid={{username}})"`.
         #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::search_filter"))]
         search_filter: ::std::string::String,
-        ///`templateId`: string, required.
+        ///`templateId`: `string`, required.
         template_id: ::std::string::String,
     },
     ///`Manual`.
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Manual {
-        ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+        ///`accessTokenMaxTTL`: `integer`, optional, range 1..=315360000, default `2592000`.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
         )]
         access_token_max_ttl: ::std::num::NonZeroU64,
-        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+        ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
         #[cfg_attr(feature = "serde-attrs", serde(default))]
         access_token_num_uses_limit: u64,
-        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+        ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::access_token_trusted_ips")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-        ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+        ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::default_u64::<i64, 2592000>")
         )]
         access_token_ttl: i64,
-        ///`allowedFields`: array<AllowedField (object)>, optional.
+        ///`allowedFields`: `array<AllowedField (object)>`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         allowed_fields: ::std::vec::Vec<AllowedField>,
-        ///`bindDN`: string, required.
+        ///`bindDN`: `string`, required.
         #[cfg_attr(feature = "serde-attrs", serde(rename = "bindDN"))]
         bind_dn: ::std::string::String,
-        ///`bindPass`: string, required.
+        ///`bindPass`: `string`, required.
         bind_pass: Secret,
-        ///`ldapCaCertificate`: string, optional.
+        ///`ldapCaCertificate`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         ldap_ca_certificate: ::std::option::Option<::std::string::String>,
-        ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
+        ///`lockoutCounterResetSeconds`: `number`, optional, range 5..=3600, default `30`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::lockout_counter_reset_seconds")
         )]
         lockout_counter_reset_seconds: f64,
-        ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
+        ///`lockoutDurationSeconds`: `number`, optional, range 30..=86400, default `300`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::lockout_duration_seconds")
         )]
         lockout_duration_seconds: f64,
-        ///`lockoutEnabled`: boolean, optional, default true.
+        ///`lockoutEnabled`: `boolean`, optional, default `true`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::lockout_enabled")
         )]
         lockout_enabled: bool,
-        ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
+        ///`lockoutThreshold`: `number`, optional, range 1..=30, default `3`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::lockout_threshold")
         )]
         lockout_threshold: f64,
-        ///`searchBase`: string, required.
+        ///`searchBase`: `string`, required.
         search_base: ::std::string::String,
-        ///`searchFilter`: string, optional, length >= 1, default "(uid={{username}})".
+        ///`searchFilter`: `string`, optional, length >= 1, default `"(uid={{username}})"`.
         #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::search_filter"))]
         search_filter: ::std::string::String,
-        ///`url`: string, required.
+        ///`url`: `string`, required.
         url: ::std::string::String,
     },
 }
@@ -781,33 +781,33 @@ pub struct AttachLdapAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachOciAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 1..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`allowedUsernames`: string, optional, nullable, length <= 500.
+    ///`allowedUsernames`: `string`, optional, nullable, length <= 500.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
-    ///`tenancyOcid`: string, required, length >= 1.
+    ///`tenancyOcid`: `string`, required, length >= 1.
     pub tenancy_ocid: ::std::string::String,
 }
 impl AttachOciAuthBody {
@@ -843,46 +843,46 @@ pub struct AttachOciAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachOidcAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`boundAudiences`: string, optional, default "".
+    ///`boundAudiences`: `string`, optional, default `""`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: object, required.
+    ///`boundClaims`: `object`, required.
     pub bound_claims: ::std::collections::HashMap<
         ::std::string::String,
         ::std::string::String,
     >,
-    ///`boundIssuer`: string, required, length >= 1.
+    ///`boundIssuer`: `string`, required, length >= 1.
     pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, optional, default "".
+    ///`boundSubject`: `string`, optional, default `""`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub bound_subject: ::std::string::String,
-    ///`caCert`: string, optional, default "".
+    ///`caCert`: `string`, optional, default `""`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub ca_cert: ::std::string::String,
-    ///`claimMetadataMapping`: object, optional.
+    ///`claimMetadataMapping`: `object`, optional.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
@@ -891,7 +891,7 @@ pub struct AttachOidcAuthBody {
         ::std::string::String,
         ::std::string::String,
     >,
-    ///`oidcDiscoveryUrl`: string(uri), required, length >= 1.
+    ///`oidcDiscoveryUrl`: `string(uri)`, required, length >= 1.
     pub oidc_discovery_url: ::std::string::String,
 }
 impl AttachOidcAuthBody {
@@ -935,36 +935,36 @@ pub struct AttachOidcAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachSpiffeAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`allowedAudiences`: string, required, length >= 1.
+    ///`allowedAudiences`: `string`, required, length >= 1.
     pub allowed_audiences: ::std::string::String,
-    ///`allowedSpiffeIds`: string, required, length >= 1.
+    ///`allowedSpiffeIds`: `string`, required, length >= 1.
     pub allowed_spiffe_ids: ::std::string::String,
-    ///`trustBundleDistribution`: union, required.
+    ///`trustBundleDistribution`: `union`, required.
     pub trust_bundle_distribution: AttachSpiffeAuthBodyTrustBundleDistribution,
-    ///`trustDomain`: string, required, length >= 1.
+    ///`trustDomain`: `string`, required, length >= 1.
     pub trust_domain: ::std::string::String,
 }
 impl AttachSpiffeAuthBody {
@@ -989,7 +989,7 @@ impl AttachSpiffeAuthBody {
         }
     }
 }
-///`trustBundleDistribution`: union, required.
+///`trustBundleDistribution`: `union`, required.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -999,22 +999,22 @@ impl AttachSpiffeAuthBody {
 pub enum AttachSpiffeAuthBodyTrustBundleDistribution {
     ///Static
     Static {
-        ///`bundle`: string, required, length >= 1.
+        ///`bundle`: `string`, required, length >= 1.
         bundle: ::std::string::String,
     },
     ///HttpsWebBundle
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     #[cfg_attr(feature = "serde-attrs", serde(rename = "https_web_bundle"))]
     HttpsWebBundle {
-        ///`caCert`: string, optional.
+        ///`caCert`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
-        ///`endpointUrl`: string(uri), required.
+        ///`endpointUrl`: `string(uri)`, required.
         endpoint_url: ::std::string::String,
-        ///`refreshHintSeconds`: integer, optional, range >= 0, default 3600.
+        ///`refreshHintSeconds`: `integer`, optional, range >= 0, default `3600`.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default = "defaults::refresh_hint_seconds")
@@ -1039,33 +1039,33 @@ pub struct AttachSpiffeAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachTlsCertAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 1..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 1..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 2592000>")
     )]
     pub access_token_max_ttl: ::std::num::NonZeroU64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`allowedCommonNames`: string, optional, nullable, length >= 1.
+    ///`allowedCommonNames`: `string`, optional, nullable, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
-    ///`caCertificate`: string, required, length 1..=10240.
+    ///`caCertificate`: `string`, required, length 1..=10240.
     pub ca_certificate: ::std::string::String,
 }
 impl AttachTlsCertAuthBody {
@@ -1103,23 +1103,23 @@ pub struct AttachTlsCertAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachTokenAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
@@ -1154,54 +1154,54 @@ pub struct AttachTokenAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct AttachUniversalAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_max_ttl: i64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::access_token_trusted_ips")
     )]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<i64, 2592000>")
     )]
     pub access_token_ttl: i64,
-    ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1, default [{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}].
+    ///`clientSecretTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1, default `[{"ipAddress":"0.0.0.0/0"},{"ipAddress":"::/0"}]`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::client_secret_trusted_ips")
     )]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600, default 30.
+    ///`lockoutCounterResetSeconds`: `number`, optional, range 5..=3600, default `30`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::lockout_counter_reset_seconds")
     )]
     pub lockout_counter_reset_seconds: f64,
-    ///`lockoutDurationSeconds`: number, optional, range 30..=86400, default 300.
+    ///`lockoutDurationSeconds`: `number`, optional, range 30..=86400, default `300`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::lockout_duration_seconds")
     )]
     pub lockout_duration_seconds: f64,
-    ///`lockoutEnabled`: boolean, optional, default true.
+    ///`lockoutEnabled`: `boolean`, optional, default `true`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
-    ///`lockoutThreshold`: number, optional, range 1..=30, default 3.
+    ///`lockoutThreshold`: `number`, optional, range 1..=30, default `3`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_threshold"))]
     pub lockout_threshold: f64,
 }
@@ -1238,34 +1238,34 @@ pub struct AttachUniversalAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct ClientSecretData {
-    ///`clientSecretNumUses`: integer, optional, range >= 0, default 0.
+    ///`clientSecretNumUses`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub client_secret_num_uses: u64,
-    ///`clientSecretNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`clientSecretNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub client_secret_num_uses_limit: u64,
-    ///`clientSecretPrefix`: string, required.
+    ///`clientSecretPrefix`: `string`, required.
     pub client_secret_prefix: ::std::string::String,
-    ///`clientSecretTTL`: integer, optional, range >= 0, default 0.
+    ///`clientSecretTTL`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "clientSecretTTL", default))]
     pub client_secret_ttl: u64,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`description`: string, required.
+    ///`description`: `string`, required.
     pub description: ::std::string::String,
-    ///`id`: string, required.
+    ///`id`: `string`, required.
     pub id: ::std::string::String,
-    ///`identityUAId`: string(uuid), required.
+    ///`identityUAId`: `string(uuid)`, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUAId"))]
     pub identity_ua_id: ::uuid::Uuid,
-    ///`isClientSecretRevoked`: boolean, optional, default false.
+    ///`isClientSecretRevoked`: `boolean`, optional, default `false`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub is_client_secret_revoked: bool,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -1279,10 +1279,10 @@ pub struct ClientSecretData {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct CreateTokenAuthTokenBody {
-    ///`name`: string, optional.
+    ///`name`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub name: ::std::option::Option<::std::string::String>,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -1293,19 +1293,19 @@ pub struct CreateTokenAuthTokenBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct CreateTokenAuthTokenResponse {
-    ///`accessToken`: string, required.
+    ///`accessToken`: `string`, required.
     pub access_token: Secret,
-    ///`accessTokenMaxTTL`: integer, required, range >= 0.
+    ///`accessTokenMaxTTL`: `integer`, required, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     pub access_token_max_ttl: u64,
-    ///`expiresIn`: integer, required, range >= 0.
+    ///`expiresIn`: `integer`, required, range >= 0.
     pub expires_in: u64,
     ///`tokenData`: see [`TokenAuthToken`].
     pub token_data: TokenAuthToken,
-    ///`tokenType`: string, required, one of "Bearer".
+    ///`tokenType`: `string`, required, one of `"Bearer"`.
     pub token_type: CreateTokenAuthTokenResponseTokenType,
 }
-///`tokenType`: string, required, one of "Bearer".
+///`tokenType`: `string`, required, one of `"Bearer"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
@@ -1339,13 +1339,13 @@ impl ::std::str::FromStr for CreateTokenAuthTokenResponseTokenType {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct CreateUniversalAuthClientSecretBody {
-    ///`description`: string, optional, default "".
+    ///`description`: `string`, optional, default `""`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub description: ::std::string::String,
-    ///`numUsesLimit`: number, optional, range >= 0, default 0.
+    ///`numUsesLimit`: `number`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::num_uses_limit"))]
     pub num_uses_limit: f64,
-    ///`ttl`: number, optional, range 0..=315360000, default 0.
+    ///`ttl`: `number`, optional, range 0..=315360000, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::ttl"))]
     pub ttl: f64,
 }
@@ -1365,7 +1365,7 @@ impl ::std::default::Default for CreateUniversalAuthClientSecretBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct CreateUniversalAuthClientSecretResponse {
-    ///`clientSecret`: string, required.
+    ///`clientSecret`: `string`, required.
     pub client_secret: Secret,
     ///`clientSecretData`: see [`ClientSecretData`].
     pub client_secret_data: ClientSecretData,
@@ -1420,57 +1420,57 @@ pub struct DeleteJwtAuthResponse {
     ///`identityJwtAuth`: see [`DeleteJwtAuthResponseIdentityJwtAuth`].
     pub identity_jwt_auth: DeleteJwtAuthResponseIdentityJwtAuth,
 }
-///`identityJwtAuth`: object, required.
+///`identityJwtAuth`: `object`, required.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteJwtAuthResponseIdentityJwtAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`boundAudiences`: string, required.
+    ///`boundAudiences`: `string`, required.
     pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
+    ///`boundClaims`: `any`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
+    ///`boundIssuer`: `string`, required.
     pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, required.
+    ///`boundSubject`: `string`, required.
     pub bound_subject: ::std::string::String,
-    ///`configurationType`: string, required.
+    ///`configurationType`: `string`, required.
     pub configuration_type: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`jwksUrl`: string, required.
+    ///`jwksUrl`: `string`, required.
     pub jwks_url: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -1487,65 +1487,65 @@ pub struct DeleteKubernetesAuthResponse {
     ///`identityKubernetesAuth`: see [`DeleteKubernetesAuthResponseIdentityKubernetesAuth`].
     pub identity_kubernetes_auth: DeleteKubernetesAuthResponseIdentityKubernetesAuth,
 }
-///`identityKubernetesAuth`: object, required.
+///`identityKubernetesAuth`: `object`, required.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteKubernetesAuthResponseIdentityKubernetesAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedAudience`: string, required.
+    ///`allowedAudience`: `string`, required.
     pub allowed_audience: ::std::string::String,
-    ///`allowedNames`: string, required.
+    ///`allowedNames`: `string`, required.
     pub allowed_names: ::std::string::String,
-    ///`allowedNamespaces`: string, required.
+    ///`allowedNamespaces`: `string`, required.
     pub allowed_namespaces: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`gatewayId`: string(uuid), optional, nullable.
+    ///`gatewayId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
-    ///`gatewayPoolId`: string(uuid), optional, nullable.
+    ///`gatewayPoolId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`kubernetesHost`: string, optional, nullable.
+    ///`kubernetesHost`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
-    ///`tokenReviewMode`: string, optional, default "api".
+    ///`tokenReviewMode`: `string`, optional, default `"api"`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::token_review_mode"))]
     pub token_review_mode: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`verifyTlsCertificate`: boolean, optional, default false.
+    ///`verifyTlsCertificate`: `boolean`, optional, default `false`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub verify_tls_certificate: bool,
 }
@@ -1579,56 +1579,56 @@ pub struct DeleteOidcAuthResponse {
     ///`identityOidcAuth`: see [`DeleteOidcAuthResponseIdentityOidcAuth`].
     pub identity_oidc_auth: DeleteOidcAuthResponseIdentityOidcAuth,
 }
-///`identityOidcAuth`: object, required.
+///`identityOidcAuth`: `object`, required.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct DeleteOidcAuthResponseIdentityOidcAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`boundAudiences`: string, required.
+    ///`boundAudiences`: `string`, required.
     pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
+    ///`boundClaims`: `any`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
+    ///`boundIssuer`: `string`, required.
     pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, optional, nullable.
+    ///`boundSubject`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_subject: ::std::option::Option<::std::string::String>,
-    ///`claimMetadataMapping`: any, optional, nullable.
+    ///`claimMetadataMapping`: `any`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`oidcDiscoveryUrl`: string, required.
+    ///`oidcDiscoveryUrl`: `string`, required.
     pub oidc_discovery_url: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -1681,7 +1681,7 @@ pub struct DeleteUniversalAuthResponse {
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeletedResponse {
-    ///`deleted`: integer, required, range >= 0.
+    ///`deleted`: `integer`, required, range >= 0.
     pub deleted: u64,
 }
 ///What went wrong: text, or (on a 422) every validation issue.
@@ -1787,89 +1787,89 @@ pub struct GetLdapAuthResponse {
     ///`identityLdapAuth`: see [`GetLdapAuthResponseIdentityLdapAuth`].
     pub identity_ldap_auth: GetLdapAuthResponseIdentityLdapAuth,
 }
-///`identityLdapAuth`: object, required.
+///`identityLdapAuth`: `object`, required.
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetLdapAuthResponseIdentityLdapAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedFields`: any, optional, nullable.
+    ///`allowedFields`: `any`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
-    ///`bindDN`: string, required.
+    ///`bindDN`: `string`, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "bindDN"))]
     pub bind_dn: ::std::string::String,
-    ///`bindPass`: string, required.
+    ///`bindPass`: `string`, required.
     pub bind_pass: Secret,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`ldapCaCertificate`: string, optional.
+    ///`ldapCaCertificate`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ldap_ca_certificate: ::std::option::Option<::std::string::String>,
-    ///`lockoutCounterResetSeconds`: integer, optional, range >= 0, default 30.
+    ///`lockoutCounterResetSeconds`: `integer`, optional, range >= 0, default `30`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 30>")
     )]
     pub lockout_counter_reset_seconds: u64,
-    ///`lockoutDurationSeconds`: integer, optional, range >= 0, default 300.
+    ///`lockoutDurationSeconds`: `integer`, optional, range >= 0, default `300`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 300>")
     )]
     pub lockout_duration_seconds: u64,
-    ///`lockoutEnabled`: boolean, optional, default true.
+    ///`lockoutEnabled`: `boolean`, optional, default `true`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
-    ///`lockoutThreshold`: integer, optional, range >= 0, default 3.
+    ///`lockoutThreshold`: `integer`, optional, range >= 0, default `3`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 3>")
     )]
     pub lockout_threshold: u64,
-    ///`searchBase`: string, required.
+    ///`searchBase`: `string`, required.
     pub search_base: ::std::string::String,
-    ///`searchFilter`: string, required.
+    ///`searchFilter`: `string`, required.
     pub search_filter: ::std::string::String,
-    ///`templateId`: string, optional, nullable.
+    ///`templateId`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::std::string::String>,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`url`: string, required.
+    ///`url`: `string`, required.
     pub url: ::std::string::String,
 }
 ///The answer of `getOciAuth` (`GET /api/v1/auth/oci-auth/identities/{identityId}`) on success.
@@ -1912,48 +1912,48 @@ pub struct GetTlsCertAuthResponse {
     ///`identityTlsCertAuth`: see [`GetTlsCertAuthResponseIdentityTlsCertAuth`].
     pub identity_tls_cert_auth: GetTlsCertAuthResponseIdentityTlsCertAuth,
 }
-///`identityTlsCertAuth`: object, required.
+///`identityTlsCertAuth`: `object`, required.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct GetTlsCertAuthResponseIdentityTlsCertAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedCommonNames`: string, optional, nullable.
+    ///`allowedCommonNames`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
-    ///`caCertificate`: string, required.
+    ///`caCertificate`: `string`, required.
     pub ca_certificate: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`encryptedCaCertificate`: any, required.
+    ///`encryptedCaCertificate`: `any`, required.
     pub encrypted_ca_certificate: ::serde_json::Value,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -1985,7 +1985,7 @@ pub struct GetTokenAuthTokenByIdResponse {
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetTokenAuthTokensResponse {
-    ///`tokens`: array<TokenAuthToken (object)>, required.
+    ///`tokens`: `array<TokenAuthToken (object)>`, required.
     pub tokens: ::std::vec::Vec<TokenAuthToken>,
 }
 ///The answer of `getUniversalAuthClientSecret` (`GET /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}`) on success.
@@ -2015,38 +2015,38 @@ pub struct GetUniversalAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAliCloudAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedArns`: string, required.
+    ///`allowedArns`: `string`, required.
     pub allowed_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
+    ///`type`: `string`, required.
     pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2060,45 +2060,45 @@ pub struct IdentityAliCloudAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAwsAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedAccountIds`: string, required.
+    ///`allowedAccountIds`: `string`, required.
     pub allowed_account_ids: ::std::string::String,
-    ///`allowedPrincipalArns`: string, required.
+    ///`allowedPrincipalArns`: `string`, required.
     pub allowed_principal_arns: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`stsEndpoint`: string, required.
+    ///`stsEndpoint`: `string`, required.
     pub sts_endpoint: ::std::string::String,
-    ///`type`: string, required.
+    ///`type`: `string`, required.
     pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2112,43 +2112,43 @@ pub struct IdentityAwsAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityAzureAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedServicePrincipalIds`: string, required.
+    ///`allowedServicePrincipalIds`: `string`, required.
     pub allowed_service_principal_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`resource`: string, required.
+    ///`resource`: `string`, required.
     pub resource: ::std::string::String,
-    ///`tenantId`: string, required.
+    ///`tenantId`: `string`, required.
     pub tenant_id: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2162,48 +2162,48 @@ pub struct IdentityAzureAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityGcpAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedProjects`: string, optional, nullable.
+    ///`allowedProjects`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
-    ///`allowedServiceAccounts`: string, optional, nullable.
+    ///`allowedServiceAccounts`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
-    ///`allowedZones`: string, optional, nullable.
+    ///`allowedZones`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`type`: string, required.
+    ///`type`: `string`, required.
     pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2217,54 +2217,54 @@ pub struct IdentityGcpAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityJwtAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`boundAudiences`: string, required.
+    ///`boundAudiences`: `string`, required.
     pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
+    ///`boundClaims`: `any`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
+    ///`boundIssuer`: `string`, required.
     pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, required.
+    ///`boundSubject`: `string`, required.
     pub bound_subject: ::std::string::String,
-    ///`configurationType`: string, required.
+    ///`configurationType`: `string`, required.
     pub configuration_type: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`jwksCaCert`: string, required.
+    ///`jwksCaCert`: `string`, required.
     pub jwks_ca_cert: ::std::string::String,
-    ///`jwksUrl`: string, required.
+    ///`jwksUrl`: `string`, required.
     pub jwks_url: ::std::string::String,
-    ///`publicKeys`: array<string>, required.
+    ///`publicKeys`: `array<string>`, required.
     pub public_keys: ::std::vec::Vec<::std::string::String>,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2278,63 +2278,63 @@ pub struct IdentityJwtAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityKubernetesAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedAudience`: string, required.
+    ///`allowedAudience`: `string`, required.
     pub allowed_audience: ::std::string::String,
-    ///`allowedNames`: string, required.
+    ///`allowedNames`: `string`, required.
     pub allowed_names: ::std::string::String,
-    ///`allowedNamespaces`: string, required.
+    ///`allowedNamespaces`: `string`, required.
     pub allowed_namespaces: ::std::string::String,
-    ///`caCert`: string, required.
+    ///`caCert`: `string`, required.
     pub ca_cert: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`gatewayId`: string(uuid), optional, nullable.
+    ///`gatewayId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_id: ::std::option::Option<::uuid::Uuid>,
-    ///`gatewayPoolId`: string(uuid), optional, nullable.
+    ///`gatewayPoolId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub gateway_pool_id: ::std::option::Option<::uuid::Uuid>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`kubernetesHost`: string, optional, nullable.
+    ///`kubernetesHost`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub kubernetes_host: ::std::option::Option<::std::string::String>,
-    ///`tokenReviewMode`: string, optional, default "api".
+    ///`tokenReviewMode`: `string`, optional, default `"api"`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::token_review_mode"))]
     pub token_review_mode: ::std::string::String,
-    ///`tokenReviewerJwt`: string, optional, nullable.
+    ///`tokenReviewerJwt`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub token_reviewer_jwt: ::std::option::Option<Secret>,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`verifyTlsCertificate`: boolean, optional, default false.
+    ///`verifyTlsCertificate`: `boolean`, optional, default `false`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub verify_tls_certificate: bool,
 }
@@ -2345,74 +2345,74 @@ pub struct IdentityKubernetesAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityLdapAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedFields`: any, optional, nullable.
+    ///`allowedFields`: `any`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_fields: ::std::option::Option<::serde_json::Value>,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: integer, optional, range >= 0, default 30.
+    ///`lockoutCounterResetSeconds`: `integer`, optional, range >= 0, default `30`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 30>")
     )]
     pub lockout_counter_reset_seconds: u64,
-    ///`lockoutDurationSeconds`: integer, optional, range >= 0, default 300.
+    ///`lockoutDurationSeconds`: `integer`, optional, range >= 0, default `300`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 300>")
     )]
     pub lockout_duration_seconds: u64,
-    ///`lockoutEnabled`: boolean, optional, default true.
+    ///`lockoutEnabled`: `boolean`, optional, default `true`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
-    ///`lockoutThreshold`: integer, optional, range >= 0, default 3.
+    ///`lockoutThreshold`: `integer`, optional, range >= 0, default `3`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 3>")
     )]
     pub lockout_threshold: u64,
-    ///`searchBase`: string, required.
+    ///`searchBase`: `string`, required.
     pub search_base: ::std::string::String,
-    ///`searchFilter`: string, required.
+    ///`searchFilter`: `string`, required.
     pub search_filter: ::std::string::String,
-    ///`templateId`: string(uuid), optional, nullable.
+    ///`templateId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::uuid::Uuid>,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`url`: string, required.
+    ///`url`: `string`, required.
     pub url: ::std::string::String,
 }
 ///Shared by 4 places in the bodies and answers of `getOciAuth`, `attachOciAuth`, `deleteOciAuth`, `updateOciAuth`.
@@ -2422,44 +2422,44 @@ pub struct IdentityLdapAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOciAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedUsernames`: string, optional, nullable.
+    ///`allowedUsernames`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_usernames: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`tenancyOcid`: string, required.
+    ///`tenancyOcid`: `string`, required.
     pub tenancy_ocid: ::std::string::String,
-    ///`type`: string, required.
+    ///`type`: `string`, required.
     pub type_: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2473,51 +2473,51 @@ pub struct IdentityOciAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityOidcAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`boundAudiences`: string, required.
+    ///`boundAudiences`: `string`, required.
     pub bound_audiences: ::std::string::String,
-    ///`boundClaims`: any, optional.
+    ///`boundClaims`: `any`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_claims: ::std::option::Option<::serde_json::Value>,
-    ///`boundIssuer`: string, required.
+    ///`boundIssuer`: `string`, required.
     pub bound_issuer: ::std::string::String,
-    ///`boundSubject`: string, optional, nullable.
+    ///`boundSubject`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_subject: ::std::option::Option<::std::string::String>,
-    ///`caCert`: string, required.
+    ///`caCert`: `string`, required.
     pub ca_cert: ::std::string::String,
-    ///`claimMetadataMapping`: any, optional, nullable.
+    ///`claimMetadataMapping`: `any`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub claim_metadata_mapping: ::std::option::Option<::serde_json::Value>,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`oidcDiscoveryUrl`: string, required.
+    ///`oidcDiscoveryUrl`: `string`, required.
     pub oidc_discovery_url: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2531,49 +2531,49 @@ pub struct IdentityOidcAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentitySpiffeAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedAudiences`: string, required.
+    ///`allowedAudiences`: `string`, required.
     pub allowed_audiences: ::std::string::String,
-    ///`allowedSpiffeIds`: string, required.
+    ///`allowedSpiffeIds`: `string`, required.
     pub allowed_spiffe_ids: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`trustBundleDistribution`: union, required.
+    ///`trustBundleDistribution`: `union`, required.
     pub trust_bundle_distribution: IdentitySpiffeAuthTrustBundleDistribution,
-    ///`trustDomain`: string, required.
+    ///`trustDomain`: `string`, required.
     pub trust_domain: ::std::string::String,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-///`trustBundleDistribution`: union, required.
+///`trustBundleDistribution`: `union`, required.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
@@ -2583,16 +2583,16 @@ pub struct IdentitySpiffeAuth {
 pub enum IdentitySpiffeAuthTrustBundleDistribution {
     ///Static
     Static {
-        ///`bundle`: string, required.
+        ///`bundle`: `string`, required.
         bundle: ::std::string::String,
     },
     ///HttpsWebBundle
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     #[cfg_attr(feature = "serde-attrs", serde(rename = "https_web_bundle"))]
     HttpsWebBundle {
-        ///`caCert`: string, required.
+        ///`caCert`: `string`, required.
         ca_cert: ::std::string::String,
-        ///`cachedBundleLastRefreshedAt`: string(date-time), optional, nullable.
+        ///`cachedBundleLastRefreshedAt`: `string(date-time)`, optional, nullable.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
@@ -2600,9 +2600,9 @@ pub enum IdentitySpiffeAuthTrustBundleDistribution {
         cached_bundle_last_refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///`endpointUrl`: string, required.
+        ///`endpointUrl`: `string`, required.
         endpoint_url: ::std::string::String,
-        ///`refreshHintSeconds`: integer, required, range >= 0.
+        ///`refreshHintSeconds`: `integer`, required, range >= 0.
         refresh_hint_seconds: u64,
     },
 }
@@ -2613,39 +2613,39 @@ pub enum IdentitySpiffeAuthTrustBundleDistribution {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTlsCertAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`allowedCommonNames`: string, optional, nullable.
+    ///`allowedCommonNames`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_common_names: ::std::option::Option<::std::string::String>,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`encryptedCaCertificate`: any, required.
+    ///`encryptedCaCertificate`: `any`, required.
     pub encrypted_ca_certificate: ::serde_json::Value,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2659,37 +2659,37 @@ pub struct IdentityTlsCertAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityTokenAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2703,64 +2703,64 @@ pub struct IdentityTokenAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct IdentityUniversalAuth {
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "accessTokenMaxTTL", default = "defaults::access_token_max_ttl")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`accessTokenTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 7200.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `7200`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::access_token_ttl"))]
     pub access_token_ttl: u64,
-    ///`clientId`: string, required.
+    ///`clientId`: `string`, required.
     pub client_id: ::std::string::String,
-    ///`clientSecretTrustedIps`: array<TrustedIpRecord (object)>, optional.
+    ///`clientSecretTrustedIps`: `array<TrustedIpRecord (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpRecord>,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string(uuid), required.
+    ///`id`: `string(uuid)`, required.
     pub id: ::uuid::Uuid,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`lockoutCounterResetSeconds`: integer, optional, range >= 0, default 30.
+    ///`lockoutCounterResetSeconds`: `integer`, optional, range >= 0, default `30`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 30>")
     )]
     pub lockout_counter_reset_seconds: u64,
-    ///`lockoutDurationSeconds`: integer, optional, range >= 0, default 300.
+    ///`lockoutDurationSeconds`: `integer`, optional, range >= 0, default `300`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 300>")
     )]
     pub lockout_duration_seconds: u64,
-    ///`lockoutEnabled`: boolean, optional, default true.
+    ///`lockoutEnabled`: `boolean`, optional, default `true`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::lockout_enabled"))]
     pub lockout_enabled: bool,
-    ///`lockoutThreshold`: integer, optional, range >= 0, default 3.
+    ///`lockoutThreshold`: `integer`, optional, range >= 0, default `3`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 3>")
     )]
     pub lockout_threshold: u64,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -2774,7 +2774,7 @@ pub struct IdentityUniversalAuth {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct ListUniversalAuthClientSecretsResponse {
-    ///`clientSecretData`: array<ClientSecretData (object)>, required.
+    ///`clientSecretData`: `array<ClientSecretData (object)>`, required.
     pub client_secret_data: ::std::vec::Vec<ClientSecretData>,
 }
 ///The request body of `loginWithAlicloudAuth` (`POST /api/v1/auth/alicloud-auth/login`).
@@ -2784,39 +2784,39 @@ pub struct ListUniversalAuthClientSecretsResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithAlicloudAuthBody {
-    ///`AccessKeyId`: string, required.
+    ///`AccessKeyId`: `string`, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "AccessKeyId"))]
     pub access_key_id: ::std::string::String,
-    ///`Action`: string, required, one of "GetCallerIdentity".
+    ///`Action`: `string`, required, one of `"GetCallerIdentity"`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "Action"))]
     pub action: LoginWithAlicloudAuthBodyAction,
-    ///`Format`: string, required, one of "JSON".
+    ///`Format`: `string`, required, one of `"JSON"`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "Format"))]
     pub format: LoginWithAlicloudAuthBodyFormat,
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
-    ///`Signature`: string, required.
+    ///`Signature`: `string`, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "Signature"))]
     pub signature: Secret,
-    ///`SignatureMethod`: string, required, one of "HMAC-SHA1".
+    ///`SignatureMethod`: `string`, required, one of `"HMAC-SHA1"`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "SignatureMethod"))]
     pub signature_method: LoginWithAlicloudAuthBodySignatureMethod,
-    ///`SignatureNonce`: string, required.
+    ///`SignatureNonce`: `string`, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "SignatureNonce"))]
     pub signature_nonce: ::std::string::String,
-    ///`SignatureVersion`: string, required, one of "1.0".
+    ///`SignatureVersion`: `string`, required, one of `"1.0"`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "SignatureVersion"))]
     pub signature_version: LoginWithAlicloudAuthBodySignatureVersion,
-    ///`Timestamp`: string(date-time), required.
+    ///`Timestamp`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(rename = "Timestamp", serialize_with = "crate::js_timestamp::write")
     )]
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`Version`: string, required.
+    ///`Version`: `string`, required.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "Version"))]
     pub version: ::std::string::String,
 }
@@ -2853,7 +2853,7 @@ impl LoginWithAlicloudAuthBody {
         }
     }
 }
-///`Action`: string, required, one of "GetCallerIdentity".
+///`Action`: `string`, required, one of `"GetCallerIdentity"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -2880,7 +2880,7 @@ impl ::std::str::FromStr for LoginWithAlicloudAuthBodyAction {
         }
     }
 }
-///`Format`: string, required, one of "JSON".
+///`Format`: `string`, required, one of `"JSON"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -2908,7 +2908,7 @@ impl ::std::str::FromStr for LoginWithAlicloudAuthBodyFormat {
         }
     }
 }
-///`SignatureMethod`: string, required, one of "HMAC-SHA1".
+///`SignatureMethod`: `string`, required, one of `"HMAC-SHA1"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -2936,7 +2936,7 @@ impl ::std::str::FromStr for LoginWithAlicloudAuthBodySignatureMethod {
         }
     }
 }
-///`SignatureVersion`: string, required, one of "1.0".
+///`SignatureVersion`: `string`, required, one of `"1.0"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -2971,19 +2971,19 @@ impl ::std::str::FromStr for LoginWithAlicloudAuthBodySignatureVersion {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithAwsAuthBody {
-    ///`iamHttpRequestMethod`: string, optional, default "POST".
+    ///`iamHttpRequestMethod`: `string`, optional, default `"POST"`.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::iam_http_request_method")
     )]
     pub iam_http_request_method: ::std::string::String,
-    ///`iamRequestBody`: string, required.
+    ///`iamRequestBody`: `string`, required.
     pub iam_request_body: ::std::string::String,
-    ///`iamRequestHeaders`: string, required.
+    ///`iamRequestHeaders`: `string`, required.
     pub iam_request_headers: Secret,
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3010,11 +3010,11 @@ impl LoginWithAwsAuthBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithAzureAuthBody {
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`jwt`: string, required.
+    ///`jwt`: `string`, required.
     pub jwt: Secret,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3038,11 +3038,11 @@ impl LoginWithAzureAuthBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithGcpAuthBody {
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`jwt`: string, required.
+    ///`jwt`: `string`, required.
     pub jwt: Secret,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3066,11 +3066,11 @@ impl LoginWithGcpAuthBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithJwtAuthBody {
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`jwt`: string, required.
+    ///`jwt`: `string`, required.
     pub jwt: Secret,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3094,11 +3094,11 @@ impl LoginWithJwtAuthBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithKubernetesAuthBody {
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`jwt`: string, required.
+    ///`jwt`: `string`, required.
     pub jwt: Secret,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3122,14 +3122,14 @@ impl LoginWithKubernetesAuthBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithLdapAuthBody {
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
-    ///`password`: string, required, length >= 1.
+    ///`password`: `string`, required, length >= 1.
     pub password: Secret,
-    ///`username`: string, required, length >= 1.
+    ///`username`: `string`, required, length >= 1.
     pub username: ::std::string::String,
 }
 impl LoginWithLdapAuthBody {
@@ -3156,12 +3156,12 @@ impl LoginWithLdapAuthBody {
 pub struct LoginWithOciAuthBody {
     ///`headers`: see [`LoginWithOciAuthBodyHeaders`].
     pub headers: LoginWithOciAuthBodyHeaders,
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
-    ///`userOcid`: string, required.
+    ///`userOcid`: `string`, required.
     pub user_ocid: ::std::string::String,
 }
 impl LoginWithOciAuthBody {
@@ -3179,20 +3179,20 @@ impl LoginWithOciAuthBody {
         }
     }
 }
-///`headers`: object, required.
+///`headers`: `object`, required.
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginWithOciAuthBodyHeaders {
-    ///`authorization`: string, required.
+    ///`authorization`: `string`, required.
     pub authorization: Secret,
-    ///`date`: string, optional.
+    ///`date`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub date: ::std::option::Option<::std::string::String>,
-    ///`host`: string, required.
+    ///`host`: `string`, required.
     pub host: ::std::string::String,
-    ///`x-date`: string, optional.
+    ///`x-date`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "x-date"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub x_date: ::std::option::Option<::std::string::String>,
@@ -3204,11 +3204,11 @@ pub struct LoginWithOciAuthBodyHeaders {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithOidcAuthBody {
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`jwt`: string, required.
+    ///`jwt`: `string`, required.
     pub jwt: Secret,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3232,11 +3232,11 @@ impl LoginWithOidcAuthBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithSpiffeAuthBody {
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`jwt`: string, required.
+    ///`jwt`: `string`, required.
     pub jwt: Secret,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3260,9 +3260,9 @@ impl LoginWithSpiffeAuthBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithTlsCertAuthBody {
-    ///`identityId`: string, required.
+    ///`identityId`: `string`, required.
     pub identity_id: ::std::string::String,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3282,11 +3282,11 @@ impl LoginWithTlsCertAuthBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct LoginWithUniversalAuthBody {
-    ///`clientId`: string, required.
+    ///`clientId`: `string`, required.
     pub client_id: ::std::string::String,
-    ///`clientSecret`: string, required.
+    ///`clientSecret`: `string`, required.
     pub client_secret: Secret,
-    ///`organizationSlug`: string, optional, length 1..=64.
+    ///`organizationSlug`: `string`, optional, length 1..=64.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub organization_slug: ::std::option::Option<::std::string::String>,
 }
@@ -3309,7 +3309,7 @@ impl LoginWithUniversalAuthBody {
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MessageResponse {
-    ///`message`: string, required.
+    ///`message`: `string`, required.
     pub message: ::std::string::String,
 }
 ///A key or an array index in a JSON path.
@@ -3352,7 +3352,7 @@ pub struct RefreshSpiffeBundleResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct RenewIdentityAccessTokenBody {
-    ///`accessToken`: string, required.
+    ///`accessToken`: `string`, required.
     pub access_token: Secret,
 }
 impl RenewIdentityAccessTokenBody {
@@ -3370,7 +3370,7 @@ impl RenewIdentityAccessTokenBody {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct RevokeIdentityAccessTokenBody {
-    ///`accessToken`: string, required.
+    ///`accessToken`: `string`, required.
     pub access_token: Secret,
 }
 impl RevokeIdentityAccessTokenBody {
@@ -3398,7 +3398,7 @@ pub struct RevokeUniversalAuthClientSecretResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct TokenAuthToken {
-    ///`accessTokenLastRenewedAt`: string(date-time), optional, nullable.
+    ///`accessTokenLastRenewedAt`: `string(date-time)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(
         feature = "serde-attrs",
@@ -3407,7 +3407,7 @@ pub struct TokenAuthToken {
     pub access_token_last_renewed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    ///`accessTokenLastUsedAt`: string(date-time), optional, nullable.
+    ///`accessTokenLastUsedAt`: `string(date-time)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(
         feature = "serde-attrs",
@@ -3416,55 +3416,55 @@ pub struct TokenAuthToken {
     pub access_token_last_used_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    ///`accessTokenMaxTTL`: integer, optional, range >= 0, default 2592000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range >= 0, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 2592000>")
     )]
     pub access_token_max_ttl: u64,
-    ///`accessTokenNumUses`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUses`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses: u64,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0, default 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_num_uses_limit: u64,
-    ///`accessTokenPeriod`: integer, optional, range >= 0, default 0.
+    ///`accessTokenPeriod`: `integer`, optional, range >= 0, default `0`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub access_token_period: u64,
-    ///`accessTokenTTL`: integer, optional, range >= 0, default 2592000.
+    ///`accessTokenTTL`: `integer`, optional, range >= 0, default `2592000`.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default = "defaults::default_u64::<u64, 2592000>")
     )]
     pub access_token_ttl: u64,
-    ///`authMethod`: string, required.
+    ///`authMethod`: `string`, required.
     pub auth_method: ::std::string::String,
-    ///`createdAt`: string(date-time), required.
+    ///`createdAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
     )]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///`id`: string, required.
+    ///`id`: `string`, required.
     pub id: ::std::string::String,
-    ///`identityId`: string(uuid), required.
+    ///`identityId`: `string(uuid)`, required.
     pub identity_id: ::uuid::Uuid,
-    ///`identityUAClientSecretId`: string, optional, nullable.
+    ///`identityUAClientSecretId`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "identityUAClientSecretId"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub identity_ua_client_secret_id: ::std::option::Option<::std::string::String>,
-    ///`isAccessTokenRevoked`: boolean, optional, default false.
+    ///`isAccessTokenRevoked`: `boolean`, optional, default `false`.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub is_access_token_revoked: bool,
-    ///`name`: string, optional, nullable.
+    ///`name`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub name: ::std::option::Option<::std::string::String>,
-    ///`subOrganizationId`: string(uuid), optional, nullable.
+    ///`subOrganizationId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub sub_organization_id: ::std::option::Option<::uuid::Uuid>,
-    ///`updatedAt`: string(date-time), required.
+    ///`updatedAt`: `string(date-time)`, required.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(serialize_with = "crate::js_timestamp::write")
@@ -3478,7 +3478,7 @@ pub struct TokenAuthToken {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct TrustedIpEntry {
-    ///`ipAddress`: string, required.
+    ///`ipAddress`: `string`, required.
     pub ip_address: ::std::string::String,
 }
 ///A trusted IP entry as the server stores it.
@@ -3493,11 +3493,11 @@ pub struct TrustedIpRecord {
     ///The CIDR prefix, absent for a bare address.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub prefix: ::std::option::Option<u8>,
-    ///`type`: string, optional, one of "ipv4", "ipv6".
+    ///`type`: `string`, optional, one of `"ipv4"`, `"ipv6"`.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub type_: ::std::option::Option<TrustedIpRecordType>,
 }
-///`type`: string, optional, one of "ipv4", "ipv6".
+///`type`: `string`, optional, one of `"ipv4"`, `"ipv6"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[cfg_attr(feature = "client", derive(::serde::Deserialize))]
@@ -3533,7 +3533,7 @@ impl ::std::str::FromStr for TrustedIpRecordType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UnionError {
-    ///`issues`: array<ValidationIssue (object)>, required.
+    ///`issues`: `array<ValidationIssue (object)>`, required.
     pub issues: ::std::vec::Vec<ValidationIssue>,
     ///Always `ZodError`.
     pub name: ::std::string::String,
@@ -3545,22 +3545,22 @@ pub struct UnionError {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAlicloudAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedArns`: string, required, length 1..=500.
+    ///`allowedArns`: `string`, required, length 1..=500.
     pub allowed_arns: ::std::string::String,
 }
 impl UpdateAlicloudAuthBody {
@@ -3592,28 +3592,28 @@ pub struct UpdateAlicloudAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAwsAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedAccountIds`: string, optional, length <= 4096.
+    ///`allowedAccountIds`: `string`, optional, length <= 4096.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_account_ids: ::std::option::Option<::std::string::String>,
-    ///`allowedPrincipalArns`: string, optional, length <= 4096.
+    ///`allowedPrincipalArns`: `string`, optional, length <= 4096.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_principal_arns: ::std::option::Option<::std::string::String>,
-    ///`stsEndpoint`: string, optional, length >= 1.
+    ///`stsEndpoint`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub sts_endpoint: ::std::option::Option<::std::string::String>,
 }
@@ -3634,28 +3634,28 @@ pub struct UpdateAwsAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateAzureAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedServicePrincipalIds`: string, optional.
+    ///`allowedServicePrincipalIds`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_service_principal_ids: ::std::option::Option<::std::string::String>,
-    ///`resource`: string, optional.
+    ///`resource`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub resource: ::std::option::Option<::std::string::String>,
-    ///`tenantId`: string, optional.
+    ///`tenantId`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant_id: ::std::option::Option<::std::string::String>,
 }
@@ -3676,35 +3676,35 @@ pub struct UpdateAzureAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateGcpAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedProjects`: string, optional.
+    ///`allowedProjects`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_projects: ::std::option::Option<::std::string::String>,
-    ///`allowedServiceAccounts`: string, optional.
+    ///`allowedServiceAccounts`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_service_accounts: ::std::option::Option<::std::string::String>,
-    ///`allowedZones`: string, optional.
+    ///`allowedZones`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_zones: ::std::option::Option<::std::string::String>,
-    ///`type`: string, optional, one of "iam", "gce".
+    ///`type`: `string`, optional, one of `"iam"`, `"gce"`.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub type_: ::std::option::Option<UpdateGcpAuthBodyType>,
 }
-///`type`: string, optional, one of "iam", "gce".
+///`type`: `string`, optional, one of `"iam"`, `"gce"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -3757,37 +3757,37 @@ pub enum UpdateJwtAuthBody {
     ///Jwks
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Jwks {
-        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+        ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(rename = "accessTokenMaxTTL", skip_serializing_if = "Option::is_none")
         )]
         access_token_max_ttl: ::std::option::Option<i64>,
-        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+        ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
-        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+        ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(rename = "accessTokenTTL", skip_serializing_if = "Option::is_none")
         )]
         access_token_ttl: ::std::option::Option<i64>,
-        ///`boundAudiences`: string, optional.
+        ///`boundAudiences`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
-        ///`boundClaims`: object, optional.
+        ///`boundClaims`: `object`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
@@ -3796,27 +3796,27 @@ pub enum UpdateJwtAuthBody {
             ::std::string::String,
             ::std::string::String,
         >,
-        ///`boundIssuer`: string, optional.
+        ///`boundIssuer`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
-        ///`boundSubject`: string, optional.
+        ///`boundSubject`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
-        ///`jwksCaCert`: string, optional.
+        ///`jwksCaCert`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
-        ///`jwksUrl`: string(uri), required.
+        ///`jwksUrl`: `string(uri)`, required.
         jwks_url: ::std::string::String,
-        ///`publicKeys`: array<string>, optional.
+        ///`publicKeys`: `array<string>`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default, skip_serializing_if = "Vec::is_empty")
@@ -3826,37 +3826,37 @@ pub enum UpdateJwtAuthBody {
     ///Static
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     Static {
-        ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+        ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(rename = "accessTokenMaxTTL", skip_serializing_if = "Option::is_none")
         )]
         access_token_max_ttl: ::std::option::Option<i64>,
-        ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+        ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         access_token_num_uses_limit: ::std::option::Option<u64>,
-        ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+        ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default, skip_serializing_if = "Vec::is_empty")
         )]
         access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-        ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+        ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(rename = "accessTokenTTL", skip_serializing_if = "Option::is_none")
         )]
         access_token_ttl: ::std::option::Option<i64>,
-        ///`boundAudiences`: string, optional.
+        ///`boundAudiences`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         bound_audiences: ::std::option::Option<::std::string::String>,
-        ///`boundClaims`: object, optional.
+        ///`boundClaims`: `object`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
@@ -3865,31 +3865,31 @@ pub enum UpdateJwtAuthBody {
             ::std::string::String,
             ::std::string::String,
         >,
-        ///`boundIssuer`: string, optional.
+        ///`boundIssuer`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         bound_issuer: ::std::option::Option<::std::string::String>,
-        ///`boundSubject`: string, optional.
+        ///`boundSubject`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         bound_subject: ::std::option::Option<::std::string::String>,
-        ///`jwksCaCert`: string, optional.
+        ///`jwksCaCert`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         jwks_ca_cert: ::std::option::Option<::std::string::String>,
-        ///`jwksUrl`: string, optional.
+        ///`jwksUrl`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         jwks_url: ::std::option::Option<::std::string::String>,
-        ///`publicKeys`: array<string>, required, items >= 1.
+        ///`publicKeys`: `array<string>`, required, items >= 1.
         public_keys: ::std::vec::Vec<::std::string::String>,
     },
 }
@@ -3910,34 +3910,34 @@ pub struct UpdateJwtAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateKubernetesAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedAudience`: string, optional.
+    ///`allowedAudience`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_audience: ::std::option::Option<::std::string::String>,
-    ///`allowedNames`: string, optional.
+    ///`allowedNames`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_names: ::std::option::Option<::std::string::String>,
-    ///`allowedNamespaces`: string, optional.
+    ///`allowedNamespaces`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_namespaces: ::std::option::Option<::std::string::String>,
-    ///`caCert`: string, optional.
+    ///`caCert`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ca_cert: ::std::option::Option<::std::string::String>,
-    ///`gatewayId`: string(uuid), optional, nullable.
+    ///`gatewayId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
@@ -3945,7 +3945,7 @@ pub struct UpdateKubernetesAuthBody {
         serde(deserialize_with = "crate::three_state::deserialize")
     )]
     pub gateway_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
-    ///`gatewayPoolId`: string(uuid), optional, nullable.
+    ///`gatewayPoolId`: `string(uuid)`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
@@ -3953,7 +3953,7 @@ pub struct UpdateKubernetesAuthBody {
         serde(deserialize_with = "crate::three_state::deserialize")
     )]
     pub gateway_pool_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
-    ///`kubernetesHost`: string, optional, nullable, length >= 1.
+    ///`kubernetesHost`: `string`, optional, nullable, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
@@ -3963,12 +3963,12 @@ pub struct UpdateKubernetesAuthBody {
     pub kubernetes_host: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
-    ///`tokenReviewMode`: string, optional, one of "api", "gateway".
+    ///`tokenReviewMode`: `string`, optional, one of `"api"`, `"gateway"`.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub token_review_mode: ::std::option::Option<
         UpdateKubernetesAuthBodyTokenReviewMode,
     >,
-    ///`tokenReviewerJwt`: string, optional, nullable.
+    ///`tokenReviewerJwt`: `string`, optional, nullable.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
@@ -3976,11 +3976,11 @@ pub struct UpdateKubernetesAuthBody {
         serde(deserialize_with = "crate::three_state::deserialize")
     )]
     pub token_reviewer_jwt: ::std::option::Option<::std::option::Option<Secret>>,
-    ///`verifyTlsCertificate`: boolean, optional.
+    ///`verifyTlsCertificate`: `boolean`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub verify_tls_certificate: ::std::option::Option<bool>,
 }
-///`tokenReviewMode`: string, optional, one of "api", "gateway".
+///`tokenReviewMode`: `string`, optional, one of `"api"`, `"gateway"`.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -4029,54 +4029,54 @@ pub struct UpdateKubernetesAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateLdapAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedFields`: array<AllowedField (object)>, optional.
+    ///`allowedFields`: `array<AllowedField (object)>`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub allowed_fields: ::std::vec::Vec<AllowedField>,
-    ///`bindDN`: string, optional, length >= 1.
+    ///`bindDN`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "bindDN"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bind_dn: ::std::option::Option<::std::string::String>,
-    ///`bindPass`: string, optional, length >= 1.
+    ///`bindPass`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bind_pass: ::std::option::Option<Secret>,
-    ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
+    ///`lockoutCounterResetSeconds`: `number`, optional, range 5..=3600.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
-    ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
+    ///`lockoutDurationSeconds`: `number`, optional, range 30..=86400.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
-    ///`lockoutEnabled`: boolean, optional.
+    ///`lockoutEnabled`: `boolean`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_enabled: ::std::option::Option<bool>,
-    ///`lockoutThreshold`: number, optional, range 1..=30.
+    ///`lockoutThreshold`: `number`, optional, range 1..=30.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_threshold: ::std::option::Option<f64>,
-    ///`searchBase`: string, optional, length >= 1.
+    ///`searchBase`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub search_base: ::std::option::Option<::std::string::String>,
-    ///`searchFilter`: string, optional, length >= 1.
+    ///`searchFilter`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub search_filter: ::std::option::Option<::std::string::String>,
-    ///`templateId`: string, optional.
+    ///`templateId`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub template_id: ::std::option::Option<::std::string::String>,
-    ///`url`: string, optional, length >= 1.
+    ///`url`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub url: ::std::option::Option<::std::string::String>,
 }
@@ -4097,22 +4097,22 @@ pub struct UpdateLdapAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateOciAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedUsernames`: string, optional, nullable, length <= 500.
+    ///`allowedUsernames`: `string`, optional, nullable, length <= 500.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
@@ -4122,7 +4122,7 @@ pub struct UpdateOciAuthBody {
     pub allowed_usernames: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
-    ///`tenancyOcid`: string, required, length >= 1.
+    ///`tenancyOcid`: `string`, required, length >= 1.
     pub tenancy_ocid: ::std::string::String,
 }
 impl UpdateOciAuthBody {
@@ -4155,25 +4155,25 @@ pub struct UpdateOciAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateOidcAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`boundAudiences`: string, optional.
+    ///`boundAudiences`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_audiences: ::std::option::Option<::std::string::String>,
-    ///`boundClaims`: object, optional.
+    ///`boundClaims`: `object`, optional.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
@@ -4182,16 +4182,16 @@ pub struct UpdateOidcAuthBody {
         ::std::string::String,
         ::std::string::String,
     >,
-    ///`boundIssuer`: string, optional, length >= 1.
+    ///`boundIssuer`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_issuer: ::std::option::Option<::std::string::String>,
-    ///`boundSubject`: string, optional.
+    ///`boundSubject`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub bound_subject: ::std::option::Option<::std::string::String>,
-    ///`caCert`: string, optional.
+    ///`caCert`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ca_cert: ::std::option::Option<::std::string::String>,
-    ///`claimMetadataMapping`: object, optional.
+    ///`claimMetadataMapping`: `object`, optional.
     #[cfg_attr(
         feature = "serde-attrs",
         serde(default, skip_serializing_if = "::std::collections::HashMap::is_empty")
@@ -4200,7 +4200,7 @@ pub struct UpdateOidcAuthBody {
         ::std::string::String,
         ::std::string::String,
     >,
-    ///`oidcDiscoveryUrl`: string(uri), optional, length >= 1.
+    ///`oidcDiscoveryUrl`: `string(uri)`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub oidc_discovery_url: ::std::option::Option<::std::string::String>,
 }
@@ -4221,37 +4221,37 @@ pub struct UpdateOidcAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateSpiffeAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedAudiences`: string, optional, length >= 1.
+    ///`allowedAudiences`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_audiences: ::std::option::Option<::std::string::String>,
-    ///`allowedSpiffeIds`: string, optional, length >= 1.
+    ///`allowedSpiffeIds`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub allowed_spiffe_ids: ::std::option::Option<::std::string::String>,
-    ///`trustBundleDistribution`: union, optional.
+    ///`trustBundleDistribution`: `union`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub trust_bundle_distribution: ::std::option::Option<
         UpdateSpiffeAuthBodyTrustBundleDistribution,
     >,
-    ///`trustDomain`: string, optional, length >= 1.
+    ///`trustDomain`: `string`, optional, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub trust_domain: ::std::option::Option<::std::string::String>,
 }
-///`trustBundleDistribution`: union, optional.
+///`trustBundleDistribution`: `union`, optional.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "client", derive(::serde::Serialize))]
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
@@ -4261,22 +4261,22 @@ pub struct UpdateSpiffeAuthBody {
 pub enum UpdateSpiffeAuthBodyTrustBundleDistribution {
     ///Static
     Static {
-        ///`bundle`: string, required, length >= 1.
+        ///`bundle`: `string`, required, length >= 1.
         bundle: ::std::string::String,
     },
     ///HttpsWebBundle
     #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
     #[cfg_attr(feature = "serde-attrs", serde(rename = "https_web_bundle"))]
     HttpsWebBundle {
-        ///`caCert`: string, optional.
+        ///`caCert`: `string`, optional.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
         )]
         ca_cert: ::std::option::Option<::std::string::String>,
-        ///`endpointUrl`: string(uri), required.
+        ///`endpointUrl`: `string(uri)`, required.
         endpoint_url: ::std::string::String,
-        ///`refreshHintSeconds`: integer, optional, range >= 0.
+        ///`refreshHintSeconds`: `integer`, optional, range >= 0.
         #[cfg_attr(
             feature = "serde-attrs",
             serde(skip_serializing_if = "Option::is_none")
@@ -4301,22 +4301,22 @@ pub struct UpdateSpiffeAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateTlsCertAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`allowedCommonNames`: string, optional, nullable, length >= 1.
+    ///`allowedCommonNames`: `string`, optional, nullable, length >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(
@@ -4326,7 +4326,7 @@ pub struct UpdateTlsCertAuthBody {
     pub allowed_common_names: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
-    ///`caCertificate`: string, optional, length 1..=10240.
+    ///`caCertificate`: `string`, optional, length 1..=10240.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub ca_certificate: ::std::option::Option<::std::string::String>,
 }
@@ -4347,18 +4347,18 @@ pub struct UpdateTlsCertAuthResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateTokenAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
@@ -4379,7 +4379,7 @@ pub struct UpdateTokenAuthResponse {
 #[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateTokenAuthTokenBody {
-    ///`name`: string, optional.
+    ///`name`: `string`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub name: ::std::option::Option<::std::string::String>,
 }
@@ -4399,38 +4399,38 @@ pub struct UpdateTokenAuthTokenResponse {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde-attrs", serde(rename_all = "camelCase"))]
 pub struct UpdateUniversalAuthBody {
-    ///`accessTokenMaxTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenMaxTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenMaxTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_max_ttl: ::std::option::Option<i64>,
-    ///`accessTokenNumUsesLimit`: integer, optional, range >= 0.
+    ///`accessTokenNumUsesLimit`: `integer`, optional, range >= 0.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_num_uses_limit: ::std::option::Option<u64>,
-    ///`accessTokenPeriod`: integer, optional, range 0..=315360000.
+    ///`accessTokenPeriod`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_period: ::std::option::Option<i64>,
-    ///`accessTokenTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`accessTokenTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub access_token_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`accessTokenTTL`: integer, optional, range 0..=315360000.
+    ///`accessTokenTTL`: `integer`, optional, range 0..=315360000.
     #[cfg_attr(feature = "serde-attrs", serde(rename = "accessTokenTTL"))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub access_token_ttl: ::std::option::Option<i64>,
-    ///`clientSecretTrustedIps`: array<TrustedIpEntry (object)>, optional, items >= 1.
+    ///`clientSecretTrustedIps`: `array<TrustedIpEntry (object)>`, optional, items >= 1.
     #[cfg_attr(feature = "serde-attrs", serde(default))]
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Vec::is_empty"))]
     pub client_secret_trusted_ips: ::std::vec::Vec<TrustedIpEntry>,
-    ///`lockoutCounterResetSeconds`: number, optional, range 5..=3600.
+    ///`lockoutCounterResetSeconds`: `number`, optional, range 5..=3600.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_counter_reset_seconds: ::std::option::Option<f64>,
-    ///`lockoutDurationSeconds`: number, optional, range 30..=86400.
+    ///`lockoutDurationSeconds`: `number`, optional, range 30..=86400.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_duration_seconds: ::std::option::Option<f64>,
-    ///`lockoutEnabled`: boolean, optional.
+    ///`lockoutEnabled`: `boolean`, optional.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_enabled: ::std::option::Option<bool>,
-    ///`lockoutThreshold`: number, optional, range 1..=30.
+    ///`lockoutThreshold`: `number`, optional, range 1..=30.
     #[cfg_attr(feature = "serde-attrs", serde(skip_serializing_if = "Option::is_none"))]
     pub lockout_threshold: ::std::option::Option<f64>,
 }
@@ -4457,15 +4457,15 @@ pub struct ValidationIssue {
     ///`invalid_type`: the expected type, e.g. `number`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: ::std::option::Option<::std::string::String>,
-    ///`inclusive`: boolean, optional.
+    ///`inclusive`: `boolean`, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inclusive: ::std::option::Option<bool>,
-    ///`maximum`: number, optional.
+    ///`maximum`: `number`, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum: ::std::option::Option<f64>,
-    ///`message`: string, required.
+    ///`message`: `string`, required.
     pub message: ::std::string::String,
-    ///`minimum`: number, optional.
+    ///`minimum`: `number`, optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum: ::std::option::Option<f64>,
     ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.

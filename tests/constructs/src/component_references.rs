@@ -43,9 +43,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Folder {
-        ///`children`: array<Folder (object)>, required.
+        ///`children`: `array<Folder (object)>`, required.
         pub children: ::std::vec::Vec<Folder>,
-        ///`id`: string, required.
+        ///`id`: `string`, required.
         pub id: ::std::string::String,
         ///`parent`: see [`Folder`].
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,7 +55,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetApiV1StatusResponse {
-        ///`up`: boolean, optional.
+        ///`up`: `boolean`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub up: ::std::option::Option<bool>,
     }
@@ -63,7 +63,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PatchApiV1FoldersByFolderIdBody {
-        ///`name`: string, optional.
+        ///`name`: `string`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
@@ -100,7 +100,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnionError {
-        ///`issues`: array<ValidationIssue (object)>, required.
+        ///`issues`: `array<ValidationIssue (object)>`, required.
         pub issues: ::std::vec::Vec<ValidationIssue>,
         ///Always `ZodError`.
         pub name: ::std::string::String,
@@ -118,15 +118,15 @@ pub mod types {
         ///`invalid_type`: the expected type, e.g. `number`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub expected: ::std::option::Option<::std::string::String>,
-        ///`inclusive`: boolean, optional.
+        ///`inclusive`: `boolean`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
-        ///`maximum`: number, optional.
+        ///`maximum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub maximum: ::std::option::Option<f64>,
-        ///`message`: string, required.
+        ///`message`: `string`, required.
         pub message: ::std::string::String,
-        ///`minimum`: number, optional.
+        ///`minimum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub minimum: ::std::option::Option<f64>,
         ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.
@@ -181,7 +181,7 @@ pub mod types {
             }
         }
         impl PatchApiV1FoldersByFolderIdBody {
-            ///`name`: string, optional.
+            ///`name`: `string`, optional.
             pub fn name(
                 mut self,
                 value: impl Input<::std::option::Option<::std::string::String>>,

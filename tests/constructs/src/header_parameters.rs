@@ -43,7 +43,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LoginResponse {
-        ///`token`: string, required.
+        ///`token`: `string`, required.
         pub token: ::std::string::String,
     }
     ///A key or an array index in a JSON path.
@@ -73,7 +73,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnionError {
-        ///`issues`: array<ValidationIssue (object)>, required.
+        ///`issues`: `array<ValidationIssue (object)>`, required.
         pub issues: ::std::vec::Vec<ValidationIssue>,
         ///Always `ZodError`.
         pub name: ::std::string::String,
@@ -91,15 +91,15 @@ pub mod types {
         ///`invalid_type`: the expected type, e.g. `number`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub expected: ::std::option::Option<::std::string::String>,
-        ///`inclusive`: boolean, optional.
+        ///`inclusive`: `boolean`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
-        ///`maximum`: number, optional.
+        ///`maximum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub maximum: ::std::option::Option<f64>,
-        ///`message`: string, required.
+        ///`message`: `string`, required.
         pub message: ::std::string::String,
-        ///`minimum`: number, optional.
+        ///`minimum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub minimum: ::std::option::Option<f64>,
         ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.

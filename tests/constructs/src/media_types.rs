@@ -11,7 +11,7 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(rename_all = "camelCase")]
     pub struct EitherLoginBody {
-        ///`clientId`: string, optional.
+        ///`clientId`: `string`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub client_id: ::std::option::Option<::std::string::String>,
     }
@@ -59,9 +59,9 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(rename_all = "camelCase")]
     pub struct FormLoginBody {
-        ///`clientId`: string, required.
+        ///`clientId`: `string`, required.
         pub client_id: ::std::string::String,
-        ///`ttl`: integer, optional.
+        ///`ttl`: `integer`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub ttl: ::std::option::Option<i64>,
     }
@@ -98,7 +98,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnionError {
-        ///`issues`: array<ValidationIssue (object)>, required.
+        ///`issues`: `array<ValidationIssue (object)>`, required.
         pub issues: ::std::vec::Vec<ValidationIssue>,
         ///Always `ZodError`.
         pub name: ::std::string::String,
@@ -116,15 +116,15 @@ pub mod types {
         ///`invalid_type`: the expected type, e.g. `number`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub expected: ::std::option::Option<::std::string::String>,
-        ///`inclusive`: boolean, optional.
+        ///`inclusive`: `boolean`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
-        ///`maximum`: number, optional.
+        ///`maximum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub maximum: ::std::option::Option<f64>,
-        ///`message`: string, required.
+        ///`message`: `string`, required.
         pub message: ::std::string::String,
-        ///`minimum`: number, optional.
+        ///`minimum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub minimum: ::std::option::Option<f64>,
         ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.
@@ -179,7 +179,7 @@ pub mod types {
             }
         }
         impl EitherLoginBody {
-            ///`clientId`: string, optional.
+            ///`clientId`: `string`, optional.
             pub fn client_id(
                 mut self,
                 value: impl Input<::std::option::Option<::std::string::String>>,
@@ -220,7 +220,7 @@ pub mod types {
             }
         }
         impl FormLoginBody {
-            ///`clientId`: string, required.
+            ///`clientId`: `string`, required.
             pub fn client_id(
                 mut self,
                 value: impl Input<::std::string::String>,
@@ -228,7 +228,7 @@ pub mod types {
                 self.client_id = set(value, "client_id");
                 self
             }
-            ///`ttl`: integer, optional.
+            ///`ttl`: `integer`, optional.
             pub fn ttl(mut self, value: impl Input<::std::option::Option<i64>>) -> Self {
                 self.ttl = set(value, "ttl");
                 self

@@ -43,7 +43,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListSecretsResponse {
-        ///`count`: integer, optional.
+        ///`count`: `integer`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub count: ::std::option::Option<i64>,
     }
@@ -74,9 +74,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SetSecretBody {
-        ///`key`: string, required.
+        ///`key`: `string`, required.
         pub key: ::std::string::String,
-        ///`value`: union, required.
+        ///`value`: `union`, required.
         pub value: SetSecretBodyValue,
     }
     impl SetSecretBody {
@@ -85,7 +85,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`value`: union, required.
+    ///`value`: `union`, required.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
@@ -119,7 +119,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnionError {
-        ///`issues`: array<ValidationIssue (object)>, required.
+        ///`issues`: `array<ValidationIssue (object)>`, required.
         pub issues: ::std::vec::Vec<ValidationIssue>,
         ///Always `ZodError`.
         pub name: ::std::string::String,
@@ -137,15 +137,15 @@ pub mod types {
         ///`invalid_type`: the expected type, e.g. `number`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub expected: ::std::option::Option<::std::string::String>,
-        ///`inclusive`: boolean, optional.
+        ///`inclusive`: `boolean`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
-        ///`maximum`: number, optional.
+        ///`maximum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub maximum: ::std::option::Option<f64>,
-        ///`message`: string, required.
+        ///`message`: `string`, required.
         pub message: ::std::string::String,
-        ///`minimum`: number, optional.
+        ///`minimum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub minimum: ::std::option::Option<f64>,
         ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.
@@ -202,12 +202,12 @@ pub mod types {
             }
         }
         impl SetSecretBody {
-            ///`key`: string, required.
+            ///`key`: `string`, required.
             pub fn key(mut self, value: impl Input<::std::string::String>) -> Self {
                 self.key = set(value, "key");
                 self
             }
-            ///`value`: union, required.
+            ///`value`: `union`, required.
             pub fn value(
                 mut self,
                 value: impl Input<super::SetSecretBodyValue>,

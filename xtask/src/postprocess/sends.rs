@@ -84,6 +84,31 @@ pub fn route_through_runtime(
     Ok(routed)
 }
 
+/// `Client::new` builds its own `reqwest::Client`; with the client crate's `rustls-ring`
+/// feature reqwest brings no rustls crypto provider, and building one before a provider is
+/// installed panics. `new` starts with the hand-written `crate::tls::ensure_crypto_provider()`
+/// (which installs *ring* unless the program installed a provider, and does nothing in other
+/// builds), as `Client::connect` does. Returns how many constructors it changed.
+pub fn crypto_provider_in_new(client: &mut syn::File) -> usize {
+    let mut changed = 0;
+    for item in client.items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        if !is_type(&imp.self_ty, "Client") || imp.trait_.is_some() {
+            continue;
+        }
+        for it in imp.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if f.sig.ident == "new" {
+                f.block
+                    .stmts
+                    .insert(0, syn::parse_quote!(crate::tls::ensure_crypto_provider();));
+                changed += 1;
+            }
+        }
+    }
+    changed
+}
+
 /// The client builders' bodies without the types crate's builders: a body held as
 /// `types::builder::X` is held as `types::X`, set whole with `body(value)` (no conversion, no
 /// `body_map`); it starts as `X::default()` where `X` has one (`with_default`: every field

@@ -54,7 +54,7 @@ impl BodyField {
     }
 }
 
-/// A constrained-string newtype made a plain `String` by [`plain_validated_strings`], with every
+/// A constrained-string newtype made a plain `String` by the `plain_validated_strings` pass, with every
 /// request body field it typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlainString {

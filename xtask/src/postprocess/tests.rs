@@ -431,6 +431,29 @@ fn sends_go_through_the_runtime_with_the_values_the_document_declares() {
 }
 
 #[test]
+fn client_new_installs_the_crypto_provider_first() {
+    let mut file = progenitor_send(false);
+    if let syn::Item::Impl(imp) = file.items.last_mut().expect("impl Client") {
+        imp.items.push(syn::parse_quote! {
+            pub fn new(baseurl: &str) -> Self {
+                let client = reqwest::ClientBuilder::new();
+                Self::new_with_client(baseurl, client.build().unwrap())
+            }
+        });
+    }
+    assert_eq!(crypto_provider_in_new(&mut file), 1);
+    let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
+    assert!(
+        text.contains(
+            "pubfnnew(baseurl:&str)->Self{crate::tls::ensure_crypto_provider();letclient"
+        ),
+        "{text}"
+    );
+    // Only the constructor: `new_with_client` takes a client already built.
+    assert_eq!(text.matches("ensure_crypto_provider").count(), 1, "{text}");
+}
+
+#[test]
 fn header_parameters_are_typed_values_too() {
     let mut file = progenitor_send(false);
     let routes = routes(None, &["x-trace", "x-request-id"]).unwrap();

@@ -35,7 +35,9 @@ impl std::fmt::Display for FetchError {
 /// An answer: status and body (at most the size limit).
 #[derive(Clone, Debug)]
 pub struct Answer {
+    /// The status.
     pub status: StatusCode,
+    /// The body, at most the size limit.
     pub body: Vec<u8>,
 }
 

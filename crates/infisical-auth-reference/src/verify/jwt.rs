@@ -40,15 +40,24 @@ pub const MAX_KEYS_TO_TRY: usize = 10;
 #[derive(Clone, Debug, PartialEq)]
 pub enum JwtKeys {
     /// `configurationType: static`: PEM public keys.
-    Static { public_keys: Vec<String> },
+    Static {
+        /// The keys, PEM each.
+        public_keys: Vec<String>,
+    },
     /// `configurationType: jwks`: a JWKS document at `url`, its TLS certificate issued by
     /// `ca_cert` (PEM) when that is not empty.
-    Jwks { url: String, ca_cert: String },
+    Jwks {
+        /// Where the JWKS document is.
+        url: String,
+        /// PEM of the CA that issued the endpoint's certificate; empty: the system's roots.
+        ca_cert: String,
+    },
 }
 
 /// What JWT auth checks, from its configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtSettings {
+    /// Where the signing keys are.
     pub keys: JwtKeys,
     /// `iss` must equal this when it is not empty.
     pub bound_issuer: String,

@@ -32,8 +32,11 @@ pub const DEFAULT_SEARCH_FILTER: &str = "(uid={{username}})";
 pub struct LdapSettings {
     /// `ldap://host:port`.
     pub url: String,
+    /// The DN the server binds as to search.
     pub bind_dn: String,
+    /// That DN's password.
     pub bind_pass: String,
+    /// Where the search for the user starts.
     pub search_base: String,
     /// An LDAP filter holding `{{username}}`.
     pub search_filter: String,
@@ -192,6 +195,7 @@ async fn authenticate(
 /// The lockout settings of an LDAP configuration.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LockoutPolicy {
+    /// Whether failures lock at all.
     pub enabled: bool,
     /// Failures that lock.
     pub threshold: u32,

@@ -129,29 +129,52 @@ impl From<LoginFailure> for ApiError {
 #[derive(Clone, Debug, PartialEq)]
 pub enum VerifiedIdentity {
     /// JWT auth: the verified token's claims.
-    Jwt { claims: Map<String, Value> },
+    Jwt {
+        /// The claims.
+        claims: Map<String, Value>,
+    },
     /// OIDC auth: the verified token's claims.
-    Oidc { claims: Map<String, Value> },
+    Oidc {
+        /// The claims.
+        claims: Map<String, Value>,
+    },
     /// SPIFFE auth: the JWT-SVID's SPIFFE ID (its `sub`) and claims.
     Spiffe {
+        /// `spiffe://trust-domain/path`.
         spiffe_id: String,
+        /// The claims.
         claims: Map<String, Value>,
     },
     /// TLS certificate auth: the client certificate's subject and common name.
     TlsCert {
+        /// The subject's distinguished name.
         subject: String,
+        /// The subject's CN, if it has one.
         common_name: Option<String>,
     },
     /// Kubernetes auth: the service account the TokenReview named.
-    Kubernetes { namespace: String, name: String },
+    Kubernetes {
+        /// The service account's namespace.
+        namespace: String,
+        /// The service account's name.
+        name: String,
+    },
     /// AWS auth: the caller STS answered for.
     Aws {
+        /// The account of the caller.
         account_id: String,
+        /// The caller's ARN.
         arn: String,
+        /// The caller's unique id.
         user_id: String,
     },
     /// LDAP auth: the entry the user bound as.
-    Ldap { dn: String, username: String },
+    Ldap {
+        /// The entry's distinguished name.
+        dn: String,
+        /// The username given at login.
+        username: String,
+    },
 }
 
 /// A stored JSON object of strings (bound claims, metadata mappings) as a sorted map; other

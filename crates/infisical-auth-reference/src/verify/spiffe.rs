@@ -35,12 +35,17 @@ pub const DEFAULT_REFRESH_HINT: Duration = Duration::from_secs(3600);
 #[derive(Clone, Debug, PartialEq)]
 pub enum SpiffeBundle {
     /// A JWKS document (the SPIFFE bundle) held in the configuration.
-    Static { bundle: String },
+    Static {
+        /// The JWKS document.
+        bundle: String,
+    },
     /// An SPIFFE bundle endpoint.
     HttpsWebBundle {
+        /// The endpoint's URL.
         endpoint_url: String,
         /// PEM CA certificate trusted for the endpoint; empty: the system's roots.
         ca_cert: String,
+        /// How long a fetched bundle is kept, in seconds (0: the default).
         refresh_hint_seconds: u64,
     },
 }
@@ -48,11 +53,13 @@ pub enum SpiffeBundle {
 /// What SPIFFE auth checks, from its configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpiffeSettings {
+    /// The trust domain whose SPIFFE IDs may log in.
     pub trust_domain: String,
     /// Comma list of SPIFFE ID globs.
     pub allowed_spiffe_ids: String,
     /// Comma list of audiences, one of which the JWT-SVID must carry.
     pub allowed_audiences: String,
+    /// Where the trust domain's keys come from.
     pub bundle: SpiffeBundle,
 }
 

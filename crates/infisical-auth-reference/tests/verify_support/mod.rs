@@ -211,7 +211,12 @@ pub async fn https_json(
     let key = rcgen::KeyPair::generate().unwrap();
     let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
     let cert = params.signed_by(&key, ca).unwrap();
-    let config = tokio_rustls::rustls::ServerConfig::builder()
+    // The provider named: with both rustls providers in the build (the client's *ring*, the
+    // reference server's aws-lc-rs), `ServerConfig::builder()` cannot pick one and panics.
+    let provider = tokio_rustls::rustls::crypto::aws_lc_rs::default_provider();
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .unwrap()
         .with_no_client_auth()
         .with_single_cert(
             vec![CertificateDer::from(cert.der().to_vec())],
