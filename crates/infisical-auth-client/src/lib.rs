@@ -97,6 +97,7 @@ mod runtime;
 mod session;
 
 mod tls;
+mod typed;
 pub use session::{
     Grant, LoginFuture, RenewMargin, Session, SessionBuilder, SessionError, FAILURE_HOLD,
 };

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use infisical_auth_validation::{validate, Rejection, RequestParts};
 
-use crate::runtime::{text, Typed};
+use crate::typed::{text, Typed};
 
 /// Validates the typed values of a request of operation `operation_id`, whose path template is
 /// `template`.
@@ -43,7 +43,7 @@ fn path_names(template: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::Body;
+    use crate::typed::Body;
     use serde_json::{json, Value};
 
     fn typed(path: &[&str], query: Vec<(&'static str, Value)>, body: Option<Value>) -> Typed {
