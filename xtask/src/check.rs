@@ -1,5 +1,6 @@
 //! Check stage: refuse documents the generator cannot turn into correct code, with an error that
-//! names the JSON pointer of the construct and what to do about it. Runs on the document as loaded,
+//! names the JSON pointer of the construct and what to do about it. Runs on the document as loaded
+//! (an OpenAPI 3.1 document lowered in place to the 3.0 model first, `document::openapi31`),
 //! before fix-ups, so the pointers match the file the user has.
 
 use std::collections::BTreeMap;

@@ -522,6 +522,28 @@ mod tests {
         assert!(code.contains("folder_name") && !code.contains("folder_id"));
     }
 
+    /// A 3.1 document without `paths` (only components and webhooks) generates a crate without
+    /// operations, and says why.
+    #[test]
+    fn a_31_document_without_paths_generates_no_operations_with_a_note() {
+        let doc = serde_json::json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "webhooks": {"ping": {"post": {"responses": {"200": {"description": "ok"}}}}},
+            "components": {"schemas": {"Ping": {"type": "object", "properties": {"at": {"type": ["string", "null"]}}}}}});
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        let spec = crate::document::load::parse(&bytes).unwrap();
+        let layout = Layout::Standalone {
+            dir: PathBuf::from("/nonexistent/out"),
+        };
+        let planned = plan(&spec, &cfg(), &layout).unwrap();
+        assert_eq!(planned.operations, 0);
+        assert_eq!(planned.notes.len(), 2, "{:?}", planned.notes);
+        assert!(planned.notes.iter().any(|n| n.contains("no `paths`")));
+        assert!(planned
+            .notes
+            .iter()
+            .any(|n| n.contains("`webhooks` ignored")));
+    }
+
     #[test]
     fn generated_files_define_none_of_the_hand_written_support() {
         // The secret type, the three-state and timestamp serde helpers and the operation row live

@@ -1149,4 +1149,27 @@ mod tests {
             ["/paths/~1a/$ref", "/components/securitySchemes/mtls/type"]
         );
     }
+
+    #[test]
+    fn malformed_documents_are_problems_not_panics() {
+        let garbage = [
+            json!({"openapi": "3.1.0", "paths": []}),
+            json!({"openapi": "3.1.0", "paths": {"/a": 1, "/b": {"$ref": 3}, "/c": {"$ref": "#/components/pathItems/C"}}, "components": {"pathItems": []}}),
+            json!({"openapi": "3.1.0", "paths": {"/a": {"get": {"parameters": {}, "requestBody": 1, "responses": []}}}}),
+            json!({"openapi": "3.1.0", "paths": {"/a": {"get": {"parameters": [1, {"schema": 2}], "responses": {"200": {"content": {"a/b": {"schema": {"type": 3, "properties": [], "anyOf": {}, "items": [true]}}}}}}}}}),
+            json!({"openapi": "3.1.0", "components": {"schemas": 1, "parameters": {"p": 2}}}),
+            json!({"openapi": "3.1.0", "components": {"schemas": {"A": {"$defs": 1, "enum": 2, "const": [], "exclusiveMinimum": "x", "examples": [], "contentMediaType": 1}}}}),
+            json!({"openapi": "3.1.0", "components": {"schemas": {"A": {"$ref": "#/nowhere", "type": ["object", "null"], "$defs": {"B": {"$defs": {"C": {}}}}}}}}),
+        ];
+        for doc in &garbage {
+            let _ = lower(doc);
+        }
+        let problems = lower(&garbage[3]).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .all(|p| p.pointer.starts_with("/paths/~1a/get/")),
+            "{problems:?}"
+        );
+    }
 }
