@@ -5,6 +5,11 @@
 //! fix-ups in one place). Each pass counts the places it changed: a test asserts that every pass
 //! still applies to the embedded spec, so a quirk Infisical fixed shows up as a failing test
 //! instead of a pass that silently does nothing.
+//!
+//! Upstream *mistakes* (a document that breaks a rule of OpenAPI in a way a client can work
+//! around) are passes of their own, in [`MISTAKES`], run first: each changes nothing in a correct
+//! document, and each change comes with a note naming the operation, so that the user learns what
+//! was absorbed instead of being told to edit a file the workflow says is never edited.
 
 use heck::ToUpperCamelCase;
 use serde_json::{json, Map, Value};
@@ -25,9 +30,166 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("whole_numbers_in_answers", whole_numbers_in_answers),
 ];
 
-/// Runs every pass on a copy of `doc` (a lowered document, see [`crate::lower`]).
+/// A fix-up of an upstream mistake: rewrites the document and returns one note per place it
+/// changed, naming the operation and what was done.
+pub type Mistake = fn(&mut Value) -> Vec<String>;
+
+/// Every upstream-mistake pass, in the order they run (before [`PASSES`]).
+pub const MISTAKES: &[(&str, Mistake)] = &[
+    ("drop_stray_path_parameters", drop_stray_path_parameters),
+    ("drop_duplicate_parameters", drop_duplicate_parameters),
+    ("unique_operation_ids", unique_operation_ids),
+];
+
+/// Runs every mistake pass, then every quirk pass, on a copy of `doc` (a lowered document, see
+/// [`crate::lower`]).
 pub fn apply(doc: &Value, cfg: &Config) -> Result<(Value, Vec<Applied>), Problem> {
-    passes::run(doc, cfg, PASSES)
+    let mut doc = doc.clone();
+    let mut applied = Vec::with_capacity(MISTAKES.len() + PASSES.len());
+    for (name, pass) in MISTAKES {
+        let notes = pass(&mut doc);
+        applied.push(Applied {
+            name,
+            changes: notes.len(),
+            notes,
+        });
+    }
+    let (doc, quirks) = passes::run(&doc, cfg, PASSES)?;
+    applied.extend(quirks);
+    Ok((doc, applied))
+}
+
+/// How notes name an operation: `PATCH /api/v1/folders/{folderName} (patchApiV1FoldersByFolderName)`.
+fn operation_label(op: &ops::Op<'_>) -> String {
+    format!(
+        "{} {} ({})",
+        op.method.to_ascii_uppercase(),
+        op.path,
+        op.id().unwrap_or("unnamed")
+    )
+}
+
+/// The parameters of the operation at `(path, method)`, when it has a list of them.
+fn parameters_mut<'a>(doc: &'a mut Value, path: &str, method: &str) -> Option<&'a mut Vec<Value>> {
+    doc.get_mut("paths")?
+        .get_mut(path)?
+        .get_mut(method)?
+        .get_mut("parameters")?
+        .as_array_mut()
+}
+
+/// Mistake: a path parameter declared but absent from the path template (Infisical's 2023
+/// `PATCH` and `DELETE /api/v1/folders/{folderName}` also declared `folderId`). A client could not
+/// send it, so it is dropped.
+pub fn drop_stray_path_parameters(doc: &mut Value) -> Vec<String> {
+    let mut stray = Vec::new();
+    for op in ops::operations(doc) {
+        let names = ops::template_names(op.path);
+        for param in op.parameters() {
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if param.get("in").and_then(Value::as_str) == Some("path")
+                && !names.iter().any(|n| n == name)
+            {
+                stray.push((
+                    op.path.to_string(),
+                    op.method,
+                    name.to_string(),
+                    operation_label(&op),
+                ));
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    for (path, method, name, label) in stray {
+        if let Some(params) = parameters_mut(doc, &path, method) {
+            params.retain(|p| !(p["in"] == "path" && p["name"] == name.as_str()));
+        }
+        notes.push(format!(
+            "{label}: path parameter `{name}` dropped: the path template has no `{{{name}}}`, so a client could not send it"
+        ));
+    }
+    notes
+}
+
+/// Mistake: the same parameter (`in` and `name`) declared twice by one operation (OpenAPI
+/// requires them unique; the generated method could not take both). The first stays.
+pub fn drop_duplicate_parameters(doc: &mut Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for op in ops::operations(doc) {
+        let mut seen = Vec::new();
+        for (i, param) in op.parameters().enumerate() {
+            let key = (param.get("in").cloned(), param.get("name").cloned());
+            if seen.contains(&key) {
+                let name = param
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let place = param.get("in").and_then(Value::as_str).unwrap_or_default();
+                found.push((op.path.to_string(), op.method, i, format!(
+                    "{}: {place} parameter `{name}` declared again: the second declaration is dropped",
+                    operation_label(&op)
+                )));
+            } else {
+                seen.push(key);
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    // Last first, so that the indices still hold.
+    for (path, method, i, note) in found.into_iter().rev() {
+        if let Some(params) = parameters_mut(doc, &path, method) {
+            params.remove(i);
+        }
+        notes.push(note);
+    }
+    notes.reverse();
+    notes
+}
+
+/// Mistake: an `operationId` used by two operations (OpenAPI requires them unique; each names a
+/// generated method). The first keeps it (paths sorted, methods in the order get, put, post,
+/// delete, options, head, patch, trace); each other gets a number (`x2`, `x3`, a name no
+/// operation has).
+pub fn unique_operation_ids(doc: &mut Value) -> Vec<String> {
+    let mut taken: std::collections::BTreeSet<String> = ops::operations(doc)
+        .iter()
+        .filter_map(|op| op.id().map(str::to_owned))
+        .collect();
+    let mut first: std::collections::BTreeMap<String, String> = Default::default();
+    let mut renames = Vec::new();
+    for op in ops::operations(doc) {
+        let Some(id) = op.id() else { continue };
+        let label = format!("{} {}", op.method.to_ascii_uppercase(), op.path);
+        match first.get(id) {
+            None => {
+                first.insert(id.to_string(), label);
+            }
+            Some(owner) => {
+                let mut n = 2;
+                let mut name = format!("{id}{n}");
+                while taken.contains(&name) {
+                    n += 1;
+                    name = format!("{id}{n}");
+                }
+                taken.insert(name.clone());
+                renames.push((
+                    op.path.to_string(),
+                    op.method,
+                    name.clone(),
+                    format!("{label}: operationId `{id}` is also {owner}'s: this one is `{name}`"),
+                ));
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    for (path, method, name, note) in renames {
+        doc["paths"][&path][method]["operationId"] = Value::String(name);
+        notes.push(note);
+    }
+    notes
 }
 
 /// Quirk: every object is `additionalProperties: false`. On responses that would make a client
@@ -572,7 +734,11 @@ mod tests {
     fn every_pass_still_applies_to_the_embedded_spec() {
         let (lowered, _) = crate::lower::apply(&spec(), &cfg()).unwrap();
         let (fixed, applied) = apply(&lowered, &cfg()).unwrap();
-        assert_eq!(applied.len(), PASSES.len());
+        assert_eq!(applied.len(), MISTAKES.len() + PASSES.len());
+        // The embedded spec has none of the mistakes (each pass's own test shows it applies).
+        let (mistakes, applied) = applied.split_at(MISTAKES.len());
+        assert!(mistakes.iter().all(|m| m.changes == 0), "{mistakes:?}");
+        let applied = applied.to_vec();
         // The dedupe stage's pass too (it runs on the fixed-up document).
         let (_, sharing) = crate::dedupe::apply(&fixed, &cfg()).unwrap();
         for pass in applied.into_iter().chain(sharing) {
@@ -730,5 +896,51 @@ mod tests {
     fn fixing_up_is_idempotent() {
         let once = apply(&spec(), &cfg()).unwrap().0;
         assert_eq!(apply(&once, &cfg()).unwrap().0, once);
+    }
+
+    /// Each mistake pass on a document with its mistake: what it changes, what it says.
+    #[test]
+    fn upstream_mistakes_are_absorbed_with_a_note_naming_the_operation() {
+        let folder = |extra: Value| json!([{"in": "path", "name": "folderName", "required": true, "schema": {"type": "string"}}, extra]);
+        let doc = json!({"openapi": "3.0.0", "paths": {
+            "/api/v1/folders/{folderName}": {
+                "patch": {"operationId": "updateFolder", "parameters": folder(json!({"in": "path", "name": "folderId", "required": true, "schema": {"type": "string"}})), "responses": {}},
+                "delete": {"operationId": "updateFolder", "parameters": folder(json!({"in": "path", "name": "folderName", "schema": {"type": "integer"}})), "responses": {}}
+            },
+            "/api/v1/other": {"get": {"operationId": "updateFolder2", "responses": {}}}
+        }});
+        let (fixed, applied) = apply(&doc, &cfg()).unwrap();
+        let notes: Vec<(&str, &[String])> = applied
+            .iter()
+            .take(MISTAKES.len())
+            .map(|a| (a.name, a.notes.as_slice()))
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                (
+                    "drop_stray_path_parameters",
+                    &["PATCH /api/v1/folders/{folderName} (updateFolder): path parameter `folderId` dropped: the path template has no `{folderId}`, so a client could not send it".to_string()][..]
+                ),
+                (
+                    "drop_duplicate_parameters",
+                    &["DELETE /api/v1/folders/{folderName} (updateFolder): path parameter `folderName` declared again: the second declaration is dropped".to_string()][..]
+                ),
+                (
+                    "unique_operation_ids",
+                    &["PATCH /api/v1/folders/{folderName}: operationId `updateFolder` is also DELETE /api/v1/folders/{folderName}'s: this one is `updateFolder3`".to_string()][..]
+                ),
+            ]
+        );
+        let item = &fixed["paths"]["/api/v1/folders/{folderName}"];
+        let only_folder_name = Value::Array(folder(Value::Null).as_array().unwrap()[..1].to_vec());
+        for method in ["patch", "delete"] {
+            assert_eq!(item[method]["parameters"], only_folder_name, "{method}");
+        }
+        assert_eq!(item["delete"]["operationId"], "updateFolder");
+        assert_eq!(item["patch"]["operationId"], "updateFolder3");
+        // A correct document is left as it is, and fixing up again changes nothing.
+        let again = apply(&fixed, &cfg()).unwrap();
+        assert!(again.1[..MISTAKES.len()].iter().all(|a| a.changes == 0));
     }
 }

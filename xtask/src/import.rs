@@ -1,4 +1,5 @@
-//! Import of a full Infisical OpenAPI document (`cargo xtask import PATH`).
+//! Import of a full Infisical OpenAPI document (`cargo xtask import PATH`), OpenAPI 3.0 or 3.1
+//! (written as it is, but for 3.1 path items given as references, which are copied in).
 //!
 //! Infisical serves one OpenAPI document for its whole API (every tag). [`import`] reads it (JSON
 //! or YAML, [`crate::document::load`]), keeps the machine-identity auth operations — those tagged with one
@@ -57,6 +58,7 @@ use serde_json::{Map, Value};
 
 use crate::diff::{self, DiffReport};
 use crate::document::load::{parse_text, LoadError};
+use crate::document::openapi31;
 use crate::document::ops::METHODS;
 use crate::document::pointer::escape as esc;
 
@@ -704,6 +706,7 @@ impl Kind {
                 | "oneOf"
                 | "prefixItems" => Kind::Schema,
                 "default" | "enum" | "const" | "example" | "examples" | "required" => Kind::Literal,
+                "$defs" => Kind::Named(NamedKind::Schema),
                 _ => Kind::Generic,
             },
             Kind::Properties => Kind::Schema,
@@ -838,7 +841,19 @@ pub fn import(
     cfg: &ImportConfig,
     existing: Option<&Value>,
 ) -> Result<ImportOutcome, ImportError> {
-    let full = parse_text(input_text)?;
+    let mut full = parse_text(input_text)?;
+    if openapi31::is_31(&full) {
+        // OpenAPI 3.1: path items may be references to `components.pathItems` (copied in, so
+        // that their operations can be kept), and `paths` may be absent (nothing to keep).
+        let mut problems = Vec::new();
+        openapi31::inline_path_items(&mut full, &mut problems);
+        if let Some(p) = problems.into_iter().next() {
+            return Err(invalid(&p.pointer, p.message));
+        }
+        if let Some(root) = full.as_object_mut() {
+            root.entry("paths").or_insert_with(|| serde_json::json!({}));
+        }
+    }
     check_shape(&full)?;
     let mut doc = filter_identity_auth(&full, cfg);
     if let Some(description) = &cfg.description {

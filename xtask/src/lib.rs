@@ -1,6 +1,6 @@
 //! The workspace's code generator and spec tools, as a library so that each pipeline stage
-//! (load -> check -> lower -> fix up -> dedupe -> generate -> post-process -> format -> write,
-//! run by [`pipeline`]) can be tested alone.
+//! (load -> 3.1 to 3.0 -> check -> lower -> fix up -> dedupe -> generate -> post-process ->
+//! format -> write, run by [`pipeline`]) can be tested alone.
 //! `src/main.rs` is the `cargo xtask` command line over these modules.
 
 pub mod bench;

@@ -110,6 +110,9 @@ fn main() -> ExitCode {
             for warning in &report.plan.warnings {
                 eprintln!("note: {warning} (in the document given with --spec)");
             }
+            for note in &report.plan.notes {
+                eprintln!("note: {note}");
+            }
             if check && !report.touched.is_empty() {
                 eprintln!("stale generated files (run `cargo xtask codegen`):");
                 for path in &report.touched {

@@ -17,6 +17,8 @@ pub struct Applied {
     pub name: &'static str,
     /// Places changed (0: the pass found nothing to do in this document).
     pub changes: usize,
+    /// What the user should know about the changes (an upstream mistake absorbed), one line each.
+    pub notes: Vec<String>,
 }
 
 /// Runs `passes` in order on a copy of `doc`; a problem names the pass that raised it.
@@ -32,7 +34,11 @@ pub fn run(
             pointer: p.pointer,
             message: format!("pass `{name}`: {}", p.message),
         })?;
-        applied.push(Applied { name, changes });
+        applied.push(Applied {
+            name,
+            changes,
+            notes: Vec::new(),
+        });
     }
     Ok((doc, applied))
 }

@@ -1,4 +1,5 @@
-//! The `codegen` job: load -> check -> fix up -> generate -> post-process -> format -> write.
+//! The `codegen` job: load -> (3.1 -> 3.0) -> check -> lower -> fix up -> dedupe -> generate ->
+//! post-process -> format -> write.
 //! [`plan`] is pure (document in, files out); [`run`] adds the file system.
 
 use std::collections::BTreeSet;
@@ -10,7 +11,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::document::load::LoadedSpec;
-use crate::document::ops;
+use crate::document::{openapi31, ops};
 use crate::passes::Applied;
 use crate::progenitor::{types_of, Answer, OperationMap};
 use crate::write::{self, Mode};
@@ -46,6 +47,9 @@ pub struct Plan {
     /// What the run noticed but did not refuse (codegen.toml entries that match nothing in a
     /// document given with `--spec`).
     pub warnings: Vec<String>,
+    /// What the user should know about the document: 3.1 parts ignored, upstream mistakes
+    /// absorbed by a fix-up (each naming the operation).
+    pub notes: Vec<String>,
     /// The constrained-string newtypes left to the validation layer (pass
     /// `plain_validated_strings`, workspace layout only), with the body fields they typed.
     pub plain_strings: Vec<postprocess::PlainString>,
@@ -60,10 +64,17 @@ pub struct Prepared {
     pub passes: Vec<(&'static str, Applied)>,
     /// Entries of codegen.toml that match nothing in the document (see [`unused_entries`]).
     pub unused_entries: Vec<String>,
+    /// 3.1 parts ignored and upstream mistakes absorbed ([`Plan::notes`]).
+    pub notes: Vec<String>,
 }
 
-/// check -> lower -> fix up -> dedupe: the document progenitor is given, before the describe stage.
+/// (3.1 -> 3.0) -> check -> lower -> fix up -> dedupe: the document progenitor is given, before
+/// the describe stage. An OpenAPI 3.1 document is first lowered to the 3.0 model
+/// ([`openapi31`]); every later stage reads that.
 pub fn prepare(spec: &Value, cfg: &Config) -> Result<Prepared, Error> {
+    let lowered = openapi31::lower(spec).map_err(Error::Unsupported)?;
+    let mut notes = lowered.notes;
+    let spec = &lowered.doc;
     let problems = check::check(spec);
     if !problems.is_empty() {
         return Err(Error::Unsupported(problems));
@@ -74,6 +85,7 @@ pub fn prepare(spec: &Value, cfg: &Config) -> Result<Prepared, Error> {
     let (fixed, fixing) = fixups::apply(&lowered, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
     unused_entries.extend(dedupe::unused_entries(&fixed, cfg));
     let (doc, sharing) = dedupe::apply(&fixed, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
+    notes.extend(fixing.iter().flat_map(|a| a.notes.iter().cloned()));
     let passes = lowering
         .into_iter()
         .map(|a| ("lower", a))
@@ -84,6 +96,7 @@ pub fn prepare(spec: &Value, cfg: &Config) -> Result<Prepared, Error> {
         doc,
         passes,
         unused_entries,
+        notes,
     })
 }
 
@@ -195,6 +208,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         types: type_count,
         passes,
         warnings: prepared.unused_entries,
+        notes: prepared.notes,
         plain_strings: code.plain_strings,
     })
 }
@@ -448,6 +462,86 @@ mod tests {
         };
         let plan = plan(&spec(), &cfg, &standalone).unwrap();
         assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
+    }
+
+    /// The embedded spec's OpenAPI 3.1 twin, read as YAML, generates the very files the spec
+    /// does: only the header's hash (of the bytes read) differs.
+    #[test]
+    fn the_31_twin_generates_the_same_files() {
+        let spec = spec();
+        let twin = crate::document::openapi31_twin::as_openapi_31(&spec.doc);
+        let yaml = serde_yaml::to_string(&twin).unwrap();
+        let twin = crate::document::load::parse(yaml.as_bytes()).unwrap();
+        assert_ne!(twin.sha256, spec.sha256);
+        let layout = Layout::Workspace {
+            root: PathBuf::from("/nonexistent"),
+        };
+        let from_30 = plan(&spec, &cfg(), &layout).unwrap();
+        let from_31 = plan(&twin, &cfg(), &layout).unwrap();
+        assert_eq!(from_31.notes, Vec::<String>::new());
+        assert_eq!(from_30.files.len(), from_31.files.len());
+        for ((path, a), (twin_path, b)) in from_30.files.iter().zip(&from_31.files) {
+            assert_eq!(path, twin_path);
+            assert!(a.contains(&spec.sha256) && b.contains(&twin.sha256));
+            assert!(
+                a.replace(&spec.sha256, "") == b.replace(&twin.sha256, ""),
+                "{} differs",
+                path.display()
+            );
+        }
+    }
+
+    /// A path parameter the template does not name (Infisical's 2023 folder operations) is
+    /// dropped with a note naming the operation, in both layouts.
+    #[test]
+    fn a_stray_path_parameter_generates_with_a_note() {
+        let doc = serde_json::json!({"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {
+            "/api/v1/folders/{folderName}": {"delete": {
+                "parameters": [
+                    {"name": "folderName", "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": "folderId", "in": "path", "required": true, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"description": "OK"}}
+            }}
+        }});
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        let spec = crate::document::load::parse(&bytes).unwrap();
+        let layout = Layout::Standalone {
+            dir: PathBuf::from("/nonexistent/out"),
+        };
+        let planned = plan(&spec, &cfg(), &layout).unwrap();
+        assert_eq!(
+            planned.notes,
+            ["DELETE /api/v1/folders/{folderName} (deleteApiV1FoldersByFolderName): path parameter `folderId` dropped: the path template has no `{folderId}`, so a client could not send it"]
+        );
+        let (_, code) = planned
+            .files
+            .iter()
+            .find(|(p, _)| p.ends_with("src/generated.rs"))
+            .unwrap();
+        assert!(code.contains("folder_name") && !code.contains("folder_id"));
+    }
+
+    /// A 3.1 document without `paths` (only components and webhooks) generates a crate without
+    /// operations, and says why.
+    #[test]
+    fn a_31_document_without_paths_generates_no_operations_with_a_note() {
+        let doc = serde_json::json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "webhooks": {"ping": {"post": {"responses": {"200": {"description": "ok"}}}}},
+            "components": {"schemas": {"Ping": {"type": "object", "properties": {"at": {"type": ["string", "null"]}}}}}});
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        let spec = crate::document::load::parse(&bytes).unwrap();
+        let layout = Layout::Standalone {
+            dir: PathBuf::from("/nonexistent/out"),
+        };
+        let planned = plan(&spec, &cfg(), &layout).unwrap();
+        assert_eq!(planned.operations, 0);
+        assert_eq!(planned.notes.len(), 2, "{:?}", planned.notes);
+        assert!(planned.notes.iter().any(|n| n.contains("no `paths`")));
+        assert!(planned
+            .notes
+            .iter()
+            .any(|n| n.contains("`webhooks` ignored")));
     }
 
     #[test]

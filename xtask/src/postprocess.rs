@@ -307,6 +307,7 @@ pub fn run(code: &mut Code, facts: &Facts) -> Result<Vec<Applied>, String> {
         applied.push(Applied {
             name: pass.name,
             changes,
+            notes: Vec::new(),
         });
     }
     Ok(applied)

@@ -330,7 +330,30 @@ fn limits(resolved: &Value, style: Style) -> Vec<String> {
         parts.push(format!("one of {}", values.join(", ")));
     }
     let bound = |key: &str| resolved.get(key).map(Value::to_string);
+    let exclusive = |key: &str| resolved.get(key) == Some(&Value::Bool(true));
     match (bound("minimum"), bound("maximum")) {
+        (min, max) if exclusive("exclusiveMinimum") || exclusive("exclusiveMaximum") => {
+            let lower = min.map(|m| {
+                let op = if exclusive("exclusiveMinimum") {
+                    ">"
+                } else {
+                    ">="
+                };
+                format!("{op} {m}")
+            });
+            let upper = max.map(|m| {
+                let op = if exclusive("exclusiveMaximum") {
+                    "<"
+                } else {
+                    "<="
+                };
+                format!("{op} {m}")
+            });
+            let both: Vec<String> = lower.into_iter().chain(upper).collect();
+            if !both.is_empty() {
+                parts.push(format!("range {}", both.join(" and ")));
+            }
+        }
         (Some(min), Some(max)) => parts.push(format!("range {min}..={max}")),
         (Some(min), None) => parts.push(format!("range >= {min}")),
         (None, Some(max)) => parts.push(format!("range <= {max}")),
@@ -355,6 +378,14 @@ fn limits(resolved: &Value, style: Style) -> Vec<String> {
 }
 
 fn type_name(doc: &Value, schema: &Value) -> String {
+    // `allOf` of one schema (how a nullable reference is written) is that schema.
+    if let Some([only]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        return type_name(doc, only);
+    }
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or(r);
         let resolved = resolve(doc, schema);

@@ -226,6 +226,35 @@ fn identical_documents_have_no_changes() {
     insta::assert_snapshot!("no_changes", report.to_markdown_at(v("0.1.0")));
 }
 
+/// The spec and its OpenAPI 3.1 twin describe one API: no change either way. A change made in the
+/// twin's 3.1 spelling (a `const`, a numeric exclusive bound) is reported as in 3.0.
+#[test]
+fn a_document_and_its_31_twin_differ_in_nothing() {
+    let spec = current_spec();
+    let twin = xtask::document::openapi31_twin::as_openapi_31(&spec);
+    for (old, new) in [(&spec, &twin), (&twin, &twin), (&twin, &spec)] {
+        let report = try_diff(old, new).expect("both forms are well-formed");
+        assert!(report.is_empty(), "{}", report.to_markdown());
+    }
+    let status = "/paths/~1api~1v1~1auth~1universal-auth~1login/post/responses/400/content/application~1json/schema/properties/statusCode";
+    let ttl = "/paths/~1api~1v1~1auth~1universal-auth~1identities~1{identityId}/post/requestBody/content/application~1json/schema/properties/accessTokenTTL";
+    assert_eq!(twin.pointer(status).unwrap()["const"], 400);
+    let mut changed = twin.clone();
+    set(&mut changed, &format!("{ttl}/maximum"), json!(1000));
+    let report = try_diff(&twin, &changed).expect("well-formed");
+    let ids: Vec<&str> = report
+        .operations
+        .iter()
+        .flat_map(|o| o.changes.iter().map(|c| c.id.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        ["request-property-max-decreased"],
+        "{}",
+        report.to_markdown()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Constructed pairs.
 

@@ -190,6 +190,29 @@ fn yaml_and_json_inputs_give_the_same_text() {
     assert_eq!(from_json.text, from_yaml.text);
 }
 
+/// A full document published as OpenAPI 3.1 (YAML, with its identity-auth path items moved into
+/// `components.pathItems`, and webhooks) imports: the same operations, written in 3.1, with no
+/// API change against the 3.0 import; re-importing it is a no-op.
+#[test]
+fn a_31_document_imports_with_no_api_change_against_its_30_form() {
+    let full = full_document();
+    let from_30 = import(&serde_json::to_string(&full).unwrap(), &config(), None).unwrap();
+    let mut twin = xtask::document::openapi31_twin::as_openapi_31(&full);
+    let path = "/api/v1/auth/token-auth/identities/{identityId}/tokens";
+    let item = twin["paths"][path].take();
+    twin["components"]["pathItems"] = json!({ "TokenAuthTokens": item });
+    twin["paths"][path] = json!({"$ref": "#/components/pathItems/TokenAuthTokens"});
+    twin["webhooks"] =
+        json!({"secretChanged": {"post": {"responses": {"200": {"description": "ok"}}}}});
+    let text = serde_yaml::to_string(&twin).unwrap();
+    let from_31 = import(&text, &config(), Some(&from_30.document)).unwrap();
+    assert_eq!(from_31.document["openapi"], "3.1.0");
+    assert_eq!(operations(&from_31.document), operations(&from_30.document));
+    assert!(from_31.report.is_empty(), "{}", from_31.diff_markdown);
+    let again = import(&from_31.text, &config(), Some(&from_31.document)).unwrap();
+    assert_eq!(again.text, from_31.text);
+}
+
 #[test]
 fn importing_the_current_spec_reproduces_it() {
     let current = current_spec();

@@ -13,6 +13,12 @@ pub mod header_parameters;
 #[rustfmt::skip]
 pub mod media_types;
 #[rustfmt::skip]
+pub mod openapi31_components;
+#[rustfmt::skip]
+pub mod openapi31_keywords;
+#[rustfmt::skip]
+pub mod openapi31_nullable;
+#[rustfmt::skip]
 pub mod primitive_unions;
 
 // The types crate's hand-written modules that generated types refer to through `crate::`, as a

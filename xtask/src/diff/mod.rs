@@ -1,6 +1,7 @@
 //! Semantic diff of two OpenAPI documents: what changed for a client user, operation by operation.
 //!
-//! [`diff`] compares two documents (as [`serde_json::Value`]s, OpenAPI 3.0 or 3.1) and returns a
+//! [`diff`] compares two documents (as [`serde_json::Value`]s, OpenAPI 3.0 or 3.1: a 3.1
+//! document is compared in the 3.0 model the generator reads, `document::openapi31`) and returns a
 //! [`DiffReport`]: for every operation (keyed by method + path, labelled with its `operationId`)
 //! the list of [`Change`]s, each with an oasdiff-style id (`new-optional-request-property`,
 //! `request-property-max-decreased`, `response-required-property-removed`, ...) and a flag saying
@@ -135,6 +136,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::document::openapi31;
 use crate::document::ops::METHODS;
 
 /// Deepest schema nesting followed (guards against recursive `$ref`s).
@@ -147,10 +149,32 @@ static NO_SCHEMA: Value = Value::Null;
 /// Compares two OpenAPI documents. Never panics; malformed parts are skipped and listed in
 /// [`DiffReport::problems`].
 pub fn diff(old: &Value, new: &Value) -> DiffReport {
+    // OpenAPI 3.1 documents are compared in the 3.0 model the generator reads, so that a 3.0
+    // document and its 3.1 twin compare equal; a construct the lowering refuses is a problem.
+    let mut problems = Vec::new();
+    let mut lowered = |doc: &Value, which: Document| match openapi31::lower(doc) {
+        Ok(l) => l.doc,
+        Err(found) => {
+            problems.extend(found.into_iter().map(|p| Problem {
+                document: which,
+                pointer: p.pointer,
+                message: p.message,
+            }));
+            doc.clone()
+        }
+    };
+    let (old_doc, new_doc);
+    let (old, new) = if openapi31::is_31(old) || openapi31::is_31(new) {
+        old_doc = lowered(old, Document::Old);
+        new_doc = lowered(new, Document::New);
+        (&old_doc, &new_doc)
+    } else {
+        (old, new)
+    };
     let mut differ = Differ {
         old,
         new,
-        problems: Vec::new(),
+        problems,
         active_refs: Vec::new(),
     };
     let old_ops = differ.operations(Document::Old);

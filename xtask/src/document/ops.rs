@@ -167,6 +167,14 @@ pub fn properties(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
         .flatten()
 }
 
+/// The `{name}`s of a path template, in order.
+pub fn template_names(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
 /// Every operation of `doc`, paths sorted, methods in [`METHODS`] order.
 pub fn operations(doc: &Value) -> Vec<Op<'_>> {
     let mut out = Vec::new();
