@@ -10,10 +10,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Environment {
-        ///`position`: integer, optional, range >= 0.
+        ///`position`: `integer`, optional, range >= 0.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub position: ::std::option::Option<u64>,
-        ///`slug`: string, required.
+        ///`slug`: `string`, required.
         pub slug: ::std::string::String,
     }
     ///What went wrong: text, or (on a 422) every validation issue.
@@ -76,16 +76,16 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Project {
-        ///`environments`: array<Environment (object)>, required.
+        ///`environments`: `array<Environment (object)>`, required.
         pub environments: ::std::vec::Vec<Environment>,
-        ///`id`: string, required.
+        ///`id`: `string`, required.
         pub id: ::std::string::String,
     }
     ///The issues of one option of a union (`invalid_union`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnionError {
-        ///`issues`: array<ValidationIssue (object)>, required.
+        ///`issues`: `array<ValidationIssue (object)>`, required.
         pub issues: ::std::vec::Vec<ValidationIssue>,
         ///Always `ZodError`.
         pub name: ::std::string::String,
@@ -103,15 +103,15 @@ pub mod types {
         ///`invalid_type`: the expected type, e.g. `number`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub expected: ::std::option::Option<::std::string::String>,
-        ///`inclusive`: boolean, optional.
+        ///`inclusive`: `boolean`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
-        ///`maximum`: number, optional.
+        ///`maximum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub maximum: ::std::option::Option<f64>,
-        ///`message`: string, required.
+        ///`message`: `string`, required.
         pub message: ::std::string::String,
-        ///`minimum`: number, optional.
+        ///`minimum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub minimum: ::std::option::Option<f64>,
         ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.

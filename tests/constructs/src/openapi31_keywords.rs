@@ -10,15 +10,15 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTokenBody {
-        ///`certificate`: string(byte), optional.
+        ///`certificate`: `string(byte)`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub certificate: ::std::option::Option<::std::string::String>,
-        ///`kind`: string, required, one of "access".
+        ///`kind`: `string`, required, one of `"access"`.
         pub kind: CreateTokenBodyKind,
-        ///`label`: union, optional.
+        ///`label`: `union`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub label: ::std::option::Option<CreateTokenBodyLabel>,
-        ///`ttl`: integer, required, range > 0 and < 86400.
+        ///`ttl`: `integer`, required, range > 0 and < 86400.
         pub ttl: ::std::num::NonZeroU64,
     }
     impl CreateTokenBody {
@@ -27,7 +27,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`kind`: string, required, one of "access".
+    ///`kind`: `string`, required, one of `"access"`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -80,7 +80,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`label`: union, optional.
+    ///`label`: `union`, optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
@@ -107,15 +107,15 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTokenResponse {
-        ///`kind`: string, required, one of "access".
+        ///`kind`: `string`, required, one of `"access"`.
         pub kind: CreateTokenResponseKind,
-        ///`label`: union, required, nullable.
+        ///`label`: `union`, required, nullable.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub label: ::std::option::Option<CreateTokenResponseLabel>,
-        ///`ttl`: integer, required.
+        ///`ttl`: `integer`, required.
         pub ttl: i64,
     }
-    ///`kind`: string, required, one of "access".
+    ///`kind`: `string`, required, one of `"access"`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -235,7 +235,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnionError {
-        ///`issues`: array<ValidationIssue (object)>, required.
+        ///`issues`: `array<ValidationIssue (object)>`, required.
         pub issues: ::std::vec::Vec<ValidationIssue>,
         ///Always `ZodError`.
         pub name: ::std::string::String,
@@ -253,15 +253,15 @@ pub mod types {
         ///`invalid_type`: the expected type, e.g. `number`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub expected: ::std::option::Option<::std::string::String>,
-        ///`inclusive`: boolean, optional.
+        ///`inclusive`: `boolean`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
-        ///`maximum`: number, optional.
+        ///`maximum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub maximum: ::std::option::Option<f64>,
-        ///`message`: string, required.
+        ///`message`: `string`, required.
         pub message: ::std::string::String,
-        ///`minimum`: number, optional.
+        ///`minimum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub minimum: ::std::option::Option<f64>,
         ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.
@@ -322,7 +322,7 @@ pub mod types {
             }
         }
         impl CreateTokenBody {
-            ///`certificate`: string(byte), optional.
+            ///`certificate`: `string(byte)`, optional.
             pub fn certificate(
                 mut self,
                 value: impl Input<::std::option::Option<::std::string::String>>,
@@ -330,7 +330,7 @@ pub mod types {
                 self.certificate = set(value, "certificate");
                 self
             }
-            ///`kind`: string, required, one of "access".
+            ///`kind`: `string`, required, one of `"access"`.
             pub fn kind(
                 mut self,
                 value: impl Input<super::CreateTokenBodyKind>,
@@ -338,7 +338,7 @@ pub mod types {
                 self.kind = set(value, "kind");
                 self
             }
-            ///`label`: union, optional.
+            ///`label`: `union`, optional.
             pub fn label(
                 mut self,
                 value: impl Input<::std::option::Option<super::CreateTokenBodyLabel>>,
@@ -346,7 +346,7 @@ pub mod types {
                 self.label = set(value, "label");
                 self
             }
-            ///`ttl`: integer, required, range > 0 and < 86400.
+            ///`ttl`: `integer`, required, range > 0 and < 86400.
             pub fn ttl(mut self, value: impl Input<::std::num::NonZeroU64>) -> Self {
                 self.ttl = set(value, "ttl");
                 self

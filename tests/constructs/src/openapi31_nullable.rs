@@ -44,13 +44,13 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(rename_all = "camelCase")]
     pub struct Identity {
-        ///`id`: string, required.
+        ///`id`: `string`, required.
         pub id: ::std::string::String,
-        ///`lastLogin`: string(date-time), required, nullable.
+        ///`lastLogin`: `string(date-time)`, required, nullable.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         #[serde(serialize_with = "crate::js_timestamp::write_option")]
         pub last_login: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///`name`: string, required, nullable.
+        ///`name`: `string`, required, nullable.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Who created it, when known.
@@ -58,7 +58,7 @@ pub mod types {
         pub owner: ::std::option::Option<Owner>,
         ///`role`: see [`Role`].
         pub role: Role,
-        ///`team`: Owner (object), required, nullable.
+        ///`team`: `Owner (object)`, required, nullable.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub team: ::std::option::Option<Owner>,
     }
@@ -66,7 +66,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Owner {
-        ///`id`: string, required.
+        ///`id`: `string`, required.
         pub id: ::std::string::String,
     }
     ///A key or an array index in a JSON path.
@@ -137,7 +137,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnionError {
-        ///`issues`: array<ValidationIssue (object)>, required.
+        ///`issues`: `array<ValidationIssue (object)>`, required.
         pub issues: ::std::vec::Vec<ValidationIssue>,
         ///Always `ZodError`.
         pub name: ::std::string::String,
@@ -146,12 +146,12 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateIdentityBody {
-        ///`name`: string, optional, nullable, length <= 64.
+        ///`name`: `string`, optional, nullable, length <= 64.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[serde(default)]
         #[serde(deserialize_with = "crate::three_state::deserialize")]
         pub name: ::std::option::Option<::std::option::Option<UpdateIdentityBodyName>>,
-        ///`role`: string, optional, nullable, one of "admin", "member".
+        ///`role`: `string`, optional, nullable, one of `"admin"`, `"member"`.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[serde(default)]
         #[serde(deserialize_with = "crate::three_state::deserialize")]
@@ -163,7 +163,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///`name`: string, optional, nullable, length <= 64.
+    ///`name`: `string`, optional, nullable, length <= 64.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
@@ -218,7 +218,7 @@ pub mod types {
                 })
         }
     }
-    ///`role`: string, optional, nullable, one of "admin", "member".
+    ///`role`: `string`, optional, nullable, one of `"admin"`, `"member"`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -288,15 +288,15 @@ pub mod types {
         ///`invalid_type`: the expected type, e.g. `number`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub expected: ::std::option::Option<::std::string::String>,
-        ///`inclusive`: boolean, optional.
+        ///`inclusive`: `boolean`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub inclusive: ::std::option::Option<bool>,
-        ///`maximum`: number, optional.
+        ///`maximum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub maximum: ::std::option::Option<f64>,
-        ///`message`: string, required.
+        ///`message`: `string`, required.
         pub message: ::std::string::String,
-        ///`minimum`: number, optional.
+        ///`minimum`: `number`, optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub minimum: ::std::option::Option<f64>,
         ///`invalid_enum_value`, `invalid_union_discriminator`: the allowed values.
@@ -361,7 +361,7 @@ pub mod types {
             }
         }
         impl UpdateIdentityBody {
-            ///`name`: string, optional, nullable, length <= 64.
+            ///`name`: `string`, optional, nullable, length <= 64.
             pub fn name(
                 mut self,
                 value: impl Input<
@@ -373,7 +373,7 @@ pub mod types {
                 self.name = set(value, "name");
                 self
             }
-            ///`role`: string, optional, nullable, one of "admin", "member".
+            ///`role`: `string`, optional, nullable, one of `"admin"`, `"member"`.
             pub fn role(
                 mut self,
                 value: impl Input<
