@@ -434,10 +434,16 @@ fn lower_schema(schema: &mut Value, here: &str, cx: &mut Cx<'_>) {
     if nullable {
         nullable_union(map, here, cx);
     }
+    // `enum` or `const` values without `null` exclude it, whatever `type` says.
+    let values_exclude_null = map
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|values| !values.iter().any(Value::is_null))
+        || map.get("const").is_some_and(|value| !value.is_null());
     let mut nullable = false;
     lower_type(map, here, &mut nullable, cx);
     lower_enum_and_const(map, here, &mut nullable, cx);
-    if nullable {
+    if nullable && !values_exclude_null {
         map.insert("nullable".into(), Value::Bool(true));
     }
     for (keyword, inclusive, stricter) in [
@@ -991,6 +997,15 @@ mod tests {
         assert_eq!(
             lowered_schema(json!({"type": ["string", "null"], "enum": ["a", "b", null]})),
             json!({"type": "string", "enum": ["a", "b"], "nullable": true})
+        );
+        // Values without `null` exclude it, whatever the type list says.
+        assert_eq!(
+            lowered_schema(json!({"type": ["string", "null"], "enum": ["a"]})),
+            json!({"type": "string", "enum": ["a"]})
+        );
+        assert_eq!(
+            lowered_schema(json!({"type": ["string", "null"], "const": "a"})),
+            json!({"type": "string", "enum": ["a"]})
         );
         assert_eq!(
             lowered_schema(
