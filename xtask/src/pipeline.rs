@@ -73,7 +73,12 @@ pub struct Prepared {
 /// ([`openapi31`]); every later stage reads that.
 pub fn prepare(spec: &Value, cfg: &Config) -> Result<Prepared, Error> {
     let lowered = openapi31::lower(spec).map_err(Error::Unsupported)?;
-    let mut notes = lowered.notes;
+    let mut notes = lowered.notes.clone();
+    let from_31 = Applied {
+        name: "openapi_31_to_30",
+        changes: lowered.changes,
+        notes: lowered.notes,
+    };
     let spec = &lowered.doc;
     let problems = check::check(spec);
     if !problems.is_empty() {
@@ -86,9 +91,8 @@ pub fn prepare(spec: &Value, cfg: &Config) -> Result<Prepared, Error> {
     unused_entries.extend(dedupe::unused_entries(&fixed, cfg));
     let (doc, sharing) = dedupe::apply(&fixed, cfg).map_err(|p| Error::Unsupported(vec![p]))?;
     notes.extend(fixing.iter().flat_map(|a| a.notes.iter().cloned()));
-    let passes = lowering
-        .into_iter()
-        .map(|a| ("lower", a))
+    let passes = std::iter::once(("3.1", from_31))
+        .chain(lowering.into_iter().map(|a| ("lower", a)))
         .chain(fixing.into_iter().map(|a| ("fix-up", a)))
         .chain(sharing.into_iter().map(|a| ("dedupe", a)))
         .collect();

@@ -22,6 +22,9 @@ pub struct Lowered {
     pub doc: Value,
     /// What was ignored, for the user (`webhooks`, `jsonSchemaDialect`, absent `paths`).
     pub notes: Vec<String>,
+    /// Places rewritten: top-level schemas (with what they hold), path items copied in, `$defs`
+    /// hoisted, root members dropped or added (`cargo xtask codegen --verbose` prints it).
+    pub changes: usize,
 }
 
 /// Whether `doc` declares OpenAPI 3.1.
@@ -79,6 +82,7 @@ pub fn lower(doc: &Value) -> Result<Lowered, Vec<Problem>> {
         return Ok(Lowered {
             doc: doc.clone(),
             notes: Vec::new(),
+            changes: 0,
         });
     }
     let source = doc;
@@ -92,35 +96,42 @@ pub fn lower(doc: &Value) -> Result<Lowered, Vec<Problem>> {
         return Err(vec![problem("", "the document is not an object".into())]);
     };
     root.insert("openapi".into(), json!(LOWERED_VERSION));
+    let mut changes = 0;
     if let Some(dialect) = root.remove("jsonSchemaDialect") {
+        changes += 1;
         cx.notes.push(format!(
             "`jsonSchemaDialect` ({}) ignored: schemas are read as OpenAPI 3.1's own dialect",
             dialect.as_str().unwrap_or("not a string")
         ));
     }
     if let Some(webhooks) = root.remove("webhooks") {
+        changes += 1;
         let count = webhooks.as_object().map_or(0, Map::len);
         cx.notes.push(format!(
             "`webhooks` ignored ({count} declared): they are requests the API sends, not operations a client calls"
         ));
     }
     if !root.contains_key("paths") {
+        changes += 1;
         root.insert("paths".into(), json!({}));
         cx.notes
             .push("the document has no `paths`: no operation is generated".into());
     }
-    inline_path_items(&mut doc, &mut cx.problems);
+    changes += inline_path_items(&mut doc, &mut cx.problems);
     for_each_schema(&mut doc, &mut |schema, here| {
-        lower_schema(schema, here, &mut cx)
+        let before = schema.clone();
+        lower_schema(schema, here, &mut cx);
+        changes += usize::from(*schema != before);
     });
     refuse_security_schemes(&doc, &mut cx.problems);
     if cx.problems.is_empty() {
-        hoist_defs(&mut doc);
+        changes += hoist_defs(&mut doc);
     }
     if cx.problems.is_empty() {
         Ok(Lowered {
             doc,
             notes: cx.notes,
+            changes,
         })
     } else {
         Err(cx.problems)
@@ -143,8 +154,10 @@ fn problem(pointer: &str, message: String) -> Problem {
 
 /// Path items given as `{"$ref": "#/components/pathItems/Name"}` become copies of their target
 /// (with the referring object's `summary` and `description`, which 3.1 lets it override);
-/// `components.pathItems` goes. A reference elsewhere is left to the check stage.
-pub fn inline_path_items(doc: &mut Value, problems: &mut Vec<Problem>) {
+/// `components.pathItems` goes. A reference elsewhere is left to the check stage. Returns how
+/// many path items were copied in.
+pub fn inline_path_items(doc: &mut Value, problems: &mut Vec<Problem>) -> usize {
+    let mut count = 0;
     let items = doc
         .pointer("/components/pathItems")
         .cloned()
@@ -168,6 +181,7 @@ pub fn inline_path_items(doc: &mut Value, problems: &mut Vec<Problem>) {
             hops += 1;
             match target.and_then(Value::as_object) {
                 Some(target) if hops <= 32 => {
+                    count += usize::from(hops == 1);
                     item.remove("$ref");
                     for (k, v) in target {
                         if !(item.contains_key(k) && (k == "summary" || k == "description")) {
@@ -188,6 +202,7 @@ pub fn inline_path_items(doc: &mut Value, problems: &mut Vec<Problem>) {
     if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
         components.remove("pathItems");
     }
+    count
 }
 
 /// Calls `f` on every schema the document holds at its top level (component schemas, the
@@ -419,10 +434,16 @@ fn lower_schema(schema: &mut Value, here: &str, cx: &mut Cx<'_>) {
     if nullable {
         nullable_union(map, here, cx);
     }
+    // `enum` or `const` values without `null` exclude it, whatever `type` says.
+    let values_exclude_null = map
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|values| !values.iter().any(Value::is_null))
+        || map.get("const").is_some_and(|value| !value.is_null());
     let mut nullable = false;
     lower_type(map, here, &mut nullable, cx);
     lower_enum_and_const(map, here, &mut nullable, cx);
-    if nullable {
+    if nullable && !values_exclude_null {
         map.insert("nullable".into(), Value::Bool(true));
     }
     for (keyword, inclusive, stricter) in [
@@ -788,12 +809,14 @@ fn refuse_security_schemes(doc: &Value, problems: &mut Vec<Problem>) {
 
 /// Every `$defs` entry becomes a component schema (named by its key, or prefixed with the name
 /// of the component that held it when that is taken), and every reference to it follows.
-fn hoist_defs(doc: &mut Value) {
+/// Returns how many were hoisted.
+fn hoist_defs(doc: &mut Value) -> usize {
+    let mut count = 0;
     loop {
         let mut found: Option<(String, String)> = None;
         find_defs(doc, "", &mut found);
         let Some((holder, name)) = found else {
-            return;
+            return count;
         };
         let old = format!(
             "#{}",
@@ -805,8 +828,9 @@ fn hoist_defs(doc: &mut Value) {
             .and_then(Value::as_object_mut)
             .and_then(|defs| defs.remove(&name))
         else {
-            return;
+            return count;
         };
+        count += 1;
         if let Some(h) = doc.pointer_mut(&holder).and_then(Value::as_object_mut) {
             if h.get("$defs")
                 .and_then(Value::as_object)
@@ -822,7 +846,7 @@ fn hoist_defs(doc: &mut Value) {
             .as_object_mut()
             .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
         let Some(Value::Object(schemas)) = schemas else {
-            return;
+            return count;
         };
         let owner = holder
             .strip_prefix("/components/schemas/")
@@ -927,7 +951,14 @@ mod tests {
     #[test]
     fn a_30_document_is_left_as_it_is() {
         let doc = json!({"openapi": "3.0.3", "paths": {}, "webhooks": {}, "x": {"type": ["string", "null"]}});
-        assert_eq!(lower(&doc).unwrap(), Lowered { doc, notes: vec![] });
+        assert_eq!(
+            lower(&doc).unwrap(),
+            Lowered {
+                doc,
+                notes: vec![],
+                changes: 0
+            }
+        );
     }
 
     #[test]
@@ -966,6 +997,15 @@ mod tests {
         assert_eq!(
             lowered_schema(json!({"type": ["string", "null"], "enum": ["a", "b", null]})),
             json!({"type": "string", "enum": ["a", "b"], "nullable": true})
+        );
+        // Values without `null` exclude it, whatever the type list says.
+        assert_eq!(
+            lowered_schema(json!({"type": ["string", "null"], "enum": ["a"]})),
+            json!({"type": "string", "enum": ["a"]})
+        );
+        assert_eq!(
+            lowered_schema(json!({"type": ["string", "null"], "const": "a"})),
+            json!({"type": "string", "enum": ["a"]})
         );
         assert_eq!(
             lowered_schema(
@@ -1058,6 +1098,8 @@ mod tests {
             }
         });
         let lowered = lower(&doc).unwrap();
+        // The dialect, the webhooks, one path item, the `Thing` schema, two `$defs`.
+        assert_eq!(lowered.changes, 2 + 1 + 1 + 2, "{}", lowered.changes);
         assert_eq!(lowered.notes.len(), 2, "{:?}", lowered.notes);
         assert!(lowered.notes[0].contains("jsonSchemaDialect"));
         assert!(lowered.notes[1].contains("`webhooks` ignored (1 declared)"));
