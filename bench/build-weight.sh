@@ -58,7 +58,8 @@ deps() {
   esac
 }
 
-package_crates
+# Into $TARGET/package, where downstream_project reads them (CARGO_TARGET_DIR is unset above).
+CARGO_TARGET_DIR="$TARGET" package_crates
 for v in "${variants[@]}"; do
   dir="$BENCH/$v"
   if [ "$v" = sdk ]; then

@@ -4,8 +4,10 @@
 # features, and its program (attach universal auth and create a client secret as an
 # administrator, then log in with a `Session`, read the configuration back, log out) runs
 # against the release reference server over HTTP and over HTTPS, behind a TLS proxy whose private
-# CA the program trusts through SSL_CERT_FILE; without that CA the HTTPS run must fail on the
-# certificate. The client's dependency graph must not hold aws-lc (its TLS is rustls on ring).
+# CA the program trusts through SSL_CERT_FILE, and again through `root_certificate_pem` (the CA's
+# file as its fourth argument, with no CA in SSL_CERT_FILE); without that CA the HTTPS run must
+# fail on the certificate. The client's dependency graph must not hold aws-lc (its TLS is rustls
+# on ring).
 #
 #   bash tests/downstream/run.sh      (after `cargo package`, which CI runs just before)
 #
@@ -21,6 +23,7 @@ DOWNSTREAM="$TARGET/downstream"
 # One identity per run: each run attaches universal auth to its own.
 IDENTITY="3f1c2b9e-6d4a-4e8f-a1b7-5c0d9e2f4a61"
 IDENTITY_TLS="8a2e4c60-1b3d-4f5a-9c7e-0d6b2a4f8e13"
+IDENTITY_PEM="c5d7e9f1-2a4b-4c6d-8e0f-1a3b5c7d9e2f"
 downstream_project "$DOWNSTREAM"
 cd "$DOWNSTREAM/project"
 
@@ -45,8 +48,8 @@ fi
 # Members, so that each may read its own configuration once logged in (a no-access identity,
 # the default, may not).
 seed="$(mktemp --suffix .json)"
-printf '{"identities": [{"id": "%s", "role": "member"}, {"id": "%s", "role": "member"}]}\n' \
-  "$IDENTITY" "$IDENTITY_TLS" > "$seed"
+printf '{"identities": [{"id": "%s", "role": "member"}, {"id": "%s", "role": "member"}, {"id": "%s", "role": "member"}]}\n' \
+  "$IDENTITY" "$IDENTITY_TLS" "$IDENTITY_PEM" > "$seed"
 start downstream env INFISICAL_ADMIN_TOKEN="$TOKEN" "$server" --listen 127.0.0.1:0 \
   --seed "$seed" --quiet
 echo "== downstream: over HTTP ($BASE)"
@@ -83,3 +86,5 @@ case "$out" in
   *) echo "the HTTPS run without the CA failed, but not on the certificate: $out" >&2; exit 1 ;;
 esac
 env -u SSL_CERT_DIR SSL_CERT_FILE="$tls/ca.pem" "$program" "https://localhost:$port" "$TOKEN" "$IDENTITY_TLS"
+echo "== downstream: over HTTPS, the private CA given to the client (root_certificate_pem)"
+env -u SSL_CERT_DIR SSL_CERT_FILE=/dev/null "$program" "https://localhost:$port" "$TOKEN" "$IDENTITY_PEM" "$tls/ca.pem"

@@ -194,6 +194,11 @@ impl Connect {
     /// `http`'s own timeout; its connect timeout stays), the retries and the answer bound.
     /// Everything else is `http`'s. [`root_certificate_pem`](Self::root_certificate_pem) cannot
     /// go with it.
+    ///
+    /// With this crate's default `rustls-ring`, reqwest brings no rustls crypto provider of its
+    /// own, and `reqwest::Client::builder().build()` panics when none is installed: install one
+    /// first (`rustls::crypto::ring::default_provider().install_default()`), or build it after
+    /// any client of this crate (which installs *ring*).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self

@@ -2,21 +2,27 @@
 //! it attaches universal auth to an identity and creates a client secret, then, as the identity,
 //! logs in with a `Session` and reads the configuration back, and logs out.
 //!
-//! `downstream BASE_URL ADMIN_TOKEN IDENTITY_ID`; exits non-zero, with the error, on any failure.
+//! `downstream BASE_URL ADMIN_TOKEN IDENTITY_ID [CA_PEM_FILE]`: with CA_PEM_FILE, the private
+//! CA's certificate in it is trusted beside the platform's roots (a self-hosted Infisical behind
+//! a private CA). Exits non-zero, with the error, on any failure.
 
 use infisical_auth_client::{types, BaseUrl, Client, Session};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [base_url, admin_token, identity_id] = args.as_slice() else {
-        return Err("usage: downstream BASE_URL ADMIN_TOKEN IDENTITY_ID".into());
+    let (base_url, admin_token, identity_id, ca) = match args.as_slice() {
+        [base, token, identity] => (base, token, identity, None),
+        [base, token, identity, ca] => (base, token, identity, Some(std::fs::read(ca)?)),
+        _ => return Err("usage: downstream BASE_URL ADMIN_TOKEN IDENTITY_ID [CA_PEM_FILE]".into()),
     };
     let base_url = BaseUrl::SelfHosted(base_url.clone());
 
-    let admin = Client::connect(base_url.clone())
-        .bearer_token(admin_token)
-        .build()?;
+    let mut admin = Client::connect(base_url.clone()).bearer_token(admin_token);
+    if let Some(ca) = &ca {
+        admin = admin.root_certificate_pem(ca.clone());
+    }
+    let admin = admin.build()?;
     let attached = admin
         .attach_universal_auth()
         .identity_id(identity_id)
@@ -37,9 +43,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await?;
 
-    let session = Session::builder(base_url)
-        .universal_auth(client_id.clone(), secret.client_secret.expose_secret())
-        .build()?;
+    let mut session = Session::builder(base_url)
+        .universal_auth(client_id.clone(), secret.client_secret.expose_secret());
+    if let Some(ca) = ca {
+        session = session.root_certificate_pem(ca);
+    }
+    let session = session.build()?;
     let config = session
         .get_universal_auth()
         .identity_id(identity_id)
