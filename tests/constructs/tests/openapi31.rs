@@ -3,46 +3,22 @@
 //! numeric exclusive bounds shape what can be built; a union of types and bytes go on the wire as
 //! declared; a `$defs` schema and a referenced path item are typed and called.
 
-use std::net::SocketAddr;
+mod common;
+
 use std::num::NonZeroU64;
-use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use common::{json, last, server, Seen};
 use generator_constructs::{
     openapi31_components as components, openapi31_keywords as keywords,
     openapi31_nullable as nullable,
 };
 use serde_json::{json, Value};
 
-/// One request as the server saw it.
-#[derive(Clone, Debug)]
-struct Seen {
-    method: Method,
-    path: String,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-type Log = Arc<Mutex<Vec<Seen>>>;
-
-async fn answer(State(log): State<Log>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .unwrap_or_default();
-    let path = parts.uri.path().to_string();
-    log.lock().unwrap().push(Seen {
-        method: parts.method.clone(),
-        path: path.clone(),
-        headers: parts.headers.clone(),
-        body,
-    });
-    let json =
-        |v: Value| ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response();
-    match (parts.method.as_str(), path.as_str()) {
+fn routes(method: &str, path: &str, _body: Bytes) -> Response {
+    match (method, path) {
         ("GET", "/api/v2/identities/i-1") => json(json!({
             "id": "i-1", "name": null, "role": "admin", "owner": null, "lastLogin": null,
             "team": {"id": "t-1"}
@@ -61,30 +37,13 @@ async fn answer(State(log): State<Log>, request: Request) -> Response {
     }
 }
 
-async fn server() -> (String, Log) {
-    let log: Log = Arc::default();
-    let app = axum::Router::new().fallback(answer).with_state(log.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}"), log)
-}
-
-fn last(log: &Log) -> Seen {
-    log.lock()
-        .unwrap()
-        .last()
-        .cloned()
-        .expect("a request reached the server")
-}
-
 fn body_json(seen: &Seen) -> Value {
     serde_json::from_slice(&seen.body).expect("a JSON body")
 }
 
 #[tokio::test]
 async fn null_decodes_as_none_and_patch_bodies_send_it() {
-    let (base, log) = server().await;
+    let (base, log) = server(routes).await;
     let client = nullable::Client::new(&base);
     let identity = client
         .get_identity()
@@ -131,7 +90,7 @@ async fn null_decodes_as_none_and_patch_bodies_send_it() {
 
 #[tokio::test]
 async fn const_bounds_unions_and_bytes_take_their_declared_shapes() {
-    let (base, log) = server().await;
+    let (base, log) = server(routes).await;
     let client = keywords::Client::new(&base);
     let body = keywords::types::CreateTokenBody {
         kind: keywords::types::CreateTokenBodyKind::Access,
@@ -173,7 +132,7 @@ async fn const_bounds_unions_and_bytes_take_their_declared_shapes() {
 
 #[tokio::test]
 async fn defs_and_referenced_path_items_are_typed_and_called() {
-    let (base, log) = server().await;
+    let (base, log) = server(routes).await;
     let client = components::Client::new(&base);
     let project = client.get_project().project_id("p-1").send().await.unwrap();
     assert_eq!(last(&log).path, "/api/v2/projects/p-1");

@@ -2,47 +2,19 @@
 //! what goes on the wire (headers, query flags, media types, bodies) and what a caller gets back
 //! (redirects with their Location, answers without a body, raw bytes, recursive types).
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+mod common;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use common::{json, last, server};
 use generator_constructs::{
     answers_without_a_body as answers, component_references as refs, header_parameters as headers,
     media_types as media, primitive_unions as unions,
 };
 
-/// One request as the server saw it.
-#[derive(Clone, Debug)]
-struct Seen {
-    method: Method,
-    path: String,
-    query: String,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-type Log = Arc<Mutex<Vec<Seen>>>;
-
-async fn answer(State(log): State<Log>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .unwrap_or_default();
-    let path = parts.uri.path().to_string();
-    log.lock().unwrap().push(Seen {
-        method: parts.method.clone(),
-        path: path.clone(),
-        query: parts.uri.query().unwrap_or("").to_string(),
-        headers: parts.headers.clone(),
-        body: body.clone(),
-    });
-    let json = |v: serde_json::Value| {
-        ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
-    };
-    match (parts.method.as_str(), path.as_str()) {
+fn routes(method: &str, path: &str, body: Bytes) -> Response {
+    match (method, path) {
         (_, p) if p.starts_with("/api/v1/sso/redirect/") || p == "/api/v1/moved" => (
             StatusCode::FOUND,
             [(header::LOCATION, "https://idp.example/login?state=1")],
@@ -66,23 +38,6 @@ async fn answer(State(log): State<Log>, request: Request) -> Response {
     }
 }
 
-async fn server() -> (String, Log) {
-    let log: Log = Arc::default();
-    let app = axum::Router::new().fallback(answer).with_state(log.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}"), log)
-}
-
-fn last(log: &Log) -> Seen {
-    log.lock()
-        .unwrap()
-        .last()
-        .cloned()
-        .expect("a request reached the server")
-}
-
 /// A reqwest client that hands redirects back to the caller instead of following them.
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
@@ -93,7 +48,7 @@ fn no_redirects() -> reqwest::Client {
 
 #[tokio::test]
 async fn header_parameters_are_sent_and_secret_ones_are_not_printed() {
-    let (base, log) = server().await;
+    let (base, log) = server(routes).await;
     let client = headers::Client::new(&base);
     let request = client
         .login()
@@ -118,7 +73,7 @@ async fn header_parameters_are_sent_and_secret_ones_are_not_printed() {
 
 #[tokio::test]
 async fn answers_without_a_body_succeed_and_redirects_show_their_location() {
-    let (base, log) = server().await;
+    let (base, log) = server(routes).await;
     let client = answers::Client::new_with_client(&base, no_redirects());
     for answer in [
         client
@@ -146,7 +101,7 @@ async fn answers_without_a_body_succeed_and_redirects_show_their_location() {
 
 #[tokio::test]
 async fn text_bytes_and_form_bodies_go_out_in_their_media_type() {
-    let (base, log) = server().await;
+    let (base, log) = server(routes).await;
     let client = media::Client::new(&base);
     let note = client.create_note().body("a note").send().await.unwrap();
     assert_eq!(collect(note.into_inner()).await, b"a note");
@@ -194,7 +149,7 @@ async fn text_bytes_and_form_bodies_go_out_in_their_media_type() {
 
 #[tokio::test]
 async fn coerced_query_flags_are_booleans_and_body_unions_are_named_by_type() {
-    let (base, log) = server().await;
+    let (base, log) = server(routes).await;
     let client = unions::Client::new(&base);
     let listed = client
         .list_secrets()
@@ -232,7 +187,7 @@ async fn coerced_query_flags_are_booleans_and_body_unions_are_named_by_type() {
 
 #[tokio::test]
 async fn referenced_parameters_bodies_answers_and_recursive_schemas_work() {
-    let (base, log) = server().await;
+    let (base, log) = server(routes).await;
     let client = refs::Client::new(&base);
     let folder = client
         .get_api_v1_folders_by_folder_id()
