@@ -262,6 +262,7 @@ async fn exchange_all(
     let request = build(client, op, &typed)?;
     drop(typed);
     let policy = client.runtime.retry;
+    let answer_limit = client.runtime.answer_limit.unwrap_or(crate::ANSWER_LIMIT);
     let session = if op.secured {
         client.runtime.session.as_deref()
     } else {
@@ -292,13 +293,7 @@ async fn exchange_all(
                 if response.status().is_success() {
                     let status = response.status();
                     let headers = response.headers().clone();
-                    let body = read_body(
-                        op,
-                        started,
-                        response,
-                        client.runtime.answer_limit.unwrap_or(crate::ANSWER_LIMIT),
-                    )
-                    .await?;
+                    let body = read_body(op, started, response, answer_limit).await?;
                     return Ok(Answer {
                         op,
                         status,
@@ -328,22 +323,10 @@ async fn exchange_all(
                         drop(response);
                         wait
                     } else {
-                        return Err(decode_error(
-                            op,
-                            started,
-                            response,
-                            client.runtime.answer_limit.unwrap_or(crate::ANSWER_LIMIT),
-                        )
-                        .await);
+                        return Err(decode_error(op, started, response, answer_limit).await);
                     }
                 } else {
-                    return Err(decode_error(
-                        op,
-                        started,
-                        response,
-                        client.runtime.answer_limit.unwrap_or(crate::ANSWER_LIMIT),
-                    )
-                    .await);
+                    return Err(decode_error(op, started, response, answer_limit).await);
                 }
             }
             Err(error) => {
