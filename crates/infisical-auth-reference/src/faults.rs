@@ -142,7 +142,7 @@ impl FaultRule {
     /// The rules a rule must keep, each error naming its field.
     fn check(&self) -> Result<(), String> {
         if let Some(operation) = &self.operation_id {
-            if !crate::routes::is_operation(operation) {
+            if infisical_auth_server::types::operation(operation).is_none() {
                 return Err(format!(
                     "operationId: `{operation}` is not an operation of the API (e.g. loginWithUniversalAuth, getUniversalAuth)"
                 ));
@@ -381,6 +381,15 @@ mod tests {
         assert!(refused(json!({"status": "503"})).starts_with("status: invalid type"));
         assert!(refused(json!({"operationId": "nope", "status": 503}))
             .starts_with("operationId: `nope` is not an operation"));
+        // The server's own routes are no operations of the API: faults never apply to them.
+        assert!(
+            refused(json!({"operationId": "createIdentity", "status": 503}))
+                .starts_with("operationId: `createIdentity` is not an operation")
+        );
+        assert!(FaultRule::from_json(
+            json!({"operationId": "loginWithUniversalAuth", "status": 503})
+        )
+        .is_ok());
         assert!(refused(json!({"status": 503, "times": 0})).starts_with("times: must be at least"));
         assert!(refused(json!({"retryAfterSeconds": 1, "delayMs": 5}))
             .starts_with("retryAfterSeconds: only goes with status"));
