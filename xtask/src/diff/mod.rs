@@ -153,7 +153,7 @@ pub fn diff(old: &Value, new: &Value) -> DiffReport {
     // document and its 3.1 twin compare equal; a construct the lowering refuses is a problem.
     let mut problems = Vec::new();
     let mut lowered = |doc: &Value, which: Document| match openapi31::lower(doc) {
-        Ok(l) => l.doc,
+        Ok(l) => l.doc.into_owned(),
         Err(found) => {
             problems.extend(found.into_iter().map(|p| Problem {
                 document: which,

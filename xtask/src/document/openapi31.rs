@@ -7,6 +7,8 @@
 //! their place in the document (components, parameters, media types, headers, and the keywords
 //! of a schema that hold schemas), never by the shape of an object.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Map, Value};
 
 use super::{ops::METHODS, pointer, refs};
@@ -17,9 +19,9 @@ pub const LOWERED_VERSION: &str = "3.0.3";
 
 /// A document in the 3.0 model, with what the lowering dropped or inferred.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Lowered {
-    /// The document (a copy of the input when it was 3.0 already).
-    pub doc: Value,
+pub struct Lowered<'a> {
+    /// The document: the input itself when it was 3.0 already, else its lowered copy.
+    pub doc: Cow<'a, Value>,
     /// What was ignored, for the user (`webhooks`, `jsonSchemaDialect`, absent `paths`).
     pub notes: Vec<String>,
     /// Places rewritten: top-level schemas (with what they hold), path items copied in, `$defs`
@@ -77,10 +79,10 @@ const SCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf"];
 
 /// The document in the 3.0 model: `doc` as it is when it is not 3.1, else lowered. Every
 /// problem found is reported, each with the pointer of the construct in the document as given.
-pub fn lower(doc: &Value) -> Result<Lowered, Vec<Problem>> {
+pub fn lower(doc: &Value) -> Result<Lowered<'_>, Vec<Problem>> {
     if !is_31(doc) {
         return Ok(Lowered {
-            doc: doc.clone(),
+            doc: Cow::Borrowed(doc),
             notes: Vec::new(),
             changes: 0,
         });
@@ -129,7 +131,7 @@ pub fn lower(doc: &Value) -> Result<Lowered, Vec<Problem>> {
     }
     if cx.problems.is_empty() {
         Ok(Lowered {
-            doc,
+            doc: Cow::Owned(doc),
             notes: cx.notes,
             changes,
         })
@@ -928,7 +930,8 @@ mod tests {
     }
 
     fn lowered_schema(schema: Value) -> Value {
-        let lowered = lower(&with_schema(schema)).unwrap_or_else(|p| panic!("{p:?}"));
+        let doc = with_schema(schema);
+        let lowered = lower(&doc).unwrap_or_else(|p| panic!("{p:?}"));
         assert_eq!(lowered.doc["openapi"], LOWERED_VERSION);
         lowered.doc["paths"]["/a"]["post"]["requestBody"]["content"]["application/json"]["schema"]
             .clone()
@@ -951,10 +954,12 @@ mod tests {
     #[test]
     fn a_30_document_is_left_as_it_is() {
         let doc = json!({"openapi": "3.0.3", "paths": {}, "webhooks": {}, "x": {"type": ["string", "null"]}});
+        let lowered = lower(&doc).unwrap();
+        assert!(matches!(lowered.doc, Cow::Borrowed(_)), "not copied");
         assert_eq!(
-            lower(&doc).unwrap(),
+            lowered,
             Lowered {
-                doc,
+                doc: Cow::Borrowed(&doc),
                 notes: vec![],
                 changes: 0
             }
@@ -1129,7 +1134,8 @@ mod tests {
             "#/components/schemas/ThingKind"
         );
         // Without `paths`: nothing to generate, said in a note.
-        let lowered = lower(&json!({"openapi": "3.1.0", "components": {}})).unwrap();
+        let doc = json!({"openapi": "3.1.0", "components": {}});
+        let lowered = lower(&doc).unwrap();
         assert_eq!(lowered.doc["paths"], json!({}));
         assert_eq!(
             lowered.notes,
