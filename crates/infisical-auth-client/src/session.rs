@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwapOption;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -243,7 +242,7 @@ impl SessionBuilder {
             bare: bare.clone(),
             login,
             margin: self.margin,
-            current: ArcSwapOption::empty(),
+            current: Current::default(),
             refresh: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
             failure: std::sync::Mutex::new(None),
@@ -394,11 +393,33 @@ pub(crate) struct SessionState {
     bare: Client,
     login: Login,
     margin: RenewMargin,
-    current: ArcSwapOption<Token>,
+    current: Current,
     refresh: tokio::sync::Mutex<()>,
     generation: AtomicU64,
     /// The latest failed login or renewal, answered to calls for [`FAILURE_HOLD`].
     failure: std::sync::Mutex<Option<Failure>>,
+}
+
+/// The token a session's clones share: read by every call, replaced by a login or renewal,
+/// taken by a logout. The lock is held only to clone or replace the `Arc`.
+#[derive(Default)]
+struct Current(std::sync::RwLock<Option<Arc<Token>>>);
+
+impl Current {
+    fn load(&self) -> Option<Arc<Token>> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn store(&self, token: Option<Arc<Token>>) {
+        self.swap(token);
+    }
+
+    fn swap(&self, token: Option<Arc<Token>>) -> Option<Arc<Token>> {
+        std::mem::replace(
+            &mut *self.0.write().unwrap_or_else(|e| e.into_inner()),
+            token,
+        )
+    }
 }
 
 /// A failed login or renewal and when it ended.
@@ -424,11 +445,11 @@ fn far_future(from: Instant) -> Instant {
 }
 
 impl SessionState {
-    /// The current token if it is not yet due for renewal: one atomic load, no lock.
+    /// The current token if it is not yet due for renewal: a shared read, never waiting on a
+    /// login or renewal (those hold the lock only to put their token in).
     pub(crate) fn fresh(&self) -> Option<Arc<Token>> {
-        let current = self.current.load();
-        let token = current.as_ref()?;
-        (Instant::now() < token.renew_at).then(|| token.clone())
+        let token = self.current.load()?;
+        (Instant::now() < token.renew_at).then_some(token)
     }
 
     /// A valid token for a call of `operation`. `refused`: the generation of a token the server
@@ -485,7 +506,7 @@ impl SessionState {
         let now = Instant::now();
         let fresh = self
             .current
-            .load_full()
+            .load()
             .filter(|current| refused != Some(current.generation) && now < current.renew_at);
         if let Some(current) = fresh {
             return Ok(current);
@@ -495,7 +516,7 @@ impl SessionState {
                 return Err(Error::Session { operation, cause });
             }
         }
-        if let Some(current) = self.current.load_full() {
+        if let Some(current) = self.current.load() {
             let was_refused = refused == Some(current.generation);
             if !was_refused && now < current.renew_at {
                 return Ok(current);

@@ -98,11 +98,17 @@ pub fn is_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// Whether a PEM text holds a parsable X.509 certificate (the first block must be a `CERTIFICATE`).
+/// Whether a PEM text holds a parsable X.509 certificate: its first PEM section is a
+/// `CERTIFICATE` whose DER reads as a trust anchor (the structure, names and the extensions
+/// webpki knows; unknown critical extensions and version 1 certificates are accepted, as a CA
+/// certificate may have them).
 pub fn is_x509_pem(s: &str) -> bool {
-    match x509_parser::pem::parse_x509_pem(s.as_bytes()) {
-        Ok((_, pem)) => pem.label == "CERTIFICATE" && pem.parse_x509().is_ok(),
-        Err(_) => false,
+    use rustls_pki_types::pem::{PemObject, SectionKind};
+    match <(SectionKind, Vec<u8>)>::pem_slice_iter(s.as_bytes()).next() {
+        Some(Ok((SectionKind::Certificate, der))) => {
+            webpki::anchor_from_trusted_cert(&der.into()).is_ok()
+        }
+        _ => false,
     }
 }
 
@@ -308,6 +314,24 @@ mod tests {
         assert!(check_rule(Rule::CaCertificatePem, "hello").is_err());
         let key_label = CA.replace("CERTIFICATE", "PUBLIC KEY");
         assert!(check_rule(Rule::CaCertificatePem, &key_label).is_err());
+        // What may surround or follow the certificate: text before it, a chain after it.
+        let chain = format!("issued by our CA:\n{CA}{CA}");
+        assert!(check_rule(Rule::CaCertificatePem, &chain).is_ok());
+        // A key before the certificate: the first section must be the certificate.
+        let key_first = format!("{key_label}{CA}");
+        assert!(check_rule(Rule::CaCertificatePem, &key_first).is_err());
+        // A certificate cut short (its last base64 line gone) does not parse.
+        let mut lines: Vec<&str> = CA.lines().collect();
+        lines.remove(lines.len() - 2);
+        assert!(check_rule(Rule::CaCertificatePem, &lines.join("\n")).is_err());
+        // CA certificates a private PKI makes: an extension of its own marked critical, and a
+        // version 1 certificate (no extensions at all).
+        for ca in [
+            include_str!("../tests/fixtures/ca-unknown-critical-extension.pem"),
+            include_str!("../tests/fixtures/ca-version-1.pem"),
+        ] {
+            assert!(check_rule(Rule::CaCertificatePem, ca).is_ok(), "{ca}");
+        }
     }
 
     #[test]
