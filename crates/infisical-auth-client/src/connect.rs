@@ -37,6 +37,8 @@ impl BaseUrl {
 
 /// Why a client could not be built.
 #[derive(Debug, thiserror::Error)]
+/// New reasons may come in a minor release: a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum ConnectError {
     /// The self-hosted URL is not an absolute http(s) URL.
     #[error("base URL `{0}` must be an absolute http:// or https:// URL")]
@@ -251,20 +253,31 @@ fn add_roots(
     builder: reqwest::ClientBuilder,
     pems: &[Vec<u8>],
 ) -> Result<reqwest::ClientBuilder, ConnectError> {
+    use rustls_pki_types::{pem::PemObject as _, CertificateDer};
     let mut roots = Vec::new();
     for (index, pem) in pems.iter().enumerate() {
         let refused = |reason: String| ConnectError::Certificate {
             index: index + 1,
             reason,
         };
-        let found = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|_| refused("a `CERTIFICATE` block whose contents are not base64".into()))?;
-        if found.is_empty() {
+        let before = roots.len();
+        for (block, der) in CertificateDer::pem_slice_iter(pem).enumerate() {
+            let der = der.map_err(|e| refused(format!("not readable as PEM: {e}")))?;
+            // Read as rustls will use it, a trust anchor, so that a block that is not a
+            // certificate is refused here, naming it, rather than by the TLS stack.
+            webpki::anchor_from_trusted_cert(&der).map_err(|e| {
+                refused(format!(
+                    "`CERTIFICATE` block {} is not an X.509 certificate ({e})",
+                    block + 1
+                ))
+            })?;
+            roots.push(reqwest::Certificate::from_der(&der)?);
+        }
+        if roots.len() == before {
             return Err(refused(
                 "holds no PEM `CERTIFICATE` block (-----BEGIN CERTIFICATE-----)".into(),
             ));
         }
-        roots.extend(found);
     }
     Ok(if roots.is_empty() {
         builder

@@ -137,6 +137,8 @@ impl std::fmt::Debug for SessionBuilder {
 
 /// Why a session could not be built.
 #[derive(Debug, thiserror::Error)]
+/// New reasons may come in a minor release: a `match` needs a `_` arm.
+#[non_exhaustive]
 pub enum SessionError {
     /// No login method was given.
     #[error("a session needs a login method: universal_auth, access_token or login_with")]

@@ -267,6 +267,23 @@ fn root_certificates_are_checked_when_the_client_is_built() {
         not_a_certificate.to_string(),
         "root certificate 2: holds no PEM `CERTIFICATE` block (-----BEGIN CERTIFICATE-----)"
     );
+    // A `CERTIFICATE` block that holds something else (here the CA's key) is refused by name.
+    let key = rcgen::KeyPair::generate().unwrap().serialize_pem();
+    let key_as_certificate = key.replace("PRIVATE KEY", "CERTIFICATE");
+    let not_x509 = Client::connect(base())
+        .root_certificate_pem(format!("{ca}{key_as_certificate}"))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(not_x509, ConnectError::Certificate { index: 1, .. }),
+        "{not_x509:?}"
+    );
+    assert!(
+        not_x509
+            .to_string()
+            .starts_with("root certificate 1: `CERTIFICATE` block 2 is not an X.509 certificate"),
+        "{not_x509}"
+    );
     let session = Session::builder(base())
         .root_certificate_pem("not PEM at all")
         .access_token("st.token")

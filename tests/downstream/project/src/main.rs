@@ -18,7 +18,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let base_url = BaseUrl::SelfHosted(base_url.clone());
 
+    #[cfg(not(feature = "private-ca"))]
+    if ca.is_some() {
+        return Err("built without the client's TLS: no private CA to trust".into());
+    }
     let mut admin = Client::connect(base_url.clone()).bearer_token(admin_token);
+    #[cfg(feature = "private-ca")]
     if let Some(ca) = &ca {
         admin = admin.root_certificate_pem(ca.clone());
     }
@@ -45,6 +50,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut session = Session::builder(base_url)
         .universal_auth(client_id.clone(), secret.client_secret.expose_secret());
+    #[cfg(feature = "private-ca")]
     if let Some(ca) = ca {
         session = session.root_certificate_pem(ca);
     }
