@@ -43,6 +43,8 @@ async fn main() {
     let created: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/identities"))
         .bearer_auth(ADMIN)
+        // A member may read its own configuration (a no-access identity may not).
+        .json(&serde_json::json!({"role": "member"}))
         .send()
         .await
         .unwrap()
