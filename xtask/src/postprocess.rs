@@ -30,6 +30,7 @@ pub use sends::{BodyKind, Route};
 pub use serde_attrs::serde_camel_case;
 pub use strings::{BodyField, PlainString, Step};
 pub use syntax::ident;
+use syntax::types_paths;
 
 use crate::config::Config;
 use crate::document::ops;
@@ -114,7 +115,7 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Workspace,
         doc: "constrained-string newtypes only request bodies hold become String; the validation crate checks them",
         run: |code, facts| {
-            let client_names = syntax::types_named_by(&code.client);
+            let client_names = types_paths(&code.client).plain;
             code.plain_strings =
                 strings::plain_validated_strings(&mut code.types, &facts.bodies, &client_names);
             Ok(code.plain_strings.len())
@@ -134,17 +135,12 @@ pub const PASSES: &[Pass] = &[
     },
     Pass {
         name: "drop_builders",
-        layouts: Layouts::Workspace,
-        doc: "typify's builders go: request bodies are values (struct literals, Default, X::new)",
-        run: |code, _| Ok(bodies::drop_builders(&mut code.types)),
-    },
-    Pass {
-        name: "drop_unused_builders",
-        layouts: Layouts::Standalone,
-        doc: "builders of types no request is built from go",
-        run: |code, _| {
-            let roots = bodies::builder_roots(&code.client);
-            Ok(bodies::drop_unused_builders(&mut code.types, &roots))
+        layouts: Layouts::Both,
+        doc: "typify's builders go (workspace: request bodies are values), or those no request is built from",
+        run: |code, facts| {
+            let roots = types_paths(&code.client).builders;
+            let roots = (!facts.workspace).then_some(&roots);
+            Ok(bodies::drop_builders(&mut code.types, roots))
         },
     },
     Pass {
@@ -152,7 +148,7 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Standalone,
         doc: "builder setters are one assignment through one shared conversion",
         run: |code, _| {
-            let roots = bodies::builder_roots(&code.client);
+            let roots = types_paths(&code.client).builders;
             Ok(bodies::lean_builders(&mut code.types, &roots))
         },
     },
@@ -161,7 +157,7 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Both,
         doc: "string enums keep TryFrom<&str> and TryFrom<String> only where a setter takes them",
         run: |code, _| {
-            let client_names = syntax::types_named_by(&code.client);
+            let client_names = types_paths(&code.client).plain;
             Ok(bodies::text_conversions_where_taken(&mut code.types, &client_names))
         },
     },
@@ -210,7 +206,7 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Workspace,
         doc: "a request body with required fields gets X::new(required..), each optional field at its default",
         run: |code, _| {
-            let roots = bodies::builder_roots(&code.client);
+            let roots = types_paths(&code.client).builders;
             Ok(bodies::body_constructors(&mut code.types, &roots))
         },
     },

@@ -22,11 +22,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use syn::punctuated::Punctuated;
 use syn::visit::Visit;
-use syn::{Item, Token};
+use syn::Item;
 
-use super::syntax::{reachable, serde_trait, type_graph};
+use super::syntax::{
+    attr_lists, gate_attr, reachable, serde_trait, take_derives, type_graph, type_name, TypesPaths,
+};
 
 /// The types crate's feature that a client enables.
 pub const CLIENT_FEATURE: &str = "client";
@@ -60,26 +61,11 @@ pub struct Counts {
     pub always: usize,
 }
 
-/// The types a progenitor client (before [`crate::postprocess::route_through_runtime`]) puts in
-/// requests and reads from answers: the names after `types::` (or `types::builder::`) in the
-/// operation builders' fields (parameters and body), and in their `send`s' return types (the
-/// answer and the error body).
+/// The types a progenitor client (before `route_through_runtime`) puts in requests and reads
+/// from answers: the names after `types::` (or `types::builder::`) in the operation builders'
+/// fields, and in their `send`s' return types (the answer and the error body).
 pub fn client_roots(client: &syn::File) -> (BTreeSet<String>, BTreeSet<String>) {
-    #[derive(Default)]
-    struct Named(BTreeSet<String>);
-    impl<'ast> Visit<'ast> for Named {
-        fn visit_path(&mut self, path: &'ast syn::Path) {
-            let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if segs.iter().any(|s| s == "types") {
-                if let Some(last) = segs.last().filter(|l| *l != "types") {
-                    self.0.insert(last.clone());
-                }
-            }
-            syn::visit::visit_path(self, path);
-        }
-    }
-    let mut requests = Named::default();
-    let mut responses = Named::default();
+    let (mut requests, mut responses) = (TypesPaths::default(), TypesPaths::default());
     let builders = client.items.iter().find_map(|item| match item {
         Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
         _ => None,
@@ -87,19 +73,17 @@ pub fn client_roots(client: &syn::File) -> (BTreeSet<String>, BTreeSet<String>) 
     for item in builders.into_iter().flatten() {
         match item {
             Item::Struct(s) => s.fields.iter().for_each(|f| requests.visit_type(&f.ty)),
-            Item::Impl(imp) => {
-                for f in &imp.items {
-                    if let syn::ImplItem::Fn(f) = f {
-                        if f.sig.ident == "send" {
-                            responses.visit_return_type(&f.sig.output);
-                        }
-                    }
+            Item::Impl(imp) => imp.items.iter().for_each(|f| match f {
+                syn::ImplItem::Fn(f) if f.sig.ident == "send" => {
+                    responses.visit_return_type(&f.sig.output)
                 }
-            }
+                _ => {}
+            }),
             _ => {}
         }
     }
-    (requests.0, responses.0)
+    let names = |p: TypesPaths| p.plain.into_iter().chain(p.builders).collect();
+    (names(requests), names(responses))
 }
 
 /// Each top-level struct and enum of `types` with its [`Direction`]: reachable from `requests`,
@@ -158,21 +142,18 @@ pub fn serde_by_direction(
 ) -> Counts {
     let directions = directions(types, requests, responses, both_ways);
     let mut counts = Counts::default();
+    let attrs_cfg = cfg_of(&[ATTRS_FEATURE]);
     for item in &mut types.items {
-        let (ident, attrs) = match item {
-            Item::Struct(s) => (&s.ident, &mut s.attrs),
-            Item::Enum(e) => (&e.ident, &mut e.attrs),
-            _ => continue,
+        let Some(name) = type_name(item) else {
+            continue;
         };
-        let direction = directions
-            .get(&ident.to_string())
-            .copied()
-            .unwrap_or_default();
+        let direction = directions.get(&name).copied().unwrap_or_default();
         if direction.always || !(direction.request || direction.response) {
             counts.always += 1;
             continue;
         }
-        if !gate_derives(attrs, direction) {
+        let mut lists = attr_lists(item);
+        if !gate_derives(&mut *lists[0], direction) {
             continue;
         }
         match (direction.request, direction.response) {
@@ -180,24 +161,8 @@ pub fn serde_by_direction(
             (true, false) => counts.request += 1,
             _ => counts.response += 1,
         }
-        match item {
-            Item::Struct(s) => {
-                gate_serde_attrs(&mut s.attrs);
-                s.fields
-                    .iter_mut()
-                    .for_each(|f| gate_serde_attrs(&mut f.attrs));
-            }
-            Item::Enum(e) => {
-                gate_serde_attrs(&mut e.attrs);
-                for variant in &mut e.variants {
-                    gate_serde_attrs(&mut variant.attrs);
-                    variant
-                        .fields
-                        .iter_mut()
-                        .for_each(|f| gate_serde_attrs(&mut f.attrs));
-                }
-            }
-            _ => {}
+        for attr in lists.iter_mut().flat_map(|attrs| attrs.iter_mut()) {
+            gate_attr(attr, "serde", &attrs_cfg);
         }
     }
     counts
@@ -214,32 +179,9 @@ fn cfg_of(features: &[&str]) -> proc_macro2::TokenStream {
 /// Takes `Serialize` and `Deserialize` out of the `#[derive(..)]`s of `attrs` and adds them back
 /// behind the features `direction` needs them under. Returns whether there was a serde derive.
 fn gate_derives(attrs: &mut Vec<syn::Attribute>, direction: Direction) -> bool {
-    let mut found = None;
-    for (index, attr) in attrs.iter_mut().enumerate() {
-        if !attr.path().is_ident("derive") {
-            continue;
-        }
-        let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-        else {
-            continue;
-        };
-        let (serde, rest): (Vec<_>, Vec<_>) =
-            paths.into_iter().partition(|p| serde_trait(p).is_some());
-        if serde.is_empty() {
-            continue;
-        }
-        // The gated derives go after the derive they came from (in its place if it had no other).
-        found.get_or_insert(if rest.is_empty() { index } else { index + 1 });
-        *attr = syn::parse_quote! { #[derive(#(#rest),*)] };
-    }
-    let Some(index) = found else {
+    let Some((index, _)) = take_derives(attrs, |p| serde_trait(p).is_some()) else {
         return false;
     };
-    attrs.retain(|a| {
-        !(a.path().is_ident("derive")
-            && matches!(&a.meta, syn::Meta::List(l) if l.tokens.is_empty()))
-    });
-    let index = index.min(attrs.len());
     // Serialize: the writer's side; Deserialize: the reader's.
     let mut writes = Vec::new();
     let mut reads = Vec::new();
@@ -253,36 +195,19 @@ fn gate_derives(attrs: &mut Vec<syn::Attribute>, direction: Direction) -> bool {
     }
     writes.sort_unstable();
     reads.sort_unstable();
+    let (ser, de) = (cfg_of(&writes), cfg_of(&reads));
     let gated: Vec<syn::Attribute> = if writes == reads {
-        let cfg = cfg_of(&writes);
         vec![
-            syn::parse_quote! { #[cfg_attr(#cfg, derive(::serde::Deserialize, ::serde::Serialize))] },
+            syn::parse_quote! { #[cfg_attr(#ser, derive(::serde::Deserialize, ::serde::Serialize))] },
         ]
     } else {
-        let (ser, de) = (cfg_of(&writes), cfg_of(&reads));
         vec![
             syn::parse_quote! { #[cfg_attr(#ser, derive(::serde::Serialize))] },
             syn::parse_quote! { #[cfg_attr(#de, derive(::serde::Deserialize))] },
         ]
     };
-    for (offset, attr) in gated.into_iter().enumerate() {
-        attrs.insert(index + offset, attr);
-    }
+    attrs.splice(index..index, gated);
     true
-}
-
-/// `#[serde(..)]` -> `#[cfg_attr(feature = "serde-attrs", serde(..))]`.
-fn gate_serde_attrs(attrs: &mut [syn::Attribute]) {
-    let cfg = cfg_of(&[ATTRS_FEATURE]);
-    for attr in attrs {
-        if !attr.path().is_ident("serde") {
-            continue;
-        }
-        if let syn::Meta::List(list) = &attr.meta {
-            let tokens = &list.tokens;
-            *attr = syn::parse_quote! { #[cfg_attr(#cfg, serde(#tokens))] };
-        }
-    }
 }
 
 #[cfg(test)]

@@ -86,11 +86,7 @@ pub fn plain_validated_strings(
     let defs: BTreeMap<String, &Item> = types
         .items
         .iter()
-        .filter_map(|item| match item {
-            Item::Struct(s) => Some((s.ident.to_string(), item)),
-            Item::Enum(e) => Some((e.ident.to_string(), item)),
-            _ => None,
-        })
+        .filter_map(|item| Some((type_name(item)?, item)))
         .collect();
     let mut uses: BTreeMap<String, Vec<BodyField>> = BTreeMap::new();
     for (operation, body) in bodies {
@@ -194,11 +190,11 @@ impl BodyWalk<'_> {
 
     fn fields(&mut self, fields: &Fields, steps: &mut Vec<Step>) {
         for field in fields {
-            let flatten = field.attrs.iter().any(|a| serde_mentions(a, "flatten"));
+            let flatten = has_serde_item(&field.attrs, "flatten");
             let key = match (&field.ident, flatten) {
                 (_, true) | (None, _) => None,
                 (Some(ident), false) => Some(
-                    serde_rename(&field.attrs)
+                    serde_string(&field.attrs, "rename")
                         .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned()),
                 ),
             };
@@ -211,18 +207,8 @@ impl BodyWalk<'_> {
 
     fn ty(&mut self, ty: &Type, steps: &mut Vec<Step>) {
         let Type::Path(p) = ty else { return };
-        let Some(last) = p.path.segments.last() else {
-            return;
-        };
-        let name = last.ident.to_string();
-        let inner = match &last.arguments {
-            syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
-                syn::GenericArgument::Type(t) => Some(t),
-                _ => None,
-            }),
-            _ => None,
-        };
-        match (name.as_str(), inner) {
+        let name = type_ident(ty);
+        match (name.as_str(), type_arg(&p.path)) {
             ("Option" | "Box", Some(inner)) => self.ty(inner, steps),
             ("Vec", Some(inner)) => {
                 steps.push(Step::Items);
