@@ -23,15 +23,16 @@ pub struct FieldRef {
 /// value), in the struct, its builder and its setter's bound, read through the types crate's
 /// hand-written `three_state` module. Returns the number of fields.
 pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<usize, String> {
-    let wanted = |owner: &str, name: &syn::Ident| {
-        fields
+    let wanted = |owner: &str, name: &str| {
+        let mut found = fields
             .iter()
-            .find(|f| f.type_name == owner && *name == f.field)
+            .filter(|f| f.type_name == owner && f.field == name);
+        found.next()
     };
     let mut done = BTreeSet::new();
     for item in &mut types.items {
-        for (owner, field) in owned_fields(item) {
-            let Some(key) = field.ident.as_ref().and_then(|i| wanted(&owner, i)) else {
+        for (owner, name, field) in owned_fields(item) {
+            let Some(key) = wanted(&owner, &name) else {
                 continue;
             };
             if !wrap_first_option(&mut field.ty) {
@@ -55,19 +56,15 @@ pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<
         ));
     }
     for item in module_items(types, "builder").into_iter().flatten() {
-        for (owner, field) in owned_fields(item) {
-            if field
-                .ident
-                .as_ref()
-                .is_some_and(|i| wanted(&owner, i).is_some())
-            {
+        for (owner, name, field) in owned_fields(item) {
+            if wanted(&owner, &name).is_some() {
                 wrap_first_option(&mut field.ty);
             }
         }
         let Item::Impl(imp) = item else { continue };
         let owner = type_ident(&imp.self_ty);
         for f in fns_mut(imp) {
-            if wanted(&owner, &f.sig.ident).is_some() {
+            if wanted(&owner, &f.sig.ident.to_string()).is_some() {
                 try_into_targets(f).for_each(|ty| {
                     wrap_first_option(ty);
                 });
@@ -228,15 +225,13 @@ pub fn lean_builders(types: &mut syn::File, roots: &BTreeSet<String>) -> usize {
                     let Some((field, target)) = typify_setter(f) else {
                         continue;
                     };
-                    let (attrs, vis, name, label) =
-                        (&f.attrs, &f.vis, &f.sig.ident, field.to_string());
-                    *f = syn::parse_quote! {
-                        #(#attrs)*
-                        #vis fn #name(mut self, value: impl #input<#target>) -> Self {
-                            self.#field = set(value, #label);
-                            self
-                        }
-                    };
+                    let label = field.to_string();
+                    set_field(
+                        f,
+                        &field,
+                        quote!(impl #input<#target>),
+                        quote!(set(value, #label)),
+                    );
                     rewritten += 1;
                 }
             }
@@ -382,14 +377,7 @@ pub fn string_setters(client: &mut syn::File) -> usize {
                     } else {
                         quote! { value.into() }
                     };
-                    let (attrs, vis) = (&f.attrs, &f.vis);
-                    *f = syn::parse_quote! {
-                        #(#attrs)*
-                        #vis fn #field(mut self, value: impl Into<String>) -> Self {
-                            self.#field = Ok(#value);
-                            self
-                        }
-                    };
+                    set_field(f, &field, quote!(impl Into<String>), quote!(Ok(#value)));
                     count += 1;
                 }
                 _ => {}

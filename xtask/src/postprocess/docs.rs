@@ -15,15 +15,15 @@ pub fn document_items(file: &mut syn::File) -> usize {
     let mut field_docs: BTreeMap<(String, String), Vec<Attribute>> = BTreeMap::new();
     for item in &mut file.items {
         let Item::Struct(_) = item else { continue };
-        for (owner, field) in owned_fields(item) {
+        for (owner, name, field) in owned_fields(item) {
             let docs: Vec<Attribute> = field
                 .attrs
                 .iter()
                 .filter(|a| a.path().is_ident("doc"))
                 .cloned()
                 .collect();
-            if let (Some(ident), false) = (&field.ident, docs.is_empty()) {
-                field_docs.insert((owner, ident.to_string()), docs);
+            if !docs.is_empty() {
+                field_docs.insert((owner, name), docs);
             }
         }
     }

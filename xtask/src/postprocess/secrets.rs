@@ -90,7 +90,7 @@ pub fn secret_types(
 ) -> (usize, BTreeSet<String>) {
     let newtypes = string_newtypes(types);
     let taken = defined_names(&types.items);
-    let name = ["Secret".to_owned(), "RedactedSecret".to_owned()]
+    let secret = ["Secret".to_owned(), "RedactedSecret".to_owned()]
         .into_iter()
         .chain((2..).map(|i| format!("RedactedSecret{i}")))
         .find(|candidate| !taken.contains(candidate))
@@ -101,25 +101,25 @@ pub fn secret_types(
         |ty: &mut Type, secret: Type| replace_string(ty, &newtypes, &secret, &mut replaced);
     let mut fields = 0;
     for item in &mut types.items {
-        for (_, field) in owned_fields(item) {
-            if is_secret(field, secrets) {
+        for (_, name, field) in owned_fields(item) {
+            if secrets.contains(&name) {
                 fields += 1;
-                replace(&mut field.ty, syn::parse_quote!(#name));
+                replace(&mut field.ty, syn::parse_quote!(#secret));
             }
         }
     }
     for item in module_items(types, "builder").into_iter().flatten() {
         // A field is `Result<T, String>`: only `T`; a setter converts `TryInto<T>`.
-        for (_, field) in owned_fields(item) {
-            if let (true, Type::Path(p)) = (is_secret(field, secrets), &mut field.ty) {
+        for (_, name, field) in owned_fields(item) {
+            if let (true, Type::Path(p)) = (secrets.contains(&name), &mut field.ty) {
                 if let Some(t) = type_arg_mut(&mut p.path) {
-                    replace(t, syn::parse_quote!(super::#name));
+                    replace(t, syn::parse_quote!(super::#secret));
                 }
             }
         }
         let Item::Impl(imp) = item else { continue };
         for f in fns_mut(imp).filter(|f| secrets.contains(&f.sig.ident.to_string())) {
-            try_into_targets(f).for_each(|t| replace(t, syn::parse_quote!(super::#name)));
+            try_into_targets(f).for_each(|t| replace(t, syn::parse_quote!(super::#secret)));
         }
     }
     if fields == 0 {
@@ -140,10 +140,10 @@ pub fn secret_types(
         Item::Impl(imp) => !mentions_any(imp, &gone),
         _ => true,
     });
-    let import = if name == "Secret" {
+    let import = if secret == "Secret" {
         syn::parse_quote! { use crate::Secret; }
     } else {
-        syn::parse_quote! { use crate::Secret as #name; }
+        syn::parse_quote! { use crate::Secret as #secret; }
     };
     types.items.insert(0, import);
     (fields, gone)

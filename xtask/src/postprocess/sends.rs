@@ -130,14 +130,7 @@ pub(super) fn plain_bodies(items: &mut [Item], with_default: &BTreeSet<String>) 
             .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "body_map"));
         for f in fns_mut(imp) {
             if f.sig.ident == "body" {
-                let attrs = &f.attrs;
-                *f = syn::parse_quote! {
-                    #(#attrs)*
-                    pub fn body(mut self, value: types::#name) -> Self {
-                        self.body = Ok(value);
-                        self
-                    }
-                };
+                set_field(f, &ident("body"), quote!(types::#name), quote!(Ok(value)));
             } else if f.sig.ident == "new" && !with_default.contains(&name.to_string()) {
                 struct Unset;
                 impl VisitMut for Unset {

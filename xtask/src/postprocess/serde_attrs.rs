@@ -69,12 +69,7 @@ pub fn short_default_names(types: &mut syn::File) -> usize {
     // path after `defaults::`, the function named after the field that gives the same value).
     let mut uses = Vec::new();
     for item in &mut types.items {
-        for (owner, field) in owned_fields(item) {
-            let name = field
-                .ident
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
+        for (owner, name, field) in owned_fields(item) {
             let old = serde_string(&field.attrs, "default")
                 .and_then(|d| Some(d.strip_prefix("defaults::")?.to_owned()));
             let Some(old) = old.filter(|_| !name.starts_with("r#") && !fns.contains_key(&name))
@@ -130,12 +125,7 @@ pub fn short_default_names(types: &mut syn::File) -> usize {
     let added: Vec<Item> = winners.values().map(|f| Item::Fn((*f).clone())).collect();
     let mut called = Idents::default();
     for item in &mut types.items {
-        for (owner, field) in owned_fields(item) {
-            let name = field
-                .ident
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
+        for (owner, name, field) in owned_fields(item) {
             if renamed.contains_key(&(owner, name.clone())) {
                 let function = format!("defaults::{name}");
                 edit_serde(&mut field.attrs, "default", |m| match m {
@@ -153,7 +143,7 @@ pub fn short_default_names(types: &mut syn::File) -> usize {
         if !matches!(item, Item::Mod(m) if m.ident == "defaults") {
             called.visit_item(item);
         }
-        for (_, field) in owned_fields(item) {
+        for (_, _, field) in owned_fields(item) {
             let default = serde_string(&field.attrs, "default");
             called
                 .0
@@ -353,7 +343,7 @@ pub fn one_line_serde_attrs(types: &mut syn::File) -> usize {
     let mut count = 0;
     for item in &mut types.items {
         let in_variant = matches!(item, Item::Enum(_));
-        for (_, field) in owned_fields(item) {
+        for (_, _, field) in owned_fields(item) {
             count += one_line_attrs(&mut field.attrs, in_variant, short);
         }
     }
@@ -403,7 +393,7 @@ fn field_lines(attrs: &[Attribute], in_variant: bool) -> usize {
         ];
     }
     let mut file = TEMPLATES.with(|t| t[usize::from(in_variant)].clone());
-    if let Some((_, field)) = owned_fields(&mut file.items[0]).into_iter().next() {
+    if let Some((_, _, field)) = owned_fields(&mut file.items[0]).into_iter().next() {
         field.attrs = attrs.to_vec();
     }
     prettyplease::unparse(&file).lines().count()

@@ -343,25 +343,50 @@ pub(super) fn attr_lists(item: &mut Item) -> Vec<&mut Vec<Attribute>> {
     out
 }
 
-/// The fields of a struct (owner: its name) or of an enum's variants (owner: `Enum::Variant`).
-pub(super) fn owned_fields(item: &mut Item) -> Vec<(String, &mut syn::Field)> {
+/// The fields of a struct (owner: its name) or of an enum's variants (owner: `Enum::Variant`),
+/// each with its owner and its name (empty in a tuple).
+pub(super) fn owned_fields(item: &mut Item) -> Vec<(String, String, &mut syn::Field)> {
+    fn named(owner: String, fields: &mut syn::Fields) -> Vec<(String, String, &mut syn::Field)> {
+        let name = |f: &syn::Field| {
+            f.ident
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        };
+        fields
+            .iter_mut()
+            .map(|f| (owner.clone(), name(f), f))
+            .collect()
+    }
     match item {
-        Item::Struct(s) => {
-            let owner = s.ident.to_string();
-            s.fields.iter_mut().map(|f| (owner.clone(), f)).collect()
-        }
+        Item::Struct(s) => named(s.ident.to_string(), &mut s.fields),
         Item::Enum(e) => {
-            let name = e.ident.to_string();
             let variants = e.variants.iter_mut();
+            let owner = |v: &syn::Variant| format!("{}::{}", e.ident, v.ident);
             variants
-                .flat_map(|v| {
-                    let owner = format!("{name}::{}", v.ident);
-                    v.fields.iter_mut().map(move |f| (owner.clone(), f))
-                })
+                .flat_map(|v| named(owner(v), &mut v.fields))
                 .collect()
         }
         _ => Vec::new(),
     }
+}
+
+/// `f` made a setter of `field` taking `arg`, its docs and visibility kept:
+/// `fn f(mut self, value: arg) -> Self { self.field = value_expr; self }`.
+pub(super) fn set_field(
+    f: &mut syn::ImplItemFn,
+    field: &syn::Ident,
+    arg: TokenStream,
+    value: TokenStream,
+) {
+    let (attrs, vis, name) = (&f.attrs, &f.vis, &f.sig.ident);
+    *f = syn::parse_quote! {
+        #(#attrs)*
+        #vis fn #name(mut self, value: #arg) -> Self {
+            self.#field = #value;
+            self
+        }
+    };
 }
 
 /// Whether `block` calls a method `method` with the single argument path `arg` (`.map(Some)`).
