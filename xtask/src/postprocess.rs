@@ -1,13 +1,8 @@
 //! Post-process stage: named passes over progenitor's output (the types module and the client as
 //! `syn` trees) for what progenitor's and typify's settings cannot express, in the order of
-//! [`PASSES`]. Each pass is one function in the file of its concern, decides on structure (paths,
-//! idents, attributes, item kinds, never printed tokens or doc prose), returns how many places it
-//! changed, and is listed with the layouts it applies to and what it does: `cargo xtask codegen
-//! --verbose` prints each with its count, and a test fails when a pass changes nothing for the
-//! embedded spec or the construct fixtures (the pass has nothing left to do: remove it).
-//!
-//! Adding a pass: write the function in the file of its concern (or a new one), with a test on a
-//! small tree shaped as progenitor writes it, and add a row to [`PASSES`].
+//! [`PASSES`]. Each pass lives in the file of its concern, decides on structure (never printed
+//! tokens or doc prose), returns how many places it changed, and has a unit test on a small tree
+//! shaped as progenitor writes it; a test fails when a pass changes nothing (docs/generator.md).
 
 mod bodies;
 mod directions;

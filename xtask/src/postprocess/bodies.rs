@@ -282,29 +282,14 @@ pub(super) fn result_of_string_error(ty: &Type) -> Option<Type> {
 /// A typify setter, `fn f<T>(mut self, value: T) -> Self where T: TryInto<X>, ..
 /// { self.field = value.try_into()..map_err(..); self }`: the field it sets and `X`.
 pub(super) fn typify_setter(f: &syn::ImplItemFn) -> Option<(syn::Ident, Type)> {
-    let generics = &f.sig.generics;
-    let [syn::GenericParam::Type(param)] = &generics.params.iter().collect::<Vec<_>>()[..] else {
-        return None;
-    };
-    if f.sig.inputs.len() != 2 {
+    let one_type_param = matches!(
+        &f.sig.generics.params.iter().collect::<Vec<_>>()[..],
+        [syn::GenericParam::Type(_)]
+    );
+    if !one_type_param || f.sig.inputs.len() != 2 {
         return None;
     }
-    let target = generics
-        .where_clause
-        .as_ref()?
-        .predicates
-        .iter()
-        .find_map(|pred| match pred {
-            syn::WherePredicate::Type(t) if is_path(&t.bounded_ty, &param.ident.to_string()) => {
-                t.bounds.iter().find_map(|bound| match bound {
-                    syn::TypeParamBound::Trait(tb) if path_ends(&tb.path, "TryInto") => {
-                        type_arg(&tb.path)
-                    }
-                    _ => None,
-                })
-            }
-            _ => None,
-        })?;
+    let target = try_into_targets(&mut f.clone()).next()?.clone();
     let [syn::Stmt::Expr(syn::Expr::Assign(assign), _), syn::Stmt::Expr(syn::Expr::Path(ret), None)] =
         f.block.stmts.as_slice()
     else {

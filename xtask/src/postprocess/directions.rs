@@ -1,24 +1,6 @@
 //! Pass `serde_by_direction`: each type of the shared types crate derives only the serde traits
-//! its side of the wire uses, behind the types crate's `client` and `server` features.
-//!
-//! typify derives `Serialize` and `Deserialize` on every type, and serde's derives are most of
-//! the types crate's build. A client writes requests and reads answers; the server stubs read
-//! requests and write answers. So, following the references between the generated types:
-//!
-//! | the type is reachable from | `client` derives | `server` derives |
-//! |---|---|---|
-//! | a request only (body, path, query or header parameter) | `Serialize` | `Deserialize` |
-//! | an answer only (a success answer, the error body) | `Deserialize` | `Serialize` |
-//! | both | both | both |
-//! | the types named in `serde_both_ways` (codegen.toml), or no operation | both, always | both, always |
-//!
-//! The last row is for the types hand-written code reads and writes on both sides (the error body:
-//! the validation crate builds and re-reads it whatever the side) and for types no operation
-//! reaches (nothing says which way they go); everything such a type reaches goes with it. The
-//! features are additive: a crate that turns both on (the workspace) gets what typify gave.
-//! `#[serde(..)]` attributes of a gated type are gated by the `serde-attrs` feature, which either
-//! side turns on (without a serde derive they would name an unknown attribute); `schemars` turns
-//! both sides on, since its derive reads them.
+//! its side of the wire uses, behind the types crate's `client` and `server` features, and its
+//! `#[serde(..)]` attributes behind `serde-attrs` (docs/generator.md has the table).
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -15,15 +15,32 @@ use super::syntax::*;
 /// field named in `secrets` is replaced by one that prints `<redacted>` for that field.
 /// Returns the number of `Debug` impls written.
 pub fn redact_secrets(types: &mut syn::File, secrets: &BTreeSet<String>) -> usize {
-    let count = redact_items(&mut types.items, secrets);
-    count + module_items(types, "builder").map_or(0, |items| redact_items(items, secrets))
+    let all = |_: &str| Some(secrets);
+    let count = redact_items(&mut types.items, all);
+    count + module_items(types, "builder").map_or(0, |items| redact_items(items, all))
 }
 
-/// [`redact_secrets`] on the items of one module.
-fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) -> usize {
+/// Pass `redact_secret_headers`: [`redact_secrets`] for the client builders holding a secret
+/// header (`builders`: builder name -> field names).
+pub fn redact_secret_headers(
+    client: &mut syn::File,
+    builders: &BTreeMap<String, BTreeSet<String>>,
+) -> usize {
+    let items = module_items(client, "builder");
+    items.map_or(0, |items| redact_items(items, |name| builders.get(name)))
+}
+
+/// [`redact_secrets`] on the items of one module, with the secret fields of each type.
+fn redact_items<'s>(
+    items: &mut Vec<Item>,
+    secrets_of: impl Fn(&str) -> Option<&'s BTreeSet<String>>,
+) -> usize {
     let mut impls = Vec::new();
     for item in items.iter_mut() {
-        let (attrs, name, body) = match item {
+        let Some(secrets) = type_name(item).and_then(|name| secrets_of(&name)) else {
+            continue;
+        };
+        let (attrs, name, generics, body) = match item {
             Item::Struct(s) => {
                 let Fields::Named(named) = &s.fields else {
                     continue;
@@ -32,7 +49,7 @@ fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) -> usize {
                     continue;
                 }
                 let body = debug_fields(&s.ident.to_string(), named, secrets, |f| quote!(&self.#f));
-                (&mut s.attrs, &s.ident, body)
+                (&mut s.attrs, &s.ident, &s.generics, body)
             }
             Item::Enum(e) => {
                 if !e
@@ -61,12 +78,13 @@ fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) -> usize {
                     }
                 });
                 let body = quote! { match self { #(#arms)* } };
-                (&mut e.attrs, &e.ident, body)
+                (&mut e.attrs, &e.ident, &e.generics, body)
             }
             _ => continue,
         };
+        let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
         impls.push(syn::parse_quote! {
-            impl ::std::fmt::Debug for #name {
+            impl #impl_generics ::std::fmt::Debug for #name #ty_generics #where_clause {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     #body
                 }
@@ -79,11 +97,10 @@ fn redact_items(items: &mut Vec<Item>, secrets: &BTreeSet<String>) -> usize {
     count
 }
 
-/// Pass `secret_types`: every field named in `secrets` (snake case) is held in the types crate's
-/// hand-written `Secret` (imported as `Secret`, or as `RedactedSecret`.. when the document has a
-/// type of that name): `String` fields and typify's constrained-string newtypes for some of them,
-/// which go. The builders' fields and setters follow. Returns the number of fields and the
-/// replaced newtypes.
+/// Pass `secret_types`: every field named in `secrets` (snake case), `String` or a typify
+/// constrained-string newtype (which goes), is held in the types crate's hand-written `Secret`
+/// (`RedactedSecret`.. when the document has a `Secret`), builders and setters too. Returns the
+/// number of fields and the replaced newtypes.
 pub fn secret_types(
     types: &mut syn::File,
     secrets: &BTreeSet<String>,
@@ -135,11 +152,7 @@ pub fn secret_types(
         }
     }
     let gone: BTreeSet<String> = replaced.difference(&named.0).cloned().collect();
-    types.items.retain(|item| match item {
-        Item::Struct(s) => !gone.contains(&s.ident.to_string()),
-        Item::Impl(imp) => !mentions_any(imp, &gone),
-        _ => true,
-    });
+    remove_newtypes(types, &gone);
     let import = if secret == "Secret" {
         syn::parse_quote! { use crate::Secret; }
     } else {
@@ -171,40 +184,6 @@ fn replace_string(
             replace_string(inner, newtypes, secret, replaced);
         }
     }
-}
-
-/// Pass `redact_secret_headers`: the derived `Debug` of each client builder holding a secret
-/// header (`builders`: builder name -> field names) is replaced by one that prints
-/// `<redacted>` for it. Returns the number of `Debug` impls written.
-pub fn redact_secret_headers(
-    client: &mut syn::File,
-    builders: &BTreeMap<String, BTreeSet<String>>,
-) -> usize {
-    let Some(items) = module_items(client, "builder") else {
-        return 0;
-    };
-    let mut impls: Vec<Item> = Vec::new();
-    for item in items.iter_mut() {
-        let Item::Struct(s) = item else { continue };
-        let (Some(secrets), Fields::Named(named)) = (builders.get(&s.ident.to_string()), &s.fields)
-        else {
-            continue;
-        };
-        let name = &s.ident;
-        let body = debug_fields(&name.to_string(), named, secrets, |f| quote!(&self.#f));
-        let (impl_generics, ty_generics, where_clause) = s.generics.split_for_impl();
-        impls.push(syn::parse_quote! {
-            impl #impl_generics ::std::fmt::Debug for #name #ty_generics #where_clause {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    #body
-                }
-            }
-        });
-        take_derives(&mut s.attrs, |p| p.is_ident("Debug"));
-    }
-    let count = impls.len();
-    items.extend(impls);
-    count
 }
 
 /// Whether `field` is named in `secrets`.

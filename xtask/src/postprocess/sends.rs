@@ -147,11 +147,9 @@ pub(super) fn plain_bodies(items: &mut [Item], with_default: &BTreeSet<String>) 
     }
 }
 
-/// One builder's `send`: the values of its request, as the document declares them ([`Route`]),
-/// go into a `crate::runtime::Request` in one chain, which sends it:
+/// One builder's `send`: the values of its request ([`Route`]) go into a
+/// `crate::runtime::Request` in one chain, which validates and sends them:
 /// `crate::runtime::Request::new("getA").path(self.id).query("limit", self.limit).send(self.client).await`.
-/// Each builder field holds `Result<T, String>` (progenitor's: a value, or why it has none), which
-/// the runtime reports as `Error::InvalidRequest` before sending anything.
 pub(super) fn route_send(f: &mut syn::ImplItemFn, route: &Route) -> Result<(), String> {
     let id = &route.id;
     let syn::ReturnType::Type(_, ret) = &f.sig.output else {

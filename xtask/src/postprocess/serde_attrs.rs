@@ -50,12 +50,10 @@ pub fn js_timestamps(types: &mut syn::File) -> usize {
     count
 }
 
-/// Pass `short_default_names`: each serde `default` function is named after the field it fills
-/// (`defaults::access_token_trusted_ips`), one function for every field of that name with the
-/// same value, instead of typify's per-type names or generic calls. Where fields of one name
-/// have several defaults, the one most fields use (the first of those) gets the name. The serde
-/// attribute and the `Default` of the type and its builder call the new function; typify's that
-/// nothing calls any more go. Reads plain `#[serde(..)]`. Returns the number of fields renamed.
+/// Pass `short_default_names`: each serde `default` function is named after the field it fills,
+/// one for every field of that name with the same value (the value most fields of the name use,
+/// the first of those), in the serde attribute and the `Default` of the type and its builder;
+/// typify's that nothing calls any more go. Returns the number of fields renamed.
 pub fn short_default_names(types: &mut syn::File) -> usize {
     let fns: BTreeMap<String, syn::ItemFn> = module_items(types, "defaults")
         .into_iter()
@@ -331,11 +329,9 @@ fn rename_all_camel(
     dropped - added
 }
 
-/// Pass `one_line_serde_attrs`: the serde attributes of fields, each on one line where
-/// prettyplease would otherwise wrap it (serde reads several `#[serde(..)]` on a field as one):
-/// an attribute is split into one per item when that takes fewer lines, and the prelude paths
-/// typify spells in full are shortened (`Option::is_none`, `Vec::is_empty`; not when the types
-/// define an `Option` or `Vec`). Runs last on the types, after the direction pass's gate.
+/// Pass `one_line_serde_attrs`: a field's serde attribute is split into one per item where that
+/// takes fewer lines, and typify's full prelude paths are shortened (`Option::is_none`,
+/// `Vec::is_empty`; not when the types define an `Option` or `Vec`). Runs last on the types.
 /// Returns the number of attributes changed.
 pub fn one_line_serde_attrs(types: &mut syn::File) -> usize {
     let defined = defined_names(&types.items);

@@ -64,16 +64,11 @@ pub struct PlainString {
     pub fields: Vec<BodyField>,
 }
 
-/// Pass `plain_validated_strings`: every constrained-string newtype typify makes (`maxLength`,
-/// `minLength`, `pattern`; a struct with `FromStr`, three `TryFrom`s, `Deref`, `Display`-like
-/// conversions and a checking `Deserialize`) that only request bodies hold becomes a plain
-/// `String`, in structs, enum variants, builders and defaults, and the newtype goes with its
-/// impls. The generated crates validate every request body before it is sent (client) or
-/// handled (server stubs) with the validation crate, which enforces these bounds at the field's
-/// JSON path (`tests/tests/client_validation.rs` holds every dropped newtype to that); a newtype
-/// that anything else names (an answer type, a parameter, the client code in `client_names`)
-/// is kept, since nothing else would check it. `bodies` pairs each operation's id with its body
-/// type. Returns the dropped newtypes with the body fields they typed, sorted by name.
+/// Pass `plain_validated_strings`: every constrained-string newtype typify makes that only the
+/// request bodies (`bodies`: operation id, body type) hold becomes a plain `String` and goes with
+/// its impls: the validation crate checks those bounds. One that anything else names (an answer,
+/// a parameter, the client code: `client_names`) is kept. Returns the dropped newtypes with the
+/// body fields they typed, sorted by name.
 pub fn plain_validated_strings(
     types: &mut syn::File,
     bodies: &[(String, String)],
@@ -124,11 +119,7 @@ pub fn plain_validated_strings(
         return Vec::new();
     }
     // The newtypes and their impls go first, then every use becomes `String`.
-    types.items.retain(|item| match item {
-        Item::Struct(s) => !dropped.contains(&s.ident.to_string()),
-        Item::Impl(imp) => !mentions_any(imp, &dropped),
-        _ => true,
-    });
+    remove_newtypes(types, &dropped);
     PlainStrings(&dropped).visit_file_mut(types);
     uses.into_iter()
         .filter(|(name, _)| dropped.contains(name))

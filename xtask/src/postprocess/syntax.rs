@@ -247,6 +247,15 @@ pub(super) fn mentions_any(imp: &syn::ItemImpl, names: &BTreeSet<String>) -> boo
     names.contains(&type_ident(&imp.self_ty)) || !idents.0.is_disjoint(names)
 }
 
+/// Removes the structs named in `names` with their impls (those [`mentions_any`] finds).
+pub(super) fn remove_newtypes(types: &mut syn::File, names: &BTreeSet<String>) {
+    types.items.retain(|item| match item {
+        Item::Struct(s) => !names.contains(&s.ident.to_string()),
+        Item::Impl(imp) => !mentions_any(imp, names),
+        _ => true,
+    });
+}
+
 /// The names of the structs and enums in `types` that implement `Default` (derived or not).
 pub fn with_default(types: &syn::File) -> BTreeSet<String> {
     let named = |item: &Item| match item {
