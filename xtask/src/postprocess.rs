@@ -367,10 +367,8 @@ fn three_state_fields(
             if schema.get("nullable") == Some(&Value::Bool(true))
                 && !required.contains(name.as_str())
             {
-                out.push(FieldRef {
-                    type_name: type_name.clone(),
-                    field: name.to_snake_case(),
-                });
+                let (type_name, field) = (type_name.clone(), name.to_snake_case());
+                out.push(FieldRef { type_name, field });
             }
         }
     }
@@ -400,21 +398,23 @@ fn secret_headers(
         .iter()
         .map(|f| f.to_ascii_lowercase())
         .collect();
+    let secret = |name: &&str| {
+        let lower = name.to_ascii_lowercase();
+        listed.contains(&lower) || SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w))
+    };
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for op in all {
         let Some(types) = progenitor::types_of(operations, op) else {
             continue;
         };
-        for param in op.parameters().filter(|p| p["in"] == "header") {
-            let Some(name) = param.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            let lower = name.to_ascii_lowercase();
-            if listed.contains(&lower) || SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w)) {
-                out.entry(types.builder.clone())
-                    .or_default()
-                    .insert(name.to_snake_case());
-            }
+        let headers = op.parameters().filter(|p| p["in"] == "header");
+        for name in headers
+            .filter_map(|p| p.get("name")?.as_str())
+            .filter(secret)
+        {
+            out.entry(types.builder.clone())
+                .or_default()
+                .insert(name.to_snake_case());
         }
     }
     out
