@@ -216,21 +216,7 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Workspace,
         doc: "Serialize and Deserialize behind the client and server features, by the side that uses them",
         run: |code, facts| {
-            let stale = directions::not_types(&code.types, &facts.both_ways);
-            if !stale.is_empty() {
-                return Err(format!(
-                    "openapi/codegen.toml: serde_both_ways names {}, which the document no longer generates",
-                    stale.join(", ")
-                ));
-            }
-            let (requests, responses) = directions::client_roots(&code.client);
-            let counts = directions::serde_by_direction(
-                &mut code.types,
-                &requests,
-                &responses,
-                &facts.both_ways,
-            );
-            Ok(counts.request + counts.response + counts.both)
+            directions::serde_by_direction(&mut code.types, &code.client, &facts.both_ways)
         },
     },
     Pass {

@@ -30,19 +30,6 @@ pub struct Direction {
     pub always: bool,
 }
 
-/// What the pass did, by direction: how many types went each way.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Types that only requests reach.
-    pub request: usize,
-    /// Types that only answers reach.
-    pub response: usize,
-    /// Types that both reach (both derives behind either feature).
-    pub both: usize,
-    /// Types left deriving both traits whatever the features.
-    pub always: usize,
-}
-
 /// The types a progenitor client (before `route_through_runtime`) puts in requests and reads
 /// from answers: the names after `types::` (or `types::builder::`) in the operation builders'
 /// fields, and in their `send`s' return types (the answer and the error body).
@@ -101,53 +88,46 @@ pub fn directions(
         .collect()
 }
 
-/// The names of `both_ways` (codegen.toml's `serde_both_ways`) that are no top-level type of
-/// `types`: an entry that no longer applies, which codegen refuses.
-pub fn not_types(types: &syn::File, both_ways: &BTreeSet<String>) -> Vec<String> {
-    let graph = type_graph(types);
-    both_ways
-        .iter()
-        .filter(|name| !graph.contains_key(*name))
-        .cloned()
-        .collect()
-}
-
 /// Pass `serde_by_direction` (see the module docs): replaces the serde derives of every
 /// top-level struct and enum of `types` by derives gated by the `client` and `server` features,
-/// per the type's [`directions`], and gates its `#[serde(..)]` attributes by `serde-attrs`.
-/// Types in modules (builders) derive no serde and are left alone.
+/// per the [`directions`] `client`'s builders give it, and gates its `#[serde(..)]` attributes by
+/// `serde-attrs`. A `both_ways` name that is no type is refused. Returns the types gated.
 pub fn serde_by_direction(
     types: &mut syn::File,
-    requests: &BTreeSet<String>,
-    responses: &BTreeSet<String>,
+    client: &syn::File,
     both_ways: &BTreeSet<String>,
-) -> Counts {
-    let directions = directions(types, requests, responses, both_ways);
-    let mut counts = Counts::default();
+) -> Result<usize, String> {
+    let (requests, responses) = client_roots(client);
+    let directions = directions(types, &requests, &responses, both_ways);
+    let stale: Vec<&str> = both_ways
+        .iter()
+        .filter(|name| !directions.contains_key(*name))
+        .map(String::as_str)
+        .collect();
+    if !stale.is_empty() {
+        return Err(format!(
+            "openapi/codegen.toml: serde_both_ways names {}, which the document no longer generates",
+            stale.join(", ")
+        ));
+    }
+    let mut count = 0;
     let attrs_cfg = cfg_of(&[ATTRS_FEATURE]);
     for item in &mut types.items {
         let Some(name) = type_name(item) else {
             continue;
         };
         let direction = directions.get(&name).copied().unwrap_or_default();
-        if direction.always || !(direction.request || direction.response) {
-            counts.always += 1;
-            continue;
-        }
         let mut lists = attr_lists(item);
-        if !gate_derives(&mut *lists[0], direction) {
+        let gated = direction.request || direction.response;
+        if direction.always || !gated || !gate_derives(&mut *lists[0], direction) {
             continue;
         }
-        match (direction.request, direction.response) {
-            (true, true) => counts.both += 1,
-            (true, false) => counts.request += 1,
-            _ => counts.response += 1,
-        }
+        count += 1;
         for attr in lists.iter_mut().flat_map(|attrs| attrs.iter_mut()) {
             gate_attr(attr, "serde", &attrs_cfg);
         }
     }
-    counts
+    Ok(count)
 }
 
 /// `feature = "x"`, or `any(..)` of several.
@@ -230,6 +210,19 @@ mod tests {
         }
     }
 
+    /// A progenitor client whose one builder holds `requests` and whose sends answer `responses`.
+    fn client(requests: &[&str], responses: &[&str]) -> syn::File {
+        let fields = (0..requests.len()).map(|i| quote::format_ident!("f{i}"));
+        let requests = requests.iter().map(|n| crate::postprocess::ident(n));
+        let responses = responses.iter().map(|n| crate::postprocess::ident(n));
+        syn::parse_quote! {
+            pub mod builder {
+                pub struct Op { #(#fields: Result<types::#requests, String>,)* }
+                impl Op { #(pub async fn send(self) -> Result<ResponseValue<types::#responses>, ()> { todo!() })* }
+            }
+        }
+    }
+
     #[test]
     fn roots_are_read_from_the_builders_fields_and_sends() {
         let client: syn::File = syn::parse_quote! {
@@ -282,21 +275,10 @@ mod tests {
     #[test]
     fn derives_and_serde_attributes_are_gated_by_direction() {
         let mut types = file();
-        let counts = serde_by_direction(
-            &mut types,
-            &names(&["AttachBody"]),
-            &names(&["AttachResponse", "ErrorResponse"]),
-            &names(&["ErrorResponse"]),
-        );
-        assert_eq!(
-            counts,
-            Counts {
-                request: 2,
-                response: 1,
-                both: 1,
-                always: 4
-            }
-        );
+        let client = client(&["AttachBody"], &["AttachResponse", "ErrorResponse"]);
+        let gated = serde_by_direction(&mut types, &client, &names(&["ErrorResponse"]));
+        // Requests AttachBody and TrustedIpEntry, the answer AttachResponse, Mode both ways.
+        assert_eq!(gated, Ok(4));
         let text = prettyplease::unparse(&types);
         for expected in [
             // A request: the client writes it, the server reads it.
@@ -320,12 +302,16 @@ mod tests {
 
     #[test]
     fn a_both_ways_name_that_is_no_type_is_reported() {
-        let types = file();
-        assert!(not_types(&types, &names(&["ErrorResponse"])).is_empty());
-        assert_eq!(
-            not_types(&types, &names(&["ErrorResponse", "ErrorBody"])),
-            vec!["ErrorBody".to_string()]
+        let mut types = file();
+        let client = client(&[], &[]);
+        assert!(
+            serde_by_direction(&mut types.clone(), &client, &names(&["ErrorResponse"])).is_ok()
         );
+        let refused =
+            serde_by_direction(&mut types, &client, &names(&["ErrorResponse", "ErrorBody"]));
+        assert!(refused
+            .unwrap_err()
+            .contains("serde_both_ways names ErrorBody,"));
     }
 
     #[test]
@@ -334,12 +320,7 @@ mod tests {
             #[derive(::serde::Deserialize, ::serde::Serialize)]
             pub struct Body { pub a: String }
         };
-        serde_by_direction(
-            &mut types,
-            &names(&["Body"]),
-            &BTreeSet::new(),
-            &BTreeSet::new(),
-        );
+        serde_by_direction(&mut types, &client(&["Body"], &[]), &BTreeSet::new()).unwrap();
         let text = prettyplease::unparse(&types);
         assert_eq!(
             text,
