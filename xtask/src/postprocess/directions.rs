@@ -57,7 +57,7 @@ pub fn client_roots(client: &syn::File) -> (BTreeSet<String>, BTreeSet<String>) 
 
 /// Each top-level struct and enum of `types` with its [`Direction`]: reachable from `requests`,
 /// from `responses`, or (`always`) from `both_ways` or from neither. Names of the roots that are
-/// not types reach nothing (codegen refuses such a `both_ways` name first: [`not_types`]).
+/// not types reach nothing ([`serde_by_direction`] refuses such a `both_ways` name).
 pub fn directions(
     types: &syn::File,
     requests: &BTreeSet<String>,
