@@ -110,9 +110,8 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Workspace,
         doc: "constrained-string newtypes only request bodies hold become String; the validation crate checks them",
         run: |code, facts| {
-            let client_names = types_paths(&code.client).plain;
-            code.plain_strings =
-                strings::plain_validated_strings(&mut code.types, &facts.bodies, &client_names);
+            let (types, client) = (&mut code.types, &code.client);
+            code.plain_strings = strings::plain_validated_strings(types, &facts.bodies, client);
             Ok(code.plain_strings.len())
         },
     },
@@ -142,19 +141,13 @@ pub const PASSES: &[Pass] = &[
         name: "lean_builders",
         layouts: Layouts::Standalone,
         doc: "builder setters are one assignment through one shared conversion",
-        run: |code, _| {
-            let roots = types_paths(&code.client).builders;
-            Ok(bodies::lean_builders(&mut code.types, &roots))
-        },
+        run: |code, _| Ok(bodies::lean_builders(&mut code.types, &code.client)),
     },
     Pass {
         name: "text_conversions_where_taken",
         layouts: Layouts::Both,
         doc: "string enums keep TryFrom<&str> and TryFrom<String> only where a setter takes them",
-        run: |code, _| {
-            let client_names = types_paths(&code.client).plain;
-            Ok(bodies::text_conversions_where_taken(&mut code.types, &client_names))
-        },
+        run: |code, _| Ok(bodies::text_conversions_where_taken(&mut code.types, &code.client)),
     },
     Pass {
         name: "redact_secrets",
@@ -200,10 +193,7 @@ pub const PASSES: &[Pass] = &[
         name: "body_constructors",
         layouts: Layouts::Workspace,
         doc: "a request body with required fields gets X::new(required..), each optional field at its default",
-        run: |code, _| {
-            let roots = types_paths(&code.client).builders;
-            Ok(bodies::body_constructors(&mut code.types, &roots))
-        },
+        run: |code, _| Ok(bodies::body_constructors(&mut code.types, &code.client)),
     },
     Pass {
         name: "camel_case_renames",

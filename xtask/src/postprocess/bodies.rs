@@ -112,11 +112,7 @@ pub fn drop_builders(types: &mut syn::File, roots: Option<&BTreeSet<String>>) ->
             Item::Struct(s) => !dropped(&s.ident.to_string()),
             // `impl TryFrom<X> for super::X`: the builder is the trait argument.
             Item::Impl(imp) => {
-                let trait_arg = imp
-                    .trait_
-                    .as_ref()
-                    .and_then(|(p, _)| type_arg(p))
-                    .map(type_ident);
+                let trait_arg = trait_of(imp).and_then(type_arg).map(type_ident);
                 let name = trait_arg.filter(|a| edges.contains_key(a));
                 !dropped(&name.unwrap_or_else(|| type_ident(&imp.self_ty)))
             }
@@ -126,11 +122,13 @@ pub fn drop_builders(types: &mut syn::File, roots: Option<&BTreeSet<String>>) ->
     before - count(types)
 }
 
-/// Pass `body_constructors`: every request body (`bodies`) without a `Default` gets
+/// Pass `body_constructors`: every request body (`types::builder::X` in `client`) without a
+/// `Default` gets
 /// `X::new(required fields)`, each argument an `impl Into<T>`, every optional field at its serde
 /// default, right after the struct. Reads plain `#[serde(..)]` and the names
 /// [`short_default_names`] gave. Returns the number of constructors.
-pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> usize {
+pub fn body_constructors(types: &mut syn::File, client: &syn::File) -> usize {
+    let bodies = types_paths(client).builders;
     let with_default = with_default(types);
     let mut count = 0;
     let mut i = 0;
@@ -186,9 +184,10 @@ pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> us
 /// Pass `lean_builders`: typify's builders keep their API with less code: every setter is one
 /// assignment through a shared conversion (`set`) of an `impl Input<T>` (`TryInto<T>` with an
 /// error that displays), every field a `Field<T>` (`Result<T, String>`), and `From<X> for
-/// builder::X` stays only for the builders in `roots`. `Input` and `Field` take other names when
+/// builder::X` stays only for the builders `client` names. `Input` and `Field` take other names when
 /// the document has builders of theirs. Returns the number of setters rewritten.
-pub fn lean_builders(types: &mut syn::File, roots: &BTreeSet<String>) -> usize {
+pub fn lean_builders(types: &mut syn::File, client: &syn::File) -> usize {
+    let roots = types_paths(client).builders;
     let Some(builder) = module_items(types, "builder") else {
         return 0;
     };
@@ -201,10 +200,7 @@ pub fn lean_builders(types: &mut syn::File, roots: &BTreeSet<String>) -> usize {
     let field_ty = free(["Field", "SetterField", "BuilderField"]);
     builder.retain(|item| match item {
         Item::Impl(imp) => {
-            let from_value = imp
-                .trait_
-                .as_ref()
-                .is_some_and(|(p, _)| path_ends(p, "From"));
+            let from_value = trait_of(imp).is_some_and(|p| path_ends(p, "From"));
             !from_value || roots.contains(&type_ident(&imp.self_ty))
         }
         _ => true,
@@ -316,12 +312,9 @@ pub(super) fn typify_setter(f: &syn::ImplItemFn) -> Option<(syn::Ident, Type)> {
 
 /// Pass `text_conversions_where_taken`: typify's `TryFrom<&str>`, `TryFrom<&String>` and
 /// `TryFrom<String>` of a string enum stay only where a setter can take the enum: a builder of
-/// the types module holds it or the client names it (`client_names`). Returns the impls removed.
-pub fn text_conversions_where_taken(
-    types: &mut syn::File,
-    client_names: &BTreeSet<String>,
-) -> usize {
-    let mut taken = Idents(client_names.clone());
+/// the types module holds it or `client` names it. Returns the impls removed.
+pub fn text_conversions_where_taken(types: &mut syn::File, client: &syn::File) -> usize {
+    let mut taken = Idents(types_paths(client).plain);
     for item in module_items(types, "builder").into_iter().flatten() {
         if let Item::Struct(s) = item {
             taken.visit_item_struct(s);
@@ -334,9 +327,8 @@ pub fn text_conversions_where_taken(
     let before = types.items.len();
     types.items.retain(|item| match item {
         Item::Impl(imp) => {
-            let from_text = imp.trait_.as_ref().is_some_and(|(path, _)| {
-                path_ends(path, "TryFrom") && type_arg(path).is_some_and(text)
-            });
+            let from_text = trait_of(imp)
+                .is_some_and(|p| path_ends(p, "TryFrom") && type_arg(p).is_some_and(text));
             !from_text || taken.0.contains(&type_ident(&imp.self_ty))
         }
         _ => true,

@@ -200,17 +200,12 @@ fn rename_default_calls(item: &mut Item, renamed: &BTreeMap<(String, String), St
                 rename_default_calls(inner, renamed);
             }
         }
-        Item::Impl(imp)
-            if imp
-                .trait_
-                .as_ref()
-                .is_some_and(|(p, _)| path_ends(p, "Default")) =>
-        {
-            let owner = type_ident(&imp.self_ty);
+        Item::Impl(imp) if trait_of(imp).is_some_and(|p| path_ends(p, "Default")) => {
+            let (owner, paths) = (type_ident(&imp.self_ty), Vec::new());
             Calls {
                 owner,
                 renamed,
-                paths: Vec::new(),
+                paths,
             }
             .visit_item_impl_mut(imp);
         }

@@ -67,13 +67,14 @@ pub struct PlainString {
 /// Pass `plain_validated_strings`: every constrained-string newtype typify makes that only the
 /// request bodies (`bodies`: operation id, body type) hold becomes a plain `String` and goes with
 /// its impls: the validation crate checks those bounds. One that anything else names (an answer,
-/// a parameter, the client code: `client_names`) is kept. Returns the dropped newtypes with the
+/// a parameter, the client code: `client`) is kept. Returns the dropped newtypes with the
 /// body fields they typed, sorted by name.
 pub fn plain_validated_strings(
     types: &mut syn::File,
     bodies: &[(String, String)],
-    client_names: &BTreeSet<String>,
+    client: &syn::File,
 ) -> Vec<PlainString> {
+    let client_names = types_paths(client).plain;
     let newtypes = string_newtypes(types);
     if newtypes.is_empty() {
         return Vec::new();

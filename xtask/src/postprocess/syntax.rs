@@ -84,6 +84,11 @@ pub(super) fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'
     })
 }
 
+/// The trait an impl implements, if any (`From<X>` of `impl From<X> for Y`).
+pub(super) fn trait_of(imp: &syn::ItemImpl) -> Option<&Path> {
+    imp.trait_.as_ref().map(|(path, _)| path)
+}
+
 /// The methods of an impl block.
 pub(super) fn fns_mut(imp: &mut syn::ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemFn> {
     imp.items.iter_mut().filter_map(|member| match member {
@@ -241,7 +246,7 @@ pub(super) fn string_newtypes(types: &syn::File) -> BTreeSet<String> {
 /// Whether an impl is for one of `names` or converts to or from one (`From<X> for String`).
 pub(super) fn mentions_any(imp: &syn::ItemImpl, names: &BTreeSet<String>) -> bool {
     let mut idents = Idents::default();
-    if let Some((path, _)) = &imp.trait_ {
+    if let Some(path) = trait_of(imp) {
         idents.visit_path(path);
     }
     names.contains(&type_ident(&imp.self_ty)) || !idents.0.is_disjoint(names)
@@ -261,12 +266,7 @@ pub fn with_default(types: &syn::File) -> BTreeSet<String> {
     let named = |item: &Item| match item {
         Item::Struct(s) if derives(&s.attrs, |p| path_ends(p, "Default")) => type_name(item),
         Item::Enum(e) if derives(&e.attrs, |p| path_ends(p, "Default")) => type_name(item),
-        Item::Impl(imp)
-            if imp
-                .trait_
-                .as_ref()
-                .is_some_and(|t| path_ends(&t.0, "Default")) =>
-        {
+        Item::Impl(imp) if trait_of(imp).is_some_and(|p| path_ends(p, "Default")) => {
             Some(type_ident(&imp.self_ty))
         }
         _ => None,
