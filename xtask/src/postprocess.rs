@@ -25,7 +25,6 @@ pub use sends::{BodyKind, Route};
 pub use serde_attrs::serde_camel_case;
 pub use strings::{BodyField, PlainString, Step};
 pub use syntax::ident;
-use syntax::types_paths;
 
 use crate::config::Config;
 use crate::document::ops;
@@ -132,9 +131,8 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Both,
         doc: "typify's builders go (workspace: request bodies are values), or those no request is built from",
         run: |code, facts| {
-            let roots = types_paths(&code.client).builders;
-            let roots = (!facts.workspace).then_some(&roots);
-            Ok(bodies::drop_builders(&mut code.types, roots))
+            let client = (!facts.workspace).then_some(&code.client);
+            Ok(bodies::drop_builders(&mut code.types, client))
         },
     },
     Pass {

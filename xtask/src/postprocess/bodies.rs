@@ -86,17 +86,17 @@ pub(super) fn wrap_first_option(ty: &mut Type) -> bool {
 }
 
 /// Pass `drop_builders`: removes typify's builders (`X::builder()` and the `builder` module's
-/// items) of the types no request is built from: with `roots` (standalone: the client's
-/// `types::builder::X`), those the roots' fields do not reach; without (workspace), all of them
-/// and the module. Returns the number of items removed.
-pub fn drop_builders(types: &mut syn::File, roots: Option<&BTreeSet<String>>) -> usize {
+/// items) of the types no request is built from: with `client` (standalone), those its
+/// `types::builder::X` do not reach; without (workspace), all of them and the module. Returns the
+/// number of items removed.
+pub fn drop_builders(types: &mut syn::File, client: Option<&syn::File>) -> usize {
+    let roots = client.map(|client| types_paths(client).builders);
     let count =
         |t: &mut syn::File| t.items.len() + module_items(t, "builder").map_or(0, |b| b.len());
     let before = count(types);
     let edges = type_graph(types);
-    let keep = roots
-        .map(|roots| reachable(&edges, roots))
-        .unwrap_or_default();
+    let keep = roots.map(|roots| reachable(&edges, &roots));
+    let keep = keep.unwrap_or_default();
     let dropped = |name: &str| edges.contains_key(name) && !keep.contains(name);
     types.items.retain(|item| match item {
         Item::Impl(imp) if imp.trait_.is_none() => {
@@ -104,7 +104,7 @@ pub fn drop_builders(types: &mut syn::File, roots: Option<&BTreeSet<String>>) ->
                 matches!(&imp.items[..], [syn::ImplItem::Fn(f)] if f.sig.ident == "builder");
             !(only_builder && dropped(&type_ident(&imp.self_ty)))
         }
-        Item::Mod(m) => m.ident != "builder" || roots.is_some(),
+        Item::Mod(m) => m.ident != "builder" || client.is_some(),
         _ => true,
     });
     if let Some(items) = module_items(types, "builder") {

@@ -722,7 +722,7 @@ fn unused_builders_are_dropped_and_reachable_ones_kept() {
             impl ::std::convert::From<super::Response> for Response {}
         }
     };
-    drop_builders(&mut file, Some(&["Body".to_string()].into()));
+    drop_builders(&mut file, Some(&client_naming(&["Body"])));
     let text = prettyplease::unparse(&file);
     assert!(text.contains("impl Item {"), "{text}");
     assert!(!text.contains("impl Response {"), "{text}");
