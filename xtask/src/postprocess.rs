@@ -1,13 +1,8 @@
 //! Post-process stage: named passes over progenitor's output (the types module and the client as
 //! `syn` trees) for what progenitor's and typify's settings cannot express, in the order of
-//! [`PASSES`]. Each pass is one function in the file of its concern, decides on structure (paths,
-//! idents, attributes, item kinds, never printed tokens or doc prose), returns how many places it
-//! changed, and is listed with the layouts it applies to and what it does: `cargo xtask codegen
-//! --verbose` prints each with its count, and a test fails when a pass changes nothing for the
-//! embedded spec or the construct fixtures (the pass has nothing left to do: remove it).
-//!
-//! Adding a pass: write the function in the file of its concern (or a new one), with a test on a
-//! small tree shaped as progenitor writes it, and add a row to [`PASSES`].
+//! [`PASSES`]. Each pass lives in the file of its concern, decides on structure (never printed
+//! tokens or doc prose), returns how many places it changed, and has a unit test on a small tree
+//! shaped as progenitor writes it; a test fails when a pass changes nothing (docs/generator.md).
 
 mod bodies;
 mod directions;
@@ -114,9 +109,8 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Workspace,
         doc: "constrained-string newtypes only request bodies hold become String; the validation crate checks them",
         run: |code, facts| {
-            let client_names = syntax::types_named_by(&code.client);
-            code.plain_strings =
-                strings::plain_validated_strings(&mut code.types, &facts.bodies, &client_names);
+            let (types, client) = (&mut code.types, &code.client);
+            code.plain_strings = strings::plain_validated_strings(types, &facts.bodies, client);
             Ok(code.plain_strings.len())
         },
     },
@@ -134,36 +128,24 @@ pub const PASSES: &[Pass] = &[
     },
     Pass {
         name: "drop_builders",
-        layouts: Layouts::Workspace,
-        doc: "typify's builders go: request bodies are values (struct literals, Default, X::new)",
-        run: |code, _| Ok(bodies::drop_builders(&mut code.types)),
-    },
-    Pass {
-        name: "drop_unused_builders",
-        layouts: Layouts::Standalone,
-        doc: "builders of types no request is built from go",
-        run: |code, _| {
-            let roots = bodies::builder_roots(&code.client);
-            Ok(bodies::drop_unused_builders(&mut code.types, &roots))
+        layouts: Layouts::Both,
+        doc: "typify's builders go (workspace: request bodies are values), or those no request is built from",
+        run: |code, facts| {
+            let client = (!facts.workspace).then_some(&code.client);
+            Ok(bodies::drop_builders(&mut code.types, client))
         },
     },
     Pass {
         name: "lean_builders",
         layouts: Layouts::Standalone,
         doc: "builder setters are one assignment through one shared conversion",
-        run: |code, _| {
-            let roots = bodies::builder_roots(&code.client);
-            Ok(bodies::lean_builders(&mut code.types, &roots))
-        },
+        run: |code, _| Ok(bodies::lean_builders(&mut code.types, &code.client)),
     },
     Pass {
         name: "text_conversions_where_taken",
         layouts: Layouts::Both,
         doc: "string enums keep TryFrom<&str> and TryFrom<String> only where a setter takes them",
-        run: |code, _| {
-            let client_names = syntax::types_named_by(&code.client);
-            Ok(bodies::text_conversions_where_taken(&mut code.types, &client_names))
-        },
+        run: |code, _| Ok(bodies::text_conversions_where_taken(&mut code.types, &code.client)),
     },
     Pass {
         name: "redact_secrets",
@@ -209,10 +191,7 @@ pub const PASSES: &[Pass] = &[
         name: "body_constructors",
         layouts: Layouts::Workspace,
         doc: "a request body with required fields gets X::new(required..), each optional field at its default",
-        run: |code, _| {
-            let roots = bodies::builder_roots(&code.client);
-            Ok(bodies::body_constructors(&mut code.types, &roots))
-        },
+        run: |code, _| Ok(bodies::body_constructors(&mut code.types, &code.client)),
     },
     Pass {
         name: "camel_case_renames",
@@ -225,21 +204,7 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Workspace,
         doc: "Serialize and Deserialize behind the client and server features, by the side that uses them",
         run: |code, facts| {
-            let stale = directions::not_types(&code.types, &facts.both_ways);
-            if !stale.is_empty() {
-                return Err(format!(
-                    "openapi/codegen.toml: serde_both_ways names {}, which the document no longer generates",
-                    stale.join(", ")
-                ));
-            }
-            let (requests, responses) = directions::client_roots(&code.client);
-            let counts = directions::serde_by_direction(
-                &mut code.types,
-                &requests,
-                &responses,
-                &facts.both_ways,
-            );
-            Ok(counts.request + counts.response + counts.both)
+            directions::serde_by_direction(&mut code.types, &code.client, &facts.both_ways)
         },
     },
     Pass {
@@ -376,10 +341,8 @@ fn three_state_fields(
             if schema.get("nullable") == Some(&Value::Bool(true))
                 && !required.contains(name.as_str())
             {
-                out.push(FieldRef {
-                    type_name: type_name.clone(),
-                    field: name.to_snake_case(),
-                });
+                let (type_name, field) = (type_name.clone(), name.to_snake_case());
+                out.push(FieldRef { type_name, field });
             }
         }
     }
@@ -409,21 +372,23 @@ fn secret_headers(
         .iter()
         .map(|f| f.to_ascii_lowercase())
         .collect();
+    let secret = |name: &&str| {
+        let lower = name.to_ascii_lowercase();
+        listed.contains(&lower) || SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w))
+    };
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for op in all {
         let Some(types) = progenitor::types_of(operations, op) else {
             continue;
         };
-        for param in op.parameters().filter(|p| p["in"] == "header") {
-            let Some(name) = param.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            let lower = name.to_ascii_lowercase();
-            if listed.contains(&lower) || SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w)) {
-                out.entry(types.builder.clone())
-                    .or_default()
-                    .insert(name.to_snake_case());
-            }
+        let headers = op.parameters().filter(|p| p["in"] == "header");
+        for name in headers
+            .filter_map(|p| p.get("name")?.as_str())
+            .filter(secret)
+        {
+            out.entry(types.builder.clone())
+                .or_default()
+                .insert(name.to_snake_case());
         }
     }
     out

@@ -2,11 +2,11 @@
 //! builders in the workspace, constructors for bodies with required fields), lean builders in the
 //! standalone layout, and setters that take what converts into their field.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use quote::quote;
 use syn::visit::Visit;
-use syn::{Fields, Item, Type};
+use syn::{Item, Type};
 
 use super::syntax::*;
 
@@ -19,47 +19,34 @@ pub struct FieldRef {
     pub field: String,
 }
 
-/// Turns each listed optional field into `Option<Option<T>>` (absent, null, value), in the struct
-/// and in its builder, with serde attributes that keep the three states on the wire (through the
-/// hand-written `three_state` module of the types crate, named by its path).
-/// Returns the number of fields.
+/// Pass `three_state_fields`: each listed optional field is `Option<Option<T>>` (absent, null,
+/// value), in the struct, its builder and its setter's bound, read through the types crate's
+/// hand-written `three_state` module. Returns the number of fields.
 pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<usize, String> {
+    let wanted = |owner: &str, name: &str| {
+        let mut found = fields
+            .iter()
+            .filter(|f| f.type_name == owner && f.field == name);
+        found.next()
+    };
     let mut done = BTreeSet::new();
     for item in &mut types.items {
-        if let Item::Struct(s) = item {
-            let Fields::Named(named) = &mut s.fields else {
+        for (owner, name, field) in owned_fields(item) {
+            let Some(key) = wanted(&owner, &name) else {
                 continue;
             };
-            for field in named.named.iter_mut() {
-                let Some(ident) = &field.ident else { continue };
-                let key = FieldRef {
-                    type_name: s.ident.to_string(),
-                    field: ident.to_string(),
-                };
-                if !fields.contains(&key) {
-                    continue;
-                }
-                if !wrap_first_option(&mut field.ty) {
-                    return Err(format!("{}.{} is not an Option", key.type_name, key.field));
-                }
-                for attr in field
-                    .attrs
-                    .iter_mut()
-                    .filter(|a| a.path().is_ident("serde"))
-                {
-                    let mut tokens = attr
-                        .meta
-                        .require_list()
-                        .map_err(|e| e.to_string())?
-                        .tokens
-                        .clone();
-                    tokens.extend(
-                        quote! { , default, deserialize_with = "crate::three_state::deserialize" },
-                    );
-                    *attr = syn::parse_quote! { #[serde(#tokens)] };
-                }
-                done.insert(key);
+            if !wrap_first_option(&mut field.ty) {
+                return Err(format!("{}.{} is not an Option", key.type_name, key.field));
             }
+            for attr in &mut field.attrs {
+                if let syn::Meta::List(list) = &mut attr.meta {
+                    if list.path.is_ident("serde") {
+                        let with = quote! { , default, deserialize_with = "crate::three_state::deserialize" };
+                        list.tokens.extend(with);
+                    }
+                }
+            }
+            done.insert(key.clone());
         }
     }
     let missing: Vec<_> = fields.iter().filter(|f| !done.contains(f)).collect();
@@ -68,216 +55,119 @@ pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<
             "three-state fields not found in the generated types: {missing:?}"
         ));
     }
-    // The builder module: the field type and the setter's bound.
-    let Some(builder) = module_items(types, "builder") else {
-        return Ok(done.len());
-    };
-    for item in builder.iter_mut() {
-        match item {
-            Item::Struct(s) => {
-                let Fields::Named(named) = &mut s.fields else {
-                    continue;
-                };
-                for field in named.named.iter_mut() {
-                    let key = FieldRef {
-                        type_name: s.ident.to_string(),
-                        field: field
-                            .ident
-                            .as_ref()
-                            .map(|i| i.to_string())
-                            .unwrap_or_default(),
-                    };
-                    if fields.contains(&key) {
-                        wrap_first_option(&mut field.ty);
-                    }
-                }
+    for item in module_items(types, "builder").into_iter().flatten() {
+        for (owner, name, field) in owned_fields(item) {
+            if wanted(&owner, &name).is_some() {
+                wrap_first_option(&mut field.ty);
             }
-            Item::Impl(imp) if imp.trait_.is_none() => {
-                let type_name = type_ident(&imp.self_ty);
-                for impl_item in imp.items.iter_mut() {
-                    let syn::ImplItem::Fn(f) = impl_item else {
-                        continue;
-                    };
-                    let key = FieldRef {
-                        type_name: type_name.clone(),
-                        field: f.sig.ident.to_string(),
-                    };
-                    if !fields.contains(&key) {
-                        continue;
-                    }
-                    for pred in f
-                        .sig
-                        .generics
-                        .where_clause
-                        .iter_mut()
-                        .flat_map(|w| w.predicates.iter_mut())
-                    {
-                        if let syn::WherePredicate::Type(t) = pred {
-                            for bound in t.bounds.iter_mut() {
-                                if let syn::TypeParamBound::Trait(tb) = bound {
-                                    if let Some(seg) = tb.path.segments.last_mut() {
-                                        if seg.ident == "TryInto" {
-                                            if let syn::PathArguments::AngleBracketed(args) =
-                                                &mut seg.arguments
-                                            {
-                                                for arg in args.args.iter_mut() {
-                                                    if let syn::GenericArgument::Type(ty) = arg {
-                                                        wrap_first_option(ty);
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+        }
+        let Item::Impl(imp) = item else { continue };
+        let owner = type_ident(&imp.self_ty);
+        for f in fns_mut(imp) {
+            if wanted(&owner, &f.sig.ident.to_string()).is_some() {
+                try_into_targets(f).for_each(|ty| {
+                    wrap_first_option(ty);
+                });
             }
-            _ => {}
         }
     }
     Ok(done.len())
 }
 
-/// Wraps the first `Option<..>` found in `ty` (depth first) in another `Option`.
+/// Wraps the first `Option<..>` of `ty` (itself, or through first type arguments) in another.
 pub(super) fn wrap_first_option(ty: &mut Type) -> bool {
-    if let Type::Path(p) = ty {
-        if p.path.segments.last().is_some_and(|s| s.ident == "Option") {
-            let inner = ty.clone();
-            *ty = syn::parse_quote! { ::std::option::Option<#inner> };
-            return true;
-        }
-        for seg in p.path.segments.iter_mut() {
-            if let syn::PathArguments::AngleBracketed(args) = &mut seg.arguments {
-                for arg in args.args.iter_mut() {
-                    if let syn::GenericArgument::Type(t) = arg {
-                        if wrap_first_option(t) {
-                            return true;
-                        }
-                    }
-                }
-            }
-        }
+    let Type::Path(p) = ty else { return false };
+    if !path_ends(&p.path, "Option") {
+        return type_arg_mut(&mut p.path).is_some_and(wrap_first_option);
     }
-    false
+    let inner = ty.clone();
+    *ty = syn::parse_quote! { ::std::option::Option<#inner> };
+    true
 }
 
-/// Removes the builders of every type that no request is built from: keeps the builders named in
-/// `roots` (the client's `types::builder::X` uses) and those of the types their fields reach.
-/// Returns the number of items removed.
-pub fn drop_unused_builders(types: &mut syn::File, roots: &BTreeSet<String>) -> usize {
-    let before = types.items.len() + module_items(types, "builder").map_or(0, |b| b.len());
+/// Pass `drop_builders`: removes typify's builders (`X::builder()` and the `builder` module's
+/// items) of the types no request is built from: with `client` (standalone), those its
+/// `types::builder::X` do not reach; without (workspace), all of them and the module. Returns the
+/// number of items removed.
+pub fn drop_builders(types: &mut syn::File, client: Option<&syn::File>) -> usize {
+    let roots = client.map(|client| types_paths(client).builders);
+    let count =
+        |t: &mut syn::File| t.items.len() + module_items(t, "builder").map_or(0, |b| b.len());
+    let before = count(types);
     let edges = type_graph(types);
-    let keep = reachable(&edges, roots);
+    let keep = roots.map(|roots| reachable(&edges, &roots));
+    let keep = keep.unwrap_or_default();
     let dropped = |name: &str| edges.contains_key(name) && !keep.contains(name);
-    // `impl X { pub fn builder() }` at the top level.
     types.items.retain(|item| match item {
         Item::Impl(imp) if imp.trait_.is_none() => {
-            let only_builder = imp.items.len() == 1
-                && matches!(&imp.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder");
+            let only_builder =
+                matches!(&imp.items[..], [syn::ImplItem::Fn(f)] if f.sig.ident == "builder");
             !(only_builder && dropped(&type_ident(&imp.self_ty)))
         }
+        Item::Mod(m) => m.ident != "builder" || client.is_some(),
         _ => true,
     });
-    if let Some(builder) = module_items(types, "builder") {
-        builder.retain(|item| {
-            let name = match item {
-                Item::Struct(s) => s.ident.to_string(),
-                Item::Impl(imp) => {
-                    let self_name = type_ident(&imp.self_ty);
-                    let trait_arg = imp.trait_.as_ref().and_then(|(path, _)| {
-                        path.segments.last().and_then(|seg| match &seg.arguments {
-                            syn::PathArguments::AngleBracketed(a) => {
-                                a.args.first().and_then(|g| match g {
-                                    syn::GenericArgument::Type(t) => Some(type_ident(t)),
-                                    _ => None,
-                                })
-                            }
-                            _ => None,
-                        })
-                    });
-                    // `impl TryFrom<X> for super::X`: the builder is the trait argument.
-                    trait_arg
-                        .filter(|a| edges.contains_key(a))
-                        .unwrap_or(self_name)
-                }
-                _ => return true,
-            };
-            !dropped(&name)
+    if let Some(items) = module_items(types, "builder") {
+        items.retain(|item| match item {
+            Item::Struct(s) => !dropped(&s.ident.to_string()),
+            // `impl TryFrom<X> for super::X`: the builder is the trait argument.
+            Item::Impl(imp) => {
+                let trait_arg = trait_of(imp).and_then(type_arg).map(type_ident);
+                let name = trait_arg.filter(|a| edges.contains_key(a));
+                !dropped(&name.unwrap_or_else(|| type_ident(&imp.self_ty)))
+            }
+            _ => true,
         });
     }
-    before - types.items.len() - module_items(types, "builder").map_or(0, |b| b.len())
+    before - count(types)
 }
 
-/// Pass `drop_builders` (workspace layout): removes typify's builders, the `builder` module and
-/// every `X::builder()`. A request body is built as a value: a struct literal, `..Default::default()`
-/// where every field is optional, or the constructor of [`body_constructors`]; the client's
-/// builders take the value ([`plain_bodies`]). Returns the number of items removed.
-pub fn drop_builders(types: &mut syn::File) -> usize {
-    let before = types.items.len();
-    types.items.retain(|item| match item {
-        Item::Impl(imp) if imp.trait_.is_none() => {
-            !(imp.items.len() == 1
-                && matches!(&imp.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder"))
-        }
-        Item::Mod(m) => m.ident != "builder",
-        _ => true,
-    });
-    before - types.items.len()
-}
-
-/// Pass `body_constructors`: every request body (`bodies`) without a `Default` gets
-/// `X::new(required fields)`, each argument an `impl Into<T>`, every optional field at the value
-/// the wire gives it when absent (its serde default). A struct literal would spell every optional
-/// field. Reads plain `#[serde(default ..)]` (run before [`camel_case_renames`] and the direction
-/// pass) and the names [`short_default_names`] gave. Returns the number of constructors.
-pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> usize {
+/// Pass `body_constructors`: every request body (`types::builder::X` in `client`) without a
+/// `Default` gets
+/// `X::new(required fields)`, each argument an `impl Into<T>`, every optional field at its serde
+/// default, right after the struct. Reads plain `#[serde(..)]` and the names
+/// [`short_default_names`] gave. Returns the number of constructors.
+pub fn body_constructors(types: &mut syn::File, client: &syn::File) -> usize {
+    let bodies = types_paths(client).builders;
     let with_default = with_default(types);
-    let mut added: BTreeMap<String, Item> = BTreeMap::new();
-    for item in &types.items {
-        let Item::Struct(s) = item else { continue };
+    let mut count = 0;
+    let mut i = 0;
+    while i < types.items.len() {
+        i += 1;
+        let Item::Struct(s) = &types.items[i - 1] else {
+            continue;
+        };
         let name = s.ident.to_string();
         if !bodies.contains(&name) || with_default.contains(&name) {
             continue;
         }
-        let Fields::Named(named) = &s.fields else {
-            continue;
-        };
         let (mut params, mut values) = (Vec::new(), Vec::new());
-        let mut readable = true;
-        for field in &named.named {
-            let (Some(id), ty) = (&field.ident, &field.ty) else {
-                readable = false;
-                continue;
-            };
-            let attrs = &field.attrs;
-            if let Some(function) = serde_default_fn(attrs) {
-                // `default = "path"`: the value that function gives.
+        for field in &s.fields {
+            // A field or default this pass cannot read: no constructor rather than a wrong one.
+            let Some(id) = &field.ident else { break };
+            let ty = &field.ty;
+            if let Some(function) = serde_string(&field.attrs, "default") {
                 let Ok(path) = syn::parse_str::<syn::ExprPath>(&function) else {
-                    readable = false;
-                    continue;
+                    break;
                 };
                 values.push(quote! { #id: #path() });
-            } else if has_serde_item(attrs, "default")
-                || has_serde_item(attrs, "skip_serializing_if")
+            } else if has_serde_item(&field.attrs, "default")
+                || has_serde_item(&field.attrs, "skip_serializing_if")
             {
-                // A bare `default`, or an optional `Option`: typify leaves out `default` there
-                // (serde's own) and skips it when `None`.
+                // A bare `default`, or an optional `Option` (typify leaves serde its own default).
                 values.push(quote! { #id: ::std::default::Default::default() });
             } else {
                 params.push(quote! { #id: impl ::std::convert::Into<#ty> });
                 values.push(quote! { #id: #id.into() });
             }
         }
-        // A default this pass cannot read: no constructor rather than one that misses a field.
-        if params.is_empty() || !readable {
+        if params.is_empty() || values.len() != s.fields.len() {
             continue;
         }
         let ident = &s.ident;
         let doc =
             format!(" A [`{name}`] of the required fields, each optional field at its default.");
-        let constructor: Item = syn::parse_quote! {
+        let constructor = syn::parse_quote! {
             impl #ident {
                 #[doc = #doc]
                 pub fn new(#(#params),*) -> Self {
@@ -285,98 +175,67 @@ pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> us
                 }
             }
         };
-        added.insert(name, constructor);
-    }
-    let count = added.len();
-    // Each right after its struct.
-    let items = std::mem::take(&mut types.items);
-    for item in items {
-        let after = match &item {
-            Item::Struct(s) => added.remove(&s.ident.to_string()),
-            _ => None,
-        };
-        types.items.push(item);
-        types.items.extend(after);
+        types.items.insert(i, constructor);
+        count += 1;
     }
     count
 }
 
-/// Pass `lean_builders`: the builders of the types module keep their API (`X::builder()`, one
-/// setter per field taking anything that converts into the field's type, `try_into()`) with
-/// less code:
-/// - every setter is one assignment through a shared conversion (`set`), its argument an
-///   `impl Input<T>` (`Input<T>`: `TryInto<T>` with an error that displays, one trait for the
-///   whole module) instead of a generic parameter and a `where` clause of its own;
-/// - every field is a `Field<T>` (an alias of `Result<T, String>`: the value or why there is
-///   none);
-/// - `From<X> for builder::X` (a value back into a builder) is kept only for the builders in
-///   `roots`, the request bodies whose client `body()` setter converts a value into its builder.
-///
-/// Returns the number of setters rewritten.
-/// (`Input` and `Field` are named otherwise when a builder of the document has that name.)
-pub fn lean_builders(types: &mut syn::File, roots: &BTreeSet<String>) -> usize {
-    let taken = module_items(types, "builder")
-        .map(|items| defined_names(items))
-        .unwrap_or_default();
-    let free = |names: [&str; 3]| {
-        names
-            .into_iter()
-            .find(|name| !taken.contains(*name))
-            .map(ident)
-            .unwrap_or_else(|| ident(&format!("{}_", names[2])))
-    };
-    let input = free(["Input", "SetterInput", "BuilderInput"]);
-    let field_ty = free(["Field", "SetterField", "BuilderField"]);
+/// Pass `lean_builders`: typify's builders keep their API with less code: every setter is one
+/// assignment through a shared conversion (`set`) of an `impl Input<T>` (`TryInto<T>` with an
+/// error that displays), every field a `Field<T>` (`Result<T, String>`), and `From<X> for
+/// builder::X` stays only for the builders `client` names. `Input` and `Field` take other names when
+/// the document has builders of theirs. Returns the number of setters rewritten.
+pub fn lean_builders(types: &mut syn::File, client: &syn::File) -> usize {
+    let roots = types_paths(client).builders;
     let Some(builder) = module_items(types, "builder") else {
         return 0;
     };
-    let mut rewritten = 0;
+    let taken = defined_names(builder);
+    let free = |names: [&str; 3]| match names.into_iter().find(|n| !taken.contains(*n)) {
+        Some(name) => ident(name),
+        None => ident(&format!("{}_", names[2])),
+    };
+    let input = free(["Input", "SetterInput", "BuilderInput"]);
+    let field_ty = free(["Field", "SetterField", "BuilderField"]);
     builder.retain(|item| match item {
         Item::Impl(imp) => {
-            let from_value = imp
-                .trait_
-                .as_ref()
-                .is_some_and(|(path, _)| path.segments.last().is_some_and(|s| s.ident == "From"));
+            let from_value = trait_of(imp).is_some_and(|p| path_ends(p, "From"));
             !from_value || roots.contains(&type_ident(&imp.self_ty))
         }
         _ => true,
     });
-    let mut fields = 0;
+    let (mut fields, mut rewritten) = (0, 0);
     for item in builder.iter_mut() {
-        if let Item::Struct(s) = item {
-            for field in s.fields.iter_mut() {
-                if let Some(value) = result_of_string_error(&field.ty) {
-                    field.ty = syn::parse_quote!(#field_ty<#value>);
-                    fields += 1;
+        match item {
+            Item::Struct(s) => {
+                for field in s.fields.iter_mut() {
+                    if let Some(value) = result_of_string_error(&field.ty) {
+                        field.ty = syn::parse_quote!(#field_ty<#value>);
+                        fields += 1;
+                    }
                 }
             }
-        }
-        let Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() {
-            continue;
-        }
-        for member in imp.items.iter_mut() {
-            let syn::ImplItem::Fn(f) = member else {
-                continue;
-            };
-            if let Some((field, target)) = typify_setter(f) {
-                let name = &f.sig.ident;
-                let label = field.to_string();
-                let attrs = &f.attrs;
-                let vis = &f.vis;
-                *f = syn::parse_quote! {
-                    #(#attrs)*
-                    #vis fn #name(mut self, value: impl #input<#target>) -> Self {
-                        self.#field = set(value, #label);
-                        self
-                    }
-                };
-                rewritten += 1;
+            Item::Impl(imp) if imp.trait_.is_none() => {
+                for f in fns_mut(imp) {
+                    let Some((field, target)) = typify_setter(f) else {
+                        continue;
+                    };
+                    let label = field.to_string();
+                    set_field(
+                        f,
+                        &field,
+                        quote!(impl #input<#target>),
+                        quote!(set(value, #label)),
+                    );
+                    rewritten += 1;
+                }
             }
+            _ => {}
         }
     }
     if fields > 0 {
-        let alias: Item = syn::parse_quote! {
+        let alias = syn::parse_quote! {
             /// A field being built: its value, or why it has none.
             type #field_ty<T> = ::std::result::Result<T, ::std::string::String>;
         };
@@ -404,15 +263,6 @@ pub fn lean_builders(types: &mut syn::File, roots: &BTreeSet<String>) -> usize {
 /// `T` of `::std::result::Result<T, ::std::string::String>` (a typify builder's field).
 pub(super) fn result_of_string_error(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    if names != ["std", "result", "Result"] || p.path.leading_colon.is_none() {
-        return None;
-    }
     let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
         return None;
     };
@@ -421,187 +271,94 @@ pub(super) fn result_of_string_error(ty: &Type) -> Option<Type> {
     else {
         return None;
     };
-    is_std_string(error).then(|| value.clone())
+    let result = path_is(&p.path, "::std::result::Result");
+    (result && is_path(error, "::std::string::String")).then(|| value.clone())
 }
 
-/// A typify setter, `fn f<T>(mut self, value: T) -> Self where T: TryInto<X>, T::Error: Display
-/// { self.field = value.try_into().map_err(..); self }`: the field it sets and `X`.
+/// A typify setter, `fn f<T>(mut self, value: T) -> Self where T: TryInto<X>, ..
+/// { self.field = value.try_into()..map_err(..); self }`: the field it sets and `X`.
 pub(super) fn typify_setter(f: &syn::ImplItemFn) -> Option<(syn::Ident, Type)> {
-    let generics = &f.sig.generics;
-    if generics.params.len() != 1 || f.sig.inputs.len() != 2 {
+    let one_type_param = matches!(
+        &f.sig.generics.params.iter().collect::<Vec<_>>()[..],
+        [syn::GenericParam::Type(_)]
+    );
+    if !one_type_param || f.sig.inputs.len() != 2 {
         return None;
     }
-    let syn::GenericParam::Type(param) = generics.params.first()? else {
-        return None;
-    };
-    let target = generics
-        .where_clause
-        .as_ref()?
-        .predicates
-        .iter()
-        .find_map(|pred| {
-            let syn::WherePredicate::Type(t) = pred else {
-                return None;
-            };
-            if !is_type(&t.bounded_ty, &param.ident.to_string()) {
-                return None;
-            }
-            t.bounds.iter().find_map(|bound| {
-                let syn::TypeParamBound::Trait(tb) = bound else {
-                    return None;
-                };
-                let seg = tb.path.segments.last()?;
-                if seg.ident != "TryInto" {
-                    return None;
-                }
-                match &seg.arguments {
-                    syn::PathArguments::AngleBracketed(args) => {
-                        args.args.iter().find_map(|a| match a {
-                            syn::GenericArgument::Type(t) => Some(t.clone()),
-                            _ => None,
-                        })
-                    }
-                    _ => None,
-                }
-            })
-        })?;
+    let target = try_into_targets(&mut f.clone()).next()?.clone();
     let [syn::Stmt::Expr(syn::Expr::Assign(assign), _), syn::Stmt::Expr(syn::Expr::Path(ret), None)] =
         f.block.stmts.as_slice()
     else {
         return None;
     };
-    if !ret.path.is_ident("self") {
-        return None;
-    }
-    let syn::Expr::Field(field) = &*assign.left else {
+    let (syn::Expr::Field(field), syn::Expr::MethodCall(map_err)) = (&*assign.left, &*assign.right)
+    else {
         return None;
     };
     let syn::Member::Named(name) = &field.member else {
         return None;
     };
-    // `value.try_into()[.map(Some)].map_err(..)`: a `map_err` on a chain that starts with
-    // `try_into`.
-    let syn::Expr::MethodCall(map_err) = &*assign.right else {
-        return None;
-    };
+    // `value.try_into()[.map(Some)].map_err(..)`: a `map_err` on a chain from `try_into`.
     let mut receiver = &*map_err.receiver;
-    let converts = map_err.method == "map_err"
-        && loop {
-            match receiver {
-                syn::Expr::MethodCall(call) if call.method == "try_into" => break true,
-                syn::Expr::MethodCall(call) => receiver = &call.receiver,
-                _ => break false,
-            }
-        };
-    converts.then(|| (name.clone(), target))
+    while let syn::Expr::MethodCall(call) = receiver {
+        if call.method == "try_into" {
+            let converts = map_err.method == "map_err" && ret.path.is_ident("self");
+            return converts.then(|| (name.clone(), target.clone()));
+        }
+        receiver = &call.receiver;
+    }
+    None
 }
 
-/// Pass `text_conversions_where_taken`: typify gives every string enum `TryFrom<&str>`,
-/// `TryFrom<&String>` and `TryFrom<String>` (besides `FromStr` and `Display`), so that a setter
-/// taking `TryInto<E>` accepts text. Only the enums a setter can take keep them: those a builder
-/// of the types module holds, or the client code names (`types::E`, a parameter's type). The
-/// others (answer enums: a token type, a trusted IP's type) keep `FromStr` and `Display`.
-/// Returns the number of impls removed.
-pub fn text_conversions_where_taken(
-    types: &mut syn::File,
-    client_names: &BTreeSet<String>,
-) -> usize {
-    let mut taken = client_names.clone();
-    if let Some(builder) = module_items(types, "builder") {
-        let mut idents = Idents::default();
-        for item in builder.iter() {
-            if let Item::Struct(s) = item {
-                idents.visit_item_struct(s);
-            }
+/// Pass `text_conversions_where_taken`: typify's `TryFrom<&str>`, `TryFrom<&String>` and
+/// `TryFrom<String>` of a string enum stay only where a setter can take the enum: a builder of
+/// the types module holds it or `client` names it. Returns the impls removed.
+pub fn text_conversions_where_taken(types: &mut syn::File, client: &syn::File) -> usize {
+    let mut taken = Idents(types_paths(client).plain);
+    for item in module_items(types, "builder").into_iter().flatten() {
+        if let Item::Struct(s) = item {
+            taken.visit_item_struct(s);
         }
-        taken.extend(idents.0);
     }
+    let text = |ty: &Type| match ty {
+        Type::Reference(r) => is_path(&r.elem, "str") || is_path(&r.elem, "::std::string::String"),
+        ty => is_path(ty, "::std::string::String"),
+    };
     let before = types.items.len();
-    types.items.retain(|item| {
-        let Item::Impl(imp) = item else { return true };
-        let Some((path, _)) = &imp.trait_ else {
-            return true;
-        };
-        let Some(seg) = path.segments.last() else {
-            return true;
-        };
-        let from_text = seg.ident == "TryFrom"
-            && matches!(&seg.arguments, syn::PathArguments::AngleBracketed(args)
-            if args.args.len() == 1 && match &args.args[0] {
-                syn::GenericArgument::Type(Type::Reference(r)) => {
-                    is_path_of(&r.elem, &["str"]) || is_std_string(&r.elem)
-                }
-                syn::GenericArgument::Type(ty) => is_std_string(ty),
-                _ => false,
-            });
-        !from_text || taken.contains(&type_ident(&imp.self_ty))
+    types.items.retain(|item| match item {
+        Item::Impl(imp) => {
+            let from_text = trait_of(imp)
+                .is_some_and(|p| path_ends(p, "TryFrom") && type_arg(p).is_some_and(text));
+            !from_text || taken.0.contains(&type_ident(&imp.self_ty))
+        }
+        _ => true,
     });
     before - types.items.len()
 }
 
-/// Names that follow `types::builder::` in the client code.
-pub fn builder_roots(client: &syn::File) -> BTreeSet<String> {
-    #[derive(Default)]
-    struct Roots(BTreeSet<String>);
-    impl<'ast> Visit<'ast> for Roots {
-        fn visit_path(&mut self, path: &'ast syn::Path) {
-            let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if let Some(pos) = segs
-                .windows(2)
-                .position(|w| w[0] == "types" && w[1] == "builder")
-            {
-                if let Some(name) = segs.get(pos + 2) {
-                    self.0.insert(name.clone());
-                }
-            }
-            syn::visit::visit_path(self, path);
-        }
-    }
-    let mut roots = Roots::default();
-    roots.visit_file(client);
-    roots.0
-}
-
 /// Pass `string_setters`: a client builder's setter of a `String` value (path, query and header
-/// parameters) takes `impl Into<String>` and stores it (the builder module names no `String`
-/// or `Into` of its own), instead of progenitor's generic
-/// `V: TryInto<String>` with a conversion error that can never happen (every `TryInto<String>`
-/// a caller passes, `&str`, `String`, `&String`, `Cow<str>`, is an `Into<String>`): four lines
-/// instead of thirteen, one generic less per setter. Returns the number of setters.
+/// parameters) takes `impl Into<String>` and stores it, instead of progenitor's generic
+/// `V: TryInto<String>` whose conversion cannot fail. Returns the number of setters.
 pub fn string_setters(client: &mut syn::File) -> usize {
-    let string: Type = syn::parse_quote!(::std::string::String);
-    let Some(items) = module_items(client, "builder") else {
-        return 0;
-    };
     let mut count = 0;
-    for item in items.iter_mut() {
+    for item in module_items(client, "builder").into_iter().flatten() {
         let Item::Impl(imp) = item else { continue };
-        for member in imp.items.iter_mut() {
-            let syn::ImplItem::Fn(f) = member else {
-                continue;
-            };
-            let Some((field, ty)) = typify_setter(f) else {
-                continue;
-            };
-            if ty != string || f.sig.ident != field {
-                continue;
-            }
-            // An optional parameter's setter stores `Some` (progenitor's `.map(Some)`).
-            let optional = calls_with(&f.block, "map", "Some");
-            let value = if optional {
-                quote! { Some(value.into()) }
-            } else {
-                quote! { value.into() }
-            };
-            let (attrs, vis) = (&f.attrs, &f.vis);
-            *f = syn::parse_quote! {
-                #(#attrs)*
-                #vis fn #field(mut self, value: impl Into<String>) -> Self {
-                    self.#field = Ok(#value);
-                    self
+        for f in fns_mut(imp) {
+            match typify_setter(f) {
+                Some((field, ty))
+                    if is_path(&ty, "::std::string::String") && f.sig.ident == field =>
+                {
+                    // An optional parameter's setter stores `Some` (progenitor's `.map(Some)`).
+                    let value = if calls_with(&f.block, "map", "Some") {
+                        quote! { Some(value.into()) }
+                    } else {
+                        quote! { value.into() }
+                    };
+                    set_field(f, &field, quote!(impl Into<String>), quote!(Ok(#value)));
+                    count += 1;
                 }
-            };
-            count += 1;
+                _ => {}
+            }
         }
     }
     count

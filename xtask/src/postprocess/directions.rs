@@ -1,32 +1,15 @@
 //! Pass `serde_by_direction`: each type of the shared types crate derives only the serde traits
-//! its side of the wire uses, behind the types crate's `client` and `server` features.
-//!
-//! typify derives `Serialize` and `Deserialize` on every type, and serde's derives are most of
-//! the types crate's build. A client writes requests and reads answers; the server stubs read
-//! requests and write answers. So, following the references between the generated types:
-//!
-//! | the type is reachable from | `client` derives | `server` derives |
-//! |---|---|---|
-//! | a request only (body, path, query or header parameter) | `Serialize` | `Deserialize` |
-//! | an answer only (a success answer, the error body) | `Deserialize` | `Serialize` |
-//! | both | both | both |
-//! | the types named in `serde_both_ways` (codegen.toml), or no operation | both, always | both, always |
-//!
-//! The last row is for the types hand-written code reads and writes on both sides (the error body:
-//! the validation crate builds and re-reads it whatever the side) and for types no operation
-//! reaches (nothing says which way they go); everything such a type reaches goes with it. The
-//! features are additive: a crate that turns both on (the workspace) gets what typify gave.
-//! `#[serde(..)]` attributes of a gated type are gated by the `serde-attrs` feature, which either
-//! side turns on (without a serde derive they would name an unknown attribute); `schemars` turns
-//! both sides on, since its derive reads them.
+//! its side of the wire uses, behind the types crate's `client` and `server` features, and its
+//! `#[serde(..)]` attributes behind `serde-attrs` (docs/generator.md has the table).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use syn::punctuated::Punctuated;
 use syn::visit::Visit;
-use syn::{Item, Token};
+use syn::Item;
 
-use super::syntax::{reachable, serde_trait, type_graph};
+use super::syntax::{
+    attr_lists, gate_attr, reachable, serde_trait, take_derives, type_graph, type_name, TypesPaths,
+};
 
 /// The types crate's feature that a client enables.
 pub const CLIENT_FEATURE: &str = "client";
@@ -47,39 +30,11 @@ pub struct Direction {
     pub always: bool,
 }
 
-/// What the pass did, by direction: how many types went each way.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Types that only requests reach.
-    pub request: usize,
-    /// Types that only answers reach.
-    pub response: usize,
-    /// Types that both reach (both derives behind either feature).
-    pub both: usize,
-    /// Types left deriving both traits whatever the features.
-    pub always: usize,
-}
-
-/// The types a progenitor client (before [`crate::postprocess::route_through_runtime`]) puts in
-/// requests and reads from answers: the names after `types::` (or `types::builder::`) in the
-/// operation builders' fields (parameters and body), and in their `send`s' return types (the
-/// answer and the error body).
+/// The types a progenitor client (before `route_through_runtime`) puts in requests and reads
+/// from answers: the names after `types::` (or `types::builder::`) in the operation builders'
+/// fields, and in their `send`s' return types (the answer and the error body).
 pub fn client_roots(client: &syn::File) -> (BTreeSet<String>, BTreeSet<String>) {
-    #[derive(Default)]
-    struct Named(BTreeSet<String>);
-    impl<'ast> Visit<'ast> for Named {
-        fn visit_path(&mut self, path: &'ast syn::Path) {
-            let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if segs.iter().any(|s| s == "types") {
-                if let Some(last) = segs.last().filter(|l| *l != "types") {
-                    self.0.insert(last.clone());
-                }
-            }
-            syn::visit::visit_path(self, path);
-        }
-    }
-    let mut requests = Named::default();
-    let mut responses = Named::default();
+    let (mut requests, mut responses) = (TypesPaths::default(), TypesPaths::default());
     let builders = client.items.iter().find_map(|item| match item {
         Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
         _ => None,
@@ -87,24 +42,22 @@ pub fn client_roots(client: &syn::File) -> (BTreeSet<String>, BTreeSet<String>) 
     for item in builders.into_iter().flatten() {
         match item {
             Item::Struct(s) => s.fields.iter().for_each(|f| requests.visit_type(&f.ty)),
-            Item::Impl(imp) => {
-                for f in &imp.items {
-                    if let syn::ImplItem::Fn(f) = f {
-                        if f.sig.ident == "send" {
-                            responses.visit_return_type(&f.sig.output);
-                        }
-                    }
+            Item::Impl(imp) => imp.items.iter().for_each(|f| match f {
+                syn::ImplItem::Fn(f) if f.sig.ident == "send" => {
+                    responses.visit_return_type(&f.sig.output)
                 }
-            }
+                _ => {}
+            }),
             _ => {}
         }
     }
-    (requests.0, responses.0)
+    let names = |p: TypesPaths| p.plain.into_iter().chain(p.builders).collect();
+    (names(requests), names(responses))
 }
 
 /// Each top-level struct and enum of `types` with its [`Direction`]: reachable from `requests`,
 /// from `responses`, or (`always`) from `both_ways` or from neither. Names of the roots that are
-/// not types reach nothing (codegen refuses such a `both_ways` name first: [`not_types`]).
+/// not types reach nothing ([`serde_by_direction`] refuses such a `both_ways` name).
 pub fn directions(
     types: &syn::File,
     requests: &BTreeSet<String>,
@@ -135,72 +88,46 @@ pub fn directions(
         .collect()
 }
 
-/// The names of `both_ways` (codegen.toml's `serde_both_ways`) that are no top-level type of
-/// `types`: an entry that no longer applies, which codegen refuses.
-pub fn not_types(types: &syn::File, both_ways: &BTreeSet<String>) -> Vec<String> {
-    let graph = type_graph(types);
-    both_ways
-        .iter()
-        .filter(|name| !graph.contains_key(*name))
-        .cloned()
-        .collect()
-}
-
 /// Pass `serde_by_direction` (see the module docs): replaces the serde derives of every
 /// top-level struct and enum of `types` by derives gated by the `client` and `server` features,
-/// per the type's [`directions`], and gates its `#[serde(..)]` attributes by `serde-attrs`.
-/// Types in modules (builders) derive no serde and are left alone.
+/// per the [`directions`] `client`'s builders give it, and gates its `#[serde(..)]` attributes by
+/// `serde-attrs`. A `both_ways` name that is no type is refused. Returns the types gated.
 pub fn serde_by_direction(
     types: &mut syn::File,
-    requests: &BTreeSet<String>,
-    responses: &BTreeSet<String>,
+    client: &syn::File,
     both_ways: &BTreeSet<String>,
-) -> Counts {
-    let directions = directions(types, requests, responses, both_ways);
-    let mut counts = Counts::default();
+) -> Result<usize, String> {
+    let (requests, responses) = client_roots(client);
+    let directions = directions(types, &requests, &responses, both_ways);
+    let stale: Vec<&str> = both_ways
+        .iter()
+        .filter(|name| !directions.contains_key(*name))
+        .map(String::as_str)
+        .collect();
+    if !stale.is_empty() {
+        return Err(format!(
+            "openapi/codegen.toml: serde_both_ways names {}, which the document no longer generates",
+            stale.join(", ")
+        ));
+    }
+    let mut count = 0;
+    let attrs_cfg = cfg_of(&[ATTRS_FEATURE]);
     for item in &mut types.items {
-        let (ident, attrs) = match item {
-            Item::Struct(s) => (&s.ident, &mut s.attrs),
-            Item::Enum(e) => (&e.ident, &mut e.attrs),
-            _ => continue,
+        let Some(name) = type_name(item) else {
+            continue;
         };
-        let direction = directions
-            .get(&ident.to_string())
-            .copied()
-            .unwrap_or_default();
-        if direction.always || !(direction.request || direction.response) {
-            counts.always += 1;
+        let direction = directions.get(&name).copied().unwrap_or_default();
+        let mut lists = attr_lists(item);
+        let gated = direction.request || direction.response;
+        if direction.always || !gated || !gate_derives(&mut *lists[0], direction) {
             continue;
         }
-        if !gate_derives(attrs, direction) {
-            continue;
-        }
-        match (direction.request, direction.response) {
-            (true, true) => counts.both += 1,
-            (true, false) => counts.request += 1,
-            _ => counts.response += 1,
-        }
-        match item {
-            Item::Struct(s) => {
-                gate_serde_attrs(&mut s.attrs);
-                s.fields
-                    .iter_mut()
-                    .for_each(|f| gate_serde_attrs(&mut f.attrs));
-            }
-            Item::Enum(e) => {
-                gate_serde_attrs(&mut e.attrs);
-                for variant in &mut e.variants {
-                    gate_serde_attrs(&mut variant.attrs);
-                    variant
-                        .fields
-                        .iter_mut()
-                        .for_each(|f| gate_serde_attrs(&mut f.attrs));
-                }
-            }
-            _ => {}
+        count += 1;
+        for attr in lists.iter_mut().flat_map(|attrs| attrs.iter_mut()) {
+            gate_attr(attr, "serde", &attrs_cfg);
         }
     }
-    counts
+    Ok(count)
 }
 
 /// `feature = "x"`, or `any(..)` of several.
@@ -214,32 +141,9 @@ fn cfg_of(features: &[&str]) -> proc_macro2::TokenStream {
 /// Takes `Serialize` and `Deserialize` out of the `#[derive(..)]`s of `attrs` and adds them back
 /// behind the features `direction` needs them under. Returns whether there was a serde derive.
 fn gate_derives(attrs: &mut Vec<syn::Attribute>, direction: Direction) -> bool {
-    let mut found = None;
-    for (index, attr) in attrs.iter_mut().enumerate() {
-        if !attr.path().is_ident("derive") {
-            continue;
-        }
-        let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-        else {
-            continue;
-        };
-        let (serde, rest): (Vec<_>, Vec<_>) =
-            paths.into_iter().partition(|p| serde_trait(p).is_some());
-        if serde.is_empty() {
-            continue;
-        }
-        // The gated derives go after the derive they came from (in its place if it had no other).
-        found.get_or_insert(if rest.is_empty() { index } else { index + 1 });
-        *attr = syn::parse_quote! { #[derive(#(#rest),*)] };
-    }
-    let Some(index) = found else {
+    let Some((index, _)) = take_derives(attrs, |p| serde_trait(p).is_some()) else {
         return false;
     };
-    attrs.retain(|a| {
-        !(a.path().is_ident("derive")
-            && matches!(&a.meta, syn::Meta::List(l) if l.tokens.is_empty()))
-    });
-    let index = index.min(attrs.len());
     // Serialize: the writer's side; Deserialize: the reader's.
     let mut writes = Vec::new();
     let mut reads = Vec::new();
@@ -253,36 +157,19 @@ fn gate_derives(attrs: &mut Vec<syn::Attribute>, direction: Direction) -> bool {
     }
     writes.sort_unstable();
     reads.sort_unstable();
+    let (ser, de) = (cfg_of(&writes), cfg_of(&reads));
     let gated: Vec<syn::Attribute> = if writes == reads {
-        let cfg = cfg_of(&writes);
         vec![
-            syn::parse_quote! { #[cfg_attr(#cfg, derive(::serde::Deserialize, ::serde::Serialize))] },
+            syn::parse_quote! { #[cfg_attr(#ser, derive(::serde::Deserialize, ::serde::Serialize))] },
         ]
     } else {
-        let (ser, de) = (cfg_of(&writes), cfg_of(&reads));
         vec![
             syn::parse_quote! { #[cfg_attr(#ser, derive(::serde::Serialize))] },
             syn::parse_quote! { #[cfg_attr(#de, derive(::serde::Deserialize))] },
         ]
     };
-    for (offset, attr) in gated.into_iter().enumerate() {
-        attrs.insert(index + offset, attr);
-    }
+    attrs.splice(index..index, gated);
     true
-}
-
-/// `#[serde(..)]` -> `#[cfg_attr(feature = "serde-attrs", serde(..))]`.
-fn gate_serde_attrs(attrs: &mut [syn::Attribute]) {
-    let cfg = cfg_of(&[ATTRS_FEATURE]);
-    for attr in attrs {
-        if !attr.path().is_ident("serde") {
-            continue;
-        }
-        if let syn::Meta::List(list) = &attr.meta {
-            let tokens = &list.tokens;
-            *attr = syn::parse_quote! { #[cfg_attr(#cfg, serde(#tokens))] };
-        }
-    }
 }
 
 #[cfg(test)]
@@ -319,6 +206,19 @@ mod tests {
             pub mod builder {
                 #[derive(Clone, Debug)]
                 pub struct AttachBody { mode: Result<super::Mode, String> }
+            }
+        }
+    }
+
+    /// A progenitor client whose one builder holds `requests` and whose sends answer `responses`.
+    fn client(requests: &[&str], responses: &[&str]) -> syn::File {
+        let fields = (0..requests.len()).map(|i| quote::format_ident!("f{i}"));
+        let requests = requests.iter().map(|n| crate::postprocess::ident(n));
+        let responses = responses.iter().map(|n| crate::postprocess::ident(n));
+        syn::parse_quote! {
+            pub mod builder {
+                pub struct Op { #(#fields: Result<types::#requests, String>,)* }
+                impl Op { #(pub async fn send(self) -> Result<ResponseValue<types::#responses>, ()> { todo!() })* }
             }
         }
     }
@@ -375,21 +275,10 @@ mod tests {
     #[test]
     fn derives_and_serde_attributes_are_gated_by_direction() {
         let mut types = file();
-        let counts = serde_by_direction(
-            &mut types,
-            &names(&["AttachBody"]),
-            &names(&["AttachResponse", "ErrorResponse"]),
-            &names(&["ErrorResponse"]),
-        );
-        assert_eq!(
-            counts,
-            Counts {
-                request: 2,
-                response: 1,
-                both: 1,
-                always: 4
-            }
-        );
+        let client = client(&["AttachBody"], &["AttachResponse", "ErrorResponse"]);
+        let gated = serde_by_direction(&mut types, &client, &names(&["ErrorResponse"]));
+        // Requests AttachBody and TrustedIpEntry, the answer AttachResponse, Mode both ways.
+        assert_eq!(gated, Ok(4));
         let text = prettyplease::unparse(&types);
         for expected in [
             // A request: the client writes it, the server reads it.
@@ -413,12 +302,16 @@ mod tests {
 
     #[test]
     fn a_both_ways_name_that_is_no_type_is_reported() {
-        let types = file();
-        assert!(not_types(&types, &names(&["ErrorResponse"])).is_empty());
-        assert_eq!(
-            not_types(&types, &names(&["ErrorResponse", "ErrorBody"])),
-            vec!["ErrorBody".to_string()]
+        let mut types = file();
+        let client = client(&[], &[]);
+        assert!(
+            serde_by_direction(&mut types.clone(), &client, &names(&["ErrorResponse"])).is_ok()
         );
+        let refused =
+            serde_by_direction(&mut types, &client, &names(&["ErrorResponse", "ErrorBody"]));
+        assert!(refused
+            .unwrap_err()
+            .contains("serde_both_ways names ErrorBody,"));
     }
 
     #[test]
@@ -427,12 +320,7 @@ mod tests {
             #[derive(::serde::Deserialize, ::serde::Serialize)]
             pub struct Body { pub a: String }
         };
-        serde_by_direction(
-            &mut types,
-            &names(&["Body"]),
-            &BTreeSet::new(),
-            &BTreeSet::new(),
-        );
+        serde_by_direction(&mut types, &client(&["Body"], &[]), &BTreeSet::new()).unwrap();
         let text = prettyplease::unparse(&types);
         assert_eq!(
             text,

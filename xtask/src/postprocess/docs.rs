@@ -3,38 +3,40 @@
 
 use std::collections::BTreeMap;
 
-use syn::{Fields, Item};
+use syn::{Attribute, Item, Visibility};
 
 use super::syntax::*;
 
-/// Gives every public item progenitor and typify leave undocumented a doc comment, so that the
-/// generated crates build under `missing_docs`: a builder setter takes the doc of the field it
-/// sets (types) or says which parameter it sets (client), `builder()` and `new()` say what they
-/// make, and a unit enum variant names the wire value it stands for. Returns the number of docs
-/// added.
+/// Pass `document_items`: every public item progenitor and typify leave undocumented gets a doc
+/// comment: a builder setter takes the doc of the field it sets (types) or says which parameter
+/// it sets (client), `builder()` and `new()` say what they make, a field or unit variant names
+/// its wire name. Returns the number of docs added.
 pub fn document_items(file: &mut syn::File) -> usize {
-    let mut field_docs: BTreeMap<(String, String), Vec<syn::Attribute>> = BTreeMap::new();
-    for item in &file.items {
-        if let Item::Struct(s) = item {
-            if let Fields::Named(named) = &s.fields {
-                for field in &named.named {
-                    let docs: Vec<syn::Attribute> =
-                        field.attrs.iter().filter(|a| is_doc(a)).cloned().collect();
-                    if let (Some(ident), false) = (&field.ident, docs.is_empty()) {
-                        field_docs.insert((s.ident.to_string(), ident.to_string()), docs);
-                    }
-                }
+    let mut field_docs: BTreeMap<(String, String), Vec<Attribute>> = BTreeMap::new();
+    for item in &mut file.items {
+        let Item::Struct(_) = item else { continue };
+        for (owner, name, field) in owned_fields(item) {
+            let docs: Vec<Attribute> = field
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc"))
+                .cloned()
+                .collect();
+            if !docs.is_empty() {
+                field_docs.insert((owner, name), docs);
             }
         }
     }
     document_in(&mut file.items, &field_docs, false)
 }
 
-pub(super) fn document_in(
+/// [`document_items`] on the items of one module (`in_builder`: typify's `builder` module).
+fn document_in(
     items: &mut [Item],
-    field_docs: &BTreeMap<(String, String), Vec<syn::Attribute>>,
+    field_docs: &BTreeMap<(String, String), Vec<Attribute>>,
     in_builder: bool,
 ) -> usize {
+    let public = |vis: &Visibility| matches!(vis, Visibility::Public(_));
     let mut count = 0;
     for item in items {
         match item {
@@ -44,9 +46,9 @@ pub(super) fn document_in(
                     count += document_in(inner, field_docs, builder);
                 }
             }
-            Item::Struct(st) if matches!(st.vis, syn::Visibility::Public(_)) => {
+            Item::Struct(st) if public(&st.vis) => {
                 let name = st.ident.to_string();
-                if !st.attrs.iter().any(is_doc) {
+                if !has_doc(&st.attrs) {
                     let text = if in_builder {
                         format!(
                             "A builder for [`super::{name}`]: set fields with its methods, then \
@@ -55,51 +57,37 @@ pub(super) fn document_in(
                     } else {
                         format!("`{name}`.")
                     };
-                    st.attrs.insert(0, doc_attr(&text));
-                    count += 1;
+                    count += prepend(&mut st.attrs, vec![doc_attr(&text)]);
                 }
-                for field in st.fields.iter_mut() {
-                    if !matches!(field.vis, syn::Visibility::Public(_))
-                        || field.attrs.iter().any(is_doc)
-                    {
-                        continue;
-                    }
+                for field in st
+                    .fields
+                    .iter_mut()
+                    .filter(|f| public(&f.vis) && !has_doc(&f.attrs))
+                {
                     let rust = field.ident.as_ref().map(ToString::to_string);
-                    let wire = serde_rename(&field.attrs).or(rust).unwrap_or_default();
-                    let ty = named_type(&field.ty);
-                    let text = if ty.is_empty() {
-                        format!("`{wire}`.")
-                    } else {
-                        format!("`{wire}`: see [`{ty}`].")
+                    let wire = serde_string(&field.attrs, "rename")
+                        .or(rust)
+                        .unwrap_or_default();
+                    let text = match named_type(&field.ty) {
+                        ty if ty.is_empty() => format!("`{wire}`."),
+                        ty => format!("`{wire}`: see [`{ty}`]."),
                     };
-                    field.attrs.insert(0, doc_attr(&text));
-                    count += 1;
+                    count += prepend(&mut field.attrs, vec![doc_attr(&text)]);
                 }
             }
-            Item::Enum(e) if matches!(e.vis, syn::Visibility::Public(_)) => {
-                for variant in &mut e.variants {
-                    if variant.attrs.iter().any(is_doc) {
-                        continue;
-                    }
-                    let text = match serde_rename(&variant.attrs) {
+            Item::Enum(e) if public(&e.vis) => {
+                for variant in e.variants.iter_mut().filter(|v| !has_doc(&v.attrs)) {
+                    let text = match serde_string(&variant.attrs, "rename") {
                         Some(wire) => format!("The value `{wire:?}`."),
                         None => format!("`{}`.", variant.ident),
                     };
-                    variant.attrs.insert(0, doc_attr(&text));
-                    count += 1;
+                    count += prepend(&mut variant.attrs, vec![doc_attr(&text)]);
                 }
             }
             Item::Impl(imp) if imp.trait_.is_none() => {
                 let self_name = type_ident(&imp.self_ty);
-                for member in &mut imp.items {
-                    let syn::ImplItem::Fn(f) = member else {
-                        continue;
-                    };
-                    if !matches!(f.vis, syn::Visibility::Public(_)) || f.attrs.iter().any(is_doc) {
-                        continue;
-                    }
-                    let name = f.sig.ident.to_string();
-                    let docs = match name.as_str() {
+                for f in fns_mut(imp).filter(|f| public(&f.vis) && !has_doc(&f.attrs)) {
+                    let docs = match f.sig.ident.to_string().as_str() {
                         "builder" => vec![doc_attr(&format!(
                             "A builder for [`{self_name}`], starting from its defaults."
                         ))],
@@ -115,14 +103,18 @@ pub(super) fn document_in(
                             .cloned()
                             .unwrap_or_else(|| vec![doc_attr(&format!("Sets `{field}`."))]),
                     };
-                    for (i, doc) in docs.into_iter().enumerate() {
-                        f.attrs.insert(i, doc);
-                        count += 1;
-                    }
+                    count += prepend(&mut f.attrs, docs);
                 }
             }
             _ => {}
         }
     }
+    count
+}
+
+/// Puts `docs` first in `attrs`; returns how many.
+fn prepend(attrs: &mut Vec<Attribute>, docs: Vec<Attribute>) -> usize {
+    let count = docs.len();
+    attrs.splice(0..0, docs);
     count
 }

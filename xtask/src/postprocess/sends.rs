@@ -10,15 +10,9 @@ use syn::{Fields, Item, Type};
 
 use super::syntax::*;
 
-/// Routes every operation of a workspace client through the client crate's hand-written shared
-/// send path, `crate::runtime`: the `Client` gets a `runtime` field (retry policy, session), and
-/// each builder's `send` becomes one chain that hands the builder's values to a
-/// `crate::runtime::Request` ([`route_send`]), which validates them, builds the request, adds the
-/// session's token, retries per policy and decodes the answer into `crate::Error` on failure.
-/// Progenitor's request building and hooks are no longer used.
-///
-/// With the types crate's builders gone ([`drop_builders`]), a builder's body is the body type
-/// itself: see [`plain_bodies`] (`with_default`: the types that implement `Default`).
+/// Pass `route_through_runtime`: the `Client` gets a `runtime` field (retry policy, session) and
+/// each builder's `send` is one chain into the client crate's `crate::runtime::Request`
+/// ([`route_send`]); a builder's body is the body type itself ([`plain_bodies`]).
 pub fn route_through_runtime(
     client: &mut syn::File,
     with_default: &BTreeSet<String>,
@@ -32,20 +26,15 @@ pub fn route_through_runtime(
                 let Fields::Named(named) = &mut s.fields else {
                     return Err("`Client` has no named fields".into());
                 };
+                let field = quote! { pub(crate) runtime: crate::runtime::Runtime };
                 named.named.push(
                     syn::Field::parse_named
-                        .parse2(quote! {
-                            pub(crate) runtime: crate::runtime::Runtime
-                        })
+                        .parse2(field)
                         .map_err(|e| e.to_string())?,
                 );
             }
-            Item::Impl(imp) if is_type(&imp.self_ty, "Client") && imp.trait_.is_none() => {
-                for it in imp.items.iter_mut() {
-                    let syn::ImplItem::Fn(f) = it else { continue };
-                    if f.sig.ident != "new_with_client" {
-                        continue;
-                    }
+            Item::Impl(imp) if type_ident(&imp.self_ty) == "Client" && imp.trait_.is_none() => {
+                for f in fns_mut(imp).filter(|f| f.sig.ident == "new_with_client") {
                     f.block = syn::parse_quote! {{
                         Self {
                             baseurl: baseurl.to_string(),
@@ -63,15 +52,12 @@ pub fn route_through_runtime(
                 for it in items.iter_mut() {
                     let Item::Impl(imp) = it else { continue };
                     let builder = type_ident(&imp.self_ty);
-                    for f in imp.items.iter_mut() {
-                        let syn::ImplItem::Fn(f) = f else { continue };
-                        if f.sig.ident == "send" {
-                            let route = routes.get(&builder).ok_or_else(|| {
-                                format!("builder `{builder}` sends no operation of the document")
-                            })?;
-                            route_send(f, route)?;
-                            routed += 1;
-                        }
+                    for f in fns_mut(imp).filter(|f| f.sig.ident == "send") {
+                        let route = routes.get(&builder).ok_or_else(|| {
+                            format!("builder `{builder}` sends no operation of the document")
+                        })?;
+                        route_send(f, route)?;
+                        routed += 1;
                     }
                 }
             }
@@ -84,26 +70,21 @@ pub fn route_through_runtime(
     Ok(routed)
 }
 
-/// `Client::new` builds its own `reqwest::Client`; with the client crate's `rustls-ring`
-/// feature reqwest brings no rustls crypto provider, and building one before a provider is
-/// installed panics. `new` starts with the hand-written `crate::tls::ensure_crypto_provider()`
-/// (which installs *ring* unless the program installed a provider, and does nothing in other
-/// builds), as `Client::connect` does. Returns how many constructors it changed.
+/// Pass `crypto_provider_in_new`: `Client::new` builds its own `reqwest::Client`, and with the
+/// client crate's `rustls-ring` feature building one before a crypto provider is installed
+/// panics: `new` starts with the hand-written `crate::tls::ensure_crypto_provider()`, as
+/// `Client::connect` does. Returns how many constructors it changed.
 pub fn crypto_provider_in_new(client: &mut syn::File) -> usize {
     let mut changed = 0;
     for item in client.items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
-        if !is_type(&imp.self_ty, "Client") || imp.trait_.is_some() {
+        if type_ident(&imp.self_ty) != "Client" || imp.trait_.is_some() {
             continue;
         }
-        for it in imp.items.iter_mut() {
-            let syn::ImplItem::Fn(f) = it else { continue };
-            if f.sig.ident == "new" {
-                f.block
-                    .stmts
-                    .insert(0, syn::parse_quote!(crate::tls::ensure_crypto_provider();));
-                changed += 1;
-            }
+        for f in fns_mut(imp).filter(|f| f.sig.ident == "new") {
+            let install = syn::parse_quote!(crate::tls::ensure_crypto_provider(););
+            f.block.stmts.insert(0, install);
+            changed += 1;
         }
     }
     changed
@@ -111,46 +92,32 @@ pub fn crypto_provider_in_new(client: &mut syn::File) -> usize {
 
 /// The client builders' bodies without the types crate's builders: a body held as
 /// `types::builder::X` is held as `types::X`, set whole with `body(value)` (no conversion, no
-/// `body_map`); it starts as `X::default()` where `X` has one (`with_default`: every field
-/// optional, a PATCH body say) and as unset, an error on `send`, where it does not.
+/// `body_map`); it starts as `X::default()` where `X` has one (`with_default`) and as unset, an
+/// error on `send`, where it does not.
 pub(super) fn plain_bodies(items: &mut [Item], with_default: &BTreeSet<String>) {
-    // `Result<types::builder::X, String>` -> `X`.
-    let builder_of = |ty: &Type| -> Option<syn::Ident> {
-        let Type::Path(p) = ty else { return None };
-        let [result] = p.path.segments.iter().collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        let syn::PathArguments::AngleBracketed(args) = &result.arguments else {
-            return None;
-        };
-        let [syn::GenericArgument::Type(Type::Path(body)), syn::GenericArgument::Type(error)] =
-            args.args.iter().collect::<Vec<_>>()[..]
-        else {
-            return None;
-        };
-        let segments: Vec<&syn::PathSegment> = body.path.segments.iter().collect();
-        match segments[..] {
-            [types, builder, name]
-                if result.ident == "Result"
-                    && types.ident == "types"
-                    && builder.ident == "builder"
-                    && is_path_of(error, &["String"]) =>
-            {
-                Some(name.ident.clone())
-            }
-            _ => None,
-        }
-    };
-    // Operation builder -> its body type.
+    // Operation builder -> its body type, from `body: Result<types::builder::X, String>`.
     let mut bodies: BTreeMap<String, syn::Ident> = BTreeMap::new();
     for item in items.iter_mut() {
         let Item::Struct(s) = item else { continue };
-        for field in s.fields.iter_mut() {
-            if field.ident.as_ref().is_some_and(|i| i == "body") {
-                if let Some(name) = builder_of(&field.ty) {
-                    field.ty = syn::parse_quote! { Result<types::#name, String> };
-                    bodies.insert(s.ident.to_string(), name);
-                }
+        for field in s
+            .fields
+            .iter_mut()
+            .filter(|f| f.ident.as_ref().is_some_and(|i| i == "body"))
+        {
+            let Type::Path(result) = &field.ty else {
+                continue;
+            };
+            let is_result = result.path.segments.len() == 1 && path_ends(&result.path, "Result");
+            let body = type_arg(&result.path).filter(|_| is_result);
+            let paths = body.map(|ty| {
+                let mut paths = TypesPaths::default();
+                syn::visit::Visit::visit_type(&mut paths, ty);
+                paths.builders
+            });
+            if let Some(name) = paths.and_then(|p| p.into_iter().next()) {
+                let name = ident(&name);
+                field.ty = syn::parse_quote! { Result<types::#name, String> };
+                bodies.insert(s.ident.to_string(), name);
             }
         }
     }
@@ -161,17 +128,9 @@ pub(super) fn plain_bodies(items: &mut [Item], with_default: &BTreeSet<String>) 
         };
         imp.items
             .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "body_map"));
-        for it in imp.items.iter_mut() {
-            let syn::ImplItem::Fn(f) = it else { continue };
+        for f in fns_mut(imp) {
             if f.sig.ident == "body" {
-                let attrs = &f.attrs;
-                *f = syn::parse_quote! {
-                    #(#attrs)*
-                    pub fn body(mut self, value: types::#name) -> Self {
-                        self.body = Ok(value);
-                        self
-                    }
-                };
+                set_field(f, &ident("body"), quote!(types::#name), quote!(Ok(value)));
             } else if f.sig.ident == "new" && !with_default.contains(&name.to_string()) {
                 struct Unset;
                 impl VisitMut for Unset {
@@ -188,17 +147,19 @@ pub(super) fn plain_bodies(items: &mut [Item], with_default: &BTreeSet<String>) 
     }
 }
 
-/// One builder's `send`: the values of its request, as the document declares them ([`Route`]),
-/// go into a `crate::runtime::Request` in one chain, which sends it:
+/// One builder's `send`: the values of its request ([`Route`]) go into a
+/// `crate::runtime::Request` in one chain, which validates and sends them:
 /// `crate::runtime::Request::new("getA").path(self.id).query("limit", self.limit).send(self.client).await`.
-/// Each builder field holds `Result<T, String>` (progenitor's: a value, or why it has none), which
-/// the runtime reports as `Error::InvalidRequest` before sending anything.
 pub(super) fn route_send(f: &mut syn::ImplItemFn, route: &Route) -> Result<(), String> {
     let id = &route.id;
     let syn::ReturnType::Type(_, ret) = &f.sig.output else {
         return Err(format!("`{id}`: send returns nothing"));
     };
-    let answer = result_ok_type(ret).ok_or_else(|| format!("`{id}`: send's Ok type"))?;
+    let answer = match &**ret {
+        Type::Path(p) => type_arg(&p.path).cloned(),
+        _ => None,
+    };
+    let answer = answer.ok_or_else(|| format!("`{id}`: send's Ok type"))?;
     let path = &route.path;
     let (query_names, query): (Vec<&String>, Vec<&syn::Ident>) =
         route.query.iter().map(|(n, v)| (n, v)).unzip();
@@ -291,45 +252,29 @@ impl Route {
     }
 }
 
-/// In the `send` of each builder in `builders` (operations answered by redirects, success
-/// without a body), answers 3xx as success: `ResponseValue<()>` whose headers hold `Location`.
-/// Returns the number of sends changed.
+/// Pass `redirects_as_success`: in the `send` of each builder in `builders` (operations answered
+/// by redirects, success without a body), 3xx is a success: `ResponseValue<()>` whose headers
+/// hold `Location`. Returns the number of sends changed.
 pub fn redirects_as_success(client: &mut syn::File, builders: &BTreeSet<String>) -> usize {
     struct AddArm(usize);
     impl VisitMut for AddArm {
         fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
-            let is_status = matches!(&*m.expr, syn::Expr::MethodCall(c) if c.method == "as_u16");
-            if is_status {
-                m.arms.insert(
-                    0,
-                    syn::parse_quote! { 300u16..=399u16 => Ok(ResponseValue::empty(response)), },
-                );
+            if matches!(&*m.expr, syn::Expr::MethodCall(c) if c.method == "as_u16") {
+                let arm =
+                    syn::parse_quote! { 300u16..=399u16 => Ok(ResponseValue::empty(response)), };
+                m.arms.insert(0, arm);
                 self.0 += 1;
             } else {
                 syn::visit_mut::visit_expr_match_mut(self, m);
             }
         }
     }
-    let Some(items) = module_items(client, "builder") else {
-        return 0;
-    };
     let mut add = AddArm(0);
-    for item in items.iter_mut() {
+    for item in module_items(client, "builder").into_iter().flatten() {
         let Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(p) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        if !builders.contains(&name) {
-            continue;
-        }
-        for f in imp.items.iter_mut() {
-            if let syn::ImplItem::Fn(f) = f {
-                if f.sig.ident == "send" {
-                    add.visit_block_mut(&mut f.block);
-                }
+        if builders.contains(&type_ident(&imp.self_ty)) {
+            for f in fns_mut(imp).filter(|f| f.sig.ident == "send") {
+                add.visit_block_mut(&mut f.block);
             }
         }
     }

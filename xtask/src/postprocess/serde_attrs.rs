@@ -4,50 +4,38 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use proc_macro2::TokenStream;
 use quote::quote;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
-use syn::{Fields, Item, Type};
+use syn::{Attribute, Fields, Item, Meta, Type};
 
 use super::syntax::*;
 
-/// Pass `js_timestamps`: every `DateTime<Utc>` field of a serialized type (optional or not) is
-/// written as Infisical writes timestamps, with milliseconds always, by the hand-written
-/// `js_timestamp` module of the types crate (named by its path, `crate::js_timestamp`
-/// when a field uses it). Besides the fidelity, it writes a timestamp in one piece: chrono's
-/// `Display` sends serde_json a character at a time. Returns the number of fields.
+/// Pass `js_timestamps`: every `DateTime<Utc>` field (optional or not) of a struct that derives
+/// `Serialize` is written by the types crate's hand-written `js_timestamp` module, as Infisical
+/// writes timestamps (milliseconds always), in one piece. Returns the number of fields.
 pub fn js_timestamps(types: &mut syn::File) -> usize {
     let date_time: Type = syn::parse_quote!(::chrono::DateTime<::chrono::offset::Utc>);
-    let optional: Type =
-        syn::parse_quote!(::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>);
+    let optional: Type = syn::parse_quote!(::std::option::Option<#date_time>);
     let mut count = 0;
     for item in &mut types.items {
-        let Item::Struct(s) = item else { continue };
         // Runs before `serde_by_direction`, while the derives are still plain.
-        let serialized = s.attrs.iter().any(|a| {
-            a.path().is_ident("derive")
-                && a.parse_args_with(
-                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-                )
-                .is_ok_and(|paths| paths.iter().any(|p| serde_trait(p) == Some(true)))
-        });
-        if !serialized {
+        let Item::Struct(s) = item else { continue };
+        if !matches!(s.fields, Fields::Named(_))
+            || !derives(&s.attrs, |p| serde_trait(p) == Some(true))
+        {
             continue;
         }
-        let Fields::Named(named) = &mut s.fields else {
-            continue;
-        };
-        for field in named.named.iter_mut() {
-            let with = if field.ty == date_time {
-                "crate::js_timestamp::write"
-            } else if field.ty == optional {
-                "crate::js_timestamp::write_option"
-            } else {
-                continue;
+        for field in s.fields.iter_mut() {
+            let with = match &field.ty {
+                ty if *ty == date_time => "crate::js_timestamp::write",
+                ty if *ty == optional => "crate::js_timestamp::write_option",
+                _ => continue,
             };
             // Into the field's `#[serde(..)]` (its rename) where it has one.
             let serde = field.attrs.iter_mut().find_map(|a| match &mut a.meta {
-                syn::Meta::List(list) if list.path.is_ident("serde") => Some(list),
+                Meta::List(list) if list.path.is_ident("serde") => Some(list),
                 _ => None,
             });
             match serde {
@@ -62,259 +50,191 @@ pub fn js_timestamps(types: &mut syn::File) -> usize {
     count
 }
 
-/// Pass `short_default_names`: each serde `default` function is named after the field it fills
-/// (`defaults::access_token_trusted_ips`), one function for every field of that name with the
-/// same type and value. typify names a default function after its type and field
-/// (`defaults::attach_universal_auth_body_client_secret_trusted_ips`, one copy per body) or
-/// writes a generic call (`defaults::default_u64::<i64, 2592000>`); either makes the field's
-/// `#[serde(default = "..")]` and its `Default` lines wrap. Where fields of one name have several
-/// defaults (a body's `accessTokenTTL` and a configuration's), the one most fields use gets the
-/// name and the others keep theirs. The serde attribute, the type's `Default` and its builder's
-/// `Default` call the new function; typify's functions nothing calls any more go. Runs before
-/// [`camel_case_renames`] (it reads plain `#[serde(..)]`). Returns the number of fields renamed.
+/// Pass `short_default_names`: each serde `default` function is named after the field it fills,
+/// one for every field of that name with the same value (the value most fields of the name use,
+/// the first of those), in the serde attribute and the `Default` of the type and its builder;
+/// typify's that nothing calls any more go. Returns the number of fields renamed.
 pub fn short_default_names(types: &mut syn::File) -> usize {
     let fns: BTreeMap<String, syn::ItemFn> = module_items(types, "defaults")
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Fn(f) => Some((f.sig.ident.to_string(), f.clone())),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    // Every field with a serde default: (struct, field, field type, path after `defaults::`).
-    let mut uses: Vec<(String, String, Type, String)> = Vec::new();
-    for item in types.items.iter_mut() {
-        for (owner, field) in owned_fields(item) {
-            let Some(ident) = field.ident.as_ref().map(ToString::to_string) else {
-                continue;
-            };
-            let default = serde_default_fn(&field.attrs);
-            if let Some(path) = default.and_then(|d| d.strip_prefix("defaults::").map(String::from))
-            {
-                uses.push((owner, ident, field.ty.clone(), path));
-            }
-        }
-    }
-    // What a default gives: a named function's signature and body, or a call and its type
-    // (compared as syntax trees).
-    #[derive(Clone, PartialEq)]
-    enum Gives {
-        Function(syn::ReturnType, syn::Block),
-        Call(String, Box<Type>),
-    }
-    let key = |ty: &Type, path: &str| match fns.get(path) {
-        Some(f) => Gives::Function(f.sig.output.clone(), (*f.block).clone()),
-        None => Gives::Call(path.to_string(), Box::new(ty.clone())),
-    };
-    // Per field name, each default with how many fields use it, in file order.
-    let mut by_field: BTreeMap<&str, Vec<(Gives, usize)>> = BTreeMap::new();
-    for (_, field, ty, path) in &uses {
-        let k = key(ty, path);
-        let entry = by_field.entry(field.as_str()).or_default();
-        match entry.iter_mut().find(|(known, _)| *known == k) {
-            Some((_, n)) => *n += 1,
-            None => entry.push((k, 1)),
-        }
-    }
-    let winners: BTreeMap<&str, Gives> = by_field
         .into_iter()
-        .filter(|(field, _)| !field.starts_with("r#") && !fns.contains_key(*field))
-        .filter_map(|(field, keys)| {
-            let most = keys.iter().map(|(_, n)| *n).max()?;
-            let (k, _) = keys.into_iter().find(|(_, n)| *n == most)?;
-            Some((field, k))
+        .flatten()
+        .filter_map(|item| match item {
+            Item::Fn(f) => Some((f.sig.ident.to_string(), f.clone())),
+            _ => None,
         })
         .collect();
-    let mut added: BTreeMap<String, syn::ItemFn> = BTreeMap::new();
-    let mut renamed: Vec<(String, String, String)> = Vec::new();
-    for (owner, field, ty, path) in &uses {
-        if winners.get(field.as_str()) != Some(&key(ty, path)) || path == field {
-            continue;
-        }
-        let name = ident(field);
-        added
-            .entry(field.clone())
-            .or_insert_with(|| match fns.get(path) {
-                Some(f) => {
-                    let mut f = f.clone();
-                    f.sig.ident = name.clone();
-                    f
-                }
+    // Each field with a serde default that may take its name: (owner, field, the default's
+    // path after `defaults::`, the function named after the field that gives the same value).
+    let mut uses = Vec::new();
+    for item in &mut types.items {
+        for (owner, name, field) in owned_fields(item) {
+            let old = serde_string(&field.attrs, "default")
+                .and_then(|d| Some(d.strip_prefix("defaults::")?.to_owned()));
+            let Some(old) = old.filter(|_| !name.starts_with("r#") && !fns.contains_key(&name))
+            else {
+                continue;
+            };
+            let new = ident(&name);
+            let function: syn::ItemFn = match fns.get(&old) {
+                Some(f) => syn::ItemFn {
+                    sig: syn::Signature {
+                        ident: new,
+                        ..f.sig.clone()
+                    },
+                    ..f.clone()
+                },
                 None => {
                     let call: syn::ExprPath =
-                        syn::parse_str(path).expect("typify's default path parses");
-                    syn::parse_quote! { pub(super) fn #name() -> #ty { #call() } }
+                        syn::parse_str(&old).expect("typify's default path parses");
+                    let ty = &field.ty;
+                    syn::parse_quote! { pub(super) fn #new() -> #ty { #call() } }
                 }
-            });
-        renamed.push((owner.clone(), field.clone(), path.clone()));
+            };
+            uses.push((owner, name, old, function));
+        }
     }
+    // Per field name, each function with how many fields it fills, in file order; the winner.
+    let mut counted: BTreeMap<&str, Vec<(&syn::ItemFn, usize)>> = BTreeMap::new();
+    for (_, name, _, function) in &uses {
+        let entry = counted.entry(name).or_default();
+        match entry.iter_mut().find(|(f, _)| *f == function) {
+            Some((_, n)) => *n += 1,
+            None => entry.push((function, 1)),
+        }
+    }
+    let winners: BTreeMap<&str, &syn::ItemFn> = counted
+        .into_iter()
+        .filter_map(|(name, all)| {
+            let most = all.iter().map(|(_, n)| *n).max()?;
+            all.into_iter()
+                .find(|(_, n)| *n == most)
+                .map(|(f, _)| (name, f))
+        })
+        .collect();
+    // (owner, field) -> the old path.
+    let renamed: BTreeMap<(String, String), String> = uses
+        .iter()
+        .filter(|(_, name, _, f)| winners.get(name.as_str()) == Some(&f))
+        .map(|(owner, name, old, _)| ((owner.clone(), name.clone()), old.clone()))
+        .collect();
     if renamed.is_empty() {
         return 0;
     }
-    let old_paths: BTreeMap<(String, String), String> = renamed
-        .iter()
-        .map(|(o, f, p)| ((o.clone(), f.clone()), p.clone()))
-        .collect();
-    for item in types.items.iter_mut() {
-        for (owner, field) in owned_fields(item) {
-            let Some(name) = field.ident.as_ref().map(ToString::to_string) else {
-                continue;
-            };
-            if old_paths.contains_key(&(owner, name.clone())) {
-                set_serde_default(&mut field.attrs, &format!("defaults::{name}"));
-            }
-        }
-        match item {
-            Item::Impl(imp) => rename_default_calls(imp, &old_paths),
-            Item::Mod(m) if m.ident == "builder" => {
-                for inner in m.content.iter_mut().flat_map(|(_, items)| items.iter_mut()) {
-                    if let Item::Impl(imp) = inner {
-                        rename_default_calls(imp, &old_paths);
+    let added: Vec<Item> = winners.values().map(|f| Item::Fn((*f).clone())).collect();
+    let mut called = Idents::default();
+    for item in &mut types.items {
+        for (owner, name, field) in owned_fields(item) {
+            if renamed.contains_key(&(owner, name.clone())) {
+                let function = format!("defaults::{name}");
+                edit_serde(&mut field.attrs, "default", |m| match m {
+                    Meta::NameValue(nv) if nv.path.is_ident("default") => {
+                        Some(syn::parse_quote! { default = #function })
                     }
-                }
+                    other => Some(other),
+                });
             }
-            _ => {}
         }
+        rename_default_calls(item, &renamed);
     }
     // typify's functions nothing calls any more go; the new ones join the module.
-    let mut called = Idents::default();
-    for item in &types.items {
+    for item in &mut types.items {
         if !matches!(item, Item::Mod(m) if m.ident == "defaults") {
             called.visit_item(item);
         }
-    }
-    for item in types.items.iter_mut() {
-        for (_, field) in owned_fields(item) {
-            let default = serde_default_fn(&field.attrs);
-            if let Some(name) = default
-                .as_deref()
-                .and_then(|d| d.strip_prefix("defaults::"))
-            {
-                called.0.insert(name.to_string());
-            }
+        for (_, _, field) in owned_fields(item) {
+            let default = serde_string(&field.attrs, "default");
+            called
+                .0
+                .extend(default.and_then(|d| Some(d.strip_prefix("defaults::")?.to_owned())));
         }
     }
-    let gone: BTreeSet<String> = renamed
-        .iter()
-        .map(|(_, _, p)| p.clone())
-        .filter(|p| fns.contains_key(p) && !called.0.contains(p))
+    let gone: BTreeSet<&String> = renamed
+        .values()
+        .filter(|old| fns.contains_key(*old) && !called.0.contains(*old))
         .collect();
     if let Some(items) = module_items(types, "defaults") {
         items.retain(|i| !matches!(i, Item::Fn(f) if gone.contains(&f.sig.ident.to_string())));
-        items.extend(added.into_values().map(Item::Fn));
+        items.extend(added);
     }
     renamed.len()
 }
 
-/// Sets the function of a field's `#[serde(default = "..")]`.
-pub(super) fn set_serde_default(attrs: &mut [syn::Attribute], function: &str) {
-    for attr in attrs.iter_mut() {
-        let Some(metas) = serde_metas(attr) else {
-            continue;
-        };
-        let metas: Vec<syn::Meta> = metas
-            .into_iter()
-            .map(|m| match m {
-                syn::Meta::NameValue(nv) if nv.path.is_ident("default") => {
-                    syn::parse_quote! { default = #function }
-                }
-                other => other,
-            })
-            .collect();
-        *attr = syn::parse_quote! { #[serde(#(#metas),*)] };
-    }
-}
-
-/// In a `Default` impl of a type (or of its builder), the call of each renamed default function
-/// in the field it fills: `defaults::<old>()` -> `defaults::<field>()` (`super::` kept).
-pub(super) fn rename_default_calls(
-    imp: &mut syn::ItemImpl,
-    old: &BTreeMap<(String, String), String>,
-) {
+/// In the `Default` impls of the types and of their builders (`item`, or the `builder` module),
+/// the call filling each renamed field (`renamed`: (owner, field) -> old path):
+/// `[super::]defaults::<old>()` -> `[super::]defaults::<field>()`.
+fn rename_default_calls(item: &mut Item, renamed: &BTreeMap<(String, String), String>) {
     struct Calls<'a> {
         owner: String,
-        old: &'a BTreeMap<(String, String), String>,
+        renamed: &'a BTreeMap<(String, String), String>,
+        /// In the field being filled: each old path with its new one.
+        paths: Vec<(syn::Path, syn::Path)>,
     }
     impl VisitMut for Calls<'_> {
         fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
             if let syn::Member::Named(name) = &fv.member {
-                let field = name.to_string();
-                if let Some(path) = self.old.get(&(self.owner.clone(), field.clone())) {
-                    let parse = |text: String| syn::parse_str::<syn::ExprPath>(&text).ok();
-                    let wanted = parse(format!("defaults::{path}"));
-                    let from_builder = parse(format!("super::defaults::{path}"));
-                    if let (Some(wanted), Some(from_builder)) = (wanted, from_builder) {
-                        let new = ident(&field);
-                        Paths(&wanted.path, &from_builder.path, &new).visit_expr_mut(&mut fv.expr);
-                    }
+                if let Some(old) = self.renamed.get(&(self.owner.clone(), name.to_string())) {
+                    let path = |text: String| syn::parse_str::<syn::Path>(&text).ok();
+                    self.paths = ["", "super::"]
+                        .iter()
+                        .filter_map(|p| {
+                            Some((
+                                path(format!("{p}defaults::{old}"))?,
+                                path(format!("{p}defaults::{name}"))?,
+                            ))
+                        })
+                        .collect();
                 }
             }
             syn::visit_mut::visit_field_value_mut(self, fv);
+            self.paths.clear();
         }
-    }
-    /// Replaces the path `.0` by `defaults::new` and `.1` by `super::defaults::new`.
-    struct Paths<'a>(&'a syn::Path, &'a syn::Path, &'a syn::Ident);
-    impl VisitMut for Paths<'_> {
-        fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
-            let new = self.2;
-            if e.path == *self.0 {
-                e.path = syn::parse_quote! { defaults::#new };
-            } else if e.path == *self.1 {
-                e.path = syn::parse_quote! { super::defaults::#new };
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            if let Some((_, new)) = self.paths.iter().find(|(old, _)| old == path) {
+                *path = new.clone();
             }
         }
     }
-    let is_default = imp
-        .trait_
-        .as_ref()
-        .is_some_and(|t| t.0.segments.last().is_some_and(|s| s.ident == "Default"));
-    if !is_default {
-        return;
+    match item {
+        Item::Mod(m) if m.ident == "builder" => {
+            for inner in m.content.iter_mut().flat_map(|(_, items)| items) {
+                rename_default_calls(inner, renamed);
+            }
+        }
+        Item::Impl(imp) if trait_of(imp).is_some_and(|p| path_ends(p, "Default")) => {
+            let (owner, paths) = (type_ident(&imp.self_ty), Vec::new());
+            Calls {
+                owner,
+                renamed,
+                paths,
+            }
+            .visit_item_impl_mut(imp);
+        }
+        _ => {}
     }
-    let owner = type_ident(&imp.self_ty);
-    Calls { owner, old }.visit_item_impl_mut(imp);
 }
 
 /// Pass `camel_case_renames`: each serde struct, struct variant and enum whose wire names are
-/// mostly serde's `camelCase` of the Rust names gets one container-level
-/// `#[serde(rename_all = "camelCase")]`, and its members keep a `rename` only where the wire name
-/// differs from that (`accessTokenMaxTTL` for `access_token_max_ttl`), or gain one where a member
-/// without a rename would otherwise change its wire name. typify writes a `rename` on every member
-/// whose wire name is not its Rust name: once gated by `serde-attrs` (the direction pass), that is
-/// one to nine lines per field, about a tenth of the types crate. The wire names stay exactly
-/// the same (serde and schemars apply the same rule, [`serde_camel_case`]). Runs after
+/// mostly serde's `camelCase` of the Rust names gets one `#[serde(rename_all = "camelCase")]`;
+/// its members keep a `rename` only where the wire name differs from that, or gain one where
+/// the rule would change it. The wire names stay the same ([`serde_camel_case`]). Runs after
 /// [`document_items`], which reads the renames. Returns the number of renames taken out.
 pub fn camel_case_renames(types: &mut syn::File) -> usize {
     let mut count = 0;
     for item in &mut types.items {
         match item {
-            Item::Struct(s) if derives_serde(&s.attrs) => {
-                if let Fields::Named(named) = &mut s.fields {
-                    let members = named.named.iter_mut().map(|f| {
-                        let name = f.ident.as_ref().map(unraw).unwrap_or_default();
-                        (name, &mut f.attrs)
-                    });
-                    count += rename_all_camel(&mut s.attrs, members, serde_camel_case);
-                }
+            Item::Struct(s) if derives(&s.attrs, |p| serde_trait(p).is_some()) => {
+                count += rename_all_camel(&mut s.attrs, members(&mut s.fields), serde_camel_case);
             }
-            Item::Enum(e) if derives_serde(&e.attrs) => {
-                for variant in &mut e.variants {
-                    if let Fields::Named(named) = &mut variant.fields {
-                        let members = named.named.iter_mut().map(|f| {
-                            let name = f.ident.as_ref().map(unraw).unwrap_or_default();
-                            (name, &mut f.attrs)
-                        });
-                        count += rename_all_camel(&mut variant.attrs, members, serde_camel_case);
-                    }
+            Item::Enum(e) if derives(&e.attrs, |p| serde_trait(p).is_some()) => {
+                for v in &mut e.variants {
+                    count +=
+                        rename_all_camel(&mut v.attrs, members(&mut v.fields), serde_camel_case);
                 }
-                let members = e
+                let variants = e
                     .variants
                     .iter_mut()
                     .map(|v| (unraw(&v.ident), &mut v.attrs));
-                count += rename_all_camel(&mut e.attrs, members, |v| {
+                count += rename_all_camel(&mut e.attrs, variants.collect(), |v| {
                     v[..1].to_ascii_lowercase() + &v[1..]
                 });
             }
@@ -322,6 +242,22 @@ pub fn camel_case_renames(types: &mut syn::File) -> usize {
         }
     }
     count
+}
+
+/// The named fields of `fields` as serde names them, with their attributes.
+fn members(fields: &mut Fields) -> Vec<(String, &mut Vec<Attribute>)> {
+    let Fields::Named(named) = fields else {
+        return Vec::new();
+    };
+    let members = named.named.iter_mut();
+    members
+        .map(|f| {
+            (
+                f.ident.as_ref().map(unraw).unwrap_or_default(),
+                &mut f.attrs,
+            )
+        })
+        .collect()
 }
 
 /// serde's `rename_all = "camelCase"` of a field name (serde_derive's `RenameRule::CamelCase`
@@ -349,163 +285,96 @@ pub fn serde_camel_case(field: &str) -> String {
 /// [`camel_case_renames`] on one container: its attributes and its members (name as serde sees
 /// it, attributes). Puts `rename_all = "camelCase"` on the container when that takes out more
 /// renames than it adds; returns the renames taken out less those added (0 when left alone).
-pub(super) fn rename_all_camel<'a>(
-    container: &mut Vec<syn::Attribute>,
-    members: impl Iterator<Item = (String, &'a mut Vec<syn::Attribute>)>,
+fn rename_all_camel(
+    container: &mut Vec<Attribute>,
+    members: Vec<(String, &mut Vec<Attribute>)>,
     rule: fn(&str) -> String,
 ) -> usize {
     if has_serde_item(container, "rename_all") {
         return 0;
     }
-    // Flattened and skipped members have no name of their own on the wire.
-    // `(name, attributes, name under the rule, wire name)` of each member.
+    // Flattened and skipped members have no name of their own on the wire. Each member with
+    // its name under the rule and its wire name: dropped (a rename the rule gives) or added.
     let members: Vec<_> = members
+        .into_iter()
         .filter(|(_, attrs)| !has_serde_item(attrs, "flatten") && !has_serde_item(attrs, "skip"))
-        .map(|(name, attrs)| {
-            let camel = rule(&name);
-            let wire = serde_rename(attrs);
-            (name, attrs, camel, wire)
+        .filter_map(|(name, attrs)| match serde_string(attrs, "rename") {
+            Some(wire) if wire == rule(&name) => Some((None, attrs)),
+            None if name != rule(&name) => Some((Some(name), attrs)),
+            _ => None,
         })
         .collect();
-    let (mut dropped, mut added) = (0, 0);
-    for (name, _, camel, wire) in &members {
-        match wire {
-            Some(wire) if wire == camel => dropped += 1,
-            None if name != camel => added += 1,
-            _ => {}
-        }
-    }
+    let added = members.iter().filter(|(name, _)| name.is_some()).count();
+    let dropped = members.len() - added;
     if dropped <= added {
         return 0;
     }
-    for (name, attrs, camel, wire) in members {
-        match wire {
-            Some(wire) if wire == camel => remove_serde_item(attrs, "rename"),
-            None if name != camel => attrs.push(syn::parse_quote! { #[serde(rename = #name)] }),
-            _ => {}
+    for (name, attrs) in members {
+        match name {
+            Some(name) => attrs.push(syn::parse_quote! { #[serde(rename = #name)] }),
+            None => edit_serde(attrs, "rename", |m| {
+                (!m.path().is_ident("rename")).then_some(m)
+            }),
         }
     }
     // After the derives and docs, before any other serde attribute.
-    let at = container
-        .iter()
-        .position(|a| a.path().is_ident("serde"))
-        .unwrap_or(container.len());
+    let at = container.iter().position(|a| a.path().is_ident("serde"));
+    let at = at.unwrap_or(container.len());
     container.insert(at, syn::parse_quote! { #[serde(rename_all = "camelCase")] });
     dropped - added
 }
 
-/// Pass `one_line_serde_attrs`: the serde attributes of fields, as short as they can be written,
-/// each on one line where prettyplease would otherwise wrap it. Once gated by `serde-attrs`, a
-/// field attribute with two items (`rename` and `default`, `default` and
-/// `skip_serializing_if`) no longer fits in a line and prettyplease writes it over four to nine;
-/// an attribute per item fits. So: the prelude paths typify spells in full are shortened
-/// (`::std::option::Option::is_none` -> `Option::is_none`, `::std::vec::Vec::is_empty` ->
-/// `Vec::is_empty`; only when the types define no `Option` or `Vec` of their own), and an
-/// attribute is split into one per item when that takes fewer lines (serde reads several
-/// `#[serde(..)]` on a field as one). What serde and schemars do is unchanged. Runs last on the
-/// types (after [`crate::directions::serde_by_direction`], whose gate it measures). Returns the
-/// number of attributes changed.
+/// Pass `one_line_serde_attrs`: a field's serde attribute is split into one per item where that
+/// takes fewer lines, and typify's full prelude paths are shortened (`Option::is_none`,
+/// `Vec::is_empty`; not when the types define an `Option` or `Vec`). Runs last on the types.
+/// Returns the number of attributes changed.
 pub fn one_line_serde_attrs(types: &mut syn::File) -> usize {
     let defined = defined_names(&types.items);
     let short = !defined.contains("Option") && !defined.contains("Vec");
     let mut count = 0;
     for item in &mut types.items {
-        match item {
-            Item::Struct(s) => {
-                for field in s.fields.iter_mut() {
-                    count += one_line_attrs(&mut field.attrs, false, short);
-                }
-            }
-            Item::Enum(e) => {
-                for field in e.variants.iter_mut().flat_map(|v| v.fields.iter_mut()) {
-                    count += one_line_attrs(&mut field.attrs, true, short);
-                }
-            }
-            _ => {}
+        let in_variant = matches!(item, Item::Enum(_));
+        for (_, _, field) in owned_fields(item) {
+            count += one_line_attrs(&mut field.attrs, in_variant, short);
         }
     }
     count
 }
 
-/// Whether `attr` is a serde attribute (`#[serde(..)]` or `#[cfg_attr(.., serde(..))]`) of
-/// several items or with a `skip_serializing_if`, told from its tokens without parsing them.
-pub(super) fn several_or_shortenable(attr: &syn::Attribute) -> bool {
-    use proc_macro2::TokenTree;
-    // `#[serde(..)]`, or the `serde(..)` of a `#[cfg_attr(.., serde(..))]`.
-    let gated = || {
-        let syn::Meta::List(list) = &attr.meta else {
-            return None;
-        };
-        if !list.path.is_ident("cfg_attr") {
-            return None;
-        }
-        let mut trees = list.tokens.clone().into_iter();
-        while let Some(tree) = trees.next() {
-            if matches!(&tree, TokenTree::Ident(i) if i == "serde") {
-                return match trees.next() {
-                    Some(TokenTree::Group(g)) => Some(g.stream()),
-                    _ => None,
-                };
-            }
-        }
-        None
-    };
-    serde_tokens(attr).or_else(gated).is_some_and(|tokens| {
-        tokens.into_iter().any(|t| match &t {
-            TokenTree::Punct(p) => p.as_char() == ',',
-            TokenTree::Ident(i) => i == "skip_serializing_if",
-            _ => false,
-        })
-    })
-}
-
 /// A field's serde attribute taken apart: the `cfg_attr` predicate gating it (if any) and its
 /// items.
-pub(super) fn serde_parts(attr: &syn::Attribute) -> Option<(Option<syn::Meta>, Vec<syn::Meta>)> {
-    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+fn serde_parts(attr: &Attribute) -> Option<(Option<Meta>, Vec<Meta>)> {
     if let Some(metas) = serde_metas(attr) {
         return Some((None, metas));
     }
     if !attr.path().is_ident("cfg_attr") {
         return None;
     }
-    let parts: Vec<syn::Meta> = attr
-        .parse_args_with(Metas::parse_terminated)
-        .ok()?
-        .into_iter()
-        .collect();
-    let [cfg, syn::Meta::List(list)] = parts.as_slice() else {
+    let parts =
+        attr.parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated);
+    let parts: Vec<Meta> = parts.ok()?.into_iter().collect();
+    let [cfg, Meta::List(list)] = parts.as_slice() else {
         return None;
     };
     if !list.path.is_ident("serde") {
         return None;
     }
-    let metas = list.parse_args_with(Metas::parse_terminated).ok()?;
-    Some((Some(cfg.clone()), metas.into_iter().collect()))
+    let metas =
+        list.parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated);
+    Some((Some(cfg.clone()), metas.ok()?.into_iter().collect()))
 }
 
 /// `#[serde(items)]`, or `#[cfg_attr(cfg, serde(items))]`.
-pub(super) fn serde_attr(cfg: &Option<syn::Meta>, items: &[syn::Meta]) -> syn::Attribute {
+fn serde_attr(cfg: &Option<Meta>, items: &[Meta]) -> Attribute {
     match cfg {
         Some(cfg) => syn::parse_quote! { #[cfg_attr(#cfg, serde(#(#items),*))] },
         None => syn::parse_quote! { #[serde(#(#items),*)] },
     }
 }
 
-/// A path of the prelude written in full, shortened (see [`one_line_serde_attrs`]); whitespace
-/// typify leaves in a path is taken out.
-pub(super) fn short_path(path: &str, short: bool) -> String {
-    let path: String = path.split_whitespace().collect();
-    match path.as_str() {
-        "::std::option::Option::is_none" if short => "Option::is_none".into(),
-        "::std::vec::Vec::is_empty" if short => "Vec::is_empty".into(),
-        _ => path,
-    }
-}
-
 /// How many lines prettyplease gives a field with `attrs`, in a struct or (`in_variant`) in an
 /// enum's struct variant.
-pub(super) fn field_lines(attrs: &[syn::Attribute], in_variant: bool) -> usize {
+fn field_lines(attrs: &[Attribute], in_variant: bool) -> usize {
     // The two files parsed once: this runs for every field with a serde attribute of several
     // items.
     thread_local! {
@@ -515,58 +384,49 @@ pub(super) fn field_lines(attrs: &[syn::Attribute], in_variant: bool) -> usize {
         ];
     }
     let mut file = TEMPLATES.with(|t| t[usize::from(in_variant)].clone());
-    let fields = match &mut file.items[0] {
-        Item::Struct(s) => &mut s.fields,
-        Item::Enum(e) => &mut e.variants[0].fields,
-        _ => unreachable!("a struct or an enum"),
-    };
-    if let Some(field) = fields.iter_mut().next() {
+    if let Some((_, _, field)) = owned_fields(&mut file.items[0]).into_iter().next() {
         field.attrs = attrs.to_vec();
     }
     prettyplease::unparse(&file).lines().count()
 }
 
 /// [`one_line_serde_attrs`] on one field's attributes; returns how many it changed.
-pub(super) fn one_line_attrs(
-    attrs: &mut Vec<syn::Attribute>,
-    in_variant: bool,
-    short: bool,
-) -> usize {
-    let mut out = Vec::with_capacity(attrs.len());
+fn one_line_attrs(attrs: &mut Vec<Attribute>, in_variant: bool, short: bool) -> usize {
     let mut count = 0;
-    for attr in attrs.drain(..) {
-        if !several_or_shortenable(&attr) {
-            // Not a serde attribute, or one item as it stays: nothing to join, split or shorten.
-            out.push(attr);
-            continue;
-        }
+    for attr in std::mem::take(attrs) {
         let Some((cfg, mut items)) = serde_parts(&attr) else {
-            out.push(attr);
+            attrs.push(attr);
             continue;
         };
         let mut shortened = false;
         for item in &mut items {
-            if let syn::Meta::NameValue(nv) = item {
-                if let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) = &mut nv.value
-                {
-                    if nv.path.is_ident("skip_serializing_if") {
-                        let path = short_path(&s.value(), short);
-                        shortened |= path != s.value();
-                        *s = syn::LitStr::new(&path, s.span());
-                    }
-                }
+            let Meta::NameValue(nv) = item else { continue };
+            let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &mut nv.value
+            else {
+                continue;
+            };
+            if nv.path.is_ident("skip_serializing_if") {
+                // Whitespace typify leaves in a path is taken out.
+                let path: String = s.value().split_whitespace().collect();
+                let path = match path.as_str() {
+                    "::std::option::Option::is_none" if short => "Option::is_none".into(),
+                    "::std::vec::Vec::is_empty" if short => "Vec::is_empty".into(),
+                    _ => path,
+                };
+                shortened |= path != s.value();
+                *s = syn::LitStr::new(&path, s.span());
             }
         }
         if items.len() == 1 && !shortened {
             // One item, as it was: nothing to join, split or shorten.
-            out.push(attr);
+            attrs.push(attr);
             continue;
         }
         let joined = vec![serde_attr(&cfg, &items)];
-        let split: Vec<syn::Attribute> = items
+        let split: Vec<Attribute> = items
             .iter()
             .map(|i| serde_attr(&cfg, std::slice::from_ref(i)))
             .collect();
@@ -580,95 +440,44 @@ pub(super) fn one_line_attrs(
         if chosen.len() > 1 || chosen[0] != attr {
             count += 1;
         }
-        out.extend(chosen);
+        attrs.extend(chosen);
     }
-    *attrs = out;
     count
 }
 
 /// The cargo feature behind which the generated types derive `schemars::JsonSchema`.
 pub const SCHEMARS_FEATURE: &str = "schemars";
 
-/// Puts every `schemars::JsonSchema` derive and `#[schemars(...)]` attribute behind the cargo
-/// feature [`SCHEMARS_FEATURE`]: the derive is most of the types crate's build time (about 13 of
-/// 16 s here) and only schema users (the conformance test, documentation tools) need it.
-/// Returns the number of attributes gated.
+/// Pass `schemars_behind_feature`: every `schemars::JsonSchema` derive and `#[schemars(...)]`
+/// attribute goes behind the cargo feature [`SCHEMARS_FEATURE`]: the derive is most of the types
+/// crate's build time and only schema users need it. Returns the number of attributes gated.
 pub fn schemars_behind_feature(file: &mut syn::File) -> usize {
-    gate_items(&mut file.items)
+    gate_schemars(&mut file.items, &quote! { feature = #SCHEMARS_FEATURE })
 }
 
-pub(super) fn gate_items(items: &mut [Item]) -> usize {
+/// [`schemars_behind_feature`] on `items` and the modules among them.
+fn gate_schemars(items: &mut [Item], cfg: &TokenStream) -> usize {
     let mut count = 0;
     for item in items {
-        match item {
-            Item::Mod(m) => {
-                if let Some((_, inner)) = &mut m.content {
-                    count += gate_items(inner);
-                }
-            }
-            Item::Struct(st) => {
-                count += gate_attrs(&mut st.attrs);
-                count += st
-                    .fields
-                    .iter_mut()
-                    .map(|f| gate_attrs(&mut f.attrs))
-                    .sum::<usize>();
-            }
-            Item::Enum(e) => {
-                count += gate_attrs(&mut e.attrs);
-                for variant in &mut e.variants {
-                    count += gate_attrs(&mut variant.attrs);
-                    count += variant
-                        .fields
-                        .iter_mut()
-                        .map(|f| gate_attrs(&mut f.attrs))
-                        .sum::<usize>();
-                }
-            }
-            _ => {}
+        if let Item::Mod(m) = item {
+            count += m
+                .content
+                .as_mut()
+                .map_or(0, |(_, inner)| gate_schemars(inner, cfg));
         }
-    }
-    count
-}
-
-/// Gates the schemars attributes and derives of `attrs`; returns how many.
-pub(super) fn gate_attrs(attrs: &mut Vec<syn::Attribute>) -> usize {
-    let feature = SCHEMARS_FEATURE;
-    let mut count = 0;
-    let mut gated = Vec::with_capacity(attrs.len() + 1);
-    for attr in attrs.drain(..) {
-        if attr.path().is_ident("schemars") {
-            let syn::Meta::List(list) = &attr.meta else {
-                gated.push(attr);
-                continue;
-            };
-            let tokens = &list.tokens;
-            gated.push(syn::parse_quote! { #[cfg_attr(feature = #feature, schemars(#tokens))] });
-            count += 1;
-        } else if attr.path().is_ident("derive") {
-            let Ok(paths) = attr.parse_args_with(
-                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-            ) else {
-                gated.push(attr);
-                continue;
-            };
-            let is_schema =
-                |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == "JsonSchema");
-            let (schema, rest): (Vec<syn::Path>, Vec<syn::Path>) =
-                paths.into_iter().partition(is_schema);
-            if !rest.is_empty() {
-                gated.push(syn::parse_quote! { #[derive(#(#rest),*)] });
-            }
-            if !schema.is_empty() {
-                gated.push(
-                    syn::parse_quote! { #[cfg_attr(feature = #feature, derive(#(#schema),*))] },
+        for attrs in attr_lists(item) {
+            count += attrs
+                .iter_mut()
+                .map(|a| usize::from(gate_attr(a, "schemars", cfg)))
+                .sum::<usize>();
+            if let Some((at, schema)) = take_derives(attrs, |p| path_ends(p, "JsonSchema")) {
+                attrs.insert(
+                    at,
+                    syn::parse_quote! { #[cfg_attr(#cfg, derive(#(#schema),*))] },
                 );
                 count += 1;
             }
-        } else {
-            gated.push(attr);
         }
     }
-    *attrs = gated;
     count
 }

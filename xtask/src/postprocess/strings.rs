@@ -64,21 +64,17 @@ pub struct PlainString {
     pub fields: Vec<BodyField>,
 }
 
-/// Pass `plain_validated_strings`: every constrained-string newtype typify makes (`maxLength`,
-/// `minLength`, `pattern`; a struct with `FromStr`, three `TryFrom`s, `Deref`, `Display`-like
-/// conversions and a checking `Deserialize`) that only request bodies hold becomes a plain
-/// `String`, in structs, enum variants, builders and defaults, and the newtype goes with its
-/// impls. The generated crates validate every request body before it is sent (client) or
-/// handled (server stubs) with the validation crate, which enforces these bounds at the field's
-/// JSON path (`tests/tests/client_validation.rs` holds every dropped newtype to that); a newtype
-/// that anything else names (an answer type, a parameter, the client code in `client_names`)
-/// is kept, since nothing else would check it. `bodies` pairs each operation's id with its body
-/// type. Returns the dropped newtypes with the body fields they typed, sorted by name.
+/// Pass `plain_validated_strings`: every constrained-string newtype typify makes that only the
+/// request bodies (`bodies`: operation id, body type) hold becomes a plain `String` and goes with
+/// its impls: the validation crate checks those bounds. One that anything else names (an answer,
+/// a parameter, the client code: `client`) is kept. Returns the dropped newtypes with the
+/// body fields they typed, sorted by name.
 pub fn plain_validated_strings(
     types: &mut syn::File,
     bodies: &[(String, String)],
-    client_names: &BTreeSet<String>,
+    client: &syn::File,
 ) -> Vec<PlainString> {
+    let client_names = types_paths(client).plain;
     let newtypes = string_newtypes(types);
     if newtypes.is_empty() {
         return Vec::new();
@@ -86,11 +82,7 @@ pub fn plain_validated_strings(
     let defs: BTreeMap<String, &Item> = types
         .items
         .iter()
-        .filter_map(|item| match item {
-            Item::Struct(s) => Some((s.ident.to_string(), item)),
-            Item::Enum(e) => Some((e.ident.to_string(), item)),
-            _ => None,
-        })
+        .filter_map(|item| Some((type_name(item)?, item)))
         .collect();
     let mut uses: BTreeMap<String, Vec<BodyField>> = BTreeMap::new();
     for (operation, body) in bodies {
@@ -128,11 +120,7 @@ pub fn plain_validated_strings(
         return Vec::new();
     }
     // The newtypes and their impls go first, then every use becomes `String`.
-    types.items.retain(|item| match item {
-        Item::Struct(s) => !dropped.contains(&s.ident.to_string()),
-        Item::Impl(imp) => !mentions_any(imp, &dropped),
-        _ => true,
-    });
+    remove_newtypes(types, &dropped);
     PlainStrings(&dropped).visit_file_mut(types);
     uses.into_iter()
         .filter(|(name, _)| dropped.contains(name))
@@ -194,11 +182,11 @@ impl BodyWalk<'_> {
 
     fn fields(&mut self, fields: &Fields, steps: &mut Vec<Step>) {
         for field in fields {
-            let flatten = field.attrs.iter().any(|a| serde_mentions(a, "flatten"));
+            let flatten = has_serde_item(&field.attrs, "flatten");
             let key = match (&field.ident, flatten) {
                 (_, true) | (None, _) => None,
                 (Some(ident), false) => Some(
-                    serde_rename(&field.attrs)
+                    serde_string(&field.attrs, "rename")
                         .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned()),
                 ),
             };
@@ -211,18 +199,8 @@ impl BodyWalk<'_> {
 
     fn ty(&mut self, ty: &Type, steps: &mut Vec<Step>) {
         let Type::Path(p) = ty else { return };
-        let Some(last) = p.path.segments.last() else {
-            return;
-        };
-        let name = last.ident.to_string();
-        let inner = match &last.arguments {
-            syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
-                syn::GenericArgument::Type(t) => Some(t),
-                _ => None,
-            }),
-            _ => None,
-        };
-        match (name.as_str(), inner) {
+        let name = type_ident(ty);
+        match (name.as_str(), type_arg(&p.path)) {
             ("Option" | "Box", Some(inner)) => self.ty(inner, steps),
             ("Vec", Some(inner)) => {
                 steps.push(Step::Items);

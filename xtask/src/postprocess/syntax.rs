@@ -1,43 +1,82 @@
 //! Reading and writing the syntax trees the passes share: names of types and items, the type
-//! graph, derives and serde attributes read as syn metas, never as printed text.
+//! graph, derives and serde attributes read as syn structure, never as printed text.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::punctuated::Punctuated;
 use syn::visit::Visit;
-use syn::{Fields, Item, Type};
+use syn::{Attribute, Item, Meta, Path, Token, Type};
 
+/// The last segment of `ty`'s path (`X` for `super::X`), or nothing for another type.
 pub(super) fn type_ident(ty: &Type) -> String {
     match ty {
-        Type::Path(p) => p
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default(),
-        _ => String::new(),
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+/// Whether the last segment of `path` is `name`.
+pub(super) fn path_ends(path: &Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == name)
+}
+
+/// Whether `path` is `text` (`::std::result::Result`), generic arguments aside.
+pub(super) fn path_is(path: &Path, text: &str) -> bool {
+    let names = text.trim_start_matches("::").split("::");
+    path.leading_colon.is_some() == text.starts_with("::")
+        && path.segments.len() == names.clone().count()
+        && path.segments.iter().zip(names).all(|(s, n)| s.ident == n)
+}
+
+/// Whether `ty` is the path `text` (`::std::string::String`, `str`), without generic arguments.
+pub(super) fn is_path(ty: &Type, text: &str) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none()
+        && path_is(&p.path, text)
+        && p.path.segments.iter().all(|s| s.arguments.is_none()))
+}
+
+/// The first type argument of `path`'s last segment (`T` of `Option<T>` or `TryInto<T>`).
+pub(super) fn type_arg(path: &Path) -> Option<&Type> {
+    match &path.segments.last()?.arguments {
+        syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
     }
 }
 
-/// The type a field holds, through `Option`, `Vec` and `Box` (e.g. `X` for `Option<Vec<X>>`).
+/// [`type_arg`], to change it.
+pub(super) fn type_arg_mut(path: &mut Path) -> Option<&mut Type> {
+    match &mut path.segments.last_mut()?.arguments {
+        syn::PathArguments::AngleBracketed(args) => args.args.iter_mut().find_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// The type a field holds, through `Option`, `Vec` and `Box` (`X` for `Option<Vec<X>>`).
 pub(super) fn named_type(ty: &Type) -> String {
     let Type::Path(p) = ty else {
         return String::new();
     };
-    let Some(last) = p.path.segments.last() else {
-        return String::new();
-    };
-    let name = last.ident.to_string();
-    if matches!(name.as_str(), "Option" | "Vec" | "Box") {
-        if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-            if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
-                return named_type(inner);
-            }
+    match type_arg(&p.path) {
+        Some(inner)
+            if ["Option", "Vec", "Box"]
+                .iter()
+                .any(|n| path_ends(&p.path, n)) =>
+        {
+            named_type(inner)
         }
+        _ => type_ident(ty),
     }
-    name
 }
 
+/// The items of the inline module `name` of `file`.
 pub(super) fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'a mut Vec<Item>> {
     file.items.iter_mut().find_map(|item| match item {
         Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
@@ -45,23 +84,63 @@ pub(super) fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Option<&'
     })
 }
 
-/// The names `items` define in the type namespace (structs, enums, type aliases, traits,
-/// modules): what a name a pass adds, or a path it writes, must not clash with.
-pub(super) fn defined_names(items: &[Item]) -> BTreeSet<String> {
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Struct(s) => Some(s.ident.to_string()),
-            Item::Enum(e) => Some(e.ident.to_string()),
-            Item::Type(t) => Some(t.ident.to_string()),
-            Item::Trait(t) => Some(t.ident.to_string()),
-            Item::Mod(m) => Some(m.ident.to_string()),
-            _ => None,
-        })
-        .collect()
+/// The trait an impl implements, if any (`From<X>` of `impl From<X> for Y`).
+pub(super) fn trait_of(imp: &syn::ItemImpl) -> Option<&Path> {
+    imp.trait_.as_ref().map(|(path, _)| path)
 }
 
-/// Idents of types referenced anywhere in a syntax node.
+/// The methods of an impl block.
+pub(super) fn fns_mut(imp: &mut syn::ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemFn> {
+    imp.items.iter_mut().filter_map(|member| match member {
+        syn::ImplItem::Fn(f) => Some(f),
+        _ => None,
+    })
+}
+
+/// The `T` of each `TryInto<T>` bound of `f`'s `where` clause (what a setter converts into).
+pub(super) fn try_into_targets(f: &mut syn::ImplItemFn) -> impl Iterator<Item = &mut Type> {
+    let predicates = f
+        .sig
+        .generics
+        .where_clause
+        .iter_mut()
+        .flat_map(|w| &mut w.predicates);
+    predicates
+        .filter_map(|pred| match pred {
+            syn::WherePredicate::Type(t) => Some(&mut t.bounds),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|bound| match bound {
+            syn::TypeParamBound::Trait(tb) if path_ends(&tb.path, "TryInto") => {
+                type_arg_mut(&mut tb.path)
+            }
+            _ => None,
+        })
+}
+
+/// The name of a struct or enum.
+pub(super) fn type_name(item: &Item) -> Option<String> {
+    match item {
+        Item::Struct(s) => Some(s.ident.to_string()),
+        Item::Enum(e) => Some(e.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// The names `items` define in the type namespace (structs, enums, type aliases, traits,
+/// modules): what a name a pass adds must not clash with.
+pub(super) fn defined_names(items: &[Item]) -> BTreeSet<String> {
+    let name = |item: &Item| match item {
+        Item::Type(t) => Some(t.ident.to_string()),
+        Item::Trait(t) => Some(t.ident.to_string()),
+        Item::Mod(m) => Some(m.ident.to_string()),
+        other => type_name(other),
+    };
+    items.iter().filter_map(name).collect()
+}
+
+/// Idents of the path segments anywhere in a syntax node.
 #[derive(Default)]
 pub(super) struct Idents(pub(super) BTreeSet<String>);
 
@@ -72,13 +151,47 @@ impl<'ast> Visit<'ast> for Idents {
     }
 }
 
+/// The names that follow `types::` (`plain`) and `types::builder::` (`builders`) in the paths
+/// of a syntax node: the generated types the client code names.
+#[derive(Default)]
+pub struct TypesPaths {
+    /// After `types::`.
+    pub plain: BTreeSet<String>,
+    /// After `types::builder::`.
+    pub builders: BTreeSet<String>,
+}
+
+impl<'ast> Visit<'ast> for TypesPaths {
+    fn visit_path(&mut self, path: &'ast Path) {
+        let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if let Some(pos) = segs.iter().position(|s| s == "types") {
+            match &segs[pos + 1..] {
+                [builder, name, ..] if builder == "builder" => self.builders.insert(name.clone()),
+                [name, ..] if name != "builder" => self.plain.insert(name.clone()),
+                _ => false,
+            };
+        }
+        syn::visit::visit_path(self, path);
+    }
+}
+
+/// [`TypesPaths`] of a whole file.
+pub fn types_paths(file: &syn::File) -> TypesPaths {
+    let mut paths = TypesPaths::default();
+    paths.visit_file(file);
+    paths
+}
+
 /// Whether `path` is `::serde::Serialize` / `serde::Serialize` (or `Deserialize`): `Some(true)`
 /// for `Serialize`, `Some(false)` for `Deserialize`.
-pub(super) fn serde_trait(path: &syn::Path) -> Option<bool> {
+pub(super) fn serde_trait(path: &Path) -> Option<bool> {
     let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     match segs.as_slice() {
-        [krate, name] if krate == "serde" && name == "Serialize" => Some(true),
-        [krate, name] if krate == "serde" && name == "Deserialize" => Some(false),
+        [krate, name] if krate == "serde" => match name.as_str() {
+            "Serialize" => Some(true),
+            "Deserialize" => Some(false),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -87,14 +200,11 @@ pub(super) fn serde_trait(path: &syn::Path) -> Option<bool> {
 pub(super) fn type_graph(types: &syn::File) -> BTreeMap<String, BTreeSet<String>> {
     let mut edges = BTreeMap::new();
     for item in &types.items {
-        let name = match item {
-            Item::Struct(s) => s.ident.to_string(),
-            Item::Enum(e) => e.ident.to_string(),
-            _ => continue,
-        };
-        let mut idents = Idents::default();
-        idents.visit_item(item);
-        edges.insert(name, idents.0);
+        if let Some(name) = type_name(item) {
+            let mut idents = Idents::default();
+            idents.visit_item(item);
+            edges.insert(name, idents.0);
+        }
     }
     edges
 }
@@ -107,13 +217,12 @@ pub(super) fn reachable(
     let mut keep = BTreeSet::new();
     let mut stack: Vec<String> = roots.iter().cloned().collect();
     while let Some(name) = stack.pop() {
-        if !keep.insert(name.clone()) {
-            continue;
-        }
-        for next in edges.get(&name).into_iter().flatten() {
-            if edges.contains_key(next) && !keep.contains(next) {
-                stack.push(next.clone());
-            }
+        if keep.insert(name.clone()) {
+            let next = edges.get(&name).into_iter().flatten();
+            stack.extend(
+                next.filter(|n| edges.contains_key(*n) && !keep.contains(*n))
+                    .cloned(),
+            );
         }
     }
     keep
@@ -122,137 +231,180 @@ pub(super) fn reachable(
 /// The string newtypes typify makes for constrained strings (`maxLength`, `minLength`,
 /// `pattern`): tuple structs around one `String`, by name.
 pub(super) fn string_newtypes(types: &syn::File) -> BTreeSet<String> {
-    types
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Struct(s) => match &s.fields {
-                Fields::Unnamed(u) if u.unnamed.len() == 1 && is_std_string(&u.unnamed[0].ty) => {
-                    Some(s.ident.to_string())
-                }
-                _ => None,
-            },
+    let newtype = |item: &Item| match item {
+        Item::Struct(s) => match &s.fields {
+            syn::Fields::Unnamed(u) if u.unnamed.len() == 1 => {
+                is_path(&u.unnamed[0].ty, "::std::string::String").then(|| s.ident.to_string())
+            }
             _ => None,
-        })
-        .collect()
+        },
+        _ => None,
+    };
+    types.items.iter().filter_map(newtype).collect()
 }
 
 /// Whether an impl is for one of `names` or converts to or from one (`From<X> for String`).
 pub(super) fn mentions_any(imp: &syn::ItemImpl, names: &BTreeSet<String>) -> bool {
-    if names.contains(&type_ident(&imp.self_ty)) {
-        return true;
-    }
-    imp.trait_.as_ref().is_some_and(|(path, _)| {
-        let mut idents = Idents::default();
+    let mut idents = Idents::default();
+    if let Some(path) = trait_of(imp) {
         idents.visit_path(path);
-        !idents.0.is_disjoint(names)
-    })
+    }
+    names.contains(&type_ident(&imp.self_ty)) || !idents.0.is_disjoint(names)
 }
 
-/// Names that follow `types::` in the client code (types, builders' `types::builder::X` aside).
-pub fn types_named_by(client: &syn::File) -> BTreeSet<String> {
-    #[derive(Default)]
-    struct Named(BTreeSet<String>);
-    impl<'ast> Visit<'ast> for Named {
-        fn visit_path(&mut self, path: &'ast syn::Path) {
-            let segs: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if let Some(pos) = segs.iter().position(|s| s == "types") {
-                if let Some(name) = segs.get(pos + 1).filter(|n| *n != "builder") {
-                    self.0.insert(name.clone());
-                }
-            }
-            syn::visit::visit_path(self, path);
-        }
-    }
-    let mut named = Named::default();
-    named.visit_file(client);
-    named.0
+/// Removes the structs named in `names` with their impls (those [`mentions_any`] finds).
+pub(super) fn remove_newtypes(types: &mut syn::File, names: &BTreeSet<String>) {
+    types.items.retain(|item| match item {
+        Item::Struct(s) => !names.contains(&s.ident.to_string()),
+        Item::Impl(imp) => !mentions_any(imp, names),
+        _ => true,
+    });
 }
 
 /// The names of the structs and enums in `types` that implement `Default` (derived or not).
 pub fn with_default(types: &syn::File) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for item in &types.items {
-        match item {
-            Item::Struct(s) if derives(&s.attrs, "Default") => {
-                out.insert(s.ident.to_string());
-            }
-            Item::Enum(e) if derives(&e.attrs, "Default") => {
-                out.insert(e.ident.to_string());
-            }
-            Item::Impl(imp)
-                if imp
-                    .trait_
-                    .as_ref()
-                    .is_some_and(|t| t.0.segments.last().is_some_and(|s| s.ident == "Default")) =>
-            {
-                out.insert(type_ident(&imp.self_ty));
-            }
-            _ => {}
+    let named = |item: &Item| match item {
+        Item::Struct(s) if derives(&s.attrs, |p| path_ends(p, "Default")) => type_name(item),
+        Item::Enum(e) if derives(&e.attrs, |p| path_ends(p, "Default")) => type_name(item),
+        Item::Impl(imp) if trait_of(imp).is_some_and(|p| path_ends(p, "Default")) => {
+            Some(type_ident(&imp.self_ty))
         }
+        _ => None,
+    };
+    types.items.iter().filter_map(named).collect()
+}
+
+/// The paths of a `#[derive(..)]`, or `None` for another attribute.
+pub(super) fn derive_paths(attr: &Attribute) -> Option<Punctuated<Path, Token![,]>> {
+    if !attr.path().is_ident("derive") {
+        return None;
+    }
+    attr.parse_args_with(Punctuated::parse_terminated).ok()
+}
+
+/// Whether `attrs` derive a path `pick` selects.
+pub(super) fn derives(attrs: &[Attribute], pick: impl Fn(&Path) -> bool) -> bool {
+    attrs
+        .iter()
+        .filter_map(derive_paths)
+        .flatten()
+        .any(|p| pick(&p))
+}
+
+/// Takes the paths `pick` selects out of the `#[derive(..)]`s of `attrs` (a derive left empty
+/// goes), with where the first stood: the index after its derive, or its index if it went.
+pub(super) fn take_derives(
+    attrs: &mut Vec<Attribute>,
+    pick: impl Fn(&Path) -> bool,
+) -> Option<(usize, Vec<Path>)> {
+    let (mut taken, mut at, mut i) = (Vec::new(), None, 0);
+    while i < attrs.len() {
+        let Some(paths) = derive_paths(&attrs[i]) else {
+            i += 1;
+            continue;
+        };
+        let (picked, rest): (Vec<_>, Vec<_>) = paths.into_iter().partition(|p| pick(p));
+        if picked.is_empty() {
+            i += 1;
+        } else if rest.is_empty() {
+            attrs.remove(i);
+            at.get_or_insert(i);
+        } else {
+            attrs[i] = syn::parse_quote! { #[derive(#(#rest),*)] };
+            i += 1;
+            at.get_or_insert(i);
+        }
+        taken.extend(picked);
+    }
+    at.map(|at| (at, taken))
+}
+
+/// `#[name(..)]` made `#[cfg_attr(cfg, name(..))]`; false for another attribute.
+pub(super) fn gate_attr(attr: &mut Attribute, name: &str, cfg: &TokenStream) -> bool {
+    let Meta::List(list) = &attr.meta else {
+        return false;
+    };
+    if !list.path.is_ident(name) {
+        return false;
+    }
+    let (path, tokens) = (&list.path, &list.tokens);
+    *attr = syn::parse_quote! { #[cfg_attr(#cfg, #path(#tokens))] };
+    true
+}
+
+/// The attributes of a struct or enum, of its variants and of their fields, the item's first.
+pub(super) fn attr_lists(item: &mut Item) -> Vec<&mut Vec<Attribute>> {
+    let mut out = Vec::new();
+    match item {
+        Item::Struct(s) => {
+            out.push(&mut s.attrs);
+            out.extend(s.fields.iter_mut().map(|f| &mut f.attrs));
+        }
+        Item::Enum(e) => {
+            out.push(&mut e.attrs);
+            for v in e.variants.iter_mut() {
+                out.push(&mut v.attrs);
+                out.extend(v.fields.iter_mut().map(|f| &mut f.attrs));
+            }
+        }
+        _ => {}
     }
     out
 }
 
-/// Whether `attrs` derive `name` (directly or behind a `cfg_attr`): a derived path whose last
-/// segment is `name`.
-pub(super) fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
-    fn in_meta(meta: &syn::Meta, name: &str) -> bool {
-        let syn::Meta::List(list) = meta else {
-            return false;
+/// The fields of a struct (owner: its name) or of an enum's variants (owner: `Enum::Variant`),
+/// each with its owner and its name (empty in a tuple).
+pub(super) fn owned_fields(item: &mut Item) -> Vec<(String, String, &mut syn::Field)> {
+    fn named(owner: String, fields: &mut syn::Fields) -> Vec<(String, String, &mut syn::Field)> {
+        let name = |f: &syn::Field| {
+            f.ident
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
         };
-        let Ok(nested) = list.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
-        ) else {
-            return false;
-        };
-        if list.path.is_ident("derive") {
-            nested
-                .iter()
-                .any(|m| m.path().segments.last().is_some_and(|s| s.ident == name))
-        } else if list.path.is_ident("cfg_attr") {
-            nested.iter().skip(1).any(|m| in_meta(m, name))
-        } else {
-            false
-        }
+        fields
+            .iter_mut()
+            .map(|f| (owner.clone(), name(f), f))
+            .collect()
     }
-    attrs.iter().any(|a| in_meta(&a.meta, name))
+    match item {
+        Item::Struct(s) => named(s.ident.to_string(), &mut s.fields),
+        Item::Enum(e) => {
+            let variants = e.variants.iter_mut();
+            let owner = |v: &syn::Variant| format!("{}::{}", e.ident, v.ident);
+            variants
+                .flat_map(|v| named(owner(v), &mut v.fields))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
-/// Whether `ty` is `::std::string::String`, as progenitor and typify write it.
-pub(super) fn is_std_string(ty: &Type) -> bool {
-    let Type::Path(p) = ty else { return false };
-    p.qself.is_none()
-        && p.path.leading_colon.is_some()
-        && p.path.segments.len() == 3
-        && p.path.segments.iter().all(|s| s.arguments.is_none())
-        && p.path
-            .segments
-            .iter()
-            .zip(["std", "string", "String"])
-            .all(|(s, want)| s.ident == want)
+/// `f` made a setter of `field` taking `arg`, its docs and visibility kept:
+/// `fn f(mut self, value: arg) -> Self { self.field = value_expr; self }`.
+pub(super) fn set_field(
+    f: &mut syn::ImplItemFn,
+    field: &syn::Ident,
+    arg: TokenStream,
+    value: TokenStream,
+) {
+    let (attrs, vis, name) = (&f.attrs, &f.vis, &f.sig.ident);
+    *f = syn::parse_quote! {
+        #(#attrs)*
+        #vis fn #name(mut self, value: #arg) -> Self {
+            self.#field = #value;
+            self
+        }
+    };
 }
 
-/// Whether `ty` is a path of these segments (no generic arguments), e.g. `["str"]`.
-pub(super) fn is_path_of(ty: &Type, segments: &[&str]) -> bool {
-    let Type::Path(p) = ty else { return false };
-    p.qself.is_none()
-        && p.path.segments.len() == segments.len()
-        && p.path
-            .segments
-            .iter()
-            .zip(segments)
-            .all(|(s, want)| s.ident == want && s.arguments.is_none())
-}
-
-/// Whether `block` calls a method `method` with the single argument path `arg`
-/// (`.map(Some)`).
+/// Whether `block` calls a method `method` with the single argument path `arg` (`.map(Some)`).
 pub(super) fn calls_with(block: &syn::Block, method: &str, arg: &str) -> bool {
     struct Find<'a>(&'a str, &'a str, bool);
     impl<'ast> Visit<'ast> for Find<'_> {
         fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-            let only_arg = call.args.len() == 1
-                && matches!(&call.args[0], syn::Expr::Path(p) if p.path.is_ident(self.1));
+            let only_arg = matches!(&call.args.iter().collect::<Vec<_>>()[..],
+                [syn::Expr::Path(p)] if p.path.is_ident(self.1));
             self.2 |= call.method == self.0 && only_arg;
             syn::visit::visit_expr_method_call(self, call);
         }
@@ -262,45 +414,23 @@ pub(super) fn calls_with(block: &syn::Block, method: &str, arg: &str) -> bool {
     find.2
 }
 
-pub(super) fn is_type(ty: &Type, name: &str) -> bool {
-    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
-}
-
-/// `T` of `Result<T, E>`.
-pub(super) fn result_ok_type(ty: &Type) -> Option<Type> {
-    let Type::Path(p) = ty else { return None };
-    let seg = p.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(t.clone()),
+/// The tokens inside a `#[serde(..)]`, or `None` for another attribute.
+pub(super) fn serde_tokens(attr: &Attribute) -> Option<TokenStream> {
+    match &attr.meta {
+        Meta::List(list) if list.path.is_ident("serde") => Some(list.tokens.clone()),
         _ => None,
     }
 }
 
-pub(super) fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
-    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        let Ok(paths) = attr.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-        ) else {
-            continue;
-        };
-        let kept: Vec<_> = paths.into_iter().filter(|p| !p.is_ident(name)).collect();
-        *attr = syn::parse_quote! { #[derive(#(#kept),*)] };
-    }
+/// Whether a `#[serde(..)]` of `attrs` has the item `name`: an ident among its top-level tokens
+/// (serde's values are string literals), told without parsing the items.
+pub(super) fn has_serde_item(attrs: &[Attribute], name: &str) -> bool {
+    let item = |t: TokenTree| matches!(&t, TokenTree::Ident(i) if i == name);
+    attrs.iter().filter_map(serde_tokens).flatten().any(item)
 }
 
-/// The wire name of a field or variant: its `#[serde(rename = "...")]`, if any.
-pub(super) fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    serde_string(attrs, "rename")
-}
-
-/// The text of the `name = ".."` item of the `#[serde(..)]`s of `attrs`, if one has it.
-pub(super) fn serde_string(attrs: &[syn::Attribute], name: &str) -> Option<String> {
-    use proc_macro2::TokenTree;
-    // Read from the tokens (`name = "text"` at the top level), not parsed: every field's
-    // attributes are asked for their `rename` and `default`.
+/// The text of the `name = ".."` item of the `#[serde(..)]`s of `attrs` (`rename`, `default`).
+pub(super) fn serde_string(attrs: &[Attribute], name: &str) -> Option<String> {
     attrs.iter().filter_map(serde_tokens).find_map(|tokens| {
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
         trees.windows(3).find_map(|w| match w {
@@ -317,46 +447,34 @@ pub(super) fn serde_string(attrs: &[syn::Attribute], name: &str) -> Option<Strin
     })
 }
 
-/// The tokens inside a `#[serde(..)]`, or `None` for another attribute.
-pub(super) fn serde_tokens(attr: &syn::Attribute) -> Option<TokenStream> {
-    match &attr.meta {
-        syn::Meta::List(list) if list.path.is_ident("serde") => Some(list.tokens.clone()),
-        _ => None,
+/// The items of a `#[serde(..)]` attribute, or `None` for another attribute.
+pub(super) fn serde_metas(attr: &Attribute) -> Option<Vec<Meta>> {
+    if !attr.path().is_ident("serde") {
+        return None;
     }
+    let metas = attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated);
+    metas.ok().map(|metas| metas.into_iter().collect())
 }
 
-pub(super) fn is_doc(attr: &syn::Attribute) -> bool {
-    attr.path().is_ident("doc")
-}
-
-pub(super) fn doc_attr(text: &str) -> syn::Attribute {
-    syn::parse_quote! { #[doc = #text] }
-}
-
-/// The fields of a struct (owner: its name) or of an enum's variants (owner: `Enum::Variant`).
-pub(super) fn owned_fields(item: &mut Item) -> Vec<(String, &mut syn::Field)> {
-    match item {
-        Item::Struct(s) => {
-            let owner = s.ident.to_string();
-            s.fields.iter_mut().map(|f| (owner.clone(), f)).collect()
+/// Rewrites the items of each `#[serde(..)]` of `attrs` that has the item `name` with `edit`
+/// (`None`: the item goes; an attribute left empty goes).
+pub(super) fn edit_serde(
+    attrs: &mut Vec<Attribute>,
+    name: &str,
+    edit: impl Fn(Meta) -> Option<Meta>,
+) {
+    attrs.retain_mut(|attr| {
+        if !has_serde_item(std::slice::from_ref(attr), name) {
+            return true;
         }
-        Item::Enum(e) => {
-            let name = e.ident.to_string();
-            e.variants
-                .iter_mut()
-                .flat_map(|v| {
-                    let owner = format!("{name}::{}", v.ident);
-                    v.fields.iter_mut().map(move |f| (owner.clone(), f))
-                })
-                .collect()
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// The function of a field's `#[serde(default = "..")]`, if it has one.
-pub(super) fn serde_default_fn(attrs: &[syn::Attribute]) -> Option<String> {
-    serde_string(attrs, "default")
+        let metas = match serde_metas(attr) {
+            Some(metas) if metas.iter().any(|m| m.path().is_ident(name)) => metas,
+            _ => return true,
+        };
+        let kept: Vec<Meta> = metas.into_iter().filter_map(&edit).collect();
+        *attr = syn::parse_quote! { #[serde(#(#kept),*)] };
+        !kept.is_empty()
+    });
 }
 
 /// An identifier as serde names it: without `r#`.
@@ -365,68 +483,14 @@ pub(super) fn unraw(ident: &syn::Ident) -> String {
     text.strip_prefix("r#").map(str::to_owned).unwrap_or(text)
 }
 
-/// Whether `attrs` derive `Serialize` or `Deserialize` (before the direction pass gates them).
-pub(super) fn derives_serde(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("derive")
-            && a.parse_args_with(
-                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-            )
-            .is_ok_and(|paths| paths.iter().any(|p| serde_trait(p).is_some()))
-    })
+/// `#[doc = text]`.
+pub(super) fn doc_attr(text: &str) -> Attribute {
+    syn::parse_quote! { #[doc = #text] }
 }
 
-/// The items of a `#[serde(..)]` attribute, or `None` for another attribute.
-pub(super) fn serde_metas(attr: &syn::Attribute) -> Option<Vec<syn::Meta>> {
-    if !attr.path().is_ident("serde") {
-        return None;
-    }
-    attr.parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-        .ok()
-        .map(|metas| metas.into_iter().collect())
-}
-
-/// Whether `attr` is a `#[serde(..)]` with `name` among its top-level tokens: a test without
-/// parsing, before [`serde_metas`] parses the items (the passes ask about every field's
-/// attributes, and most do not have the item asked for).
-pub(super) fn serde_mentions(attr: &syn::Attribute, name: &str) -> bool {
-    serde_tokens(attr).is_some_and(|tokens| {
-        tokens
-            .into_iter()
-            .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == name))
-    })
-}
-
-/// Whether any `#[serde(..)]` of `attrs` has an item named `name`.
-pub(super) fn has_serde_item(attrs: &[syn::Attribute], name: &str) -> bool {
-    attrs
-        .iter()
-        .filter(|a| serde_mentions(a, name))
-        .filter_map(serde_metas)
-        .flatten()
-        .any(|m| m.path().is_ident(name))
-}
-
-/// Takes the items named `name` out of the `#[serde(..)]`s of `attrs`, and a `#[serde()]` left
-/// empty with them.
-pub(super) fn remove_serde_item(attrs: &mut Vec<syn::Attribute>, name: &str) {
-    attrs.retain_mut(|attr| {
-        if !serde_mentions(attr, name) {
-            return true;
-        }
-        let Some(metas) = serde_metas(attr) else {
-            return true;
-        };
-        let kept: Vec<_> = metas
-            .into_iter()
-            .filter(|m| !m.path().is_ident(name))
-            .collect();
-        if kept.is_empty() {
-            return false;
-        }
-        *attr = syn::parse_quote! { #[serde(#(#kept),*)] };
-        true
-    });
+/// Whether `attrs` hold a doc comment.
+pub(super) fn has_doc(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("doc"))
 }
 
 /// An identifier for generated code (`Span::call_site`).
