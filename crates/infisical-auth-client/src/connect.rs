@@ -36,8 +36,9 @@ impl BaseUrl {
 }
 
 /// Why a client could not be built.
-#[derive(Debug, thiserror::Error)]
+///
 /// New reasons may come in a minor release: a `match` needs a `_` arm.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectError {
     /// The self-hosted URL is not an absolute http(s) URL.

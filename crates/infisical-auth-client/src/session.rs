@@ -136,8 +136,9 @@ impl std::fmt::Debug for SessionBuilder {
 }
 
 /// Why a session could not be built.
-#[derive(Debug, thiserror::Error)]
+///
 /// New reasons may come in a minor release: a `match` needs a `_` arm.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SessionError {
     /// No login method was given.

@@ -24,10 +24,9 @@ pub struct FieldRef {
 /// hand-written `three_state` module. Returns the number of fields.
 pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<usize, String> {
     let wanted = |owner: &str, name: &str| {
-        let mut found = fields
+        fields
             .iter()
-            .filter(|f| f.type_name == owner && f.field == name);
-        found.next()
+            .find(|f| f.type_name == owner && f.field == name)
     };
     let mut done = BTreeSet::new();
     for item in &mut types.items {
