@@ -5,8 +5,9 @@
 //! - for every operation whose request body has a constraint, one invalid request built through the
 //!   generated client's typed builder is refused with a typed validation error naming the broken field,
 //!   and a counting server on loopback sees no request at all;
-//! - every string limit the generator leaves to the validation layer (constrained-string newtypes made plain
-//!   `String`s) is refused at its field's path, by the validation crate and by the client before sending.
+//! - every length bound on a string of a request body is refused at its field's path, by the validation
+//!   crate and by the client before sending (most of them left to the validation layer by the generator,
+//!   which makes their constrained-string newtypes plain `String`s).
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -22,8 +23,6 @@ use infisical_auth_validation::{
 };
 use serde_json::{json, Value};
 use workspace_tests::{example, fixed_spec};
-use xtask::pipeline::Layout;
-use xtask::postprocess::Step;
 
 const ID: &str = "7d1f0a38-3c5e-4c53-9a0e-4d3c2b1a0f9e";
 
@@ -462,10 +461,62 @@ async fn invalid_bodies_are_refused_before_sending_for_every_constrained_operati
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// String limits left to the validation layer
+// String limits
 
-/// The schema at `steps` below `schema` in `doc` (`$ref`s followed): a property, array items or a
-/// union option.
+/// One step from a request body to one of its fields.
+#[derive(Clone, Debug)]
+enum Step {
+    /// An object property, by its wire name.
+    Key(String),
+    /// The items of an array.
+    Items,
+    /// Option `n` of a union (`anyOf`).
+    Option(usize),
+}
+
+/// The string fields with a length or pattern bound below `schema` (`$ref`s followed), each as
+/// the steps from `schema` to it.
+fn bounded_strings(doc: &Value, schema: &Value, steps: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    let schema = xtask::document::refs::resolve(doc, schema);
+    let bounds = ["maxLength", "minLength", "pattern"];
+    if schema["type"] == "string" && bounds.iter().any(|b| schema.get(b).is_some()) {
+        out.push(steps.clone());
+    }
+    let mut below = |step: Step, child: &Value| {
+        steps.push(step);
+        bounded_strings(doc, child, steps, out);
+        steps.pop();
+    };
+    for (key, prop) in schema["properties"].as_object().into_iter().flatten() {
+        below(Step::Key(key.clone()), prop);
+    }
+    if let Some(items) = schema.get("items") {
+        below(Step::Items, items);
+    }
+    for (index, option) in schema["anyOf"].as_array().into_iter().flatten().enumerate() {
+        below(Step::Option(index), option);
+    }
+}
+
+/// The field's path as the validation crate writes it: keys joined by `.`, `[]` for array items
+/// (`accessTokenTrustedIps[].ipAddress`); union options are not part of it.
+fn field_path(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Key(k) if out.is_empty() => out.push_str(k),
+            Step::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Items => out.push_str("[]"),
+            Step::Option(_) => {}
+        }
+    }
+    out
+}
+
+/// The schema at `steps` below `schema` in `doc` (`$ref`s followed).
 fn schema_at<'a>(doc: &'a Value, schema: &'a Value, steps: &[Step]) -> &'a Value {
     let schema = xtask::document::refs::resolve(doc, schema);
     let Some((step, rest)) = steps.split_first() else {
@@ -474,9 +525,8 @@ fn schema_at<'a>(doc: &'a Value, schema: &'a Value, steps: &[Step]) -> &'a Value
     let next = match step {
         Step::Key(k) => &schema["properties"][k],
         Step::Items => &schema["items"],
-        Step::Option { index, .. } => &schema["anyOf"][*index],
+        Step::Option(index) => &schema["anyOf"][*index],
     };
-    assert!(!next.is_null(), "{step:?} is not in {schema}");
     schema_at(doc, next, rest)
 }
 
@@ -488,7 +538,7 @@ fn instance(doc: &Value, schema: &Value, steps: &[Step], leaf: &Value) -> Value 
         return leaf.clone();
     };
     match step {
-        Step::Option { index, .. } => instance(doc, &schema["anyOf"][*index], rest, leaf),
+        Step::Option(index) => instance(doc, &schema["anyOf"][*index], rest, leaf),
         Step::Items => json!([instance(doc, &schema["items"], rest, leaf)]),
         Step::Key(key) => {
             let mut out = serde_json::Map::new();
@@ -539,45 +589,34 @@ fn issues(r: &Rejection) -> Vec<(Vec<PathSegment>, IssueCode)> {
     out
 }
 
-/// The generator turns a constrained-string newtype into `String` only where the validation layer
-/// holds the limit (pass `plain_validated_strings`). For every newtype it dropped, every body field
-/// that newtype typed, and every bound the document declares there (`maxLength`, `minLength`), a
-/// value that breaks it is rejected by the validation crate with `too_big`/`too_small` at the
-/// field's JSON path, and the generated client refuses it before sending, with that path.
+/// Every length bound on a string of any request body (`maxLength`, `minLength`) is held before
+/// sending: the validation crate rejects a value that breaks it with `too_big`/`too_small` at the
+/// field's JSON path, and the generated client either refuses it on `send` with that path (the
+/// field is a plain `String`: the generator leaves most bounds to the validation layer, pass
+/// `plain_validated_strings`) or cannot hold it at all (the field kept typify's checking newtype,
+/// since an answer or a parameter shares it). No body string has a `pattern`, which the validation
+/// crate has no rule for.
 #[tokio::test]
-async fn string_limits_left_to_validation_are_refused_before_sending() {
-    let root = workspace_tests::workspace_root();
-    let plan = xtask::pipeline::plan(
-        &workspace_tests::spec(),
-        &workspace_tests::config(),
-        &Layout::Workspace { root },
-    )
-    .expect("the default spec generates");
-    assert!(
-        plan.plain_strings.len() >= 40,
-        "newtypes left to validation: {:?}",
-        plan.plain_strings
-    );
-    let doc = workspace_tests::spec().doc;
+async fn string_limits_of_request_bodies_are_refused_before_sending() {
+    let doc = fixed_spec();
     let spec_ops = xtask::document::ops::operations(&doc);
     let rows = rows();
     let server = Counter::start().await;
     let client = server.client();
-    let mut checked = Vec::new();
-    for plain in &plan.plain_strings {
-        assert!(!plain.fields.is_empty(), "{}: no field", plain.newtype);
-        for field in &plain.fields {
-            let op = spec_ops
-                .iter()
-                .find(|o| o.id() == Some(field.operation.as_str()))
-                .expect("operation in the document");
-            let body = op.body_schema().expect("a body schema");
-            let schema = schema_at(&doc, body, &field.steps);
-            let what = format!("{} ({}: {})", plain.newtype, field.operation, field.path());
-            assert_eq!(schema["type"], "string", "{what}: {schema}");
+    let (mut checked, mut by_type) = (Vec::new(), Vec::new());
+    for op in &spec_ops {
+        let (Some(id), Some(body)) = (op.id(), op.body_schema()) else {
+            continue;
+        };
+        let mut fields = Vec::new();
+        bounded_strings(&doc, body, &mut Vec::new(), &mut fields);
+        for steps in fields {
+            let path = field_path(&steps);
+            let schema = schema_at(&doc, body, &steps);
+            let what = format!("{id}: {path}");
             assert!(
                 schema.get("pattern").is_none(),
-                "{what}: the validation crate has no `pattern` rule; keep the newtype or add one"
+                "{what}: the validation crate has no `pattern` rule; add one"
             );
             let mut breakages = Vec::new();
             if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
@@ -594,21 +633,31 @@ async fn string_limits_left_to_validation_are_refused_before_sending() {
                     "a".repeat(min as usize - 1),
                 ));
             }
-            assert!(!breakages.is_empty(), "{what}: no length bound in {schema}");
-            let at = concrete(&field.path());
-            let path_params: Vec<(&str, &str)> = constraints(&field.operation)
+            let at = concrete(&path);
+            let path_params: Vec<(&str, &str)> = constraints(id)
                 .iter()
                 .filter(|c| c.location == Location::Path)
                 .map(|c| (c.path.as_str(), ID))
                 .collect();
             let row = rows
                 .iter()
-                .find(|r| r.id == field.operation)
+                .find(|r| r.id == id)
                 .expect("a row per operation with a body");
+            let shortest = schema.get("minLength").and_then(Value::as_u64).unwrap_or(1);
+            let fine = instance(
+                &doc,
+                body,
+                &steps,
+                &json!("a".repeat(shortest.max(1) as usize)),
+            );
+            assert!(
+                (row.send)(&client, fine).is_some(),
+                "{what}: the typed body takes a valid value"
+            );
             for (bound, code, value) in breakages {
-                let body = instance(&doc, body, &field.steps, &json!(value));
+                let body = instance(&doc, body, &steps, &json!(value));
                 let r = validate(
-                    &field.operation,
+                    id,
                     &RequestParts {
                         path: &path_params,
                         query: &[],
@@ -621,9 +670,11 @@ async fn string_limits_left_to_validation_are_refused_before_sending() {
                     "{what}: {bound} broken: {code:?} at {}: {r}",
                     display_path(&at)
                 );
-                // The typed client carries the value (a plain `String` now) and refuses it.
-                let (_, sent) = (row.send)(&client, body)
-                    .unwrap_or_else(|| panic!("{what}: the typed body takes {bound} broken"));
+                let Some((_, sent)) = (row.send)(&client, body) else {
+                    // The typed body cannot hold it: a checking newtype.
+                    by_type.push(format!("{what} {bound}"));
+                    continue;
+                };
                 let err = sent
                     .await
                     .expect_err(&format!("{what}: {bound} broken is refused"));
@@ -639,10 +690,16 @@ async fn string_limits_left_to_validation_are_refused_before_sending() {
             }
         }
     }
+    assert!(
+        checked.len() >= 40,
+        "bounds the client's validation refused: {checked:?}"
+    );
     assert_eq!(server.seen(), 0, "nothing was sent");
     eprintln!(
-        "refused before sending ({}):\n  {}",
+        "refused by validation before sending ({}):\n  {}\nrefused by the typed body ({}):\n  {}",
         checked.len(),
-        checked.join("\n  ")
+        checked.join("\n  "),
+        by_type.len(),
+        by_type.join("\n  ")
     );
 }

@@ -50,9 +50,6 @@ pub struct Plan {
     /// What the user should know about the document: 3.1 parts ignored, upstream mistakes
     /// absorbed by a fix-up (each naming the operation).
     pub notes: Vec<String>,
-    /// The constrained-string newtypes left to the validation layer (pass
-    /// `plain_validated_strings`, workspace layout only), with the body fields they typed.
-    pub plain_strings: Vec<postprocess::PlainString>,
 }
 
 /// The document ready for generation, with what each lowering and fix-up pass did.
@@ -187,7 +184,6 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     let mut code = postprocess::Code {
         types: generated.types,
         client: generated.client,
-        plain_strings: Vec::new(),
     };
     let post = postprocess::run(&mut code, &facts).map_err(Error::Generate)?;
     let mut passes = prepared.passes;
@@ -213,7 +209,6 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         passes,
         warnings: prepared.unused_entries,
         notes: prepared.notes,
-        plain_strings: code.plain_strings,
     })
 }
 

@@ -23,7 +23,6 @@ use serde_json::Value;
 pub use bodies::FieldRef;
 pub use sends::{BodyKind, Route};
 pub use serde_attrs::serde_camel_case;
-pub use strings::{BodyField, PlainString, Step};
 pub use syntax::ident;
 
 use crate::config::Config;
@@ -50,8 +49,6 @@ pub struct Code {
     pub types: syn::File,
     /// The client: `Client`, one builder per operation.
     pub client: syn::File,
-    /// What `plain_validated_strings` made plain `String`s, with the body fields they typed.
-    pub plain_strings: Vec<PlainString>,
 }
 
 /// What the passes know from the document and the configuration.
@@ -66,8 +63,8 @@ pub struct Facts {
     pub secret_headers: BTreeMap<String, BTreeSet<String>>,
     /// Optional nullable fields of PATCH bodies, which keep three states on the wire.
     pub three_state: Vec<FieldRef>,
-    /// Each operation's id with its body type (a generated type).
-    pub bodies: Vec<(String, String)>,
+    /// The operations' body types (generated types).
+    pub bodies: BTreeSet<String>,
     /// Builders of operations answered by redirects whose success has no body.
     pub redirecting: BTreeSet<String>,
     /// Each operation's request as the document declares it, by builder (workspace layout).
@@ -110,8 +107,7 @@ pub const PASSES: &[Pass] = &[
         doc: "constrained-string newtypes only request bodies hold become String; the validation crate checks them",
         run: |code, facts| {
             let (types, client) = (&mut code.types, &code.client);
-            code.plain_strings = strings::plain_validated_strings(types, &facts.bodies, client);
-            Ok(code.plain_strings.len())
+            Ok(strings::plain_validated_strings(types, &facts.bodies, client))
         },
     },
     Pass {
@@ -308,10 +304,7 @@ impl Facts {
                 .collect(),
             secret_headers: secret_headers(&all, cfg, operations),
             three_state: three_state_fields(&all, &body_type),
-            bodies: all
-                .iter()
-                .filter_map(|op| Some((op.id()?.to_string(), body_type(op)?)))
-                .collect(),
+            bodies: all.iter().filter_map(body_type).collect(),
             redirecting: all
                 .iter()
                 .filter(|op| op.op.get(lower::REDIRECTS).is_some())
