@@ -91,7 +91,7 @@ pub struct Pass {
 pub const PASSES: &[Pass] = &[
     Pass {
         name: "redirects_as_success",
-        layouts: Layouts::Both,
+        layouts: Layouts::Standalone,
         doc: "3xx answers of operations answered by redirects are successes (ResponseValue<()> with Location)",
         run: |code, facts| Ok(sends::redirects_as_success(&mut code.client, &facts.redirecting)),
     },
