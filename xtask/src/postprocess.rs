@@ -125,17 +125,8 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "drop_builders",
         layouts: Layouts::Both,
-        doc: "typify's builders go (workspace: request bodies are values), or those no request is built from",
-        run: |code, facts| {
-            let client = (!facts.workspace).then_some(&code.client);
-            Ok(bodies::drop_builders(&mut code.types, client))
-        },
-    },
-    Pass {
-        name: "lean_builders",
-        layouts: Layouts::Standalone,
-        doc: "builder setters are one assignment through one shared conversion",
-        run: |code, _| Ok(bodies::lean_builders(&mut code.types, &code.client)),
+        doc: "typify's builders go: request bodies are values",
+        run: |code, _| Ok(bodies::drop_builders(&mut code.types)),
     },
     Pass {
         name: "text_conversions_where_taken",
@@ -185,9 +176,9 @@ pub const PASSES: &[Pass] = &[
     },
     Pass {
         name: "body_constructors",
-        layouts: Layouts::Workspace,
+        layouts: Layouts::Both,
         doc: "a request body with required fields gets X::new(required..), each optional field at its default",
-        run: |code, _| Ok(bodies::body_constructors(&mut code.types, &code.client)),
+        run: |code, facts| Ok(bodies::body_constructors(&mut code.types, &facts.bodies)),
     },
     Pass {
         name: "camel_case_renames",
@@ -210,13 +201,19 @@ pub const PASSES: &[Pass] = &[
         run: |code, _| Ok(serde_attrs::one_line_serde_attrs(&mut code.types)),
     },
     Pass {
+        name: "bodies_as_values",
+        layouts: Layouts::Both,
+        doc: "a client builder takes its request body whole, as a value of the body type",
+        run: |code, _| {
+            let with_default = syntax::with_default(&code.types);
+            Ok(sends::bodies_as_values(&mut code.client, &with_default))
+        },
+    },
+    Pass {
         name: "route_through_runtime",
         layouts: Layouts::Workspace,
         doc: "every send is one chain into the client crate's runtime, with the values the document declares",
-        run: |code, facts| {
-            let with_default = syntax::with_default(&code.types);
-            sends::route_through_runtime(&mut code.client, &with_default, &facts.routes)
-        },
+        run: |code, facts| sends::route_through_runtime(&mut code.client, &facts.routes),
     },
     Pass {
         name: "crypto_provider_in_new",

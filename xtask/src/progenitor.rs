@@ -70,12 +70,12 @@ pub fn settings() -> GenerationSettings {
 /// Runs progenitor on the fixed-up document. Progenitor panics on some shapes; a panic is caught
 /// and reported as an error rather than crashing the xtask.
 ///
-/// `workspace`: the output is for the workspace layout, which does not use two parts of
-/// progenitor's output, so they are not even parsed: typify's `builder` module in the types
-/// module (see the `drop_builders` pass in [`crate::postprocess::PASSES`]), and what each client
-/// builder's `send` does after its `let info = OperationInfo { .. };` (sending and reading the
-/// answer: the workspace routes every send through its runtime, see the `route_through_runtime`
-/// pass, which reads the statements before it).
+/// Parts of progenitor's output that no layout uses are not even parsed: typify's `builder`
+/// module in the types module (request bodies are values, see the `drop_builders` pass in
+/// [`crate::postprocess::PASSES`]) and, with `workspace`, what each client builder's `send` does
+/// after its `let info = OperationInfo { .. };` (sending and reading the answer: the workspace
+/// routes every send through its runtime, see the `route_through_runtime` pass, which reads the
+/// statements before it).
 pub fn generate(doc: &Value, workspace: bool) -> Result<Generated, Error> {
     // Read from the value in place (no copy of the document).
     let spec = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {
@@ -87,8 +87,8 @@ pub fn generate(doc: &Value, workspace: bool) -> Result<Generated, Error> {
         Some(items) => items,
         // A piece that is not one item (never seen so far): progenitor's output again, parsed
         // whole (the first stream was consumed; generation is deterministic).
-        // What the workspace does not use is then parsed too, and dropped by the passes that
-        // replace it (`drop_builders`, `route_through_runtime`).
+        // What is left out otherwise is then parsed too, and dropped by the passes that replace
+        // it (`drop_builders`, `route_through_runtime`).
         None => {
             syn::parse2::<syn::File>(progenitor_tokens(&spec)?)
                 .map_err(|e| Error::Generate(format!("progenitor emitted unparsable code: {e}")))?
@@ -147,8 +147,8 @@ pub fn split(items: Vec<syn::Item>, doc: &Value) -> Result<Generated, Error> {
 /// fresh memory, which the kernel must zero; an item's buffer is small and its memory reused.
 /// An item's tokens end at a top-level `;`, or at a top-level `{ .. }` not followed by one.
 /// `None` when a piece does not parse as one item (or a module has inner attributes): the
-/// caller then parses the stream whole, so the result never differs from syn's. With
-/// `workspace`, the parts [`generate`] names are left out unparsed.
+/// caller then parses the stream whole, so the result never differs from syn's. The parts
+/// [`generate`] names are left out unparsed.
 fn items_one_by_one(tokens: TokenStream, workspace: bool) -> Option<Vec<syn::Item>> {
     items_in(tokens, workspace, None)
 }
@@ -177,7 +177,7 @@ fn items_in(tokens: TokenStream, workspace: bool, module: Option<&str>) -> Optio
         piece.push(tree);
         if ends {
             let mut piece = std::mem::take(&mut piece);
-            if workspace && module == Some("types") && is_module(&piece, "builder") {
+            if module == Some("types") && is_module(&piece, "builder") {
                 continue;
             }
             if workspace && module == Some("builder") {
@@ -532,8 +532,8 @@ mod tests {
             prettyplease::unparse(&file_of(items)),
             prettyplease::unparse(&whole)
         );
-        // The workspace layout leaves out the types' builders and what a send does after its
-        // OperationInfo; a module of that name elsewhere is kept.
+        // The types' builders are left out, and in the workspace layout what a send does after
+        // its OperationInfo; a module of that name elsewhere is kept.
         let progenitor = quote::quote! {
             pub mod types {
                 pub struct Body { pub a: u8 }
@@ -565,10 +565,10 @@ mod tests {
         ] {
             assert_eq!(text.contains(expected), present, "{expected} in {text}");
         }
-        let whole = items_one_by_one(progenitor, false).expect("items one by one");
-        let text = prettyplease::unparse(&file_of(whole)).replace(char::is_whitespace, "");
+        let standalone = items_one_by_one(progenitor, false).expect("items one by one");
+        let text = prettyplease::unparse(&file_of(standalone)).replace(char::is_whitespace, "");
         assert!(
-            text.contains("a:Result<u8,String>") && text.contains("matchresponse"),
+            !text.contains("a:Result<u8,String>") && text.contains("matchresponse"),
             "{text}"
         );
         // What does not split into items is left to syn whole.

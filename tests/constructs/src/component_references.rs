@@ -67,12 +67,6 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
-    impl PatchApiV1FoldersByFolderIdBody {
-        ///A builder for [`PatchApiV1FoldersByFolderIdBody`], starting from its defaults.
-        pub fn builder() -> builder::PatchApiV1FoldersByFolderIdBody {
-            Default::default()
-        }
-    }
     ///A key or an array index in a JSON path.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -146,65 +140,6 @@ pub mod types {
         ///`invalid_string`: the failed format, e.g. `uuid`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub validation: ::std::option::Option<::std::string::String>,
-    }
-    /// Types for composing complex structures.
-    pub mod builder {
-        /// What a setter takes for a field of type `T`: any value that converts into it
-        /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
-        /// the builder is converted with `try_into()`.
-        pub trait Input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
-        impl<T, V> Input<T> for V
-        where
-            V: ::std::convert::TryInto<T, Error: ::std::fmt::Display>,
-        {}
-        /// `value` converted for `field`, or the message the builder reports.
-        fn set<T>(
-            value: impl Input<T>,
-            field: &str,
-        ) -> ::std::result::Result<T, ::std::string::String> {
-            value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for {field}: {e}"))
-        }
-        /// A field being built: its value, or why it has none.
-        type Field<T> = ::std::result::Result<T, ::std::string::String>;
-        ///A builder for [`super::PatchApiV1FoldersByFolderIdBody`]: set fields with its methods, then convert it with `try_into()`.
-        #[derive(Clone, Debug)]
-        pub struct PatchApiV1FoldersByFolderIdBody {
-            name: Field<::std::option::Option<::std::string::String>>,
-        }
-        impl ::std::default::Default for PatchApiV1FoldersByFolderIdBody {
-            fn default() -> Self {
-                Self {
-                    name: Ok(Default::default()),
-                }
-            }
-        }
-        impl PatchApiV1FoldersByFolderIdBody {
-            ///`name`: `string`, optional.
-            pub fn name(
-                mut self,
-                value: impl Input<::std::option::Option<::std::string::String>>,
-            ) -> Self {
-                self.name = set(value, "name");
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PatchApiV1FoldersByFolderIdBody>
-        for super::PatchApiV1FoldersByFolderIdBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PatchApiV1FoldersByFolderIdBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
-            }
-        }
-        impl ::std::convert::From<super::PatchApiV1FoldersByFolderIdBody>
-        for PatchApiV1FoldersByFolderIdBody {
-            fn from(value: super::PatchApiV1FoldersByFolderIdBody) -> Self {
-                Self { name: Ok(value.name) }
-            }
-        }
     }
     /// Error types.
     pub mod error {
@@ -470,7 +405,7 @@ pub mod builder {
     pub struct PatchApiV1FoldersByFolderId<'a> {
         client: &'a super::Client,
         folder_id: Result<::std::string::String, String>,
-        body: Result<types::builder::PatchApiV1FoldersByFolderIdBody, String>,
+        body: Result<types::PatchApiV1FoldersByFolderIdBody, String>,
     }
     impl<'a> PatchApiV1FoldersByFolderId<'a> {
         ///A `PatchApiV1FoldersByFolderId` request on `client`, with nothing set yet.
@@ -487,32 +422,8 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::PatchApiV1FoldersByFolderIdBody>,
-            <V as std::convert::TryInto<
-                types::PatchApiV1FoldersByFolderIdBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `PatchApiV1FoldersByFolderIdBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::PatchApiV1FoldersByFolderIdBody,
-            ) -> types::builder::PatchApiV1FoldersByFolderIdBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::PatchApiV1FoldersByFolderIdBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v1/folders/{folderId}`

@@ -15,12 +15,6 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub client_id: ::std::option::Option<::std::string::String>,
     }
-    impl EitherLoginBody {
-        ///A builder for [`EitherLoginBody`], starting from its defaults.
-        pub fn builder() -> builder::EitherLoginBody {
-            Default::default()
-        }
-    }
     ///What went wrong: text, or (on a 422) every validation issue.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -66,9 +60,12 @@ pub mod types {
         pub ttl: ::std::option::Option<i64>,
     }
     impl FormLoginBody {
-        ///A builder for [`FormLoginBody`], starting from its defaults.
-        pub fn builder() -> builder::FormLoginBody {
-            Default::default()
+        /// A [`FormLoginBody`] of the required fields, each optional field at its default.
+        pub fn new(client_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                client_id: client_id.into(),
+                ttl: ::std::default::Default::default(),
+            }
         }
     }
     ///A key or an array index in a JSON path.
@@ -144,115 +141,6 @@ pub mod types {
         ///`invalid_string`: the failed format, e.g. `uuid`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub validation: ::std::option::Option<::std::string::String>,
-    }
-    /// Types for composing complex structures.
-    pub mod builder {
-        /// What a setter takes for a field of type `T`: any value that converts into it
-        /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
-        /// the builder is converted with `try_into()`.
-        pub trait Input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
-        impl<T, V> Input<T> for V
-        where
-            V: ::std::convert::TryInto<T, Error: ::std::fmt::Display>,
-        {}
-        /// `value` converted for `field`, or the message the builder reports.
-        fn set<T>(
-            value: impl Input<T>,
-            field: &str,
-        ) -> ::std::result::Result<T, ::std::string::String> {
-            value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for {field}: {e}"))
-        }
-        /// A field being built: its value, or why it has none.
-        type Field<T> = ::std::result::Result<T, ::std::string::String>;
-        ///A builder for [`super::EitherLoginBody`]: set fields with its methods, then convert it with `try_into()`.
-        #[derive(Clone, Debug)]
-        pub struct EitherLoginBody {
-            client_id: Field<::std::option::Option<::std::string::String>>,
-        }
-        impl ::std::default::Default for EitherLoginBody {
-            fn default() -> Self {
-                Self {
-                    client_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl EitherLoginBody {
-            ///`clientId`: `string`, optional.
-            pub fn client_id(
-                mut self,
-                value: impl Input<::std::option::Option<::std::string::String>>,
-            ) -> Self {
-                self.client_id = set(value, "client_id");
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<EitherLoginBody> for super::EitherLoginBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: EitherLoginBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    client_id: value.client_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::EitherLoginBody> for EitherLoginBody {
-            fn from(value: super::EitherLoginBody) -> Self {
-                Self {
-                    client_id: Ok(value.client_id),
-                }
-            }
-        }
-        ///A builder for [`super::FormLoginBody`]: set fields with its methods, then convert it with `try_into()`.
-        #[derive(Clone, Debug)]
-        pub struct FormLoginBody {
-            client_id: Field<::std::string::String>,
-            ttl: Field<::std::option::Option<i64>>,
-        }
-        impl ::std::default::Default for FormLoginBody {
-            fn default() -> Self {
-                Self {
-                    client_id: Err("no value supplied for client_id".to_string()),
-                    ttl: Ok(Default::default()),
-                }
-            }
-        }
-        impl FormLoginBody {
-            ///`clientId`: `string`, required.
-            pub fn client_id(
-                mut self,
-                value: impl Input<::std::string::String>,
-            ) -> Self {
-                self.client_id = set(value, "client_id");
-                self
-            }
-            ///`ttl`: `integer`, optional.
-            pub fn ttl(mut self, value: impl Input<::std::option::Option<i64>>) -> Self {
-                self.ttl = set(value, "ttl");
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FormLoginBody> for super::FormLoginBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FormLoginBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    client_id: value.client_id?,
-                    ttl: value.ttl?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FormLoginBody> for FormLoginBody {
-            fn from(value: super::FormLoginBody) -> Self {
-                Self {
-                    client_id: Ok(value.client_id),
-                    ttl: Ok(value.ttl),
-                }
-            }
-        }
     }
     /// Error types.
     pub mod error {
@@ -603,38 +491,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct FormLogin<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::FormLoginBody, String>,
+        body: Result<types::FormLoginBody, String>,
     }
     impl<'a> FormLogin<'a> {
         ///A `FormLogin` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::FormLoginBody>,
-            <V as std::convert::TryInto<types::FormLoginBody>>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `FormLoginBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::FormLoginBody,
-            ) -> types::builder::FormLoginBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::FormLoginBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/form-login`
@@ -700,7 +569,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EitherLogin<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::EitherLoginBody, String>,
+        body: Result<types::EitherLoginBody, String>,
     }
     impl<'a> EitherLogin<'a> {
         ///A `EitherLogin` request on `client`, with nothing set yet.
@@ -711,29 +580,8 @@ pub mod builder {
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::EitherLoginBody>,
-            <V as std::convert::TryInto<
-                types::EitherLoginBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `EitherLoginBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::EitherLoginBody,
-            ) -> types::builder::EitherLoginBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::EitherLoginBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/auth/either-login`

@@ -132,8 +132,6 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub validation: ::std::option::Option<::std::string::String>,
     }
-    /// Types for composing complex structures.
-    pub mod builder {}
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.

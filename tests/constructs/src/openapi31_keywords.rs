@@ -22,9 +22,17 @@ pub mod types {
         pub ttl: ::std::num::NonZeroU64,
     }
     impl CreateTokenBody {
-        ///A builder for [`CreateTokenBody`], starting from its defaults.
-        pub fn builder() -> builder::CreateTokenBody {
-            Default::default()
+        /// A [`CreateTokenBody`] of the required fields, each optional field at its default.
+        pub fn new(
+            kind: impl ::std::convert::Into<CreateTokenBodyKind>,
+            ttl: impl ::std::convert::Into<::std::num::NonZeroU64>,
+        ) -> Self {
+            Self {
+                certificate: ::std::default::Default::default(),
+                kind: kind.into(),
+                label: ::std::default::Default::default(),
+                ttl: ttl.into(),
+            }
         }
     }
     ///`kind`: `string`, required, one of `"access"`.
@@ -62,22 +70,6 @@ pub mod types {
                 "access" => Ok(Self::Access),
                 _ => Err("invalid value".into()),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateTokenBodyKind {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateTokenBodyKind {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`label`: `union`, optional.
@@ -282,100 +274,6 @@ pub mod types {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub validation: ::std::option::Option<::std::string::String>,
     }
-    /// Types for composing complex structures.
-    pub mod builder {
-        /// What a setter takes for a field of type `T`: any value that converts into it
-        /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
-        /// the builder is converted with `try_into()`.
-        pub trait Input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
-        impl<T, V> Input<T> for V
-        where
-            V: ::std::convert::TryInto<T, Error: ::std::fmt::Display>,
-        {}
-        /// `value` converted for `field`, or the message the builder reports.
-        fn set<T>(
-            value: impl Input<T>,
-            field: &str,
-        ) -> ::std::result::Result<T, ::std::string::String> {
-            value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for {field}: {e}"))
-        }
-        /// A field being built: its value, or why it has none.
-        type Field<T> = ::std::result::Result<T, ::std::string::String>;
-        ///A builder for [`super::CreateTokenBody`]: set fields with its methods, then convert it with `try_into()`.
-        #[derive(Clone, Debug)]
-        pub struct CreateTokenBody {
-            certificate: Field<::std::option::Option<::std::string::String>>,
-            kind: Field<super::CreateTokenBodyKind>,
-            label: Field<::std::option::Option<super::CreateTokenBodyLabel>>,
-            ttl: Field<::std::num::NonZeroU64>,
-        }
-        impl ::std::default::Default for CreateTokenBody {
-            fn default() -> Self {
-                Self {
-                    certificate: Ok(Default::default()),
-                    kind: Err("no value supplied for kind".to_string()),
-                    label: Ok(Default::default()),
-                    ttl: Err("no value supplied for ttl".to_string()),
-                }
-            }
-        }
-        impl CreateTokenBody {
-            ///`certificate`: `string(byte)`, optional.
-            pub fn certificate(
-                mut self,
-                value: impl Input<::std::option::Option<::std::string::String>>,
-            ) -> Self {
-                self.certificate = set(value, "certificate");
-                self
-            }
-            ///`kind`: `string`, required, one of `"access"`.
-            pub fn kind(
-                mut self,
-                value: impl Input<super::CreateTokenBodyKind>,
-            ) -> Self {
-                self.kind = set(value, "kind");
-                self
-            }
-            ///`label`: `union`, optional.
-            pub fn label(
-                mut self,
-                value: impl Input<::std::option::Option<super::CreateTokenBodyLabel>>,
-            ) -> Self {
-                self.label = set(value, "label");
-                self
-            }
-            ///`ttl`: `integer`, required, range > 0 and < 86400.
-            pub fn ttl(mut self, value: impl Input<::std::num::NonZeroU64>) -> Self {
-                self.ttl = set(value, "ttl");
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateTokenBody> for super::CreateTokenBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateTokenBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    certificate: value.certificate?,
-                    kind: value.kind?,
-                    label: value.label?,
-                    ttl: value.ttl?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateTokenBody> for CreateTokenBody {
-            fn from(value: super::CreateTokenBody) -> Self {
-                Self {
-                    certificate: Ok(value.certificate),
-                    kind: Ok(value.kind),
-                    label: Ok(value.label),
-                    ttl: Ok(value.ttl),
-                }
-            }
-        }
-    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -525,40 +423,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateToken<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::CreateTokenBody, String>,
+        body: Result<types::CreateTokenBody, String>,
     }
     impl<'a> CreateToken<'a> {
         ///A `CreateToken` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CreateTokenBody>,
-            <V as std::convert::TryInto<
-                types::CreateTokenBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `CreateTokenBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::CreateTokenBody,
-            ) -> types::builder::CreateTokenBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::CreateTokenBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v2/tokens`

@@ -157,12 +157,6 @@ pub mod types {
         #[serde(deserialize_with = "crate::three_state::deserialize")]
         pub role: ::std::option::Option<::std::option::Option<UpdateIdentityBodyRole>>,
     }
-    impl UpdateIdentityBody {
-        ///A builder for [`UpdateIdentityBody`], starting from its defaults.
-        pub fn builder() -> builder::UpdateIdentityBody {
-            Default::default()
-        }
-    }
     ///`name`: `string`, optional, nullable, length <= 64.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -188,22 +182,6 @@ pub mod types {
                 return Err("longer than 64 characters".into());
             }
             Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateIdentityBodyName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateIdentityBodyName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     impl<'de> ::serde::Deserialize<'de> for UpdateIdentityBodyName {
@@ -259,22 +237,6 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for UpdateIdentityBodyRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateIdentityBodyRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///One validation issue of a 422 answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -316,95 +278,6 @@ pub mod types {
         ///`invalid_string`: the failed format, e.g. `uuid`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub validation: ::std::option::Option<::std::string::String>,
-    }
-    /// Types for composing complex structures.
-    pub mod builder {
-        /// What a setter takes for a field of type `T`: any value that converts into it
-        /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
-        /// the builder is converted with `try_into()`.
-        pub trait Input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
-        impl<T, V> Input<T> for V
-        where
-            V: ::std::convert::TryInto<T, Error: ::std::fmt::Display>,
-        {}
-        /// `value` converted for `field`, or the message the builder reports.
-        fn set<T>(
-            value: impl Input<T>,
-            field: &str,
-        ) -> ::std::result::Result<T, ::std::string::String> {
-            value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for {field}: {e}"))
-        }
-        /// A field being built: its value, or why it has none.
-        type Field<T> = ::std::result::Result<T, ::std::string::String>;
-        ///A builder for [`super::UpdateIdentityBody`]: set fields with its methods, then convert it with `try_into()`.
-        #[derive(Clone, Debug)]
-        pub struct UpdateIdentityBody {
-            name: Field<
-                ::std::option::Option<
-                    ::std::option::Option<super::UpdateIdentityBodyName>,
-                >,
-            >,
-            role: Field<
-                ::std::option::Option<
-                    ::std::option::Option<super::UpdateIdentityBodyRole>,
-                >,
-            >,
-        }
-        impl ::std::default::Default for UpdateIdentityBody {
-            fn default() -> Self {
-                Self {
-                    name: Ok(Default::default()),
-                    role: Ok(Default::default()),
-                }
-            }
-        }
-        impl UpdateIdentityBody {
-            ///`name`: `string`, optional, nullable, length <= 64.
-            pub fn name(
-                mut self,
-                value: impl Input<
-                    ::std::option::Option<
-                        ::std::option::Option<super::UpdateIdentityBodyName>,
-                    >,
-                >,
-            ) -> Self {
-                self.name = set(value, "name");
-                self
-            }
-            ///`role`: `string`, optional, nullable, one of `"admin"`, `"member"`.
-            pub fn role(
-                mut self,
-                value: impl Input<
-                    ::std::option::Option<
-                        ::std::option::Option<super::UpdateIdentityBodyRole>,
-                    >,
-                >,
-            ) -> Self {
-                self.role = set(value, "role");
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UpdateIdentityBody> for super::UpdateIdentityBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UpdateIdentityBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    name: value.name?,
-                    role: value.role?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UpdateIdentityBody> for UpdateIdentityBody {
-            fn from(value: super::UpdateIdentityBody) -> Self {
-                Self {
-                    name: Ok(value.name),
-                    role: Ok(value.role),
-                }
-            }
-        }
     }
     /// Error types.
     pub mod error {
@@ -632,7 +505,7 @@ pub mod builder {
     pub struct UpdateIdentity<'a> {
         client: &'a super::Client,
         identity_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateIdentityBody, String>,
+        body: Result<types::UpdateIdentityBody, String>,
     }
     impl<'a> UpdateIdentity<'a> {
         ///A `UpdateIdentity` request on `client`, with nothing set yet.
@@ -649,29 +522,8 @@ pub mod builder {
             self
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateIdentityBody>,
-            <V as std::convert::TryInto<
-                types::UpdateIdentityBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UpdateIdentityBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateIdentityBody,
-            ) -> types::builder::UpdateIdentityBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::UpdateIdentityBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `PATCH` request to `/api/v2/identities/{identityId}`

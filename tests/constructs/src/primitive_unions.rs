@@ -80,9 +80,15 @@ pub mod types {
         pub value: SetSecretBodyValue,
     }
     impl SetSecretBody {
-        ///A builder for [`SetSecretBody`], starting from its defaults.
-        pub fn builder() -> builder::SetSecretBody {
-            Default::default()
+        /// A [`SetSecretBody`] of the required fields, each optional field at its default.
+        pub fn new(
+            key: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<SetSecretBodyValue>,
+        ) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
         }
     }
     ///`value`: `union`, required.
@@ -165,76 +171,6 @@ pub mod types {
         ///`invalid_string`: the failed format, e.g. `uuid`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub validation: ::std::option::Option<::std::string::String>,
-    }
-    /// Types for composing complex structures.
-    pub mod builder {
-        /// What a setter takes for a field of type `T`: any value that converts into it
-        /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
-        /// the builder is converted with `try_into()`.
-        pub trait Input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
-        impl<T, V> Input<T> for V
-        where
-            V: ::std::convert::TryInto<T, Error: ::std::fmt::Display>,
-        {}
-        /// `value` converted for `field`, or the message the builder reports.
-        fn set<T>(
-            value: impl Input<T>,
-            field: &str,
-        ) -> ::std::result::Result<T, ::std::string::String> {
-            value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for {field}: {e}"))
-        }
-        /// A field being built: its value, or why it has none.
-        type Field<T> = ::std::result::Result<T, ::std::string::String>;
-        ///A builder for [`super::SetSecretBody`]: set fields with its methods, then convert it with `try_into()`.
-        #[derive(Clone, Debug)]
-        pub struct SetSecretBody {
-            key: Field<::std::string::String>,
-            value: Field<super::SetSecretBodyValue>,
-        }
-        impl ::std::default::Default for SetSecretBody {
-            fn default() -> Self {
-                Self {
-                    key: Err("no value supplied for key".to_string()),
-                    value: Err("no value supplied for value".to_string()),
-                }
-            }
-        }
-        impl SetSecretBody {
-            ///`key`: `string`, required.
-            pub fn key(mut self, value: impl Input<::std::string::String>) -> Self {
-                self.key = set(value, "key");
-                self
-            }
-            ///`value`: `union`, required.
-            pub fn value(
-                mut self,
-                value: impl Input<super::SetSecretBodyValue>,
-            ) -> Self {
-                self.value = set(value, "value");
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<SetSecretBody> for super::SetSecretBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: SetSecretBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    key: value.key?,
-                    value: value.value?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::SetSecretBody> for SetSecretBody {
-            fn from(value: super::SetSecretBody) -> Self {
-                Self {
-                    key: Ok(value.key),
-                    value: Ok(value.value),
-                }
-            }
-        }
     }
     /// Error types.
     pub mod error {
@@ -483,38 +419,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SetSecret<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SetSecretBody, String>,
+        body: Result<types::SetSecretBody, String>,
     }
     impl<'a> SetSecret<'a> {
         ///A `SetSecret` request on `client`, with nothing set yet.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         ///Sets the request body.
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::SetSecretBody>,
-            <V as std::convert::TryInto<types::SetSecretBody>>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `SetSecretBody` for body failed: {}", s)
-                });
-            self
-        }
-        ///Changes the request body with a function of its builder.
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::SetSecretBody,
-            ) -> types::builder::SetSecretBody,
-        {
-            self.body = self.body.map(f);
+        pub fn body(mut self, value: types::SetSecretBody) -> Self {
+            self.body = Ok(value);
             self
         }
         ///Sends a `POST` request to `/api/v1/secrets`

@@ -123,7 +123,10 @@ async fn text_bytes_and_form_bodies_go_out_in_their_media_type() {
 
     let any = client
         .form_login()
-        .body_map(|b| b.client_id("id-1").ttl(5))
+        .body(media::types::FormLoginBody {
+            ttl: Some(5),
+            ..media::types::FormLoginBody::new("id-1")
+        })
         .send()
         .await
         .unwrap();
@@ -138,7 +141,9 @@ async fn text_bytes_and_form_bodies_go_out_in_their_media_type() {
     // Offered as JSON and as a form: the client sends JSON.
     client
         .either_login()
-        .body_map(|b| b.client_id(Some("id-2".to_string())))
+        .body(media::types::EitherLoginBody {
+            client_id: Some("id-2".to_string()),
+        })
         .send()
         .await
         .unwrap();
@@ -174,7 +179,7 @@ async fn coerced_query_flags_are_booleans_and_body_unions_are_named_by_type() {
     ] {
         client
             .set_secret()
-            .body_map(|b| b.key("K").value(value))
+            .body(unions::types::SetSecretBody::new("K", value))
             .send()
             .await
             .unwrap();
@@ -207,7 +212,9 @@ async fn referenced_parameters_bodies_answers_and_recursive_schemas_work() {
     client
         .patch_api_v1_folders_by_folder_id()
         .folder_id("root")
-        .body_map(|b| b.name(Some("renamed".to_string())))
+        .body(refs::types::PatchApiV1FoldersByFolderIdBody {
+            name: Some("renamed".to_string()),
+        })
         .send()
         .await
         .unwrap();

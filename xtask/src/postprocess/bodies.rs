@@ -1,11 +1,10 @@
-//! Request bodies and builders: PATCH fields with three states, request bodies as values (no
-//! builders in the workspace, constructors for bodies with required fields), lean builders in the
-//! standalone layout, and setters that take what converts into their field.
+//! Request bodies: PATCH fields with three states, request bodies as values (typify's builders go,
+//! constructors for bodies with required fields), and client setters that take what converts into
+//! their field.
 
 use std::collections::BTreeSet;
 
 use quote::quote;
-use syn::visit::Visit;
 use syn::{Item, Type};
 
 use super::syntax::*;
@@ -20,18 +19,16 @@ pub struct FieldRef {
 }
 
 /// Pass `three_state_fields`: each listed optional field is `Option<Option<T>>` (absent, null,
-/// value), in the struct, its builder and its setter's bound, read through the types crate's
-/// hand-written `three_state` module. Returns the number of fields.
+/// value), read through the types crate's hand-written `three_state` module. Returns the number
+/// of fields.
 pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<usize, String> {
-    let wanted = |owner: &str, name: &str| {
-        fields
-            .iter()
-            .find(|f| f.type_name == owner && f.field == name)
-    };
     let mut done = BTreeSet::new();
     for item in &mut types.items {
         for (owner, name, field) in owned_fields(item) {
-            let Some(key) = wanted(&owner, &name) else {
+            let Some(key) = fields
+                .iter()
+                .find(|f| f.type_name == owner && f.field == name)
+            else {
                 continue;
             };
             if !wrap_first_option(&mut field.ty) {
@@ -54,22 +51,6 @@ pub fn three_state_fields(types: &mut syn::File, fields: &[FieldRef]) -> Result<
             "three-state fields not found in the generated types: {missing:?}"
         ));
     }
-    for item in module_items(types, "builder").into_iter().flatten() {
-        for (owner, name, field) in owned_fields(item) {
-            if wanted(&owner, &name).is_some() {
-                wrap_first_option(&mut field.ty);
-            }
-        }
-        let Item::Impl(imp) = item else { continue };
-        let owner = type_ident(&imp.self_ty);
-        for f in fns_mut(imp) {
-            if wanted(&owner, &f.sig.ident.to_string()).is_some() {
-                try_into_targets(f).for_each(|ty| {
-                    wrap_first_option(ty);
-                });
-            }
-        }
-    }
     Ok(done.len())
 }
 
@@ -84,50 +65,27 @@ pub(super) fn wrap_first_option(ty: &mut Type) -> bool {
     true
 }
 
-/// Pass `drop_builders`: removes typify's builders (`X::builder()` and the `builder` module's
-/// items) of the types no request is built from: with `client` (standalone), those its
-/// `types::builder::X` do not reach; without (workspace), all of them and the module. Returns the
-/// number of items removed.
-pub fn drop_builders(types: &mut syn::File, client: Option<&syn::File>) -> usize {
-    let roots = client.map(|client| types_paths(client).builders);
-    let count =
-        |t: &mut syn::File| t.items.len() + module_items(t, "builder").map_or(0, |b| b.len());
-    let before = count(types);
-    let edges = type_graph(types);
-    let keep = roots.map(|roots| reachable(&edges, &roots));
-    let keep = keep.unwrap_or_default();
-    let dropped = |name: &str| edges.contains_key(name) && !keep.contains(name);
+/// Pass `drop_builders`: typify's builders go (`X::builder()`, and the `builder` module when
+/// progenitor's output was parsed whole): request bodies are values, set whole on the client's
+/// builders. Returns the number of items removed.
+pub fn drop_builders(types: &mut syn::File) -> usize {
+    let before = types.items.len();
     types.items.retain(|item| match item {
-        Item::Impl(imp) if imp.trait_.is_none() => {
-            let only_builder =
-                matches!(&imp.items[..], [syn::ImplItem::Fn(f)] if f.sig.ident == "builder");
-            !(only_builder && dropped(&type_ident(&imp.self_ty)))
+        Item::Impl(imp) => {
+            !(imp.trait_.is_none()
+                && matches!(&imp.items[..], [syn::ImplItem::Fn(f)] if f.sig.ident == "builder"))
         }
-        Item::Mod(m) => m.ident != "builder" || client.is_some(),
+        Item::Mod(m) => m.ident != "builder",
         _ => true,
     });
-    if let Some(items) = module_items(types, "builder") {
-        items.retain(|item| match item {
-            Item::Struct(s) => !dropped(&s.ident.to_string()),
-            // `impl TryFrom<X> for super::X`: the builder is the trait argument.
-            Item::Impl(imp) => {
-                let trait_arg = trait_of(imp).and_then(type_arg).map(type_ident);
-                let name = trait_arg.filter(|a| edges.contains_key(a));
-                !dropped(&name.unwrap_or_else(|| type_ident(&imp.self_ty)))
-            }
-            _ => true,
-        });
-    }
-    before - count(types)
+    before - types.items.len()
 }
 
-/// Pass `body_constructors`: every request body (`types::builder::X` in `client`) without a
-/// `Default` gets
-/// `X::new(required fields)`, each argument an `impl Into<T>`, every optional field at its serde
-/// default, right after the struct. Reads plain `#[serde(..)]` and the names
+/// Pass `body_constructors`: every request body (`bodies`: their type names) without a `Default`
+/// gets `X::new(required fields)`, each argument an `impl Into<T>`, every optional field at its
+/// serde default, right after the struct. Reads plain `#[serde(..)]` and the names
 /// [`short_default_names`] gave. Returns the number of constructors.
-pub fn body_constructors(types: &mut syn::File, client: &syn::File) -> usize {
-    let bodies = types_paths(client).builders;
+pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> usize {
     let with_default = with_default(types);
     let mut count = 0;
     let mut i = 0;
@@ -180,100 +138,6 @@ pub fn body_constructors(types: &mut syn::File, client: &syn::File) -> usize {
     count
 }
 
-/// Pass `lean_builders`: typify's builders keep their API with less code: every setter is one
-/// assignment through a shared conversion (`set`) of an `impl Input<T>` (`TryInto<T>` with an
-/// error that displays), every field a `Field<T>` (`Result<T, String>`), and `From<X> for
-/// builder::X` stays only for the builders `client` names. `Input` and `Field` take other names when
-/// the document has builders of theirs. Returns the number of setters rewritten.
-pub fn lean_builders(types: &mut syn::File, client: &syn::File) -> usize {
-    let roots = types_paths(client).builders;
-    let Some(builder) = module_items(types, "builder") else {
-        return 0;
-    };
-    let taken = defined_names(builder);
-    let free = |names: [&str; 3]| match names.into_iter().find(|n| !taken.contains(*n)) {
-        Some(name) => ident(name),
-        None => ident(&format!("{}_", names[2])),
-    };
-    let input = free(["Input", "SetterInput", "BuilderInput"]);
-    let field_ty = free(["Field", "SetterField", "BuilderField"]);
-    builder.retain(|item| match item {
-        Item::Impl(imp) => {
-            let from_value = trait_of(imp).is_some_and(|p| path_ends(p, "From"));
-            !from_value || roots.contains(&type_ident(&imp.self_ty))
-        }
-        _ => true,
-    });
-    let (mut fields, mut rewritten) = (0, 0);
-    for item in builder.iter_mut() {
-        match item {
-            Item::Struct(s) => {
-                for field in s.fields.iter_mut() {
-                    if let Some(value) = result_of_string_error(&field.ty) {
-                        field.ty = syn::parse_quote!(#field_ty<#value>);
-                        fields += 1;
-                    }
-                }
-            }
-            Item::Impl(imp) if imp.trait_.is_none() => {
-                for f in fns_mut(imp) {
-                    let Some((field, target)) = typify_setter(f) else {
-                        continue;
-                    };
-                    let label = field.to_string();
-                    set_field(
-                        f,
-                        &field,
-                        quote!(impl #input<#target>),
-                        quote!(set(value, #label)),
-                    );
-                    rewritten += 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    if fields > 0 {
-        let alias = syn::parse_quote! {
-            /// A field being built: its value, or why it has none.
-            type #field_ty<T> = ::std::result::Result<T, ::std::string::String>;
-        };
-        builder.insert(0, alias);
-    }
-    if rewritten > 0 {
-        let helpers: syn::File = syn::parse_quote! {
-            /// What a setter takes for a field of type `T`: any value that converts into it
-            /// (`TryInto<T>`) with an error that displays. A failed conversion is reported when
-            /// the builder is converted with `try_into()`.
-            pub trait #input<T>: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
-            impl<T, V> #input<T> for V where V: ::std::convert::TryInto<T, Error: ::std::fmt::Display> {}
-            /// `value` converted for `field`, or the message the builder reports.
-            fn set<T>(value: impl #input<T>, field: &str) -> ::std::result::Result<T, ::std::string::String> {
-                value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for {field}: {e}"))
-            }
-        };
-        builder.splice(0..0, helpers.items);
-    }
-    rewritten
-}
-
-/// `T` of `::std::result::Result<T, ::std::string::String>` (a typify builder's field).
-pub(super) fn result_of_string_error(ty: &Type) -> Option<Type> {
-    let Type::Path(p) = ty else { return None };
-    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
-        return None;
-    };
-    let [syn::GenericArgument::Type(value), syn::GenericArgument::Type(error)] =
-        args.args.iter().collect::<Vec<_>>()[..]
-    else {
-        return None;
-    };
-    let result = path_is(&p.path, "::std::result::Result");
-    (result && is_path(error, "::std::string::String")).then(|| value.clone())
-}
-
 /// A typify setter, `fn f<T>(mut self, value: T) -> Self where T: TryInto<X>, ..
 /// { self.field = value.try_into()..map_err(..); self }`: the field it sets and `X`.
 pub(super) fn typify_setter(f: &syn::ImplItemFn) -> Option<(syn::Ident, Type)> {
@@ -310,15 +174,10 @@ pub(super) fn typify_setter(f: &syn::ImplItemFn) -> Option<(syn::Ident, Type)> {
 }
 
 /// Pass `text_conversions_where_taken`: typify's `TryFrom<&str>`, `TryFrom<&String>` and
-/// `TryFrom<String>` of a string enum stay only where a setter can take the enum: a builder of
-/// the types module holds it or `client` names it. Returns the impls removed.
+/// `TryFrom<String>` of a string enum stay only where a client setter can take the enum: where
+/// `client` names it. Returns the impls removed.
 pub fn text_conversions_where_taken(types: &mut syn::File, client: &syn::File) -> usize {
-    let mut taken = Idents(types_paths(client).plain);
-    for item in module_items(types, "builder").into_iter().flatten() {
-        if let Item::Struct(s) = item {
-            taken.visit_item_struct(s);
-        }
-    }
+    let taken = types_paths(client).plain;
     let text = |ty: &Type| match ty {
         Type::Reference(r) => is_path(&r.elem, "str") || is_path(&r.elem, "::std::string::String"),
         ty => is_path(ty, "::std::string::String"),
@@ -328,7 +187,7 @@ pub fn text_conversions_where_taken(types: &mut syn::File, client: &syn::File) -
         Item::Impl(imp) => {
             let from_text = trait_of(imp)
                 .is_some_and(|p| path_ends(p, "TryFrom") && type_arg(p).is_some_and(text));
-            !from_text || taken.0.contains(&type_ident(&imp.self_ty))
+            !from_text || taken.contains(&type_ident(&imp.self_ty))
         }
         _ => true,
     });

@@ -11,13 +11,11 @@ use syn::{Fields, Item, Type};
 
 use super::syntax::*;
 
-/// Pass `redact_secrets`: the derived `Debug` of every struct or enum (builders included) with a
-/// field named in `secrets` is replaced by one that prints `<redacted>` for that field.
-/// Returns the number of `Debug` impls written.
+/// Pass `redact_secrets`: the derived `Debug` of every struct or enum with a field named in
+/// `secrets` is replaced by one that prints `<redacted>` for that field. Returns the number of
+/// `Debug` impls written.
 pub fn redact_secrets(types: &mut syn::File, secrets: &BTreeSet<String>) -> usize {
-    let all = |_: &str| Some(secrets);
-    let count = redact_items(&mut types.items, all);
-    count + module_items(types, "builder").map_or(0, |items| redact_items(items, all))
+    redact_items(&mut types.items, |_| Some(secrets))
 }
 
 /// Pass `redact_secret_headers`: [`redact_secrets`] for the client builders holding a secret
@@ -99,8 +97,8 @@ fn redact_items<'s>(
 
 /// Pass `secret_types`: every field named in `secrets` (snake case), `String` or a typify
 /// constrained-string newtype (which goes), is held in the types crate's hand-written `Secret`
-/// (`RedactedSecret`.. when the document has a `Secret`), builders and setters too. Returns the
-/// number of fields and the replaced newtypes.
+/// (`RedactedSecret`.. when the document has a `Secret`). Returns the number of fields and the
+/// replaced newtypes.
 pub fn secret_types(
     types: &mut syn::File,
     secrets: &BTreeSet<String>,
@@ -113,30 +111,15 @@ pub fn secret_types(
         .find(|candidate| !taken.contains(candidate))
         .map(|name| ident(&name))
         .expect("a free name");
+    let secret_type: Type = syn::parse_quote!(#secret);
     let mut replaced = BTreeSet::new();
-    let mut replace =
-        |ty: &mut Type, secret: Type| replace_string(ty, &newtypes, &secret, &mut replaced);
     let mut fields = 0;
     for item in &mut types.items {
         for (_, name, field) in owned_fields(item) {
             if secrets.contains(&name) {
                 fields += 1;
-                replace(&mut field.ty, syn::parse_quote!(#secret));
+                replace_string(&mut field.ty, &newtypes, &secret_type, &mut replaced);
             }
-        }
-    }
-    for item in module_items(types, "builder").into_iter().flatten() {
-        // A field is `Result<T, String>`: only `T`; a setter converts `TryInto<T>`.
-        for (_, name, field) in owned_fields(item) {
-            if let (true, Type::Path(p)) = (secrets.contains(&name), &mut field.ty) {
-                if let Some(t) = type_arg_mut(&mut p.path) {
-                    replace(t, syn::parse_quote!(super::#secret));
-                }
-            }
-        }
-        let Item::Impl(imp) = item else { continue };
-        for f in fns_mut(imp).filter(|f| secrets.contains(&f.sig.ident.to_string())) {
-            try_into_targets(f).for_each(|t| replace(t, syn::parse_quote!(super::#secret)));
         }
     }
     if fields == 0 {

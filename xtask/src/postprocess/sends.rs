@@ -12,10 +12,9 @@ use super::syntax::*;
 
 /// Pass `route_through_runtime`: the `Client` gets a `runtime` field (retry policy, session) and
 /// each builder's `send` is one chain into the client crate's `crate::runtime::Request`
-/// ([`route_send`]); a builder's body is the body type itself ([`plain_bodies`]).
+/// ([`route_send`]).
 pub fn route_through_runtime(
     client: &mut syn::File,
-    with_default: &BTreeSet<String>,
     routes: &BTreeMap<String, Route>,
 ) -> Result<usize, String> {
     use syn::parse::Parser;
@@ -48,7 +47,6 @@ pub fn route_through_runtime(
                 let Some((_, items)) = &mut m.content else {
                     continue;
                 };
-                plain_bodies(items, with_default);
                 for it in items.iter_mut() {
                     let Item::Impl(imp) = it else { continue };
                     let builder = type_ident(&imp.self_ty);
@@ -90,11 +88,14 @@ pub fn crypto_provider_in_new(client: &mut syn::File) -> usize {
     changed
 }
 
-/// The client builders' bodies without the types crate's builders: a body held as
-/// `types::builder::X` is held as `types::X`, set whole with `body(value)` (no conversion, no
-/// `body_map`); it starts as `X::default()` where `X` has one (`with_default`) and as unset, an
-/// error on `send`, where it does not.
-pub(super) fn plain_bodies(items: &mut [Item], with_default: &BTreeSet<String>) {
+/// Pass `bodies_as_values`: a client builder's body held as `types::builder::X` is held as
+/// `types::X`, set whole with `body(value)` (no conversion, no `body_map`); it starts as
+/// `X::default()` where `X` has one (`with_default`) and as unset, an error on `send`, where it
+/// does not. Returns the number of builders changed.
+pub fn bodies_as_values(client: &mut syn::File, with_default: &BTreeSet<String>) -> usize {
+    let Some(items) = module_items(client, "builder") else {
+        return 0;
+    };
     // Operation builder -> its body type, from `body: Result<types::builder::X, String>`.
     let mut bodies: BTreeMap<String, syn::Ident> = BTreeMap::new();
     for item in items.iter_mut() {
@@ -145,6 +146,7 @@ pub(super) fn plain_bodies(items: &mut [Item], with_default: &BTreeSet<String>) 
             }
         }
     }
+    bodies.len()
 }
 
 /// One builder's `send`: the values of its request ([`Route`]) go into a

@@ -52,8 +52,8 @@ pub fn js_timestamps(types: &mut syn::File) -> usize {
 
 /// Pass `short_default_names`: each serde `default` function is named after the field it fills,
 /// one for every field of that name with the same value (the value most fields of the name use,
-/// the first of those), in the serde attribute and the `Default` of the type and its builder;
-/// typify's that nothing calls any more go. Returns the number of fields renamed.
+/// the first of those), in the serde attribute and the type's `Default`; typify's that nothing
+/// calls any more go. Returns the number of fields renamed.
 pub fn short_default_names(types: &mut syn::File) -> usize {
     let fns: BTreeMap<String, syn::ItemFn> = module_items(types, "defaults")
         .into_iter()
@@ -159,57 +159,44 @@ pub fn short_default_names(types: &mut syn::File) -> usize {
     renamed.len()
 }
 
-/// In the `Default` impls of the types and of their builders (`item`, or the `builder` module),
-/// the call filling each renamed field (`renamed`: (owner, field) -> old path):
-/// `[super::]defaults::<old>()` -> `[super::]defaults::<field>()`.
+/// In a type's `Default` impl (`item`), the call filling each renamed field (`renamed`: (owner,
+/// field) -> old path): `defaults::<old>()` -> `defaults::<field>()`.
 fn rename_default_calls(item: &mut Item, renamed: &BTreeMap<(String, String), String>) {
     struct Calls<'a> {
         owner: String,
         renamed: &'a BTreeMap<(String, String), String>,
-        /// In the field being filled: each old path with its new one.
-        paths: Vec<(syn::Path, syn::Path)>,
+        /// In the field being filled: its old path and its new one.
+        path: Option<(syn::Path, syn::Path)>,
     }
     impl VisitMut for Calls<'_> {
         fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
             if let syn::Member::Named(name) = &fv.member {
                 if let Some(old) = self.renamed.get(&(self.owner.clone(), name.to_string())) {
                     let path = |text: String| syn::parse_str::<syn::Path>(&text).ok();
-                    self.paths = ["", "super::"]
-                        .iter()
-                        .filter_map(|p| {
-                            Some((
-                                path(format!("{p}defaults::{old}"))?,
-                                path(format!("{p}defaults::{name}"))?,
-                            ))
-                        })
-                        .collect();
+                    self.path =
+                        path(format!("defaults::{old}")).zip(path(format!("defaults::{name}")));
                 }
             }
             syn::visit_mut::visit_field_value_mut(self, fv);
-            self.paths.clear();
+            self.path = None;
         }
         fn visit_path_mut(&mut self, path: &mut syn::Path) {
-            if let Some((_, new)) = self.paths.iter().find(|(old, _)| old == path) {
-                *path = new.clone();
+            match &self.path {
+                Some((old, new)) if old == path => *path = new.clone(),
+                _ => {}
             }
         }
     }
-    match item {
-        Item::Mod(m) if m.ident == "builder" => {
-            for inner in m.content.iter_mut().flat_map(|(_, items)| items) {
-                rename_default_calls(inner, renamed);
-            }
-        }
-        Item::Impl(imp) if trait_of(imp).is_some_and(|p| path_ends(p, "Default")) => {
-            let (owner, paths) = (type_ident(&imp.self_ty), Vec::new());
+    if let Item::Impl(imp) = item {
+        if trait_of(imp).is_some_and(|p| path_ends(p, "Default")) {
+            let (owner, path) = (type_ident(&imp.self_ty), None);
             Calls {
                 owner,
                 renamed,
-                paths,
+                path,
             }
             .visit_item_impl_mut(imp);
         }
-        _ => {}
     }
 }
 

@@ -14,12 +14,6 @@ use super::serde_attrs::*;
 use super::strings::*;
 use super::syntax::*;
 
-/// A client naming `types::builder::X` for each of `bodies`.
-fn client_naming(bodies: &[&str]) -> syn::File {
-    let bodies = bodies.iter().map(|b| ident(b));
-    syn::parse_quote! { #(fn f(body: types::builder::#bodies) {})* }
-}
-
 fn secrets(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|n| n.to_string()).collect()
 }
@@ -39,17 +33,6 @@ fn secret_fields_are_held_in_the_secret_type_and_their_newtypes_go() {
             type Err = ();
             fn from_str(value: &str) -> Result<Self, ()> { Ok(Self(value.to_string())) }
         }
-        pub mod builder {
-            pub struct LoginBody {
-                client_secret: Result<::std::string::String, ::std::string::String>,
-            }
-            impl LoginBody {
-                pub fn client_secret<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::string::String>,
-                { self }
-            }
-        }
     };
     let gone = secret_types(&mut file, &secrets(&["client_secret", "password"]));
     assert_eq!(gone, (2, secrets(&["LoginBodyPassword"])));
@@ -58,8 +41,6 @@ fn secret_fields_are_held_in_the_secret_type_and_their_newtypes_go() {
         "pub client_id: ::std::string::String,",
         "pub client_secret: Secret,",
         "pub password: ::std::option::Option<Secret>,",
-        "client_secret: Result<super::Secret, ::std::string::String>,",
-        "T: ::std::convert::TryInto<super::Secret>,",
         "use crate::Secret;",
     ] {
         assert!(text.contains(expected), "{expected} in\n{text}");
@@ -187,13 +168,6 @@ fn default_functions_are_named_after_their_field() {
             #[serde(default = "defaults::b_ttl")]
             pub ttl: f64,
         }
-        pub mod builder {
-            impl ::std::default::Default for A {
-                fn default() -> Self {
-                    Self { trusted_ips: Ok(super::defaults::a_trusted_ips()), ttl: Ok(super::defaults::default_u64::<i64, 2592000>()) }
-                }
-            }
-        }
         pub mod defaults {
             pub(super) fn default_u64<T, const V: u64>() -> T { todo!() }
             pub(super) fn a_trusted_ips() -> Vec<String> { vec!["0.0.0.0/0".to_string()] }
@@ -209,8 +183,6 @@ fn default_functions_are_named_after_their_field() {
         "#[serde(default = \"defaults::ttl\")]\n    pub ttl: i64,",
         "#[serde(default = \"defaults::b_ttl\")]",
         "trusted_ips: defaults::trusted_ips(),\n            ttl: defaults::ttl(),",
-        "trusted_ips: Ok(super::defaults::trusted_ips()),",
-        "ttl: Ok(super::defaults::ttl()),",
         "pub(super) fn trusted_ips() -> Vec<String> {",
         "pub(super) fn ttl() -> i64 {\n        default_u64::<i64, 2592000>()",
     ] {
@@ -410,7 +382,7 @@ fn routes(media: Option<&str>, headers: &[&str]) -> Result<BTreeMap<String, Rout
 fn sends_go_through_the_runtime_with_the_values_the_document_declares() {
     let mut file = progenitor_send(true);
     let routes = routes(Some("application/json"), &[]).unwrap();
-    route_through_runtime(&mut file, &BTreeSet::new(), &routes).expect("routed");
+    route_through_runtime(&mut file, &routes).expect("routed");
     let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
     for expected in [
         "->Result<ResponseValue<types::Tokens>,crate::Error>",
@@ -432,7 +404,7 @@ fn sends_go_through_the_runtime_with_the_values_the_document_declares() {
     }
     // A builder the document does not know is an error, not a send left as it was.
     let mut file = progenitor_send(true);
-    let err = route_through_runtime(&mut file, &BTreeSet::new(), &BTreeMap::new()).unwrap_err();
+    let err = route_through_runtime(&mut file, &BTreeMap::new()).unwrap_err();
     assert!(err.contains("ListTokens"), "{err}");
 }
 
@@ -463,7 +435,7 @@ fn client_new_installs_the_crypto_provider_first() {
 fn header_parameters_are_typed_values_too() {
     let mut file = progenitor_send(false);
     let routes = routes(None, &["x-trace", "x-request-id"]).unwrap();
-    route_through_runtime(&mut file, &BTreeSet::new(), &routes).expect("routed");
+    route_through_runtime(&mut file, &routes).expect("routed");
     let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
     let expected = ".header(\"x-request-id\",self.x_request_id).header(\"x-trace\",self.x_trace)";
     assert!(text.contains(expected), "{text}");
@@ -483,7 +455,7 @@ fn a_raw_body_cannot_go_through_the_runtime() {
 fn a_send_without_a_body_validates_none() {
     let mut file = progenitor_send(false);
     let routes = routes(None, &[]).unwrap();
-    route_through_runtime(&mut file, &BTreeSet::new(), &routes).expect("routed");
+    route_through_runtime(&mut file, &routes).expect("routed");
     let text = prettyplease::unparse(&file).replace(char::is_whitespace, "");
     assert!(
         text.contains(".path(self.identity_id).query(\"limit\",self.limit).send(self.client)"),
@@ -526,10 +498,7 @@ fn bodies_are_values_set_whole_and_unset_without_a_default() {
     };
     let with_default: BTreeSet<String> = ["Patch".to_string()].into();
     let mut required = builders("Attach");
-    plain_bodies(
-        module_items(&mut required, "builder").unwrap(),
-        &with_default,
-    );
+    assert_eq!(bodies_as_values(&mut required, &with_default), 1);
     let text = prettyplease::unparse(&required).replace(char::is_whitespace, "");
     for expected in [
         "body:Result<types::Attach,String>",
@@ -543,10 +512,7 @@ fn bodies_are_values_set_whole_and_unset_without_a_default() {
         "{text}"
     );
     let mut optional = builders("Patch");
-    plain_bodies(
-        module_items(&mut optional, "builder").unwrap(),
-        &with_default,
-    );
+    assert_eq!(bodies_as_values(&mut optional, &with_default), 1);
     let text = prettyplease::unparse(&optional).replace(char::is_whitespace, "");
     assert!(
         text.contains("body:Ok(::std::default::Default::default())"),
@@ -581,9 +547,9 @@ fn builders_go_and_bodies_without_a_default_get_a_constructor() {
             pub struct Attach {}
         }
     };
-    assert_eq!(drop_builders(&mut file, None), 3);
+    assert_eq!(drop_builders(&mut file), 2);
     assert_eq!(
-        body_constructors(&mut file, &client_naming(&["Attach", "Patch"])),
+        body_constructors(&mut file, &["Attach", "Patch"].map(String::from).into()),
         1,
         "Patch has a Default, Answer is no body"
     );
@@ -598,7 +564,7 @@ fn builders_go_and_bodies_without_a_default_get_a_constructor() {
 #[test]
 fn a_client_without_builders_is_an_error() {
     let mut file: syn::File = syn::parse_quote! { pub struct Client {} };
-    assert!(route_through_runtime(&mut file, &BTreeSet::new(), &BTreeMap::new()).is_err());
+    assert!(route_through_runtime(&mut file, &BTreeMap::new()).is_err());
 }
 
 #[test]
@@ -640,13 +606,11 @@ fn undocumented_public_items_get_docs() {
             /// Kept.
             Gce,
         }
-        impl Body {
-            pub fn builder() -> builder::Body { Default::default() }
-        }
         pub mod builder {
-            pub struct Body { ttl: i64 }
-            impl Body {
-                pub fn ttl<T>(self, value: T) -> Self { self }
+            pub struct Op { client: u8 }
+            impl Op {
+                pub fn new(client: u8) -> Self { Self { client } }
+                pub fn body(self, value: Body) -> Self { self }
                 pub fn other<T>(self, value: T) -> Self { self }
                 fn private(self) -> Self { self }
             }
@@ -658,18 +622,14 @@ fn undocumented_public_items_get_docs() {
         "///`nestedThing`: see [`Nested`].",
         "///The value `\"iam\"`.",
         "/// Kept.",
-        "///A builder for [`Body`], starting from its defaults.",
-        "///A builder for [`super::Body`]: set fields with its methods",
+        "///`Op`.",
+        "///A `Op` request on `client`, with nothing set yet.",
+        "///Sets the request body.",
         "///Sets `other`.",
     ] {
         assert!(text.contains(expected), "{expected} in\n{text}");
     }
-    // The builder's setter takes the doc of the field it sets; private items get none.
-    assert_eq!(
-        text.matches("/// `ttl`: integer, optional.").count(),
-        2,
-        "{text}"
-    );
+    // Private items get none.
     assert!(!text.contains("Sets `private`"), "{text}");
 }
 
@@ -705,46 +665,32 @@ fn secrets_are_redacted_in_structs_and_enum_variants() {
 }
 
 #[test]
-fn unused_builders_are_dropped_and_reachable_ones_kept() {
+fn typify_builders_go_and_the_types_stay() {
     let mut file: syn::File = syn::parse_quote! {
         pub struct Body { pub item: Item }
         pub struct Item { pub a: u8 }
-        pub struct Response { pub b: u8 }
         impl Body { pub fn builder() -> builder::Body { Default::default() } }
         impl Item { pub fn builder() -> builder::Item { Default::default() } }
-        impl Response { pub fn builder() -> builder::Response { Default::default() } }
+        impl Item { pub fn a(&self) -> u8 { self.a } }
         pub mod builder {
             pub struct Body {}
             pub struct Item {}
-            pub struct Response {}
-            impl Response { pub fn b(self) -> Self { self } }
-            impl ::std::convert::TryFrom<Response> for super::Response { type Error = (); }
-            impl ::std::convert::From<super::Response> for Response {}
         }
     };
-    drop_builders(&mut file, Some(&client_naming(&["Body"])));
+    assert_eq!(drop_builders(&mut file), 3);
     let text = prettyplease::unparse(&file);
-    assert!(text.contains("impl Item {"), "{text}");
-    assert!(!text.contains("impl Response {"), "{text}");
-    assert!(
-        text.contains("pub struct Response {\n    pub b: u8"),
-        "the type itself stays: {text}"
-    );
-    assert_eq!(text.matches("Response").count(), 1, "{text}");
+    assert!(!text.contains("builder"), "{text}");
+    for kept in ["pub struct Body {", "pub struct Item {", "pub fn a(&self)"] {
+        assert!(text.contains(kept), "{kept} in\n{text}");
+    }
 }
 
 #[test]
-fn three_state_fields_wrap_the_option_in_struct_and_builder() {
+fn three_state_fields_wrap_the_option() {
     let mut file: syn::File = syn::parse_quote! {
         pub struct Update {
             #[serde(rename = "host", skip_serializing_if = "::std::option::Option::is_none")]
             pub host: ::std::option::Option<String>,
-        }
-        pub mod builder {
-            pub struct Update { host: ::std::result::Result<::std::option::Option<String>, String> }
-            impl Update {
-                pub fn host<T>(mut self, value: T) -> Self where T: ::std::convert::TryInto<::std::option::Option<String>>, T::Error: ::std::fmt::Display { self }
-            }
         }
     };
     let field = FieldRef {
@@ -756,8 +702,8 @@ fn three_state_fields_wrap_the_option_in_struct_and_builder() {
     assert_eq!(
         text.matches("::std::option::Option<::std::option::Option<String>>")
             .count(),
-        3,
-        "the struct's field, the builder's field and the setter's bound: {text}"
+        1,
+        "{text}"
     );
     assert!(
         text.contains("default,deserialize_with=\"crate::three_state::deserialize\""),
@@ -827,68 +773,6 @@ fn validated_string_newtypes_become_strings_where_only_bodies_hold_them() {
     }
 }
 
-#[test]
-fn lean_builders_share_one_conversion_and_keep_from_for_bodies_only() {
-    let mut file: syn::File = syn::parse_quote! {
-        pub enum Mode { A }
-        impl ::std::convert::TryFrom<&str> for Mode { type Error = (); }
-        impl ::std::convert::TryFrom<::std::string::String> for Mode { type Error = (); }
-        pub enum Kind { B }
-        impl ::std::str::FromStr for Kind { type Err = (); }
-        impl ::std::convert::TryFrom<&str> for Kind { type Error = (); }
-        pub mod builder {
-            pub struct Body {
-                ttl: ::std::result::Result<i64, ::std::string::String>,
-                mode: ::std::result::Result<super::Mode, ::std::string::String>,
-            }
-            impl Body {
-                /// `ttl`.
-                pub fn ttl<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<i64>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.ttl = value.try_into().map_err(|e| format!("error converting supplied value for ttl: {e}"));
-                    self
-                }
-            }
-            impl ::std::convert::From<super::Body> for Body {}
-            pub struct Item {}
-            impl ::std::convert::From<super::Item> for Item {}
-        }
-    };
-    assert_eq!(lean_builders(&mut file, &client_naming(&["Body"])), 1);
-    assert_eq!(
-        text_conversions_where_taken(&mut file, &client_naming(&[])),
-        1
-    );
-    let text = prettyplease::unparse(&file);
-    for expected in [
-        "pub fn ttl(mut self, value: impl Input<i64>) -> Self {\n            self.ttl = set(value, \"ttl\");",
-        "/// `ttl`.",
-        "ttl: Field<i64>,",
-        "mode: Field<super::Mode>,",
-        "impl ::std::convert::From<super::Body> for Body",
-        "impl ::std::convert::TryFrom<&str> for Mode",
-        "impl ::std::str::FromStr for Kind",
-        "pub trait Input<T>",
-        "type Field<T> = ::std::result::Result<T, ::std::string::String>;",
-    ] {
-        assert!(text.contains(expected), "{expected} in\n{text}");
-    }
-    for gone in [
-        "From<super::Item>",
-        "TryFrom<&str> for Kind",
-        "TryInto<i64>",
-    ] {
-        assert!(!text.contains(gone), "{gone} in\n{text}");
-    }
-}
-
-/// Every post-processing pass changes something in the embedded spec (workspace or standalone
-/// layout) or in one of the construct fixtures (`xtask/tests/fixtures/constructs`): a pass that
-/// changes nothing anywhere has nothing left to do (progenitor or the document changed) and must
-/// be removed, or given a fixture that shows what it is for.
 #[test]
 fn every_pass_still_applies() {
     use crate::pipeline::{plan, Layout};
