@@ -90,6 +90,12 @@ pub struct Pass {
 /// Every pass, in the order they run.
 pub const PASSES: &[Pass] = &[
     Pass {
+        name: "drop_builders",
+        layouts: Layouts::Both,
+        doc: "typify's builders go: request bodies are values",
+        run: |code, _| Ok(bodies::drop_builders(&mut code.types)),
+    },
+    Pass {
         name: "redirects_as_success",
         layouts: Layouts::Standalone,
         doc: "3xx answers of operations answered by redirects are successes (ResponseValue<()> with Location)",
@@ -121,12 +127,6 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Both,
         doc: "timestamps are written as Infisical writes them (milliseconds, Z), by the hand-written js_timestamp",
         run: |code, _| Ok(serde_attrs::js_timestamps(&mut code.types)),
-    },
-    Pass {
-        name: "drop_builders",
-        layouts: Layouts::Both,
-        doc: "typify's builders go: request bodies are values",
-        run: |code, _| Ok(bodies::drop_builders(&mut code.types)),
     },
     Pass {
         name: "text_conversions_where_taken",

@@ -65,9 +65,9 @@ pub(super) fn wrap_first_option(ty: &mut Type) -> bool {
     true
 }
 
-/// Pass `drop_builders`: typify's builders go (`X::builder()`, and the `builder` module when
-/// progenitor's output was parsed whole): request bodies are values, set whole on the client's
-/// builders. Returns the number of items removed.
+/// Pass `drop_builders`, first: typify's builders go (`X::builder()`, and the `builder` module
+/// when progenitor's output was parsed whole, so that no later pass meets it): request bodies are
+/// values, set whole on the client's builders. Returns the number of items removed.
 pub fn drop_builders(types: &mut syn::File) -> usize {
     let before = types.items.len();
     types.items.retain(|item| match item {
