@@ -138,9 +138,10 @@ pub fn body_constructors(types: &mut syn::File, bodies: &BTreeSet<String>) -> us
     count
 }
 
-/// A typify setter, `fn f<T>(mut self, value: T) -> Self where T: TryInto<X>, ..
-/// { self.field = value.try_into()..map_err(..); self }`: the field it sets and `X`.
-pub(super) fn typify_setter(f: &syn::ImplItemFn) -> Option<(syn::Ident, Type)> {
+/// A setter of a progenitor client builder, `fn f<V>(mut self, value: V) -> Self where
+/// V: TryInto<X>, .. { self.field = value.try_into()..map_err(..); self }`: the field it sets
+/// and `X`.
+fn converting_setter(f: &syn::ImplItemFn) -> Option<(syn::Ident, Type)> {
     let one_type_param = matches!(
         &f.sig.generics.params.iter().collect::<Vec<_>>()[..],
         [syn::GenericParam::Type(_)]
@@ -202,7 +203,7 @@ pub fn string_setters(client: &mut syn::File) -> usize {
     for item in module_items(client, "builder").into_iter().flatten() {
         let Item::Impl(imp) = item else { continue };
         for f in fns_mut(imp) {
-            match typify_setter(f) {
+            match converting_setter(f) {
                 Some((field, ty))
                     if is_path(&ty, "::std::string::String") && f.sig.ident == field =>
                 {
