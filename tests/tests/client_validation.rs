@@ -475,8 +475,11 @@ enum Step {
 }
 
 /// The string fields with a length or pattern bound below `schema` (`$ref`s followed), each as
-/// the steps from `schema` to it.
+/// the steps from `schema` to it (a recursive schema to a depth of 8).
 fn bounded_strings(doc: &Value, schema: &Value, steps: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    if steps.len() > 8 {
+        return;
+    }
     let schema = xtask::document::refs::resolve(doc, schema);
     let bounds = ["maxLength", "minLength", "pattern"];
     if schema["type"] == "string" && bounds.iter().any(|b| schema.get(b).is_some()) {
