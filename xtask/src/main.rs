@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use xtask::config::Config;
 use xtask::pipeline::{self, Layout};
+use xtask::postprocess::Layouts;
 use xtask::write::Mode;
 
 #[global_allocator]
@@ -105,6 +106,16 @@ fn main() -> ExitCode {
             if verbose {
                 for (stage, pass) in &report.plan.passes {
                     println!("{stage:>6} {:<30} {:>5} changed", pass.name, pass.changes);
+                }
+                // The post-processing passes of the other layout, which this run skipped.
+                let ran = |name: &str| report.plan.passes.iter().any(|(_, p)| p.name == name);
+                for pass in xtask::postprocess::PASSES.iter().filter(|p| !ran(p.name)) {
+                    let only = match pass.layouts {
+                        Layouts::Workspace => "workspace",
+                        Layouts::Standalone => "standalone",
+                        Layouts::Both => "both",
+                    };
+                    println!("  post {:<30}     - ({only} layout only)", pass.name);
                 }
             }
             for warning in &report.plan.warnings {

@@ -2,7 +2,7 @@
 //! -> check -> fix up -> generate -> format -> write) writes the workspace layout into a temporary
 //! root, then check mode runs over that tree. An untouched tree has nothing stale; after a hand
 //! edit of one generated file, check mode reports exactly that file and writes nothing (the edit
-//! stays, no other file changes); write mode then restores it.
+//! stays, no other file changes); write mode then restores it. `--verbose` names every pass.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -158,4 +158,33 @@ fn check_mode_reports_a_deleted_file_without_recreating_it() {
     assert_eq!(stale.touched, vec![deleted.clone()]);
     assert!(!deleted.exists(), "check mode recreated the file");
     assert_eq!(tree(root), before);
+}
+
+/// `cargo xtask codegen --verbose` prints every post-processing pass, those of the other layout
+/// marked as skipped, with how many places each changed.
+#[test]
+fn verbose_names_every_post_processing_pass() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen", "--check", "--verbose"])
+        .output()
+        .expect("the xtask runs");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let post: Vec<&str> = text
+        .lines()
+        .filter_map(
+            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+                ["post", name, ..] => Some(name),
+                _ => None,
+            },
+        )
+        .collect();
+    let passes: Vec<&str> = xtask::postprocess::PASSES.iter().map(|p| p.name).collect();
+    for name in &passes {
+        assert!(post.contains(name), "`{name}` in\n{text}");
+    }
+    assert_eq!(post.len(), passes.len(), "{text}");
+    assert!(
+        text.contains("redirects_as_success               - (standalone layout only)"),
+        "{text}"
+    );
 }
