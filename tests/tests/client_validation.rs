@@ -530,6 +530,7 @@ fn schema_at<'a>(doc: &'a Value, schema: &'a Value, steps: &[Step]) -> &'a Value
         Step::Items => &schema["items"],
         Step::Option(index) => &schema["anyOf"][*index],
     };
+    assert!(!next.is_null(), "{step:?} is not in {schema}");
     schema_at(doc, next, rest)
 }
 
@@ -636,6 +637,7 @@ async fn string_limits_of_request_bodies_are_refused_before_sending() {
                     "a".repeat(min as usize - 1),
                 ));
             }
+            assert!(!breakages.is_empty(), "{what}: no length bound in {schema}");
             let at = concrete(&path);
             let path_params: Vec<(&str, &str)> = constraints(id)
                 .iter()

@@ -665,6 +665,30 @@ fn secrets_are_redacted_in_structs_and_enum_variants() {
 }
 
 #[test]
+fn text_conversions_stay_only_for_enums_the_client_names() {
+    let mut file: syn::File = syn::parse_quote! {
+        pub enum Mode { A }
+        impl ::std::convert::TryFrom<&str> for Mode { type Error = (); }
+        impl ::std::convert::TryFrom<::std::string::String> for Mode { type Error = (); }
+        pub enum Kind { B }
+        impl ::std::str::FromStr for Kind { type Err = (); }
+        impl ::std::convert::TryFrom<&str> for Kind { type Error = (); }
+        impl ::std::convert::TryFrom<&::std::string::String> for Kind { type Error = (); }
+    };
+    let client: syn::File = syn::parse_quote! { fn f(mode: types::Mode) {} };
+    assert_eq!(text_conversions_where_taken(&mut file, &client), 2);
+    let text = prettyplease::unparse(&file);
+    for kept in [
+        "impl ::std::convert::TryFrom<&str> for Mode",
+        "impl ::std::convert::TryFrom<::std::string::String> for Mode",
+        "impl ::std::str::FromStr for Kind",
+    ] {
+        assert!(text.contains(kept), "{kept} in\n{text}");
+    }
+    assert!(!text.contains("TryFrom<&str> for Kind"), "{text}");
+}
+
+#[test]
 fn typify_builders_go_and_the_types_stay() {
     let mut file: syn::File = syn::parse_quote! {
         pub struct Body { pub item: Item }
