@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod postprocess;
 pub mod problem;
 pub mod progenitor;
+pub mod secret_marks;
 pub mod stubs;
 pub mod surface;
 pub mod write;

@@ -105,7 +105,7 @@ fn main() -> ExitCode {
             let shown = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
             if verbose {
                 for (stage, pass) in &report.plan.passes {
-                    println!("{stage:>6} {:<30} {:>5} changed", pass.name, pass.changes);
+                    println!("{stage:>8} {:<30} {:>5} changed", pass.name, pass.changes);
                 }
                 // The post-processing passes of the other layout, which this run skipped.
                 let ran = |name: &str| report.plan.passes.iter().any(|(_, p)| p.name == name);
@@ -115,7 +115,7 @@ fn main() -> ExitCode {
                         Layouts::Standalone => "standalone",
                         Layouts::Both => "both",
                     };
-                    println!("  post {:<30}     - ({only} layout only)", pass.name);
+                    println!("    post {:<30}     - ({only} layout only)", pass.name);
                 }
             }
             for warning in &report.plan.warnings {

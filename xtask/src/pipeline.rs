@@ -176,17 +176,24 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         ));
     }
     let fixed = &prepared.doc;
-    // generate: progenitor on the described document.
-    let generated = progenitor::generate(&describe::document(fixed), workspace)?;
+    // generate: progenitor on the described document, its secrets marked.
+    let secrets = postprocess::secret_names(cfg);
+    let generated = progenitor::generate(describe::document(fixed), &secrets, workspace)?;
     // post-process.
-    let facts = postprocess::Facts::new(fixed, cfg, &generated.operations, workspace)
-        .map_err(Error::Generate)?;
+    let facts =
+        postprocess::Facts::new(fixed, cfg, &generated, workspace).map_err(Error::Generate)?;
     let mut code = postprocess::Code {
         types: generated.types,
         client: generated.client,
     };
     let post = postprocess::run(&mut code, &facts).map_err(Error::Generate)?;
     let mut passes = prepared.passes;
+    let marked = Applied {
+        name: "mark_secrets",
+        changes: generated.secrets_marked,
+        notes: Vec::new(),
+    };
+    passes.push(("generate", marked));
     passes.extend(post.into_iter().map(|a| ("post", a)));
     // format: the files of the layout.
     let type_count = code

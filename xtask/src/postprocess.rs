@@ -59,6 +59,8 @@ pub struct Facts {
     pub types_crate: String,
     /// Snake-case names of the fields that hold secrets (`secret_fields`).
     pub secrets: BTreeSet<String>,
+    /// The name the types module gives the hand-written `Secret`.
+    pub secret: String,
     /// Per client builder, the snake-case names of its header parameters that carry secrets.
     pub secret_headers: BTreeMap<String, BTreeSet<String>>,
     /// Optional nullable fields of PATCH bodies, which keep three states on the wire.
@@ -104,8 +106,8 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "secret_types",
         layouts: Layouts::Both,
-        doc: "secret fields are held in the hand-written Secret (their checking newtypes go)",
-        run: |code, facts| Ok(secrets::secret_types(&mut code.types, &facts.secrets).0),
+        doc: "secret fields, which typify's conversion holds in the hand-written Secret, find it imported",
+        run: |code, facts| Ok(secrets::secret_types(&mut code.types, &facts.secret)),
     },
     Pass {
         name: "plain_validated_strings",
@@ -277,9 +279,10 @@ impl Facts {
     pub fn new(
         doc: &Value,
         cfg: &Config,
-        operations: &OperationMap,
+        generated: &progenitor::Generated,
         workspace: bool,
     ) -> Result<Facts, String> {
+        let operations = &generated.operations;
         let types_of = |op: &ops::Op<'_>| progenitor::types_of(operations, op);
         let body_type = |op: &ops::Op<'_>| progenitor::types_name(types_of(op)?.body.as_ref()?);
         let all = ops::operations(doc);
@@ -294,11 +297,8 @@ impl Facts {
         Ok(Facts {
             workspace,
             types_crate: crate::config::crate_ident(&cfg.output.types),
-            secrets: cfg
-                .secret_fields
-                .iter()
-                .map(|s| s.to_snake_case())
-                .collect(),
+            secrets: secret_names(cfg),
+            secret: generated.secret.clone(),
             secret_headers: secret_headers(&all, cfg, operations),
             three_state: three_state_fields(&all, &body_type),
             bodies: all.iter().filter_map(body_type).collect(),
@@ -314,6 +314,12 @@ impl Facts {
             operation_table: crate::operation_table::item(doc, cfg),
         })
     }
+}
+
+/// Snake-case names of the fields that hold secrets (`secret_fields`).
+pub fn secret_names(cfg: &Config) -> BTreeSet<String> {
+    let names = cfg.secret_fields.iter();
+    names.map(|s| s.to_snake_case()).collect()
 }
 
 /// Optional nullable fields of PATCH bodies (`body_type`: an operation's body type name).

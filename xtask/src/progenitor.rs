@@ -2,13 +2,14 @@
 //! shared types module and the client code, with what progenitor named each operation's builder,
 //! body and answer types (read from its output, so later stages never guess a name).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
 use crate::document::ops;
+use crate::secret_marks::{mark_secrets, secret_type_name, SECRET_FORMAT};
 use crate::Error;
 
 /// Progenitor's output, split.
@@ -19,6 +20,10 @@ pub struct Generated {
     pub client: syn::File,
     /// Per operation, keyed by `(lower-case method, path template)`: the types progenitor gave it.
     pub operations: OperationMap,
+    /// The name the types module gives the hand-written `Secret` ([`secret_type_name`]).
+    pub secret: String,
+    /// How many secret properties [`mark_secrets`] marked.
+    pub secrets_marked: usize,
 }
 
 /// What progenitor generated for each operation, keyed by `(lower-case method, path template)`.
@@ -56,14 +61,23 @@ pub enum Answer {
     Raw,
 }
 
-/// The settings every generation uses.
-pub fn settings() -> GenerationSettings {
+/// The settings every generation uses; a string of [`SECRET_FORMAT`] (the generate stage marks
+/// secrets so, [`mark_secrets`]) is typify's conversion to `secret`, the name the types module
+/// imports the hand-written `Secret` under.
+pub fn settings(secret: &str) -> GenerationSettings {
+    use schemars::schema::{InstanceType, SchemaObject};
+    let marked = SchemaObject {
+        instance_type: Some(InstanceType::String.into()),
+        format: Some(SECRET_FORMAT.into()),
+        ..Default::default()
+    };
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        .with_conversion(marked, secret, std::iter::empty());
     settings
 }
 
@@ -76,33 +90,39 @@ pub fn settings() -> GenerationSettings {
 /// after its `let info = OperationInfo { .. };` (sending and reading the answer: the workspace
 /// routes every send through its runtime, see the `route_through_runtime` pass, which reads the
 /// statements before it).
-pub fn generate(doc: &Value, workspace: bool) -> Result<Generated, Error> {
+pub fn generate(
+    mut doc: Value,
+    secrets: &BTreeSet<String>,
+    workspace: bool,
+) -> Result<Generated, Error> {
+    let secret = secret_type_name(&doc);
+    let marked = mark_secrets(&mut doc, secrets);
     // Read from the value in place (no copy of the document).
-    let spec = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {
+    let spec = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc).map_err(|e| {
         Error::Generate(format!(
             "the fixed-up document is not valid OpenAPI 3.0: {e}"
         ))
     })?;
-    let items = match items_one_by_one(progenitor_tokens(&spec)?, workspace) {
+    let items = match items_one_by_one(progenitor_tokens(&spec, &secret)?, workspace) {
         Some(items) => items,
         // A piece that is not one item (never seen so far): progenitor's output again, parsed
         // whole (the first stream was consumed; generation is deterministic).
         // What is left out otherwise is then parsed too, and dropped by the passes that replace
         // it (`drop_builders`, `route_through_runtime`).
         None => {
-            syn::parse2::<syn::File>(progenitor_tokens(&spec)?)
+            syn::parse2::<syn::File>(progenitor_tokens(&spec, &secret)?)
                 .map_err(|e| Error::Generate(format!("progenitor emitted unparsable code: {e}")))?
                 .items
         }
     };
-    split(items, doc)
+    split(items, &doc, secret, marked)
 }
 
 /// progenitor's tokens for `spec`. The check and lowering stages keep progenitor off its
 /// asserts; should one still fire, it is caught here (the process-wide panic hook is left alone:
 /// it still prints the message).
-fn progenitor_tokens(spec: &openapiv3::OpenAPI) -> Result<TokenStream, Error> {
-    match std::panic::catch_unwind(|| Generator::new(&settings()).generate_tokens(spec)) {
+fn progenitor_tokens(spec: &openapiv3::OpenAPI, secret: &str) -> Result<TokenStream, Error> {
+    match std::panic::catch_unwind(|| Generator::new(&settings(secret)).generate_tokens(spec)) {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(Error::Generate(format!(
             "progenitor refused the document: {e}"
@@ -122,7 +142,12 @@ fn progenitor_tokens(spec: &openapiv3::OpenAPI) -> Result<TokenStream, Error> {
 
 /// Splits progenitor's single file into the `types` module's items and the rest, reading each
 /// operation of `doc`'s builder from the rest.
-pub fn split(items: Vec<syn::Item>, doc: &Value) -> Result<Generated, Error> {
+fn split(
+    items: Vec<syn::Item>,
+    doc: &Value,
+    secret: String,
+    secrets_marked: usize,
+) -> Result<Generated, Error> {
     let mut types = None;
     let mut rest = Vec::new();
     for item in items {
@@ -138,6 +163,8 @@ pub fn split(items: Vec<syn::Item>, doc: &Value) -> Result<Generated, Error> {
         types: file_of(types),
         operations: operation_types(&client, doc)?,
         client,
+        secret,
+        secrets_marked,
     })
 }
 
@@ -460,11 +487,103 @@ mod tests {
                 "201": body(json!({"type": "integer"}))
             }}}}
         });
-        let err = generate(&doc, false)
+        let err = generate(doc, &BTreeSet::new(), false)
             .err()
             .expect("progenitor cannot generate this");
         let text = err.to_string();
         assert!(text.starts_with("generation failed:"), "{text}");
+    }
+
+    /// A document whose `POST /login` body is `body`, with `components` as its components.
+    fn login_document(body: Value, components: Value) -> Value {
+        json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/login": {"post": {"operationId": "login",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+                "responses": {"204": {"description": ""}}
+            }}},
+            "components": components
+        })
+    }
+
+    /// The fields of the struct `name` of `generated`'s types, as `name: type` text.
+    fn fields_of(generated: &Generated, name: &str) -> Vec<String> {
+        let fields = generated.types.items.iter().find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == name => Some(&s.fields),
+            _ => None,
+        });
+        let field = |f: &syn::Field| {
+            let ty = &f.ty;
+            let ident = f.ident.as_ref().unwrap();
+            format!("{ident}: {}", quote::quote!(#ty)).replace(' ', "")
+        };
+        fields.into_iter().flatten().map(field).collect()
+    }
+
+    #[test]
+    fn secret_strings_are_typifys_conversion_to_the_secret_type() {
+        let body = json!({"type": "object", "required": ["clientSecret", "password", "jwt", "name"],
+        "properties": {
+            "clientSecret": {"type": "string", "minLength": 1, "description": "The client's secret."},
+            "password": {"type": "string", "nullable": true},
+            "jwt": {"$ref": "#/components/schemas/Token"},
+            "bindPass": {"type": "string", "maxLength": 64},
+            "name": {"type": "string", "minLength": 1},
+            "accessToken": {"type": "integer"}
+        }});
+        let components = json!({"schemas": {"Token": {"type": "string", "minLength": 2}}});
+        let secrets: BTreeSet<String> = [
+            "client_secret",
+            "password",
+            "jwt",
+            "bind_pass",
+            "access_token",
+        ]
+        .map(String::from)
+        .into();
+        let generated = generate(login_document(body, components), &secrets, false).unwrap();
+        assert_eq!(generated.secret, "Secret");
+        assert_eq!(
+            fields_of(&generated, "LoginBody"),
+            [
+                "access_token:::std::option::Option<i64>",
+                "bind_pass:::std::option::Option<Secret>",
+                "client_secret:Secret",
+                "jwt:Secret",
+                "name:LoginBodyName",
+                "password:::std::option::Option<Secret>",
+            ]
+        );
+        // No constrained-string newtype is made for a secret; the others keep theirs.
+        let names: Vec<String> = generated
+            .types
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Struct(s) => Some(s.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["LoginBody", "LoginBodyName", "Token"]);
+        // The field keeps its description as its doc.
+        let text = prettyplease::unparse(&generated.types);
+        let doc = "///The client's secret.\n    #[serde(rename = \"clientSecret\")]\n    pub client_secret";
+        assert!(text.contains(doc), "{text}");
+    }
+
+    #[test]
+    fn the_secret_type_takes_another_name_when_a_schema_is_named_secret() {
+        let body = json!({"type": "object", "required": ["jwt"],
+            "properties": {"jwt": {"type": "string"}, "secret": {"$ref": "#/components/schemas/secret"}}});
+        let components = json!({"schemas": {"secret": {"type": "object",
+            "properties": {"key": {"type": "string"}}}}});
+        let secrets: BTreeSet<String> = ["jwt".to_string()].into();
+        let generated = generate(login_document(body, components), &secrets, false).unwrap();
+        assert_eq!(generated.secret, "RedactedSecret");
+        assert_eq!(
+            fields_of(&generated, "LoginBody"),
+            ["jwt:RedactedSecret", "secret:::std::option::Option<Secret>"]
+        );
     }
 
     #[test]
@@ -475,7 +594,7 @@ mod tests {
         let cfg: crate::config::Config =
             toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap();
         let fixed = crate::pipeline::fixed_document(&spec, &cfg).unwrap();
-        let generated = generate(&fixed, false).unwrap();
+        let generated = generate(fixed.clone(), &BTreeSet::new(), false).unwrap();
         let login = &generated.operations[&(
             "post".to_string(),
             "/api/v1/auth/universal-auth/login".to_string(),

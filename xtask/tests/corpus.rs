@@ -83,8 +83,12 @@ fn every_document_generates_a_method_per_operation_and_server_stubs() {
         );
         // The server stubs: one trait method per operation, typed from progenitor's names.
         let prepared = xtask::pipeline::prepare(&loaded.doc, &config()).unwrap();
-        let generated =
-            xtask::progenitor::generate(&xtask::describe::document(&prepared.doc), false).unwrap();
+        let generated = xtask::progenitor::generate(
+            xtask::describe::document(&prepared.doc),
+            &Default::default(),
+            false,
+        )
+        .unwrap();
         let server = xtask::stubs::generate(&prepared.doc, &generated.operations, "types")
             .unwrap_or_else(|e| panic!("{name}: server stubs: {e}"));
         let text = prettyplease::unparse(&server);

@@ -6,8 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::visit::Visit;
-use syn::{Fields, Item, Type};
+use syn::{Fields, Item};
 
 use super::syntax::*;
 
@@ -95,78 +94,29 @@ fn redact_items<'s>(
     count
 }
 
-/// Pass `secret_types`: every field named in `secrets` (snake case), `String` or a typify
-/// constrained-string newtype (which goes), is held in the types crate's hand-written `Secret`
-/// (`RedactedSecret`.. when the document has a `Secret`). Returns the number of fields and the
-/// replaced newtypes.
-pub fn secret_types(
-    types: &mut syn::File,
-    secrets: &BTreeSet<String>,
-) -> (usize, BTreeSet<String>) {
-    let newtypes = string_newtypes(types);
-    let taken = defined_names(&types.items);
-    let secret = ["Secret".to_owned(), "RedactedSecret".to_owned()]
-        .into_iter()
-        .chain((2..).map(|i| format!("RedactedSecret{i}")))
-        .find(|candidate| !taken.contains(candidate))
-        .map(|name| ident(&name))
-        .expect("a free name");
-    let secret_type: Type = syn::parse_quote!(#secret);
-    let mut replaced = BTreeSet::new();
+/// Pass `secret_types`: the fields typify holds in the hand-written `Secret` (its conversion of
+/// the strings the generate stage marks, [`crate::progenitor::mark_secrets`]), named `secret` in
+/// the types module, find it imported (`use crate::Secret;`, or `as` `secret` when a schema of
+/// the document takes the name). Returns the number of such fields.
+pub fn secret_types(types: &mut syn::File, secret: &str) -> usize {
     let mut fields = 0;
     for item in &mut types.items {
-        for (_, name, field) in owned_fields(item) {
-            if secrets.contains(&name) {
-                fields += 1;
-                replace_string(&mut field.ty, &newtypes, &secret_type, &mut replaced);
-            }
+        for (_, _, field) in owned_fields(item) {
+            fields += usize::from(named_type(&field.ty) == secret);
         }
     }
-    if fields == 0 {
-        return (0, replaced);
+    if fields > 0 {
+        let secret = ident(secret);
+        types.items.insert(
+            0,
+            if secret == "Secret" {
+                syn::parse_quote! { use crate::Secret; }
+            } else {
+                syn::parse_quote! { use crate::Secret as #secret; }
+            },
+        );
     }
-    // The replaced newtypes nothing names any more go, with their impls.
-    let mut named = Idents::default();
-    for item in &types.items {
-        match item {
-            Item::Struct(s) if replaced.contains(&s.ident.to_string()) => {}
-            Item::Impl(imp) if mentions_any(imp, &replaced) => {}
-            _ => named.visit_item(item),
-        }
-    }
-    let gone: BTreeSet<String> = replaced.difference(&named.0).cloned().collect();
-    remove_newtypes(types, &gone);
-    let import = if secret == "Secret" {
-        syn::parse_quote! { use crate::Secret; }
-    } else {
-        syn::parse_quote! { use crate::Secret as #secret; }
-    };
-    types.items.insert(0, import);
-    (fields, gone)
-}
-
-/// Replaces `::std::string::String` or a newtype in `newtypes` inside `ty` (through `Option`)
-/// with `secret`, adding a replaced newtype to `replaced`.
-fn replace_string(
-    ty: &mut Type,
-    newtypes: &BTreeSet<String>,
-    secret: &Type,
-    replaced: &mut BTreeSet<String>,
-) {
-    let string = is_path(ty, "::std::string::String");
-    let Type::Path(p) = ty else { return };
-    let newtype = p.path.segments.last().filter(|s| s.arguments.is_none());
-    let newtype = newtype
-        .map(|s| s.ident.to_string())
-        .filter(|n| newtypes.contains(n));
-    if newtype.is_some() || string {
-        replaced.extend(newtype);
-        *ty = secret.clone();
-    } else if path_ends(&p.path, "Option") {
-        if let Some(inner) = type_arg_mut(&mut p.path) {
-            replace_string(inner, newtypes, secret, replaced);
-        }
-    }
+    fields
 }
 
 /// Whether `field` is named in `secrets`.
