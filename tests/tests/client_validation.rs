@@ -596,10 +596,10 @@ fn issues(r: &Rejection) -> Vec<(Vec<PathSegment>, IssueCode)> {
 /// Every length bound on a string of any request body (`maxLength`, `minLength`) is held before
 /// sending: the validation crate rejects a value that breaks it with `too_big`/`too_small` at the
 /// field's JSON path, and the generated client either refuses it on `send` with that path (the
-/// field is a plain `String`: the generator leaves most bounds to the validation layer, pass
-/// `plain_validated_strings`) or cannot hold it at all (the field kept typify's checking newtype,
+/// field is a plain `String`: the generator leaves most bounds to the validation layer, step
+/// `plain_body_strings`) or cannot hold it at all (the field kept typify's checking newtype,
 /// since an answer or a parameter shares it). No body string has a `pattern`, which the validation
-/// crate has no rule for.
+/// crate has no rule for (a string with one keeps typify's newtype).
 #[tokio::test]
 async fn string_limits_of_request_bodies_are_refused_before_sending() {
     let doc = fixed_spec();

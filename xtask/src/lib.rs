@@ -20,9 +20,9 @@ pub mod pipeline;
 pub mod postprocess;
 pub mod problem;
 pub mod progenitor;
-pub mod secret_marks;
 pub mod stubs;
 pub mod surface;
+pub mod typify_input;
 pub mod write;
 
 /// Everything that can stop a pipeline run.

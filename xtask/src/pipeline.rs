@@ -188,12 +188,12 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
     };
     let post = postprocess::run(&mut code, &facts).map_err(Error::Generate)?;
     let mut passes = prepared.passes;
-    let marked = Applied {
-        name: "mark_secrets",
-        changes: generated.secrets_marked,
-        notes: Vec::new(),
-    };
-    passes.push(("generate", marked));
+    passes.extend(
+        generated
+            .input_steps
+            .iter()
+            .map(|a| ("generate", a.clone())),
+    );
     passes.extend(post.into_iter().map(|a| ("post", a)));
     // format: the files of the layout.
     let type_count = code

@@ -10,7 +10,6 @@ mod docs;
 mod secrets;
 mod sends;
 mod serde_attrs;
-mod strings;
 mod syntax;
 #[cfg(test)]
 mod tests;
@@ -108,15 +107,6 @@ pub const PASSES: &[Pass] = &[
         layouts: Layouts::Both,
         doc: "secret fields, which typify's conversion holds in the hand-written Secret, find it imported",
         run: |code, facts| Ok(secrets::secret_types(&mut code.types, &facts.secret)),
-    },
-    Pass {
-        name: "plain_validated_strings",
-        layouts: Layouts::Workspace,
-        doc: "constrained-string newtypes only request bodies hold become String; the validation crate checks them",
-        run: |code, facts| {
-            let (types, client) = (&mut code.types, &code.client);
-            Ok(strings::plain_validated_strings(types, &facts.bodies, client))
-        },
     },
     Pass {
         name: "three_state_fields",

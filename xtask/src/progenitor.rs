@@ -9,7 +9,8 @@ use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
 use crate::document::ops;
-use crate::secret_marks::{mark_secrets, secret_type_name, SECRET_FORMAT};
+use crate::passes::Applied;
+use crate::typify_input::{mark_secrets, plain_body_strings, secret_type_name, SECRET_FORMAT};
 use crate::Error;
 
 /// Progenitor's output, split.
@@ -22,8 +23,9 @@ pub struct Generated {
     pub operations: OperationMap,
     /// The name the types module gives the hand-written `Secret` ([`secret_type_name`]).
     pub secret: String,
-    /// How many secret properties [`mark_secrets`] marked.
-    pub secrets_marked: usize,
+    /// The steps on the document given to progenitor ([`crate::typify_input`]), with how many
+    /// places each changed.
+    pub input_steps: Vec<Applied>,
 }
 
 /// What progenitor generated for each operation, keyed by `(lower-case method, path template)`.
@@ -96,7 +98,15 @@ pub fn generate(
     workspace: bool,
 ) -> Result<Generated, Error> {
     let secret = secret_type_name(&doc);
-    let marked = mark_secrets(&mut doc, secrets);
+    let step = |name, changes| Applied {
+        name,
+        changes,
+        notes: Vec::new(),
+    };
+    let mut input_steps = vec![step("mark_secrets", mark_secrets(&mut doc, secrets))];
+    if workspace {
+        input_steps.push(step("plain_body_strings", plain_body_strings(&mut doc)));
+    }
     // Read from the value in place (no copy of the document).
     let spec = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc).map_err(|e| {
         Error::Generate(format!(
@@ -115,7 +125,7 @@ pub fn generate(
                 .items
         }
     };
-    split(items, &doc, secret, marked)
+    split(items, &doc, secret, input_steps)
 }
 
 /// progenitor's tokens for `spec`. The check and lowering stages keep progenitor off its
@@ -146,7 +156,7 @@ fn split(
     items: Vec<syn::Item>,
     doc: &Value,
     secret: String,
-    secrets_marked: usize,
+    input_steps: Vec<Applied>,
 ) -> Result<Generated, Error> {
     let mut types = None;
     let mut rest = Vec::new();
@@ -164,7 +174,7 @@ fn split(
         operations: operation_types(&client, doc)?,
         client,
         secret,
-        secrets_marked,
+        input_steps,
     })
 }
 

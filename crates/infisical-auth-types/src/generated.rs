@@ -149,16 +149,10 @@ pub struct AttachAwsAuthBody {
     )]
     pub access_token_ttl: i64,
     ///`allowedAccountIds`: `string`, optional, length <= 4096, default `""`.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::allowed_account_ids")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_account_ids: ::std::string::String,
     ///`allowedPrincipalArns`: `string`, optional, length <= 4096, default `""`.
-    #[cfg_attr(
-        feature = "serde-attrs",
-        serde(default = "defaults::allowed_principal_arns")
-    )]
+    #[cfg_attr(feature = "serde-attrs", serde(default))]
     pub allowed_principal_arns: ::std::string::String,
     ///`stsEndpoint`: `string`, optional, length >= 1, default `"https://sts.amazonaws.com/"`.
     #[cfg_attr(feature = "serde-attrs", serde(default = "defaults::sts_endpoint"))]
@@ -174,8 +168,8 @@ impl ::std::default::Default for AttachAwsAuthBody {
             access_token_num_uses_limit: Default::default(),
             access_token_trusted_ips: defaults::access_token_trusted_ips(),
             access_token_ttl: defaults::default_u64::<i64, 2592000>(),
-            allowed_account_ids: defaults::allowed_account_ids(),
-            allowed_principal_arns: defaults::allowed_principal_arns(),
+            allowed_account_ids: Default::default(),
+            allowed_principal_arns: Default::default(),
             sts_endpoint: defaults::sts_endpoint(),
         }
     }
@@ -4526,12 +4520,6 @@ pub mod defaults {
     }
     pub(super) fn access_token_ttl() -> u64 {
         default_u64::<u64, 7200>()
-    }
-    pub(super) fn allowed_account_ids() -> ::std::string::String {
-        "".to_string()
-    }
-    pub(super) fn allowed_principal_arns() -> ::std::string::String {
-        "".to_string()
     }
     pub(super) fn client_secret_trusted_ips() -> ::std::vec::Vec<super::TrustedIpEntry> {
         vec![

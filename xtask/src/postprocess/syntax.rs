@@ -228,39 +228,6 @@ pub(super) fn reachable(
     keep
 }
 
-/// The string newtypes typify makes for constrained strings (`maxLength`, `minLength`,
-/// `pattern`): tuple structs around one `String`, by name.
-pub(super) fn string_newtypes(types: &syn::File) -> BTreeSet<String> {
-    let newtype = |item: &Item| match item {
-        Item::Struct(s) => match &s.fields {
-            syn::Fields::Unnamed(u) if u.unnamed.len() == 1 => {
-                is_path(&u.unnamed[0].ty, "::std::string::String").then(|| s.ident.to_string())
-            }
-            _ => None,
-        },
-        _ => None,
-    };
-    types.items.iter().filter_map(newtype).collect()
-}
-
-/// Whether an impl is for one of `names` or converts to or from one (`From<X> for String`).
-pub(super) fn mentions_any(imp: &syn::ItemImpl, names: &BTreeSet<String>) -> bool {
-    let mut idents = Idents::default();
-    if let Some(path) = trait_of(imp) {
-        idents.visit_path(path);
-    }
-    names.contains(&type_ident(&imp.self_ty)) || !idents.0.is_disjoint(names)
-}
-
-/// Removes the structs named in `names` with their impls (those [`mentions_any`] finds).
-pub(super) fn remove_newtypes(types: &mut syn::File, names: &BTreeSet<String>) {
-    types.items.retain(|item| match item {
-        Item::Struct(s) => !names.contains(&s.ident.to_string()),
-        Item::Impl(imp) => !mentions_any(imp, names),
-        _ => true,
-    });
-}
-
 /// The names of the structs and enums in `types` that implement `Default` (derived or not).
 pub fn with_default(types: &syn::File) -> BTreeSet<String> {
     let named = |item: &Item| match item {

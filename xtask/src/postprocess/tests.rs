@@ -11,7 +11,6 @@ use super::docs::*;
 use super::secrets::*;
 use super::sends::*;
 use super::serde_attrs::*;
-use super::strings::*;
 use super::syntax::*;
 
 #[test]
@@ -711,63 +710,6 @@ fn three_state_fields_wrap_the_option() {
         field: "nope".into(),
     };
     assert!(three_state_fields(&mut file, &[missing]).is_err());
-}
-
-#[test]
-fn validated_string_newtypes_become_strings_where_only_bodies_hold_them() {
-    let mut file: syn::File = syn::parse_quote! {
-        pub struct Body {
-            #[serde(rename = "allowedArns")]
-            pub allowed_arns: BodyAllowedArns,
-            pub keys: ::std::vec::Vec<KeysItem>,
-            #[serde(rename = "slug", default = "defaults::body_slug")]
-            pub slug: ::std::option::Option<Slug>,
-            pub mode: Mode,
-            pub param: Param,
-        }
-        pub enum Mode { Static { bundle: Bundle }, Web }
-        pub struct Answer { pub slug: Slug }
-        pub struct BodyAllowedArns(::std::string::String);
-        impl ::std::str::FromStr for BodyAllowedArns { type Err = (); }
-        impl ::std::convert::From<BodyAllowedArns> for ::std::string::String {}
-        pub struct KeysItem(::std::string::String);
-        pub struct Slug(::std::string::String);
-        pub struct Bundle(::std::string::String);
-        pub struct Param(::std::string::String);
-        pub mod builder {
-            pub struct Body { allowed_arns: ::std::result::Result<super::BodyAllowedArns, ::std::string::String> }
-            impl Body {
-                pub fn allowed_arns<T>(mut self, value: T) -> Self where T: ::std::convert::TryInto<super::BodyAllowedArns> { self }
-            }
-        }
-        pub mod defaults {
-            pub(super) fn bundle() -> super::Bundle { super::Bundle("x".to_string()) }
-        }
-    };
-    let client: syn::File = syn::parse_quote! {
-        fn f(p: types::Param, b: types::builder::Body) {}
-    };
-    let bodies = BTreeSet::from(["Body".to_string()]);
-    assert_eq!(plain_validated_strings(&mut file, &bodies, &client), 3);
-    let text = prettyplease::unparse(&file);
-    for gone in ["BodyAllowedArns", "KeysItem", "Bundle", "FromStr"] {
-        assert!(!text.contains(gone), "{gone} in\n{text}");
-    }
-    for kept in [
-        "pub struct Slug(",
-        "pub struct Param(",
-        "::std::option::Option<Slug>",
-    ] {
-        assert!(text.contains(kept), "{kept} in\n{text}");
-    }
-    for plain in [
-        "pub allowed_arns: ::std::string::String",
-        "pub keys: ::std::vec::Vec<::std::string::String>",
-        "T: ::std::convert::TryInto<::std::string::String>",
-        "fn bundle() -> ::std::string::String {\n        \"x\".to_string()",
-    ] {
-        assert!(text.contains(plain), "{plain} in\n{text}");
-    }
 }
 
 /// Every pass changes something in each layout its row names: the standalone layout over the

@@ -1,0 +1,337 @@
+//! Generate stage, on the document progenitor is given: what steers typify to the types we want,
+//! decided on the document rather than by rewriting typify's output.
+//! - [`mark_secrets`]: the string properties named in `codegen.toml`'s `secret_fields` are marked
+//!   with one `format`, which typify's conversion setting ([`crate::progenitor::settings`]) turns
+//!   into the types crate's hand-written `Secret`. typify then makes no constrained-string newtype
+//!   of a secret, and its description still becomes the field's doc (the conversion ignores
+//!   descriptions).
+//! - [`plain_body_strings`] (workspace layout): the length and pattern limits of the strings only
+//!   request bodies hold are left to the validation crate, so typify makes no checking newtype of
+//!   them. The describe stage has already written those limits into the fields' docs.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::{Map, Value};
+
+use crate::document::openapi31::{for_each_schema, subschemas};
+use crate::document::{ops, pointer};
+
+/// The `format` that marks a secret string in the document progenitor is given.
+pub const SECRET_FORMAT: &str = "x-secret";
+
+/// The name the types module imports the hand-written `Secret` under: `Secret`, or
+/// `RedactedSecret`.. when a schema of `doc` takes that name.
+pub fn secret_type_name(doc: &Value) -> String {
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let taken: BTreeSet<String> = schemas
+        .into_iter()
+        .flat_map(|s| s.keys().map(|k| k.to_upper_camel_case()))
+        .collect();
+    ["Secret".to_owned(), "RedactedSecret".to_owned()]
+        .into_iter()
+        .chain((2..).map(|i| format!("RedactedSecret{i}")))
+        .find(|candidate| !taken.contains(candidate))
+        .expect("a free name")
+}
+
+/// Marks each string property of `doc` whose name is in `secrets` (snake case), inline or a
+/// reference to a string schema, as a string of [`SECRET_FORMAT`], its description and
+/// `nullable` kept: typify then types it as the hand-written `Secret` ([`crate::progenitor::settings`]) and makes no
+/// constrained-string newtype of it (the validation crate checks its limits). Returns the number
+/// of properties marked.
+pub fn mark_secrets(doc: &mut Value, secrets: &BTreeSet<String>) -> usize {
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let strings: BTreeSet<String> = schemas
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| s["type"] == "string")
+        .map(|(name, _)| format!("#/components/schemas/{}", pointer::escape(name)))
+        .collect();
+    let mut count = 0;
+    for_each_schema(doc, &mut |schema, _| {
+        mark_in(schema, secrets, &strings, &mut count)
+    });
+    count
+}
+
+/// [`mark_secrets`] in one schema and its subschemas (`strings`: references to string schemas).
+fn mark_in(
+    schema: &mut Value,
+    secrets: &BTreeSet<String>,
+    strings: &BTreeSet<String>,
+    count: &mut usize,
+) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Object(properties)) = map.get_mut("properties") {
+        for (name, property) in properties.iter_mut() {
+            let reference = property["$ref"].as_str().unwrap_or_default();
+            let string = property["type"] == "string" || strings.contains(reference);
+            if string && secrets.contains(&name.to_snake_case()) {
+                let mut marked = serde_json::json!({ "type": "string", "format": SECRET_FORMAT });
+                for key in ["description", "nullable"] {
+                    if let Some(value) = property.get(key) {
+                        marked[key] = value.clone();
+                    }
+                }
+                *property = marked;
+                *count += 1;
+            }
+        }
+    }
+    for (sub, _) in subschemas(map, "") {
+        mark_in(sub, secrets, strings, count);
+    }
+}
+
+/// The length limits of a string, which the validation crate checks.
+const LENGTH_LIMITS: [&str; 2] = ["maxLength", "minLength"];
+
+/// Takes [`LENGTH_LIMITS`] out of every string schema (not an enum, without a `pattern`) that only
+/// request bodies hold: inline in a request body, or in a component schema that only request
+/// bodies reach. One that a parameter, an answer or a component no body reaches also holds keeps
+/// them, and so gets typify's checking newtype; so does one with a `pattern`, which the validation
+/// crate has no rule for. The validation crate checks those limits before the client sends a body
+/// and before a server stub handles one (it reads the document as published). Returns the number
+/// of schemas changed.
+pub fn plain_body_strings(doc: &mut Value) -> usize {
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let schemas = schemas.cloned().unwrap_or_default();
+    let (mut in_bodies, mut elsewhere) = (BTreeSet::new(), BTreeSet::new());
+    for (method_or_key, value) in operation_parts(doc) {
+        let roots = if method_or_key == "requestBody" {
+            &mut in_bodies
+        } else {
+            &mut elsewhere
+        };
+        references(value, roots);
+    }
+    let components = doc.get("components").and_then(Value::as_object);
+    for (section, value) in components.into_iter().flatten() {
+        match section.as_str() {
+            "requestBodies" => references(value, &mut in_bodies),
+            "schemas" => {}
+            _ => references(value, &mut elsewhere),
+        }
+    }
+    let in_bodies = reach(&schemas, in_bodies);
+    elsewhere.extend(schemas.keys().filter(|k| !in_bodies.contains(*k)).cloned());
+    let elsewhere = reach(&schemas, elsewhere);
+    let mut count = 0;
+    let paths = doc.get_mut("paths").and_then(Value::as_object_mut);
+    for item in paths.into_iter().flat_map(|p| p.values_mut()) {
+        let operations = item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|i| i.values_mut());
+        for body in operations.filter_map(|op| op.get_mut("requestBody")) {
+            strip_limits(body, &mut count);
+        }
+    }
+    if let Some(Value::Object(bodies)) = doc.pointer_mut("/components/requestBodies") {
+        bodies
+            .values_mut()
+            .for_each(|b| strip_limits(b, &mut count));
+    }
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            if in_bodies.contains(name) && !elsewhere.contains(name) {
+                strip_limits(schema, &mut count);
+            }
+        }
+    }
+    count
+}
+
+/// The members of every operation (`requestBody`, `responses`, `parameters`..) and the other
+/// members of every path item (its `parameters`), each with its key.
+fn operation_parts(doc: &Value) -> Vec<(&str, &Value)> {
+    let mut out = Vec::new();
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for item in paths.into_iter().flat_map(|p| p.values()) {
+        for (key, value) in item.as_object().into_iter().flatten() {
+            match value.as_object() {
+                Some(op) if ops::METHODS.contains(&key.as_str()) => {
+                    out.extend(op.iter().map(|(k, v)| (k.as_str(), v)));
+                }
+                _ => out.push((key.as_str(), value)),
+            }
+        }
+    }
+    out
+}
+
+/// Adds the names of the component schemas `value` refers to (anywhere inside it) to `out`.
+fn references(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            let reference = map.get("$ref").and_then(Value::as_str).unwrap_or_default();
+            if let Some(name) = reference.strip_prefix("#/components/schemas/") {
+                out.insert(pointer::unescape(name));
+            }
+            map.values().for_each(|v| references(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+        _ => {}
+    }
+}
+
+/// The component schemas `roots` reach through references, the roots included.
+fn reach(schemas: &Map<String, Value>, roots: BTreeSet<String>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<String> = roots.into_iter().collect();
+    while let Some(name) = stack.pop() {
+        if let (Some(schema), true) = (schemas.get(&name), !seen.contains(&name)) {
+            let mut next = BTreeSet::new();
+            references(schema, &mut next);
+            stack.extend(next);
+            seen.insert(name);
+        }
+    }
+    seen
+}
+
+/// Takes [`LENGTH_LIMITS`] out of every string schema inside `value` that is neither an enum nor
+/// patterned, without following references; adds the number of schemas changed to `count`.
+fn strip_limits(value: &mut Value, count: &mut usize) {
+    match value {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("string")
+                && !map.contains_key("enum")
+                && !map.contains_key("pattern")
+                && LENGTH_LIMITS.iter().any(|k| map.contains_key(*k))
+            {
+                LENGTH_LIMITS
+                    .iter()
+                    .for_each(|k| drop(map.shift_remove(*k)));
+                *count += 1;
+            }
+            map.values_mut().for_each(|v| strip_limits(v, count));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| strip_limits(v, count)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A body property `name` with limits, as the document gives it.
+    fn limited(extra: Value) -> Value {
+        let mut schema = json!({"type": "string", "minLength": 1, "maxLength": 64});
+        schema
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        schema
+    }
+
+    #[test]
+    fn length_limits_only_request_bodies_hold_are_left_to_the_validation_crate() {
+        let body = |schema: Value| json!({"content": {"application/json": {"schema": schema}}});
+        let mut doc = json!({
+            "paths": {"/a/{slug}": {
+                "parameters": [{"name": "slug", "in": "path", "schema": limited(json!({}))}],
+                "post": {
+                    "requestBody": body(json!({"type": "object", "properties": {
+                        "name": limited(json!({})),
+                        "kind": limited(json!({"enum": ["a", "b"]})),
+                        "code": limited(json!({"pattern": "^[a-z]+$"})),
+                        "tags": {"type": "array", "items": limited(json!({}))},
+                        "shared": {"$ref": "#/components/schemas/Shared"},
+                        "own": {"$ref": "#/components/schemas/Own"}
+                    }})),
+                    "responses": {"200": body(json!({"$ref": "#/components/schemas/Answer"}))}
+                }
+            }},
+            "components": {"schemas": {
+                "Shared": limited(json!({})),
+                "Own": {"type": "object", "properties": {"note": limited(json!({}))}},
+                "Answer": {"type": "object", "properties": {"shared": {"$ref": "#/components/schemas/Shared"}}},
+                "Unused": limited(json!({}))
+            }}
+        });
+        assert_eq!(plain_body_strings(&mut doc), 3);
+        let at = |pointer: &str| doc.pointer(pointer).unwrap().clone();
+        let props =
+            "/paths/~1a~1{slug}/post/requestBody/content/application~1json/schema/properties";
+        assert_eq!(at(&format!("{props}/name")), json!({"type": "string"}));
+        assert_eq!(
+            at(&format!("{props}/tags/items")),
+            json!({"type": "string"})
+        );
+        assert_eq!(
+            at("/components/schemas/Own/properties/note"),
+            json!({"type": "string"})
+        );
+        // An enum, a patterned string, a parameter, a schema an answer shares and one no body
+        // reaches keep their limits.
+        for kept in [
+            format!("{props}/kind"),
+            format!("{props}/code"),
+            "/paths/~1a~1{slug}/parameters/0/schema".to_string(),
+            "/components/schemas/Shared".to_string(),
+            "/components/schemas/Unused".to_string(),
+        ] {
+            assert_eq!(at(&kept)["maxLength"], 64, "{kept}");
+        }
+    }
+
+    #[test]
+    fn secret_strings_are_marked_inline_and_through_references() {
+        let mut doc = json!({
+            "components": {"schemas": {
+                "Token": {"type": "string", "minLength": 2},
+                "Login": {"type": "object", "properties": {
+                    "clientSecret": {"type": "string", "minLength": 1, "description": "The secret."},
+                    "password": {"type": "string", "nullable": true},
+                    "jwt": {"$ref": "#/components/schemas/Token"},
+                    "accessToken": {"type": "integer"},
+                    "clientId": {"type": "string"}
+                }}
+            }}
+        });
+        let secrets = ["client_secret", "password", "jwt", "access_token"].map(String::from);
+        assert_eq!(mark_secrets(&mut doc, &secrets.into()), 3);
+        let props = &doc["components"]["schemas"]["Login"]["properties"];
+        let marked = |extra: Value| {
+            let mut m = json!({"type": "string", "format": SECRET_FORMAT});
+            m.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            m
+        };
+        assert_eq!(
+            props["clientSecret"],
+            marked(json!({"description": "The secret."}))
+        );
+        assert_eq!(props["password"], marked(json!({"nullable": true})));
+        assert_eq!(props["jwt"], marked(json!({})));
+        assert_eq!(props["accessToken"], json!({"type": "integer"}));
+        assert_eq!(props["clientId"], json!({"type": "string"}));
+    }
+
+    /// Both steps change the embedded spec (a test that fails when one stops applying).
+    #[test]
+    fn both_steps_apply_to_the_embedded_spec() {
+        let spec: Value =
+            serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json"))
+                .unwrap();
+        let cfg: crate::config::Config =
+            toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap();
+        let mut doc = crate::pipeline::fixed_document(&spec, &cfg).unwrap();
+        assert!(mark_secrets(&mut doc, &crate::postprocess::secret_names(&cfg)) > 0);
+        assert!(plain_body_strings(&mut doc) > 0);
+    }
+}
