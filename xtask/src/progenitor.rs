@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::document::ops;
 use crate::passes::Applied;
-use crate::typify_input::{mark_secrets, plain_body_strings, secret_type_name, SECRET_FORMAT};
+use crate::typify_input::{mark_secrets, plain_body_strings, SECRET_FORMAT};
 use crate::Error;
 
 /// Progenitor's output, split.
@@ -21,7 +21,8 @@ pub struct Generated {
     pub client: syn::File,
     /// Per operation, keyed by `(lower-case method, path template)`: the types progenitor gave it.
     pub operations: OperationMap,
-    /// The name the types module gives the hand-written `Secret` ([`secret_type_name`]).
+    /// The name the types module gives the hand-written `Secret`: `Secret`, or `RedactedSecret`..
+    /// when a generated type takes that name.
     pub secret: String,
     /// The steps on the document given to progenitor ([`crate::typify_input`]), with how many
     /// places each changed.
@@ -97,7 +98,6 @@ pub fn generate(
     secrets: &BTreeSet<String>,
     workspace: bool,
 ) -> Result<Generated, Error> {
-    let secret = secret_type_name(&doc);
     let step = |name, changes| Applied {
         name,
         changes,
@@ -113,19 +113,38 @@ pub fn generate(
             "the fixed-up document is not valid OpenAPI 3.0: {e}"
         ))
     })?;
-    let items = match items_one_by_one(progenitor_tokens(&spec, &secret)?, workspace) {
-        Some(items) => items,
-        // A piece that is not one item (never seen so far): progenitor's output again, parsed
-        // whole (the first stream was consumed; generation is deterministic).
-        // What is left out otherwise is then parsed too, and dropped by the passes that replace
-        // it (`drop_builders`, `route_through_runtime`).
-        None => {
-            syn::parse2::<syn::File>(progenitor_tokens(&spec, &secret)?)
-                .map_err(|e| Error::Generate(format!("progenitor emitted unparsable code: {e}")))?
-                .items
+    // The hand-written `Secret` goes by a name no generated type takes: `Secret`, else
+    // `RedactedSecret`.. (a clash is generated again with the next name).
+    let mut names = ["Secret".to_owned(), "RedactedSecret".to_owned()]
+        .into_iter()
+        .chain((2..).map(|i| format!("RedactedSecret{i}")));
+    loop {
+        let secret = names.next().expect("an endless list of names");
+        let items = match items_one_by_one(progenitor_tokens(&spec, &secret)?, workspace) {
+            Some(items) => items,
+            // A piece that is not one item (never seen so far): progenitor's output again,
+            // parsed whole (the first stream was consumed; generation is deterministic). What
+            // is left out otherwise is then parsed too, and dropped by the passes that replace
+            // it (`drop_builders`, `route_through_runtime`).
+            None => {
+                syn::parse2::<syn::File>(progenitor_tokens(&spec, &secret)?)
+                    .map_err(|e| {
+                        Error::Generate(format!("progenitor emitted unparsable code: {e}"))
+                    })?
+                    .items
+            }
+        };
+        let generated = split(items, &doc, secret, input_steps.clone())?;
+        let taken = generated.types.items.iter().any(|item| match item {
+            syn::Item::Struct(s) => s.ident == generated.secret,
+            syn::Item::Enum(e) => e.ident == generated.secret,
+            syn::Item::Type(t) => t.ident == generated.secret,
+            _ => false,
+        });
+        if !taken {
+            return Ok(generated);
         }
-    };
-    split(items, &doc, secret, input_steps)
+    }
 }
 
 /// progenitor's tokens for `spec`. The check and lowering stages keep progenitor off its
@@ -579,6 +598,20 @@ mod tests {
         let text = prettyplease::unparse(&generated.types);
         let doc = "///The client's secret.\n    #[serde(rename = \"clientSecret\")]\n    pub client_secret";
         assert!(text.contains(doc), "{text}");
+    }
+
+    #[test]
+    fn the_secret_type_takes_another_name_when_a_titled_schema_is_named_secret() {
+        let body = json!({"type": "object", "required": ["jwt"],
+            "properties": {"jwt": {"type": "string"},
+                "vault": {"title": "Secret", "type": "object", "properties": {"key": {"type": "string"}}}}});
+        let secrets: BTreeSet<String> = ["jwt".to_string()].into();
+        let generated = generate(login_document(body, json!({})), &secrets, false).unwrap();
+        assert_eq!(generated.secret, "RedactedSecret");
+        assert_eq!(
+            fields_of(&generated, "LoginBody"),
+            ["jwt:RedactedSecret", "vault:::std::option::Option<Secret>"]
+        );
     }
 
     #[test]

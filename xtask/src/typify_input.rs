@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::ToSnakeCase;
 use serde_json::{Map, Value};
 
 use crate::document::openapi31::{for_each_schema, subschemas};
@@ -19,23 +19,6 @@ use crate::document::{ops, pointer};
 
 /// The `format` that marks a secret string in the document progenitor is given.
 pub const SECRET_FORMAT: &str = "x-secret";
-
-/// The name the types module imports the hand-written `Secret` under: `Secret`, or
-/// `RedactedSecret`.. when a schema of `doc` takes that name.
-pub fn secret_type_name(doc: &Value) -> String {
-    let schemas = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    let taken: BTreeSet<String> = schemas
-        .into_iter()
-        .flat_map(|s| s.keys().map(|k| k.to_upper_camel_case()))
-        .collect();
-    ["Secret".to_owned(), "RedactedSecret".to_owned()]
-        .into_iter()
-        .chain((2..).map(|i| format!("RedactedSecret{i}")))
-        .find(|candidate| !taken.contains(candidate))
-        .expect("a free name")
-}
 
 /// Marks each string property of `doc` whose name is in `secrets` (snake case), inline or a
 /// reference to a string schema, as a string of [`SECRET_FORMAT`], its description and
