@@ -74,7 +74,7 @@ fn mark_in(
 }
 
 /// The length limits of a string, which the validation crate checks.
-const LENGTH_LIMITS: [&str; 2] = ["maxLength", "minLength"];
+pub const LENGTH_LIMITS: [&str; 2] = ["maxLength", "minLength"];
 
 /// Takes [`LENGTH_LIMITS`] out of every string schema (not an enum, without a `pattern`) that only
 /// request bodies hold: inline in a request body, or in a component schema that only request
