@@ -5,9 +5,9 @@
 //!   into the types crate's hand-written `Secret`. typify then makes no constrained-string newtype
 //!   of a secret, and its description still becomes the field's doc (the conversion ignores
 //!   descriptions).
-//! - [`plain_body_strings`] (workspace layout): the length and pattern limits of the strings only
-//!   request bodies hold are left to the validation crate, so typify makes no checking newtype of
-//!   them. The describe stage has already written those limits into the fields' docs.
+//! - [`plain_body_strings`] (workspace layout): the length limits of the strings only request
+//!   bodies hold are left to the validation crate, so typify makes no checking newtype of them.
+//!   The describe stage has already written those limits into the fields' docs.
 
 use std::collections::BTreeSet;
 
@@ -22,9 +22,9 @@ pub const SECRET_FORMAT: &str = "x-secret";
 
 /// Marks each string property of `doc` whose name is in `secrets` (snake case), inline or a
 /// reference to a string schema, as a string of [`SECRET_FORMAT`], its description and
-/// `nullable` kept: typify then types it as the hand-written `Secret` ([`crate::progenitor::settings`]) and makes no
-/// constrained-string newtype of it (the validation crate checks its limits). Returns the number
-/// of properties marked.
+/// `nullable` kept: typify then types it as the hand-written `Secret`
+/// ([`crate::progenitor::settings`]) and makes no constrained-string newtype of it (the
+/// validation crate checks its limits). Returns the number of properties marked.
 pub fn mark_secrets(doc: &mut Value, secrets: &BTreeSet<String>) -> usize {
     let schemas = doc
         .pointer("/components/schemas")
@@ -84,30 +84,8 @@ pub const LENGTH_LIMITS: [&str; 2] = ["maxLength", "minLength"];
 /// and before a server stub handles one (it reads the document as published). Returns the number
 /// of schemas changed.
 pub fn plain_body_strings(doc: &mut Value) -> usize {
-    let schemas = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    let schemas = schemas.cloned().unwrap_or_default();
-    let (mut in_bodies, mut elsewhere) = (BTreeSet::new(), BTreeSet::new());
-    for (method_or_key, value) in operation_parts(doc) {
-        let roots = if method_or_key == "requestBody" {
-            &mut in_bodies
-        } else {
-            &mut elsewhere
-        };
-        references(value, roots);
-    }
-    let components = doc.get("components").and_then(Value::as_object);
-    for (section, value) in components.into_iter().flatten() {
-        match section.as_str() {
-            "requestBodies" => references(value, &mut in_bodies),
-            "schemas" => {}
-            _ => references(value, &mut elsewhere),
-        }
-    }
-    let in_bodies = reach(&schemas, in_bodies);
-    elsewhere.extend(schemas.keys().filter(|k| !in_bodies.contains(*k)).cloned());
-    let elsewhere = reach(&schemas, elsewhere);
+    let (in_bodies, elsewhere) = holders(doc);
+    let only_bodies = |name: &String| in_bodies.contains(name) && !elsewhere.contains(name);
     let mut count = 0;
     let paths = doc.get_mut("paths").and_then(Value::as_object_mut);
     for item in paths.into_iter().flat_map(|p| p.values_mut()) {
@@ -126,12 +104,43 @@ pub fn plain_body_strings(doc: &mut Value) -> usize {
     }
     if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
         for (name, schema) in schemas.iter_mut() {
-            if in_bodies.contains(name) && !elsewhere.contains(name) {
+            if only_bodies(name) {
                 strip_limits(schema, &mut count);
             }
         }
     }
     count
+}
+
+/// The component schemas request bodies reach, and those anything else reaches (a parameter, an
+/// answer, a component schema no body reaches), through references.
+fn holders(doc: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
+    let empty = Map::new();
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let schemas = schemas.unwrap_or(&empty);
+    let (mut in_bodies, mut elsewhere) = (BTreeSet::new(), BTreeSet::new());
+    for (key, value) in operation_parts(doc) {
+        let roots = if key == "requestBody" {
+            &mut in_bodies
+        } else {
+            &mut elsewhere
+        };
+        references(value, roots);
+    }
+    let components = doc.get("components").and_then(Value::as_object);
+    for (section, value) in components.into_iter().flatten() {
+        match section.as_str() {
+            "requestBodies" => references(value, &mut in_bodies),
+            "schemas" => {}
+            _ => references(value, &mut elsewhere),
+        }
+    }
+    let in_bodies = reach(schemas, in_bodies);
+    elsewhere.extend(schemas.keys().filter(|k| !in_bodies.contains(*k)).cloned());
+    let elsewhere = reach(schemas, elsewhere);
+    (in_bodies, elsewhere)
 }
 
 /// The members of every operation (`requestBody`, `responses`, `parameters`..) and the other
