@@ -176,7 +176,7 @@ pub fn plan(spec: &LoadedSpec, cfg: &Config, layout: &Layout) -> Result<Plan, Er
         ));
     }
     let fixed = &prepared.doc;
-    // generate: progenitor on the described document, its secrets marked.
+    // generate: progenitor on the described document, steered by typify_input.rs.
     let secrets = postprocess::secret_names(cfg);
     let generated = progenitor::generate(describe::document(fixed), &secrets, workspace)?;
     // post-process.
