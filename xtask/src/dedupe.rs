@@ -528,13 +528,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn spec() -> Value {
-        serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json")).unwrap()
-    }
-
-    fn cfg() -> Config {
-        toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap()
-    }
+    use crate::test_support::{embedded_config as cfg, embedded_spec as spec};
 
     /// The embedded spec lowered and fixed up, before this stage.
     fn fixed(spec: &Value) -> Value {

@@ -721,14 +721,7 @@ mod tests {
         );
     }
 
-    fn spec() -> Value {
-        serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json")).unwrap()
-    }
-
-    fn cfg() -> Config {
-        let text = include_str!("../../openapi/codegen.toml");
-        toml::from_str(text).unwrap()
-    }
+    use crate::test_support::{embedded_config as cfg, embedded_spec as spec};
 
     #[test]
     fn every_pass_still_applies_to_the_embedded_spec() {

@@ -22,6 +22,8 @@ pub mod problem;
 pub mod progenitor;
 pub mod stubs;
 pub mod surface;
+#[cfg(test)]
+mod test_support;
 pub mod typify_input;
 pub mod write;
 

@@ -440,9 +440,7 @@ mod tests {
             .unwrap()
     }
 
-    fn cfg() -> Config {
-        toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap()
-    }
+    use crate::test_support::embedded_config as cfg;
 
     #[test]
     fn every_codegen_toml_entry_matches_the_embedded_spec() {

@@ -631,12 +631,7 @@ mod tests {
 
     #[test]
     fn the_default_spec_splits_into_types_and_client() {
-        let spec: Value =
-            serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json"))
-                .unwrap();
-        let cfg: crate::config::Config =
-            toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap();
-        let fixed = crate::pipeline::fixed_document(&spec, &cfg).unwrap();
+        let fixed = crate::test_support::embedded_fixed();
         let generated = generate(fixed.clone(), &BTreeSet::new(), false).unwrap();
         let login = &generated.operations[&(
             "post".to_string(),

@@ -317,12 +317,8 @@ mod tests {
     /// Both steps change the embedded spec (a test that fails when one stops applying).
     #[test]
     fn both_steps_apply_to_the_embedded_spec() {
-        let spec: Value =
-            serde_json::from_str(include_str!("../../openapi/infisical-identity-auth.json"))
-                .unwrap();
-        let cfg: crate::config::Config =
-            toml::from_str(include_str!("../../openapi/codegen.toml")).unwrap();
-        let mut doc = crate::pipeline::fixed_document(&spec, &cfg).unwrap();
+        let mut doc = crate::test_support::embedded_fixed();
+        let cfg = crate::test_support::embedded_config();
         assert!(mark_secrets(&mut doc, &crate::postprocess::secret_names(&cfg)) > 0);
         assert!(plain_body_strings(&mut doc) > 0);
     }
