@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use xtask::config::Config;
 use xtask::pipeline::{self, Layout};
-use xtask::postprocess::Layouts;
 use xtask::write::Mode;
 
 #[global_allocator]
@@ -107,15 +106,18 @@ fn main() -> ExitCode {
                 for (stage, pass) in &report.plan.passes {
                     println!("{stage:>8} {:<30} {:>5} changed", pass.name, pass.changes);
                 }
-                // The post-processing passes of the other layout, which this run skipped.
+                // The generate steps and post-processing passes of the other layout, which this
+                // run skipped.
                 let ran = |name: &str| report.plan.passes.iter().any(|(_, p)| p.name == name);
-                for pass in xtask::postprocess::PASSES.iter().filter(|p| !ran(p.name)) {
-                    let only = match pass.layouts {
-                        Layouts::Workspace => "workspace",
-                        Layouts::Standalone => "standalone",
-                        Layouts::Both => "both",
-                    };
-                    println!("    post {:<30}     - ({only} layout only)", pass.name);
+                let steps = xtask::typify_input::STEPS
+                    .iter()
+                    .map(|s| ("generate", s.name, s.layouts));
+                let post = xtask::postprocess::PASSES
+                    .iter()
+                    .map(|p| ("post", p.name, p.layouts));
+                for (stage, name, layouts) in steps.chain(post).filter(|(_, n, _)| !ran(n)) {
+                    let only = layouts.only();
+                    println!("{stage:>8} {name:<30}     - ({only} layout only)");
                 }
             }
             for warning in &report.plan.warnings {

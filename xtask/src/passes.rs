@@ -1,6 +1,8 @@
 //! Document passes: named rewrites of the document as JSON that count the places they changed.
 //! The lowering stage ([`crate::lower`]) and the fix-up stage ([`crate::fixups`]) are lists of
-//! them; `cargo xtask codegen --verbose` prints each pass with its count.
+//! them; `cargo xtask codegen --verbose` prints each pass with its count. What every stage's
+//! passes share is here too: what one did on a run ([`Applied`]) and the layouts one applies to
+//! ([`Layouts`]).
 
 use serde_json::{json, Map, Value};
 
@@ -19,6 +21,38 @@ pub struct Applied {
     pub changes: usize,
     /// What the user should know about the changes (an upstream mistake absorbed), one line each.
     pub notes: Vec<String>,
+}
+
+/// The layouts a generate step or a post-processing pass applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layouts {
+    /// The workspace crates and a standalone client crate.
+    Both,
+    /// The workspace crates only (types shared with the server stubs, sends through the client
+    /// crate's runtime).
+    Workspace,
+    /// A standalone client crate only (`cargo xtask codegen --spec F --out DIR`).
+    Standalone,
+}
+
+impl Layouts {
+    /// Whether the workspace layout (`workspace`) or the standalone one is among these.
+    pub fn includes(self, workspace: bool) -> bool {
+        match self {
+            Layouts::Both => true,
+            Layouts::Workspace => workspace,
+            Layouts::Standalone => !workspace,
+        }
+    }
+
+    /// The layout a pass of these layouts only runs in, as `--verbose` names it.
+    pub fn only(self) -> &'static str {
+        match self {
+            Layouts::Workspace => "workspace",
+            Layouts::Standalone => "standalone",
+            Layouts::Both => "both",
+        }
+    }
 }
 
 /// Runs `passes` in order on a copy of `doc`; a problem names the pass that raised it.

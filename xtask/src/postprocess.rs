@@ -27,20 +27,8 @@ pub use syntax::ident;
 use crate::config::Config;
 use crate::document::ops;
 use crate::lower;
-use crate::passes::Applied;
+use crate::passes::{Applied, Layouts};
 use crate::progenitor::{self, Answer, OperationMap};
-
-/// The layouts a pass applies to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layouts {
-    /// The workspace crates and a standalone client crate.
-    Both,
-    /// The workspace crates only (types shared with the server stubs, sends through the client
-    /// crate's runtime).
-    Workspace,
-    /// A standalone client crate only (`cargo xtask codegen --spec F --out DIR`).
-    Standalone,
-}
 
 /// What the passes rewrite: progenitor's output, split.
 pub struct Code {
@@ -243,16 +231,11 @@ pub const PASSES: &[Pass] = &[
 /// Runs every pass of [`PASSES`] that applies to the layout of `facts` on `code`, in order; an
 /// error names the pass.
 pub fn run(code: &mut Code, facts: &Facts) -> Result<Vec<Applied>, String> {
-    let wanted = if facts.workspace {
-        Layouts::Workspace
-    } else {
-        Layouts::Standalone
-    };
     let mut applied = Vec::new();
-    for pass in PASSES {
-        if pass.layouts != Layouts::Both && pass.layouts != wanted {
-            continue;
-        }
+    for pass in PASSES
+        .iter()
+        .filter(|p| p.layouts.includes(facts.workspace))
+    {
         let changes = (pass.run)(code, facts).map_err(|e| format!("pass `{}`: {e}", pass.name))?;
         applied.push(Applied {
             name: pass.name,

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::document::ops;
 use crate::passes::Applied;
-use crate::typify_input::{mark_secrets, plain_body_strings, SECRET_FORMAT};
+use crate::typify_input::SECRET_FORMAT;
 use crate::Error;
 
 /// Progenitor's output, split.
@@ -98,15 +98,7 @@ pub fn generate(
     secrets: &BTreeSet<String>,
     workspace: bool,
 ) -> Result<Generated, Error> {
-    let step = |name, changes| Applied {
-        name,
-        changes,
-        notes: Vec::new(),
-    };
-    let mut input_steps = vec![step("mark_secrets", mark_secrets(&mut doc, secrets))];
-    if workspace {
-        input_steps.push(step("plain_body_strings", plain_body_strings(&mut doc)));
-    }
+    let input_steps = crate::typify_input::run(&mut doc, secrets, workspace);
     // Read from the value in place (no copy of the document).
     let spec = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc).map_err(|e| {
         Error::Generate(format!(

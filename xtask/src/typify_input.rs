@@ -16,6 +16,43 @@ use serde_json::{Map, Value};
 
 use crate::document::openapi31::{for_each_schema, subschemas};
 use crate::document::{ops, pointer};
+use crate::passes::{Applied, Layouts};
+
+/// One step on the document progenitor is given.
+pub struct Step {
+    /// Its name, as `--verbose` prints it.
+    pub name: &'static str,
+    /// The layouts it applies to.
+    pub layouts: Layouts,
+    /// Runs it on the document with the secret fields' snake-case names: the number of places
+    /// changed.
+    pub run: fn(&mut Value, &BTreeSet<String>) -> usize,
+}
+
+/// Every step, in the order they run.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "mark_secrets",
+        layouts: Layouts::Both,
+        run: mark_secrets,
+    },
+    Step {
+        name: "plain_body_strings",
+        layouts: Layouts::Workspace,
+        run: |doc, _| plain_body_strings(doc),
+    },
+];
+
+/// Runs every step of [`STEPS`] that applies to the layout (`workspace`, else standalone) on `doc`.
+pub fn run(doc: &mut Value, secrets: &BTreeSet<String>, workspace: bool) -> Vec<Applied> {
+    let steps = STEPS.iter().filter(|s| s.layouts.includes(workspace));
+    let applied = |step: &Step| Applied {
+        name: step.name,
+        changes: (step.run)(doc, secrets),
+        notes: Vec::new(),
+    };
+    steps.map(applied).collect()
+}
 
 /// The `format` that marks a secret string in the document progenitor is given.
 pub const SECRET_FORMAT: &str = "x-secret";
@@ -314,12 +351,22 @@ mod tests {
         assert_eq!(props["clientId"], json!({"type": "string"}));
     }
 
-    /// Both steps change the embedded spec (a test that fails when one stops applying).
+    /// Every step changes the embedded spec in each layout its row names (a test that fails when
+    /// one stops applying).
     #[test]
-    fn both_steps_apply_to_the_embedded_spec() {
-        let mut doc = crate::test_support::embedded_fixed();
+    fn every_step_applies_to_the_embedded_spec() {
         let cfg = crate::test_support::embedded_config();
-        assert!(mark_secrets(&mut doc, &crate::postprocess::secret_names(&cfg)) > 0);
-        assert!(plain_body_strings(&mut doc) > 0);
+        let secrets = crate::postprocess::secret_names(&cfg);
+        for workspace in [true, false] {
+            let mut doc = crate::test_support::embedded_fixed();
+            let applied = run(&mut doc, &secrets, workspace);
+            for step in STEPS.iter().filter(|s| s.layouts.includes(workspace)) {
+                let changes = applied
+                    .iter()
+                    .find(|a| a.name == step.name)
+                    .map(|a| a.changes);
+                assert!(changes > Some(0), "{} (workspace: {workspace})", step.name);
+            }
+        }
     }
 }

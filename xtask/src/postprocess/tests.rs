@@ -767,9 +767,9 @@ fn every_pass_still_applies_in_each_of_its_layouts() {
     let mut idle = Vec::new();
     for pass in super::PASSES {
         let layouts: &[bool] = match pass.layouts {
-            super::Layouts::Both => &[false, true],
-            super::Layouts::Workspace => &[true],
-            super::Layouts::Standalone => &[false],
+            crate::passes::Layouts::Both => &[false, true],
+            crate::passes::Layouts::Workspace => &[true],
+            crate::passes::Layouts::Standalone => &[false],
         };
         for &workspace in layouts {
             if changed.get(&(pass.name, workspace)).copied().unwrap_or(0) == 0 {
