@@ -118,8 +118,8 @@ pub const LENGTH_LIMITS: [&str; 2] = ["maxLength", "minLength"];
 /// bodies reach. One that a parameter, an answer or a component no body reaches also holds keeps
 /// them, and so gets typify's checking newtype; so does one with a `pattern`, which the validation
 /// crate has no rule for. The validation crate checks those limits before the client sends a body
-/// and before a server stub handles one (it reads the document as published). Returns the number
-/// of schemas changed.
+/// and before a server stub handles one (its hand-written rules, which its tests hold to the
+/// document's bounds). Returns the number of schemas changed.
 pub fn plain_body_strings(doc: &mut Value) -> usize {
     let (in_bodies, elsewhere) = holders(doc);
     let only_bodies = |name: &String| in_bodies.contains(name) && !elsewhere.contains(name);
