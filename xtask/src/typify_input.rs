@@ -9,7 +9,7 @@
 //!   bodies hold are left to the validation crate, so typify makes no checking newtype of them.
 //!   The describe stage has already written those limits into the fields' docs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToSnakeCase;
 use serde_json::{Map, Value};
@@ -66,11 +66,17 @@ pub fn mark_secrets(doc: &mut Value, secrets: &BTreeSet<String>) -> usize {
     let schemas = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object);
-    let strings: BTreeSet<String> = schemas
+    // References to string schemas, with the schema each names.
+    let strings: BTreeMap<String, Value> = schemas
         .into_iter()
         .flatten()
         .filter(|(_, s)| s["type"] == "string")
-        .map(|(name, _)| format!("#/components/schemas/{}", pointer::escape(name)))
+        .map(|(name, s)| {
+            (
+                format!("#/components/schemas/{}", pointer::escape(name)),
+                s.clone(),
+            )
+        })
         .collect();
     let mut count = 0;
     for_each_schema(doc, &mut |schema, _| {
@@ -79,11 +85,12 @@ pub fn mark_secrets(doc: &mut Value, secrets: &BTreeSet<String>) -> usize {
     count
 }
 
-/// [`mark_secrets`] in one schema and its subschemas (`strings`: references to string schemas).
+/// [`mark_secrets`] in one schema and its subschemas (`strings`: references to string schemas,
+/// with their targets).
 fn mark_in(
     schema: &mut Value,
     secrets: &BTreeSet<String>,
-    strings: &BTreeSet<String>,
+    strings: &BTreeMap<String, Value>,
     count: &mut usize,
 ) {
     let Some(map) = schema.as_object_mut() else {
@@ -92,11 +99,14 @@ fn mark_in(
     if let Some(Value::Object(properties)) = map.get_mut("properties") {
         for (name, property) in properties.iter_mut() {
             let reference = property["$ref"].as_str().unwrap_or_default();
-            let string = property["type"] == "string" || strings.contains(reference);
+            let target = strings.get(reference);
+            let string = property["type"] == "string" || target.is_some();
             if string && secrets.contains(&name.to_snake_case()) {
                 let mut marked = serde_json::json!({ "type": "string", "format": SECRET_FORMAT });
                 for key in ["description", "nullable"] {
-                    if let Some(value) = property.get(key) {
+                    // The property's own, else (a reference) its target's.
+                    let value = property.get(key).or_else(|| target?.get(key));
+                    if let Some(value) = value {
                         marked[key] = value.clone();
                     }
                 }
@@ -322,17 +332,26 @@ mod tests {
         let mut doc = json!({
             "components": {"schemas": {
                 "Token": {"type": "string", "minLength": 2},
+                "Pass": {"type": "string", "nullable": true, "description": "A password."},
                 "Login": {"type": "object", "properties": {
                     "clientSecret": {"type": "string", "minLength": 1, "description": "The secret."},
                     "password": {"type": "string", "nullable": true},
                     "jwt": {"$ref": "#/components/schemas/Token"},
+                    "bindPass": {"$ref": "#/components/schemas/Pass"},
                     "accessToken": {"type": "integer"},
                     "clientId": {"type": "string"}
                 }}
             }}
         });
-        let secrets = ["client_secret", "password", "jwt", "access_token"].map(String::from);
-        assert_eq!(mark_secrets(&mut doc, &secrets.into()), 3);
+        let secrets = [
+            "client_secret",
+            "password",
+            "jwt",
+            "bind_pass",
+            "access_token",
+        ];
+        let secrets = secrets.map(String::from).into();
+        assert_eq!(mark_secrets(&mut doc, &secrets), 4);
         let props = &doc["components"]["schemas"]["Login"]["properties"];
         let marked = |extra: Value| {
             let mut m = json!({"type": "string", "format": SECRET_FORMAT});
@@ -347,6 +366,9 @@ mod tests {
         );
         assert_eq!(props["password"], marked(json!({"nullable": true})));
         assert_eq!(props["jwt"], marked(json!({})));
+        // A reference takes its target's description and nullability.
+        let pass = marked(json!({"nullable": true, "description": "A password."}));
+        assert_eq!(props["bindPass"], pass);
         assert_eq!(props["accessToken"], json!({"type": "integer"}));
         assert_eq!(props["clientId"], json!({"type": "string"}));
     }
