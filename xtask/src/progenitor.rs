@@ -65,8 +65,8 @@ pub enum Answer {
 }
 
 /// The settings every generation uses; a string of [`SECRET_FORMAT`] (the generate stage marks
-/// secrets so, [`mark_secrets`]) is typify's conversion to `secret`, the name the types module
-/// imports the hand-written `Secret` under.
+/// secrets so, [`crate::typify_input::mark_secrets`]) is typify's conversion to `secret`, the
+/// name the types module imports the hand-written `Secret` under.
 pub fn settings(secret: &str) -> GenerationSettings {
     use schemars::schema::{InstanceType, SchemaObject};
     let marked = SchemaObject {
