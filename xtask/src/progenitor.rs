@@ -84,8 +84,9 @@ pub fn settings(secret: &str) -> GenerationSettings {
     settings
 }
 
-/// Runs progenitor on the fixed-up document. Progenitor panics on some shapes; a panic is caught
-/// and reported as an error rather than crashing the xtask.
+/// Runs progenitor on the fixed-up document, after the steps of [`crate::typify_input::STEPS`]
+/// for the layout (`secrets`: the secret fields' snake-case names). Progenitor panics on some
+/// shapes; a panic is caught and reported as an error rather than crashing the xtask.
 ///
 /// Parts of progenitor's output that no layout uses are not even parsed: typify's `builder`
 /// module in the types module (request bodies are values, see the `drop_builders` pass in
