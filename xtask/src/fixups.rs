@@ -665,6 +665,7 @@ fn collect_integers(schema: &Value, out: &mut std::collections::BTreeMap<String,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{embedded_config as cfg, embedded_spec as spec};
 
     #[test]
     fn whole_numbers_in_answers_follow_the_request_fields_and_the_list() {
@@ -720,8 +721,6 @@ mod tests {
             "error answers are left alone"
         );
     }
-
-    use crate::test_support::{embedded_config as cfg, embedded_spec as spec};
 
     #[test]
     fn every_pass_still_applies_to_the_embedded_spec() {

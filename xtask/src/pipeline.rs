@@ -434,13 +434,12 @@ pub fn run(spec_path: &Path, cfg: &Config, layout: &Layout, mode: Mode) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::embedded_config as cfg;
 
     fn spec() -> LoadedSpec {
         crate::document::load::parse(include_bytes!("../../openapi/infisical-identity-auth.json"))
             .unwrap()
     }
-
-    use crate::test_support::embedded_config as cfg;
 
     #[test]
     fn every_codegen_toml_entry_matches_the_embedded_spec() {
