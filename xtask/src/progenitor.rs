@@ -594,32 +594,28 @@ mod tests {
     }
 
     #[test]
-    fn the_secret_type_takes_another_name_when_a_titled_schema_is_named_secret() {
-        let body = json!({"type": "object", "required": ["jwt"],
-            "properties": {"jwt": {"type": "string"},
-                "vault": {"title": "Secret", "type": "object", "properties": {"key": {"type": "string"}}}}});
-        let secrets: BTreeSet<String> = ["jwt".to_string()].into();
-        let generated = generate(login_document(body, json!({})), &secrets, false).unwrap();
-        assert_eq!(generated.secret, "RedactedSecret");
-        assert_eq!(
-            fields_of(&generated, "LoginBody"),
-            ["jwt:RedactedSecret", "vault:::std::option::Option<Secret>"]
-        );
-    }
-
-    #[test]
-    fn the_secret_type_takes_another_name_when_a_schema_is_named_secret() {
-        let body = json!({"type": "object", "required": ["jwt"],
-            "properties": {"jwt": {"type": "string"}, "secret": {"$ref": "#/components/schemas/secret"}}});
-        let components = json!({"schemas": {"secret": {"type": "object",
-            "properties": {"key": {"type": "string"}}}}});
-        let secrets: BTreeSet<String> = ["jwt".to_string()].into();
-        let generated = generate(login_document(body, components), &secrets, false).unwrap();
-        assert_eq!(generated.secret, "RedactedSecret");
-        assert_eq!(
-            fields_of(&generated, "LoginBody"),
-            ["jwt:RedactedSecret", "secret:::std::option::Option<Secret>"]
-        );
+    fn the_secret_type_takes_another_name_when_a_generated_type_is_named_secret() {
+        let object = json!({"type": "object", "properties": {"key": {"type": "string"}}});
+        let mut titled = object.clone();
+        titled["title"] = json!("Secret");
+        // A component keyed `secret`, and an inline schema titled `Secret`.
+        for (other, components) in [
+            (
+                json!({"$ref": "#/components/schemas/secret"}),
+                json!({"schemas": {"secret": object}}),
+            ),
+            (titled, json!({})),
+        ] {
+            let body = json!({"type": "object", "required": ["jwt"],
+                "properties": {"jwt": {"type": "string"}, "other": other}});
+            let secrets: BTreeSet<String> = ["jwt".to_string()].into();
+            let generated = generate(login_document(body, components), &secrets, false).unwrap();
+            assert_eq!(generated.secret, "RedactedSecret");
+            assert_eq!(
+                fields_of(&generated, "LoginBody"),
+                ["jwt:RedactedSecret", "other:::std::option::Option<Secret>"]
+            );
+        }
     }
 
     #[test]
