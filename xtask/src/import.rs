@@ -58,9 +58,9 @@ use serde_json::{Map, Value};
 
 use crate::diff::{self, DiffReport};
 use crate::document::load::{parse_text, LoadError};
-use crate::document::openapi31;
 use crate::document::ops::METHODS;
 use crate::document::pointer::escape as esc;
+use crate::document::{openapi31, refs};
 
 /// Where the import configuration lives, relative to the workspace root.
 pub const DEFAULT_CONFIG_PATH: &str = "openapi/import.toml";
@@ -328,28 +328,12 @@ pub fn filter_identity_auth(doc: &Value, cfg: &ImportConfig) -> Value {
         .get("components")
         .and_then(Value::as_object)
         .map(|src| {
-            let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
-            let mut queue: Vec<&Value> = vec![];
-            let paths_value = Value::Object(paths.clone());
-            collect_component_refs(&paths_value, &mut wanted);
-            // Follow references inside referenced components until nothing new appears.
-            loop {
-                let before = wanted.len();
-                queue.clear();
-                for (section, name) in &wanted {
-                    if let Some(v) = src.get(section).and_then(|s| s.get(name)) {
-                        queue.push(v);
-                    }
-                }
-                let mut more = BTreeSet::new();
-                for v in &queue {
-                    collect_component_refs(v, &mut more);
-                }
-                wanted.extend(more);
-                if wanted.len() == before {
-                    break;
-                }
-            }
+            let mut roots = BTreeSet::new();
+            paths
+                .values()
+                .for_each(|item| refs::component_refs(item, &mut roots));
+            // With every component the referenced ones refer to in turn.
+            let wanted = refs::reach(src, roots);
             let mut out = Map::new();
             for (section, entries) in src {
                 if section == "securitySchemes" {
@@ -399,28 +383,6 @@ pub fn filter_identity_auth(doc: &Value, cfg: &ImportConfig) -> Value {
         out.insert("tags".into(), Value::Array(tags));
     }
     Value::Object(out)
-}
-
-/// Collects `#/components/<section>/<name>` references.
-fn collect_component_refs(v: &Value, out: &mut BTreeSet<(String, String)>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(r) = m.get("$ref").and_then(Value::as_str) {
-                if let Some(rest) = r.strip_prefix("#/components/") {
-                    let mut parts = rest.splitn(3, '/');
-                    if let (Some(section), Some(name)) = (parts.next(), parts.next()) {
-                        let unescape = |s: &str| s.replace("~1", "/").replace("~0", "~");
-                        out.insert((unescape(section), unescape(name)));
-                    }
-                }
-            }
-            for value in m.values() {
-                collect_component_refs(value, out);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| collect_component_refs(x, out)),
-        _ => {}
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ use heck::ToSnakeCase;
 use serde_json::{Map, Value};
 
 use crate::document::openapi31::{for_each_schema, subschemas};
-use crate::document::{ops, pointer};
+use crate::document::{ops, pointer, refs};
 use crate::passes::{Applied, Layouts};
 
 /// One step on the document progenitor is given.
@@ -163,10 +163,8 @@ pub fn plain_body_strings(doc: &mut Value) -> usize {
 /// answer, a component schema no body reaches), through references.
 fn holders(doc: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
     let empty = Map::new();
-    let schemas = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    let schemas = schemas.unwrap_or(&empty);
+    let components = doc.get("components").and_then(Value::as_object);
+    let components = components.unwrap_or(&empty);
     let (mut in_bodies, mut elsewhere) = (BTreeSet::new(), BTreeSet::new());
     for (key, value) in operation_parts(doc) {
         let roots = if key == "requestBody" {
@@ -174,20 +172,30 @@ fn holders(doc: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
         } else {
             &mut elsewhere
         };
-        references(value, roots);
+        refs::component_refs(value, roots);
     }
-    let components = doc.get("components").and_then(Value::as_object);
-    for (section, value) in components.into_iter().flatten() {
-        match section.as_str() {
-            "requestBodies" => references(value, &mut in_bodies),
-            "schemas" => {}
-            _ => references(value, &mut elsewhere),
-        }
+    // Every component is a root: request bodies of the bodies, schemas of their own holders
+    // (below), the others (answers, parameters, headers..) of everything else.
+    for (section, entries) in components {
+        let roots = match section.as_str() {
+            "requestBodies" => &mut in_bodies,
+            "schemas" => continue,
+            _ => &mut elsewhere,
+        };
+        let names = entries.as_object().into_iter().flat_map(|e| e.keys());
+        roots.extend(names.map(|name| (section.clone(), name.clone())));
     }
-    let in_bodies = reach(schemas, in_bodies);
-    elsewhere.extend(schemas.keys().filter(|k| !in_bodies.contains(*k)).cloned());
-    let elsewhere = reach(schemas, elsewhere);
-    (in_bodies, elsewhere)
+    let in_bodies = refs::reach(components, in_bodies);
+    let schemas = components.get("schemas").and_then(Value::as_object);
+    let unreached = schemas.into_iter().flat_map(|s| s.keys());
+    let unreached = unreached.map(|name| ("schemas".to_owned(), name.clone()));
+    elsewhere.extend(unreached.filter(|c| !in_bodies.contains(c)));
+    let elsewhere = refs::reach(components, elsewhere);
+    let schema_names = |set: BTreeSet<refs::Component>| {
+        let names = set.into_iter().filter(|(section, _)| section == "schemas");
+        names.map(|(_, name)| name).collect()
+    };
+    (schema_names(in_bodies), schema_names(elsewhere))
 }
 
 /// The members of every operation (`requestBody`, `responses`, `parameters`..) and the other
@@ -206,36 +214,6 @@ fn operation_parts(doc: &Value) -> Vec<(&str, &Value)> {
         }
     }
     out
-}
-
-/// Adds the names of the component schemas `value` refers to (anywhere inside it) to `out`.
-fn references(value: &Value, out: &mut BTreeSet<String>) {
-    match value {
-        Value::Object(map) => {
-            let reference = map.get("$ref").and_then(Value::as_str).unwrap_or_default();
-            if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-                out.insert(pointer::unescape(name));
-            }
-            map.values().for_each(|v| references(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
-        _ => {}
-    }
-}
-
-/// The component schemas `roots` reach through references, the roots included.
-fn reach(schemas: &Map<String, Value>, roots: BTreeSet<String>) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<String> = roots.into_iter().collect();
-    while let Some(name) = stack.pop() {
-        if let (Some(schema), true) = (schemas.get(&name), !seen.contains(&name)) {
-            let mut next = BTreeSet::new();
-            references(schema, &mut next);
-            stack.extend(next);
-            seen.insert(name);
-        }
-    }
-    seen
 }
 
 /// Takes [`LENGTH_LIMITS`] out of every string schema inside `value` that is neither an enum nor
